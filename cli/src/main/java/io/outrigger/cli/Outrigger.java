@@ -1,0 +1,55 @@
+package io.outrigger.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code outrigger} command: one jar, a subcommand per component. */
+@Command(
+    name = "outrigger",
+    mixinStandardHelpOptions = true,
+    versionProvider = Outrigger.Version.class,
+    description = "A sidecar service mesh: Envoy sidecars, an xDS control plane, a chained CNI plugin.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Outrigger implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command tree, shared by {@link #main} and the tests. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Outrigger());
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  /** Reads the version Maven wrote into the jar at build time. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"outrigger " + version()};
+    }
+
+    static String version() {
+      try (InputStream in = Outrigger.class.getResourceAsStream("/outrigger-version.properties")) {
+        if (in == null) {
+          throw new IllegalStateException("outrigger-version.properties is missing from the jar");
+        }
+        Properties properties = new Properties();
+        properties.load(in);
+        return properties.getProperty("version");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read outrigger-version.properties", e);
+      }
+    }
+  }
+}

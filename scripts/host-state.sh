@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Records and compares what tests may leave on the host: network namespaces, links (veths, bridges),
+# the host's iptables rules, Envoy processes and CNI IPAM state. Used by scripts/test.sh so the suite
+# itself fails when a test does not clean up.
+#
+#   scripts/host-state.sh snapshot DIR    record the current state into DIR
+#   scripts/host-state.sh compare DIR     exit 1, naming each leftover, if the state differs from DIR
+set -euo pipefail
+
+record() {
+  local dir=$1
+  mkdir -p "$dir"
+  ip netns list 2>/dev/null | awk '{print $1}' | sort > "$dir/netns"
+  ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$dir/links"
+  # Counters and comments with timestamps change on their own; compare rules only.
+  { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables"
+  pgrep -x envoy 2>/dev/null | sort > "$dir/envoy" || true
+  find /var/lib/cni/networks -mindepth 1 2>/dev/null | sort > "$dir/ipam" || true
+}
+
+case "${1:-}" in
+  snapshot) record "$2" ;;
+  compare)
+    now=$(mktemp -d)
+    trap 'rm -rf "$now"' EXIT
+    record "$now"
+    leftover=0
+    for what in netns links iptables envoy ipam; do
+      added=$(comm -13 "$2/$what" "$now/$what")
+      if [ -n "$added" ]; then
+        echo "host-state: tests left $what behind:" >&2
+        echo "$added" | sed 's/^/  /' >&2
+        leftover=1
+      fi
+    done
+    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, Envoy process or IPAM entry left behind"; fi
+    exit $leftover
+    ;;
+  *) echo "usage: scripts/host-state.sh snapshot|compare DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs, runs every tier, then checks
+# that no test left a network namespace, veth, bridge, iptables rule or Envoy process behind.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+scripts/bootstrap.sh
+# shellcheck source=/dev/null
+source .outrigger/env
+
+before=$(mktemp -d)
+trap 'rm -rf "$before"' EXIT
+scripts/host-state.sh snapshot "$before"
+
+status=0
+./mvnw -B -ntp verify "$@" || status=$?
+
+scripts/host-state.sh compare "$before" || status=1
+exit $status
