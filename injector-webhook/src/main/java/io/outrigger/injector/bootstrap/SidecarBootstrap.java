@@ -1,0 +1,233 @@
+package io.outrigger.injector.bootstrap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.UncheckedIOException;
+
+/**
+ * The one Envoy sidecar bootstrap renderer: the injector embeds its output in every pod, and
+ * {@code outrigger bootstrap} prints it for host-mode sidecars. Everything else a sidecar runs on
+ * (listeners, clusters, certificates) comes from the control plane over ADS.
+ */
+public final class SidecarBootstrap {
+
+  /** Envoy's admin API: loopback only, as DESIGN.md fixes it. */
+  public static final int ADMIN_PORT = 15000;
+
+  public static final int READINESS_PORT = 15021;
+  public static final int PROMETHEUS_PORT = 15090;
+  public static final String READINESS_PATH = "/healthz/ready";
+  public static final String PROMETHEUS_PATH = "/stats/prometheus";
+
+  /** The static cluster that the readiness and Prometheus listeners forward to. */
+  static final String ADMIN_CLUSTER = "outrigger-admin";
+
+  /** The static cluster for plaintext ADS. */
+  static final String XDS_CLUSTER = "xds-grpc";
+
+  private static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final ObjectMapper yaml =
+      new ObjectMapper(
+          YAMLFactory.builder()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+              .build());
+  private final ObjectMapper json = new ObjectMapper();
+
+  /** The bootstrap as YAML, for a file passed to {@code envoy -c}. */
+  public String render(BootstrapParams p) {
+    return write(yaml, tree(p));
+  }
+
+  /**
+   * The same bootstrap as one line of JSON, for {@code envoy --config-yaml} (JSON is YAML): the
+   * injector passes it as a container argument so that the kubelet expands {@code $(VAR)}
+   * references to the pod's downward-API values.
+   */
+  public String renderJson(BootstrapParams p) {
+    return write(json, tree(p));
+  }
+
+  /** The bootstrap as a JSON tree, in the order Envoy's documentation lists the fields. */
+  public ObjectNode tree(BootstrapParams p) {
+    ObjectNode root = JSON.objectNode();
+    root.set("node", node(p));
+    root.set("admin", admin());
+    root.set("dynamic_resources", dynamicResources(p));
+    root.set("static_resources", staticResources(p));
+    return root;
+  }
+
+  /** The version of the running Outrigger jar, or {@code dev} outside a packaged build. */
+  public static String runningVersion() {
+    String version = SidecarBootstrap.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  private static ObjectNode node(BootstrapParams p) {
+    ObjectNode node = JSON.objectNode();
+    node.put("id", p.nodeId());
+    node.put("cluster", p.cluster());
+    // The keys Istio's agent writes, so the control plane identifies a workload the same way.
+    ObjectNode metadata = node.putObject("metadata");
+    metadata.put("NAMESPACE", p.namespace());
+    metadata.put("NAME", p.podName());
+    metadata.put("WORKLOAD_NAME", p.workloadName());
+    metadata.put("SERVICE_ACCOUNT", p.serviceAccount());
+    ObjectNode labels = metadata.putObject("LABELS");
+    p.labels().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> labels.put(e.getKey(), e.getValue()));
+    metadata.put("INSTANCE_IPS", p.instanceIp());
+    metadata.put("OUTRIGGER_VERSION", p.outriggerVersion());
+    return node;
+  }
+
+  private static ObjectNode admin() {
+    ObjectNode admin = JSON.objectNode();
+    admin.set("address", socketAddress("127.0.0.1", ADMIN_PORT));
+    return admin;
+  }
+
+  private static ObjectNode dynamicResources(BootstrapParams p) {
+    ObjectNode dynamic = JSON.objectNode();
+    ObjectNode ads = dynamic.putObject("ads_config");
+    ads.put("api_type", p.apiType().name());
+    ads.put("transport_api_version", "V3");
+    ads.put("set_node_on_first_message_only", true);
+    ads.putArray("grpc_services").add(grpcService(p));
+    for (String source : new String[] {"cds_config", "lds_config"}) {
+      ObjectNode config = dynamic.putObject(source);
+      config.putObject("ads");
+      config.put("resource_api_version", "V3");
+    }
+    return dynamic;
+  }
+
+  private static ObjectNode grpcService(BootstrapParams p) {
+    ObjectNode service = JSON.objectNode();
+    if (p.transport() == XdsTransport.PLAINTEXT) {
+      service.putObject("envoy_grpc").put("cluster_name", XDS_CLUSTER);
+      return service;
+    }
+    ObjectNode google = service.putObject("google_grpc");
+    google.put("target_uri", p.controlPlane().target());
+    google.put("stat_prefix", "xds");
+    google
+        .putObject("channel_credentials")
+        .putObject("ssl_credentials")
+        .putObject("root_certs")
+        .put("filename", p.rootCertFile().toString());
+    // file_based_metadata re-reads the token file for every call, so kubelet's token refresh works.
+    google.put("credentials_factory_name", FILE_BASED_METADATA);
+    ObjectNode plugin = google.putArray("call_credentials").addObject().putObject("from_plugin");
+    plugin.put("name", FILE_BASED_METADATA);
+    ObjectNode config = plugin.putObject("typed_config");
+    config.put("@type", "type.googleapis.com/envoy.config.grpc_credential.v3.FileBasedMetadataConfig");
+    config.putObject("secret_data").put("filename", p.tokenFile().toString());
+    config.put("header_key", "authorization");
+    config.put("header_prefix", "Bearer ");
+    if (p.controlPlaneServerName() != null && !p.controlPlaneServerName().isBlank()) {
+      // The certificate names the Service while the proxy may dial an IP or another alias.
+      google
+          .putObject("channel_args")
+          .putObject("args")
+          .putObject("grpc.ssl_target_name_override")
+          .put("string_value", p.controlPlaneServerName());
+    }
+    return service;
+  }
+
+  private static ObjectNode staticResources(BootstrapParams p) {
+    ObjectNode resources = JSON.objectNode();
+    ArrayNode listeners = resources.putArray("listeners");
+    listeners.add(adminProxyListener("outrigger-readiness", READINESS_PORT, READINESS_PATH, "/ready"));
+    listeners.add(
+        adminProxyListener("outrigger-prometheus", PROMETHEUS_PORT, PROMETHEUS_PATH, null));
+    ArrayNode clusters = resources.putArray("clusters");
+    clusters.add(staticCluster(ADMIN_CLUSTER, "STATIC", "127.0.0.1", ADMIN_PORT));
+    if (p.transport() == XdsTransport.PLAINTEXT) {
+      ControlPlaneAddress cp = p.controlPlane();
+      ObjectNode xds =
+          staticCluster(XDS_CLUSTER, cp.isIpLiteral() ? "STATIC" : "STRICT_DNS", cp.host(), cp.port());
+      ObjectNode http = xds.putObject("typed_extension_protocol_options")
+          .putObject("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+      http.put("@type", "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+      http.putObject("explicit_http_config").putObject("http2_protocol_options");
+      clusters.add(xds);
+    }
+    return resources;
+  }
+
+  /** A listener on all addresses that answers one path from the admin API (kubelet, Prometheus). */
+  private static ObjectNode adminProxyListener(
+      String name, int port, String path, String rewriteTo) {
+    ObjectNode listener = JSON.objectNode();
+    listener.put("name", name);
+    listener.set("address", socketAddress("0.0.0.0", port));
+    ObjectNode hcm = listener.putArray("filter_chains").addObject().putArray("filters").addObject();
+    hcm.put("name", "envoy.filters.network.http_connection_manager");
+    ObjectNode config = hcm.putObject("typed_config");
+    config.put(
+        "@type",
+        "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
+    config.put("stat_prefix", name);
+    ObjectNode host = config.putObject("route_config").putArray("virtual_hosts").addObject();
+    host.put("name", name);
+    host.putArray("domains").add("*");
+    ObjectNode route = host.putArray("routes").addObject();
+    route.putObject("match").put("path", path);
+    ObjectNode action = route.putObject("route");
+    action.put("cluster", ADMIN_CLUSTER);
+    if (rewriteTo != null) {
+      action.put("prefix_rewrite", rewriteTo);
+    }
+    ObjectNode router = config.putArray("http_filters").addObject();
+    router.put("name", "envoy.filters.http.router");
+    router
+        .putObject("typed_config")
+        .put("@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router");
+    return listener;
+  }
+
+  private static ObjectNode staticCluster(String name, String type, String host, int port) {
+    ObjectNode cluster = JSON.objectNode();
+    cluster.put("name", name);
+    cluster.put("type", type);
+    cluster.put("connect_timeout", "1s");
+    ObjectNode assignment = cluster.putObject("load_assignment");
+    assignment.put("cluster_name", name);
+    assignment
+        .putArray("endpoints")
+        .addObject()
+        .putArray("lb_endpoints")
+        .addObject()
+        .putObject("endpoint")
+        .set("address", socketAddress(host, port));
+    return cluster;
+  }
+
+  private static ObjectNode socketAddress(String host, int port) {
+    ObjectNode address = JSON.objectNode();
+    ObjectNode socket = address.putObject("socket_address");
+    socket.put("address", host);
+    socket.put("port_value", port);
+    return address;
+  }
+
+  private static String write(ObjectMapper mapper, ObjectNode tree) {
+    try {
+      return mapper.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot write the sidecar bootstrap", e);
+    }
+  }
+}
