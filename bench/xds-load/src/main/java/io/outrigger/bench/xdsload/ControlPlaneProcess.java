@@ -1,0 +1,141 @@
+package io.outrigger.bench.xdsload;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The control plane under test in its own JVM (the {@code outrigger control-plane} command), so its
+ * heap is measured without the simulated proxies in it.
+ */
+final class ControlPlaneProcess implements AutoCloseable {
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+  private final Process process;
+  private final int xdsPort;
+  private final int monitoringPort;
+  private final Path logFile;
+
+  private ControlPlaneProcess(Process process, int xdsPort, int monitoringPort, Path logFile) {
+    this.process = process;
+    this.xdsPort = xdsPort;
+    this.monitoringPort = monitoringPort;
+    this.logFile = logFile;
+  }
+
+  static ControlPlaneProcess start(Path cliJar, Path registry, Path workDir, List<String> jvmArgs, Duration timeout)
+      throws IOException, InterruptedException {
+    int xds = freeLoopbackPort();
+    int tls = freeLoopbackPort();
+    int monitoring = freeLoopbackPort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", cliJar.toString(), "control-plane",
+        "--registry", "file:" + registry,
+        "--xds-port", Integer.toString(xds),
+        "--xds-tls-port", Integer.toString(tls),
+        "--monitoring-port", Integer.toString(monitoring),
+        "--ca-dir", workDir.resolve("ca").toString()));
+    Path log = workDir.resolve("control-plane.log");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ControlPlaneProcess cp = new ControlPlaneProcess(p, xds, monitoring, log);
+    cp.awaitListening(timeout);
+    return cp;
+  }
+
+  int xdsPort() {
+    return xdsPort;
+  }
+
+  int monitoringPort() {
+    return monitoringPort;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  Path logFile() {
+    return logFile;
+  }
+
+  /** Live heap after a full GC, from the JVM itself ({@code jcmd GC.run} then {@code GC.heap_info}). */
+  long heapUsedAfterGcBytes() throws IOException, InterruptedException {
+    jcmd("GC.run");
+    String info = jcmd("GC.heap_info");
+    Matcher m = HEAP_USED.matcher(info);
+    if (!m.find()) {
+      throw new IllegalStateException("control plane pid " + pid() + ": no 'used NK' in GC.heap_info: " + info);
+    }
+    return Long.parseLong(m.group(1)) * 1024;
+  }
+
+  /** Runs a diagnostic command in the control plane JVM (GC, heap, JFR recordings). */
+  String jcmd(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    command.add(Long.toString(pid()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("jcmd " + String.join(" ", args) + " on pid " + pid() + " failed: " + out);
+    }
+    return out;
+  }
+
+  private void awaitListening(Duration timeout) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("control plane exited with " + process.exitValue() + ":\n" + tail());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", xdsPort), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    close();
+    throw new IllegalStateException("control plane did not listen on 127.0.0.1:" + xdsPort + " within " + timeout
+        + ":\n" + tail());
+  }
+
+  String tail() throws IOException {
+    List<String> lines = Files.readAllLines(logFile);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  private static int freeLoopbackPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+}

@@ -1,0 +1,248 @@
+package io.outrigger.bench.xdsload;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One simulated sidecar: a real state-of-the-world ADS stream that subscribes the way Envoy does
+ * (CDS and LDS wildcard, then EDS for the EDS clusters it received, RDS for the route configs its
+ * listeners name, SDS when a cluster or listener carries TLS) and ACKs every response it accepts.
+ */
+final class SimulatedProxy implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SimulatedProxy.class);
+  private static final List<String> SIDECAR_SECRETS = List.of("default", "ROOTCA");
+
+  private final ProxyIdentity identity;
+  private final Channel channel;
+  private final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, String> ackedVersion = new ConcurrentHashMap<>();
+  private final Map<String, String> lastNonce = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> bytesByType = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> resourcesByType = new ConcurrentHashMap<>();
+  private final AtomicLong nacks = new AtomicLong();
+  private volatile StreamObserver<DiscoveryRequest> requests;
+  private volatile Watch watch;
+  private volatile Throwable streamError;
+
+  /** Records the ACK time of the first response that shows an awaited change. */
+  static final class Watch {
+    final Predicate<DiscoveryResponse> shows;
+    volatile long ackedAtNanos = -1;
+
+    Watch(Predicate<DiscoveryResponse> shows) {
+      this.shows = shows;
+    }
+  }
+
+  SimulatedProxy(ProxyIdentity identity, Channel channel) {
+    this.identity = identity;
+    this.channel = channel;
+  }
+
+  void start() {
+    requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Responses());
+    subscribe(TypeUrls.CLUSTER, Set.of());
+    subscribe(TypeUrls.LISTENER, Set.of());
+  }
+
+  ProxyIdentity identity() {
+    return identity;
+  }
+
+  /** True once every type it subscribed to has an ACKed version. */
+  boolean synced() {
+    return !subscriptions.isEmpty() && ackedVersion.keySet().containsAll(subscriptions.keySet());
+  }
+
+  Map<String, String> ackedVersions() {
+    return Map.copyOf(ackedVersion);
+  }
+
+  Throwable streamError() {
+    return streamError;
+  }
+
+  long nacks() {
+    return nacks.get();
+  }
+
+  long bytes(String typeUrl) {
+    return bytesByType.getOrDefault(typeUrl, new AtomicLong()).get();
+  }
+
+  long resources(String typeUrl) {
+    return resourcesByType.getOrDefault(typeUrl, new AtomicLong()).get();
+  }
+
+  void await(Watch w) {
+    watch = w;
+  }
+
+  private synchronized void subscribe(String typeUrl, Set<String> names) {
+    subscriptions.put(typeUrl, Set.copyOf(names));
+    send(typeUrl);
+  }
+
+  private synchronized void send(String typeUrl) {
+    DiscoveryRequest.Builder request =
+        DiscoveryRequest.newBuilder()
+            .setNode(identity.node())
+            .setTypeUrl(typeUrl)
+            .addAllResourceNames(new TreeSet<>(subscriptions.getOrDefault(typeUrl, Set.of())));
+    String version = ackedVersion.get(typeUrl);
+    if (version != null) {
+      request.setVersionInfo(version);
+    }
+    String nonce = lastNonce.get(typeUrl);
+    if (nonce != null) {
+      request.setResponseNonce(nonce);
+    }
+    requests.onNext(request.build());
+  }
+
+  private void onResponse(DiscoveryResponse response) {
+    long now = System.nanoTime();
+    String type = response.getTypeUrl();
+    bytesByType.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(response.getSerializedSize());
+    resourcesByType.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(response.getResourcesCount());
+    try {
+      Set<String> follow = dependentNames(type, response.getResourcesList());
+      synchronized (this) {
+        lastNonce.put(type, response.getNonce());
+        ackedVersion.put(type, response.getVersionInfo());
+        // Like Envoy: ask for the dependent resources before ACKing the parent type.
+        if (follow != null) {
+          String child = type.equals(TypeUrls.CLUSTER) ? TypeUrls.ENDPOINTS : TypeUrls.ROUTES;
+          if (!follow.equals(subscriptions.get(child))) {
+            subscriptions.put(child, Set.copyOf(follow));
+            send(child);
+          }
+          subscribeSecretsIfTls(response.getResourcesList(), type);
+        }
+        send(type);
+      }
+      Watch w = watch;
+      if (w != null && w.ackedAtNanos < 0 && w.shows.test(response)) {
+        w.ackedAtNanos = now;
+      }
+    } catch (InvalidProtocolBufferException e) {
+      nacks.incrementAndGet();
+      log.warn("event=nack proxy={} type={} reason={}", identity.workload(), type, e.getMessage());
+      synchronized (this) {
+        lastNonce.put(type, response.getNonce());
+        send(type);
+      }
+    }
+  }
+
+  /** Names of EDS clusters (for CDS) or route configs (for LDS); null for other types. */
+  private static Set<String> dependentNames(String type, Collection<Any> resources)
+      throws InvalidProtocolBufferException {
+    if (type.equals(TypeUrls.CLUSTER)) {
+      Set<String> eds = new TreeSet<>();
+      for (Any any : resources) {
+        Cluster cluster = any.unpack(Cluster.class);
+        if (cluster.getType() == Cluster.DiscoveryType.EDS) {
+          eds.add(cluster.hasEdsClusterConfig() && !cluster.getEdsClusterConfig().getServiceName().isEmpty()
+              ? cluster.getEdsClusterConfig().getServiceName()
+              : cluster.getName());
+        }
+      }
+      return eds;
+    }
+    if (type.equals(TypeUrls.LISTENER)) {
+      Set<String> rds = new TreeSet<>();
+      for (Any any : resources) {
+        Listener listener = any.unpack(Listener.class);
+        for (FilterChain chain : listener.getFilterChainsList()) {
+          collectRouteNames(chain, rds);
+        }
+        if (listener.hasDefaultFilterChain()) {
+          collectRouteNames(listener.getDefaultFilterChain(), rds);
+        }
+      }
+      return rds;
+    }
+    return null;
+  }
+
+  private static void collectRouteNames(FilterChain chain, Set<String> into)
+      throws InvalidProtocolBufferException {
+    for (Filter filter : chain.getFiltersList()) {
+      if (filter.getTypedConfig().getTypeUrl().equals(TypeUrls.HTTP_CONNECTION_MANAGER)) {
+        HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
+        if (hcm.hasRds()) {
+          into.add(hcm.getRds().getRouteConfigName());
+        }
+      }
+    }
+  }
+
+  /** Sidecars fetch their key and the mesh root over the same stream once TLS appears in config. */
+  private void subscribeSecretsIfTls(Collection<Any> resources, String type) throws InvalidProtocolBufferException {
+    if (subscriptions.containsKey(TypeUrls.SECRET)) {
+      return;
+    }
+    boolean tls = false;
+    for (Any any : resources) {
+      tls |= type.equals(TypeUrls.CLUSTER)
+          ? any.unpack(Cluster.class).hasTransportSocket()
+              || any.unpack(Cluster.class).getTransportSocketMatchesCount() > 0
+          : any.unpack(Listener.class).getFilterChainsList().stream().anyMatch(FilterChain::hasTransportSocket);
+    }
+    if (tls) {
+      subscriptions.put(TypeUrls.SECRET, Set.copyOf(SIDECAR_SECRETS));
+      send(TypeUrls.SECRET);
+    }
+  }
+
+  @Override
+  public void close() {
+    StreamObserver<DiscoveryRequest> r = requests;
+    if (r != null) {
+      try {
+        r.onCompleted();
+      } catch (RuntimeException e) {
+        log.debug("event=close_failed proxy={} reason={}", identity.workload(), e.toString());
+      }
+    }
+  }
+
+  private final class Responses implements StreamObserver<DiscoveryResponse> {
+    @Override
+    public void onNext(DiscoveryResponse response) {
+      onResponse(response);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      streamError = t;
+      log.warn("event=stream_error proxy={} reason={}", identity.workload(), t.toString());
+    }
+
+    @Override
+    public void onCompleted() {
+      log.info("event=stream_closed proxy={}", identity.workload());
+    }
+  }
+}
