@@ -1,0 +1,88 @@
+package io.outrigger.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** Runs host commands to completion with a bounded wait, reading both output streams concurrently. */
+final class Commands {
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private Commands() {
+    }
+
+    static ExecResult run(List<String> command) {
+        return run(command, Map.of(), null, DEFAULT_TIMEOUT);
+    }
+
+    static ExecResult run(List<String> command, Map<String, String> env, String stdin, Duration timeout) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("command " + command + ": cannot start", e);
+        }
+        try {
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+            writeStdin(process, stdin);
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(process);
+                throw new IllegalStateException("command " + command + ": still running after " + timeout
+                        + ", killed");
+            }
+            return new ExecResult(process.exitValue(), out.get(), err.get());
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("command " + command + ": interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("command " + command + ": cannot read its output", e.getCause());
+        }
+    }
+
+    /** Stops a process and everything it started: SIGTERM, then SIGKILL after a grace period. */
+    static void kill(Process process) {
+        List<ProcessHandle> family = process.descendants().toList();
+        family.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void writeStdin(Process process, String stdin) {
+        try (OutputStream in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // The command may exit without reading its input; its exit code and output tell what happened.
+        }
+    }
+
+    private static String read(InputStream stream) {
+        try (stream) {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
