@@ -1,0 +1,111 @@
+package io.outrigger.controlplane.generate.cluster;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.outrigger.controlplane.generate.ConfigSources;
+import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.model.ClientTlsMode;
+import io.outrigger.controlplane.model.Labels;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.ServicePort;
+import io.outrigger.controlplane.model.SubsetConfig;
+import io.outrigger.controlplane.model.Workload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Outbound EDS clusters, one per service port and per DestinationRule subset. They depend only on the mesh,
+ * never on the proxy asking, so every proxy shares the same instances.
+ */
+public final class OutboundClusterFactory {
+    static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(10).build();
+    private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    private static final Any HTTP2_OPTIONS = Any.pack(HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build());
+
+    private final MeshSettings settings;
+
+    public OutboundClusterFactory(MeshSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A subset of a service port: the unit both a cluster and its ClusterLoadAssignment are built for. */
+    public record Target(Service service, ServicePort port, String subset, Map<String, String> subsetLabels,
+                         ClientTlsMode tls) {
+        public String clusterName() {
+            return ResourceNames.outboundCluster(port.port(), subset, service.hostname());
+        }
+
+        public List<Workload> endpoints(MeshConfig mesh) {
+            return mesh.workloadsOf(service.hostname()).stream()
+                    .filter(w -> Labels.matches(subsetLabels, w.labels()))
+                    .toList();
+        }
+    }
+
+    /** Every cluster target of the mesh: each service port, then each of its subsets. */
+    public static List<Target> targets(MeshConfig mesh) {
+        List<Target> targets = new ArrayList<>();
+        for (Service service : mesh.services()) {
+            var rule = mesh.destinationRule(service.hostname());
+            for (ServicePort port : service.ports()) {
+                ClientTlsMode serviceTls = rule.map(r -> r.tls()).orElse(ClientTlsMode.UNSET);
+                targets.add(new Target(service, port, "", Map.of(), serviceTls));
+                for (SubsetConfig subset : rule.map(r -> r.subsets()).orElse(List.of())) {
+                    targets.add(new Target(service, port, subset.name(), subset.labels(),
+                            rule.get().tlsFor(subset.name())));
+                }
+            }
+        }
+        return targets;
+    }
+
+    public Cluster cluster(Target target, MeshConfig mesh) {
+        String name = target.clusterName();
+        Cluster.Builder cluster = Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
+                        .setEdsConfig(ConfigSources.ads())
+                        .setServiceName(name))
+                .setConnectTimeout(CONNECT_TIMEOUT)
+                .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+        if (target.port().protocol().isHttp2()) {
+            useHttp2(cluster);
+        }
+        applyTls(cluster, target, mesh);
+        return cluster.build();
+    }
+
+    /** Envoy speaks HTTP/1.1 upstream unless told otherwise; gRPC and h2c need HTTP/2 end to end. */
+    static void useHttp2(Cluster.Builder cluster) {
+        cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2_OPTIONS);
+    }
+
+    private void applyTls(Cluster.Builder cluster, Target target, MeshConfig mesh) {
+        if (target.tls() == ClientTlsMode.DISABLE) {
+            return;
+        }
+        List<Workload> endpoints = target.endpoints(mesh);
+        List<String> peers = endpoints.stream()
+                .filter(w -> target.tls() == ClientTlsMode.ISTIO_MUTUAL || w.inMesh())
+                .map(w -> w.spiffeId(settings.trustDomain()))
+                .toList();
+        var mtls = UpstreamTls.mutualTls(
+                ResourceNames.outboundSni(target.port().port(), target.subset(), target.service().hostname()), peers);
+        if (target.tls() == ClientTlsMode.ISTIO_MUTUAL) {
+            cluster.setTransportSocket(mtls);
+        } else if (endpoints.stream().anyMatch(Workload::inMesh)) {
+            cluster.addAllTransportSocketMatches(UpstreamTls.automatic(mtls));
+        }
+    }
+}

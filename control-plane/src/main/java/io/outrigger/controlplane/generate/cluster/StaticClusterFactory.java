@@ -1,0 +1,81 @@
+package io.outrigger.controlplane.generate.cluster;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.BindConfig;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.outrigger.controlplane.generate.ResourceNames;
+
+import java.util.List;
+
+/**
+ * Clusters that need no discovery: passthrough to the original destination (outbound and inbound), the black
+ * hole, and the inbound clusters to the app on loopback. Inbound ones bind to 127.0.0.6 so the capture rules,
+ * which exempt that source, do not send the proxy's own connection back to itself.
+ */
+public final class StaticClusterFactory {
+    private static final BindConfig INBOUND_SOURCE = BindConfig.newBuilder()
+            .setSourceAddress(SocketAddress.newBuilder()
+                    .setAddress(ResourceNames.INBOUND_SOURCE_ADDRESS).setPortValue(0))
+            .build();
+
+    private StaticClusterFactory() {
+    }
+
+    /** Shared by every proxy. */
+    public static List<Cluster> meshWide() {
+        return List.of(passthrough(), blackHole(), inboundPassthrough());
+    }
+
+    static Cluster passthrough() {
+        return Cluster.newBuilder()
+                .setName(ResourceNames.PASSTHROUGH_CLUSTER)
+                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+                .build();
+    }
+
+    static Cluster blackHole() {
+        return Cluster.newBuilder()
+                .setName(ResourceNames.BLACKHOLE_CLUSTER)
+                .setType(Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+                .build();
+    }
+
+    static Cluster inboundPassthrough() {
+        return Cluster.newBuilder()
+                .setName(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)
+                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+                .setUpstreamBindConfig(INBOUND_SOURCE)
+                .build();
+    }
+
+    /** {@code inbound|<targetPort>||}: the local app, on loopback. */
+    public static Cluster inbound(int targetPort, boolean http2) {
+        String name = ResourceNames.inboundCluster(targetPort);
+        Cluster.Builder cluster = Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+                .setUpstreamBindConfig(INBOUND_SOURCE)
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+                        .setClusterName(name)
+                        .addEndpoints(LocalityLbEndpoints.newBuilder()
+                                .addLbEndpoints(LbEndpoint.newBuilder()
+                                        .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
+                                                .setSocketAddress(SocketAddress.newBuilder()
+                                                        .setAddress("127.0.0.1").setPortValue(targetPort)))))));
+        if (http2) {
+            OutboundClusterFactory.useHttp2(cluster);
+        }
+        return cluster.build();
+    }
+}

@@ -1,0 +1,46 @@
+package io.outrigger.controlplane.generate.endpoint;
+
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
+import io.outrigger.controlplane.generate.cluster.UpstreamTls;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.Workload;
+
+/**
+ * The ClusterLoadAssignment of an outbound cluster: the IPs of the workloads the service (and subset)
+ * selects, each marked {@code tlsMode: istio} when it has a sidecar so automatic mTLS picks TLS for it.
+ */
+public final class EndpointFactory {
+    private static final Metadata IN_MESH = Metadata.newBuilder()
+            .putFilterMetadata(UpstreamTls.TRANSPORT_SOCKET_MATCH, UpstreamTls.istioEndpointMatch())
+            .build();
+
+    private EndpointFactory() {
+    }
+
+    public static ClusterLoadAssignment assignment(OutboundClusterFactory.Target target, MeshConfig mesh) {
+        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+        for (Workload workload : target.endpoints(mesh)) {
+            LbEndpoint.Builder endpoint = LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
+                            .setSocketAddress(SocketAddress.newBuilder()
+                                    .setAddress(workload.address())
+                                    .setPortValue(workload.targetPort(target.port())))));
+            if (workload.inMesh()) {
+                endpoint.setMetadata(IN_MESH);
+            }
+            locality.addLbEndpoints(endpoint);
+        }
+        ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(target.clusterName());
+        if (locality.getLbEndpointsCount() > 0) {
+            cla.addEndpoints(locality);
+        }
+        return cla.build();
+    }
+}

@@ -1,0 +1,106 @@
+package io.outrigger.controlplane.generate.listener;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.model.MtlsMode;
+
+import java.util.List;
+
+/**
+ * {@code virtualInbound} on 15006: every connection captured on its way in, matched by original destination
+ * port. Per port and mTLS mode: STRICT accepts only mesh mTLS (plaintext lands on a chain that drops it),
+ * PERMISSIVE takes mesh mTLS (recognised by the mesh ALPN) and anything else as plaintext, DISABLE takes
+ * plaintext only. Ports no service names pass through to the app under the workload's own mode.
+ */
+public final class InboundListenerFactory {
+    /** What a mesh client offers in ALPN; a PERMISSIVE port routes on it. */
+    private static final List<String> MESH_ALPN = List.of("istio-peer-exchange", "istio", "istio-http/1.0",
+            "istio-http/1.1", "istio-h2");
+    private static final List<ListenerFilter> LISTENER_FILTERS = List.of(
+            listenerFilter("envoy.filters.listener.original_dst", OriginalDst.getDefaultInstance()),
+            listenerFilter("envoy.filters.listener.tls_inspector", TlsInspector.getDefaultInstance()),
+            listenerFilter("envoy.filters.listener.http_inspector", HttpInspector.getDefaultInstance()));
+
+    private InboundListenerFactory() {
+    }
+
+    public static Listener virtualInbound(InboundPlan plan) {
+        Listener.Builder listener = Listener.newBuilder()
+                .setName(ResourceNames.VIRTUAL_INBOUND)
+                .setAddress(OutboundListenerFactory.address("0.0.0.0", ResourceNames.INBOUND_CAPTURE_PORT))
+                .setTrafficDirection(TrafficDirection.INBOUND)
+                .addAllListenerFilters(LISTENER_FILTERS)
+                // server-first protocols send nothing for the inspectors to see: carry on rather than hang
+                .setContinueOnListenerFiltersTimeout(true);
+        for (InboundPort port : plan.ports()) {
+            listener.addAllFilterChains(portChains(port));
+        }
+        addPassthrough(listener, plan.defaultMode());
+        return listener.build();
+    }
+
+    private static List<FilterChain> portChains(InboundPort port) {
+        String cluster = ResourceNames.inboundCluster(port.targetPort());
+        Filter app = port.protocol().isHttp()
+                ? NetworkFilters.inboundHttp("inbound_" + port.targetPort(), cluster)
+                : NetworkFilters.tcpProxy(cluster, cluster);
+        FilterChainMatch.Builder onPort = FilterChainMatch.newBuilder()
+                .setDestinationPort(UInt32Value.of(port.targetPort()));
+        String base = cluster.substring(0, cluster.length() - 1); // "inbound|9080|"
+        return switch (port.mode()) {
+            case STRICT -> List.of(
+                    mtls(base + "mtls", onPort.clone().setTransportProtocol("tls"), app),
+                    chain(base + "deny", onPort.clone(), denied()));
+            case DISABLE -> List.of(chain(base + "plaintext", onPort.clone(), app));
+            case PERMISSIVE, UNSET -> List.of(
+                    mtls(base + "mtls", onPort.clone().setTransportProtocol("tls")
+                            .addAllApplicationProtocols(MESH_ALPN), app),
+                    chain(base + "plaintext", onPort.clone(), app));
+        };
+    }
+
+    private static void addPassthrough(Listener.Builder listener, MtlsMode mode) {
+        Filter passthrough = NetworkFilters.tcpProxy(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER,
+                ResourceNames.INBOUND_PASSTHROUGH_CLUSTER);
+        FilterChainMatch.Builder tls = FilterChainMatch.newBuilder().setTransportProtocol("tls");
+        if (mode == MtlsMode.STRICT) {
+            listener.addFilterChains(mtls("inbound-passthrough|mtls", tls, passthrough));
+            return;
+        }
+        if (mode != MtlsMode.DISABLE) {
+            listener.addFilterChains(mtls("inbound-passthrough|mtls", tls.addAllApplicationProtocols(MESH_ALPN),
+                    passthrough));
+        }
+        listener.setDefaultFilterChain(FilterChain.newBuilder()
+                .setName("inbound-passthrough|plaintext").addFilters(passthrough));
+    }
+
+    private static FilterChain mtls(String name, FilterChainMatch.Builder match, Filter app) {
+        return FilterChain.newBuilder().setName(name).setFilterChainMatch(match)
+                .setTransportSocket(DownstreamTls.mutual()).addFilters(app).build();
+    }
+
+    private static FilterChain chain(String name, FilterChainMatch.Builder match, Filter app) {
+        return FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addFilters(app).build();
+    }
+
+    /** A black-hole cluster has no endpoints: the connection is closed at once. */
+    private static Filter denied() {
+        return NetworkFilters.tcpProxy("inbound_strict_plaintext_denied", ResourceNames.BLACKHOLE_CLUSTER);
+    }
+
+    private static ListenerFilter listenerFilter(String name, Message config) {
+        return ListenerFilter.newBuilder().setName(name).setTypedConfig(Any.pack(config)).build();
+    }
+}

@@ -1,0 +1,77 @@
+package io.outrigger.controlplane.generate.listener;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ForwardClientCertDetails;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.SetCurrentClientCertDetails;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.outrigger.controlplane.generate.ConfigSources;
+
+/** The network filters a filter chain ends in: an HTTP connection manager or a TCP proxy. */
+final class NetworkFilters {
+    private static final HttpFilter ROUTER = HttpFilter.newBuilder()
+            .setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+            .build();
+    private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
+
+    private NetworkFilters() {
+    }
+
+    static Filter tcpProxy(String statPrefix, String cluster) {
+        TcpProxy proxy = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build();
+        return Filter.newBuilder().setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(proxy)).build();
+    }
+
+    /** Outbound HTTP: routes come over RDS, per port, so a VirtualService change re-sends only that config. */
+    static Filter outboundHttp(String statPrefix, String routeConfigName) {
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix(statPrefix)
+                .setRds(Rds.newBuilder().setConfigSource(ConfigSources.ads()).setRouteConfigName(routeConfigName))
+                .addHttpFilters(ROUTER)
+                .build();
+        return hcm(hcm);
+    }
+
+    /**
+     * Inbound HTTP to the local app. The caller's certificate URI (its SPIFFE ID) replaces whatever
+     * x-forwarded-client-cert the caller sent, so the app can trust the header.
+     */
+    static Filter inboundHttp(String statPrefix, String cluster) {
+        RouteConfiguration routes = RouteConfiguration.newBuilder()
+                .setName(cluster)
+                .addVirtualHosts(VirtualHost.newBuilder()
+                        .setName("inbound|http|" + statPrefix)
+                        .addDomains("*")
+                        .addRoutes(Route.newBuilder()
+                                .setName("default")
+                                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                .setRoute(RouteAction.newBuilder().setCluster(cluster).setTimeout(NO_TIMEOUT))))
+                .build();
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix(statPrefix)
+                .setRouteConfig(routes)
+                .addHttpFilters(ROUTER)
+                .setForwardClientCertDetails(ForwardClientCertDetails.SANITIZE_SET)
+                .setSetCurrentClientCertDetails(SetCurrentClientCertDetails.newBuilder().setUri(true))
+                .build();
+        return hcm(hcm);
+    }
+
+    private static Filter hcm(HttpConnectionManager hcm) {
+        return Filter.newBuilder()
+                .setName("envoy.filters.network.http_connection_manager")
+                .setTypedConfig(Any.pack(hcm))
+                .build();
+    }
+}

@@ -1,0 +1,143 @@
+package io.outrigger.controlplane.generate.route;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.model.HttpMatch;
+import io.outrigger.controlplane.model.HttpRouteRule;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.OutboundTrafficPolicy;
+import io.outrigger.controlplane.model.RouteDestination;
+import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.ServicePort;
+import io.outrigger.controlplane.model.VirtualServiceConfig;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Outbound HTTP route configurations, one per port ("9080") with a virtual host per service on that port.
+ * VirtualService routes keep their written order, so the first match wins; a service without a
+ * VirtualService gets one catch-all route to its own cluster. The result depends on the proxy's namespace
+ * only (short host names resolve there), so proxies of one namespace share it.
+ */
+public final class OutboundRouteFactory {
+    /** Istio disables Envoy's 15 s default route timeout: long calls and gRPC streams are the app's business. */
+    private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
+
+    private final OutboundTrafficPolicy outboundPolicy;
+
+    public OutboundRouteFactory(OutboundTrafficPolicy outboundPolicy) {
+        this.outboundPolicy = outboundPolicy;
+    }
+
+    /** The HTTP ports of the mesh: one route configuration each. */
+    public static Set<Integer> httpPorts(MeshConfig mesh) {
+        Set<Integer> ports = new TreeSet<>();
+        mesh.services().forEach(s -> s.ports().stream().filter(p -> p.protocol().isHttp())
+                .forEach(p -> ports.add(p.port())));
+        return ports;
+    }
+
+    public RouteConfiguration routeConfiguration(int port, String proxyNamespace, MeshConfig mesh) {
+        RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
+        Set<String> usedDomains = new HashSet<>();
+        for (Service service : mesh.services()) {
+            Optional<ServicePort> servicePort = service.port(port).filter(p -> p.protocol().isHttp());
+            if (servicePort.isPresent()) {
+                List<String> domains = domains(service, port, proxyNamespace).stream()
+                        .filter(usedDomains::add) // a domain twice in one config is a NACK; the first service keeps it
+                        .toList();
+                if (!domains.isEmpty()) {
+                    config.addVirtualHosts(VirtualHost.newBuilder()
+                            .setName(ResourceNames.virtualHost(service.hostname(), port))
+                            .addAllDomains(domains)
+                            .addAllRoutes(routes(service, port, mesh.virtualService(service.hostname()))));
+                }
+            }
+        }
+        return config.addVirtualHosts(unknownDestination()).build();
+    }
+
+    private static Set<String> domains(Service service, int port, String proxyNamespace) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(service.hostname());
+        names.add(service.name() + "." + service.namespace() + ".svc");
+        names.add(service.name() + "." + service.namespace());
+        if (service.namespace().equals(proxyNamespace)) {
+            names.add(service.name());
+        }
+        if (service.hasVip()) {
+            names.add(service.vip());
+        }
+        Set<String> domains = new LinkedHashSet<>();
+        names.forEach(n -> {
+            domains.add(n);
+            domains.add(n + ":" + port);
+        });
+        return domains;
+    }
+
+    private static List<Route> routes(Service service, int port, Optional<VirtualServiceConfig> vs) {
+        if (vs.isEmpty()) {
+            return List.of(Route.newBuilder()
+                    .setName("default")
+                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                    .setRoute(action(List.of(new RouteDestination(service.hostname(), "", port, 100))))
+                    .build());
+        }
+        List<Route> routes = new ArrayList<>();
+        for (HttpRouteRule rule : vs.get().http()) {
+            List<HttpMatch> matches = rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
+            RouteAction action = action(rule.destinations());
+            for (HttpMatch match : matches) {
+                Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match)).setRoute(action);
+                if (!rule.name().isEmpty()) {
+                    route.setName(rule.name());
+                }
+                routes.add(route.build());
+            }
+        }
+        return routes;
+    }
+
+    private static RouteAction action(List<RouteDestination> destinations) {
+        RouteAction.Builder action = RouteAction.newBuilder().setTimeout(NO_TIMEOUT);
+        List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
+        if (weighted.size() == 1) {
+            return action.setCluster(clusterOf(weighted.getFirst())).build();
+        }
+        WeightedCluster.Builder clusters = WeightedCluster.newBuilder();
+        weighted.forEach(d -> clusters.addClusters(WeightedCluster.ClusterWeight.newBuilder()
+                .setName(clusterOf(d)).setWeight(UInt32Value.of(d.weight()))));
+        return action.setWeightedClusters(clusters).build();
+    }
+
+    private static String clusterOf(RouteDestination d) {
+        return ResourceNames.outboundCluster(d.port(), d.subset(), d.host());
+    }
+
+    /** What happens to a Host no service claims: Istio's "allow_any" passthrough or "block_all". */
+    private VirtualHost unknownDestination() {
+        Route.Builder route = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"));
+        if (outboundPolicy == OutboundTrafficPolicy.ALLOW_ANY) {
+            route.setName("allow_any").setRoute(RouteAction.newBuilder()
+                    .setCluster(ResourceNames.PASSTHROUGH_CLUSTER).setTimeout(NO_TIMEOUT));
+            return VirtualHost.newBuilder().setName("allow_any").addDomains("*").addRoutes(route).build();
+        }
+        route.setName("block_all").setDirectResponse(DirectResponseAction.newBuilder().setStatus(502));
+        return VirtualHost.newBuilder().setName("block_all").addDomains("*").addRoutes(route).build();
+    }
+}

@@ -1,0 +1,157 @@
+package io.outrigger.controlplane.model;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of the mesh: services, workloads and the Istio config in force, a version that
+ * only grows, and the errors of the objects that were rejected (their last good version, if any, is in force).
+ * Lists are sorted by namespace/name so that generated config does not depend on file order.
+ */
+public final class MeshConfig {
+    private final long version;
+    private final List<Service> services;
+    private final List<Workload> workloads;
+    private final List<VirtualServiceConfig> virtualServices;
+    private final List<DestinationRuleConfig> destinationRules;
+    private final List<PeerAuthenticationConfig> peerAuthentications;
+    private final List<ConfigError> errors;
+    private final Map<String, Service> servicesByHost;
+    private final Map<String, List<Workload>> workloadsByHost;
+    private final Map<String, DestinationRuleConfig> destinationRulesByHost;
+    private final Map<String, VirtualServiceConfig> virtualServicesByHost;
+
+    private MeshConfig(Builder b) {
+        this.version = b.version;
+        this.services = sorted(b.services, Comparator.comparing(Service::namespace).thenComparing(Service::name));
+        this.workloads = sorted(b.workloads, Comparator.comparing(Workload::namespace).thenComparing(Workload::name));
+        this.virtualServices = sorted(b.virtualServices,
+                Comparator.comparing(VirtualServiceConfig::namespace).thenComparing(VirtualServiceConfig::name));
+        this.destinationRules = sorted(b.destinationRules,
+                Comparator.comparing(DestinationRuleConfig::namespace).thenComparing(DestinationRuleConfig::name));
+        this.peerAuthentications = sorted(b.peerAuthentications,
+                Comparator.comparing(PeerAuthenticationConfig::namespace).thenComparing(PeerAuthenticationConfig::name));
+        this.errors = List.copyOf(b.errors);
+        this.servicesByHost = indexServices(services);
+        this.workloadsByHost = indexWorkloads(services, workloads);
+        this.destinationRulesByHost = firstPerHost(destinationRules, DestinationRuleConfig::host);
+        this.virtualServicesByHost = indexVirtualServices(virtualServices);
+    }
+
+    public static Builder builder(long version) {
+        return new Builder(version);
+    }
+
+    public static MeshConfig empty() {
+        return builder(0).build();
+    }
+
+    public long version() { return version; }
+    public List<Service> services() { return services; }
+    public List<Workload> workloads() { return workloads; }
+    public List<VirtualServiceConfig> virtualServices() { return virtualServices; }
+    public List<DestinationRuleConfig> destinationRules() { return destinationRules; }
+    public List<PeerAuthenticationConfig> peerAuthentications() { return peerAuthentications; }
+    public List<ConfigError> errors() { return errors; }
+
+    public Optional<Service> service(String host) {
+        return Optional.ofNullable(servicesByHost.get(host));
+    }
+
+    /** The workloads a service selects, in namespace/name order. */
+    public List<Workload> workloadsOf(String host) {
+        return workloadsByHost.getOrDefault(host, List.of());
+    }
+
+    /** Istio applies the oldest DestinationRule per host; we take the first in namespace/name order. */
+    public Optional<DestinationRuleConfig> destinationRule(String host) {
+        return Optional.ofNullable(destinationRulesByHost.get(host));
+    }
+
+    public Optional<VirtualServiceConfig> virtualService(String host) {
+        return Optional.ofNullable(virtualServicesByHost.get(host));
+    }
+
+    /** The services a workload backs (the ones whose selector matches it). */
+    public List<Service> servicesOf(Workload workload) {
+        return services.stream().filter(s -> s.selects(workload)).toList();
+    }
+
+    public Optional<Workload> workload(String namespace, String name) {
+        return workloads.stream()
+                .filter(w -> w.namespace().equals(namespace) && w.name().equals(name))
+                .findFirst();
+    }
+
+    private static <T> List<T> sorted(List<T> items, Comparator<T> order) {
+        List<T> copy = new ArrayList<>(items);
+        copy.sort(order);
+        return List.copyOf(copy);
+    }
+
+    private static Map<String, Service> indexServices(List<Service> services) {
+        Map<String, Service> byHost = new LinkedHashMap<>();
+        services.forEach(s -> byHost.put(s.hostname(), s));
+        return Map.copyOf(byHost);
+    }
+
+    private static Map<String, List<Workload>> indexWorkloads(List<Service> services, List<Workload> workloads) {
+        Map<String, List<Workload>> byHost = new LinkedHashMap<>();
+        for (Service service : services) {
+            byHost.put(service.hostname(), workloads.stream().filter(service::selects).toList());
+        }
+        return Map.copyOf(byHost);
+    }
+
+    private static Map<String, VirtualServiceConfig> indexVirtualServices(List<VirtualServiceConfig> all) {
+        Map<String, VirtualServiceConfig> byHost = new LinkedHashMap<>();
+        for (VirtualServiceConfig vs : all) {
+            vs.hosts().forEach(h -> byHost.putIfAbsent(h, vs));
+        }
+        return Map.copyOf(byHost);
+    }
+
+    private static <T> Map<String, T> firstPerHost(List<T> all, java.util.function.Function<T, String> host) {
+        Map<String, T> byHost = new LinkedHashMap<>();
+        all.forEach(item -> byHost.putIfAbsent(host.apply(item), item));
+        return Map.copyOf(byHost);
+    }
+
+    @Override
+    public String toString() {
+        return "MeshConfig{version=" + version + ", services=" + services.size() + ", workloads=" + workloads.size()
+                + ", virtualServices=" + virtualServices.size() + ", destinationRules=" + destinationRules.size()
+                + ", peerAuthentications=" + peerAuthentications.size() + ", errors=" + errors.size() + "}";
+    }
+
+    /** Collects the parts of a snapshot; {@link #build()} freezes them. */
+    public static final class Builder {
+        private final long version;
+        private final List<Service> services = new ArrayList<>();
+        private final List<Workload> workloads = new ArrayList<>();
+        private final List<VirtualServiceConfig> virtualServices = new ArrayList<>();
+        private final List<DestinationRuleConfig> destinationRules = new ArrayList<>();
+        private final List<PeerAuthenticationConfig> peerAuthentications = new ArrayList<>();
+        private final List<ConfigError> errors = new ArrayList<>();
+
+        private Builder(long version) {
+            this.version = version;
+        }
+
+        public Builder service(Service s) { services.add(Objects.requireNonNull(s)); return this; }
+        public Builder workload(Workload w) { workloads.add(Objects.requireNonNull(w)); return this; }
+        public Builder virtualService(VirtualServiceConfig v) { virtualServices.add(Objects.requireNonNull(v)); return this; }
+        public Builder destinationRule(DestinationRuleConfig d) { destinationRules.add(Objects.requireNonNull(d)); return this; }
+        public Builder peerAuthentication(PeerAuthenticationConfig p) { peerAuthentications.add(Objects.requireNonNull(p)); return this; }
+        public Builder error(ConfigError e) { errors.add(Objects.requireNonNull(e)); return this; }
+
+        public MeshConfig build() {
+            return new MeshConfig(this);
+        }
+    }
+}

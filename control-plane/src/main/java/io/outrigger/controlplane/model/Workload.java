@@ -1,0 +1,38 @@
+package io.outrigger.controlplane.model;
+
+import java.util.Map;
+
+/**
+ * A workload instance (from a WorkloadEntry): where it is, what it is labelled, who it runs as.
+ * {@code ports} maps a service port name to the port this workload listens on, overriding targetPort.
+ */
+public record Workload(String namespace, String name, String address, Map<String, String> labels,
+                       String serviceAccount, Map<String, Integer> ports) {
+    /** Istio's label saying the workload has a sidecar, so peers may speak mTLS to it. */
+    public static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
+
+    public Workload {
+        labels = Map.copyOf(labels);
+        ports = Map.copyOf(ports);
+        serviceAccount = serviceAccount == null || serviceAccount.isBlank() ? "default" : serviceAccount;
+    }
+
+    public boolean inMesh() {
+        return "istio".equals(labels.get(TLS_MODE_LABEL));
+    }
+
+    /** The identity a sidecar of this workload holds, {@code ns/sa}. */
+    public String identity() {
+        return namespace + "/" + serviceAccount;
+    }
+
+    public String spiffeId(String trustDomain) {
+        return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
+    }
+
+    /** The port this workload serves {@code servicePort} on. */
+    public int targetPort(ServicePort servicePort) {
+        Integer own = ports.get(servicePort.name());
+        return own != null ? own : servicePort.targetPort();
+    }
+}

@@ -1,0 +1,114 @@
+package io.outrigger.controlplane.registry.convert;
+
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
+import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.outrigger.controlplane.model.Hostnames;
+import io.outrigger.controlplane.model.HttpMatch;
+import io.outrigger.controlplane.model.HttpRouteRule;
+import io.outrigger.controlplane.model.RouteDestination;
+import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.VirtualServiceConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Istio VirtualService to {@link VirtualServiceConfig}, checked against the mesh: every destination is a
+ * known service (and port), every subset is defined by that host's DestinationRule, weights sum to 100.
+ */
+public final class VirtualServiceConverter {
+    private VirtualServiceConverter() {
+    }
+
+    /** Empty when the VirtualService is bound to gateways only, so it does not apply to sidecars. */
+    public static Optional<VirtualServiceConfig> convert(VirtualService object, String namespace, MeshLookup mesh)
+            throws InvalidConfigException {
+        var spec = object.getSpec();
+        if (spec == null || spec.getHosts() == null || spec.getHosts().isEmpty()) {
+            throw new InvalidConfigException("spec.hosts is empty");
+        }
+        if (spec.getGateways() != null && !spec.getGateways().isEmpty() && !spec.getGateways().contains("mesh")) {
+            return Optional.empty();
+        }
+        List<String> hosts = spec.getHosts().stream().map(h -> Hostnames.resolve(h, namespace)).toList();
+        List<HttpRouteRule> rules = new ArrayList<>();
+        List<HTTPRoute> http = spec.getHttp() == null ? List.of() : spec.getHttp();
+        for (int i = 0; i < http.size(); i++) {
+            rules.add(rule(http.get(i), "http[" + i + "]", namespace, mesh));
+        }
+        return Optional.of(new VirtualServiceConfig(namespace, object.getMetadata().getName(), hosts, rules));
+    }
+
+    private static HttpRouteRule rule(HTTPRoute route, String where, String namespace, MeshLookup mesh)
+            throws InvalidConfigException {
+        String unsupported = route.getRedirect() != null ? "redirect"
+                : route.getDirectResponse() != null ? "directResponse"
+                : route.getDelegate() != null ? "delegate"
+                : route.getRewrite() != null ? "rewrite"
+                : route.getFault() != null ? "fault"
+                : null;
+        if (unsupported != null) {
+            throw new InvalidConfigException(where + "." + unsupported + " is not supported by Outrigger yet");
+        }
+        List<HttpMatch> matches = new ArrayList<>();
+        List<HTTPMatchRequest> specMatches = route.getMatch() == null ? List.of() : route.getMatch();
+        for (int m = 0; m < specMatches.size(); m++) {
+            matches.add(HttpMatchConverter.convert(specMatches.get(m), where + ".match[" + m + "]"));
+        }
+        List<HTTPRouteDestination> specRoute = route.getRoute() == null ? List.of() : route.getRoute();
+        if (specRoute.isEmpty()) {
+            throw new InvalidConfigException(where + ": route has no destinations");
+        }
+        List<RouteDestination> destinations = new ArrayList<>();
+        for (int d = 0; d < specRoute.size(); d++) {
+            destinations.add(destination(specRoute.get(d), specRoute.size(), where + ".route[" + d + "]", namespace, mesh));
+        }
+        int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
+        if (sum != 100) {
+            throw new InvalidConfigException(where + ": route weights sum to " + sum + ", must be 100");
+        }
+        return new HttpRouteRule(route.getName(), matches, destinations);
+    }
+
+    private static RouteDestination destination(HTTPRouteDestination d, int count, String where, String namespace,
+                                                MeshLookup mesh) throws InvalidConfigException {
+        if (d.getDestination() == null || d.getDestination().getHost() == null) {
+            throw new InvalidConfigException(where + ": destination.host is missing");
+        }
+        String written = d.getDestination().getHost();
+        String host = Hostnames.resolve(written, namespace);
+        Service service = mesh.service(host).orElseThrow(() -> new InvalidConfigException(
+                where + ": host \"" + written + "\" is not a service of the mesh"));
+        String subset = d.getDestination().getSubset();
+        if (subset != null && !subset.isEmpty()
+                && mesh.destinationRule(host).flatMap(dr -> dr.subset(subset)).isEmpty()) {
+            throw new InvalidConfigException(where + ": unknown subset \"" + subset + "\" of host " + written);
+        }
+        int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
+        if (weight < 0) {
+            throw new InvalidConfigException(where + ": weight " + weight + " is negative");
+        }
+        return new RouteDestination(host, subset, port(d, service, where, written), weight);
+    }
+
+    /** As Istio: the port may be left out only when the destination service has exactly one. */
+    private static int port(HTTPRouteDestination d, Service service, String where, String written)
+            throws InvalidConfigException {
+        var selector = d.getDestination().getPort();
+        if (selector != null && selector.getNumber() != null) {
+            int number = selector.getNumber().intValue();
+            if (service.port(number).isEmpty()) {
+                throw new InvalidConfigException(where + ": host " + written + " has no port " + number);
+            }
+            return number;
+        }
+        if (service.ports().size() != 1) {
+            throw new InvalidConfigException(where + ": host " + written + " has " + service.ports().size()
+                    + " ports, destination.port.number is required");
+        }
+        return service.ports().getFirst().port();
+    }
+}

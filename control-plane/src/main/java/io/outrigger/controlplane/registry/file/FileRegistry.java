@@ -1,0 +1,131 @@
+package io.outrigger.controlplane.registry.file;
+
+import io.outrigger.controlplane.model.ConfigError;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.registry.ConfigObject;
+import io.outrigger.controlplane.registry.MeshAssembler;
+import io.outrigger.controlplane.registry.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The embedded registry: a directory of YAML files (subdirectories included), watched and reloaded.
+ * A file that is not valid YAML keeps its previous objects in force; an invalid object keeps its last good
+ * version (see {@link MeshAssembler}); both are reported in {@link MeshConfig#errors()}.
+ */
+public final class FileRegistry implements Registry {
+    private static final Logger log = LoggerFactory.getLogger(FileRegistry.class);
+
+    private final Path directory;
+    private final DirectoryWatcher watcher;
+    private final MeshAssembler assembler = new MeshAssembler();
+    private final List<Consumer<MeshConfig>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Path, YamlFiles.Contents> lastReadable = new HashMap<>();
+    private volatile MeshConfig current = MeshConfig.empty();
+
+    /** @param settle how long the directory must stay quiet before a reload, so half-written files are not read */
+    public FileRegistry(Path directory, Duration settle) {
+        this.directory = directory.toAbsolutePath().normalize();
+        this.watcher = new DirectoryWatcher(this.directory, settle, this::reload);
+    }
+
+    public FileRegistry(Path directory) {
+        this(directory, Duration.ofMillis(100));
+    }
+
+    @Override
+    public MeshConfig current() {
+        return current;
+    }
+
+    @Override
+    public void addListener(Consumer<MeshConfig> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void start() {
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("file registry " + directory + ": not a directory");
+        }
+        reload();
+        watcher.start();
+        log.info("event=file_registry_started dir={} version={}", directory, current.version());
+    }
+
+    /** Reads the whole directory again and publishes a new snapshot if anything in force changed. */
+    public synchronized void reload() {
+        List<ConfigObject> objects = new ArrayList<>();
+        List<ConfigError> errors = new ArrayList<>();
+        Map<Path, YamlFiles.Contents> readable = new HashMap<>();
+        for (Path file : configFiles()) {
+            String name = directory.relativize(file).toString();
+            try {
+                YamlFiles.Contents contents = YamlFiles.read(file, name);
+                readable.put(file, contents);
+            } catch (InvalidYamlException e) {
+                errors.add(new ConfigError("File", "", name, e.getMessage()));
+                log.warn("event=file_rejected file={} keptPrevious={} reason=\"{}\"", name,
+                        lastReadable.containsKey(file), e.getMessage());
+                YamlFiles.Contents previous = lastReadable.get(file);
+                if (previous != null) {
+                    readable.put(file, previous);
+                }
+            } catch (IOException e) {
+                // deleted between listing and reading: the next event reloads again
+                log.debug("event=file_vanished file={} reason=\"{}\"", name, e.getMessage());
+            }
+        }
+        readable.values().forEach(c -> {
+            objects.addAll(c.objects());
+            errors.addAll(c.errors());
+        });
+        lastReadable.clear();
+        lastReadable.putAll(readable);
+        publish(assembler.assemble(objects, errors));
+    }
+
+    private void publish(MeshConfig next) {
+        if (next == current) {
+            return;
+        }
+        current = next;
+        for (Consumer<MeshConfig> listener : listeners) {
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) {
+                log.error("event=registry_listener_failed version={} error=\"{}\"", next.version(), e.toString(), e);
+            }
+        }
+    }
+
+    private List<Path> configFiles() {
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("file registry " + directory + ": cannot list files", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+    }
+}

@@ -1,0 +1,8 @@
+package io.outrigger.controlplane.registry.file;
+
+/** A file is not parseable YAML; the message names the file and, when known, the line. */
+final class InvalidYamlException extends Exception {
+    InvalidYamlException(String message) {
+        super(message);
+    }
+}
