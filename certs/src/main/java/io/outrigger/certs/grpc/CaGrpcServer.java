@@ -1,0 +1,80 @@
+package io.outrigger.certs.grpc;
+
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.outrigger.certs.CaException;
+import io.outrigger.certs.CallerAuthenticator;
+import io.outrigger.certs.IssuedCertificate;
+import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.SpiffeId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CA service on a TLS port of its own, with a serving certificate from the CA itself. The
+ * control plane hosts {@link CertificateService} on its 15012 server instead; this is for running
+ * the CA alone and for tests.
+ */
+public final class CaGrpcServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CaGrpcServer.class);
+
+  private final Server server;
+
+  private CaGrpcServer(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * @param serverId the SPIFFE ID in the serving certificate
+   * @param dnsNames host names clients use to reach the server (they check one of them)
+   */
+  public static CaGrpcServer start(Supplier<MeshCa> ca, CallerAuthenticator authenticator,
+      InetSocketAddress bind, SpiffeId serverId, List<String> dnsNames) {
+    IssuedCertificate serving = ca.get().issueServing(serverId, dnsNames, Duration.ofDays(1));
+    try {
+      ServerCredentials tls = TlsServerCredentials.newBuilder()
+          .keyManager(stream(serving.certificateChainPem()), stream(serving.privateKeyPem()))
+          .build();
+      Server server = NettyServerBuilder.forAddress(bind, tls)
+          .addService(CertificateService.withAuthentication(ca, authenticator))
+          .build()
+          .start();
+      log.info("event=ca_server_started address={} port={}", bind.getHostString(), server.getPort());
+      return new CaGrpcServer(server);
+    } catch (IOException e) {
+      throw new CaException("CA gRPC server on " + bind + ": cannot start: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ByteArrayInputStream stream(String pem) {
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+}

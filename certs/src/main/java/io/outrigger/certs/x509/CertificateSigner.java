@@ -1,0 +1,165 @@
+package io.outrigger.certs.x509;
+
+import io.outrigger.certs.CaException;
+import io.outrigger.certs.SpiffeId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Signs certificates with one CA key: SPIFFE X.509-SVIDs and self-signed roots. What is
+ * constant per CA (issuer name, authority key id, signature algorithm) is computed once, because
+ * issuance is on the hot path of every sidecar start.
+ */
+public final class CertificateSigner {
+
+  private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+
+  private final PrivateKey issuerKey;
+  private final X500Name issuerName;
+  private final AuthorityKeyIdentifier authorityKeyId;
+  private final String signatureAlgorithm;
+  private final SecureRandom random;
+
+  public CertificateSigner(PrivateKey issuerKey, X509Certificate issuerCert, SecureRandom random) {
+    this.issuerKey = issuerKey;
+    this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
+    this.authorityKeyId = new AuthorityKeyIdentifier(subjectKeyId(issuerCert));
+    this.signatureAlgorithm = signatureAlgorithm(issuerKey);
+    this.random = random;
+  }
+
+  /**
+   * An X.509-SVID: empty subject, the SPIFFE ID as the only URI SAN (critical, since the subject
+   * is empty), optional DNS SANs for serving certificates, not a CA, digitalSignature (plus
+   * keyEncipherment for RSA keys), serverAuth and clientAuth.
+   */
+  public X509Certificate signLeaf(PublicKey subjectKey, SpiffeId id, List<String> dnsNames,
+      Instant notBefore, Instant notAfter) {
+    SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded());
+    X509v3CertificateBuilder builder = new X509v3CertificateBuilder(issuerName, serial(),
+        Date.from(notBefore), Date.from(notAfter), EMPTY_SUBJECT, spki);
+    int usage = KeyUsage.digitalSignature
+        | (subjectKey instanceof RSAKey ? KeyUsage.keyEncipherment : 0);
+    List<GeneralName> names = new ArrayList<>();
+    names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri()));
+    dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
+    try {
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+          new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      builder.addExtension(Extension.subjectAlternativeName, true,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
+      builder.addExtension(Extension.subjectKeyIdentifier, false, keyId(spki));
+      builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
+    } catch (CertIOException e) {
+      throw new CaException("SVID " + id + ": cannot encode extensions", e);
+    }
+    return sign(builder, issuerKey, signatureAlgorithm, "SVID " + id);
+  }
+
+  /** A self-signed CA certificate (the mesh root). */
+  public static X509Certificate selfSignedRoot(PrivateKey key, PublicKey publicKey, X500Name subject,
+      Instant notBefore, Instant notAfter, SecureRandom random) {
+    SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+    X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject,
+        serial(random), Date.from(notBefore), Date.from(notAfter), subject, spki);
+    SubjectKeyIdentifier ski = keyId(spki);
+    try {
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+      builder.addExtension(Extension.keyUsage, true,
+          new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+      builder.addExtension(Extension.subjectKeyIdentifier, false, ski);
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          new AuthorityKeyIdentifier(ski.getKeyIdentifier()));
+    } catch (CertIOException e) {
+      throw new CaException("root " + subject + ": cannot encode extensions", e);
+    }
+    return sign(builder, key, signatureAlgorithm(key), "root " + subject);
+  }
+
+  /** The signature algorithm matching a CA key: SHA-256 for RSA and P-256, SHA-384 for P-384. */
+  public static String signatureAlgorithm(PrivateKey key) {
+    if (key instanceof RSAKey) {
+      return "SHA256withRSA";
+    }
+    if (key instanceof ECKey ec) {
+      int bits = ec.getParams().getOrder().bitLength();
+      return bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+    }
+    throw new CaException("CA key algorithm " + key.getAlgorithm() + " is not supported (use EC or RSA)");
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key,
+      String algorithm, String what) {
+    try {
+      ContentSigner signer = new JcaContentSignerBuilder(algorithm).build(key);
+      X509CertificateHolder holder = builder.build(signer);
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
+    } catch (OperatorCreationException | CertificateException | IOException e) {
+      throw new CaException(what + ": signing failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] subjectKeyId(X509Certificate cert) {
+    byte[] ext = cert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+    if (ext != null) {
+      return SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets())
+          .getKeyIdentifier();
+    }
+    return keyId(SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded())).getKeyIdentifier();
+  }
+
+  /** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (what openssl computes too). */
+  private static SubjectKeyIdentifier keyId(SubjectPublicKeyInfo spki) {
+    try {
+      return new SubjectKeyIdentifier(
+          MessageDigest.getInstance("SHA-1").digest(spki.getPublicKeyData().getBytes()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-1 digest", e);
+    }
+  }
+
+  private BigInteger serial() {
+    return serial(random);
+  }
+
+  // 127 random bits with the top one set: positive, fixed length, well under the 20-octet limit.
+  private static BigInteger serial(SecureRandom random) {
+    return new BigInteger(127, random).setBit(126);
+  }
+}

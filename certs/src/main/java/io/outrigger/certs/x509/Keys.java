@@ -1,0 +1,53 @@
+package io.outrigger.certs.x509;
+
+import io.outrigger.certs.CaException;
+import io.outrigger.certs.KeyType;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+
+/** Key generation and the check that a private key belongs to a certificate. */
+public final class Keys {
+
+  private Keys() {}
+
+  public static KeyPair generate(KeyType type, SecureRandom random) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm());
+      if (type.algorithm().equals("EC")) {
+        generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+      } else {
+        generator.initialize(type.bits(), random);
+      }
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new CaException("cannot generate a " + type.cliName() + " key: " + e.getMessage(), e);
+    }
+  }
+
+  /** True when {@code privateKey} signs what {@code publicKey} verifies. */
+  public static boolean matches(PrivateKey privateKey, PublicKey publicKey) {
+    if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
+      return false;
+    }
+    try {
+      String algorithm = CertificateSigner.signatureAlgorithm(privateKey);
+      byte[] challenge = "outrigger key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(privateKey);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+}

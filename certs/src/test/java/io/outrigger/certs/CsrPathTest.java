@@ -1,0 +1,142 @@
+package io.outrigger.certs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outrigger.certs.CsrRejectedException.Reason;
+import io.outrigger.certs.x509.Pem;
+import io.outrigger.testsupport.ExecResult;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CSR path with CSRs made by openssl: what is signed verifies, and every way of asking for
+ * more than the caller's own identity is refused, counted by reason, and issues nothing.
+ */
+class CsrPathTest {
+
+  private static final WorkloadIdentity CALLER = new WorkloadIdentity("default", "reviews");
+  private static final String CALLER_URI = "spiffe://cluster.local/ns/default/sa/reviews";
+  private static Openssl openssl;
+
+  @TempDir Path caDir;
+  private MeshCa ca;
+
+  @BeforeAll
+  static void openssl() {
+    openssl = Openssl.create();
+    openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.key");
+    openssl.run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa2048.key");
+    openssl.run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "rsa1024.key");
+  }
+
+  @AfterAll
+  static void cleanup() {
+    if (openssl != null) {
+      openssl.close();
+    }
+  }
+
+  @BeforeEach
+  void ca() {
+    ca = MeshCa.loadOrInit(caDir, CaSettings.defaults(), new SimpleMeterRegistry());
+  }
+
+  /** A DER CSR from openssl with an empty subject and the given subjectAltName. */
+  private static byte[] csr(String key, String subjectAltName) {
+    openssl.run("req", "-new", "-key", key, "-subj", "/", "-addext", "subjectAltName=" + subjectAltName,
+        "-outform", "DER", "-out", "request.der");
+    return openssl.readBytes("request.der");
+  }
+
+  @Test
+  void signsAnEcCsrForTheCallersOwnIdentity() throws Exception {
+    List<X509Certificate> chain = ca.signCsr(csr("ec.key", "URI:" + CALLER_URI), CALLER, Duration.ofHours(1));
+    X509Certificate leaf = chain.get(0);
+    assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, CALLER_URI));
+    Pkix.validate(chain, ca.trustBundle());
+    // The certificate carries the key of the CSR: openssl's public key for ec.key.
+    String csrKey = openssl.run("pkey", "-in", "ec.key", "-pubout");
+    assertThat(Pem.block("PUBLIC KEY", leaf.getPublicKey().getEncoded()).strip()).isEqualTo(csrKey.strip());
+    assertThat(ca.metrics().issuedCount("csr")).isEqualTo(1);
+  }
+
+  @Test
+  void signsAnRsaCsrWithKeyEnciphermentAndOpensslVerifiesIt() {
+    List<X509Certificate> chain = ca.signCsr(csr("rsa2048.key", "URI:" + CALLER_URI), CALLER, Duration.ofHours(1));
+    assertThat(chain.get(0).getKeyUsage()[2]).as("keyEncipherment for RSA").isTrue();
+    ExecResult verify = openssl.verify(ca.trustBundle().pem(), List.of(), Pem.certificate(chain.get(0)));
+    assertThat(verify.exitCode()).as(verify.stdout() + verify.stderr()).isZero();
+  }
+
+  @Test
+  void refusesTwoUriSans() {
+    assertRejected(csr("ec.key", "URI:" + CALLER_URI + ",URI:spiffe://cluster.local/ns/default/sa/other"),
+        Reason.URI_SAN_COUNT, "2 URI SANs");
+  }
+
+  @Test
+  void refusesADnsSan() {
+    assertRejected(csr("ec.key", "URI:" + CALLER_URI + ",DNS:reviews.default.svc"),
+        Reason.NON_URI_SAN, "DNS:reviews.default.svc");
+  }
+
+  @Test
+  void refusesAnIpSan() {
+    assertRejected(csr("ec.key", "URI:" + CALLER_URI + ",IP:198.18.0.7"), Reason.NON_URI_SAN, "IP:");
+  }
+
+  @Test
+  void refusesAnotherIdentity() {
+    assertRejected(csr("ec.key", "URI:spiffe://cluster.local/ns/default/sa/ratings"),
+        Reason.IDENTITY_MISMATCH, "asks for spiffe://cluster.local/ns/default/sa/ratings");
+  }
+
+  @Test
+  void refusesTheSameIdentityInAnotherTrustDomain() {
+    assertRejected(csr("ec.key", "URI:spiffe://evil.example/ns/default/sa/reviews"),
+        Reason.IDENTITY_MISMATCH, "spiffe://evil.example/ns/default/sa/reviews");
+  }
+
+  @Test
+  void refusesAnRsa1024Key() {
+    assertRejected(csr("rsa1024.key", "URI:" + CALLER_URI), Reason.WEAK_KEY, "RSA key of 1024 bits");
+  }
+
+  @Test
+  void refusesABadSignature() {
+    byte[] der = csr("ec.key", "URI:" + CALLER_URI);
+    // The signature BIT STRING ends the DER: change a byte inside it.
+    der[der.length - 5] ^= 0x5a;
+    assertRejected(der, Reason.BAD_SIGNATURE, "signature");
+  }
+
+  @Test
+  void refusesACsrWithoutSan() {
+    openssl.run("req", "-new", "-key", "ec.key", "-subj", "/CN=reviews", "-outform", "DER", "-out", "nosan.der");
+    assertRejected(openssl.readBytes("nosan.der"), Reason.URI_SAN_COUNT, "0 URI SANs");
+  }
+
+  @Test
+  void refusesGarbage() {
+    assertRejected(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}, Reason.MALFORMED, "PKCS#10");
+  }
+
+  private void assertRejected(byte[] der, Reason reason, String messagePart) {
+    CsrRejectedException e = catchThrowableOfType(CsrRejectedException.class,
+        () -> ca.signCsr(der, CALLER, Duration.ofHours(1)));
+    assertThat(e).as("CSR must be rejected").isNotNull();
+    assertThat(e.reason()).isEqualTo(reason);
+    assertThat(e.getMessage()).contains("CSR from " + CALLER_URI).contains(messagePart);
+    assertThat(ca.metrics().rejectedCount(reason.label())).isEqualTo(1);
+    assertThat(ca.metrics().issuedCount("csr")).isZero();
+  }
+}
