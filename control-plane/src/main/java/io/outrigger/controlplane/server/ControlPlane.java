@@ -1,0 +1,159 @@
+package io.outrigger.controlplane.server;
+
+import io.grpc.Server;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.outrigger.certs.CaSettings;
+import io.outrigger.certs.HostModeTokens;
+import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.controlplane.debug.MonitoringServer;
+import io.outrigger.controlplane.registry.Registry;
+import io.outrigger.controlplane.registry.file.FileRegistry;
+import io.outrigger.controlplane.security.WorkloadSecrets;
+import io.outrigger.controlplane.xds.ProxyStreams;
+import io.outrigger.controlplane.xds.PushEngine;
+import io.outrigger.controlplane.xds.XdsMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running control plane: registry, push engine, ADS on the TLS port (and loopback plaintext in
+ * host mode), the CA, and the monitoring port. Closing it stops everything it started.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  private final ControlPlaneSettings settings;
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MeshCa ca;
+  private final HostModeTokens tokens;
+  private final Registry registry;
+  private final ProxyStreams streams = new ProxyStreams();
+  private final XdsMetrics xdsMetrics = new XdsMetrics(meters);
+  private final PushEngine push;
+  private final XdsServers servers;
+  private final MonitoringServer monitoring;
+
+  private ControlPlane(ControlPlaneSettings settings, ProxyConfigSource config) throws IOException {
+    this.settings = settings;
+    this.ca = MeshCa.loadOrInit(settings.caDir(),
+        CaSettings.defaults().withTrustDomain(settings.trustDomain()), meters);
+    this.tokens = HostModeTokens.loadOrInit(settings.caDir(), ControlPlaneSettings.HOST_MODE_ISSUER);
+    this.registry = new FileRegistry(settings.registryDir());
+    WorkloadSecrets secrets = new WorkloadSecrets(
+        ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
+    MeshSnapshots snapshots = new MeshSnapshots(registry::current, config, secrets);
+    this.push = new PushEngine(streams, snapshots, xdsMetrics, settings.debounce(),
+        Runtime.getRuntime().availableProcessors());
+    xdsMetrics.connectedProxies(streams::size);
+    registry.addListener(mesh -> push.changed());
+    registry.start();
+    this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
+        registry::current, snapshots, streams, xdsMetrics);
+    this.monitoring = new MonitoringServer(
+        new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
+        new ControlPlaneDebug(registry, streams));
+    log.info("event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
+            + "trust_domain={} host_mode={}", settings.registryDir(), xdsTlsPort(), xdsPlaintextPort(),
+        monitoringPort(), ca.trustDomain(), settings.hostMode());
+  }
+
+  /** Starts a control plane generating sidecar config with the mesh's generators. */
+  public static ControlPlane start(ControlPlaneSettings settings) {
+    return start(settings, GeneratedProxyConfig.create());
+  }
+
+  /** Starts a control plane with a given config source (tests that need a specific shape). */
+  public static ControlPlane start(ControlPlaneSettings settings, ProxyConfigSource config) {
+    try {
+      return new ControlPlane(settings, config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("control plane: cannot start: " + e.getMessage(), e);
+    }
+  }
+
+  public int xdsPlaintextPort() {
+    return servers.plaintextPort();
+  }
+
+  public int xdsTlsPort() {
+    return servers.tlsPort();
+  }
+
+  public int monitoringPort() {
+    return monitoring.port();
+  }
+
+  public Path caDir() {
+    return settings.caDir();
+  }
+
+  /** The TLS port certificate's DNS name, which a sidecar bootstrap must verify. */
+  public String serverName() {
+    return settings.serverName();
+  }
+
+  /** The mesh trust bundle (PEM): what sidecars verify the TLS port and each other with. */
+  public String rootCertPem() {
+    return ca.trustBundle().pem();
+  }
+
+  public String trustDomain() {
+    return ca.trustDomain();
+  }
+
+  /** A host-mode token for {@code identity}, as a projected service-account token would be. */
+  public String mintToken(WorkloadIdentity identity, Duration ttl) {
+    return tokens.mint(identity, settings.tokenAudiences(), ttl);
+  }
+
+  public Registry registry() {
+    return registry;
+  }
+
+  public XdsMetrics xdsMetrics() {
+    return xdsMetrics;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** Certificates are renewed by recomputing every proxy's snapshot at their renewal time. */
+  private void renewAt(java.time.Instant at) {
+    push.recomputeAt(at);
+  }
+
+  /** Pushes now, without waiting for a registry change (used after out-of-band changes). */
+  public void pushNow() {
+    push.changed();
+  }
+
+  @Override
+  public void close() {
+    servers.close();
+    monitoring.close();
+    push.close();
+    registry.close();
+    log.info("event=control_plane_stopped");
+  }
+
+  static void awaitTermination(List<Server> servers) {
+    for (Server s : servers) {
+      try {
+        s.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

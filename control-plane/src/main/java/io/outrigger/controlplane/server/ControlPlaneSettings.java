@@ -1,0 +1,117 @@
+package io.outrigger.controlplane.server;
+
+import io.outrigger.controlplane.xds.Debounce;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a control plane runs. Ports may be 0 (ephemeral: read the bound port from {@link
+ * ControlPlane}); a plaintext port of -1 disables it. The plaintext port only ever binds loopback
+ * and only in host mode: it authenticates nobody.
+ *
+ * @param registryDir the file registry's directory (Kubernetes YAML + Istio config)
+ * @param bindAddress where the TLS xDS port listens
+ * @param monitoringBindAddress where the monitoring port listens (loopback unless operators need it)
+ * @param xdsPlaintextPort loopback plaintext ADS (15010), host mode only; -1 to disable
+ * @param xdsTlsPort TLS ADS and the CA service (15012), token-authenticated
+ * @param monitoringPort /metrics and /debug (15014)
+ * @param caDir the mesh CA directory (cacerts layout), created on first start
+ * @param trustDomain the SPIFFE trust domain
+ * @param debounce how registry changes are batched into pushes
+ * @param workloadCertTtl lifetime of the {@code default} SDS certificates (renewed at half-life)
+ * @param hostMode true: tokens are verified with the control plane's own host-mode key
+ * @param serverDnsNames DNS SANs of the TLS port's certificate; sidecars verify the first one
+ * @param tokenAudiences audiences a caller's token must carry
+ */
+public record ControlPlaneSettings(
+    Path registryDir,
+    String bindAddress,
+    String monitoringBindAddress,
+    int xdsPlaintextPort,
+    int xdsTlsPort,
+    int monitoringPort,
+    Path caDir,
+    String trustDomain,
+    Debounce debounce,
+    Duration workloadCertTtl,
+    boolean hostMode,
+    List<String> serverDnsNames,
+    List<String> tokenAudiences) {
+
+  public static final String DEFAULT_SERVER_NAME = "outrigger-control-plane.outrigger-system.svc";
+  public static final String TOKEN_AUDIENCE = "outrigger";
+  public static final String HOST_MODE_ISSUER = "outrigger-host-mode";
+  private static final String LOOPBACK = "127.0.0.1";
+
+  public ControlPlaneSettings {
+    Objects.requireNonNull(registryDir, "control plane settings: registry directory");
+    Objects.requireNonNull(caDir, "control plane settings: CA directory");
+    if (serverDnsNames.isEmpty()) {
+      throw new IllegalArgumentException("control plane settings: the TLS certificate needs a DNS name");
+    }
+    if (!hostMode && xdsPlaintextPort >= 0) {
+      throw new IllegalArgumentException("control plane settings: the plaintext xDS port "
+          + xdsPlaintextPort + " authenticates nobody and exists only in host mode");
+    }
+    serverDnsNames = List.copyOf(serverDnsNames);
+    tokenAudiences = List.copyOf(tokenAudiences);
+  }
+
+  /** Host mode on Istio's port numbers: TLS xDS on all addresses, plaintext and monitoring on loopback. */
+  public static ControlPlaneSettings hostMode(Path registryDir, Path caDir) {
+    return new ControlPlaneSettings(registryDir, "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
+        "cluster.local", Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
+        List.of(TOKEN_AUDIENCE));
+  }
+
+  /**
+   * Host mode with TLS xDS on {@code xdsHost} (e.g. the pod bridge's gateway, so pods reach it), the
+   * given TLS and monitoring ports (0: ephemeral), monitoring and an ephemeral plaintext port on loopback.
+   */
+  public static ControlPlaneSettings hostMode(
+      Path registryDir, Path caDir, String xdsHost, int xdsTlsPort, int monitoringPort) {
+    return hostMode(registryDir, caDir).withBindAddress(xdsHost).withPorts(0, xdsTlsPort, monitoringPort);
+  }
+
+  /** Host mode on ephemeral loopback ports: what tests on the host start. */
+  public static ControlPlaneSettings forTests(Path registryDir, Path caDir) {
+    return hostMode(registryDir, caDir, LOOPBACK, 0, 0);
+  }
+
+  public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
+    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, plaintext, tls, monitoring, caDir, trustDomain,
+        debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
+  public ControlPlaneSettings withBindAddress(String address) {
+    return new ControlPlaneSettings(registryDir, address, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort, caDir,
+        trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
+  public ControlPlaneSettings withMonitoringBindAddress(String address) {
+    return new ControlPlaneSettings(registryDir, bindAddress, address, xdsPlaintextPort, xdsTlsPort,
+        monitoringPort, caDir, trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
+  public ControlPlaneSettings withDebounce(Debounce value) {
+    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
+        caDir, trustDomain, value, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
+  public ControlPlaneSettings withWorkloadCertTtl(Duration ttl) {
+    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
+        caDir, trustDomain, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
+  public ControlPlaneSettings withTrustDomain(String domain) {
+    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
+        caDir, domain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
+  /** The name sidecars verify the TLS port's certificate against. */
+  public String serverName() {
+    return serverDnsNames.get(0);
+  }
+}

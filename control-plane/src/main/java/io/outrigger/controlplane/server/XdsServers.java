@@ -1,0 +1,112 @@
+package io.outrigger.controlplane.server;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.outrigger.certs.CallerAuthenticator;
+import io.outrigger.certs.IssuedCertificate;
+import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.SpiffeId;
+import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.security.BearerTokenInterceptor;
+import io.outrigger.controlplane.security.WorkloadAdmission;
+import io.outrigger.controlplane.xds.AdsService;
+import io.outrigger.controlplane.xds.ProxyStreams;
+import io.outrigger.controlplane.xds.SnapshotSource;
+import io.outrigger.controlplane.xds.XdsMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC ports: TLS (certificate from the mesh CA, every call token-authenticated) and, in host
+ * mode only, a loopback plaintext port that authenticates nobody.
+ */
+final class XdsServers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
+  static final WorkloadIdentity CONTROL_PLANE_IDENTITY =
+      new WorkloadIdentity("outrigger-system", "outrigger-control-plane");
+  private static final Duration SERVING_CERT_TTL = Duration.ofDays(365);
+
+  private final Server tls;
+  private final Server plaintext;
+
+  private XdsServers(Server tls, Server plaintext) {
+    this.tls = tls;
+    this.plaintext = plaintext;
+  }
+
+  static XdsServers start(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
+      Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics)
+      throws IOException {
+    List<Server> started = new ArrayList<>();
+    try {
+      Server tls = startTls(settings, ca, callers,
+          new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics));
+      started.add(tls);
+      Server plaintext = null;
+      if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
+        plaintext = NettyServerBuilder
+            .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort()))
+            .addService(new AdsService(WorkloadAdmission.loopbackUnauthenticated(mesh), snapshots, streams, metrics))
+            .build()
+            .start();
+        log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
+            + "note=\"loopback only, host mode: a proxy here is who its node says it is\"", plaintext.getPort());
+      }
+      return new XdsServers(tls, plaintext);
+    } catch (IOException | RuntimeException e) {
+      started.forEach(Server::shutdownNow);
+      throw e;
+    }
+  }
+
+  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
+      AdsService ads) throws IOException {
+    IssuedCertificate serving = ca.issueServing(
+        SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
+    TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
+        stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
+    Server server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
+        .addService(ServerInterceptors.intercept(ads, new BearerTokenInterceptor(callers)))
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .build()
+        .start();
+    log.info("event=xds_tls_listening address={}:{} server_names={} authenticated=true",
+        settings.bindAddress(), server.getPort(), settings.serverDnsNames());
+    return server;
+  }
+
+  private static ByteArrayInputStream stream(String pem) {
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
+  }
+
+  int tlsPort() {
+    return tls.getPort();
+  }
+
+  /** -1 when the plaintext port is off. */
+  int plaintextPort() {
+    return plaintext == null ? -1 : plaintext.getPort();
+  }
+
+  @Override
+  public void close() {
+    List<Server> all = plaintext == null ? List.of(tls) : List.of(tls, plaintext);
+    all.forEach(Server::shutdownNow);
+    ControlPlane.awaitTermination(all);
+  }
+}

@@ -1,0 +1,80 @@
+package io.outrigger.controlplane.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * State-of-the-world ADS. Listeners and clusters go out whole whenever their set changes; the
+ * per-name types (routes, endpoints, secrets) carry only the resources whose version moved, which
+ * Envoy applies per resource: an endpoint change sends one ClusterLoadAssignment.
+ */
+final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> {
+
+  SotwStream(StreamObserver<DiscoveryResponse> out, StreamDependencies deps) {
+    super(out, deps);
+  }
+
+  @Override
+  String protocol() {
+    return "sotw";
+  }
+
+  @Override
+  Node nodeOf(DiscoveryRequest request) {
+    return request.getNode();
+  }
+
+  @Override
+  String typeUrlOf(DiscoveryRequest request) {
+    return request.getTypeUrl();
+  }
+
+  @Override
+  void handle(DiscoveryRequest request, TypeState state) {
+    String nonce = request.getResponseNonce();
+    if (!nonce.isEmpty()) {
+      if (!nonce.equals(state.lastNonce)) {
+        // Answers a response already superseded; the proxy will answer the newer one.
+        return;
+      }
+      if (request.hasErrorDetail()) {
+        nacked(state, request.getErrorDetail().getMessage());
+      } else {
+        acked(state, request.getVersionInfo());
+      }
+    }
+    List<String> names = request.getResourceNamesList();
+    state.wildcard = XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
+    state.subscribe(withoutWildcard(names));
+  }
+
+  @Override
+  void respond(TypeState state, Map<String, XdsResource> current) {
+    TypeState.Diff diff = state.diff(current);
+    List<XdsResource> changed = diff.changed();
+    String version = diff.version();
+    List<XdsResource> toSend;
+    if (state.wildcard) {
+      if (state.everSent && version.equals(state.sentVersion)) {
+        return;
+      }
+      toSend = List.copyOf(current.values());
+      state.sent.clear();
+    } else {
+      if (changed.isEmpty()) {
+        return;
+      }
+      toSend = changed;
+    }
+    toSend.forEach(r -> state.sent.put(r.name(), r.version()));
+    String nonce = nextNonce();
+    DiscoveryResponse.Builder response =
+        DiscoveryResponse.newBuilder().setTypeUrl(state.typeUrl).setVersionInfo(version).setNonce(nonce);
+    toSend.forEach(r -> response.addResources(r.body()));
+    deliver(response.build(), state, version, nonce, toSend);
+  }
+}
