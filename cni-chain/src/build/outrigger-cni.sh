@@ -1,0 +1,9 @@
+#!/bin/sh
+# outrigger-cni: Outrigger's chained CNI plugin. The container runtime runs this file; it starts the
+# plugin on the jlink'd runtime next to it, with the AOT cache (class data, linked classes) recorded at build time.
+# JVM log output goes to stderr: stdout is the CNI result.
+d="$(dirname "$(readlink -f "$0")")/outrigger-cni.d"
+exec "$d/runtime/bin/java" -XX:AOTCache="$d/outrigger-cni.aot" \
+  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m \
+  -Xlog:disable -Xlog:all=error:stderr \
+  -cp "$d/outrigger-cni.jar" io.outrigger.cni.plugin.OutriggerCni

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Records the plugin's AOT cache with the runtime, jar path and JVM flags the launcher uses (the JVM
+# refuses a cache made under other ones). Run by the build, and by the installer after it copies the
+# plugin to the node's bin dir. Usage: train-aot-cache.sh <outrigger-cni.d>
+set -eu
+d=$1
+rm -f "$d/outrigger-cni.aot"
+"$d/runtime/bin/java" -XX:AOTCacheOutput="$d/outrigger-cni.aot" \
+  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m \
+  -Xlog:disable -Xlog:all=error:stderr \
+  -cp "$d/outrigger-cni.jar" io.outrigger.cni.plugin.TrainingRun >"$d.aot.log" 2>&1 || { cat "$d.aot.log" >&2; exit 1; }
+test -s "$d/outrigger-cni.aot"

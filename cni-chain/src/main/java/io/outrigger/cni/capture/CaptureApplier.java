@@ -1,0 +1,128 @@
+package io.outrigger.cni.capture;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes, removes and checks capture rules inside a network namespace, one {@code iptables-restore}
+ * transaction per address family. If a later family fails, the families already written are removed
+ * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs under
+ * {@code nsenter --net=}).
+ */
+public final class CaptureApplier {
+  private final CommandRunner runner;
+
+  public CaptureApplier(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  /**
+   * Replaces whatever capture rules the netns had with {@code rules}, atomically per family. The common
+   * case (a fresh pod) costs one {@code iptables-restore} per family: the transaction creates our chains
+   * with {@code -N}, which fails as a whole if they exist; only then is the table read and the old rules
+   * replaced in a second transaction.
+   */
+  public void apply(Path netns, List<FamilyRules> rules) {
+    List<IpFamily> written = new ArrayList<>();
+    for (FamilyRules family : rules) {
+      CommandRunner.Result r = restore(netns, family.family(), family.createText());
+      if (!r.ok()) {
+        List<String> table = save(netns, family.family());
+        if (table.stream().anyMatch(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))) {
+          r = restore(netns, family.family(), family.restoreText(jumpRemovals(table)));
+        }
+      }
+      if (!r.ok()) {
+        String rollback = rollback(netns, written);
+        throw new CaptureException("netns " + netns + ": cannot write " + family.family() + " capture rules: "
+            + r.describe() + rollback);
+      }
+      written.add(family.family());
+    }
+  }
+
+  /** Removes every chain and jump of ours from both families; a netns without them is left as is. */
+  public void remove(Path netns) {
+    for (IpFamily family : IpFamily.values()) {
+      remove(netns, family);
+    }
+  }
+
+  /** The rendered rules that the netns does not have (empty when everything is in place). */
+  public List<String> missing(Path netns, List<FamilyRules> rules) {
+    List<String> missing = new ArrayList<>();
+    for (FamilyRules family : rules) {
+      List<String> present = new ArrayList<>(save(netns, family.family()));
+      for (String rule : family.rules()) {
+        if (!present.remove(rule)) {
+          missing.add(family.family() + " " + rule);
+        }
+      }
+    }
+    return missing;
+  }
+
+  /** The nat table of one family, as iptables-save prints it. */
+  public List<String> save(Path netns, IpFamily family) {
+    CommandRunner.Result r = runner.run(inNetns(netns, family.saveCommand(), "-t", "nat"), null);
+    if (!r.ok()) {
+      throw new CaptureException("netns " + netns + ": cannot read " + family + " nat table: " + r.describe());
+    }
+    return r.stdout().lines().toList();
+  }
+
+  private void remove(Path netns, IpFamily family) {
+    List<String> table = save(netns, family);
+    List<String> lines = new ArrayList<>(jumpRemovals(table));
+    List<String> chains = new ArrayList<>();
+    for (String line : table) {
+      if (line.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
+        chains.add(line.substring(1, line.indexOf(' ')));
+      }
+    }
+    // Flush all before deleting any: our chains jump to each other.
+    chains.forEach(c -> lines.add("-F " + c));
+    chains.forEach(c -> lines.add("-X " + c));
+    if (lines.isEmpty()) {
+      return;
+    }
+    CommandRunner.Result r = restore(netns, family, "*nat\n" + String.join("\n", lines) + "\nCOMMIT\n");
+    if (!r.ok()) {
+      throw new CaptureException("netns " + netns + ": cannot remove " + family + " capture rules: " + r.describe());
+    }
+  }
+
+  private CommandRunner.Result restore(Path netns, IpFamily family, String text) {
+    return runner.run(inNetns(netns, family.restoreCommand(), "-w", "5", "--noflush"), text);
+  }
+
+  private String rollback(Path netns, List<IpFamily> written) {
+    try {
+      written.forEach(f -> remove(netns, f));
+      return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
+    } catch (CaptureException e) {
+      return "; removing the rules already written for " + written + " failed too: " + e.getMessage();
+    }
+  }
+
+  /** Our jumps from the built-in chains, turned into deletions. */
+  private static List<String> jumpRemovals(List<String> table) {
+    List<String> out = new ArrayList<>();
+    for (String line : table) {
+      if (line.startsWith("-A ") && !line.startsWith("-A " + CaptureRules.CHAIN_PREFIX)
+          && line.contains(" -j " + CaptureRules.CHAIN_PREFIX)) {
+        out.add("-D " + line.substring(3));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> inNetns(Path netns, String... command) {
+    List<String> out = new ArrayList<>(List.of("nsenter", "--net=" + netns));
+    out.set(0, CommandRunner.resolve("nsenter"));
+    out.add(CommandRunner.resolve(command[0]));
+    out.addAll(List.of(command).subList(1, command.length));
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+package io.outrigger.cni.plugin;
+
+import io.outrigger.cni.capture.CaptureApplier;
+import io.outrigger.cni.capture.CommandRunner;
+import io.outrigger.cni.json.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code outrigger-cni} executable (CNI spec 1.0.0, and 0.3.x/0.4.0): reads the {@code CNI_*}
+ * environment and the network configuration on stdin, prints a result or an error object on stdout.
+ * Loads only JDK classes and this package's own, for a fast cold start.
+ */
+public final class OutriggerCni {
+  private OutriggerCni() {}
+
+  public static void main(String[] args) throws IOException {
+    String stdin = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    int code = run(System.getenv(), stdin, out);
+    out.flush();
+    System.exit(code);
+  }
+
+  /** One plugin call; returns the process exit code. */
+  public static int run(Map<String, String> env, String stdin, PrintStream out) {
+    long start = System.nanoTime();
+    CniRequest req = CniRequest.fromEnvironment(env);
+    String version = CniVersions.LATEST;
+    PluginConfig conf = null;
+    String decision = "-";
+    try {
+      if (req.command().equals("VERSION")) {
+        out.println(Json.write(versionResult()));
+        return 0;
+      }
+      if (!java.util.Set.of("ADD", "DEL", "CHECK").contains(req.command())) {
+        throw new CniError(CniError.INVALID_ENV, "unknown CNI_COMMAND '" + req.command() + "'",
+            "outrigger-cni supports ADD, DEL, CHECK and VERSION");
+      }
+      conf = PluginConfig.parse(stdin);
+      version = conf.cniVersion();
+      CniCommands commands = new CniCommands(new CaptureApplier(new CommandRunner(Duration.ofSeconds(20))));
+      switch (req.command()) {
+        case "ADD" -> {
+          decision = commands.add(req, conf).summary();
+          out.println(Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
+        }
+        case "DEL" -> decision = commands.del(req);
+        default -> decision = commands.check(req, conf).summary();
+      }
+      log(conf, req, decision, start, "ok");
+      return 0;
+    } catch (CniError e) {
+      out.println(Json.write(e.toJson(version)));
+      log(conf, req, decision, start, "error code=" + e.code() + " " + e.getMessage());
+      return 1;
+    } catch (RuntimeException e) {
+      CniError err = new CniError(CniError.IO_FAILURE, "outrigger-cni failed: " + e, "pod " + req.pod());
+      out.println(Json.write(err.toJson(version)));
+      log(conf, req, decision, start, "error code=" + err.code() + " " + e);
+      return 1;
+    }
+  }
+
+  private static Map<String, Object> versionResult() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cniVersion", CniVersions.LATEST);
+    m.put("supportedVersions", CniVersions.SUPPORTED);
+    return m;
+  }
+
+  private static void log(PluginConfig conf, CniRequest req, String decision, long start, String outcome) {
+    if (conf == null || conf.logFile() == null) {
+      return;
+    }
+    long micros = (System.nanoTime() - start) / 1000;
+    new CallLog(Path.of(conf.logFile()))
+        .write(new CallLog.Entry(req.command(), req.containerId(), req.pod(), decision, micros, outcome));
+  }
+}

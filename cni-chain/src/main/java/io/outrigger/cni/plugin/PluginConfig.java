@@ -1,0 +1,103 @@
+package io.outrigger.cni.plugin;
+
+import io.outrigger.cni.json.Json;
+import io.outrigger.cni.json.JsonException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Our entry of the conflist, as the runtime hands it on stdin (with {@code name}, {@code cniVersion},
+ * {@code prevResult} and {@code runtimeConfig} filled in).
+ *
+ * @param annotations the pod's annotations from {@code runtimeConfig}, empty when the runtime did not
+ *     pass the {@code io.kubernetes.cri.pod-annotations} capability
+ */
+public record PluginConfig(
+    String cniVersion,
+    String name,
+    String logFile,
+    String kubeconfig,
+    Set<String> excludeNamespaces,
+    Optional<Map<String, Object>> prevResult,
+    Optional<Map<String, String>> annotations) {
+
+  public static final String ANNOTATIONS_CAPABILITY = "io.kubernetes.cri.pod-annotations";
+
+  public static PluginConfig parse(String stdin) {
+    Map<String, Object> conf;
+    try {
+      conf = Json.parseObject(stdin);
+    } catch (JsonException e) {
+      throw new CniError(CniError.DECODE_FAILURE, "cannot decode the network configuration on stdin: "
+          + e.getMessage(), "stdin must be one JSON object (CNI spec, section 'Network configuration')");
+    }
+    String version = string(conf, "cniVersion");
+    CniVersions.require(version);
+    return new PluginConfig(
+        version,
+        string(conf, "name"),
+        string(conf, "log_file"),
+        string(conf, "kubeconfig"),
+        namespaces(conf.get("exclude_namespaces")),
+        Optional.ofNullable(object(conf, "prevResult")),
+        annotations(conf));
+  }
+
+  private static Optional<Map<String, String>> annotations(Map<String, Object> conf) {
+    Map<String, Object> runtime = object(conf, "runtimeConfig");
+    if (runtime == null || !runtime.containsKey(ANNOTATIONS_CAPABILITY)) {
+      return Optional.empty();
+    }
+    Map<String, Object> raw = object(runtime, ANNOTATIONS_CAPABILITY);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw != null) {
+      raw.forEach((k, v) -> out.put(k, v == null ? "" : String.valueOf(v)));
+    }
+    return Optional.of(out);
+  }
+
+  private static Set<String> namespaces(Object raw) {
+    Set<String> out = new LinkedHashSet<>();
+    if (raw instanceof List<?> list) {
+      list.forEach(v -> out.add(String.valueOf(v)));
+    } else if (raw != null) {
+      throw new CniError(CniError.INVALID_CONFIG, "exclude_namespaces must be a list of namespace names", "got " + raw);
+    }
+    return out;
+  }
+
+  private static String string(Map<String, Object> conf, String key) {
+    Object v = conf.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw new CniError(CniError.INVALID_CONFIG, "network configuration field '" + key + "' must be a string",
+          "got " + Json.write(v));
+    }
+    return s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Map<String, Object> conf, String key) {
+    Object v = conf.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Map)) {
+      throw new CniError(CniError.INVALID_CONFIG, "network configuration field '" + key + "' must be an object",
+          "got " + Json.write(v));
+    }
+    return (Map<String, Object>) v;
+  }
+
+  public Map<String, Object> requirePrevResult(String command) {
+    return prevResult.orElseThrow(() -> new CniError(CniError.INVALID_CONFIG,
+        "outrigger-cni is a chained plugin: " + command + " needs prevResult from the plugins before it",
+        "list outrigger-cni after the primary CNI plugin in a .conflist"));
+  }
+}
