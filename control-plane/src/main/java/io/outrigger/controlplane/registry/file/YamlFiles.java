@@ -64,7 +64,7 @@ final class YamlFiles {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String line = at == null ? "" : " line " + at.getLineNr();
-            throw new InvalidYamlException("invalid YAML in " + displayName + line + ": " + e.getOriginalMessage());
+            throw new InvalidYamlException("invalid YAML in " + displayName + line + ": " + summary(e.getOriginalMessage()));
         } catch (RuntimeException e) {
             // MappingIterator wraps parse failures of later documents in RuntimeJsonMappingException
             throw new InvalidYamlException("invalid YAML in " + displayName + ": " + e.getMessage());
@@ -75,6 +75,14 @@ final class YamlFiles {
             readDocument(doc, displayName, objects, errors);
         }
         return new Contents(objects, errors);
+    }
+
+    /** SnakeYAML's message spans lines with a source excerpt and caret; keep its sentences only. */
+    private static String summary(String message) {
+        return message.lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .reduce((a, b) -> a + ": " + b)
+                .orElse(message);
     }
 
     private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors) {

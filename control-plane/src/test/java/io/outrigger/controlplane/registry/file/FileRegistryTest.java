@@ -1,0 +1,203 @@
+package io.outrigger.controlplane.registry.file;
+
+import io.outrigger.controlplane.model.ConfigError;
+import io.outrigger.controlplane.model.HttpRouteRule;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.MtlsMode;
+import io.outrigger.controlplane.model.Protocol;
+import io.outrigger.controlplane.model.RouteDestination;
+import io.outrigger.controlplane.model.StringMatch;
+import io.outrigger.controlplane.testing.MeshFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FileRegistryTest {
+    private static final String REVIEWS = "reviews.default.svc.cluster.local";
+
+    @TempDir
+    Path dir;
+    private FileRegistry registry;
+
+    @BeforeEach
+    void loadBookinfo() {
+        MeshFixtures.copyBookinfo(dir);
+        registry = new FileRegistry(dir);
+        registry.reload();
+    }
+
+    @Test
+    void readsEveryKindAcrossApiVersionsAndMultiDocumentFiles() {
+        MeshConfig mesh = registry.current();
+
+        assertThat(mesh.errors()).isEmpty();
+        assertThat(mesh.services()).extracting(s -> s.name())
+                .containsExactly("details", "mongodb", "productpage", "ratings", "reviews");
+        assertThat(mesh.workloads()).hasSize(7);
+        assertThat(mesh.workloadsOf(REVIEWS)).extracting(w -> w.name())
+                .containsExactly("reviews-v1", "reviews-v2", "reviews-v3");
+        var ratings = mesh.service("ratings.default.svc.cluster.local").orElseThrow();
+        assertThat(ratings.vip()).isEqualTo("198.19.10.3");
+        assertThat(ratings.port(9090).orElseThrow().protocol()).isEqualTo(Protocol.GRPC);
+        assertThat(mesh.workload("default", "ratings-v1").orElseThrow().ports()).containsEntry("http-api", 8080);
+        assertThat(mesh.destinationRule(REVIEWS).orElseThrow().subsets()).hasSize(3);
+        assertThat(mesh.peerAuthentications()).extracting(p -> p.namespace() + "/" + p.name() + "=" + p.mode())
+                .containsExactly("default/ratings-strict=STRICT", "outrigger-system/default=PERMISSIVE");
+        assertThat(mesh.peerAuthentications().getFirst().portLevel()).containsEntry(9090, MtlsMode.DISABLE);
+    }
+
+    @Test
+    void virtualServiceRoutesKeepTheirWrittenOrderWithResolvedHostsAndPorts() {
+        List<HttpRouteRule> http = registry.current().virtualService(REVIEWS).orElseThrow().http();
+
+        assertThat(http).extracting(HttpRouteRule::name).containsExactly("jason-to-v3", "canary");
+        assertThat(http.get(0).matches().getFirst().headers()).containsEntry("end-user", StringMatch.exact("jason"));
+        assertThat(http.get(1).destinations()).containsExactly(
+                new RouteDestination(REVIEWS, "v1", 9080, 90), new RouteDestination(REVIEWS, "v2", 9080, 10));
+        var ratings = registry.current().virtualService("ratings.default.svc.cluster.local").orElseThrow();
+        assertThat(ratings.http().get(1).matches().getFirst().headers()).containsEntry(":method", StringMatch.exact("GET"));
+    }
+
+    @Test
+    void weightsNotSummingTo100AreRejectedWhileOtherChangesStillApply() throws IOException {
+        replace("istio.yaml", "weight: 10", "weight: 0");
+        replace("workloads.yaml", "198.18.10.41", "198.18.10.42");
+
+        registry.reload();
+        MeshConfig mesh = registry.current();
+
+        assertThat(mesh.errors()).extracting(ConfigError::message)
+                .containsExactly("VirtualService default/reviews: http[1]: route weights sum to 90, must be 100");
+        assertThat(mesh.virtualService(REVIEWS).orElseThrow().http().get(1).destinations())
+                .extracting(RouteDestination::weight).containsExactly(90, 10);
+        assertThat(mesh.workload("default", "details-v1").orElseThrow().address()).isEqualTo("198.18.10.42");
+    }
+
+    @Test
+    void unknownSubsetIsRejectedNamingTheSubsetAndHost() throws IOException {
+        replace("istio.yaml", "subset: v3", "subset: v9");
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactly(
+                "VirtualService default/reviews: http[0].route[0]: unknown subset \"v9\" of host reviews");
+        assertThat(registry.current().virtualService(REVIEWS).orElseThrow().http().get(0).destinations().getFirst()
+                .subset()).isEqualTo("v3");
+    }
+
+    @Test
+    void invalidYamlNamesFileAndLineAndKeepsThatFilesObjects() throws IOException {
+        Files.writeString(dir.resolve("istio.yaml"), "apiVersion: networking.istio.io/v1\nkind: [unclosed\n");
+        Files.writeString(dir.resolve("extra.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: extra, namespace: default}
+                spec: {clusterIP: 198.19.10.9, selector: {app: extra}, ports: [{name: http, port: 80}]}
+                """);
+
+        registry.reload();
+        MeshConfig mesh = registry.current();
+
+        assertThat(mesh.errors()).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo("File");
+            assertThat(e.message()).isEqualTo("File istio.yaml: invalid YAML in istio.yaml line 2: "
+                    + "while parsing a flow sequence: expected ',' or ']', but got <stream end>");
+        });
+        assertThat(mesh.virtualServices()).hasSize(2);
+        assertThat(mesh.service("extra.default.svc.cluster.local")).isPresent();
+    }
+
+    @Test
+    void invalidFieldTypeRejectsOnlyThatObject() throws IOException {
+        replace("workloads.yaml", "address: 198.18.10.21", "address: not-an-ip");
+        replace("services.yaml", "port: 27017", "port: many");
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactlyInAnyOrder(
+                "WorkloadEntry default/reviews-v1: spec.address \"not-an-ip\" is not an IP address "
+                        + "(host names are not resolved)",
+                "Service default/mongodb: invalid Service in services.yaml: Cannot deserialize value of type "
+                        + "`java.lang.Integer` from String \"many\": not a valid `java.lang.Integer` value");
+        assertThat(registry.current().workload("default", "reviews-v1").orElseThrow().address())
+                .isEqualTo("198.18.10.21");
+        assertThat(registry.current().service("mongodb.default.svc.cluster.local")).isPresent();
+    }
+
+    @Test
+    void newObjectThatIsInvalidHasNoLastGoodVersionAndIsLeftOut() throws IOException {
+        Files.writeString(dir.resolve("bad.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: bad, namespace: default}
+                spec:
+                  host: ratings
+                  trafficPolicy: {tls: {mode: SIMPLE}}
+                """);
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactly(
+                "DestinationRule default/bad: spec.trafficPolicy.tls.mode SIMPLE is not supported "
+                        + "(use ISTIO_MUTUAL or DISABLE)");
+        assertThat(registry.current().destinationRules()).extracting(d -> d.name()).containsExactly("reviews");
+    }
+
+    @Test
+    void deletedObjectsLeaveTheMeshAndOtherKindsAreIgnored() throws IOException {
+        Files.delete(dir.resolve("workloads.yaml"));
+        Files.writeString(dir.resolve("deploy.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: reviews-v1}
+                """);
+
+        registry.reload();
+
+        assertThat(registry.current().workloads()).isEmpty();
+        assertThat(registry.current().errors()).isEmpty();
+    }
+
+    @Test
+    void sameObjectInTwoFilesIsReportedAndTheFirstWins() throws IOException {
+        Files.writeString(dir.resolve("z-dup.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: details}
+                spec: {clusterIP: 198.19.10.99, selector: {app: details}, ports: [{name: http, port: 9080}]}
+                """);
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactly(
+                "Service default/details: defined twice (in services.yaml and z-dup.yaml), the first one is used");
+        assertThat(registry.current().service("details.default.svc.cluster.local").orElseThrow().vip())
+                .isEqualTo("198.19.10.4");
+    }
+
+    @Test
+    void reloadWithoutChangeKeepsTheSnapshotAndVersionGrowsOnChange() throws IOException {
+        MeshConfig before = registry.current();
+        registry.reload();
+        assertThat(registry.current()).isSameAs(before);
+
+        replace("workloads.yaml", "198.18.10.41", "198.18.10.43");
+        registry.reload();
+
+        assertThat(registry.current().version()).isGreaterThan(before.version());
+    }
+
+    private void replace(String file, String from, String to) throws IOException {
+        Path path = dir.resolve(file);
+        String text = Files.readString(path);
+        assertThat(text).as("fixture %s contains %s", file, from).contains(from);
+        Files.writeString(path, text.replace(from, to));
+    }
+}
