@@ -1,0 +1,97 @@
+package io.outrigger.injector.cli;
+
+import io.outrigger.injector.inject.InjectorConfig;
+import io.outrigger.injector.webhook.WebhookManifest;
+import io.outrigger.injector.webhook.WebhookServer;
+import io.outrigger.injector.webhook.WebhookSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code outrigger webhook}: the HTTPS admission webhook that injects sidecars. */
+@Command(
+    name = "webhook",
+    mixinStandardHelpOptions = true,
+    description = "Serve the sidecar injection admission webhook over HTTPS.",
+    subcommands = WebhookCommand.Manifest.class)
+public final class WebhookCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "15017", description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--address", defaultValue = "0.0.0.0", description = "Listen address (default: ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(names = "--tls-cert", required = true, description = "Serving certificate chain (PEM); reloaded when it changes.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", required = true, description = "Serving key (PEM, PKCS#8 or PKCS#1 RSA).")
+  Path tlsKey;
+
+  @Option(names = "--revision", description = "Control plane revision this webhook serves.")
+  String revision;
+
+  @Option(names = "--config", description = "Injector config (YAML).")
+  Path config;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    WebhookSettings settings = WebhookSettings.of(
+        new InetSocketAddress(address, port), tlsCert, tlsKey, loadConfig(config, revision));
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (WebhookServer server = WebhookServer.start(settings)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "webhook-shutdown"));
+      System.out.println("outrigger webhook: serving https://" + address + ":"
+          + server.address().getPort() + "/inject");
+      stopped.await();
+    }
+    return 0;
+  }
+
+  static InjectorConfig loadConfig(Path file, String revision) {
+    InjectorConfig config = file == null ? InjectorConfig.defaults() : InjectorConfig.load(file);
+    return revision == null ? config : config.withRevision(revision);
+  }
+
+  /** {@code outrigger webhook manifest}: the MutatingWebhookConfiguration for this webhook. */
+  @Command(
+      name = "manifest",
+      mixinStandardHelpOptions = true,
+      description = "Print the MutatingWebhookConfiguration that sends pod CREATE to the webhook.")
+  public static final class Manifest implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--ca-bundle", required = true, description = "PEM file of the CA that signed the webhook's certificate.")
+    Path caBundle;
+
+    @Option(names = "--service", defaultValue = "outrigger", description = "Service name (default: ${DEFAULT-VALUE}).")
+    String service;
+
+    @Option(names = "--namespace", defaultValue = "outrigger-system", description = "Service namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--revision", defaultValue = "default", description = "Revision (default: ${DEFAULT-VALUE}).")
+    String revision;
+
+    @Option(names = "--port", defaultValue = "443", description = "Service port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws IOException {
+      String pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+      spec.commandLine().getOut().print(new WebhookManifest().render(
+          new WebhookManifest.Settings(pem, service, namespace, revision, port)));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.outrigger.injector.inject;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.outrigger.injector.bootstrap.ControlPlaneAddress;
+import io.outrigger.injector.bootstrap.XdsApiType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the injector puts in a pod, read from {@code --config F} (YAML, every field optional).
+ *
+ * @param image the Envoy image of the sidecar
+ * @param revision the control plane revision this webhook serves ({@code istio.io/rev} value)
+ * @param controlPlaneNamespace never injected, like {@code kube-system}
+ * @param controlPlaneAddress {@code host:port} of the control plane's TLS xDS port
+ * @param controlPlaneServerName the name in the control plane's serving certificate
+ * @param xdsApiType GRPC (state of the world) or DELTA_GRPC
+ * @param nativeSidecar auto, on or off
+ * @param apiServerVersion {@code major.minor} of the API server, for {@code auto}
+ * @param resources the sidecar's requests and limits
+ * @param rewriteAppProbes rewrite app probes to the sidecar's 15020 unless a pod says otherwise
+ * @param holdApplicationUntilProxyStarts without native sidecars, start the app after Envoy is ready
+ * @param logLevel Envoy's log level
+ * @param extraNeverInjectNamespaces namespaces besides kube-system and the control plane's
+ */
+public record InjectorConfig(
+    String image,
+    String revision,
+    String controlPlaneNamespace,
+    String controlPlaneAddress,
+    String controlPlaneServerName,
+    XdsApiType xdsApiType,
+    NativeSidecarMode nativeSidecar,
+    String apiServerVersion,
+    ProxyResources resources,
+    Boolean rewriteAppProbes,
+    Boolean holdApplicationUntilProxyStarts,
+    String logLevel,
+    List<String> extraNeverInjectNamespaces) {
+
+  public InjectorConfig {
+    image = or(image, "docker.io/envoyproxy/envoy:v1.40.0");
+    revision = or(revision, "default");
+    controlPlaneNamespace = or(controlPlaneNamespace, "outrigger-system");
+    controlPlaneAddress = or(controlPlaneAddress, "outrigger." + controlPlaneNamespace + ".svc:15012");
+    controlPlaneServerName = or(controlPlaneServerName, "outrigger." + controlPlaneNamespace + ".svc");
+    xdsApiType = xdsApiType == null ? XdsApiType.GRPC : xdsApiType;
+    nativeSidecar = nativeSidecar == null ? NativeSidecarMode.AUTO : nativeSidecar;
+    apiServerVersion = or(apiServerVersion, "1.29");
+    resources = resources == null ? ProxyResources.defaults() : resources;
+    rewriteAppProbes = rewriteAppProbes == null || rewriteAppProbes;
+    holdApplicationUntilProxyStarts =
+        holdApplicationUntilProxyStarts == null || holdApplicationUntilProxyStarts;
+    logLevel = or(logLevel, "warning");
+    extraNeverInjectNamespaces =
+        extraNeverInjectNamespaces == null ? List.of() : List.copyOf(extraNeverInjectNamespaces);
+    ControlPlaneAddress.parse(controlPlaneAddress);
+    apiServerMinor(apiServerVersion);
+  }
+
+  public static InjectorConfig defaults() {
+    return new InjectorConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** Reads a YAML config file; unknown keys are errors so a typo does not silently do nothing. */
+  public static InjectorConfig load(Path file) {
+    ObjectMapper mapper =
+        new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    try {
+      InjectorConfig config = mapper.readValue(file.toFile(), InjectorConfig.class);
+      return config == null ? defaults() : config;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("injector config " + file + ": " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("injector config " + file + ": cannot read: " + e, e);
+    }
+  }
+
+  public InjectorConfig withRevision(String value) {
+    return new InjectorConfig(
+        image, value, controlPlaneNamespace, controlPlaneAddress, controlPlaneServerName,
+        xdsApiType, nativeSidecar, apiServerVersion, resources, rewriteAppProbes,
+        holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
+  }
+
+  public InjectorConfig withNativeSidecar(NativeSidecarMode mode, String apiServer) {
+    return new InjectorConfig(
+        image, revision, controlPlaneNamespace, controlPlaneAddress, controlPlaneServerName,
+        xdsApiType, mode, apiServer, resources, rewriteAppProbes,
+        holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
+  }
+
+  /** Namespaces the injector never touches, whatever their labels say. */
+  public Set<String> neverInjectNamespaces() {
+    Set<String> namespaces = new TreeSet<>(extraNeverInjectNamespaces);
+    namespaces.add("kube-system");
+    namespaces.add(controlPlaneNamespace);
+    return namespaces;
+  }
+
+  /** True when the API server supports native sidecars by default (1.29+). */
+  public boolean apiServerHasNativeSidecars() {
+    int[] version = apiServerMinor(apiServerVersion);
+    return version[0] > 1 || (version[0] == 1 && version[1] >= 29);
+  }
+
+  private static int[] apiServerMinor(String version) {
+    String v = version.startsWith("v") ? version.substring(1) : version;
+    String[] parts = v.split("\\.");
+    try {
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1].replaceAll("\\D.*", ""))};
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "injector config: apiServerVersion '" + version + "' is not major.minor (e.g. 1.31)", e);
+    }
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}

@@ -1,0 +1,119 @@
+package io.outrigger.injector.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outrigger.injector.inject.InjectionException;
+import io.outrigger.injector.inject.InjectionRequest;
+import io.outrigger.injector.inject.InjectionResult;
+import io.outrigger.injector.inject.SidecarInjector;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * AdmissionReview in, AdmissionReview out ({@code admission.k8s.io/v1} and {@code v1beta1}, which
+ * share the shape the webhook uses). Pure: the HTTP layer only moves bytes.
+ */
+final class AdmissionReviews {
+
+  private static final Set<String> VERSIONS =
+      Set.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1");
+
+  /** What happened to one review, for metrics and logs. */
+  enum Outcome { INJECTED, SKIPPED, IGNORED, DENIED }
+
+  record Answer(ObjectNode review, Outcome outcome, InjectionResult result, String subject) {}
+
+  private final ObjectMapper json;
+  private final SidecarInjector injector;
+
+  AdmissionReviews(ObjectMapper json, SidecarInjector injector) {
+    this.json = json;
+    this.injector = injector;
+  }
+
+  Answer review(byte[] body) throws BadRequestException {
+    JsonNode review;
+    try {
+      review = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage()
+          + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+    } catch (java.io.IOException e) {
+      throw new BadRequestException(400, "unreadable request body: " + e.getMessage());
+    }
+    if (review == null || review.isMissingNode()) {
+      throw new BadRequestException(400, "empty request body: expected an AdmissionReview");
+    }
+    if (!review.isObject()) {
+      throw new BadRequestException(400, "expected an AdmissionReview object, got a JSON "
+          + review.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+    }
+    String apiVersion = review.path("apiVersion").asText("");
+    if (!VERSIONS.contains(apiVersion)) {
+      throw new BadRequestException(400, "unsupported apiVersion '" + apiVersion
+          + "': expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
+    }
+    if (!"AdmissionReview".equals(review.path("kind").asText())) {
+      throw new BadRequestException(400, "unsupported kind '" + review.path("kind").asText()
+          + "': expected AdmissionReview");
+    }
+    JsonNode request = review.path("request");
+    String uid = request.path("uid").asText("");
+    if (!request.isObject() || uid.isEmpty()) {
+      throw new BadRequestException(400, "AdmissionReview has no request.uid");
+    }
+    ObjectNode response = response(apiVersion, uid);
+    String kind = request.path("kind").path("kind").asText("");
+    String operation = request.path("operation").asText("");
+    String subject = request.path("namespace").asText("") + "/" + request.path("name").asText("");
+    if (!kind.equals("Pod") || !operation.equals("CREATE")) {
+      // Only pod CREATE is ours; the configuration should not send anything else, but never block it.
+      return new Answer(response, Outcome.IGNORED, null, kind + " " + operation + " " + subject);
+    }
+    JsonNode pod = request.path("object");
+    if (!pod.isObject()) {
+      throw new BadRequestException(400, "AdmissionReview " + uid + ": request.object is not a Pod");
+    }
+    String namespace = request.path("namespace").asText(
+        pod.path("metadata").path("namespace").asText("default"));
+    return inject(response, InjectionRequest.forAdmission(pod, namespace));
+  }
+
+  private Answer inject(ObjectNode review, InjectionRequest request) {
+    ObjectNode response = (ObjectNode) review.get("response");
+    InjectionResult result;
+    try {
+      result = injector.inject(request);
+    } catch (InjectionException e) {
+      response.put("allowed", false);
+      ObjectNode status = response.putObject("status");
+      status.put("code", 400);
+      status.put("reason", "BadRequest");
+      status.put("message", e.getMessage());
+      return new Answer(review, Outcome.DENIED, null, request.who());
+    }
+    if (!result.warnings().isEmpty()) {
+      result.warnings().forEach(response.putArray("warnings")::add);
+    }
+    if (!result.injected()) {
+      return new Answer(review, Outcome.SKIPPED, result, request.who());
+    }
+    byte[] patch = result.patch().toString().getBytes(StandardCharsets.UTF_8);
+    response.put("patchType", "JSONPatch");
+    response.put("patch", Base64.getEncoder().encodeToString(patch));
+    return new Answer(review, Outcome.INJECTED, result, request.who());
+  }
+
+  private ObjectNode response(String apiVersion, String uid) {
+    ObjectNode review = json.createObjectNode();
+    review.put("apiVersion", apiVersion);
+    review.put("kind", "AdmissionReview");
+    ObjectNode response = review.putObject("response");
+    response.put("uid", uid);
+    response.put("allowed", true);
+    return review;
+  }
+}

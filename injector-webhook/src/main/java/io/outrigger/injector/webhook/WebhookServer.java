@@ -1,0 +1,196 @@
+package io.outrigger.injector.webhook;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.injector.inject.SidecarInjector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS admission webhook: {@code POST /inject} (AdmissionReview), {@code /healthz} and {@code
+ * /metrics}. Errors are answered as one line of text naming the problem, never a stack trace.
+ */
+public final class WebhookServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
+  private static final int THREADS = 16;
+
+  private final HttpsServer server;
+  private final ExecutorService executor;
+  private final ReloadingKeyManager keys;
+  private final AdmissionReviews reviews;
+  private final WebhookMetrics metrics = new WebhookMetrics();
+  private final int maxBodyBytes;
+
+  private WebhookServer(WebhookSettings settings) throws IOException, GeneralSecurityException {
+    this.keys = new ReloadingKeyManager(
+        settings.certFile(), settings.keyFile(), settings.certCheckInterval(), Clock.systemUTC());
+    // Strict parsing: a review with trailing garbage or duplicate keys is malformed, not guessed at.
+    ObjectMapper json = JsonMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    this.reviews = new AdmissionReviews(json, new SidecarInjector(settings.injector(), new SidecarBootstrap()));
+    this.maxBodyBytes = settings.maxBodyBytes();
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(new KeyManager[] {keys}, null, null);
+    this.server = HttpsServer.create(settings.address(), 256);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    this.executor = Executors.newFixedThreadPool(THREADS, Thread.ofPlatform().name("webhook-", 0).factory());
+    server.setExecutor(executor);
+    server.createContext("/inject", this::inject);
+    server.createContext("/healthz", exchange -> guarded(exchange, () -> send(exchange, 200, "text/plain", "ok\n")));
+    server.createContext("/metrics", exchange -> guarded(exchange,
+        () -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
+    server.createContext("/", exchange -> guarded(exchange,
+        () -> send(exchange, 404, "text/plain", "no such path: " + exchange.getRequestURI().getPath() + "\n")));
+  }
+
+  /** Starts serving; the port in the settings may be 0 for any free port. */
+  public static WebhookServer start(WebhookSettings settings) throws IOException {
+    try {
+      WebhookServer webhook = new WebhookServer(settings);
+      webhook.server.start();
+      log.info("event=webhook_started address={} revision={}", webhook.address(),
+          settings.injector().revision());
+      return webhook;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("webhook TLS setup failed: " + e.getMessage(), e);
+    }
+  }
+
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /** The certificate the server presents now (after a reload, the new one). */
+  public X509Certificate servingCertificate() {
+    return keys.leaf();
+  }
+
+  private interface Action {
+    void run() throws IOException;
+  }
+
+  private void inject(HttpExchange exchange) {
+    guarded(exchange, () -> {
+      long start = System.nanoTime();
+      try {
+        if (!exchange.getRequestMethod().equals("POST")) {
+          throw new BadRequestException(405, "use POST with an AdmissionReview body");
+        }
+        AdmissionReviews.Answer answer = reviews.review(readBody(exchange));
+        record(answer);
+        send(exchange, 200, "application/json", answer.review().toString());
+      } catch (BadRequestException e) {
+        metrics.request("error");
+        metrics.error(String.valueOf(e.status()));
+        log.info("event=admission_rejected status={} reason=\"{}\"", e.status(), e.getMessage());
+        send(exchange, e.status(), "text/plain", e.getMessage() + "\n");
+      } finally {
+        metrics.latency(System.nanoTime() - start);
+      }
+    });
+  }
+
+  private void record(AdmissionReviews.Answer answer) {
+    metrics.request(answer.outcome().name().toLowerCase(java.util.Locale.ROOT));
+    switch (answer.outcome()) {
+      case INJECTED -> {
+        metrics.injected();
+        log.debug("event=pod_injected pod={}", answer.subject());
+      }
+      case SKIPPED -> {
+        metrics.skipped(answer.result().decision().skip().label());
+        log.debug("event=pod_skipped pod={} reason=\"{}\"", answer.subject(),
+            answer.result().decision().reason());
+      }
+      case DENIED -> log.info("event=pod_denied pod={}", answer.subject());
+      case IGNORED -> log.debug("event=review_ignored object=\"{}\"", answer.subject());
+    }
+  }
+
+  private byte[] readBody(HttpExchange exchange) throws IOException, BadRequestException {
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null && parseLength(declared) > maxBodyBytes) {
+      throw new BadRequestException(413, "request body of " + declared + " bytes is over the limit of "
+          + maxBodyBytes + " bytes");
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        throw new BadRequestException(413, "request body is over the limit of " + maxBodyBytes + " bytes");
+      }
+      return body;
+    }
+  }
+
+  private static long parseLength(String value) throws BadRequestException {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(400, "Content-Length '" + value + "' is not a number");
+    }
+  }
+
+  /** Runs a handler; anything unexpected becomes a 500 with a one-line message, logged once. */
+  private void guarded(HttpExchange exchange, Action action) {
+    try (exchange) {
+      try {
+        action.run();
+      } catch (IOException e) {
+        log.debug("event=connection_error path={} reason=\"{}\"", exchange.getRequestURI().getPath(), e.getMessage());
+      } catch (RuntimeException | Error e) {
+        metrics.error("internal");
+        log.error("event=internal_error path={} error={} reason=\"{}\"",
+            exchange.getRequestURI().getPath(), e.getClass().getSimpleName(), e.getMessage());
+        try {
+          send(exchange, 500, "text/plain", "internal error: " + e.getClass().getSimpleName() + "\n");
+        } catch (IOException | RuntimeException ignored) {
+          // The response may already be under way; the connection closes either way.
+        }
+      }
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("event=webhook_stopped address={}", address());
+  }
+}

@@ -1,0 +1,77 @@
+package io.outrigger.injector.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Finds the sidecar's {@code --config-yaml} bootstrap in an injected pod. */
+final class SidecarArgs {
+
+  static final String MARKER = "<bootstrap: see 'bootstrap' below>";
+
+  private SidecarArgs() {}
+
+  static Optional<JsonNode> sidecar(JsonNode pod) {
+    return Stream.of("initContainers", "containers")
+        .flatMap(field -> java.util.stream.StreamSupport.stream(
+            pod.path("spec").path(field).spliterator(), false))
+        .filter(c -> ProxyContainer.NAME.equals(c.path("name").asText()))
+        .findFirst();
+  }
+
+  static Optional<String> bootstrapJson(JsonNode pod) {
+    return sidecar(pod).flatMap(c -> {
+      JsonNode args = c.path("args");
+      for (int i = 0; i + 1 < args.size(); i++) {
+        if (args.get(i).asText().equals("--config-yaml")) {
+          return Optional.of(args.get(i + 1).asText());
+        }
+      }
+      return Optional.empty();
+    });
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return new ObjectMapper().readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("sidecar bootstrap is not JSON", e);
+    }
+  }
+
+  /** A copy of {@code node} with every string equal to {@code bootstrap} replaced by the marker. */
+  static JsonNode withBootstrapMarker(JsonNode node, String bootstrap) {
+    JsonNode copy = node.deepCopy();
+    if (bootstrap != null) {
+      replace(copy, bootstrap);
+    }
+    return copy;
+  }
+
+  private static void replace(JsonNode node, String bootstrap) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (field.getValue().isTextual() && field.getValue().asText().equals(bootstrap)) {
+          field.setValue(TextNode.valueOf(MARKER));
+        } else {
+          replace(field.getValue(), bootstrap);
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        if (node.get(i).isTextual() && node.get(i).asText().equals(bootstrap)) {
+          ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, TextNode.valueOf(MARKER));
+        } else {
+          replace(node.get(i), bootstrap);
+        }
+      }
+    }
+  }
+}
