@@ -46,10 +46,12 @@ missing=()
 command -v iptables-restore >/dev/null || missing+=(iptables)
 command -v ip >/dev/null || missing+=(iproute2)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)          # tests call from inside pods with curl
+command -v setpriv >/dev/null || missing+=(util-linux) # runs Envoy as UID/GID 1337 in pods
 for p in "${CNI_PLUGINS[@]}"; do
   if [ ! -x "/usr/lib/cni/$p" ]; then missing+=(containernetworking-plugins); break; fi
 done
-if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; else say "iptables, iproute2, openssl, CNI plugins: present"; fi
+if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; else say "iptables, iproute2, openssl, curl, setpriv, CNI plugins: present"; fi
 
 # --- JDK >= 21 -----------------------------------------------------------------------------------
 java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'; }

@@ -13,9 +13,10 @@ record() {
   ip netns list 2>/dev/null | awk '{print $1}' | sort > "$dir/netns"
   ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$dir/links"
   # Counters and comments with timestamps change on their own; compare rules only.
-  { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables"
+  { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables" || true
   pgrep -x envoy 2>/dev/null | sort > "$dir/envoy" || true
-  find /var/lib/cni/networks -mindepth 1 2>/dev/null | sort > "$dir/ipam" || true
+  # The test harness keeps its subnet leases and host-local IPAM state under /run/outrigger-test.
+  { find /var/lib/cni/networks -mindepth 1 2>/dev/null; find /run/outrigger-test -mindepth 1 -maxdepth 1 ! -name leases.lock 2>/dev/null; } | sort > "$dir/ipam" || true
 }
 
 case "${1:-}" in

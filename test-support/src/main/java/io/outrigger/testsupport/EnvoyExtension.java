@@ -27,6 +27,9 @@ public final class EnvoyExtension implements Envoys, BeforeEachCallback, AfterEa
 
     @Override
     public synchronized EnvoyProcess start(EnvoyOptions options) {
+        if (!hookInstalled) {
+            EnvoyProcess.killOrphans();
+        }
         EnvoyProcess envoy = EnvoyProcess.start(options, Prerequisites.requireEnvoy());
         (inTest ? testScoped : classScoped).add(envoy);
         if (!hookInstalled) {

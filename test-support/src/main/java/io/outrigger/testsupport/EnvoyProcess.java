@@ -17,6 +17,9 @@ import java.util.List;
 public final class EnvoyProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final String TEMP_DIR_PREFIX = "outrigger-envoy-";
+    private static final String TEMP_DIR_PATTERN = Path.of(System.getProperty("java.io.tmpdir"), TEMP_DIR_PREFIX)
+            .toString();
 
     private final EnvoyOptions options;
     private final Process process;
@@ -32,9 +35,24 @@ public final class EnvoyProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
+    /**
+     * Kills Envoys a killed test JVM left behind: ours carry a work directory of our naming, and once their
+     * JVM is gone they are re-parented (to init or a subreaper), so no live harness owns them.
+     */
+    static void killOrphans() {
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("--admin-address-path " + TEMP_DIR_PATTERN))
+                .filter(p -> p.parent().map(parent -> !parent.info().command().orElse("").endsWith("/java"))
+                        .orElse(true))
+                .forEach(orphan -> {
+                    System.err.println("outrigger-test-support: killing orphaned Envoy pid " + orphan.pid());
+                    orphan.destroyForcibly();
+                });
+    }
+
     /** Starts Envoy and waits until its admin API answers; on failure throws with Envoy's log. */
     static EnvoyProcess start(EnvoyOptions options, Path envoyBinary) {
-        Path workDir = ProxyUserFiles.worldReadableTempDir("outrigger-envoy-");
+        Path workDir = ProxyUserFiles.worldReadableTempDir(TEMP_DIR_PREFIX);
         Path binary = options.runAsProxyUser() ? ProxyUserFiles.executableByProxyUser(envoyBinary) : envoyBinary;
         Path bootstrap = ProxyUserFiles.writeReadable(workDir.resolve("bootstrap.yaml"), options.bootstrapYaml());
         if (options.runAsProxyUser()) {

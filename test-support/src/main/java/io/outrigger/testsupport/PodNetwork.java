@@ -155,6 +155,12 @@ public final class PodNetwork implements AutoCloseable {
         for (String line : netns.stdout().split("\n")) {
             String name = line.strip().split("\\s+")[0];
             if (name.startsWith(netnsPrefix(index))) {
+                // Processes of a dead test JVM would otherwise live on in the deleted namespace.
+                for (String pid : Commands.run(List.of("ip", "netns", "pids", name)).stdout().split("\\s+")) {
+                    if (!pid.isBlank()) {
+                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
                 Commands.run(List.of("ip", "netns", "delete", name));
             }
         }
