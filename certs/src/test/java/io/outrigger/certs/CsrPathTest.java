@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,25 +25,18 @@ class CsrPathTest {
 
   private static final WorkloadIdentity CALLER = new WorkloadIdentity("default", "reviews");
   private static final String CALLER_URI = "spiffe://cluster.local/ns/default/sa/reviews";
-  private static Openssl openssl;
+  @RegisterExtension static final Openssl openssl = new Openssl();
 
   @TempDir Path caDir;
   private MeshCa ca;
 
   @BeforeAll
-  static void openssl() {
-    openssl = Openssl.create();
+  static void keys() {
     openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.key");
     openssl.run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa2048.key");
     openssl.run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "rsa1024.key");
   }
 
-  @AfterAll
-  static void cleanup() {
-    if (openssl != null) {
-      openssl.close();
-    }
-  }
 
   @BeforeEach
   void ca() {

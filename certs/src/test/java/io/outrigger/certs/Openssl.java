@@ -14,26 +14,23 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The openssl command line, a validator and CSR maker nobody on this project wrote. Works in a
- * temporary directory of its own, deleted on close.
+ * The openssl command line, a validator and CSR maker nobody on this project wrote. A JUnit
+ * extension ({@code @RegisterExtension static final Openssl openssl = new Openssl();}): it checks
+ * that openssl is installed and works in a temporary directory of its own, deleted after the class.
  */
-public final class Openssl implements AutoCloseable {
+public final class Openssl implements BeforeAllCallback, AfterAllCallback {
 
-  private final Path dir;
+  private Path dir;
 
-  private Openssl(Path dir) {
-    this.dir = dir;
-  }
-
-  public static Openssl create() {
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
     Prerequisites.requireCommand("openssl");
-    try {
-      return new Openssl(Files.createTempDirectory("outrigger-certs-openssl"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    dir = Files.createTempDirectory("outrigger-certs-openssl");
   }
 
   public Path dir() {
@@ -126,7 +123,10 @@ public final class Openssl implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void afterAll(ExtensionContext context) {
+    if (dir == null) {
+      return;
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -10,28 +10,17 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Root rotation: both roots verify during the overlap, only the new one after the old is dropped. */
 class RootRotationTest {
 
   private static final SpiffeId ID = SpiffeId.parse("spiffe://cluster.local/ns/default/sa/productpage");
-  private static Openssl openssl;
+  @RegisterExtension static final Openssl openssl = new Openssl();
 
-  @BeforeAll
-  static void openssl() {
-    openssl = Openssl.create();
-  }
 
-  @AfterAll
-  static void cleanup() {
-    if (openssl != null) {
-      openssl.close();
-    }
-  }
 
   @Test
   void leavesOfBothRootsVerifyDuringTheOverlapAndOnlyNewOnesAfter(@TempDir Path dir) throws Exception {

@@ -16,9 +16,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,21 +31,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SvidConformanceTest {
 
   private static final SpiffeId REVIEWS = SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
-  private static Openssl openssl;
+  @RegisterExtension static final Openssl openssl = new Openssl();
 
   @TempDir static Path tmp;
 
-  @BeforeAll
-  static void openssl() {
-    openssl = Openssl.create();
-  }
 
-  @AfterAll
-  static void cleanup() {
-    if (openssl != null) {
-      openssl.close();
-    }
-  }
 
   static Stream<Arguments> cas() {
     BiFunction<Path, KeyType, MeshCa> selfSigned = (dir, type) ->

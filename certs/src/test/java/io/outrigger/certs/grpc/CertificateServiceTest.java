@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,7 +55,7 @@ class CertificateServiceTest {
   private static final String REVIEWS_URI = "spiffe://cluster.local/ns/default/sa/reviews";
 
   @TempDir static Path caDir;
-  private static Openssl openssl;
+  @RegisterExtension static final Openssl openssl = new Openssl();
   private static MeshCa ca;
   private static HostModeTokens tokens;
   private static CaGrpcServer server;
@@ -62,7 +63,6 @@ class CertificateServiceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    openssl = Openssl.create();
     openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "workload.key");
     ca = MeshCa.loadOrInit(caDir, CaSettings.defaults(), new SimpleMeterRegistry());
     tokens = HostModeTokens.loadOrInit(caDir, "outrigger-host");
@@ -82,9 +82,6 @@ class CertificateServiceTest {
     }
     if (server != null) {
       server.close();
-    }
-    if (openssl != null) {
-      openssl.close();
     }
   }
 
