@@ -66,6 +66,11 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
         state.sent.keySet().stream().filter(n -> state.inScope(n) && !current.containsKey(n)).toList();
     boolean firstWildcardAnswer = state.wildcard && !state.everSent;
     if (changed.isEmpty() && removed.isEmpty() && !firstWildcardAnswer) {
+      if (!state.everSent) {
+        // A reconnecting proxy already holds all of it (initial_resource_versions): in sync as is.
+        state.sentVersion = diff.version();
+        state.ackedVersion = diff.version();
+      }
       return;
     }
     removed.forEach(state.sent::remove);

@@ -139,6 +139,7 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
 
   final void acked(TypeState state, String version) {
     state.ackedVersion = version;
+    state.ackedNonce = state.lastNonce;
     state.ackedAt = Instant.now();
     if (state.sentChangeNanos != 0) {
       deps.metrics().converged(System.nanoTime() - state.sentChangeNanos);

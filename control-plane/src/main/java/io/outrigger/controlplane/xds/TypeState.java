@@ -22,6 +22,7 @@ final class TypeState {
   boolean requested;
   boolean everSent;
   String lastNonce = "";
+  String ackedNonce = "";
   String sentVersion = "";
   Instant sentAt;
   long sentChangeNanos;
@@ -63,7 +64,7 @@ final class TypeState {
   record Diff(String version, List<XdsResource> changed) {}
 
   TypeSyncStatus status() {
-    return new TypeSyncStatus(
-        typeUrl, sentVersion, sentAt, ackedVersion, ackedAt, sent.size(), lastNack);
+    return new TypeSyncStatus(typeUrl, sentVersion, sentAt, ackedVersion, ackedAt, sent.size(),
+        lastNonce.equals(ackedNonce), lastNack);
   }
 }

@@ -2,7 +2,10 @@ package io.outrigger.controlplane.xds;
 
 import java.time.Instant;
 
-/** One type's sync state for one proxy, as shown by /debug/syncz. */
+/**
+ * One type's sync state for one proxy, as shown by /debug/syncz. {@code inSync}: the proxy ACKed the
+ * last response of this type (or needed none).
+ */
 public record TypeSyncStatus(
     String typeUrl,
     String sentVersion,
@@ -10,9 +13,5 @@ public record TypeSyncStatus(
     String ackedVersion,
     Instant ackedAt,
     int resourcesSent,
-    Nack lastNack) {
-
-  public boolean inSync() {
-    return !sentVersion.isEmpty() && sentVersion.equals(ackedVersion);
-  }
-}
+    boolean inSync,
+    Nack lastNack) {}

@@ -36,7 +36,11 @@ public final class XdsMetrics {
 
   /** Registers the connected-proxies gauge over the live stream count. */
   public void connectedProxies(Supplier<Number> count) {
-    registry.gauge("outrigger.xds.connected.proxies", count, s -> s.get().doubleValue());
+    // Strong reference: Micrometer holds gauge state weakly, and a lambda would be collected.
+    io.micrometer.core.instrument.Gauge.builder("outrigger.xds.connected.proxies", count, s -> s.get().doubleValue())
+        .description("Proxies with an admitted ADS stream")
+        .strongReference(true)
+        .register(registry);
   }
 
   void pushed(String typeUrl, int resourceCount, long byteCount) {
