@@ -3,8 +3,6 @@ package io.outrigger.injector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.injector.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectionRequest;
@@ -12,6 +10,7 @@ import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.NativeSidecarMode;
 import io.outrigger.injector.inject.SidecarInjector;
 import io.outrigger.injector.offline.ManifestInjector;
+import io.outrigger.injector.yaml.KubeYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,14 +22,7 @@ import java.util.stream.Stream;
 /** The pod shapes under {@code golden/pods/}, and how each becomes an injection request. */
 public final class GoldenShapes {
 
-  public static final YAMLMapper YAML =
-      new YAMLMapper(
-          YAMLFactory.builder()
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-              .disable(YAMLGenerator.Feature.SPLIT_LINES)
-              .build());
+  public static final YAMLMapper YAML = KubeYaml.documents();
 
   private GoldenShapes() {}
 

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.outrigger.injector.yaml.KubeYaml;
 import java.io.UncheckedIOException;
 
 /**
@@ -33,13 +32,7 @@ public final class SidecarBootstrap {
   private static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-  private final ObjectMapper yaml =
-      new ObjectMapper(
-          YAMLFactory.builder()
-              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-              .build());
+  private final ObjectMapper yaml = KubeYaml.single();
   private final ObjectMapper json = new ObjectMapper();
 
   /** The bootstrap as YAML, for a file passed to {@code envoy -c}. */

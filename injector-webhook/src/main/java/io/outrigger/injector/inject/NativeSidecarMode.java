@@ -1,5 +1,6 @@
 package io.outrigger.injector.inject;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Locale;
 
 /** Whether the sidecar is a native sidecar (an init container with {@code restartPolicy: Always}). */
@@ -9,6 +10,7 @@ public enum NativeSidecarMode {
   ON,
   OFF;
 
+  @JsonCreator
   public static NativeSidecarMode parse(String value) {
     try {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectionResult;
 import io.outrigger.injector.inject.SidecarInjector;
+import io.outrigger.injector.yaml.KubeYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -29,13 +28,7 @@ public final class ManifestInjector {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private final SidecarInjector injector;
-  private final YAMLMapper yaml =
-      new YAMLMapper(
-          YAMLFactory.builder()
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-              .build());
+  private final YAMLMapper yaml = KubeYaml.documents();
 
   public ManifestInjector(SidecarInjector injector) {
     this.injector = injector;
@@ -54,7 +47,8 @@ public final class ManifestInjector {
       while (docs.hasNextValue()) {
         JsonNode doc = docs.nextValue();
         index++;
-        if (doc == null || doc.isNull() || doc.isMissingNode()) {
+        if (doc == null || doc.isNull() || doc.isMissingNode()
+            || (doc.isTextual() && doc.asText().isBlank())) {
           continue;
         }
         if (!(doc instanceof ObjectNode object)) {

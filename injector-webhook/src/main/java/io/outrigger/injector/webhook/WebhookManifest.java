@@ -3,10 +3,9 @@ package io.outrigger.injector.webhook;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.injector.inject.MeshKeys;
+import io.outrigger.injector.yaml.KubeYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,13 +36,7 @@ public final class WebhookManifest {
       List.of(MeshKeys.NAMESPACE_INJECTION, MeshKeys.ISTIO_NAMESPACE_INJECTION, MeshKeys.REVISION,
           MeshKeys.ISTIO_REVISION);
 
-  private final YAMLMapper yaml =
-      new YAMLMapper(YAMLFactory.builder()
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-          .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-          .disable(YAMLGenerator.Feature.SPLIT_LINES)
-          .build());
+  private final YAMLMapper yaml = KubeYaml.documents();
 
   public String render(Settings s) {
     if (!s.caBundlePem().contains("-----BEGIN CERTIFICATE-----")) {
