@@ -34,6 +34,20 @@ public final class MeshFixtures {
         }
     }
 
+    /** Edits a fixture file in place; fails when {@code from} is not in it, so a stale edit cannot pass silently. */
+    public static void replace(Path dir, String file, String from, String to) {
+        try {
+            Path path = dir.resolve(file);
+            String text = Files.readString(path);
+            if (!text.contains(from)) {
+                throw new AssertionError("fixture " + file + " does not contain \"" + from + "\"");
+            }
+            Files.writeString(path, text.replace(from, to));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot edit fixture " + file, e);
+        }
+    }
+
     /** Loads a registry directory once, without watching it. */
     public static MeshConfig load(Path dir) {
         FileRegistry registry = new FileRegistry(dir);

@@ -53,7 +53,7 @@ public final class InboundListenerFactory {
     private static List<FilterChain> portChains(InboundPort port) {
         String cluster = ResourceNames.inboundCluster(port.targetPort());
         Filter app = port.protocol().isHttp()
-                ? NetworkFilters.inboundHttp("inbound_" + port.targetPort(), cluster)
+                ? NetworkFilters.inboundHttp(port.targetPort(), cluster)
                 : NetworkFilters.tcpProxy(cluster, cluster);
         FilterChainMatch.Builder onPort = FilterChainMatch.newBuilder()
                 .setDestinationPort(UInt32Value.of(port.targetPort()));

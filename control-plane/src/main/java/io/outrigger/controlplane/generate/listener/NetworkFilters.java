@@ -47,11 +47,11 @@ final class NetworkFilters {
      * Inbound HTTP to the local app. The caller's certificate URI (its SPIFFE ID) replaces whatever
      * x-forwarded-client-cert the caller sent, so the app can trust the header.
      */
-    static Filter inboundHttp(String statPrefix, String cluster) {
+    static Filter inboundHttp(int targetPort, String cluster) {
         RouteConfiguration routes = RouteConfiguration.newBuilder()
                 .setName(cluster)
                 .addVirtualHosts(VirtualHost.newBuilder()
-                        .setName("inbound|http|" + statPrefix)
+                        .setName("inbound|http|" + targetPort)
                         .addDomains("*")
                         .addRoutes(Route.newBuilder()
                                 .setName("default")
@@ -59,7 +59,7 @@ final class NetworkFilters {
                                 .setRoute(RouteAction.newBuilder().setCluster(cluster).setTimeout(NO_TIMEOUT))))
                 .build();
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-                .setStatPrefix(statPrefix)
+                .setStatPrefix("inbound_" + targetPort)
                 .setRouteConfig(routes)
                 .addHttpFilters(ROUTER)
                 .setForwardClientCertDetails(ForwardClientCertDetails.SANITIZE_SET)

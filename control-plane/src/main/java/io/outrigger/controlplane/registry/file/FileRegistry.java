@@ -99,8 +99,8 @@ public final class FileRegistry implements Registry {
     }
 
     private void publish(MeshConfig next) {
-        if (next == current) {
-            return;
+        if (next == current || next.version() == current.version()) {
+            return; // nothing in force changed (an empty directory assembles to version 0, like the initial state)
         }
         current = next;
         for (Consumer<MeshConfig> listener : listeners) {

@@ -194,10 +194,7 @@ class FileRegistryTest {
         assertThat(registry.current().version()).isGreaterThan(before.version());
     }
 
-    private void replace(String file, String from, String to) throws IOException {
-        Path path = dir.resolve(file);
-        String text = Files.readString(path);
-        assertThat(text).as("fixture %s contains %s", file, from).contains(from);
-        Files.writeString(path, text.replace(from, to));
+    private void replace(String file, String from, String to) {
+        MeshFixtures.replace(dir, file, from, to);
     }
 }
