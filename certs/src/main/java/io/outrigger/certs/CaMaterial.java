@@ -76,7 +76,7 @@ record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509C
   X509Certificate root() {
     X509Certificate top = chain.isEmpty() ? signingCert : chain.get(chain.size() - 1);
     return bundle.roots().stream()
-        .filter(r -> r.getSubjectX500Principal().equals(top.getIssuerX500Principal()) && signedBy(top, r))
+        .filter(r -> r.getSubjectX500Principal().equals(top.getIssuerX500Principal()) && Keys.signedBy(top, r))
         .findFirst()
         .orElse(top);
   }
@@ -114,15 +114,6 @@ record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509C
     } catch (GeneralSecurityException e) {
       throw new CaException("CA directory " + files.dir() + ": " + caCert.getSubjectX500Principal()
           + " does not chain to a root in root-cert.pem or is not valid now: " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
-    try {
-      cert.verify(issuer.getPublicKey());
-      return true;
-    } catch (GeneralSecurityException e) {
-      return false;
     }
   }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** CA directories for tests: a plug-in intermediate whose root and intermediate openssl makes. */
-final class TestCas {
+public final class TestCas {
 
   static final String INTERMEDIATE_EXTENSIONS = """
       [v3_intermediate]
@@ -23,7 +23,7 @@ final class TestCas {
    * Writes an Istio cacerts directory at {@code caDir}: an openssl root (the operator's offline
    * root) and an intermediate it signed, with the intermediate's key 0600.
    */
-  static void opensslIntermediate(Openssl openssl, Path caDir) {
+  public static void opensslIntermediate(Openssl openssl, Path caDir) {
     openssl.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", "root-key.pem", "-out", "root-cert.pem", "-days", "30",
         "-subj", "/O=example.org/CN=Operator Root",

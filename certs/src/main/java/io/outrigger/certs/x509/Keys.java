@@ -9,6 +9,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 
 /** Key generation and the check that a private key belongs to a certificate. */
@@ -46,6 +47,16 @@ public final class Keys {
       verifier.initVerify(publicKey);
       verifier.update(challenge);
       return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** True when {@code issuer}'s key verifies {@code cert}'s signature. */
+  public static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
+    try {
+      cert.verify(issuer.getPublicKey());
+      return true;
     } catch (GeneralSecurityException e) {
       return false;
     }
