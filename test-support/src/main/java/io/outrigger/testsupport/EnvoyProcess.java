@@ -9,12 +9,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running Envoy, started from the real binary with its own work directory (bootstrap, log, admin address
  * file). Hot restart is disabled because many Envoys share this host. {@link #close()} stops it and waits.
  */
 public final class EnvoyProcess implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnvoyProcess.class);
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final String TEMP_DIR_PREFIX = "outrigger-envoy-";
@@ -45,7 +49,7 @@ public final class EnvoyProcess implements AutoCloseable {
                 .filter(p -> p.parent().map(parent -> !parent.info().command().orElse("").endsWith("/java"))
                         .orElse(true))
                 .forEach(orphan -> {
-                    System.err.println("outrigger-test-support: killing orphaned Envoy pid " + orphan.pid());
+                    LOG.warn("event=orphan_envoy_killed pid={}", orphan.pid());
                     orphan.destroyForcibly();
                 });
     }
@@ -81,6 +85,8 @@ public final class EnvoyProcess implements AutoCloseable {
         EnvoyProcess envoy = new EnvoyProcess(options, process, workDir, logFile);
         try {
             envoy.awaitAdmin(adminAddress);
+            LOG.info("event=envoy_started pid={} where=\"{}\" admin={}", process.pid(), options.where(),
+                    envoy.admin.uri());
         } catch (RuntimeException | AssertionError e) {
             envoy.close();
             throw e;
@@ -123,6 +129,7 @@ public final class EnvoyProcess implements AutoCloseable {
             return;
         }
         Commands.kill(process);
+        LOG.info("event=envoy_stopped pid={} exit_code={}", process.pid(), process.exitValue());
         finalLog = log();
         TempFiles.deleteRecursively(workDir);
     }

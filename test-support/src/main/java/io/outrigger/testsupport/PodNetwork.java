@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A test network of pods: one Linux bridge and a /24 of 198.18.0.0/15 of its own, each pod a network
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * network is created.
  */
 public final class PodNetwork implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PodNetwork.class);
 
     private static final String PREFIX = "ortg";
 
@@ -50,6 +54,7 @@ public final class PodNetwork implements AutoCloseable {
             throw new UncheckedIOException("test network " + network.bridgeName() + ": cannot create " + network.dataDir, e);
         }
         Runtime.getRuntime().addShutdownHook(network.shutdownHook);
+        LOG.info("event=network_created bridge={} subnet={}", network.bridgeName(), network.subnet);
         return network;
     }
 
@@ -74,6 +79,8 @@ public final class PodNetwork implements AutoCloseable {
         String netns = netnsPrefix(index) + podSequence.incrementAndGet() + "-" + spec.name();
         NetnsPod pod = NetnsPod.create(this, spec, netns.length() > 48 ? netns.substring(0, 48) : netns);
         pods.add(pod);
+        LOG.info("event=pod_added network={} pod={}/{} ip={} netns={}", bridgeName(), spec.namespace(), spec.name(),
+                pod.ip(), pod.netnsName());
         return pod;
     }
 
@@ -97,6 +104,7 @@ public final class PodNetwork implements AutoCloseable {
         }
         sweep(index);
         SubnetLeases.release(index);
+        LOG.info("event=network_removed bridge={} subnet={}", bridgeName(), subnet);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -141,7 +149,7 @@ public final class PodNetwork implements AutoCloseable {
         try {
             close();
         } catch (RuntimeException e) {
-            System.err.println("outrigger-test-support: " + e.getMessage());
+            LOG.warn("event=teardown_failed network={} reason={}", bridgeName(), e.getMessage());
         }
     }
 
@@ -151,6 +159,7 @@ public final class PodNetwork implements AutoCloseable {
 
     /** Removes whatever a network of this index may have left: pod netns (and so their veths), bridge, state. */
     static void sweep(int index) {
+        LOG.debug("event=network_sweep bridge={}{}", PREFIX, index);
         ExecResult netns = Commands.run(List.of("ip", "netns", "list"));
         for (String line : netns.stdout().split("\n")) {
             String name = line.strip().split("\\s+")[0];

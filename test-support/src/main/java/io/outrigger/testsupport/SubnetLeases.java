@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands out /24s of 198.18.0.0/15 to test networks, safely across concurrently running JVMs: an exclusive
@@ -22,6 +24,8 @@ import java.util.function.IntConsumer;
  * that was killed mid-test leaves nothing behind for long.
  */
 final class SubnetLeases {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubnetLeases.class);
 
     static final Path STATE_DIR = Path.of("/run/outrigger-test");
     static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
@@ -82,6 +86,7 @@ final class SubnetLeases {
                 if (ownerAlive(Files.readString(lease).strip())) {
                     live.add(index);
                 } else {
+                    LOG.warn("event=stale_lease_swept index={} owner={}", index, Files.readString(lease).strip());
                     sweeper.accept(index);
                     Files.deleteIfExists(lease);
                 }

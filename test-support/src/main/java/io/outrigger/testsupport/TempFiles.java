@@ -5,9 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Removes the temp directories the harness creates. */
 final class TempFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TempFiles.class);
 
     private TempFiles() {
     }
@@ -19,7 +23,7 @@ final class TempFiles {
         try (Stream<Path> tree = Files.walk(dir)) {
             tree.sorted(Comparator.reverseOrder()).forEach(TempFiles::deleteQuietly);
         } catch (IOException e) {
-            System.err.println("outrigger-test-support: cannot remove " + dir + ": " + e.getMessage());
+            LOG.warn("event=cleanup_failed path={} reason={}", dir, e.getMessage());
         }
     }
 
@@ -27,7 +31,7 @@ final class TempFiles {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
-            System.err.println("outrigger-test-support: cannot remove " + path + ": " + e.getMessage());
+            LOG.warn("event=cleanup_failed path={} reason={}", path, e.getMessage());
         }
     }
 }
