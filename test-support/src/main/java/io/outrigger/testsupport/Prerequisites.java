@@ -34,7 +34,10 @@ public final class Prerequisites {
     /** The Envoy binary: {@code ENVOY_BIN}, else the one {@code scripts/bootstrap.sh} installed, else PATH. */
     public static Path requireEnvoy() {
         Optional<Path> envoy = findEnvoy();
-        if (envoy.isEmpty()) {
+        String env = System.getenv("ENVOY_BIN");
+        if (envoy.isEmpty() && env != null && !env.isBlank()) {
+            missing("Envoy: ENVOY_BIN=" + env + " is not an executable file; run scripts/bootstrap.sh");
+        } else if (envoy.isEmpty()) {
             missing("Envoy: ENVOY_BIN is not set and no executable envoy was found in the bootstrap's venv ("
                     + RepoRoot.find().map(r -> r.resolve(".outrigger/venv")).map(Path::toString).orElse("no repo root")
                     + ") or on PATH; run scripts/bootstrap.sh");
