@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.outrigger.certs.AuthenticationException;
 import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.controlplane.xds.XdsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,11 @@ public final class BearerTokenInterceptor implements ServerInterceptor {
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private final CallerAuthenticator authenticator;
+  private final XdsMetrics metrics;
 
-  public BearerTokenInterceptor(CallerAuthenticator authenticator) {
+  public BearerTokenInterceptor(CallerAuthenticator authenticator, XdsMetrics metrics) {
     this.authenticator = authenticator;
+    this.metrics = metrics;
   }
 
   @Override
@@ -41,6 +44,7 @@ public final class BearerTokenInterceptor implements ServerInterceptor {
       log.warn("event=xds_unauthenticated method={} reason={} detail=\"{}\" peer={}",
           method, e.reason().label(), e.getMessage(),
           call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+      metrics.refused(Status.Code.UNAUTHENTICATED.name());
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
     }

@@ -52,7 +52,7 @@ final class XdsServers implements AutoCloseable {
       throws IOException {
     List<Server> started = new ArrayList<>();
     try {
-      Server tls = startTls(settings, ca, callers,
+      Server tls = startTls(settings, ca, new BearerTokenInterceptor(callers, metrics),
           new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics));
       started.add(tls);
       Server plaintext = null;
@@ -72,7 +72,7 @@ final class XdsServers implements AutoCloseable {
     }
   }
 
-  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
+  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, BearerTokenInterceptor callers,
       AdsService ads) throws IOException {
     IssuedCertificate serving = ca.issueServing(
         SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
@@ -80,7 +80,7 @@ final class XdsServers implements AutoCloseable {
         stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
-        .addService(ServerInterceptors.intercept(ads, new BearerTokenInterceptor(callers)))
+        .addService(ServerInterceptors.intercept(ads, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()

@@ -86,6 +86,7 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
       log.warn(
           "event=xds_refused stream={} node={} code={} reason=\"{}\"",
           id, node.getId(), e.getStatus().getCode(), e.getStatus().getDescription());
+      deps.metrics().refused(e.getStatus().getCode().name());
       close(e);
       return false;
     } catch (RuntimeException e) {

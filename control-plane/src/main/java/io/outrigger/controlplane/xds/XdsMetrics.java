@@ -16,6 +16,7 @@ public final class XdsMetrics {
   private final ConcurrentMap<String, Counter> resources = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> bytes = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> nacks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> refusals = new ConcurrentHashMap<>();
   private final Timer pushTime;
   private final Timer convergence;
 
@@ -47,6 +48,17 @@ public final class XdsMetrics {
     counter(pushes, "outrigger.xds.pushes", typeUrl).increment();
     counter(resources, "outrigger.xds.pushed.resources", typeUrl).increment(resourceCount);
     counter(bytes, "outrigger.xds.pushed.bytes", typeUrl).increment(byteCount);
+  }
+
+  /** A stream refused before any config: bad or missing token, or a node claiming another identity. */
+  public void refused(String code) {
+    refusals.computeIfAbsent(code, c -> Counter.builder("outrigger.xds.refused").tag("code", c)
+        .description("ADS streams refused before any config was sent").register(registry)).increment();
+  }
+
+  public double refusedTotal(String code) {
+    Counter c = registry.find("outrigger.xds.refused").tag("code", code).counter();
+    return c == null ? 0 : c.count();
   }
 
   void nacked(String typeUrl) {
