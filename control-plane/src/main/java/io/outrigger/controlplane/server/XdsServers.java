@@ -9,6 +9,7 @@ import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.certs.grpc.CertificateService;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.security.BearerTokenInterceptor;
 import io.outrigger.controlplane.security.WorkloadAdmission;
@@ -52,8 +53,8 @@ final class XdsServers implements AutoCloseable {
       throws IOException {
     List<Server> started = new ArrayList<>();
     try {
-      Server tls = startTls(settings, ca, new BearerTokenInterceptor(callers, metrics),
-          new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics));
+      AdsService ads = new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics);
+      Server tls = startTls(settings, ca, callers, metrics, ads);
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
@@ -72,20 +73,22 @@ final class XdsServers implements AutoCloseable {
     }
   }
 
-  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, BearerTokenInterceptor callers,
-      AdsService ads) throws IOException {
+  /** ADS and Istio's CreateCertificate on one port, both behind token authentication. */
+  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
+      XdsMetrics metrics, AdsService ads) throws IOException {
     IssuedCertificate serving = ca.issueServing(
         SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
     TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
         stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
-        .addService(ServerInterceptors.intercept(ads, callers))
+        .addService(ServerInterceptors.intercept(ads, new BearerTokenInterceptor(callers, metrics)))
+        .addService(CertificateService.withAuthentication(() -> ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()
         .start();
-    log.info("event=xds_tls_listening address={}:{} server_names={} authenticated=true",
+    log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
   }
