@@ -58,6 +58,10 @@ public final class CaptureCommand {
 
     @Override
     public Integer call() {
+      return OneLineErrors.run("capture apply", this::execute);
+    }
+
+    private Integer execute() {
       CommandRunner runner = new CommandRunner(TOOL_TIMEOUT);
       CaptureDecision decision = pod.decide(hasIpv6(runner, netns));
       if (decision instanceof CaptureDecision.Capture capture) {
@@ -77,6 +81,10 @@ public final class CaptureCommand {
 
     @Override
     public Integer call() {
+      return OneLineErrors.run("capture remove", this::execute);
+    }
+
+    private Integer execute() {
       new CaptureApplier(new CommandRunner(TOOL_TIMEOUT)).remove(netns);
       System.out.println("capture rules removed from " + netns);
       return 0;
@@ -92,6 +100,10 @@ public final class CaptureCommand {
 
     @Override
     public Integer call() {
+      return OneLineErrors.run("capture render", this::execute);
+    }
+
+    private Integer execute() {
       CaptureDecision decision = pod.decide(ipv6);
       if (!(decision instanceof CaptureDecision.Capture capture)) {
         System.out.println("# no capture: " + decision.summary());

@@ -54,6 +54,10 @@ public final class CniCommand {
 
     @Override
     public Integer call() {
+      return OneLineErrors.run("cni install", this::execute);
+    }
+
+    private Integer execute() {
       Path image = pluginImage != null ? pluginImage : PluginImageLocator.locate();
       InstallSettings settings = new InstallSettings(dirs.binDir, dirs.confDir, image, kubeconfig, excludeNamespaces, logFile);
       CniInstaller installer = new CniInstaller(settings);
@@ -76,6 +80,10 @@ public final class CniCommand {
 
     @Override
     public Integer call() {
+      return OneLineErrors.run("cni uninstall", this::execute);
+    }
+
+    private Integer execute() {
       new CniInstaller(new InstallSettings(dirs.binDir, dirs.confDir, Path.of("."), null, List.of(),
           InstallSettings.DEFAULT_LOG_FILE)).uninstall();
       System.out.println("outrigger-cni removed from " + dirs.confDir + " and " + dirs.binDir);

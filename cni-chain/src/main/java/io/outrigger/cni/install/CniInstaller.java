@@ -37,10 +37,17 @@ public final class CniInstaller {
 
   /** Copies the plugin, writes its kubeconfig and chains its entry into the primary network. */
   public Path install() {
+    if (!Files.isDirectory(settings.confDir())) {
+      throw new IllegalStateException("CNI conf dir " + settings.confDir() + " does not exist; install the primary CNI first");
+    }
+    if (confDir.primary().isEmpty()) {
+      throw new IllegalStateException("CNI conf dir " + settings.confDir()
+          + ": no .conflist or .conf file; install the primary CNI first");
+    }
     copyPlugin();
     writeKubeconfig();
     return ensureChained().orElseThrow(() -> new IllegalStateException("CNI conf dir " + settings.confDir()
-        + ": no .conflist or .conf file; install the primary CNI first"));
+        + ": the primary network's file disappeared during install"));
   }
 
   /**

@@ -34,7 +34,7 @@ final class ConfDir {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> isConfig(p) && Files.isRegularFile(p)).sorted().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("CNI conf dir " + dir + ": cannot list: " + e.getMessage(), e);
+      throw new UncheckedIOException("CNI conf dir " + dir + ": cannot list it: " + e, e);
     }
   }
 
