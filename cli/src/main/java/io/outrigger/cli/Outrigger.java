@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Outrigger.Version.class,
     description = "A sidecar service mesh: Envoy sidecars, an xDS control plane, a chained CNI plugin.",
-    subcommands = {CommandLine.HelpCommand.class, io.outrigger.certs.cli.CaCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, io.outrigger.certs.cli.CaCommand.class,
+        io.outrigger.cni.cli.CniCommand.class, io.outrigger.cni.cli.CaptureCommand.class})
 public final class Outrigger implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
