@@ -123,11 +123,15 @@ public final class CertificateSigner {
     throw new CaException("CA key algorithm " + key.getAlgorithm() + " is not supported (use EC or RSA)");
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key,
+  private static X509Certificate sign(X509v3CertificateBuilder certificate, PrivateKey key,
       String algorithm, String what) {
     try {
-      ContentSigner signer = new JcaContentSignerBuilder(algorithm).build(key);
-      X509CertificateHolder holder = builder.build(signer);
+      JcaContentSignerBuilder builder = new JcaContentSignerBuilder(algorithm);
+      if (Providers.isEc(key)) {
+        builder.setProvider(Providers.ec());
+      }
+      ContentSigner signer = builder.build(key);
+      X509CertificateHolder holder = certificate.build(signer);
       return (X509Certificate) CertificateFactory.getInstance("X.509")
           .generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
     } catch (OperatorCreationException | CertificateException | IOException e) {

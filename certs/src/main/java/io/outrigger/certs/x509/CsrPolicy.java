@@ -37,7 +37,7 @@ public final class CsrPolicy {
     JcaPKCS10CertificationRequest csr = parse(der, caller);
     PublicKey key = publicKey(csr, caller);
     checkKey(key, caller);
-    checkSignature(csr, caller);
+    checkSignature(csr, key, caller);
     checkSans(csr, caller);
     return key;
   }
@@ -80,10 +80,14 @@ public final class CsrPolicy {
         key.getAlgorithm() + " key, only RSA (>= 2048 bits) and EC P-256/P-384 are accepted");
   }
 
-  private static void checkSignature(JcaPKCS10CertificationRequest csr, SpiffeId caller) {
+  private static void checkSignature(JcaPKCS10CertificationRequest csr, PublicKey key, SpiffeId caller) {
     boolean valid;
     try {
-      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+      JcaContentVerifierProviderBuilder verifiers = new JcaContentVerifierProviderBuilder();
+      if (Providers.isEc(key)) {
+        verifiers.setProvider(Providers.ec());
+      }
+      valid = csr.isSignatureValid(verifiers.build(key));
     } catch (OperatorCreationException | PKCSException | RuntimeException e) {
       throw reject(Reason.BAD_SIGNATURE, caller, "signature cannot be checked (" + e.getMessage() + ")");
     }

@@ -19,8 +19,11 @@ public final class Keys {
 
   public static KeyPair generate(KeyType type, SecureRandom random) {
     try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm());
-      if (type.algorithm().equals("EC")) {
+      boolean ec = type.algorithm().equals("EC");
+      KeyPairGenerator generator = ec
+          ? KeyPairGenerator.getInstance("EC", Providers.ec())
+          : KeyPairGenerator.getInstance(type.algorithm());
+      if (ec) {
         generator.initialize(new ECGenParameterSpec("secp256r1"), random);
       } else {
         generator.initialize(type.bits(), random);

@@ -1,0 +1,124 @@
+package io.outrigger.certs.bench;
+
+import io.outrigger.certs.CaSettings;
+import io.outrigger.certs.IssuedCertificate;
+import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.SpiffeId;
+import io.outrigger.certs.WorkloadIdentity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * SVID issuance on EC P-256, one thread, against the baseline of raw JCA SHA256withECDSA P-256
+ * signatures over a payload the size of a leaf's TBSCertificate. Issuance includes everything the
+ * CA does per certificate: for the CSR path parsing and checking the CSR (its signature verify
+ * included), for the generate path making the key pair; then building, signing and re-parsing
+ * the certificate.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class IssuanceBenchmark {
+
+  private static final WorkloadIdentity CALLER = new WorkloadIdentity("default", "reviews");
+  private static final Duration TTL = Duration.ofHours(24);
+
+  private Path caDir;
+  private MeshCa ca;
+  private SpiffeId id;
+  private byte[] csrDer;
+  private Signature rawSigner;
+  private Signature rawVerifier;
+  private byte[] payload;
+  private byte[] payloadSignature;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    caDir = Files.createTempDirectory("outrigger-certs-bench");
+    ca = MeshCa.loadOrInit(caDir, CaSettings.defaults());
+    id = CALLER.spiffeId(ca.trustDomain());
+
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair workload = generator.generateKeyPair();
+    ExtensionsGenerator extensions = new ExtensionsGenerator();
+    extensions.addExtension(Extension.subjectAlternativeName, true,
+        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri())));
+    csrDer = new JcaPKCS10CertificationRequestBuilder(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), workload.getPublic())
+        .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(workload.getPrivate()))
+        .getEncoded();
+
+    // The baseline signs as many bytes as the CA signs per leaf.
+    IssuedCertificate sample = ca.issue(id, TTL);
+    payload = sample.leaf().getTBSCertificate();
+    KeyPair caLike = generator.generateKeyPair();
+    rawSigner = Signature.getInstance("SHA256withECDSA");
+    rawSigner.initSign(caLike.getPrivate());
+    rawSigner.update(payload);
+    payloadSignature = rawSigner.sign();
+    rawVerifier = Signature.getInstance("SHA256withECDSA");
+    rawVerifier.initVerify(caLike.getPublic());
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    try (Stream<Path> files = Files.walk(caDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** Baseline: one raw JCA SHA256withECDSA P-256 signature. */
+  @Benchmark
+  public byte[] rawEcdsaP256Sign() throws Exception {
+    rawSigner.update(payload);
+    return rawSigner.sign();
+  }
+
+  /** For context: one raw verification, which the CSR path adds (the CSR's self-signature). */
+  @Benchmark
+  public boolean rawEcdsaP256Verify() throws Exception {
+    rawVerifier.update(payload);
+    return rawVerifier.verify(payloadSignature);
+  }
+
+  /** CSR path: check the CSR for the caller and sign its key. */
+  @Benchmark
+  public List<X509Certificate> csrPath() {
+    return ca.signCsr(csrDer, CALLER, TTL);
+  }
+
+  /** Generate path (SDS): make a P-256 key pair and sign it. */
+  @Benchmark
+  public IssuedCertificate generatePath() {
+    return ca.issue(id, TTL);
+  }
+}
