@@ -100,6 +100,9 @@ public final class SidecarBootstrap {
     for (String source : new String[] {"cds_config", "lds_config"}) {
       ObjectNode config = dynamic.putObject(source);
       config.putObject("ads");
+      // Wait for the control plane however long it takes (Istio does the same): with Envoy's default
+      // 15 s the sidecar would turn ready without listeners and the app would start unmeshed.
+      config.put("initial_fetch_timeout", "0s");
       config.put("resource_api_version", "V3");
     }
     return dynamic;

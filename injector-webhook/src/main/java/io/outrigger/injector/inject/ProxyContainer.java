@@ -31,11 +31,17 @@ final class ProxyContainer {
   private static final Pattern QUANTITY =
       Pattern.compile("^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$");
 
-  /** Waits for Envoy's readiness with bash alone (the Envoy image has no curl); no $( for kubelet. */
+  /**
+   * Waits for Envoy's readiness with bash builtins alone (the Envoy image has no curl). HTTP/1.1,
+   * because Envoy refuses HTTP/1.0 by default; a read timeout, because before its first config
+   * Envoy's listener accepts connections that no worker serves yet; no {@code $(} anywhere, which
+   * the kubelet would expand.
+   */
   private static final String WAIT_FOR_READY =
       "for ((i=0; i<600; i++)); do "
-          + "if { exec 3<>/dev/tcp/127.0.0.1/15021; } 2>/dev/null && printf 'GET /healthz/ready HTTP/1.0\\r\\n\\r\\n' >&3"
-          + " && head -n1 <&3 | grep -q ' 200 '; then exit 0; fi; "
+          + "if { exec 3<>/dev/tcp/127.0.0.1/15021; } 2>/dev/null"
+          + " && printf 'GET /healthz/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3"
+          + " && read -t 2 -r status <&3 && [[ $status == *' 200 '* ]]; then exit 0; fi; "
           + "exec 3>&-; sleep 0.5; done; echo 'outrigger-proxy not ready after 300 s' >&2; exit 1";
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;

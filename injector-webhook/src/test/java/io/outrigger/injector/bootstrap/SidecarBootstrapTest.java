@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.outrigger.injector.EnvoyValidate;
+import io.outrigger.testsupport.EnvoyValidator;
 import io.outrigger.injector.Golden;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +59,7 @@ class SidecarBootstrapTest {
 
     Golden.assertMatches(
         "bootstrap/tls-token.yaml", yaml.replace(secrets.toString(), "/secrets"));
-    EnvoyValidate.validateBootstrap(yaml);
+    EnvoyValidator.validateBootstrap(yaml);
   }
 
   @Test
@@ -85,7 +85,7 @@ class SidecarBootstrapTest {
     String yaml = bootstrap.render(tls(null));
 
     assertThat(new YAMLMapper().readTree(yaml).findPath("channel_args").isMissingNode()).isTrue();
-    EnvoyValidate.validateBootstrap(yaml);
+    EnvoyValidator.validateBootstrap(yaml);
   }
 
   @Test
@@ -99,7 +99,7 @@ class SidecarBootstrapTest {
     String yaml = bootstrap.render(params);
 
     Golden.assertMatches("bootstrap/plaintext-delta.yaml", yaml);
-    EnvoyValidate.validateBootstrap(yaml);
+    EnvoyValidator.validateBootstrap(yaml);
   }
 
   @Test
@@ -114,7 +114,7 @@ class SidecarBootstrapTest {
     JsonNode xds = new YAMLMapper().readTree(yaml).at("/static_resources/clusters/1");
     assertThat(xds.at("/name").asText()).isEqualTo("xds-grpc");
     assertThat(xds.at("/type").asText()).isEqualTo("STRICT_DNS");
-    EnvoyValidate.validateBootstrap(yaml);
+    EnvoyValidator.validateBootstrap(yaml);
   }
 
   @Test

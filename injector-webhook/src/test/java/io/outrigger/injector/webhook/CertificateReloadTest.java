@@ -2,6 +2,7 @@ package io.outrigger.injector.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outrigger.injector.TestCertificates;
 import io.outrigger.injector.inject.InjectorConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;

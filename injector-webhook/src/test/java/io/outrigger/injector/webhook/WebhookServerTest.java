@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.outrigger.injector.GoldenShapes;
+import io.outrigger.injector.TestCertificates;
 import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectionResult;
 import io.outrigger.injector.inject.InjectorConfig;

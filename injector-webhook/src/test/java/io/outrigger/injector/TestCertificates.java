@@ -1,4 +1,4 @@
-package io.outrigger.injector.webhook;
+package io.outrigger.injector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,12 +17,12 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Serving certificates made by the real openssl, and clients that trust exactly them. */
-final class TestCertificates {
+public final class TestCertificates {
 
   private TestCertificates() {}
 
   /** A self-signed certificate for 127.0.0.1 with the given CN; {@code ec} or {@code rsa} key. */
-  static void selfSigned(Path cert, Path key, String commonName, String keyType) throws Exception {
+  public static void selfSigned(Path cert, Path key, String commonName, String keyType) throws Exception {
     Prerequisites.requireCommand("openssl");
     List<String> keyArgs = keyType.equals("rsa")
         ? List.of("-newkey", "rsa:2048")
@@ -38,14 +38,14 @@ final class TestCertificates {
     assertThat(openssl.exitValue()).as("openssl req failed: %s", output).isZero();
   }
 
-  static X509Certificate read(Path cert) throws IOException, java.security.GeneralSecurityException {
+  public static X509Certificate read(Path cert) throws IOException, java.security.GeneralSecurityException {
     try (InputStream in = Files.newInputStream(cert)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
   }
 
   /** A TLS context that trusts only these certificates. */
-  static SSLContext trusting(Path... certs) throws Exception {
+  public static SSLContext trusting(Path... certs) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     for (int i = 0; i < certs.length; i++) {
