@@ -12,8 +12,11 @@ import io.outrigger.controlplane.generate.listener.OutboundListenerFactory;
 import io.outrigger.controlplane.generate.route.OutboundRouteFactory;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.Workload;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,27 +29,73 @@ final class MeshResources {
     record Inbound(VersionedResource listener, Map<String, VersionedResource> clusters) {
     }
 
+    /** What an assignment is built from: the target and its selected workloads. */
+    private record EndpointInputs(OutboundClusterFactory.Target target, List<Workload> endpoints) {
+    }
+
     private final MeshConfig mesh;
     private final OutboundRouteFactory routeFactory;
     private final Map<String, VersionedResource> listeners;
     private final Map<String, VersionedResource> clusters;
     private final Map<String, VersionedResource> endpoints;
+    private final Map<OutboundClusterFactory.ClusterInputs, VersionedResource> clustersByInputs;
+    private final Map<EndpointInputs, VersionedResource> endpointsByInputs;
     private final Map<String, Map<String, VersionedResource>> routesByNamespace = new ConcurrentHashMap<>();
     private final Map<InboundPlan, Inbound> inboundByPlan = new ConcurrentHashMap<>();
+    /** The previous snapshot's routes when services and VirtualServices are unchanged, else empty. */
+    private final Map<String, Map<String, VersionedResource>> reusableRoutes;
+    private final Map<InboundPlan, Inbound> reusableInbound;
 
-    MeshResources(MeshConfig mesh, MeshSettings settings) {
+    /**
+     * @param previous the resources of the snapshot before, or null: whatever was built from equal inputs is
+     *                 reused, so an endpoint move rebuilds (and re-hashes) only the resources that hold it.
+     *                 Only the previous snapshot's maps are kept, never its own predecessors.
+     */
+    MeshResources(MeshConfig mesh, MeshSettings settings, MeshResources previous) {
         this.mesh = mesh;
         this.routeFactory = new OutboundRouteFactory(settings.outboundTrafficPolicy());
         OutboundClusterFactory clusterFactory = new OutboundClusterFactory(settings);
+        var previousClusters = previous == null ? Map.<OutboundClusterFactory.ClusterInputs, VersionedResource>of()
+                : previous.clustersByInputs;
+        var previousEndpoints = previous == null ? Map.<EndpointInputs, VersionedResource>of()
+                : previous.endpointsByInputs;
+        Map<OutboundClusterFactory.ClusterInputs, VersionedResource> builtClusters = new HashMap<>();
+        Map<EndpointInputs, VersionedResource> builtEndpoints = new HashMap<>();
         Map<String, VersionedResource> clusterMap = new LinkedHashMap<>();
         Map<String, VersionedResource> endpointMap = new LinkedHashMap<>();
         for (OutboundClusterFactory.Target target : OutboundClusterFactory.targets(mesh)) {
-            put(clusterMap, target.clusterName(), clusterFactory.cluster(target, mesh));
-            put(endpointMap, target.clusterName(), EndpointFactory.assignment(target, mesh));
+            String name = target.clusterName();
+            List<Workload> selected = target.endpoints(mesh);
+            var clusterInputs = clusterFactory.inputs(target, selected);
+            VersionedResource cluster = previousClusters.get(clusterInputs);
+            if (cluster == null) {
+                cluster = VersionedResource.of(name, clusterFactory.cluster(clusterInputs));
+            }
+            EndpointInputs endpointInputs = new EndpointInputs(target, selected);
+            VersionedResource assignment = previousEndpoints.get(endpointInputs);
+            if (assignment == null) {
+                assignment = VersionedResource.of(name, EndpointFactory.assignment(target, selected));
+            }
+            builtClusters.put(clusterInputs, cluster);
+            builtEndpoints.put(endpointInputs, assignment);
+            clusterMap.put(name, cluster);
+            endpointMap.put(name, assignment);
         }
         for (Cluster cluster : StaticClusterFactory.meshWide()) {
             put(clusterMap, cluster.getName(), cluster);
         }
+        boolean sameServices = previous != null && previous.mesh.services().equals(mesh.services());
+        this.clustersByInputs = Map.copyOf(builtClusters);
+        this.endpointsByInputs = Map.copyOf(builtEndpoints);
+        this.clusters = Map.copyOf(clusterMap);
+        this.endpoints = Map.copyOf(endpointMap);
+        this.listeners = sameServices ? previous.listeners : outboundListeners(mesh, settings);
+        this.reusableRoutes = sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices())
+                ? previous.routesByNamespace : Map.of();
+        this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;
+    }
+
+    private static Map<String, VersionedResource> outboundListeners(MeshConfig mesh, MeshSettings settings) {
         OutboundListenerFactory listenerFactory = new OutboundListenerFactory(settings.outboundTrafficPolicy());
         Map<String, VersionedResource> listenerMap = new LinkedHashMap<>();
         Listener virtualOutbound = listenerFactory.virtualOutbound();
@@ -54,9 +103,7 @@ final class MeshResources {
         for (Listener listener : listenerFactory.serviceListeners(mesh)) {
             put(listenerMap, listener.getName(), listener);
         }
-        this.clusters = Map.copyOf(clusterMap);
-        this.endpoints = Map.copyOf(endpointMap);
-        this.listeners = Map.copyOf(listenerMap);
+        return Map.copyOf(listenerMap);
     }
 
     MeshConfig mesh() {
@@ -77,6 +124,10 @@ final class MeshResources {
 
     Map<String, VersionedResource> routes(String proxyNamespace) {
         return routesByNamespace.computeIfAbsent(proxyNamespace, ns -> {
+            Map<String, VersionedResource> reusable = reusableRoutes.get(ns);
+            if (reusable != null) {
+                return reusable;
+            }
             Map<String, VersionedResource> routes = new LinkedHashMap<>();
             for (int port : OutboundRouteFactory.httpPorts(mesh)) {
                 put(routes, ResourceNames.outboundRoute(port), routeFactory.routeConfiguration(port, ns, mesh));
@@ -87,6 +138,10 @@ final class MeshResources {
 
     Inbound inbound(InboundPlan plan) {
         return inboundByPlan.computeIfAbsent(plan, p -> {
+            Inbound reusable = reusableInbound.get(p);
+            if (reusable != null) {
+                return reusable;
+            }
             Map<String, VersionedResource> own = new LinkedHashMap<>();
             for (InboundPort port : p.ports()) {
                 Cluster cluster = StaticClusterFactory.inbound(port.targetPort(), port.protocol().isHttp2());

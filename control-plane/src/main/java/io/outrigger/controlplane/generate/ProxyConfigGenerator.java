@@ -45,7 +45,7 @@ public final class ProxyConfigGenerator {
         synchronized (this) {
             current = shared;
             if (current == null || current.mesh() != mesh) {
-                current = new MeshResources(mesh, settings);
+                current = new MeshResources(mesh, settings, current);
                 shared = current;
             }
             return current;

@@ -2,11 +2,13 @@ package io.outrigger.controlplane.model;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * An immutable snapshot of the mesh: services, workloads and the Istio config in force, a version that
@@ -25,6 +27,7 @@ public final class MeshConfig {
     private final Map<String, List<Workload>> workloadsByHost;
     private final Map<String, DestinationRuleConfig> destinationRulesByHost;
     private final Map<String, VirtualServiceConfig> virtualServicesByHost;
+    private final Map<String, Workload> workloadsByKey;
 
     private MeshConfig(Builder b) {
         this.version = b.version;
@@ -39,8 +42,9 @@ public final class MeshConfig {
         this.errors = List.copyOf(b.errors);
         this.servicesByHost = indexServices(services);
         this.workloadsByHost = indexWorkloads(services, workloads);
-        this.destinationRulesByHost = firstPerHost(destinationRules, DestinationRuleConfig::host);
+        this.destinationRulesByHost = firstPerKey(destinationRules, DestinationRuleConfig::host);
         this.virtualServicesByHost = indexVirtualServices(virtualServices);
+        this.workloadsByKey = firstPerKey(workloads, w -> w.namespace() + "/" + w.name());
     }
 
     public static Builder builder(long version) {
@@ -83,9 +87,7 @@ public final class MeshConfig {
     }
 
     public Optional<Workload> workload(String namespace, String name) {
-        return workloads.stream()
-                .filter(w -> w.namespace().equals(namespace) && w.name().equals(name))
-                .findFirst();
+        return Optional.ofNullable(workloadsByKey.get(namespace + "/" + name));
     }
 
     private static <T> List<T> sorted(List<T> items, Comparator<T> order) {
@@ -100,10 +102,14 @@ public final class MeshConfig {
         return Map.copyOf(byHost);
     }
 
+    /** Grouped by namespace first: a service only selects workloads of its own namespace. */
     private static Map<String, List<Workload>> indexWorkloads(List<Service> services, List<Workload> workloads) {
+        Map<String, List<Workload>> byNamespace = new HashMap<>();
+        workloads.forEach(w -> byNamespace.computeIfAbsent(w.namespace(), ns -> new ArrayList<>()).add(w));
         Map<String, List<Workload>> byHost = new LinkedHashMap<>();
         for (Service service : services) {
-            byHost.put(service.hostname(), workloads.stream().filter(service::selects).toList());
+            byHost.put(service.hostname(), byNamespace.getOrDefault(service.namespace(), List.of()).stream()
+                    .filter(service::selects).toList());
         }
         return Map.copyOf(byHost);
     }
@@ -116,10 +122,10 @@ public final class MeshConfig {
         return Map.copyOf(byHost);
     }
 
-    private static <T> Map<String, T> firstPerHost(List<T> all, java.util.function.Function<T, String> host) {
-        Map<String, T> byHost = new LinkedHashMap<>();
-        all.forEach(item -> byHost.putIfAbsent(host.apply(item), item));
-        return Map.copyOf(byHost);
+    private static <T> Map<String, T> firstPerKey(List<T> all, Function<T, String> key) {
+        Map<String, T> byKey = new LinkedHashMap<>();
+        all.forEach(item -> byKey.putIfAbsent(key.apply(item), item));
+        return Map.copyOf(byKey);
     }
 
     @Override

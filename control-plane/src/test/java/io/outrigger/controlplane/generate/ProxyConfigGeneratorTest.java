@@ -62,6 +62,10 @@ class ProxyConfigGeneratorTest {
 
         assertThat(changed(before, after)).containsExactlyInAnyOrder(
                 "endpoints/outbound|9080||" + REVIEWS, "endpoints/outbound|9080|v2|" + REVIEWS);
+        assertThat(after.clusters().get("outbound|9080|v2|" + REVIEWS))
+                .as("built from equal inputs: reused from the previous snapshot, not rebuilt")
+                .isSameAs(before.clusters().get("outbound|9080|v2|" + REVIEWS));
+        assertThat(after.routes()).isSameAs(before.routes());
     }
 
     @Test

@@ -69,7 +69,22 @@ public final class OutboundClusterFactory {
         return targets;
     }
 
-    public Cluster cluster(Target target, MeshConfig mesh) {
+    /**
+     * Everything a cluster is built from. Endpoint addresses are not part of it (they travel in EDS), so an
+     * endpoint move leaves the cluster, and its version, as it was.
+     */
+    public record ClusterInputs(Target target, List<String> peerSpiffeIds, List<String> inMeshPeerSpiffeIds) {
+    }
+
+    public ClusterInputs inputs(Target target, List<Workload> endpoints) {
+        String domain = settings.trustDomain();
+        return new ClusterInputs(target,
+                endpoints.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList(),
+                endpoints.stream().filter(Workload::inMesh).map(w -> w.spiffeId(domain)).distinct().sorted().toList());
+    }
+
+    public Cluster cluster(ClusterInputs inputs) {
+        Target target = inputs.target();
         String name = target.clusterName();
         Cluster.Builder cluster = Cluster.newBuilder()
                 .setName(name)
@@ -82,7 +97,7 @@ public final class OutboundClusterFactory {
         if (target.port().protocol().isHttp2()) {
             useHttp2(cluster);
         }
-        applyTls(cluster, target, mesh);
+        applyTls(cluster, inputs);
         return cluster.build();
     }
 
@@ -91,20 +106,18 @@ public final class OutboundClusterFactory {
         cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2_OPTIONS);
     }
 
-    private void applyTls(Cluster.Builder cluster, Target target, MeshConfig mesh) {
+    private void applyTls(Cluster.Builder cluster, ClusterInputs inputs) {
+        Target target = inputs.target();
         if (target.tls() == ClientTlsMode.DISABLE) {
             return;
         }
-        List<Workload> endpoints = target.endpoints(mesh);
-        List<String> peers = endpoints.stream()
-                .filter(w -> target.tls() == ClientTlsMode.ISTIO_MUTUAL || w.inMesh())
-                .map(w -> w.spiffeId(settings.trustDomain()))
-                .toList();
+        boolean forced = target.tls() == ClientTlsMode.ISTIO_MUTUAL;
+        List<String> peers = forced ? inputs.peerSpiffeIds() : inputs.inMeshPeerSpiffeIds();
         var mtls = UpstreamTls.mutualTls(
                 ResourceNames.outboundSni(target.port().port(), target.subset(), target.service().hostname()), peers);
-        if (target.tls() == ClientTlsMode.ISTIO_MUTUAL) {
+        if (forced) {
             cluster.setTransportSocket(mtls);
-        } else if (endpoints.stream().anyMatch(Workload::inMesh)) {
+        } else if (!inputs.inMeshPeerSpiffeIds().isEmpty()) {
             cluster.addAllTransportSocketMatches(UpstreamTls.automatic(mtls));
         }
     }

@@ -9,8 +9,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
 import io.outrigger.controlplane.generate.cluster.UpstreamTls;
-import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Workload;
+
+import java.util.List;
 
 /**
  * The ClusterLoadAssignment of an outbound cluster: the IPs of the workloads the service (and subset)
@@ -24,9 +25,10 @@ public final class EndpointFactory {
     private EndpointFactory() {
     }
 
-    public static ClusterLoadAssignment assignment(OutboundClusterFactory.Target target, MeshConfig mesh) {
+    /** @param endpoints the workloads the target selects ({@link OutboundClusterFactory.Target#endpoints}) */
+    public static ClusterLoadAssignment assignment(OutboundClusterFactory.Target target, List<Workload> endpoints) {
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
-        for (Workload workload : target.endpoints(mesh)) {
+        for (Workload workload : endpoints) {
             LbEndpoint.Builder endpoint = LbEndpoint.newBuilder()
                     .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
                             .setSocketAddress(SocketAddress.newBuilder()
