@@ -5,6 +5,7 @@
 #
 #   scripts/host-state.sh snapshot DIR    record the current state into DIR
 #   scripts/host-state.sh compare DIR     exit 1, naming each leftover, if the state differs from DIR
+#                                         (what a concurrent test run on the same machine holds is ignored)
 set -euo pipefail
 
 record() {
@@ -19,15 +20,37 @@ record() {
   { find /var/lib/cni/networks -mindepth 1 2>/dev/null; find /run/outrigger-test -mindepth 1 -maxdepth 1 ! -name leases.lock 2>/dev/null; } | sort > "$dir/ipam" || true
 }
 
+# What another test run on this machine holds right now (every JVM of this run has exited when compare
+# runs): test networks whose lease owner (/run/outrigger-test/lease-N = "PID@start") is alive, with their
+# netns, bridge, veths and state; Envoys whose parent is a live JVM. On a CI machine this is empty.
+others() {
+  local lease n pid ppid
+  for lease in /run/outrigger-test/lease-*; do
+    [ -e "$lease" ] || continue
+    n=${lease##*-}
+    pid=$(cut -d@ -f1 "$lease" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      printf '%s\n' "ortg$n" "$lease" "/run/outrigger-test/net-$n"
+      ip netns list 2>/dev/null | awk '{print $1}' | grep "^ortg$n-" || true
+      ip -o link show master "ortg$n" 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' || true
+    fi
+  done
+  for pid in $(pgrep -x envoy 2>/dev/null || true); do
+    ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
+    if [ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$(ps -o comm= -p "$ppid" 2>/dev/null)" = java ]; then echo "$pid"; fi
+  done
+}
+
 case "${1:-}" in
   snapshot) record "$2" ;;
   compare)
     now=$(mktemp -d)
     trap 'rm -rf "$now"' EXIT
-    record "$now"
+    # Before and after recording, so a concurrent run that ends in between is still recognised.
+    { others; record "$now"; others; } > "$now/others"
     leftover=0
     for what in netns links iptables envoy ipam; do
-      added=$(comm -13 "$2/$what" "$now/$what")
+      added=$(comm -13 "$2/$what" "$now/$what" | grep -vxF -f "$now/others" || true)
       if [ -n "$added" ]; then
         echo "host-state: tests left $what behind:" >&2
         echo "$added" | sed 's/^/  /' >&2
