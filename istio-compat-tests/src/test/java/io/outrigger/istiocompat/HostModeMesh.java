@@ -1,0 +1,188 @@
+package io.outrigger.istiocompat;
+
+import io.outrigger.cni.capture.CaptureApplier;
+import io.outrigger.cni.capture.CaptureConfig;
+import io.outrigger.cni.capture.CaptureRules;
+import io.outrigger.cni.capture.CommandRunner;
+import io.outrigger.injector.bootstrap.BootstrapParams;
+import io.outrigger.injector.bootstrap.ControlPlaneAddress;
+import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.testsupport.EnvoyOptions;
+import io.outrigger.testsupport.EnvoyProcess;
+import io.outrigger.testsupport.Envoys;
+import io.outrigger.testsupport.NetnsPod;
+import io.outrigger.testsupport.PodNetwork;
+import io.outrigger.testsupport.PodSpec;
+import io.outrigger.testsupport.ProxyUserFiles;
+import io.outrigger.testsupport.apps.EchoServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole mesh in host mode, as the demo runs it: a control plane in this JVM on the file registry,
+ * network-namespace pods wired by the real CNI chain, and per meshed pod the capture rules, the echo
+ * app and an Envoy sidecar as UID 1337 with the injector's bootstrap (TLS xDS to the bridge gateway,
+ * a host-mode token, the mesh root). One mesh per test class; {@link #close} removes all of it.
+ */
+final class HostModeMesh implements AutoCloseable {
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+
+  private final PodNetwork network;
+  private final RegistryDirectory registry;
+  private final Path workDir;
+  private final MeshControlPlane controlPlane;
+  private final Map<String, MeshedPod> meshed = new LinkedHashMap<>();
+  private final Map<String, NetnsPod> plain = new LinkedHashMap<>();
+  private ValidationSecrets validationSecrets;
+
+  private HostModeMesh(PodNetwork network, RegistryDirectory registry, Path workDir, MeshControlPlane controlPlane) {
+    this.network = network;
+    this.registry = registry;
+    this.workDir = workDir;
+    this.controlPlane = controlPlane;
+  }
+
+  /**
+   * Creates the pods first (the bridge, and so the gateway address the control plane binds, exists
+   * once the first pod is wired), then the control plane, then one sidecar per meshed pod, and waits
+   * until every sidecar is LIVE, that is, has received its whole configuration.
+   */
+  static HostModeMesh start(Envoys envoys, List<String> configFiles, List<MeshWorkload> workloads,
+      List<String> plainPods) {
+    PodNetwork network = PodNetwork.create();
+    Path workDir = ProxyUserFiles.worldReadableTempDir("outrigger-e2e-");
+    HostModeMesh mesh = null;
+    try {
+      RegistryDirectory registry = new RegistryDirectory(Directories.readableBy1337(workDir.resolve("registry")));
+      registry.copySample("services.yaml");
+      configFiles.forEach(registry::copySample);
+      List<NetnsPod> pods = new ArrayList<>();
+      for (MeshWorkload w : workloads) {
+        NetnsPod pod = network.addPod(PodSpec.named(w.name()).inNamespace(w.namespace()));
+        applyCaptureRules(pod);
+        registry.writeWorkloadEntry(w, pod.ip(), true);
+        pods.add(pod);
+      }
+      List<NetnsPod> outsiders = plainPods.stream().map(name -> network.addPod(PodSpec.named(name))).toList();
+      MeshControlPlane cp = MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway());
+      mesh = new HostModeMesh(network, registry, workDir, cp);
+      for (int i = 0; i < workloads.size(); i++) {
+        mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));
+      }
+      for (NetnsPod outsider : outsiders) {
+        mesh.plain.put(outsider.name(), outsider);
+      }
+      for (MeshedPod p : mesh.meshed.values()) {
+        p.sidecar().admin().awaitLive(READY_TIMEOUT);
+      }
+      return mesh;
+    } catch (RuntimeException | Error e) {
+      if (mesh != null) {
+        mesh.close();
+      } else {
+        network.close();
+        Directories.deleteRecursively(workDir);
+      }
+      throw e;
+    }
+  }
+
+  /** The capture rules outrigger-cni writes, rendered and applied by its own code in the pod's netns. */
+  private static void applyCaptureRules(NetnsPod pod) {
+    new CaptureApplier(new CommandRunner(Duration.ofSeconds(10)))
+        .apply(pod.netnsPath(), CaptureRules.render(CaptureConfig.defaults(false)));
+  }
+
+  private void startSidecarAndApp(Envoys envoys, MeshWorkload w, NetnsPod pod) {
+    Path files = Directories.readableBy1337(workDir.resolve("sidecar-" + w.name()));
+    Path token = ProxyUserFiles.writeReadable(files.resolve("token"),
+        controlPlane.mintToken(w.identity(), Duration.ofHours(1)));
+    Path root = ProxyUserFiles.writeReadable(files.resolve("root-cert.pem"), controlPlane.rootCertPem());
+    BootstrapParams params = BootstrapParams.builder()
+        .namespace(w.namespace())
+        .podName(w.name())
+        .workloadName(w.labels().getOrDefault("app", w.name()))
+        .serviceAccount(w.serviceAccount())
+        .labels(w.labels())
+        .instanceIp(pod.ip())
+        .controlPlane(new ControlPlaneAddress(network.gateway(), controlPlane.xdsTlsPort()))
+        .controlPlaneServerName(controlPlane.serverName())
+        .tokenFile(token)
+        .rootCertFile(root)
+        .build();
+    EnvoyProcess sidecar = envoys.start(EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params)));
+    pod.start(EchoServer.commandLine(w.port(), w.name()), false);
+    pod.awaitListening(w.port(), READY_TIMEOUT);
+    meshed.put(w.name(), new MeshedPod(w, pod, sidecar));
+  }
+
+  MeshedPod pod(String workloadName) {
+    MeshedPod p = meshed.get(workloadName);
+    if (p == null) {
+      throw new IllegalArgumentException("host-mode mesh: no meshed pod " + workloadName + " (have " + meshed.keySet() + ")");
+    }
+    return p;
+  }
+
+  NetnsPod plainPod(String name) {
+    NetnsPod p = plain.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("host-mode mesh: no plain pod " + name + " (have " + plain.keySet() + ")");
+    }
+    return p;
+  }
+
+  List<MeshedPod> meshedPods() {
+    return List.copyOf(meshed.values());
+  }
+
+  RegistryDirectory registry() {
+    return registry;
+  }
+
+  MeshControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  /** The key pair that stands in for redacted keys when a sidecar's config is validated (made once). */
+  synchronized ValidationSecrets validationSecrets() {
+    if (validationSecrets == null) {
+      validationSecrets = ValidationSecrets.create(workDir);
+    }
+    return validationSecrets;
+  }
+
+  String trustDomain() {
+    return controlPlane.trustDomain();
+  }
+
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    for (MeshedPod p : meshed.values()) {
+      p.sidecar().close();
+    }
+    try {
+      controlPlane.close();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      network.close();
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    Directories.deleteRecursively(workDir);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

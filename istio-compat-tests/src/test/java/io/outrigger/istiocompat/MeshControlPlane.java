@@ -1,0 +1,117 @@
+package io.outrigger.istiocompat;
+
+import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.controlplane.server.ControlPlane;
+import io.outrigger.controlplane.server.ControlPlaneSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The control plane of the test mesh, in this JVM: file registry, TLS xDS on the bridge gateway (so
+ * pods reach it), monitoring where the settings put it. Can be stopped and started again on the same ports and CA,
+ * as a restarted Deployment would be.
+ */
+final class MeshControlPlane implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Path registry;
+  private final Path caDir;
+  private final String xdsHost;
+  private ControlPlane running;
+  private ControlPlaneSettings settings;
+  private int xdsTlsPort;
+  private int monitoringPort;
+
+  private MeshControlPlane(Path registry, Path caDir, String xdsHost) {
+    this.registry = registry;
+    this.caDir = caDir;
+    this.xdsHost = xdsHost;
+  }
+
+  static MeshControlPlane start(Path registry, Path caDir, String xdsHost) {
+    MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost);
+    cp.startOn(0, 0);
+    return cp;
+  }
+
+  private synchronized void startOn(int tlsPort, int monitoring) {
+    // No plaintext port: sidecars in pods use TLS xDS with their token, as in a cluster.
+    settings = ControlPlaneSettings.forTests(registry, caDir).withBindAddress(xdsHost).withPorts(-1, tlsPort, monitoring);
+    running = ControlPlane.start(settings);
+    xdsTlsPort = running.xdsTlsPort();
+    monitoringPort = running.monitoringPort();
+  }
+
+  /** Stops it (streams break, sidecars keep their last config), as a crash or rollout would. */
+  synchronized void stop() {
+    if (running != null) {
+      running.close();
+      running = null;
+    }
+  }
+
+  /** Starts it again on the same ports, CA and registry; sidecars reconnect by themselves. */
+  synchronized void startAgain() {
+    if (running != null) {
+      throw new IllegalStateException("control plane on " + xdsHost + ":" + xdsTlsPort + " is already running");
+    }
+    startOn(xdsTlsPort, monitoringPort);
+  }
+
+  synchronized int xdsTlsPort() {
+    return xdsTlsPort;
+  }
+
+  synchronized String rootCertPem() {
+    return running.rootCertPem();
+  }
+
+  synchronized String mintToken(WorkloadIdentity id, Duration ttl) {
+    return running.mintToken(id, ttl);
+  }
+
+  /** The name the sidecars verify in the control plane's serving certificate. */
+  synchronized String serverName() {
+    return running.serverName();
+  }
+
+  synchronized String trustDomain() {
+    return running.trustDomain();
+  }
+
+  Syncz syncz() {
+    return Syncz.parse(monitoring("/debug/syncz"));
+  }
+
+  String monitoring(String path) {
+    String host;
+    synchronized (this) {
+      host = settings.monitoringBindAddress();
+    }
+    URI uri = URI.create("http://" + host + ":" + monitoringPort + path);
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new AssertionError("control plane " + uri + ": HTTP " + r.statusCode() + ": " + r.body());
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException("control plane " + uri + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading " + uri, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,0 +1,124 @@
+package io.outrigger.istiocompat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.outrigger.testsupport.EnvoyExtension;
+import io.outrigger.testsupport.ExecResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two meshed pods and one outside the mesh. productpage calls reviews by its VIP: the request crosses
+ * both sidecars over mutual TLS. PeerAuthentication decides whether the outsider gets in.
+ */
+class MutualTlsTest {
+  @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
+
+  private static final MeshWorkload PRODUCTPAGE = Bookinfo.PRODUCTPAGE;
+  private static final MeshWorkload REVIEWS = Bookinfo.REVIEWS_V1;
+  private static final String STRICT = "istio/peerauthentication-strict.yaml";
+  private static final String PERMISSIVE = "istio/peerauthentication-permissive.yaml";
+  private static final Duration POLICY_APPLIED = Duration.ofSeconds(10);
+
+  private static HostModeMesh mesh;
+
+  @BeforeAll
+  static void startMesh() {
+    mesh = HostModeMesh.start(ENVOYS, List.of(STRICT), List.of(PRODUCTPAGE, REVIEWS), List.of("outsider"));
+  }
+
+  @AfterAll
+  static void stopMesh() {
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  @AfterEach
+  void sidecarsAcceptedEverything() {
+    SidecarChecks.assertNoNackAndValid(mesh);
+  }
+
+  @Test
+  void callCrossesBothSidecarsOverMutualTlsAndTheServerSeesTheCallersSpiffeId() {
+    MeshedPod client = mesh.pod(PRODUCTPAGE.name());
+    MeshedPod server = mesh.pod(REVIEWS.name());
+    EchoReply reply = PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/reviews/1", Map.of());
+
+    assertThat(reply.name()).isEqualTo(REVIEWS.name());
+    assertThat(reply.header("x-forwarded-client-cert"))
+        .as("x-forwarded-client-cert set by reviews' sidecar from the peer certificate")
+        .hasValueSatisfying(xfcc -> assertThat(xfcc).contains("URI=" + PRODUCTPAGE.spiffeId(mesh.trustDomain())));
+    // Connections are pooled, so the counters show handshakes happened; the header shows this request's peer.
+    assertThat(handshakes(client, "cluster.outbound|9080||reviews."))
+        .as("TLS handshakes of productpage's sidecar towards reviews in %s", sslStats(client))
+        .isPositive();
+    assertThat(handshakes(server, "listener."))
+        .as("TLS handshakes accepted by reviews' sidecar in %s", sslStats(server)).isPositive();
+  }
+
+  @Test
+  void strictRefusesAClientOutsideTheMeshButNotAMeshedOne() {
+    applyPeerAuthentication(STRICT);
+    MeshedPod server = mesh.pod(REVIEWS.name());
+    ServiceAddress direct = new ServiceAddress("reviews-v1", server.ip(), REVIEWS.port());
+
+    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(plaintextFromOutsider(direct).exitCode()).isNotZero());
+    for (int i = 0; i < 5; i++) {
+      ExecResult refused = plaintextFromOutsider(direct);
+      assertThat(refused.exitCode()).as("curl from outsider under STRICT: %s", refused).isNotZero();
+      assertThat(refused.stdout()).doesNotContain(REVIEWS.name());
+    }
+    assertThat(PodHttp.echo(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/", Map.of()).name())
+        .isEqualTo(REVIEWS.name());
+  }
+
+  @Test
+  void permissiveAcceptsAClientOutsideTheMesh() {
+    applyPeerAuthentication(PERMISSIVE);
+    MeshedPod server = mesh.pod(REVIEWS.name());
+    ServiceAddress direct = new ServiceAddress("reviews-v1", server.ip(), REVIEWS.port());
+    try {
+      await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> assertThat(plaintextFromOutsider(direct).exitCode()).isZero());
+      EchoReply reply = PodHttp.echo(mesh.plainPod("outsider"), direct, "/", Map.of());
+      assertThat(reply.name()).isEqualTo(REVIEWS.name());
+      assertThat(reply.header("x-forwarded-client-cert")).as("no client certificate from outside the mesh").isEmpty();
+      assertThat(PodHttp.echo(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/", Map.of())
+          .header("x-forwarded-client-cert")).as("meshed callers still use mTLS under PERMISSIVE").isPresent();
+    } finally {
+      applyPeerAuthentication(STRICT);
+    }
+  }
+
+  private static void applyPeerAuthentication(String sample) {
+    mesh.registry().delete("peerauthentication-strict.yaml");
+    mesh.registry().delete("peerauthentication-permissive.yaml");
+    mesh.registry().copySample(sample);
+  }
+
+  private static ExecResult plaintextFromOutsider(ServiceAddress direct) {
+    return PodHttp.get(mesh.plainPod("outsider"), direct, "/", Map.of());
+  }
+
+  private static Map<String, Long> sslStats(MeshedPod pod) {
+    return new java.util.TreeMap<>(pod.sidecar().admin().stats().entrySet().stream()
+        .filter(e -> e.getKey().endsWith("ssl.handshake"))
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+  }
+
+  /** Sum of {@code ssl.handshake} counters under a stat prefix of the pod's sidecar. */
+  private static long handshakes(MeshedPod pod, String prefix) {
+    return pod.sidecar().admin().stats().entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix) && e.getKey().endsWith(".ssl.handshake"))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+}

@@ -1,0 +1,80 @@
+package io.outrigger.istiocompat;
+
+import io.outrigger.testsupport.ExecResult;
+import io.outrigger.testsupport.NetnsPod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP from inside a pod with curl, as the pod's app would send it: to a service name resolved to its
+ * VIP (curl's {@code --resolve} plays the cluster DNS), so the sidecar's outbound capture carries it.
+ */
+final class PodHttp {
+  /** Ends each reply when one curl run sends many requests over a kept-alive connection. */
+  private static final String TRAILER = "\n--outrigger-reply-%{http_code}--\n";
+  private static final Pattern REPLY = Pattern.compile("(?s)(.*?)\n--outrigger-reply-(\\d{3})--\n");
+  static final int MAX_BATCH = 100;
+
+  private PodHttp() {}
+
+  /** One request; the ExecResult carries curl's exit code (0 = an HTTP answer arrived). */
+  static ExecResult get(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
+    return from.exec(command(to, path, headers, 1, 5).toArray(String[]::new));
+  }
+
+  /** One request that must succeed; its echo reply. */
+  static EchoReply echo(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
+    ExecResult r = get(from, to, path, headers);
+    if (r.exitCode() != 0) {
+      throw new AssertionError("pod " + from.name() + " → " + to + path + ": curl exited " + r.exitCode() + ": "
+          + r.stderr() + r.stdout());
+    }
+    Matcher m = REPLY.matcher(r.stdout());
+    if (!m.find() || !m.group(2).equals("200")) {
+      throw new AssertionError("pod " + from.name() + " → " + to + path + ": no 200 reply in '" + r.stdout() + "'");
+    }
+    return EchoReply.parse(m.group(1));
+  }
+
+  /**
+   * {@code count} requests in batches of at most {@link #MAX_BATCH} per curl run; every one must get
+   * a 200 answer. Bounded: each batch has a 30 s limit.
+   */
+  static List<EchoReply> echoMany(NetnsPod from, ServiceAddress to, Map<String, String> headers, int count) {
+    List<EchoReply> replies = new ArrayList<>();
+    while (replies.size() < count) {
+      int batch = Math.min(MAX_BATCH, count - replies.size());
+      ExecResult r = from.exec(command(to, "/", headers, batch, 30).toArray(String[]::new));
+      Matcher m = REPLY.matcher(r.stdout());
+      int answered = 0;
+      while (m.find()) {
+        if (!m.group(2).equals("200")) {
+          throw new AssertionError("pod " + from.name() + " → " + to + ": HTTP " + m.group(2) + " after "
+              + replies.size() + " replies: " + m.group(1) + " " + r.stderr());
+        }
+        replies.add(EchoReply.parse(m.group(1)));
+        answered++;
+      }
+      if (answered != batch) {
+        throw new AssertionError("pod " + from.name() + " → " + to + ": " + answered + " of " + batch
+            + " requests answered (curl exit " + r.exitCode() + "): " + r.stderr());
+      }
+    }
+    return replies;
+  }
+
+  private static List<String> command(ServiceAddress to, String path, Map<String, String> headers, int times,
+      int maxSeconds) {
+    List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", Integer.toString(maxSeconds),
+        "--resolve", to.host() + ":" + to.port() + ":" + to.ip(), "-w", TRAILER));
+    headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
+    String url = "http://" + to.host() + ":" + to.port() + path;
+    for (int i = 0; i < times; i++) {
+      c.add(url);
+    }
+    return c;
+  }
+}

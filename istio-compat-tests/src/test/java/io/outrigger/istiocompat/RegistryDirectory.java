@@ -1,0 +1,104 @@
+package io.outrigger.istiocompat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The file registry's directory, as a test edits it: whole files replaced atomically (write, then
+ * rename), the way an operator's tooling would, so the control plane never reads half a file.
+ */
+final class RegistryDirectory {
+  private final Path dir;
+
+  RegistryDirectory(Path dir) {
+    this.dir = dir;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  void write(String file, String yaml) {
+    try {
+      Path tmp = Files.createTempFile(dir.getParent(), "." + file, ".tmp");
+      Files.writeString(tmp, yaml);
+      Files.move(tmp, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write registry file " + dir.resolve(file), e);
+    }
+  }
+
+  /** Puts a file of {@code samples/bookinfo/} into the registry under the same file name. */
+  void copySample(String relativePath) {
+    write(Path.of(relativePath).getFileName().toString(), sample(relativePath));
+  }
+
+  void delete(String file) {
+    try {
+      Files.deleteIfExists(dir.resolve(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete registry file " + dir.resolve(file), e);
+    }
+  }
+
+  /**
+   * The WorkloadEntry for a pod of the mesh, at the address its network namespace received. With a
+   * sidecar it carries Istio's {@code security.istio.io/tlsMode: istio} label, as injection adds it,
+   * which tells callers to use mutual TLS.
+   */
+  void writeWorkloadEntry(MeshWorkload w, String address, boolean hasSidecar) {
+    Map<String, String> all = new java.util.TreeMap<>(w.labels());
+    if (hasSidecar) {
+      all.put("security.istio.io/tlsMode", "istio");
+    }
+    String labels = all.entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining(", ", "{", "}"));
+    write("workload-" + w.name() + ".yaml", """
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          address: %s
+          serviceAccount: %s
+          labels: %s
+          ports:
+            http: %d
+        """.formatted(w.name(), w.namespace(), address, w.serviceAccount(), labels, w.port()));
+  }
+
+  /** A file of the repository's {@code samples/bookinfo/}: the tests run the configs users read. */
+  static String sample(String relativePath) {
+    Path file = samplesDir().resolve(relativePath);
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("sample " + file + " is missing", e);
+    }
+  }
+
+  /** A sample with textual substitutions, for variants of a sample (other weights, modes). */
+  static String sample(String relativePath, Map<String, String> replacements) {
+    String text = sample(relativePath);
+    for (Map.Entry<String, String> r : replacements.entrySet()) {
+      if (!text.contains(r.getKey())) {
+        throw new IllegalArgumentException("sample " + relativePath + " has no '" + r.getKey() + "' to replace");
+      }
+      text = text.replace(r.getKey(), r.getValue());
+    }
+    return text;
+  }
+
+  private static Path samplesDir() {
+    String root = System.getenv("OUTRIGGER_REPO_ROOT");
+    Path repo = root != null && !root.isBlank() ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+    return repo.resolve("samples/bookinfo");
+  }
+}
