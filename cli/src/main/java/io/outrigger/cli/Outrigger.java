@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
     versionProvider = Outrigger.Version.class,
     description = "A sidecar service mesh: Envoy sidecars, an xDS control plane, a chained CNI plugin.",
     subcommands = {CommandLine.HelpCommand.class, io.outrigger.certs.cli.CaCommand.class,
-        io.outrigger.cni.cli.CniCommand.class, io.outrigger.cni.cli.CaptureCommand.class})
+        io.outrigger.cni.cli.CniCommand.class, io.outrigger.cni.cli.CaptureCommand.class,
+        io.outrigger.controlplane.cli.ControlPlaneCommand.class,
+        io.outrigger.controlplane.cli.BootstrapCommand.class,
+        io.outrigger.controlplane.cli.TokenCommand.class})
 public final class Outrigger implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -30,13 +30,13 @@ import java.util.concurrent.TimeUnit;
  * A hand-driven ADS client on the TLS port (real TLS, real gRPC), for what a stock Envoy will not
  * do: claim another workload's identity, or ask for secrets by name on purpose.
  */
-final class RawAdsClient implements AutoCloseable {
+public final class RawAdsClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final CompletableFuture<Status> closed = new CompletableFuture<>();
   private StreamObserver<DiscoveryRequest> requests;
 
-  RawAdsClient(int port, String rootPem, String serverName, String token) {
+  public RawAdsClient(int port, String rootPem, String serverName, String token) {
     try {
       TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
           .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
@@ -69,7 +69,7 @@ final class RawAdsClient implements AutoCloseable {
   }
 
   /** Asks for {@code names} of {@code typeUrl}, as the workload {@code ns/pod} with service account {@code sa}. */
-  void request(String namespace, String pod, String sa, String typeUrl, List<String> names) {
+  public void request(String namespace, String pod, String sa, String typeUrl, List<String> names) {
     Struct metadata = Struct.newBuilder()
         .putFields("NAMESPACE", string(namespace))
         .putFields("NAME", string(pod))
@@ -80,16 +80,28 @@ final class RawAdsClient implements AutoCloseable {
     requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
   }
 
-  DiscoveryResponse next(Duration timeout) throws InterruptedException {
+  public DiscoveryResponse next(Duration timeout) throws InterruptedException {
     return responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  List<DiscoveryResponse> received() {
+  /** The next response of {@code typeUrl}, skipping others; null after {@code timeout}. */
+  public DiscoveryResponse next(String typeUrl, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      DiscoveryResponse r = responses.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+      if (r != null && r.getTypeUrl().equals(typeUrl)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  public List<DiscoveryResponse> received() {
     return List.copyOf(responses);
   }
 
   /** The status the server closed the stream with, or null if it is still open after {@code timeout}. */
-  Status closedWith(Duration timeout) {
+  public Status closedWith(Duration timeout) {
     try {
       return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {

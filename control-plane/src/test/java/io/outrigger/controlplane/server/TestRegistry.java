@@ -7,19 +7,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** A file registry directory the test writes Kubernetes/Istio YAML into, as a user would. */
-final class TestRegistry {
+public final class TestRegistry {
   private final Path dir;
 
-  TestRegistry(Path dir) {
+  public TestRegistry(Path dir) {
     this.dir = dir;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** Replaces {@code file} atomically, so the registry never reads half a file. */
-  void write(String file, String yaml) {
+  public void write(String file, String yaml) {
     try {
       Path tmp = Files.createTempFile(dir.getParent(), "registry-", ".tmp");
       Files.writeString(tmp, yaml);
@@ -29,7 +29,7 @@ final class TestRegistry {
     }
   }
 
-  void delete(String file) {
+  public void delete(String file) {
     try {
       Files.deleteIfExists(dir.resolve(file));
     } catch (IOException e) {
@@ -37,7 +37,7 @@ final class TestRegistry {
     }
   }
 
-  static String service(String namespace, String name, String vip, int port) {
+  public static String service(String namespace, String name, String vip, int port) {
     return """
         apiVersion: v1
         kind: Service
@@ -56,7 +56,7 @@ final class TestRegistry {
         """.formatted(namespace, name, vip, port);
   }
 
-  static String workload(String namespace, String name, String app, String serviceAccount, int httpPort) {
+  public static String workload(String namespace, String name, String app, String serviceAccount, int httpPort) {
     return """
         apiVersion: networking.istio.io/v1
         kind: WorkloadEntry

@@ -1,0 +1,112 @@
+package io.outrigger.controlplane.cli;
+
+import io.outrigger.controlplane.server.ControlPlane;
+import io.outrigger.controlplane.server.ControlPlaneSettings;
+import io.outrigger.controlplane.xds.Debounce;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code outrigger control-plane}: runs the xDS control plane until stopped (SIGTERM, Ctrl-C). */
+@Command(
+    name = "control-plane",
+    mixinStandardHelpOptions = true,
+    description = "Run the xDS control plane: registry -> sidecar config -> ADS (SotW and Delta), SDS, CA, "
+        + "metrics and debug on the monitoring port.")
+public final class ControlPlaneCommand implements Callable<Integer> {
+
+  @Option(names = "--registry", required = true, converter = RegistryOption.class,
+      description = "Where the mesh is described: file:DIR (Kubernetes Services, WorkloadEntries, Istio config).")
+  Path registry;
+
+  @Option(names = "--xds-port", defaultValue = "15010",
+      description = "Plaintext ADS on 127.0.0.1 only, unauthenticated (host mode); -1 disables. Default ${DEFAULT-VALUE}.")
+  int xdsPort;
+
+  @Option(names = "--xds-tls-port", defaultValue = "15012",
+      description = "TLS ADS and CA, token-authenticated. Default ${DEFAULT-VALUE}.")
+  int xdsTlsPort;
+
+  @Option(names = "--monitoring-port", defaultValue = "15014",
+      description = "/metrics and /debug/*. Default ${DEFAULT-VALUE}.")
+  int monitoringPort;
+
+  @Option(names = "--bind-address", defaultValue = "0.0.0.0",
+      description = "Address of the TLS xDS port. Default ${DEFAULT-VALUE}.")
+  String bindAddress;
+
+  @Option(names = "--monitoring-address", defaultValue = "127.0.0.1",
+      description = "Address of the monitoring port. Default ${DEFAULT-VALUE}.")
+  String monitoringAddress;
+
+  @Option(names = "--ca-dir", defaultValue = "${env:OUTRIGGER_CA_DIR:-/var/lib/outrigger/ca}",
+      description = "Mesh CA directory (Istio cacerts layout), created on first start. Default ${DEFAULT-VALUE}.")
+  Path caDir;
+
+  @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "SPIFFE trust domain.")
+  String trustDomain;
+
+  @Option(names = "--server-name", defaultValue = ControlPlaneSettings.DEFAULT_SERVER_NAME,
+      description = "DNS name in the TLS port's certificate, which sidecars verify. Default ${DEFAULT-VALUE}.")
+  String serverName;
+
+  @Option(names = "--debounce-quiet", defaultValue = "100ms", converter = DurationOption.class,
+      description = "Push once changes have been quiet this long. Default ${DEFAULT-VALUE}.")
+  Duration debounceQuiet;
+
+  @Option(names = "--debounce-max", defaultValue = "1s", converter = DurationOption.class,
+      description = "...but no later than this after the first change. Default ${DEFAULT-VALUE}.")
+  Duration debounceMax;
+
+  @Option(names = "--workload-cert-ttl", defaultValue = "24h", converter = DurationOption.class,
+      description = "Lifetime of workload certificates served over SDS (renewed at half-life). Default ${DEFAULT-VALUE}.")
+  Duration workloadCertTtl;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ControlPlaneSettings defaults = ControlPlaneSettings.hostMode(registry, caDir);
+    ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
+        xdsTlsPort, monitoringPort, caDir, trustDomain, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
+        true, List.of(serverName), defaults.tokenAudiences());
+    // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
+    Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");
+    try (ControlPlane controlPlane = ControlPlane.start(settings)) {
+      Runtime.getRuntime().addShutdownHook(hook);
+      stopped.await();
+    } finally {
+      closed.countDown();
+      removeHook(hook);
+    }
+    return 0;
+  }
+
+  private void stopAndAwaitClose() {
+    stopped.countDown();
+    try {
+      closed.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops a running {@link #call()} (tests; in production the shutdown hook does it). */
+  public void stop() {
+    stopped.countDown();
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is exiting because of this very hook; nothing to remove.
+    }
+  }
+}
