@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Config generation cost at the load harness's scale (1,000 services). Baseline: {@code unshared}, a fresh
  * generator per proxy, i.e. building every resource for every proxy as a generator without sharing would.
  * {@code shared}: the next proxy of the same snapshot, the steady state of a push to every proxy.
- * {@code newSnapshot}: the first proxy after one endpoint moved, which pays for rebuilding the shared part.
+ * {@code newSnapshot}: the first proxy after one endpoint moved (snapshots alternate), which pays for the new
+ * shared part: every target re-checked, the two assignments holding the endpoint rebuilt, the rest reused.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
