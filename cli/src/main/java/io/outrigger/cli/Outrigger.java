@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         io.outrigger.cni.cli.CniCommand.class, io.outrigger.cni.cli.CaptureCommand.class,
         io.outrigger.controlplane.cli.ControlPlaneCommand.class,
         io.outrigger.controlplane.cli.BootstrapCommand.class,
-        io.outrigger.controlplane.cli.TokenCommand.class})
+        io.outrigger.controlplane.cli.TokenCommand.class,
+        io.outrigger.injector.cli.InjectCommand.class, io.outrigger.injector.cli.WebhookCommand.class})
 public final class Outrigger implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.injector.yaml.KubeYaml;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Properties;
 
 /**
  * The one Envoy sidecar bootstrap renderer: the injector embeds its output in every pod, and
@@ -62,7 +65,20 @@ public final class SidecarBootstrap {
   /** The version of the running Outrigger jar, or {@code dev} outside a packaged build. */
   public static String runningVersion() {
     String version = SidecarBootstrap.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
+    if (version != null) {
+      return version;
+    }
+    // The outrigger jar carries the version the CLI reports; a bare module build does not.
+    try (InputStream in = SidecarBootstrap.class.getResourceAsStream("/outrigger-version.properties")) {
+      if (in != null) {
+        Properties properties = new Properties();
+        properties.load(in);
+        return properties.getProperty("version", "dev");
+      }
+    } catch (IOException e) {
+      // fall through: the version is informational
+    }
+    return "dev";
   }
 
   private static ObjectNode node(BootstrapParams p) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code outrigger webhook}: the HTTPS admission webhook that injects sidecars. */
@@ -30,10 +31,13 @@ public final class WebhookCommand implements Callable<Integer> {
   @Option(names = "--address", defaultValue = "0.0.0.0", description = "Listen address (default: ${DEFAULT-VALUE}).")
   String address;
 
-  @Option(names = "--tls-cert", required = true, description = "Serving certificate chain (PEM); reloaded when it changes.")
+  @Spec CommandSpec spec;
+
+  // Not picocli-required: "webhook manifest" must run without them.
+  @Option(names = "--tls-cert", description = "Serving certificate chain (PEM); reloaded when it changes.")
   Path tlsCert;
 
-  @Option(names = "--tls-key", required = true, description = "Serving key (PEM, PKCS#8 or PKCS#1 RSA).")
+  @Option(names = "--tls-key", description = "Serving key (PEM, PKCS#8 or PKCS#1 RSA).")
   Path tlsKey;
 
   @Option(names = "--revision", description = "Control plane revision this webhook serves.")
@@ -44,13 +48,18 @@ public final class WebhookCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if (tlsCert == null || tlsKey == null) {
+      throw new ParameterException(spec.commandLine(),
+          "the webhook serves HTTPS only: --tls-cert and --tls-key are required");
+    }
     WebhookSettings settings = WebhookSettings.of(
         new InetSocketAddress(address, port), tlsCert, tlsKey, loadConfig(config, revision));
     CountDownLatch stopped = new CountDownLatch(1);
     try (WebhookServer server = WebhookServer.start(settings)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "webhook-shutdown"));
-      System.out.println("outrigger webhook: serving https://" + address + ":"
+      spec.commandLine().getOut().println("outrigger webhook: serving https://" + address + ":"
           + server.address().getPort() + "/inject");
+      spec.commandLine().getOut().flush();
       stopped.await();
     }
     return 0;
