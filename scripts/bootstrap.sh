@@ -48,6 +48,7 @@ command -v ip >/dev/null || missing+=(iproute2)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)          # tests call from inside pods with curl
 command -v setpriv >/dev/null || missing+=(util-linux) # runs Envoy as UID/GID 1337 in pods
+[ -x /usr/bin/time ] || missing+=(time)                  # GNU time: peak RSS in the CNI benchmark
 for p in "${CNI_PLUGINS[@]}"; do
   if [ ! -x "/usr/lib/cni/$p" ]; then missing+=(containernetworking-plugins); break; fi
 done
