@@ -20,9 +20,16 @@ public final class TrainingRun {
 
   public static void main(String[] args) {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    java.nio.file.Path log;
+    try {
+      log = java.nio.file.Files.createTempFile("outrigger-cni-training", ".log");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     String prev = "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
         + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}]}";
     String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"train\",\"type\":\"outrigger-cni\",\"exclude_namespaces\":[\"kube-system\"],"
+        + "\"log_file\":\"" + log + "\","
         + "\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":{\"a\":\"b\"}},\"prevResult\":" + prev + "}";
     Map<String, String> env = Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train", "CNI_NETNS", "/proc/self/ns/net",
         "CNI_IFNAME", "eth0", "CNI_ARGS", "K8S_POD_NAMESPACE=default;K8S_POD_NAME=train");
@@ -32,5 +39,10 @@ public final class TrainingRun {
     CaptureRules.render(CaptureConfig.defaults(true)).forEach(f -> f.createText());
     new CommandRunner(Duration.ofSeconds(5)).run(List.of("true"), "");
     sink.close();
+    try {
+      java.nio.file.Files.deleteIfExists(log);
+    } catch (java.io.IOException e) {
+      // A temp file; the OS cleans it up.
+    }
   }
 }
