@@ -11,7 +11,6 @@ import io.outrigger.controlplane.xds.SnapshotSource;
 import io.outrigger.controlplane.xds.XdsResource;
 import io.outrigger.controlplane.xds.XdsTypes;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -36,10 +35,10 @@ final class MeshSnapshots implements SnapshotSource {
     Workload workload = current.workload(proxy.namespace(), proxy.workload())
         .orElseThrow(() -> new IllegalStateException("proxy " + proxy.id() + ": workload "
             + proxy.namespace() + "/" + proxy.workload() + " is no longer in the registry"));
-    Map<String, List<XdsResource>> resources =
+    Map<String, Map<String, XdsResource>> resources =
         new HashMap<>(config.resources(current, new ProxyNode(proxy.id(), workload)));
-    resources.put(XdsTypes.SECRET,
-        secrets.secretsFor(new WorkloadIdentity(proxy.namespace(), proxy.serviceAccount())));
-    return ProxySnapshot.of(resources);
+    resources.put(XdsTypes.SECRET, ProxySnapshot.byName(
+        secrets.secretsFor(new WorkloadIdentity(proxy.namespace(), proxy.serviceAccount()))));
+    return new ProxySnapshot(resources);
   }
 }

@@ -68,14 +68,14 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
     if (changed.isEmpty() && removed.isEmpty() && !firstWildcardAnswer) {
       if (!state.everSent) {
         // A reconnecting proxy already holds all of it (initial_resource_versions): in sync as is.
-        state.sentVersion = diff.version();
-        state.ackedVersion = diff.version();
+        state.sentVersion = state.versionOf(current);
+        state.ackedVersion = state.sentVersion;
       }
       return;
     }
     removed.forEach(state.sent::remove);
     changed.forEach(r -> state.sent.put(r.name(), r.version()));
-    String version = diff.version();
+    String version = state.versionOf(current);
     String nonce = nextNonce();
     DeltaDiscoveryResponse.Builder response =
         DeltaDiscoveryResponse.newBuilder()

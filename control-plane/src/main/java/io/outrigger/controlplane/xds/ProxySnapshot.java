@@ -1,34 +1,33 @@
 package io.outrigger.controlplane.xds;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one proxy should have, per type URL and resource name. Immutable; the push engine
- * replaces a proxy's snapshot as a whole and the streams diff it per resource.
+ * Everything one proxy should have, per type URL and resource name. The push engine replaces a
+ * proxy's snapshot as a whole and the streams diff it per resource. The per-type maps are taken as
+ * given, not copied: they must not change, and may be views shared by many proxies' snapshots.
  */
 public record ProxySnapshot(Map<String, Map<String, XdsResource>> byType) {
 
   public static final ProxySnapshot EMPTY = new ProxySnapshot(Map.of());
 
   public ProxySnapshot {
-    Map<String, Map<String, XdsResource>> copy = new LinkedHashMap<>();
-    byType.forEach((type, resources) -> copy.put(type, Map.copyOf(resources)));
-    byType = Map.copyOf(copy);
+    byType = Map.copyOf(byType);
   }
 
   /** Builds a snapshot from lists, keyed by each resource's name. */
   public static ProxySnapshot of(Map<String, List<XdsResource>> resourcesByType) {
     Map<String, Map<String, XdsResource>> byType = new HashMap<>();
-    resourcesByType.forEach(
-        (type, list) -> {
-          Map<String, XdsResource> byName = new HashMap<>();
-          list.forEach(r -> byName.put(r.name(), r));
-          byType.put(type, byName);
-        });
+    resourcesByType.forEach((type, list) -> byType.put(type, byName(list)));
     return new ProxySnapshot(byType);
+  }
+
+  public static Map<String, XdsResource> byName(List<XdsResource> resources) {
+    Map<String, XdsResource> byName = new HashMap<>();
+    resources.forEach(r -> byName.put(r.name(), r));
+    return Map.copyOf(byName);
   }
 
   public Map<String, XdsResource> resources(String typeUrl) {
@@ -43,12 +42,15 @@ public record ProxySnapshot(Map<String, Map<String, XdsResource>> byType) {
     for (var entry : byType.entrySet()) {
       Map<String, XdsResource> mine = entry.getValue();
       Map<String, XdsResource> theirs = other.resources(entry.getKey());
+      if (mine == theirs) {
+        continue;
+      }
       if (mine.size() != theirs.size()) {
         return false;
       }
       for (var resource : mine.values()) {
-        XdsResource other1 = theirs.get(resource.name());
-        if (other1 == null || !other1.version().equals(resource.version())) {
+        XdsResource same = theirs.get(resource.name());
+        if (same == null || !same.version().equals(resource.version())) {
           return false;
         }
       }

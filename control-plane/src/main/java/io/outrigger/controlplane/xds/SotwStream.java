@@ -55,21 +55,22 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
   @Override
   void respond(TypeState state, Map<String, XdsResource> current) {
     TypeState.Diff diff = state.diff(current);
-    List<XdsResource> changed = diff.changed();
-    String version = diff.version();
     List<XdsResource> toSend;
     if (state.wildcard) {
-      if (state.everSent && version.equals(state.sentVersion)) {
+      // Same size and nothing changed means the same set: every sent name is still there.
+      boolean same = diff.changed().isEmpty() && diff.inScope() == state.sent.size();
+      if (state.everSent && same) {
         return;
       }
       toSend = List.copyOf(current.values());
       state.sent.clear();
     } else {
-      if (changed.isEmpty()) {
+      if (diff.changed().isEmpty()) {
         return;
       }
-      toSend = changed;
+      toSend = diff.changed();
     }
+    String version = state.versionOf(current);
     toSend.forEach(r -> state.sent.put(r.name(), r.version()));
     String nonce = nextNonce();
     DiscoveryResponse.Builder response =

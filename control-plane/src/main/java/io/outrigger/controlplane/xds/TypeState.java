@@ -45,23 +45,34 @@ final class TypeState {
     return wildcard || subscribed.contains(name);
   }
 
-  /** The in-scope resources now: their versions, and those whose version the proxy lacks. */
+  /** What of {@code current} is in scope and new to the proxy; the set's version is computed on demand. */
   Diff diff(Map<String, XdsResource> current) {
-    Map<String, String> versions = new HashMap<>();
     List<XdsResource> changed = new ArrayList<>();
+    int inScope = 0;
     for (XdsResource r : current.values()) {
       if (inScope(r.name())) {
-        versions.put(r.name(), r.version());
+        inScope++;
         if (!r.version().equals(sent.get(r.name()))) {
           changed.add(r);
         }
       }
     }
-    return new Diff(ResourceVersions.ofSet(versions), changed);
+    return new Diff(changed, inScope);
   }
 
-  /** {@code version} is the whole in-scope set's; {@code changed} what is new to the proxy. */
-  record Diff(String version, List<XdsResource> changed) {}
+  /** The version of the in-scope set: what a response carries and the proxy ACKs. */
+  String versionOf(Map<String, XdsResource> current) {
+    Map<String, String> versions = new HashMap<>();
+    for (XdsResource r : current.values()) {
+      if (inScope(r.name())) {
+        versions.put(r.name(), r.version());
+      }
+    }
+    return ResourceVersions.ofSet(versions);
+  }
+
+  /** {@code changed}: in scope and new to the proxy; {@code inScope}: how many are in scope. */
+  record Diff(List<XdsResource> changed, int inScope) {}
 
   TypeSyncStatus status() {
     return new TypeSyncStatus(typeUrl, sentVersion, sentAt, ackedVersion, ackedAt, sent.size(),

@@ -34,6 +34,7 @@ import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.Workload;
+import io.outrigger.controlplane.xds.ProxySnapshot;
 import io.outrigger.controlplane.xds.XdsResource;
 import io.outrigger.controlplane.xds.XdsTypes;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class LoopbackTestConfig implements ProxyConfigSource {
   static final String TLS_LISTENER = "tls-echo";
 
   @Override
-  public Map<String, List<XdsResource>> resources(MeshConfig mesh, ProxyNode proxy) {
+  public Map<String, Map<String, XdsResource>> resources(MeshConfig mesh, ProxyNode proxy) {
     List<XdsResource> clusters = new ArrayList<>();
     List<XdsResource> endpoints = new ArrayList<>();
     List<XdsResource> routes = new ArrayList<>();
@@ -68,8 +69,8 @@ final class LoopbackTestConfig implements ProxyConfigSource {
     if (!clusters.isEmpty()) {
       listeners.add(XdsResource.of(TLS_LISTENER, tlsListener(clusters.get(0).name())));
     }
-    return Map.of(XdsTypes.CLUSTER, clusters, XdsTypes.ENDPOINT, endpoints, XdsTypes.ROUTE, routes,
-        XdsTypes.LISTENER, listeners);
+    return Map.of(XdsTypes.CLUSTER, ProxySnapshot.byName(clusters), XdsTypes.ENDPOINT, ProxySnapshot.byName(endpoints),
+        XdsTypes.ROUTE, ProxySnapshot.byName(routes), XdsTypes.LISTENER, ProxySnapshot.byName(listeners));
   }
 
   private static ConfigSource ads() {
