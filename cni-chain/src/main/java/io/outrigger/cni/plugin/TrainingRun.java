@@ -1,14 +1,21 @@
 package io.outrigger.cni.plugin;
 
+import io.outrigger.cni.capture.CaptureApplier;
 import io.outrigger.cni.capture.CaptureConfig;
+import io.outrigger.cni.capture.CaptureDecision;
+import io.outrigger.cni.capture.CaptureException;
+import io.outrigger.cni.capture.CapturePolicy;
+import io.outrigger.cni.capture.FamilyRules;
 import io.outrigger.cni.capture.CaptureRules;
 import io.outrigger.cni.capture.CommandRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Exercises the plugin's code paths once, at build time, so that the class-data-sharing archive the
@@ -37,7 +44,23 @@ public final class TrainingRun {
     OutriggerCni.run(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}", sink);
     OutriggerCni.run(Map.of("CNI_COMMAND", "ADD"), "{", sink);
     CaptureRules.render(CaptureConfig.defaults(true)).forEach(f -> f.createText());
-    new CommandRunner(Duration.ofSeconds(5)).run(List.of("true"), "");
+    CommandRunner runner = new CommandRunner(Duration.ofSeconds(5));
+    runner.run(List.of("true"), "");
+    // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes them.
+    CaptureDecision decision = new CapturePolicy(Set.of("kube-system")).decide("default", "train", Map.of(
+        "outrigger.io/status", "{}", "traffic.sidecar.istio.io/excludeOutboundPorts", "5432",
+        "traffic.sidecar.istio.io/excludeOutboundIPRanges", "198.18.0.0/16,fd00::/8",
+        "traffic.sidecar.istio.io/includeInboundPorts", "*", "outrigger.io/excludeInboundPorts", "8081"),
+        List.of("198.18.0.2", "fd00::2"));
+    if (decision instanceof CaptureDecision.Capture capture) {
+      List<FamilyRules> rules = CaptureRules.render(capture.config());
+      // A netns that does not exist: nsenter fails before anything runs, and the error path is trained too.
+      try {
+        new CaptureApplier(runner).apply(Path.of("/nonexistent/outrigger-cni-training"), rules);
+      } catch (CaptureException expected) {
+        // Expected: there is no such netns.
+      }
+    }
     sink.close();
     try {
       java.nio.file.Files.deleteIfExists(log);
