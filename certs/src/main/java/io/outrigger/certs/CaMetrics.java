@@ -3,6 +3,8 @@ package io.outrigger.certs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CA's meters, named for Prometheus as {@code outrigger_ca_issued_total{path}},
@@ -16,6 +18,10 @@ public final class CaMetrics {
   public static final String ISSUANCE = "outrigger.ca.issuance";
 
   private final MeterRegistry registry;
+  // Meters per tag value, so the issuance hot path does not rebuild meter ids on every call.
+  private final Map<String, Counter> issued = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   public CaMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -26,18 +32,18 @@ public final class CaMetrics {
   }
 
   public void issued(String path) {
-    Counter.builder(ISSUED).description("certificates issued").tag("path", path)
-        .register(registry).increment();
+    issued.computeIfAbsent(path, p -> Counter.builder(ISSUED).description("certificates issued")
+        .tag("path", p).register(registry)).increment();
   }
 
   public void rejected(String reason) {
-    Counter.builder(REJECTED).description("certificate requests refused, by reason")
-        .tag("reason", reason).register(registry).increment();
+    rejected.computeIfAbsent(reason, r -> Counter.builder(REJECTED)
+        .description("certificate requests refused, by reason").tag("reason", r).register(registry)).increment();
   }
 
   public Timer issuanceTimer(String path) {
-    return Timer.builder(ISSUANCE).description("time to check and sign one certificate")
-        .tag("path", path).register(registry);
+    return timers.computeIfAbsent(path, p -> Timer.builder(ISSUANCE)
+        .description("time to check and sign one certificate").tag("path", p).register(registry));
   }
 
   /** Certificates issued so far on a path. */

@@ -5,6 +5,7 @@ import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.certs.x509.Providers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,7 @@ public class IssuanceBenchmark {
   private byte[] csrDer;
   private Signature rawSigner;
   private Signature rawVerifier;
+  private Signature rawBouncyCastleSigner;
   private byte[] payload;
   private byte[] payloadSignature;
 
@@ -87,6 +89,8 @@ public class IssuanceBenchmark {
     payloadSignature = rawSigner.sign();
     rawVerifier = Signature.getInstance("SHA256withECDSA");
     rawVerifier.initVerify(caLike.getPublic());
+    rawBouncyCastleSigner = Signature.getInstance("SHA256withECDSA", Providers.ec());
+    rawBouncyCastleSigner.initSign(caLike.getPrivate());
   }
 
   @TearDown(Level.Trial)
@@ -96,11 +100,18 @@ public class IssuanceBenchmark {
     }
   }
 
-  /** Baseline: one raw JCA SHA256withECDSA P-256 signature. */
+  /** Baseline: one raw JCA SHA256withECDSA P-256 signature, default provider (SunEC). */
   @Benchmark
   public byte[] rawEcdsaP256Sign() throws Exception {
     rawSigner.update(payload);
     return rawSigner.sign();
+  }
+
+  /** For context: the same signature on the provider the CA uses for EC (Bouncy Castle). */
+  @Benchmark
+  public byte[] rawEcdsaP256SignBouncyCastle() throws Exception {
+    rawBouncyCastleSigner.update(payload);
+    return rawBouncyCastleSigner.sign();
   }
 
   /** For context: one raw verification, which the CSR path adds (the CSR's self-signature). */

@@ -17,9 +17,14 @@ import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DERGeneralizedTime;
+import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -31,12 +36,11 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Signs certificates with one CA key: SPIFFE X.509-SVIDs and self-signed roots. What is
@@ -45,19 +49,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class CertificateSigner {
 
+  private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
+  private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
   private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
 
-  private final PrivateKey issuerKey;
+  private final Providers.SignerFactory signers;
   private final X500Name issuerName;
   private final AuthorityKeyIdentifier authorityKeyId;
-  private final String signatureAlgorithm;
   private final SecureRandom random;
 
   public CertificateSigner(PrivateKey issuerKey, X509Certificate issuerCert, SecureRandom random) {
-    this.issuerKey = issuerKey;
+    this.signers = Providers.signers(issuerKey, signatureAlgorithm(issuerKey));
     this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
     this.authorityKeyId = new AuthorityKeyIdentifier(subjectKeyId(issuerCert));
-    this.signatureAlgorithm = signatureAlgorithm(issuerKey);
     this.random = random;
   }
 
@@ -70,7 +74,7 @@ public final class CertificateSigner {
       Instant notBefore, Instant notAfter) {
     SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded());
     X509v3CertificateBuilder builder = new X509v3CertificateBuilder(issuerName, serial(),
-        Date.from(notBefore), Date.from(notAfter), EMPTY_SUBJECT, spki);
+        time(notBefore), time(notAfter), EMPTY_SUBJECT, spki);
     int usage = KeyUsage.digitalSignature
         | (subjectKey instanceof RSAKey ? KeyUsage.keyEncipherment : 0);
     List<GeneralName> names = new ArrayList<>();
@@ -88,7 +92,7 @@ public final class CertificateSigner {
     } catch (CertIOException e) {
       throw new CaException("SVID " + id + ": cannot encode extensions", e);
     }
-    return sign(builder, issuerKey, signatureAlgorithm, "SVID " + id);
+    return sign(builder, signers, "SVID " + id);
   }
 
   /** A self-signed CA certificate (the mesh root). */
@@ -96,7 +100,7 @@ public final class CertificateSigner {
       Instant notBefore, Instant notAfter, SecureRandom random) {
     SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
     X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject,
-        serial(random), Date.from(notBefore), Date.from(notAfter), subject, spki);
+        serial(random), time(notBefore), time(notAfter), subject, spki);
     SubjectKeyIdentifier ski = keyId(spki);
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -108,7 +112,7 @@ public final class CertificateSigner {
     } catch (CertIOException e) {
       throw new CaException("root " + subject + ": cannot encode extensions", e);
     }
-    return sign(builder, key, signatureAlgorithm(key), "root " + subject);
+    return sign(builder, Providers.signers(key, signatureAlgorithm(key)), "root " + subject);
   }
 
   /** The signature algorithm matching a CA key: SHA-256 for RSA and P-256, SHA-384 for P-384. */
@@ -123,15 +127,10 @@ public final class CertificateSigner {
     throw new CaException("CA key algorithm " + key.getAlgorithm() + " is not supported (use EC or RSA)");
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder certificate, PrivateKey key,
-      String algorithm, String what) {
+  private static X509Certificate sign(X509v3CertificateBuilder certificate, Providers.SignerFactory signers,
+      String what) {
     try {
-      JcaContentSignerBuilder builder = new JcaContentSignerBuilder(algorithm);
-      if (Providers.isEc(key)) {
-        builder.setProvider(Providers.ec());
-      }
-      ContentSigner signer = builder.build(key);
-      X509CertificateHolder holder = certificate.build(signer);
+      X509CertificateHolder holder = certificate.build(signers.newSigner());
       return (X509Certificate) CertificateFactory.getInstance("X.509")
           .generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
     } catch (OperatorCreationException | CertificateException | IOException e) {
@@ -156,6 +155,18 @@ public final class CertificateSigner {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-1 digest", e);
     }
+  }
+
+  /**
+   * RFC 5280 validity encoding: UTCTime through 2049, GeneralizedTime after. Formatted with
+   * java.time because Bouncy Castle's Date constructors build a SimpleDateFormat per call, a
+   * measurable share of issuance time.
+   */
+  private static Time time(Instant instant) {
+    ZonedDateTime utc = instant.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
+    return utc.getYear() < 2050
+        ? new Time(new DERUTCTime(UTC_TIME.format(utc)))
+        : new Time(new DERGeneralizedTime(GENERALIZED_TIME.format(utc)));
   }
 
   private BigInteger serial() {
