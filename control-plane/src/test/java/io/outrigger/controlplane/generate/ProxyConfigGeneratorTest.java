@@ -162,6 +162,17 @@ class ProxyConfigGeneratorTest {
     }
 
     @Test
+    void virtualServiceTimeoutBecomesTheRouteTimeoutOthersHaveNone() {
+        RouteConfiguration routes = (RouteConfiguration) generate(mesh, "productpage-v1").routes().get("9080")
+                .resource();
+        VirtualHost ratings = routes.getVirtualHostsList().stream()
+                .filter(vh -> vh.getName().startsWith("ratings.")).findFirst().orElseThrow();
+
+        assertThat(ratings.getRoutesList()).extracting(r -> r.getRoute().getTimeout().getSeconds() * 1000
+                + r.getRoute().getTimeout().getNanos() / 1_000_000).containsExactly(0L, 0L, 2500L);
+    }
+
+    @Test
     void registryOnlyBlocksUnknownDestinations() {
         ProxyConfigGenerator strict = new ProxyConfigGenerator(
                 MeshSettings.defaults().withOutboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY));

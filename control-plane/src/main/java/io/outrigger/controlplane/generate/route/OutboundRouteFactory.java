@@ -95,13 +95,14 @@ public final class OutboundRouteFactory {
             return List.of(Route.newBuilder()
                     .setName("default")
                     .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                    .setRoute(action(List.of(new RouteDestination(service.hostname(), "", port, 100))))
+                    .setRoute(action(List.of(new RouteDestination(service.hostname(), "", port, 100)),
+                            java.time.Duration.ZERO))
                     .build());
         }
         List<Route> routes = new ArrayList<>();
         for (HttpRouteRule rule : vs.get().http()) {
             List<HttpMatch> matches = rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
-            RouteAction action = action(rule.destinations());
+            RouteAction action = action(rule.destinations(), rule.timeout());
             for (HttpMatch match : matches) {
                 Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match)).setRoute(action);
                 if (!rule.name().isEmpty()) {
@@ -113,8 +114,9 @@ public final class OutboundRouteFactory {
         return routes;
     }
 
-    private static RouteAction action(List<RouteDestination> destinations) {
-        RouteAction.Builder action = RouteAction.newBuilder().setTimeout(NO_TIMEOUT);
+    private static RouteAction action(List<RouteDestination> destinations, java.time.Duration timeout) {
+        RouteAction.Builder action = RouteAction.newBuilder().setTimeout(timeout.isZero() ? NO_TIMEOUT
+                : Duration.newBuilder().setSeconds(timeout.getSeconds()).setNanos(timeout.getNano()).build());
         List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
         if (weighted.size() == 1) {
             return action.setCluster(clusterOf(weighted.getFirst())).build();

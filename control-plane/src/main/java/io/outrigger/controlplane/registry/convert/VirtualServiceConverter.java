@@ -70,7 +70,8 @@ public final class VirtualServiceConverter {
         if (sum != 100) {
             throw new InvalidConfigException(where + ": route weights sum to " + sum + ", must be 100");
         }
-        return new HttpRouteRule(route.getName(), matches, destinations);
+        return new HttpRouteRule(route.getName(), matches, destinations,
+                IstioDurations.parse(route.getTimeout(), where + ".timeout"));
     }
 
     private static RouteDestination destination(HTTPRouteDestination d, int count, String where, String namespace,

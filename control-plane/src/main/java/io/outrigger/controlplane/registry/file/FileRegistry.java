@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,7 +71,7 @@ public final class FileRegistry implements Registry {
     public synchronized void reload() {
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
-        Map<Path, YamlFiles.Contents> readable = new HashMap<>();
+        Map<Path, YamlFiles.Contents> readable = new LinkedHashMap<>(); // file order decides which duplicate wins
         for (Path file : configFiles()) {
             String name = directory.relativize(file).toString();
             try {

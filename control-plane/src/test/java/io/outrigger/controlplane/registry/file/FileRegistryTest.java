@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +64,18 @@ class FileRegistryTest {
                 new RouteDestination(REVIEWS, "v1", 9080, 90), new RouteDestination(REVIEWS, "v2", 9080, 10));
         var ratings = registry.current().virtualService("ratings.default.svc.cluster.local").orElseThrow();
         assertThat(ratings.http().get(1).matches().getFirst().headers()).containsEntry(":method", StringMatch.exact("GET"));
+        assertThat(ratings.http().get(1).timeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(ratings.http().get(0).timeout()).isZero();
+    }
+
+    @Test
+    void unparseableTimeoutIsRejected() {
+        replace("istio.yaml", "timeout: 2.5s", "timeout: soon");
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactly(
+                "VirtualService default/ratings: http[1].timeout: \"soon\" is not a duration (like 10s, 250ms, 1m)");
     }
 
     @Test
