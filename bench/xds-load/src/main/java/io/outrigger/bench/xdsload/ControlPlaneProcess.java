@@ -43,6 +43,7 @@ final class ControlPlaneProcess implements AutoCloseable {
     command.addAll(jvmArgs);
     command.addAll(List.of("-jar", cliJar.toString(), "control-plane",
         "--registry", "file:" + registry,
+        "--bind-address", "127.0.0.1",
         "--xds-port", Integer.toString(xds),
         "--xds-tls-port", Integer.toString(tls),
         "--monitoring-port", Integer.toString(monitoring),

@@ -43,6 +43,7 @@ final class SimulatedProxy implements AutoCloseable {
   private volatile StreamObserver<DiscoveryRequest> requests;
   private volatile Watch watch;
   private volatile Throwable streamError;
+  private volatile boolean closing;
 
   /** Records the ACK time of the first response that shows an awaited change. */
   static final class Watch {
@@ -218,6 +219,7 @@ final class SimulatedProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     StreamObserver<DiscoveryRequest> r = requests;
     if (r != null) {
       try {
@@ -236,6 +238,9 @@ final class SimulatedProxy implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
+      if (closing) {
+        return;
+      }
       streamError = t;
       log.warn("event=stream_error proxy={} reason={}", identity.workload(), t.toString());
     }
