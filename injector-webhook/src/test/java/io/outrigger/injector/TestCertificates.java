@@ -23,6 +23,12 @@ public final class TestCertificates {
 
   /** A self-signed certificate for 127.0.0.1 with the given CN; {@code ec} or {@code rsa} key. */
   public static void selfSigned(Path cert, Path key, String commonName, String keyType) throws Exception {
+    selfSigned(cert, key, commonName, keyType, "IP:127.0.0.1,DNS:localhost");
+  }
+
+  /** As above, with the given subjectAltName list (openssl syntax). */
+  public static void selfSigned(Path cert, Path key, String commonName, String keyType, String sans)
+      throws Exception {
     Prerequisites.requireCommand("openssl");
     List<String> keyArgs = keyType.equals("rsa")
         ? List.of("-newkey", "rsa:2048")
@@ -31,7 +37,7 @@ public final class TestCertificates {
     command.addAll(keyArgs);
     command.addAll(List.of("-nodes", "-keyout", key.toString(), "-out", cert.toString(),
         "-days", "1", "-subj", "/CN=" + commonName,
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        "-addext", "subjectAltName=" + sans));
     Process openssl = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();

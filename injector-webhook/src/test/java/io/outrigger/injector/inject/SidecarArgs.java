@@ -25,6 +25,20 @@ final class SidecarArgs {
         .findFirst();
   }
 
+  private static final java.util.regex.Pattern KUBELET_VAR =
+      java.util.regex.Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+
+  /** The kubelet's expansion of container arguments: {@code $(VAR)} of a defined variable. */
+  static String expand(String arg, Map<String, String> env) {
+    java.util.regex.Matcher m = KUBELET_VAR.matcher(arg);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out,
+          java.util.regex.Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
+    }
+    return m.appendTail(out).toString();
+  }
+
   static Optional<String> bootstrapJson(JsonNode pod) {
     return sidecar(pod).flatMap(c -> {
       JsonNode args = c.path("args");

@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SidecarRunsInPodTest {
 
-  private static final Pattern KUBELET_VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
   private static final Map<String, String> DOWNWARD_API = Map.of(
       "POD_NAME", "reviews-classic",
       "POD_NAMESPACE", "bookinfo",
@@ -101,21 +98,11 @@ class SidecarRunsInPodTest {
         "unshare", "--mount", "--net", "--propagation", "private", "--",
         "bash", "-c", mountVolumes, "sidecar", envoy.toString()));
     assertThat(sidecar.at("/command/0").asText()).isEqualTo("/usr/local/bin/envoy");
-    sidecar.path("args").forEach(a -> command.add(expand(a.asText())));
+    sidecar.path("args").forEach(a -> command.add(SidecarArgs.expand(a.asText(), DOWNWARD_API)));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(volumes.resolve("envoy.log").toFile())
         .start();
-  }
-
-  /** The kubelet's expansion: {@code $(VAR)} of a defined variable becomes its value. */
-  private static String expand(String arg) {
-    Matcher m = KUBELET_VAR.matcher(arg);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(out, Matcher.quoteReplacement(DOWNWARD_API.getOrDefault(m.group(1), m.group())));
-    }
-    return m.appendTail(out).toString();
   }
 
   /** The admin API answers as soon as Envoy has parsed its bootstrap; poll until it does. */
