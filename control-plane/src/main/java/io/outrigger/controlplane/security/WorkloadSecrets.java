@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.TrustBundle;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.xds.XdsResource;
 import java.time.Clock;
@@ -34,6 +35,7 @@ public final class WorkloadSecrets {
   private final Clock clock;
   private final Consumer<Instant> renewalScheduler;
   private final Map<WorkloadIdentity, Issued> issued = new ConcurrentHashMap<>();
+  private volatile Root root;
 
   public WorkloadSecrets(MeshCa ca, Duration ttl, Clock clock, Consumer<Instant> renewalScheduler) {
     this.ca = ca;
@@ -69,13 +71,19 @@ public final class WorkloadSecrets {
     return new Issued(XdsResource.of(DEFAULT, secret), renewAt);
   }
 
+  /** Rebuilt only when the CA's bundle changes (root rotation), not for every proxy and push. */
   private XdsResource rootSecret() {
-    Secret secret = Secret.newBuilder()
-        .setName(ROOTCA)
-        .setValidationContext(CertificateValidationContext.newBuilder()
-            .setTrustedCa(inline(ca.trustBundle().pem())))
-        .build();
-    return XdsResource.of(ROOTCA, secret);
+    TrustBundle bundle = ca.trustBundle();
+    Root current = root;
+    if (current == null || current.bundle != bundle) {
+      Secret secret = Secret.newBuilder()
+          .setName(ROOTCA)
+          .setValidationContext(CertificateValidationContext.newBuilder().setTrustedCa(inline(bundle.pem())))
+          .build();
+      current = new Root(bundle, XdsResource.of(ROOTCA, secret));
+      root = current;
+    }
+    return current.secret;
   }
 
   private static DataSource inline(String pem) {
@@ -83,4 +91,6 @@ public final class WorkloadSecrets {
   }
 
   private record Issued(XdsResource secret, Instant renewAt) {}
+
+  private record Root(TrustBundle bundle, XdsResource secret) {}
 }

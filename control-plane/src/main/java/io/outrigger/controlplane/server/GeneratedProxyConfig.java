@@ -26,6 +26,7 @@ final class GeneratedProxyConfig implements ProxyConfigSource {
 
   @Override
   public Map<String, Map<String, XdsResource>> resources(MeshConfig mesh, ProxyNode proxy) {
+    packed.meshVersion(mesh.version());
     ProxyResources generated = generator.generate(mesh, proxy);
     Map<String, Map<String, XdsResource>> byType = new HashMap<>();
     for (String typeUrl : generated.typeUrls()) {

@@ -5,16 +5,15 @@ import io.outrigger.controlplane.generate.VersionedResource;
 import io.outrigger.controlplane.xds.XdsResource;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A read-only view of generated resources as the push engine's packed ones. The generator shares
  * its maps and messages among proxies, so this view copies nothing per proxy; each resource is
- * packed once and the packed form is kept as long as the generator keeps the resource (weakly).
+ * packed once per mesh version (see {@link Cache}).
  */
 final class PackedResources extends AbstractMap<String, XdsResource> {
   private final Map<String, VersionedResource> generated;
@@ -68,17 +67,32 @@ final class PackedResources extends AbstractMap<String, XdsResource> {
     };
   }
 
-  /** Packed forms by generated resource, shared by every view of one control plane. */
+  /**
+   * Packed forms by generated resource, shared by every view of one control plane. Emptied when the
+   * mesh version moves, so it holds about one mesh's resources; each is packed once per mesh change.
+   */
   static final class Cache {
-    private final Map<VersionedResource, XdsResource> packed = Collections.synchronizedMap(new WeakHashMap<>());
+    private volatile Generation current = new Generation(Long.MIN_VALUE);
+
+    /** Starts a new generation when {@code meshVersion} is not the current one. */
+    void meshVersion(long meshVersion) {
+      if (current.meshVersion != meshVersion) {
+        synchronized (this) {
+          if (current.meshVersion != meshVersion) {
+            current = new Generation(meshVersion);
+          }
+        }
+      }
+    }
 
     XdsResource packed(VersionedResource r) {
-      XdsResource p = packed.get(r);
-      if (p == null) {
-        p = new XdsResource(r.name(), Any.pack(r.resource()), r.version());
-        packed.put(r, p);
+      return current.packed.computeIfAbsent(r, v -> new XdsResource(v.name(), Any.pack(v.resource()), v.version()));
+    }
+
+    private record Generation(long meshVersion, ConcurrentHashMap<VersionedResource, XdsResource> packed) {
+      Generation(long meshVersion) {
+        this(meshVersion, new ConcurrentHashMap<>());
       }
-      return p;
     }
   }
 }

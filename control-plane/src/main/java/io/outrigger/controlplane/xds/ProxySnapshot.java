@@ -33,28 +33,4 @@ public record ProxySnapshot(Map<String, Map<String, XdsResource>> byType) {
   public Map<String, XdsResource> resources(String typeUrl) {
     return byType.getOrDefault(typeUrl, Map.of());
   }
-
-  /** True when both snapshots hold the same resource versions of every type. */
-  public boolean sameVersionsAs(ProxySnapshot other) {
-    if (!byType.keySet().equals(other.byType.keySet())) {
-      return false;
-    }
-    for (var entry : byType.entrySet()) {
-      Map<String, XdsResource> mine = entry.getValue();
-      Map<String, XdsResource> theirs = other.resources(entry.getKey());
-      if (mine == theirs) {
-        continue;
-      }
-      if (mine.size() != theirs.size()) {
-        return false;
-      }
-      for (var resource : mine.values()) {
-        XdsResource same = theirs.get(resource.name());
-        if (same == null || !same.version().equals(resource.version())) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
 }

@@ -63,13 +63,18 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     respond(state, snapshot.resources(typeUrl));
   }
 
-  /** Replaces the proxy's snapshot and sends each type's changes, clusters first. */
-  public final synchronized void push(ProxySnapshot next, long changeStartNanos) {
+  /**
+   * Replaces the proxy's snapshot and sends each type's changes, clusters first.
+   *
+   * @return true when anything was sent
+   */
+  public final synchronized boolean push(ProxySnapshot next, long changeStartNanos) {
     if (closed) {
-      return;
+      return false;
     }
     this.snapshot = next;
     this.changeNanos = changeStartNanos;
+    long before = nonces;
     for (String typeUrl : XdsTypes.PUSH_ORDER) {
       TypeState state = types.get(typeUrl);
       if (state != null) {
@@ -77,6 +82,7 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
       }
     }
     this.changeNanos = 0;
+    return nonces != before;
   }
 
   private boolean admit(Node node) {

@@ -115,12 +115,8 @@ public final class PushEngine implements AutoCloseable {
   private boolean recompute(ProxyStream<?, ?> stream, long changeStartNanos) {
     ConnectedProxy proxy = stream.proxy();
     try {
-      ProxySnapshot next = snapshots.snapshot(proxy);
-      if (next.sameVersionsAs(stream.snapshot())) {
-        return false;
-      }
-      stream.push(next, changeStartNanos);
-      return true;
+      // The streams diff per resource: a proxy whose resources did not move is sent nothing.
+      return stream.push(snapshots.snapshot(proxy), changeStartNanos);
     } catch (RuntimeException e) {
       // One proxy's failure must not stop the others' pushes; it keeps its last good config.
       log.error("event=push_proxy_failed proxy={} reason=\"{}\"", proxy.id(), e.getMessage(), e);

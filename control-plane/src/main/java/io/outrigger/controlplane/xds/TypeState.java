@@ -62,13 +62,13 @@ final class TypeState {
 
   /** The version of the in-scope set: what a response carries and the proxy ACKs. */
   String versionOf(Map<String, XdsResource> current) {
-    Map<String, String> versions = new HashMap<>();
+    ResourceVersions.SetVersion set = new ResourceVersions.SetVersion();
     for (XdsResource r : current.values()) {
       if (inScope(r.name())) {
-        versions.put(r.name(), r.version());
+        set.add(r.name(), r.version());
       }
     }
-    return ResourceVersions.ofSet(versions);
+    return set.value();
   }
 
   /** {@code changed}: in scope and new to the proxy; {@code inScope}: how many are in scope. */
