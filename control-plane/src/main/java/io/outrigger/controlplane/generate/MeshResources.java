@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
 import io.outrigger.controlplane.generate.cluster.StaticClusterFactory;
 import io.outrigger.controlplane.generate.endpoint.EndpointFactory;
+import io.outrigger.controlplane.generate.listener.AppHealthFactory;
 import io.outrigger.controlplane.generate.listener.InboundListenerFactory;
 import io.outrigger.controlplane.generate.listener.InboundPlan;
 import io.outrigger.controlplane.generate.listener.InboundPort;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MeshResources {
     /** A proxy's own side: the virtualInbound listener and the clusters to its local app. */
-    record Inbound(VersionedResource listener, Map<String, VersionedResource> clusters) {
+    record Inbound(Map<String, VersionedResource> listeners, Map<String, VersionedResource> clusters) {
     }
 
     /** What an assignment is built from: the target and its selected workloads. */
@@ -147,8 +148,13 @@ final class MeshResources {
                 Cluster cluster = StaticClusterFactory.inbound(port.targetPort(), port.protocol().isHttp2());
                 put(own, cluster.getName(), cluster);
             }
-            Listener listener = InboundListenerFactory.virtualInbound(p);
-            return new Inbound(VersionedResource.of(listener.getName(), listener), Map.copyOf(own));
+            Map<String, VersionedResource> listeners = new LinkedHashMap<>();
+            put(listeners, ResourceNames.VIRTUAL_INBOUND, InboundListenerFactory.virtualInbound(p));
+            if (!p.appProbes().isEmpty()) {
+                AppHealthFactory.clusters(p.appProbes()).forEach((name, cluster) -> put(own, name, cluster));
+                put(listeners, AppHealthFactory.LISTENER, AppHealthFactory.listener(p.appProbes()));
+            }
+            return new Inbound(Map.copyOf(listeners), Map.copyOf(own));
         });
     }
 

@@ -30,8 +30,7 @@ public final class ProxyConfigGenerator {
         MeshResources.Inbound inbound = resources.inbound(
                 InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()));
         return new ProxyResources(Map.of(
-                ProxyResources.LISTENER, new LayeredMap<>(
-                        Map.of(inbound.listener().name(), inbound.listener()), resources.listeners()),
+                ProxyResources.LISTENER, new LayeredMap<>(inbound.listeners(), resources.listeners()),
                 ProxyResources.ROUTE, resources.routes(proxy.namespace()),
                 ProxyResources.CLUSTER, new LayeredMap<>(inbound.clusters(), resources.clusters()),
                 ProxyResources.ENDPOINT, resources.endpoints()));

@@ -1,20 +1,28 @@
 package io.outrigger.controlplane.model;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * A workload instance (from a WorkloadEntry): where it is, what it is labelled, who it runs as.
- * {@code ports} maps a service port name to the port this workload listens on, overriding targetPort.
+ * {@code ports} maps a service port name to the port this workload listens on, overriding targetPort;
+ * {@code appProbes} are the app's probes the sidecar answers on 15020 (from the injector's annotation).
  */
 public record Workload(String namespace, String name, String address, Map<String, String> labels,
-                       String serviceAccount, Map<String, Integer> ports) {
+                       String serviceAccount, Map<String, Integer> ports, List<AppProbe> appProbes) {
     /** Istio's label saying the workload has a sidecar, so peers may speak mTLS to it. */
     public static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
 
     public Workload {
         labels = Map.copyOf(labels);
         ports = Map.copyOf(ports);
+        appProbes = List.copyOf(appProbes);
         serviceAccount = serviceAccount == null || serviceAccount.isBlank() ? "default" : serviceAccount;
+    }
+
+    public Workload(String namespace, String name, String address, Map<String, String> labels,
+                    String serviceAccount, Map<String, Integer> ports) {
+        this(namespace, name, address, labels, serviceAccount, ports, List.of());
     }
 
     public boolean inMesh() {

@@ -47,11 +47,11 @@ class ProxyConfigGeneratorTest {
         assertThat(productpage.endpoints()).isSameAs(reviews.endpoints());
         assertThat(productpage.routes()).isSameAs(reviews.routes());
         assertThat(productpage.listeners().get("virtualOutbound")).isSameAs(reviews.listeners().get("virtualOutbound"));
-        assertThat(productpage.listeners().get("virtualInbound"))
-                .as("same ports and mTLS mode: one inbound listener for both")
+        assertThat(generate(mesh, "reviews-v2").listeners().get("virtualInbound"))
+                .as("replicas with the same ports and mTLS mode: one inbound listener for all")
                 .isSameAs(reviews.listeners().get("virtualInbound"));
         assertThat(generate(mesh, "ratings-v1").listeners().get("virtualInbound").version())
-                .isNotEqualTo(productpage.listeners().get("virtualInbound").version());
+                .isNotEqualTo(reviews.listeners().get("virtualInbound").version());
     }
 
     @Test
@@ -170,6 +170,17 @@ class ProxyConfigGeneratorTest {
 
         assertThat(ratings.getRoutesList()).extracting(r -> r.getRoute().getTimeout().getSeconds() * 1000
                 + r.getRoute().getTimeout().getNanos() / 1_000_000).containsExactly(0L, 0L, 2500L);
+    }
+
+    @Test
+    void workloadWithMovedProbesGetsTheAppHealthListenerOthersDoNot() {
+        ProxyResources productpage = generate(mesh, "productpage-v1");
+
+        assertThat(productpage.listeners()).containsKey("app-health");
+        assertThat(((Listener) productpage.listeners().get("app-health").resource()).getAddress().getSocketAddress()
+                .getPortValue()).isEqualTo(15020);
+        assertThat(productpage.clusters()).containsKeys("app-health|http|9080", "app-health|tcp|9080");
+        assertThat(generate(mesh, "reviews-v1").listeners()).doesNotContainKey("app-health");
     }
 
     @Test

@@ -60,7 +60,11 @@ public final class StaticClusterFactory {
 
     /** {@code inbound|<targetPort>||}: the local app, on loopback. */
     public static Cluster inbound(int targetPort, boolean http2) {
-        String name = ResourceNames.inboundCluster(targetPort);
+        return loopback(ResourceNames.inboundCluster(targetPort), targetPort, http2);
+    }
+
+    /** A cluster of the local app's port on loopback, from the inbound passthrough source address. */
+    public static Cluster loopback(String name, int port, boolean http2) {
         Cluster.Builder cluster = Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.STATIC)
@@ -72,7 +76,7 @@ public final class StaticClusterFactory {
                                 .addLbEndpoints(LbEndpoint.newBuilder()
                                         .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
                                                 .setSocketAddress(SocketAddress.newBuilder()
-                                                        .setAddress("127.0.0.1").setPortValue(targetPort)))))));
+                                                        .setAddress("127.0.0.1").setPortValue(port)))))));
         if (http2) {
             OutboundClusterFactory.useHttp2(cluster);
         }

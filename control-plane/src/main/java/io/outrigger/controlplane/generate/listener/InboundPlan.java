@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.listener;
 
+import io.outrigger.controlplane.model.AppProbe;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MtlsMode;
 import io.outrigger.controlplane.model.Service;
@@ -14,9 +15,10 @@ import java.util.TreeMap;
  * Everything a proxy's inbound side depends on. Replicas of one workload have equal plans, so their
  * inbound listener and clusters are built once and shared.
  */
-public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode) {
+public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode, List<AppProbe> appProbes) {
     public InboundPlan {
         ports = List.copyOf(ports);
+        appProbes = List.copyOf(appProbes);
     }
 
     /** Ports of every service selecting the workload, by target port; the first service (by name) decides the protocol. */
@@ -29,6 +31,6 @@ public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode) {
                 byTarget.putIfAbsent(target, new InboundPort(target, port.protocol(), policy.forPort(target)));
             }
         }
-        return new InboundPlan(List.copyOf(byTarget.values()), policy.workloadMode());
+        return new InboundPlan(List.copyOf(byTarget.values()), policy.workloadMode(), workload.appProbes());
     }
 }

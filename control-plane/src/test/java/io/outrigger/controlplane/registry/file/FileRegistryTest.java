@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.registry.file;
 
+import io.outrigger.controlplane.model.AppProbe;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.HttpRouteRule;
 import io.outrigger.controlplane.model.MeshConfig;
@@ -48,6 +49,9 @@ class FileRegistryTest {
         assertThat(ratings.vip()).isEqualTo("198.19.10.3");
         assertThat(ratings.port(9090).orElseThrow().protocol()).isEqualTo(Protocol.GRPC);
         assertThat(mesh.workload("default", "ratings-v1").orElseThrow().ports()).containsEntry("http-api", 8080);
+        assertThat(mesh.workload("default", "productpage-v1").orElseThrow().appProbes()).containsExactly(
+                new AppProbe("/app-health/productpage/livez", AppProbe.Kind.HTTP_GET, 9080, "/healthz", ""),
+                new AppProbe("/app-health/productpage/readyz", AppProbe.Kind.TCP_SOCKET, 9080, "", ""));
         assertThat(mesh.destinationRule(REVIEWS).orElseThrow().subsets()).hasSize(3);
         assertThat(mesh.peerAuthentications()).extracting(p -> p.namespace() + "/" + p.name() + "=" + p.mode())
                 .containsExactly("default/ratings-strict=STRICT", "outrigger-system/default=PERMISSIVE");
@@ -142,6 +146,17 @@ class FileRegistryTest {
         assertThat(registry.current().workload("default", "reviews-v1").orElseThrow().address())
                 .isEqualTo("198.18.10.21");
         assertThat(registry.current().service("mongodb.default.svc.cluster.local")).isPresent();
+    }
+
+    @Test
+    void httpsAppProbeIsRejectedNamingTheAnnotation() {
+        replace("workloads.yaml", "\"path\":\"/healthz\",\"port\":9080", "\"path\":\"/healthz\",\"port\":9080,\"scheme\":\"HTTPS\"");
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactly(
+                "WorkloadEntry default/productpage-v1: metadata.annotations[outrigger.io/app-probes]"
+                        + "[/app-health/productpage/livez]: HTTPS probes are not supported by the sidecar yet");
     }
 
     @Test
