@@ -1,8 +1,5 @@
 package io.outrigger.cni.capture;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
 /**
  * An IPv4 or IPv6 network, normalised the way {@code iptables-save} prints it (network address,
  * compressed IPv6), so rendered rules compare equal to what the kernel reports back.
@@ -17,15 +14,8 @@ public record Cidr(byte[] network, int prefix) {
   public static Cidr parse(String text) {
     String s = text.strip();
     int slash = s.indexOf('/');
-    String address = slash < 0 ? s : s.substring(0, slash);
-    if (!looksNumeric(address)) {
-      throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR");
-    }
-    byte[] bytes;
-    try {
-      // Only literal addresses reach here (checked above), so this never does a DNS lookup.
-      bytes = InetAddress.getByName(address).getAddress();
-    } catch (UnknownHostException e) {
+    byte[] bytes = IpLiteral.parse(slash < 0 ? s : s.substring(0, slash));
+    if (bytes == null) {
       throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR");
     }
     int max = bytes.length * 8;
@@ -42,20 +32,6 @@ public record Cidr(byte[] network, int prefix) {
       bytes[bit / 8] &= (byte) ~(0x80 >> (bit % 8));
     }
     return new Cidr(bytes, prefix);
-  }
-
-  private static boolean looksNumeric(String address) {
-    if (address.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < address.length(); i++) {
-      char c = address.charAt(i);
-      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
-      if (!ok) {
-        return false;
-      }
-    }
-    return address.indexOf(':') >= 0 || address.chars().filter(c -> c == '.').count() == 3;
   }
 
   public boolean ipv6() {

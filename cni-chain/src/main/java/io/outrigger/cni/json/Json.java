@@ -1,6 +1,5 @@
 package io.outrigger.cni.json;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,13 +198,14 @@ public final class Json {
       pos++;
     }
     String literal = text.substring(start, pos);
+    // Long/Double parsing, not BigDecimal: BigInteger's static initialisation alone costs the exec'd
+    // plugin tens of milliseconds.
     try {
-      BigDecimal d = new BigDecimal(literal);
       if (literal.indexOf('.') < 0 && literal.indexOf('e') < 0 && literal.indexOf('E') < 0) {
-        return d.longValueExact();
+        return Long.parseLong(literal);
       }
-      return d.doubleValue();
-    } catch (ArithmeticException | NumberFormatException ex) {
+      return Double.parseDouble(literal);
+    } catch (NumberFormatException ex) {
       pos = start;
       throw error("invalid number '" + literal + "'");
     }

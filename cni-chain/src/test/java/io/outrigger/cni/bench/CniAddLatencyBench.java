@@ -56,9 +56,9 @@ public final class CniAddLatencyBench {
     for (int i = -WARMUP; i < pods; i++) {
       Pod pod = newPod("p" + (i + WARMUP));
       long t0 = System.nanoTime();
-      String prev = pod.add("bridge", bridgeConf(), false);
+      String prev = pod.add("bridge", bridgeConf(), Measure.NONE);
       long t1 = System.nanoTime();
-      pod.add(image.resolve("outrigger-cni").toString(), ourConf(prev), false);
+      pod.add(image.resolve("outrigger-cni").toString(), ourConf(prev), Measure.NONE);
       long t2 = System.nanoTime();
       if (i >= 0) {
         bridge[i] = t1 - t0;
@@ -67,14 +67,35 @@ public final class CniAddLatencyBench {
     }
     long bridgeRss = 0;
     long ourRss = 0;
+    long[] bridgeCpu = new long[RSS_PODS];
+    long[] ourCpu = new long[RSS_PODS];
     for (int i = 0; i < RSS_PODS; i++) {
       Pod pod = newPod("r" + i);
-      String out = pod.add("bridge", bridgeConf(), true);
+      String out = pod.add("bridge", bridgeConf(), Measure.RSS);
       bridgeRss = Math.max(bridgeRss, pod.lastRssKb);
-      pod.add(image.resolve("outrigger-cni").toString(), ourConf(out), true);
+      pod.add(image.resolve("outrigger-cni").toString(), ourConf(out), Measure.RSS);
       ourRss = Math.max(ourRss, pod.lastRssKb);
+      Pod cpu = newPod("c" + i);
+      out = cpu.add("bridge", bridgeConf(), Measure.CPU);
+      bridgeCpu[i] = cpu.lastCpuNanos;
+      cpu.add(image.resolve("outrigger-cni").toString(), ourConf(out), Measure.CPU);
+      ourCpu[i] = cpu.lastCpuNanos;
     }
     report(pods, bridge, ours, bridgeRss, ourRss);
+    Arrays.sort(bridgeCpu);
+    Arrays.sort(ourCpu);
+    System.out.printf("CPU time (user+sys of the plugin and its children, bash time, p50 over %d more ADDs; less sensitive to machine load than wall "
+        + "time): bridge %.1f ms, outrigger-cni %.1f ms, ratio %.2f%n", RSS_PODS, pct(bridgeCpu, 50), pct(ourCpu, 50),
+        pct(ourCpu, 50) / pct(bridgeCpu, 50));
+    System.out.println("load average during the run: " + loadAverage());
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private static void report(int pods, long[] bridge, long[] ours, long bridgeRss, long ourRss) {
@@ -125,8 +146,8 @@ public final class CniAddLatencyBench {
   private void cleanup() {
     for (String name : netnsNames) {
       Pod pod = new Pod(name);
-      pod.call("DEL", image.resolve("outrigger-cni").toString(), ourConf("{}"), false);
-      pod.call("DEL", "bridge", bridgeConf(), false);
+      pod.call("DEL", image.resolve("outrigger-cni").toString(), ourConf("{}"), Measure.NONE);
+      pod.call("DEL", "bridge", bridgeConf(), Measure.NONE);
       runner.run(List.of("ip", "netns", "delete", name), null);
     }
   }
@@ -138,36 +159,45 @@ public final class CniAddLatencyBench {
     return r;
   }
 
+  private enum Measure { NONE, RSS, CPU }
+
   /** One netns, and the plugin calls made in it. */
   private final class Pod {
     private final String name;
     long lastRssKb;
+    long lastCpuNanos;
 
     Pod(String name) {
       this.name = name;
     }
 
-    String add(String plugin, String conf, boolean measureRss) {
-      return check(call("ADD", plugin, conf, measureRss), plugin + " ADD in " + name).stdout();
+    String add(String plugin, String conf, Measure measure) {
+      return check(call("ADD", plugin, conf, measure), plugin + " ADD in " + name).stdout();
     }
 
-    CommandRunner.Result call(String command, String plugin, String conf, boolean measureRss) {
+    CommandRunner.Result call(String command, String plugin, String conf, Measure measure) {
       String binary = plugin.contains("/") ? plugin : "/usr/lib/cni/" + plugin;
       List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
           "CNI_COMMAND=" + command, "CNI_CONTAINERID=" + name, "CNI_NETNS=/var/run/netns/" + name, "CNI_IFNAME=eth0",
           "CNI_PATH=/usr/lib/cni", "CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=" + name));
-      Path rss = work.resolve("rss-" + name);
-      if (measureRss) {
-        cmd.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString()));
+      Path stats = work.resolve("stats-" + name);
+      switch (measure) {
+        case RSS -> cmd.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", stats.toString(), binary));
+        // bash's time has millisecond resolution (GNU time's %U/%S have 10 ms) and counts waited-for children.
+        case CPU -> cmd.addAll(List.of("bash", "-c", "TIMEFORMAT='%3U %3S'; { time \"$0\" 2>/dev/null; } 2>\"$1\"",
+            binary, stats.toString()));
+        case NONE -> cmd.add(binary);
       }
-      cmd.add(binary);
       CommandRunner.Result r = runner.run(cmd, conf);
-      if (measureRss) {
-        try {
-          lastRssKb = Long.parseLong(Files.readString(rss).strip().lines().reduce((a, b) -> b).orElse("0"));
-        } catch (java.io.IOException | NumberFormatException e) {
-          throw new IllegalStateException("GNU time wrote no RSS for " + binary + ": " + e.getMessage(), e);
+      try {
+        if (measure == Measure.RSS) {
+          lastRssKb = Long.parseLong(Files.readString(stats).strip().lines().reduce((a, b) -> b).orElse("0"));
+        } else if (measure == Measure.CPU) {
+          String[] f = Files.readString(stats).strip().split("\\s+");
+          lastCpuNanos = (long) ((Double.parseDouble(f[0]) + Double.parseDouble(f[1])) * 1e9);
         }
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new IllegalStateException(measure + " measurement of " + binary + " failed: " + e.getMessage(), e);
       }
       return r;
     }

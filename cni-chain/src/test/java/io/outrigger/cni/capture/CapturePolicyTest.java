@@ -75,5 +75,16 @@ class CapturePolicyTest {
     assertThat(Cidr.parse("2001:db8:0:0:1:0:0:1")).hasToString("2001:db8::1:0:0:1/128");
     assertThat(Cidr.parse("::1")).hasToString("::1/128");
     assertThat(Cidr.parse("1:0:0:2:0:0:0:3/128")).hasToString("1:0:0:2::3/128");
+    assertThat(Cidr.parse("::ffff:198.18.0.1/128")).hasToString("::ffff:c612:1/128");
+    assertThat(Cidr.parse("::/0")).hasToString("::/0");
+    assertThat(Cidr.parse("0.0.0.0/0")).hasToString("0.0.0.0/0");
+  }
+
+  @Test
+  void malformedAddressesAreRejected() {
+    for (String bad : List.of("198.18.0", "198.18.0.256", "198.18.0.1.2", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::1",
+        "1:2:3:4:5:6:7", ":::", "g::1", "", "198.18.0.1/", "-1.0.0.0")) {
+      assertThatThrownBy(() -> Cidr.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }
