@@ -8,8 +8,10 @@ import io.outrigger.injector.inject.InjectionException;
 import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectionResult;
 import io.outrigger.injector.inject.SidecarInjector;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -41,7 +43,7 @@ final class AdmissionReviews {
     } catch (JsonProcessingException e) {
       throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage()
           + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new BadRequestException(400, "unreadable request body: " + e.getMessage());
     }
     if (review == null || review.isMissingNode()) {
@@ -49,7 +51,7 @@ final class AdmissionReviews {
     }
     if (!review.isObject()) {
       throw new BadRequestException(400, "expected an AdmissionReview object, got a JSON "
-          + review.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+          + review.getNodeType().toString().toLowerCase(Locale.ROOT));
     }
     String apiVersion = review.path("apiVersion").asText("");
     if (!VERSIONS.contains(apiVersion)) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +127,7 @@ public final class WebhookServer implements AutoCloseable {
   }
 
   private void record(AdmissionReviews.Answer answer) {
-    metrics.request(answer.outcome().name().toLowerCase(java.util.Locale.ROOT));
+    metrics.request(answer.outcome().name().toLowerCase(Locale.ROOT));
     switch (answer.outcome()) {
       case INJECTED -> {
         metrics.injected();

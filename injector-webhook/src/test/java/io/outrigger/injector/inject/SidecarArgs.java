@@ -2,13 +2,17 @@ package io.outrigger.injector.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /** Finds the sidecar's {@code --config-yaml} bootstrap in an injected pod. */
 final class SidecarArgs {
@@ -19,22 +23,22 @@ final class SidecarArgs {
 
   static Optional<JsonNode> sidecar(JsonNode pod) {
     return Stream.of("initContainers", "containers")
-        .flatMap(field -> java.util.stream.StreamSupport.stream(
+        .flatMap(field -> StreamSupport.stream(
             pod.path("spec").path(field).spliterator(), false))
         .filter(c -> ProxyContainer.NAME.equals(c.path("name").asText()))
         .findFirst();
   }
 
-  private static final java.util.regex.Pattern KUBELET_VAR =
-      java.util.regex.Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+  private static final Pattern KUBELET_VAR =
+      Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   /** The kubelet's expansion of container arguments: {@code $(VAR)} of a defined variable. */
   static String expand(String arg, Map<String, String> env) {
-    java.util.regex.Matcher m = KUBELET_VAR.matcher(arg);
+    Matcher m = KUBELET_VAR.matcher(arg);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       m.appendReplacement(out,
-          java.util.regex.Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
+          Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
     }
     return m.appendTail(out).toString();
   }
@@ -81,7 +85,7 @@ final class SidecarArgs {
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
         if (node.get(i).isTextual() && node.get(i).asText().equals(bootstrap)) {
-          ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, TextNode.valueOf(MARKER));
+          ((ArrayNode) node).set(i, TextNode.valueOf(MARKER));
         } else {
           replace(node.get(i), bootstrap);
         }
