@@ -24,7 +24,7 @@ record() {
 # runs): test networks whose lease owner (/run/outrigger-test/lease-N = "PID@start") is alive, with their
 # netns, bridge, veths and state; Envoys whose parent is a live JVM. On a CI machine this is empty.
 others() {
-  local lease n pid ppid
+  local lease n pid ppid name
   for lease in /run/outrigger-test/lease-*; do
     [ -e "$lease" ] || continue
     n=${lease##*-}
@@ -35,19 +35,39 @@ others() {
       ip -o link show master "ortg$n" 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' || true
     fi
   done
+  # Convention for resources made outside PodNetwork: name them ortg<what>-<PID>-..., PID the owning process.
+  for name in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ortg[a-z]+-[0-9]+-' || true); do
+    pid=$(echo "$name" | cut -d- -f2)
+    if kill -0 "$pid" 2>/dev/null; then echo "$name"; fi
+  done
   for pid in $(pgrep -x envoy 2>/dev/null || true); do
     ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
     if [ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$(ps -o comm= -p "$ppid" 2>/dev/null)" = java ]; then echo "$pid"; fi
   done
 }
 
+same() {
+  local what
+  for what in netns links iptables envoy ipam; do cmp -s "$1/$what" "$2/$what" || return 1; done
+}
+
 case "${1:-}" in
   snapshot) record "$2" ;;
   compare)
     now=$(mktemp -d)
-    trap 'rm -rf "$now"' EXIT
+    later=$(mktemp -d)
+    trap 'rm -rf "$now" "$later"' EXIT
     # Before and after recording, so a concurrent run that ends in between is still recognised.
     { others; record "$now"; others; } > "$now/others"
+    # Something else on a shared machine may hold a resource for a moment: a leftover is what is still
+    # there a few seconds later (on a quiet CI machine this only delays a failing check).
+    if ! same "$2" "$now"; then
+      sleep 5
+      record "$later"
+      for what in netns links iptables envoy ipam; do
+        comm -12 "$now/$what" "$later/$what" > "$now/$what.kept"; mv "$now/$what.kept" "$now/$what"
+      done
+    fi
     leftover=0
     for what in netns links iptables envoy ipam; do
       added=$(comm -13 "$2/$what" "$now/$what" | grep -vxF -f "$now/others" || true)
