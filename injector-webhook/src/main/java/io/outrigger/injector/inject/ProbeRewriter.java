@@ -40,6 +40,12 @@ final class ProbeRewriter {
       if (handler.isEmpty()) {
         continue;
       }
+      if ("HTTPS".equalsIgnoreCase(original.path("httpGet").path("scheme").asText("HTTP"))) {
+        // The control plane's 15020 listener does not originate TLS to the app (yet).
+        warnings.add("pod " + who + " container " + name + ": " + field
+            + " uses HTTPS, which the sidecar cannot answer; probe kept");
+        continue;
+      }
       ObjectNode resolved = original.deepCopy();
       JsonNode action = resolved.get(handler.get());
       if (action instanceof ObjectNode target && target.path("port").isTextual()) {
