@@ -9,10 +9,13 @@ import io.outrigger.controlplane.generate.listener.AppHealthFactory;
 import io.outrigger.controlplane.generate.listener.InboundListenerFactory;
 import io.outrigger.controlplane.generate.listener.InboundPlan;
 import io.outrigger.controlplane.generate.listener.InboundPort;
+import io.outrigger.controlplane.generate.listener.PeerAuthenticationPolicy;
 import io.outrigger.controlplane.generate.listener.OutboundListenerFactory;
 import io.outrigger.controlplane.generate.route.OutboundRouteFactory;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.MtlsMode;
+import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.Workload;
 
 import java.util.HashMap;
@@ -31,7 +34,8 @@ final class MeshResources {
     }
 
     /** What an assignment is built from: the target and its selected workloads. */
-    private record EndpointInputs(OutboundClusterFactory.Target target, List<Workload> endpoints) {
+    private record EndpointInputs(OutboundClusterFactory.Target target, List<Workload> endpoints,
+                                  List<Workload> mtlsReady) {
     }
 
     private final MeshConfig mesh;
@@ -61,21 +65,24 @@ final class MeshResources {
         var previousEndpoints = previous == null ? Map.<EndpointInputs, VersionedResource>of()
                 : previous.endpointsByInputs;
         Map<OutboundClusterFactory.ClusterInputs, VersionedResource> builtClusters = new HashMap<>();
+        Map<Workload, PeerAuthenticationPolicy> policies = new HashMap<>();
         Map<EndpointInputs, VersionedResource> builtEndpoints = new HashMap<>();
         Map<String, VersionedResource> clusterMap = new LinkedHashMap<>();
         Map<String, VersionedResource> endpointMap = new LinkedHashMap<>();
         for (OutboundClusterFactory.Target target : OutboundClusterFactory.targets(mesh)) {
             String name = target.clusterName();
             List<Workload> selected = target.endpoints(mesh);
-            var clusterInputs = clusterFactory.inputs(target, selected);
+            List<Workload> mtlsReady = selected.stream()
+                    .filter(w -> acceptsMtls(w, target.port(), settings, policies)).toList();
+            var clusterInputs = clusterFactory.inputs(target, selected, mtlsReady);
             VersionedResource cluster = previousClusters.get(clusterInputs);
             if (cluster == null) {
                 cluster = VersionedResource.of(name, clusterFactory.cluster(clusterInputs));
             }
-            EndpointInputs endpointInputs = new EndpointInputs(target, selected);
+            EndpointInputs endpointInputs = new EndpointInputs(target, selected, mtlsReady);
             VersionedResource assignment = previousEndpoints.get(endpointInputs);
             if (assignment == null) {
-                assignment = VersionedResource.of(name, EndpointFactory.assignment(target, selected));
+                assignment = VersionedResource.of(name, EndpointFactory.assignment(target, selected, mtlsReady));
             }
             builtClusters.put(clusterInputs, cluster);
             builtEndpoints.put(endpointInputs, assignment);
@@ -94,6 +101,20 @@ final class MeshResources {
         this.reusableRoutes = sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices())
                 ? previous.routesByNamespace : Map.of();
         this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;
+    }
+
+    /**
+     * Automatic mTLS goes to a workload only when it has a sidecar and its PeerAuthentication does not
+     * DISABLE mTLS on that port (its sidecar would then expect plaintext), as in Istio.
+     */
+    private boolean acceptsMtls(Workload workload, ServicePort port, MeshSettings settings,
+                                Map<Workload, PeerAuthenticationPolicy> policies) {
+        if (!workload.inMesh()) {
+            return false;
+        }
+        PeerAuthenticationPolicy policy = policies.computeIfAbsent(workload,
+                w -> PeerAuthenticationPolicy.of(mesh, w, settings.rootNamespace()));
+        return policy.forPort(workload.targetPort(port)) != MtlsMode.DISABLE;
     }
 
     private static Map<String, VersionedResource> outboundListeners(MeshConfig mesh, MeshSettings settings) {

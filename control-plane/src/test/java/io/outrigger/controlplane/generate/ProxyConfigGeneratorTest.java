@@ -97,6 +97,20 @@ class ProxyConfigGeneratorTest {
     }
 
     @Test
+    void automaticMtlsSendsPlaintextWhereTheDestinationDisablesMtls() {
+        ProxyResources resources = generate(mesh, "productpage-v1");
+
+        String grpc = "outbound|9090||ratings.default.svc.cluster.local";
+        assertThat(cluster(resources, grpc).getTransportSocketMatchesList())
+                .as("ratings' PeerAuthentication disables mTLS on port 9090").isEmpty();
+        var endpoint = ((io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment) resources.endpoints().get(grpc)
+                .resource()).getEndpoints(0).getLbEndpoints(0);
+        assertThat(endpoint.hasMetadata()).isFalse();
+        assertThat(cluster(resources, "outbound|9080||ratings.default.svc.cluster.local")
+                .getTransportSocketMatchesList()).hasSize(2);
+    }
+
+    @Test
     void destinationRuleTlsModeOverridesAutomaticMtls() {
         MeshFixtures.replace(dir, "istio.yaml", "  host: reviews\n", """
                   host: reviews

@@ -76,11 +76,12 @@ public final class OutboundClusterFactory {
     public record ClusterInputs(Target target, List<String> peerSpiffeIds, List<String> inMeshPeerSpiffeIds) {
     }
 
-    public ClusterInputs inputs(Target target, List<Workload> endpoints) {
+    /** @param mtlsReady the endpoints automatic mTLS may use: with a sidecar that accepts mTLS on this port */
+    public ClusterInputs inputs(Target target, List<Workload> endpoints, List<Workload> mtlsReady) {
         String domain = settings.trustDomain();
         return new ClusterInputs(target,
                 endpoints.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList(),
-                endpoints.stream().filter(Workload::inMesh).map(w -> w.spiffeId(domain)).distinct().sorted().toList());
+                mtlsReady.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList());
     }
 
     public Cluster cluster(ClusterInputs inputs) {

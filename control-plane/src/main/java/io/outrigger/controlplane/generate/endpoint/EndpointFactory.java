@@ -11,7 +11,9 @@ import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
 import io.outrigger.controlplane.generate.cluster.UpstreamTls;
 import io.outrigger.controlplane.model.Workload;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The ClusterLoadAssignment of an outbound cluster: the IPs of the workloads the service (and subset)
@@ -25,8 +27,13 @@ public final class EndpointFactory {
     private EndpointFactory() {
     }
 
-    /** @param endpoints the workloads the target selects ({@link OutboundClusterFactory.Target#endpoints}) */
-    public static ClusterLoadAssignment assignment(OutboundClusterFactory.Target target, List<Workload> endpoints) {
+    /**
+     * @param endpoints the workloads the target selects ({@link OutboundClusterFactory.Target#endpoints})
+     * @param mtlsReady those of them automatic mTLS may use; only they are marked {@code tlsMode: istio}
+     */
+    public static ClusterLoadAssignment assignment(OutboundClusterFactory.Target target, List<Workload> endpoints,
+                                                   List<Workload> mtlsReady) {
+        Set<Workload> ready = new HashSet<>(mtlsReady);
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
         for (Workload workload : endpoints) {
             LbEndpoint.Builder endpoint = LbEndpoint.newBuilder()
@@ -34,7 +41,7 @@ public final class EndpointFactory {
                             .setSocketAddress(SocketAddress.newBuilder()
                                     .setAddress(workload.address())
                                     .setPortValue(workload.targetPort(target.port())))));
-            if (workload.inMesh()) {
+            if (ready.contains(workload)) {
                 endpoint.setMetadata(IN_MESH);
             }
             locality.addLbEndpoints(endpoint);
