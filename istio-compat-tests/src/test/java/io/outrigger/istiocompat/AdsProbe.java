@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.outrigger.injector.bootstrap.BootstrapParams;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -116,7 +117,7 @@ final class AdsProbe implements AutoCloseable {
         .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
         .build();
     return Node.newBuilder()
-        .setId(io.outrigger.injector.bootstrap.BootstrapParams.sidecarNodeId(ip, w.name(), w.namespace()))
+        .setId(BootstrapParams.sidecarNodeId(ip, w.name(), w.namespace()))
         .setCluster(w.labels().getOrDefault("app", w.name()) + "." + w.namespace())
         .setMetadata(metadata)
         .build();

@@ -7,6 +7,7 @@ import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.injector.bootstrap.BootstrapParams;
 import io.outrigger.injector.bootstrap.ControlPlaneAddress;
 import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyOptions;
 import io.outrigger.testsupport.EnvoyProcess;
 import io.outrigger.testsupport.Envoys;
@@ -35,11 +36,14 @@ final class HostModeMesh implements AutoCloseable {
   private final RegistryDirectory registry;
   private final Path workDir;
   private final MeshControlPlane controlPlane;
+  private final XdsApiType apiType;
   private final Map<String, MeshedPod> meshed = new LinkedHashMap<>();
   private final Map<String, NetnsPod> plain = new LinkedHashMap<>();
   private ValidationSecrets validationSecrets;
 
-  private HostModeMesh(PodNetwork network, RegistryDirectory registry, Path workDir, MeshControlPlane controlPlane) {
+  private HostModeMesh(PodNetwork network, RegistryDirectory registry, Path workDir, MeshControlPlane controlPlane,
+      XdsApiType apiType) {
+    this.apiType = apiType;
     this.network = network;
     this.registry = registry;
     this.workDir = workDir;
@@ -53,6 +57,12 @@ final class HostModeMesh implements AutoCloseable {
    */
   static HostModeMesh start(Envoys envoys, List<String> configFiles, List<MeshWorkload> workloads,
       List<String> plainPods) {
+    return start(envoys, XdsApiType.GRPC, configFiles, workloads, plainPods);
+  }
+
+  /** As above, with every sidecar on this ADS flavour (state of the world or delta). */
+  static HostModeMesh start(Envoys envoys, XdsApiType apiType, List<String> configFiles,
+      List<MeshWorkload> workloads, List<String> plainPods) {
     PodNetwork network = PodNetwork.create();
     Path workDir = ProxyUserFiles.worldReadableTempDir("outrigger-e2e-");
     HostModeMesh mesh = null;
@@ -69,7 +79,7 @@ final class HostModeMesh implements AutoCloseable {
       }
       List<NetnsPod> outsiders = plainPods.stream().map(name -> network.addPod(PodSpec.named(name))).toList();
       MeshControlPlane cp = MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway());
-      mesh = new HostModeMesh(network, registry, workDir, cp);
+      mesh = new HostModeMesh(network, registry, workDir, cp, apiType);
       for (int i = 0; i < workloads.size(); i++) {
         mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));
       }
@@ -113,6 +123,7 @@ final class HostModeMesh implements AutoCloseable {
         .controlPlaneServerName(controlPlane.serverName())
         .tokenFile(token)
         .rootCertFile(root)
+        .apiType(apiType)
         .build();
     EnvoyProcess sidecar = envoys.start(EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params)));
     pod.start(EchoServer.commandLine(w.port(), w.name()), false);

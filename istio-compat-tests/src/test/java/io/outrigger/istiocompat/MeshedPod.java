@@ -1,5 +1,6 @@
 package io.outrigger.istiocompat;
 
+import io.outrigger.injector.bootstrap.BootstrapParams;
 import io.outrigger.testsupport.EnvoyProcess;
 import io.outrigger.testsupport.NetnsPod;
 
@@ -11,7 +12,7 @@ record MeshedPod(MeshWorkload workload, NetnsPod pod, EnvoyProcess sidecar) {
 
   /** The xDS node id its bootstrap gives Envoy, which the control plane's debug pages key on. */
   String nodeId() {
-    return io.outrigger.injector.bootstrap.BootstrapParams.sidecarNodeId(pod.ip(), workload.name(),
+    return BootstrapParams.sidecarNodeId(pod.ip(), workload.name(),
         workload.namespace());
   }
 }

@@ -3,11 +3,14 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.ExecResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Two meshed pods and one outside the mesh. productpage calls reviews by its VIP: the request crosses
- * both sidecars over mutual TLS. PeerAuthentication decides whether the outsider gets in.
+ * Two meshed pods (on delta xDS) and one outside the mesh. productpage calls reviews by its VIP: the
+ * request crosses both sidecars over mutual TLS. PeerAuthentication decides whether the outsider gets in.
  */
 class MutualTlsTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -31,7 +34,9 @@ class MutualTlsTest {
 
   @BeforeAll
   static void startMesh() {
-    mesh = HostModeMesh.start(ENVOYS, List.of(STRICT), List.of(PRODUCTPAGE, REVIEWS), List.of("outsider"));
+    // Delta xDS here (the other classes use state of the world), so both ADS flavours carry mTLS and SDS.
+    mesh = HostModeMesh.start(ENVOYS, XdsApiType.DELTA_GRPC, List.of(STRICT), List.of(PRODUCTPAGE, REVIEWS),
+        List.of("outsider"));
   }
 
   @AfterAll
@@ -110,9 +115,9 @@ class MutualTlsTest {
   }
 
   private static Map<String, Long> sslStats(MeshedPod pod) {
-    return new java.util.TreeMap<>(pod.sidecar().admin().stats().entrySet().stream()
+    return new TreeMap<>(pod.sidecar().admin().stats().entrySet().stream()
         .filter(e -> e.getKey().endsWith("ssl.handshake"))
-        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
   }
 
   /** Sum of {@code ssl.handshake} counters under a stat prefix of the pod's sidecar. */

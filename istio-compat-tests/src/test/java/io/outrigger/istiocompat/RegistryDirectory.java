@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -52,7 +53,7 @@ final class RegistryDirectory {
    * which tells callers to use mutual TLS.
    */
   void writeWorkloadEntry(MeshWorkload w, String address, boolean hasSidecar) {
-    Map<String, String> all = new java.util.TreeMap<>(w.labels());
+    Map<String, String> all = new TreeMap<>(w.labels());
     if (hasSidecar) {
       all.put("security.istio.io/tlsMode", "istio");
     }
