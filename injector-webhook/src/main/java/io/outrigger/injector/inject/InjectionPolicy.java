@@ -55,6 +55,9 @@ public final class InjectionPolicy {
       return Decision.skip(SkipReason.OPTED_OUT,
           who + " opted out (" + MeshKeys.INJECT + "=" + podChoice.get() + ")");
     }
+    if (podRevision.isPresent()) {
+      return Decision.inject(who + " selects revision " + podRevision.get());
+    }
     return namespaceLabels
         .map(labels -> namespaceDecision(who, namespace, labels))
         .orElseGet(() -> Decision.inject(who + " matched the webhook's selectors"));

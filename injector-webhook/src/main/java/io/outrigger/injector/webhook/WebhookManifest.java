@@ -16,7 +16,8 @@ import java.util.TreeSet;
 /**
  * Renders the MutatingWebhookConfiguration. One webhook per way a pod can opt in, because a label
  * selector cannot say "A or B": the namespace labels ({@code outrigger.io/injection},
- * {@code istio-injection}), the revision labels, and a pod label in a namespace with none of them.
+ * {@code istio-injection}, the revision labels), and, in a namespace with none of them, the pod's
+ * own {@code sidecar.istio.io/inject=true} or revision label.
  * Only pod CREATE is sent; kube-system and the control plane's namespace never are.
  */
 public final class WebhookManifest {
@@ -32,6 +33,8 @@ public final class WebhookManifest {
       String caBundlePem, String serviceName, String serviceNamespace, String revision, int port) {}
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final List<String> POD_OPT_IN_LABELS =
+      List.of(MeshKeys.INJECT, MeshKeys.REVISION, MeshKeys.ISTIO_REVISION);
   private static final List<String> OPT_IN_LABELS =
       List.of(MeshKeys.NAMESPACE_INJECTION, MeshKeys.ISTIO_NAMESPACE_INJECTION, MeshKeys.REVISION,
           MeshKeys.ISTIO_REVISION);
@@ -62,16 +65,30 @@ public final class WebhookManifest {
       expression(pods, MeshKeys.INJECT, "NotIn", "false");
       webhooks.add(webhook(webhookName(label), s, namespaces, pods));
     }
-    ObjectNode namespaces = selector(s);
-    OPT_IN_LABELS.forEach(label -> expression(namespaces, label, "DoesNotExist", null));
-    ObjectNode pods = JSON.objectNode();
-    expression(pods, MeshKeys.INJECT, "In", "true");
-    webhooks.add(webhook("object.sidecar-injector.outrigger.io", s, namespaces, pods));
+    // Namespaces without any opt-in label: a pod opts in by its own label, inject=true or a
+    // revision label, again one webhook per label with the earlier ones required absent.
+    for (int i = 0; i < POD_OPT_IN_LABELS.size(); i++) {
+      String label = POD_OPT_IN_LABELS.get(i);
+      ObjectNode namespaces = selector(s);
+      OPT_IN_LABELS.forEach(l -> expression(namespaces, l, "DoesNotExist", null));
+      ObjectNode pods = JSON.objectNode();
+      expression(pods, label, "In", label.equals(MeshKeys.INJECT) ? "true" : s.revision());
+      POD_OPT_IN_LABELS.subList(0, i).forEach(before -> expression(pods, before, "DoesNotExist", null));
+      webhooks.add(webhook(objectWebhookName(label), s, namespaces, pods));
+    }
     try {
       return yaml.writeValueAsString(config);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String objectWebhookName(String label) {
+    return switch (label) {
+      case MeshKeys.INJECT -> "object.sidecar-injector.outrigger.io";
+      case MeshKeys.REVISION -> "rev.object.sidecar-injector.outrigger.io";
+      default -> "istio-rev.object.sidecar-injector.outrigger.io";
+    };
   }
 
   private static String webhookName(String label) {

@@ -34,7 +34,7 @@ class WebhookManifestTest {
     assertThat(config.path("kind").asText()).isEqualTo("MutatingWebhookConfiguration");
     assertThat(config.path("metadata").path("name").asText())
         .isEqualTo("outrigger-sidecar-injector-canary");
-    assertThat(config.path("webhooks")).hasSize(5);
+    assertThat(config.path("webhooks")).hasSize(7);
     for (JsonNode hook : config.path("webhooks")) {
       assertThat(hook.path("rules").toString())
           .isEqualTo("[{\"operations\":[\"CREATE\"],\"apiGroups\":[\"\"],"
@@ -52,6 +52,9 @@ class WebhookManifestTest {
             "istio-injection DoesNotExist");
     assertThat(expressions(config.path("webhooks").get(4).path("objectSelector")))
         .containsExactly("sidecar.istio.io/inject In [true]");
+    assertThat(expressions(config.path("webhooks").get(6).path("objectSelector")))
+        .containsExactly("istio.io/rev In [canary]", "sidecar.istio.io/inject DoesNotExist",
+            "outrigger.io/rev DoesNotExist");
   }
 
   @Test
