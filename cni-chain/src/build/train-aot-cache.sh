@@ -1,7 +1,7 @@
 #!/bin/sh
 # Records the plugin's AOT cache with the runtime, jar path and JVM flags the launcher uses (the JVM
-# refuses a cache made under other ones). Run by the build, and by the installer after it copies the
-# plugin to the node's bin dir. Usage: train-aot-cache.sh <outrigger-cni.d>
+# refuses a cache made under other ones). Run by make-plugin-image.sh; the cache stays valid when the
+# directory is copied elsewhere, so the installer copies it as is. Usage: train-aot-cache.sh <outrigger-cni.d>
 set -eu
 d=$1
 rm -f "$d/outrigger-cni.aot"
