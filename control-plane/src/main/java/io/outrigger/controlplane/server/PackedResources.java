@@ -2,6 +2,7 @@ package io.outrigger.controlplane.server;
 
 import com.google.protobuf.Any;
 import io.outrigger.controlplane.generate.VersionedResource;
+import io.outrigger.controlplane.xds.VersionedView;
 import io.outrigger.controlplane.xds.XdsResource;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -9,13 +10,14 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * A read-only view of generated resources as the push engine's packed ones. The generator shares
  * its maps and messages among proxies, so this view copies nothing per proxy; each resource is
  * packed once per mesh version (see {@link Cache}).
  */
-final class PackedResources extends AbstractMap<String, XdsResource> {
+final class PackedResources extends AbstractMap<String, XdsResource> implements VersionedView {
   private final Map<String, VersionedResource> generated;
   private final Cache cache;
 
@@ -28,6 +30,12 @@ final class PackedResources extends AbstractMap<String, XdsResource> {
   public XdsResource get(Object name) {
     VersionedResource r = generated.get(name);
     return r == null ? null : cache.packed(r);
+  }
+
+  /** Versions straight from the generator: a diff packs only the resources that changed. */
+  @Override
+  public void forEachVersion(BiConsumer<String, String> action) {
+    generated.forEach((name, r) -> action.accept(name, r.version()));
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * What one stream knows about one resource type: the subscription, what was sent (per resource),
@@ -48,27 +49,35 @@ final class TypeState {
   /** What of {@code current} is in scope and new to the proxy; the set's version is computed on demand. */
   Diff diff(Map<String, XdsResource> current) {
     List<XdsResource> changed = new ArrayList<>();
-    int inScope = 0;
-    for (XdsResource r : current.values()) {
-      if (inScope(r.name())) {
-        inScope++;
-        if (!r.version().equals(sent.get(r.name()))) {
-          changed.add(r);
+    int[] inScope = {0};
+    forEachVersion(current, (name, version) -> {
+      if (inScope(name)) {
+        inScope[0]++;
+        if (!version.equals(sent.get(name))) {
+          changed.add(current.get(name));
         }
       }
-    }
-    return new Diff(changed, inScope);
+    });
+    return new Diff(changed, inScope[0]);
   }
 
   /** The version of the in-scope set: what a response carries and the proxy ACKs. */
   String versionOf(Map<String, XdsResource> current) {
     ResourceVersions.SetVersion set = new ResourceVersions.SetVersion();
-    for (XdsResource r : current.values()) {
-      if (inScope(r.name())) {
-        set.add(r.name(), r.version());
+    forEachVersion(current, (name, version) -> {
+      if (inScope(name)) {
+        set.add(name, version);
       }
-    }
+    });
     return set.value();
+  }
+
+  private static void forEachVersion(Map<String, XdsResource> current, BiConsumer<String, String> action) {
+    if (current instanceof VersionedView view) {
+      view.forEachVersion(action);
+    } else {
+      current.values().forEach(r -> action.accept(r.name(), r.version()));
+    }
   }
 
   /** {@code changed}: in scope and new to the proxy; {@code inScope}: how many are in scope. */

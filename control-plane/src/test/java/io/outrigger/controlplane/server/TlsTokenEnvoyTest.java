@@ -102,6 +102,8 @@ class TlsTokenEnvoyTest {
 
   @Test
   void foreignOrInvalidTokensGetNoConfigurationAtAll() throws Exception {
+    // (Envoy's control_plane.connected_state flips to 1 while each refused stream is briefly open,
+    // so the proof is what it holds: nothing.)
     double deniedBefore = controlPlane.xdsMetrics().refusedTotal("PERMISSION_DENIED");
     double unauthBefore = controlPlane.xdsMetrics().refusedTotal("UNAUTHENTICATED");
     // b's sidecar holding a's token, and c's sidecar holding a token the control plane never signed.
@@ -113,7 +115,6 @@ class TlsTokenEnvoyTest {
         controlPlane.xdsMetrics().refusedTotal("PERMISSION_DENIED") > deniedBefore
             && controlPlane.xdsMetrics().refusedTotal("UNAUTHENTICATED") > unauthBefore);
     for (EnvoyProcess envoy : List.of(impostor, forger)) {
-      assertThat(envoy.admin().stat("control_plane.connected_state")).isZero();
       assertThat(HostSidecar.listenerPort(envoy.admin(), CLUSTER)).isEmpty();
       assertThat(PlaintextAdsEnvoyTest.activeClusters(envoy.admin().configDump())).isEmpty();
       assertThat(PlaintextAdsEnvoyTest.activeSecrets(envoy.admin().configDump())).isEmpty();
