@@ -116,13 +116,26 @@ public final class FileRegistry implements Registry {
     private List<Path> configFiles() {
         try (Stream<Path> files = Files.walk(directory)) {
             return files.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(this::notHidden)
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .sorted()
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("file registry " + directory + ": cannot list files", e);
         }
+    }
+
+    /**
+     * Hidden files and directories are skipped: a Kubernetes ConfigMap volume keeps the real files in a
+     * hidden {@code ..<timestamp>} directory behind symlinks, which would otherwise be read twice.
+     */
+    private boolean notHidden(Path file) {
+        for (Path part : directory.relativize(file)) {
+            if (part.toString().startsWith(".")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -194,6 +194,24 @@ class FileRegistryTest {
     }
 
     @Test
+    void configMapVolumeLayoutIsReadOnceThroughItsSymlinks() throws IOException {
+        Path data = Files.createDirectory(dir.resolve("..2026_11_21_06_00_00.000"));
+        Files.writeString(data.resolve("cart.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: cart}
+                spec: {clusterIP: 198.19.10.50, selector: {app: cart}, ports: [{name: http, port: 80}]}
+                """);
+        Files.createSymbolicLink(dir.resolve("..data"), data.getFileName());
+        Files.createSymbolicLink(dir.resolve("cart.yaml"), Path.of("..data/cart.yaml"));
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).isEmpty();
+        assertThat(registry.current().service("cart.default.svc.cluster.local")).isPresent();
+    }
+
+    @Test
     void sameObjectInTwoFilesIsReportedAndTheFirstWins() throws IOException {
         Files.writeString(dir.resolve("z-dup.yaml"), """
                 apiVersion: v1
