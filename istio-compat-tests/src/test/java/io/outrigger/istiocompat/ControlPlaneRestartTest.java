@@ -3,6 +3,7 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The data plane does not depend on the control plane being up: sidecars keep their config while it
- * is gone, and reconnect and resync when it is back on the same address.
+ * The data plane does not depend on the control plane being up: with the control plane in its own
+ * JVM killed by SIGKILL, sidecars keep their config while it is gone, and reconnect and resync when it
+ * is back on the same address.
  */
 class ControlPlaneRestartTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -32,7 +34,7 @@ class ControlPlaneRestartTest {
 
   @BeforeAll
   static void startMesh() {
-    mesh = HostModeMesh.start(ENVOYS, List.of("istio/peerauthentication-strict.yaml"),
+    mesh = HostModeMesh.start(ENVOYS, XdsApiType.GRPC, true, List.of("istio/peerauthentication-strict.yaml"),
         List.of(PRODUCTPAGE, REVIEWS), List.of());
   }
 
@@ -57,7 +59,8 @@ class ControlPlaneRestartTest {
       mesh.controlPlane().startAgain();
       // The restarted control plane knows nothing of them: in sync there means reconnected and ACKed all.
       for (MeshedPod p : mesh.meshedPods()) {
-        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
+        // Its monitoring port may open a moment after the xDS port: ignore refusals while it comes up.
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
             .alias(p.workload().name() + "'s sidecar reconnected and ACKed everything")
             .until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
       }

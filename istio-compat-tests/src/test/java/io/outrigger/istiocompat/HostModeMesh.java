@@ -63,6 +63,12 @@ final class HostModeMesh implements AutoCloseable {
   /** As above, with every sidecar on this ADS flavour (state of the world or delta). */
   static HostModeMesh start(Envoys envoys, XdsApiType apiType, List<String> configFiles,
       List<MeshWorkload> workloads, List<String> plainPods) {
+    return start(envoys, apiType, false, configFiles, workloads, plainPods);
+  }
+
+  /** With {@code separateJvm} the control plane runs as its own process, which can be killed. */
+  static HostModeMesh start(Envoys envoys, XdsApiType apiType, boolean separateJvm, List<String> configFiles,
+      List<MeshWorkload> workloads, List<String> plainPods) {
     PodNetwork network = PodNetwork.create();
     Path workDir = ProxyUserFiles.worldReadableTempDir("outrigger-e2e-");
     HostModeMesh mesh = null;
@@ -78,7 +84,10 @@ final class HostModeMesh implements AutoCloseable {
         pods.add(pod);
       }
       List<NetnsPod> outsiders = plainPods.stream().map(name -> network.addPod(PodSpec.named(name))).toList();
-      MeshControlPlane cp = MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway());
+      MeshControlPlane cp = separateJvm
+          ? MeshControlPlane.startAsProcess(registry.dir(), workDir.resolve("ca"), network.gateway(),
+              workDir.resolve("control-plane.log"))
+          : MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway());
       mesh = new HostModeMesh(network, registry, workDir, cp, apiType);
       for (int i = 0; i < workloads.size(); i++) {
         mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));

@@ -1,5 +1,6 @@
 package io.outrigger.istiocompat;
 
+import io.outrigger.certs.HostModeTokens;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -25,6 +27,8 @@ final class MeshControlPlane implements AutoCloseable {
   private final String xdsHost;
   private ControlPlane running;
   private ControlPlaneSettings settings;
+  /** Set when the control plane runs as its own JVM; then {@link #running} stays null. */
+  private ControlPlaneProcess process;
   private int xdsTlsPort;
   private int monitoringPort;
 
@@ -40,6 +44,19 @@ final class MeshControlPlane implements AutoCloseable {
     return cp;
   }
 
+  /**
+   * The control plane as a separate JVM (the CLI command), which {@link #stop} kills with SIGKILL:
+   * for the restart test. Tokens are minted with the host-mode key it keeps in the CA directory.
+   */
+  static MeshControlPlane startAsProcess(Path registry, Path caDir, String xdsHost, Path log) {
+    MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost);
+    cp.settings = ControlPlaneSettings.forTests(registry, caDir);
+    cp.monitoringPort = ControlPlaneProcess.freePort(cp.settings.monitoringBindAddress());
+    cp.process = ControlPlaneProcess.start(registry, caDir, xdsHost, cp.monitoringPort, log);
+    cp.xdsTlsPort = cp.process.xdsTlsPort();
+    return cp;
+  }
+
   private synchronized void startOn(int tlsPort, int monitoring) {
     // No plaintext port: sidecars in pods use TLS xDS with their token, as in a cluster.
     settings = ControlPlaneSettings.forTests(registry, caDir).withBindAddress(xdsHost).withPorts(-1, tlsPort, monitoring);
@@ -48,9 +65,11 @@ final class MeshControlPlane implements AutoCloseable {
     monitoringPort = running.monitoringPort();
   }
 
-  /** Stops it (streams break, sidecars keep their last config), as a crash or rollout would. */
+  /** Stops it (streams break, sidecars keep their last config): SIGKILL for a process, else close. */
   synchronized void stop() {
-    if (running != null) {
+    if (process != null) {
+      process.kill();
+    } else if (running != null) {
       running.close();
       running = null;
     }
@@ -58,6 +77,10 @@ final class MeshControlPlane implements AutoCloseable {
 
   /** Starts it again on the same ports, CA and registry; sidecars reconnect by themselves. */
   synchronized void startAgain() {
+    if (process != null) {
+      process.launch();
+      return;
+    }
     if (running != null) {
       throw new IllegalStateException("control plane on " + xdsHost + ":" + xdsTlsPort + " is already running");
     }
@@ -69,20 +92,31 @@ final class MeshControlPlane implements AutoCloseable {
   }
 
   synchronized String rootCertPem() {
-    return running.rootCertPem();
+    if (process == null) {
+      return running.rootCertPem();
+    }
+    try {
+      return Files.readString(caDir.resolve("root-cert.pem"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("control plane CA " + caDir + ": no root-cert.pem", e);
+    }
   }
 
   synchronized String mintToken(WorkloadIdentity id, Duration ttl) {
-    return running.mintToken(id, ttl);
+    if (process == null) {
+      return running.mintToken(id, ttl);
+    }
+    return HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
+        .mint(id, settings.tokenAudiences(), ttl);
   }
 
   /** The name the sidecars verify in the control plane's serving certificate. */
   synchronized String serverName() {
-    return running.serverName();
+    return process == null ? running.serverName() : settings.serverName();
   }
 
   synchronized String trustDomain() {
-    return running.trustDomain();
+    return process == null ? running.trustDomain() : settings.trustDomain();
   }
 
   Syncz syncz() {
@@ -111,7 +145,11 @@ final class MeshControlPlane implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    stop();
+  public synchronized void close() {
+    if (process != null) {
+      process.close();
+    } else {
+      stop();
+    }
   }
 }
