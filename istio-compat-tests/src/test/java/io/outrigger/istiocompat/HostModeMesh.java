@@ -14,6 +14,7 @@ import io.outrigger.testsupport.Envoys;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.PodNetwork;
 import io.outrigger.testsupport.PodSpec;
+import io.outrigger.testsupport.Prerequisites;
 import io.outrigger.testsupport.ProxyUserFiles;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.nio.file.Path;
@@ -69,6 +70,9 @@ final class HostModeMesh implements AutoCloseable {
   /** With {@code separateJvm} the control plane runs as its own process, which can be killed. */
   static HostModeMesh start(Envoys envoys, XdsApiType apiType, boolean separateJvm, List<String> configFiles,
       List<MeshWorkload> workloads, List<String> plainPods) {
+    // Beyond what PodNetwork and the Envoy harness check: requests from pods, validation keys.
+    Prerequisites.requireCommand("curl");
+    Prerequisites.requireCommand("openssl");
     PodNetwork network = PodNetwork.create();
     Path workDir = ProxyUserFiles.worldReadableTempDir("outrigger-e2e-");
     HostModeMesh mesh = null;
