@@ -35,10 +35,9 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
   }
 
   @Override
-  void handle(DeltaDiscoveryRequest request, TypeState state) {
+  boolean handle(DeltaDiscoveryRequest request, TypeState state, boolean first) {
     List<String> subscribe = request.getResourceNamesSubscribeList();
-    if (!state.requested) {
-      state.requested = true;
+    if (first) {
       state.wildcard =
           XdsTypes.isWildcardType(state.typeUrl) && (subscribe.isEmpty() || subscribe.contains("*"));
       state.sent.putAll(request.getInitialResourceVersionsMap());
@@ -56,6 +55,7 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
         acked(state, state.sentVersion);
       }
     }
+    return !subscribe.isEmpty() || request.getResourceNamesUnsubscribeCount() > 0;
   }
 
   @Override

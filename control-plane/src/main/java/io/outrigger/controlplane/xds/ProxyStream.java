@@ -40,8 +40,13 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
 
   abstract Node nodeOf(Q request);
 
-  /** Applies the request to {@code state} (subscription, ACK/NACK); returns false to ignore it. */
-  abstract void handle(Q request, TypeState state);
+  /**
+   * Applies the request to {@code state} (subscription, ACK/NACK); {@code first}: the stream's first
+   * request of this type.
+   *
+   * @return true when the subscription changed, so the proxy may now lack something
+   */
+  abstract boolean handle(Q request, TypeState state, boolean first);
 
   abstract String typeUrlOf(Q request);
 
@@ -59,8 +64,12 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
       return;
     }
     TypeState state = types.computeIfAbsent(typeUrl, TypeState::new);
-    handle(request, state);
-    respond(state, snapshot.resources(typeUrl));
+    boolean first = !state.requested;
+    state.requested = true;
+    // A bare ACK or NACK cannot make anything new to send: pushes already sent every change.
+    if (handle(request, state, first) || first) {
+      respond(state, snapshot.resources(typeUrl));
+    }
   }
 
   /**

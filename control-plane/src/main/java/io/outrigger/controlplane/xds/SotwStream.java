@@ -34,12 +34,12 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
   }
 
   @Override
-  void handle(DiscoveryRequest request, TypeState state) {
+  boolean handle(DiscoveryRequest request, TypeState state, boolean first) {
     String nonce = request.getResponseNonce();
     if (!nonce.isEmpty()) {
       if (!nonce.equals(state.lastNonce)) {
         // Answers a response already superseded; the proxy will answer the newer one.
-        return;
+        return false;
       }
       if (request.hasErrorDetail()) {
         nacked(state, request.getErrorDetail().getMessage());
@@ -48,8 +48,14 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
       }
     }
     List<String> names = request.getResourceNamesList();
-    state.wildcard = XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
+    boolean wildcard = XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
+    if (wildcard == state.wildcard && names.size() == state.subscribed.size()
+        && state.subscribed.containsAll(names)) {
+      return false;
+    }
+    state.wildcard = wildcard;
     state.subscribe(withoutWildcard(names));
+    return true;
   }
 
   @Override
