@@ -17,9 +17,11 @@ import java.util.Map;
  * @param cliJar the {@code outrigger} jar whose {@code control-plane} command is measured
  * @param controlPlaneJvmArgs JVM options of the control plane (heap limit, JFR)
  * @param timeout bound on the initial sync and on each change's convergence
+ * @param changesRecording if set, a JFR recording (profile settings) of the control plane covering only
+ *     the measured changes, not the initial sync, is written there
  */
 record BenchSettings(int services, int proxies, int endpointChanges, int routeChanges, Path cliJar,
-    List<String> controlPlaneJvmArgs, Duration timeout) {
+    List<String> controlPlaneJvmArgs, Duration timeout, Path changesRecording) {
 
   static BenchSettings parse(String[] args) {
     Map<String, String> options = new HashMap<>();
@@ -43,6 +45,7 @@ record BenchSettings(int services, int proxies, int endpointChanges, int routeCh
         Integer.parseInt(options.getOrDefault("route-changes", "3")),
         Path.of(options.getOrDefault("cli-jar", "cli/target/outrigger.jar")).toAbsolutePath(),
         Arrays.stream(options.getOrDefault("cp-jvm-args", "-Xmx2g").split(" ")).filter(s -> !s.isBlank()).toList(),
-        Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "300"))));
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "300"))),
+        options.containsKey("jfr-changes") ? Path.of(options.get("jfr-changes")).toAbsolutePath() : null);
   }
 }

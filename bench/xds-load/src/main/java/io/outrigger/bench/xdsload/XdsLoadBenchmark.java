@@ -39,6 +39,9 @@ public final class XdsLoadBenchmark {
       Duration sync = fleet.connectAndSync(settings.timeout());
       say("initial sync of %d proxies: %d ms", fleet.size(), sync.toMillis());
       say("heap after GC, %d proxies synced: %s", fleet.size(), mib(cp.heapUsedAfterGcBytes()));
+      if (settings.changesRecording() != null) {
+        cp.jcmd("JFR.start", "name=changes", "settings=profile");
+      }
 
       List<Long> endpoint = new ArrayList<>();
       for (int c = 0; c < settings.endpointChanges(); c++) {
@@ -60,6 +63,10 @@ public final class XdsLoadBenchmark {
         routes.addAll(result.latenciesMillis());
       }
       summary("change to every route", routes);
+      if (settings.changesRecording() != null) {
+        cp.jcmd("JFR.dump", "name=changes", "filename=" + settings.changesRecording());
+        say("JFR recording of the changes: %s", settings.changesRecording());
+      }
       say("heap after GC, after the changes: %s", mib(cp.heapUsedAfterGcBytes()));
       say("NACKs sent by simulated proxies: %d", fleet.nacks());
     }
