@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
+  private static final Duration RENEWAL_SLOT = Duration.ofSeconds(5);
 
   private final ProxyStreams streams;
   private final SnapshotSource snapshots;
@@ -33,6 +36,7 @@ public final class PushEngine implements AutoCloseable {
   private long firstChangeNanos;
   private long lastChangeNanos;
   private ScheduledFuture<?> pending;
+  private final Set<Instant> renewals = ConcurrentHashMap.newKeySet();
 
   public PushEngine(
       ProxyStreams streams, SnapshotSource snapshots, XdsMetrics metrics, Debounce debounce, int parallelism) {
@@ -57,10 +61,22 @@ public final class PushEngine implements AutoCloseable {
     }
   }
 
-  /** Recomputes every proxy at {@code at}, e.g. to push renewed certificates before they expire. */
+  /**
+   * Recomputes every proxy at {@code at}, e.g. to push renewed certificates before they expire.
+   * Requests are coalesced into 5-second slots (rounded up, never before {@code at}): identities
+   * renewing together cost one push per slot, not one each.
+   */
   public void recomputeAt(Instant at) {
-    long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
-    scheduler.schedule(() -> flush(0), delay, TimeUnit.MILLISECONDS);
+    long slotMillis = RENEWAL_SLOT.toMillis();
+    Instant slot = Instant.ofEpochMilli(Math.ceilDiv(at.toEpochMilli(), slotMillis) * slotMillis);
+    if (!renewals.add(slot)) {
+      return;
+    }
+    long delay = Math.max(0, Duration.between(Instant.now(), slot).toMillis());
+    scheduler.schedule(() -> {
+      renewals.remove(slot);
+      flush(0);
+    }, delay, TimeUnit.MILLISECONDS);
   }
 
   private void maybeFlush() {
