@@ -19,9 +19,10 @@ import java.util.Map;
  * @param timeout bound on the initial sync and on each change's convergence
  * @param changesRecording if set, a JFR recording (profile settings) of the control plane covering only
  *     the measured changes, not the initial sync, is written there
+ * @param keepWork keep the generated registry, CA and control-plane log after the run
  */
 record BenchSettings(int services, int proxies, int endpointChanges, int routeChanges, Path cliJar,
-    List<String> controlPlaneJvmArgs, Duration timeout, Path changesRecording) {
+    List<String> controlPlaneJvmArgs, Duration timeout, Path changesRecording, boolean keepWork) {
 
   static BenchSettings parse(String[] args) {
     Map<String, String> options = new HashMap<>();
@@ -46,6 +47,7 @@ record BenchSettings(int services, int proxies, int endpointChanges, int routeCh
         Path.of(options.getOrDefault("cli-jar", "cli/target/outrigger.jar")).toAbsolutePath(),
         Arrays.stream(options.getOrDefault("cp-jvm-args", "-Xmx2g").split(" ")).filter(s -> !s.isBlank()).toList(),
         Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "300"))),
-        options.containsKey("jfr-changes") ? Path.of(options.get("jfr-changes")).toAbsolutePath() : null);
+        options.containsKey("jfr-changes") ? Path.of(options.get("jfr-changes")).toAbsolutePath() : null,
+        Boolean.parseBoolean(options.getOrDefault("keep-work", "false")));
   }
 }

@@ -30,6 +30,19 @@ public final class XdsLoadBenchmark {
       say("control plane pid=%d xds=127.0.0.1:%d log=%s", cp.pid(), cp.xdsPort(), cp.logFile());
       say("heap after GC, no proxies: %s", mib(cp.heapUsedAfterGcBytes()));
       run(settings, mesh, cp);
+    } finally {
+      if (!settings.keepWork()) {
+        deleteRecursively(work);
+      }
+    }
+  }
+
+  /** The generated registry, CA and control-plane log go unless --keep-work true asks to read them. */
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var tree = Files.walk(dir)) {
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
