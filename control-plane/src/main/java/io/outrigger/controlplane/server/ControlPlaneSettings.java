@@ -61,8 +61,9 @@ public record ControlPlaneSettings(
 
   /** Host mode on Istio's port numbers: TLS xDS on all addresses, plaintext and monitoring on loopback. */
   public static ControlPlaneSettings hostMode(Path registryDir, Path caDir) {
-    return new ControlPlaneSettings(registryDir, "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
-        "cluster.local", Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
+    return new ControlPlaneSettings(
+        registryDir, "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir, "cluster.local",
+        Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
         List.of(TOKEN_AUDIENCE));
   }
 
@@ -81,33 +82,41 @@ public record ControlPlaneSettings(
   }
 
   public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
-    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, plaintext, tls, monitoring, caDir, trustDomain,
-        debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
-  }
-
-  public ControlPlaneSettings withBindAddress(String address) {
-    return new ControlPlaneSettings(registryDir, address, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort, caDir,
+    return new ControlPlaneSettings(
+        registryDir, bindAddress, monitoringBindAddress, plaintext, tls, monitoring, caDir,
         trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
   }
 
+  public ControlPlaneSettings withBindAddress(String address) {
+    return new ControlPlaneSettings(
+        registryDir, address, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
+        caDir, trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
   public ControlPlaneSettings withMonitoringBindAddress(String address) {
-    return new ControlPlaneSettings(registryDir, bindAddress, address, xdsPlaintextPort, xdsTlsPort,
-        monitoringPort, caDir, trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+    return new ControlPlaneSettings(
+        registryDir, bindAddress, address, xdsPlaintextPort, xdsTlsPort, monitoringPort, caDir,
+        trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
   }
 
   public ControlPlaneSettings withDebounce(Debounce value) {
-    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
-        caDir, trustDomain, value, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+    return new ControlPlaneSettings(
+        registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
+        monitoringPort, caDir, trustDomain, value, workloadCertTtl, hostMode, serverDnsNames,
+        tokenAudiences);
   }
 
   public ControlPlaneSettings withWorkloadCertTtl(Duration ttl) {
-    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
-        caDir, trustDomain, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
+    return new ControlPlaneSettings(
+        registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
+        monitoringPort, caDir, trustDomain, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
   }
 
   public ControlPlaneSettings withTrustDomain(String domain) {
-    return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
-        caDir, domain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+    return new ControlPlaneSettings(
+        registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
+        monitoringPort, caDir, domain, debounce, workloadCertTtl, hostMode, serverDnsNames,
+        tokenAudiences);
   }
 
   /** The name sidecars verify the TLS port's certificate against. */
