@@ -7,6 +7,7 @@ import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectionResult;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.SidecarInjector;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -27,6 +28,9 @@ final class InProcess {
     for (int i = 0; i < 5_000; i++) {
       sink += once(json, injector, review);
     }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
     long deadline = System.nanoTime() + limit.toNanos();
     long start = System.nanoTime();
     int calls = 0;
@@ -35,8 +39,10 @@ final class InProcess {
       calls++;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return String.format("in-process, 1 thread: %d injections in %.1f s = %.0f/s, %.1f us each (checksum %d)",
-        calls, seconds, calls / seconds, seconds * 1e6 / calls, sink % 10);
+    double allocated = (threads.getCurrentThreadAllocatedBytes() - allocatedBefore) / (double) calls;
+    return String.format("in-process, 1 thread: %d injections in %.1f s = %.0f/s, %.1f us and %.0f KiB"
+        + " allocated each (checksum %d)",
+        calls, seconds, calls / seconds, seconds * 1e6 / calls, allocated / 1024, sink % 10);
   }
 
   private static long once(ObjectMapper json, SidecarInjector injector, byte[] review) throws Exception {

@@ -38,6 +38,8 @@ public final class WebhookLoad {
   private static final int MAX_REQUESTS = Integer.getInteger("bench.requests", 100_000);
   private static final Duration MAX_TIME = Duration.ofSeconds(Integer.getInteger("bench.seconds", 20));
   private static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("bench.warmup", 20));
+  /** By default the server runs in its own JVM (as {@code outrigger webhook} does); false: in this one. */
+  private static final boolean FORK = Boolean.parseBoolean(System.getProperty("bench.fork", "true"));
 
   private WebhookLoad() {}
 
@@ -66,15 +68,13 @@ public final class WebhookLoad {
       Path cert = dir.resolve("tls.crt");
       Path key = dir.resolve("tls.key");
       openssl(cert, key);
-      WebhookSettings settings = WebhookSettings.of(
-          new InetSocketAddress("127.0.0.1", 0), cert, key, InjectorConfig.defaults());
-      try (WebhookServer server = WebhookServer.start(settings);
+      try (ServerUnderTest server = FORK ? ForkedServer.start(cert, key, dir) : inProcess(cert, key);
           HttpClient client = HttpClient.newBuilder()
               .sslContext(trusting(cert))
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(5))
               .build()) {
-        String base = "https://127.0.0.1:" + server.address().getPort();
+        String base = "https://127.0.0.1:" + server.port();
         byte[] review = resource("admission-review.json");
         HttpRequest inject = request(base + "/inject", review);
         HttpRequest baseline = request(base + "/healthz", review);
@@ -88,8 +88,9 @@ public final class WebhookLoad {
         phases.add(run(client, "baseline: POST /healthz (again)", baseline, MAX_TIME));
         phases.add(run(client, "inject: POST /inject (again)", inject, MAX_TIME));
         System.out.println();
-        System.out.printf("concurrency=%d body=%d bytes cpus=%d java=%s%n", CONCURRENCY, review.length,
-            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("concurrency=%d body=%d bytes cpus=%d java=%s server=%s%n", CONCURRENCY,
+            review.length, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            server.describe());
         System.out.println("| phase | requests | errors | seconds | reviews/s | p50 ms | p99 ms | max ms |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         phases.forEach(p -> System.out.println(p.row()));
@@ -103,6 +104,37 @@ public final class WebhookLoad {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** The server the load runs against, in this JVM or in its own; closing stops it. */
+  interface ServerUnderTest extends AutoCloseable {
+    int port();
+
+    String describe();
+
+    @Override
+    void close() throws Exception;
+  }
+
+  private static ServerUnderTest inProcess(Path cert, Path key) throws Exception {
+    WebhookServer server = WebhookServer.start(WebhookSettings.of(
+        new InetSocketAddress("127.0.0.1", 0), cert, key, InjectorConfig.defaults()));
+    return new ServerUnderTest() {
+      @Override
+      public int port() {
+        return server.address().getPort();
+      }
+
+      @Override
+      public String describe() {
+        return "same JVM as the client";
+      }
+
+      @Override
+      public void close() {
+        server.close();
+      }
+    };
   }
 
   /** Bounded closed loop: stops at MAX_REQUESTS in total or when the time is up, whichever first. */
