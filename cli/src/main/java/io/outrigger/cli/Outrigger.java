@@ -1,5 +1,13 @@
 package io.outrigger.cli;
 
+import io.outrigger.certs.cli.CaCommand;
+import io.outrigger.cni.cli.CaptureCommand;
+import io.outrigger.cni.cli.CniCommand;
+import io.outrigger.controlplane.cli.BootstrapCommand;
+import io.outrigger.controlplane.cli.ControlPlaneCommand;
+import io.outrigger.controlplane.cli.TokenCommand;
+import io.outrigger.injector.cli.InjectCommand;
+import io.outrigger.injector.cli.WebhookCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,12 +21,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Outrigger.Version.class,
     description = "A sidecar service mesh: Envoy sidecars, an xDS control plane, a chained CNI plugin.",
-    subcommands = {CommandLine.HelpCommand.class, io.outrigger.certs.cli.CaCommand.class,
-        io.outrigger.cni.cli.CniCommand.class, io.outrigger.cni.cli.CaptureCommand.class,
-        io.outrigger.controlplane.cli.ControlPlaneCommand.class,
-        io.outrigger.controlplane.cli.BootstrapCommand.class,
-        io.outrigger.controlplane.cli.TokenCommand.class,
-        io.outrigger.injector.cli.InjectCommand.class, io.outrigger.injector.cli.WebhookCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      CaCommand.class,
+      ControlPlaneCommand.class,
+      BootstrapCommand.class,
+      TokenCommand.class,
+      InjectCommand.class,
+      WebhookCommand.class,
+      CniCommand.class,
+      CaptureCommand.class
+    })
 public final class Outrigger implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

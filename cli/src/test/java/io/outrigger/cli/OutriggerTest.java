@@ -22,6 +22,12 @@ class OutriggerTest {
   }
 
   @Test
+  void everyComponentHasItsSubcommand() {
+    assertThat(Outrigger.commandLine().getSubcommands().keySet())
+        .contains("ca", "control-plane", "bootstrap", "token", "inject", "webhook", "cni", "capture");
+  }
+
+  @Test
   void noSubcommandIsAUsageError() {
     StringWriter err = new StringWriter();
     CommandLine cli = Outrigger.commandLine();
