@@ -64,6 +64,20 @@ public final class SidecarBootstrap {
 
   /** The version of the running Outrigger jar, or {@code dev} outside a packaged build. */
   public static String runningVersion() {
+    return RunningVersion.VALUE;
+  }
+
+  /**
+   * Read once: the jar cannot change under a running JVM, and the lookup (a classpath resource
+   * search) was a measurable part of every injection, which asks for the version twice.
+   */
+  private static final class RunningVersion {
+    static final String VALUE = read();
+
+    private RunningVersion() {}
+  }
+
+  private static String read() {
     String version = SidecarBootstrap.class.getPackage().getImplementationVersion();
     if (version != null) {
       return version;

@@ -46,11 +46,13 @@ final class ProxyContainer {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private final InjectorConfig config;
-  private final SidecarBootstrap bootstrap;
+  private final BootstrapJsonCache bootstraps;
+  private final ControlPlaneAddress controlPlane;
 
   ProxyContainer(InjectorConfig config, SidecarBootstrap bootstrap) {
     this.config = config;
-    this.bootstrap = bootstrap;
+    this.bootstraps = new BootstrapJsonCache(bootstrap);
+    this.controlPlane = ControlPlaneAddress.parse(config.controlPlaneAddress());
   }
 
   /** The pod-specific facts the sidecar is built from. */
@@ -65,7 +67,7 @@ final class ProxyContainer {
     ArrayNode args = c.putArray("args");
     // The kubelet expands $(VAR) in args from the env below: the bootstrap learns the pod's name
     // and IP, which do not exist yet when the API server calls the webhook.
-    List.of("--config-yaml", bootstrap.renderJson(bootstrapParams(target)),
+    List.of("--config-yaml", bootstraps.renderJson(bootstrapParams(target)),
             "--log-level", config.logLevel(), "--concurrency", "2", "--disable-hot-restart")
         .forEach(args::add);
     if (nativeSidecar) {
@@ -116,7 +118,7 @@ final class ProxyContainer {
         .serviceAccount("$(SERVICE_ACCOUNT)")
         .workloadName(target.workloadName())
         .labels(target.labels())
-        .controlPlane(ControlPlaneAddress.parse(config.controlPlaneAddress()))
+        .controlPlane(controlPlane)
         .transport(XdsTransport.TLS_TOKEN)
         .tokenFile(TOKEN_DIR.resolve(TOKEN_FILE))
         .rootCertFile(ROOT_DIR.resolve(ROOT_FILE))

@@ -9,7 +9,7 @@ import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectionResult;
 import io.outrigger.injector.inject.SidecarInjector;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
@@ -103,10 +103,19 @@ final class AdmissionReviews {
     if (!result.injected()) {
       return new Answer(review, Outcome.SKIPPED, result, request.who());
     }
-    byte[] patch = result.patch().toString().getBytes(StandardCharsets.UTF_8);
+    byte[] patch = bytes(result.patch());
     response.put("patchType", "JSONPatch");
     response.put("patch", Base64.getEncoder().encodeToString(patch));
     return new Answer(review, Outcome.INJECTED, result, request.who());
+  }
+
+  /** A tree as UTF-8 JSON, written straight to bytes (no intermediate String to copy). */
+  byte[] bytes(JsonNode tree) {
+    try {
+      return json.writeValueAsBytes(tree);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot write an AdmissionReview answer", e);
+    }
   }
 
   private ObjectNode response(String apiVersion, String uid) {

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The webhook's Prometheus metrics: requests, injected, skipped by reason, errors, latency. */
 final class WebhookMetrics {
@@ -21,13 +23,16 @@ final class WebhookMetrics {
       Counter.builder("outrigger.injector.injected")
           .description("Pods that got a sidecar")
           .register(registry);
+  // Looked up by tag here rather than re-registered per request: the registry's path builds an id
+  // and runs the meter filters every time. The tag values are a small fixed set (enum labels).
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
 
   void request(String outcome) {
-    Counter.builder("outrigger.injector.requests")
+    requests.computeIfAbsent(outcome, o -> Counter.builder("outrigger.injector.requests")
         .description("AdmissionReviews answered, by outcome")
-        .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+        .tag("outcome", o)
+        .register(registry)).increment();
   }
 
   void injected() {
@@ -35,11 +40,10 @@ final class WebhookMetrics {
   }
 
   void skipped(String reason) {
-    Counter.builder("outrigger.injector.skipped")
+    skipped.computeIfAbsent(reason, r -> Counter.builder("outrigger.injector.skipped")
         .description("Pods left without a sidecar, by reason")
-        .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .tag("reason", r)
+        .register(registry)).increment();
   }
 
   void error(String kind) {

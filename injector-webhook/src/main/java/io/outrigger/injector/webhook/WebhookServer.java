@@ -114,7 +114,7 @@ public final class WebhookServer implements AutoCloseable {
         }
         AdmissionReviews.Answer answer = reviews.review(readBody(exchange));
         record(answer);
-        send(exchange, 200, "application/json", answer.review().toString());
+        send(exchange, 200, "application/json", reviews.bytes(answer.review()));
       } catch (BadRequestException e) {
         metrics.request("error");
         metrics.error(String.valueOf(e.status()));
@@ -188,7 +188,11 @@ public final class WebhookServer implements AutoCloseable {
 
   private static void send(HttpExchange exchange, int status, String type, String body)
       throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    send(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, byte[] bytes)
+      throws IOException {
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
