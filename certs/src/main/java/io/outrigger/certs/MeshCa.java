@@ -6,11 +6,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outrigger.certs.x509.CaFiles;
 import io.outrigger.certs.x509.CertificateSigner;
 import io.outrigger.certs.x509.CsrPolicy;
+import io.outrigger.certs.x509.SubjectKey;
 import io.outrigger.certs.x509.Keys;
 import io.outrigger.certs.x509.Pem;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -132,7 +132,7 @@ public final class MeshCa {
     requireOwnTrustDomain(id);
     Timer.Sample sample = Timer.start();
     KeyPair keys = Keys.generate(settings.workloadKeyType(), random);
-    List<X509Certificate> chain = sign(keys.getPublic(), id, dnsNames, ttl);
+    List<X509Certificate> chain = sign(SubjectKey.of(keys.getPublic()), id, dnsNames, ttl);
     sample.stop(metrics.issuanceTimer(PATH_GENERATE));
     metrics.issued(PATH_GENERATE);
     log.debug("event=svid_issued path=generate spiffe_id={} not_after={}", id, chain.get(0).getNotAfter().toInstant());
@@ -157,9 +157,9 @@ public final class MeshCa {
     return signCheckedCsr(id, () -> CsrPolicy.check(Pem.readCsrDer(pkcs10Pem, "CSR from " + id.uri()), id), ttl);
   }
 
-  private List<X509Certificate> signCheckedCsr(SpiffeId id, Supplier<PublicKey> check, Duration ttl) {
+  private List<X509Certificate> signCheckedCsr(SpiffeId id, Supplier<SubjectKey> check, Duration ttl) {
     Timer.Sample sample = Timer.start();
-    PublicKey key;
+    SubjectKey key;
     try {
       key = check.get();
     } catch (CsrRejectedException e) {
@@ -215,7 +215,7 @@ public final class MeshCa {
     return new MeshCa(files, settings, trimmed, metrics, clock, random);
   }
 
-  private List<X509Certificate> sign(PublicKey key, SpiffeId id, List<String> dnsNames, Duration ttl) {
+  private List<X509Certificate> sign(SubjectKey key, SpiffeId id, List<String> dnsNames, Duration ttl) {
     Instant now = clock.instant();
     Instant notAfter = now.plus(effectiveTtl(ttl, id));
     Instant caNotAfter = material.signingCert().getNotAfter().toInstant();

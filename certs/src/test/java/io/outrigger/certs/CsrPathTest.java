@@ -63,6 +63,34 @@ class CsrPathTest {
   }
 
   @Test
+  void signsACompressedPointCsrWithTheKeyUncompressed() throws Exception {
+    openssl.run("ec", "-in", "ec.key", "-conv_form", "compressed", "-out", "ec-compressed.key");
+    byte[] der = csr("ec-compressed.key", "URI:" + CALLER_URI);
+    String csrKey = openssl.run("pkey", "-in", "ec.key", "-pubout");
+    assertThat(openssl.run("req", "-in", "request.der", "-inform", "DER", "-pubkey", "-noout").strip())
+        .as("the request carries the compressed point").isNotEqualTo(csrKey.strip());
+    List<X509Certificate> chain = ca.signCsr(der, CALLER, Duration.ofHours(1));
+    Pkix.validate(chain, ca.trustBundle());
+    assertThat(Pem.block("PUBLIC KEY", chain.get(0).getPublicKey().getEncoded()).strip()).isEqualTo(csrKey.strip());
+  }
+
+  @Test
+  void writesAP256KeyGivenByExplicitParametersByItsCurveName() {
+    openssl.run("ec", "-in", "ec.key", "-param_enc", "explicit", "-out", "ec-explicit.key");
+    List<X509Certificate> chain = ca.signCsr(csr("ec-explicit.key", "URI:" + CALLER_URI), CALLER, Duration.ofHours(1));
+    ExecResult verify = openssl.verify(ca.trustBundle().pem(), List.of(), Pem.certificate(chain.get(0)));
+    assertThat(verify.exitCode()).as(verify.stdout() + verify.stderr()).isZero();
+    String namedKey = openssl.run("pkey", "-in", "ec.key", "-pubout");
+    assertThat(Pem.block("PUBLIC KEY", chain.get(0).getPublicKey().getEncoded()).strip()).isEqualTo(namedKey.strip());
+  }
+
+  @Test
+  void refusesAnotherNamedCurve() {
+    openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1", "-out", "k1.key");
+    assertRejected(csr("k1.key", "URI:" + CALLER_URI), Reason.WEAK_KEY, "neither P-256 nor P-384");
+  }
+
+  @Test
   void signsAnRsaCsrWithKeyEnciphermentAndOpensslVerifiesIt() {
     List<X509Certificate> chain = ca.signCsr(csr("rsa2048.key", "URI:" + CALLER_URI), CALLER, Duration.ofHours(1));
     assertThat(chain.get(0).getKeyUsage()[2]).as("keyEncipherment for RSA").isTrue();

@@ -70,13 +70,12 @@ public final class CertificateSigner {
    * is empty), optional DNS SANs for serving certificates, not a CA, digitalSignature (plus
    * keyEncipherment for RSA keys), serverAuth and clientAuth.
    */
-  public X509Certificate signLeaf(PublicKey subjectKey, SpiffeId id, List<String> dnsNames,
+  public X509Certificate signLeaf(SubjectKey subjectKey, SpiffeId id, List<String> dnsNames,
       Instant notBefore, Instant notAfter) {
-    SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded());
+    SubjectPublicKeyInfo spki = subjectKey.info();
     X509v3CertificateBuilder builder = new X509v3CertificateBuilder(issuerName, serial(),
         time(notBefore), time(notAfter), EMPTY_SUBJECT, spki);
-    int usage = KeyUsage.digitalSignature
-        | (subjectKey instanceof RSAKey ? KeyUsage.keyEncipherment : 0);
+    int usage = KeyUsage.digitalSignature | (subjectKey.rsa() ? KeyUsage.keyEncipherment : 0);
     List<GeneralName> names = new ArrayList<>();
     names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri()));
     dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));

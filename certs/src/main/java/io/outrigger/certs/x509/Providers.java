@@ -10,6 +10,7 @@ import java.security.interfaces.ECKey;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -74,7 +75,12 @@ public final class Providers {
   public static ContentVerifierProvider verifier(SubjectPublicKeyInfo spki, PublicKey key)
       throws OperatorCreationException, IOException {
     return isEc(key)
-        ? new BcECContentVerifierProviderBuilder(DIGESTS).build(PublicKeyFactory.createKey(spki))
+        ? verifier((ECPublicKeyParameters) PublicKeyFactory.createKey(spki))
         : new JcaContentVerifierProviderBuilder().build(key);
+  }
+
+  /** A verifier for signatures made by an EC key already decoded onto the named-curve tables. */
+  public static ContentVerifierProvider verifier(ECPublicKeyParameters key) throws OperatorCreationException {
+    return new BcECContentVerifierProviderBuilder(DIGESTS).build(key);
   }
 }
