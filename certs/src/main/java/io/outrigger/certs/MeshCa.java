@@ -135,7 +135,7 @@ public final class MeshCa {
     List<X509Certificate> chain = sign(SubjectKey.of(keys.getPublic()), id, dnsNames, ttl);
     sample.stop(metrics.issuanceTimer(PATH_GENERATE));
     metrics.issued(PATH_GENERATE);
-    log.debug("event=svid_issued path=generate spiffe_id={} not_after={}", id, chain.get(0).getNotAfter().toInstant());
+    logIssued(PATH_GENERATE, id, chain);
     return new IssuedCertificate(keys.getPrivate(), chain);
   }
 
@@ -170,8 +170,16 @@ public final class MeshCa {
     List<X509Certificate> chain = sign(key, id, List.of(), ttl);
     sample.stop(metrics.issuanceTimer(PATH_CSR));
     metrics.issued(PATH_CSR);
-    log.debug("event=svid_issued path=csr spiffe_id={} not_after={}", id, chain.get(0).getNotAfter().toInstant());
+    logIssued(PATH_CSR, id, chain);
     return chain;
+  }
+
+  // Guarded: reading notAfter parses the leaf, which callers that only encode it never need.
+  private static void logIssued(String path, SpiffeId id, List<X509Certificate> chain) {
+    if (log.isDebugEnabled()) {
+      log.debug("event=svid_issued path={} spiffe_id={} not_after={}", path, id,
+          chain.get(0).getNotAfter().toInstant());
+    }
   }
 
   /** The root that issued this CA's chain (the CA certificate itself for a self-signed CA). */

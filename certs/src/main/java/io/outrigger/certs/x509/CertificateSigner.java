@@ -91,7 +91,8 @@ public final class CertificateSigner {
     } catch (CertIOException e) {
       throw new CaException("SVID " + id + ": cannot encode extensions", e);
     }
-    return sign(builder, signers, "SVID " + id);
+    String what = "SVID " + id;
+    return new DeferredX509Certificate(encoded(build(builder, signers, what), what), what);
   }
 
   /** A self-signed CA certificate (the mesh root). */
@@ -126,13 +127,30 @@ public final class CertificateSigner {
     throw new CaException("CA key algorithm " + key.getAlgorithm() + " is not supported (use EC or RSA)");
   }
 
+  // Parsed by the JDK at once: roots are few, and are read and compared more than they are made.
   private static X509Certificate sign(X509v3CertificateBuilder certificate, Providers.SignerFactory signers,
       String what) {
     try {
-      X509CertificateHolder holder = certificate.build(signers.newSigner());
       return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(holder.getEncoded()));
-    } catch (OperatorCreationException | CertificateException | IOException e) {
+          .generateCertificate(new ByteArrayInputStream(encoded(build(certificate, signers, what), what)));
+    } catch (CertificateException e) {
+      throw new CaException(what + ": signing failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static X509CertificateHolder build(X509v3CertificateBuilder certificate,
+      Providers.SignerFactory signers, String what) {
+    try {
+      return certificate.build(signers.newSigner());
+    } catch (OperatorCreationException e) {
+      throw new CaException(what + ": signing failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] encoded(X509CertificateHolder holder, String what) {
+    try {
+      return holder.getEncoded();
+    } catch (IOException e) {
       throw new CaException(what + ": signing failed: " + e.getMessage(), e);
     }
   }
