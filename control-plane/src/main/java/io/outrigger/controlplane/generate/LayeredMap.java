@@ -10,14 +10,25 @@ import java.util.stream.Stream;
 /**
  * An immutable view of a proxy's own resources over resources shared by every proxy, so a thousand proxies
  * do not each copy a thousand shared entries. Names never collide: own and shared resources are named apart.
+ * Public so the push path can diff the shared layers once per push rather than once per proxy.
  */
-final class LayeredMap<V> extends AbstractMap<String, V> {
+public final class LayeredMap<V> extends AbstractMap<String, V> {
     private final Map<String, V> own;
     private final Map<String, V> shared;
 
     LayeredMap(Map<String, V> own, Map<String, V> shared) {
         this.own = Map.copyOf(own);
         this.shared = shared;
+    }
+
+    /** The proxy's own resources. */
+    public Map<String, V> own() {
+        return own;
+    }
+
+    /** The resources shared with other proxies: the same map object for every proxy of one mesh snapshot. */
+    public Map<String, V> shared() {
+        return shared;
     }
 
     @Override

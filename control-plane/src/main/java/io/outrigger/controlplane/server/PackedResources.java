@@ -38,6 +38,18 @@ final class PackedResources extends AbstractMap<String, XdsResource> implements 
     generated.forEach((name, r) -> action.accept(name, r.version()));
   }
 
+  /** Answered per pair of shared maps, once per push, not per proxy. */
+  @Override
+  public Set<String> changedSince(VersionedView earlier) {
+    return earlier instanceof PackedResources p && p.cache == cache
+        ? cache.current.diffs.changed(p.generated, generated) : null;
+  }
+
+  @Override
+  public String setVersion() {
+    return cache.current.diffs.setVersion(generated);
+  }
+
   @Override
   public boolean containsKey(Object name) {
     return generated.containsKey(name);
@@ -76,8 +88,9 @@ final class PackedResources extends AbstractMap<String, XdsResource> implements 
   }
 
   /**
-   * Packed forms by generated resource, shared by every view of one control plane. Emptied when the
-   * mesh version moves, so it holds about one mesh's resources; each is packed once per mesh change.
+   * Packed forms by generated resource and the shared maps' diffs and set versions, shared by every
+   * view of one control plane. Emptied when the mesh version moves, so it holds about one mesh's
+   * resources; each is packed once per mesh change.
    */
   static final class Cache {
     private volatile Generation current = new Generation(Long.MIN_VALUE);
@@ -97,9 +110,10 @@ final class PackedResources extends AbstractMap<String, XdsResource> implements 
       return current.packed.computeIfAbsent(r, v -> new XdsResource(v.name(), Any.pack(v.resource()), v.version()));
     }
 
-    private record Generation(long meshVersion, ConcurrentHashMap<VersionedResource, XdsResource> packed) {
+    private record Generation(
+        long meshVersion, ConcurrentHashMap<VersionedResource, XdsResource> packed, SharedDiffs diffs) {
       Generation(long meshVersion) {
-        this(meshVersion, new ConcurrentHashMap<>());
+        this(meshVersion, new ConcurrentHashMap<>(), new SharedDiffs());
       }
     }
   }

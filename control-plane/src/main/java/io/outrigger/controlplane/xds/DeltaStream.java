@@ -62,8 +62,7 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
   void respond(TypeState state, Map<String, XdsResource> current) {
     TypeState.Diff diff = state.diff(current);
     List<XdsResource> changed = diff.changed();
-    List<String> removed =
-        state.sent.keySet().stream().filter(n -> state.inScope(n) && !current.containsKey(n)).toList();
+    List<String> removed = diff.removed();
     boolean firstWildcardAnswer = state.wildcard && !state.everSent;
     if (changed.isEmpty() && removed.isEmpty() && !firstWildcardAnswer) {
       if (!state.everSent) {

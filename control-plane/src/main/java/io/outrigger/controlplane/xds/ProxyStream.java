@@ -68,6 +68,7 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     state.requested = true;
     // A bare ACK or NACK cannot make anything new to send: pushes already sent every change.
     if (handle(request, state, first) || first) {
+      state.resync();
       respond(state, snapshot.resources(typeUrl));
     }
   }
@@ -149,7 +150,7 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
   private void forgetEndpointsOf(List<XdsResource> clusters) {
     TypeState endpoints = types.get(XdsTypes.ENDPOINT);
     if (endpoints != null) {
-      clusters.forEach(c -> endpoints.sent.remove(c.name()));
+      clusters.forEach(c -> endpoints.forget(c.name()));
     }
   }
 

@@ -32,18 +32,31 @@ public final class ResourceVersions {
     return set.value();
   }
 
+  /**
+   * One resource's share of a set version. Set versions are sums of these, so a view over layered maps
+   * can add the layers' sums, each computed once per shared map instead of once per proxy.
+   */
+  public static long entry(String name, String version) {
+    return mix(fnv(name) * 31 + fnv(version));
+  }
+
+  /** The set version of {@code count} entries whose {@link #entry} values sum to {@code sum}. */
+  public static String value(long sum, int count) {
+    return count == 0 ? "empty" : HexFormat.of().toHexDigits(sum);
+  }
+
   /** Accumulates {@link #ofSet} one resource at a time, without building a map. */
   static final class SetVersion {
     private long sum;
     private int count;
 
     void add(String name, String version) {
-      sum += mix(fnv(name) * 31 + fnv(version));
+      sum += entry(name, version);
       count++;
     }
 
     String value() {
-      return count == 0 ? "empty" : HexFormat.of().toHexDigits(sum);
+      return ResourceVersions.value(sum, count);
     }
   }
 

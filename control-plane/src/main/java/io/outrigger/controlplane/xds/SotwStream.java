@@ -63,8 +63,8 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
     TypeState.Diff diff = state.diff(current);
     List<XdsResource> toSend;
     if (state.wildcard) {
-      // Same size and nothing changed means the same set: every sent name is still there.
-      boolean same = diff.changed().isEmpty() && diff.inScope() == state.sent.size();
+      // Nothing changed or removed means the same set: every sent name is still there.
+      boolean same = diff.changed().isEmpty() && diff.removed().isEmpty();
       if (state.everSent && same) {
         return;
       }

@@ -35,6 +35,16 @@ final class TypeState {
     this.typeUrl = typeUrl;
   }
 
+  /**
+   * The resources {@link #sent} was last brought in line with (every in-scope name of it sent at its
+   * version), or null when unknown: the next diff then only has to look at what changed since.
+   */
+  private Map<String, XdsResource> synced;
+  /** Names whose sent version was forgotten since the last diff (a rebuilt cluster's endpoints). */
+  private final Set<String> recheck = new HashSet<>();
+  /** How many names of {@link #synced} are out of scope; at 0 the set version is the view's own. */
+  private int outOfScope;
+
   /** Applies a new subscription, forgetting what was sent for dropped names so a re-add re-sends. */
   void subscribe(Set<String> names) {
     sent.keySet().removeIf(name -> !wildcard && !names.contains(name));
@@ -42,27 +52,84 @@ final class TypeState {
     subscribed.addAll(names);
   }
 
+  /** The subscription or what was sent changed other than by a diff: the next diff walks everything. */
+  void resync() {
+    synced = null;
+  }
+
+  /** Forgets that {@code name} was sent, so the next diff sends it again. */
+  void forget(String name) {
+    if (sent.remove(name) != null) {
+      recheck.add(name);
+    }
+  }
+
   boolean inScope(String name) {
     return wildcard || subscribed.contains(name);
   }
 
-  /** What of {@code current} is in scope and new to the proxy; the set's version is computed on demand. */
+  /**
+   * What of {@code current} is in scope and new to the proxy, and what in scope was sent but is gone.
+   * Assumes the caller then sends all of it (both streams do), so {@code current} becomes the synced map.
+   */
   Diff diff(Map<String, XdsResource> current) {
-    List<XdsResource> changed = new ArrayList<>();
-    int[] inScope = {0};
-    forEachVersion(current, (name, version) -> {
-      if (inScope(name)) {
-        inScope[0]++;
-        if (!version.equals(sent.get(name))) {
-          changed.add(current.get(name));
-        }
-      }
-    });
-    return new Diff(changed, inScope[0]);
+    Set<String> candidates = synced != null && current instanceof VersionedView view
+        ? view.changedSince((VersionedView) synced) : null;
+    Diff diff = candidates == null ? fullDiff(current) : partialDiff(current, candidates);
+    synced = current instanceof VersionedView ? current : null;
+    recheck.clear();
+    return diff;
   }
 
-  /** The version of the in-scope set: what a response carries and the proxy ACKs. */
+  private Diff fullDiff(Map<String, XdsResource> current) {
+    List<XdsResource> changed = new ArrayList<>();
+    int[] out = {0};
+    forEachVersion(current, (name, version) -> {
+      if (!inScope(name)) {
+        out[0]++;
+      } else if (!version.equals(sent.get(name))) {
+        changed.add(current.get(name));
+      }
+    });
+    outOfScope = out[0];
+    List<String> removed = sent.keySet().stream().filter(n -> inScope(n) && !current.containsKey(n)).toList();
+    return new Diff(changed, removed);
+  }
+
+  /** Only names that changed since {@link #synced} (and forgotten ones) can differ from what was sent. */
+  private Diff partialDiff(Map<String, XdsResource> current, Set<String> candidates) {
+    List<XdsResource> changed = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    for (String name : candidates) {
+      check(name, current, changed, removed);
+    }
+    for (String name : recheck) {
+      if (!candidates.contains(name)) {
+        check(name, current, changed, removed);
+      }
+    }
+    return new Diff(changed, removed);
+  }
+
+  private void check(String name, Map<String, XdsResource> current, List<XdsResource> changed, List<String> removed) {
+    XdsResource now = current.get(name);
+    if (!inScope(name)) {
+      outOfScope += (now != null ? 1 : 0) - (synced.containsKey(name) ? 1 : 0);
+    } else if (now == null) {
+      if (sent.containsKey(name)) {
+        removed.add(name);
+      }
+    } else if (!now.version().equals(sent.get(name))) {
+      changed.add(now);
+    }
+  }
+
+  /** The version of the in-scope set of {@code current}, the map last diffed: what the proxy ACKs. */
   String versionOf(Map<String, XdsResource> current) {
+    if (current == synced && outOfScope == 0) {
+      // Everything is in scope: the view's version, summed once per shared map, not per proxy.
+      return ((VersionedView) current).setVersion();
+    }
     ResourceVersions.SetVersion set = new ResourceVersions.SetVersion();
     forEachVersion(current, (name, version) -> {
       if (inScope(name)) {
@@ -80,8 +147,8 @@ final class TypeState {
     }
   }
 
-  /** {@code changed}: in scope and new to the proxy; {@code inScope}: how many are in scope. */
-  record Diff(List<XdsResource> changed, int inScope) {}
+  /** {@code changed}: in scope and new to the proxy; {@code removed}: in scope, sent, and now gone. */
+  record Diff(List<XdsResource> changed, List<String> removed) {}
 
   TypeSyncStatus status() {
     return new TypeSyncStatus(typeUrl, sentVersion, sentAt, ackedVersion, ackedAt, sent.size(),
