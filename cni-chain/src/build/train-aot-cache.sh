@@ -6,7 +6,7 @@ set -eu
 d=$1
 rm -f "$d/outrigger-cni.aot"
 "$d/runtime/bin/java" -XX:AOTCacheOutput="$d/outrigger-cni.aot" \
-  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m \
+  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m \
   -Xlog:disable -Xlog:all=error:stderr \
   -cp "$d/outrigger-cni.jar" io.outrigger.cni.plugin.TrainingRun >"$d.aot.log" 2>&1 || { cat "$d.aot.log" >&2; exit 1; }
 test -s "$d/outrigger-cni.aot"
