@@ -25,12 +25,13 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Load harness for the webhook: a closed loop of {@code CONCURRENCY} clients (JDK HttpClient over
- * HTTPS, HTTP/1.1 keep-alive) against the real server on 127.0.0.1. Every phase is bounded in
+ * HTTPS, HTTP/1.1 keep-alive) against the real server on 127.0.0.1, by default in its own JVM
+ * started as {@code outrigger webhook} is ({@link ForkedServer}). Every phase is bounded in
  * requests and in time. The baseline is the same harness, the same body and the same TLS
  * connections against {@code POST /healthz} on the same server: transport cost without injection.
  *
- * <p>Run: {@code ./mvnw -B -ntp -Pbench -Dbuild.suffix=-injector -pl injector-webhook -am
- * -DskipTests verify}
+ * <p>Run: {@code flock /tmp/outrigger-bench.lock ./mvnw -B -ntp -Pbench -Dbuild.suffix=-injperf
+ * -pl injector-webhook -am -DskipTests verify}
  */
 public final class WebhookLoad {
 
