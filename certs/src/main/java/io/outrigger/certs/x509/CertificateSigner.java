@@ -5,6 +5,7 @@ import io.outrigger.certs.SpiffeId;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -23,8 +24,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1UTCTime;
+import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.DERGeneralizedTime;
-import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -176,14 +178,21 @@ public final class CertificateSigner {
 
   /**
    * RFC 5280 validity encoding: UTCTime through 2049, GeneralizedTime after. Formatted with
-   * java.time because Bouncy Castle's Date constructors build a SimpleDateFormat per call, a
-   * measurable share of issuance time.
+   * java.time, and the UTCTime read from its DER, because Bouncy Castle's Date and String
+   * constructors build a SimpleDateFormat per call (the String one to validate what we just
+   * formatted), a measurable share of issuance time.
    */
   private static Time time(Instant instant) {
     ZonedDateTime utc = instant.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
-    return utc.getYear() < 2050
-        ? new Time(new DERUTCTime(UTC_TIME.format(utc)))
-        : new Time(new DERGeneralizedTime(GENERALIZED_TIME.format(utc)));
+    if (utc.getYear() >= 2050) {
+      return new Time(new DERGeneralizedTime(GENERALIZED_TIME.format(utc)));
+    }
+    byte[] text = UTC_TIME.format(utc).getBytes(StandardCharsets.US_ASCII);
+    byte[] der = new byte[2 + text.length];
+    der[0] = BERTags.UTC_TIME;
+    der[1] = (byte) text.length;
+    System.arraycopy(text, 0, der, 2, text.length);
+    return new Time(ASN1UTCTime.getInstance(der));
   }
 
   private BigInteger serial() {
