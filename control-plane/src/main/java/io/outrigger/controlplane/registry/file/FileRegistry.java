@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class FileRegistry implements Registry {
     private final MeshAssembler assembler = new MeshAssembler();
     private final List<Consumer<MeshConfig>> listeners = new CopyOnWriteArrayList<>();
     private final Map<Path, YamlFiles.Contents> lastReadable = new HashMap<>();
+    /** Each readable file's text and objects: a reload re-parses only files whose text changed. */
+    private final Map<Path, Parsed> lastParsed = new HashMap<>();
     private volatile MeshConfig current = MeshConfig.empty();
 
     /** @param settle how long the directory must stay quiet before a reload, so half-written files are not read */
@@ -72,11 +75,17 @@ public final class FileRegistry implements Registry {
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
         Map<Path, YamlFiles.Contents> readable = new LinkedHashMap<>(); // file order decides which duplicate wins
+        Map<Path, Parsed> parsed = new HashMap<>();
         for (Path file : configFiles()) {
             String name = directory.relativize(file).toString();
             try {
-                YamlFiles.Contents contents = YamlFiles.read(file, name);
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                Parsed previous = lastParsed.get(file);
+                // Parsing dominates a reload of a large registry, and a change usually touches one file.
+                YamlFiles.Contents contents = previous != null && previous.text().equals(text)
+                        ? previous.contents() : YamlFiles.parse(text, name);
                 readable.put(file, contents);
+                parsed.put(file, new Parsed(text, contents));
             } catch (InvalidYamlException e) {
                 errors.add(new ConfigError("File", "", name, e.getMessage()));
                 log.warn("event=file_rejected file={} keptPrevious={} reason=\"{}\"", name,
@@ -96,7 +105,12 @@ public final class FileRegistry implements Registry {
         });
         lastReadable.clear();
         lastReadable.putAll(readable);
+        lastParsed.clear();
+        lastParsed.putAll(parsed);
         publish(assembler.assemble(objects, errors));
+    }
+
+    private record Parsed(String text, YamlFiles.Contents contents) {
     }
 
     private void publish(MeshConfig next) {

@@ -17,9 +17,6 @@ import io.outrigger.controlplane.registry.MeshAssembler;
 import io.outrigger.controlplane.registry.ObjectKey;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +46,9 @@ final class YamlFiles {
     }
 
     /**
-     * @throws InvalidYamlException when the file is not YAML at all; then none of its objects can be trusted
+     * @throws InvalidYamlException when {@code text} is not YAML at all; then none of its objects can be trusted
      */
-    static Contents read(Path file, String displayName) throws IOException, InvalidYamlException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+    static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNextValue()) {
