@@ -49,12 +49,16 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
     }
     List<String> names = request.getResourceNamesList();
     boolean wildcard = XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
-    if (wildcard == state.wildcard && names.size() == state.subscribed.size()
-        && state.subscribed.containsAll(names)) {
+    // An ACK repeats the request's names, usually in the same order: comparing the lists in order
+    // is much cheaper than hashing a thousand fresh strings per ACK, and the set compare still
+    // decides when the order differs.
+    if (wildcard == state.wildcard && (names.equals(state.requestedNames)
+        || names.size() == state.subscribed.size() && state.subscribed.containsAll(names))) {
       return false;
     }
     state.wildcard = wildcard;
     state.subscribe(withoutWildcard(names));
+    state.requestedNames = names;
     return true;
   }
 

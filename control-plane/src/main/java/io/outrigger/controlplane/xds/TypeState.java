@@ -17,6 +17,8 @@ final class TypeState {
   final String typeUrl;
   boolean wildcard;
   final Set<String> subscribed = new HashSet<>();
+  /** SotW: the names of the request that set {@link #subscribed} (the same strings), as sent. */
+  List<String> requestedNames = List.of();
   /** Resource name to the version last sent: a resource is re-sent only when its version moves. */
   final Map<String, String> sent = new HashMap<>();
 
