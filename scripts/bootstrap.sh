@@ -49,6 +49,7 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)          # tests call from inside pods with curl
 command -v setpriv >/dev/null || missing+=(util-linux) # runs Envoy as UID/GID 1337 in pods
 [ -x /usr/bin/time ] || missing+=(time)                  # GNU time: peak RSS in the CNI benchmark
+command -v hyperfine >/dev/null || missing+=(hyperfine)  # cni-chain/src/bench/add-floor.sh (JVM floor vs bridge)
 for p in "${CNI_PLUGINS[@]}"; do
   if [ ! -x "/usr/lib/cni/$p" ]; then missing+=(containernetworking-plugins); break; fi
 done
