@@ -9,16 +9,18 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.outrigger.certs.AuthenticationException;
 import io.outrigger.certs.CallerAuthenticator;
-import io.outrigger.certs.CaMetrics;
 import io.outrigger.certs.WorkloadIdentity;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates every call from the Bearer token in its {@code authorization} metadata and puts
  * the caller's identity in the gRPC {@link Context} ({@link #CALLER}). A call without a valid token
- * is closed with UNAUTHENTICATED and the reason, before any handler runs. The control plane may
- * put this in front of its ADS service too, to bind a stream to {@code ns/sa}.
+ * is closed with UNAUTHENTICATED and the reason, before any handler runs. The CA service and the
+ * control plane's ADS service (which binds each stream to {@code ns/sa} this way) share it, each
+ * counting refusals in its own metrics. Tokens are never logged.
  */
 public final class CallerAuthInterceptor implements ServerInterceptor {
 
@@ -31,12 +33,18 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(CallerAuthInterceptor.class);
 
   private final CallerAuthenticator authenticator;
-  private final CaMetrics metrics;
+  private final Consumer<AuthenticationException> onRefused;
 
-  /** @param metrics where refusals are counted, by reason ({@code outrigger_ca_rejected_total}) */
-  public CallerAuthInterceptor(CallerAuthenticator authenticator, CaMetrics metrics) {
+  /** @param onRefused told of every refused call, e.g. to count it by reason */
+  public CallerAuthInterceptor(
+      CallerAuthenticator authenticator, Consumer<AuthenticationException> onRefused) {
     this.authenticator = authenticator;
-    this.metrics = metrics;
+    this.onRefused = onRefused;
+  }
+
+  /** The identity authenticated for the current gRPC call, if it went through this interceptor. */
+  public static Optional<WorkloadIdentity> current() {
+    return Optional.ofNullable(CALLER.get());
   }
 
   @Override
@@ -47,8 +55,9 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
     try {
       caller = authenticator.authenticate(bearerToken(headers.get(AUTHORIZATION)));
     } catch (AuthenticationException e) {
-      metrics.rejected(e.reason().label());
-      log.info("event=caller_rejected method={} reason={} peer={}", method, e.reason().label(),
+      onRefused.accept(e);
+      log.warn("event=caller_rejected method={} reason={} detail=\"{}\" peer={}", method,
+          e.reason().label(), e.getMessage(),
           call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};

@@ -40,7 +40,7 @@ public final class CertificateService extends IstioCertificateServiceGrpc.IstioC
   /** This service behind a {@link CallerAuthInterceptor}: what a server should add. */
   public static ServerServiceDefinition withAuthentication(Supplier<MeshCa> ca, CallerAuthenticator authenticator) {
     return ServerInterceptors.intercept(new CertificateService(ca),
-        new CallerAuthInterceptor(authenticator, ca.get().metrics()));
+        new CallerAuthInterceptor(authenticator, e -> ca.get().metrics().rejected(e.reason().label())));
   }
 
   @Override

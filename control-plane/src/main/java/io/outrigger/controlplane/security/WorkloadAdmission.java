@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.xds.ConnectedProxy;
@@ -45,7 +46,7 @@ public final class WorkloadAdmission implements ProxyAdmission {
         .orElseThrow(() -> refuse(Status.PERMISSION_DENIED,
             "node " + claims.nodeId() + ": no workload " + claims.workloadKey() + " in the registry"));
     if (requireCaller) {
-      WorkloadIdentity caller = CallerContext.current()
+      WorkloadIdentity caller = CallerAuthInterceptor.current()
           .orElseThrow(() -> refuse(Status.UNAUTHENTICATED,
               "node " + claims.nodeId() + ": the stream carries no authenticated token"));
       if (!caller.namespace().equals(workload.namespace())

@@ -2,6 +2,7 @@ package io.outrigger.controlplane.server;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.outrigger.certs.CallerAuthenticator;
@@ -9,9 +10,9 @@ import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
 import io.outrigger.controlplane.model.MeshConfig;
-import io.outrigger.controlplane.security.BearerTokenInterceptor;
 import io.outrigger.controlplane.security.WorkloadAdmission;
 import io.outrigger.controlplane.xds.AdsService;
 import io.outrigger.controlplane.xds.ProxyStreams;
@@ -82,7 +83,8 @@ final class XdsServers implements AutoCloseable {
         stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
-        .addService(ServerInterceptors.intercept(ads, new BearerTokenInterceptor(callers, metrics)))
+        .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
+            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name()))))
         .addService(CertificateService.withAuthentication(() -> ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
