@@ -22,7 +22,7 @@ class CidrBlockTest {
         assertThat(CidrBlock.parse("198.19.7.0/24").overlaps(range)).isTrue();
         assertThat(range.overlaps(CidrBlock.parse("198.20.0.0/24"))).isFalse();
         assertThat(range.contains("198.19.255.254")).isTrue();
-        assertThat(range.contains("10.0.0.1")).isFalse();
+        assertThat(range.contains("198.20.0.1")).isFalse();
     }
 
     @Test

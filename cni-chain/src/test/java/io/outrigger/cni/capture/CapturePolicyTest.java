@@ -70,7 +70,7 @@ class CapturePolicyTest {
   @Test
   void cidrsAreNormalisedTheWayIptablesSavePrintsThem() {
     assertThat(Cidr.parse("198.18.7.9/16")).hasToString("198.18.0.0/16");
-    assertThat(Cidr.parse("10.1.2.3")).hasToString("10.1.2.3/32");
+    assertThat(Cidr.parse("203.0.113.3")).hasToString("203.0.113.3/32");
     assertThat(Cidr.parse("FD00:0:0:0:0:0:0:1/8")).hasToString("fd00::/8");
     assertThat(Cidr.parse("2001:db8:0:0:1:0:0:1")).hasToString("2001:db8::1:0:0:1/128");
     assertThat(Cidr.parse("::1")).hasToString("::1/128");
