@@ -2,6 +2,7 @@ package io.outrigger.bench.xdsload;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -22,7 +23,7 @@ final class Changes {
         return false;
       }
       for (Any any : response.getResourcesList()) {
-        ClusterLoadAssignment cla = unpack(any, ClusterLoadAssignment.class);
+        ClusterLoadAssignment cla = unpack(any, ClusterLoadAssignment.parser());
         if (!cla.getClusterName().equals(cluster)) {
           continue;
         }
@@ -46,7 +47,7 @@ final class Changes {
       }
       int marked = 0;
       for (Any any : response.getResourcesList()) {
-        for (VirtualHost vh : unpack(any, RouteConfiguration.class).getVirtualHostsList()) {
+        for (VirtualHost vh : unpack(any, RouteConfiguration.parser()).getVirtualHostsList()) {
           if (vh.getRoutesList().stream().anyMatch(r -> matchesHeader(r, marker))) {
             marked++;
           }
@@ -65,11 +66,16 @@ final class Changes {
     return false;
   }
 
-  private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+  /**
+   * Parses the packed resource with the type's parser: {@code Any.unpack(Class)} looks the default
+   * instance up by reflection on every call, which for 2,000 resources per change cost the simulated
+   * fleet measurable CPU on the cores it shares with the control plane.
+   */
+  private static <T> T unpack(Any any, Parser<T> parser) {
     try {
-      return any.unpack(type);
+      return parser.parseFrom(any.getValue());
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("cannot unpack " + any.getTypeUrl() + " as " + type.getSimpleName(), e);
+      throw new IllegalStateException("cannot parse resource of type " + any.getTypeUrl(), e);
     }
   }
 
