@@ -40,14 +40,24 @@ public final class FileRegistry implements Registry {
     private final Map<Path, Parsed> lastParsed = new HashMap<>();
     private volatile MeshConfig current = MeshConfig.empty();
 
-    /** @param settle how long the directory must stay quiet before a reload, so half-written files are not read */
+    /**
+     * How long the directory must stay quiet before a reload by default. Short on purpose: it only
+     * coalesces the bursts of events one write makes (an editor's write-rename, a copy in chunks). It
+     * is not what keeps a half-written file away from proxies: every listener-driven push waits for the
+     * push debounce (100 ms of quiet by default) after the last reload and then reads the newest
+     * snapshot, so a reload of a partial file is superseded before anything is sent. A longer settle
+     * would only add to every change's convergence time.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(20);
+
+    /** @param settle how long the directory must stay quiet before a reload (see {@link #DEFAULT_SETTLE}) */
     public FileRegistry(Path directory, Duration settle) {
         this.directory = directory.toAbsolutePath().normalize();
         this.watcher = new DirectoryWatcher(this.directory, settle, this::reload);
     }
 
     public FileRegistry(Path directory) {
-        this(directory, Duration.ofMillis(100));
+        this(directory, DEFAULT_SETTLE);
     }
 
     @Override
