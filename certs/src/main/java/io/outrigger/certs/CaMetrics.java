@@ -1,6 +1,7 @@
 package io.outrigger.certs;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -9,13 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The CA's meters, named for Prometheus as {@code outrigger_ca_issued_total{path}},
  * {@code outrigger_ca_rejected_total{reason}} and {@code outrigger_ca_issuance_seconds{path}}.
- * {@code path} is {@code csr} or {@code generate}.
+ * {@code path} is {@code csr} or {@code generate}. {@code outrigger_ca_crypto_backend{backend}} is 1
+ * for the library doing the CA's ECDSA ({@code boringssl} or {@code bouncycastle}).
  */
 public final class CaMetrics {
 
   public static final String ISSUED = "outrigger.ca.issued";
   public static final String REJECTED = "outrigger.ca.rejected";
   public static final String ISSUANCE = "outrigger.ca.issuance";
+  public static final String CRYPTO_BACKEND = "outrigger.ca.crypto.backend";
 
   private final MeterRegistry registry;
   // Meters per tag value, so the issuance hot path does not rebuild meter ids on every call.
@@ -29,6 +32,12 @@ public final class CaMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** Marks which ECDSA backend the CA runs on (a constant 1, tagged: an info-style metric). */
+  public void cryptoBackend(String backend) {
+    Gauge.builder(CRYPTO_BACKEND, () -> 1).description("the CA's ECDSA backend")
+        .tag("backend", backend).register(registry);
   }
 
   public void issued(String path) {

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param maxTtl longest SVID lifetime granted; longer requests are capped to it
  * @param rootTtl lifetime of a self-signed root
  * @param backdate how far notBefore is set in the past, for clock skew between machines
+ * @param crypto who does the ECDSA arithmetic ({@link CryptoBackend#AUTO}: BoringSSL where its
+ *     native library loads, Bouncy Castle elsewhere)
  */
 public record CaSettings(
     String trustDomain,
@@ -22,7 +24,8 @@ public record CaSettings(
     Duration defaultTtl,
     Duration maxTtl,
     Duration rootTtl,
-    Duration backdate) {
+    Duration backdate,
+    CryptoBackend crypto) {
 
   public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
 
@@ -35,6 +38,7 @@ public record CaSettings(
     requirePositive("maxTtl", maxTtl);
     requirePositive("rootTtl", rootTtl);
     Objects.requireNonNull(backdate, "backdate");
+    Objects.requireNonNull(crypto, "crypto");
     if (backdate.isNegative()) {
       throw new IllegalArgumentException("CA settings: backdate " + backdate + " must not be negative");
     }
@@ -44,26 +48,35 @@ public record CaSettings(
     }
   }
 
-  /** Istio's defaults: cluster.local, EC P-256, 24 h SVIDs capped at 90 days, a 10-year root. */
+  /**
+   * Istio's defaults: cluster.local, EC P-256, 24 h SVIDs capped at 90 days, a 10-year root; the
+   * crypto backend from the system property {@value CryptoBackend#PROPERTY} (auto when unset), so
+   * an operator can choose it for any command without a flag of its own.
+   */
   public static CaSettings defaults() {
     return new CaSettings(DEFAULT_TRUST_DOMAIN, KeyType.EC_P256, KeyType.EC_P256,
-        Duration.ofHours(24), Duration.ofDays(90), Duration.ofDays(3650), Duration.ofMinutes(1));
+        Duration.ofHours(24), Duration.ofDays(90), Duration.ofDays(3650), Duration.ofMinutes(1),
+        CryptoBackend.fromSystemProperty());
   }
 
   public CaSettings withTrustDomain(String domain) {
-    return new CaSettings(domain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate);
+    return new CaSettings(domain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withCaKeyType(KeyType type) {
-    return new CaSettings(trustDomain, type, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate);
+    return new CaSettings(trustDomain, type, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withDefaultTtl(Duration ttl) {
-    return new CaSettings(trustDomain, caKeyType, workloadKeyType, ttl, maxTtl, rootTtl, backdate);
+    return new CaSettings(trustDomain, caKeyType, workloadKeyType, ttl, maxTtl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withMaxTtl(Duration ttl) {
-    return new CaSettings(trustDomain, caKeyType, workloadKeyType, defaultTtl, ttl, rootTtl, backdate);
+    return new CaSettings(trustDomain, caKeyType, workloadKeyType, defaultTtl, ttl, rootTtl, backdate, crypto);
+  }
+
+  public CaSettings withCrypto(CryptoBackend backend) {
+    return new CaSettings(trustDomain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, backend);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -9,6 +9,7 @@ import io.outrigger.certs.x509.CsrPolicy;
 import io.outrigger.certs.x509.SubjectKey;
 import io.outrigger.certs.x509.Keys;
 import io.outrigger.certs.x509.Pem;
+import io.outrigger.certs.x509.Providers;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -41,20 +42,24 @@ public final class MeshCa {
   private final CaFiles files;
   private final CaSettings settings;
   private final CaMaterial material;
+  private final Providers providers;
   private final CertificateSigner signer;
+  private final CsrPolicy csrPolicy;
   private final CaMetrics metrics;
   private final Clock clock;
   private final SecureRandom random;
 
-  private MeshCa(CaFiles files, CaSettings settings, CaMaterial material, CaMetrics metrics,
-      Clock clock, SecureRandom random) {
+  private MeshCa(CaFiles files, CaSettings settings, Providers providers, CaMaterial material,
+      CaMetrics metrics, Clock clock, SecureRandom random) {
     this.files = files;
     this.settings = settings;
+    this.providers = providers;
     this.material = material;
     this.metrics = metrics;
     this.clock = clock;
     this.random = random;
-    this.signer = new CertificateSigner(material.signingKey(), material.signingCert(), random);
+    this.signer = new CertificateSigner(material.signingKey(), material.signingCert(), providers, random);
+    this.csrPolicy = new CsrPolicy(providers);
   }
 
   /** Loads the CA in {@code caDir}, or creates a self-signed root there when the directory holds none. */
@@ -70,19 +75,31 @@ public final class MeshCa {
     CaFiles files = new CaFiles(caDir);
     SecureRandom random = new SecureRandom();
     CaMetrics metrics = new CaMetrics(registry);
+    Providers providers = Providers.choose(settings.crypto());
+    CaMaterial material;
     if (!files.anyExists()) {
-      CaMaterial material = newRoot(settings, clock, random, List.of());
+      material = newRoot(settings, providers, clock, random, List.of());
       material.write(files);
       log.info("event=ca_created dir={} trust_domain={} key_type={} root_serial={}", caDir,
           settings.trustDomain(), settings.caKeyType().cliName(),
           material.signingCert().getSerialNumber().toString(16));
-      return new MeshCa(files, settings, material, metrics, clock, random);
+    } else {
+      material = CaMaterial.load(files, Date.from(clock.instant()));
+      log.info("event=ca_loaded dir={} mode={} trust_domain={} roots={} ca_not_after={}", caDir,
+          material.selfSigned() ? "self-signed" : "plug-in", settings.trustDomain(),
+          material.bundle().roots().size(), material.signingCert().getNotAfter().toInstant());
     }
-    CaMaterial material = CaMaterial.load(files, Date.from(clock.instant()));
-    log.info("event=ca_loaded dir={} mode={} trust_domain={} roots={} ca_not_after={}", caDir,
-        material.selfSigned() ? "self-signed" : "plug-in", settings.trustDomain(),
-        material.bundle().roots().size(), material.signingCert().getNotAfter().toInstant());
-    return new MeshCa(files, settings, material, metrics, clock, random);
+    MeshCa ca = new MeshCa(files, settings, providers, material, metrics, clock, random);
+    metrics.cryptoBackend(providers.backend().settingName());
+    if (providers.fallbackReason() != null) {
+      log.warn("event=ca_crypto backend={} requested={} ca_signature=\"{}\" reason=\"{}\"",
+          providers.backend().settingName(), settings.crypto().settingName(), ca.signer.implementation(),
+          providers.fallbackReason());
+    } else {
+      log.info("event=ca_crypto backend={} requested={} ca_signature=\"{}\"", providers.backend().settingName(),
+          settings.crypto().settingName(), ca.signer.implementation());
+    }
+    return ca;
   }
 
   public String trustDomain() {
@@ -99,6 +116,19 @@ public final class MeshCa {
 
   public CaMetrics metrics() {
     return metrics;
+  }
+
+  /** Who does this CA's ECDSA arithmetic: BORINGSSL or BOUNCY_CASTLE (never AUTO). */
+  public CryptoBackend cryptoBackend() {
+    return providers.backend();
+  }
+
+  /**
+   * Which implementation makes this CA's certificate signatures: "BoringSSL" or "Bouncy Castle
+   * lightweight" for an EC CA key, "JDK" for an RSA one.
+   */
+  public String signatureImplementation() {
+    return signer.implementation();
   }
 
   /** Every root in force (several during a root rotation). */
@@ -131,7 +161,7 @@ public final class MeshCa {
   public IssuedCertificate issueServing(SpiffeId id, List<String> dnsNames, Duration ttl) {
     requireOwnTrustDomain(id);
     Timer.Sample sample = Timer.start();
-    KeyPair keys = Keys.generate(settings.workloadKeyType(), random);
+    KeyPair keys = Keys.generate(settings.workloadKeyType(), random, providers.ecKeyGeneration());
     List<X509Certificate> chain = sign(SubjectKey.of(keys.getPublic()), id, dnsNames, ttl);
     sample.stop(metrics.issuanceTimer(PATH_GENERATE));
     metrics.issued(PATH_GENERATE);
@@ -148,13 +178,13 @@ public final class MeshCa {
    */
   public List<X509Certificate> signCsr(byte[] pkcs10Der, WorkloadIdentity caller, Duration ttl) {
     SpiffeId id = caller.spiffeId(trustDomain());
-    return signCheckedCsr(id, () -> CsrPolicy.check(pkcs10Der, id), ttl);
+    return signCheckedCsr(id, () -> csrPolicy.check(pkcs10Der, id), ttl);
   }
 
   /** {@link #signCsr} for a PEM {@code CERTIFICATE REQUEST} (what Istio's CA API carries). */
   public List<X509Certificate> signCsrPem(String pkcs10Pem, WorkloadIdentity caller, Duration ttl) {
     SpiffeId id = caller.spiffeId(trustDomain());
-    return signCheckedCsr(id, () -> CsrPolicy.check(Pem.readCsrDer(pkcs10Pem, "CSR from " + id.uri()), id), ttl);
+    return signCheckedCsr(id, () -> csrPolicy.check(Pem.readCsrDer(pkcs10Pem, "CSR from " + id.uri()), id), ttl);
   }
 
   private List<X509Certificate> signCheckedCsr(SpiffeId id, Supplier<SubjectKey> check, Duration ttl) {
@@ -196,11 +226,11 @@ public final class MeshCa {
       throw new CaException("CA directory " + files.dir() + ": is a plug-in intermediate; rotate it by"
           + " replacing its cacerts files (with both roots in root-cert.pem), not with rotateRoot");
     }
-    CaMaterial rotated = newRoot(settings, clock, random, material.bundle().roots());
+    CaMaterial rotated = newRoot(settings, providers, clock, random, material.bundle().roots());
     rotated.write(files);
     log.info("event=root_rotated dir={} new_root_serial={} roots={}", files.dir(),
         rotated.signingCert().getSerialNumber().toString(16), rotated.bundle().roots().size());
-    return new MeshCa(files, settings, rotated, metrics, clock, random);
+    return new MeshCa(files, settings, providers, rotated, metrics, clock, random);
   }
 
   /** Ends an overlap: removes an old root from the bundle. The root that signs now cannot be dropped. */
@@ -220,7 +250,7 @@ public final class MeshCa {
     trimmed.write(files);
     log.info("event=root_dropped dir={} root_serial={} roots={}", files.dir(),
         oldRoot.getSerialNumber().toString(16), roots.size());
-    return new MeshCa(files, settings, trimmed, metrics, clock, random);
+    return new MeshCa(files, settings, providers, trimmed, metrics, clock, random);
   }
 
   private List<X509Certificate> sign(SubjectKey key, SpiffeId id, List<String> dnsNames, Duration ttl) {
@@ -254,12 +284,13 @@ public final class MeshCa {
     }
   }
 
-  private static CaMaterial newRoot(CaSettings settings, Clock clock, SecureRandom random,
+  private static CaMaterial newRoot(CaSettings settings, Providers providers, Clock clock, SecureRandom random,
       List<X509Certificate> previousRoots) {
-    KeyPair keys = Keys.generate(settings.caKeyType(), random);
+    KeyPair keys = Keys.generate(settings.caKeyType(), random, providers.ecKeyGeneration());
     Instant now = clock.instant();
     X509Certificate root = CertificateSigner.selfSignedRoot(keys.getPrivate(), keys.getPublic(),
-        rootName(settings.trustDomain(), random), now.minus(settings.backdate()), now.plus(settings.rootTtl()), random);
+        rootName(settings.trustDomain(), random), now.minus(settings.backdate()), now.plus(settings.rootTtl()),
+        providers, random);
     List<X509Certificate> roots = new ArrayList<>();
     roots.add(root);
     roots.addAll(previousRoots);

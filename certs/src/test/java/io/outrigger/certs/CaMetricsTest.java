@@ -38,6 +38,7 @@ class CaMetricsTest {
         .contains("outrigger_ca_issued_total{path=\"generate\"} 1.0")
         .contains("outrigger_ca_rejected_total{reason=\"identity_mismatch\"} 1.0")
         .contains("outrigger_ca_issuance_seconds_count{path=\"csr\"} 1")
-        .contains("outrigger_ca_issuance_seconds_count{path=\"generate\"} 1");
+        .contains("outrigger_ca_issuance_seconds_count{path=\"generate\"} 1")
+        .contains("outrigger_ca_crypto_backend{backend=\"" + ca.cryptoBackend().settingName() + "\"} 1.0");
   }
 }

@@ -7,26 +7,39 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outrigger.certs.CsrRejectedException.Reason;
 import io.outrigger.certs.x509.Pem;
 import io.outrigger.testsupport.ExecResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
+import org.bouncycastle.asn1.pkcs.CertificationRequestInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The CSR path with CSRs made by openssl: what is signed verifies, and every way of asking for
- * more than the caller's own identity is refused, counted by reason, and issues nothing.
+ * more than the caller's own identity is refused, counted by reason, and issues nothing. Run
+ * once per crypto backend, since each decodes keys and checks signatures with its own code.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(value = CryptoBackend.class, names = {"BORINGSSL", "BOUNCY_CASTLE"})
 class CsrPathTest {
 
   private static final WorkloadIdentity CALLER = new WorkloadIdentity("default", "reviews");
   private static final String CALLER_URI = "spiffe://cluster.local/ns/default/sa/reviews";
   @RegisterExtension static final Openssl openssl = new Openssl();
 
+  @Parameter CryptoBackend backend;
   @TempDir Path caDir;
   private MeshCa ca;
 
@@ -40,7 +53,8 @@ class CsrPathTest {
 
   @BeforeEach
   void ca() {
-    ca = MeshCa.loadOrInit(caDir, CaSettings.defaults(), new SimpleMeterRegistry());
+    ca = MeshCa.loadOrInit(caDir, Backends.settings(backend), new SimpleMeterRegistry());
+    assertThat(ca.cryptoBackend()).isEqualTo(backend);
   }
 
   /** A DER CSR from openssl with an empty subject and the given subjectAltName. */
@@ -141,6 +155,27 @@ class CsrPathTest {
   }
 
   @Test
+  void refusesAKeyWhosePointIsNotOnTheCurve() {
+    byte[] point = ecPoint(csr("ec.key", "URI:" + CALLER_URI));
+    point[point.length - 1] ^= 0x01; // y no longer matches x
+    assertRejected(withPoint(csr("ec.key", "URI:" + CALLER_URI), point), Reason.UNSUPPORTED_KEY,
+        "public key cannot be read");
+  }
+
+  @Test
+  void refusesATruncatedPoint() {
+    byte[] point = ecPoint(csr("ec.key", "URI:" + CALLER_URI));
+    assertRejected(withPoint(csr("ec.key", "URI:" + CALLER_URI), Arrays.copyOf(point, point.length - 1)),
+        Reason.UNSUPPORTED_KEY, "public key cannot be read");
+  }
+
+  @Test
+  void refusesThePointAtInfinity() {
+    assertRejected(withPoint(csr("ec.key", "URI:" + CALLER_URI), new byte[] {0x00}),
+        Reason.UNSUPPORTED_KEY, "public key cannot be read");
+  }
+
+  @Test
   void refusesACsrWithoutSan() {
     openssl.run("req", "-new", "-key", "ec.key", "-subj", "/CN=reviews", "-outform", "DER", "-out", "nosan.der");
     assertRejected(openssl.readBytes("nosan.der"), Reason.URI_SAN_COUNT, "0 URI SANs");
@@ -149,6 +184,24 @@ class CsrPathTest {
   @Test
   void refusesGarbage() {
     assertRejected(new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}, Reason.MALFORMED, "PKCS#10");
+  }
+
+  private static byte[] ecPoint(byte[] csrDer) {
+    return CertificationRequest.getInstance(csrDer).getCertificationRequestInfo().getSubjectPublicKeyInfo()
+        .getPublicKeyData().getOctets();
+  }
+
+  /** The CSR with its key's point replaced (P-256 named by OID still); the signature is left as it was. */
+  private static byte[] withPoint(byte[] csrDer, byte[] point) {
+    CertificationRequest request = CertificationRequest.getInstance(csrDer);
+    CertificationRequestInfo info = request.getCertificationRequestInfo();
+    SubjectPublicKeyInfo key = new SubjectPublicKeyInfo(info.getSubjectPublicKeyInfo().getAlgorithm(), point);
+    try {
+      return new CertificationRequest(new CertificationRequestInfo(info.getSubject(), key, info.getAttributes()),
+          request.getSignatureAlgorithm(), request.getSignature()).getEncoded();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void assertRejected(byte[] der, Reason reason, String messagePart) {

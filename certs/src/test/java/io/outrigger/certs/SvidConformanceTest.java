@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,16 +36,17 @@ class SvidConformanceTest {
 
 
 
+  /** EC CAs under each crypto backend (each signs and generates keys with its own code); RSA on the JDK. */
   static Stream<Arguments> cas() {
-    BiFunction<Path, KeyType, MeshCa> selfSigned = (dir, type) ->
-        MeshCa.loadOrInit(dir, CaSettings.defaults().withCaKeyType(type));
-    return Stream.of(
-        Arguments.of("self-signed ec-p256", (CaFactory) dir -> selfSigned.apply(dir, KeyType.EC_P256)),
-        Arguments.of("self-signed rsa-2048", (CaFactory) dir -> selfSigned.apply(dir, KeyType.RSA_2048)),
-        Arguments.of("plug-in intermediate", (CaFactory) dir -> {
+    Stream<Arguments> ec = Stream.of(CryptoBackend.BORINGSSL, CryptoBackend.BOUNCY_CASTLE).flatMap(backend -> Stream.of(
+        Arguments.of("self-signed ec-p256 " + backend.settingName(),
+            (CaFactory) dir -> MeshCa.loadOrInit(dir, Backends.settings(backend))),
+        Arguments.of("plug-in intermediate " + backend.settingName(), (CaFactory) dir -> {
           TestCas.opensslIntermediate(openssl, dir);
-          return MeshCa.loadOrInit(dir, CaSettings.defaults());
-        }));
+          return MeshCa.loadOrInit(dir, Backends.settings(backend));
+        })));
+    return Stream.concat(ec, Stream.of(Arguments.of("self-signed rsa-2048",
+        (CaFactory) dir -> MeshCa.loadOrInit(dir, CaSettings.defaults().withCaKeyType(KeyType.RSA_2048)))));
   }
 
   interface CaFactory {

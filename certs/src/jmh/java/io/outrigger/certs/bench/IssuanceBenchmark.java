@@ -1,6 +1,7 @@
 package io.outrigger.certs.bench;
 
 import io.outrigger.certs.CaSettings;
+import io.outrigger.certs.CryptoBackend;
 import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.SpiffeId;
@@ -11,11 +12,15 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -30,6 +35,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.conscrypt.Conscrypt;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,10 +49,12 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * SVID issuance on EC P-256, one thread, against the baseline of raw JCA SHA256withECDSA P-256
- * signatures over a payload the size of a leaf's TBSCertificate. Issuance includes everything the
- * CA does per certificate: for the CSR path parsing and checking the CSR (its signature verify
- * included), for the generate path making the key pair; then building, signing and re-parsing
- * the certificate.
+ * signatures (default provider, SunEC) over a payload the size of a leaf's TBSCertificate.
+ * Issuance includes everything the CA does per certificate: for the CSR path parsing and checking
+ * the CSR (its signature verify included), for the generate path making the key pair; then
+ * building and signing the certificate. {@code csrPath} and {@code generatePath} run on the
+ * default backend ({@link CaSettings#defaults()}: BoringSSL where it loads); {@code
+ * csrPathBouncyCastle} on the pure-Java fallback.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -58,9 +66,12 @@ public class IssuanceBenchmark {
 
   private Path caDir;
   private MeshCa ca;
+  private MeshCa bouncyCastleCa;
+  private Path bouncyCastleCaDir;
   private SpiffeId id;
   private byte[] csrDer;
   private Signature rawSigner;
+  private Signature rawBoringSslSigner;
   private Signature rawVerifier;
   private Providers.SignerFactory caStyleSigners;
   private byte[] payload;
@@ -70,6 +81,9 @@ public class IssuanceBenchmark {
   public void setUp() throws Exception {
     caDir = Files.createTempDirectory("outrigger-certs-bench");
     ca = MeshCa.loadOrInit(caDir, CaSettings.defaults());
+    bouncyCastleCaDir = Files.createTempDirectory("outrigger-certs-bench-bc");
+    bouncyCastleCa = MeshCa.loadOrInit(bouncyCastleCaDir, CaSettings.defaults().withCrypto(CryptoBackend.BOUNCY_CASTLE));
+    System.out.println("default CA crypto backend: " + ca.cryptoBackend() + ", signature: " + ca.signatureImplementation());
     id = CALLER.spiffeId(ca.trustDomain());
 
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -93,7 +107,13 @@ public class IssuanceBenchmark {
     payloadSignature = rawSigner.sign();
     rawVerifier = Signature.getInstance("SHA256withECDSA");
     rawVerifier.initVerify(caLike.getPublic());
-    caStyleSigners = Providers.signers(caLike.getPrivate(), "SHA256withECDSA");
+    caStyleSigners = Providers.choose(CryptoBackend.BOUNCY_CASTLE).signers(caLike.getPrivate(), "SHA256withECDSA");
+    // A private provider instance, as the CA's own; the key is converted to BoringSSL's once.
+    Provider conscrypt = Conscrypt.newProvider();
+    PrivateKey boringKey = KeyFactory.getInstance("EC", conscrypt)
+        .generatePrivate(new PKCS8EncodedKeySpec(caLike.getPrivate().getEncoded()));
+    rawBoringSslSigner = Signature.getInstance("SHA256withECDSA", conscrypt);
+    rawBoringSslSigner.initSign(boringKey);
   }
 
   /**
@@ -127,8 +147,10 @@ public class IssuanceBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
-    try (Stream<Path> files = Files.walk(caDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    for (Path dir : List.of(caDir, bouncyCastleCaDir)) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
@@ -142,7 +164,17 @@ public class IssuanceBenchmark {
     return result;
   }
 
-  /** For context: the same signature the way the CA makes it (Bouncy Castle lightweight, shared curve tables). */
+  /** For context: the same signature through BoringSSL (Conscrypt), the CA's default backend. */
+  @Benchmark
+  public byte[] rawEcdsaP256SignBoringSsl(Cpu cpu) throws Exception {
+    cpu.begin();
+    rawBoringSslSigner.update(payload);
+    byte[] result = rawBoringSslSigner.sign();
+    cpu.end();
+    return result;
+  }
+
+  /** For context: the same signature the way the fallback backend makes it (Bouncy Castle lightweight). */
   @Benchmark
   public byte[] rawEcdsaP256SignBouncyCastle(Cpu cpu) throws Exception {
     cpu.begin();
@@ -163,11 +195,20 @@ public class IssuanceBenchmark {
     return result;
   }
 
-  /** CSR path: check the CSR for the caller and sign its key. */
+  /** CSR path: check the CSR for the caller and sign its key (default backend). */
   @Benchmark
   public List<X509Certificate> csrPath(Cpu cpu) {
     cpu.begin();
     List<X509Certificate> result = ca.signCsr(csrDer, CALLER, TTL);
+    cpu.end();
+    return result;
+  }
+
+  /** CSR path on the fallback backend (Bouncy Castle lightweight, pure Java). */
+  @Benchmark
+  public List<X509Certificate> csrPathBouncyCastle(Cpu cpu) {
+    cpu.begin();
+    List<X509Certificate> result = bouncyCastleCa.signCsr(csrDer, CALLER, TTL);
     cpu.end();
     return result;
   }

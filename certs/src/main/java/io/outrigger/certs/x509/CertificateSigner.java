@@ -60,11 +60,17 @@ public final class CertificateSigner {
   private final AuthorityKeyIdentifier authorityKeyId;
   private final SecureRandom random;
 
-  public CertificateSigner(PrivateKey issuerKey, X509Certificate issuerCert, SecureRandom random) {
-    this.signers = Providers.signers(issuerKey, signatureAlgorithm(issuerKey));
+  public CertificateSigner(PrivateKey issuerKey, X509Certificate issuerCert, Providers providers,
+      SecureRandom random) {
+    this.signers = providers.signers(issuerKey, signatureAlgorithm(issuerKey));
     this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
     this.authorityKeyId = new AuthorityKeyIdentifier(subjectKeyId(issuerCert));
     this.random = random;
+  }
+
+  /** Which implementation makes this CA's signatures (BoringSSL, Bouncy Castle lightweight, JDK). */
+  public String implementation() {
+    return signers.implementation();
   }
 
   /**
@@ -99,7 +105,7 @@ public final class CertificateSigner {
 
   /** A self-signed CA certificate (the mesh root). */
   public static X509Certificate selfSignedRoot(PrivateKey key, PublicKey publicKey, X500Name subject,
-      Instant notBefore, Instant notAfter, SecureRandom random) {
+      Instant notBefore, Instant notAfter, Providers providers, SecureRandom random) {
     SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
     X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject,
         serial(random), time(notBefore), time(notAfter), subject, spki);
@@ -114,7 +120,7 @@ public final class CertificateSigner {
     } catch (CertIOException e) {
       throw new CaException("root " + subject + ": cannot encode extensions", e);
     }
-    return sign(builder, Providers.signers(key, signatureAlgorithm(key)), "root " + subject);
+    return sign(builder, providers.signers(key, signatureAlgorithm(key)), "root " + subject);
   }
 
   /** The signature algorithm matching a CA key: SHA-256 for RSA and P-256, SHA-384 for P-384. */

@@ -4,6 +4,7 @@ import io.outrigger.certs.CsrRejectedException;
 import io.outrigger.certs.CsrRejectedException.Reason;
 import io.outrigger.certs.SpiffeId;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -15,8 +16,6 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
@@ -42,19 +41,23 @@ public final class CsrPolicy {
   private static final ASN1ObjectIdentifier P384 = SECObjectIdentifiers.secp384r1;
   private static final byte UNCOMPRESSED = 0x04;
 
-  private CsrPolicy() {}
+  private final Providers providers;
+
+  public CsrPolicy(Providers providers) {
+    this.providers = providers;
+  }
 
   /** The CSR's public key, once every rule holds for {@code caller}. */
-  public static SubjectKey check(byte[] der, SpiffeId caller) {
+  public SubjectKey check(byte[] der, SpiffeId caller) {
     PKCS10CertificationRequest csr = parse(der, caller);
     SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
     SubjectKey key;
     ContentVerifierProvider verifier;
-    ECPublicKeyParameters named = namedCurveKey(spki, caller);
+    Providers.NamedCurveKey named = namedCurveKey(spki, caller);
     if (named != null) {
-      // P-256/P-384 by OID: verify on Bouncy Castle's shared curve tables, no JCA key in between.
-      key = new SubjectKey(uncompressed(spki, named), false);
-      verifier = ecVerifier(named, caller);
+      // P-256/P-384 by OID: decoded and verified by the CA's backend, no JCA key in between.
+      key = new SubjectKey(named.info(), false);
+      verifier = named.verifier();
     } else {
       PublicKey jca = publicKey(csr, caller);
       ASN1ObjectIdentifier curve = checkKey(jca, caller);
@@ -78,7 +81,7 @@ public final class CsrPolicy {
    * The key of an EC SPKI naming P-256 or P-384 by OID, or null for any other key (explicit
    * curve parameters included), which takes the JCA route and its by-parameters curve check.
    */
-  private static ECPublicKeyParameters namedCurveKey(SubjectPublicKeyInfo spki, SpiffeId caller) {
+  private Providers.NamedCurveKey namedCurveKey(SubjectPublicKeyInfo spki, SpiffeId caller) {
     AlgorithmIdentifier algorithm = spki.getAlgorithm();
     if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())
         || !(algorithm.getParameters() instanceof ASN1ObjectIdentifier curve)
@@ -86,19 +89,10 @@ public final class CsrPolicy {
       return null;
     }
     try {
-      // Decodes the point and checks that it lies on the curve.
-      return (ECPublicKeyParameters) PublicKeyFactory.createKey(spki);
-    } catch (IOException | RuntimeException e) {
+      return providers.namedCurveKey(spki);
+    } catch (IOException | GeneralSecurityException | OperatorCreationException | RuntimeException e) {
       throw reject(Reason.UNSUPPORTED_KEY, caller, "public key cannot be read (" + e.getMessage() + ")");
     }
-  }
-
-  // The certificate carries the point uncompressed, as the JCA key's encoding did.
-  private static SubjectPublicKeyInfo uncompressed(SubjectPublicKeyInfo spki, ECPublicKeyParameters key) {
-    byte[] point = spki.getPublicKeyData().getOctets();
-    return point.length > 0 && point[0] == UNCOMPRESSED
-        ? spki
-        : new SubjectPublicKeyInfo(spki.getAlgorithm(), key.getQ().getEncoded(false));
   }
 
   /**
@@ -144,14 +138,6 @@ public final class CsrPolicy {
     }
     throw reject(Reason.UNSUPPORTED_KEY, caller,
         key.getAlgorithm() + " key, only RSA (>= 2048 bits) and EC P-256/P-384 are accepted");
-  }
-
-  private static ContentVerifierProvider ecVerifier(ECPublicKeyParameters key, SpiffeId caller) {
-    try {
-      return Providers.verifier(key);
-    } catch (OperatorCreationException | RuntimeException e) {
-      throw reject(Reason.BAD_SIGNATURE, caller, "signature cannot be checked (" + e.getMessage() + ")");
-    }
   }
 
   private static ContentVerifierProvider jcaVerifier(SubjectPublicKeyInfo spki, PublicKey key, SpiffeId caller) {

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -17,11 +18,20 @@ public final class Keys {
 
   private Keys() {}
 
+  /** A key pair, EC ones from Bouncy Castle (where the CA's backend does not matter, e.g. token keys). */
   public static KeyPair generate(KeyType type, SecureRandom random) {
+    return generate(type, random, Providers.ec());
+  }
+
+  /**
+   * A key pair, EC ones from {@code ecProvider}. BoringSSL draws on its own random source and
+   * ignores {@code random}.
+   */
+  public static KeyPair generate(KeyType type, SecureRandom random, Provider ecProvider) {
     try {
       boolean ec = type.algorithm().equals("EC");
       KeyPairGenerator generator = ec
-          ? KeyPairGenerator.getInstance("EC", Providers.ec())
+          ? KeyPairGenerator.getInstance("EC", ecProvider)
           : KeyPairGenerator.getInstance(type.algorithm());
       if (ec) {
         generator.initialize(new ECGenParameterSpec("secp256r1"), random);
