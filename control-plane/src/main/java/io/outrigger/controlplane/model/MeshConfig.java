@@ -3,6 +3,7 @@ package io.outrigger.controlplane.model;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ public final class MeshConfig {
     private final Map<String, DestinationRuleConfig> destinationRulesByHost;
     private final Map<String, VirtualServiceConfig> virtualServicesByHost;
     private final Map<String, Workload> workloadsByKey;
+    /** The inverse of {@link #workloadsByHost}, by workload instance: every proxy's inbound plan asks it. */
+    private final Map<Workload, List<Service>> servicesByWorkload;
 
     private MeshConfig(Builder b) {
         this.version = b.version;
@@ -45,6 +48,7 @@ public final class MeshConfig {
         this.destinationRulesByHost = firstPerKey(destinationRules, DestinationRuleConfig::host);
         this.virtualServicesByHost = indexVirtualServices(virtualServices);
         this.workloadsByKey = firstPerKey(workloads, w -> w.namespace() + "/" + w.name());
+        this.servicesByWorkload = indexServicesByWorkload(services, workloads, workloadsByHost);
     }
 
     public static Builder builder(long version) {
@@ -81,9 +85,11 @@ public final class MeshConfig {
         return Optional.ofNullable(virtualServicesByHost.get(host));
     }
 
-    /** The services a workload backs (the ones whose selector matches it). */
+    /** The services a workload backs (the ones whose selector matches it), in namespace/name order. */
     public List<Service> servicesOf(Workload workload) {
-        return services.stream().filter(s -> s.selects(workload)).toList();
+        List<Service> indexed = servicesByWorkload.get(workload);
+        // A workload of this snapshot is answered from the index; any other one is matched the long way.
+        return indexed != null ? indexed : services.stream().filter(s -> s.selects(workload)).toList();
     }
 
     public Optional<Workload> workload(String namespace, String name) {
@@ -112,6 +118,19 @@ public final class MeshConfig {
                     .filter(service::selects).toList());
         }
         return Map.copyOf(byHost);
+    }
+
+    private static Map<Workload, List<Service>> indexServicesByWorkload(
+            List<Service> services, List<Workload> workloads, Map<String, List<Workload>> workloadsByHost) {
+        Map<Workload, List<Service>> byWorkload = new IdentityHashMap<>();
+        workloads.forEach(w -> byWorkload.put(w, new ArrayList<>()));
+        for (Service service : services) {
+            for (Workload w : workloadsByHost.get(service.hostname())) {
+                byWorkload.get(w).add(service);
+            }
+        }
+        byWorkload.replaceAll((w, list) -> List.copyOf(list));
+        return byWorkload;
     }
 
     private static Map<String, VirtualServiceConfig> indexVirtualServices(List<VirtualServiceConfig> all) {
