@@ -4,6 +4,7 @@ import io.outrigger.cni.capture.CaptureApplier;
 import io.outrigger.cni.capture.CaptureConfig;
 import io.outrigger.cni.capture.CaptureRules;
 import io.outrigger.cni.capture.CommandRunner;
+import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.injector.bootstrap.BootstrapParams;
 import io.outrigger.injector.bootstrap.ControlPlaneAddress;
 import io.outrigger.injector.bootstrap.SidecarBootstrap;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole mesh in host mode, as the demo runs it: a control plane in this JVM on the file registry,
@@ -70,6 +72,18 @@ final class HostModeMesh implements AutoCloseable {
   /** With {@code separateJvm} the control plane runs as its own process, which can be killed. */
   static HostModeMesh start(Envoys envoys, XdsApiType apiType, boolean separateJvm, List<String> configFiles,
       List<MeshWorkload> workloads, List<String> plainPods) {
+    return start(envoys, apiType, separateJvm, UnaryOperator.identity(), configFiles, workloads, plainPods);
+  }
+
+  /** With control-plane settings of the test's own (in this JVM only), e.g. another outbound traffic policy. */
+  static HostModeMesh start(Envoys envoys, UnaryOperator<ControlPlaneSettings> controlPlaneSettings,
+      List<String> configFiles, List<MeshWorkload> workloads, List<String> plainPods) {
+    return start(envoys, XdsApiType.GRPC, false, controlPlaneSettings, configFiles, workloads, plainPods);
+  }
+
+  private static HostModeMesh start(Envoys envoys, XdsApiType apiType, boolean separateJvm,
+      UnaryOperator<ControlPlaneSettings> controlPlaneSettings, List<String> configFiles,
+      List<MeshWorkload> workloads, List<String> plainPods) {
     // Beyond what PodNetwork and the Envoy harness check: requests from pods, validation keys.
     Prerequisites.requireCommand("curl");
     Prerequisites.requireCommand("openssl");
@@ -91,7 +105,7 @@ final class HostModeMesh implements AutoCloseable {
       MeshControlPlane cp = separateJvm
           ? MeshControlPlane.startAsProcess(registry.dir(), workDir.resolve("ca"), network.gateway(),
               workDir.resolve("control-plane.log"))
-          : MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway());
+          : MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway(), controlPlaneSettings);
       mesh = new HostModeMesh(network, registry, workDir, cp, apiType);
       for (int i = 0; i < workloads.size(); i++) {
         mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * The control plane of the test mesh, in this JVM: file registry, TLS xDS on the bridge gateway (so
@@ -25,6 +26,8 @@ final class MeshControlPlane implements AutoCloseable {
   private final Path registry;
   private final Path caDir;
   private final String xdsHost;
+  /** What a test changes in the settings (e.g. the outbound traffic policy); kept across restarts. */
+  private final UnaryOperator<ControlPlaneSettings> customize;
   private ControlPlane running;
   private ControlPlaneSettings settings;
   /** Set when the control plane runs as its own JVM; then {@link #running} stays null. */
@@ -32,14 +35,20 @@ final class MeshControlPlane implements AutoCloseable {
   private int xdsTlsPort;
   private int monitoringPort;
 
-  private MeshControlPlane(Path registry, Path caDir, String xdsHost) {
+  private MeshControlPlane(Path registry, Path caDir, String xdsHost, UnaryOperator<ControlPlaneSettings> customize) {
     this.registry = registry;
     this.caDir = caDir;
     this.xdsHost = xdsHost;
+    this.customize = customize;
   }
 
   static MeshControlPlane start(Path registry, Path caDir, String xdsHost) {
-    MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost);
+    return start(registry, caDir, xdsHost, UnaryOperator.identity());
+  }
+
+  static MeshControlPlane start(Path registry, Path caDir, String xdsHost,
+      UnaryOperator<ControlPlaneSettings> customize) {
+    MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost, customize);
     cp.startOn(0, 0);
     return cp;
   }
@@ -49,7 +58,7 @@ final class MeshControlPlane implements AutoCloseable {
    * for the restart test. Tokens are minted with the host-mode key it keeps in the CA directory.
    */
   static MeshControlPlane startAsProcess(Path registry, Path caDir, String xdsHost, Path log) {
-    MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost);
+    MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost, UnaryOperator.identity());
     cp.settings = ControlPlaneSettings.forTests(registry, caDir);
     cp.monitoringPort = ControlPlaneProcess.freePort(cp.settings.monitoringBindAddress());
     cp.process = ControlPlaneProcess.start(registry, caDir, xdsHost, cp.monitoringPort, log);
@@ -59,7 +68,8 @@ final class MeshControlPlane implements AutoCloseable {
 
   private synchronized void startOn(int tlsPort, int monitoring) {
     // No plaintext port: sidecars in pods use TLS xDS with their token, as in a cluster.
-    settings = ControlPlaneSettings.forTests(registry, caDir).withBindAddress(xdsHost).withPorts(-1, tlsPort, monitoring);
+    settings = customize.apply(
+        ControlPlaneSettings.forTests(registry, caDir).withBindAddress(xdsHost).withPorts(-1, tlsPort, monitoring));
     running = ControlPlane.start(settings);
     xdsTlsPort = running.xdsTlsPort();
     monitoringPort = running.monitoringPort();

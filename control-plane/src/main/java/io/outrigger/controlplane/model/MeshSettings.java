@@ -9,6 +9,10 @@ public record MeshSettings(String rootNamespace, String trustDomain, OutboundTra
         return new MeshSettings("outrigger-system", "cluster.local", OutboundTrafficPolicy.ALLOW_ANY);
     }
 
+    public MeshSettings withTrustDomain(String domain) {
+        return new MeshSettings(rootNamespace, domain, outboundTrafficPolicy);
+    }
+
     public MeshSettings withOutboundTrafficPolicy(OutboundTrafficPolicy policy) {
         return new MeshSettings(rootNamespace, trustDomain, policy);
     }

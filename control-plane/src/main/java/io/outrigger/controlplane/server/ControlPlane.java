@@ -69,7 +69,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts a control plane generating sidecar config with the mesh's generators. */
   public static ControlPlane start(ControlPlaneSettings settings) {
-    return start(settings, GeneratedProxyConfig.create(settings.trustDomain()));
+    return start(settings, GeneratedProxyConfig.create(settings.mesh()));
   }
 
   /** Starts a control plane with a given config source (tests that need a specific shape). */

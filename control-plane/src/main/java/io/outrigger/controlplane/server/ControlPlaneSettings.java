@@ -1,10 +1,13 @@
 package io.outrigger.controlplane.server;
 
+import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.xds.Debounce;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a control plane runs. Ports may be 0 (ephemeral: read the bound port from {@link
@@ -18,7 +21,7 @@ import java.util.Objects;
  * @param xdsTlsPort TLS ADS and the CA service (15012), token-authenticated
  * @param monitoringPort /metrics and /debug (15014)
  * @param caDir the mesh CA directory (cacerts layout), created on first start
- * @param trustDomain the SPIFFE trust domain
+ * @param mesh mesh-wide settings: the SPIFFE trust domain, the root namespace, the outbound traffic policy
  * @param debounce how registry changes are batched into pushes
  * @param workloadCertTtl lifetime of the {@code default} SDS certificates (renewed at half-life)
  * @param hostMode true: tokens are verified with the control plane's own host-mode key
@@ -33,7 +36,7 @@ public record ControlPlaneSettings(
     int xdsTlsPort,
     int monitoringPort,
     Path caDir,
-    String trustDomain,
+    MeshSettings mesh,
     Debounce debounce,
     Duration workloadCertTtl,
     boolean hostMode,
@@ -48,6 +51,7 @@ public record ControlPlaneSettings(
   public ControlPlaneSettings {
     Objects.requireNonNull(registryDir, "control plane settings: registry directory");
     Objects.requireNonNull(caDir, "control plane settings: CA directory");
+    Objects.requireNonNull(mesh, "control plane settings: mesh settings");
     if (serverDnsNames.isEmpty()) {
       throw new IllegalArgumentException("control plane settings: the TLS certificate needs a DNS name");
     }
@@ -59,10 +63,20 @@ public record ControlPlaneSettings(
     tokenAudiences = List.copyOf(tokenAudiences);
   }
 
+  /** As the canonical constructor, with the default mesh settings in {@code trustDomain}. */
+  public ControlPlaneSettings(Path registryDir, String bindAddress, String monitoringBindAddress,
+      int xdsPlaintextPort, int xdsTlsPort, int monitoringPort, Path caDir, String trustDomain,
+      Debounce debounce, Duration workloadCertTtl, boolean hostMode, List<String> serverDnsNames,
+      List<String> tokenAudiences) {
+    this(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
+        caDir, MeshSettings.defaults().withTrustDomain(trustDomain), debounce, workloadCertTtl, hostMode,
+        serverDnsNames, tokenAudiences);
+  }
+
   /** Host mode on Istio's port numbers: TLS xDS on all addresses, plaintext and monitoring on loopback. */
   public static ControlPlaneSettings hostMode(Path registryDir, Path caDir) {
     return new ControlPlaneSettings(
-        registryDir, "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir, "cluster.local",
+        registryDir, "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir, MeshSettings.defaults(),
         Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
         List.of(TOKEN_AUDIENCE));
   }
@@ -82,41 +96,89 @@ public record ControlPlaneSettings(
   }
 
   public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
-    return new ControlPlaneSettings(
-        registryDir, bindAddress, monitoringBindAddress, plaintext, tls, monitoring, caDir,
-        trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+    return edit(e -> {
+      e.xdsPlaintextPort = plaintext;
+      e.xdsTlsPort = tls;
+      e.monitoringPort = monitoring;
+    });
   }
 
   public ControlPlaneSettings withBindAddress(String address) {
-    return new ControlPlaneSettings(
-        registryDir, address, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
-        caDir, trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+    return edit(e -> e.bindAddress = address);
   }
 
   public ControlPlaneSettings withMonitoringBindAddress(String address) {
-    return new ControlPlaneSettings(
-        registryDir, bindAddress, address, xdsPlaintextPort, xdsTlsPort, monitoringPort, caDir,
-        trustDomain, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+    return edit(e -> e.monitoringBindAddress = address);
   }
 
   public ControlPlaneSettings withDebounce(Debounce value) {
-    return new ControlPlaneSettings(
-        registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
-        monitoringPort, caDir, trustDomain, value, workloadCertTtl, hostMode, serverDnsNames,
-        tokenAudiences);
+    return edit(e -> e.debounce = value);
   }
 
   public ControlPlaneSettings withWorkloadCertTtl(Duration ttl) {
-    return new ControlPlaneSettings(
-        registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
-        monitoringPort, caDir, trustDomain, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
+    return edit(e -> e.workloadCertTtl = ttl);
   }
 
   public ControlPlaneSettings withTrustDomain(String domain) {
-    return new ControlPlaneSettings(
-        registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
-        monitoringPort, caDir, domain, debounce, workloadCertTtl, hostMode, serverDnsNames,
-        tokenAudiences);
+    return edit(e -> e.mesh = new MeshSettings(e.mesh.rootNamespace(), domain, e.mesh.outboundTrafficPolicy()));
+  }
+
+  /** What sidecars do with traffic to a destination the registry does not know. */
+  public ControlPlaneSettings withOutboundTrafficPolicy(OutboundTrafficPolicy policy) {
+    return edit(e -> e.mesh = e.mesh.withOutboundTrafficPolicy(policy));
+  }
+
+  /** The SPIFFE trust domain (part of the mesh-wide settings). */
+  public String trustDomain() {
+    return mesh.trustDomain();
+  }
+
+  /**
+   * Every {@code with...} copies the settings through one mutable editor, so a new setting is one
+   * field here and one wither, not an edit of every positional constructor call.
+   */
+  private ControlPlaneSettings edit(Consumer<Editor> change) {
+    Editor e = new Editor(this);
+    change.accept(e);
+    return e.build();
+  }
+
+  private static final class Editor {
+    Path registryDir;
+    String bindAddress;
+    String monitoringBindAddress;
+    int xdsPlaintextPort;
+    int xdsTlsPort;
+    int monitoringPort;
+    Path caDir;
+    MeshSettings mesh;
+    Debounce debounce;
+    Duration workloadCertTtl;
+    boolean hostMode;
+    List<String> serverDnsNames;
+    List<String> tokenAudiences;
+
+    Editor(ControlPlaneSettings s) {
+      registryDir = s.registryDir;
+      bindAddress = s.bindAddress;
+      monitoringBindAddress = s.monitoringBindAddress;
+      xdsPlaintextPort = s.xdsPlaintextPort;
+      xdsTlsPort = s.xdsTlsPort;
+      monitoringPort = s.monitoringPort;
+      caDir = s.caDir;
+      mesh = s.mesh;
+      debounce = s.debounce;
+      workloadCertTtl = s.workloadCertTtl;
+      hostMode = s.hostMode;
+      serverDnsNames = s.serverDnsNames;
+      tokenAudiences = s.tokenAudiences;
+    }
+
+    ControlPlaneSettings build() {
+      return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort,
+          xdsTlsPort, monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames,
+          tokenAudiences);
+    }
   }
 
   /** The name sidecars verify the TLS port's certificate against. */

@@ -18,10 +18,8 @@ final class GeneratedProxyConfig implements ProxyConfigSource {
     this.generator = generator;
   }
 
-  static ProxyConfigSource create(String trustDomain) {
-    MeshSettings defaults = MeshSettings.defaults();
-    return new GeneratedProxyConfig(new ProxyConfigGenerator(
-        new MeshSettings(defaults.rootNamespace(), trustDomain, defaults.outboundTrafficPolicy())));
+  static ProxyConfigSource create(MeshSettings mesh) {
+    return new GeneratedProxyConfig(new ProxyConfigGenerator(mesh));
   }
 
   @Override
