@@ -36,18 +36,32 @@ public final class Outrigger implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  // Inherited, so it may follow the subcommand: "outrigger inject -f x.yaml --stacktrace".
+  @CommandLine.Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
+      description = "On a failure, also print the Java stack trace (or set " + CommandErrors.STACKTRACE_ENV + "=1).")
+  boolean stacktrace;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command tree, shared by {@link #main} and the tests. */
+  /** The command tree, shared by {@link #main} and the tests, with the one error policy of every subcommand. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Outrigger());
+    return commandLine(System.getenv(CommandErrors.STACKTRACE_ENV));
+  }
+
+  /** @param stacktraceEnv the value of {@code OUTRIGGER_STACKTRACE} (tests pass their own) */
+  static CommandLine commandLine(String stacktraceEnv) {
+    Outrigger outrigger = new Outrigger();
+    CommandErrors errors = new CommandErrors(
+        () -> outrigger.stacktrace || CommandErrors.stackTracesRequested(stacktraceEnv));
+    return new CommandLine(outrigger).setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "a subcommand is required: " + String.join(", ", spec.subcommands().keySet()));
   }
 
   /** Reads the version Maven wrote into the jar at build time. */

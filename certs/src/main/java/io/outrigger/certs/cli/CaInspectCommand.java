@@ -14,22 +14,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code outrigger ca inspect}: what a PEM file of certificates says, and whether its chain links. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Print subject, SANs, validity and chain of the certificates in FILE.")
-final class CaInspectCommand extends CaSubcommand {
+final class CaInspectCommand implements Callable<Integer> {
 
   private static final String[] SAN_TYPES = {"other", "email", "DNS", "x400", "dirName", "ediParty", "URI", "IP", "RID"};
+
+  @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "PEM file with one or more certificates, leaf first")
   Path file;
 
   @Override
-  void execute(PrintWriter out) {
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
     List<X509Certificate> certs = Pem.readCertificates(KeyFiles.readPublic(file), file.toString());
     Instant now = Instant.now();
     for (int i = 0; i < certs.size(); i++) {
@@ -50,6 +56,7 @@ final class CaInspectCommand extends CaSubcommand {
         out.printf("  signed by: itself (%s)%n", Keys.signedBy(cert, cert) ? "self-signed root" : "SIGNATURE DOES NOT VERIFY");
       }
     }
+    return 0;
   }
 
   private static String sans(X509Certificate cert) {

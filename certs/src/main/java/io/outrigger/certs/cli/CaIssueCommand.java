@@ -10,13 +10,18 @@ import io.outrigger.certs.x509.KeyFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code outrigger ca issue}: a workload key and SVID from an existing CA directory. */
 @Command(name = "issue", mixinStandardHelpOptions = true,
     description = "Issue a key and X.509-SVID for a SPIFFE ID from the CA in DIR.")
-final class CaIssueCommand extends CaSubcommand {
+final class CaIssueCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--dir", required = true, paramLabel = "DIR", description = "CA directory (from 'ca init' or a plug-in cacerts)")
   Path dir;
@@ -35,7 +40,8 @@ final class CaIssueCommand extends CaSubcommand {
   Path key;
 
   @Override
-  void execute(PrintWriter out) {
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
     SpiffeId id = SpiffeId.parse(spiffe);
     if (!new CaFiles(dir).anyExists()) {
       throw new CaException("no CA in " + dir + ": run 'outrigger ca init --dir " + dir + "' first");
@@ -48,5 +54,6 @@ final class CaIssueCommand extends CaSubcommand {
     out.printf("issued %s, valid until %s%n", id.uri(), issued.notAfter());
     out.printf("  certificate chain: %s (leaf + %d intermediate(s))%n", cert, issued.chain().size() - 1);
     out.printf("  private key:       %s (0600)%n", key);
+    return 0;
   }
 }

@@ -1,6 +1,6 @@
 package io.outrigger.cni.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.outrigger.cni.capture.CaptureApplier;
@@ -10,6 +10,8 @@ import io.outrigger.cni.capture.CaptureRules;
 import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.capture.FamilyRules;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,7 +20,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code outrigger capture apply|remove|render}: the same rules the CNI plugin writes, for host-mode
@@ -29,8 +34,15 @@ import picocli.CommandLine.Option;
     description = "Write, remove or print a pod's traffic capture rules (what outrigger-cni writes).",
     mixinStandardHelpOptions = true,
     subcommands = {CaptureCommand.Apply.class, CaptureCommand.Remove.class, CaptureCommand.Render.class})
-public final class CaptureCommand {
+public final class CaptureCommand implements Runnable {
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(20);
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "a subcommand is required: apply, remove or render");
+  }
 
   /** Which pod: its annotations and, for messages, its name. */
   static class PodOptions {
@@ -58,10 +70,6 @@ public final class CaptureCommand {
 
     @Override
     public Integer call() {
-      return OneLineErrors.run("capture apply", this::execute);
-    }
-
-    private Integer execute() {
       CommandRunner runner = new CommandRunner(TOOL_TIMEOUT);
       CaptureDecision decision = pod.decide(hasIpv6(runner, netns));
       if (decision instanceof CaptureDecision.Capture capture) {
@@ -81,10 +89,6 @@ public final class CaptureCommand {
 
     @Override
     public Integer call() {
-      return OneLineErrors.run("capture remove", this::execute);
-    }
-
-    private Integer execute() {
       new CaptureApplier(new CommandRunner(TOOL_TIMEOUT)).remove(netns);
       System.out.println("capture rules removed from " + netns);
       return 0;
@@ -100,10 +104,6 @@ public final class CaptureCommand {
 
     @Override
     public Integer call() {
-      return OneLineErrors.run("capture render", this::execute);
-    }
-
-    private Integer execute() {
       CaptureDecision decision = pod.decide(ipv6);
       if (!(decision instanceof CaptureDecision.Capture capture)) {
         System.out.println("# no capture: " + decision.summary());
@@ -126,15 +126,23 @@ public final class CaptureCommand {
 
   @SuppressWarnings("unchecked")
   static Map<String, String> readAnnotations(Path file) {
-    Map<String, Object> doc;
+    String text;
     try {
-      doc = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+      text = Files.readString(file);
     } catch (IOException e) {
-      throw new IllegalArgumentException("annotations file " + file + ": cannot read: " + e.getMessage(), e);
+      throw new UncheckedIOException("annotations file " + file + ": cannot read", e);
     }
-    if (doc == null) {
-      doc = Map.of();
+    Object parsed;
+    try {
+      parsed = new ObjectMapper(new YAMLFactory()).readValue(text, Object.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("annotations file " + file + ": not YAML or JSON: " + e.getOriginalMessage(), e);
     }
+    if (parsed != null && !(parsed instanceof Map<?, ?>)) {
+      throw new IllegalArgumentException("annotations file " + file + ": expected a map of annotations or a Pod "
+          + "manifest, found " + (parsed instanceof List<?> ? "a list" : "a single value"));
+    }
+    Map<String, Object> doc = parsed == null ? Map.of() : (Map<String, Object>) parsed;
     if (doc.get("metadata") instanceof Map<?, ?> metadata) {
       Object annotations = metadata.get("annotations");
       doc = annotations instanceof Map<?, ?> a ? (Map<String, Object>) a : Map.of();

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code outrigger cni install|uninstall}: chain outrigger-cni into a node's CNI configuration. */
 @Command(
@@ -17,7 +20,14 @@ import picocli.CommandLine.Option;
     description = "Install or remove the chained CNI plugin outrigger-cni on this node.",
     mixinStandardHelpOptions = true,
     subcommands = {CniCommand.Install.class, CniCommand.Uninstall.class})
-public final class CniCommand {
+public final class CniCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "a subcommand is required: install or uninstall");
+  }
 
   /** Where the node keeps CNI binaries and configuration. */
   static class Dirs {
@@ -54,10 +64,6 @@ public final class CniCommand {
 
     @Override
     public Integer call() {
-      return OneLineErrors.run("cni install", this::execute);
-    }
-
-    private Integer execute() {
       Path image = pluginImage != null ? pluginImage : PluginImageLocator.locate();
       InstallSettings settings = new InstallSettings(dirs.binDir, dirs.confDir, image, kubeconfig, excludeNamespaces, logFile);
       CniInstaller installer = new CniInstaller(settings);
@@ -80,10 +86,6 @@ public final class CniCommand {
 
     @Override
     public Integer call() {
-      return OneLineErrors.run("cni uninstall", this::execute);
-    }
-
-    private Integer execute() {
       new CniInstaller(new InstallSettings(dirs.binDir, dirs.confDir, Path.of("."), null, List.of(),
           InstallSettings.DEFAULT_LOG_FILE)).uninstall();
       System.out.println("outrigger-cni removed from " + dirs.confDir + " and " + dirs.binDir);
@@ -111,7 +113,7 @@ public final class CniCommand {
       } catch (java.net.URISyntaxException | RuntimeException e) {
         // Fall through to the error below.
       }
-      throw new IllegalStateException("cannot find the outrigger-cni plugin image: pass --plugin-image DIR or set "
+      throw new IllegalArgumentException("cannot find the outrigger-cni plugin image: pass --plugin-image DIR or set "
           + "OUTRIGGER_CNI_IMAGE (the build writes it to cni-chain/target/plugin-image)");
     }
   }

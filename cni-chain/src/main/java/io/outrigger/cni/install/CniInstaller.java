@@ -38,15 +38,15 @@ public final class CniInstaller {
   /** Copies the plugin, writes its kubeconfig and chains its entry into the primary network. */
   public Path install() {
     if (!Files.isDirectory(settings.confDir())) {
-      throw new IllegalStateException("CNI conf dir " + settings.confDir() + " does not exist; install the primary CNI first");
+      throw new IllegalArgumentException("CNI conf dir " + settings.confDir() + " does not exist; install the primary CNI first");
     }
     if (confDir.primary().isEmpty()) {
-      throw new IllegalStateException("CNI conf dir " + settings.confDir()
+      throw new IllegalArgumentException("CNI conf dir " + settings.confDir()
           + ": no .conflist or .conf file; install the primary CNI first");
     }
     copyPlugin();
     writeKubeconfig();
-    return ensureChained().orElseThrow(() -> new IllegalStateException("CNI conf dir " + settings.confDir()
+    return ensureChained().orElseThrow(() -> new IllegalArgumentException("CNI conf dir " + settings.confDir()
         + ": the primary network's file disappeared during install"));
   }
 
@@ -127,7 +127,7 @@ public final class CniInstaller {
   private void copyPlugin() {
     Path image = settings.pluginImage();
     if (!Files.isExecutable(image.resolve(LAUNCHER)) || !Files.isDirectory(image.resolve(IMAGE_DIR))) {
-      throw new IllegalStateException("plugin image " + image + ": has no " + LAUNCHER + " launcher and " + IMAGE_DIR
+      throw new IllegalArgumentException("plugin image " + image + ": has no " + LAUNCHER + " launcher and " + IMAGE_DIR
           + "/ (build it with ./mvnw -pl cni-chain -am package)");
     }
     Path bin = settings.binDir();

@@ -34,7 +34,7 @@ final class ConfDir {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> isConfig(p) && Files.isRegularFile(p)).sorted().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("CNI conf dir " + dir + ": cannot list it: " + e, e);
+      throw new UncheckedIOException("CNI conf dir " + dir + ": cannot list it: " + e.getMessage(), e);
     }
   }
 
@@ -49,7 +49,7 @@ final class ConfDir {
     } catch (IOException e) {
       throw new UncheckedIOException("CNI config " + file + ": cannot read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new IllegalStateException("CNI config " + file + ": not valid JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException("CNI config " + file + ": not valid JSON: " + e.getMessage(), e);
     }
   }
 

@@ -27,7 +27,7 @@ final class ConfList {
   @SuppressWarnings("unchecked")
   static List<Object> plugins(Map<String, Object> conflist, Object file) {
     if (!(conflist.get("plugins") instanceof List<?> plugins)) {
-      throw new IllegalStateException("CNI config " + file + ": has no 'plugins' list, cannot chain outrigger-cni");
+      throw new IllegalArgumentException("CNI config " + file + ": has no 'plugins' list, cannot chain outrigger-cni");
     }
     return (List<Object>) plugins;
   }

@@ -87,8 +87,9 @@ public final class BootstrapCommand implements Callable<Integer> {
       files.start();
       mesh = files.current();
     }
-    return mesh.workload(parts[0], parts[1]).orElseThrow(() -> new CommandLine.ParameterException(
-        spec.commandLine(), "--workload " + workload + ": no WorkloadEntry " + workload + " in " + registry
+    // A well-formed name the registry does not hold is not a usage error: the registry is the thing to fix.
+    return mesh.workload(parts[0], parts[1]).orElseThrow(() -> new IllegalArgumentException(
+        "workload " + workload + ": no WorkloadEntry " + workload + " in registry " + registry
             + (mesh.errors().isEmpty() ? "" : " (registry errors: " + mesh.errors().size() + ", first: "
                 + mesh.errors().get(0).message() + ")")));
   }

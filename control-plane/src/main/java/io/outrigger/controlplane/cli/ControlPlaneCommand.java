@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code outrigger control-plane}: runs the xDS control plane until stopped (SIGTERM, Ctrl-C). */
 @Command(
@@ -70,8 +73,13 @@ public final class ControlPlaneCommand implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
+    checkPort("--xds-port", xdsPort, -1);
+    checkPort("--xds-tls-port", xdsTlsPort, 0);
+    checkPort("--monitoring-port", monitoringPort, 0);
     ControlPlaneSettings defaults = ControlPlaneSettings.hostMode(registry, caDir);
     ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, trustDomain, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
@@ -94,6 +102,14 @@ public final class ControlPlaneCommand implements Callable<Integer> {
       closed.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A port out of range is a usage error, caught before the CA and registry start. */
+  private void checkPort(String option, int port, int min) {
+    if (port < min || port > 65535) {
+      throw new ParameterException(spec.commandLine(), option + " " + port + ": must be " + min + "..65535"
+          + (min < 0 ? " (-1 disables it)" : " (0 picks a free port)"));
     }
   }
 

@@ -10,11 +10,12 @@ final class RegistryOption implements CommandLine.ITypeConverter<Path> {
   public Path convert(String value) {
     if (!value.startsWith("file:")) {
       throw new CommandLine.TypeConversionException(
-          "registry '" + value + "': expected file:DIR (a directory of Kubernetes and Istio YAML)");
+          "'" + value + "' is not file:DIR (a directory of Kubernetes and Istio YAML)");
     }
     Path dir = Path.of(value.substring("file:".length())).toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      throw new CommandLine.TypeConversionException("registry '" + value + "': " + dir + " is not a directory");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "': " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
     }
     return dir;
   }

@@ -93,13 +93,6 @@ class CommandsTest {
   }
 
   @Test
-  void bootstrapOfAnUnknownWorkloadNamesIt() {
-    Result r = run(new BootstrapCommand(), "--workload", "shop/nope", "--registry", "file:" + registry.dir());
-    assertThat(r.code()).isNotZero();
-    assertThat(r.err()).contains("no WorkloadEntry shop/nope");
-  }
-
-  @Test
   void controlPlaneServesGeneratedConfigThatEnvoyAccepts() throws Exception {
     Prerequisites.requireEnvoy();
     Path caDir = work.resolve("cp-ca");

@@ -7,6 +7,7 @@ import io.outrigger.injector.inject.SidecarInjector;
 import io.outrigger.injector.offline.ManifestInjector;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class InjectCommand implements Callable<Integer> {
   String apiServerVersion;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     InjectorConfig settings = WebhookCommand.loadConfig(config, revision);
     if (nativeSidecar != null || apiServerVersion != null) {
@@ -51,12 +52,24 @@ public final class InjectCommand implements Callable<Integer> {
           nativeSidecar == null ? settings.nativeSidecar() : NativeSidecarMode.parse(nativeSidecar),
           apiServerVersion == null ? settings.apiServerVersion() : apiServerVersion);
     }
-    String manifest = file.equals("-")
-        ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-        : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    String source = file.equals("-") ? "(standard input)" : file;
+    String manifest;
+    try {
+      manifest = file.equals("-")
+          ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("manifest " + source + ": cannot read", e);
+    }
     ManifestInjector injector =
         new ManifestInjector(new SidecarInjector(settings, new SidecarBootstrap()));
-    ManifestInjector.Output output = injector.inject(manifest);
+    ManifestInjector.Output output;
+    try {
+      output = injector.inject(manifest);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      // The injector sees text only; the command knows which file it came from.
+      throw new IllegalArgumentException("manifest " + source + ": " + e.getMessage(), e);
+    }
     spec.commandLine().getOut().print(output.yaml());
     spec.commandLine().getOut().flush();
     output.notes().forEach(note -> err.println("outrigger inject: " + note));

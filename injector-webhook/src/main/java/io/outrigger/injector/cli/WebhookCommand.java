@@ -5,6 +5,7 @@ import io.outrigger.injector.webhook.WebhookManifest;
 import io.outrigger.injector.webhook.WebhookServer;
 import io.outrigger.injector.webhook.WebhookSettings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,8 +96,13 @@ public final class WebhookCommand implements Callable<Integer> {
     int port;
 
     @Override
-    public Integer call() throws IOException {
-      String pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+    public Integer call() {
+      String pem;
+      try {
+        pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        throw new UncheckedIOException("CA bundle " + caBundle + ": cannot read", e);
+      }
       spec.commandLine().getOut().print(new WebhookManifest().render(
           new WebhookManifest.Settings(pem, service, namespace, revision, port)));
       spec.commandLine().getOut().flush();

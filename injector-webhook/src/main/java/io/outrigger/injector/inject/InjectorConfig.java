@@ -79,7 +79,7 @@ public record InjectorConfig(
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("injector config " + file + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException("injector config " + file + ": cannot read: " + e, e);
+      throw new IllegalArgumentException("injector config " + file + ": cannot read: " + e.getMessage(), e);
     }
   }
 

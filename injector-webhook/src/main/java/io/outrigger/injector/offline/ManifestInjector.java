@@ -57,7 +57,7 @@ public final class ManifestInjector {
         out.append(yaml.writeValueAsString(injectObject(object, notes)));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("manifest is not valid YAML: " + e.getMessage(), e);
+      throw new UncheckedIOException("not valid YAML: " + e.getMessage(), e);
     }
     return new Output(out.toString(), notes);
   }

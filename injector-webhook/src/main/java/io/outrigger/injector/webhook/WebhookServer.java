@@ -12,6 +12,7 @@ import io.outrigger.injector.inject.SidecarInjector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -89,6 +90,10 @@ public final class WebhookServer implements AutoCloseable {
       return webhook;
     } catch (GeneralSecurityException e) {
       throw new IOException("webhook TLS setup failed: " + e.getMessage(), e);
+    } catch (BindException e) {
+      // The JDK's message is "Address already in use" alone: say which address.
+      throw (BindException) new BindException("webhook " + settings.address().getHostString() + ":"
+          + settings.address().getPort() + ": " + e.getMessage()).initCause(e);
     }
   }
 

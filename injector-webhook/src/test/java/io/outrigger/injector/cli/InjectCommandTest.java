@@ -39,17 +39,4 @@ class InjectCommandTest {
         .contains("outrigger inject: Deployment bookinfo/reviews-v2 injected")
         .contains("Pod shop/batch-worker skipped");
   }
-
-  @Test
-  void aTypoInTheConfigIsAnErrorNamingTheFile() throws Exception {
-    Path manifest = Files.writeString(dir.resolve("pod.yaml"), Golden.read("pods/plain-pod.yaml"));
-    Path config = Files.writeString(dir.resolve("bad.yaml"), "imagee: x\n");
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new InjectCommand()).setErr(new PrintWriter(err));
-
-    int exit = command.execute("-f", manifest.toString(), "--config", config.toString());
-
-    assertThat(exit).isNotZero();
-    assertThat(err.toString()).contains("injector config " + config).contains("imagee");
-  }
 }

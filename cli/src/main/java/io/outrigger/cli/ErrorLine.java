@@ -1,0 +1,102 @@
+package io.outrigger.cli;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one-line text of a failure: the exception's message, then each cause's message when it adds
+ * something. Commands name the object ("manifest app.yaml: cannot read") and attach the cause; this
+ * appends the reason ("no such file or directory"), so no command has to spell it out.
+ */
+final class ErrorLine {
+
+  // SnakeYAML (" in 'reader', line 3, column 7:") and Jackson (" at [Source: ...; line: 3, column: 7]")
+  // put the position on an indented line of its own.
+  private static final Pattern POSITION = Pattern.compile("line:? (\\d+), column:? (\\d+)");
+
+  private ErrorLine() {}
+
+  static String of(Throwable e) {
+    StringBuilder line = new StringBuilder(describe(e));
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    seen.add(e);
+    for (Throwable cause = e.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
+      // Only an I/O cause adds what the message cannot know (the OS's reason); a parser's cause under
+      // "'banana' is not major.minor" would only restate it.
+      if (!(cause instanceof IOException)) {
+        continue;
+      }
+      String text = line.toString();
+      String more = cause instanceof FileSystemException fse && fse.getFile() != null && text.contains(fse.getFile())
+          ? reason(fse)
+          : describe(cause);
+      if (!text.contains(more)) {
+        line.append(": ").append(more);
+      }
+    }
+    return line.toString();
+  }
+
+  /**
+   * A message as one line. Parsers' messages span lines with a source excerpt and a caret under it:
+   * keep their sentences and the position, drop the excerpt.
+   */
+  static String oneLine(String message) {
+    StringBuilder line = new StringBuilder();
+    boolean positioned = true;
+    for (String l : message.lines().toList()) {
+      if (l.isBlank()) {
+        continue;
+      }
+      if (!Character.isWhitespace(l.charAt(0))) {
+        line.append(line.isEmpty() ? "" : ": ").append(stripColon(l.strip()));
+        positioned = false;
+        continue;
+      }
+      // The first position after a sentence is where it happened; Jackson's trailing one is where it stopped.
+      Matcher at = POSITION.matcher(l);
+      if (!positioned && at.find()) {
+        line.append(" (line ").append(at.group(1)).append(", column ").append(at.group(2)).append(')');
+        positioned = true;
+      }
+    }
+    return line.isEmpty() ? message.strip() : line.toString();
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof FileSystemException fse && fse.getFile() != null) {
+      return fse.getFile() + (fse.getOtherFile() == null ? "" : " -> " + fse.getOtherFile()) + ": " + reason(fse);
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : oneLine(message);
+  }
+
+  /** The JDK leaves the reason of the common cases to the exception's type. */
+  private static String reason(FileSystemException e) {
+    if (e.getReason() != null) {
+      return e.getReason();
+    }
+    return switch (e) {
+      case NoSuchFileException x -> "no such file or directory";
+      case AccessDeniedException x -> "permission denied";
+      case FileAlreadyExistsException x -> "already exists";
+      case NotDirectoryException x -> "not a directory";
+      case DirectoryNotEmptyException x -> "directory not empty";
+      default -> e.getClass().getSimpleName();
+    };
+  }
+
+  private static String stripColon(String sentence) {
+    return sentence.endsWith(":") ? sentence.substring(0, sentence.length() - 1) : sentence;
+  }
+}

@@ -1,0 +1,185 @@
+package io.outrigger.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every subcommand, given real bad input (files in a temp dir, a port in use), through the real
+ * command tree: one {@code error:} line naming the object and the reason, exit code 1, no stack trace.
+ */
+class BadInputTest {
+
+  private static final String BAD_YAML = "foo: [unclosed\n";
+  private static final String BAD_YAML_REASON =
+      "while parsing a flow sequence (line 1, column 6): expected ',' or ']', but got <stream end> (line 2, column 1)";
+
+  @TempDir Path tmp;
+
+  static void assertOneLineError(CliRun run, String expected) {
+    assertThat(run.err()).as("stderr").doesNotContain("\tat ");
+    assertThat(run.errLines()).as("stderr").containsExactly(expected);
+    assertThat(run.exitCode()).as("exit code of: %s", run.err()).isEqualTo(1);
+  }
+
+  /** A CA made by the CLI itself, the way a user makes one. */
+  private Path caDir(String name) {
+    Path dir = tmp.resolve(name);
+    CliRun init = CliRun.of("ca", "init", "--dir", dir.toString());
+    assertThat(init.exitCode()).as(init.err()).isZero();
+    return dir;
+  }
+
+  @Test
+  void caInit() {
+    Path ca = caDir("ca");
+    assertOneLineError(CliRun.of("ca", "init", "--dir", ca.toString()),
+        "error: CA directory " + ca + " already holds a CA; remove it or choose another --dir");
+    assertOneLineError(CliRun.of("ca", "init", "--dir", tmp.resolve("x").toString(), "--key-type", "dsa-1024"),
+        "error: key type 'dsa-1024' is not supported; use one of ec-p256, rsa-2048, rsa-4096");
+  }
+
+  @Test
+  void caIssue() throws IOException {
+    Path none = tmp.resolve("nothing");
+    assertOneLineError(issue(none, "spiffe://cluster.local/ns/a/sa/b"),
+        "error: no CA in " + none + ": run 'outrigger ca init --dir " + none + "' first");
+
+    Path ca = caDir("ca");
+    assertOneLineError(issue(ca, "https://x"), "error: SPIFFE ID 'https://x': must start with spiffe://");
+
+    Path key = ca.resolve("ca-key.pem");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-rw-r--"));
+    assertOneLineError(issue(ca, "spiffe://cluster.local/ns/a/sa/b"),
+        "error: key file " + key + " has mode rw-rw-r--: group and others must have no access (chmod 600 " + key + ")");
+  }
+
+  private CliRun issue(Path ca, String spiffe) {
+    return CliRun.of("ca", "issue", "--dir", ca.toString(), "--spiffe", spiffe,
+        "--cert", tmp.resolve("c.pem").toString(), "--key", tmp.resolve("k.pem").toString());
+  }
+
+  @Test
+  void caInspect() throws IOException {
+    Path missing = tmp.resolve("missing.pem");
+    assertOneLineError(CliRun.of("ca", "inspect", missing.toString()),
+        "error: file " + missing + ": cannot read: " + missing + ": no such file or directory");
+    Path junk = Files.writeString(tmp.resolve("junk.pem"), "not a certificate\n");
+    assertOneLineError(CliRun.of("ca", "inspect", junk.toString()),
+        "error: " + junk + ": not a valid PEM certificate list: No certificate data found");
+  }
+
+  @Test
+  void controlPlane() throws IOException {
+    Path ca = caDir("cp-ca");
+    Path key = ca.resolve("ca-key.pem");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    // The CA is loaded first, so this fails before any port is bound or the registry watched.
+    assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+            "--xds-port", "-1", "--xds-tls-port", "0", "--monitoring-port", "0", "--bind-address", "127.0.0.1"),
+        "error: key file " + key + " has mode rw-r--r--: group and others must have no access (chmod 600 " + key + ")");
+  }
+
+  @Test
+  void bootstrap() throws IOException {
+    Path registry = registry();
+    assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/nope", "--registry", "file:" + registry),
+        "error: workload shop/nope: no WorkloadEntry shop/nope in registry " + registry);
+    assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + registry,
+        "--control-plane", "cp.example.test"), "error: control plane address 'cp.example.test': expected host:port");
+  }
+
+  @Test
+  void token() {
+    assertOneLineError(CliRun.of("token", "--namespace", "Shop_1", "--service-account", "web",
+            "--ca-dir", tmp.resolve("ca").toString()),
+        "error: workload identity: namespace 'Shop_1' is not a valid Kubernetes namespace name");
+    assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ttl", "0s",
+        "--ca-dir", tmp.resolve("ca").toString()), "error: host-mode token for shop/web: TTL PT0S must be positive");
+  }
+
+  @Test
+  void inject() throws IOException {
+    Path missing = tmp.resolve("missing.yaml");
+    assertOneLineError(CliRun.of("inject", "-f", missing.toString()),
+        "error: manifest " + missing + ": cannot read: no such file or directory");
+    Path bad = Files.writeString(tmp.resolve("bad.yaml"), BAD_YAML);
+    assertOneLineError(CliRun.of("inject", "-f", bad.toString()),
+        "error: manifest " + bad + ": not valid YAML: " + BAD_YAML_REASON);
+
+    Path pod = Files.writeString(tmp.resolve("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
+        + "spec: {containers: [{name: web, image: web}]}\n");
+    Path config = Files.writeString(tmp.resolve("injector.yaml"), "imagee: x\n");
+    CliRun typo = CliRun.of("inject", "-f", pod.toString(), "--config", config.toString());
+    assertThat(typo.errLines()).singleElement().asString()
+        .startsWith("error: injector config " + config + ": Unrecognized field \"imagee\"");
+    assertThat(typo.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void webhookOnAPortInUse() throws IOException {
+    Path ca = caDir("webhook-ca");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertOneLineError(CliRun.of("webhook", "--address", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()),
+              "--tls-cert", ca.resolve("ca-cert.pem").toString(), "--tls-key", ca.resolve("ca-key.pem").toString()),
+          "error: webhook 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+    }
+  }
+
+  @Test
+  void webhookManifest() {
+    Path missing = tmp.resolve("ca.pem");
+    assertOneLineError(CliRun.of("webhook", "manifest", "--ca-bundle", missing.toString()),
+        "error: CA bundle " + missing + ": cannot read: no such file or directory");
+  }
+
+  @Test
+  void cniInstallAndUninstall() {
+    Path confDir = tmp.resolve("net.d");
+    assertOneLineError(CliRun.of("cni", "install", "--bin-dir", tmp.resolve("bin").toString(), "--conf-dir",
+            confDir.toString(), "--plugin-image", tmp.resolve("image").toString()),
+        "error: CNI conf dir " + confDir + " does not exist; install the primary CNI first");
+    assertOneLineError(CliRun.of("cni", "uninstall", "--bin-dir", tmp.resolve("bin").toString(), "--conf-dir",
+            confDir.toString()),
+        "error: CNI conf dir " + confDir + ": cannot list it: " + confDir + ": no such file or directory");
+  }
+
+  @Test
+  void capture() throws IOException {
+    Path bad = Files.writeString(tmp.resolve("bad.yaml"), BAD_YAML);
+    assertOneLineError(CliRun.of("capture", "render", "--annotations", bad.toString()),
+        "error: annotations file " + bad + ": not YAML or JSON: " + BAD_YAML_REASON);
+    Path scalar = Files.writeString(tmp.resolve("scalar.yaml"), "just text\n");
+    assertOneLineError(CliRun.of("capture", "render", "--annotations", scalar.toString()),
+        "error: annotations file " + scalar + ": expected a map of annotations or a Pod manifest, found a single value");
+    Path missing = tmp.resolve("missing.yaml");
+    assertOneLineError(CliRun.of("capture", "apply", "--netns", tmp.resolve("no-netns").toString(),
+        "--annotations", missing.toString()), "error: annotations file " + missing + ": cannot read: no such file or directory");
+  }
+
+  /** A file registry with one Service and its WorkloadEntry. */
+  private Path registry() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("registry"));
+    Files.writeString(dir.resolve("shop.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: 8000}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: web-1, namespace: shop}
+        spec: {address: 198.19.0.5, serviceAccount: web, labels: {app: web}}
+        """);
+    return dir;
+  }
+}

@@ -1,0 +1,113 @@
+package io.outrigger.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The error policy itself: usage errors, bugs, and the stack-trace switch. */
+class CommandErrorsTest {
+
+  private static final String BUG_LINE = "error: internal error: java.lang.IllegalStateException: widget cache is empty";
+  private static final String HINT = "This is a bug in outrigger; rerun with --stacktrace (or OUTRIGGER_STACKTRACE=1) "
+      + "and report the stack trace it prints.";
+
+  @TempDir Path tmp;
+
+  /** No real command has a known bug to trigger, so the tree gets one that has. */
+  @Command(name = "buggy")
+  static final class Buggy implements Runnable {
+    @Override
+    public void run() {
+      throw new IllegalStateException("widget cache is empty");
+    }
+  }
+
+  private static CommandLine withBug(String stacktraceEnv) {
+    CommandLine cli = Outrigger.commandLine(stacktraceEnv);
+    cli.addSubcommand(new Buggy());
+    return cli;
+  }
+
+  @Test
+  void aBugIsOneInternalErrorLineAndAHintWithoutTheTrace() {
+    CliRun run = CliRun.of(withBug(null), "buggy");
+
+    assertThat(run.errLines()).containsExactly(BUG_LINE, HINT);
+    assertThat(run.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void theStacktraceOptionPrintsTheTraceOfABug() {
+    CliRun run = CliRun.of(withBug(null), "buggy", "--stacktrace");
+
+    assertThat(run.errLines().get(0)).isEqualTo(BUG_LINE);
+    assertThat(run.err()).doesNotContain(HINT)
+        .contains("java.lang.IllegalStateException: widget cache is empty\n\tat " + Buggy.class.getName() + ".run(");
+    assertThat(run.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void theEnvironmentVariablePrintsTheTraceToo() {
+    CliRun run = CliRun.of(withBug("1"), "buggy");
+
+    assertThat(run.errLines().get(0)).isEqualTo(BUG_LINE);
+    assertThat(run.err()).contains("\tat " + Buggy.class.getName() + ".run(");
+    assertThat(CliRun.of(withBug("0"), "buggy").errLines()).containsExactly(BUG_LINE, HINT);
+  }
+
+  @Test
+  void theStacktraceSwitchAlsoShowsWhereAUserErrorCameFrom() {
+    Path missing = tmp.resolve("missing.yaml");
+    CliRun run = CliRun.of("--stacktrace", "inject", "-f", missing.toString());
+
+    assertThat(run.errLines().get(0)).isEqualTo("error: manifest " + missing + ": cannot read: no such file or directory");
+    assertThat(run.err()).contains("Caused by: java.nio.file.NoSuchFileException: " + missing, "\tat ");
+    assertThat(run.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void aUsageErrorIsOneLineAndWhereToFindTheUsageWithExitCode2() {
+    CliRun run = CliRun.of("ca", "issue", "--dir", tmp.toString(), "--spiffe", "spiffe://cluster.local/ns/a/sa/b",
+        "--ttl", "soon", "--cert", "c.pem", "--key", "k.pem");
+
+    assertThat(run.errLines()).containsExactly(
+        "error: Invalid value for option '--ttl': 'soon' is not a duration: use a number and s, m, h or d (e.g. 1h, 90d)",
+        "Run 'outrigger ca issue --help' for usage.");
+    assertThat(run.exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aMistypedSubcommandGetsASuggestion() {
+    CliRun run = CliRun.of("bootstrp");
+
+    assertThat(run.errLines()).hasSize(3);
+    assertThat(run.errLines().get(0)).isEqualTo("error: Unmatched argument at index 0: 'bootstrp'");
+    assertThat(run.errLines().get(1)).startsWith("Did you mean: outrigger bootstrap");
+    assertThat(run.errLines().get(2)).isEqualTo("Run 'outrigger --help' for usage.");
+    assertThat(run.exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aCommandGroupWithoutItsSubcommandIsAUsageError() {
+    for (String group : new String[] {"ca", "cni", "capture"}) {
+      CliRun run = CliRun.of(group);
+      assertThat(run.errLines().get(0)).as(group).startsWith("error: a subcommand is required: ");
+      assertThat(run.exitCode()).as(group).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aPortOutOfRangeIsAUsageErrorCaughtBeforeAnythingStarts() {
+    CliRun run = CliRun.of("control-plane", "--registry", "file:" + tmp, "--ca-dir", tmp.resolve("ca").toString(),
+        "--xds-tls-port", "70000");
+
+    assertThat(run.errLines()).containsExactly("error: --xds-tls-port 70000: must be 0..65535 (0 picks a free port)",
+        "Run 'outrigger control-plane --help' for usage.");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(tmp.resolve("ca")).doesNotExist();
+  }
+}
