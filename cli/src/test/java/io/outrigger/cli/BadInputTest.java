@@ -134,10 +134,14 @@ class BadInputTest {
   }
 
   @Test
-  void webhookManifest() {
+  void webhookManifest() throws IOException {
     Path missing = tmp.resolve("ca.pem");
     assertOneLineError(CliRun.of("webhook", "manifest", "--ca-bundle", missing.toString()),
         "error: CA bundle " + missing + ": cannot read: no such file or directory");
+    Path key = Files.writeString(tmp.resolve("key.pem"),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    assertOneLineError(CliRun.of("webhook", "manifest", "--ca-bundle", key.toString()),
+        "error: CA bundle " + key + ": webhook manifest: --ca-bundle holds no PEM certificate");
   }
 
   @Test

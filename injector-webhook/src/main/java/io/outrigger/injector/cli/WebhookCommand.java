@@ -103,8 +103,14 @@ public final class WebhookCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new UncheckedIOException("CA bundle " + caBundle + ": cannot read", e);
       }
-      spec.commandLine().getOut().print(new WebhookManifest().render(
-          new WebhookManifest.Settings(pem, service, namespace, revision, port)));
+      String manifest;
+      try {
+        manifest = new WebhookManifest().render(new WebhookManifest.Settings(pem, service, namespace, revision, port));
+      } catch (IllegalArgumentException e) {
+        // The renderer sees PEM text only; the command knows which file it came from.
+        throw new IllegalArgumentException("CA bundle " + caBundle + ": " + e.getMessage(), e);
+      }
+      spec.commandLine().getOut().print(manifest);
       spec.commandLine().getOut().flush();
       return 0;
     }
