@@ -110,4 +110,22 @@ class CommandErrorsTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(tmp.resolve("ca")).doesNotExist();
   }
+
+  @Test
+  void anAddressThatCannotBeBoundIsAUsageError() {
+    // A bracketed non-IPv6 literal fails without a DNS query (tests send nothing off this host).
+    CliRun webhook = CliRun.of("webhook", "--address", "[not-an-address]", "--port", "0",
+        "--tls-cert", tmp.resolve("cert.pem").toString(), "--tls-key", tmp.resolve("key.pem").toString());
+    assertThat(webhook.errLines()).containsExactly(
+        "error: --address '[not-an-address]': not an IP address or a name this host resolves",
+        "Run 'outrigger webhook --help' for usage.");
+    assertThat(webhook.exitCode()).isEqualTo(2);
+
+    CliRun controlPlane = CliRun.of("control-plane", "--registry", "file:" + tmp, "--ca-dir",
+        tmp.resolve("ca").toString(), "--bind-address", "[not-an-address]");
+    assertThat(controlPlane.errLines().get(0))
+        .isEqualTo("error: --bind-address '[not-an-address]': not an IP address or a name this host resolves");
+    assertThat(controlPlane.exitCode()).isEqualTo(2);
+    assertThat(tmp.resolve("ca")).doesNotExist();
+  }
 }

@@ -3,6 +3,7 @@ package io.outrigger.controlplane.cli;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.xds.Debounce;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -80,6 +81,11 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     checkPort("--xds-port", xdsPort, -1);
     checkPort("--xds-tls-port", xdsTlsPort, 0);
     checkPort("--monitoring-port", monitoringPort, 0);
+    checkAddress("--bind-address", bindAddress);
+    checkAddress("--monitoring-address", monitoringAddress);
+    if (workloadCertTtl.isNegative() || workloadCertTtl.isZero()) {
+      throw new ParameterException(spec.commandLine(), "--workload-cert-ttl " + workloadCertTtl + ": must be positive");
+    }
     ControlPlaneSettings defaults = ControlPlaneSettings.hostMode(registry, caDir);
     ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, trustDomain, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
@@ -105,11 +111,18 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     }
   }
 
-  /** A port out of range is a usage error, caught before the CA and registry start. */
+  /** A port or address that cannot work is a usage error, caught before the CA and registry start. */
   private void checkPort(String option, int port, int min) {
     if (port < min || port > 65535) {
       throw new ParameterException(spec.commandLine(), option + " " + port + ": must be " + min + "..65535"
           + (min < 0 ? " (-1 disables it)" : " (0 picks a free port)"));
+    }
+  }
+
+  private void checkAddress(String option, String address) {
+    if (new InetSocketAddress(address, 0).isUnresolved()) {
+      throw new ParameterException(spec.commandLine(),
+          option + " '" + address + "': not an IP address or a name this host resolves");
     }
   }
 

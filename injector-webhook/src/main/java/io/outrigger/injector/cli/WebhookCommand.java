@@ -53,8 +53,15 @@ public final class WebhookCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "the webhook serves HTTPS only: --tls-cert and --tls-key are required");
     }
-    WebhookSettings settings = WebhookSettings.of(
-        new InetSocketAddress(address, port), tlsCert, tlsKey, loadConfig(config, revision));
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "--port " + port + ": must be 0..65535 (0 picks a free port)");
+    }
+    InetSocketAddress listen = new InetSocketAddress(address, port);
+    if (listen.isUnresolved()) {
+      throw new ParameterException(spec.commandLine(),
+          "--address '" + address + "': not an IP address or a name this host resolves");
+    }
+    WebhookSettings settings = WebhookSettings.of(listen, tlsCert, tlsKey, loadConfig(config, revision));
     CountDownLatch stopped = new CountDownLatch(1);
     try (WebhookServer server = WebhookServer.start(settings)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "webhook-shutdown"));
