@@ -23,10 +23,14 @@ import picocli.CommandLine;
 class CaptureCommandIT {
   @TempDir Path dir;
 
+  /** Runs the command; its failure (picocli prints the exception) becomes the assertion message. */
   private static int run(String... args) {
+    StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new CaptureCommand());
-    cli.setErr(new PrintWriter(new StringWriter()));
-    return cli.execute(args);
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    assertThat(exit).as("capture %s: %s", String.join(" ", args), err).isZero();
+    return exit;
   }
 
   @Test
