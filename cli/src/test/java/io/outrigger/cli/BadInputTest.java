@@ -124,8 +124,12 @@ class BadInputTest {
   }
 
   @Test
-  void webhookOnAPortInUse() throws IOException {
+  void webhook() throws IOException {
     Path ca = caDir("webhook-ca");
+    Path missing = tmp.resolve("tls.crt");
+    assertOneLineError(CliRun.of("webhook", "--address", "127.0.0.1", "--port", "0", "--tls-cert", missing.toString(),
+            "--tls-key", ca.resolve("ca-key.pem").toString()),
+        "error: TLS certificate " + missing + ": cannot read: no such file or directory");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertOneLineError(CliRun.of("webhook", "--address", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()),
               "--tls-cert", ca.resolve("ca-cert.pem").toString(), "--tls-key", ca.resolve("ca-key.pem").toString()),

@@ -81,8 +81,8 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
   }
 
   private Loaded load() throws IOException {
-    FileTime certTime = Files.getLastModifiedTime(certFile);
-    FileTime keyTime = Files.getLastModifiedTime(keyFile);
+    FileTime certTime = modified(certFile, "TLS certificate");
+    FileTime keyTime = modified(keyFile, "TLS key");
     List<X509Certificate> chain = PemFiles.certificates(certFile);
     PrivateKey key = PemFiles.privateKey(keyFile);
     if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
@@ -91,6 +91,15 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
           + chain.get(0).getPublicKey().getAlgorithm() + ")");
     }
     return new Loaded(List.copyOf(chain), key, certTime, keyTime);
+  }
+
+  /** The JDK's NoSuchFileException says only the path: say which file it is (the cause says why). */
+  private static FileTime modified(Path file, String what) throws IOException {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      throw new IOException(what + " " + file + ": cannot read", e);
+    }
   }
 
   @Override
