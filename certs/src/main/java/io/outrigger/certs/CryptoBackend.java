@@ -12,7 +12,7 @@ public enum CryptoBackend {
   AUTO("auto"),
   /** BoringSSL through Conscrypt's JNI library (bundled for Linux, macOS and Windows on x86-64). */
   BORINGSSL("boringssl"),
-  /** Bouncy Castle's pure-Java lightweight API: runs anywhere, about three times slower per CSR. */
+  /** Bouncy Castle's pure-Java lightweight API: runs anywhere, about 2.4 times slower per CSR. */
   BOUNCY_CASTLE("bouncycastle");
 
   /** The system property that sets {@link CaSettings#defaults()}'s backend. */
