@@ -29,6 +29,9 @@ class CertificateReloadTest {
     Path cert = dir.resolve("tls.crt");
     Path key = dir.resolve("tls.key");
     TestCertificates.selfSigned(cert, key, "webhook-before", "ec");
+    // The client trusts copies: tls.crt itself is replaced below, and a handshake that still gets the
+    // old certificate during the reload must verify, not fail for a trust file that moved on.
+    Path beforeCert = Files.copy(cert, dir.resolve("before.crt"));
     Path nextCert = dir.resolve("next.crt");
     Path nextKey = dir.resolve("next.key");
     TestCertificates.selfSigned(nextCert, nextKey, "webhook-after", "rsa");
@@ -41,7 +44,7 @@ class CertificateReloadTest {
         Duration.ofMillis(100), InjectorConfig.defaults(), WebhookSettings.DEFAULT_MAX_BODY);
     try (WebhookServer server = WebhookServer.start(settings)) {
       URI health = URI.create("https://127.0.0.1:" + server.address().getPort() + "/healthz");
-      assertThat(peerCommonName(health, cert, nextCert)).isEqualTo("CN=webhook-before");
+      assertThat(peerCommonName(health, beforeCert, nextCert)).isEqualTo("CN=webhook-before");
 
       // Key first, then the certificate, each replaced atomically like a Secret volume update.
       Files.copy(pkcs1, dir.resolve("key.tmp"));
@@ -50,10 +53,10 @@ class CertificateReloadTest {
       Files.move(dir.resolve("cert.tmp"), cert, StandardCopyOption.ATOMIC_MOVE);
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      String seen = peerCommonName(health, cert, nextCert);
+      String seen = peerCommonName(health, beforeCert, nextCert);
       while (!seen.equals("CN=webhook-after") && System.nanoTime() < deadline) {
         Thread.sleep(150);
-        seen = peerCommonName(health, cert, nextCert);
+        seen = peerCommonName(health, beforeCert, nextCert);
       }
       assertThat(seen).isEqualTo("CN=webhook-after");
       assertThat(server.servingCertificate().getSubjectX500Principal().getName())
