@@ -20,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,16 +54,27 @@ public final class ControlPlane implements AutoCloseable {
     WorkloadSecrets secrets = new WorkloadSecrets(
         ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
     MeshSnapshots snapshots = new MeshSnapshots(registry::current, config, secrets);
-    this.push = new PushEngine(streams, snapshots, xdsMetrics, settings.debounce(),
-        Runtime.getRuntime().availableProcessors());
-    xdsMetrics.connectedProxies(streams::size);
-    registry.addListener(mesh -> push.changed());
-    registry.start();
-    this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
-        registry::current, snapshots, streams, xdsMetrics);
-    this.monitoring = new MonitoringServer(
-        new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
-        new ControlPlaneDebug(registry, streams));
+    // What started is stopped again if a later part fails (a port in use, say), so a failed start
+    // leaves no bound port, watch thread or push pool behind in the JVM that asked for it.
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    try {
+      this.push = new PushEngine(streams, snapshots, xdsMetrics, settings.debounce(),
+          Runtime.getRuntime().availableProcessors());
+      started.push(push);
+      xdsMetrics.connectedProxies(streams::size);
+      registry.addListener(mesh -> push.changed());
+      started.push(registry);
+      registry.start();
+      this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
+          registry::current, snapshots, streams, xdsMetrics);
+      started.push(servers);
+      this.monitoring = new MonitoringServer(
+          new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
+          new ControlPlaneDebug(registry, streams));
+    } catch (IOException | RuntimeException e) {
+      stopAll(started, e);
+      throw e;
+    }
     log.info("event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
             + "trust_domain={} host_mode={}", settings.registryDir(), xdsTlsPort(), xdsPlaintextPort(),
         monitoringPort(), ca.trustDomain(), settings.hostMode());
@@ -145,6 +158,16 @@ public final class ControlPlane implements AutoCloseable {
     push.close();
     registry.close();
     log.info("event=control_plane_stopped");
+  }
+
+  private static void stopAll(Deque<AutoCloseable> started, Exception cause) {
+    for (AutoCloseable part : started) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        cause.addSuppressed(e);
+      }
+    }
   }
 
   static void awaitTermination(List<Server> servers) {
