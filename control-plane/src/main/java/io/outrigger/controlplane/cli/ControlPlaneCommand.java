@@ -1,5 +1,7 @@
 package io.outrigger.controlplane.cli;
 
+import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.xds.Debounce;
@@ -55,6 +57,11 @@ public final class ControlPlaneCommand implements Callable<Integer> {
   @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "SPIFFE trust domain.")
   String trustDomain;
 
+  @Option(names = "--outbound-traffic-policy", defaultValue = "ALLOW_ANY",
+      description = "Traffic to a destination the registry does not know: ALLOW_ANY passes it through, "
+          + "REGISTRY_ONLY refuses it in the sidecar (Istio's outboundTrafficPolicy.mode). Default ${DEFAULT-VALUE}.")
+  OutboundTrafficPolicy outboundTrafficPolicy;
+
   @Option(names = "--server-name", defaultValue = ControlPlaneSettings.DEFAULT_SERVER_NAME,
       description = "DNS name in the TLS port's certificate, which sidecars verify. Default ${DEFAULT-VALUE}.")
   String serverName;
@@ -87,8 +94,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--workload-cert-ttl " + workloadCertTtl + ": must be positive");
     }
     ControlPlaneSettings defaults = ControlPlaneSettings.hostMode(registry, caDir);
+    MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
+        .withOutboundTrafficPolicy(outboundTrafficPolicy);
     ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
-        xdsTlsPort, monitoringPort, caDir, trustDomain, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
+        xdsTlsPort, monitoringPort, caDir, mesh, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
         true, List.of(serverName), defaults.tokenAudiences());
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
     Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");

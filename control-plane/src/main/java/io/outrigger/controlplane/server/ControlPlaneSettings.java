@@ -63,16 +63,6 @@ public record ControlPlaneSettings(
     tokenAudiences = List.copyOf(tokenAudiences);
   }
 
-  /** As the canonical constructor, with the default mesh settings in {@code trustDomain}. */
-  public ControlPlaneSettings(Path registryDir, String bindAddress, String monitoringBindAddress,
-      int xdsPlaintextPort, int xdsTlsPort, int monitoringPort, Path caDir, String trustDomain,
-      Debounce debounce, Duration workloadCertTtl, boolean hostMode, List<String> serverDnsNames,
-      List<String> tokenAudiences) {
-    this(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort,
-        caDir, MeshSettings.defaults().withTrustDomain(trustDomain), debounce, workloadCertTtl, hostMode,
-        serverDnsNames, tokenAudiences);
-  }
-
   /** Host mode on Istio's port numbers: TLS xDS on all addresses, plaintext and monitoring on loopback. */
   public static ControlPlaneSettings hostMode(Path registryDir, Path caDir) {
     return new ControlPlaneSettings(

@@ -94,6 +94,7 @@ class CommandsTest {
 
   @Test
   void controlPlaneServesGeneratedConfigThatEnvoyAccepts() throws Exception {
+    // Not the default outbound policy, to see options reach the generated config.
     Prerequisites.requireEnvoy();
     Path caDir = work.resolve("cp-ca");
     int tls = freePort();
@@ -101,7 +102,8 @@ class CommandsTest {
     ControlPlaneCommand command = new ControlPlaneCommand();
     Thread running = Thread.ofPlatform().name("control-plane-command").start(() -> run(command,
         "--registry", "file:" + registry.dir(), "--xds-port", "-1", "--xds-tls-port", Integer.toString(tls),
-        "--bind-address", "127.0.0.1", "--monitoring-port", Integer.toString(monitoring), "--ca-dir", caDir.toString()));
+        "--bind-address", "127.0.0.1", "--monitoring-port", Integer.toString(monitoring), "--ca-dir", caDir.toString(),
+        "--outbound-traffic-policy", "REGISTRY_ONLY"));
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> listening(tls) && listening(monitoring));
       String token = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web",
@@ -119,6 +121,8 @@ class CommandsTest {
         resources.addAll(fetch(client, XdsTypes.SECRET, List.of("default", "ROOTCA"), Secret.class));
 
         assertThat(clusters).extracting(Cluster::getName).contains("outbound|8080||cart.shop.svc.cluster.local");
+        assertThat(listeners).filteredOn(l -> l.getName().equals("virtualOutbound"))
+            .singleElement().extracting(l -> l.getDefaultFilterChain().getName()).isEqualTo("BlackHoleCluster");
         // What the control plane serves, EDS/RDS/SDS inlined, is what envoy --mode validate accepts.
         EnvoyValidator.validateResources(resources);
       }
