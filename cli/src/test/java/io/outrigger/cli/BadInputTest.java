@@ -55,6 +55,11 @@ class BadInputTest {
     Path ca = caDir("ca");
     assertOneLineError(issue(ca, "https://x"), "error: SPIFFE ID 'https://x': must start with spiffe://");
 
+    assertThat(CliRun.of("ca", "issue", "--dir", ca.toString(), "--spiffe", "spiffe://cluster.local/ns/a/sa/b",
+        "--ttl", "0s", "--cert", tmp.resolve("c.pem").toString(), "--key", tmp.resolve("k.pem").toString()).errLines())
+        .as("a zero TTL is a usage error, not the CA's 24 h default").startsWith("error: --ttl 0s: must be positive");
+    assertThat(tmp.resolve("c.pem")).doesNotExist();
+
     Path key = ca.resolve("ca-key.pem");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-rw-r--"));
     assertOneLineError(issue(ca, "spiffe://cluster.local/ns/a/sa/b"),
@@ -70,7 +75,7 @@ class BadInputTest {
   void caInspect() throws IOException {
     Path missing = tmp.resolve("missing.pem");
     assertOneLineError(CliRun.of("ca", "inspect", missing.toString()),
-        "error: file " + missing + ": cannot read: " + missing + ": no such file or directory");
+        "error: file " + missing + ": cannot read: no such file or directory");
     Path junk = Files.writeString(tmp.resolve("junk.pem"), "not a certificate\n");
     assertOneLineError(CliRun.of("ca", "inspect", junk.toString()),
         "error: " + junk + ": not a valid PEM certificate list: No certificate data found");
@@ -79,6 +84,11 @@ class BadInputTest {
   @Test
   void controlPlane() throws IOException {
     Path ca = caDir("cp-ca");
+    assertThat(CliRun.of("ca", "issue", "--dir", ca.toString(), "--spiffe", "spiffe://cluster.local/ns/a/sa/b",
+        "--ttl", "0s", "--cert", tmp.resolve("c.pem").toString(), "--key", tmp.resolve("k.pem").toString()).errLines())
+        .as("a zero TTL is a usage error, not the CA's 24 h default").startsWith("error: --ttl 0s: must be positive");
+    assertThat(tmp.resolve("c.pem")).doesNotExist();
+
     Path key = ca.resolve("ca-key.pem");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
     // The CA is loaded first, so this fails before any port is bound or the registry watched.

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code outrigger ca issue}: a workload key and SVID from an existing CA directory. */
@@ -42,6 +43,12 @@ final class CaIssueCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (ttl.isZero() || ttl.isNegative()) {
+      // The CA reads a zero TTL as "its default" (as CreateCertificate's validity_duration does);
+      // on the command line it is a mistake, not a request for 24 hours.
+      throw new ParameterException(spec.commandLine(),
+          "--ttl " + String.join(" ", spec.findOption("--ttl").stringValues()) + ": must be positive");
+    }
     SpiffeId id = SpiffeId.parse(spiffe);
     if (!new CaFiles(dir).anyExists()) {
       throw new CaException("no CA in " + dir + ": run 'outrigger ca init --dir " + dir + "' first");

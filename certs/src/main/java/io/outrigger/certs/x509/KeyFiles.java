@@ -51,7 +51,7 @@ public final class KeyFiles {
       }
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new CaException("key file " + file + ": cannot read: " + e.getMessage(), e);
+      throw new CaException("key file " + file + ": cannot read", e); // the cause says why
     }
   }
 
@@ -59,7 +59,7 @@ public final class KeyFiles {
     try {
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new CaException("file " + file + ": cannot read: " + e.getMessage(), e);
+      throw new CaException("file " + file + ": cannot read", e); // the cause says why
     }
   }
 
