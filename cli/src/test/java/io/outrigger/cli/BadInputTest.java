@@ -101,7 +101,7 @@ class BadInputTest {
   void bootstrap() throws IOException {
     Path registry = registry();
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/nope", "--registry", "file:" + registry),
-        "error: workload shop/nope: no WorkloadEntry shop/nope in registry " + registry);
+        "error: workload shop/nope: no WorkloadEntry shop/nope in registry file:" + registry);
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + registry,
         "--control-plane", "cp.example.test"), "error: control plane address 'cp.example.test': expected host:port");
   }

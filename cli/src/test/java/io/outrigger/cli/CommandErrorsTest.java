@@ -101,6 +101,20 @@ class CommandErrorsTest {
   }
 
   @Test
+  void aRegistryThatCannotWorkIsAUsageError() {
+    CliRun unknown = CliRun.of("control-plane", "--registry", "k8s:default", "--ca-dir", tmp.resolve("ca").toString());
+    assertThat(unknown.errLines().get(0)).isEqualTo("error: Invalid value for option '--registry': "
+        + "registry 'k8s:default': unknown kind; supported: file:DIR (a directory of Kubernetes and Istio YAML)");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+
+    CliRun missing = CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + tmp.resolve("nope"));
+    assertThat(missing.errLines().get(0)).isEqualTo("error: Invalid value for option '--registry': "
+        + "registry 'file:" + tmp.resolve("nope") + "': " + tmp.resolve("nope") + " does not exist");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(tmp.resolve("ca")).doesNotExist();
+  }
+
+  @Test
   void aPortOutOfRangeIsAUsageErrorCaughtBeforeAnythingStarts() {
     CliRun run = CliRun.of("control-plane", "--registry", "file:" + tmp, "--ca-dir", tmp.resolve("ca").toString(),
         "--xds-tls-port", "70000");

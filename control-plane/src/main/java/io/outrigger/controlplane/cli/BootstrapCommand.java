@@ -2,7 +2,8 @@ package io.outrigger.controlplane.cli;
 
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Workload;
-import io.outrigger.controlplane.registry.file.FileRegistry;
+import io.outrigger.controlplane.registry.Registry;
+import io.outrigger.controlplane.registry.RegistrySource;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.injector.bootstrap.BootstrapParams;
 import io.outrigger.injector.bootstrap.ControlPlaneAddress;
@@ -32,7 +33,7 @@ public final class BootstrapCommand implements Callable<Integer> {
 
   @Option(names = "--registry", required = true, converter = RegistryOption.class,
       description = "Where the workload is described: file:DIR.")
-  Path registry;
+  RegistrySource registry;
 
   @Option(names = "--control-plane", defaultValue = "127.0.0.1:15012", paramLabel = "HOST:PORT",
       description = "The control plane's xDS address. Default ${DEFAULT-VALUE}.")
@@ -83,9 +84,9 @@ public final class BootstrapCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--workload '" + workload + "': expected NS/NAME");
     }
     MeshConfig mesh;
-    try (FileRegistry files = new FileRegistry(registry)) {
-      files.start();
-      mesh = files.current();
+    try (Registry source = registry.open()) {
+      source.start();
+      mesh = source.current();
     }
     // A well-formed name the registry does not hold is not a usage error: the registry is the thing to fix.
     return mesh.workload(parts[0], parts[1]).orElseThrow(() -> new IllegalArgumentException(

@@ -2,6 +2,7 @@ package io.outrigger.controlplane.cli;
 
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
+import io.outrigger.controlplane.registry.RegistrySource;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.xds.Debounce;
@@ -28,7 +29,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
 
   @Option(names = "--registry", required = true, converter = RegistryOption.class,
       description = "Where the mesh is described: file:DIR (Kubernetes Services, WorkloadEntries, Istio config).")
-  Path registry;
+  RegistrySource registry;
 
   @Option(names = "--xds-port", defaultValue = "15010",
       description = "Plaintext ADS on 127.0.0.1 only, unauthenticated (host mode); -1 disables. Default ${DEFAULT-VALUE}.")
@@ -93,12 +94,11 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     if (workloadCertTtl.isNegative() || workloadCertTtl.isZero()) {
       throw new ParameterException(spec.commandLine(), "--workload-cert-ttl " + workloadCertTtl + ": must be positive");
     }
-    ControlPlaneSettings defaults = ControlPlaneSettings.hostMode(registry, caDir);
     MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
         .withOutboundTrafficPolicy(outboundTrafficPolicy);
     ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, mesh, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
-        true, List.of(serverName), defaults.tokenAudiences());
+        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE));
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
     Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");
     try (ControlPlane controlPlane = ControlPlane.start(settings)) {

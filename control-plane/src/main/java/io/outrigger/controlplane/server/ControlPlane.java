@@ -9,7 +9,6 @@ import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.debug.MonitoringServer;
 import io.outrigger.controlplane.registry.Registry;
-import io.outrigger.controlplane.registry.file.FileRegistry;
 import io.outrigger.controlplane.security.WorkloadSecrets;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
@@ -50,7 +49,7 @@ public final class ControlPlane implements AutoCloseable {
     this.ca = MeshCa.loadOrInit(settings.caDir(),
         CaSettings.defaults().withTrustDomain(settings.trustDomain()), meters);
     this.tokens = HostModeTokens.loadOrInit(settings.caDir(), ControlPlaneSettings.HOST_MODE_ISSUER);
-    this.registry = new FileRegistry(settings.registryDir());
+    this.registry = settings.registry().open();
     WorkloadSecrets secrets = new WorkloadSecrets(
         ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
     MeshSnapshots snapshots = new MeshSnapshots(registry::current, config, secrets);
@@ -76,7 +75,7 @@ public final class ControlPlane implements AutoCloseable {
       throw e;
     }
     log.info("event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
-            + "trust_domain={} host_mode={}", settings.registryDir(), xdsTlsPort(), xdsPlaintextPort(),
+            + "trust_domain={} host_mode={}", settings.registry(), xdsTlsPort(), xdsPlaintextPort(),
         monitoringPort(), ca.trustDomain(), settings.hostMode());
   }
 

@@ -2,6 +2,7 @@ package io.outrigger.controlplane.server;
 
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
+import io.outrigger.controlplane.registry.RegistrySource;
 import io.outrigger.controlplane.xds.Debounce;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
  * ControlPlane}); a plaintext port of -1 disables it. The plaintext port only ever binds loopback
  * and only in host mode: it authenticates nobody.
  *
- * @param registryDir the file registry's directory (Kubernetes YAML + Istio config)
+ * @param registry where the mesh comes from (the file registry's directory in host mode)
  * @param bindAddress where the TLS xDS port listens
  * @param monitoringBindAddress where the monitoring port listens (loopback unless operators need it)
  * @param xdsPlaintextPort loopback plaintext ADS (15010), host mode only; -1 to disable
@@ -29,7 +30,7 @@ import java.util.function.Consumer;
  * @param tokenAudiences audiences a caller's token must carry
  */
 public record ControlPlaneSettings(
-    Path registryDir,
+    RegistrySource registry,
     String bindAddress,
     String monitoringBindAddress,
     int xdsPlaintextPort,
@@ -49,7 +50,7 @@ public record ControlPlaneSettings(
   private static final String LOOPBACK = "127.0.0.1";
 
   public ControlPlaneSettings {
-    Objects.requireNonNull(registryDir, "control plane settings: registry directory");
+    Objects.requireNonNull(registry, "control plane settings: registry");
     Objects.requireNonNull(caDir, "control plane settings: CA directory");
     Objects.requireNonNull(mesh, "control plane settings: mesh settings");
     if (serverDnsNames.isEmpty()) {
@@ -66,7 +67,8 @@ public record ControlPlaneSettings(
   /** Host mode on Istio's port numbers: TLS xDS on all addresses, plaintext and monitoring on loopback. */
   public static ControlPlaneSettings hostMode(Path registryDir, Path caDir) {
     return new ControlPlaneSettings(
-        registryDir, "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir, MeshSettings.defaults(),
+        RegistrySource.directory(registryDir), "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
+        MeshSettings.defaults(),
         Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
         List.of(TOKEN_AUDIENCE));
   }
@@ -134,7 +136,7 @@ public record ControlPlaneSettings(
   }
 
   private static final class Editor {
-    Path registryDir;
+    RegistrySource registry;
     String bindAddress;
     String monitoringBindAddress;
     int xdsPlaintextPort;
@@ -149,7 +151,7 @@ public record ControlPlaneSettings(
     List<String> tokenAudiences;
 
     Editor(ControlPlaneSettings s) {
-      registryDir = s.registryDir;
+      registry = s.registry;
       bindAddress = s.bindAddress;
       monitoringBindAddress = s.monitoringBindAddress;
       xdsPlaintextPort = s.xdsPlaintextPort;
@@ -165,7 +167,7 @@ public record ControlPlaneSettings(
     }
 
     ControlPlaneSettings build() {
-      return new ControlPlaneSettings(registryDir, bindAddress, monitoringBindAddress, xdsPlaintextPort,
+      return new ControlPlaneSettings(registry, bindAddress, monitoringBindAddress, xdsPlaintextPort,
           xdsTlsPort, monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames,
           tokenAudiences);
     }
