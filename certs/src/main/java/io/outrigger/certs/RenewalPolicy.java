@@ -24,11 +24,22 @@ public record RenewalPolicy(double jitterFraction) {
     return new RenewalPolicy(0.05);
   }
 
+  /** As {@link #renewAt(X509Certificate, Instant)}, counting the life from the leaf's notBefore. */
   public Instant renewAt(X509Certificate leaf) {
-    Instant notBefore = leaf.getNotBefore().toInstant();
-    Duration life = Duration.between(notBefore, leaf.getNotAfter().toInstant());
+    return renewAt(leaf, leaf.getNotBefore().toInstant());
+  }
+
+  /**
+   * When to renew a leaf its holder received at {@code receivedAt}. The life counts from then, not
+   * from notBefore: a CA sets notBefore in the past for clock skew (a minute here), and for a
+   * short-lived leaf half of "backdate + TTL" can already be over when it arrives, which would renew
+   * it at once, and again, forever.
+   */
+  public Instant renewAt(X509Certificate leaf, Instant receivedAt) {
+    Instant from = receivedAt.isAfter(leaf.getNotBefore().toInstant()) ? receivedAt : leaf.getNotBefore().toInstant();
+    Duration life = Duration.between(from, leaf.getNotAfter().toInstant());
     double jitter = jitterFraction == 0 ? 0 : ThreadLocalRandom.current().nextDouble(-jitterFraction, jitterFraction);
-    return notBefore.plusMillis((long) (life.toMillis() * (0.5 + jitter)));
+    return from.plusMillis((long) (life.toMillis() * (0.5 + jitter)));
   }
 
   public boolean mustRenew(X509Certificate leaf, Instant now) {

@@ -34,4 +34,19 @@ class RenewalPolicyTest {
     assertThat(policy.mustRenew(leaf, notBefore.plus(Duration.ofHours(1)))).isFalse();
     assertThat(policy.mustRenew(leaf, notBefore.plus(Duration.ofHours(6)))).isTrue();
   }
+
+  @Test
+  void aShortLivedLeafRenewsAtHalfTheLifeLeftWhenItArrivedNotHalfOfItsBackdatedLife(@TempDir Path dir) {
+    MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
+    Instant received = Instant.now();
+    X509Certificate leaf = ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofSeconds(20)).leaf();
+    assertThat(leaf.getNotBefore().toInstant()).as("notBefore is backdated for clock skew")
+        .isBefore(received.minusSeconds(30));
+
+    Instant at = new RenewalPolicy(0).renewAt(leaf, received);
+
+    // Counted from notBefore, half of (60 s backdate + 20 s) was over before the leaf even arrived.
+    assertThat(at).isAfter(received.plusSeconds(9)).isBefore(received.plusSeconds(11));
+    assertThat(new RenewalPolicy(0).renewAt(leaf)).isBefore(received);
+  }
 }

@@ -115,6 +115,18 @@ class CommandErrorsTest {
   }
 
   @Test
+  void aWorkloadCertificateTtlTooShortToRenewIsAUsageError() {
+    CliRun run = CliRun.of("control-plane", "--registry", "file:" + tmp, "--ca-dir", tmp.resolve("ca").toString(),
+        "--workload-cert-ttl", "5s");
+
+    assertThat(run.errLines()).containsExactly(
+        "error: --workload-cert-ttl 5s: must be at least 15s, so the renewal push lands before expiry",
+        "Run 'outrigger control-plane --help' for usage.");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(tmp.resolve("ca")).doesNotExist();
+  }
+
+  @Test
   void aPortOutOfRangeIsAUsageErrorCaughtBeforeAnythingStarts() {
     CliRun run = CliRun.of("control-plane", "--registry", "file:" + tmp, "--ca-dir", tmp.resolve("ca").toString(),
         "--xds-tls-port", "70000");

@@ -91,8 +91,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     checkPort("--monitoring-port", monitoringPort, 0);
     checkAddress("--bind-address", bindAddress);
     checkAddress("--monitoring-address", monitoringAddress);
-    if (workloadCertTtl.isNegative() || workloadCertTtl.isZero()) {
-      throw new ParameterException(spec.commandLine(), "--workload-cert-ttl " + workloadCertTtl + ": must be positive");
+    if (workloadCertTtl.compareTo(ControlPlaneSettings.MIN_WORKLOAD_CERT_TTL) < 0) {
+      throw new ParameterException(spec.commandLine(), "--workload-cert-ttl "
+          + String.join(" ", spec.findOption("--workload-cert-ttl").stringValues()) + ": must be at least "
+          + ControlPlaneSettings.MIN_WORKLOAD_CERT_TTL.toSeconds() + "s, so the renewal push lands before expiry");
     }
     MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
         .withOutboundTrafficPolicy(outboundTrafficPolicy);

@@ -58,8 +58,9 @@ public final class WorkloadSecrets {
   }
 
   private Issued issue(WorkloadIdentity identity) {
+    Instant issuedAt = clock.instant();
     IssuedCertificate cert = ca.issue(identity.spiffeId(ca.trustDomain()), ttl);
-    Instant renewAt = renewal.renewAt(cert.leaf());
+    Instant renewAt = renewal.renewAt(cert.leaf(), issuedAt);
     Secret secret = Secret.newBuilder()
         .setName(DEFAULT)
         .setTlsCertificate(TlsCertificate.newBuilder()

@@ -47,6 +47,11 @@ public record ControlPlaneSettings(
   public static final String DEFAULT_SERVER_NAME = "outrigger-control-plane.outrigger-system.svc";
   public static final String TOKEN_AUDIENCE = "outrigger";
   public static final String HOST_MODE_ISSUER = "outrigger-host-mode";
+  /**
+   * Workload certificates are renewed at about half their life and the renewal push is coalesced into
+   * 5-second slots; below this the push could arrive after the certificate expired.
+   */
+  public static final Duration MIN_WORKLOAD_CERT_TTL = Duration.ofSeconds(15);
   private static final String LOOPBACK = "127.0.0.1";
 
   public ControlPlaneSettings {
@@ -59,6 +64,10 @@ public record ControlPlaneSettings(
     if (!hostMode && xdsPlaintextPort >= 0) {
       throw new IllegalArgumentException("control plane settings: the plaintext xDS port "
           + xdsPlaintextPort + " authenticates nobody and exists only in host mode");
+    }
+    if (workloadCertTtl.compareTo(MIN_WORKLOAD_CERT_TTL) < 0) {
+      throw new IllegalArgumentException("control plane settings: workload certificate TTL " + workloadCertTtl
+          + " is shorter than " + MIN_WORKLOAD_CERT_TTL + ": the renewal push could land after expiry");
     }
     serverDnsNames = List.copyOf(serverDnsNames);
     tokenAudiences = List.copyOf(tokenAudiences);
