@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.ExecResult;
+import io.outrigger.testsupport.NetnsPod;
+import io.outrigger.testsupport.apps.EchoServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ class MutualTlsTest {
   private static final String STRICT = "istio/peerauthentication-strict.yaml";
   private static final String PERMISSIVE = "istio/peerauthentication-permissive.yaml";
   private static final Duration POLICY_APPLIED = Duration.ofSeconds(10);
+  private static final ServiceAddress RATINGS = new ServiceAddress("ratings.bookinfo.svc.cluster.local", "198.19.0.12", 9080);
 
   private static HostModeMesh mesh;
 
@@ -101,6 +104,34 @@ class MutualTlsTest {
           .header("x-forwarded-client-cert")).as("meshed callers still use mTLS under PERMISSIVE").isPresent();
     } finally {
       applyPeerAuthentication(STRICT);
+    }
+  }
+
+  @Test
+  void aServiceWhoseWorkloadHasNoSidecarIsCalledInPlaintext() {
+    // ratings runs in the outsider pod, no sidecar: its WorkloadEntry lacks the tlsMode label.
+    MeshWorkload ratings = MeshWorkload.bookinfo("ratings", "v1");
+    NetnsPod outsider = mesh.plainPod("outsider");
+    Process server = outsider.start(EchoServer.commandLine(ratings.port(), ratings.name()), false);
+    try {
+      outsider.awaitListening(ratings.port(), HostModeMesh.READY_TIMEOUT);
+      mesh.registry().writeWorkloadEntry(ratings, outsider.ip(), false);
+      MeshedPod client = mesh.pod(PRODUCTPAGE.name());
+
+      await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> assertThat(PodHttp.get(client.pod(), RATINGS, "/", Map.of()).stdout())
+              .contains(ratings.name()));
+      EchoReply reply = PodHttp.echo(client.pod(), RATINGS, "/ratings/1", Map.of());
+      assertThat(reply.name()).isEqualTo(ratings.name());
+      // Automatic mTLS: TLS only towards endpoints labelled as having a sidecar; a TLS hello would
+      // have reached this plaintext server as garbage and failed the request.
+      assertThat(handshakes(client, "cluster.outbound|9080||ratings."))
+          .as("TLS handshakes towards ratings in %s", sslStats(client)).isZero();
+      assertThat(client.sidecar().admin().stat("cluster.outbound|9080||ratings.bookinfo.svc.cluster.local.upstream_rq_200"))
+          .isPositive();
+    } finally {
+      mesh.registry().delete("workload-" + ratings.name() + ".yaml");
+      server.destroy();
     }
   }
 
