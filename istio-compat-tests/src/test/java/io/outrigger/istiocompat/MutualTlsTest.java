@@ -31,6 +31,7 @@ class MutualTlsTest {
   private static final String STRICT = "istio/peerauthentication-strict.yaml";
   private static final String PERMISSIVE = "istio/peerauthentication-permissive.yaml";
   private static final Duration POLICY_APPLIED = Duration.ofSeconds(10);
+  private static final String PLAINTEXT_RULE_FILE = "reviews-plaintext-destinationrule.yaml";
   private static final ServiceAddress RATINGS = new ServiceAddress("ratings.bookinfo.svc.cluster.local", "198.19.0.12", 9080);
 
   private static HostModeMesh mesh;
@@ -133,6 +134,43 @@ class MutualTlsTest {
       mesh.registry().delete("workload-" + ratings.name() + ".yaml");
       server.destroy();
     }
+  }
+
+  @Test
+  void aDestinationRuleWithTlsDisabledMakesTheClientSidecarSendPlaintext() {
+    MeshedPod client = mesh.pod(PRODUCTPAGE.name());
+    applyPeerAuthentication(STRICT);
+    mesh.registry().write(PLAINTEXT_RULE_FILE, """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: reviews-plaintext
+          namespace: bookinfo
+        spec:
+          host: reviews.bookinfo.svc.cluster.local
+          trafficPolicy:
+            tls:
+              mode: DISABLE
+        """);
+    try {
+      // The changed cluster gets new connections, in plaintext, which STRICT refuses. (The other way
+      // round, STRICT after plaintext, pooled connections keep working while the old chain drains.)
+      await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(PodHttp.get(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).stdout())
+              .as("productpage -> reviews with tls.mode DISABLE under STRICT").doesNotContain(REVIEWS.name()));
+
+      // PERMISSIVE lets the plaintext in; reviews' sidecar has no client certificate to report.
+      applyPeerAuthentication(PERMISSIVE);
+      await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).header("x-forwarded-client-cert"))
+              .as("productpage -> reviews with tls.mode DISABLE under PERMISSIVE").isEmpty());
+    } finally {
+      mesh.registry().delete(PLAINTEXT_RULE_FILE);
+      applyPeerAuthentication(STRICT);
+    }
+    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).header("x-forwarded-client-cert"))
+            .as("mTLS again once the rule is gone").isPresent());
   }
 
   private static void applyPeerAuthentication(String sample) {
