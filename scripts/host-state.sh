@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Records and compares what tests may leave on the host: network namespaces, links (veths, bridges),
-# the host's iptables rules, Envoy processes and CNI IPAM state. Used by scripts/test.sh so the suite
+# the host's iptables rules, the processes tests start (Envoy; etcd and kube-apiserver of tier 4) and
+# CNI IPAM state. Used by scripts/test.sh so the suite
 # itself fails when a test does not clean up.
 #
 #   scripts/host-state.sh snapshot DIR    record the current state into DIR
 #   scripts/host-state.sh compare DIR     exit 1, naming each leftover, if the state differs from DIR
 #                                         (what a concurrent test run on the same machine holds is ignored)
 set -euo pipefail
+
+# The processes tests start, as "<name> <pid>".
+PROCESS_NAMES="envoy etcd kube-apiserver"
+procs() {
+  local name pid
+  for name in $PROCESS_NAMES; do
+    for pid in $(pgrep -x "$name" 2>/dev/null || true); do echo "$name $pid"; done
+  done
+}
 
 record() {
   local dir=$1
@@ -15,14 +25,14 @@ record() {
   ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$dir/links"
   # Counters and comments with timestamps change on their own; compare rules only.
   { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables" || true
-  pgrep -x envoy 2>/dev/null | sort > "$dir/envoy" || true
+  procs | sort > "$dir/procs"
   # The test harness keeps its subnet leases and host-local IPAM state under /run/outrigger-test.
   { find /var/lib/cni/networks -mindepth 1 2>/dev/null; find /run/outrigger-test -mindepth 1 -maxdepth 1 ! -name leases.lock 2>/dev/null; } | sort > "$dir/ipam" || true
 }
 
 # What another test run on this machine holds right now (every JVM of this run has exited when compare
 # runs): test networks whose lease owner (/run/outrigger-test/lease-N = "PID@start") is alive, with their
-# netns, bridge, veths and state; Envoys whose parent is a live JVM. On a CI machine this is empty.
+# netns, bridge, veths and state; test processes whose parent is a live JVM. On a CI machine this is empty.
 others() {
   local lease n pid ppid name
   for lease in /run/outrigger-test/lease-*; do
@@ -40,15 +50,15 @@ others() {
     pid=$(echo "$name" | cut -d- -f2)
     if kill -0 "$pid" 2>/dev/null; then echo "$name"; fi
   done
-  for pid in $(pgrep -x envoy 2>/dev/null || true); do
+  procs | while read -r name pid; do
     ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
-    if [ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$(ps -o comm= -p "$ppid" 2>/dev/null)" = java ]; then echo "$pid"; fi
+    if [ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$(ps -o comm= -p "$ppid" 2>/dev/null)" = java ]; then echo "$name $pid"; fi
   done
 }
 
 same() {
   local what
-  for what in netns links iptables envoy ipam; do cmp -s "$1/$what" "$2/$what" || return 1; done
+  for what in netns links iptables procs ipam; do cmp -s "$1/$what" "$2/$what" || return 1; done
 }
 
 case "${1:-}" in
@@ -64,12 +74,12 @@ case "${1:-}" in
     if ! same "$2" "$now"; then
       sleep 5
       record "$later"
-      for what in netns links iptables envoy ipam; do
+      for what in netns links iptables procs ipam; do
         comm -12 "$now/$what" "$later/$what" > "$now/$what.kept"; mv "$now/$what.kept" "$now/$what"
       done
     fi
     leftover=0
-    for what in netns links iptables envoy ipam; do
+    for what in netns links iptables procs ipam; do
       added=$(comm -13 "$2/$what" "$now/$what" | grep -vxF -f "$now/others" || true)
       if [ -n "$added" ]; then
         echo "host-state: tests left $what behind:" >&2
@@ -77,7 +87,7 @@ case "${1:-}" in
         leftover=1
       fi
     done
-    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, Envoy process or IPAM entry left behind"; fi
+    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, test process ($PROCESS_NAMES) or IPAM entry left behind"; fi
     exit $leftover
     ;;
   *) echo "usage: scripts/host-state.sh snapshot|compare DIR" >&2; exit 2 ;;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs, runs every tier, then checks
-# that no test left a network namespace, veth, bridge, iptables rule or Envoy process behind.
+# that no test left a network namespace, veth, bridge, iptables rule or test process (Envoy, etcd,
+# kube-apiserver) behind.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
