@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Runs host commands to completion with a bounded wait, reading both output streams concurrently. */
 final class Commands {
@@ -66,6 +67,18 @@ final class Commands {
             Thread.currentThread().interrupt();
         }
         family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Processes a killed test JVM left behind: their command line carries {@code marker} (a path of our
+     * naming), and once their JVM is gone they are re-parented (to init or a subreaper), so no live harness
+     * owns them.
+     */
+    static Stream<ProcessHandle> orphans(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(marker))
+                .filter(p -> p.parent().map(parent -> !parent.info().command().orElse("").endsWith("/java"))
+                        .orElse(true));
     }
 
     private static void writeStdin(Process process, String stdin) {

@@ -39,15 +39,9 @@ public final class EnvoyProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /**
-     * Kills Envoys a killed test JVM left behind: ours carry a work directory of our naming, and once their
-     * JVM is gone they are re-parented (to init or a subreaper), so no live harness owns them.
-     */
+    /** Kills Envoys a killed test JVM left behind: ours name a work directory of our naming. */
     static void killOrphans() {
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("--admin-address-path " + TEMP_DIR_PATTERN))
-                .filter(p -> p.parent().map(parent -> !parent.info().command().orElse("").endsWith("/java"))
-                        .orElse(true))
+        Commands.orphans("--admin-address-path " + TEMP_DIR_PATTERN)
                 .forEach(orphan -> {
                     LOG.warn("event=orphan_envoy_killed pid={}", orphan.pid());
                     orphan.destroyForcibly();

@@ -115,15 +115,11 @@ public final class KubeApiServer implements AutoCloseable {
 
     /**
      * Kills an etcd or kube-apiserver a killed test JVM left behind (no shutdown hook ran): ours name a temp
-     * directory of our prefix on their command line, and once their JVM is gone they are re-parented, so no
-     * live harness owns them. Their temp directory is removed with them.
+     * directory of our prefix on their command line. Their temp directory is removed with them.
      */
     static void killOrphans() {
         String marker = Path.of(System.getProperty("java.io.tmpdir"), TEMP_DIR_PREFIX).toString();
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(marker))
-                .filter(p -> p.parent().map(parent -> !parent.info().command().orElse("").endsWith("/java"))
-                        .orElse(true))
+        Commands.orphans(marker)
                 .forEach(orphan -> {
                     LOG.warn("event=orphan_kube_process_killed pid={} command={}", orphan.pid(),
                             orphan.info().command().orElse("?"));
