@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * How a control plane runs. Ports may be 0 (ephemeral: read the bound port from {@link
@@ -97,89 +96,38 @@ public record ControlPlaneSettings(
   }
 
   public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
-    return edit(e -> {
-      e.xdsPlaintextPort = plaintext;
-      e.xdsTlsPort = tls;
-      e.monitoringPort = monitoring;
-    });
+    return with(bindAddress, plaintext, tls, monitoring, mesh, workloadCertTtl);
   }
 
   public ControlPlaneSettings withBindAddress(String address) {
-    return edit(e -> e.bindAddress = address);
-  }
-
-  public ControlPlaneSettings withMonitoringBindAddress(String address) {
-    return edit(e -> e.monitoringBindAddress = address);
-  }
-
-  public ControlPlaneSettings withDebounce(Debounce value) {
-    return edit(e -> e.debounce = value);
+    return with(address, xdsPlaintextPort, xdsTlsPort, monitoringPort, mesh, workloadCertTtl);
   }
 
   public ControlPlaneSettings withWorkloadCertTtl(Duration ttl) {
-    return edit(e -> e.workloadCertTtl = ttl);
+    return with(bindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort, mesh, ttl);
   }
 
   public ControlPlaneSettings withTrustDomain(String domain) {
-    return edit(e -> e.mesh = new MeshSettings(e.mesh.rootNamespace(), domain, e.mesh.outboundTrafficPolicy()));
+    return with(bindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort, mesh.withTrustDomain(domain),
+        workloadCertTtl);
   }
 
   /** What sidecars do with traffic to a destination the registry does not know. */
   public ControlPlaneSettings withOutboundTrafficPolicy(OutboundTrafficPolicy policy) {
-    return edit(e -> e.mesh = e.mesh.withOutboundTrafficPolicy(policy));
+    return with(bindAddress, xdsPlaintextPort, xdsTlsPort, monitoringPort, mesh.withOutboundTrafficPolicy(policy),
+        workloadCertTtl);
+  }
+
+  /** The one copy behind every wither: its parameters are exactly the settings a wither can change. */
+  private ControlPlaneSettings with(
+      String bind, int plaintext, int tls, int monitoring, MeshSettings meshSettings, Duration ttl) {
+    return new ControlPlaneSettings(registry, bind, monitoringBindAddress, plaintext, tls, monitoring, caDir,
+        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
   }
 
   /** The SPIFFE trust domain (part of the mesh-wide settings). */
   public String trustDomain() {
     return mesh.trustDomain();
-  }
-
-  /**
-   * Every {@code with...} copies the settings through one mutable editor, so a new setting is one
-   * field here and one wither, not an edit of every positional constructor call.
-   */
-  private ControlPlaneSettings edit(Consumer<Editor> change) {
-    Editor e = new Editor(this);
-    change.accept(e);
-    return e.build();
-  }
-
-  private static final class Editor {
-    RegistrySource registry;
-    String bindAddress;
-    String monitoringBindAddress;
-    int xdsPlaintextPort;
-    int xdsTlsPort;
-    int monitoringPort;
-    Path caDir;
-    MeshSettings mesh;
-    Debounce debounce;
-    Duration workloadCertTtl;
-    boolean hostMode;
-    List<String> serverDnsNames;
-    List<String> tokenAudiences;
-
-    Editor(ControlPlaneSettings s) {
-      registry = s.registry;
-      bindAddress = s.bindAddress;
-      monitoringBindAddress = s.monitoringBindAddress;
-      xdsPlaintextPort = s.xdsPlaintextPort;
-      xdsTlsPort = s.xdsTlsPort;
-      monitoringPort = s.monitoringPort;
-      caDir = s.caDir;
-      mesh = s.mesh;
-      debounce = s.debounce;
-      workloadCertTtl = s.workloadCertTtl;
-      hostMode = s.hostMode;
-      serverDnsNames = s.serverDnsNames;
-      tokenAudiences = s.tokenAudiences;
-    }
-
-    ControlPlaneSettings build() {
-      return new ControlPlaneSettings(registry, bindAddress, monitoringBindAddress, xdsPlaintextPort,
-          xdsTlsPort, monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames,
-          tokenAudiences);
-    }
   }
 
   /** The name sidecars verify the TLS port's certificate against. */
