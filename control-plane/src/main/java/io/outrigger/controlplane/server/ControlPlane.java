@@ -145,11 +145,6 @@ public final class ControlPlane implements AutoCloseable {
     push.recomputeAt(at);
   }
 
-  /** Pushes now, without waiting for a registry change (used after out-of-band changes). */
-  public void pushNow() {
-    push.changed();
-  }
-
   @Override
   public void close() {
     servers.close();
