@@ -1,7 +1,5 @@
 package io.outrigger.certs;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -64,15 +62,6 @@ public record SpiffeId(String trustDomain, String path) {
 
   public String uri() {
     return SCHEME + trustDomain + path;
-  }
-
-  /** The URI form used for X.509 SAN encoding. */
-  public URI toUri() {
-    try {
-      return new URI(uri());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException("SPIFFE ID " + uri() + " is not a URI", e);
-    }
   }
 
   /** The namespace and service account when the path is {@code /ns/<ns>/sa/<sa>}. */
