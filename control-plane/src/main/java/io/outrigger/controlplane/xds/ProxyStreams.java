@@ -1,6 +1,5 @@
 package io.outrigger.controlplane.xds;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +22,8 @@ public final class ProxyStreams {
     streams.remove(stream.id());
   }
 
-  public Collection<ProxyStream<?, ?>> all() {
+  /** A snapshot: streams admitted or closed later do not show in it. */
+  public List<ProxyStream<?, ?>> all() {
     return List.copyOf(streams.values());
   }
 

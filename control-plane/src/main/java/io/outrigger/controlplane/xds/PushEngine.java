@@ -3,7 +3,6 @@ package io.outrigger.controlplane.xds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,10 +99,9 @@ public final class PushEngine implements AutoCloseable {
   /** Recomputes and pushes now; {@code changeStartNanos} (0 if none) times convergence. */
   void flush(long changeStartNanos) {
     long begin = System.nanoTime();
-    Collection<ProxyStream<?, ?>> all = streams.all();
+    List<ProxyStream<?, ?>> list = streams.all();
     AtomicInteger pushed = new AtomicInteger();
     List<Future<?>> parts = new ArrayList<>();
-    List<ProxyStream<?, ?>> list = List.copyOf(all);
     int chunk = Math.max(1, (list.size() + parallelism - 1) / parallelism);
     for (int from = 0; from < list.size(); from += chunk) {
       List<ProxyStream<?, ?>> part = list.subList(from, Math.min(list.size(), from + chunk));
