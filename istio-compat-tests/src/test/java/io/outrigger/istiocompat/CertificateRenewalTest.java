@@ -37,7 +37,8 @@ class CertificateRenewalTest {
 
   @Test
   void sidecarCertificatesAreRenewedByAPushAtAboutHalfTheirLifeAndMtlsKeepsWorking() {
-    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS, settings -> settings.withWorkloadCertTtl(TTL),
+    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS,
+        HostModeMesh.Options.DEFAULTS.withControlPlaneSettings(settings -> settings.withWorkloadCertTtl(TTL)),
         List.of(), List.of(PRODUCTPAGE, REVIEWS), List.of())) {
       MeshedPod client = mesh.pod(PRODUCTPAGE.name());
       String spiffeId = PRODUCTPAGE.spiffeId(mesh.trustDomain());

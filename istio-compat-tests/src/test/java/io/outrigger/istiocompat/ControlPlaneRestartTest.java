@@ -3,7 +3,6 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +33,8 @@ class ControlPlaneRestartTest {
 
   @BeforeAll
   static void startMesh() {
-    mesh = HostModeMesh.start(ENVOYS, XdsApiType.GRPC, true, List.of("istio/peerauthentication-strict.yaml"),
-        List.of(PRODUCTPAGE, REVIEWS), List.of());
+    mesh = HostModeMesh.start(ENVOYS, HostModeMesh.Options.DEFAULTS.inSeparateJvm(),
+        List.of("istio/peerauthentication-strict.yaml"), List.of(PRODUCTPAGE, REVIEWS), List.of());
   }
 
   @AfterAll

@@ -54,36 +54,38 @@ final class HostModeMesh implements AutoCloseable {
   }
 
   /**
+   * How the mesh runs: the sidecars' ADS flavour, the control plane in this JVM or as its own process
+   * (which a test can kill), and control-plane settings of the test's own (in this JVM only).
+   */
+  record Options(XdsApiType apiType, boolean separateJvm, UnaryOperator<ControlPlaneSettings> controlPlaneSettings) {
+    static final Options DEFAULTS = new Options(XdsApiType.GRPC, false, UnaryOperator.identity());
+
+    Options withApiType(XdsApiType type) {
+      return new Options(type, separateJvm, controlPlaneSettings);
+    }
+
+    Options inSeparateJvm() {
+      return new Options(apiType, true, controlPlaneSettings);
+    }
+
+    Options withControlPlaneSettings(UnaryOperator<ControlPlaneSettings> customize) {
+      return new Options(apiType, separateJvm, customize);
+    }
+  }
+
+  /** As {@link #start(Envoys, Options, List, List, List)} with {@link Options#DEFAULTS}. */
+  static HostModeMesh start(Envoys envoys, List<String> configFiles, List<MeshWorkload> workloads,
+      List<String> plainPods) {
+    return start(envoys, Options.DEFAULTS, configFiles, workloads, plainPods);
+  }
+
+  /**
    * Creates the pods first (the bridge, and so the gateway address the control plane binds, exists
    * once the first pod is wired), then the control plane, then one sidecar per meshed pod, and waits
    * until every sidecar is LIVE, that is, has received its whole configuration.
    */
-  static HostModeMesh start(Envoys envoys, List<String> configFiles, List<MeshWorkload> workloads,
+  static HostModeMesh start(Envoys envoys, Options options, List<String> configFiles, List<MeshWorkload> workloads,
       List<String> plainPods) {
-    return start(envoys, XdsApiType.GRPC, configFiles, workloads, plainPods);
-  }
-
-  /** As above, with every sidecar on this ADS flavour (state of the world or delta). */
-  static HostModeMesh start(Envoys envoys, XdsApiType apiType, List<String> configFiles,
-      List<MeshWorkload> workloads, List<String> plainPods) {
-    return start(envoys, apiType, false, configFiles, workloads, plainPods);
-  }
-
-  /** With {@code separateJvm} the control plane runs as its own process, which can be killed. */
-  static HostModeMesh start(Envoys envoys, XdsApiType apiType, boolean separateJvm, List<String> configFiles,
-      List<MeshWorkload> workloads, List<String> plainPods) {
-    return start(envoys, apiType, separateJvm, UnaryOperator.identity(), configFiles, workloads, plainPods);
-  }
-
-  /** With control-plane settings of the test's own (in this JVM only), e.g. another outbound traffic policy. */
-  static HostModeMesh start(Envoys envoys, UnaryOperator<ControlPlaneSettings> controlPlaneSettings,
-      List<String> configFiles, List<MeshWorkload> workloads, List<String> plainPods) {
-    return start(envoys, XdsApiType.GRPC, false, controlPlaneSettings, configFiles, workloads, plainPods);
-  }
-
-  private static HostModeMesh start(Envoys envoys, XdsApiType apiType, boolean separateJvm,
-      UnaryOperator<ControlPlaneSettings> controlPlaneSettings, List<String> configFiles,
-      List<MeshWorkload> workloads, List<String> plainPods) {
     // Beyond what PodNetwork and the Envoy harness check: requests from pods, validation keys.
     Prerequisites.requireCommand("curl");
     Prerequisites.requireCommand("openssl");
@@ -102,11 +104,12 @@ final class HostModeMesh implements AutoCloseable {
         pods.add(pod);
       }
       List<NetnsPod> outsiders = plainPods.stream().map(name -> network.addPod(PodSpec.named(name))).toList();
-      MeshControlPlane cp = separateJvm
+      MeshControlPlane cp = options.separateJvm()
           ? MeshControlPlane.startAsProcess(registry.dir(), workDir.resolve("ca"), network.gateway(),
               workDir.resolve("control-plane.log"))
-          : MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway(), controlPlaneSettings);
-      mesh = new HostModeMesh(network, registry, workDir, cp, apiType);
+          : MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway(),
+              options.controlPlaneSettings());
+      mesh = new HostModeMesh(network, registry, workDir, cp, options.apiType());
       for (int i = 0; i < workloads.size(); i++) {
         mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));
       }

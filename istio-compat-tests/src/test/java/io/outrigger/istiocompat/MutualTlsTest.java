@@ -39,8 +39,8 @@ class MutualTlsTest {
   @BeforeAll
   static void startMesh() {
     // Delta xDS here (the other classes use state of the world), so both ADS flavours carry mTLS and SDS.
-    mesh = HostModeMesh.start(ENVOYS, XdsApiType.DELTA_GRPC, List.of(STRICT), List.of(PRODUCTPAGE, REVIEWS),
-        List.of("outsider"));
+    mesh = HostModeMesh.start(ENVOYS, HostModeMesh.Options.DEFAULTS.withApiType(XdsApiType.DELTA_GRPC),
+        List.of(STRICT), List.of(PRODUCTPAGE, REVIEWS), List.of("outsider"));
   }
 
   @AfterAll

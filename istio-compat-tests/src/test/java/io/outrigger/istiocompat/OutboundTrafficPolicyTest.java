@@ -46,8 +46,8 @@ class OutboundTrafficPolicyTest {
 
   @Test
   void registryOnlyStopsCallsToUnknownDestinationsButNotToMeshServices() {
-    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS,
-        settings -> settings.withOutboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY),
+    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS, HostModeMesh.Options.DEFAULTS.withControlPlaneSettings(
+        settings -> settings.withOutboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY)),
         List.of(), List.of(PRODUCTPAGE, REVIEWS), List.of(OUTSIDE))) {
       NetnsPod outside = startServers(mesh);
       MeshedPod client = mesh.pod(PRODUCTPAGE.name());
