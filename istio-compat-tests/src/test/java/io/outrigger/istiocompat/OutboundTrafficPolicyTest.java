@@ -38,7 +38,7 @@ class OutboundTrafficPolicyTest {
         EchoReply reply = PodHttp.echo(client.pod(), outsideAt(outside, port), "/", Map.of());
         assertThat(reply.name()).isEqualTo(serverName(port));
       }
-      assertThat(stat(client, "cluster.PassthroughCluster.upstream_cx_total"))
+      assertThat(client.sidecar().admin().stat("cluster.PassthroughCluster.upstream_cx_total"))
           .as("connections productpage's sidecar passed through").isGreaterThanOrEqualTo(2);
       SidecarChecks.assertNoNackAndValid(mesh);
     }
@@ -57,9 +57,9 @@ class OutboundTrafficPolicyTest {
         assertThat(call.exitCode()).as("call to an unknown address on port %d: %s", port, call).isNotZero();
         assertThat(call.stdout()).doesNotContain(serverName(port));
       }
-      assertThat(stat(client, "cluster.BlackHoleCluster.upstream_cx_none_healthy"))
+      assertThat(client.sidecar().admin().stat("cluster.BlackHoleCluster.upstream_cx_none_healthy"))
           .as("connections productpage's sidecar sent to the black hole").isGreaterThanOrEqualTo(2);
-      assertThat(stat(client, "cluster.PassthroughCluster.upstream_cx_total")).isZero();
+      assertThat(client.sidecar().admin().stat("cluster.PassthroughCluster.upstream_cx_total")).isZero();
 
       assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).name())
           .as("a service in the registry is still reachable").isEqualTo(REVIEWS.name());
@@ -83,9 +83,5 @@ class OutboundTrafficPolicyTest {
 
   private static String serverName(int port) {
     return OUTSIDE + "-" + port;
-  }
-
-  private static long stat(MeshedPod pod, String name) {
-    return pod.sidecar().admin().stats().getOrDefault(name, 0L);
   }
 }
