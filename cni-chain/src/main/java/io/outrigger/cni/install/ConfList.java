@@ -36,10 +36,6 @@ final class ConfList {
     return plugin instanceof Map<?, ?> m && PLUGIN_TYPE.equals(m.get("type"));
   }
 
-  static boolean hasOurEntry(Map<String, Object> conflist, Object file) {
-    return plugins(conflist, file).stream().anyMatch(ConfList::isOurs);
-  }
-
   /** Removes every entry of ours; returns whether there was one. */
   static boolean removeOurEntries(Map<String, Object> conflist, Object file) {
     return plugins(conflist, file).removeIf(ConfList::isOurs);
