@@ -1,9 +1,5 @@
 package io.outrigger.controlplane.registry;
 
-import io.fabric8.istio.api.networking.v1.DestinationRule;
-import io.fabric8.istio.api.networking.v1.VirtualService;
-import io.fabric8.istio.api.networking.v1.WorkloadEntry;
-import io.fabric8.istio.api.security.v1.PeerAuthentication;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.MeshConfig;
@@ -11,13 +7,8 @@ import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
-import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
 import io.outrigger.controlplane.registry.convert.InvalidConfigException;
 import io.outrigger.controlplane.registry.convert.MeshLookup;
-import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
-import io.outrigger.controlplane.registry.convert.ServiceConverter;
-import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
-import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,15 +22,10 @@ import java.util.Optional;
 /**
  * Turns the objects a registry read into a {@link MeshConfig}, whatever the registry. An object that fails
  * validation is reported as a {@link ConfigError} and its last good version stays in force, while every
- * other object's changes apply. VirtualServices are checked last, against the services and
- * DestinationRules in force.
+ * other object's changes apply. Each kind is converted as {@link ConfigKinds} says; kinds that need a
+ * lookup (VirtualServices) are checked last, against the services and DestinationRules in force.
  */
 public final class MeshAssembler {
-    public static final String SERVICE = "Service";
-    public static final String WORKLOAD_ENTRY = "WorkloadEntry";
-    public static final String VIRTUAL_SERVICE = "VirtualService";
-    public static final String DESTINATION_RULE = "DestinationRule";
-    public static final String PEER_AUTHENTICATION = "PeerAuthentication";
 
     private static final Logger log = LoggerFactory.getLogger(MeshAssembler.class);
 
@@ -56,16 +42,15 @@ public final class MeshAssembler {
         Map<ObjectKey, ConfigObject> unique = dedupe(objects, errors);
         Map<ObjectKey, Object> good = new LinkedHashMap<>();
         for (ConfigObject object : unique.values()) {
-            if (!VIRTUAL_SERVICE.equals(object.key().kind())) {
-                accept(object, () -> convertPlain(object), good, errors);
+            if (!needsLookup(object)) {
+                accept(object, () -> convert(object, null), good, errors);
             }
         }
         keepLastGoodOfUnreadable(readErrors, good);
         MeshLookup lookup = lookup(good);
         for (ConfigObject object : unique.values()) {
-            if (VIRTUAL_SERVICE.equals(object.key().kind())) {
-                accept(object, () -> VirtualServiceConverter.convert((VirtualService) object.resource(),
-                        object.key().namespace(), lookup).orElse(null), good, errors);
+            if (needsLookup(object)) {
+                accept(object, () -> convert(object, lookup), good, errors);
             }
         }
         keepLastGoodOfUnreadable(readErrors, good);
@@ -105,15 +90,15 @@ public final class MeshAssembler {
         }
     }
 
-    private static Object convertPlain(ConfigObject object) throws InvalidConfigException {
-        String ns = object.key().namespace();
-        return switch (object.resource()) {
-            case io.fabric8.kubernetes.api.model.Service s -> ServiceConverter.convert(s, ns);
-            case WorkloadEntry w -> WorkloadEntryConverter.convert(w, ns);
-            case DestinationRule d -> DestinationRuleConverter.convert(d, ns);
-            case PeerAuthentication p -> PeerAuthenticationConverter.convert(p, ns);
-            default -> throw new InvalidConfigException("kind " + object.key().kind() + " is not supported");
-        };
+    private static boolean needsLookup(ConfigObject object) {
+        return ConfigKinds.named(object.key().kind()).map(ConfigKind::needsLookup).orElse(false);
+    }
+
+    private static Object convert(ConfigObject object, MeshLookup lookup) throws InvalidConfigException {
+        ConfigKind<?> kind = ConfigKinds.named(object.key().kind())
+                .filter(k -> k.type().isInstance(object.resource()))
+                .orElseThrow(() -> new InvalidConfigException("kind " + object.key().kind() + " is not supported"));
+        return kind.convert(object.resource(), object.key().namespace(), lookup);
     }
 
     private void keepLastGoodOfUnreadable(List<ConfigError> readErrors, Map<ObjectKey, Object> good) {

@@ -7,36 +7,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.fabric8.istio.api.networking.v1.DestinationRule;
-import io.fabric8.istio.api.networking.v1.VirtualService;
-import io.fabric8.istio.api.networking.v1.WorkloadEntry;
-import io.fabric8.istio.api.security.v1.PeerAuthentication;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.ConfigObject;
-import io.outrigger.controlplane.registry.MeshAssembler;
+import io.outrigger.controlplane.registry.ConfigKind;
+import io.outrigger.controlplane.registry.ConfigKinds;
 import io.outrigger.controlplane.registry.ObjectKey;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * Reads one YAML file (several documents allowed) into fabric8 model objects. Kinds the mesh does not use
- * (Deployments, ConfigMaps...) are skipped, so a directory of ordinary manifests can be pointed at.
+ * (Deployments, ConfigMaps...: not in {@link ConfigKinds}) are skipped, so a directory of ordinary
+ * manifests can be pointed at.
  */
 final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
-    private static final Set<String> NETWORKING = Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1",
-            "networking.istio.io/v1alpha3");
-    private static final Set<String> SECURITY = Set.of("security.istio.io/v1", "security.istio.io/v1beta1");
-    private static final Map<String, Class<?>> NETWORKING_KINDS = Map.of(
-            MeshAssembler.WORKLOAD_ENTRY, WorkloadEntry.class,
-            MeshAssembler.VIRTUAL_SERVICE, VirtualService.class,
-            MeshAssembler.DESTINATION_RULE, DestinationRule.class);
 
     /** What one file held: objects that parsed, and errors of the objects that did not. */
     record Contents(List<ConfigObject> objects, List<ConfigError> errors) {
@@ -90,11 +80,11 @@ final class YamlFiles {
         String kind = doc.path("kind").asText("");
         String name = doc.path("metadata").path("name").asText("");
         String namespace = doc.path("metadata").path("namespace").asText("default");
-        Class<?> type = typeOf(apiVersion, kind);
-        if (type == null) {
+        Optional<ConfigKind<?>> known = ConfigKinds.of(apiVersion, kind);
+        if (known.isEmpty()) {
             if (kind.isEmpty() || apiVersion.isEmpty()) {
                 errors.add(new ConfigError("File", "", source, "a document has no apiVersion or kind"));
-            } else if (NETWORKING_KINDS.containsKey(kind) || MeshAssembler.PEER_AUTHENTICATION.equals(kind)) {
+            } else if (ConfigKinds.named(kind).filter(k -> k.inGroup(apiVersion)).isPresent()) {
                 errors.add(new ConfigError(kind, namespace, name, "apiVersion " + apiVersion
                         + " of kind " + kind + " is not supported (in " + source + ")"));
             }
@@ -105,23 +95,11 @@ final class YamlFiles {
             return;
         }
         try {
-            objects.add(new ConfigObject(new ObjectKey(kind, namespace, name), YAML.treeToValue(doc, type), source));
+            objects.add(new ConfigObject(new ObjectKey(kind, namespace, name), YAML.treeToValue(doc, known.get().type()),
+                    source));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             errors.add(new ConfigError(kind, namespace, name, "invalid " + kind + " in " + source + ": " + reason));
         }
-    }
-
-    private static Class<?> typeOf(String apiVersion, String kind) {
-        if ("v1".equals(apiVersion) && MeshAssembler.SERVICE.equals(kind)) {
-            return io.fabric8.kubernetes.api.model.Service.class;
-        }
-        if (NETWORKING.contains(apiVersion)) {
-            return NETWORKING_KINDS.get(kind);
-        }
-        if (SECURITY.contains(apiVersion) && MeshAssembler.PEER_AUTHENTICATION.equals(kind)) {
-            return PeerAuthentication.class;
-        }
-        return null;
     }
 }

@@ -1,0 +1,62 @@
+package io.outrigger.controlplane.registry;
+
+import io.fabric8.istio.api.networking.v1.DestinationRule;
+import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.istio.api.networking.v1.WorkloadEntry;
+import io.fabric8.istio.api.security.v1.PeerAuthentication;
+import io.outrigger.controlplane.model.DestinationRuleConfig;
+import io.outrigger.controlplane.model.PeerAuthenticationConfig;
+import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.VirtualServiceConfig;
+import io.outrigger.controlplane.model.Workload;
+import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
+import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
+import io.outrigger.controlplane.registry.convert.ServiceConverter;
+import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
+import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one list of kinds the mesh reads. Registries read exactly these (a YAML file's other kinds are
+ * skipped, the Kubernetes registry watches these), and the assembler converts them with the converter
+ * named here; adding a kind is adding a line.
+ */
+public final class ConfigKinds {
+    private static final List<String> NETWORKING_VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
+    private static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
+
+    public static final ConfigKind<io.fabric8.kubernetes.api.model.Service> SERVICE = new ConfigKind<>(
+            "Service", "", List.of("v1"), io.fabric8.kubernetes.api.model.Service.class, Service.class, false,
+            (s, ns, mesh) -> ServiceConverter.convert(s, ns));
+    public static final ConfigKind<WorkloadEntry> WORKLOAD_ENTRY = new ConfigKind<>(
+            "WorkloadEntry", "networking.istio.io", NETWORKING_VERSIONS, WorkloadEntry.class, Workload.class, false,
+            (w, ns, mesh) -> WorkloadEntryConverter.convert(w, ns));
+    public static final ConfigKind<DestinationRule> DESTINATION_RULE = new ConfigKind<>(
+            "DestinationRule", "networking.istio.io", NETWORKING_VERSIONS, DestinationRule.class,
+            DestinationRuleConfig.class, false, (d, ns, mesh) -> DestinationRuleConverter.convert(d, ns));
+    public static final ConfigKind<PeerAuthentication> PEER_AUTHENTICATION = new ConfigKind<>(
+            "PeerAuthentication", "security.istio.io", SECURITY_VERSIONS, PeerAuthentication.class,
+            PeerAuthenticationConfig.class, false, (p, ns, mesh) -> PeerAuthenticationConverter.convert(p, ns));
+    /** Checked against the services and DestinationRules in force; gateway-only ones convert to nothing. */
+    public static final ConfigKind<VirtualService> VIRTUAL_SERVICE = new ConfigKind<>(
+            "VirtualService", "networking.istio.io", NETWORKING_VERSIONS, VirtualService.class,
+            VirtualServiceConfig.class, true, (v, ns, mesh) -> VirtualServiceConverter.convert(v, ns, mesh).orElse(null));
+
+    public static final List<ConfigKind<?>> ALL = List.of(SERVICE, WORKLOAD_ENTRY, DESTINATION_RULE,
+            PEER_AUTHENTICATION, VIRTUAL_SERVICE);
+
+    private ConfigKinds() {
+    }
+
+    /** The kind named {@code kind}, whatever its version. */
+    public static Optional<ConfigKind<?>> named(String kind) {
+        return ALL.stream().filter(k -> k.kind().equals(kind)).findFirst();
+    }
+
+    /** The kind an object written as {@code apiVersion}/{@code kind} is, if the mesh reads it. */
+    public static Optional<ConfigKind<?>> of(String apiVersion, String kind) {
+        return named(kind).filter(k -> k.accepts(apiVersion));
+    }
+}
