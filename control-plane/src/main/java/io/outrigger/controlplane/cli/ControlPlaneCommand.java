@@ -27,9 +27,12 @@ import picocli.CommandLine.Spec;
         + "metrics and debug on the monitoring port.")
 public final class ControlPlaneCommand implements Callable<Integer> {
 
-  @Option(names = "--registry", required = true, converter = RegistryOption.class,
-      description = "Where the mesh is described: file:DIR (Kubernetes Services, WorkloadEntries, Istio config).")
-  RegistrySource registry;
+  @Option(names = "--registry", required = true, converter = RegistryOption.class, paramLabel = "REGISTRY",
+      description = "Where the mesh is described: file:DIR (YAML: Services, Pods, EndpointSlices, WorkloadEntries,"
+          + " Istio config), kube (the Kubernetes API as this pod's service account) or kube:KUBECONFIG (the API"
+          + " of a kubeconfig's current context). Repeat it to merge registries into one mesh; an object defined"
+          + " in two of them is a config error and the first one given wins.")
+  List<RegistrySource> registries;
 
   @Option(names = "--xds-port", defaultValue = "15010",
       description = "Plaintext ADS on 127.0.0.1 only, unauthenticated (host mode); -1 disables. Default ${DEFAULT-VALUE}.")
@@ -98,7 +101,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     }
     MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
         .withOutboundTrafficPolicy(outboundTrafficPolicy);
-    ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
+    ControlPlaneSettings settings = new ControlPlaneSettings(RegistrySource.merged(registries), bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, mesh, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
         true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE));
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.

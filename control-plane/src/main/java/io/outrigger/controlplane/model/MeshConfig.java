@@ -15,6 +15,12 @@ import java.util.function.Function;
  * An immutable snapshot of the mesh: services, workloads and the Istio config in force, a version that
  * only grows, and the errors of the objects that were rejected (their last good version, if any, is in force).
  * Lists are sorted by namespace/name so that generated config does not depend on file order.
+ *
+ * <p>A service's endpoints are the serving workloads its selector matches, or, for a service whose
+ * endpoints come from EndpointSlices ({@link Service#endpointsFromSlices()}), the ready endpoints of its
+ * slices, each carrying the labels and identity of the pod it points at. Which services a workload backs
+ * (its inbound side) is always the selector's answer, ready or not: a sidecar needs its inbound listeners
+ * before its pod can become ready.
  */
 public final class MeshConfig {
     private final long version;
@@ -23,6 +29,7 @@ public final class MeshConfig {
     private final List<VirtualServiceConfig> virtualServices;
     private final List<DestinationRuleConfig> destinationRules;
     private final List<PeerAuthenticationConfig> peerAuthentications;
+    private final List<EndpointSliceConfig> endpointSlices;
     private final List<ConfigError> errors;
     private final Map<String, Service> servicesByHost;
     private final Map<String, List<Workload>> workloadsByHost;
@@ -42,13 +49,16 @@ public final class MeshConfig {
                 Comparator.comparing(DestinationRuleConfig::namespace).thenComparing(DestinationRuleConfig::name));
         this.peerAuthentications = sorted(b.peerAuthentications,
                 Comparator.comparing(PeerAuthenticationConfig::namespace).thenComparing(PeerAuthenticationConfig::name));
+        this.endpointSlices = sorted(b.endpointSlices,
+                Comparator.comparing(EndpointSliceConfig::namespace).thenComparing(EndpointSliceConfig::name));
         this.errors = List.copyOf(b.errors);
         this.servicesByHost = indexServices(services);
-        this.workloadsByHost = indexWorkloads(services, workloads);
+        this.workloadsByKey = firstPerKey(workloads, w -> w.namespace() + "/" + w.name());
+        WorkloadSelection selection = new WorkloadSelection(workloads);
+        this.workloadsByHost = indexEndpoints(services, selection, endpointSlices, workloadsByKey);
         this.destinationRulesByHost = firstPerKey(destinationRules, DestinationRuleConfig::host);
         this.virtualServicesByHost = indexVirtualServices(virtualServices);
-        this.workloadsByKey = firstPerKey(workloads, w -> w.namespace() + "/" + w.name());
-        this.servicesByWorkload = indexServicesByWorkload(services, workloads, workloadsByHost);
+        this.servicesByWorkload = indexServicesByWorkload(services, workloads, selection);
     }
 
     public static Builder builder(long version) {
@@ -65,13 +75,14 @@ public final class MeshConfig {
     public List<VirtualServiceConfig> virtualServices() { return virtualServices; }
     public List<DestinationRuleConfig> destinationRules() { return destinationRules; }
     public List<PeerAuthenticationConfig> peerAuthentications() { return peerAuthentications; }
+    public List<EndpointSliceConfig> endpointSlices() { return endpointSlices; }
     public List<ConfigError> errors() { return errors; }
 
     public Optional<Service> service(String host) {
         return Optional.ofNullable(servicesByHost.get(host));
     }
 
-    /** The workloads a service selects, in namespace/name order. */
+    /** The endpoints of a service (see the class comment), in namespace/name order. */
     public List<Workload> workloadsOf(String host) {
         return workloadsByHost.getOrDefault(host, List.of());
     }
@@ -108,24 +119,50 @@ public final class MeshConfig {
         return Map.copyOf(byHost);
     }
 
-    /** Grouped by namespace first: a service only selects workloads of its own namespace. */
-    private static Map<String, List<Workload>> indexWorkloads(List<Service> services, List<Workload> workloads) {
-        Map<String, List<Workload>> byNamespace = new HashMap<>();
-        workloads.forEach(w -> byNamespace.computeIfAbsent(w.namespace(), ns -> new ArrayList<>()).add(w));
+    private static Map<String, List<Workload>> indexEndpoints(List<Service> services, WorkloadSelection selection,
+                                                              List<EndpointSliceConfig> slices,
+                                                              Map<String, Workload> workloadsByKey) {
+        Map<String, List<EndpointSliceConfig>> slicesByService = new HashMap<>();
+        slices.forEach(s -> slicesByService.computeIfAbsent(s.namespace() + "/" + s.service(), k -> new ArrayList<>())
+                .add(s));
         Map<String, List<Workload>> byHost = new LinkedHashMap<>();
         for (Service service : services) {
-            byHost.put(service.hostname(), byNamespace.getOrDefault(service.namespace(), List.of()).stream()
-                    .filter(service::selects).toList());
+            byHost.put(service.hostname(), service.endpointsFromSlices()
+                    ? sliceEndpoints(service, slicesByService.getOrDefault(
+                            service.namespace() + "/" + service.name(), List.of()), workloadsByKey)
+                    : selection.selectedBy(service).stream().filter(Workload::serving).toList());
         }
         return Map.copyOf(byHost);
     }
 
-    private static Map<Workload, List<Service>> indexServicesByWorkload(
-            List<Service> services, List<Workload> workloads, Map<String, List<Workload>> workloadsByHost) {
+    /**
+     * One endpoint per address (slices of one service may overlap while the controller moves endpoints),
+     * as the pod it points at; an address with no known pod is an endpoint without a sidecar or labels.
+     */
+    private static List<Workload> sliceEndpoints(Service service, List<EndpointSliceConfig> slices,
+                                                 Map<String, Workload> workloadsByKey) {
+        Map<String, Workload> byAddress = new LinkedHashMap<>();
+        for (EndpointSliceConfig slice : slices) {
+            for (EndpointSliceConfig.Endpoint endpoint : slice.endpoints()) {
+                Workload pod = endpoint.pod() == null ? null : workloadsByKey.get(service.namespace() + "/" + endpoint.pod());
+                Workload workload = pod != null ? pod.asEndpoint(endpoint.address(), slice.ports())
+                        : new Workload(service.namespace(), slice.name() + "/" + endpoint.address(), endpoint.address(),
+                                Map.of(), null, slice.ports());
+                byAddress.putIfAbsent(endpoint.address(), workload);
+            }
+        }
+        List<Workload> endpoints = new ArrayList<>(byAddress.values());
+        endpoints.sort(Comparator.comparing(Workload::namespace).thenComparing(Workload::name)
+                .thenComparing(Workload::address));
+        return List.copyOf(endpoints);
+    }
+
+    private static Map<Workload, List<Service>> indexServicesByWorkload(List<Service> services, List<Workload> workloads,
+                                                                        WorkloadSelection selection) {
         Map<Workload, List<Service>> byWorkload = new IdentityHashMap<>();
         workloads.forEach(w -> byWorkload.put(w, new ArrayList<>()));
         for (Service service : services) {
-            for (Workload w : workloadsByHost.get(service.hostname())) {
+            for (Workload w : selection.selectedBy(service)) {
                 byWorkload.get(w).add(service);
             }
         }
@@ -151,7 +188,8 @@ public final class MeshConfig {
     public String toString() {
         return "MeshConfig{version=" + version + ", services=" + services.size() + ", workloads=" + workloads.size()
                 + ", virtualServices=" + virtualServices.size() + ", destinationRules=" + destinationRules.size()
-                + ", peerAuthentications=" + peerAuthentications.size() + ", errors=" + errors.size() + "}";
+                + ", peerAuthentications=" + peerAuthentications.size() + ", endpointSlices=" + endpointSlices.size()
+                + ", errors=" + errors.size() + "}";
     }
 
     /** Collects the parts of a snapshot; {@link #build()} freezes them. */
@@ -162,6 +200,7 @@ public final class MeshConfig {
         private final List<VirtualServiceConfig> virtualServices = new ArrayList<>();
         private final List<DestinationRuleConfig> destinationRules = new ArrayList<>();
         private final List<PeerAuthenticationConfig> peerAuthentications = new ArrayList<>();
+        private final List<EndpointSliceConfig> endpointSlices = new ArrayList<>();
         private final List<ConfigError> errors = new ArrayList<>();
 
         private Builder(long version) {
@@ -173,6 +212,7 @@ public final class MeshConfig {
         public Builder virtualService(VirtualServiceConfig v) { virtualServices.add(Objects.requireNonNull(v)); return this; }
         public Builder destinationRule(DestinationRuleConfig d) { destinationRules.add(Objects.requireNonNull(d)); return this; }
         public Builder peerAuthentication(PeerAuthenticationConfig p) { peerAuthentications.add(Objects.requireNonNull(p)); return this; }
+        public Builder endpointSlice(EndpointSliceConfig s) { endpointSlices.add(Objects.requireNonNull(s)); return this; }
         public Builder error(ConfigError e) { errors.add(Objects.requireNonNull(e)); return this; }
 
         public MeshConfig build() {

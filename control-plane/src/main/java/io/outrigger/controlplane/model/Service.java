@@ -4,11 +4,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A Kubernetes Service: its virtual IP (spec.clusterIP), ports and the labels selecting its workloads. */
-public record Service(String namespace, String name, String vip, List<ServicePort> ports, Map<String, String> selector) {
+/**
+ * A Kubernetes Service: its virtual IP (spec.clusterIP), ports and the labels selecting its workloads.
+ *
+ * @param endpointsFromSlices true: its endpoints are what its EndpointSlices list (a Service read from the
+ *                            Kubernetes API, where the EndpointSlice controller is the authority); false: the
+ *                            serving workloads its selector matches (the file registry's WorkloadEntries)
+ */
+public record Service(String namespace, String name, String vip, List<ServicePort> ports, Map<String, String> selector,
+                      boolean endpointsFromSlices) {
     public Service {
         ports = List.copyOf(ports);
         selector = Map.copyOf(selector);
+    }
+
+    public Service(String namespace, String name, String vip, List<ServicePort> ports, Map<String, String> selector) {
+        this(namespace, name, vip, ports, selector, false);
+    }
+
+    /** The same service with its endpoints taken from EndpointSlices. */
+    public Service withEndpointsFromSlices() {
+        return new Service(namespace, name, vip, ports, selector, true);
     }
 
     public String hostname() {
@@ -24,7 +40,10 @@ public record Service(String namespace, String name, String vip, List<ServicePor
         return ports.stream().filter(p -> p.port() == number).findFirst();
     }
 
-    /** A workload backs this service when it lives in the same namespace and carries every selector label. */
+    /**
+     * A workload backs this service when it lives in the same namespace and carries every selector label
+     * (whether it is an endpoint also depends on {@link #endpointsFromSlices} and {@link Workload#serving}).
+     */
     public boolean selects(Workload workload) {
         return !selector.isEmpty()
                 && namespace.equals(workload.namespace())

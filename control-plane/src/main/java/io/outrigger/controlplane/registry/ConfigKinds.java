@@ -4,13 +4,18 @@ import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.networking.v1.WorkloadEntry;
 import io.fabric8.istio.api.security.v1.PeerAuthentication;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
+import io.outrigger.controlplane.model.EndpointSliceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
+import io.outrigger.controlplane.registry.convert.EndpointSliceConverter;
 import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
+import io.outrigger.controlplane.registry.convert.PodConverter;
 import io.outrigger.controlplane.registry.convert.ServiceConverter;
 import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
 import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
@@ -30,6 +35,13 @@ public final class ConfigKinds {
     public static final ConfigKind<io.fabric8.kubernetes.api.model.Service> SERVICE = new ConfigKind<>(
             "Service", "", List.of("v1"), io.fabric8.kubernetes.api.model.Service.class, Service.class, false,
             (s, ns, mesh) -> ServiceConverter.convert(s, ns));
+    /** A pod without an IP yet converts to nothing. */
+    public static final ConfigKind<Pod> POD = new ConfigKind<>(
+            "Pod", "", List.of("v1"), Pod.class, Workload.class, false, (p, ns, mesh) -> PodConverter.convert(p, ns));
+    /** The endpoints of a Service read from the Kubernetes API (see {@link ConfigObject.Origin}). */
+    public static final ConfigKind<EndpointSlice> ENDPOINT_SLICE = new ConfigKind<>(
+            "EndpointSlice", "discovery.k8s.io", List.of("v1"), EndpointSlice.class, EndpointSliceConfig.class, false,
+            (e, ns, mesh) -> EndpointSliceConverter.convert(e, ns));
     public static final ConfigKind<WorkloadEntry> WORKLOAD_ENTRY = new ConfigKind<>(
             "WorkloadEntry", "networking.istio.io", NETWORKING_VERSIONS, WorkloadEntry.class, Workload.class, false,
             (w, ns, mesh) -> WorkloadEntryConverter.convert(w, ns));
@@ -44,8 +56,8 @@ public final class ConfigKinds {
             "VirtualService", "networking.istio.io", NETWORKING_VERSIONS, VirtualService.class,
             VirtualServiceConfig.class, true, (v, ns, mesh) -> VirtualServiceConverter.convert(v, ns, mesh).orElse(null));
 
-    public static final List<ConfigKind<?>> ALL = List.of(SERVICE, WORKLOAD_ENTRY, DESTINATION_RULE,
-            PEER_AUTHENTICATION, VIRTUAL_SERVICE);
+    public static final List<ConfigKind<?>> ALL = List.of(SERVICE, POD, ENDPOINT_SLICE, WORKLOAD_ENTRY,
+            DESTINATION_RULE, PEER_AUTHENTICATION, VIRTUAL_SERVICE);
 
     private ConfigKinds() {
     }

@@ -2,6 +2,7 @@ package io.outrigger.controlplane.registry;
 
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
+import io.outrigger.controlplane.model.EndpointSliceConfig;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
@@ -31,6 +32,15 @@ public final class MeshAssembler {
 
     private Map<ObjectKey, Object> lastGood = Map.of();
     private MeshConfig last = MeshConfig.empty();
+    /**
+     * The conversion of each object that needs no lookup, by key: a registry hands the same fabric8 instance
+     * again while the object is unchanged (an informer's store, an unchanged file), so with thousands of
+     * pods one change converts one object, not all of them.
+     */
+    private Map<ObjectKey, Converted> converted = Map.of();
+
+    private record Converted(Object resource, ConfigObject.Origin origin, Object model) {
+    }
 
     /**
      * @param readErrors objects (or files) that could not even be parsed; an error naming an object keeps
@@ -41,11 +51,13 @@ public final class MeshAssembler {
         List<ConfigError> errors = new ArrayList<>(readErrors);
         Map<ObjectKey, ConfigObject> unique = dedupe(objects, errors);
         Map<ObjectKey, Object> good = new LinkedHashMap<>();
+        Map<ObjectKey, Converted> nowConverted = new HashMap<>();
         for (ConfigObject object : unique.values()) {
             if (!needsLookup(object)) {
-                accept(object, () -> convert(object, null), good, errors);
+                accept(object, () -> convertOnce(object, nowConverted), good, errors);
             }
         }
+        converted = nowConverted;
         keepLastGoodOfUnreadable(readErrors, good);
         MeshLookup lookup = lookup(good);
         for (ConfigObject object : unique.values()) {
@@ -94,11 +106,23 @@ public final class MeshAssembler {
         return ConfigKinds.named(object.key().kind()).map(ConfigKind::needsLookup).orElse(false);
     }
 
+    private Object convertOnce(ConfigObject object, Map<ObjectKey, Converted> nowConverted)
+            throws InvalidConfigException {
+        Converted before = converted.get(object.key());
+        Object model = before != null && before.resource() == object.resource() && before.origin() == object.origin()
+                ? before.model() : convert(object, null);
+        nowConverted.put(object.key(), new Converted(object.resource(), object.origin(), model));
+        return model;
+    }
+
     private static Object convert(ConfigObject object, MeshLookup lookup) throws InvalidConfigException {
         ConfigKind<?> kind = ConfigKinds.named(object.key().kind())
                 .filter(k -> k.type().isInstance(object.resource()))
                 .orElseThrow(() -> new InvalidConfigException("kind " + object.key().kind() + " is not supported"));
-        return kind.convert(object.resource(), object.key().namespace(), lookup);
+        Object model = kind.convert(object.resource(), object.key().namespace(), lookup);
+        // The Kubernetes API has an EndpointSlice controller: there, it and not the selector says who serves.
+        return model instanceof Service s && object.origin() == ConfigObject.Origin.KUBERNETES
+                ? s.withEndpointsFromSlices() : model;
     }
 
     private void keepLastGoodOfUnreadable(List<ConfigError> readErrors, Map<ObjectKey, Object> good) {
@@ -157,6 +181,7 @@ public final class MeshAssembler {
                 case VirtualServiceConfig v -> b.virtualService(v);
                 case DestinationRuleConfig d -> b.destinationRule(d);
                 case PeerAuthenticationConfig p -> b.peerAuthentication(p);
+                case EndpointSliceConfig e -> b.endpointSlice(e);
                 default -> throw new IllegalStateException("unexpected model object " + o.getClass());
             }
         });
@@ -169,6 +194,7 @@ public final class MeshAssembler {
                 && a.virtualServices().equals(b.virtualServices())
                 && a.destinationRules().equals(b.destinationRules())
                 && a.peerAuthentications().equals(b.peerAuthentications())
+                && a.endpointSlices().equals(b.endpointSlices())
                 && a.errors().equals(b.errors());
     }
 }

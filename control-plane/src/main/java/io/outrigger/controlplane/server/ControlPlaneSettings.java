@@ -95,6 +95,12 @@ public record ControlPlaneSettings(
     return hostMode(registryDir, caDir, LOOPBACK, 0, 0);
   }
 
+  /** The same settings reading another registry. */
+  public ControlPlaneSettings withRegistry(RegistrySource source) {
+    return new ControlPlaneSettings(source, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
+        monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+  }
+
   public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
     return with(bindAddress, plaintext, tls, monitoring, mesh, workloadCertTtl);
   }

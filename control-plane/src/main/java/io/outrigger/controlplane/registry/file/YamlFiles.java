@@ -12,6 +12,7 @@ import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.ConfigKind;
 import io.outrigger.controlplane.registry.ConfigKinds;
 import io.outrigger.controlplane.registry.ObjectKey;
+import io.outrigger.controlplane.registry.ObjectSource.Contents;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,10 +28,6 @@ final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
-
-    /** What one file held: objects that parsed, and errors of the objects that did not. */
-    record Contents(List<ConfigObject> objects, List<ConfigError> errors) {
-    }
 
     private YamlFiles() {
     }

@@ -1,0 +1,92 @@
+package io.outrigger.controlplane.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the control plane reaches the Kubernetes API: as its pod's service account (in-cluster), or with a
+ * kubeconfig file. Every part of the control plane that talks to the API gets its client here.
+ *
+ * @param kubeconfig the kubeconfig file; empty for the in-cluster service account
+ */
+public record KubeConnection(Optional<Path> kubeconfig) {
+    static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+    public KubeConnection {
+        Objects.requireNonNull(kubeconfig, "kubeconfig");
+        kubeconfig = kubeconfig.map(p -> p.toAbsolutePath().normalize());
+    }
+
+    /** The pod's own service account, as every in-cluster client finds it. */
+    public static KubeConnection inCluster() {
+        return new KubeConnection(Optional.empty());
+    }
+
+    public static KubeConnection kubeconfig(Path path) {
+        return new KubeConnection(Optional.of(path));
+    }
+
+    /**
+     * A new client; the caller closes it.
+     *
+     * @throws IllegalStateException naming the kubeconfig (or the in-cluster setup) and why it cannot be used
+     */
+    public KubernetesClient newClient() {
+        return new KubernetesClientBuilder().withConfig(config()).build();
+    }
+
+    private Config config() {
+        if (kubeconfig.isPresent()) {
+            return fromKubeconfig(kubeconfig.get());
+        }
+        String host = System.getenv("KUBERNETES_SERVICE_HOST");
+        if (host == null || host.isBlank()) {
+            throw new IllegalStateException("in-cluster Kubernetes config: KUBERNETES_SERVICE_HOST is not set (not"
+                    + " running in a pod?); give a kubeconfig instead (kube:PATH)");
+        }
+        if (!Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+            throw new IllegalStateException("in-cluster Kubernetes config: " + SERVICE_ACCOUNT_TOKEN
+                    + " is not readable (automountServiceAccountToken: false?)");
+        }
+        // Reads the service account's token (and re-reads it when it rotates), CA and namespace.
+        return new io.fabric8.kubernetes.client.ConfigBuilder().build();
+    }
+
+    private static Config fromKubeconfig(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("kubeconfig " + path + ": cannot read it: " + e.getMessage(), e);
+        }
+        Config config;
+        try {
+            // With the file, so certificate paths in it resolve relative to its directory, as kubectl does.
+            config = Config.fromKubeconfig(null, path.toFile());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: " + e.getMessage(), e);
+        }
+        if (text.isBlank() || config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
+            throw new IllegalStateException("kubeconfig " + path + ": its current context names no server");
+        }
+        return config;
+    }
+
+    /** For logs and errors: which credentials this is. */
+    public String describe() {
+        return kubeconfig.map(p -> "kubeconfig " + p).orElse("in-cluster service account");
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}
