@@ -136,19 +136,28 @@ public final class MeshConfig {
     }
 
     /**
-     * One endpoint per address (slices of one service may overlap while the controller moves endpoints),
-     * as the pod it points at; an address with no known pod is an endpoint without a sidecar or labels.
+     * One endpoint per address and ports (slices of one service may overlap while the controller moves
+     * endpoints), as the pod it points at. An endpoint naming a pod the registry does not hold is left
+     * out: its identity is unknown, and a deleted pod leaves before the controller updates its slice. An
+     * endpoint naming no pod (a slice written by hand) is one without a sidecar or labels.
      */
     private static List<Workload> sliceEndpoints(Service service, List<EndpointSliceConfig> slices,
                                                  Map<String, Workload> workloadsByKey) {
         Map<String, Workload> byAddress = new LinkedHashMap<>();
         for (EndpointSliceConfig slice : slices) {
             for (EndpointSliceConfig.Endpoint endpoint : slice.endpoints()) {
-                Workload pod = endpoint.pod() == null ? null : workloadsByKey.get(service.namespace() + "/" + endpoint.pod());
-                Workload workload = pod != null ? pod.asEndpoint(endpoint.address(), slice.ports())
-                        : new Workload(service.namespace(), slice.name() + "/" + endpoint.address(), endpoint.address(),
-                                Map.of(), null, slice.ports());
-                byAddress.putIfAbsent(endpoint.address(), workload);
+                Workload workload;
+                if (endpoint.pod() == null) {
+                    workload = new Workload(service.namespace(), slice.name() + "/" + endpoint.address(),
+                            endpoint.address(), Map.of(), null, slice.ports());
+                } else {
+                    Workload pod = workloadsByKey.get(service.namespace() + "/" + endpoint.pod());
+                    if (pod == null) {
+                        continue;
+                    }
+                    workload = pod.asEndpoint(endpoint.address(), slice.ports());
+                }
+                byAddress.putIfAbsent(endpoint.address() + " " + slice.ports(), workload);
             }
         }
         List<Workload> endpoints = new ArrayList<>(byAddress.values());
