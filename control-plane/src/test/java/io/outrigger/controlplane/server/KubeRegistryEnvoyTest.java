@@ -49,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * real config generator: what is written through the API is what Envoy's /clusters and /config_dump show.
  * There is no controller manager or kubelet, so the test writes pod status and EndpointSlices itself, as
  * they would. The control plane reads the API as a service account holding only the registry's documented
- * ClusterRole, through a forwarder the test can cut. The API server refuses loopback endpoint addresses,
+ * ClusterRole, through a forwarder the test can cut, merged with a file registry as
+ * {@code --registry kube:KUBECONFIG --registry file:DIR} would. The API server refuses loopback endpoint addresses,
  * so pods have addresses in 198.18.0.0/15 that carry no traffic here: routing is asserted on Envoy's
  * config (traffic through these routes is the istio-compat-tests' job).
  */
@@ -74,6 +75,7 @@ class KubeRegistryEnvoyTest {
   static TestCluster cluster;
   static ConnectionCutter cutter;
   static ControlPlane controlPlane;
+  static TestRegistry files;
   static EnvoyProcess envoy;
 
   @BeforeAll
@@ -92,8 +94,10 @@ class KubeRegistryEnvoyTest {
     cluster.service(NS, "reviews", 80, Map.of("app", "reviews"));
     reviewsSlice(true, false);
 
-    ControlPlaneSettings settings = ControlPlaneSettings.forTests(Files.createDirectory(work.resolve("unused")),
-        work.resolve("ca")).withRegistry(RegistrySource.parse("kube:" + kubeconfig));
+    files = new TestRegistry(Files.createDirectory(work.resolve("files")));
+    ControlPlaneSettings settings = ControlPlaneSettings.forTests(files.dir(), work.resolve("ca"))
+        .withRegistry(RegistrySource.merged(List.of(RegistrySource.parse("kube:" + kubeconfig),
+            RegistrySource.parse("file:" + files.dir()))));
     controlPlane = ControlPlane.start(settings, loopbackListeners(GeneratedProxyConfig.create(settings.mesh())));
     envoy = envoys.start(EnvoyOptions.onHost(HostSidecar.plaintextBootstrap(NS, "client", "client",
         controlPlane.xdsPlaintextPort(), XdsApiType.GRPC)));
@@ -236,6 +240,26 @@ class KubeRegistryEnvoyTest {
     await().atMost(Duration.ofSeconds(45)).until(() -> reviewsEndpoints(REVIEWS_CLUSTER).equals(Set.of(V1)));
     reviewsSlice(true, false);
     await().atMost(Duration.ofSeconds(10)).until(() -> reviewsEndpoints(REVIEWS_CLUSTER).equals(Set.of(V1, V2)));
+  }
+
+  @Test
+  @Order(8)
+  void aFileRegistryMergedWithTheApiAddsItsObjectsAndADuplicateIsAConfigError() {
+    // when the directory gets a VM's Service and WorkloadEntry, and a second definition of reviews
+    files.write("vm.yaml", TestRegistry.service(NS, "ratings", "198.19.0.77", 80)
+        + TestRegistry.workload(NS, "ratings-vm", "ratings", "ratings", 9080));
+    files.write("duplicate.yaml", TestRegistry.service(NS, "reviews", "198.19.0.78", 80));
+
+    // then the file's service takes its endpoints from its selector, the API's reviews from its slices,
+    // and the duplicate is reported, the registry given first (the API) winning
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> reviewsEndpoints("outbound|80||ratings." + NS + ".svc.cluster.local").equals(Set.of("127.0.0.1:9080")));
+    assertThat(controlPlane.registry().current().errors()).extracting(ConfigError::message).containsExactly(
+        "Service shop/reviews: defined twice (in kubernetes and duplicate.yaml), the first one is used");
+    assertThat(reviewsEndpoints(REVIEWS_CLUSTER)).containsExactlyInAnyOrder(V1, V2);
+
+    files.delete("duplicate.yaml");
+    await().atMost(Duration.ofSeconds(10)).until(() -> controlPlane.registry().current().errors().isEmpty());
   }
 
   /** The one slice of reviews, as the controller would write it, with v2 in the given state. */
