@@ -1,5 +1,8 @@
 package io.outrigger.controlplane.kube;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -18,6 +21,8 @@ import java.util.Optional;
  * @param kubeconfig the kubeconfig file; empty for the in-cluster service account
  */
 public record KubeConnection(Optional<Path> kubeconfig) {
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
     public KubeConnection {
@@ -67,17 +72,38 @@ public record KubeConnection(Optional<Path> kubeconfig) {
         } catch (IOException e) {
             throw new IllegalStateException("kubeconfig " + path + ": cannot read it: " + e.getMessage(), e);
         }
-        Config config;
+        // fabric8 falls back to defaults (a server of https://kubernetes.default.svc) on what it cannot use:
+        // check first that the file names a server, so a wrong file is reported as such.
+        io.fabric8.kubernetes.api.model.Config parsed;
+        try {
+            parsed = YAML.readValue(text, io.fabric8.kubernetes.api.model.Config.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        if (serverOfCurrentContext(parsed).isEmpty()) {
+            throw new IllegalStateException("kubeconfig " + path + ": its current context names no server");
+        }
         try {
             // With the file, so certificate paths in it resolve relative to its directory, as kubectl does.
-            config = Config.fromKubeconfig(null, path.toFile());
+            return Config.fromKubeconfig(null, path.toFile());
         } catch (RuntimeException e) {
             throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: " + e.getMessage(), e);
         }
-        if (text.isBlank() || config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw new IllegalStateException("kubeconfig " + path + ": its current context names no server");
+    }
+
+    private static Optional<String> serverOfCurrentContext(io.fabric8.kubernetes.api.model.Config config) {
+        if (config == null || config.getCurrentContext() == null || config.getContexts() == null
+                || config.getClusters() == null) {
+            return Optional.empty();
         }
-        return config;
+        return config.getContexts().stream()
+                .filter(c -> config.getCurrentContext().equals(c.getName()) && c.getContext() != null)
+                .map(c -> c.getContext().getCluster())
+                .flatMap(cluster -> config.getClusters().stream().filter(n -> n.getName().equals(cluster)))
+                .map(n -> n.getCluster() == null ? null : n.getCluster().getServer())
+                .filter(server -> server != null && !server.isBlank())
+                .findFirst();
     }
 
     /** For logs and errors: which credentials this is. */

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.config.core.v3.Address;
@@ -9,7 +10,9 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.outrigger.controlplane.generate.ResourceNames;
 import io.outrigger.controlplane.model.ConfigError;
+import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.kube.KubeApiSource;
 import io.outrigger.controlplane.testing.ConnectionCutter;
 import io.outrigger.controlplane.testing.TestCluster;
 import io.outrigger.controlplane.testing.TestCluster.SliceEndpoint;
@@ -260,6 +263,23 @@ class KubeRegistryEnvoyTest {
 
     files.delete("duplicate.yaml");
     await().atMost(Duration.ofSeconds(10)).until(() -> controlPlane.registry().current().errors().isEmpty());
+  }
+
+  @Test
+  @Order(9)
+  void withoutTheRoleTheRegistryRefusesToStartNamingWhatItCannotList() {
+    // given a service account with no RBAC at all
+    cluster.serviceAccount(NS, "nobody");
+    Path kubeconfig = cluster.kubeconfig(work, NS, "nobody", kube.server().url());
+
+    // when a Kubernetes registry starts with it, then it fails, naming the kinds and the API server's reason
+    try (KubeApiSource source = new KubeApiSource(KubeConnection.kubeconfig(kubeconfig), Duration.ofMinutes(5),
+        Duration.ofSeconds(3))) {
+      assertThatThrownBy(() -> source.start(() -> { }))
+          .hasMessageContaining("kube registry (kubeconfig " + kubeconfig + "): could not list Service (v1)")
+          .hasMessageContaining("VirtualService (networking.istio.io/v1)")
+          .hasMessageContaining("forbidden");
+    }
   }
 
   /** The one slice of reviews, as the controller would write it, with v2 in the given state. */

@@ -88,7 +88,12 @@ public final class TestCluster implements AutoCloseable {
         .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role.getMetadata().getName())
         .addNewSubject().withKind("ServiceAccount").withNamespace(CONTROL_PLANE_NAMESPACE)
         .withName(CONTROL_PLANE_ACCOUNT).endSubject().build()).create();
-    String token = admin.serviceAccounts().inNamespace(CONTROL_PLANE_NAMESPACE).withName(CONTROL_PLANE_ACCOUNT)
+    return kubeconfig(dir, CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_ACCOUNT, serverUrl);
+  }
+
+  /** A kubeconfig for an existing service account, with a TokenRequest token for the API server. */
+  public Path kubeconfig(Path dir, String namespace, String serviceAccount, String serverUrl) {
+    String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withAudiences(server.issuer())
             .withExpirationSeconds(3600L).endSpec().build())
         .getStatus().getToken();
@@ -106,7 +111,7 @@ public final class TestCluster implements AutoCloseable {
           context: {cluster: test, user: control-plane}
         current-context: test
         """.formatted(serverUrl, server.servingCertificate(), token);
-    Path file = dir.resolve("control-plane.kubeconfig");
+    Path file = dir.resolve(namespace + "-" + serviceAccount + ".kubeconfig");
     try {
       Files.writeString(file, kubeconfig);
     } catch (IOException e) {
