@@ -36,8 +36,11 @@ public final class KubeApiServer implements AutoCloseable {
     private static final String TEMP_DIR_PREFIX = "outrigger-kube-";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final int START_ATTEMPTS = 3;
-    /** Required by kube-apiserver, used for nothing here: it is never routed, and no Service is created. */
-    private static final String SERVICE_CLUSTER_IP_RANGE = "198.19.254.0/24";
+    /**
+     * Required by kube-apiserver, where it allocates Services' cluster IPs; never routed. A /20 (4,094
+     * addresses) so the registry's scale benchmark fits its 1,000 Services.
+     */
+    private static final String SERVICE_CLUSTER_IP_RANGE = "198.19.240.0/20";
     static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
 
     private final KubeApiServerFiles files;

@@ -33,7 +33,8 @@ final class ControlPlaneProcess implements AutoCloseable {
     this.logFile = logFile;
   }
 
-  static ControlPlaneProcess start(Path cliJar, Path registry, Path workDir, List<String> jvmArgs, Duration timeout)
+  /** @param registry the {@code --registry} value: {@code file:DIR} or {@code kube:KUBECONFIG} */
+  static ControlPlaneProcess start(Path cliJar, String registry, Path workDir, List<String> jvmArgs, Duration timeout)
       throws IOException, InterruptedException {
     int xds = freeLoopbackPort();
     int tls = freeLoopbackPort();
@@ -42,7 +43,7 @@ final class ControlPlaneProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
     command.addAll(List.of("-jar", cliJar.toString(), "control-plane",
-        "--registry", "file:" + registry,
+        "--registry", registry,
         "--bind-address", "127.0.0.1",
         "--xds-port", Integer.toString(xds),
         "--xds-tls-port", Integer.toString(tls),

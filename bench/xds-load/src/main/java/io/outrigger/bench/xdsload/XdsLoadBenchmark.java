@@ -25,7 +25,7 @@ public final class XdsLoadBenchmark {
     GeneratedMesh mesh = new GeneratedMesh(registry, settings.services());
     mesh.writeAll();
     say("date=%s services=%d proxies=%d work=%s", Instant.now(), settings.services(), settings.proxies(), work);
-    try (ControlPlaneProcess cp = ControlPlaneProcess.start(settings.cliJar(), registry, work,
+    try (ControlPlaneProcess cp = ControlPlaneProcess.start(settings.cliJar(), "file:" + registry, work,
         settings.controlPlaneJvmArgs(), Duration.ofSeconds(60))) {
       say("control plane pid=%d xds=127.0.0.1:%d log=%s", cp.pid(), cp.xdsPort(), cp.logFile());
       say("heap after GC, no proxies: %s", mib(cp.heapUsedAfterGcBytes()));
@@ -111,11 +111,11 @@ public final class XdsLoadBenchmark {
     return sorted.get(Math.max(0, rank - 1));
   }
 
-  private static String mib(long bytes) {
+  static String mib(long bytes) {
     return String.format("%.1f MiB", bytes / 1024.0 / 1024.0);
   }
 
-  private static void say(String format, Object... args) {
+  static void say(String format, Object... args) {
     System.out.println(String.format(format, args));
     System.out.flush();
   }
