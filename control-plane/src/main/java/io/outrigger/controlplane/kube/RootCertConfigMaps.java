@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -35,6 +37,8 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
   private final KubernetesClient client;
   private final Supplier<String> bundlePem;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  /** Namespaces whose foreign ConfigMap was already logged: one line each, not one per informer event. */
+  private final Set<String> foreignLogged = ConcurrentHashMap.newKeySet();
   private ExecutorService writer;
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<ConfigMap> configMaps;
@@ -130,10 +134,13 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
       ConfigMap current = cmCache.getStore().getByKey(namespace + "/" + NAME);
       if (current == null) {
         client.configMaps().inNamespace(namespace).resource(desired(namespace, pem)).create();
+        foreignLogged.remove(namespace);
         log.info("event=root_cert_configmap_created namespace={}", namespace);
       } else if (!ours(current)) {
-        log.warn("event=root_cert_configmap_foreign namespace={} name={} note=\"not labelled {}: left alone\"",
-            namespace, NAME, LABELS);
+        if (foreignLogged.add(namespace)) {
+          log.warn("event=root_cert_configmap_foreign namespace={} name={} note=\"not labelled {}: left alone\"",
+              namespace, NAME, LABELS);
+        }
       } else if (!Objects.equals(pem, current.getData() == null ? null : current.getData().get(KEY))) {
         client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder(current)
             .withData(Map.of(KEY, pem)).build()).update();
