@@ -12,6 +12,7 @@ import io.outrigger.controlplane.server.RawAdsClient;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.controlplane.xds.XdsTypes;
 import io.outrigger.testsupport.KubeApiServerExtension;
+import io.outrigger.testsupport.KubeTestCluster;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,7 +138,7 @@ class PodTokenIdentityTest {
 
   @Test
   void anExpiredTokenGetsNothing() throws Exception {
-    Status status = refused(cluster.expiredToken(NS, "reviews", MESH), "reviews-1", "reviews", Map.of());
+    Status status = refused(ExpiredTokens.expired(cluster, NS, "reviews", MESH), "reviews-1", "reviews", Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(status.getDescription()).contains("expired");

@@ -12,6 +12,7 @@ import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.testsupport.KubeApiServerExtension;
+import io.outrigger.testsupport.KubeTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
