@@ -147,7 +147,12 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
         log.info("event=root_cert_configmap_updated namespace={}", namespace);
       }
     } catch (KubernetesClientException e) {
-      // 409: someone wrote it meanwhile; the informer's event brings us back with the new version.
+      if (e.getCode() == 409) {
+        // Written meanwhile (by us, queued twice before the cache caught up, or by someone else): the
+        // informer's event for that write brings us back with the version to compare against.
+        log.debug("event=root_cert_configmap_conflict namespace={}", namespace);
+        return;
+      }
       log.warn("event=root_cert_configmap_write_failed namespace={} code={} error=\"{}\"", namespace, e.getCode(),
           e.getMessage());
     }
