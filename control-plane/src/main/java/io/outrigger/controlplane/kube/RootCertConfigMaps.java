@@ -2,6 +2,7 @@ package io.outrigger.controlplane.kube;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,39 +59,11 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
   @Override
   public synchronized void startLeading() {
     writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "outrigger-root-cert-configmaps"));
-    namespaces = client.namespaces().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Namespace ns) {
-        reconcileLater(ns.getMetadata().getName());
-      }
-
-      @Override
-      public void onUpdate(Namespace old, Namespace ns) {
-        reconcileLater(ns.getMetadata().getName());
-      }
-
-      @Override
-      public void onDelete(Namespace ns, boolean unknownFinalState) {}
-    }, RESYNC_MILLIS);
-    informers.add(namespaces);
     configMaps = client.configMaps().inAnyNamespace().withField("metadata.name", NAME)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(ConfigMap cm) {
-            reconcileLater(cm.getMetadata().getNamespace());
-          }
-
-          @Override
-          public void onUpdate(ConfigMap old, ConfigMap cm) {
-            reconcileLater(cm.getMetadata().getNamespace());
-          }
-
-          @Override
-          public void onDelete(ConfigMap cm, boolean unknownFinalState) {
-            reconcileLater(cm.getMetadata().getNamespace());
-          }
-        }, RESYNC_MILLIS);
+        .inform(reconciling(cm -> cm.getMetadata().getNamespace()), RESYNC_MILLIS);
     informers.add(configMaps);
+    namespaces = client.namespaces().inform(reconciling(ns -> ns.getMetadata().getName()), RESYNC_MILLIS);
+    informers.add(namespaces);
     // Events that fired while the other informer was still listing found no cache: one full pass now.
     namespaces.getStore().list().forEach(ns -> reconcileLater(ns.getMetadata().getName()));
   }
@@ -104,6 +78,26 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
       writer.shutdownNow();
       writer = null;
     }
+  }
+
+  /** Any change to a namespace or to one of the ConfigMaps brings that namespace's copy up to date. */
+  private <T extends HasMetadata> ResourceEventHandler<T> reconciling(Function<T, String> namespaceOf) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T object) {
+        reconcileLater(namespaceOf.apply(object));
+      }
+
+      @Override
+      public void onUpdate(T old, T object) {
+        reconcileLater(namespaceOf.apply(object));
+      }
+
+      @Override
+      public void onDelete(T object, boolean unknownFinalState) {
+        reconcileLater(namespaceOf.apply(object));
+      }
+    };
   }
 
   /** The trust bundle changed (root rotation): rewrite every namespace's copy. */

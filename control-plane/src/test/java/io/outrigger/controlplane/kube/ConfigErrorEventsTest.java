@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.outrigger.controlplane.server.ControlPlane;
-import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
@@ -57,6 +56,7 @@ class ConfigErrorEventsTest {
 
   @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
   @TempDir static Path work;
+  static KubeControlPlane fixture;
   static KubeTestCluster cluster;
   static KubernetesClient admin;
   static TestRegistry registry;
@@ -64,9 +64,9 @@ class ConfigErrorEventsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new KubeTestCluster(kube.server(), work);
+    fixture = new KubeControlPlane(kube.server(), work);
+    cluster = fixture.cluster();
     admin = cluster.admin();
-    Path kubeconfig = cluster.controlPlaneKubeconfig();
     cluster.namespace(NS);
     CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
         .resource(virtualServiceCrd()).create();
@@ -76,17 +76,13 @@ class ConfigErrorEventsTest {
             30, TimeUnit.SECONDS);
     registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
     registry.write("services.yaml", TestRegistry.service(NS, "reviews", "198.19.0.2", 9080));
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
-        .withKube(KubeSettings.of(KubeConnection.kubeconfig(kubeconfig))));
+    controlPlane = fixture.start(registry.dir());
   }
 
   @AfterAll
   static void stop() {
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

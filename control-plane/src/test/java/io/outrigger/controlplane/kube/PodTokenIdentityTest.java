@@ -7,12 +7,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.grpc.Status;
 import io.outrigger.controlplane.server.ControlPlane;
-import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.RawAdsClient;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.controlplane.xds.XdsTypes;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
+import io.outrigger.testsupport.ServiceAccountTokens;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -44,6 +45,7 @@ class PodTokenIdentityTest {
 
   @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
   @TempDir static Path work;
+  static KubeControlPlane fixture;
   static KubeTestCluster cluster;
   static ControlPlane controlPlane;
   static Pod reviews1;
@@ -54,8 +56,8 @@ class PodTokenIdentityTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new KubeTestCluster(kube.server(), work);
-    Path kubeconfig = cluster.controlPlaneKubeconfig();
+    fixture = new KubeControlPlane(kube.server(), work);
+    cluster = fixture.cluster();
     reviews1 = cluster.pod(NS, "reviews-1", "reviews", HERE);
     reviews2 = cluster.pod(NS, "reviews-2", "reviews", HERE);
     ratings1 = cluster.pod(NS, "ratings-1", "ratings", HERE);
@@ -67,17 +69,13 @@ class PodTokenIdentityTest {
         + TestRegistry.workload(NS, "reviews-far", "reviews", "reviews", 9080)
         + TestRegistry.workload(NS, "reviews-gone", "reviews", "reviews", 9080)
         + TestRegistry.workload(NS, "ratings-1", "ratings", "ratings", 9080));
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
-        .withKube(KubeSettings.of(KubeConnection.kubeconfig(kubeconfig))));
+    controlPlane = fixture.start(registry.dir());
   }
 
   @AfterAll
   static void stop() {
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
@@ -138,7 +136,7 @@ class PodTokenIdentityTest {
 
   @Test
   void anExpiredTokenGetsNothing() throws Exception {
-    Status status = refused(ExpiredTokens.expired(cluster, NS, "reviews", MESH), "reviews-1", "reviews", Map.of());
+    Status status = refused(expiredToken("reviews"), "reviews-1", "reviews", Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(status.getDescription()).contains("expired");
@@ -166,6 +164,14 @@ class PodTokenIdentityTest {
     Status status = refused(token, "reviews-gone", "reviews", Map.of());
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("shop/reviews-gone").contains("no longer exists");
+  }
+
+  /** Like a TokenRequest token of that service account, issued two hours ago for one hour. */
+  private static String expiredToken(String serviceAccount) {
+    String uid = cluster.admin().serviceAccounts().inNamespace(NS).withName(serviceAccount).get().getMetadata()
+        .getUid();
+    return ServiceAccountTokens.sign(kube.server(), NS, serviceAccount, uid, MESH,
+        Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1));
   }
 
   private static RawAdsClient client(String token) {

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.controlplane.server.ControlPlane;
-import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
@@ -33,32 +32,29 @@ class RootCertConfigMapsTest {
 
   @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
   @TempDir static Path work;
+  static KubeControlPlane fixture;
   static KubeTestCluster cluster;
   static KubernetesClient admin;
   static ControlPlane controlPlane;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new KubeTestCluster(kube.server(), work);
+    fixture = new KubeControlPlane(kube.server(), work);
+    cluster = fixture.cluster();
     admin = cluster.admin();
-    Path kubeconfig = cluster.controlPlaneKubeconfig();
     cluster.namespace("before");
     cluster.namespace("foreign");
     admin.configMaps().inNamespace("foreign").resource(new ConfigMapBuilder().withNewMetadata()
         .withName(RootCertConfigMaps.NAME).endMetadata().withData(Map.of(RootCertConfigMaps.KEY, "not ours"))
         .build()).create();
     TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
-        .withKube(KubeSettings.of(KubeConnection.kubeconfig(kubeconfig))));
+    controlPlane = fixture.start(registry.dir());
   }
 
   @AfterAll
   static void stop() {
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
