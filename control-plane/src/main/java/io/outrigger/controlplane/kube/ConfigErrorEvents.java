@@ -50,13 +50,16 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
       Map.entry("Pod", "v1"));
 
   private final KubernetesClient client;
+  private final String instance;
   private final Clock clock;
   private final Map<ConfigError, Instant> written = new ConcurrentHashMap<>();
   private volatile List<ConfigError> current = List.of();
   private ExecutorService writer;
 
-  public ConfigErrorEvents(KubernetesClient client, Clock clock) {
+  /** @param instance this replica's name in the Events it writes ({@code reportingInstance}) */
+  public ConfigErrorEvents(KubernetesClient client, String instance, Clock clock) {
     this.client = client;
+    this.instance = instance;
     this.clock = clock;
   }
 
@@ -130,12 +133,13 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
             .withResourceVersion(object.get().getMetadata().getResourceVersion()).endInvolvedObject()
             .withType("Warning").withReason(REASON).withMessage(error.message())
             .withNewSource().withComponent(COMPONENT).endSource()
-            .withReportingComponent(COMPONENT)
+            .withReportingComponent(COMPONENT).withReportingInstance(instance)
             .withFirstTimestamp(timestamp).withLastTimestamp(timestamp).withCount(1)
             .build()).create();
       } else {
         events.withName(name).edit(e -> new EventBuilder(e).withMessage(error.message())
-            .withCount(e.getCount() == null ? 2 : e.getCount() + 1).withLastTimestamp(timestamp).build());
+            .withCount(e.getCount() == null ? 2 : e.getCount() + 1).withLastTimestamp(timestamp)
+            .withReportingInstance(instance).build());
       }
       log.info("event=config_error_event_written object=\"{} {}/{}\" event={}", error.kind(), error.namespace(),
           error.name(), name);

@@ -25,6 +25,7 @@ public final class InCluster implements AutoCloseable {
   private final KubeSettings settings;
   private final KubernetesClient client;
   private final List<String> audiences;
+  private final String identity = candidateIdentity();
   private final RootCertConfigMaps rootCerts;
   private final ConfigErrorEvents events;
   private final List<LeaderGatedTask> tasks = new ArrayList<>();
@@ -36,7 +37,7 @@ public final class InCluster implements AutoCloseable {
     this.client = client;
     this.audiences = List.copyOf(audiences);
     this.rootCerts = new RootCertConfigMaps(client, trustBundlePem);
-    this.events = new ConfigErrorEvents(client, Clock.systemUTC());
+    this.events = new ConfigErrorEvents(client, identity, Clock.systemUTC());
     tasks.add(rootCerts);
     tasks.add(events);
   }
@@ -73,7 +74,7 @@ public final class InCluster implements AutoCloseable {
 
   /** Stands for the Lease; {@code outrigger_leader{lease}} is 1 while this replica holds it. */
   public synchronized void start(MeterRegistry meters) {
-    election = new LeaderElection(client, settings.leaseNamespace(), settings.leaseName(), candidateIdentity(),
+    election = new LeaderElection(client, settings.leaseNamespace(), settings.leaseName(), identity,
         settings.leader(), tasks);
     LeaderElection e = election;
     Gauge.builder("outrigger_leader", () -> e.leading() ? 1 : 0).tag("lease", settings.leaseName())

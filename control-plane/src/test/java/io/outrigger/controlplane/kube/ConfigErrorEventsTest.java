@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Test tier 4: a VirtualService the control plane rejects gets a Warning Event (reason InvalidConfig) on
  * the object in the real API server, which {@code kubectl describe} shows; a persistent error is not
- * written again on every model change. The object is created through a minimal CRD; the control plane's
+ * written again on every model change; a replica that does not hold the Lease writes nothing until it does. The object is created through a minimal CRD; the control plane's
  * model still comes from the file registry here, which reports the same object's error.
  */
 class ConfigErrorEventsTest {
@@ -114,6 +114,21 @@ class ConfigErrorEventsTest {
     List<Event> events = eventsOn(vs);
     assertThat(events).hasSize(1);
     assertThat(events.get(0).getCount()).isEqualTo(1);
+
+    // A second replica knows the same error but does not lead: it writes nothing...
+    ControlPlane follower = fixture.start(registry.dir());
+    await().atMost(Duration.ofSeconds(15)).until(() -> follower.registry().current().errors().size() == 1);
+    Thread.sleep(2000);
+    assertThat(follower.leading()).isFalse();
+    assertThat(eventsOn(vs)).singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(1));
+
+    // ...until the leader stops (releasing the Lease): then it leads, and bumps the same Event.
+    String firstWriter = events.get(0).getReportingInstance();
+    fixture.stop(controlPlane);
+    await().atMost(Duration.ofSeconds(15)).until(follower::leading);
+    Event bumped = await().atMost(Duration.ofSeconds(15)).until(() -> eventsOn(vs).get(0), e -> e.getCount() == 2);
+    assertThat(bumped.getReportingInstance()).isNotEqualTo(firstWriter);
+    assertThat(eventsOn(vs)).hasSize(1);
   }
 
   private static List<Event> eventsOn(GenericKubernetesResource object) {

@@ -5,16 +5,18 @@ import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.testsupport.KubeApiServer;
 import io.outrigger.testsupport.KubeTestCluster;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A control plane started as {@code --kubeconfig} would start it against the class's real API server,
- * authenticated as its own service account with the documented RBAC; closing it closes both.
+ * Control plane replicas started as {@code --kubeconfig} would start them against the class's real API server,
+ * authenticated as their own service account with the documented RBAC; closing it closes them all.
  */
 final class KubeControlPlane implements AutoCloseable {
   private final KubeTestCluster cluster;
   private final Path work;
   private final Path kubeconfig;
-  private ControlPlane controlPlane;
+  private final List<ControlPlane> running = new ArrayList<>();
 
   KubeControlPlane(KubeApiServer server, Path work) {
     this.cluster = new KubeTestCluster(server, work);
@@ -26,19 +28,28 @@ final class KubeControlPlane implements AutoCloseable {
     return cluster;
   }
 
-  /** Starts it on the file registry {@code registryDir}, its CA in the work directory. */
+  /**
+   * Starts a replica on the file registry {@code registryDir}, its CA in the work directory (shared by every
+   * replica started here, as a revision's replicas share the CA).
+   */
   ControlPlane start(Path registryDir) {
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registryDir, work.resolve("ca"))
+    ControlPlane controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registryDir, work.resolve("ca"))
         .withKube(KubeSettings.of(KubeConnection.kubeconfig(kubeconfig))));
+    running.add(controlPlane);
     return controlPlane;
+  }
+
+  /** Stops one replica (cleanly: it releases the Lease if it holds it). */
+  void stop(ControlPlane controlPlane) {
+    if (running.remove(controlPlane)) {
+      controlPlane.close();
+    }
   }
 
   @Override
   public void close() {
     try {
-      if (controlPlane != null) {
-        controlPlane.close();
-      }
+      List.copyOf(running).forEach(this::stop);
     } finally {
       cluster.close();
     }
