@@ -9,4 +9,12 @@ public interface CallerAuthenticator {
    * @throws AuthenticationException when the token proves nothing, with the reason
    */
   WorkloadIdentity authenticate(String bearerToken) throws AuthenticationException;
+
+  /**
+   * The identity and, when the token says so, the pod it is bound to. Authenticators that cannot see a
+   * binding (JWT verification of host-mode tokens) report none.
+   */
+  default AuthenticatedCaller authenticateCaller(String bearerToken) throws AuthenticationException {
+    return AuthenticatedCaller.of(authenticate(bearerToken));
+  }
 }

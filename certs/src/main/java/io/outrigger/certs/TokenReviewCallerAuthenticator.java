@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.outrigger.certs.AuthenticationException.Reason;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Asks the Kubernetes API server whether a token is valid (a TokenReview), for the audiences the
@@ -27,8 +29,17 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
     }
   }
 
+  /** TokenReview {@code user.extra} keys of a pod-bound token. */
+  static final String POD_NAME = "authentication.kubernetes.io/pod-name";
+  static final String POD_UID = "authentication.kubernetes.io/pod-uid";
+
   @Override
   public WorkloadIdentity authenticate(String bearerToken) throws AuthenticationException {
+    return authenticateCaller(bearerToken).identity();
+  }
+
+  @Override
+  public AuthenticatedCaller authenticateCaller(String bearerToken) throws AuthenticationException {
     if (bearerToken == null || bearerToken.isBlank()) {
       throw new AuthenticationException(Reason.MISSING_TOKEN,
           "no token: send the service-account token as 'authorization: Bearer <token>'");
@@ -55,10 +66,19 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
           + granted + ", none of " + audiences + " (request a projected token with audience " + audiences.get(0) + ")");
     }
     String username = status.getUser() == null ? null : status.getUser().getUsername();
+    WorkloadIdentity identity;
     try {
-      return WorkloadIdentity.fromKubernetesUsername(username);
+      identity = WorkloadIdentity.fromKubernetesUsername(username);
     } catch (IllegalArgumentException e) {
       throw new AuthenticationException(Reason.NOT_A_SERVICE_ACCOUNT, "token: " + e.getMessage());
     }
+    Map<String, List<String>> extra = status.getUser().getExtra() == null ? Map.of() : status.getUser().getExtra();
+    Optional<BoundPod> pod = first(extra, POD_NAME).map(name -> new BoundPod(name, first(extra, POD_UID)));
+    return new AuthenticatedCaller(identity, pod);
+  }
+
+  private static Optional<String> first(Map<String, List<String>> extra, String key) {
+    List<String> values = extra.get(key);
+    return values == null ? Optional.empty() : values.stream().filter(v -> !v.isBlank()).findFirst();
   }
 }

@@ -1,11 +1,5 @@
 package io.outrigger.certs;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -17,18 +11,11 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.outrigger.certs.x509.Pem;
 import io.outrigger.testsupport.KubeApiServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.security.interfaces.ECPrivateKey;
+import io.outrigger.testsupport.ServiceAccountTokens;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /**
  * What a tier-4 certs test does to the real API server, through fabric8 as the control plane would:
@@ -129,30 +116,7 @@ final class KubeCluster implements AutoCloseable {
    * from a valid one in nothing else.
    */
   String signToken(ServiceAccount account, List<String> audiences, Instant issuedAt, Duration lifetime) {
-    Map<String, Object> kubernetes = Map.of(
-        "namespace", account.getMetadata().getNamespace(),
-        "serviceaccount", Map.of("name", account.getMetadata().getName(), "uid", account.getMetadata().getUid()));
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer(server.issuer())
-        .subject("system:serviceaccount:" + account.getMetadata().getNamespace() + ":"
-            + account.getMetadata().getName())
-        .audience(audiences)
-        .issueTime(Date.from(issuedAt))
-        .notBeforeTime(Date.from(issuedAt))
-        .expirationTime(Date.from(issuedAt.plus(lifetime)))
-        .jwtID(UUID.randomUUID().toString())
-        .claim("kubernetes.io", kubernetes)
-        .build();
-    try {
-      String pem = Files.readString(server.serviceAccountSigningKey());
-      ECPrivateKey key = (ECPrivateKey) Pem.readPrivateKey(pem, server.serviceAccountSigningKey().toString());
-      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.ES256), claims);
-      jwt.sign(new ECDSASigner(key));
-      return jwt.serialize();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (JOSEException e) {
-      throw new IllegalStateException("cannot sign a test service-account token", e);
-    }
+    return ServiceAccountTokens.sign(server, account.getMetadata().getNamespace(), account.getMetadata().getName(),
+        account.getMetadata().getUid(), audiences, issuedAt, lifetime);
   }
 }

@@ -93,6 +93,22 @@ class BadInputTest {
   }
 
   @Test
+  void controlPlaneKubeconfig() throws IOException {
+    Path junk = Files.writeString(tmp.resolve("junk.kubeconfig"), "clusters: [\n");
+    CliRun run = CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir",
+        caDir("kube-ca").toString(), "--kubeconfig", junk.toString(), "--xds-tls-port", "0", "--monitoring-port", "0",
+        "--bind-address", "127.0.0.1");
+    assertThat(run.errLines()).as("stderr").hasSize(1);
+    assertThat(run.errLines().get(0)).startsWith("error: kubeconfig " + junk + ": not a usable kubeconfig: ");
+    assertThat(run.exitCode()).isEqualTo(1);
+
+    Path missing = tmp.resolve("missing.kubeconfig");
+    CliRun usage = CliRun.of("control-plane", "--registry", "file:" + registry(), "--kubeconfig", missing.toString());
+    assertThat(usage.errLines().get(0)).isEqualTo("error: --kubeconfig " + missing + ": does not exist");
+    assertThat(usage.exitCode()).isEqualTo(2);
+  }
+
+  @Test
   void bootstrap() throws IOException {
     Path registry = registry();
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/nope", "--registry", "file:" + registry),

@@ -37,11 +37,18 @@ final class ControlPlaneProcess {
   }
 
   static ControlPlaneProcess start(Path registry, Path caDir, String xdsHost, int monitoringPort, Path log) {
+    return start(registry, caDir, xdsHost, monitoringPort, log, List.of());
+  }
+
+  /** @param more further {@code control-plane} options ({@code --kubeconfig PATH}, say) */
+  static ControlPlaneProcess start(Path registry, Path caDir, String xdsHost, int monitoringPort, Path log,
+      List<String> more) {
     int tls = freePort(xdsHost);
-    List<String> args = List.of("--registry", "file:" + registry, "--xds-port", "-1",
+    List<String> args = new ArrayList<>(List.of("--registry", "file:" + registry, "--xds-port", "-1",
         "--xds-tls-port", Integer.toString(tls), "--bind-address", xdsHost,
         "--monitoring-port", Integer.toString(monitoringPort), "--monitoring-address", "127.0.0.1",
-        "--ca-dir", caDir.toString());
+        "--ca-dir", caDir.toString()));
+    args.addAll(more);
     ControlPlaneProcess cp = new ControlPlaneProcess(args, xdsHost, tls, log);
     Runtime.getRuntime().addShutdownHook(cp.killOnExit);
     cp.launch();

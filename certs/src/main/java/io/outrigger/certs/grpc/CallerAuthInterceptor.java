@@ -7,7 +7,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.outrigger.certs.AuthenticatedCaller;
 import io.outrigger.certs.AuthenticationException;
+import io.outrigger.certs.BoundPod;
 import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.WorkloadIdentity;
 import java.util.Optional;
@@ -26,6 +28,8 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
 
   /** The authenticated caller of the current call. */
   public static final Context.Key<WorkloadIdentity> CALLER = Context.key("outrigger-caller");
+  /** The pod the current call's token is bound to; unset when the token is not pod-bound. */
+  public static final Context.Key<BoundPod> CALLER_POD = Context.key("outrigger-caller-pod");
 
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -47,13 +51,18 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
     return Optional.ofNullable(CALLER.get());
   }
 
+  /** The pod the current call's token is bound to, when the authenticator reported one. */
+  public static Optional<BoundPod> currentPod() {
+    return Optional.ofNullable(CALLER_POD.get());
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    WorkloadIdentity caller;
+    AuthenticatedCaller caller;
     try {
-      caller = authenticator.authenticate(bearerToken(headers.get(AUTHORIZATION)));
+      caller = authenticator.authenticateCaller(bearerToken(headers.get(AUTHORIZATION)));
     } catch (AuthenticationException e) {
       onRefused.accept(e);
       log.warn("event=caller_rejected method={} reason={} detail=\"{}\" peer={}", method,
@@ -62,8 +71,11 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    log.debug("event=caller_authenticated method={} caller={}", method, caller);
-    return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+    log.debug("event=caller_authenticated method={} caller={} pod={}", method, caller.identity(),
+        caller.pod().map(BoundPod::name).orElse("-"));
+    Context context = Context.current().withValue(CALLER, caller.identity())
+        .withValue(CALLER_POD, caller.pod().orElse(null));
+    return Contexts.interceptCall(context, call, headers, next);
   }
 
   // A value without the Bearer scheme is treated as no token at all: never guess at other schemes.

@@ -1,5 +1,7 @@
 package io.outrigger.controlplane.cli;
 
+import io.outrigger.controlplane.kube.KubeConnection;
+import io.outrigger.controlplane.kube.KubeSettings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.registry.RegistrySource;
@@ -7,9 +9,11 @@ import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.xds.Debounce;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +86,30 @@ public final class ControlPlaneCommand implements Callable<Integer> {
       description = "Lifetime of workload certificates served over SDS (renewed at half-life). Default ${DEFAULT-VALUE}.")
   Duration workloadCertTtl;
 
+  @Option(names = "--kubeconfig", paramLabel = "PATH",
+      description = "Work with the Kubernetes API server of this kubeconfig: TokenReview for sidecar tokens, "
+          + "root-cert ConfigMaps, config-error Events, leader election. Turns host mode (and --xds-port) off. "
+          + "Default: the API server of the first --registry kube[:KUBECONFIG], if any.")
+  Path kubeconfig;
+
+  @Option(names = "--in-cluster",
+      description = "As --kubeconfig, with the pod's own service account.")
+  boolean inCluster;
+
+  @Option(names = "--revision", defaultValue = KubeSettings.DEFAULT_REVISION,
+      description = "This control plane's revision; its replicas share the leader Lease outrigger-<revision>-leader. "
+          + "Default ${DEFAULT-VALUE}.")
+  String revision;
+
+  @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-" + KubeSettings.DEFAULT_NAMESPACE + "}",
+      description = "The control plane's own namespace, where the leader Lease lives. Default ${DEFAULT-VALUE}.")
+  String namespace;
+
+  @Option(names = "--pod-source-check", defaultValue = "true", arity = "1",
+      description = "With a pod-bound token, the stream must come from the pod's IP (true when the control plane "
+          + "and the pods share a network, no NAT between them). Default ${DEFAULT-VALUE}.")
+  boolean podSourceCheck;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -103,7 +131,11 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         .withOutboundTrafficPolicy(outboundTrafficPolicy);
     ControlPlaneSettings settings = new ControlPlaneSettings(RegistrySource.merged(registries), bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, mesh, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
-        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE));
+        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE), Optional.empty());
+    Optional<KubeSettings> kube = kubeSettings();
+    if (kube.isPresent()) {
+      settings = settings.withKube(kube.get());
+    }
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
     Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");
     try (ControlPlane controlPlane = ControlPlane.start(settings)) {
@@ -114,6 +146,31 @@ public final class ControlPlaneCommand implements Callable<Integer> {
       removeHook(hook);
     }
     return 0;
+  }
+
+  private Optional<KubeSettings> kubeSettings() {
+    if (kubeconfig != null && inCluster) {
+      throw new ParameterException(spec.commandLine(), "--kubeconfig and --in-cluster: give one of them");
+    }
+    if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+      throw new ParameterException(spec.commandLine(), "--kubeconfig " + kubeconfig + ": "
+          + (Files.exists(kubeconfig) ? "not readable" : "does not exist"));
+    }
+    // A Kubernetes registry's API server is the one the rest of the cluster work uses, unless one is named.
+    Optional<KubeConnection> named = inCluster ? Optional.of(KubeConnection.inCluster())
+        : Optional.ofNullable(kubeconfig).map(KubeConnection::kubeconfig);
+    Optional<KubeConnection> chosen = named.or(() -> registries.stream()
+        .filter(RegistrySource.Kube.class::isInstance).map(r -> ((RegistrySource.Kube) r).connection()).findFirst());
+    if (chosen.isEmpty()) {
+      return Optional.empty();
+    }
+    KubeConnection connection = chosen.get();
+    try {
+      return Optional.of(KubeSettings.of(connection).withRevision(revision).withLeaseNamespace(namespace)
+          .withPodSourceAddressCheck(podSourceCheck));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private void stopAndAwaitClose() {

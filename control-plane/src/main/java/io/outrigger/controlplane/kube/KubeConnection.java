@@ -23,6 +23,8 @@ import java.util.Optional;
 public record KubeConnection(Optional<Path> kubeconfig) {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    /** A kubeconfig is a few KiB; anything this large is not one (and must not be read into memory whole). */
+    static final long MAX_KUBECONFIG_BYTES = 1024 * 1024;
     static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
     public KubeConnection {
@@ -42,7 +44,7 @@ public record KubeConnection(Optional<Path> kubeconfig) {
     /**
      * A new client; the caller closes it.
      *
-     * @throws IllegalStateException naming the kubeconfig (or the in-cluster setup) and why it cannot be used
+     * @throws IllegalArgumentException naming the kubeconfig (or the in-cluster setup) and why it cannot be used
      */
     public KubernetesClient newClient() {
         return new KubernetesClientBuilder().withConfig(config()).build();
@@ -54,11 +56,11 @@ public record KubeConnection(Optional<Path> kubeconfig) {
         }
         String host = System.getenv("KUBERNETES_SERVICE_HOST");
         if (host == null || host.isBlank()) {
-            throw new IllegalStateException("in-cluster Kubernetes config: KUBERNETES_SERVICE_HOST is not set (not"
+            throw new IllegalArgumentException("in-cluster Kubernetes config: KUBERNETES_SERVICE_HOST is not set (not"
                     + " running in a pod?); give a kubeconfig instead (kube:PATH)");
         }
         if (!Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
-            throw new IllegalStateException("in-cluster Kubernetes config: " + SERVICE_ACCOUNT_TOKEN
+            throw new IllegalArgumentException("in-cluster Kubernetes config: " + SERVICE_ACCOUNT_TOKEN
                     + " is not readable (automountServiceAccountToken: false?)");
         }
         // Reads the service account's token (and re-reads it when it rotates), CA and namespace.
@@ -68,9 +70,13 @@ public record KubeConnection(Optional<Path> kubeconfig) {
     private static Config fromKubeconfig(Path path) {
         String text;
         try {
+            if (Files.size(path) > MAX_KUBECONFIG_BYTES) {
+                throw new IllegalArgumentException("kubeconfig " + path + ": larger than " + MAX_KUBECONFIG_BYTES
+                        + " bytes, not a kubeconfig");
+            }
             text = Files.readString(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException("kubeconfig " + path + ": cannot read it: " + e.getMessage(), e);
+            throw new IllegalArgumentException("kubeconfig " + path + ": cannot read it: " + e.getMessage(), e);
         }
         // fabric8 falls back to defaults (a server of https://kubernetes.default.svc) on what it cannot use:
         // check first that the file names a server, so a wrong file is reported as such.
@@ -78,17 +84,17 @@ public record KubeConnection(Optional<Path> kubeconfig) {
         try {
             parsed = YAML.readValue(text, io.fabric8.kubernetes.api.model.Config.class);
         } catch (IOException e) {
-            throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: "
+            throw new IllegalArgumentException("kubeconfig " + path + ": not a usable kubeconfig: "
                     + e.getMessage().lines().findFirst().orElse(""), e);
         }
         if (serverOfCurrentContext(parsed).isEmpty()) {
-            throw new IllegalStateException("kubeconfig " + path + ": its current context names no server");
+            throw new IllegalArgumentException("kubeconfig " + path + ": its current context names no server");
         }
         try {
             // With the file, so certificate paths in it resolve relative to its directory, as kubectl does.
             return Config.fromKubeconfig(null, path.toFile());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: " + e.getMessage(), e);
+            throw new IllegalArgumentException("kubeconfig " + path + ": not a usable kubeconfig: " + e.getMessage(), e);
         }
     }
 

@@ -7,10 +7,12 @@ import java.util.Optional;
 
 /**
  * Which workload a proxy says it is: node metadata NAMESPACE and NAME (what the sidecar bootstrap
- * writes), else the pod and namespace in Istio's node id {@code sidecar~ip~pod.ns~ns.svc...}.
+ * writes), else the pod and namespace in Istio's node id {@code sidecar~ip~pod.ns~ns.svc...}; POD_UID
+ * when the bootstrap carries it (the injector sets it from the downward API).
  * Only a claim: admission checks it against the registry and the stream's authenticated identity.
  */
-public record NodeClaims(String nodeId, String namespace, String name, Optional<String> serviceAccount) {
+public record NodeClaims(
+    String nodeId, String namespace, String name, Optional<String> serviceAccount, Optional<String> podUid) {
 
   public static NodeClaims of(Node node) {
     Struct metadata = node.getMetadata();
@@ -24,9 +26,8 @@ public record NodeClaims(String nodeId, String namespace, String name, Optional<
         namespace = namespace.isEmpty() ? parts[2].substring(dot + 1) : namespace;
       }
     }
-    String sa = string(metadata, "SERVICE_ACCOUNT");
-    return new NodeClaims(
-        node.getId(), namespace, name, sa.isEmpty() ? Optional.empty() : Optional.of(sa));
+    return new NodeClaims(node.getId(), namespace, name, optional(metadata, "SERVICE_ACCOUNT"),
+        optional(metadata, "POD_UID"));
   }
 
   public boolean complete() {
@@ -35,6 +36,11 @@ public record NodeClaims(String nodeId, String namespace, String name, Optional<
 
   public String workloadKey() {
     return namespace + "/" + name;
+  }
+
+  private static Optional<String> optional(Struct metadata, String key) {
+    String value = string(metadata, key);
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 
   private static String string(Struct metadata, String key) {

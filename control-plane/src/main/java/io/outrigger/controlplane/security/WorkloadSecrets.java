@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ public final class WorkloadSecrets {
   public static final String ROOTCA = "ROOTCA";
   private static final Logger log = LoggerFactory.getLogger(WorkloadSecrets.class);
 
-  private final MeshCa ca;
+  private final Supplier<MeshCa> ca;
   private final Duration ttl;
   private final Clock clock;
   private final RenewalPolicy renewal = RenewalPolicy.defaults();
@@ -39,7 +40,8 @@ public final class WorkloadSecrets {
   private final Map<WorkloadIdentity, Issued> issued = new ConcurrentHashMap<>();
   private volatile Root root;
 
-  public WorkloadSecrets(MeshCa ca, Duration ttl, Clock clock, Consumer<Instant> renewalScheduler) {
+  /** @param ca the CA in force now (the holder swaps it on a root rotation) */
+  public WorkloadSecrets(Supplier<MeshCa> ca, Duration ttl, Clock clock, Consumer<Instant> renewalScheduler) {
     this.ca = ca;
     this.ttl = ttl;
     this.clock = clock;
@@ -59,7 +61,8 @@ public final class WorkloadSecrets {
 
   private Issued issue(WorkloadIdentity identity) {
     Instant issuedAt = clock.instant();
-    IssuedCertificate cert = ca.issue(identity.spiffeId(ca.trustDomain()), ttl);
+    MeshCa current = ca.get();
+    IssuedCertificate cert = current.issue(identity.spiffeId(current.trustDomain()), ttl);
     Instant renewAt = renewal.renewAt(cert.leaf(), issuedAt);
     Secret secret = Secret.newBuilder()
         .setName(DEFAULT)
@@ -75,7 +78,7 @@ public final class WorkloadSecrets {
 
   /** Rebuilt only when the CA's bundle changes (root rotation), not for every proxy and push. */
   private XdsResource rootSecret() {
-    TrustBundle bundle = ca.trustBundle();
+    TrustBundle bundle = ca.get().trustBundle();
     Root current = root;
     if (current == null || current.bundle != bundle) {
       Secret secret = Secret.newBuilder()

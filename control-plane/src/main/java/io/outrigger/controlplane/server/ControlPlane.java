@@ -3,11 +3,13 @@ package io.outrigger.controlplane.server;
 import io.grpc.Server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.HostModeTokens;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.debug.MonitoringServer;
+import io.outrigger.controlplane.kube.InCluster;
 import io.outrigger.controlplane.registry.Registry;
 import io.outrigger.controlplane.security.WorkloadSecrets;
 import io.outrigger.controlplane.xds.ProxyStreams;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +38,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private final ControlPlaneSettings settings;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final MeshCa ca;
+  /** Swapped when the CA directory is rewritten (root rotation); readers take it through {@code () -> ca}. */
+  private volatile MeshCa ca;
   private final HostModeTokens tokens;
   private final Registry registry;
   private final ProxyStreams streams = new ProxyStreams();
@@ -43,15 +47,17 @@ public final class ControlPlane implements AutoCloseable {
   private final PushEngine push;
   private final XdsServers servers;
   private final MonitoringServer monitoring;
+  private final Optional<InCluster> cluster;
+  private final CaReloader caReloader;
 
   private ControlPlane(ControlPlaneSettings settings, ProxyConfigSource config) throws IOException {
     this.settings = settings;
-    this.ca = MeshCa.loadOrInit(settings.caDir(),
-        CaSettings.defaults().withTrustDomain(settings.trustDomain()), meters);
+    CaSettings caSettings = CaSettings.defaults().withTrustDomain(settings.trustDomain());
+    this.ca = MeshCa.loadOrInit(settings.caDir(), caSettings, meters);
     this.tokens = HostModeTokens.loadOrInit(settings.caDir(), ControlPlaneSettings.HOST_MODE_ISSUER);
     this.registry = settings.registry().open();
     WorkloadSecrets secrets = new WorkloadSecrets(
-        ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
+        () -> ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
     MeshSnapshots snapshots = new MeshSnapshots(registry::current, config, secrets);
     // What started is stopped again if a later part fails (a port in use, say), so a failed start
     // leaves no bound port, watch thread or push pool behind in the JVM that asked for it.
@@ -61,12 +67,26 @@ public final class ControlPlane implements AutoCloseable {
           Runtime.getRuntime().availableProcessors());
       started.push(push);
       xdsMetrics.connectedProxies(streams::size);
+      this.cluster = settings.kube().map(kube ->
+          InCluster.connect(kube, settings.tokenAudiences(), () -> ca.trustBundle().pem()));
+      cluster.ifPresent(started::push);
       registry.addListener(mesh -> push.changed());
+      cluster.ifPresent(c -> registry.addListener(mesh -> c.configErrors(mesh.errors())));
       started.push(registry);
       registry.start();
-      this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
+      CallerAuthenticator callers = cluster.map(InCluster::tokenReviews)
+          .orElseGet(() -> tokens.verifier(settings.tokenAudiences()));
+      this.servers = XdsServers.start(settings, () -> ca, callers, cluster.map(InCluster::boundPods),
           registry::current, snapshots, streams, xdsMetrics);
       started.push(servers);
+      cluster.ifPresent(c -> {
+        c.configErrors(registry.current().errors());
+        c.start(meters);
+      });
+      this.caReloader = new CaReloader(settings.caDir(), () -> MeshCa.loadOrInit(settings.caDir(), caSettings, meters),
+          this::caReloaded);
+      started.push(caReloader);
+      caReloader.start();
       this.monitoring = new MonitoringServer(
           new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
           new ControlPlaneDebug(registry, streams));
@@ -140,6 +160,18 @@ public final class ControlPlane implements AutoCloseable {
     return meters;
   }
 
+  /** A new trust bundle reaches sidecars (ROOTCA) and, through the leader, every namespace's ConfigMap. */
+  private void caReloaded(MeshCa reloaded) {
+    this.ca = reloaded;
+    push.recomputeAt(java.time.Instant.now());
+    cluster.ifPresent(InCluster::trustBundleChanged);
+  }
+
+  /** Whether this replica holds its revision's leader Lease (always false without a Kubernetes API). */
+  public boolean leading() {
+    return cluster.map(InCluster::leading).orElse(false);
+  }
+
   /** Certificates are renewed by recomputing every proxy's snapshot at their renewal time. */
   private void renewAt(java.time.Instant at) {
     push.recomputeAt(at);
@@ -147,6 +179,8 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    caReloader.close();
+    cluster.ifPresent(InCluster::close);
     servers.close();
     monitoring.close();
     push.close();

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.server;
 
+import io.outrigger.controlplane.kube.KubeSettings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.registry.RegistrySource;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a control plane runs. Ports may be 0 (ephemeral: read the bound port from {@link
@@ -27,6 +29,8 @@ import java.util.Objects;
  * @param hostMode true: tokens are verified with the control plane's own host-mode key
  * @param serverDnsNames DNS SANs of the TLS port's certificate; sidecars verify the first one
  * @param tokenAudiences audiences a caller's token must carry
+ * @param kube the Kubernetes API server, when running against one: then sidecar tokens are checked with
+ *     TokenReview (pod-bound ones against their pod) and the leader writes root-cert ConfigMaps and Events
  */
 public record ControlPlaneSettings(
     RegistrySource registry,
@@ -41,7 +45,8 @@ public record ControlPlaneSettings(
     Duration workloadCertTtl,
     boolean hostMode,
     List<String> serverDnsNames,
-    List<String> tokenAudiences) {
+    List<String> tokenAudiences,
+    Optional<KubeSettings> kube) {
 
   public static final String DEFAULT_SERVER_NAME = "outrigger-control-plane.outrigger-system.svc";
   public static final String TOKEN_AUDIENCE = "outrigger";
@@ -68,6 +73,10 @@ public record ControlPlaneSettings(
       throw new IllegalArgumentException("control plane settings: workload certificate TTL " + workloadCertTtl
           + " is shorter than " + MIN_WORKLOAD_CERT_TTL + ": the renewal push could land after expiry");
     }
+    if (hostMode && kube.isPresent()) {
+      throw new IllegalArgumentException("control plane settings: host mode verifies tokens with its own key; "
+          + "with a Kubernetes API server (" + kube.get().connection().describe() + ") it uses TokenReview");
+    }
     serverDnsNames = List.copyOf(serverDnsNames);
     tokenAudiences = List.copyOf(tokenAudiences);
   }
@@ -78,7 +87,7 @@ public record ControlPlaneSettings(
         RegistrySource.directory(registryDir), "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
         MeshSettings.defaults(),
         Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
-        List.of(TOKEN_AUDIENCE));
+        List.of(TOKEN_AUDIENCE), Optional.empty());
   }
 
   /**
@@ -124,11 +133,19 @@ public record ControlPlaneSettings(
         workloadCertTtl);
   }
 
+  /**
+   * Against a Kubernetes API server: not host mode (tokens by TokenReview), so without the plaintext port.
+   */
+  public ControlPlaneSettings withKube(KubeSettings settings) {
+    return new ControlPlaneSettings(registry, bindAddress, monitoringBindAddress, -1, xdsTlsPort, monitoringPort,
+        caDir, mesh, debounce, workloadCertTtl, false, serverDnsNames, tokenAudiences, Optional.of(settings));
+  }
+
   /** The one copy behind every wither: its parameters are exactly the settings a wither can change. */
   private ControlPlaneSettings with(
       String bind, int plaintext, int tls, int monitoring, MeshSettings meshSettings, Duration ttl) {
     return new ControlPlaneSettings(registry, bind, monitoringBindAddress, plaintext, tls, monitoring, caDir,
-        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
+        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences, kube);
   }
 
   /** The SPIFFE trust domain (part of the mesh-wide settings). */

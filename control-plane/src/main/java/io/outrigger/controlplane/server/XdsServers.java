@@ -13,6 +13,8 @@ import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
 import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.security.BoundPodCheck;
+import io.outrigger.controlplane.security.PeerAddress;
 import io.outrigger.controlplane.security.WorkloadAdmission;
 import io.outrigger.controlplane.xds.AdsService;
 import io.outrigger.controlplane.xds.ProxyStreams;
@@ -26,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,12 +52,15 @@ final class XdsServers implements AutoCloseable {
     this.plaintext = plaintext;
   }
 
-  static XdsServers start(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
-      Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics)
-      throws IOException {
+  /** @param boundPods how pod-bound tokens are checked against their pod (in a cluster); empty: not at all */
+  static XdsServers start(ControlPlaneSettings settings, Supplier<MeshCa> ca, CallerAuthenticator callers,
+      Optional<BoundPodCheck> boundPods, Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams,
+      XdsMetrics metrics) throws IOException {
     List<Server> started = new ArrayList<>();
     try {
-      AdsService ads = new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics);
+      WorkloadAdmission admission = boundPods.map(check -> WorkloadAdmission.authenticated(mesh, check))
+          .orElseGet(() -> WorkloadAdmission.authenticated(mesh));
+      AdsService ads = new AdsService(admission, snapshots, streams, metrics);
       Server tls = startTls(settings, ca, callers, metrics, ads);
       started.add(tls);
       Server plaintext = null;
@@ -75,17 +81,17 @@ final class XdsServers implements AutoCloseable {
   }
 
   /** ADS and Istio's CreateCertificate on one port, both behind token authentication. */
-  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
+  private static Server startTls(ControlPlaneSettings settings, Supplier<MeshCa> ca, CallerAuthenticator callers,
       XdsMetrics metrics, AdsService ads) throws IOException {
-    IssuedCertificate serving = ca.issueServing(
-        SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
+    IssuedCertificate serving = ca.get().issueServing(
+        SpiffeId.of(ca.get().trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
     TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
         stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
-            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name()))))
-        .addService(CertificateService.withAuthentication(() -> ca, callers))
+            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
+        .addService(CertificateService.withAuthentication(ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -70,13 +71,20 @@ public final class RawAdsClient implements AutoCloseable {
 
   /** Asks for {@code names} of {@code typeUrl}, as the workload {@code ns/pod} with service account {@code sa}. */
   public void request(String namespace, String pod, String sa, String typeUrl, List<String> names) {
-    Struct metadata = Struct.newBuilder()
+    request(namespace, pod, sa, Map.of(), typeUrl, names);
+  }
+
+  /** As {@link #request}, with more node metadata (POD_UID, say). */
+  public void request(String namespace, String pod, String sa, Map<String, String> metadata, String typeUrl,
+      List<String> names) {
+    Struct.Builder fields = Struct.newBuilder()
         .putFields("NAMESPACE", string(namespace))
         .putFields("NAME", string(pod))
-        .putFields("SERVICE_ACCOUNT", string(sa))
-        .build();
+        .putFields("SERVICE_ACCOUNT", string(sa));
+    metadata.forEach((k, v) -> fields.putFields(k, string(v)));
+    Struct metadataStruct = fields.build();
     Node node = Node.newBuilder().setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
-        .setMetadata(metadata).build();
+        .setMetadata(metadataStruct).build();
     requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
   }
 

@@ -25,6 +25,8 @@ import java.util.TreeMap;
  *     from the dialled host (dialled by IP, or through a Service alias); null to verify the host
  * @param apiType state of the world or delta ADS
  * @param outriggerVersion the mesh version, reported in node metadata
+ * @param podUid the pod's UID (node metadata {@code POD_UID}), which the control plane compares with the
+ *     pod a pod-bound token names; null when unknown (host mode, {@code outrigger bootstrap})
  */
 public record BootstrapParams(
     String nodeId,
@@ -41,7 +43,8 @@ public record BootstrapParams(
     Path rootCertFile,
     String controlPlaneServerName,
     XdsApiType apiType,
-    String outriggerVersion) {
+    String outriggerVersion,
+    String podUid) {
 
   public BootstrapParams {
     requireText(nodeId, "node id");
@@ -97,6 +100,7 @@ public record BootstrapParams(
     private String controlPlaneServerName;
     private XdsApiType apiType = XdsApiType.GRPC;
     private String outriggerVersion = SidecarBootstrap.runningVersion();
+    private String podUid;
 
     private Builder() {}
 
@@ -175,6 +179,11 @@ public record BootstrapParams(
       return this;
     }
 
+    public Builder podUid(String value) {
+      podUid = value;
+      return this;
+    }
+
     public BootstrapParams build() {
       String workload = workloadName != null ? workloadName : podName;
       String id =
@@ -195,7 +204,8 @@ public record BootstrapParams(
           rootCertFile,
           controlPlaneServerName,
           apiType,
-          outriggerVersion);
+          outriggerVersion,
+          podUid);
     }
   }
 }

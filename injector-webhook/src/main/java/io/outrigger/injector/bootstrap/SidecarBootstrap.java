@@ -103,6 +103,9 @@ public final class SidecarBootstrap {
     ObjectNode metadata = node.putObject("metadata");
     metadata.put("NAMESPACE", p.namespace());
     metadata.put("NAME", p.podName());
+    if (p.podUid() != null) {
+      metadata.put("POD_UID", p.podUid());
+    }
     metadata.put("WORKLOAD_NAME", p.workloadName());
     metadata.put("SERVICE_ACCOUNT", p.serviceAccount());
     ObjectNode labels = metadata.putObject("LABELS");

@@ -114,6 +114,7 @@ final class ProxyContainer {
     return BootstrapParams.builder()
         .namespace("$(POD_NAMESPACE)")
         .podName("$(POD_NAME)")
+        .podUid("$(POD_UID)")
         .instanceIp("$(INSTANCE_IP)")
         .serviceAccount("$(SERVICE_ACCOUNT)")
         .workloadName(target.workloadName())
@@ -131,6 +132,8 @@ final class ProxyContainer {
     ArrayNode env = JSON.arrayNode();
     env.add(fieldEnv("POD_NAME", "metadata.name"));
     env.add(fieldEnv("POD_NAMESPACE", "metadata.namespace"));
+    // The control plane checks a pod-bound token against the pod this names (docs/kubernetes.md).
+    env.add(fieldEnv("POD_UID", "metadata.uid"));
     env.add(fieldEnv("INSTANCE_IP", "status.podIP"));
     env.add(fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"));
     env.add(fieldEnv("NODE_NAME", "spec.nodeName"));

@@ -31,6 +31,7 @@ class SidecarRunsInPodTest {
   private static final Map<String, String> DOWNWARD_API = Map.of(
       "POD_NAME", "reviews-classic",
       "POD_NAMESPACE", "bookinfo",
+      "POD_UID", "5f0c3a52-7b1e-4d0a-9c1e-2f6d8a4b7c90",
       "INSTANCE_IP", "198.18.0.10",
       "SERVICE_ACCOUNT", "bookinfo-reviews",
       "NODE_NAME", "node-1");
@@ -60,6 +61,7 @@ class SidecarRunsInPodTest {
       assertThat(node.path("cluster").asText()).isEqualTo("reviews.bookinfo");
       assertThat(node.at("/metadata/NAME").asText()).isEqualTo("reviews-classic");
       assertThat(node.at("/metadata/NAMESPACE").asText()).isEqualTo("bookinfo");
+      assertThat(node.at("/metadata/POD_UID").asText()).isEqualTo("5f0c3a52-7b1e-4d0a-9c1e-2f6d8a4b7c90");
       assertThat(node.at("/metadata/SERVICE_ACCOUNT").asText()).isEqualTo("bookinfo-reviews");
       assertThat(node.at("/metadata/INSTANCE_IPS").asText()).isEqualTo("198.18.0.10");
       assertThat(Files.readString(Path.of("/proc/" + pod.pid() + "/status")))
