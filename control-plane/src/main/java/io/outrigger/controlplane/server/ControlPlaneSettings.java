@@ -107,7 +107,7 @@ public record ControlPlaneSettings(
   /** The same settings reading another registry. */
   public ControlPlaneSettings withRegistry(RegistrySource source) {
     return new ControlPlaneSettings(source, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
-        monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences);
+        monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences, kube);
   }
 
   public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
