@@ -2,14 +2,18 @@ package io.outrigger.controlplane.cli;
 
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
+import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.server.ClusterSettings;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.xds.Debounce;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +83,39 @@ public final class ControlPlaneCommand implements Callable<Integer> {
       description = "Lifetime of workload certificates served over SDS (renewed at half-life). Default ${DEFAULT-VALUE}.")
   Duration workloadCertTtl;
 
+  @Option(names = "--revision", defaultValue = ClusterSettings.DEFAULT_REVISION,
+      description = "The revision this control plane is: it injects only namespaces that select it (label "
+          + "outrigger.io/rev or istio.io/rev = this name or one of its tags; injection=enabled selects 'default'), "
+          + "and its sidecars dial only it. Default ${DEFAULT-VALUE}.")
+  String revision;
+
+  @Option(names = "--namespace", defaultValue = ClusterSettings.DEFAULT_NAMESPACE,
+      description = "The control plane's namespace (its Service outrigger[-REVISION] lives there; never injected). "
+          + "Default ${DEFAULT-VALUE}.")
+  String namespace;
+
+  @Option(names = "--webhook-port",
+      description = "HTTPS admission webhooks (/inject, /validate). Default 15017 with --kubeconfig or "
+          + "--in-cluster, off without; -1 disables.")
+  Integer webhookPort;
+
+  @Option(names = "--kubeconfig", description = "Reach the Kubernetes API with this kubeconfig (webhook CA bundles, "
+      + "namespace labels, tags).")
+  Path kubeconfig;
+
+  @Option(names = "--in-cluster", description = "Reach the Kubernetes API as the pod's service account.")
+  boolean inCluster;
+
+  @Option(names = "--serving-cert-ttl", defaultValue = "24h", converter = DurationOption.class,
+      description = "Lifetime of the control plane's own certificate (TLS xDS and webhook ports), renewed at "
+          + "about half of it without a restart. Default ${DEFAULT-VALUE}.")
+  Duration servingCertTtl;
+
+  @Option(names = "--extra-serving-name", paramLabel = "NAME",
+      description = "Another DNS name or IP address in that certificate (repeatable), e.g. the address the API "
+          + "server calls a webhook outside the cluster by.")
+  List<String> extraServingNames = List.of();
+
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -96,11 +133,20 @@ public final class ControlPlaneCommand implements Callable<Integer> {
           + String.join(" ", spec.findOption("--workload-cert-ttl").stringValues()) + ": must be at least "
           + ControlPlaneSettings.MIN_WORKLOAD_CERT_TTL.toSeconds() + "s, so the renewal push lands before expiry");
     }
+    Optional<KubeConnection> kube = kubeConnection();
+    int webhook = webhookPort != null ? webhookPort : kube.isPresent() ? 15017 : -1;
+    checkPort("--webhook-port", webhook, -1);
+    ClusterSettings cluster;
+    try {
+      cluster = new ClusterSettings(revision, namespace, webhook, kube, servingCertTtl, extraServingNames);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
         .withOutboundTrafficPolicy(outboundTrafficPolicy);
     ControlPlaneSettings settings = new ControlPlaneSettings(registry, bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, mesh, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
-        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE));
+        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE), cluster);
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
     Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");
     try (ControlPlane controlPlane = ControlPlane.start(settings)) {
@@ -120,6 +166,24 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * {@code --kubeconfig PATH} or {@code --in-cluster}, at most one. (When a {@code --registry kube:PATH} is
+   * given, its kubeconfig is meant to be the default here.)
+   */
+  private Optional<KubeConnection> kubeConnection() {
+    if (kubeconfig != null && inCluster) {
+      throw new ParameterException(spec.commandLine(), "--kubeconfig and --in-cluster: give one of them");
+    }
+    if (kubeconfig != null) {
+      if (!Files.isReadable(kubeconfig)) {
+        throw new ParameterException(spec.commandLine(), "--kubeconfig " + kubeconfig + ": "
+            + (Files.exists(kubeconfig) ? "not readable" : "does not exist"));
+      }
+      return Optional.of(KubeConnection.kubeconfig(kubeconfig));
+    }
+    return inCluster ? Optional.of(KubeConnection.inCluster()) : Optional.empty();
   }
 
   /** A port or address that cannot work is a usage error, caught before the CA and registry start. */

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.HostModeTokens;
 import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.debug.MonitoringServer;
 import io.outrigger.controlplane.registry.Registry;
@@ -41,7 +42,9 @@ public final class ControlPlane implements AutoCloseable {
   private final ProxyStreams streams = new ProxyStreams();
   private final XdsMetrics xdsMetrics = new XdsMetrics(meters);
   private final PushEngine push;
+  private final ServingCertificate serving;
   private final XdsServers servers;
+  private final HostedWebhooks webhooks;
   private final MonitoringServer monitoring;
 
   private ControlPlane(ControlPlaneSettings settings, ProxyConfigSource config) throws IOException {
@@ -64,9 +67,14 @@ public final class ControlPlane implements AutoCloseable {
       registry.addListener(mesh -> push.changed());
       started.push(registry);
       registry.start();
-      this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
+      this.serving = ServingCertificate.start("xds", ca, SpiffeId.of(ca.trustDomain(),
+          XdsServers.CONTROL_PLANE_IDENTITY), settings.servingNames(), settings.cluster().servingCertTtl());
+      started.push(serving);
+      this.servers = XdsServers.start(settings, ca, serving, tokens.verifier(settings.tokenAudiences()),
           registry::current, snapshots, streams, xdsMetrics);
       started.push(servers);
+      this.webhooks = HostedWebhooks.start(settings, serving, () -> ca.trustBundle().pem(), registry::current);
+      started.push(webhooks);
       this.monitoring = new MonitoringServer(
           new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
           new ControlPlaneDebug(registry, streams));
@@ -74,9 +82,10 @@ public final class ControlPlane implements AutoCloseable {
       stopAll(started, e);
       throw e;
     }
-    log.info("event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
-            + "trust_domain={} host_mode={}", settings.registry(), xdsTlsPort(), xdsPlaintextPort(),
-        monitoringPort(), ca.trustDomain(), settings.hostMode());
+    log.info("event=control_plane_started registry={} revision={} xds_tls_port={} xds_plaintext_port={} "
+            + "webhook_port={} monitoring_port={} trust_domain={} host_mode={}", settings.registry(),
+        settings.cluster().revision(), xdsTlsPort(), xdsPlaintextPort(), webhookPort(), monitoringPort(),
+        ca.trustDomain(), settings.hostMode());
   }
 
   /** Starts a control plane generating sidecar config with the mesh's generators. */
@@ -99,6 +108,21 @@ public final class ControlPlane implements AutoCloseable {
 
   public int xdsTlsPort() {
     return servers.tlsPort();
+  }
+
+  /** The admission webhooks' HTTPS port, -1 when they are off. */
+  public int webhookPort() {
+    return webhooks.port();
+  }
+
+  /** The CA bundle writer of this revision's webhook configurations, when connected to Kubernetes. */
+  public java.util.Optional<io.outrigger.controlplane.webhook.WebhookCaBundles> webhookCaBundles() {
+    return webhooks.caBundles();
+  }
+
+  /** The certificate new TLS handshakes on the xDS and webhook ports get now. */
+  public java.security.cert.X509Certificate servingCertificate() {
+    return serving.get().leaf();
   }
 
   public int monitoringPort() {
@@ -147,7 +171,9 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    webhooks.close();
     servers.close();
+    serving.close();
     monitoring.close();
     push.close();
     registry.close();

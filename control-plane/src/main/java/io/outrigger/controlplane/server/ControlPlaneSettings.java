@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param hostMode true: tokens are verified with the control plane's own host-mode key
  * @param serverDnsNames DNS SANs of the TLS port's certificate; sidecars verify the first one
  * @param tokenAudiences audiences a caller's token must carry
+ * @param cluster revision, webhook, Kubernetes connection and serving certificate ({@link ClusterSettings#none()}
+ *     in host mode)
  */
 public record ControlPlaneSettings(
     RegistrySource registry,
@@ -41,7 +43,8 @@ public record ControlPlaneSettings(
     Duration workloadCertTtl,
     boolean hostMode,
     List<String> serverDnsNames,
-    List<String> tokenAudiences) {
+    List<String> tokenAudiences,
+    ClusterSettings cluster) {
 
   public static final String DEFAULT_SERVER_NAME = "outrigger-control-plane.outrigger-system.svc";
   public static final String TOKEN_AUDIENCE = "outrigger";
@@ -57,6 +60,7 @@ public record ControlPlaneSettings(
     Objects.requireNonNull(registry, "control plane settings: registry");
     Objects.requireNonNull(caDir, "control plane settings: CA directory");
     Objects.requireNonNull(mesh, "control plane settings: mesh settings");
+    Objects.requireNonNull(cluster, "control plane settings: cluster settings");
     if (serverDnsNames.isEmpty()) {
       throw new IllegalArgumentException("control plane settings: the TLS certificate needs a DNS name");
     }
@@ -78,7 +82,7 @@ public record ControlPlaneSettings(
         RegistrySource.directory(registryDir), "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
         MeshSettings.defaults(),
         Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
-        List.of(TOKEN_AUDIENCE));
+        List.of(TOKEN_AUDIENCE), ClusterSettings.none());
   }
 
   /**
@@ -118,11 +122,28 @@ public record ControlPlaneSettings(
         workloadCertTtl);
   }
 
+  /** Revision, webhook, Kubernetes connection and serving certificate. */
+  public ControlPlaneSettings withCluster(ClusterSettings value) {
+    return new ControlPlaneSettings(registry, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
+        monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences, value);
+  }
+
   /** The one copy behind every wither: its parameters are exactly the settings a wither can change. */
   private ControlPlaneSettings with(
       String bind, int plaintext, int tls, int monitoring, MeshSettings meshSettings, Duration ttl) {
     return new ControlPlaneSettings(registry, bind, monitoringBindAddress, plaintext, tls, monitoring, caDir,
-        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences);
+        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences, cluster);
+  }
+
+  /**
+   * Every name in the control plane's serving certificate: the configured server names, the revision's
+   * Service (what injected sidecars dial and verify), and any extra names (IP literals for tests).
+   */
+  public List<String> servingNames() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(serverDnsNames);
+    names.add(cluster.serviceHost());
+    names.addAll(cluster.extraServingNames());
+    return List.copyOf(names);
   }
 
   /** The SPIFFE trust domain (part of the mesh-wide settings). */

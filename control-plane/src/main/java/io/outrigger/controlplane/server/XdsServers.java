@@ -6,9 +6,7 @@ import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.outrigger.certs.CallerAuthenticator;
-import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
-import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
@@ -18,12 +16,10 @@ import io.outrigger.controlplane.xds.AdsService;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.SnapshotSource;
 import io.outrigger.controlplane.xds.XdsMetrics;
-import java.io.ByteArrayInputStream;
+import io.outrigger.injector.webhook.ServingKeyManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +35,6 @@ final class XdsServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
   static final WorkloadIdentity CONTROL_PLANE_IDENTITY =
       new WorkloadIdentity("outrigger-system", "outrigger-control-plane");
-  private static final Duration SERVING_CERT_TTL = Duration.ofDays(365);
 
   private final Server tls;
   private final Server plaintext;
@@ -49,13 +44,13 @@ final class XdsServers implements AutoCloseable {
     this.plaintext = plaintext;
   }
 
-  static XdsServers start(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
-      Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics)
-      throws IOException {
+  static XdsServers start(ControlPlaneSettings settings, MeshCa ca, ServingCertificate serving,
+      CallerAuthenticator callers, Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams,
+      XdsMetrics metrics) throws IOException {
     List<Server> started = new ArrayList<>();
     try {
       AdsService ads = new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics);
-      Server tls = startTls(settings, ca, callers, metrics, ads);
+      Server tls = startTls(settings, ca, serving, callers, metrics, ads);
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
@@ -74,13 +69,14 @@ final class XdsServers implements AutoCloseable {
     }
   }
 
-  /** ADS and Istio's CreateCertificate on one port, both behind token authentication. */
-  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
-      XdsMetrics metrics, AdsService ads) throws IOException {
-    IssuedCertificate serving = ca.issueServing(
-        SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
-    TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
-        stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
+  /**
+   * ADS and Istio's CreateCertificate on one port, both behind token authentication. The certificate
+   * is whatever {@code serving} holds at each handshake, so its renewal reaches new connections.
+   */
+  private static Server startTls(ControlPlaneSettings settings, MeshCa ca, ServingCertificate serving,
+      CallerAuthenticator callers, XdsMetrics metrics, AdsService ads) throws IOException {
+    TlsServerCredentials.Builder credentials =
+        TlsServerCredentials.newBuilder().keyManager(new ServingKeyManager(serving));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
@@ -93,10 +89,6 @@ final class XdsServers implements AutoCloseable {
     log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
-  }
-
-  private static ByteArrayInputStream stream(String pem) {
-    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
   }
 
   int tlsPort() {

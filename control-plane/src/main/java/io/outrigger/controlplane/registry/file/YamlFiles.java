@@ -26,7 +26,7 @@ import java.util.Set;
  * Reads one YAML file (several documents allowed) into fabric8 model objects. Kinds the mesh does not use
  * (Deployments, ConfigMaps...) are skipped, so a directory of ordinary manifests can be pointed at.
  */
-final class YamlFiles {
+public final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -112,7 +112,8 @@ final class YamlFiles {
         }
     }
 
-    private static Class<?> typeOf(String apiVersion, String kind) {
+    /** The fabric8 type of a supported kind at this apiVersion, or null when the mesh does not read it. */
+    public static Class<?> typeOf(String apiVersion, String kind) {
         if ("v1".equals(apiVersion) && MeshAssembler.SERVICE.equals(kind)) {
             return io.fabric8.kubernetes.api.model.Service.class;
         }
