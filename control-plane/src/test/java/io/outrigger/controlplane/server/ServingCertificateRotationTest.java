@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * new handshake soon gets a new certificate (still valid for the server name, from the mesh CA),
  * while a stream opened before the renewal keeps working on its connection.
  */
-class ServingCertificateRotationTest {
+public class ServingCertificateRotationTest {
   static final String NS = "demo";
 
   @TempDir Path work;
@@ -67,22 +67,28 @@ class ServingCertificateRotationTest {
     }
   }
 
-  /**
-   * A new TLS connection verifying the mesh root and the server name the sidecars verify (HTTPS
-   * endpoint identification), offering h2 as gRPC clients do; returns the certificate presented.
-   */
-  static X509Certificate handshake(ControlPlane controlPlane) throws Exception {
+  /** A TLS context that trusts exactly the mesh roots in {@code pem}. */
+  public static SSLContext trusting(String pem) throws Exception {
     KeyStore roots = KeyStore.getInstance(KeyStore.getDefaultType());
     roots.load(null, null);
     int i = 0;
     for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(
-        new ByteArrayInputStream(controlPlane.rootCertPem().getBytes(StandardCharsets.US_ASCII)))) {
+        new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
       roots.setCertificateEntry("root-" + i++, c);
     }
     TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(roots);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, trust.getTrustManagers(), null);
+    return tls;
+  }
+
+  /**
+   * A new TLS connection verifying the mesh root and the server name the sidecars verify (HTTPS
+   * endpoint identification), offering h2 as gRPC clients do; returns the certificate presented.
+   */
+  static X509Certificate handshake(ControlPlane controlPlane) throws Exception {
+    SSLContext tls = trusting(controlPlane.rootCertPem());
     try (Socket raw = new Socket()) {
       raw.connect(new InetSocketAddress("127.0.0.1", controlPlane.xdsTlsPort()), 5_000);
       try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(

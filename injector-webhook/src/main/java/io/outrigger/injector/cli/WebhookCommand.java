@@ -89,7 +89,8 @@ public final class WebhookCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--ca-bundle", required = true, description = "PEM file of the CA that signed the webhook's certificate.")
+    @Option(names = "--ca-bundle", description = "PEM file of the CA that signed the webhook's certificate; "
+        + "leave it out when the control plane of the revision writes it (it does, with --kubeconfig or --in-cluster).")
     Path caBundle;
 
     @Option(names = "--service", description = "Service name (default: outrigger for revision default, "
@@ -114,9 +115,11 @@ public final class WebhookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      String pem;
+      String pem = "";
       try {
-        pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+        if (caBundle != null) {
+          pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("CA bundle " + caBundle + ": cannot read", e);
       }

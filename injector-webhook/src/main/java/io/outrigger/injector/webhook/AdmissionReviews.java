@@ -73,18 +73,19 @@ final class AdmissionReviews {
     ObjectNode answer = response(review.path("apiVersion").asText(), request.path("uid").asText());
     String kind = request.path("kind").path("kind").asText("");
     String namespace = request.path("namespace").asText("");
-    String subject = kind + " " + namespace + "/" + request.path("name").asText("");
+    String subject = "kind=" + kind + " object=" + namespace + "/" + request.path("name").asText("");
     JsonNode object = request.path("object");
     String operation = request.path("operation").asText("");
     if (!(operation.equals("CREATE") || operation.equals("UPDATE")) || !object.isObject()) {
-      return new Answer(answer, Outcome.IGNORED, null, subject + " " + operation);
+      return new Answer(answer, Outcome.IGNORED, null, subject + " operation=" + operation);
     }
     var reason = validator.refuse(object, namespace.isEmpty()
         ? object.path("metadata").path("namespace").asText("default") : namespace);
     if (reason.isEmpty()) {
       return new Answer(answer, Outcome.VALID, null, subject);
     }
-    deny((ObjectNode) answer.get("response"), subject + ": " + reason.get());
+    deny((ObjectNode) answer.get("response"),
+        kind + " " + namespace + "/" + request.path("name").asText("") + ": " + reason.get());
     return new Answer(answer, Outcome.INVALID, null, subject + " reason=\"" + reason.get() + "\"");
   }
 

@@ -44,7 +44,8 @@ public final class WebhookManifest {
   public record UrlTarget(String baseUrl) implements Target {}
 
   /**
-   * @param caBundlePem the CA that signed the webhook's serving certificate (PEM)
+   * @param caBundlePem the CA that signed the webhook's serving certificate (PEM); empty to leave it out
+   *     (the control plane writes it into its own revision's configurations)
    * @param target where the webhook is reached
    * @param controlPlaneNamespace never injected
    * @param revision the revision this webhook serves
@@ -159,7 +160,7 @@ public final class WebhookManifest {
   }
 
   private static ObjectNode configuration(Settings s, String kind, String name, String app) {
-    if (!s.caBundlePem().contains("-----BEGIN CERTIFICATE-----")) {
+    if (!s.caBundlePem().isEmpty() && !s.caBundlePem().contains("-----BEGIN CERTIFICATE-----")) {
       throw new IllegalArgumentException("webhook manifest: --ca-bundle holds no PEM certificate");
     }
     ObjectNode config = JSON.objectNode();
@@ -242,7 +243,9 @@ public final class WebhookManifest {
       }
       case UrlTarget t -> client.put("url", t.baseUrl().replaceAll("/+$", "") + path);
     }
-    client.put("caBundle", Base64.getEncoder().encodeToString(caBundlePem.getBytes(StandardCharsets.US_ASCII)));
+    if (!caBundlePem.isEmpty()) {
+      client.put("caBundle", Base64.getEncoder().encodeToString(caBundlePem.getBytes(StandardCharsets.US_ASCII)));
+    }
     return client;
   }
 

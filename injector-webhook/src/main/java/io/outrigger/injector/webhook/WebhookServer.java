@@ -178,8 +178,8 @@ public final class WebhookServer implements AutoCloseable {
       }
       case DENIED -> log.info("event=pod_denied pod={}", answer.subject());
       case IGNORED -> log.debug("event=review_ignored object=\"{}\"", answer.subject());
-      case VALID -> log.debug("event=config_admitted object=\"{}\"", answer.subject());
-      case INVALID -> log.info("event=config_refused object={}", answer.subject());
+      case VALID -> log.debug("event=config_admitted {}", answer.subject());
+      case INVALID -> log.info("event=config_refused {}", answer.subject());
     }
   }
 
