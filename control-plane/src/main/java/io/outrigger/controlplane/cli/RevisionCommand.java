@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.webhook.RevisionTags;
 import java.io.PrintWriter;
@@ -44,6 +45,9 @@ public final class RevisionCommand implements Callable<Integer> {
     }
     try (KubernetesClient client = KubeConnection.kubeconfig(kubeconfig).newClient()) {
       return action.apply(new RevisionTags(client));
+    } catch (KubernetesClientException e) {
+      // The API server refused or did not answer: say which cluster, and what it said.
+      throw new IllegalArgumentException("Kubernetes API of kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
     }
   }
 

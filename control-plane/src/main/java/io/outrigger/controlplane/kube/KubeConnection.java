@@ -35,7 +35,7 @@ public record KubeConnection(Optional<Path> kubeconfig) {
   /**
    * A new client; the caller closes it.
    *
-   * @throws IllegalStateException naming the kubeconfig (or in-cluster) and why it cannot be used
+   * @throws IllegalArgumentException naming the kubeconfig (or in-cluster) and why it cannot be used
    */
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder().withConfig(config()).build();
@@ -44,7 +44,7 @@ public record KubeConnection(Optional<Path> kubeconfig) {
   private Config config() {
     if (kubeconfig.isEmpty()) {
       if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
-        throw new IllegalStateException("in-cluster Kubernetes connection: KUBERNETES_SERVICE_HOST is not set, "
+        throw new IllegalArgumentException("in-cluster Kubernetes connection: KUBERNETES_SERVICE_HOST is not set, "
             + "so this is not a pod; pass --kubeconfig PATH instead");
       }
       return Config.autoConfigure(null);
@@ -53,20 +53,20 @@ public record KubeConnection(Optional<Path> kubeconfig) {
     String text;
     try {
       if (Files.size(file) > MAX_KUBECONFIG_BYTES) {
-        throw new IllegalStateException("kubeconfig " + file + ": larger than " + MAX_KUBECONFIG_BYTES + " bytes");
+        throw new IllegalArgumentException("kubeconfig " + file + ": larger than " + MAX_KUBECONFIG_BYTES + " bytes");
       }
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new IllegalStateException("kubeconfig " + file + ": cannot read: " + e.getMessage(), e);
+      throw new IllegalArgumentException("kubeconfig " + file + ": cannot read: " + e.getMessage(), e);
     }
     Config config;
     try {
       config = Config.fromKubeconfig(null, text, file.toString());
     } catch (RuntimeException e) {
-      throw new IllegalStateException("kubeconfig " + file + ": invalid: " + e.getMessage(), e);
+      throw new IllegalArgumentException("kubeconfig " + file + ": invalid: " + e.getMessage(), e);
     }
     if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-      throw new IllegalStateException("kubeconfig " + file + ": invalid: no cluster server in its current context");
+      throw new IllegalArgumentException("kubeconfig " + file + ": invalid: no cluster server in its current context");
     }
     return config;
   }

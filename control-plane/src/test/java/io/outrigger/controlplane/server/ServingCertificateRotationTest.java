@@ -18,6 +18,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -26,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The TLS xDS port's own certificate is renewed while the control plane runs: with a 4-second TTL a
- * new handshake soon gets a new certificate (still valid for the server name, from the mesh CA),
- * while a stream opened before the renewal keeps working on its connection.
+ * The control plane's own certificate is renewed while it runs: with a 4-second TTL a new handshake
+ * on the TLS xDS port, and on the webhook port, soon gets a new certificate (still valid for the server
+ * name, from the mesh CA), while a stream opened before the renewal keeps working on its connection.
  */
 public class ServingCertificateRotationTest {
   static final String NS = "demo";
@@ -40,26 +41,30 @@ public class ServingCertificateRotationTest {
     TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
     registry.write("workloads.yaml", TestRegistry.workload(NS, "pod-a", "a", "sa-a", 8080));
     ControlPlaneSettings settings = ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
-        .withCluster(ClusterSettings.none().withServingCertTtl(Duration.ofSeconds(4)));
+        .withCluster(new ClusterSettings("default", "outrigger-system", 0, Optional.empty(), Duration.ofSeconds(4),
+            List.of("127.0.0.1")));
     try (ControlPlane controlPlane = ControlPlane.start(settings, new LoopbackTestConfig());
          RawAdsClient stream = new RawAdsClient(controlPlane.xdsTlsPort(), controlPlane.rootCertPem(),
              controlPlane.serverName(),
              controlPlane.mintToken(new WorkloadIdentity(NS, "sa-a"), Duration.ofMinutes(10)))) {
       stream.request(NS, "pod-a", "sa-a", XdsTypes.SECRET, List.of("default"));
       assertThat(stream.next(XdsTypes.SECRET, Duration.ofSeconds(10))).isNotNull();
-      X509Certificate first = handshake(controlPlane);
+      X509Certificate first = handshake(controlPlane, controlPlane.xdsTlsPort());
+      assertThat(handshake(controlPlane, controlPlane.webhookPort()).getSerialNumber())
+          .isEqualTo(first.getSerialNumber());
       assertThat(first.getNotAfter().getTime() - first.getNotBefore().getTime())
           .as("TTL plus the CA's backdate").isLessThanOrEqualTo(Duration.ofSeconds(4 + 60).toMillis());
 
       X509Certificate[] renewed = new X509Certificate[1];
       await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        renewed[0] = handshake(controlPlane);
+        renewed[0] = handshake(controlPlane, controlPlane.xdsTlsPort());
         return !renewed[0].getSerialNumber().equals(first.getSerialNumber());
       });
 
       BigInteger serial = renewed[0].getSerialNumber();
       assertThat(serial).isEqualTo(controlPlane.servingCertificate().getSerialNumber());
       assertThat(renewed[0].getNotAfter()).isAfter(first.getNotAfter());
+      assertThat(handshake(controlPlane, controlPlane.webhookPort()).getSerialNumber()).isEqualTo(serial);
       // The stream from before the renewal is still served on its own connection.
       stream.request(NS, "pod-a", "sa-a", XdsTypes.CLUSTER, List.of());
       assertThat(stream.next(XdsTypes.CLUSTER, Duration.ofSeconds(10))).isNotNull();
@@ -87,12 +92,12 @@ public class ServingCertificateRotationTest {
    * A new TLS connection verifying the mesh root and the server name the sidecars verify (HTTPS
    * endpoint identification), offering h2 as gRPC clients do; returns the certificate presented.
    */
-  static X509Certificate handshake(ControlPlane controlPlane) throws Exception {
+  static X509Certificate handshake(ControlPlane controlPlane, int port) throws Exception {
     SSLContext tls = trusting(controlPlane.rootCertPem());
     try (Socket raw = new Socket()) {
-      raw.connect(new InetSocketAddress("127.0.0.1", controlPlane.xdsTlsPort()), 5_000);
+      raw.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(
-          raw, controlPlane.serverName(), controlPlane.xdsTlsPort(), true)) {
+          raw, controlPlane.serverName(), port, true)) {
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         parameters.setApplicationProtocols(new String[] {"h2"});
