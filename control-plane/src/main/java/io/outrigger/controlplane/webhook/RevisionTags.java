@@ -141,6 +141,11 @@ public final class RevisionTags {
 
   /** The revision's client config (Service or URL, CA bundle) and namespace, for a tag to reuse. */
   private static WebhookManifest.Settings settingsOf(MutatingWebhookConfiguration revision, String name) {
+    if (revision.getWebhooks() == null || revision.getWebhooks().isEmpty()
+        || revision.getWebhooks().getFirst().getClientConfig() == null) {
+      throw new IllegalArgumentException("revision " + name + ": MutatingWebhookConfiguration "
+          + revision.getMetadata().getName() + " has no webhook to copy the client config of");
+    }
     MutatingWebhook first = revision.getWebhooks().getFirst();
     WebhookClientConfig client = first.getClientConfig();
     String caBundle = client.getCaBundle() == null ? ""

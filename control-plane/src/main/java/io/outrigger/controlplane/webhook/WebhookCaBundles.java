@@ -100,30 +100,33 @@ public final class WebhookCaBundles implements AutoCloseable {
 
   private void ensure(MutatingWebhookConfiguration config) {
     String bundle = encoded();
-    if (current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
+    if (config.getWebhooks() == null || current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
       return;
     }
     write("MutatingWebhookConfiguration", config.getMetadata().getName(), () -> client.admissionRegistration().v1()
         .mutatingWebhookConfigurations().withName(config.getMetadata().getName()).edit(c -> {
-          c.getWebhooks().forEach(h -> h.getClientConfig().setCaBundle(bundle));
+          c.getWebhooks().stream().filter(h -> h.getClientConfig() != null)
+              .forEach(h -> h.getClientConfig().setCaBundle(bundle));
           return c;
         }));
   }
 
   private void ensure(ValidatingWebhookConfiguration config) {
     String bundle = encoded();
-    if (current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
+    if (config.getWebhooks() == null || current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
       return;
     }
     write("ValidatingWebhookConfiguration", config.getMetadata().getName(), () -> client.admissionRegistration().v1()
         .validatingWebhookConfigurations().withName(config.getMetadata().getName()).edit(c -> {
-          c.getWebhooks().forEach(h -> h.getClientConfig().setCaBundle(bundle));
+          c.getWebhooks().stream().filter(h -> h.getClientConfig() != null)
+              .forEach(h -> h.getClientConfig().setCaBundle(bundle));
           return c;
         }));
   }
 
   private static boolean current(Stream<WebhookClientConfig> clients, String bundle) {
-    return clients.allMatch(c -> c != null && Objects.equals(c.getCaBundle(), bundle));
+    // A webhook without a client config is the API server's to refuse; there is nothing to write into.
+    return clients.allMatch(c -> c == null || Objects.equals(c.getCaBundle(), bundle));
   }
 
   private void write(String kind, String name, Runnable edit) {

@@ -111,6 +111,7 @@ class KubeWebhooksTest {
     namespace("plain", Map.of());
     namespace("moving", Map.of("outrigger.io/rev", "a"));
     namespace("tagged", Map.of("outrigger.io/rev", "prod"));
+    namespace("enabled", Map.of("outrigger-injection", "enabled"));
   }
 
   private static ControlPlane start(String revision, Path registry) {
@@ -190,6 +191,18 @@ class KubeWebhooksTest {
 
   @Test
   @Order(5)
+  void theTagDefaultTakesTheInjectionEnabledNamespaces() {
+    // No revision is named "default" here: injection=enabled selects nobody until the tag exists.
+    assertThat(createPod("enabled").getMetadata().getAnnotations()).doesNotContainKey("outrigger.io/status");
+
+    assertThat(cli("tag", "set", "default", "--revision", "a").exit()).isZero();
+
+    assertThat(revisionOf(awaitPod("enabled", p -> revisionOf(p).isPresent()))).contains("a");
+    assertThat(cli("tag", "remove", "default", "--force").exit()).isZero();
+  }
+
+  @Test
+  @Order(6)
   void tagCommandsRefuseWhatCannotWork() {
     Result unknown = cli("tag", "set", "canary", "--revision", "nope");
     assertThat(unknown.exit()).isNotZero();
@@ -212,7 +225,7 @@ class KubeWebhooksTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void invalidIstioConfigIsRefusedWithTheControlPlanesReason() {
     KubernetesClientException weights = catchThrowableOfType(KubernetesClientException.class,
         () -> apply("networking.istio.io/v1", "VirtualService", """
@@ -262,7 +275,7 @@ class KubeWebhooksTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void withTheControlPlaneDownPodCreationIsRefusedNotUnmeshed() {
     b.close();
     ControlPlane closed = b;

@@ -15,7 +15,10 @@ import java.util.Optional;
  */
 public final class InjectionPolicy {
 
-  /** The revision that {@code outrigger.io/injection=enabled} and {@code istio-injection=enabled} select. */
+  /**
+   * The revision that {@code outrigger.io/injection=enabled}, {@code outrigger-injection=enabled} and
+   * {@code istio-injection=enabled} select.
+   */
   public static final String DEFAULT_REVISION = "default";
 
   private final InjectorConfig config;
@@ -85,7 +88,8 @@ public final class InjectionPolicy {
    * label set to {@code enabled} selects the default revision and wins over a revision label.
    */
   public static Optional<String> selectedRevision(Map<String, String> labels) {
-    for (String key : new String[] {MeshKeys.NAMESPACE_INJECTION, MeshKeys.ISTIO_NAMESPACE_INJECTION}) {
+    for (String key : new String[] {MeshKeys.NAMESPACE_INJECTION, MeshKeys.SHORT_NAMESPACE_INJECTION,
+        MeshKeys.ISTIO_NAMESPACE_INJECTION}) {
       if (labels.containsKey(key)) {
         return "enabled".equals(labels.get(key)) ? Optional.of(DEFAULT_REVISION) : Optional.empty();
       }

@@ -72,7 +72,8 @@ public final class WebhookManifest {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final List<String> NAMESPACE_LABELS =
-      List.of(MeshKeys.NAMESPACE_INJECTION, MeshKeys.ISTIO_NAMESPACE_INJECTION, MeshKeys.REVISION,
+      List.of(MeshKeys.NAMESPACE_INJECTION, MeshKeys.SHORT_NAMESPACE_INJECTION, MeshKeys.ISTIO_NAMESPACE_INJECTION,
+          MeshKeys.REVISION,
           MeshKeys.ISTIO_REVISION);
   private static final List<String> POD_LABELS =
       List.of(MeshKeys.REVISION, MeshKeys.ISTIO_REVISION, MeshKeys.INJECT);
@@ -191,6 +192,7 @@ public final class WebhookManifest {
   private static String namespaceWebhookName(String label) {
     return switch (label) {
       case MeshKeys.NAMESPACE_INJECTION -> "namespace.sidecar-injector.outrigger.io";
+      case MeshKeys.SHORT_NAMESPACE_INJECTION -> "short-namespace.sidecar-injector.outrigger.io";
       case MeshKeys.ISTIO_NAMESPACE_INJECTION -> "istio-namespace.sidecar-injector.outrigger.io";
       case MeshKeys.REVISION -> "rev.namespace.sidecar-injector.outrigger.io";
       default -> "istio-rev.namespace.sidecar-injector.outrigger.io";

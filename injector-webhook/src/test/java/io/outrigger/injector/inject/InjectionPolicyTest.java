@@ -24,6 +24,8 @@ class InjectionPolicyTest {
       "outrigger.io/injection=enabled | -                             | -       | revision_mismatch",
       "istio-injection=enabled        | -                             | -       | revision_mismatch",
       "istio-injection=enabled        | -                             | default | inject",
+      "outrigger-injection=enabled    | -                             | default | inject",
+      "outrigger-injection=disabled   | -                             | default | namespace_not_enabled",
       "istio-injection=disabled       | -                             | -       | namespace_not_enabled",
       "outrigger.io/rev=blue          | -                             | -       | inject",
       "istio.io/rev=blue              | -                             | -       | inject",

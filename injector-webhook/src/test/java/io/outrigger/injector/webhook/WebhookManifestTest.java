@@ -54,7 +54,7 @@ class WebhookManifestTest {
     }
     assertThat(expressions(config.path("webhooks").get(0).path("namespaceSelector")))
         .contains("outrigger.io/rev In [canary]", "outrigger.io/injection DoesNotExist",
-            "istio-injection DoesNotExist");
+            "outrigger-injection DoesNotExist", "istio-injection DoesNotExist");
     assertThat(expressions(config.path("webhooks").get(3).path("objectSelector")))
         .containsExactly("istio.io/rev In [canary]", "outrigger.io/rev DoesNotExist");
   }
@@ -64,8 +64,10 @@ class WebhookManifestTest {
     JsonNode config = GoldenShapes.YAML.readTree(manifest.render(
         new WebhookManifest.Settings(CA, "outrigger", "outrigger-system", "default", 443)));
 
-    assertThat(config.path("webhooks")).hasSize(7);
-    assertThat(expressions(config.path("webhooks").get(6).path("objectSelector")))
+    assertThat(config.path("webhooks")).hasSize(8);
+    assertThat(expressions(config.path("webhooks").get(1).path("namespaceSelector")))
+        .contains("outrigger-injection In [enabled]", "outrigger.io/injection DoesNotExist");
+    assertThat(expressions(config.path("webhooks").get(7).path("objectSelector")))
         .containsExactly("sidecar.istio.io/inject In [true]", "outrigger.io/rev DoesNotExist",
             "istio.io/rev DoesNotExist");
   }
@@ -86,7 +88,7 @@ class WebhookManifestTest {
         .isEqualTo("https://127.0.0.1:15017/inject");
     // A tag named "default" takes over what the default revision answers.
     assertThat(GoldenShapes.YAML.readTree(manifest.render(revision.forTag("default"))).path("webhooks"))
-        .hasSize(7);
+        .hasSize(8);
   }
 
   @Test
