@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.outrigger.controlplane.cli.ControlPlaneCommand;
 import io.outrigger.controlplane.cli.RevisionCommand;
 import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.server.ClusterSettings;
@@ -289,6 +290,27 @@ class KubeWebhooksTest {
     assertThat(refused.getMessage()).contains("failed calling webhook").contains("127.0.0.1");
     assertThat(admin.pods().inNamespace("ns-b").list().getItems())
         .allMatch(p -> revisionOf(p).equals(Optional.of("b")));
+  }
+
+  @Test
+  @Order(9)
+  void theCommandWithAKubeconfigWritesItsRevisionsCaBundle() throws Exception {
+    WebhookManifest.Settings c = new WebhookManifest.Settings("", "outrigger-c", SYSTEM, "c", 443);
+    admin.resource(convert(new WebhookManifest().mutating(c), MutatingWebhookConfiguration.class)).create();
+    ControlPlaneCommand command = new ControlPlaneCommand();
+    Thread running = Thread.ofPlatform().name("control-plane-c").start(() -> new CommandLine(command).execute(
+        "--registry", "file:" + work.resolve("registry"), "--ca-dir", work.resolve("ca").toString(),
+        "--xds-port", "-1", "--xds-tls-port", "0", "--monitoring-port", "0", "--bind-address", "127.0.0.1",
+        "--webhook-port", "0", "--kubeconfig", kubeconfig.toString(), "--revision", "c"));
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> bundled(admin.admissionRegistration().v1()
+          .mutatingWebhookConfigurations().withName(WebhookManifest.mutatingName("c")).get().getWebhooks().stream()
+          .map(h -> h.getClientConfig().getCaBundle())));
+    } finally {
+      command.stop();
+      running.join(Duration.ofSeconds(15));
+    }
+    assertThat(running.isAlive()).isFalse();
   }
 
   // ---- helpers
