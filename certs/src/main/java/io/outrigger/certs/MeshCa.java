@@ -156,7 +156,8 @@ public final class MeshCa {
 
   /**
    * Like {@link #issue} with DNS SANs added, for a server that clients reach by host name (the
-   * control plane's own TLS port). Workload SVIDs carry no DNS SAN.
+   * control plane's TLS port and webhook); a name that is an IP literal becomes an IP SAN (a
+   * webhook the API server calls by address). Workload SVIDs carry no DNS SAN.
    */
   public IssuedCertificate issueServing(SpiffeId id, List<String> dnsNames, Duration ttl) {
     requireOwnTrustDomain(id);

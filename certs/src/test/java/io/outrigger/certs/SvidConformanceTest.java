@@ -119,12 +119,14 @@ class SvidConformanceTest {
   }
 
   @Test
-  void servingCertificateAddsDnsNamesToTheSpiffeId(@TempDir Path dir) throws Exception {
+  void servingCertificateAddsDnsNamesAndIpAddressesToTheSpiffeId(@TempDir Path dir) throws Exception {
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
     SpiffeId id = SpiffeId.parse("spiffe://cluster.local/ns/outrigger-system/sa/outrigger");
-    X509Certificate leaf = ca.issueServing(id, List.of("outrigger.outrigger-system.svc"), Duration.ofHours(1)).leaf();
-    assertThat(leaf.getSubjectAlternativeNames())
-        .containsExactly(List.of(6, id.uri()), List.of(2, "outrigger.outrigger-system.svc"));
+    X509Certificate leaf = ca.issueServing(id, List.of("outrigger.outrigger-system.svc", "127.0.0.1", "::1"),
+        Duration.ofHours(1)).leaf();
+    // An IP literal is an IP SAN (type 7), which is what a client reaching the server by address checks.
+    assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, id.uri()),
+        List.of(2, "outrigger.outrigger-system.svc"), List.of(7, "127.0.0.1"), List.of(7, "0:0:0:0:0:0:0:1"));
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.outrigger.cni.cli.CaptureCommand;
 import io.outrigger.cni.cli.CniCommand;
 import io.outrigger.controlplane.cli.BootstrapCommand;
 import io.outrigger.controlplane.cli.ControlPlaneCommand;
+import io.outrigger.controlplane.cli.RevisionCommand;
 import io.outrigger.controlplane.cli.TokenCommand;
 import io.outrigger.injector.cli.InjectCommand;
 import io.outrigger.injector.cli.WebhookCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       CaCommand.class,
       ControlPlaneCommand.class,
+      RevisionCommand.class,
       BootstrapCommand.class,
       TokenCommand.class,
       InjectCommand.class,

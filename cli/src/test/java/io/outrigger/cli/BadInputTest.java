@@ -109,6 +109,37 @@ class BadInputTest {
   }
 
   @Test
+  void revision() throws IOException {
+    Path junk = Files.writeString(tmp.resolve("kubeconfig"), "clusters: [unclosed\n");
+    CliRun invalid = CliRun.of("revision", "list", "--kubeconfig", junk.toString());
+    assertThat(invalid.errLines()).singleElement().asString().startsWith("error: kubeconfig " + junk + ": not a usable kubeconfig: ");
+    assertThat(invalid.exitCode()).isEqualTo(1);
+    // Nothing listens on port 9 of loopback: the API server's absence is named with the kubeconfig.
+    Path nowhere = Files.writeString(tmp.resolve("nowhere"), """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: c, context: {cluster: c, user: u}}]
+        current-context: c
+        """);
+    CliRun down = CliRun.of("revision", "tag", "set", "prod", "--revision", "a", "--kubeconfig", nowhere.toString());
+    assertThat(down.errLines()).singleElement().asString()
+        .startsWith("error: Kubernetes API of kubeconfig " + nowhere + ": ");
+    assertThat(down.exitCode()).isEqualTo(1);
+    CliRun missing = CliRun.of("revision", "list", "--kubeconfig", tmp.resolve("none").toString());
+    assertThat(missing.errLines()).first().asString()
+        .isEqualTo("error: --kubeconfig " + tmp.resolve("none") + ": does not exist");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    CliRun both = CliRun.of("control-plane", "--registry", "file:" + registry(), "--kubeconfig", junk.toString(),
+        "--in-cluster");
+    assertThat(both.errLines()).first().asString().isEqualTo("error: --kubeconfig and --in-cluster: give one of them");
+    CliRun revision = CliRun.of("control-plane", "--registry", "file:" + registry(), "--revision", "Canary_1");
+    assertThat(revision.errLines()).first().asString().startsWith("error: revision 'Canary_1': must be a DNS label");
+    assertThat(revision.exitCode()).isEqualTo(2);
+  }
+
+  @Test
   void bootstrap() throws IOException {
     Path registry = registry();
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/nope", "--registry", "file:" + registry),

@@ -95,6 +95,37 @@ public final class KubeApiServer implements AutoCloseable {
         return files.serviceAccountKey();
     }
 
+    /**
+     * Writes a kubeconfig for this server and {@code token} (the server's own certificate as the CA):
+     * what kubectl, the CLI or a control plane outside the cluster is given.
+     *
+     * @return {@code file}
+     */
+    public Path writeKubeconfig(Path file, String token) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: test
+                    cluster:
+                      server: %s
+                      certificate-authority: %s
+                users:
+                  - name: test
+                    user:
+                      token: %s
+                contexts:
+                  - name: test
+                    context: {cluster: test, user: test}
+                current-context: test
+                """.formatted(url(), servingCertificate(), token);
+        try {
+            return Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("kubeconfig " + file + ": cannot write", e);
+        }
+    }
+
     /** The service-account token issuer ({@code iss}) of every token this server mints. */
     public String issuer() {
         return ISSUER;

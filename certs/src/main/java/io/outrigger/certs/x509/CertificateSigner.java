@@ -43,6 +43,7 @@ import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.util.IPAddress;
 
 /**
  * Signs certificates with one CA key: SPIFFE X.509-SVIDs and self-signed roots. What is
@@ -75,7 +76,7 @@ public final class CertificateSigner {
 
   /**
    * An X.509-SVID: empty subject, the SPIFFE ID as the only URI SAN (critical, since the subject
-   * is empty), optional DNS SANs for serving certificates, not a CA, digitalSignature (plus
+   * is empty), optional DNS (or IP, for an IP literal) SANs for serving certificates, not a CA, digitalSignature (plus
    * keyEncipherment for RSA keys), serverAuth and clientAuth.
    */
   public X509Certificate signLeaf(SubjectKey subjectKey, SpiffeId id, List<String> dnsNames,
@@ -86,7 +87,9 @@ public final class CertificateSigner {
     int usage = KeyUsage.digitalSignature | (subjectKey.rsa() ? KeyUsage.keyEncipherment : 0);
     List<GeneralName> names = new ArrayList<>();
     names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri()));
-    dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
+    // An IP literal (a server reached by address, e.g. a webhook on 127.0.0.1) is an IP SAN.
+    dnsNames.forEach(name -> names.add(new GeneralName(
+        IPAddress.isValid(name) ? GeneralName.iPAddress : GeneralName.dNSName, name)));
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));

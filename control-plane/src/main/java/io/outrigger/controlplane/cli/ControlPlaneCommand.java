@@ -1,7 +1,8 @@
 package io.outrigger.controlplane.cli;
 
+import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.kube.KubeConnection;
-import io.outrigger.controlplane.kube.KubeSettings;
+import io.outrigger.controlplane.kube.LeaderTimings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.registry.RegistrySource;
@@ -88,22 +89,40 @@ public final class ControlPlaneCommand implements Callable<Integer> {
 
   @Option(names = "--kubeconfig", paramLabel = "PATH",
       description = "Work with the Kubernetes API server of this kubeconfig: TokenReview for sidecar tokens, "
-          + "root-cert ConfigMaps, config-error Events, leader election. Turns host mode (and --xds-port) off. "
+          + "root-cert ConfigMaps, config-error Events, leader election, namespace labels and tags for the "
+          + "webhooks, their CA bundles. Turns host mode (and --xds-port) off. "
           + "Default: the API server of the first --registry kube[:KUBECONFIG], if any.")
   Path kubeconfig;
 
-  @Option(names = "--in-cluster",
-      description = "As --kubeconfig, with the pod's own service account.")
+  @Option(names = "--in-cluster", description = "As --kubeconfig, with the pod's own service account.")
   boolean inCluster;
 
-  @Option(names = "--revision", defaultValue = KubeSettings.DEFAULT_REVISION,
-      description = "This control plane's revision; its replicas share the leader Lease outrigger-<revision>-leader. "
+  @Option(names = "--revision", defaultValue = ClusterSettings.DEFAULT_REVISION,
+      description = "The revision this control plane is: it injects only namespaces that select it (label "
+          + "outrigger.io/rev or istio.io/rev = this name or one of its tags; injection=enabled selects 'default'), "
+          + "its sidecars dial only it, and its replicas share the leader Lease outrigger-<revision>-leader. "
           + "Default ${DEFAULT-VALUE}.")
   String revision;
 
-  @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-" + KubeSettings.DEFAULT_NAMESPACE + "}",
-      description = "The control plane's own namespace, where the leader Lease lives. Default ${DEFAULT-VALUE}.")
+  @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-" + ClusterSettings.DEFAULT_NAMESPACE + "}",
+      description = "The control plane's namespace (its Service outrigger[-REVISION] and its leader Lease live "
+          + "there; never injected). Default ${DEFAULT-VALUE}.")
   String namespace;
+
+  @Option(names = "--webhook-port",
+      description = "HTTPS admission webhooks (/inject, /validate). Default 15017 with a Kubernetes API server, "
+          + "off without; -1 disables.")
+  Integer webhookPort;
+
+  @Option(names = "--serving-cert-ttl", defaultValue = "24h", converter = DurationOption.class,
+      description = "Lifetime of the control plane's own certificate (TLS xDS and webhook ports), renewed at "
+          + "about half of it without a restart. Default ${DEFAULT-VALUE}.")
+  Duration servingCertTtl;
+
+  @Option(names = "--extra-serving-name", paramLabel = "NAME",
+      description = "Another DNS name or IP address in that certificate (repeatable), e.g. the address the API "
+          + "server calls a webhook outside the cluster by.")
+  List<String> extraServingNames = List.of();
 
   @Option(names = "--pod-source-check", defaultValue = "true", arity = "1",
       description = "With a pod-bound token, the stream must come from the pod's IP (true when the control plane "
@@ -127,15 +146,22 @@ public final class ControlPlaneCommand implements Callable<Integer> {
           + String.join(" ", spec.findOption("--workload-cert-ttl").stringValues()) + ": must be at least "
           + ControlPlaneSettings.MIN_WORKLOAD_CERT_TTL.toSeconds() + "s, so the renewal push lands before expiry");
     }
+    Optional<KubeConnection> kube = kubeConnection();
+    int webhook = webhookPort != null ? webhookPort : kube.isPresent() ? 15017 : -1;
+    checkPort("--webhook-port", webhook, -1);
+    ClusterSettings cluster;
+    try {
+      cluster = new ClusterSettings(revision, namespace, webhook, kube, servingCertTtl, extraServingNames,
+          LeaderTimings.DEFAULT, podSourceCheck);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
         .withOutboundTrafficPolicy(outboundTrafficPolicy);
     ControlPlaneSettings settings = new ControlPlaneSettings(RegistrySource.merged(registries), bindAddress, monitoringAddress, xdsPort,
         xdsTlsPort, monitoringPort, caDir, mesh, new Debounce(debounceQuiet, debounceMax), workloadCertTtl,
-        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE), Optional.empty());
-    Optional<KubeSettings> kube = kubeSettings();
-    if (kube.isPresent()) {
-      settings = settings.withKube(kube.get());
-    }
+        true, List.of(serverName), List.of(ControlPlaneSettings.TOKEN_AUDIENCE), ClusterSettings.none())
+        .withCluster(cluster);
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
     Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");
     try (ControlPlane controlPlane = ControlPlane.start(settings)) {
@@ -148,7 +174,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Optional<KubeSettings> kubeSettings() {
+  /** The API server named by --kubeconfig/--in-cluster, else the first Kubernetes registry's, else none. */
+  private Optional<KubeConnection> kubeConnection() {
     if (kubeconfig != null && inCluster) {
       throw new ParameterException(spec.commandLine(), "--kubeconfig and --in-cluster: give one of them");
     }
@@ -156,21 +183,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--kubeconfig " + kubeconfig + ": "
           + (Files.exists(kubeconfig) ? "not readable" : "does not exist"));
     }
-    // A Kubernetes registry's API server is the one the rest of the cluster work uses, unless one is named.
     Optional<KubeConnection> named = inCluster ? Optional.of(KubeConnection.inCluster())
         : Optional.ofNullable(kubeconfig).map(KubeConnection::kubeconfig);
-    Optional<KubeConnection> chosen = named.or(() -> registries.stream()
+    return named.or(() -> registries.stream()
         .filter(RegistrySource.Kube.class::isInstance).map(r -> ((RegistrySource.Kube) r).connection()).findFirst());
-    if (chosen.isEmpty()) {
-      return Optional.empty();
-    }
-    KubeConnection connection = chosen.get();
-    try {
-      return Optional.of(KubeSettings.of(connection).withRevision(revision).withLeaseNamespace(namespace)
-          .withPodSourceAddressCheck(podSourceCheck));
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
   }
 
   private void stopAndAwaitClose() {

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * serves; only the Lease holder writes.
  */
 public final class InCluster implements AutoCloseable {
-  private final KubeSettings settings;
+  private final ClusterSettings settings;
   private final KubernetesClient client;
   private final List<String> audiences;
   private final String identity = candidateIdentity();
@@ -31,7 +31,7 @@ public final class InCluster implements AutoCloseable {
   private final List<LeaderGatedTask> tasks = new ArrayList<>();
   private LeaderElection election;
 
-  private InCluster(KubeSettings settings, KubernetesClient client, List<String> audiences,
+  private InCluster(ClusterSettings settings, KubernetesClient client, List<String> audiences,
       Supplier<String> trustBundlePem) {
     this.settings = settings;
     this.client = client;
@@ -47,7 +47,7 @@ public final class InCluster implements AutoCloseable {
    *
    * @param trustBundlePem the mesh trust bundle now, for the root-cert ConfigMaps
    */
-  public static InCluster connect(KubeSettings settings, List<String> audiences, Supplier<String> trustBundlePem) {
+  public static InCluster connect(ClusterSettings settings, List<String> audiences, Supplier<String> trustBundlePem) {
     return new InCluster(settings, settings.connection().newClient(), audiences, trustBundlePem);
   }
 
@@ -74,7 +74,7 @@ public final class InCluster implements AutoCloseable {
 
   /** Stands for the Lease; {@code outrigger_leader{lease}} is 1 while this replica holds it. */
   public synchronized void start(MeterRegistry meters) {
-    election = new LeaderElection(client, settings.leaseNamespace(), settings.leaseName(), identity,
+    election = new LeaderElection(client, settings.namespace(), settings.leaseName(), identity,
         settings.leader(), tasks);
     LeaderElection e = election;
     Gauge.builder("outrigger_leader", () -> e.leading() ? 1 : 0).tag("lease", settings.leaseName())
@@ -97,7 +97,7 @@ public final class InCluster implements AutoCloseable {
     rootCerts.bundleChanged();
   }
 
-  public KubeSettings settings() {
+  public ClusterSettings settings() {
     return settings;
   }
 

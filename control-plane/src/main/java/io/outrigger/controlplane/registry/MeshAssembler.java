@@ -78,6 +78,37 @@ public final class MeshAssembler {
         return next;
     }
 
+    /**
+     * Checks one object as {@link #assemble} would, against a partial view of the mesh (what an admission
+     * webhook knows when the object is applied): checks that need an object the view lacks are skipped.
+     *
+     * @return the reason it would be rejected, exactly as {@link #assemble} logs and reports it
+     */
+    public static Optional<String> check(ConfigObject object, MeshConfig inForce) {
+        MeshLookup partial = new MeshLookup() {
+            @Override
+            public Optional<Service> service(String host) {
+                return inForce.service(host);
+            }
+
+            @Override
+            public Optional<DestinationRuleConfig> destinationRule(String host) {
+                return inForce.destinationRule(host);
+            }
+
+            @Override
+            public boolean complete() {
+                return false;
+            }
+        };
+        try {
+            convert(object, partial);
+            return Optional.empty();
+        } catch (InvalidConfigException | RuntimeException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     private interface Conversion {
         Object convert() throws InvalidConfigException;
     }

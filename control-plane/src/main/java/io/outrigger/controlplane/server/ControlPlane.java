@@ -7,6 +7,7 @@ import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.HostModeTokens;
 import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.debug.MonitoringServer;
 import io.outrigger.controlplane.kube.InCluster;
@@ -45,7 +46,9 @@ public final class ControlPlane implements AutoCloseable {
   private final ProxyStreams streams = new ProxyStreams();
   private final XdsMetrics xdsMetrics = new XdsMetrics(meters);
   private final PushEngine push;
+  private final ServingCertificate serving;
   private final XdsServers servers;
+  private final HostedWebhooks webhooks;
   private final MonitoringServer monitoring;
   private final Optional<InCluster> cluster;
   private final CaReloader caReloader;
@@ -67,8 +70,8 @@ public final class ControlPlane implements AutoCloseable {
           Runtime.getRuntime().availableProcessors());
       started.push(push);
       xdsMetrics.connectedProxies(streams::size);
-      this.cluster = settings.kube().map(kube ->
-          InCluster.connect(kube, settings.tokenAudiences(), () -> ca.trustBundle().pem()));
+      this.cluster = settings.cluster().kube().map(kube ->
+          InCluster.connect(settings.cluster(), settings.tokenAudiences(), () -> ca.trustBundle().pem()));
       cluster.ifPresent(started::push);
       registry.addListener(mesh -> push.changed());
       cluster.ifPresent(c -> registry.addListener(mesh -> c.configErrors(mesh.errors())));
@@ -76,9 +79,15 @@ public final class ControlPlane implements AutoCloseable {
       registry.start();
       CallerAuthenticator callers = cluster.map(InCluster::tokenReviews)
           .orElseGet(() -> tokens.verifier(settings.tokenAudiences()));
-      this.servers = XdsServers.start(settings, () -> ca, callers, cluster.map(InCluster::boundPods),
+      this.serving = ServingCertificate.start("xds", () -> ca, SpiffeId.of(ca.trustDomain(),
+          XdsServers.CONTROL_PLANE_IDENTITY), settings.servingNames(), settings.cluster().servingCertTtl());
+      started.push(serving);
+      this.servers = XdsServers.start(settings, () -> ca, serving, callers, cluster.map(InCluster::boundPods),
           registry::current, snapshots, streams, xdsMetrics);
       started.push(servers);
+      this.webhooks = HostedWebhooks.start(settings, serving, () -> ca.trustBundle().pem(), registry::current,
+          cluster);
+      started.push(webhooks);
       cluster.ifPresent(c -> {
         c.configErrors(registry.current().errors());
         c.start(meters);
@@ -94,9 +103,10 @@ public final class ControlPlane implements AutoCloseable {
       stopAll(started, e);
       throw e;
     }
-    log.info("event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
-            + "trust_domain={} host_mode={}", settings.registry(), xdsTlsPort(), xdsPlaintextPort(),
-        monitoringPort(), ca.trustDomain(), settings.hostMode());
+    log.info("event=control_plane_started registry={} revision={} xds_tls_port={} xds_plaintext_port={} "
+            + "webhook_port={} monitoring_port={} trust_domain={} host_mode={}", settings.registry(),
+        settings.cluster().revision(), xdsTlsPort(), xdsPlaintextPort(), webhookPort(), monitoringPort(),
+        ca.trustDomain(), settings.hostMode());
   }
 
   /** Starts a control plane generating sidecar config with the mesh's generators. */
@@ -119,6 +129,21 @@ public final class ControlPlane implements AutoCloseable {
 
   public int xdsTlsPort() {
     return servers.tlsPort();
+  }
+
+  /** The admission webhooks' HTTPS port, -1 when they are off. */
+  public int webhookPort() {
+    return webhooks.port();
+  }
+
+  /** The CA bundle writer of this revision's webhook configurations, when connected to Kubernetes. */
+  public java.util.Optional<io.outrigger.controlplane.webhook.WebhookCaBundles> webhookCaBundles() {
+    return webhooks.caBundles();
+  }
+
+  /** The certificate new TLS handshakes on the xDS and webhook ports get now. */
+  public java.security.cert.X509Certificate servingCertificate() {
+    return serving.get().leaf();
   }
 
   public int monitoringPort() {
@@ -181,7 +206,9 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     caReloader.close();
     cluster.ifPresent(InCluster::close);
+    webhooks.close();
     servers.close();
+    serving.close();
     monitoring.close();
     push.close();
     registry.close();

@@ -1,6 +1,6 @@
 package io.outrigger.controlplane.server;
 
-import io.outrigger.controlplane.kube.KubeSettings;
+import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.registry.RegistrySource;
@@ -29,8 +29,8 @@ import java.util.Optional;
  * @param hostMode true: tokens are verified with the control plane's own host-mode key
  * @param serverDnsNames DNS SANs of the TLS port's certificate; sidecars verify the first one
  * @param tokenAudiences audiences a caller's token must carry
- * @param kube the Kubernetes API server, when running against one: then sidecar tokens are checked with
- *     TokenReview (pod-bound ones against their pod) and the leader writes root-cert ConfigMaps and Events
+ * @param cluster revision, webhook, Kubernetes connection and serving certificate ({@link ClusterSettings#none()}
+ *     in host mode)
  */
 public record ControlPlaneSettings(
     RegistrySource registry,
@@ -46,7 +46,7 @@ public record ControlPlaneSettings(
     boolean hostMode,
     List<String> serverDnsNames,
     List<String> tokenAudiences,
-    Optional<KubeSettings> kube) {
+    ClusterSettings cluster) {
 
   public static final String DEFAULT_SERVER_NAME = "outrigger-control-plane.outrigger-system.svc";
   public static final String TOKEN_AUDIENCE = "outrigger";
@@ -62,6 +62,7 @@ public record ControlPlaneSettings(
     Objects.requireNonNull(registry, "control plane settings: registry");
     Objects.requireNonNull(caDir, "control plane settings: CA directory");
     Objects.requireNonNull(mesh, "control plane settings: mesh settings");
+    Objects.requireNonNull(cluster, "control plane settings: cluster settings");
     if (serverDnsNames.isEmpty()) {
       throw new IllegalArgumentException("control plane settings: the TLS certificate needs a DNS name");
     }
@@ -73,9 +74,9 @@ public record ControlPlaneSettings(
       throw new IllegalArgumentException("control plane settings: workload certificate TTL " + workloadCertTtl
           + " is shorter than " + MIN_WORKLOAD_CERT_TTL + ": the renewal push could land after expiry");
     }
-    if (hostMode && kube.isPresent()) {
+    if (hostMode && cluster.kube().isPresent()) {
       throw new IllegalArgumentException("control plane settings: host mode verifies tokens with its own key; "
-          + "with a Kubernetes API server (" + kube.get().connection().describe() + ") it uses TokenReview");
+          + "with a Kubernetes API server (" + cluster.connection().describe() + ") it uses TokenReview");
     }
     serverDnsNames = List.copyOf(serverDnsNames);
     tokenAudiences = List.copyOf(tokenAudiences);
@@ -87,7 +88,7 @@ public record ControlPlaneSettings(
         RegistrySource.directory(registryDir), "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
         MeshSettings.defaults(),
         Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
-        List.of(TOKEN_AUDIENCE), Optional.empty());
+        List.of(TOKEN_AUDIENCE), ClusterSettings.none());
   }
 
   /**
@@ -107,7 +108,7 @@ public record ControlPlaneSettings(
   /** The same settings reading another registry. */
   public ControlPlaneSettings withRegistry(RegistrySource source) {
     return new ControlPlaneSettings(source, bindAddress, monitoringBindAddress, xdsPlaintextPort, xdsTlsPort,
-        monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences, kube);
+        monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode, serverDnsNames, tokenAudiences, cluster);
   }
 
   public ControlPlaneSettings withPorts(int plaintext, int tls, int monitoring) {
@@ -134,18 +135,32 @@ public record ControlPlaneSettings(
   }
 
   /**
-   * Against a Kubernetes API server: not host mode (tokens by TokenReview), so without the plaintext port.
+   * Revision, webhook, Kubernetes connection and serving certificate. With a Kubernetes API server the
+   * control plane is not in host mode (tokens by TokenReview), so it has no plaintext port.
    */
-  public ControlPlaneSettings withKube(KubeSettings settings) {
-    return new ControlPlaneSettings(registry, bindAddress, monitoringBindAddress, -1, xdsTlsPort, monitoringPort,
-        caDir, mesh, debounce, workloadCertTtl, false, serverDnsNames, tokenAudiences, Optional.of(settings));
+  public ControlPlaneSettings withCluster(ClusterSettings value) {
+    boolean kube = value.kube().isPresent();
+    return new ControlPlaneSettings(registry, bindAddress, monitoringBindAddress, kube ? -1 : xdsPlaintextPort,
+        xdsTlsPort, monitoringPort, caDir, mesh, debounce, workloadCertTtl, hostMode && !kube, serverDnsNames,
+        tokenAudiences, value);
   }
 
   /** The one copy behind every wither: its parameters are exactly the settings a wither can change. */
   private ControlPlaneSettings with(
       String bind, int plaintext, int tls, int monitoring, MeshSettings meshSettings, Duration ttl) {
     return new ControlPlaneSettings(registry, bind, monitoringBindAddress, plaintext, tls, monitoring, caDir,
-        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences, kube);
+        meshSettings, debounce, ttl, hostMode, serverDnsNames, tokenAudiences, cluster);
+  }
+
+  /**
+   * Every name in the control plane's serving certificate: the configured server names, the revision's
+   * Service (what injected sidecars dial and verify), and any extra names (IP literals for tests).
+   */
+  public List<String> servingNames() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(serverDnsNames);
+    names.add(cluster.serviceHost());
+    names.addAll(cluster.extraServingNames());
+    return List.copyOf(names);
   }
 
   /** The SPIFFE trust domain (part of the mesh-wide settings). */

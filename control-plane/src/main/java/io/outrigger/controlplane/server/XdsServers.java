@@ -6,9 +6,7 @@ import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.outrigger.certs.CallerAuthenticator;
-import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
-import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
@@ -20,12 +18,10 @@ import io.outrigger.controlplane.xds.AdsService;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.SnapshotSource;
 import io.outrigger.controlplane.xds.XdsMetrics;
-import java.io.ByteArrayInputStream;
+import io.outrigger.injector.webhook.ServingKeyManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +38,6 @@ final class XdsServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
   static final WorkloadIdentity CONTROL_PLANE_IDENTITY =
       new WorkloadIdentity("outrigger-system", "outrigger-control-plane");
-  private static final Duration SERVING_CERT_TTL = Duration.ofDays(365);
 
   private final Server tls;
   private final Server plaintext;
@@ -53,15 +48,15 @@ final class XdsServers implements AutoCloseable {
   }
 
   /** @param boundPods how pod-bound tokens are checked against their pod (in a cluster); empty: not at all */
-  static XdsServers start(ControlPlaneSettings settings, Supplier<MeshCa> ca, CallerAuthenticator callers,
-      Optional<BoundPodCheck> boundPods, Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams,
-      XdsMetrics metrics) throws IOException {
+  static XdsServers start(ControlPlaneSettings settings, Supplier<MeshCa> ca, ServingCertificate serving,
+      CallerAuthenticator callers, Optional<BoundPodCheck> boundPods, Supplier<MeshConfig> mesh,
+      SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics) throws IOException {
     List<Server> started = new ArrayList<>();
     try {
       WorkloadAdmission admission = boundPods.map(check -> WorkloadAdmission.authenticated(mesh, check))
           .orElseGet(() -> WorkloadAdmission.authenticated(mesh));
       AdsService ads = new AdsService(admission, snapshots, streams, metrics);
-      Server tls = startTls(settings, ca, callers, metrics, ads);
+      Server tls = startTls(settings, ca, serving, callers, metrics, ads);
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
@@ -80,13 +75,14 @@ final class XdsServers implements AutoCloseable {
     }
   }
 
-  /** ADS and Istio's CreateCertificate on one port, both behind token authentication. */
-  private static Server startTls(ControlPlaneSettings settings, Supplier<MeshCa> ca, CallerAuthenticator callers,
-      XdsMetrics metrics, AdsService ads) throws IOException {
-    IssuedCertificate serving = ca.get().issueServing(
-        SpiffeId.of(ca.get().trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
-    TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
-        stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
+  /**
+   * ADS and Istio's CreateCertificate on one port, both behind token authentication. The certificate
+   * is whatever {@code serving} holds at each handshake, so its renewal reaches new connections.
+   */
+  private static Server startTls(ControlPlaneSettings settings, Supplier<MeshCa> ca, ServingCertificate serving,
+      CallerAuthenticator callers, XdsMetrics metrics, AdsService ads) throws IOException {
+    TlsServerCredentials.Builder credentials =
+        TlsServerCredentials.newBuilder().keyManager(new ServingKeyManager(serving));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
@@ -99,10 +95,6 @@ final class XdsServers implements AutoCloseable {
     log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
-  }
-
-  private static ByteArrayInputStream stream(String pem) {
-    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
   }
 
   int tlsPort() {

@@ -34,7 +34,7 @@ final class KubeControlPlane implements AutoCloseable {
    */
   ControlPlane start(Path registryDir) {
     ControlPlane controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registryDir, work.resolve("ca"))
-        .withKube(KubeSettings.of(KubeConnection.kubeconfig(kubeconfig))));
+        .withCluster(ClusterSettings.of(KubeConnection.kubeconfig(kubeconfig))));
     running.add(controlPlane);
     return controlPlane;
   }

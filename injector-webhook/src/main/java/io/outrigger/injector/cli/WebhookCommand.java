@@ -78,41 +78,63 @@ public final class WebhookCommand implements Callable<Integer> {
     return revision == null ? config : config.withRevision(revision);
   }
 
-  /** {@code outrigger webhook manifest}: the MutatingWebhookConfiguration for this webhook. */
+  /** {@code outrigger webhook manifest}: the webhook configurations of a revision, or of a tag. */
   @Command(
       name = "manifest",
       mixinStandardHelpOptions = true,
-      description = "Print the MutatingWebhookConfiguration that sends pod CREATE to the webhook.")
+      description = "Print the MutatingWebhookConfiguration that sends pod CREATE to the webhook and the "
+          + "ValidatingWebhookConfiguration that sends Istio config to /validate, for one revision "
+          + "(with --tag: the tag's MutatingWebhookConfiguration, pointing at the revision).")
   public static final class Manifest implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--ca-bundle", required = true, description = "PEM file of the CA that signed the webhook's certificate.")
+    @Option(names = "--ca-bundle", description = "PEM file of the CA that signed the webhook's certificate; "
+        + "leave it out when the control plane of the revision writes it (it does, with --kubeconfig or --in-cluster).")
     Path caBundle;
 
-    @Option(names = "--service", defaultValue = "outrigger", description = "Service name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--service", description = "Service name (default: outrigger for revision default, "
+        + "outrigger-REVISION otherwise).")
     String service;
 
-    @Option(names = "--namespace", defaultValue = "outrigger-system", description = "Service namespace (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--namespace", defaultValue = "outrigger-system", description = "Control plane namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
     @Option(names = "--revision", defaultValue = "default", description = "Revision (default: ${DEFAULT-VALUE}).")
     String revision;
 
+    @Option(names = "--tag", description = "Render the configuration of this tag, pointing at --revision.")
+    String tag;
+
     @Option(names = "--port", defaultValue = "443", description = "Service port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--url", description = "Reach the webhook at this base URL (https://HOST:PORT) instead of a "
+        + "Service, e.g. a control plane outside the cluster.")
+    String url;
+
     @Override
     public Integer call() {
-      String pem;
+      String pem = "";
       try {
-        pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+        if (caBundle != null) {
+          pem = Files.readString(caBundle, StandardCharsets.US_ASCII);
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("CA bundle " + caBundle + ": cannot read", e);
       }
+      if (url != null && !url.startsWith("https://")) {
+        throw new ParameterException(spec.commandLine(), "--url '" + url + "': the API server calls webhooks "
+            + "over HTTPS only (https://HOST:PORT)");
+      }
+      WebhookManifest.Target target = url != null ? new WebhookManifest.UrlTarget(url)
+          : new WebhookManifest.ServiceTarget(service != null ? service : InjectorConfig.serviceName(revision), namespace, port);
+      WebhookManifest.Settings settings =
+          new WebhookManifest.Settings(pem, target, namespace, revision, java.util.Optional.empty());
       String manifest;
       try {
-        manifest = new WebhookManifest().render(new WebhookManifest.Settings(pem, service, namespace, revision, port));
+        WebhookManifest renderer = new WebhookManifest();
+        manifest = tag != null ? renderer.render(settings.forTag(tag)) : renderer.renderAll(settings);
       } catch (IllegalArgumentException e) {
         // The renderer sees PEM text only; the command knows which file it came from.
         throw new IllegalArgumentException("CA bundle " + caBundle + ": " + e.getMessage(), e);

@@ -6,11 +6,20 @@ import java.util.Optional;
 
 /**
  * Decides whether a pod gets a sidecar, in Istio's terms so existing clusters keep working. In the
- * webhook the namespace labels are unknown: the API server already applied the namespace selector
- * of the MutatingWebhookConfiguration, so reaching the webhook means the namespace opted in (or the
- * pod did, through the object selector).
+ * standalone webhook the namespace labels are unknown: the API server already applied the namespace
+ * selector of the MutatingWebhookConfiguration, so reaching the webhook means the namespace opted in
+ * (or the pod did, through the object selector). When the labels are known (the webhook hosted by
+ * the control plane, which reads them) the decision is checked again here: a revision injects only
+ * the pods of namespaces that select it (or one of its tags), and {@code injection=enabled} selects
+ * the revision {@value #DEFAULT_REVISION}.
  */
 public final class InjectionPolicy {
+
+  /**
+   * The revision that {@code outrigger.io/injection=enabled}, {@code outrigger-injection=enabled} and
+   * {@code istio-injection=enabled} select.
+   */
+  public static final String DEFAULT_REVISION = "default";
 
   private final InjectorConfig config;
 
@@ -42,10 +51,16 @@ public final class InjectionPolicy {
     }
     Optional<String> podRevision =
         PodJson.label(pod, MeshKeys.REVISION).or(() -> PodJson.label(pod, MeshKeys.ISTIO_REVISION));
-    if (podRevision.isPresent() && !podRevision.get().equals(config.revision())) {
+    if (podRevision.isPresent() && !ours(podRevision.get(), request)) {
       return Decision.skip(SkipReason.REVISION_MISMATCH,
           who + " asks for revision " + podRevision.get() + ", this injector serves "
-              + config.revision());
+              + served(request));
+    }
+    Optional<String> namespaceRevision = namespaceLabels.flatMap(InjectionPolicy::selectedRevision);
+    if (podRevision.isEmpty() && namespaceRevision.isPresent() && !ours(namespaceRevision.get(), request)) {
+      return Decision.skip(SkipReason.REVISION_MISMATCH,
+          who + ": namespace " + namespace + " selects revision " + namespaceRevision.get()
+              + ", this injector serves " + served(request));
     }
     Optional<String> podChoice = PodJson.labelOrAnnotation(pod, MeshKeys.INJECT);
     if (podChoice.isPresent()) {
@@ -58,22 +73,36 @@ public final class InjectionPolicy {
     if (podRevision.isPresent()) {
       return Decision.inject(who + " selects revision " + podRevision.get());
     }
-    return namespaceLabels
-        .map(labels -> namespaceDecision(who, namespace, labels))
-        .orElseGet(() -> Decision.inject(who + " matched the webhook's selectors"));
+    if (namespaceLabels.isEmpty()) {
+      return Decision.inject(who + " matched the webhook's selectors");
+    }
+    if (namespaceRevision.isEmpty()) {
+      return Decision.skip(SkipReason.NAMESPACE_NOT_ENABLED,
+          who + ": namespace " + namespace + " does not enable injection");
+    }
+    return Decision.inject(who + ": namespace " + namespace + " selects revision " + namespaceRevision.get());
   }
 
-  private Decision namespaceDecision(String who, String namespace, Map<String, String> labels) {
-    String enabled = "enabled";
-    if (enabled.equals(labels.get(MeshKeys.NAMESPACE_INJECTION))
-        || enabled.equals(labels.get(MeshKeys.ISTIO_NAMESPACE_INJECTION))) {
-      return Decision.inject(who + ": namespace " + namespace + " has injection enabled");
+  /**
+   * The revision (or tag) a namespace selects, in the webhook configuration's order: an injection
+   * label set to {@code enabled} selects the default revision and wins over a revision label.
+   */
+  public static Optional<String> selectedRevision(Map<String, String> labels) {
+    for (String key : new String[] {MeshKeys.NAMESPACE_INJECTION, MeshKeys.SHORT_NAMESPACE_INJECTION,
+        MeshKeys.ISTIO_NAMESPACE_INJECTION}) {
+      if (labels.containsKey(key)) {
+        return "enabled".equals(labels.get(key)) ? Optional.of(DEFAULT_REVISION) : Optional.empty();
+      }
     }
-    String revision = labels.getOrDefault(MeshKeys.REVISION, labels.get(MeshKeys.ISTIO_REVISION));
-    if (config.revision().equals(revision)) {
-      return Decision.inject(who + ": namespace " + namespace + " selects revision " + revision);
-    }
-    return Decision.skip(SkipReason.NAMESPACE_NOT_ENABLED,
-        who + ": namespace " + namespace + " does not enable injection");
+    return Optional.ofNullable(labels.getOrDefault(MeshKeys.REVISION, labels.get(MeshKeys.ISTIO_REVISION)));
+  }
+
+  private boolean ours(String revision, InjectionRequest request) {
+    return revision.equals(config.revision()) || request.revisionTags().contains(revision);
+  }
+
+  private String served(InjectionRequest request) {
+    return request.revisionTags().isEmpty() ? config.revision()
+        : config.revision() + " (tags " + String.join(", ", new java.util.TreeSet<>(request.revisionTags())) + ")";
   }
 }

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * @param image the Envoy image of the sidecar
  * @param revision the control plane revision this webhook serves ({@code istio.io/rev} value)
  * @param controlPlaneNamespace never injected, like {@code kube-system}
- * @param controlPlaneAddress {@code host:port} of the control plane's TLS xDS port
+ * @param controlPlaneAddress {@code host:port} of the control plane's TLS xDS port; by default the
+ *     revision's own Service ({@link #serviceName}), so a revision's sidecars dial only it
  * @param controlPlaneServerName the name in the control plane's serving certificate
  * @param xdsApiType GRPC (state of the world) or DELTA_GRPC
  * @param nativeSidecar auto, on or off
@@ -48,8 +49,8 @@ public record InjectorConfig(
     image = or(image, "docker.io/envoyproxy/envoy:v1.40.0");
     revision = or(revision, "default");
     controlPlaneNamespace = or(controlPlaneNamespace, "outrigger-system");
-    controlPlaneAddress = or(controlPlaneAddress, "outrigger." + controlPlaneNamespace + ".svc:15012");
-    controlPlaneServerName = or(controlPlaneServerName, "outrigger." + controlPlaneNamespace + ".svc");
+    controlPlaneServerName = or(controlPlaneServerName, serviceHost(revision, controlPlaneNamespace));
+    controlPlaneAddress = or(controlPlaneAddress, serviceHost(revision, controlPlaneNamespace) + ":15012");
     xdsApiType = xdsApiType == null ? XdsApiType.GRPC : xdsApiType;
     nativeSidecar = nativeSidecar == null ? NativeSidecarMode.AUTO : nativeSidecar;
     apiServerVersion = or(apiServerVersion, "1.29");
@@ -83,9 +84,31 @@ public record InjectorConfig(
     }
   }
 
+  /** The Service in front of a revision's control plane: {@code outrigger}, or {@code outrigger-REVISION}. */
+  public static String serviceName(String revision) {
+    return InjectionPolicy.DEFAULT_REVISION.equals(revision) ? "outrigger" : "outrigger-" + revision;
+  }
+
+  /** {@code outrigger[-REVISION].NAMESPACE.svc}: what a revision's sidecars dial and verify. */
+  public static String serviceHost(String revision, String namespace) {
+    return serviceName(revision) + "." + namespace + ".svc";
+  }
+
+  /** Another revision; an address and server name that were the old revision's defaults follow it. */
   public InjectorConfig withRevision(String value) {
+    String oldHost = serviceHost(revision, controlPlaneNamespace);
+    String newHost = serviceHost(value, controlPlaneNamespace);
     return new InjectorConfig(
-        image, value, controlPlaneNamespace, controlPlaneAddress, controlPlaneServerName,
+        image, value, controlPlaneNamespace, controlPlaneAddress.equals(oldHost + ":15012") ? null : controlPlaneAddress,
+        controlPlaneServerName.equals(oldHost) ? newHost : controlPlaneServerName,
+        xdsApiType, nativeSidecar, apiServerVersion, resources, rewriteAppProbes,
+        holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
+  }
+
+  /** The control plane sidecars dial ({@code host:port}) and the name its certificate must carry. */
+  public InjectorConfig withControlPlane(String address, String serverName) {
+    return new InjectorConfig(
+        image, revision, controlPlaneNamespace, address, serverName,
         xdsApiType, nativeSidecar, apiServerVersion, resources, rewriteAppProbes,
         holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
   }

@@ -13,6 +13,8 @@ public final class MeshKeys {
   public static final String INJECT = "sidecar.istio.io/inject";
 
   public static final String NAMESPACE_INJECTION = "outrigger.io/injection";
+  /** The same as {@link #NAMESPACE_INJECTION}, spelled like Istio's {@code istio-injection}. */
+  public static final String SHORT_NAMESPACE_INJECTION = "outrigger-injection";
   public static final String ISTIO_NAMESPACE_INJECTION = "istio-injection";
   public static final String REVISION = "outrigger.io/rev";
   public static final String ISTIO_REVISION = "istio.io/rev";

@@ -23,19 +23,73 @@ final class AdmissionReviews {
       Set.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1");
 
   /** What happened to one review, for metrics and logs. */
-  enum Outcome { INJECTED, SKIPPED, IGNORED, DENIED }
+  enum Outcome { INJECTED, SKIPPED, IGNORED, DENIED, VALID, INVALID }
 
   record Answer(ObjectNode review, Outcome outcome, InjectionResult result, String subject) {}
 
   private final ObjectMapper json;
   private final SidecarInjector injector;
+  private final AdmissionContext context;
+  private final ConfigValidator validator;
 
-  AdmissionReviews(ObjectMapper json, SidecarInjector injector) {
+  AdmissionReviews(ObjectMapper json, SidecarInjector injector, AdmissionContext context,
+      ConfigValidator validator) {
     this.json = json;
     this.injector = injector;
+    this.context = context;
+    this.validator = validator;
   }
 
+  /** A review sent to {@code /inject}: pod CREATE gets a sidecar (or a reason why not). */
   Answer review(byte[] body) throws BadRequestException {
+    JsonNode review = parse(body);
+    JsonNode request = review.path("request");
+    String uid = request.path("uid").asText();
+    ObjectNode response = response(review.path("apiVersion").asText(), uid);
+    String kind = request.path("kind").path("kind").asText("");
+    String operation = request.path("operation").asText("");
+    String subject = request.path("namespace").asText("") + "/" + request.path("name").asText("");
+    if (!kind.equals("Pod") || !operation.equals("CREATE")) {
+      // Only pod CREATE is ours; the configuration should not send anything else, but never block it.
+      return new Answer(response, Outcome.IGNORED, null, kind + " " + operation + " " + subject);
+    }
+    JsonNode pod = request.path("object");
+    if (!pod.isObject()) {
+      throw new BadRequestException(400, "AdmissionReview " + uid + ": request.object is not a Pod");
+    }
+    String namespace = request.path("namespace").asText(
+        pod.path("metadata").path("namespace").asText("default"));
+    return inject(response, new InjectionRequest(pod, namespace, null,
+        context.namespaceLabels(namespace), context.revisionTags()));
+  }
+
+  /**
+   * A review sent to {@code /validate}: CREATE and UPDATE of a config kind are checked by the
+   * validator; DELETE and anything without an object are allowed.
+   */
+  Answer validate(byte[] body) throws BadRequestException {
+    JsonNode review = parse(body);
+    JsonNode request = review.path("request");
+    ObjectNode answer = response(review.path("apiVersion").asText(), request.path("uid").asText());
+    String kind = request.path("kind").path("kind").asText("");
+    String namespace = request.path("namespace").asText("");
+    String subject = "kind=" + kind + " object=" + namespace + "/" + request.path("name").asText("");
+    JsonNode object = request.path("object");
+    String operation = request.path("operation").asText("");
+    if (!(operation.equals("CREATE") || operation.equals("UPDATE")) || !object.isObject()) {
+      return new Answer(answer, Outcome.IGNORED, null, subject + " operation=" + operation);
+    }
+    var reason = validator.refuse(object, namespace.isEmpty()
+        ? object.path("metadata").path("namespace").asText("default") : namespace);
+    if (reason.isEmpty()) {
+      return new Answer(answer, Outcome.VALID, null, subject);
+    }
+    deny((ObjectNode) answer.get("response"),
+        kind + " " + namespace + "/" + request.path("name").asText("") + ": " + reason.get());
+    return new Answer(answer, Outcome.INVALID, null, subject + " reason=\"" + reason.get() + "\"");
+  }
+
+  private JsonNode parse(byte[] body) throws BadRequestException {
     JsonNode review;
     try {
       review = json.readTree(body);
@@ -66,21 +120,7 @@ final class AdmissionReviews {
     if (!request.isObject() || uid.isEmpty()) {
       throw new BadRequestException(400, "AdmissionReview has no request.uid");
     }
-    ObjectNode response = response(apiVersion, uid);
-    String kind = request.path("kind").path("kind").asText("");
-    String operation = request.path("operation").asText("");
-    String subject = request.path("namespace").asText("") + "/" + request.path("name").asText("");
-    if (!kind.equals("Pod") || !operation.equals("CREATE")) {
-      // Only pod CREATE is ours; the configuration should not send anything else, but never block it.
-      return new Answer(response, Outcome.IGNORED, null, kind + " " + operation + " " + subject);
-    }
-    JsonNode pod = request.path("object");
-    if (!pod.isObject()) {
-      throw new BadRequestException(400, "AdmissionReview " + uid + ": request.object is not a Pod");
-    }
-    String namespace = request.path("namespace").asText(
-        pod.path("metadata").path("namespace").asText("default"));
-    return inject(response, InjectionRequest.forAdmission(pod, namespace));
+    return review;
   }
 
   private Answer inject(ObjectNode review, InjectionRequest request) {
@@ -89,11 +129,7 @@ final class AdmissionReviews {
     try {
       result = injector.inject(request);
     } catch (InjectionException e) {
-      response.put("allowed", false);
-      ObjectNode status = response.putObject("status");
-      status.put("code", 400);
-      status.put("reason", "BadRequest");
-      status.put("message", e.getMessage());
+      deny(response, e.getMessage());
       return new Answer(review, Outcome.DENIED, null, request.who());
     }
     if (!result.warnings().isEmpty()) {
@@ -107,6 +143,14 @@ final class AdmissionReviews {
     // the API server decodes) straight into the answer's bytes, without a base64 copy and a String.
     response.put("patch", bytes(result.patch()));
     return new Answer(review, Outcome.INJECTED, result, request.who());
+  }
+
+  private static void deny(ObjectNode response, String message) {
+    response.put("allowed", false);
+    ObjectNode status = response.putObject("status");
+    status.put("code", 400);
+    status.put("reason", "BadRequest");
+    status.put("message", message);
   }
 
   /** A tree as UTF-8 JSON, written straight to bytes (no intermediate String to copy). */

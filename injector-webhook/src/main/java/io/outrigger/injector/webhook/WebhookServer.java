@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.SidecarInjector;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,13 +23,15 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS admission webhook: {@code POST /inject} (AdmissionReview), {@code /healthz} and {@code
+ * The HTTPS admission webhook: {@code POST /inject} (AdmissionReview), {@code POST /validate} when
+ * a {@link ConfigValidator} is given (the control plane hosts it), {@code /healthz} and {@code
  * /metrics}. Errors are answered as one line of text naming the problem, never a stack trace.
  */
 public final class WebhookServer implements AutoCloseable {
@@ -39,28 +42,33 @@ public final class WebhookServer implements AutoCloseable {
 
   private final HttpsServer server;
   private final ExecutorService executor;
-  private final ReloadingKeyManager keys;
+  private final ServingKeyManager keys;
   private final AdmissionReviews reviews;
   private final WebhookMetrics metrics = new WebhookMetrics();
   private final int maxBodyBytes;
 
-  private WebhookServer(WebhookSettings settings) throws IOException, GeneralSecurityException {
-    this.keys = new ReloadingKeyManager(
-        settings.certFile(), settings.keyFile(), settings.certCheckInterval(), Clock.systemUTC());
+  private WebhookServer(InetSocketAddress address, Supplier<ServingKeys> servingKeys, InjectorConfig injector,
+      int maxBodyBytes, AdmissionContext context, ConfigValidator validator)
+      throws IOException, GeneralSecurityException {
+    this.keys = new ServingKeyManager(servingKeys);
     // Strict parsing: a review with trailing garbage or duplicate keys is malformed, not guessed at.
     ObjectMapper json = JsonMapper.builder()
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
-    this.reviews = new AdmissionReviews(json, new SidecarInjector(settings.injector(), new SidecarBootstrap()));
-    this.maxBodyBytes = settings.maxBodyBytes();
+    this.reviews = new AdmissionReviews(json, new SidecarInjector(injector, new SidecarBootstrap()), context,
+        validator);
+    this.maxBodyBytes = maxBodyBytes;
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {keys}, null, null);
-    this.server = HttpsServer.create(settings.address(), 256);
+    this.server = HttpsServer.create(address, 256);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     this.executor = Executors.newFixedThreadPool(THREADS, Thread.ofPlatform().name("webhook-", 0).factory());
     server.setExecutor(executor);
-    server.createContext("/inject", this::inject);
+    server.createContext("/inject", exchange -> admit(exchange, reviews::review));
+    if (validator != null) {
+      server.createContext("/validate", exchange -> admit(exchange, reviews::validate));
+    }
     server.createContext("/healthz", exchange -> guarded(exchange, () -> {
       // Read what a client sent, bounded, so its keep-alive connection stays usable.
       try (InputStream in = exchange.getRequestBody()) {
@@ -74,8 +82,29 @@ public final class WebhookServer implements AutoCloseable {
         () -> send(exchange, 404, "text/plain", "no such path: " + exchange.getRequestURI().getPath() + "\n")));
   }
 
-  /** Starts serving; the port in the settings may be 0 for any free port. */
+  /**
+   * Starts the standalone webhook, serving the certificate in the settings' files (reloaded when
+   * they change); the port in the settings may be 0 for any free port.
+   */
   public static WebhookServer start(WebhookSettings settings) throws IOException {
+    ReloadingPemKeys files = new ReloadingPemKeys(
+        settings.certFile(), settings.keyFile(), settings.certCheckInterval(), Clock.systemUTC());
+    return start(settings.address(), files, settings.injector(), settings.maxBodyBytes(), AdmissionContext.NONE,
+        null);
+  }
+
+  /**
+   * Starts the webhook as the control plane hosts it: the serving keys from the mesh CA (whatever
+   * {@code keys} holds at each handshake), what the control plane knows of namespaces and tags, and
+   * {@code /validate} answered by {@code validator}.
+   */
+  public static WebhookServer start(InetSocketAddress address, Supplier<ServingKeys> keys, InjectorConfig injector,
+      AdmissionContext context, ConfigValidator validator) throws IOException {
+    return start(address, keys, injector, WebhookSettings.DEFAULT_MAX_BODY, context, validator);
+  }
+
+  private static WebhookServer start(InetSocketAddress address, Supplier<ServingKeys> keys, InjectorConfig injector,
+      int maxBodyBytes, AdmissionContext context, ConfigValidator validator) throws IOException {
     // The JDK server writes headers and body separately; without TCP_NODELAY a multi-record TLS
     // response waits for the client's delayed ACK (~40 ms per review). The JDK reads this once,
     // when its HTTP server first loads, so set it before creating one unless someone chose already.
@@ -83,17 +112,17 @@ public final class WebhookServer implements AutoCloseable {
       System.setProperty(NODELAY, "true");
     }
     try {
-      WebhookServer webhook = new WebhookServer(settings);
+      WebhookServer webhook = new WebhookServer(address, keys, injector, maxBodyBytes, context, validator);
       webhook.server.start();
-      log.info("event=webhook_started address={} revision={}", webhook.address(),
-          settings.injector().revision());
+      log.info("event=webhook_started address={} revision={} validate={}", webhook.address(),
+          injector.revision(), validator != null);
       return webhook;
     } catch (GeneralSecurityException e) {
       throw new IOException("webhook TLS setup failed: " + e.getMessage(), e);
     } catch (BindException e) {
       // The JDK's message is "Address already in use" alone: say which address.
-      throw (BindException) new BindException("webhook " + settings.address().getHostString() + ":"
-          + settings.address().getPort() + ": " + e.getMessage()).initCause(e);
+      throw (BindException) new BindException("webhook " + address.getHostString() + ":"
+          + address.getPort() + ": " + e.getMessage()).initCause(e);
     }
   }
 
@@ -110,14 +139,18 @@ public final class WebhookServer implements AutoCloseable {
     void run() throws IOException;
   }
 
-  private void inject(HttpExchange exchange) {
+  private interface Review {
+    AdmissionReviews.Answer answer(byte[] body) throws BadRequestException;
+  }
+
+  private void admit(HttpExchange exchange, Review review) {
     guarded(exchange, () -> {
       long start = System.nanoTime();
       try {
         if (!exchange.getRequestMethod().equals("POST")) {
           throw new BadRequestException(405, "use POST with an AdmissionReview body");
         }
-        AdmissionReviews.Answer answer = reviews.review(readBody(exchange));
+        AdmissionReviews.Answer answer = review.answer(readBody(exchange));
         record(answer);
         send(exchange, 200, "application/json", reviews.bytes(answer.review()));
       } catch (BadRequestException e) {
@@ -145,6 +178,8 @@ public final class WebhookServer implements AutoCloseable {
       }
       case DENIED -> log.info("event=pod_denied pod={}", answer.subject());
       case IGNORED -> log.debug("event=review_ignored object=\"{}\"", answer.subject());
+      case VALID -> log.debug("event=config_admitted {}", answer.subject());
+      case INVALID -> log.info("event=config_refused {}", answer.subject());
     }
   }
 

@@ -81,18 +81,24 @@ public final class VirtualServiceConverter {
         }
         String written = d.getDestination().getHost();
         String host = Hostnames.resolve(written, namespace);
-        Service service = mesh.service(host).orElseThrow(() -> new InvalidConfigException(
-                where + ": host \"" + written + "\" is not a service of the mesh"));
-        String subset = d.getDestination().getSubset();
-        if (subset != null && !subset.isEmpty()
-                && mesh.destinationRule(host).flatMap(dr -> dr.subset(subset)).isEmpty()) {
-            throw new InvalidConfigException(where + ": unknown subset \"" + subset + "\" of host " + written);
-        }
         int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
         if (weight < 0) {
             throw new InvalidConfigException(where + ": weight " + weight + " is negative");
         }
-        return new RouteDestination(host, subset, port(d, service, where, written), weight);
+        String subset = d.getDestination().getSubset();
+        Optional<Service> service = mesh.service(host);
+        if (service.isEmpty() && !mesh.complete()) {
+            // A partial view cannot tell a host that does not exist from one applied later.
+            return new RouteDestination(host, subset, 0, weight);
+        }
+        if (service.isEmpty()) {
+            throw new InvalidConfigException(where + ": host \"" + written + "\" is not a service of the mesh");
+        }
+        if (subset != null && !subset.isEmpty() && (mesh.complete() || mesh.destinationRule(host).isPresent())
+                && mesh.destinationRule(host).flatMap(dr -> dr.subset(subset)).isEmpty()) {
+            throw new InvalidConfigException(where + ": unknown subset \"" + subset + "\" of host " + written);
+        }
+        return new RouteDestination(host, subset, port(d, service.get(), where, written), weight);
     }
 
     /** As Istio: the port may be left out only when the destination service has exactly one. */

@@ -24,7 +24,7 @@ import java.util.Optional;
  * (Deployments, ConfigMaps...: not in {@link ConfigKinds}) are skipped, so a directory of ordinary
  * manifests can be pointed at.
  */
-final class YamlFiles {
+public final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
