@@ -5,6 +5,9 @@ import io.outrigger.cni.cli.CaptureCommand;
 import io.outrigger.cni.cli.CniCommand;
 import io.outrigger.controlplane.cli.BootstrapCommand;
 import io.outrigger.controlplane.cli.ControlPlaneCommand;
+import io.outrigger.controlplane.cli.DashboardCommand;
+import io.outrigger.controlplane.cli.ProxyConfigCommand;
+import io.outrigger.controlplane.cli.ProxyStatusCommand;
 import io.outrigger.controlplane.cli.TokenCommand;
 import io.outrigger.injector.cli.InjectCommand;
 import io.outrigger.injector.cli.WebhookCommand;
@@ -30,7 +33,10 @@ import picocli.CommandLine.Command;
       InjectCommand.class,
       WebhookCommand.class,
       CniCommand.class,
-      CaptureCommand.class
+      CaptureCommand.class,
+      ProxyStatusCommand.class,
+      ProxyConfigCommand.class,
+      DashboardCommand.class
     })
 public final class Outrigger implements Runnable {
 
