@@ -3,6 +3,7 @@ package io.outrigger.cli;
 import io.outrigger.certs.cli.CaCommand;
 import io.outrigger.cni.cli.CaptureCommand;
 import io.outrigger.cni.cli.CniCommand;
+import io.outrigger.controlplane.cli.AnalyzeCommand;
 import io.outrigger.controlplane.cli.BootstrapCommand;
 import io.outrigger.controlplane.cli.ControlPlaneCommand;
 import io.outrigger.controlplane.cli.DashboardCommand;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Command;
       CaptureCommand.class,
       ProxyStatusCommand.class,
       ProxyConfigCommand.class,
+      AnalyzeCommand.class,
       DashboardCommand.class
     })
 public final class Outrigger implements Runnable {

@@ -97,7 +97,7 @@ public final class FileRegistry implements Registry {
                 readable.put(file, contents);
                 parsed.put(file, new Parsed(text, contents));
             } catch (InvalidYamlException e) {
-                errors.add(new ConfigError("File", "", name, e.getMessage()));
+                errors.add(new ConfigError("File", "", name, e.getMessage(), ConfigError.Problem.UNPARSEABLE));
                 log.warn("event=file_rejected file={} keptPrevious={} reason=\"{}\"", name,
                         lastReadable.containsKey(file), e.getMessage());
                 YamlFiles.Contents previous = lastReadable.get(file);
@@ -138,9 +138,14 @@ public final class FileRegistry implements Registry {
     }
 
     private List<Path> configFiles() {
+        return configFiles(directory);
+    }
+
+    /** The YAML files under {@code directory} that a file registry on it reads, in the order it reads them. */
+    public static List<Path> configFiles(Path directory) {
         try (Stream<Path> files = Files.walk(directory)) {
             return files.filter(Files::isRegularFile)
-                    .filter(this::notHidden)
+                    .filter(f -> notHidden(directory, f))
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .sorted()
                     .toList();
@@ -153,7 +158,7 @@ public final class FileRegistry implements Registry {
      * Hidden files and directories are skipped: a Kubernetes ConfigMap volume keeps the real files in a
      * hidden {@code ..<timestamp>} directory behind symlinks, which would otherwise be read twice.
      */
-    private boolean notHidden(Path file) {
+    private static boolean notHidden(Path directory, Path file) {
         for (Path part : directory.relativize(file)) {
             if (part.toString().startsWith(".")) {
                 return false;

@@ -24,9 +24,10 @@ import java.util.Set;
 
 /**
  * Reads one YAML file (several documents allowed) into fabric8 model objects. Kinds the mesh does not use
- * (Deployments, ConfigMaps...) are skipped, so a directory of ordinary manifests can be pointed at.
+ * (Deployments, ConfigMaps...) are skipped, so a directory of ordinary manifests can be pointed at; they are
+ * handed back as {@link Contents#others()} for the tools that look at them ({@code outrigger analyze}).
  */
-final class YamlFiles {
+public final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -38,8 +39,11 @@ final class YamlFiles {
             MeshAssembler.VIRTUAL_SERVICE, VirtualService.class,
             MeshAssembler.DESTINATION_RULE, DestinationRule.class);
 
-    /** What one file held: objects that parsed, and errors of the objects that did not. */
-    record Contents(List<ConfigObject> objects, List<ConfigError> errors) {
+    /**
+     * What one file held: objects that parsed, errors of the objects that did not, and the documents of
+     * kinds the mesh does not read (each a mapping with apiVersion and kind).
+     */
+    public record Contents(List<ConfigObject> objects, List<ConfigError> errors, List<JsonNode> others) {
     }
 
     private YamlFiles() {
@@ -48,7 +52,7 @@ final class YamlFiles {
     /**
      * @throws InvalidYamlException when {@code text} is not YAML at all; then none of its objects can be trusted
      */
-    static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
+    public static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNextValue()) {
@@ -67,10 +71,11 @@ final class YamlFiles {
         }
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
+        List<JsonNode> others = new ArrayList<>();
         for (JsonNode doc : documents) {
-            readDocument(doc, displayName, objects, errors);
+            readDocument(doc, displayName, objects, errors, others);
         }
-        return new Contents(objects, errors);
+        return new Contents(objects, errors, others);
     }
 
     /** SnakeYAML's message spans lines with a source excerpt and caret; keep its sentences only. */
@@ -81,9 +86,11 @@ final class YamlFiles {
                 .orElse(message);
     }
 
-    private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors) {
+    private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors,
+                                     List<JsonNode> others) {
         if (!doc.isObject()) {
-            errors.add(new ConfigError("File", "", source, "a document is not a mapping with apiVersion and kind"));
+            errors.add(new ConfigError("File", "", source, "a document is not a mapping with apiVersion and kind",
+                    ConfigError.Problem.UNPARSEABLE));
             return;
         }
         String apiVersion = doc.path("apiVersion").asText("");
@@ -93,15 +100,19 @@ final class YamlFiles {
         Class<?> type = typeOf(apiVersion, kind);
         if (type == null) {
             if (kind.isEmpty() || apiVersion.isEmpty()) {
-                errors.add(new ConfigError("File", "", source, "a document has no apiVersion or kind"));
+                errors.add(new ConfigError("File", "", source, "a document has no apiVersion or kind",
+                        ConfigError.Problem.UNPARSEABLE));
             } else if (NETWORKING_KINDS.containsKey(kind) || MeshAssembler.PEER_AUTHENTICATION.equals(kind)) {
                 errors.add(new ConfigError(kind, namespace, name, "apiVersion " + apiVersion
-                        + " of kind " + kind + " is not supported (in " + source + ")"));
+                        + " of kind " + kind + " is not supported (in " + source + ")", ConfigError.Problem.UNSUPPORTED));
+            } else {
+                others.add(doc);
             }
             return;
         }
         if (name.isEmpty()) {
-            errors.add(new ConfigError(kind, namespace, "(unnamed)", "metadata.name is missing (in " + source + ")"));
+            errors.add(new ConfigError(kind, namespace, "(unnamed)", "metadata.name is missing (in " + source + ")",
+                    ConfigError.Problem.UNPARSEABLE));
             return;
         }
         try {
