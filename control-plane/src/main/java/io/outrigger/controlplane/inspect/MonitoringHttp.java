@@ -40,6 +40,9 @@ public final class MonitoringHttp {
         throw new IOException("HTTP " + r.statusCode() + ": " + text.lines().findFirst().orElse(""));
       }
       return JSON.readTree(text);
+    } catch (java.net.ConnectException e) {
+      // The JDK's client says only "ConnectException: ClosedChannelException" here.
+      throw new IllegalArgumentException("control plane " + uri + ": connection refused (is the mesh running?)");
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("control plane " + uri + ": not JSON", e);
     } catch (IOException e) {
