@@ -86,6 +86,10 @@ class InspectionCommandsTest {
       pod.put("nodeId", p.nodeId());
       pod.put("ready", true);
     }
+    // A sidecar the supervisor started that never connected: proxy-status must show it, not drop it.
+    pods.addObject().put("namespace", "bookinfo").put("name", "ratings-v1").put("ip", "198.18.255.254")
+        .put("netns", "outrigger-never-started").put("sidecar", true)
+        .put("nodeId", "sidecar~198.18.255.254~ratings-v1.bookinfo~bookinfo.svc.cluster.local").put("ready", false);
     Files.createDirectories(stateRoot.resolve(name));
     Files.writeString(stateRoot.resolve(name).resolve(HostMesh.FILE_NAME), JSON.writeValueAsString(root));
   }
@@ -135,7 +139,10 @@ class InspectionCommandsTest {
   @Order(1)
   void proxyStatusShowsEverySidecarSyncedForEveryType() {
     JsonNode status = proxyStatusJson();
-    assertThat(status.path("proxies")).hasSize(mesh.meshedPods().size());
+    assertThat(status.path("proxies")).hasSize(mesh.meshedPods().size() + 1);
+    JsonNode notConnected = status.path("proxies").get(mesh.meshedPods().size());
+    assertThat(notConnected.path("name").asText()).isEqualTo("ratings-v1.bookinfo");
+    assertThat(notConnected.path("types").findValuesAsText("state")).containsOnly("NOT CONNECTED").hasSize(5);
     for (MeshedPod pod : mesh.meshedPods()) {
       JsonNode p = proxy(status, pod);
       assertThat(p.path("name").asText()).isEqualTo(pod.workload().name() + ".bookinfo");
@@ -155,6 +162,7 @@ class InspectionCommandsTest {
     assertThat(lines.getFirst()).startsWith("NAME").contains("CDS", "LDS", "EDS", "RDS", "SDS", "LAST NACK");
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("reviews-v2.bookinfo ")
         .matches("reviews-v2\\.bookinfo +SYNCED +SYNCED +SYNCED +SYNCED +SYNCED"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).matches("ratings-v1\\.bookinfo( +NOT CONNECTED){5}"));
     assertThat(run(new ProxyStatusCommand(env), "--mesh", "test-mesh", "-o", "yaml").out())
         .contains("state: SYNCED").contains("name: productpage-v1.bookinfo");
   }

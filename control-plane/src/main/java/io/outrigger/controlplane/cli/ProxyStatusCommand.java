@@ -41,7 +41,7 @@ public final class ProxyStatusCommand implements Callable<Integer> {
   public Integer call() {
     MeshTarget mesh = target.resolve(env);
     JsonNode report = ProxyStatusReport.of(MonitoringHttp.getJson(mesh.monitoring(), "/debug/syncz"),
-        mesh.monitoring().toString());
+        mesh.monitoring().toString(), mesh.expectedProxies());
     spec.commandLine().getOut().print(output == OutputFormat.SHORT ? ProxyStatusReport.table(report)
         : output.print(report));
     spec.commandLine().getOut().flush();

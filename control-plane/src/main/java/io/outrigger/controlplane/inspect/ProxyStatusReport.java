@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.controlplane.xds.XdsTypes;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@code proxy-status} shows, made from the control plane's {@code /debug/syncz}: per connected proxy
@@ -18,6 +21,8 @@ public final class ProxyStatusReport {
   public static final String SYNCED = "SYNCED";
   public static final String NOT_SENT = "NOT SENT";
   public static final String STALE = "STALE";
+  /** A sidecar the mesh runs that has no stream to the control plane. */
+  public static final String NOT_CONNECTED = "NOT CONNECTED";
 
   /** Istio's column names for the syncz type names, in istioctl's column order. */
   static final Map<String, String> TYPES = new LinkedHashMap<>();
@@ -35,14 +40,30 @@ public final class ProxyStatusReport {
 
   private ProxyStatusReport() {}
 
-  /** The {@code -o json|yaml} document; the table is made from it too. */
-  public static ObjectNode of(JsonNode syncz, String controlPlane) {
+  /**
+   * The {@code -o json|yaml} document; the table is made from it too.
+   *
+   * @param expected node ids of sidecars that should be connected; each one that is not gets a row with
+   *     every type NOT CONNECTED
+   */
+  public static ObjectNode of(JsonNode syncz, String controlPlane, List<String> expected) {
     ObjectNode report = JSON.createObjectNode();
     report.put("controlPlane", controlPlane);
     report.put("meshVersion", syncz.path("meshVersion").asLong());
     ArrayNode proxies = report.putArray("proxies");
+    Set<String> connected = new HashSet<>();
     for (JsonNode p : syncz.path("proxies")) {
       proxies.add(proxy(p));
+      connected.add(p.path("proxy").asText());
+    }
+    for (String id : expected) {
+      if (!connected.contains(id)) {
+        ObjectNode missing = proxy(JSON.createObjectNode().put("proxy", id));
+        missing.putNull("identity");
+        missing.putNull("protocol");
+        TYPES.keySet().forEach(t -> ((ObjectNode) missing.path("types").path(t)).put("state", NOT_CONNECTED));
+        proxies.add(missing);
+      }
     }
     report.set("configErrors", syncz.path("configErrors").isArray() ? syncz.get("configErrors")
         : JSON.createArrayNode());

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.meshtarget;
 
 import java.net.URI;
+import java.util.List;
 
 /**
  * A control plane named by its monitoring URL ({@code --control-plane}): enough for {@code proxy-status},
@@ -27,6 +28,11 @@ public record ControlPlaneUrl(URI monitoring) implements MeshTarget {
   public ProxyAdmin admin(String namespace, String pod) {
     throw new IllegalArgumentException("pod " + namespace + "/" + pod + ": a sidecar's admin cannot be reached "
         + "from a control plane URL alone; name the mesh with --mesh");
+  }
+
+  @Override
+  public List<String> expectedProxies() {
+    return List.of();
   }
 
   @Override

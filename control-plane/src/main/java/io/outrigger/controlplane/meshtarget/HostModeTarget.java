@@ -63,6 +63,12 @@ public final class HostModeTarget implements MeshTarget {
   }
 
   @Override
+  public List<String> expectedProxies() {
+    return mesh.pods().stream().filter(HostMesh.Pod::sidecar).map(HostMesh.Pod::nodeId)
+        .filter(id -> id != null && !id.isBlank()).toList();
+  }
+
+  @Override
   public String describe() {
     return "mesh '" + mesh.name() + "'";
   }

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.meshtarget;
 
 import java.net.URI;
+import java.util.List;
 
 /**
  * Where the inspection commands find a mesh: its control plane's monitoring port and each sidecar's
@@ -18,6 +19,9 @@ public interface MeshTarget {
    * @throws IllegalArgumentException naming the pod when it is unknown, has no sidecar or cannot be reached
    */
   ProxyAdmin admin(String namespace, String pod);
+
+  /** The xDS node ids of the sidecars that should be connected (empty when the target does not know). */
+  List<String> expectedProxies();
 
   /** How the target is named in messages: "mesh 'default'", "control plane http://...". */
   String describe();
