@@ -84,12 +84,17 @@ public enum EnvoyConfigReport {
     for (JsonNode l : entries(section, "static_listeners", "dynamic_listeners", "listener")) {
       JsonNode address = l.path("address").path("socket_address");
       List<String> destinations = new ArrayList<>();
-      for (JsonNode chain : l.path("filter_chains")) {
+      List<JsonNode> chains = new ArrayList<>();
+      l.path("filter_chains").forEach(chains::add);
+      if (l.has("default_filter_chain")) {
+        chains.add(l.path("default_filter_chain"));
+      }
+      for (JsonNode chain : chains) {
         for (JsonNode filter : chain.path("filters")) {
           JsonNode config = filter.path("typed_config");
           String routeName = config.path("rds").path("route_config_name").asText("");
           String dest = !routeName.isEmpty() ? "Route: " + routeName
-              : config.has("route_config") ? "Inline Route: " + config.path("route_config").path("name").asText()
+              : config.has("route_config") ? ("Inline Route " + config.path("route_config").path("name").asText()).strip()
               : config.has("cluster") ? "Cluster: " + config.path("cluster").asText() : null;
           if (dest != null && !destinations.contains(dest)) {
             destinations.add(dest);
@@ -97,7 +102,7 @@ public enum EnvoyConfigReport {
         }
       }
       t.row(l.path("name").asText(), address.path("address").asText(), address.path("port_value").asText(),
-          l.path("filter_chains").size(), abbreviate(destinations));
+          chains.size(), abbreviate(destinations));
     }
     return t;
   }
@@ -109,8 +114,8 @@ public enum EnvoyConfigReport {
         List<String> domains = new ArrayList<>();
         vhost.path("domains").forEach(d -> domains.add(d.asText()));
         for (JsonNode route : vhost.path("routes")) {
-          t.row(rc.path("name").asText(), vhost.path("name").asText(), abbreviate(domains), match(route.path("match")),
-              destination(route));
+          t.row(orDash(rc.path("name").asText()), vhost.path("name").asText(), domains(domains),
+              match(route.path("match")), destination(route));
         }
       }
     }
@@ -152,7 +157,7 @@ public enum EnvoyConfigReport {
       String type = c.has("type") ? c.path("type").asText() : c.has("cluster_type") ? "CUSTOM" : "STATIC";
       String[] parts = name.split("\\|", -1);
       if (parts.length == 4 && (parts[0].equals("outbound") || parts[0].equals("inbound"))) {
-        t.row(parts[3].isEmpty() ? "" : parts[3], parts[1], parts[2].isEmpty() ? "-" : parts[2], parts[0], type);
+        t.row(orDash(parts[3]), parts[1], parts[2].isEmpty() ? "-" : parts[2], parts[0], type);
       } else {
         t.row(name, "-", "-", "-", type);
       }
@@ -219,6 +224,16 @@ public enum EnvoyConfigReport {
     } catch (CertificateException | IllegalArgumentException e) {
       return null;
     }
+  }
+
+  private static String orDash(String value) {
+    return value.isEmpty() ? "-" : value;
+  }
+
+  /** As istioctl: the first domain and how many more. */
+  private static String domains(List<String> domains) {
+    return domains.isEmpty() ? "-" : domains.size() == 1 ? domains.getFirst()
+        : domains.getFirst() + " +" + (domains.size() - 1) + " more";
   }
 
   private static String abbreviate(List<String> items) {
