@@ -1,10 +1,15 @@
 package io.outrigger.cli;
 
 import io.outrigger.certs.cli.CaCommand;
+import io.outrigger.cli.check.CheckCommand;
 import io.outrigger.cni.cli.CaptureCommand;
 import io.outrigger.cni.cli.CniCommand;
+import io.outrigger.controlplane.cli.AnalyzeCommand;
 import io.outrigger.controlplane.cli.BootstrapCommand;
 import io.outrigger.controlplane.cli.ControlPlaneCommand;
+import io.outrigger.controlplane.cli.DashboardCommand;
+import io.outrigger.controlplane.cli.ProxyConfigCommand;
+import io.outrigger.controlplane.cli.ProxyStatusCommand;
 import io.outrigger.controlplane.cli.RevisionCommand;
 import io.outrigger.controlplane.cli.TokenCommand;
 import io.outrigger.injector.cli.InjectCommand;
@@ -12,6 +17,7 @@ import io.outrigger.injector.cli.WebhookCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +38,12 @@ import picocli.CommandLine.Command;
       InjectCommand.class,
       WebhookCommand.class,
       CniCommand.class,
-      CaptureCommand.class
+      CaptureCommand.class,
+      ProxyStatusCommand.class,
+      ProxyConfigCommand.class,
+      AnalyzeCommand.class,
+      CheckCommand.class,
+      DashboardCommand.class
     })
 public final class Outrigger implements Runnable {
 
@@ -54,10 +65,31 @@ public final class Outrigger implements Runnable {
 
   /** @param stacktraceEnv the value of {@code OUTRIGGER_STACKTRACE} (tests pass their own) */
   static CommandLine commandLine(String stacktraceEnv) {
+    return commandLine(stacktraceEnv, System.getenv());
+  }
+
+  /**
+   * @param env the environment of the commands that read one (the host-mode state root, PATH, CNI_PATH):
+   *     a subcommand with a public {@code (Map<String, String> env)} constructor is made with it
+   */
+  static CommandLine commandLine(String stacktraceEnv, Map<String, String> env) {
     Outrigger outrigger = new Outrigger();
     CommandErrors errors = new CommandErrors(
         () -> outrigger.stacktrace || CommandErrors.stackTracesRequested(stacktraceEnv));
-    return new CommandLine(outrigger).setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
+    return new CommandLine(outrigger, new EnvFactory(env)).setExecutionExceptionHandler(errors)
+        .setParameterExceptionHandler(errors);
+  }
+
+  /** picocli's factory, except that commands reading the environment get {@code env}. */
+  private record EnvFactory(Map<String, String> env) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      try {
+        return type.getConstructor(Map.class).newInstance(env);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(type);
+      }
+    }
   }
 
   @Override

@@ -12,6 +12,11 @@ record CliRun(int exitCode, String out, String err) {
     return of(Outrigger.commandLine(null), args);
   }
 
+  /** With an environment of the test's own (state root, PATH, CNI_PATH) for the commands that read one. */
+  static CliRun withEnv(java.util.Map<String, String> env, String... args) {
+    return of(Outrigger.commandLine(null, env), args);
+  }
+
   static CliRun of(CommandLine cli, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -133,6 +133,11 @@ final class MeshControlPlane implements AutoCloseable {
     return Syncz.parse(monitoring("/debug/syncz"));
   }
 
+  /** {@code http://HOST:PORT} of the monitoring port, as a host-mode mesh.json names it. */
+  synchronized String monitoringUrl() {
+    return "http://" + settings.monitoringBindAddress() + ":" + monitoringPort;
+  }
+
   String monitoring(String path) {
     String host;
     synchronized (this) {

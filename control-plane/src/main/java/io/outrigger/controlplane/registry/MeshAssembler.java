@@ -30,7 +30,18 @@ public final class MeshAssembler {
 
     private static final Logger log = LoggerFactory.getLogger(MeshAssembler.class);
 
+    /** False for {@code outrigger analyze}, which reports rejections as findings, not as log lines. */
+    private final boolean logs;
     private Map<ObjectKey, Object> lastGood = Map.of();
+
+    public MeshAssembler() {
+        this(true);
+    }
+
+    /** @param logs whether to log each assembly and rejection (a running registry does) */
+    public MeshAssembler(boolean logs) {
+        this.logs = logs;
+    }
     private MeshConfig last = MeshConfig.empty();
     /**
      * The conversion of each object that needs no lookup, by key: a registry hands the same fabric8 instance
@@ -72,9 +83,11 @@ public final class MeshAssembler {
             return last;
         }
         last = next;
-        log.info("event=mesh_assembled version={} services={} workloads={} virtualServices={} errors={}",
-                next.version(), next.services().size(), next.workloads().size(), next.virtualServices().size(),
-                next.errors().size());
+        if (logs) {
+            log.info("event=mesh_assembled version={} services={} workloads={} virtualServices={} errors={}",
+                    next.version(), next.services().size(), next.workloads().size(), next.virtualServices().size(),
+                    next.errors().size());
+        }
         return next;
     }
 
@@ -122,14 +135,17 @@ public final class MeshAssembler {
                 good.put(key, converted);
             }
         } catch (InvalidConfigException | RuntimeException e) {
-            ConfigError error = new ConfigError(key.kind(), key.namespace(), key.name(), e.getMessage());
+            ConfigError error = new ConfigError(key.kind(), key.namespace(), key.name(), e.getMessage(),
+                    e instanceof InvalidConfigException invalid ? invalid.problem() : ConfigError.Problem.INVALID);
             errors.add(error);
             Object previous = lastGood.get(key);
             if (previous != null) {
                 good.put(key, previous);
             }
-            log.warn("event=config_rejected kind={} namespace={} name={} source={} keptLastGood={} reason=\"{}\"",
-                    key.kind(), key.namespace(), key.name(), object.source(), previous != null, e.getMessage());
+            if (logs) {
+                log.warn("event=config_rejected kind={} namespace={} name={} source={} keptLastGood={} reason=\"{}\"",
+                        key.kind(), key.namespace(), key.name(), object.source(), previous != null, e.getMessage());
+            }
         }
     }
 
@@ -173,7 +189,7 @@ public final class MeshAssembler {
             if (first != null) {
                 ObjectKey k = object.key();
                 errors.add(new ConfigError(k.kind(), k.namespace(), k.name(), "defined twice (in " + first.source()
-                        + " and " + object.source() + "), the first one is used"));
+                        + " and " + object.source() + "), the first one is used", ConfigError.Problem.DUPLICATE));
             }
         }
         return unique;

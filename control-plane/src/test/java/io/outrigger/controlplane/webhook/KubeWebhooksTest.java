@@ -87,6 +87,8 @@ class KubeWebhooksTest {
           subsets:
             - {name: v1, labels: {version: v1}}
         """);
+    // The control planes' own namespace holds their leader Leases; a chart creates it before them.
+    namespace(SYSTEM, Map.of());
     a = start("a", registry.dir());
     b = start("b", registry.dir());
     for (ControlPlane revision : List.of(a, b)) {

@@ -4,6 +4,7 @@ import io.fabric8.istio.api.api.networking.v1alpha3.Subset;
 import io.fabric8.istio.api.api.networking.v1alpha3.TrafficPolicy;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.outrigger.controlplane.model.ClientTlsMode;
+import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.Hostnames;
 import io.outrigger.controlplane.model.SubsetConfig;
@@ -55,7 +56,7 @@ public final class DestinationRuleConverter {
         return switch (policy.getTls().getMode()) {
             case DISABLE -> ClientTlsMode.DISABLE;
             case ISTIO_MUTUAL -> ClientTlsMode.ISTIO_MUTUAL;
-            default -> throw new InvalidConfigException(where + ".tls.mode " + policy.getTls().getMode()
+            default -> throw new InvalidConfigException(ConfigError.Problem.UNSUPPORTED, where + ".tls.mode " + policy.getTls().getMode()
                     + " is not supported (use ISTIO_MUTUAL or DISABLE)");
         };
     }

@@ -4,6 +4,7 @@ import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
 import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchExact;
 import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchPrefix;
 import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchRegex;
+import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.StringMatch;
 
@@ -49,7 +50,8 @@ final class HttpMatchConverter {
                 : Boolean.TRUE.equals(m.getIgnoreUriCase()) ? "ignoreUriCase"
                 : null;
         if (unsupported != null) {
-            throw new InvalidConfigException(where + "." + unsupported + " is not supported by Outrigger yet");
+            throw new InvalidConfigException(ConfigError.Problem.UNSUPPORTED, where + "." + unsupported
+                    + " is not supported by Outrigger yet");
         }
     }
 
@@ -78,7 +80,7 @@ final class HttpMatchConverter {
         }
         if (regex.contains("(?=") || regex.contains("(?!") || regex.contains("(?<=") || regex.contains("(?<!")
                 || regex.matches(".*\\\\[1-9].*")) {
-            throw new InvalidConfigException(where + ": regex \"" + regex
+            throw new InvalidConfigException(ConfigError.Problem.UNSUPPORTED, where + ": regex \"" + regex
                     + "\" uses lookaround or backreferences, which RE2 does not support");
         }
     }

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.registry.convert;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.Protocol;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
@@ -43,7 +44,7 @@ public final class ServiceConverter {
     private static ServicePort convertPort(io.fabric8.kubernetes.api.model.ServicePort p, int index)
             throws InvalidConfigException {
         if (p.getProtocol() != null && !"TCP".equals(p.getProtocol())) {
-            throw new InvalidConfigException("spec.ports[" + index + "]: protocol " + p.getProtocol()
+            throw new InvalidConfigException(ConfigError.Problem.UNSUPPORTED, "spec.ports[" + index + "]: protocol " + p.getProtocol()
                     + " is not supported, the mesh carries TCP only");
         }
         int number = p.getPort() == null ? 0 : p.getPort();

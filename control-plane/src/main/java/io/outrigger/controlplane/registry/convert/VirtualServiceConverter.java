@@ -4,6 +4,7 @@ import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
 import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.outrigger.controlplane.model.ConfigError.Problem;
 import io.outrigger.controlplane.model.Hostnames;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.HttpRouteRule;
@@ -51,7 +52,8 @@ public final class VirtualServiceConverter {
                 : route.getFault() != null ? "fault"
                 : null;
         if (unsupported != null) {
-            throw new InvalidConfigException(where + "." + unsupported + " is not supported by Outrigger yet");
+            throw new InvalidConfigException(Problem.UNSUPPORTED, where + "." + unsupported
+                    + " is not supported by Outrigger yet");
         }
         List<HttpMatch> matches = new ArrayList<>();
         List<HTTPMatchRequest> specMatches = route.getMatch() == null ? List.of() : route.getMatch();
@@ -68,7 +70,7 @@ public final class VirtualServiceConverter {
         }
         int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
         if (sum != 100) {
-            throw new InvalidConfigException(where + ": route weights sum to " + sum + ", must be 100");
+            throw new InvalidConfigException(Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
         }
         return new HttpRouteRule(route.getName(), matches, destinations,
                 IstioDurations.parse(route.getTimeout(), where + ".timeout"));
@@ -83,7 +85,7 @@ public final class VirtualServiceConverter {
         String host = Hostnames.resolve(written, namespace);
         int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
         if (weight < 0) {
-            throw new InvalidConfigException(where + ": weight " + weight + " is negative");
+            throw new InvalidConfigException(Problem.WEIGHTS, where + ": weight " + weight + " is negative");
         }
         String subset = d.getDestination().getSubset();
         Optional<Service> service = mesh.service(host);
@@ -92,11 +94,13 @@ public final class VirtualServiceConverter {
             return new RouteDestination(host, subset, 0, weight);
         }
         if (service.isEmpty()) {
-            throw new InvalidConfigException(where + ": host \"" + written + "\" is not a service of the mesh");
+            throw new InvalidConfigException(Problem.UNKNOWN_HOST,
+                    where + ": host \"" + written + "\" is not a service of the mesh");
         }
         if (subset != null && !subset.isEmpty() && (mesh.complete() || mesh.destinationRule(host).isPresent())
                 && mesh.destinationRule(host).flatMap(dr -> dr.subset(subset)).isEmpty()) {
-            throw new InvalidConfigException(where + ": unknown subset \"" + subset + "\" of host " + written);
+            throw new InvalidConfigException(Problem.UNKNOWN_SUBSET,
+                    where + ": unknown subset \"" + subset + "\" of host " + written);
         }
         return new RouteDestination(host, subset, port(d, service.get(), where, written), weight);
     }
@@ -108,12 +112,13 @@ public final class VirtualServiceConverter {
         if (selector != null && selector.getNumber() != null) {
             int number = selector.getNumber().intValue();
             if (service.port(number).isEmpty()) {
-                throw new InvalidConfigException(where + ": host " + written + " has no port " + number);
+                throw new InvalidConfigException(Problem.UNKNOWN_PORT, where + ": host " + written + " has no port " + number);
             }
             return number;
         }
         if (service.ports().size() != 1) {
-            throw new InvalidConfigException(where + ": host " + written + " has " + service.ports().size()
+            throw new InvalidConfigException(Problem.UNKNOWN_PORT, where + ": host " + written + " has "
+                    + service.ports().size()
                     + " ports, destination.port.number is required");
         }
         return service.ports().getFirst().port();

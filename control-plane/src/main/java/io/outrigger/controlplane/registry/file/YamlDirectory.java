@@ -75,7 +75,7 @@ public final class YamlDirectory implements ObjectSource {
                 readable.put(file, fileContents);
                 parsed.put(file, new Parsed(text, fileContents));
             } catch (InvalidYamlException e) {
-                errors.add(new ConfigError("File", "", name, e.getMessage()));
+                errors.add(new ConfigError("File", "", name, e.getMessage(), ConfigError.Problem.UNPARSEABLE));
                 log.warn("event=file_rejected file={} keptPrevious={} reason=\"{}\"", name,
                         lastReadable.containsKey(file), e.getMessage());
                 Contents previous = lastReadable.get(file);
@@ -102,9 +102,14 @@ public final class YamlDirectory implements ObjectSource {
     }
 
     private List<Path> configFiles() {
+        return configFiles(directory);
+    }
+
+    /** The YAML files under {@code directory} that a file registry on it reads, in the order it reads them. */
+    public static List<Path> configFiles(Path directory) {
         try (Stream<Path> files = Files.walk(directory)) {
             return files.filter(Files::isRegularFile)
-                    .filter(this::notHidden)
+                    .filter(f -> notHidden(directory, f))
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .sorted()
                     .toList();
@@ -117,7 +122,7 @@ public final class YamlDirectory implements ObjectSource {
      * Hidden files and directories are skipped: a Kubernetes ConfigMap volume keeps the real files in a
      * hidden {@code ..<timestamp>} directory behind symlinks, which would otherwise be read twice.
      */
-    private boolean notHidden(Path file) {
+    private static boolean notHidden(Path directory, Path file) {
         for (Path part : directory.relativize(file)) {
             if (part.toString().startsWith(".")) {
                 return false;

@@ -22,12 +22,24 @@ import java.util.Optional;
 /**
  * Reads one YAML file (several documents allowed) into fabric8 model objects. Kinds the mesh does not use
  * (Deployments, ConfigMaps...: not in {@link ConfigKinds}) are skipped, so a directory of ordinary
- * manifests can be pointed at.
+ * manifests can be pointed at; {@link #read} hands them back as {@link Documents#others()} for the tools
+ * that look at them ({@code outrigger analyze}).
  */
 public final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+
+    /**
+     * What one file held: objects that parsed, errors of the objects that did not, and the documents of
+     * kinds the mesh does not read (each a mapping with apiVersion and kind).
+     */
+    public record Documents(List<ConfigObject> objects, List<ConfigError> errors, List<JsonNode> others) {
+        /** What a registry takes of it. */
+        public Contents contents() {
+            return new Contents(objects, errors);
+        }
+    }
 
     private YamlFiles() {
     }
@@ -35,7 +47,16 @@ public final class YamlFiles {
     /**
      * @throws InvalidYamlException when {@code text} is not YAML at all; then none of its objects can be trusted
      */
-    static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
+    public static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
+        return read(text, displayName).contents();
+    }
+
+    /**
+     * As {@link #parse}, also handing back the documents of kinds the mesh does not read.
+     *
+     * @throws InvalidYamlException when {@code text} is not YAML at all; then none of its objects can be trusted
+     */
+    public static Documents read(String text, String displayName) throws IOException, InvalidYamlException {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNextValue()) {
@@ -54,10 +75,11 @@ public final class YamlFiles {
         }
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
+        List<JsonNode> others = new ArrayList<>();
         for (JsonNode doc : documents) {
-            readDocument(doc, displayName, objects, errors);
+            readDocument(doc, displayName, objects, errors, others);
         }
-        return new Contents(objects, errors);
+        return new Documents(objects, errors, others);
     }
 
     /** SnakeYAML's message spans lines with a source excerpt and caret; keep its sentences only. */
@@ -68,9 +90,11 @@ public final class YamlFiles {
                 .orElse(message);
     }
 
-    private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors) {
+    private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors,
+                                     List<JsonNode> others) {
         if (!doc.isObject()) {
-            errors.add(new ConfigError("File", "", source, "a document is not a mapping with apiVersion and kind"));
+            errors.add(new ConfigError("File", "", source, "a document is not a mapping with apiVersion and kind",
+                    ConfigError.Problem.UNPARSEABLE));
             return;
         }
         String apiVersion = doc.path("apiVersion").asText("");
@@ -80,15 +104,19 @@ public final class YamlFiles {
         Optional<ConfigKind<?>> known = ConfigKinds.of(apiVersion, kind);
         if (known.isEmpty()) {
             if (kind.isEmpty() || apiVersion.isEmpty()) {
-                errors.add(new ConfigError("File", "", source, "a document has no apiVersion or kind"));
+                errors.add(new ConfigError("File", "", source, "a document has no apiVersion or kind",
+                        ConfigError.Problem.UNPARSEABLE));
             } else if (ConfigKinds.named(kind).filter(k -> k.inGroup(apiVersion)).isPresent()) {
                 errors.add(new ConfigError(kind, namespace, name, "apiVersion " + apiVersion
-                        + " of kind " + kind + " is not supported (in " + source + ")"));
+                        + " of kind " + kind + " is not supported (in " + source + ")", ConfigError.Problem.UNSUPPORTED));
+            } else {
+                others.add(doc);
             }
             return;
         }
         if (name.isEmpty()) {
-            errors.add(new ConfigError(kind, namespace, "(unnamed)", "metadata.name is missing (in " + source + ")"));
+            errors.add(new ConfigError(kind, namespace, "(unnamed)", "metadata.name is missing (in " + source + ")",
+                    ConfigError.Problem.UNPARSEABLE));
             return;
         }
         try {
