@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.analyze;
 
+import io.outrigger.controlplane.registry.ConfigKinds;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
@@ -45,7 +46,7 @@ final class MeshChecks {
     this.objects = objects;
     this.others = others;
     objects.forEach(o -> sources.put(o.key().toString(), o.source()));
-    mesh.workloads().forEach(w -> workloads.add(new Labeled(MeshAssembler.WORKLOAD_ENTRY, w.namespace(), w.name(),
+    mesh.workloads().forEach(w -> workloads.add(new Labeled(ConfigKinds.WORKLOAD_ENTRY.kind(), w.namespace(), w.name(),
         w.labels())));
     for (JsonNode doc : others) {
       String kind = doc.path("kind").asText();
@@ -90,7 +91,7 @@ final class MeshChecks {
     }
     for (Service s : mesh.services()) {
       if (!s.selector().isEmpty() && selected(s.namespace(), s.selector()).isEmpty()) {
-        add(FindingCode.SERVICE_SELECTS_NOTHING, MeshAssembler.SERVICE, s.namespace(), s.name(), "selector "
+        add(FindingCode.SERVICE_SELECTS_NOTHING, ConfigKinds.SERVICE.kind(), s.namespace(), s.name(), "selector "
             + labels(s.selector()) + " matches no Deployment, Pod or WorkloadEntry in namespace " + s.namespace());
       }
     }
@@ -101,13 +102,13 @@ final class MeshChecks {
     for (DestinationRuleConfig dr : mesh.destinationRules()) {
       DestinationRuleConfig applies = first.putIfAbsent(dr.host(), dr);
       if (applies != null) {
-        add(FindingCode.CONFLICTING_DESTINATION_RULES, MeshAssembler.DESTINATION_RULE, dr.namespace(), dr.name(),
+        add(FindingCode.CONFLICTING_DESTINATION_RULES, ConfigKinds.DESTINATION_RULE.kind(), dr.namespace(), dr.name(),
             "host " + dr.host() + " also has DestinationRule " + applies.namespace() + "/" + applies.name()
                 + ", which applies; this one is ignored");
       }
       Service service = mesh.service(dr.host()).orElse(null);
       if (service == null) {
-        add(FindingCode.DESTINATION_RULE_HOST_UNKNOWN, MeshAssembler.DESTINATION_RULE, dr.namespace(), dr.name(),
+        add(FindingCode.DESTINATION_RULE_HOST_UNKNOWN, ConfigKinds.DESTINATION_RULE.kind(), dr.namespace(), dr.name(),
             "host " + dr.host() + " is not a Service of the input");
         continue;
       }
@@ -117,7 +118,7 @@ final class MeshChecks {
       List<Labeled> ofService = selected(service.namespace(), service.selector());
       for (SubsetConfig subset : dr.subsets()) {
         if (ofService.stream().noneMatch(w -> Labels.matches(subset.labels(), w.labels()))) {
-          add(FindingCode.SUBSET_SELECTS_NOTHING, MeshAssembler.DESTINATION_RULE, dr.namespace(), dr.name(),
+          add(FindingCode.SUBSET_SELECTS_NOTHING, ConfigKinds.DESTINATION_RULE.kind(), dr.namespace(), dr.name(),
               "subset " + subset.name() + " (" + labels(subset.labels()) + ") matches none of the "
                   + ofService.size() + " workloads of " + dr.host());
         }
@@ -131,7 +132,7 @@ final class MeshChecks {
       for (String host : vs.hosts()) {
         VirtualServiceConfig applies = first.putIfAbsent(host, vs);
         if (applies != null && applies != vs) {
-          add(FindingCode.CONFLICTING_VIRTUAL_SERVICES, MeshAssembler.VIRTUAL_SERVICE, vs.namespace(), vs.name(),
+          add(FindingCode.CONFLICTING_VIRTUAL_SERVICES, ConfigKinds.VIRTUAL_SERVICE.kind(), vs.namespace(), vs.name(),
               "host " + host + " is also routed by VirtualService " + applies.namespace() + "/" + applies.name()
                   + ", which applies; this one is ignored for it");
         }
@@ -156,7 +157,7 @@ final class MeshChecks {
     }
     for (PeerAuthenticationConfig pa : mesh.peerAuthentications()) {
       if (!pa.selector().isEmpty() && selected(pa.namespace(), pa.selector()).isEmpty()) {
-        add(FindingCode.POLICY_SELECTS_NOTHING, MeshAssembler.PEER_AUTHENTICATION, pa.namespace(), pa.name(),
+        add(FindingCode.POLICY_SELECTS_NOTHING, ConfigKinds.PEER_AUTHENTICATION.kind(), pa.namespace(), pa.name(),
             "selector " + labels(pa.selector()) + " matches no workload in namespace " + pa.namespace());
       }
     }

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.registry.convert;
 
+import io.outrigger.controlplane.registry.ConfigKinds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outrigger.controlplane.registry.MeshAssembler;
@@ -39,7 +40,7 @@ public final class ImplementedFields {
             "spec.subsets[].trafficPolicy.tls.mode");
 
     private static final Map<String, Set<String>> BY_KIND = Map.of(
-            MeshAssembler.VIRTUAL_SERVICE, VIRTUAL_SERVICE, MeshAssembler.DESTINATION_RULE, DESTINATION_RULE);
+            ConfigKinds.VIRTUAL_SERVICE.kind(), VIRTUAL_SERVICE, ConfigKinds.DESTINATION_RULE.kind(), DESTINATION_RULE);
 
     private ImplementedFields() {
     }
