@@ -48,6 +48,13 @@ final class MeshChecks {
     objects.forEach(o -> sources.put(o.key().toString(), o.source()));
     mesh.workloads().forEach(w -> workloads.add(new Labeled(ConfigKinds.WORKLOAD_ENTRY.kind(), w.namespace(), w.name(),
         w.labels())));
+    // A Pod is a kind the registry reads, but a manifest's Pod has no status yet, so it is no serving
+    // workload of the mesh: what its labels could select still counts.
+    objects.stream().filter(o -> o.resource() instanceof io.fabric8.kubernetes.api.model.Pod).forEach(o -> {
+      io.fabric8.kubernetes.api.model.Pod pod = (io.fabric8.kubernetes.api.model.Pod) o.resource();
+      Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+      workloads.add(new Labeled(ConfigKinds.POD.kind(), o.key().namespace(), o.key().name(), new TreeMap<>(labels)));
+    });
     for (JsonNode doc : others) {
       String kind = doc.path("kind").asText();
       JsonNode labels = POD_TEMPLATES.contains(kind) ? doc.at("/spec/template/metadata/labels")
