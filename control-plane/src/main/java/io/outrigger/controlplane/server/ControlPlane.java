@@ -10,6 +10,7 @@ import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.debug.MonitoringServer;
 import io.outrigger.controlplane.registry.Registry;
 import io.outrigger.controlplane.security.WorkloadSecrets;
+import io.outrigger.controlplane.telemetry.MeshTelemetry;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
@@ -40,6 +41,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Registry registry;
   private final ProxyStreams streams = new ProxyStreams();
   private final XdsMetrics xdsMetrics = new XdsMetrics(meters);
+  private final MeshTelemetry telemetry = new MeshTelemetry(MeshTelemetry.DEFAULT_WINDOW, Clock.systemUTC());
   private final PushEngine push;
   private final XdsServers servers;
   private final MonitoringServer monitoring;
@@ -65,11 +67,11 @@ public final class ControlPlane implements AutoCloseable {
       started.push(registry);
       registry.start();
       this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
-          registry::current, snapshots, streams, xdsMetrics);
+          registry::current, snapshots, streams, xdsMetrics, telemetry);
       started.push(servers);
       this.monitoring = new MonitoringServer(
           new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
-          new ControlPlaneDebug(registry, streams));
+          new ControlPlaneDebug(registry, streams, telemetry));
     } catch (IOException | RuntimeException e) {
       stopAll(started, e);
       throw e;

@@ -14,6 +14,8 @@ import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.security.WorkloadAdmission;
+import io.outrigger.controlplane.telemetry.MeshTelemetry;
+import io.outrigger.controlplane.telemetry.MetricsSinkService;
 import io.outrigger.controlplane.xds.AdsService;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.SnapshotSource;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC ports: TLS (certificate from the mesh CA, every call token-authenticated) and, in host
- * mode only, a loopback plaintext port that authenticates nobody.
+ * mode only, a loopback plaintext port that authenticates nobody. Each port serves ADS and the
+ * sidecars' metrics stream, both admitted the same way.
  */
 final class XdsServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
@@ -50,18 +53,21 @@ final class XdsServers implements AutoCloseable {
   }
 
   static XdsServers start(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
-      Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics)
-      throws IOException {
+      Supplier<MeshConfig> mesh, SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics,
+      MeshTelemetry telemetry) throws IOException {
     List<Server> started = new ArrayList<>();
     try {
-      AdsService ads = new AdsService(WorkloadAdmission.authenticated(mesh), snapshots, streams, metrics);
-      Server tls = startTls(settings, ca, callers, metrics, ads);
+      WorkloadAdmission authenticated = WorkloadAdmission.authenticated(mesh);
+      AdsService ads = new AdsService(authenticated, snapshots, streams, metrics);
+      Server tls = startTls(settings, ca, callers, metrics, ads, new MetricsSinkService(authenticated, telemetry));
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
+        WorkloadAdmission claimed = WorkloadAdmission.loopbackUnauthenticated(mesh);
         plaintext = NettyServerBuilder
             .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort()))
-            .addService(new AdsService(WorkloadAdmission.loopbackUnauthenticated(mesh), snapshots, streams, metrics))
+            .addService(new AdsService(claimed, snapshots, streams, metrics))
+            .addService(new MetricsSinkService(claimed, telemetry))
             .build()
             .start();
         log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
@@ -74,9 +80,9 @@ final class XdsServers implements AutoCloseable {
     }
   }
 
-  /** ADS and Istio's CreateCertificate on one port, both behind token authentication. */
+  /** ADS, the metrics stream and Istio's CreateCertificate on one port, all behind token authentication. */
   private static Server startTls(ControlPlaneSettings settings, MeshCa ca, CallerAuthenticator callers,
-      XdsMetrics metrics, AdsService ads) throws IOException {
+      XdsMetrics metrics, AdsService ads, MetricsSinkService sink) throws IOException {
     IssuedCertificate serving = ca.issueServing(
         SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
     TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
@@ -85,12 +91,14 @@ final class XdsServers implements AutoCloseable {
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
             callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name()))))
+        .addService(ServerInterceptors.intercept(sink, new CallerAuthInterceptor(
+            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name()))))
         .addService(CertificateService.withAuthentication(() -> ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()
         .start();
-    log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
+    log.info("event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
   }
