@@ -16,6 +16,8 @@
     return e;
   }
 
+  const XDS_SHORT = { Cluster: 'CDS', ClusterLoadAssignment: 'EDS', Listener: 'LDS', RouteConfiguration: 'RDS',
+    Secret: 'SDS' };
   const short = host => host.replace(/\.svc\.cluster\.local$/, '');
   const name = id => id.split('/').pop();
   const pct = (v, digits = 1) => v === null || v === undefined ? '–' : (v * 100).toFixed(digits) + '%';
@@ -60,7 +62,7 @@
       if (!known.has('wl:' + e.source) || !known.has('svc:' + e.destination)) return;
       const lines = [rps(e.rps) + ' req/s · ' + pct(e.success), 'p50 ' + ms(e.p50) + ' · p99 ' + ms(e.p99)];
       edges.push({ data: { id: 'call:' + e.source + '>' + e.destination, source: 'wl:' + e.source,
-        target: 'svc:' + e.destination, kind: 'call', label: (e.mtls ? '🔒 mTLS  ' : 'plaintext  ') + lines.join('\n'),
+        target: 'svc:' + e.destination, kind: 'call', label: (e.mtls ? 'mTLS · ' : 'plaintext · ') + lines.join('\n'),
         health: health(e.success), mtls: e.mtls ? 'yes' : 'no', width: Math.min(8, 2 + Math.log2(1 + e.rps)) } });
     });
     doc.services.forEach(s => {
@@ -86,7 +88,7 @@
     minZoom: 0.3,
     maxZoom: 2.5,
     style: [
-      { selector: 'node', style: { 'label': 'data(label)', 'font-size': 12, 'color': '#1d2433',
+      { selector: 'node', style: { 'label': 'data(label)', 'font-size': 13.5, 'color': '#1d2433',
         'text-valign': 'bottom', 'text-margin-y': 6, 'font-weight': 600, 'text-background-color': '#ffffff',
         'text-background-opacity': 0.85, 'text-background-padding': 2, 'text-background-shape': 'roundrectangle' } },
       { selector: 'node[kind = "workload"]', style: { 'shape': 'round-rectangle', 'width': 34, 'height': 34,
@@ -95,7 +97,7 @@
       { selector: 'node[kind = "service"]', style: { 'shape': 'ellipse', 'width': 42, 'height': 42,
         'background-color': colors.service, 'border-width': 3, 'border-color': '#e4dbf6' } },
       { selector: 'edge', style: { 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 1.1,
-        'label': 'data(label)', 'font-size': 10.5, 'text-wrap': 'wrap', 'color': '#1d2433',
+        'label': 'data(label)', 'font-size': 12.5, 'text-wrap': 'wrap', 'color': '#1d2433',
         'text-background-color': '#ffffff', 'text-background-opacity': 0.92, 'text-background-padding': 3,
         'text-background-shape': 'roundrectangle', 'text-border-width': 1, 'text-border-color': '#e3e7ef',
         'text-border-opacity': 1 } },
@@ -106,10 +108,12 @@
       { selector: 'edge[kind = "call"][health = "idle"]', style: { 'line-color': colors.idle, 'target-arrow-color': colors.idle } },
       { selector: 'edge[kind = "call"][mtls = "no"]', style: { 'line-style': 'dashed' } },
       { selector: 'edge[kind = "member"]', style: { 'width': 1.5, 'line-style': 'dotted', 'line-color': colors.service,
-        'target-arrow-color': colors.service, 'arrow-scale': 0.8, 'font-size': 10, 'color': '#4b3a78' } },
+        'target-arrow-color': colors.service, 'arrow-scale': 0.8, 'font-size': 12, 'color': '#4b3a78',
+        'text-border-width': 0 } },
     ],
   });
 
+  window.addEventListener('resize', () => { cy.resize(); cy.fit(cy.elements(), 36); });
   let shape = '';
   function drawGraph(doc) {
     const els = elements(doc);
@@ -118,12 +122,15 @@
       shape = ids;
       cy.elements().remove();
       cy.add(els);
-      const roots = cy.nodes('[kind = "workload"]').filter(n => n.incomers('edge').length === 0);
-      // breadthfirst lays callers above callees; swapping x and y turns it left to right.
-      cy.layout({ name: 'breadthfirst', directed: true, roots: roots.length ? roots : undefined, spacingFactor: 1.15,
-        padding: 30, animate: false,
-        transform: (node, pos) => ({ x: pos.y * 1.9, y: pos.x * 0.75 }) }).run();
-      cy.fit(undefined, 30);
+      cy.resize();
+      // Roots: what nothing calls (the entry services). breadthfirst lays callers above callees;
+      // swapping x and y turns it left to right, and the wide container gets the long axis.
+      const roots = cy.nodes().filter(n => n.incomers('edge[kind = "call"]').length === 0
+        && n.incomers('edge').length === 0);
+      cy.layout({ name: 'breadthfirst', directed: true, roots: roots.length ? roots : undefined, spacingFactor: 1,
+        animate: false, fit: false,
+        transform: (node, pos) => ({ x: pos.y * 3.4, y: pos.x }) }).run();
+      cy.fit(cy.elements(), 36);
     } else {
       cy.batch(() => els.forEach(e => cy.getElementById(e.data.id).data(e.data)));
     }
@@ -159,17 +166,19 @@
       el('td', { class: 'num rate-' + health(e.successRate) }, pct(e.successRate, 2)),
       el('td', { class: 'num' }, ms(e.p50Ms)),
       el('td', { class: 'num' }, ms(e.p99Ms)),
-      el('td', {}, el('span', { class: 'badge ' + (e.mtls ? 'mtls' : 'plain') }, e.mtls ? '🔒 mTLS' : 'plaintext'))));
+      el('td', {}, el('span', { class: 'badge ' + (e.mtls ? 'mtls' : 'plain') }, e.mtls ? 'mTLS' : 'plaintext'))));
     document.querySelector('#edges tbody').replaceChildren(...(rows.length ? rows
       : [el('tr', {}, el('td', { colspan: 8, class: 'empty' }, 'No traffic reported yet.'))]));
   }
 
   function drawProxies(doc) {
-    const rows = doc.proxies.map(p => el('tr', { 'data-proxy': p.proxy, 'data-state': p.state },
-      el('td', {}, p.workload || p.proxy, el('div', { class: 'muted mono' }, p.proxy)),
+    const rows = doc.proxies.map(p => el('tr', { 'data-proxy': p.proxy, 'data-state': p.state, class: 'state-' + p.state },
+      el('td', {}, el('b', {}, p.workload || p.proxy), el('div', { class: 'muted mono small' }, p.proxy)),
       el('td', { class: 'mono' }, p.identity + (p.authenticated ? '' : ' (unauthenticated)')),
       el('td', {}, el('span', { class: 'badge ' + p.state }, p.state)),
-      el('td', { class: 'mono' }, Object.entries(p.types).map(([t, s]) => t + (s.inSync ? ' ✓' : ' ✗')).join('  ')),
+      el('td', { class: 'types' }, Object.entries(p.types).map(([t, s]) =>
+        el('span', { class: 'type ' + (s.inSync ? 'in-sync' : 'out-of-sync'), title: t + ' sent ' + s.sent + ', acked ' + s.acked },
+          (XDS_SHORT[t] || t) + (s.inSync ? ' ✓' : ' ✗')))),
       el('td', {}, p.reportingMetrics ? 'streaming' : el('span', { class: 'muted' }, '–')),
       el('td', { class: 'nack' }, p.lastNack ? p.lastNack.type + ' v' + p.lastNack.version + ': ' + p.lastNack.error : '')));
     document.querySelector('#proxies tbody').replaceChildren(...(rows.length ? rows
@@ -186,6 +195,12 @@
       : [el('li', { class: 'empty' }, 'None: every object is in force.')]));
   }
 
+  function kpi(id, text, tone) {
+    const node = document.getElementById(id);
+    node.textContent = text;
+    node.className = 'kpi-value' + (tone ? ' ' + tone : '');
+  }
+
   function drawSummary(doc) {
     const total = doc.edges.reduce((sum, e) => sum + e.rps, 0);
     const synced = doc.proxies.filter(p => p.state === 'SYNCED').length;
@@ -193,6 +208,15 @@
     summary.replaceChildren(el('b', {}, doc.services.length), ' services · ', el('b', {}, doc.workloads.length),
       ' workloads · ', el('b', {}, synced + '/' + doc.proxies.length), ' proxies in sync · ',
       el('b', {}, rps(total)), ' req/s · mesh version ', el('b', {}, doc.meshVersion));
+    const requests = doc.edges.reduce((sum, e) => sum + e.requests, 0);
+    const failed = doc.edges.reduce((sum, e) => sum + (e.successRate === null ? 0 : e.requests * (1 - e.successRate)), 0);
+    const success = requests ? 1 - failed / requests : null;
+    const mtls = doc.edges.filter(e => e.mtls).length;
+    kpi('kpi-rps', rps(total), '');
+    kpi('kpi-success', pct(success, 2), health(success) === 'idle' ? '' : health(success));
+    kpi('kpi-mtls', doc.edges.length ? mtls + ' / ' + doc.edges.length : '–', !doc.edges.length ? '' : mtls === doc.edges.length ? 'ok' : 'warn');
+    kpi('kpi-sync', synced + ' / ' + doc.proxies.length, synced === doc.proxies.length ? 'ok' : 'bad');
+    document.getElementById('window-hint').textContent = 'last ' + doc.windowSeconds + ' s';
     document.getElementById('window-note').textContent = 'Figures from the sidecars\' own stats over the last '
       + doc.windowSeconds + ' s; edge p50/p99 is the slowest subset\'s.';
   }
