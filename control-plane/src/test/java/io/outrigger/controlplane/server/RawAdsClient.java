@@ -37,14 +37,7 @@ public final class RawAdsClient implements AutoCloseable {
   private StreamObserver<DiscoveryRequest> requests;
 
   public RawAdsClient(int port, String rootPem, String serverName, String token) {
-    try {
-      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
-          .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
-      this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port, tls.build())
-          .overrideAuthority(serverName).build();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the mesh root", e);
-    }
+    this.channel = tlsChannel(port, rootPem, serverName);
     AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
         AggregatedDiscoveryServiceGrpc.newStub(channel);
     if (token != null) {
@@ -68,16 +61,32 @@ public final class RawAdsClient implements AutoCloseable {
     });
   }
 
+  /** A channel to the TLS port on loopback that verifies the server with the mesh root. */
+  static ManagedChannel tlsChannel(int port, String rootPem, String serverName) {
+    try {
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
+          .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
+      return NettyChannelBuilder.forAddress("127.0.0.1", port, tls.build()).overrideAuthority(serverName).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the mesh root", e);
+    }
+  }
+
   /** Asks for {@code names} of {@code typeUrl}, as the workload {@code ns/pod} with service account {@code sa}. */
   public void request(String namespace, String pod, String sa, String typeUrl, List<String> names) {
+    requests.onNext(DiscoveryRequest.newBuilder().setNode(node(namespace, pod, sa)).setTypeUrl(typeUrl)
+        .addAllResourceNames(names).build());
+  }
+
+  /** The node a sidecar of workload {@code ns/pod} with service account {@code sa} sends. */
+  static Node node(String namespace, String pod, String sa) {
     Struct metadata = Struct.newBuilder()
         .putFields("NAMESPACE", string(namespace))
         .putFields("NAME", string(pod))
         .putFields("SERVICE_ACCOUNT", string(sa))
         .build();
-    Node node = Node.newBuilder().setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
+    return Node.newBuilder().setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
         .setMetadata(metadata).build();
-    requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
   }
 
   public DiscoveryResponse next(Duration timeout) throws InterruptedException {
@@ -120,7 +129,7 @@ public final class RawAdsClient implements AutoCloseable {
     return Value.newBuilder().setStringValue(s).build();
   }
 
-  private static CallCredentials bearer(String token) {
+  static CallCredentials bearer(String token) {
     return new CallCredentials() {
       @Override
       public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
