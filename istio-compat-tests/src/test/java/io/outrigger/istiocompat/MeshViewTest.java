@@ -133,7 +133,7 @@ class MeshViewTest {
 
   @Test
   @Order(3)
-  void pageShowsAProxyThatNackedABadConfig() {
+  void pageShowsAProxyThatNackedABadConfigAndTheConfigErrors() {
     try (MeshViewBrowser browser = MeshViewBrowser.start()) {
       WebDriver page = browser.driver();
       page.get(url("/ui"));
@@ -168,6 +168,25 @@ class MeshViewTest {
             // Envoy's own words for the regex it refused.
             assertThat(row.getText()).contains("NACKED").contains("RouteConfiguration").contains("{2000}");
           });
+
+      // Config the registry itself rejects shows by object and reason.
+      mesh.registry().write("ratings-virtualservice.yaml", """
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata:
+            name: ratings
+            namespace: bookinfo
+          spec:
+            hosts: [ratings.bookinfo.svc.cluster.local]
+            http:
+              - route:
+                  - destination: {host: ratings.bookinfo.svc.cluster.local}
+                    weight: 90
+          """);
+      await().atMost(REPORTED).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+          .alias("the page lists the rejected VirtualService bookinfo/ratings")
+          .untilAsserted(() -> assertThat(page.findElement(By.id("errors")).getText())
+              .contains("VirtualService bookinfo/ratings").contains("90"));
     }
   }
 

@@ -64,7 +64,8 @@ public final class MonitoringServer implements AutoCloseable {
       }
     });
     server.start();
-    log.info("event=monitoring_listening address={}:{}", bind.getHostString(), port());
+    log.info("event=monitoring_listening address={}:{} mesh_view=http://{}:{}/ui", bind.getHostString(), port(),
+        bind.getHostString(), port());
   }
 
   private static HttpServer create(InetSocketAddress bind) throws IOException {
