@@ -47,6 +47,7 @@ class MeshViewEndpointTest {
     static final String RATINGS = "outbound|9080||ratings.default.svc.cluster.local";
     static final String PRODUCTPAGE_PROXY = "sidecar~198.19.0.100~productpage-v1.default~default.svc.cluster.local";
     static final String REVIEWS_PROXY = "sidecar~198.19.0.101~reviews-v1.default~default.svc.cluster.local";
+    static final String RATINGS_PROXY = "sidecar~198.19.0.102~ratings-v1.default~default.svc.cluster.local";
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,7 +74,10 @@ class MeshViewEndpointTest {
                         new TypeSyncStatus(XdsTypes.CLUSTER, "6", t0, "6", t0, 3, true, null),
                         new TypeSyncStatus(XdsTypes.ROUTE, "7", t0, "6", t0, 1, false, nack))),
                 new ProxySyncStatus(REVIEWS_PROXY, "default/bookinfo-reviews", true, "delta", 2, t0, List.of(
-                        new TypeSyncStatus(XdsTypes.CLUSTER, "6", t0, "6", t0, 3, true, null))));
+                        new TypeSyncStatus(XdsTypes.CLUSTER, "6", t0, "6", t0, 3, true, null))),
+                // Sent version 8 and not ACKed yet; its NACK was of an older version.
+                new ProxySyncStatus(RATINGS_PROXY, "default/bookinfo-ratings", true, "sotw", 3, t0, List.of(
+                        new TypeSyncStatus(XdsTypes.CLUSTER, "8", t0, "6", t0, 3, false, nack))));
         List<ConfigError> errors = List.of(new ConfigError("VirtualService", "default", "broken",
                 "route weights sum to 90, must be 100"));
         DebugSource source = new DebugSource() {
@@ -182,6 +186,9 @@ class MeshViewEndpointTest {
         assertThat(reviews.path("state").asText()).isEqualTo("SYNCED");
         assertThat(reviews.path("reportingMetrics").asBoolean()).isFalse();
         assertThat(reviews.path("lastNack").isNull()).isTrue();
+        JsonNode ratings = find(doc.path("proxies"), "proxy", RATINGS_PROXY);
+        assertThat(ratings.path("state").asText()).as("a NACK of an older version: waiting, not refused").isEqualTo("STALE");
+        assertThat(ratings.at("/lastNack/version").asText()).isEqualTo("7");
 
         JsonNode workload = find(doc.path("workloads"), "id", "default/productpage-v1");
         assertThat(workload.path("proxy").asText()).isEqualTo(PRODUCTPAGE_PROXY);
