@@ -169,24 +169,13 @@ class MeshViewTest {
             assertThat(row.getText()).contains("NACKED").contains("RouteConfiguration").contains("{2000}");
           });
 
-      // Config the registry itself rejects shows by object and reason.
-      mesh.registry().write("ratings-virtualservice.yaml", """
-          apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata:
-            name: ratings
-            namespace: bookinfo
-          spec:
-            hosts: [ratings.bookinfo.svc.cluster.local]
-            http:
-              - route:
-                  - destination: {host: ratings.bookinfo.svc.cluster.local}
-                    weight: 90
-          """);
+      // Config the registry itself rejects shows by object and reason; the NACKed version stays in force.
+      mesh.registry().write(Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE, BadConfigTest.resource("bad-config/weights-sum-90.yaml"));
       await().atMost(REPORTED).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-          .alias("the page lists the rejected VirtualService bookinfo/ratings")
+          .alias("the page lists the rejected VirtualService bookinfo/reviews")
           .untilAsserted(() -> assertThat(page.findElement(By.id("errors")).getText())
-              .contains("VirtualService bookinfo/ratings").contains("90"));
+              .contains("VirtualService bookinfo/reviews").contains("90"));
+      assertThat(page.findElements(By.cssSelector("#proxies tr[data-state='NACKED']"))).isNotEmpty();
     }
   }
 
