@@ -54,7 +54,8 @@
     });
     doc.workloads.forEach(w => {
       known.add('wl:' + w.id);
-      const version = w.labels.version ? ' · ' + w.labels.version : '';
+      // The version label only where the name does not say it already (reviews-v2 does).
+      const version = w.labels.version && !w.name.endsWith(w.labels.version) ? ' · ' + w.labels.version : '';
       nodes.push({ data: { id: 'wl:' + w.id, label: w.name + version, kind: 'workload',
         reporting: w.reporting ? 'yes' : 'no' } });
     });
