@@ -6,7 +6,7 @@
 # a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
-#   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries (scripts/test.sh uses this)
+#   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries and chromium (scripts/test.sh uses this)
 #   scripts/bootstrap.sh --print-envoy-path   print the Envoy binary's path (installs first if needed)
 #   scripts/bootstrap.sh --print-java-home    print the JDK's home (installs first if needed)
 #
@@ -164,6 +164,10 @@ if $tests && [ -z "$etcd_bin" ]; then
   if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
     systemctl disable --now etcd >&2 || true
   fi
+fi
+# The mesh view's browser test: Debian's chromium driven through its chromedriver (Selenium).
+if $tests && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
+  apt_install chromium chromium-driver
 fi
 
 cat > "$state/env" <<ENV

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Records and compares what tests may leave on the host: network namespaces, links (veths, bridges),
-# the host's iptables rules, the processes tests start (Envoy; etcd and kube-apiserver of tier 4) and
+# the host's iptables rules, the processes tests start (Envoy; etcd and kube-apiserver of tier 4; the
+# mesh view's chromium and chromedriver) and
 # CNI IPAM state. Used by scripts/test.sh so the suite
 # itself fails when a test does not clean up.
 #
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 # The processes tests start, as "<name> <pid>".
-PROCESS_NAMES="envoy etcd kube-apiserver"
+PROCESS_NAMES="envoy etcd kube-apiserver chromium chromedriver"
 procs() {
   local name pid
   for name in $PROCESS_NAMES; do

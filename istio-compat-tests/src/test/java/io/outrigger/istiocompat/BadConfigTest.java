@@ -89,7 +89,8 @@ class BadConfigTest {
         .isEqualTo(V3.name());
   }
 
-  private static String resource(String path) {
+  /** A file of this module's test resources, e.g. {@code bad-config/weights-sum-90.yaml}. */
+  static String resource(String path) {
     try (InputStream in = BadConfigTest.class.getClassLoader().getResourceAsStream(path)) {
       if (in == null) {
         throw new IllegalStateException("test resource " + path + " is missing");

@@ -138,12 +138,13 @@ final class MeshControlPlane implements AutoCloseable {
     return "http://" + settings.monitoringBindAddress() + ":" + monitoringPort;
   }
 
+  /** The URL of {@code path} on the monitoring port, as an operator's browser would open it. */
+  synchronized String monitoringUrl(String path) {
+    return "http://" + settings.monitoringBindAddress() + ":" + monitoringPort + path;
+  }
+
   String monitoring(String path) {
-    String host;
-    synchronized (this) {
-      host = settings.monitoringBindAddress();
-    }
-    URI uri = URI.create("http://" + host + ":" + monitoringPort + path);
+    URI uri = URI.create(monitoringUrl(path));
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -88,6 +88,25 @@ public final class Prerequisites {
         }
     }
 
+    /** Debian's chromium and its chromedriver, for the browser tests. */
+    public record Chromium(Path browser, Path driver) {}
+
+    /** {@code CHROMIUM_BIN} and {@code CHROMEDRIVER_BIN} when set, else Debian's paths. */
+    public static Chromium requireChromium() {
+        Path browser = Path.of(envOr("CHROMIUM_BIN", "/usr/bin/chromium"));
+        Path driver = Path.of(envOr("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
+        if (!Files.isExecutable(browser) || !Files.isExecutable(driver)) {
+            missing("chromium and chromium-driver (" + browser + ", " + driver
+                    + "): run scripts/bootstrap.sh --tests (apt-get install chromium chromium-driver)");
+        }
+        return new Chromium(browser, driver);
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
     public static void requireCommand(String name) {
         if (findOnPath(name).isEmpty()) {
             missing("command '" + name + "' on PATH (" + System.getenv("PATH") + "): run scripts/bootstrap.sh");

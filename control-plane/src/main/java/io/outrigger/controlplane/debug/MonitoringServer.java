@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.Map;
@@ -21,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitoring port (15014): /metrics (Prometheus), /debug/syncz, /debug/configz and
- * /debug/config_dump?proxy=ID. Read-only; bind it where only operators reach.
+ * The monitoring port (15014): /metrics (Prometheus), /debug/syncz, /debug/configz,
+ * /debug/config_dump?proxy=ID, the mesh view's document /api/mesh and its page /ui. Read-only; bind
+ * it where only operators reach.
  */
 public final class MonitoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MonitoringServer.class);
@@ -33,6 +35,10 @@ public final class MonitoringServer implements AutoCloseable {
   private final ObjectMapper mapper = new ObjectMapper();
   private final SyncJson syncJson = new SyncJson(mapper);
   private final ResourceJson resourceJson = new ResourceJson();
+  private final MeshViewJson meshViewJson = new MeshViewJson(mapper, syncJson);
+  private final MeshViewAssets assets = new MeshViewAssets();
+  /** The mesh view takes GET requests only: a longer target or any body is refused. */
+  static final int MAX_TARGET_LENGTH = 2048;
 
   public MonitoringServer(InetSocketAddress bind, PrometheusMeterRegistry metrics, DebugSource debug)
       throws IOException {
@@ -46,8 +52,20 @@ public final class MonitoringServer implements AutoCloseable {
     server.createContext("/debug/configz", ex -> json(ex, 200,
         syncJson.errors(debug.configErrors()).toPrettyString()));
     server.createContext("/debug/config_dump", this::configDump);
+    server.createContext("/api/mesh", ex -> {
+      if (readOnly(ex)) {
+        json(ex, 200, meshViewJson.document(debug.mesh(), debug.configErrors(), debug.traffic(), debug.syncStatus(),
+            debug.proxyWorkloads(), Instant.now()).toPrettyString());
+      }
+    });
+    server.createContext("/ui", ex -> {
+      if (readOnly(ex)) {
+        assets.serve(ex);
+      }
+    });
     server.start();
-    log.info("event=monitoring_listening address={}:{}", bind.getHostString(), port());
+    log.info("event=monitoring_listening address={}:{} mesh_view=http://{}:{}/ui", bind.getHostString(), port(),
+        bind.getHostString(), port());
   }
 
   private static HttpServer create(InetSocketAddress bind) throws IOException {
@@ -91,6 +109,24 @@ public final class MonitoringServer implements AutoCloseable {
     json(ex, 200, out.append("}\n").toString());
   }
 
+  /** GET or HEAD, a bounded target, no body; otherwise answered here with 405 or 413 and false. */
+  private static boolean readOnly(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      ex.getResponseHeaders().set("Allow", "GET, HEAD");
+      reply(ex, 405, "text/plain; charset=utf-8", "method " + method + " not allowed\n");
+      return false;
+    }
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    boolean body = length != null && !length.equals("0") || ex.getRequestHeaders().containsKey("Transfer-Encoding");
+    if (body || ex.getRequestURI().toString().length() > MAX_TARGET_LENGTH) {
+      reply(ex, 413, "text/plain; charset=utf-8", "request too large: no body, at most " + MAX_TARGET_LENGTH
+          + " characters of target\n");
+      return false;
+    }
+    return true;
+  }
+
   private static String query(HttpExchange ex, String key) {
     String q = ex.getRequestURI().getRawQuery();
     if (q == null) {
@@ -109,7 +145,7 @@ public final class MonitoringServer implements AutoCloseable {
     reply(ex, status, "application/json", body);
   }
 
-  private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
+  static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(status, bytes.length);

@@ -13,6 +13,7 @@ import io.outrigger.controlplane.debug.MonitoringServer;
 import io.outrigger.controlplane.kube.InCluster;
 import io.outrigger.controlplane.registry.Registry;
 import io.outrigger.controlplane.security.WorkloadSecrets;
+import io.outrigger.controlplane.telemetry.MeshTelemetry;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
@@ -45,6 +46,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Registry registry;
   private final ProxyStreams streams = new ProxyStreams();
   private final XdsMetrics xdsMetrics = new XdsMetrics(meters);
+  private final MeshTelemetry telemetry = new MeshTelemetry(MeshTelemetry.DEFAULT_WINDOW, Clock.systemUTC());
   private final PushEngine push;
   private final ServingCertificate serving;
   private final XdsServers servers;
@@ -83,7 +85,7 @@ public final class ControlPlane implements AutoCloseable {
           XdsServers.CONTROL_PLANE_IDENTITY), settings.servingNames(), settings.cluster().servingCertTtl());
       started.push(serving);
       this.servers = XdsServers.start(settings, () -> ca, serving, callers, cluster.map(InCluster::boundPods),
-          registry::current, snapshots, streams, xdsMetrics);
+          registry::current, snapshots, streams, xdsMetrics, telemetry);
       started.push(servers);
       this.webhooks = HostedWebhooks.start(settings, serving, () -> ca.trustBundle().pem(), registry::current,
           cluster);
@@ -98,7 +100,7 @@ public final class ControlPlane implements AutoCloseable {
       caReloader.start();
       this.monitoring = new MonitoringServer(
           new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
-          new ControlPlaneDebug(registry, streams));
+          new ControlPlaneDebug(registry, streams, telemetry));
     } catch (IOException | RuntimeException e) {
       stopAll(started, e);
       throw e;

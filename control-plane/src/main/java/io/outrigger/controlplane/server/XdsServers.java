@@ -14,6 +14,8 @@ import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.security.BoundPodCheck;
 import io.outrigger.controlplane.security.PeerAddress;
 import io.outrigger.controlplane.security.WorkloadAdmission;
+import io.outrigger.controlplane.telemetry.MeshTelemetry;
+import io.outrigger.controlplane.telemetry.MetricsSinkService;
 import io.outrigger.controlplane.xds.AdsService;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.SnapshotSource;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC ports: TLS (certificate from the mesh CA, every call token-authenticated) and, in host
- * mode only, a loopback plaintext port that authenticates nobody.
+ * mode only, a loopback plaintext port that authenticates nobody. Each port serves ADS and the
+ * sidecars' metrics stream, both admitted the same way.
  */
 final class XdsServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
@@ -50,19 +53,23 @@ final class XdsServers implements AutoCloseable {
   /** @param boundPods how pod-bound tokens are checked against their pod (in a cluster); empty: not at all */
   static XdsServers start(ControlPlaneSettings settings, Supplier<MeshCa> ca, ServingCertificate serving,
       CallerAuthenticator callers, Optional<BoundPodCheck> boundPods, Supplier<MeshConfig> mesh,
-      SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics) throws IOException {
+      SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics, MeshTelemetry telemetry)
+      throws IOException {
     List<Server> started = new ArrayList<>();
     try {
       WorkloadAdmission admission = boundPods.map(check -> WorkloadAdmission.authenticated(mesh, check))
           .orElseGet(() -> WorkloadAdmission.authenticated(mesh));
       AdsService ads = new AdsService(admission, snapshots, streams, metrics);
-      Server tls = startTls(settings, ca, serving, callers, metrics, ads);
+      Server tls = startTls(settings, ca, serving, callers, metrics, ads,
+          new MetricsSinkService(admission, telemetry));
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
+        WorkloadAdmission claimed = WorkloadAdmission.loopbackUnauthenticated(mesh);
         plaintext = NettyServerBuilder
             .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort()))
-            .addService(new AdsService(WorkloadAdmission.loopbackUnauthenticated(mesh), snapshots, streams, metrics))
+            .addService(new AdsService(claimed, snapshots, streams, metrics))
+            .addService(new MetricsSinkService(claimed, telemetry))
             .build()
             .start();
         log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
@@ -76,23 +83,25 @@ final class XdsServers implements AutoCloseable {
   }
 
   /**
-   * ADS and Istio's CreateCertificate on one port, both behind token authentication. The certificate
-   * is whatever {@code serving} holds at each handshake, so its renewal reaches new connections.
+   * ADS, the metrics stream and Istio's CreateCertificate on one port, all behind token authentication. The
+   * certificate is whatever {@code serving} holds at each handshake, so its renewal reaches new connections.
    */
   private static Server startTls(ControlPlaneSettings settings, Supplier<MeshCa> ca, ServingCertificate serving,
-      CallerAuthenticator callers, XdsMetrics metrics, AdsService ads) throws IOException {
+      CallerAuthenticator callers, XdsMetrics metrics, AdsService ads, MetricsSinkService sink) throws IOException {
     TlsServerCredentials.Builder credentials =
         TlsServerCredentials.newBuilder().keyManager(new ServingKeyManager(serving));
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
             callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
+        .addService(ServerInterceptors.intercept(sink, new CallerAuthInterceptor(
+            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
         .addService(CertificateService.withAuthentication(ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .build()
         .start();
-    log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
+    log.info("event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
   }

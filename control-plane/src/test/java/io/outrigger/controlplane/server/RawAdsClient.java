@@ -38,14 +38,7 @@ public final class RawAdsClient implements AutoCloseable {
   private StreamObserver<DiscoveryRequest> requests;
 
   public RawAdsClient(int port, String rootPem, String serverName, String token) {
-    try {
-      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
-          .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
-      this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port, tls.build())
-          .overrideAuthority(serverName).build();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the mesh root", e);
-    }
+    this.channel = tlsChannel(port, rootPem, serverName);
     AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
         AggregatedDiscoveryServiceGrpc.newStub(channel);
     if (token != null) {
@@ -69,6 +62,17 @@ public final class RawAdsClient implements AutoCloseable {
     });
   }
 
+  /** A channel to the TLS port on loopback that verifies the server with the mesh root. */
+  static ManagedChannel tlsChannel(int port, String rootPem, String serverName) {
+    try {
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
+          .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
+      return NettyChannelBuilder.forAddress("127.0.0.1", port, tls.build()).overrideAuthority(serverName).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the mesh root", e);
+    }
+  }
+
   /** Asks for {@code names} of {@code typeUrl}, as the workload {@code ns/pod} with service account {@code sa}. */
   public void request(String namespace, String pod, String sa, String typeUrl, List<String> names) {
     request(namespace, pod, sa, Map.of(), typeUrl, names);
@@ -77,15 +81,23 @@ public final class RawAdsClient implements AutoCloseable {
   /** As {@link #request}, with more node metadata (POD_UID, say). */
   public void request(String namespace, String pod, String sa, Map<String, String> metadata, String typeUrl,
       List<String> names) {
+    requests.onNext(DiscoveryRequest.newBuilder().setNode(node(namespace, pod, sa, metadata)).setTypeUrl(typeUrl)
+        .addAllResourceNames(names).build());
+  }
+
+  /** The node a sidecar of workload {@code ns/pod} with service account {@code sa} sends. */
+  static Node node(String namespace, String pod, String sa) {
+    return node(namespace, pod, sa, Map.of());
+  }
+
+  static Node node(String namespace, String pod, String sa, Map<String, String> more) {
     Struct.Builder fields = Struct.newBuilder()
         .putFields("NAMESPACE", string(namespace))
         .putFields("NAME", string(pod))
         .putFields("SERVICE_ACCOUNT", string(sa));
-    metadata.forEach((k, v) -> fields.putFields(k, string(v)));
-    Struct metadataStruct = fields.build();
-    Node node = Node.newBuilder().setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
-        .setMetadata(metadataStruct).build();
-    requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names).build());
+    more.forEach((k, v) -> fields.putFields(k, string(v)));
+    return Node.newBuilder().setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
+        .setMetadata(fields.build()).build();
   }
 
   public DiscoveryResponse next(Duration timeout) throws InterruptedException {
@@ -128,7 +140,7 @@ public final class RawAdsClient implements AutoCloseable {
     return Value.newBuilder().setStringValue(s).build();
   }
 
-  private static CallCredentials bearer(String token) {
+  static CallCredentials bearer(String token) {
     return new CallCredentials() {
       @Override
       public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {

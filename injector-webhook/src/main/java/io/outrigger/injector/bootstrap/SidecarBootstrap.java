@@ -32,6 +32,12 @@ public final class SidecarBootstrap {
   /** The static cluster for plaintext ADS. */
   static final String XDS_CLUSTER = "xds-grpc";
 
+  /**
+   * How often the sidecar streams its stats to the control plane's metrics service (the mesh view's
+   * numbers): often enough for a live page, seldom enough that the stream costs little.
+   */
+  public static final String STATS_FLUSH_INTERVAL = "3s";
+
   private static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -59,6 +65,8 @@ public final class SidecarBootstrap {
     root.set("admin", admin());
     root.set("dynamic_resources", dynamicResources(p));
     root.set("static_resources", staticResources(p));
+    root.set("stats_sinks", statsSinks(p));
+    root.put("stats_flush_interval", STATS_FLUSH_INTERVAL);
     return root;
   }
 
@@ -173,6 +181,24 @@ public final class SidecarBootstrap {
           .put("string_value", p.controlPlaneServerName());
     }
     return service;
+  }
+
+  /**
+   * The sidecar's stats go to the control plane over the same gRPC service (and so the same TLS and
+   * token) as ADS; the control plane keeps a short window of them for the mesh view. Full stat names
+   * (no tags as labels), cumulative counters, and histograms as buckets only: the control plane
+   * computes rates and percentiles from the differences over its window.
+   */
+  private static ArrayNode statsSinks(BootstrapParams p) {
+    ArrayNode sinks = JSON.arrayNode();
+    ObjectNode sink = sinks.addObject();
+    sink.put("name", "envoy.stat_sinks.metrics_service");
+    ObjectNode config = sink.putObject("typed_config");
+    config.put("@type", "type.googleapis.com/envoy.config.metrics.v3.MetricsServiceConfig");
+    config.put("transport_api_version", "V3");
+    config.put("histogram_emit_mode", "HISTOGRAM");
+    config.set("grpc_service", grpcService(p));
+    return sinks;
   }
 
   private static ObjectNode staticResources(BootstrapParams p) {

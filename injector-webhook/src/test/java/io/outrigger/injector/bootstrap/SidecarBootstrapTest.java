@@ -81,6 +81,19 @@ class SidecarBootstrapTest {
   }
 
   @Test
+  void statsStreamToTheControlPlaneOverTheAdsServiceEveryFlush() throws IOException {
+    JsonNode root = new YAMLMapper().readTree(bootstrap.render(tls("outrigger.outrigger-system.svc")));
+    JsonNode sink = root.at("/stats_sinks/0");
+
+    assertThat(sink.at("/name").asText()).isEqualTo("envoy.stat_sinks.metrics_service");
+    assertThat(sink.at("/typed_config/histogram_emit_mode").asText()).isEqualTo("HISTOGRAM");
+    // Same address, TLS root, token and server name as ADS: the stream is authenticated like ADS.
+    assertThat(sink.at("/typed_config/grpc_service"))
+        .isEqualTo(root.at("/dynamic_resources/ads_config/grpc_services/0"));
+    assertThat(root.at("/stats_flush_interval").asText()).isEqualTo(SidecarBootstrap.STATS_FLUSH_INTERVAL);
+  }
+
+  @Test
   void withoutServerNameTheDialledHostIsVerified() throws IOException {
     String yaml = bootstrap.render(tls(null));
 
