@@ -11,6 +11,7 @@ import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.debug.MonitoringServer;
 import io.outrigger.controlplane.registry.Registry;
 import io.outrigger.controlplane.security.WorkloadSecrets;
+import io.outrigger.controlplane.webhook.WebhookCaBundles;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
@@ -18,11 +19,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,7 @@ public final class ControlPlane implements AutoCloseable {
       registry.addListener(mesh -> push.changed());
       started.push(registry);
       registry.start();
-      this.serving = ServingCertificate.start("xds", ca, SpiffeId.of(ca.trustDomain(),
+      this.serving = ServingCertificate.start("control-plane", ca, SpiffeId.of(ca.trustDomain(),
           XdsServers.CONTROL_PLANE_IDENTITY), settings.servingNames(), settings.cluster().servingCertTtl());
       started.push(serving);
       this.servers = XdsServers.start(settings, ca, serving, tokens.verifier(settings.tokenAudiences()),
@@ -116,12 +119,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** The CA bundle writer of this revision's webhook configurations, when connected to Kubernetes. */
-  public java.util.Optional<io.outrigger.controlplane.webhook.WebhookCaBundles> webhookCaBundles() {
+  public Optional<WebhookCaBundles> webhookCaBundles() {
     return webhooks.caBundles();
   }
 
   /** The certificate new TLS handshakes on the xDS and webhook ports get now. */
-  public java.security.cert.X509Certificate servingCertificate() {
+  public X509Certificate servingCertificate() {
     return serving.get().leaf();
   }
 
