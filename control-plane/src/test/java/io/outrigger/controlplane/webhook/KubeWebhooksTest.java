@@ -183,6 +183,8 @@ class KubeWebhooksTest {
     assertThat(moved.out()).contains("tag prod: moved from revision a to revision b");
     assertThat(revisionOf(cluster.awaitPod("tagged", p -> revisionOf(p).equals(Optional.of("b"))))).contains("b");
 
+    assertThat(cli("tag", "set", "prod", "--revision", "b").out())
+        .contains("tag prod: already pointed at revision b");
     Result list = cli("list");
     assertThat(list.out()).containsPattern("(?m)^a\\s+-\\s+ns-a$")
         .containsPattern("(?m)^b\\s+prod\\s+moving,ns-b,tagged$");
