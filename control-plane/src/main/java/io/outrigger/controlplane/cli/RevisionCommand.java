@@ -108,9 +108,10 @@ public final class RevisionCommand implements Callable<Integer> {
     public Integer call() {
       RevisionCommand root = (RevisionCommand) tagCommand.spec.parent().userObject();
       RevisionTags.Moved moved = root.withTags(spec, tags -> tags.set(tag, revision));
-      spec.commandLine().getOut().println("tag " + moved.tag() + ": "
-          + moved.from().map(f -> "moved from revision " + f + " to ").orElse("now points at ")
-          + "revision " + moved.to() + " (namespaces: " + joined(moved.namespaces()) + ")");
+      String what = moved.from().map(f -> f.equals(moved.to()) ? "already pointed at " : "moved from revision "
+          + f + " to ").orElse("now points at ");
+      spec.commandLine().getOut().println("tag " + moved.tag() + ": " + what + "revision " + moved.to()
+          + " (namespaces: " + joined(moved.namespaces()) + ")");
       spec.commandLine().getOut().flush();
       return 0;
     }

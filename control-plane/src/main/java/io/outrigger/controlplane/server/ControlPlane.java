@@ -14,6 +14,7 @@ import io.outrigger.controlplane.kube.InCluster;
 import io.outrigger.controlplane.registry.Registry;
 import io.outrigger.controlplane.security.WorkloadSecrets;
 import io.outrigger.controlplane.telemetry.MeshTelemetry;
+import io.outrigger.controlplane.webhook.WebhookCaBundles;
 import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -81,7 +83,7 @@ public final class ControlPlane implements AutoCloseable {
       registry.start();
       CallerAuthenticator callers = cluster.map(InCluster::tokenReviews)
           .orElseGet(() -> tokens.verifier(settings.tokenAudiences()));
-      this.serving = ServingCertificate.start("xds", () -> ca, SpiffeId.of(ca.trustDomain(),
+      this.serving = ServingCertificate.start("control-plane", () -> ca, SpiffeId.of(ca.trustDomain(),
           XdsServers.CONTROL_PLANE_IDENTITY), settings.servingNames(), settings.cluster().servingCertTtl());
       started.push(serving);
       this.servers = XdsServers.start(settings, () -> ca, serving, callers, cluster.map(InCluster::boundPods),
@@ -139,12 +141,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** The CA bundle writer of this revision's webhook configurations, when connected to Kubernetes. */
-  public java.util.Optional<io.outrigger.controlplane.webhook.WebhookCaBundles> webhookCaBundles() {
+  public Optional<WebhookCaBundles> webhookCaBundles() {
     return webhooks.caBundles();
   }
 
   /** The certificate new TLS handshakes on the xDS and webhook ports get now. */
-  public java.security.cert.X509Certificate servingCertificate() {
+  public X509Certificate servingCertificate() {
     return serving.get().leaf();
   }
 

@@ -7,6 +7,7 @@ import io.outrigger.controlplane.registry.RegistrySource;
 import io.outrigger.controlplane.xds.Debounce;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -157,7 +158,7 @@ public record ControlPlaneSettings(
    * Service (what injected sidecars dial and verify), and any extra names (IP literals for tests).
    */
   public List<String> servingNames() {
-    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(serverDnsNames);
+    LinkedHashSet<String> names = new LinkedHashSet<>(serverDnsNames);
     names.add(cluster.serviceHost());
     names.addAll(cluster.extraServingNames());
     return List.copyOf(names);

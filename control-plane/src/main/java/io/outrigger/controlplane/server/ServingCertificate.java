@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@link io.outrigger.injector.webhook.ServingKeyManager}), so renewal needs no restart and open
  * connections keep going on the certificate they started with.
  */
-public final class ServingCertificate implements Supplier<ServingKeys>, AutoCloseable {
+final class ServingCertificate implements Supplier<ServingKeys>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServingCertificate.class);
   private static final Duration RETRY = Duration.ofSeconds(5);
 
@@ -51,10 +51,10 @@ public final class ServingCertificate implements Supplier<ServingKeys>, AutoClos
   /**
    * Issues the first certificate now (a CA failure here fails the start) and schedules its renewals.
    *
-   * @param purpose what it serves, for logs and the thread name ({@code xds}, {@code webhook})
+   * @param purpose what it is for, in logs and the thread name
    * @param names DNS names; IP literals become IP SANs
    */
-  public static ServingCertificate start(String purpose, Supplier<MeshCa> ca, SpiffeId id, List<String> names, Duration ttl) {
+  static ServingCertificate start(String purpose, Supplier<MeshCa> ca, SpiffeId id, List<String> names, Duration ttl) {
     ServingCertificate cert = new ServingCertificate(purpose, ca, id, names, ttl, Clock.systemUTC());
     cert.current = cert.issue();
     cert.scheduleRenewal();

@@ -2,16 +2,12 @@ package io.outrigger.controlplane.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static io.outrigger.controlplane.webhook.WebhookCluster.revisionOf;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +22,6 @@ import io.outrigger.controlplane.server.ServingCertificateRotationTest;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.injector.webhook.WebhookManifest;
 import io.outrigger.testsupport.KubeApiServerExtension;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -41,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +62,7 @@ class KubeWebhooksTest {
   @TempDir static Path work;
   private static Path kubeconfig;
   private static KubernetesClient admin;
+  private static WebhookCluster cluster;
   private static ControlPlane a;
   private static ControlPlane b;
 
@@ -75,7 +70,8 @@ class KubeWebhooksTest {
   static void startTwoRevisions() throws Exception {
     kubeconfig = kube.server().writeKubeconfig(work.resolve("kubeconfig"), kube.server().adminToken());
     admin = KubeConnection.kubeconfig(kubeconfig).newClient();
-    installCrds();
+    cluster = new WebhookCluster(admin);
+    cluster.installCrds();
     TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
     registry.write("mesh.yaml", TestRegistry.service("shop", "reviews", "198.19.0.30", 9080) + """
         ---
@@ -88,17 +84,17 @@ class KubeWebhooksTest {
             - {name: v1, labels: {version: v1}}
         """);
     // The control planes' own namespace holds their leader Leases; a chart creates it before them.
-    namespace(SYSTEM, Map.of());
+    cluster.namespace(SYSTEM, Map.of());
     a = start("a", registry.dir());
     b = start("b", registry.dir());
     for (ControlPlane revision : List.of(a, b)) {
       WebhookManifest.Settings settings = new WebhookManifest.Settings("",
           new WebhookManifest.UrlTarget("https://127.0.0.1:" + revision.webhookPort()), SYSTEM,
           revision == a ? "a" : "b", Optional.empty());
-      admin.resource(convert(new WebhookManifest().mutating(settings), MutatingWebhookConfiguration.class)).create();
+      WebhookManifest manifest = new WebhookManifest();
+      admin.resource(cluster.convert(manifest.mutating(settings), MutatingWebhookConfiguration.class)).create();
       if (revision == a) {
-        admin.resource(convert(new WebhookManifest().validating(settings), ValidatingWebhookConfiguration.class))
-            .create();
+        admin.resource(cluster.convert(manifest.validating(settings), ValidatingWebhookConfiguration.class)).create();
       }
     }
     // The configurations were created without a CA bundle: each control plane writes its own.
@@ -108,13 +104,13 @@ class KubeWebhooksTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> bundled(admin.admissionRegistration().v1()
         .validatingWebhookConfigurations().withName(WebhookManifest.validatingName("a")).get().getWebhooks().stream()
         .map(h -> h.getClientConfig().getCaBundle())));
-    namespace("shop", Map.of());
-    namespace("ns-a", Map.of("outrigger.io/rev", "a"));
-    namespace("ns-b", Map.of("istio.io/rev", "b"));
-    namespace("plain", Map.of());
-    namespace("moving", Map.of("outrigger.io/rev", "a"));
-    namespace("tagged", Map.of("outrigger.io/rev", "prod"));
-    namespace("enabled", Map.of("outrigger-injection", "enabled"));
+    cluster.namespace("shop", Map.of());
+    cluster.namespace("ns-a", Map.of("outrigger.io/rev", "a"));
+    cluster.namespace("ns-b", Map.of("istio.io/rev", "b"));
+    cluster.namespace("plain", Map.of());
+    cluster.namespace("moving", Map.of("outrigger.io/rev", "a"));
+    cluster.namespace("tagged", Map.of("outrigger.io/rev", "prod"));
+    cluster.namespace("enabled", Map.of("outrigger-injection", "enabled"));
   }
 
   private static ControlPlane start(String revision, Path registry) {
@@ -134,16 +130,16 @@ class KubeWebhooksTest {
   @Test
   @Order(1)
   void aPodInARevisionsNamespaceIsStoredWithThatRevisionsSidecar() {
-    Pod pod = awaitPod("ns-a", p -> revisionOf(p).isPresent());
+    Pod pod = cluster.awaitPod("ns-a", p -> revisionOf(p).isPresent());
 
     assertThat(revisionOf(pod)).contains("a");
     assertThat(pod.getSpec().getInitContainers()).extracting(c -> c.getName()).contains("outrigger-proxy");
     // Its sidecar dials revision a's Service and nothing else.
     String args = String.join(" ", pod.getSpec().getInitContainers().getFirst().getArgs());
     assertThat(args).contains("outrigger-a.outrigger-system.svc").doesNotContain("outrigger-b.");
-    assertThat(revisionOf(awaitPod("ns-b", p -> revisionOf(p).isPresent()))).contains("b");
+    assertThat(revisionOf(cluster.awaitPod("ns-b", p -> revisionOf(p).isPresent()))).contains("b");
     // No revision selected: nobody injects.
-    Pod plain = createPod("plain");
+    Pod plain = cluster.createPod("plain");
     assertThat(plain.getMetadata().getAnnotations()).doesNotContainKey("outrigger.io/status");
   }
 
@@ -166,14 +162,14 @@ class KubeWebhooksTest {
   @Test
   @Order(3)
   void relabelingANamespaceMovesItsNewPodsToTheOtherRevision() {
-    assertThat(revisionOf(awaitPod("moving", p -> revisionOf(p).isPresent()))).contains("a");
+    assertThat(revisionOf(cluster.awaitPod("moving", p -> revisionOf(p).isPresent()))).contains("a");
 
     admin.namespaces().withName("moving").edit(n -> {
       n.getMetadata().getLabels().put("outrigger.io/rev", "b");
       return n;
     });
 
-    assertThat(revisionOf(awaitPod("moving", p -> revisionOf(p).equals(Optional.of("b"))))).contains("b");
+    assertThat(revisionOf(cluster.awaitPod("moving", p -> revisionOf(p).equals(Optional.of("b"))))).contains("b");
   }
 
   @Test
@@ -182,25 +178,28 @@ class KubeWebhooksTest {
     Result set = cli("tag", "set", "prod", "--revision", "a");
     assertThat(set.exit()).as(set.err()).isZero();
     assertThat(set.out()).contains("tag prod: now points at revision a (namespaces: tagged)");
-    assertThat(revisionOf(awaitPod("tagged", p -> revisionOf(p).isPresent()))).contains("a");
+    assertThat(revisionOf(cluster.awaitPod("tagged", p -> revisionOf(p).isPresent()))).contains("a");
 
     Result moved = cli("tag", "set", "prod", "--revision", "b");
     assertThat(moved.out()).contains("tag prod: moved from revision a to revision b");
-    assertThat(revisionOf(awaitPod("tagged", p -> revisionOf(p).equals(Optional.of("b"))))).contains("b");
+    assertThat(revisionOf(cluster.awaitPod("tagged", p -> revisionOf(p).equals(Optional.of("b"))))).contains("b");
 
+    assertThat(cli("tag", "set", "prod", "--revision", "b").out())
+        .contains("tag prod: already pointed at revision b");
     Result list = cli("list");
-    assertThat(list.out()).containsPattern("(?m)^a\\s+-\\s+ns-a$").containsPattern("(?m)^b\\s+prod\\s+moving,ns-b,tagged$");
+    assertThat(list.out()).containsPattern("(?m)^a\\s+-\\s+ns-a$")
+        .containsPattern("(?m)^b\\s+prod\\s+moving,ns-b,tagged$");
   }
 
   @Test
   @Order(5)
   void theTagDefaultTakesTheInjectionEnabledNamespaces() {
     // No revision is named "default" here: injection=enabled selects nobody until the tag exists.
-    assertThat(createPod("enabled").getMetadata().getAnnotations()).doesNotContainKey("outrigger.io/status");
+    assertThat(cluster.createPod("enabled").getMetadata().getAnnotations()).doesNotContainKey("outrigger.io/status");
 
     assertThat(cli("tag", "set", "default", "--revision", "a").exit()).isZero();
 
-    assertThat(revisionOf(awaitPod("enabled", p -> revisionOf(p).isPresent()))).contains("a");
+    assertThat(revisionOf(cluster.awaitPod("enabled", p -> revisionOf(p).isPresent()))).contains("a");
     assertThat(cli("tag", "remove", "default", "--force").exit()).isZero();
   }
 
@@ -231,7 +230,7 @@ class KubeWebhooksTest {
   @Order(7)
   void invalidIstioConfigIsRefusedWithTheControlPlanesReason() {
     KubernetesClientException weights = catchThrowableOfType(KubernetesClientException.class,
-        () -> apply("networking.istio.io/v1", "VirtualService", """
+        () -> cluster.apply("networking.istio.io/v1", "VirtualService", """
             metadata: {name: bad-weights, namespace: shop}
             spec:
               hosts: [reviews]
@@ -243,31 +242,31 @@ class KubeWebhooksTest {
     assertThat(weights.getMessage()).contains("denied the request: VirtualService shop/bad-weights: "
         + "http[0]: route weights sum to 90, must be 100");
     assertThat(catchThrowableOfType(KubernetesClientException.class,
-        () -> apply("networking.istio.io/v1beta1", "VirtualService", """
+        () -> cluster.apply("networking.istio.io/v1beta1", "VirtualService", """
             metadata: {name: bad-subset, namespace: shop}
             spec:
               hosts: [reviews]
               http: [{route: [{destination: {host: reviews, subset: v9}}]}]
             """)).getMessage()).contains("unknown subset \"v9\" of host reviews");
     assertThat(catchThrowableOfType(KubernetesClientException.class,
-        () -> apply("networking.istio.io/v1", "DestinationRule", """
+        () -> cluster.apply("networking.istio.io/v1", "DestinationRule", """
             metadata: {name: no-host, namespace: shop}
             spec: {subsets: [{name: v1}]}
             """)).getMessage()).contains("DestinationRule shop/no-host: spec.host is missing");
     assertThat(catchThrowableOfType(KubernetesClientException.class,
-        () -> apply("security.istio.io/v1", "PeerAuthentication", """
+        () -> cluster.apply("security.istio.io/v1", "PeerAuthentication", """
             metadata: {name: ports, namespace: shop}
             spec: {portLevelMtls: {"8080": {mode: DISABLE}}}
             """)).getMessage()).contains("spec.portLevelMtls requires spec.selector");
 
     // Valid config is stored, and so is a route to a host the control plane does not know yet.
-    apply("networking.istio.io/v1", "VirtualService", """
+    cluster.apply("networking.istio.io/v1", "VirtualService", """
         metadata: {name: good, namespace: shop}
         spec:
           hosts: [reviews]
           http: [{route: [{destination: {host: reviews, subset: v1}, weight: 100}]}]
         """);
-    apply("networking.istio.io/v1", "VirtualService", """
+    cluster.apply("networking.istio.io/v1", "VirtualService", """
         metadata: {name: later, namespace: shop}
         spec:
           hosts: [ratings]
@@ -286,7 +285,7 @@ class KubeWebhooksTest {
     assertThat(closed).isNotNull();
 
     KubernetesClientException refused =
-        catchThrowableOfType(KubernetesClientException.class, () -> createPod("ns-b"));
+        catchThrowableOfType(KubernetesClientException.class, () -> cluster.createPod("ns-b"));
 
     assertThat(refused).as("failurePolicy Fail: no pod without its sidecar").isNotNull();
     assertThat(refused.getMessage()).contains("failed calling webhook").contains("127.0.0.1");
@@ -298,7 +297,7 @@ class KubeWebhooksTest {
   @Order(9)
   void theCommandWithAKubeconfigWritesItsRevisionsCaBundle() throws Exception {
     WebhookManifest.Settings c = new WebhookManifest.Settings("", "outrigger-c", SYSTEM, "c", 443);
-    admin.resource(convert(new WebhookManifest().mutating(c), MutatingWebhookConfiguration.class)).create();
+    admin.resource(cluster.convert(new WebhookManifest().mutating(c), MutatingWebhookConfiguration.class)).create();
     ControlPlaneCommand command = new ControlPlaneCommand();
     Thread running = Thread.ofPlatform().name("control-plane-c").start(() -> new CommandLine(command).execute(
         "--registry", "file:" + work.resolve("registry"), "--ca-dir", work.resolve("ca").toString(),
@@ -317,74 +316,9 @@ class KubeWebhooksTest {
 
   // ---- helpers
 
-  private static void installCrds() throws Exception {
-    Path dir = Path.of(System.getProperty("user.dir")).getParent().resolve("manifests/crds");
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-          admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-          admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                  .anyMatch(s -> s.getType().equals("Established") && s.getStatus().equals("True")),
-                  20, java.util.concurrent.TimeUnit.SECONDS);
-        }
-      }
-    }
-  }
-
-  private static void namespace(String name, Map<String, String> labels) {
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels)
-        .endMetadata().build()).create();
-    admin.serviceAccounts().inNamespace(name).resource(new ServiceAccountBuilder().withNewMetadata()
-        .withName("default").endMetadata().build()).create();
-  }
-
-  private static <T> T convert(JsonNode tree, Class<T> type) {
-    return admin.getKubernetesSerialization().convertValue(tree, type);
-  }
-
   private static boolean bundled(Stream<String> bundles) {
     String expected = java.util.Base64.getEncoder().encodeToString(a.rootCertPem().getBytes(StandardCharsets.US_ASCII));
     return bundles.allMatch(expected::equals);
-  }
-
-  private static Pod createPod(String namespace) {
-    return admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withGenerateName("app-")
-        .endMetadata().withNewSpec().addNewContainer().withName("app").withImage("registry.invalid/app:1")
-        .endContainer().endSpec().build()).create();
-  }
-
-  /**
-   * Creates pods until one matches: the API server applies a changed label or webhook configuration
-   * after its caches see it (well under a second), so the first pod after a change may predate it.
-   */
-  private static Pod awaitPod(String namespace, Predicate<Pod> expected) {
-    Pod[] last = new Pod[1];
-    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> {
-      last[0] = createPod(namespace);
-      return expected.test(last[0]);
-    });
-    return last[0];
-  }
-
-  private static Optional<String> revisionOf(Pod pod) {
-    Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    if (annotations == null || !annotations.containsKey("outrigger.io/status")) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readTree(annotations.get("outrigger.io/status")).path("revision").asText());
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void apply(String apiVersion, String kind, String yaml) {
-    GenericKubernetesResource resource = admin.getKubernetesSerialization().unmarshal(
-        "apiVersion: " + apiVersion + "\nkind: " + kind + "\n" + yaml, GenericKubernetesResource.class);
-    admin.genericKubernetesResources(apiVersion, kind).inNamespace(resource.getMetadata().getNamespace())
-        .resource(resource).create();
   }
 
   private static JsonNode post(ControlPlane controlPlane, String path, String body) throws Exception {

@@ -3,6 +3,7 @@ package io.outrigger.injector.inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Decides whether a pod gets a sidecar, in Istio's terms so existing clusters keep working. In the
@@ -103,6 +104,6 @@ public final class InjectionPolicy {
 
   private String served(InjectionRequest request) {
     return request.revisionTags().isEmpty() ? config.revision()
-        : config.revision() + " (tags " + String.join(", ", new java.util.TreeSet<>(request.revisionTags())) + ")";
+        : config.revision() + " (tags " + String.join(", ", new TreeSet<>(request.revisionTags())) + ")";
   }
 }
