@@ -71,7 +71,8 @@ final class SingleNodeClusterCommands {
     static void deletePods(KubernetesClient client) {
         long started = System.nanoTime();
         try {
-            client.pods().inAnyNamespace().withGracePeriod(0).delete();
+            // Not grace 0: that removes the objects at once (a forced deletion), before kubelet has stopped anything.
+            client.pods().inAnyNamespace().delete();
             while (System.nanoTime() - started < POD_DELETION_TIMEOUT_NANOS) {
                 List<Pod> left = client.pods().inAnyNamespace().list().getItems();
                 if (left.isEmpty()) {

@@ -186,10 +186,13 @@ final class SingleNodeClusterTeardown {
         if (!foreignContainerdRunning()) {
             TempFiles.deleteRecursively(Path.of("/run/containerd"));
         }
-        // libcni's cache of ADD results: entries of our network only.
+        // libcni's cache of ADD results: entries of our network, and of containerd's loopback network unless
+        // another containerd may have written them.
         Path results = Path.of("/var/lib/cni/results");
+        boolean loopbackOurs = !foreignContainerdRunning();
         for (Path result : list(results)) {
-            if (result.getFileName().toString().startsWith(SingleNodeCluster.CNI_NETWORK + "-")) {
+            String name = result.getFileName().toString();
+            if (name.startsWith(SingleNodeCluster.CNI_NETWORK + "-") || loopbackOurs && name.startsWith("cni-loopback-")) {
                 delete(result);
             }
         }

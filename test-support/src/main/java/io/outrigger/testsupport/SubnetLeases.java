@@ -31,6 +31,13 @@ final class SubnetLeases {
     static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
     static final int SUBNETS = 512;
 
+    /**
+     * The tier-5 cluster's pod CIDR, node /24 and Service CIDR ({@link SingleNodeCluster}): never leased, so a test
+     * network can never collide with the cluster, whether or not one runs at the moment.
+     */
+    static final List<CidrBlock> RESERVED = List.of(CidrBlock.parse(SingleNodeCluster.POD_CIDR),
+            CidrBlock.parse(SingleNodeCluster.NODE_IP + "/24"), CidrBlock.parse(SingleNodeCluster.SERVICE_CIDR));
+
     /** Serializes this JVM's threads; the file lock alone cannot, as it is held per JVM. */
     private static final Object JVM_LOCK = new Object();
 
@@ -53,7 +60,8 @@ final class SubnetLeases {
                 List<CidrBlock> routed = hostRoutes();
                 for (int index = 0; index < SUBNETS; index++) {
                     CidrBlock candidate = subnet(index);
-                    if (!taken.contains(index) && routed.stream().noneMatch(candidate::overlaps)) {
+                    if (!taken.contains(index) && routed.stream().noneMatch(candidate::overlaps)
+                            && RESERVED.stream().noneMatch(candidate::overlaps)) {
                         Files.writeString(leaseFile(index), ownerId(ProcessHandle.current()));
                         return index;
                     }
