@@ -1,6 +1,7 @@
 package io.outrigger.testsupport;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +64,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     static final String HOST_LINK = "ortgkube-h";
     private static final String NODE_LINK = "ortgkube-n";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration CONFLIST_RELOAD = Duration.ofMillis(500);
 
     private final SingleNodeClusterLock lock;
     private final KubeNodeBinaries binaries;
@@ -187,6 +190,30 @@ public final class SingleNodeCluster implements AutoCloseable {
                 .orThrow("ctr images import " + archive);
     }
 
+    /**
+     * The network namespace of a running pod, as {@code /proc/<pid>/ns/net} of one of its processes (found in its
+     * {@code kubepods/.../pod<uid>} cgroup): what {@code nsenter --net=} takes, e.g. to read the rules a chained
+     * CNI plugin wrote there.
+     */
+    public Path podNetns(Pod pod) {
+        String podCgroup = "pod" + pod.getMetadata().getUid();
+        for (Path cgroup : SingleNodeClusterTeardown.podCgroups()) {
+            if (cgroup.getParent() != null && cgroup.getParent().getFileName().toString().equals(podCgroup)) {
+                try {
+                    for (String pid : Files.readAllLines(cgroup.resolve("cgroup.procs"))) {
+                        if (!pid.isBlank()) {
+                            return Path.of("/proc", pid.strip(), "ns", "net");
+                        }
+                    }
+                } catch (IOException e) {
+                    // The container went away meanwhile: try the next.
+                }
+            }
+        }
+        throw new IllegalStateException("tier-5 cluster: pod " + pod.getMetadata().getNamespace() + "/"
+                + pod.getMetadata().getName() + " has no process in a " + podCgroup + " cgroup (not running?)");
+    }
+
     /** The node's CNI configuration directory: containerd loads the first conflist in it. */
     public Path cniConfDir() {
         return files.cniConfDir();
@@ -203,7 +230,13 @@ public final class SingleNodeCluster implements AutoCloseable {
             Path conflist = files.cniConfDir().resolve(CNI_CONFLIST);
             Path next = files.cniConfDir().resolve(".next");
             Files.writeString(next, conflist(files.dir(), chained));
-            Files.move(next, conflist, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(next, conflist, StandardCopyOption.ATOMIC_MOVE);
+            // containerd reloads the conflist on an fsnotify event, asynchronously, and says so only in debug
+            // logs: a pod created in the same millisecond could still be wired by the previous chain.
+            Thread.sleep(CONFLIST_RELOAD);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("tier-5 cluster: interrupted while containerd reloads the conflist", e);
         } catch (IOException e) {
             throw new UncheckedIOException("tier-5 cluster: cannot rewrite the conflist", e);
         }
