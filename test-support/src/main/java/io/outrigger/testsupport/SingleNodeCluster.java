@@ -300,6 +300,23 @@ public final class SingleNodeCluster implements AutoCloseable {
         return tails.toString();
     }
 
+    /** False once {@link #close()} ran (or the cluster was {@link #abandon() abandoned}). */
+    public synchronized boolean running() {
+        return !closed;
+    }
+
+    /**
+     * Drops the cluster the way a killed JVM does: the lock is released and the shutdown hook removed, but every
+     * process, mount, cgroup and file stays. Only for the test of the next start's sweep. Returns the processes.
+     */
+    synchronized List<ProcessHandle> abandon() {
+        closed = true;
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        client.close();
+        lock.close();
+        return processes.values().stream().map(Process::toHandle).toList();
+    }
+
     @Override
     public synchronized void close() {
         teardown();

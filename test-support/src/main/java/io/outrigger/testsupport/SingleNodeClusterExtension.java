@@ -23,8 +23,14 @@ public final class SingleNodeClusterExtension implements BeforeAllCallback, Afte
     public synchronized void beforeAll(ExtensionContext context) {
         Prerequisites.requireRoot();
         KubeNodeBinaries binaries = Prerequisites.requireKubeNode();
-        cluster = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(SingleNodeCluster.class,
-                key -> SingleNodeCluster.start(binaries), SingleNodeCluster.class);
+        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+        SingleNodeCluster shared = store.get(SingleNodeCluster.class, SingleNodeCluster.class);
+        // A class may have closed the shared cluster (the teardown test does): the next one gets a new one.
+        if (shared == null || !shared.running()) {
+            shared = SingleNodeCluster.start(binaries);
+            store.put(SingleNodeCluster.class, shared);
+        }
+        cluster = shared;
     }
 
     /** The shared cluster; from this extension's beforeAll on. */
