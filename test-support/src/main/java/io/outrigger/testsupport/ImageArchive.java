@@ -260,7 +260,7 @@ public final class ImageArchive {
 
     private static String normalize(String path) {
         String normalized = path.replaceAll("/+", "/").replaceAll("^/|/$", "");
-        if (Set.of(normalized.split("/")).contains("..")) {
+        if (List.of(normalized.split("/")).contains("..")) {
             throw new IllegalArgumentException("image path '" + path + "': must not contain ..");
         }
         return normalized;
