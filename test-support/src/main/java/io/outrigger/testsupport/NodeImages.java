@@ -3,9 +3,11 @@ package io.outrigger.testsupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The images the tier-5 node runs, built from files on this machine (no registry is reachable, and none is
@@ -60,19 +62,109 @@ public final class NodeImages {
         return image;
     }
 
+    /**
+     * The control plane (and CNI installer) image: a jlink'd Java runtime at /opt/java (see {@link #jlink}), the
+     * shaded outrigger.jar at /opt/outrigger, and the glibc files that the runtime's programs and libraries and
+     * the jar's x86_64 JNI libraries (Conscrypt's BoringSSL, netty's epoll and tcnative) link, per ldd.
+     */
+    public static ImageArchive controlPlane(String reference, Path runtime, Path jar, Path scratch) {
+        ImageArchive image = ImageArchive.named(reference).file("/opt/outrigger/outrigger.jar", jar, 0644)
+                .directory("/tmp", 01777)
+                .file("/etc/passwd", "root:x:0:0:root:/root:/bin/false\noutrigger:x:1337:1337::/:/bin/false\n", 0644)
+                .file("/etc/group", "root:x:0:\noutrigger:x:1337:\n", 0644)
+                .entrypoint("/opt/java/bin/java", "-jar", "/opt/outrigger/outrigger.jar");
+        List<Path> linked = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(runtime)) {
+            for (Path file : files.sorted().toList()) {
+                String path = "/opt/java/" + runtime.relativize(file);
+                if (Files.isSymbolicLink(file)) {
+                    image.symlink(path, Files.readSymbolicLink(file).toString());
+                } else if (Files.isDirectory(file)) {
+                    if (!file.equals(runtime)) {
+                        image.directory(path, 0755);
+                    }
+                } else {
+                    image.file(path, file, Files.isExecutable(file) ? 0755 : 0644);
+                    if (file.getFileName().toString().endsWith(".so") || file.getParent().endsWith("bin")) {
+                        linked.add(file);
+                    }
+                }
+            }
+            linked.addAll(jniLibraries(jar, scratch));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("image " + reference + ": cannot read " + runtime + " or " + jar, e);
+        }
+        Map<String, Path> libraries = new LinkedHashMap<>();
+        Set<String> inRuntime = new HashSet<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(runtime)) {
+            files.forEach(file -> inRuntime.add(file.getFileName().toString()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("image " + reference + ": cannot read " + runtime, e);
+        }
+        // The runtime's own libraries find each other through their RUNPATH ($ORIGIN): they are in the image.
+        linked.forEach(file -> sharedLibraries(file, inRuntime).forEach((path, host) -> {
+            if (!host.startsWith(runtime.toAbsolutePath())) {
+                libraries.put(path, host);
+            }
+        }));
+        libraries.forEach((path, file) -> image.file(path, file, 0755));
+        return image;
+    }
+
+    /** The modules the shaded outrigger.jar needs ({@code jdeps --print-module-deps}, measured on the jar). */
+    public static final List<String> CONTROL_PLANE_MODULES = List.of("java.base", "java.desktop", "java.naming",
+            "java.net.http", "java.sql", "jdk.httpserver", "jdk.jfr", "jdk.management", "jdk.unsupported");
+
+    /** A Java runtime of {@code modules} linked from the JDK at {@code javaHome} into {@code out}. */
+    public static Path jlink(Path javaHome, List<String> modules, Path out) {
+        Commands.run(List.of(javaHome.resolve("bin/jlink").toString(), "--add-modules", String.join(",", modules),
+                "--strip-debug", "--no-header-files", "--no-man-pages", "--output", out.toString()), Map.of(), null,
+                java.time.Duration.ofMinutes(3)).orThrow("jlink " + modules);
+        return out;
+    }
+
+    /** The jar's Linux x86_64 JNI libraries, extracted into {@code scratch} so that ldd can read them. */
+    private static List<Path> jniLibraries(Path jar, Path scratch) throws java.io.IOException {
+        List<Path> extracted = new ArrayList<>();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            for (java.util.zip.ZipEntry entry : java.util.Collections.list(zip.entries())) {
+                String name = entry.getName();
+                if (name.startsWith("META-INF/native/") && name.endsWith(".so") && name.contains("x86_64")) {
+                    Path file = Files.createDirectories(scratch).resolve(Path.of(name).getFileName());
+                    try (java.io.InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    extracted.add(file);
+                }
+            }
+        }
+        return extracted;
+    }
+
     /** {@code ldd}'s answer as image path to the host file behind it (links resolved). */
     static Map<String, Path> sharedLibraries(Path binary) {
+        return sharedLibraries(binary, Set.of());
+    }
+
+    /** The same; a library ldd cannot find is fine when its name is in {@code provided} (the image has it). */
+    static Map<String, Path> sharedLibraries(Path binary, Set<String> provided) {
         Map<String, Path> libraries = new LinkedHashMap<>();
         List<String> unresolved = new ArrayList<>();
-        for (String line : Commands.run(List.of("ldd", binary.toString())).orThrow("ldd " + binary).stdout()
-                .split("\n")) {
+        ExecResult ldd = Commands.run(List.of("ldd", binary.toString()));
+        if (ldd.stdout().contains("not a dynamic executable") || ldd.stderr().contains("not a dynamic executable")) {
+            return libraries;
+        }
+        for (String line : ldd.orThrow("ldd " + binary).stdout().split("\n")) {
             String[] words = line.strip().split("\\s+");
+            if (line.contains("=> not found")) {
+                if (!provided.contains(words[0])) {
+                    unresolved.add(words[0]);
+                }
+                continue;
+            }
             String path = words.length >= 3 && words[1].equals("=>") ? words[2]
                     : words.length >= 1 && words[0].startsWith("/") ? words[0] : null;
             if (path == null) {
-                if (words.length >= 3 && words[2].equals("not")) {
-                    unresolved.add(words[0]);
-                }
                 continue;
             }
             try {
@@ -81,16 +173,10 @@ public final class NodeImages {
                 unresolved.add(path);
             }
         }
-        if (!unresolved.isEmpty() || libraries.isEmpty()) {
-            throw new IllegalStateException("image " + ENVOY + ": ldd " + binary + " names libraries that are not"
+        if (!unresolved.isEmpty()) {
+            throw new IllegalStateException("image: ldd " + binary + " names libraries that are not"
                     + " on this machine: " + unresolved);
         }
         return libraries;
-    }
-
-    /** Writes the archive of {@code image} into {@code dir} unless a file of that name is already there. */
-    static Path write(ImageArchive image, Path dir) {
-        Path archive = dir.resolve(image.reference().replaceAll("[^A-Za-z0-9.-]", "_") + ".tar");
-        return Files.exists(archive) ? archive : image.writeTo(archive);
     }
 }
