@@ -1,13 +1,22 @@
 package io.outrigger.testsupport;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * The images the tier-5 node runs, built from files on this machine (no registry is reachable, and none is
@@ -74,7 +83,7 @@ public final class NodeImages {
                 .file("/etc/group", "root:x:0:\noutrigger:x:1337:\n", 0644)
                 .entrypoint("/opt/java/bin/java", "-jar", "/opt/outrigger/outrigger.jar");
         List<Path> linked = new ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.walk(runtime)) {
+        try (Stream<Path> files = Files.walk(runtime)) {
             for (Path file : files.sorted().toList()) {
                 String path = "/opt/java/" + runtime.relativize(file);
                 if (Files.isSymbolicLink(file)) {
@@ -91,15 +100,15 @@ public final class NodeImages {
                 }
             }
             linked.addAll(jniLibraries(jar, scratch));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("image " + reference + ": cannot read " + runtime + " or " + jar, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + reference + ": cannot read " + runtime + " or " + jar, e);
         }
         Map<String, Path> libraries = new LinkedHashMap<>();
         Set<String> inRuntime = new HashSet<>();
-        try (java.util.stream.Stream<Path> files = Files.walk(runtime)) {
+        try (Stream<Path> files = Files.walk(runtime)) {
             files.forEach(file -> inRuntime.add(file.getFileName().toString()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("image " + reference + ": cannot read " + runtime, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + reference + ": cannot read " + runtime, e);
         }
         // The runtime's own libraries find each other through their RUNPATH ($ORIGIN): they are in the image.
         linked.forEach(file -> sharedLibraries(file, inRuntime).forEach((path, host) -> {
@@ -119,20 +128,20 @@ public final class NodeImages {
     public static Path jlink(Path javaHome, List<String> modules, Path out) {
         Commands.run(List.of(javaHome.resolve("bin/jlink").toString(), "--add-modules", String.join(",", modules),
                 "--strip-debug", "--no-header-files", "--no-man-pages", "--output", out.toString()), Map.of(), null,
-                java.time.Duration.ofMinutes(3)).orThrow("jlink " + modules);
+                Duration.ofMinutes(3)).orThrow("jlink " + modules);
         return out;
     }
 
     /** The jar's Linux x86_64 JNI libraries, extracted into {@code scratch} so that ldd can read them. */
-    private static List<Path> jniLibraries(Path jar, Path scratch) throws java.io.IOException {
+    private static List<Path> jniLibraries(Path jar, Path scratch) throws IOException {
         List<Path> extracted = new ArrayList<>();
-        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
-            for (java.util.zip.ZipEntry entry : java.util.Collections.list(zip.entries())) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
                 String name = entry.getName();
                 if (name.startsWith("META-INF/native/") && name.endsWith(".so") && name.contains("x86_64")) {
                     Path file = Files.createDirectories(scratch).resolve(Path.of(name).getFileName());
-                    try (java.io.InputStream in = zip.getInputStream(entry)) {
-                        Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
                     }
                     extracted.add(file);
                 }
@@ -169,7 +178,7 @@ public final class NodeImages {
             }
             try {
                 libraries.put(path, Path.of(path).toRealPath());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 unresolved.add(path);
             }
         }

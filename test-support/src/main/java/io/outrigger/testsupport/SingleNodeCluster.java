@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,7 +109,8 @@ public final class SingleNodeCluster implements AutoCloseable {
         long started = System.nanoTime();
         network();
         SingleNodeClusterTeardown.saveSysctls();
-        spawn("containerd", binaries.containerd().toString(), "--config", files.dir().resolve("containerd/config.toml").toString());
+        spawn("containerd", binaries.containerd().toString(),
+                "--config", files.dir().resolve("containerd/config.toml").toString());
         await("containerd socket", () -> Files.exists(files.containerdSocket()));
         Path images = files.dir().resolve("images");
         importImage(NodeImages.pause(binaries.pause()).writeTo(images.resolve("pause.tar")));
@@ -226,49 +226,15 @@ public final class SingleNodeCluster implements AutoCloseable {
 
     /** Replaces the node's conflist with the bridge chain followed by {@code chained} plugin entries (JSON objects). */
     public void setChainedPlugins(List<String> chained) {
+        files.writeConflist(chained);
         try {
-            Path conflist = files.cniConfDir().resolve(CNI_CONFLIST);
-            Path next = files.cniConfDir().resolve(".next");
-            Files.writeString(next, conflist(files.dir(), chained));
-            Files.move(next, conflist, StandardCopyOption.ATOMIC_MOVE);
             // containerd reloads the conflist on an fsnotify event, asynchronously, and says so only in debug
             // logs: a pod created in the same millisecond could still be wired by the previous chain.
             Thread.sleep(CONFLIST_RELOAD);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("tier-5 cluster: interrupted while containerd reloads the conflist", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("tier-5 cluster: cannot rewrite the conflist", e);
         }
-    }
-
-    /**
-     * The node's conflist: {@code bridge} (host-local IPAM on the pod CIDR) and {@code portmap}, then the
-     * chained entries, where {@code outrigger-cni} goes (it declares {@code io.kubernetes.cri.pod-annotations}).
-     */
-    static String conflist(Path dir, List<String> chained) {
-        StringBuilder plugins = new StringBuilder("""
-                    {
-                      "type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-                      "ipam": {
-                        "type": "host-local",
-                        "ranges": [[{"subnet": "%s", "gateway": "%s"}]],
-                        "routes": [{"dst": "0.0.0.0/0"}],
-                        "dataDir": "%s/cni/ipam"
-                      }
-                    },
-                    {"type": "portmap", "capabilities": {"portMappings": true}}""".formatted(BRIDGE, POD_CIDR,
-                CidrBlock.parse(POD_CIDR).address(1), dir));
-        chained.forEach(entry -> plugins.append(",\n    ").append(entry.strip()));
-        return """
-                {
-                  "cniVersion": "1.0.0",
-                  "name": "%s",
-                  "plugins": [
-                %s
-                  ]
-                }
-                """.formatted(CNI_NETWORK, plugins);
     }
 
     /** From start to node Ready and the default service account in place. */

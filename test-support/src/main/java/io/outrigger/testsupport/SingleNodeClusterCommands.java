@@ -60,7 +60,8 @@ final class SingleNodeClusterCommands {
     static List<String> kubelet(KubeNodeBinaries binaries, SingleNodeClusterFiles files) {
         return List.of(binaries.kubelet().toString(),
                 "--config=" + files.conf("kubelet.yaml"), "--kubeconfig=" + files.kubeconfig("kubelet"),
-                "--root-dir=" + files.dir().resolve("run/kubelet"), "--cert-dir=" + files.dir().resolve("run/kubelet/pki"),
+                "--root-dir=" + files.dir().resolve("run/kubelet"),
+                "--cert-dir=" + files.dir().resolve("run/kubelet/pki"),
                 "--hostname-override=" + SingleNodeCluster.NODE_NAME, "--node-ip=" + SingleNodeCluster.NODE_IP);
     }
 

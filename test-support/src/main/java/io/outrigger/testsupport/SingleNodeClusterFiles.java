@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -97,7 +98,8 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
         openssl("CA", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
                 "-subj", "/CN=outrigger-test-kube-ca", "-keyout", caKey, "-out", ca);
         signed(pki, "apiserver", "/CN=kube-apiserver", "subjectAltName=IP:127.0.0.1,IP:" + SingleNodeCluster.NODE_IP
-                + ",IP:" + SingleNodeCluster.KUBERNETES_SERVICE_IP + ",DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
+                + ",IP:" + SingleNodeCluster.KUBERNETES_SERVICE_IP
+                + ",DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
                 + "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local");
         // The API server's client certificate towards the kubelet (exec, logs): system:masters may do anything.
         signed(pki, "apiserver-kubelet-client", "/O=system:masters/CN=kube-apiserver-kubelet-client", null);
@@ -185,7 +187,8 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                 # Leaves the node's conntrack sysctls alone (they are global to the machine, not the netns).
                 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
                 iptables: {localhostNodePorts: false}
-                """.formatted(pki.resolve("kube-proxy.kubeconfig"), SingleNodeCluster.NODE_NAME, SingleNodeCluster.POD_CIDR));
+                """.formatted(pki.resolve("kube-proxy.kubeconfig"), SingleNodeCluster.NODE_NAME,
+                SingleNodeCluster.POD_CIDR));
         Files.createDirectories(dir.resolve("containerd"));
         Files.writeString(dir.resolve("containerd/config.toml"), """
                 version = 2
@@ -230,7 +233,47 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                     new IllegalStateException("tier-5 cluster: CNI plugin " + plugin + " not found in "
                             + Prerequisites.cniPath())));
         }
-        Files.writeString(dir.resolve("cni/net.d").resolve(SingleNodeCluster.CNI_CONFLIST), SingleNodeCluster.conflist(dir, List.of()));
+        Files.writeString(dir.resolve("cni/net.d").resolve(SingleNodeCluster.CNI_CONFLIST), conflist(dir, List.of()));
+    }
+
+    /** Writes the conflist atomically (containerd may read it at any moment). */
+    void writeConflist(List<String> chained) {
+        try {
+            Path next = cniConfDir().resolve(".next");
+            Files.writeString(next, conflist(dir, chained));
+            Files.move(next, cniConfDir().resolve(SingleNodeCluster.CNI_CONFLIST), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("tier-5 cluster: cannot write the conflist in " + cniConfDir(), e);
+        }
+    }
+
+    /**
+     * The node's conflist: {@code bridge} (host-local IPAM on the pod CIDR) and {@code portmap}, then the
+     * chained entries, where {@code outrigger-cni} goes (it declares {@code io.kubernetes.cri.pod-annotations}).
+     */
+    static String conflist(Path dir, List<String> chained) {
+        StringBuilder plugins = new StringBuilder("""
+                    {
+                      "type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+                      "ipam": {
+                        "type": "host-local",
+                        "ranges": [[{"subnet": "%s", "gateway": "%s"}]],
+                        "routes": [{"dst": "0.0.0.0/0"}],
+                        "dataDir": "%s/cni/ipam"
+                      }
+                    },
+                    {"type": "portmap", "capabilities": {"portMappings": true}}""".formatted(SingleNodeCluster.BRIDGE,
+                SingleNodeCluster.POD_CIDR, CidrBlock.parse(SingleNodeCluster.POD_CIDR).address(1), dir));
+        chained.forEach(entry -> plugins.append(",\n    ").append(entry.strip()));
+        return """
+                {
+                  "cniVersion": "1.0.0",
+                  "name": "%s",
+                  "plugins": [
+                %s
+                  ]
+                }
+                """.formatted(SingleNodeCluster.CNI_NETWORK, plugins);
     }
 
     private static String randomToken() {

@@ -192,7 +192,8 @@ final class SingleNodeClusterTeardown {
         boolean loopbackOurs = !foreignContainerdRunning();
         for (Path result : list(results)) {
             String name = result.getFileName().toString();
-            if (name.startsWith(SingleNodeCluster.CNI_NETWORK + "-") || loopbackOurs && name.startsWith("cni-loopback-")) {
+            if (name.startsWith(SingleNodeCluster.CNI_NETWORK + "-")
+                    || loopbackOurs && name.startsWith("cni-loopback-")) {
                 delete(result);
             }
         }
