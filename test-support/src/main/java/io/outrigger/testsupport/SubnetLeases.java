@@ -60,8 +60,7 @@ final class SubnetLeases {
                 List<CidrBlock> routed = hostRoutes();
                 for (int index = 0; index < SUBNETS; index++) {
                     CidrBlock candidate = subnet(index);
-                    if (!taken.contains(index) && routed.stream().noneMatch(candidate::overlaps)
-                            && RESERVED.stream().noneMatch(candidate::overlaps)) {
+                    if (!taken.contains(index) && leasable(candidate, routed)) {
                         Files.writeString(leaseFile(index), ownerId(ProcessHandle.current()));
                         return index;
                     }
@@ -72,6 +71,11 @@ final class SubnetLeases {
                 throw new UncheckedIOException("cannot lease a test subnet under " + STATE_DIR, e);
             }
         }
+    }
+
+    /** Free of the host's routes in the test range and of the tier-5 cluster's ranges. */
+    static boolean leasable(CidrBlock subnet, List<CidrBlock> hostRoutes) {
+        return hostRoutes.stream().noneMatch(subnet::overlaps) && RESERVED.stream().noneMatch(subnet::overlaps);
     }
 
     static void release(int index) {
