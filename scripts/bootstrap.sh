@@ -204,6 +204,7 @@ if $tests && [ ! -x "$busybox_bin" ]; then
   $apt_updated || { DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2; apt_updated=true; }
   say "apt-get download busybox-static (extracted into $busybox_dir, not installed)"
   download=$(mktemp -d)
+  chmod 755 "$download" # apt-get download fetches as the _apt user
   (cd "$download" && apt-get download -qq busybox-static >&2)
   rm -rf "$busybox_dir.partial"
   dpkg-deb -x "$download"/busybox-static_*.deb "$busybox_dir.partial"
