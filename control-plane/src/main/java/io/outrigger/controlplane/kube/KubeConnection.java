@@ -42,7 +42,7 @@ public record KubeConnection(Optional<Path> kubeconfig) {
     /**
      * A new client; the caller closes it.
      *
-     * @throws IllegalStateException naming the kubeconfig (or the in-cluster setup) and why it cannot be used
+     * @throws IllegalArgumentException naming the kubeconfig (or the in-cluster setup) and why it cannot be used
      */
     public KubernetesClient newClient() {
         return new KubernetesClientBuilder().withConfig(config()).build();
@@ -54,11 +54,11 @@ public record KubeConnection(Optional<Path> kubeconfig) {
         }
         String host = System.getenv("KUBERNETES_SERVICE_HOST");
         if (host == null || host.isBlank()) {
-            throw new IllegalStateException("in-cluster Kubernetes config: KUBERNETES_SERVICE_HOST is not set (not"
+            throw new IllegalArgumentException("in-cluster Kubernetes config: KUBERNETES_SERVICE_HOST is not set (not"
                     + " running in a pod?); give a kubeconfig instead (kube:PATH)");
         }
         if (!Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
-            throw new IllegalStateException("in-cluster Kubernetes config: " + SERVICE_ACCOUNT_TOKEN
+            throw new IllegalArgumentException("in-cluster Kubernetes config: " + SERVICE_ACCOUNT_TOKEN
                     + " is not readable (automountServiceAccountToken: false?)");
         }
         // Reads the service account's token (and re-reads it when it rotates), CA and namespace.
@@ -70,7 +70,7 @@ public record KubeConnection(Optional<Path> kubeconfig) {
         try {
             text = Files.readString(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException("kubeconfig " + path + ": cannot read it: " + e.getMessage(), e);
+            throw new IllegalArgumentException("kubeconfig " + path + ": cannot read it: " + e.getMessage(), e);
         }
         // fabric8 falls back to defaults (a server of https://kubernetes.default.svc) on what it cannot use:
         // check first that the file names a server, so a wrong file is reported as such.
@@ -78,17 +78,17 @@ public record KubeConnection(Optional<Path> kubeconfig) {
         try {
             parsed = YAML.readValue(text, io.fabric8.kubernetes.api.model.Config.class);
         } catch (IOException e) {
-            throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: "
+            throw new IllegalArgumentException("kubeconfig " + path + ": not a usable kubeconfig: "
                     + e.getMessage().lines().findFirst().orElse(""), e);
         }
         if (serverOfCurrentContext(parsed).isEmpty()) {
-            throw new IllegalStateException("kubeconfig " + path + ": its current context names no server");
+            throw new IllegalArgumentException("kubeconfig " + path + ": its current context names no server");
         }
         try {
             // With the file, so certificate paths in it resolve relative to its directory, as kubectl does.
             return Config.fromKubeconfig(null, path.toFile());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("kubeconfig " + path + ": not a usable kubeconfig: " + e.getMessage(), e);
+            throw new IllegalArgumentException("kubeconfig " + path + ": not a usable kubeconfig: " + e.getMessage(), e);
         }
     }
 

@@ -19,7 +19,7 @@ class KubeConnectionTest {
   void aMissingKubeconfigIsNamed() {
     Path missing = dir.resolve("missing.yaml");
     assertThatThrownBy(() -> KubeConnection.kubeconfig(missing).newClient())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("kubeconfig " + missing + ": cannot read it");
     assertThatThrownBy(() -> RegistrySource.parse("kube:" + missing))
         .hasMessage("registry 'kube:" + missing + "': kubeconfig " + missing + " does not exist");

@@ -70,7 +70,7 @@ public final class KubeApiSource implements ObjectSource {
                     .map(i -> i.getKey() + lastErrors.get(i.getKey()).get())
                     .reduce((a, b) -> a + ", " + b).orElse(e.toString());
             close();
-            throw new IllegalStateException("kube registry (" + connection.describe() + "): could not list "
+            throw new IllegalArgumentException("kube registry (" + connection.describe() + "): could not list "
                     + unsynced + " within " + syncTimeout.toSeconds() + "s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
