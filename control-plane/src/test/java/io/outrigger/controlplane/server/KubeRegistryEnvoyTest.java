@@ -88,7 +88,7 @@ class KubeRegistryEnvoyTest {
     cluster.installIstioCrds();
     cutter = new ConnectionCutter(URI.create(kube.server().url()).getPort());
     Path kubeconfig = cluster.controlPlaneKubeconfig(work, "https://127.0.0.1:" + cutter.port());
-    cluster.namespace(NS, Map.of());
+    cluster.namespace(NS, Map.of("team", "books"));
     cluster.serviceAccount(NS, "client");
     cluster.serviceAccount(NS, "reviews");
     cluster.runningPod(NS, "client", "client", Map.of("app", "client"), CLIENT_IP, true);
@@ -130,6 +130,20 @@ class KubeRegistryEnvoyTest {
     // then Envoy has the service's cluster with both ready endpoints, on the slice's port
     await().atMost(Duration.ofSeconds(30)).until(() -> reviewsEndpoints(REVIEWS_CLUSTER).equals(Set.of(V1, V2)));
     assertThat(controlPlane.registry().current().errors()).isEmpty();
+  }
+
+  @Test
+  @Order(10)
+  void namespaceLabelsAreInTheModelAndFollowChanges() {
+    assertThat(controlPlane.registry().current().namespaceLabels(NS)).containsEntry("team", "books");
+
+    cluster.admin().namespaces().withName(NS).edit(n -> {
+      n.getMetadata().getLabels().put("outrigger.io/rev", "canary");
+      return n;
+    });
+
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> "canary".equals(controlPlane.registry().current().namespaceLabels(NS).get("outrigger.io/rev")));
   }
 
   @Test
@@ -276,7 +290,8 @@ class KubeRegistryEnvoyTest {
     try (KubeApiSource source = new KubeApiSource(KubeConnection.kubeconfig(kubeconfig), Duration.ofMinutes(5),
         Duration.ofSeconds(3))) {
       assertThatThrownBy(() -> source.start(() -> { }))
-          .hasMessageContaining("kube registry (kubeconfig " + kubeconfig + "): could not list Service (v1)")
+          .hasMessageContaining("kube registry (kubeconfig " + kubeconfig + "): could not list Namespace (v1)")
+          .hasMessageContaining("Service (v1)")
           .hasMessageContaining("VirtualService (networking.istio.io/v1)")
           .hasMessageContaining("forbidden");
     }

@@ -87,6 +87,9 @@ final class YamlFiles {
             }
             return;
         }
+        if (!known.get().namespaced()) {
+            namespace = "";
+        }
         if (name.isEmpty()) {
             errors.add(new ConfigError(kind, namespace, "(unnamed)", "metadata.name is missing (in " + source + ")"));
             return;

@@ -84,7 +84,8 @@ public final class KubeApiSource implements ObjectSource {
     private <R extends HasMetadata> CompletableFuture<Void> inform(ConfigKind<R> kind, Runnable onChange) {
         AtomicReference<String> lastError = new AtomicReference<>("");
         lastErrors.put(kind, lastError);
-        SharedIndexInformer<R> informer = client.resources(kind.type()).inAnyNamespace()
+        var resources = client.resources(kind.type());
+        SharedIndexInformer<R> informer = (kind.namespaced() ? resources.inAnyNamespace() : resources)
                 .runnableInformer(resync.toMillis());
         informer.exceptionHandler((started, error) -> {
             // Missing RBAC, a CRD not installed yet, the API server restarting: retried, never fatal.
@@ -123,7 +124,8 @@ public final class KubeApiSource implements ObjectSource {
             informers.forEach((kind, informer) -> {
                 for (HasMetadata object : informer.getStore().list()) {
                     var metadata = object.getMetadata();
-                    objects.add(new ConfigObject(new ObjectKey(kind.kind(), metadata.getNamespace(), metadata.getName()),
+                    String namespace = metadata.getNamespace() == null ? "" : metadata.getNamespace();
+                    objects.add(new ConfigObject(new ObjectKey(kind.kind(), namespace, metadata.getName()),
                             object, SOURCE, ConfigObject.Origin.KUBERNETES));
                 }
             });
