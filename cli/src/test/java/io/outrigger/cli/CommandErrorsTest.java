@@ -103,6 +103,7 @@ class CommandErrorsTest {
   @Test
   void aRegistryThatCannotWorkIsAUsageError() {
     CliRun unknown = CliRun.of("control-plane", "--registry", "k8s:default", "--ca-dir", tmp.resolve("ca").toString());
+    // --registry repeats (registries merge), so picocli names the value it refused by its label
     assertThat(unknown.errLines().get(0)).isEqualTo("error: Invalid value for option '--registry' (REGISTRY): "
         + "registry 'k8s:default': unknown kind; supported: file:DIR (a directory of Kubernetes and Istio YAML), "
         + "kube (the Kubernetes API, in-cluster), kube:KUBECONFIG (the Kubernetes API of a kubeconfig's current "

@@ -30,7 +30,9 @@ public final class MeshConfig {
     private final List<DestinationRuleConfig> destinationRules;
     private final List<PeerAuthenticationConfig> peerAuthentications;
     private final List<EndpointSliceConfig> endpointSlices;
+    private final List<NamespaceConfig> namespaces;
     private final List<ConfigError> errors;
+    private final Map<String, NamespaceConfig> namespacesByName;
     private final Map<String, Service> servicesByHost;
     private final Map<String, List<Workload>> workloadsByHost;
     private final Map<String, DestinationRuleConfig> destinationRulesByHost;
@@ -51,6 +53,8 @@ public final class MeshConfig {
                 Comparator.comparing(PeerAuthenticationConfig::namespace).thenComparing(PeerAuthenticationConfig::name));
         this.endpointSlices = sorted(b.endpointSlices,
                 Comparator.comparing(EndpointSliceConfig::namespace).thenComparing(EndpointSliceConfig::name));
+        this.namespaces = sorted(b.namespaces, Comparator.comparing(NamespaceConfig::name));
+        this.namespacesByName = firstPerKey(namespaces, NamespaceConfig::name);
         this.errors = List.copyOf(b.errors);
         this.servicesByHost = indexServices(services);
         this.workloadsByKey = firstPerKey(workloads, w -> w.namespace() + "/" + w.name());
@@ -76,6 +80,13 @@ public final class MeshConfig {
     public List<DestinationRuleConfig> destinationRules() { return destinationRules; }
     public List<PeerAuthenticationConfig> peerAuthentications() { return peerAuthentications; }
     public List<EndpointSliceConfig> endpointSlices() { return endpointSlices; }
+    public List<NamespaceConfig> namespaces() { return namespaces; }
+
+    /** A namespace's labels; empty for a namespace the registry does not know (the file registry's, often). */
+    public Map<String, String> namespaceLabels(String namespace) {
+        NamespaceConfig known = namespacesByName.get(namespace);
+        return known == null ? Map.of() : known.labels();
+    }
     public List<ConfigError> errors() { return errors; }
 
     public Optional<Service> service(String host) {
@@ -197,7 +208,7 @@ public final class MeshConfig {
     public String toString() {
         return "MeshConfig{version=" + version + ", services=" + services.size() + ", workloads=" + workloads.size()
                 + ", virtualServices=" + virtualServices.size() + ", destinationRules=" + destinationRules.size()
-                + ", peerAuthentications=" + peerAuthentications.size() + ", endpointSlices=" + endpointSlices.size()
+                + ", peerAuthentications=" + peerAuthentications.size() + ", endpointSlices=" + endpointSlices.size() + ", namespaces=" + namespaces.size()
                 + ", errors=" + errors.size() + "}";
     }
 
@@ -210,6 +221,7 @@ public final class MeshConfig {
         private final List<DestinationRuleConfig> destinationRules = new ArrayList<>();
         private final List<PeerAuthenticationConfig> peerAuthentications = new ArrayList<>();
         private final List<EndpointSliceConfig> endpointSlices = new ArrayList<>();
+        private final List<NamespaceConfig> namespaces = new ArrayList<>();
         private final List<ConfigError> errors = new ArrayList<>();
 
         private Builder(long version) {
@@ -222,6 +234,7 @@ public final class MeshConfig {
         public Builder destinationRule(DestinationRuleConfig d) { destinationRules.add(Objects.requireNonNull(d)); return this; }
         public Builder peerAuthentication(PeerAuthenticationConfig p) { peerAuthentications.add(Objects.requireNonNull(p)); return this; }
         public Builder endpointSlice(EndpointSliceConfig s) { endpointSlices.add(Objects.requireNonNull(s)); return this; }
+        public Builder namespace(NamespaceConfig n) { namespaces.add(Objects.requireNonNull(n)); return this; }
         public Builder error(ConfigError e) { errors.add(Objects.requireNonNull(e)); return this; }
 
         public MeshConfig build() {

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.registry;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespaced;
 import io.outrigger.controlplane.registry.convert.InvalidConfigException;
 import io.outrigger.controlplane.registry.convert.MeshLookup;
 
@@ -38,6 +39,11 @@ public record ConfigKind<R extends HasMetadata>(String kind, String group, List<
     /** {@code group/version} of the preferred version ({@code v1} for the core group). */
     public String apiVersion() {
         return apiVersion(versions.get(0));
+    }
+
+    /** False for a cluster-scoped kind (Namespace): its objects have no namespace. */
+    public boolean namespaced() {
+        return Namespaced.class.isAssignableFrom(type);
     }
 
     /** True when an object written as {@code apiVersion} is one of this kind's accepted versions. */

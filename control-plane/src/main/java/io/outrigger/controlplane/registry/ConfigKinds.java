@@ -4,10 +4,12 @@ import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.networking.v1.WorkloadEntry;
 import io.fabric8.istio.api.security.v1.PeerAuthentication;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.EndpointSliceConfig;
+import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
@@ -21,6 +23,7 @@ import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
 import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +38,11 @@ public final class ConfigKinds {
     public static final ConfigKind<io.fabric8.kubernetes.api.model.Service> SERVICE = new ConfigKind<>(
             "Service", "", List.of("v1"), io.fabric8.kubernetes.api.model.Service.class, Service.class, false,
             (s, ns, mesh) -> ServiceConverter.convert(s, ns));
+    /** Cluster-scoped: its objects' key has an empty namespace. */
+    public static final ConfigKind<Namespace> NAMESPACE = new ConfigKind<>(
+            "Namespace", "", List.of("v1"), Namespace.class, NamespaceConfig.class, false,
+            (n, ns, mesh) -> new NamespaceConfig(n.getMetadata().getName(),
+                    n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
     /** A pod without an IP yet converts to nothing. */
     public static final ConfigKind<Pod> POD = new ConfigKind<>(
             "Pod", "", List.of("v1"), Pod.class, Workload.class, false, (p, ns, mesh) -> PodConverter.convert(p, ns));
@@ -56,7 +64,7 @@ public final class ConfigKinds {
             "VirtualService", "networking.istio.io", NETWORKING_VERSIONS, VirtualService.class,
             VirtualServiceConfig.class, true, (v, ns, mesh) -> VirtualServiceConverter.convert(v, ns, mesh).orElse(null));
 
-    public static final List<ConfigKind<?>> ALL = List.of(SERVICE, POD, ENDPOINT_SLICE, WORKLOAD_ENTRY,
+    public static final List<ConfigKind<?>> ALL = List.of(NAMESPACE, SERVICE, POD, ENDPOINT_SLICE, WORKLOAD_ENTRY,
             DESTINATION_RULE, PEER_AUTHENTICATION, VIRTUAL_SERVICE);
 
     private ConfigKinds() {

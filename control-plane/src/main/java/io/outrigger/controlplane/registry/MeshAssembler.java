@@ -4,6 +4,7 @@ import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.EndpointSliceConfig;
 import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
@@ -229,6 +230,7 @@ public final class MeshAssembler {
                 case DestinationRuleConfig d -> b.destinationRule(d);
                 case PeerAuthenticationConfig p -> b.peerAuthentication(p);
                 case EndpointSliceConfig e -> b.endpointSlice(e);
+                case NamespaceConfig n -> b.namespace(n);
                 default -> throw new IllegalStateException("unexpected model object " + o.getClass());
             }
         });
@@ -242,6 +244,7 @@ public final class MeshAssembler {
                 && a.destinationRules().equals(b.destinationRules())
                 && a.peerAuthentications().equals(b.peerAuthentications())
                 && a.endpointSlices().equals(b.endpointSlices())
+                && a.namespaces().equals(b.namespaces())
                 && a.errors().equals(b.errors());
     }
 }

@@ -14,7 +14,8 @@ public interface ObjectSource extends AutoCloseable {
      * Reads the initial state (so {@link #contents()} is complete when this returns) and then calls
      * {@code onChange} after each change, from any thread; bursts may be reported once.
      *
-     * @throws IllegalStateException naming the source and the reason when it cannot be read at all
+     * @throws IllegalArgumentException naming the source and the reason when it cannot be read at all (the
+     *                                  operator can act on it: a kubeconfig, RBAC, a CRD, a directory)
      */
     void start(Runnable onChange);
 

@@ -69,7 +69,8 @@ class PodsAndSlicesTest {
 
   @Test
   void onlyRunningReadyPodsServeAFileServiceButEveryPodWithAnIpIsAWorkload() throws IOException {
-    Files.writeString(dir.resolve("mesh.yaml"), SERVICE + SLICE
+    Files.writeString(dir.resolve("mesh.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: books}}\n---\n"
+        + SERVICE + SLICE
         + pod("ready", "198.18.0.1", "Running", true, "outrigger.io/status: '{}'")
         + pod("not-ready", "198.18.0.2", "Running", false, "")
         + pod("pending", "198.18.0.3", "Pending", false, "")
@@ -90,6 +91,8 @@ class PodsAndSlicesTest {
     assertThat(mesh.servicesOf(mesh.workload("shop", "not-ready").orElseThrow()))
         .extracting(s -> s.name()).containsExactly("reviews");
     assertThat(mesh.endpointSlices()).hasSize(1);
+    assertThat(mesh.namespaceLabels("shop")).containsExactly(java.util.Map.entry("team", "books"));
+    assertThat(mesh.namespaceLabels("elsewhere")).isEmpty();
   }
 
   @Test

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.envoyproxy.envoy.config.core.v3.Address;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.outrigger.controlplane.generate.ResourceNames;
 import io.outrigger.controlplane.model.ConfigError;
@@ -18,8 +15,6 @@ import io.outrigger.controlplane.testing.TestCluster;
 import io.outrigger.controlplane.testing.TestCluster.SliceEndpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outrigger.controlplane.xds.XdsResource;
-import io.outrigger.controlplane.xds.XdsTypes;
 import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.EnvoyOptions;
@@ -32,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +82,7 @@ class KubeRegistryEnvoyTest {
     cluster.installIstioCrds();
     cutter = new ConnectionCutter(URI.create(kube.server().url()).getPort());
     Path kubeconfig = cluster.controlPlaneKubeconfig(work, "https://127.0.0.1:" + cutter.port());
-    cluster.namespace(NS, Map.of());
+    cluster.namespace(NS, Map.of("team", "books"));
     cluster.serviceAccount(NS, "client");
     cluster.serviceAccount(NS, "reviews");
     cluster.runningPod(NS, "client", "client", Map.of("app", "client"), CLIENT_IP, true);
@@ -101,7 +95,7 @@ class KubeRegistryEnvoyTest {
     ControlPlaneSettings settings = ControlPlaneSettings.forTests(files.dir(), work.resolve("ca"))
         .withRegistry(RegistrySource.merged(List.of(RegistrySource.parse("kube:" + kubeconfig),
             RegistrySource.parse("file:" + files.dir()))));
-    controlPlane = ControlPlane.start(settings, loopbackListeners(GeneratedProxyConfig.create(settings.mesh())));
+    controlPlane = ControlPlane.start(settings, LoopbackListeners.around(GeneratedProxyConfig.create(settings.mesh())));
     envoy = envoys.start(EnvoyOptions.onHost(HostSidecar.plaintextBootstrap(NS, "client", "client",
         controlPlane.xdsPlaintextPort(), XdsApiType.GRPC)));
   }
@@ -130,6 +124,20 @@ class KubeRegistryEnvoyTest {
     // then Envoy has the service's cluster with both ready endpoints, on the slice's port
     await().atMost(Duration.ofSeconds(30)).until(() -> reviewsEndpoints(REVIEWS_CLUSTER).equals(Set.of(V1, V2)));
     assertThat(controlPlane.registry().current().errors()).isEmpty();
+  }
+
+  @Test
+  @Order(10)
+  void namespaceLabelsAreInTheModelAndFollowChanges() {
+    assertThat(controlPlane.registry().current().namespaceLabels(NS)).containsEntry("team", "books");
+
+    cluster.admin().namespaces().withName(NS).edit(n -> {
+      n.getMetadata().getLabels().put("outrigger.io/rev", "canary");
+      return n;
+    });
+
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> "canary".equals(controlPlane.registry().current().namespaceLabels(NS).get("outrigger.io/rev")));
   }
 
   @Test
@@ -276,7 +284,8 @@ class KubeRegistryEnvoyTest {
     try (KubeApiSource source = new KubeApiSource(KubeConnection.kubeconfig(kubeconfig), Duration.ofMinutes(5),
         Duration.ofSeconds(3))) {
       assertThatThrownBy(() -> source.start(() -> { }))
-          .hasMessageContaining("kube registry (kubeconfig " + kubeconfig + "): could not list Service (v1)")
+          .hasMessageContaining("kube registry (kubeconfig " + kubeconfig + "): could not list Namespace (v1)")
+          .hasMessageContaining("Service (v1)")
           .hasMessageContaining("VirtualService (networking.istio.io/v1)")
           .hasMessageContaining("forbidden");
     }
@@ -359,32 +368,5 @@ class KubeRegistryEnvoyTest {
           http:
           - route:
         %s""".formatted(NS, routes);
-  }
-
-  /**
-   * The real generator's config with every listener moved to 127.0.0.1:0 and bound: the sidecar's own
-   * addresses (15001, 15006, service VIPs) are not for a shared test host. Routes, clusters and endpoints
-   * are exactly what a sidecar gets.
-   */
-  static ProxyConfigSource loopbackListeners(ProxyConfigSource generated) {
-    return (mesh, proxy) -> {
-      Map<String, Map<String, XdsResource>> resources = new HashMap<>(generated.resources(mesh, proxy));
-      Map<String, XdsResource> listeners = new LinkedHashMap<>();
-      resources.getOrDefault(XdsTypes.LISTENER, Map.of()).forEach((name, resource) -> {
-        try {
-          Listener listener = resource.body().unpack(Listener.class).toBuilder()
-              .setAddress(loopback()).clearBindToPort().clearUseOriginalDst().build();
-          listeners.put(name, XdsResource.of(name, listener));
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      resources.put(XdsTypes.LISTENER, listeners);
-      return resources;
-    };
-  }
-
-  private static Address loopback() {
-    return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(0)).build();
   }
 }

@@ -114,6 +114,9 @@ public final class YamlFiles {
             }
             return;
         }
+        if (!known.get().namespaced()) {
+            namespace = "";
+        }
         if (name.isEmpty()) {
             errors.add(new ConfigError(kind, namespace, "(unnamed)", "metadata.name is missing (in " + source + ")",
                     ConfigError.Problem.UNPARSEABLE));

@@ -70,7 +70,7 @@ public final class KubeApiSource implements ObjectSource {
                     .map(i -> i.getKey() + lastErrors.get(i.getKey()).get())
                     .reduce((a, b) -> a + ", " + b).orElse(e.toString());
             close();
-            throw new IllegalStateException("kube registry (" + connection.describe() + "): could not list "
+            throw new IllegalArgumentException("kube registry (" + connection.describe() + "): could not list "
                     + unsynced + " within " + syncTimeout.toSeconds() + "s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -84,7 +84,8 @@ public final class KubeApiSource implements ObjectSource {
     private <R extends HasMetadata> CompletableFuture<Void> inform(ConfigKind<R> kind, Runnable onChange) {
         AtomicReference<String> lastError = new AtomicReference<>("");
         lastErrors.put(kind, lastError);
-        SharedIndexInformer<R> informer = client.resources(kind.type()).inAnyNamespace()
+        var resources = client.resources(kind.type());
+        SharedIndexInformer<R> informer = (kind.namespaced() ? resources.inAnyNamespace() : resources)
                 .runnableInformer(resync.toMillis());
         informer.exceptionHandler((started, error) -> {
             // Missing RBAC, a CRD not installed yet, the API server restarting: retried, never fatal.
@@ -123,7 +124,8 @@ public final class KubeApiSource implements ObjectSource {
             informers.forEach((kind, informer) -> {
                 for (HasMetadata object : informer.getStore().list()) {
                     var metadata = object.getMetadata();
-                    objects.add(new ConfigObject(new ObjectKey(kind.kind(), metadata.getNamespace(), metadata.getName()),
+                    String namespace = metadata.getNamespace() == null ? "" : metadata.getNamespace();
+                    objects.add(new ConfigObject(new ObjectKey(kind.kind(), namespace, metadata.getName()),
                             object, SOURCE, ConfigObject.Origin.KUBERNETES));
                 }
             });
