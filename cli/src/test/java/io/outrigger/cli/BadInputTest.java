@@ -99,6 +99,12 @@ class BadInputTest {
         "error: workload shop/nope: no WorkloadEntry shop/nope in registry file:" + registry);
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + registry,
         "--control-plane", "cp.example.test"), "error: control plane address 'cp.example.test': expected host:port");
+    // What "outrigger token ... > tok" wrote before, and what echo and editors write.
+    Path token = Files.writeString(tmp.resolve("tok"), "eyJ.e30.sig\n");
+    assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + registry,
+        "--token-file", token.toString()), "error: token file " + token + ": ends with a line break (\\n) at byte 11;"
+        + " Envoy sends the file as is and gRPC refuses that header and every xDS stream fails with status 13 and an"
+        + " empty message (write it with 'outrigger token --output FILE' or printf '%s')");
   }
 
   @Test

@@ -76,6 +76,26 @@ class CommandsTest {
   }
 
   @Test
+  void tokenWritesTheTokenAloneSoEnvoyCanSendIt() throws Exception {
+    Path caDir = work.resolve("token-ca");
+    Result printed = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ca-dir",
+        caDir.toString());
+    assertThat(printed.out()).as("stdout is no terminal here: 'token > file' must not add a line break")
+        .doesNotContain("\n").isNotEmpty();
+
+    Path file = work.resolve("web-token");
+    Result written = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ca-dir",
+        caDir.toString(), "--output", file.toString());
+    assertThat(written.code()).as(written.err()).isZero();
+    assertThat(written.out()).isEmpty();
+    String token = Files.readString(file);
+    assertThat(token).doesNotContain("\n");
+    assertThat(HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
+        .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE)).authenticate(token))
+        .isEqualTo(new WorkloadIdentity("shop", "web"));
+  }
+
+  @Test
   void bootstrapOfARegistryWorkloadPassesEnvoyValidate() throws Exception {
     Prerequisites.requireEnvoy();
     // Envoy validate opens the files the TLS bootstrap names: give it real ones.
