@@ -50,8 +50,9 @@ public final class TokenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HostModeTokens tokens = HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER);
-    String token = tokens.mint(new WorkloadIdentity(namespace, serviceAccount), List.of(audience), ttl);
+    WorkloadIdentity identity = new WorkloadIdentity(namespace, serviceAccount);
+    HostModeTokens tokens = HostModeTokens.ofExistingCa(caDir, ControlPlaneSettings.HOST_MODE_ISSUER);
+    String token = tokens.mint(identity, List.of(audience), ttl);
     if (output != null) {
       TokenFile.write(output, token);
       return 0;
