@@ -50,10 +50,14 @@ class BadInputTest {
   void caIssue() throws IOException {
     Path none = tmp.resolve("nothing");
     assertOneLineError(issue(none, "spiffe://cluster.local/ns/a/sa/b"),
-        "error: no CA in " + none + ": run 'outrigger ca init --dir " + none + "' first");
+        "error: no CA in " + none + ": no such directory; give the control plane's --ca-dir, or run"
+            + " 'outrigger ca init --dir " + none + "' first");
 
     Path ca = caDir("ca");
     assertOneLineError(issue(ca, "https://x"), "error: SPIFFE ID 'https://x': must start with spiffe://");
+    assertOneLineError(issue(ca, "spiffe://cluster.local/ns/x"), "error: SPIFFE ID 'spiffe://cluster.local/ns/x':"
+        + " not a workload identity, the path must be /ns/<namespace>/sa/<service-account>, not /ns/x");
+    assertThat(tmp.resolve("c.pem")).doesNotExist();
 
     assertThat(CliRun.of("ca", "issue", "--dir", ca.toString(), "--spiffe", "spiffe://cluster.local/ns/a/sa/b",
         "--ttl", "0s", "--cert", tmp.resolve("c.pem").toString(), "--key", tmp.resolve("k.pem").toString()).errLines())
@@ -108,12 +112,27 @@ class BadInputTest {
   }
 
   @Test
-  void token() {
+  void token() throws IOException {
+    Path ca = caDir("ca");
     assertOneLineError(CliRun.of("token", "--namespace", "Shop_1", "--service-account", "web",
-            "--ca-dir", tmp.resolve("ca").toString()),
+            "--ca-dir", ca.toString()),
         "error: workload identity: namespace 'Shop_1' is not a valid Kubernetes namespace name");
     assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ttl", "0s",
-        "--ca-dir", tmp.resolve("ca").toString()), "error: host-mode token for shop/web: TTL PT0S must be positive");
+        "--ca-dir", ca.toString()), "error: host-mode token for shop/web: TTL PT0S must be positive");
+
+    // A mistyped --ca-dir: refused, and nothing is created there (it used to get a key of its own).
+    Path typo = Files.createDirectory(tmp.resolve("cA"));
+    assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ca-dir",
+            typo.toString()),
+        "error: no CA in " + typo + ": none of ca-cert.pem, ca-key.pem, root-cert.pem is there; give the control"
+            + " plane's --ca-dir, or run 'outrigger ca init --dir " + typo + "' first");
+    assertThat(typo).isEmptyDirectory();
+    Path missing = tmp.resolve("no-such-ca");
+    assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ca-dir",
+            missing.toString()),
+        "error: no CA in " + missing + ": no such directory; give the control plane's --ca-dir, or run"
+            + " 'outrigger ca init --dir " + missing + "' first");
+    assertThat(missing).doesNotExist();
   }
 
   @Test

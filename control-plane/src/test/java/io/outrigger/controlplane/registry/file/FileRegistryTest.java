@@ -149,6 +149,19 @@ class FileRegistryTest {
     }
 
     @Test
+    void aServiceAccountThatIsNoKubernetesNameIsRefusedAndTheLastGoodWorkloadStays() {
+        replace("workloads.yaml", "serviceAccount: bookinfo-reviews", "serviceAccount: reviews/sa/admin");
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).contains(
+                "WorkloadEntry default/reviews-v1: spec.serviceAccount \"reviews/sa/admin\" is not a valid"
+                        + " Kubernetes service account name");
+        assertThat(registry.current().workload("default", "reviews-v1").orElseThrow().serviceAccount())
+                .isEqualTo("bookinfo-reviews");
+    }
+
+    @Test
     void httpsAppProbeIsRejectedNamingTheAnnotation() {
         replace("workloads.yaml", "\"path\":\"/healthz\",\"port\":9080", "\"path\":\"/healthz\",\"port\":9080,\"scheme\":\"HTTPS\"");
 
