@@ -1,6 +1,8 @@
 package io.outrigger.injector.webhook;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,9 +41,12 @@ final class AdmissionReviews {
     JsonNode review;
     try {
       review = json.readTree(body);
+    } catch (StreamConstraintsException e) {
+      // Jackson's text names its own API ("from `StreamReadConstraints.getMaxNestingDepth()`"); keep the numbers.
+      throw new BadRequestException(400, "request body over a parser limit: "
+          + e.getOriginalMessage().replaceAll(", from `[^`]*`", "") + at(e.getLocation()));
     } catch (JsonProcessingException e) {
-      throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+      throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
     } catch (IOException e) {
       throw new BadRequestException(400, "unreadable request body: " + e.getMessage());
     }
@@ -107,6 +112,10 @@ final class AdmissionReviews {
     // the API server decodes) straight into the answer's bytes, without a base64 copy and a String.
     response.put("patch", bytes(result.patch()));
     return new Answer(review, Outcome.INJECTED, result, request.who());
+  }
+
+  private static String at(JsonLocation location) {
+    return location == null ? "" : " at line " + location.getLineNr() + " column " + location.getColumnNr();
   }
 
   /** A tree as UTF-8 JSON, written straight to bytes (no intermediate String to copy). */

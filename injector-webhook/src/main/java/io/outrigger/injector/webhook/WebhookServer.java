@@ -1,5 +1,7 @@
 package io.outrigger.injector.webhook;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +37,8 @@ public final class WebhookServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
   private static final int THREADS = 16;
+  /** Deepest JSON nesting of a review; deeper is a 400 (a Pod nests about 10 levels). */
+  public static final int MAX_NESTING_DEPTH = 128;
   private static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private final HttpsServer server;
@@ -48,7 +52,10 @@ public final class WebhookServer implements AutoCloseable {
     this.keys = new ReloadingKeyManager(
         settings.certFile(), settings.keyFile(), settings.certCheckInterval(), Clock.systemUTC());
     // Strict parsing: a review with trailing garbage or duplicate keys is malformed, not guessed at.
-    ObjectMapper json = JsonMapper.builder()
+    // Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
+    StreamReadConstraints limits = StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(settings.maxBodyBytes()).build();
+    ObjectMapper json = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
