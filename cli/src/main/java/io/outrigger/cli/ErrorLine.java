@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,11 +41,22 @@ final class ErrorLine {
       String more = cause instanceof FileSystemException fse && fse.getFile() != null && text.contains(fse.getFile())
           ? reason(fse)
           : describe(cause);
-      if (!text.contains(more)) {
-        line.append(": ").append(more);
+      if (saysAlready(text, more)) {
+        break; // what caused a reason the line gives is detail (the --stacktrace shows it)
       }
+      line.append(": ").append(more);
     }
     return line.toString();
+  }
+
+  /**
+   * Whether the line already gives a cause's reason: its text, or the OS's reason the line ends with (a
+   * transport says "bind(..) failed with error(-98): Address already in use" where a command said
+   * "cannot listen on 127.0.0.1:15012: address already in use").
+   */
+  private static boolean saysAlready(String line, String cause) {
+    String reason = cause.substring(cause.lastIndexOf(": ") + 1).strip();
+    return line.contains(cause) || line.toLowerCase(Locale.ROOT).endsWith(reason.toLowerCase(Locale.ROOT));
   }
 
   /**

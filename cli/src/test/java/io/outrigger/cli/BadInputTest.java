@@ -97,6 +97,26 @@ class BadInputTest {
   }
 
   @Test
+  void controlPlanePortsInUseNameTheirOption() throws IOException {
+    Path ca = caDir("ports-ca");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+              "--xds-port", "-1", "--xds-tls-port", Integer.toString(port), "--monitoring-port", "0",
+              "--bind-address", "127.0.0.1"),
+          "error: --xds-tls-port " + port + ": cannot listen on 127.0.0.1:" + port + ": address already in use");
+      assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+              "--xds-port", Integer.toString(port), "--xds-tls-port", "0", "--monitoring-port", "0",
+              "--bind-address", "127.0.0.1"),
+          "error: --xds-port " + port + ": cannot listen on 127.0.0.1:" + port + ": address already in use");
+      assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+              "--xds-port", "-1", "--xds-tls-port", "0", "--monitoring-port", Integer.toString(port),
+              "--bind-address", "127.0.0.1", "--monitoring-address", "127.0.0.1"),
+          "error: --monitoring-port " + port + ": cannot listen on 127.0.0.1:" + port + ": address already in use");
+    }
+  }
+
+  @Test
   void bootstrap() throws IOException {
     Path registry = registry();
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/nope", "--registry", "file:" + registry),
@@ -163,7 +183,8 @@ class BadInputTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertOneLineError(CliRun.of("webhook", "--address", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()),
               "--tls-cert", ca.resolve("ca-cert.pem").toString(), "--tls-key", ca.resolve("ca-key.pem").toString()),
-          "error: webhook 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+          "error: --port " + taken.getLocalPort() + ": cannot listen on 127.0.0.1:" + taken.getLocalPort()
+              + ": address already in use");
     }
   }
 

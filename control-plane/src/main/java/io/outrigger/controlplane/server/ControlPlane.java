@@ -14,6 +14,7 @@ import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
 import java.io.IOException;
+import java.net.BindException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -67,9 +68,13 @@ public final class ControlPlane implements AutoCloseable {
       this.servers = XdsServers.start(settings, ca, tokens.verifier(settings.tokenAudiences()),
           registry::current, snapshots, streams, xdsMetrics);
       started.push(servers);
-      this.monitoring = new MonitoringServer(
-          new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
-          new ControlPlaneDebug(registry, streams));
+      InetSocketAddress monitoringAddress =
+          new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort());
+      try {
+        this.monitoring = new MonitoringServer(monitoringAddress, meters, new ControlPlaneDebug(registry, streams));
+      } catch (BindException e) {
+        throw new PortUnavailableException(PortUnavailableException.Port.MONITORING, monitoringAddress, e);
+      }
     } catch (IOException | RuntimeException e) {
       stopAll(started, e);
       throw e;

@@ -59,11 +59,10 @@ final class XdsServers implements AutoCloseable {
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
-        plaintext = NettyServerBuilder
-            .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort()))
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort());
+        plaintext = bind(PortUnavailableException.Port.XDS_PLAINTEXT, loopback, NettyServerBuilder.forAddress(loopback)
             .addService(new AdsService(WorkloadAdmission.loopbackUnauthenticated(mesh), snapshots, streams, metrics))
-            .build()
-            .start();
+            .build());
         log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
             + "note=\"loopback only, host mode: a proxy here is who its node says it is\"", plaintext.getPort());
       }
@@ -81,18 +80,28 @@ final class XdsServers implements AutoCloseable {
         SpiffeId.of(ca.trustDomain(), CONTROL_PLANE_IDENTITY), settings.serverDnsNames(), SERVING_CERT_TTL);
     TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(
         stream(serving.certificateChainPem()), stream(serving.privateKeyPem()));
-    Server server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
+    InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort());
+    Server server = bind(PortUnavailableException.Port.XDS_TLS, address, NettyServerBuilder
+        .forAddress(address, credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
             callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name()))))
         .addService(CertificateService.withAuthentication(() -> ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .build()
-        .start();
+        .build());
     log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
+  }
+
+  // gRPC's start() fails with an IOException only when it cannot bind.
+  private static Server bind(PortUnavailableException.Port port, InetSocketAddress address, Server server)
+      throws PortUnavailableException {
+    try {
+      return server.start();
+    } catch (IOException e) {
+      throw new PortUnavailableException(port, address, e);
+    }
   }
 
   private static ByteArrayInputStream stream(String pem) {
