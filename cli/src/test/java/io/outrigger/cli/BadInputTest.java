@@ -164,6 +164,11 @@ class BadInputTest {
     assertOneLineError(CliRun.of("inject", "-f", bad.toString()),
         "error: manifest " + bad + ": not valid YAML: " + BAD_YAML_REASON);
 
+    // SnakeYAML names this token by its bare ':' ("but got :"), which the one-line message used to lose.
+    Path colon = Files.writeString(tmp.resolve("colon.yaml"), "a: [1, 2\nb: 3\n");
+    assertOneLineError(CliRun.of("inject", "-f", colon.toString()), "error: manifest " + colon + ": not valid YAML:"
+        + " while parsing a flow sequence (line 1, column 4): expected ',' or ']', but got ':' (line 2, column 2)");
+
     Path pod = Files.writeString(tmp.resolve("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
         + "spec: {containers: [{name: web, image: web}]}\n");
     Path config = Files.writeString(tmp.resolve("injector.yaml"), "imagee: x\n");

@@ -1,6 +1,5 @@
 package io.outrigger.controlplane.registry.file;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +14,7 @@ import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.MeshAssembler;
 import io.outrigger.controlplane.registry.ObjectKey;
+import io.outrigger.injector.yaml.ParserMessages;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -58,12 +58,12 @@ final class YamlFiles {
                 }
             }
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String line = at == null ? "" : " line " + at.getLineNr();
-            throw new InvalidYamlException("invalid YAML in " + displayName + line + ": " + summary(e.getOriginalMessage()));
+            throw new InvalidYamlException("invalid YAML in " + displayName + ": "
+                    + ParserMessages.oneLine(e.getOriginalMessage()));
         } catch (RuntimeException e) {
             // MappingIterator wraps parse failures of later documents in RuntimeJsonMappingException
-            throw new InvalidYamlException("invalid YAML in " + displayName + ": " + e.getMessage());
+            throw new InvalidYamlException("invalid YAML in " + displayName + ": " + ParserMessages.oneLine(
+                    e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
@@ -71,14 +71,6 @@ final class YamlFiles {
             readDocument(doc, displayName, objects, errors);
         }
         return new Contents(objects, errors);
-    }
-
-    /** SnakeYAML's message spans lines with a source excerpt and caret; keep its sentences only. */
-    private static String summary(String message) {
-        return message.lines()
-                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                .reduce((a, b) -> a + ": " + b)
-                .orElse(message);
     }
 
     private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors) {

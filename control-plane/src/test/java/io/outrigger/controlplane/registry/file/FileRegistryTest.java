@@ -124,8 +124,8 @@ class FileRegistryTest {
 
         assertThat(mesh.errors()).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo("File");
-            assertThat(e.message()).isEqualTo("File istio.yaml: invalid YAML in istio.yaml line 2: "
-                    + "while parsing a flow sequence: expected ',' or ']', but got <stream end>");
+            assertThat(e.message()).isEqualTo("File istio.yaml: invalid YAML in istio.yaml: while parsing a flow"
+                    + " sequence (line 2, column 7): expected ',' or ']', but got <stream end> (line 3, column 1)");
         });
         assertThat(mesh.virtualServices()).hasSize(2);
         assertThat(mesh.service("extra.default.svc.cluster.local")).isPresent();
