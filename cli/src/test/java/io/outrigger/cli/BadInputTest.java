@@ -82,7 +82,10 @@ class BadInputTest {
         "error: file " + missing + ": cannot read: no such file or directory");
     Path junk = Files.writeString(tmp.resolve("junk.pem"), "not a certificate\n");
     assertOneLineError(CliRun.of("ca", "inspect", junk.toString()),
-        "error: " + junk + ": not a valid PEM certificate list: No certificate data found");
+        "error: " + junk + ": not PEM: no '-----BEGIN CERTIFICATE-----' line");
+    Path key = caDir("inspect-ca").resolve("ca-key.pem");
+    assertOneLineError(CliRun.of("ca", "inspect", key.toString()),
+        "error: " + key + ": holds a private key (PEM 'PRIVATE KEY'), not a certificate");
   }
 
   @Test
