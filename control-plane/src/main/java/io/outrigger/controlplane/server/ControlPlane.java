@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * The running control plane: registry, push engine, ADS on the TLS port (and loopback plaintext in
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+  /** Marks the event that says the control plane serves now (the CLI shows its held start-up log then). */
+  private static final Marker READY = MarkerFactory.getMarker("READY");
 
   private final ControlPlaneSettings settings;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -79,7 +83,7 @@ public final class ControlPlane implements AutoCloseable {
       stopAll(started, e);
       throw e;
     }
-    log.info("event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
+    log.info(READY, "event=control_plane_started registry={} xds_tls_port={} xds_plaintext_port={} monitoring_port={} "
             + "trust_domain={} host_mode={}", settings.registry(), xdsTlsPort(), xdsPlaintextPort(),
         monitoringPort(), ca.trustDomain(), settings.hostMode());
   }

@@ -28,6 +28,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * The HTTPS admission webhook: {@code POST /inject} (AdmissionReview), {@code /healthz} and {@code
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class WebhookServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
+  /** Marks the event that says the webhook serves now (the CLI shows its held start-up log then). */
+  private static final Marker READY = MarkerFactory.getMarker("READY");
   private static final int THREADS = 16;
   /** Deepest JSON nesting of a review; deeper is a 400 (a Pod nests about 10 levels). */
   public static final int MAX_NESTING_DEPTH = 128;
@@ -92,7 +96,7 @@ public final class WebhookServer implements AutoCloseable {
     try {
       WebhookServer webhook = new WebhookServer(settings);
       webhook.server.start();
-      log.info("event=webhook_started address={} revision={}", webhook.address(),
+      log.info(READY, "event=webhook_started address={} revision={}", webhook.address(),
           settings.injector().revision());
       return webhook;
     } catch (GeneralSecurityException e) {
