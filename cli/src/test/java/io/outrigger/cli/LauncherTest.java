@@ -78,6 +78,15 @@ class LauncherTest {
     assertThat(Files.readAllLines(builds)).hasSize(1);
   }
 
+  @Test
+  void allowsSunMiscUnsafeOnAJdkThatWarnsAboutIt() throws Exception {
+    write(root.resolve("jdk/release"), "JAVA_VERSION=\"25.0.3\"\n");
+    assertThat(run("control-plane")).last()
+        .isEqualTo("ran --sun-misc-unsafe-memory-access=allow -jar " + jar + " control-plane");
+    write(root.resolve("jdk/release"), "JAVA_VERSION=\"21.0.5\"\n");
+    assertThat(run("control-plane")).last().isEqualTo("ran -jar " + jar + " control-plane");
+  }
+
   private List<String> run(String... args) throws IOException, InterruptedException {
     List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("outrigger").toString()));
     command.addAll(List.of(args));
