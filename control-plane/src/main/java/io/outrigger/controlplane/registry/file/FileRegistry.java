@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +88,7 @@ public final class FileRegistry implements Registry {
         for (Path file : configFiles()) {
             String name = directory.relativize(file).toString();
             try {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
+                String text = YamlFiles.read(file, name);
                 Parsed previous = lastParsed.get(file);
                 // Parsing dominates a reload of a large registry, and a change usually touches one file.
                 YamlFiles.Contents contents = previous != null && previous.text().equals(text)

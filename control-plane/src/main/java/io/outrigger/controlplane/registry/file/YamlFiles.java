@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.networking.v1.WorkloadEntry;
@@ -14,9 +13,13 @@ import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.MeshAssembler;
 import io.outrigger.controlplane.registry.ObjectKey;
+import io.outrigger.injector.yaml.KubeYaml;
 import io.outrigger.injector.yaml.ParserMessages;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +30,10 @@ import java.util.Set;
  * (Deployments, ConfigMaps...) are skipped, so a directory of ordinary manifests can be pointed at.
  */
 final class YamlFiles {
-    private static final ObjectMapper YAML = YAMLMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    /** Larger files are refused before they are read (docs/limits.md); KubeYaml's limits apply within. */
+    static final long MAX_FILE_BYTES = KubeYaml.MAX_CODE_POINTS;
+    private static final ObjectMapper YAML = KubeYaml.reader()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Set<String> NETWORKING = Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1",
             "networking.istio.io/v1alpha3");
     private static final Set<String> SECURITY = Set.of("security.istio.io/v1", "security.istio.io/v1beta1");
@@ -43,6 +47,20 @@ final class YamlFiles {
     }
 
     private YamlFiles() {
+    }
+
+    /**
+     * The text of a registry file.
+     *
+     * @throws InvalidYamlException when it is larger than {@link #MAX_FILE_BYTES}: it is not read at all
+     */
+    static String read(Path file, String displayName) throws IOException, InvalidYamlException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new InvalidYamlException(displayName + " is " + size + " bytes, larger than the limit of "
+                    + MAX_FILE_BYTES);
+        }
+        return Files.readString(file, StandardCharsets.UTF_8);
     }
 
     /**
