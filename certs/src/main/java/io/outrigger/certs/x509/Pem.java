@@ -106,8 +106,15 @@ public final class Pem {
     }
   }
 
-  /** A PKCS#10 request from PEM ({@code CERTIFICATE REQUEST}). */
+  /** Longest CSR parsed (docs/limits.md): a workload's CSR is about 1 KiB, an RSA-4096 one under 2 KiB. */
+  public static final int MAX_CSR_CHARS = 16 * 1024;
+
+  /** A PKCS#10 request from PEM ({@code CERTIFICATE REQUEST}), at most {@link #MAX_CSR_CHARS} characters. */
   public static byte[] readCsrDer(String pem, String source) {
+    if (pem.length() > MAX_CSR_CHARS) {
+      throw new CsrRejectedException(CsrRejectedException.Reason.MALFORMED,
+          source + ": " + pem.length() + " characters, longer than the limit of " + MAX_CSR_CHARS);
+    }
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object object = parser.readObject();
       if (object instanceof PKCS10CertificationRequest csr) {

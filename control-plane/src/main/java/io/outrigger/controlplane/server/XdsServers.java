@@ -10,6 +10,7 @@ import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.SpiffeId;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.certs.grpc.CaGrpcServer;
 import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
 import io.outrigger.controlplane.model.MeshConfig;
@@ -40,6 +41,12 @@ final class XdsServers implements AutoCloseable {
   static final WorkloadIdentity CONTROL_PLANE_IDENTITY =
       new WorkloadIdentity("outrigger-system", "outrigger-control-plane");
   private static final Duration SERVING_CERT_TTL = Duration.ofDays(365);
+  /**
+   * Largest DiscoveryRequest or CreateCertificate request (docs/limits.md): gRPC's default, explicit. A
+   * DiscoveryRequest carries the node and resource names (a few KiB; an EDS request naming every cluster
+   * of a large mesh, tens of KiB); larger is RESOURCE_EXHAUSTED before it is read.
+   */
+  static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
   private final Server tls;
   private final Server plaintext;
@@ -62,6 +69,7 @@ final class XdsServers implements AutoCloseable {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort());
         plaintext = bind(PortUnavailableException.Port.XDS_PLAINTEXT, loopback, NettyServerBuilder.forAddress(loopback)
             .addService(new AdsService(WorkloadAdmission.loopbackUnauthenticated(mesh), snapshots, streams, metrics))
+            .maxInboundMessageSize(MAX_REQUEST_BYTES)
             .build());
         log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
             + "note=\"loopback only, host mode: a proxy here is who its node says it is\"", plaintext.getPort());
@@ -88,6 +96,8 @@ final class XdsServers implements AutoCloseable {
         .addService(CertificateService.withAuthentication(() -> ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
+        .maxInboundMessageSize(MAX_REQUEST_BYTES)
+        .maxInboundMetadataSize(CaGrpcServer.MAX_METADATA_BYTES)
         .build());
     log.info("event=xds_tls_listening address={}:{} services=ads,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
