@@ -21,7 +21,7 @@ public final class KubeYaml {
   public static final int MAX_NESTING_DEPTH = 64;
   /** Aliases to collections per document: SnakeYAML's own default, kept explicit (billion laughs). */
   public static final int MAX_ALIASES = 50;
-  /** Characters per stream: above any object the API server stores (etcd's 1.5 MiB request limit). */
+  /** SnakeYAML's codePointLimit: above any object the API server stores (etcd's 1.5 MiB request limit). */
   public static final int MAX_CODE_POINTS = 2 * 1024 * 1024;
 
   private KubeYaml() {}
