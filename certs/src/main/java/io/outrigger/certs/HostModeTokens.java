@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.outrigger.certs.x509.CaFiles;
 import io.outrigger.certs.x509.KeyFiles;
 import io.outrigger.certs.x509.Keys;
 import io.outrigger.certs.x509.Pem;
@@ -71,6 +72,16 @@ public final class HostModeTokens {
       log.info("event=host_token_key_created file={}", file);
     }
     return new HostModeTokens(toJwk(privateKey, file), issuer, clock);
+  }
+
+  /**
+   * The tokens of the control plane whose CA is in {@code caDir}, for minting outside it ({@code outrigger
+   * token}): a directory without a CA is refused, so a mistyped one does not get a new key whose tokens
+   * no control plane accepts.
+   */
+  public static HostModeTokens ofExistingCa(Path caDir, String issuer) {
+    new CaFiles(caDir).requireCa();
+    return loadOrInit(caDir, issuer);
   }
 
   public String issuer() {

@@ -46,6 +46,11 @@ public final class JwtCallerAuthenticator implements CallerAuthenticator {
       JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
       JWSAlgorithm.ES256, JWSAlgorithm.ES384);
   private static final Duration LEEWAY = Duration.ofSeconds(30);
+  /**
+   * Longest token parsed (docs/limits.md): service-account tokens are 1-2 KiB; gRPC already bounds the
+   * header at 8 KiB, this bounds what any caller of {@link #authenticate} hands over.
+   */
+  public static final int MAX_TOKEN_CHARS = 16 * 1024;
 
   private final List<JWK> keys;
   private final String issuer;
@@ -97,6 +102,10 @@ public final class JwtCallerAuthenticator implements CallerAuthenticator {
     if (bearerToken == null || bearerToken.isBlank()) {
       throw new AuthenticationException(Reason.MISSING_TOKEN,
           "no token: send the service-account token as 'authorization: Bearer <token>'");
+    }
+    if (bearerToken.length() > MAX_TOKEN_CHARS) {
+      throw new AuthenticationException(Reason.MALFORMED, "token is " + bearerToken.length()
+          + " characters, longer than the limit of " + MAX_TOKEN_CHARS);
     }
     SignedJWT jwt = signed(bearerToken.strip());
     verifySignature(jwt);

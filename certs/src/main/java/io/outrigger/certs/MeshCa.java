@@ -160,7 +160,7 @@ public final class MeshCa {
    * webhook the API server calls by address). Workload SVIDs carry no DNS SAN.
    */
   public IssuedCertificate issueServing(SpiffeId id, List<String> dnsNames, Duration ttl) {
-    requireOwnTrustDomain(id);
+    requireWorkloadInOwnTrustDomain(id);
     Timer.Sample sample = Timer.start();
     KeyPair keys = Keys.generate(settings.workloadKeyType(), random, providers.ecKeyGeneration());
     List<X509Certificate> chain = sign(SubjectKey.of(keys.getPublic()), id, dnsNames, ttl);
@@ -278,7 +278,12 @@ public final class MeshCa {
     return requested.compareTo(settings.maxTtl()) > 0 ? settings.maxTtl() : requested;
   }
 
-  private void requireOwnTrustDomain(SpiffeId id) {
+  private void requireWorkloadInOwnTrustDomain(SpiffeId id) {
+    try {
+      id.requireWorkloadIdentity(); // the mesh names every holder of an SVID ns/sa, the control plane too
+    } catch (IllegalArgumentException e) {
+      throw new CaException("no SVID issued: " + e.getMessage(), e);
+    }
     if (!id.trustDomain().equals(trustDomain())) {
       throw new CaException("SVID " + id + ": trust domain " + id.trustDomain()
           + " is not this CA's (" + trustDomain() + ")");

@@ -55,6 +55,18 @@ public record SpiffeId(String trustDomain, String path) {
     }
   }
 
+  /**
+   * Parses the SPIFFE ID of a mesh workload, {@code spiffe://<td>/ns/<ns>/sa/<sa>}: the only shape the
+   * CA issues and sidecars hold.
+   *
+   * @throws IllegalArgumentException naming the input and what is wrong with it
+   */
+  public static SpiffeId parseWorkload(String uri) {
+    SpiffeId id = parse(uri);
+    id.requireWorkloadIdentity();
+    return id;
+  }
+
   /** The Istio-shaped identity {@code spiffe://<td>/ns/<ns>/sa/<sa>}. */
   public static SpiffeId of(String trustDomain, WorkloadIdentity id) {
     return new SpiffeId(trustDomain, "/ns/" + id.namespace() + "/sa/" + id.serviceAccount());
@@ -64,16 +76,31 @@ public record SpiffeId(String trustDomain, String path) {
     return SCHEME + trustDomain + path;
   }
 
-  /** The namespace and service account when the path is {@code /ns/<ns>/sa/<sa>}. */
+  /** The namespace and service account when the path is {@code /ns/<ns>/sa/<sa>} with valid names. */
   public Optional<WorkloadIdentity> workloadIdentity() {
-    String[] parts = path.split("/", -1);
-    if (parts.length != 5 || !parts[1].equals("ns") || !parts[3].equals("sa")) {
-      return Optional.empty();
-    }
     try {
-      return Optional.of(new WorkloadIdentity(parts[2], parts[4]));
+      return Optional.of(requireWorkloadIdentity());
     } catch (IllegalArgumentException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The namespace and service account of a workload's SPIFFE ID.
+   *
+   * @throws IllegalArgumentException when the path is not {@code /ns/<ns>/sa/<sa>} or a name is not a
+   *     Kubernetes name, naming this ID and which
+   */
+  public WorkloadIdentity requireWorkloadIdentity() {
+    String[] parts = path.split("/", -1);
+    if (parts.length != 5 || !parts[1].equals("ns") || !parts[3].equals("sa")) {
+      throw new IllegalArgumentException("SPIFFE ID '" + uri() + "': not a workload identity, the path must be"
+          + " /ns/<namespace>/sa/<service-account>" + (path.isEmpty() ? "" : ", not " + path));
+    }
+    try {
+      return new WorkloadIdentity(parts[2], parts[4]);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("SPIFFE ID '" + uri() + "': " + e.getMessage(), e);
     }
   }
 

@@ -41,6 +41,20 @@ class HostModeTokensTest {
   }
 
   @Test
+  void mintingOutsideTheControlPlaneRefusesADirectoryWithoutACaAndWritesNothingThere(@TempDir Path dir)
+      throws Exception {
+    assertThatThrownBy(() -> HostModeTokens.ofExistingCa(dir, ISSUER))
+        .isInstanceOf(CaException.class)
+        .hasMessageStartingWith("no CA in " + dir + ": none of ca-cert.pem, ca-key.pem, root-cert.pem is there");
+    assertThat(dir).isEmptyDirectory();
+
+    MeshCa.loadOrInit(dir, CaSettings.defaults());
+    String token = HostModeTokens.ofExistingCa(dir, ISSUER).mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
+    assertThat(HostModeTokens.loadOrInit(dir, ISSUER).verifier(List.of("outrigger")).authenticate(token))
+        .isEqualTo(REVIEWS);
+  }
+
+  @Test
   void keyIsWritten0600AndReusedAfterRestart(@TempDir Path caDir) throws Exception {
     String token = HostModeTokens.loadOrInit(caDir, ISSUER).mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
     assertThat(Files.getPosixFilePermissions(caDir.resolve(HostModeTokens.KEY_FILE)))

@@ -111,6 +111,28 @@ class JwtCallerAuthenticatorTest {
   }
 
   @Test
+  void refusesATokenLongerThanAnyServiceAccountTokenBeforeParsingIt() throws Exception {
+    String token = sign(apiServerKey, claims(Instant.now(), Duration.ofMinutes(10))
+        .claim("padding", "x".repeat(JwtCallerAuthenticator.MAX_TOKEN_CHARS)).build());
+    assertRefused(token, Reason.MALFORMED, "token is " + token.length() + " characters, longer than the limit of "
+        + JwtCallerAuthenticator.MAX_TOKEN_CHARS);
+  }
+
+  /** A header and claims nested as deep as the length limit allows: a refusal, not a StackOverflowError. */
+  @Test
+  void refusesDeeplyNestedJsonAsMalformed() throws Exception {
+    int depth = JwtCallerAuthenticator.MAX_TOKEN_CHARS / 3;
+    String nested = Base64URL.encode("{\"alg\":\"ES256\",\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}")
+        .toString();
+    assertRefused(nested + ".e30.c2ln", Reason.MALFORMED, "not a JWT");
+    String signed = sign(apiServerKey, claims(Instant.now(), Duration.ofMinutes(10)).build());
+    String deepClaims = Base64URL.encode("{\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}").toString();
+    // Claims are parsed only once the signature verifies: a stranger never reaches that parser.
+    assertRefused(signed.split("\\.")[0] + "." + deepClaims + "." + signed.split("\\.")[2], Reason.BAD_SIGNATURE,
+        "does not verify");
+  }
+
+  @Test
   void refusesAlgNone() throws Exception {
     String unsigned = new PlainJWT(claims(Instant.now(), Duration.ofMinutes(10)).build()).serialize();
     assertRefused(unsigned, Reason.UNSIGNED, "alg: none");

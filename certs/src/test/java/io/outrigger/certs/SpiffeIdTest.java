@@ -37,6 +37,25 @@ class SpiffeIdTest {
   }
 
   @Test
+  void aWorkloadIdIsNsAndSaWithKubernetesNames() {
+    assertThat(SpiffeId.parseWorkload("spiffe://cluster.local/ns/default/sa/reviews").requireWorkloadIdentity())
+        .isEqualTo(new WorkloadIdentity("default", "reviews"));
+    assertThatThrownBy(() -> SpiffeId.parseWorkload("spiffe://cluster.local/ns/x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SPIFFE ID 'spiffe://cluster.local/ns/x': not a workload identity, the path must be"
+            + " /ns/<namespace>/sa/<service-account>, not /ns/x");
+    assertThatThrownBy(() -> SpiffeId.parseWorkload("spiffe://cluster.local"))
+        .hasMessage("SPIFFE ID 'spiffe://cluster.local': not a workload identity, the path must be"
+            + " /ns/<namespace>/sa/<service-account>");
+    assertThatThrownBy(() -> SpiffeId.parseWorkload("spiffe://cluster.local/ns/a/sa/b/extra"))
+        .hasMessageContaining("not a workload identity");
+    assertThatThrownBy(() -> SpiffeId.parseWorkload("spiffe://cluster.local/ns/Default/sa/b"))
+        .hasMessage("SPIFFE ID 'spiffe://cluster.local/ns/Default/sa/b': workload identity: namespace 'Default'"
+            + " is not a valid Kubernetes namespace name");
+    assertThatThrownBy(() -> SpiffeId.parseWorkload("https://x")).hasMessageContaining("must start with spiffe://");
+  }
+
+  @Test
   void workloadIdentityRefusesNonKubernetesNames() {
     assertThatThrownBy(() -> new WorkloadIdentity("Default", "reviews"))
         .hasMessageContaining("namespace 'Default'");

@@ -139,6 +139,17 @@ class SvidConformanceTest {
   }
 
   @Test
+  void refusesAnIdThatIsNoWorkloadIdentity(@TempDir Path dir) {
+    MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
+    assertThatThrownBy(() -> ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/x"), Duration.ofHours(1)))
+        .isInstanceOf(CaException.class)
+        .hasMessage("no SVID issued: SPIFFE ID 'spiffe://cluster.local/ns/x': not a workload identity, the path"
+            + " must be /ns/<namespace>/sa/<service-account>, not /ns/x");
+    assertThatThrownBy(() -> ca.issueServing(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/B"), List.of("x"),
+        Duration.ofHours(1))).isInstanceOf(CaException.class).hasMessageContaining("service account");
+  }
+
+  @Test
   void selfSignedRootIsACaWithKeysWritten0600AndReusedOnRestart(@TempDir Path dir) throws Exception {
     MeshCa first = MeshCa.loadOrInit(dir, CaSettings.defaults());
     assertThat(Files.getPosixFilePermissions(dir.resolve("ca-key.pem")))

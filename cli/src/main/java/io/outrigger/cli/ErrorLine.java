@@ -1,5 +1,6 @@
 package io.outrigger.cli;
 
+import io.outrigger.injector.yaml.ParserMessages;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -9,9 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The one-line text of a failure: the exception's message, then each cause's message when it adds
@@ -19,10 +19,6 @@ import java.util.regex.Pattern;
  * appends the reason ("no such file or directory"), so no command has to spell it out.
  */
 final class ErrorLine {
-
-  // SnakeYAML (" in 'reader', line 3, column 7:") and Jackson (" at [Source: ...; line: 3, column: 7]")
-  // put the position on an indented line of its own.
-  private static final Pattern POSITION = Pattern.compile("line:? (\\d+), column:? (\\d+)");
 
   private ErrorLine() {}
 
@@ -40,37 +36,27 @@ final class ErrorLine {
       String more = cause instanceof FileSystemException fse && fse.getFile() != null && text.contains(fse.getFile())
           ? reason(fse)
           : describe(cause);
-      if (!text.contains(more)) {
-        line.append(": ").append(more);
+      if (saysAlready(text, more)) {
+        break; // what caused a reason the line gives is detail (the --stacktrace shows it)
       }
+      line.append(": ").append(more);
     }
     return line.toString();
   }
 
   /**
-   * A message as one line. Parsers' messages span lines with a source excerpt and a caret under it:
-   * keep their sentences and the position, drop the excerpt.
+   * Whether the line already gives a cause's reason: its text, or the OS's reason the line ends with (a
+   * transport says "bind(..) failed with error(-98): Address already in use" where a command said
+   * "cannot listen on 127.0.0.1:15012: address already in use").
    */
+  private static boolean saysAlready(String line, String cause) {
+    String reason = cause.substring(cause.lastIndexOf(": ") + 1).strip();
+    return line.contains(cause) || line.toLowerCase(Locale.ROOT).endsWith(reason.toLowerCase(Locale.ROOT));
+  }
+
+  /** A message as one line: {@link ParserMessages#oneLine}. */
   static String oneLine(String message) {
-    StringBuilder line = new StringBuilder();
-    boolean positioned = true;
-    for (String l : message.lines().toList()) {
-      if (l.isBlank()) {
-        continue;
-      }
-      if (!Character.isWhitespace(l.charAt(0))) {
-        line.append(line.isEmpty() ? "" : ": ").append(stripColon(l.strip()));
-        positioned = false;
-        continue;
-      }
-      // The first position after a sentence is where it happened; Jackson's trailing one is where it stopped.
-      Matcher at = POSITION.matcher(l);
-      if (!positioned && at.find()) {
-        line.append(" (line ").append(at.group(1)).append(", column ").append(at.group(2)).append(')');
-        positioned = true;
-      }
-    }
-    return line.isEmpty() ? message.strip() : line.toString();
+    return ParserMessages.oneLine(message);
   }
 
   private static String describe(Throwable e) {
@@ -94,9 +80,5 @@ final class ErrorLine {
       case DirectoryNotEmptyException x -> "directory not empty";
       default -> e.getClass().getSimpleName();
     };
-  }
-
-  private static String stripColon(String sentence) {
-    return sentence.endsWith(":") ? sentence.substring(0, sentence.length() - 1) : sentence;
   }
 }

@@ -50,10 +50,14 @@ class BadInputTest {
   void caIssue() throws IOException {
     Path none = tmp.resolve("nothing");
     assertOneLineError(issue(none, "spiffe://cluster.local/ns/a/sa/b"),
-        "error: no CA in " + none + ": run 'outrigger ca init --dir " + none + "' first");
+        "error: no CA in " + none + ": no such directory; give the control plane's --ca-dir, or run"
+            + " 'outrigger ca init --dir " + none + "' first");
 
     Path ca = caDir("ca");
     assertOneLineError(issue(ca, "https://x"), "error: SPIFFE ID 'https://x': must start with spiffe://");
+    assertOneLineError(issue(ca, "spiffe://cluster.local/ns/x"), "error: SPIFFE ID 'spiffe://cluster.local/ns/x':"
+        + " not a workload identity, the path must be /ns/<namespace>/sa/<service-account>, not /ns/x");
+    assertThat(tmp.resolve("c.pem")).doesNotExist();
 
     assertThat(CliRun.of("ca", "issue", "--dir", ca.toString(), "--spiffe", "spiffe://cluster.local/ns/a/sa/b",
         "--ttl", "0s", "--cert", tmp.resolve("c.pem").toString(), "--key", tmp.resolve("k.pem").toString()).errLines())
@@ -78,7 +82,10 @@ class BadInputTest {
         "error: file " + missing + ": cannot read: no such file or directory");
     Path junk = Files.writeString(tmp.resolve("junk.pem"), "not a certificate\n");
     assertOneLineError(CliRun.of("ca", "inspect", junk.toString()),
-        "error: " + junk + ": not a valid PEM certificate list: No certificate data found");
+        "error: " + junk + ": not PEM: no '-----BEGIN CERTIFICATE-----' line");
+    Path key = caDir("inspect-ca").resolve("ca-key.pem");
+    assertOneLineError(CliRun.of("ca", "inspect", key.toString()),
+        "error: " + key + ": holds a private key (PEM 'PRIVATE KEY'), not a certificate");
   }
 
   @Test
@@ -140,21 +147,62 @@ class BadInputTest {
   }
 
   @Test
+  void controlPlanePortsInUseNameTheirOption() throws IOException {
+    Path ca = caDir("ports-ca");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+              "--xds-port", "-1", "--xds-tls-port", Integer.toString(port), "--monitoring-port", "0",
+              "--bind-address", "127.0.0.1"),
+          "error: --xds-tls-port " + port + ": cannot listen on 127.0.0.1:" + port + ": address already in use");
+      assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+              "--xds-port", Integer.toString(port), "--xds-tls-port", "0", "--monitoring-port", "0",
+              "--bind-address", "127.0.0.1"),
+          "error: --xds-port " + port + ": cannot listen on 127.0.0.1:" + port + ": address already in use");
+      assertOneLineError(CliRun.of("control-plane", "--registry", "file:" + registry(), "--ca-dir", ca.toString(),
+              "--xds-port", "-1", "--xds-tls-port", "0", "--monitoring-port", Integer.toString(port),
+              "--bind-address", "127.0.0.1", "--monitoring-address", "127.0.0.1"),
+          "error: --monitoring-port " + port + ": cannot listen on 127.0.0.1:" + port + ": address already in use");
+    }
+  }
+
+  @Test
   void bootstrap() throws IOException {
     Path registry = registry();
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/nope", "--registry", "file:" + registry),
         "error: workload shop/nope: no WorkloadEntry shop/nope in registry file:" + registry);
     assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + registry,
         "--control-plane", "cp.example.test"), "error: control plane address 'cp.example.test': expected host:port");
+    // What "outrigger token ... > tok" wrote before, and what echo and editors write.
+    Path token = Files.writeString(tmp.resolve("tok"), "eyJ.e30.sig\n");
+    assertOneLineError(CliRun.of("bootstrap", "--workload", "shop/web-1", "--registry", "file:" + registry,
+        "--token-file", token.toString()), "error: token file " + token + ": ends with a line break (\\n) at byte 11;"
+        + " Envoy sends the file as is and gRPC refuses that header and every xDS stream fails with status 13 and an"
+        + " empty message (write it with 'outrigger token --output FILE' or printf '%s')");
   }
 
   @Test
-  void token() {
+  void token() throws IOException {
+    Path ca = caDir("ca");
     assertOneLineError(CliRun.of("token", "--namespace", "Shop_1", "--service-account", "web",
-            "--ca-dir", tmp.resolve("ca").toString()),
+            "--ca-dir", ca.toString()),
         "error: workload identity: namespace 'Shop_1' is not a valid Kubernetes namespace name");
     assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ttl", "0s",
-        "--ca-dir", tmp.resolve("ca").toString()), "error: host-mode token for shop/web: TTL PT0S must be positive");
+        "--ca-dir", ca.toString()), "error: host-mode token for shop/web: TTL PT0S must be positive");
+
+    // A mistyped --ca-dir: refused, and nothing is created there (it used to get a key of its own).
+    Path typo = Files.createDirectory(tmp.resolve("cA"));
+    assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ca-dir",
+            typo.toString()),
+        "error: no CA in " + typo + ": none of ca-cert.pem, ca-key.pem, root-cert.pem is there; give the control"
+            + " plane's --ca-dir, or run 'outrigger ca init --dir " + typo + "' first");
+    assertThat(typo).isEmptyDirectory();
+    Path missing = tmp.resolve("no-such-ca");
+    assertOneLineError(CliRun.of("token", "--namespace", "shop", "--service-account", "web", "--ca-dir",
+            missing.toString()),
+        "error: no CA in " + missing + ": no such directory; give the control plane's --ca-dir, or run"
+            + " 'outrigger ca init --dir " + missing + "' first");
+    assertThat(missing).doesNotExist();
   }
 
   @Test
@@ -165,6 +213,11 @@ class BadInputTest {
     Path bad = Files.writeString(tmp.resolve("bad.yaml"), BAD_YAML);
     assertOneLineError(CliRun.of("inject", "-f", bad.toString()),
         "error: manifest " + bad + ": not valid YAML: " + BAD_YAML_REASON);
+
+    // SnakeYAML names this token by its bare ':' ("but got :"), which the one-line message used to lose.
+    Path colon = Files.writeString(tmp.resolve("colon.yaml"), "a: [1, 2\nb: 3\n");
+    assertOneLineError(CliRun.of("inject", "-f", colon.toString()), "error: manifest " + colon + ": not valid YAML:"
+        + " while parsing a flow sequence (line 1, column 4): expected ',' or ']', but got ':' (line 2, column 2)");
 
     Path pod = Files.writeString(tmp.resolve("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
         + "spec: {containers: [{name: web, image: web}]}\n");
@@ -185,7 +238,8 @@ class BadInputTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertOneLineError(CliRun.of("webhook", "--address", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()),
               "--tls-cert", ca.resolve("ca-cert.pem").toString(), "--tls-key", ca.resolve("ca-key.pem").toString()),
-          "error: webhook 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+          "error: --port " + taken.getLocalPort() + ": cannot listen on 127.0.0.1:" + taken.getLocalPort()
+              + ": address already in use");
     }
   }
 

@@ -74,6 +74,54 @@ class OutriggerJarIT {
 
     assertThat(exit.code()).as("%s", exit.stderr()).isZero();
     assertThat(exit.stdout()).startsWith("created mesh root CA in " + tmp.resolve("ca"));
-    assertThat(exit.errorLines()).isEmpty();
+    assertThat(exit.stderr()).as("a one-shot command logs no INFO lines (ca_created, ca_crypto)").isEmpty();
+  }
+
+  @Test
+  void aServerThatFailsToStartPrintsItsErrorLineAlone() throws Exception {
+    Path registry = Files.createDirectory(tmp.resolve("registry"));
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Exit exit = outrigger("control-plane", "--registry", "file:" + registry, "--ca-dir", tmp.resolve("ca").toString(),
+          "--xds-port", "-1", "--xds-tls-port", Integer.toString(port), "--monitoring-port", "0",
+          "--bind-address", "127.0.0.1");
+
+      assertThat(exit.code()).isEqualTo(1);
+      assertThat(exit.stderr()).as("no INFO of the half-done start (ca_created, mesh_assembled, ...) before it")
+          .containsExactly("error: --xds-tls-port " + port + ": cannot listen on 127.0.0.1:" + port
+              + ": address already in use");
+    }
+  }
+
+  @Test
+  void aServerThatStartsLogsItsWholeStart() throws Exception {
+    Path registry = Files.createDirectory(tmp.resolve("registry"));
+    Path jar = Path.of(System.getProperty("outrigger.jar", "target/outrigger.jar"));
+    Path stderr = tmp.resolve("server-stderr");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "control-plane", "--registry", "file:" + registry, "--ca-dir",
+        tmp.resolve("ca").toString(), "--xds-port", "-1", "--xds-tls-port", "0", "--monitoring-port", "0",
+        "--bind-address", "127.0.0.1").redirectError(stderr.toFile()).redirectOutput(tmp.resolve("out").toFile());
+    builder.environment().remove("OUTRIGGER_LOG_LEVEL");
+    Process server = builder.start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(stderr).contains("event=control_plane_started") && System.nanoTime() < deadline) {
+        assertThat(server.isAlive()).as("control plane running; stderr: %s", Files.readString(stderr)).isTrue();
+        Thread.sleep(100);
+      }
+      List<String> lines = Files.readAllLines(stderr);
+      assertThat(lines).as("the held start-up lines, in order, then the ready line")
+          .anyMatch(l -> l.contains("INFO") && l.contains("event=ca_created"))
+          .anyMatch(l -> l.contains("event=xds_tls_listening"))
+          .anyMatch(l -> l.contains("event=control_plane_started"));
+      assertThat(lines.stream().filter(l -> l.contains("event=ca_created")).findFirst().orElseThrow())
+          .isEqualTo(lines.stream().filter(l -> l.contains("event=")).findFirst().orElseThrow());
+    } finally {
+      server.destroy();
+      if (!server.waitFor(15, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
   }
 }

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +53,26 @@ class GoogleGrpcFileBasedMetadataTest {
             Files.writeString(token, "rotated-token");
             assertThat(awaitStreamWith(xds, "Bearer rotated-token", Duration.ofSeconds(30)))
                     .as("a stream opened after the token file changed carries the new token").isTrue();
+        }
+    }
+
+    /**
+     * A token file ending in a line break (what {@code echo}, editors and {@code cmd > file} write) is sent as
+     * is: gRPC refuses a header value holding {@code \\n}, so Envoy's client fails every stream before it is
+     * opened (status 13, empty message) and the server never sees a request. Trailing blanks are legal header
+     * characters and arrive. Sidecars only work if whoever writes the file writes the token alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\r\n"})
+    void aTokenFileEndingInALineBreakNeverReachesTheServer(String ending) throws Exception {
+        SelfSignedCert cert = SelfSignedCert.create(dir, "outrigger-xds.test");
+        Path token = ProxyUserFiles.writeReadable(dir.resolve("token"), "first-token" + ending);
+        try (TokenCapturingXdsServer xds = new TokenCapturingXdsServer(cert)) {
+            EnvoyAdmin admin = envoys.start(EnvoyOptions.onHost(adsBootstrap(xds.port(), cert.certFile(), token))).admin();
+
+            assertThat(xds.nextStream(Duration.ofSeconds(8))).as("no stream arrives").isNull();
+            assertThat(admin.stat("cluster_manager.cds.update_failure")).as("Envoy counted the failed streams")
+                    .isPositive();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.outrigger.certs.cli;
 
-import io.outrigger.certs.CaException;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.IssuedCertificate;
 import io.outrigger.certs.MeshCa;
@@ -49,10 +48,8 @@ final class CaIssueCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--ttl " + String.join(" ", spec.findOption("--ttl").stringValues()) + ": must be positive");
     }
-    SpiffeId id = SpiffeId.parse(spiffe);
-    if (!new CaFiles(dir).anyExists()) {
-      throw new CaException("no CA in " + dir + ": run 'outrigger ca init --dir " + dir + "' first");
-    }
+    SpiffeId id = SpiffeId.parseWorkload(spiffe);
+    new CaFiles(dir).requireCa();
     // The cacerts files carry no trust domain: the one of the requested ID is the CA's here.
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults().withTrustDomain(id.trustDomain()));
     IssuedCertificate issued = ca.issue(id, ttl);

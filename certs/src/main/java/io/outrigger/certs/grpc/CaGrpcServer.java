@@ -36,6 +36,14 @@ public final class CaGrpcServer implements AutoCloseable {
   }
 
   /**
+   * Largest CreateCertificate request (docs/limits.md): a CSR of at most {@link
+   * io.outrigger.certs.x509.Pem#MAX_CSR_CHARS} and a few fields; larger is RESOURCE_EXHAUSTED before it is read.
+   */
+  public static final int MAX_REQUEST_BYTES = 64 * 1024;
+  /** Largest request metadata: the Bearer token (1-2 KiB) and gRPC's own headers; gRPC's default, explicit. */
+  public static final int MAX_METADATA_BYTES = 8 * 1024;
+
+  /**
    * @param serverId the SPIFFE ID in the serving certificate
    * @param dnsNames host names clients use to reach the server (they check one of them)
    */
@@ -48,6 +56,8 @@ public final class CaGrpcServer implements AutoCloseable {
           .build();
       Server server = NettyServerBuilder.forAddress(bind, tls)
           .addService(CertificateService.withAuthentication(ca, authenticator))
+          .maxInboundMessageSize(MAX_REQUEST_BYTES)
+          .maxInboundMetadataSize(MAX_METADATA_BYTES)
           .build()
           .start();
       log.info("event=ca_server_started address={} port={}", bind.getHostString(), server.getPort());

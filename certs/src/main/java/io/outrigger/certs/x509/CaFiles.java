@@ -1,5 +1,6 @@
 package io.outrigger.certs.x509;
 
+import io.outrigger.certs.CaException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +33,25 @@ public record CaFiles(Path dir) {
 
   public boolean anyExists() {
     return required().stream().anyMatch(Files::exists);
+  }
+
+  /**
+   * Refuses a directory that holds no CA, before anything is written there: a mistyped directory must
+   * not become a new CA or signing key that nothing trusts.
+   */
+  public void requireCa() {
+    if (!Files.isDirectory(dir)) {
+      throw new CaException("no CA in " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory")
+          + "; give the control plane's --ca-dir, or run 'outrigger ca init --dir " + dir + "' first");
+    }
+    if (!anyExists()) {
+      throw new CaException("no CA in " + dir + ": none of " + names(required())
+          + " is there; give the control plane's --ca-dir, or run 'outrigger ca init --dir " + dir + "' first");
+    }
+  }
+
+  private static String names(List<Path> files) {
+    return String.join(", ", files.stream().map(f -> f.getFileName().toString()).toList());
   }
 
   public List<Path> missing() {

@@ -11,8 +11,11 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -23,6 +26,9 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 public final class Pem {
 
   private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+  // RFC 7468: a labelled block of base64; the END label must match the BEGIN one.
+  private static final Pattern BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
 
   private Pem() {}
 
@@ -49,22 +55,37 @@ public final class Pem {
     return "-----BEGIN " + type + "-----\n" + BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
   }
 
-  /** Every certificate in the text, in order; at least one is required. */
+  /**
+   * Every {@code CERTIFICATE} block of the text, in order; at least one is required. Other blocks (a key
+   * kept in the same file) are skipped; a text holding only other things is refused by what it holds.
+   */
   public static List<X509Certificate> readCertificates(String pem, String source) {
+    List<String> labels = new ArrayList<>();
+    List<X509Certificate> certs = new ArrayList<>();
+    Matcher block = BLOCK.matcher(pem);
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      List<X509Certificate> certs = factory
-          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-          .stream()
-          .map(X509Certificate.class::cast)
-          .toList();
-      if (certs.isEmpty()) {
-        throw new CaException(source + ": holds no PEM certificate");
+      while (block.find()) {
+        labels.add(block.group(1));
+        if (block.group(1).equals("CERTIFICATE")) {
+          byte[] der = Base64.getMimeDecoder().decode(block.group(2));
+          certs.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+        }
       }
-      return certs;
-    } catch (CertificateException e) {
-      throw new CaException(source + ": not a valid PEM certificate list: " + e.getMessage(), e);
+    } catch (CertificateException | IllegalArgumentException e) {
+      throw new CaException(source + ": certificate " + (certs.size() + 1) + " is not a valid X.509 certificate: "
+          + e.getMessage(), e);
     }
+    if (certs.isEmpty()) {
+      throw new CaException(source + ": " + (labels.isEmpty()
+          ? "not PEM: no '-----BEGIN CERTIFICATE-----' line"
+          : "holds " + what(labels.getFirst()) + ", not a certificate"));
+    }
+    return certs;
+  }
+
+  private static String what(String label) {
+    return label.endsWith("PRIVATE KEY") ? "a private key (PEM '" + label + "')" : "a PEM '" + label + "'";
   }
 
   /** A private key in PKCS#8, or in openssl's traditional EC/RSA forms. */
@@ -85,8 +106,15 @@ public final class Pem {
     }
   }
 
-  /** A PKCS#10 request from PEM ({@code CERTIFICATE REQUEST}). */
+  /** Longest CSR parsed (docs/limits.md): a workload's CSR is about 1 KiB, an RSA-4096 one under 2 KiB. */
+  public static final int MAX_CSR_CHARS = 16 * 1024;
+
+  /** A PKCS#10 request from PEM ({@code CERTIFICATE REQUEST}), at most {@link #MAX_CSR_CHARS} characters. */
   public static byte[] readCsrDer(String pem, String source) {
+    if (pem.length() > MAX_CSR_CHARS) {
+      throw new CsrRejectedException(CsrRejectedException.Reason.MALFORMED,
+          source + ": " + pem.length() + " characters, longer than the limit of " + MAX_CSR_CHARS);
+    }
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object object = parser.readObject();
       if (object instanceof PKCS10CertificationRequest csr) {

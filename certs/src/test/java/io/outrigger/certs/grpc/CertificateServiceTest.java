@@ -22,6 +22,7 @@ import io.outrigger.certs.grpc.proto.IstioCertificateRequest;
 import io.outrigger.certs.grpc.proto.IstioCertificateResponse;
 import io.outrigger.certs.grpc.proto.IstioCertificateServiceGrpc;
 import io.outrigger.certs.grpc.proto.IstioCertificateServiceGrpc.IstioCertificateServiceBlockingStub;
+import io.outrigger.certs.x509.Pem;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -154,6 +155,26 @@ class CertificateServiceTest {
   void aCsrThatIsNotPemIsInvalid() {
     IstioCertificateRequest garbage = IstioCertificateRequest.newBuilder().setCsr("hello").build();
     assertRefused(stub(token()), garbage, Status.Code.INVALID_ARGUMENT, "CERTIFICATE REQUEST", "malformed_csr");
+  }
+
+  @Test
+  void aCsrLongerThanTheLimitIsInvalidBeforeItIsParsed() {
+    IstioCertificateRequest longCsr = IstioCertificateRequest.newBuilder()
+        .setCsr("-----BEGIN CERTIFICATE REQUEST-----\n" + "A".repeat(Pem.MAX_CSR_CHARS) + "\n").build();
+    assertRefused(stub(token()), longCsr, Status.Code.INVALID_ARGUMENT,
+        "longer than the limit of " + Pem.MAX_CSR_CHARS, "malformed_csr");
+  }
+
+  @Test
+  void aRequestLargerThanTheServersLimitIsRefusedByTheTransport() {
+    double issuedBefore = ca.metrics().issuedCount("csr");
+    IstioCertificateRequest huge = IstioCertificateRequest.newBuilder()
+        .setCsr("x".repeat(CaGrpcServer.MAX_REQUEST_BYTES + 1)).build();
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub(token()).createCertificate(huge));
+    assertThat(e).as("call must fail").isNotNull();
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(ca.metrics().issuedCount("csr")).isEqualTo(issuedBefore);
   }
 
   private static void assertRefused(IstioCertificateServiceBlockingStub stub, IstioCertificateRequest request,

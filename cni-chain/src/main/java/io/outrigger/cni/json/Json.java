@@ -12,10 +12,21 @@ import java.util.Map;
  * <p>Why not Jackson: the CNI plugin is exec'd once per pod by the container runtime, and class loading
  * of jackson-databind dominated its cold start (see docs/cni.md). CNI documents are tiny, so a
  * straightforward recursive-descent parser is enough.
+ *
+ * <p>It reads untrusted input (stdin from the runtime, files, API server answers), so it has limits
+ * (docs/limits.md): a document of at most {@link #MAX_LENGTH} characters nested at most {@link #MAX_DEPTH}
+ * levels deep. Past either, a {@link JsonException} says so, instead of the recursion overflowing the
+ * stack or the document filling the plugin's small heap.
  */
 public final class Json {
+  /** Deeper than any CNI configuration, conflist, kubeconfig or Pod (about 10 levels). */
+  public static final int MAX_DEPTH = 64;
+  /** 4 Mi characters: above the largest object the API server stores (etcd's 1.5 MiB request limit). */
+  public static final int MAX_LENGTH = 4 * 1024 * 1024;
+
   private final String text;
   private int pos;
+  private int depth;
 
   private Json(String text) {
     this.text = text;
@@ -25,6 +36,10 @@ public final class Json {
   public static Object parse(String text) {
     if (text == null || text.isBlank()) {
       throw new JsonException("empty input: expected a JSON document");
+    }
+    if (text.length() > MAX_LENGTH) {
+      throw new JsonException("document of " + text.length() + " characters is larger than the limit of "
+          + MAX_LENGTH);
     }
     Json reader = new Json(text);
     Object value = reader.readValue();
@@ -101,11 +116,13 @@ public final class Json {
   }
 
   private Map<String, Object> readObject() {
+    enter();
     pos++;
     Map<String, Object> map = new LinkedHashMap<>();
     skipWhitespace();
     if (peek() == '}') {
       pos++;
+      depth--;
       return map;
     }
     while (true) {
@@ -120,6 +137,7 @@ public final class Json {
       skipWhitespace();
       char c = next();
       if (c == '}') {
+        depth--;
         return map;
       }
       if (c != ',') {
@@ -129,11 +147,13 @@ public final class Json {
   }
 
   private List<Object> readArray() {
+    enter();
     pos++;
     List<Object> list = new ArrayList<>();
     skipWhitespace();
     if (peek() == ']') {
       pos++;
+      depth--;
       return list;
     }
     while (true) {
@@ -141,6 +161,7 @@ public final class Json {
       skipWhitespace();
       char c = next();
       if (c == ']') {
+        depth--;
         return list;
       }
       if (c != ',') {
@@ -217,6 +238,13 @@ public final class Json {
     }
     pos += word.length();
     return value;
+  }
+
+  // A parse error ends the whole parse, so only the normal returns need to leave.
+  private void enter() {
+    if (++depth > MAX_DEPTH) {
+      throw error("nested deeper than the limit of " + MAX_DEPTH + " levels");
+    }
   }
 
   private void skipWhitespace() {

@@ -2,6 +2,7 @@ package io.outrigger.cni.kube;
 
 import io.outrigger.cni.json.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,6 +16,8 @@ import java.util.Map;
 
 /** Reads one pod's annotations from the Kubernetes API (GET the pod), for runtimes that do not pass them. */
 public final class PodAnnotationsClient {
+  /** Largest answer read (docs/limits.md): a Pod is at most 1.5 MiB (etcd's limit); the plugin's heap is 64 MiB. */
+  static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
   private final Kubeconfig kubeconfig;
   private final Duration timeout;
 
@@ -40,9 +43,18 @@ public final class PodAnnotationsClient {
     if (kubeconfig.token() != null) {
       request.header("Authorization", "Bearer " + kubeconfig.token());
     }
-    HttpResponse<String> response;
+    HttpResponse<InputStream> response;
+    String body;
     try {
-      response = client.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+      response = client.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+        if (bytes.length > MAX_ANSWER_BYTES) {
+          throw new PodLookupException("pod " + pod + ": the API server's answer is larger than the limit of "
+              + MAX_ANSWER_BYTES + " bytes", null);
+        }
+        body = new String(bytes, StandardCharsets.UTF_8);
+      }
     } catch (IOException e) {
       throw new PodLookupException("pod " + pod + ": GET " + uri + " failed: " + e, e);
     } catch (InterruptedException e) {
@@ -52,7 +64,7 @@ public final class PodAnnotationsClient {
     if (response.statusCode() != 200) {
       throw new PodLookupException("pod " + pod + ": GET " + uri + " answered HTTP " + response.statusCode(), null);
     }
-    return parse(pod, response.body());
+    return parse(pod, body);
   }
 
   private static Map<String, String> parse(String pod, String body) throws PodLookupException {

@@ -3,7 +3,8 @@ package io.outrigger.cni.plugin;
 import io.outrigger.cni.capture.CaptureApplier;
 import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.json.Json;
-import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,16 +20,20 @@ import java.util.Map;
 public final class OutriggerCni {
   private OutriggerCni() {}
 
-  public static void main(String[] args) throws IOException {
-    String stdin = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+  public static void main(String[] args) {
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-    int code = run(System.getenv(), stdin, out);
+    int code = run(System.getenv(), System.in, out);
     out.flush();
     System.exit(code);
   }
 
-  /** One plugin call; returns the process exit code. */
+  /** One plugin call on a configuration already read; returns the process exit code. */
   public static int run(Map<String, String> env, String stdin, PrintStream out) {
+    return run(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out);
+  }
+
+  /** One plugin call, reading the configuration from {@code stdin} (at most {@link PluginConfig#MAX_STDIN_BYTES}). */
+  public static int run(Map<String, String> env, InputStream stdin, PrintStream out) {
     long start = System.nanoTime();
     CniRequest req = CniRequest.fromEnvironment(env);
     String version = CniVersions.LATEST;
@@ -43,7 +48,7 @@ public final class OutriggerCni {
         throw new CniError(CniError.INVALID_ENV, "unknown CNI_COMMAND '" + req.command() + "'",
             "outrigger-cni supports ADD, DEL, CHECK and VERSION");
       }
-      conf = PluginConfig.parse(stdin);
+      conf = PluginConfig.parse(PluginConfig.read(stdin));
       version = conf.cniVersion();
       CniCommands commands = new CniCommands(new CaptureApplier(new CommandRunner(Duration.ofSeconds(20))));
       switch (req.command()) {

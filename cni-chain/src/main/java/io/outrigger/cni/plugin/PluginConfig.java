@@ -2,6 +2,9 @@ package io.outrigger.cni.plugin;
 
 import io.outrigger.cni.json.Json;
 import io.outrigger.cni.json.JsonException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +29,28 @@ public record PluginConfig(
     Optional<Map<String, String>> annotations) {
 
   public static final String ANNOTATIONS_CAPABILITY = "io.kubernetes.cri.pod-annotations";
+
+  /**
+   * 1 MiB: a network configuration with its prevResult is a few KiB, and the pod annotations the runtime
+   * adds are at most 256 KiB (the API server's limit on all of a pod's annotations).
+   */
+  public static final int MAX_STDIN_BYTES = 1024 * 1024;
+
+  /** The network configuration on stdin, refused past {@link #MAX_STDIN_BYTES} before it fills the heap. */
+  public static String read(InputStream stdin) {
+    byte[] bytes;
+    try {
+      bytes = stdin.readNBytes(MAX_STDIN_BYTES + 1);
+    } catch (IOException e) {
+      throw new CniError(CniError.IO_FAILURE, "cannot read the network configuration on stdin: " + e.getMessage(),
+          "stdin must be one JSON object (CNI spec, section 'Network configuration')");
+    }
+    if (bytes.length > MAX_STDIN_BYTES) {
+      throw new CniError(CniError.DECODE_FAILURE, "the network configuration on stdin is larger than the limit of "
+          + MAX_STDIN_BYTES + " bytes", "outrigger-cni reads at most " + MAX_STDIN_BYTES + " bytes (docs/limits.md)");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
 
   public static PluginConfig parse(String stdin) {
     Map<String, Object> conf;

@@ -62,7 +62,10 @@ class ApiServerAnnotationsTest {
     server.createContext("/", exchange -> {
       boolean authorised = ("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
       boolean known = exchange.getRequestURI().getPath().equals("/api/v1/namespaces/shop/pods/cart");
-      byte[] body = (authorised && known ? POD : "{\"kind\":\"Status\"}").getBytes(StandardCharsets.UTF_8);
+      boolean huge = exchange.getRequestURI().getPath().equals("/api/v1/namespaces/shop/pods/huge");
+      known |= huge;
+      String pod = huge ? POD.replace("\"name\":\"cart\"", "\"name\":\"huge\",\"x\":\"" + "a".repeat(5 << 20) + "\"") : POD;
+      byte[] body = (authorised && known ? pod : "{\"kind\":\"Status\"}").getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(!authorised ? 401 : known ? 200 : 404, body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
@@ -133,6 +136,15 @@ class ApiServerAnnotationsTest {
 
     assertThat(result).containsEntry("code", 103L);
     assertThat((String) result.get("msg")).contains("pod shop/ghost").endsWith("answered HTTP 404");
+  }
+
+  @Test
+  void anAnswerLargerThanAnyPodIsRefusedBeforeItIsParsed() throws Exception {
+    Map<String, Object> result = add(kubeconfig(TOKEN), "huge");
+
+    assertThat(result).containsEntry("code", 103L);
+    assertThat((String) result.get("msg"))
+        .isEqualTo("pod shop/huge: the API server's answer is larger than the limit of 4194304 bytes");
   }
 
   @Test

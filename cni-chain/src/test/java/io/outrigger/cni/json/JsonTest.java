@@ -39,4 +39,25 @@ class JsonTest {
     assertThatThrownBy(() -> Json.parseObject("[1]")).hasMessageContaining("expected a JSON object, got array");
     assertThatThrownBy(() -> Json.parse("tru")).hasMessageContaining("invalid literal");
   }
+
+  @Test
+  void nestingIsLimitedSoHostileInputGetsAnErrorNotAStackOverflow() {
+    String deepest = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+    assertThat(Json.parse(deepest)).isInstanceOf(List.class);
+    assertThat(Json.parse("{\"a\":" + "[".repeat(Json.MAX_DEPTH - 1) + "]".repeat(Json.MAX_DEPTH - 1) + "}"))
+        .isInstanceOf(Map.class);
+    assertThatThrownBy(() -> Json.parse("[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1)))
+        .isInstanceOf(JsonException.class).hasMessage("nested deeper than the limit of 64 levels at offset 64");
+    assertThatThrownBy(() -> Json.parse("{\"a\":".repeat(200_000)))
+        .isInstanceOf(JsonException.class).hasMessageStartingWith("nested deeper than the limit of 64 levels");
+    // Siblings do not add up: depth is how deep, not how many.
+    assertThat(Json.parse("[" + "[[]],".repeat(10_000) + "[]]")).asList().hasSize(10_001);
+  }
+
+  @Test
+  void sizeIsLimited() {
+    String huge = "\"" + "a".repeat(Json.MAX_LENGTH) + "\"";
+    assertThatThrownBy(() -> Json.parse(huge)).isInstanceOf(JsonException.class)
+        .hasMessage("document of " + huge.length() + " characters is larger than the limit of " + Json.MAX_LENGTH);
+  }
 }

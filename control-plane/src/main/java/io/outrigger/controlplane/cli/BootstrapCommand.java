@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.cli;
 
+import io.outrigger.certs.TokenFile;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.Registry;
@@ -40,7 +41,7 @@ public final class BootstrapCommand implements Callable<Integer> {
   String controlPlane;
 
   @Option(names = "--token-file", defaultValue = "/var/run/secrets/tokens/outrigger-token",
-      description = "Token file Envoy sends as Bearer (TLS). Default ${DEFAULT-VALUE}.")
+      description = "Token file Envoy sends as Bearer (TLS); it must hold the token alone, no line break. Default ${DEFAULT-VALUE}.")
   Path tokenFile;
 
   @Option(names = "--root-cert", defaultValue = "/var/run/secrets/outrigger/root-cert.pem",
@@ -61,6 +62,9 @@ public final class BootstrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!plaintext) {
+      TokenFile.requireSendable(tokenFile); // before the registry: a bad file is the one thing to fix
+    }
     Workload w = find();
     BootstrapParams.Builder params = BootstrapParams.builder()
         .namespace(w.namespace()).podName(w.name()).workloadName(w.name()).serviceAccount(w.serviceAccount())

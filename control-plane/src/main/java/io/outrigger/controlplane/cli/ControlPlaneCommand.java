@@ -8,7 +8,9 @@ import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.registry.RegistrySource;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
+import io.outrigger.controlplane.server.PortUnavailableException;
 import io.outrigger.controlplane.xds.Debounce;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +166,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         .withCluster(cluster);
     // On SIGTERM the hook waits for the close below, so streams end cleanly before the JVM halts.
     Thread hook = new Thread(this::stopAndAwaitClose, "outrigger-control-plane-stop");
-    try (ControlPlane controlPlane = ControlPlane.start(settings)) {
+    try (ControlPlane controlPlane = start(settings)) {
       Runtime.getRuntime().addShutdownHook(hook);
       stopped.await();
     } finally {
@@ -187,6 +189,23 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         : Optional.ofNullable(kubeconfig).map(KubeConnection::kubeconfig);
     return named.or(() -> registries.stream()
         .filter(RegistrySource.Kube.class::isInstance).map(r -> ((RegistrySource.Kube) r).connection()).findFirst());
+  }
+
+  /** Starts the control plane; a port that cannot be bound is named by its option. */
+  private ControlPlane start(ControlPlaneSettings settings) {
+    try {
+      return ControlPlane.start(settings);
+    } catch (UncheckedIOException e) {
+      if (!(e.getCause() instanceof PortUnavailableException port)) {
+        throw e;
+      }
+      String option = switch (port.port()) {
+        case XDS_PLAINTEXT -> "--xds-port " + xdsPort;
+        case XDS_TLS -> "--xds-tls-port " + xdsTlsPort;
+        case MONITORING -> "--monitoring-port " + monitoringPort;
+      };
+      throw new UncheckedIOException(option + ": cannot listen on " + port.hostPort() + ": " + port.reason(), port);
+    }
   }
 
   private void stopAndAwaitClose() {

@@ -1,8 +1,10 @@
 package io.outrigger.controlplane.cli;
 
 import io.outrigger.certs.HostModeTokens;
+import io.outrigger.certs.TokenFile;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
+import java.io.Console;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,15 +42,40 @@ public final class TokenCommand implements Callable<Integer> {
       description = "Audience the control plane expects. Default ${DEFAULT-VALUE}.")
   String audience;
 
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Write the token to FILE (mode 0644, replaced atomically, no line break) instead of stdout.")
+  Path output;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    HostModeTokens tokens = HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER);
-    String token = tokens.mint(new WorkloadIdentity(namespace, serviceAccount), List.of(audience), ttl);
+    WorkloadIdentity identity = new WorkloadIdentity(namespace, serviceAccount);
+    HostModeTokens tokens = HostModeTokens.ofExistingCa(caDir, ControlPlaneSettings.HOST_MODE_ISSUER);
+    String token = tokens.mint(identity, List.of(audience), ttl);
+    if (output != null) {
+      TokenFile.write(output, token);
+      return 0;
+    }
     PrintWriter out = spec.commandLine().getOut();
-    out.println(token);
+    // "token > file" must write the token alone: Envoy sends a token file byte for byte (TokenFile).
+    out.print(stdoutIsTerminal() ? token + System.lineSeparator() : token);
     out.flush();
     return 0;
+  }
+
+  private static boolean stdoutIsTerminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      // JDK 22+ returns a Console for redirected streams too, and says with isTerminal() whether it is one.
+      return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true; // JDK 21: console() is null unless stdin and stdout are a terminal
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
   }
 }

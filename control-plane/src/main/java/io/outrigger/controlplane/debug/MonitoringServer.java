@@ -9,7 +9,6 @@ import io.outrigger.controlplane.xds.XdsResource;
 import io.outrigger.controlplane.xds.XdsTypes;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.time.Instant;
@@ -44,7 +43,7 @@ public final class MonitoringServer implements AutoCloseable {
       throws IOException {
     this.metrics = metrics;
     this.debug = debug;
-    this.server = create(bind);
+    this.server = HttpServer.create(bind, 0); // a BindException is named by its owner (ControlPlane)
     server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().name("outrigger-monitoring-", 0).daemon(true).factory()));
     server.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
     server.createContext("/debug/syncz", ex -> json(ex, 200,
@@ -66,16 +65,6 @@ public final class MonitoringServer implements AutoCloseable {
     server.start();
     log.info("event=monitoring_listening address={}:{} mesh_view=http://{}:{}/ui", bind.getHostString(), port(),
         bind.getHostString(), port());
-  }
-
-  private static HttpServer create(InetSocketAddress bind) throws IOException {
-    try {
-      return HttpServer.create(bind, 0);
-    } catch (BindException e) {
-      // The JDK's message is "Address already in use" alone: say which port.
-      throw (BindException) new BindException("monitoring port " + bind.getHostString() + ":" + bind.getPort()
-          + ": " + e.getMessage()).initCause(e);
-    }
   }
 
   public int port() {

@@ -19,6 +19,7 @@ import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
 import java.io.IOException;
+import java.net.BindException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * The running control plane: registry, push engine, ADS on the TLS port (and loopback plaintext in
@@ -39,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+  /** Marks the event that says the control plane serves now (the CLI shows its held start-up log then). */
+  private static final Marker READY = MarkerFactory.getMarker("READY");
 
   private final ControlPlaneSettings settings;
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -100,14 +105,19 @@ public final class ControlPlane implements AutoCloseable {
           this::caReloaded);
       started.push(caReloader);
       caReloader.start();
-      this.monitoring = new MonitoringServer(
-          new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort()), meters,
-          new ControlPlaneDebug(registry, streams, telemetry));
+      InetSocketAddress monitoringAddress =
+          new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort());
+      try {
+        this.monitoring = new MonitoringServer(monitoringAddress, meters,
+            new ControlPlaneDebug(registry, streams, telemetry));
+      } catch (BindException e) {
+        throw new PortUnavailableException(PortUnavailableException.Port.MONITORING, monitoringAddress, e);
+      }
     } catch (IOException | RuntimeException e) {
       stopAll(started, e);
       throw e;
     }
-    log.info("event=control_plane_started registry={} revision={} xds_tls_port={} xds_plaintext_port={} "
+    log.info(READY, "event=control_plane_started registry={} revision={} xds_tls_port={} xds_plaintext_port={} "
             + "webhook_port={} monitoring_port={} trust_domain={} host_mode={}", settings.registry(),
         settings.cluster().revision(), xdsTlsPort(), xdsPlaintextPort(), webhookPort(), monitoringPort(),
         ca.trustDomain(), settings.hostMode());

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.WorkloadIdentity;
+import io.outrigger.certs.grpc.CaGrpcServer;
 import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
 import io.outrigger.controlplane.model.MeshConfig;
@@ -41,6 +42,12 @@ final class XdsServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
   static final WorkloadIdentity CONTROL_PLANE_IDENTITY =
       new WorkloadIdentity("outrigger-system", "outrigger-control-plane");
+  /**
+   * Largest DiscoveryRequest or CreateCertificate request (docs/limits.md): gRPC's default, explicit. A
+   * DiscoveryRequest carries the node and resource names (a few KiB; an EDS request naming every cluster
+   * of a large mesh, tens of KiB); larger is RESOURCE_EXHAUSTED before it is read.
+   */
+  static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
   private final Server tls;
   private final Server plaintext;
@@ -66,12 +73,12 @@ final class XdsServers implements AutoCloseable {
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
         WorkloadAdmission claimed = WorkloadAdmission.loopbackUnauthenticated(mesh);
-        plaintext = NettyServerBuilder
-            .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort()))
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort());
+        plaintext = bind(PortUnavailableException.Port.XDS_PLAINTEXT, loopback, NettyServerBuilder.forAddress(loopback)
             .addService(new AdsService(claimed, snapshots, streams, metrics))
             .addService(new MetricsSinkService(claimed, telemetry))
-            .build()
-            .start();
+            .maxInboundMessageSize(MAX_REQUEST_BYTES)
+            .build());
         log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
             + "note=\"loopback only, host mode: a proxy here is who its node says it is\"", plaintext.getPort());
       }
@@ -90,8 +97,9 @@ final class XdsServers implements AutoCloseable {
       CallerAuthenticator callers, XdsMetrics metrics, AdsService ads, MetricsSinkService sink) throws IOException {
     TlsServerCredentials.Builder credentials =
         TlsServerCredentials.newBuilder().keyManager(new ServingKeyManager(serving));
-    Server server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort()), credentials.build())
+    InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort());
+    Server server = bind(PortUnavailableException.Port.XDS_TLS, address, NettyServerBuilder
+        .forAddress(address, credentials.build())
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
             callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
         .addService(ServerInterceptors.intercept(sink, new CallerAuthInterceptor(
@@ -99,11 +107,22 @@ final class XdsServers implements AutoCloseable {
         .addService(CertificateService.withAuthentication(ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .build()
-        .start();
+        .maxInboundMessageSize(MAX_REQUEST_BYTES)
+        .maxInboundMetadataSize(CaGrpcServer.MAX_METADATA_BYTES)
+        .build());
     log.info("event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());
     return server;
+  }
+
+  // gRPC's start() fails with an IOException only when it cannot bind.
+  private static Server bind(PortUnavailableException.Port port, InetSocketAddress address, Server server)
+      throws PortUnavailableException {
+    try {
+      return server.start();
+    } catch (IOException e) {
+      throw new PortUnavailableException(port, address, e);
+    }
   }
 
   int tlsPort() {

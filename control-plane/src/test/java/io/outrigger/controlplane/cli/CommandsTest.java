@@ -14,7 +14,9 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.HostModeTokens;
+import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.RawAdsClient;
@@ -64,15 +66,42 @@ class CommandsTest {
 
   record Result(int code, String out, String err) {}
 
+  /** The CA directory a control plane made, which is where tokens are minted from. */
+  private static Path tokenCa() {
+    Path caDir = work.resolve("token-ca");
+    MeshCa.loadOrInit(caDir, CaSettings.defaults());
+    return caDir;
+  }
+
   @Test
   void tokenIsAcceptedByTheHostModeVerifierAsItsIdentity() throws Exception {
-    Path caDir = work.resolve("token-ca");
+    Path caDir = tokenCa();
     Result r = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ttl", "10m",
         "--ca-dir", caDir.toString());
     assertThat(r.code()).as(r.err()).isZero();
     WorkloadIdentity id = HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
         .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE)).authenticate(r.out().strip());
     assertThat(id).isEqualTo(new WorkloadIdentity("shop", "web"));
+  }
+
+  @Test
+  void tokenWritesTheTokenAloneSoEnvoyCanSendIt() throws Exception {
+    Path caDir = tokenCa();
+    Result printed = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ca-dir",
+        caDir.toString());
+    assertThat(printed.out()).as("stdout is no terminal here: 'token > file' must not add a line break")
+        .doesNotContain("\n").isNotEmpty();
+
+    Path file = work.resolve("web-token");
+    Result written = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ca-dir",
+        caDir.toString(), "--output", file.toString());
+    assertThat(written.code()).as(written.err()).isZero();
+    assertThat(written.out()).isEmpty();
+    String token = Files.readString(file);
+    assertThat(token).doesNotContain("\n");
+    assertThat(HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
+        .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE)).authenticate(token))
+        .isEqualTo(new WorkloadIdentity("shop", "web"));
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.outrigger.injector.webhook.WebhookServer;
 import io.outrigger.injector.webhook.WebhookSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class WebhookCommand implements Callable<Integer> {
     }
     WebhookSettings settings = WebhookSettings.of(listen, tlsCert, tlsKey, loadConfig(config, revision));
     CountDownLatch stopped = new CountDownLatch(1);
-    try (WebhookServer server = WebhookServer.start(settings)) {
+    try (WebhookServer server = start(settings)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "webhook-shutdown"));
       spec.commandLine().getOut().println("outrigger webhook: serving https://" + address + ":"
           + server.address().getPort() + "/inject");
@@ -71,6 +72,18 @@ public final class WebhookCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  /** Starts the server; a port that cannot be bound is named by its option. */
+  private WebhookServer start(WebhookSettings settings) throws IOException {
+    try {
+      return WebhookServer.start(settings);
+    } catch (BindException e) {
+      String reason = e.getCause() == null || e.getCause().getMessage() == null ? e.getMessage()
+          : e.getCause().getMessage();
+      throw (BindException) new BindException("--port " + port + ": cannot listen on " + address + ":" + port + ": "
+          + Character.toLowerCase(reason.charAt(0)) + reason.substring(1)).initCause(e);
+    }
   }
 
   static InjectorConfig loadConfig(Path file, String revision) {

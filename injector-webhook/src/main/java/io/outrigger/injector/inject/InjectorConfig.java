@@ -3,8 +3,8 @@ package io.outrigger.injector.inject;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.injector.bootstrap.ControlPlaneAddress;
+import io.outrigger.injector.yaml.KubeYaml;
 import io.outrigger.injector.bootstrap.XdsApiType;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ public record InjectorConfig(
   /** Reads a YAML config file; unknown keys are errors so a typo does not silently do nothing. */
   public static InjectorConfig load(Path file) {
     ObjectMapper mapper =
-        new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        KubeYaml.reader().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     try {
       InjectorConfig config = mapper.readValue(file.toFile(), InjectorConfig.class);
       return config == null ? defaults() : config;

@@ -1,6 +1,8 @@
 package io.outrigger.injector.webhook;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -93,9 +95,12 @@ final class AdmissionReviews {
     JsonNode review;
     try {
       review = json.readTree(body);
+    } catch (StreamConstraintsException e) {
+      // Jackson's text names its own API ("from `StreamReadConstraints.getMaxNestingDepth()`"); keep the numbers.
+      throw new BadRequestException(400, "request body over a parser limit: "
+          + e.getOriginalMessage().replaceAll(", from `[^`]*`", "") + at(e.getLocation()));
     } catch (JsonProcessingException e) {
-      throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
+      throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
     } catch (IOException e) {
       throw new BadRequestException(400, "unreadable request body: " + e.getMessage());
     }
@@ -151,6 +156,10 @@ final class AdmissionReviews {
     status.put("code", 400);
     status.put("reason", "BadRequest");
     status.put("message", message);
+  }
+
+  private static String at(JsonLocation location) {
+    return location == null ? "" : " at line " + location.getLineNr() + " column " + location.getColumnNr();
   }
 
   /** A tree as UTF-8 JSON, written straight to bytes (no intermediate String to copy). */

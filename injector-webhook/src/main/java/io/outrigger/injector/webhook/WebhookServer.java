@@ -1,5 +1,7 @@
 package io.outrigger.injector.webhook;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +30,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * The HTTPS admission webhook: {@code POST /inject} (AdmissionReview), {@code POST /validate} when
@@ -37,7 +41,11 @@ import org.slf4j.LoggerFactory;
 public final class WebhookServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
+  /** Marks the event that says the webhook serves now (the CLI shows its held start-up log then). */
+  private static final Marker READY = MarkerFactory.getMarker("READY");
   private static final int THREADS = 16;
+  /** Deepest JSON nesting of a review; deeper is a 400 (a Pod nests about 10 levels). */
+  public static final int MAX_NESTING_DEPTH = 128;
   private static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private final HttpsServer server;
@@ -52,7 +60,10 @@ public final class WebhookServer implements AutoCloseable {
       throws IOException, GeneralSecurityException {
     this.keys = new ServingKeyManager(servingKeys);
     // Strict parsing: a review with trailing garbage or duplicate keys is malformed, not guessed at.
-    ObjectMapper json = JsonMapper.builder()
+    // Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
+    StreamReadConstraints limits = StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(maxBodyBytes).build();
+    ObjectMapper json = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
@@ -114,7 +125,7 @@ public final class WebhookServer implements AutoCloseable {
     try {
       WebhookServer webhook = new WebhookServer(address, keys, injector, maxBodyBytes, context, validator);
       webhook.server.start();
-      log.info("event=webhook_started address={} revision={} validate={}", webhook.address(),
+      log.info(READY, "event=webhook_started address={} revision={} validate={}", webhook.address(),
           injector.revision(), validator != null);
       return webhook;
     } catch (GeneralSecurityException e) {

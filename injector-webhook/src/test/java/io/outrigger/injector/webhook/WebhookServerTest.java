@@ -154,6 +154,34 @@ class WebhookServerTest {
     assertThat(http.body()).contains("over the limit of 10485760 bytes");
   }
 
+  /** Deep nesting used to be a 500 (the parser's depth error has no location: a NullPointerException). */
+  @ParameterizedTest(name = "{0} levels")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {WebhookServer.MAX_NESTING_DEPTH, 5_000, 100_000})
+  void deeplyNestedJsonIs400NamingTheLimit(int depth) throws Exception {
+    HttpResponse<String> http = post(podWithNesting(depth));
+
+    assertThat(http.statusCode()).as(http.body()).isEqualTo(400);
+    assertThat(http.body()).isEqualTo("request body over a parser limit: Document nesting depth ("
+        + (WebhookServer.MAX_NESTING_DEPTH + 1) + ") exceeds the maximum allowed (" + WebhookServer.MAX_NESTING_DEPTH
+        + ")\n");
+  }
+
+  @Test
+  void nestingUpToTheLimitIsReviewed() throws Exception {
+    // The review, request, object and spec levels come on top of the nested value: 4 + N <= the limit.
+    HttpResponse<String> http = post(podWithNesting(WebhookServer.MAX_NESTING_DEPTH - 4));
+
+    assertThat(http.statusCode()).as(http.body()).isEqualTo(200);
+    assertThat(JSON.readTree(http.body()).path("response").path("allowed").asBoolean()).isTrue();
+  }
+
+  private static String podWithNesting(int depth) {
+    ObjectNode pod = GoldenShapes.object("plain-pod");
+    String nested = "[".repeat(depth) + "]".repeat(depth);
+    return review("admission.k8s.io/v1", "u-deep", "Pod", "CREATE", "bookinfo", pod).toString()
+        .replace("\"spec\":{", "\"spec\":{\"deep\":" + nested + ",");
+  }
+
   @Test
   void badResourceAnnotationIsDeniedWithItsName() throws Exception {
     ObjectNode pod = GoldenShapes.object("plain-pod");

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.registry.convert;
 
 import io.fabric8.istio.api.networking.v1.WorkloadEntry;
+import io.outrigger.certs.WorkloadIdentity;
 import io.outrigger.controlplane.model.Workload;
 
 import java.util.LinkedHashMap;
@@ -29,6 +30,14 @@ public final class WorkloadEntryConverter {
                             + " is not in 1..65535");
                 }
                 ports.put(e.getKey(), (int) port);
+            }
+        }
+        if (spec.getServiceAccount() != null && !spec.getServiceAccount().isEmpty()) {
+            try {
+                new WorkloadIdentity(namespace, spec.getServiceAccount()); // it becomes the sidecar's SPIFFE ID
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException("spec.serviceAccount \"" + spec.getServiceAccount()
+                        + "\" is not a valid Kubernetes service account name");
             }
         }
         Map<String, String> labels = spec.getLabels() == null ? Map.of() : spec.getLabels();

@@ -67,7 +67,7 @@ public final class YamlDirectory implements ObjectSource {
         for (Path file : configFiles()) {
             String name = directory.relativize(file).toString();
             try {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
+                String text = YamlFiles.readText(file, name);
                 Parsed previous = lastParsed.get(file);
                 // Parsing dominates a reload of a large registry, and a change usually touches one file.
                 Contents fileContents = previous != null && previous.text().equals(text)

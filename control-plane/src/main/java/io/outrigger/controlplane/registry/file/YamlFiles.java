@@ -1,20 +1,23 @@
 package io.outrigger.controlplane.registry.file;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.ConfigKind;
 import io.outrigger.controlplane.registry.ConfigKinds;
 import io.outrigger.controlplane.registry.ObjectKey;
 import io.outrigger.controlplane.registry.ObjectSource.Contents;
+import io.outrigger.injector.yaml.KubeYaml;
+import io.outrigger.injector.yaml.ParserMessages;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,9 +29,10 @@ import java.util.Optional;
  * that look at them ({@code outrigger analyze}).
  */
 public final class YamlFiles {
-    private static final ObjectMapper YAML = YAMLMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    /** Larger files are refused before they are read (docs/limits.md); KubeYaml's limits apply within. */
+    static final long MAX_FILE_BYTES = KubeYaml.MAX_CODE_POINTS;
+    private static final ObjectMapper YAML = KubeYaml.reader()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /**
      * What one file held: objects that parsed, errors of the objects that did not, and the documents of
@@ -42,6 +46,20 @@ public final class YamlFiles {
     }
 
     private YamlFiles() {
+    }
+
+    /**
+     * The text of a registry file.
+     *
+     * @throws InvalidYamlException when it is larger than {@link #MAX_FILE_BYTES}: it is not read at all
+     */
+    public static String readText(Path file, String displayName) throws IOException, InvalidYamlException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new InvalidYamlException(displayName + " is " + size + " bytes, larger than the limit of "
+                    + MAX_FILE_BYTES);
+        }
+        return Files.readString(file, StandardCharsets.UTF_8);
     }
 
     /**
@@ -66,12 +84,12 @@ public final class YamlFiles {
                 }
             }
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String line = at == null ? "" : " line " + at.getLineNr();
-            throw new InvalidYamlException("invalid YAML in " + displayName + line + ": " + summary(e.getOriginalMessage()));
+            throw new InvalidYamlException("invalid YAML in " + displayName + ": "
+                    + ParserMessages.oneLine(e.getOriginalMessage()));
         } catch (RuntimeException e) {
             // MappingIterator wraps parse failures of later documents in RuntimeJsonMappingException
-            throw new InvalidYamlException("invalid YAML in " + displayName + ": " + e.getMessage());
+            throw new InvalidYamlException("invalid YAML in " + displayName + ": " + ParserMessages.oneLine(
+                    e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
@@ -80,14 +98,6 @@ public final class YamlFiles {
             readDocument(doc, displayName, objects, errors, others);
         }
         return new Documents(objects, errors, others);
-    }
-
-    /** SnakeYAML's message spans lines with a source excerpt and caret; keep its sentences only. */
-    private static String summary(String message) {
-        return message.lines()
-                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
-                .reduce((a, b) -> a + ": " + b)
-                .orElse(message);
     }
 
     private static void readDocument(JsonNode doc, String source, List<ConfigObject> objects, List<ConfigError> errors,

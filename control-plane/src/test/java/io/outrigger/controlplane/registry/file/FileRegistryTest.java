@@ -9,6 +9,7 @@ import io.outrigger.controlplane.model.Protocol;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.StringMatch;
 import io.outrigger.controlplane.testing.MeshFixtures;
+import io.outrigger.injector.yaml.KubeYaml;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,11 +125,36 @@ class FileRegistryTest {
 
         assertThat(mesh.errors()).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo("File");
-            assertThat(e.message()).isEqualTo("File istio.yaml: invalid YAML in istio.yaml line 2: "
-                    + "while parsing a flow sequence: expected ',' or ']', but got <stream end>");
+            assertThat(e.message()).isEqualTo("File istio.yaml: invalid YAML in istio.yaml: while parsing a flow"
+                    + " sequence (line 2, column 7): expected ',' or ']', but got <stream end> (line 3, column 1)");
         });
         assertThat(mesh.virtualServices()).hasSize(2);
         assertThat(mesh.service("extra.default.svc.cluster.local")).isPresent();
+    }
+
+    @Test
+    void anOversizedFileIsNotReadAndItsLastGoodObjectsStay() throws IOException {
+        Path workloads = dir.resolve("workloads.yaml");
+        Files.writeString(workloads, Files.readString(workloads) + "#" + "x".repeat((int) YamlFiles.MAX_FILE_BYTES));
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).containsExactly(
+                "File workloads.yaml: workloads.yaml is " + Files.size(workloads) + " bytes, larger than the limit of "
+                        + YamlFiles.MAX_FILE_BYTES);
+        assertThat(registry.current().workload("default", "reviews-v1")).isPresent();
+    }
+
+    @Test
+    void yamlNestedPastTheLimitIsRefusedAndTheOtherFilesStay() throws IOException {
+        Files.writeString(dir.resolve("deep.yaml"), "a: " + "[".repeat(100_000));
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).singleElement().satisfies(e -> assertThat(e.message())
+                .startsWith("File deep.yaml: invalid YAML in deep.yaml: ")
+                .contains("exceeds the maximum allowed (" + KubeYaml.MAX_NESTING_DEPTH));
+        assertThat(registry.current().workload("default", "reviews-v1")).isPresent();
     }
 
     @Test
@@ -146,6 +172,19 @@ class FileRegistryTest {
         assertThat(registry.current().workload("default", "reviews-v1").orElseThrow().address())
                 .isEqualTo("198.18.10.21");
         assertThat(registry.current().service("mongodb.default.svc.cluster.local")).isPresent();
+    }
+
+    @Test
+    void aServiceAccountThatIsNoKubernetesNameIsRefusedAndTheLastGoodWorkloadStays() {
+        replace("workloads.yaml", "serviceAccount: bookinfo-reviews", "serviceAccount: reviews/sa/admin");
+
+        registry.reload();
+
+        assertThat(registry.current().errors()).extracting(ConfigError::message).contains(
+                "WorkloadEntry default/reviews-v1: spec.serviceAccount \"reviews/sa/admin\" is not a valid"
+                        + " Kubernetes service account name");
+        assertThat(registry.current().workload("default", "reviews-v1").orElseThrow().serviceAccount())
+                .isEqualTo("bookinfo-reviews");
     }
 
     @Test
