@@ -17,16 +17,13 @@ import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.controlplane.xds.XdsTypes;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Test tier 4: the leader keeps ConfigMap outrigger-ca-root-cert in every namespace of a real API server,
@@ -37,16 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
 class RootCertConfigMapsTest {
   static final Duration WRITE = Duration.ofSeconds(15);
 
-  @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
-  @TempDir static Path work;
-  static KubeControlPlane fixture;
+  @RegisterExtension @Order(1) static final KubeApiServerExtension kube = new KubeApiServerExtension();
+  @RegisterExtension @Order(2) static final KubeControlPlane fixture = new KubeControlPlane(kube);
   static KubeTestCluster cluster;
   static KubernetesClient admin;
   static ControlPlane controlPlane;
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = new KubeControlPlane(kube.server(), work);
     cluster = fixture.cluster();
     admin = cluster.admin();
     cluster.namespace("before");
@@ -54,16 +49,8 @@ class RootCertConfigMapsTest {
     admin.configMaps().inNamespace("foreign").resource(new ConfigMapBuilder().withNewMetadata()
         .withName(RootCertConfigMaps.NAME).endMetadata().withData(Map.of(RootCertConfigMaps.KEY, "not ours"))
         .build()).create();
-    TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    registry.write("workloads.yaml", TestRegistry.workload("shop", "web-1", "web", "web", 8080));
-    controlPlane = fixture.start(registry.dir());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fixture != null) {
-      fixture.close();
-    }
+    fixture.registry().write("workloads.yaml", TestRegistry.workload("shop", "web-1", "web", "web", 8080));
+    controlPlane = fixture.start();
   }
 
   @Test
