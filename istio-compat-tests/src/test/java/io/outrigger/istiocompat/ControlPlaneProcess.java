@@ -117,7 +117,8 @@ final class ControlPlaneProcess {
         + " after " + START_TIMEOUT + ":\n" + logText());
   }
 
-  private String logText() {
+  /** What the process wrote so far (stdout and stderr). */
+  String logText() {
     try {
       return Files.readString(log);
     } catch (IOException e) {

@@ -79,9 +79,8 @@ class LeaderFailoverTest {
       awaitRootCert(admin, NS, root);
 
       try (AdsProbe toFirst = probe(first, root, token); AdsProbe toSecond = probe(second, root, token)) {
-        assertThat(toFirst.awaitResponse(AdsProbe.CLUSTER, Duration.ofSeconds(15))).as("the leader serves").isPresent();
-        assertThat(toSecond.awaitResponse(AdsProbe.CLUSTER, Duration.ofSeconds(15))).as("the follower serves")
-            .isPresent();
+        assertServes(toFirst, first, "the leader");
+        assertServes(toSecond, second, "the follower");
         // Settle: the follower must not hold the Lease while the leader lives.
         Thread.sleep(LeaderTimings.DEFAULT.leaseDuration().toMillis());
         assertThat(leading(secondMonitoring)).as("only one leader").isFalse();
@@ -106,6 +105,14 @@ class LeaderFailoverTest {
         assertThat(pushed.getResourcesList().toString()).contains("ratings.shop.svc.cluster.local");
         assertThat(toSecond.awaitEnd(Duration.ZERO)).as("the survivor's stream is still open").isEmpty();
       }
+    }
+  }
+
+  private static void assertServes(AdsProbe probe, ControlPlaneProcess cp, String which) throws Exception {
+    boolean served = probe.awaitResponse(AdsProbe.CLUSTER, Duration.ofSeconds(30)).isPresent();
+    if (!served) {
+      throw new AssertionError(which + " sent no clusters; stream ended with " + probe.awaitEnd(Duration.ZERO)
+          + "; its log:\n" + cp.logText());
     }
   }
 

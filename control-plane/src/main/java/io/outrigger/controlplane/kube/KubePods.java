@@ -3,7 +3,9 @@ package io.outrigger.controlplane.kube;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.outrigger.controlplane.security.PodDirectory;
+import io.outrigger.controlplane.security.PodDirectory.PodLookupException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +24,13 @@ final class KubePods implements PodDirectory {
 
   @Override
   public Optional<PodFacts> pod(String namespace, String name) {
-    Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+    Pod pod;
+    try {
+      pod = client.pods().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      throw new PodLookupException("cannot look up pod " + namespace + "/" + name + " (HTTP " + e.getCode()
+          + "): " + e.getMessage() + "; the control plane needs RBAC to get pods", e);
+    }
     if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
       return Optional.empty();
     }

@@ -35,7 +35,14 @@ public record BoundPodCheck(PodDirectory pods, boolean checkSourceAddress) {
       throw denied(node + ": claims pod UID " + claimedUid.get() + " but its token is bound to pod "
           + caller.namespace() + "/" + bound.name() + " UID " + bound.uid().get());
     }
-    PodFacts pod = pods.pod(caller.namespace(), bound.name()).orElseThrow(() -> denied(node
+    Optional<PodFacts> found;
+    try {
+      found = pods.pod(caller.namespace(), bound.name());
+    } catch (PodDirectory.PodLookupException e) {
+      // Not a verdict on the proxy: it retries, and gets config once the pod can be looked up.
+      throw Status.UNAVAILABLE.withDescription(node + ": " + e.getMessage()).asException();
+    }
+    PodFacts pod = found.orElseThrow(() -> denied(node
         + ": its token is bound to pod " + caller.namespace() + "/" + bound.name() + ", which no longer exists"));
     if (bound.uid().isPresent() && !bound.uid().get().equals(pod.uid())) {
       throw denied(node + ": its token is bound to pod " + caller.namespace() + "/" + bound.name() + " UID "

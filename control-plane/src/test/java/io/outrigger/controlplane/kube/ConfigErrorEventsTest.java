@@ -19,16 +19,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Test tier 4: a VirtualService the control plane rejects gets a Warning Event (reason InvalidConfig) on
@@ -54,9 +51,8 @@ class ConfigErrorEventsTest {
                 weight: 30
       """;
 
-  @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
-  @TempDir static Path work;
-  static KubeControlPlane fixture;
+  @RegisterExtension @Order(1) static final KubeApiServerExtension kube = new KubeApiServerExtension();
+  @RegisterExtension @Order(2) static final KubeControlPlane fixture = new KubeControlPlane(kube);
   static KubeTestCluster cluster;
   static KubernetesClient admin;
   static TestRegistry registry;
@@ -64,7 +60,6 @@ class ConfigErrorEventsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = new KubeControlPlane(kube.server(), work);
     cluster = fixture.cluster();
     admin = cluster.admin();
     cluster.namespace(NS);
@@ -74,16 +69,9 @@ class ConfigErrorEventsTest {
         .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
             .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
             30, TimeUnit.SECONDS);
-    registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
+    registry = fixture.registry();
     registry.write("services.yaml", TestRegistry.service(NS, "reviews", "198.19.0.2", 9080));
-    controlPlane = fixture.start(registry.dir());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fixture != null) {
-      fixture.close();
-    }
+    controlPlane = fixture.start();
   }
 
   @Test
@@ -116,7 +104,7 @@ class ConfigErrorEventsTest {
     assertThat(events.get(0).getCount()).isEqualTo(1);
 
     // A second replica knows the same error but does not lead: it writes nothing...
-    ControlPlane follower = fixture.start(registry.dir());
+    ControlPlane follower = fixture.start();
     await().atMost(Duration.ofSeconds(15)).until(() -> follower.registry().current().errors().size() == 1);
     Thread.sleep(2000);
     assertThat(follower.leading()).isFalse();

@@ -2,38 +2,57 @@ package io.outrigger.controlplane.kube;
 
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
-import io.outrigger.testsupport.KubeApiServer;
+import io.outrigger.controlplane.server.TestRegistry;
+import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
+import io.outrigger.testsupport.TempFiles;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Control plane replicas started as {@code --kubeconfig} would start them against the class's real API server,
- * authenticated as their own service account with the documented RBAC; closing it closes them all.
+ * authenticated as their own service account with the documented RBAC, on a file registry this fixture
+ * holds. Register it after the {@link KubeApiServerExtension} it uses (a higher {@code @Order}); after the
+ * class it stops every replica and removes its files.
  */
-final class KubeControlPlane implements AutoCloseable {
-  private final KubeTestCluster cluster;
-  private final Path work;
-  private final Path kubeconfig;
+final class KubeControlPlane implements BeforeAllCallback, AfterAllCallback {
+  private final KubeApiServerExtension kube;
   private final List<ControlPlane> running = new ArrayList<>();
+  private Path work;
+  private KubeTestCluster cluster;
+  private Path kubeconfig;
+  private TestRegistry registry;
 
-  KubeControlPlane(KubeApiServer server, Path work) {
-    this.cluster = new KubeTestCluster(server, work);
-    this.work = work;
-    this.kubeconfig = cluster.controlPlaneKubeconfig();
+  KubeControlPlane(KubeApiServerExtension kube) {
+    this.kube = kube;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    work = Files.createTempDirectory("outrigger-kube-control-plane-");
+    cluster = new KubeTestCluster(kube.server(), work);
+    kubeconfig = cluster.controlPlaneKubeconfig();
+    registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
   }
 
   KubeTestCluster cluster() {
     return cluster;
   }
 
-  /**
-   * Starts a replica on the file registry {@code registryDir}, its CA in the work directory (shared by every
-   * replica started here, as a revision's replicas share the CA).
-   */
-  ControlPlane start(Path registryDir) {
-    ControlPlane controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registryDir, work.resolve("ca"))
+  /** The file registry every replica started here reads. */
+  TestRegistry registry() {
+    return registry;
+  }
+
+  /** Starts a replica; all share the registry and the CA, as a revision's replicas do. */
+  ControlPlane start() {
+    ControlPlane controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
         .withCluster(ClusterSettings.of(KubeConnection.kubeconfig(kubeconfig))));
     running.add(controlPlane);
     return controlPlane;
@@ -47,11 +66,16 @@ final class KubeControlPlane implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void afterAll(ExtensionContext context) {
     try {
       List.copyOf(running).forEach(this::stop);
+      if (cluster != null) {
+        cluster.close();
+      }
     } finally {
-      cluster.close();
+      if (work != null) {
+        TempFiles.deleteRecursively(work);
+      }
     }
   }
 }

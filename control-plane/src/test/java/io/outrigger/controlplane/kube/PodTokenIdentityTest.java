@@ -15,19 +15,16 @@ import io.outrigger.testsupport.KubeTestCluster;
 import io.outrigger.testsupport.ServiceAccountTokens;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Test tier 4: the TLS xDS port of a control plane given {@code --kubeconfig} authenticates sidecars with
@@ -43,9 +40,8 @@ class PodTokenIdentityTest {
   static final String HERE = "127.0.0.1";
   static final String ELSEWHERE = "198.18.0.7";
 
-  @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
-  @TempDir static Path work;
-  static KubeControlPlane fixture;
+  @RegisterExtension @Order(1) static final KubeApiServerExtension kube = new KubeApiServerExtension();
+  @RegisterExtension @Order(2) static final KubeControlPlane fixture = new KubeControlPlane(kube);
   static KubeTestCluster cluster;
   static ControlPlane controlPlane;
   static Pod reviews1;
@@ -56,27 +52,18 @@ class PodTokenIdentityTest {
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = new KubeControlPlane(kube.server(), work);
     cluster = fixture.cluster();
     reviews1 = cluster.pod(NS, "reviews-1", "reviews", HERE);
     reviews2 = cluster.pod(NS, "reviews-2", "reviews", HERE);
     ratings1 = cluster.pod(NS, "ratings-1", "ratings", HERE);
     far = cluster.pod(NS, "reviews-far", "reviews", ELSEWHERE);
     otherNamespace = cluster.pod("other", "reviews-1", "reviews", HERE);
-    TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    registry.write("workloads.yaml", TestRegistry.workload(NS, "reviews-1", "reviews", "reviews", 9080)
+    fixture.registry().write("workloads.yaml", TestRegistry.workload(NS, "reviews-1", "reviews", "reviews", 9080)
         + TestRegistry.workload(NS, "reviews-2", "reviews", "reviews", 9080)
         + TestRegistry.workload(NS, "reviews-far", "reviews", "reviews", 9080)
         + TestRegistry.workload(NS, "reviews-gone", "reviews", "reviews", 9080)
         + TestRegistry.workload(NS, "ratings-1", "ratings", "ratings", 9080));
-    controlPlane = fixture.start(registry.dir());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fixture != null) {
-      fixture.close();
-    }
+    controlPlane = fixture.start();
   }
 
   @Test

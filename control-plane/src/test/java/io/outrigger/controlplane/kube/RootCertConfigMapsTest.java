@@ -4,42 +4,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.controlplane.server.ControlPlane;
+import io.outrigger.controlplane.server.RawAdsClient;
 import io.outrigger.controlplane.server.TestRegistry;
+import io.outrigger.controlplane.xds.XdsTypes;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Test tier 4: the leader keeps ConfigMap outrigger-ca-root-cert in every namespace of a real API server,
- * recreates and restores it, follows a root rotation of the CA directory, and never writes a ConfigMap of
+ * recreates and restores it, follows a root rotation of the CA directory (as do the sidecars' ROOTCA
+ * secrets), and never writes a ConfigMap of
  * that name that is not labelled as ours.
  */
 class RootCertConfigMapsTest {
   static final Duration WRITE = Duration.ofSeconds(15);
 
-  @RegisterExtension static final KubeApiServerExtension kube = new KubeApiServerExtension();
-  @TempDir static Path work;
-  static KubeControlPlane fixture;
+  @RegisterExtension @Order(1) static final KubeApiServerExtension kube = new KubeApiServerExtension();
+  @RegisterExtension @Order(2) static final KubeControlPlane fixture = new KubeControlPlane(kube);
   static KubeTestCluster cluster;
   static KubernetesClient admin;
   static ControlPlane controlPlane;
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = new KubeControlPlane(kube.server(), work);
     cluster = fixture.cluster();
     admin = cluster.admin();
     cluster.namespace("before");
@@ -47,15 +49,8 @@ class RootCertConfigMapsTest {
     admin.configMaps().inNamespace("foreign").resource(new ConfigMapBuilder().withNewMetadata()
         .withName(RootCertConfigMaps.NAME).endMetadata().withData(Map.of(RootCertConfigMaps.KEY, "not ours"))
         .build()).create();
-    TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    controlPlane = fixture.start(registry.dir());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (fixture != null) {
-      fixture.close();
-    }
+    fixture.registry().write("workloads.yaml", TestRegistry.workload("shop", "web-1", "web", "web", 8080));
+    controlPlane = fixture.start();
   }
 
   @Test
@@ -97,9 +92,14 @@ class RootCertConfigMapsTest {
   }
 
   @Test
-  void aRootRotationReachesEveryNamespace() {
+  void aRootRotationReachesEveryNamespaceAndEverySidecar() throws Exception {
     cluster.namespace("rotating");
     String before = awaitRootCert("rotating").getData().get(RootCertConfigMaps.KEY);
+    Pod pod = cluster.pod("shop", "web-1", "web", "127.0.0.1");
+    RawAdsClient sidecar = new RawAdsClient(controlPlane.xdsTlsPort(), before, controlPlane.serverName(),
+        cluster.token("shop", "web", List.of("outrigger"), pod));
+    sidecar.request("shop", "web-1", "web", XdsTypes.SECRET, List.of("ROOTCA"));
+    assertThat(rootCaOf(sidecar.next(XdsTypes.SECRET, WRITE))).isEqualTo(before);
 
     MeshCa.loadOrInit(controlPlane.caDir(), CaSettings.defaults()).rotateRoot();
 
@@ -111,6 +111,15 @@ class RootCertConfigMapsTest {
     for (String ns : new String[] {"rotating", "before", "default"}) {
       awaitRootCert(ns);
     }
+    // The open stream gets the new bundle as its ROOTCA, unasked.
+    try (sidecar) {
+      assertThat(rootCaOf(sidecar.next(XdsTypes.SECRET, WRITE))).isEqualTo(rotated);
+    }
+  }
+
+  private static String rootCaOf(DiscoveryResponse response) throws Exception {
+    assertThat(response).as("a ROOTCA secret").isNotNull();
+    return response.getResources(0).unpack(Secret.class).getValidationContext().getTrustedCa().getInlineString();
   }
 
   /** Waits until {@code ns} holds our ConfigMap with the control plane's trust bundle now. */
