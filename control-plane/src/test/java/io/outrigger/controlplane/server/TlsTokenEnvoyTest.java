@@ -1,5 +1,9 @@
 package io.outrigger.controlplane.server;
 
+import io.outrigger.controlplane.cli.TokenCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -96,6 +100,29 @@ class TlsTokenEnvoyTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> monitoring.proxy(id).map(MonitoringClient::inSync).orElse(false));
       assertThat(monitoring.proxy(id).orElseThrow().path("authenticated").asBoolean()).isTrue();
       assertThat(envoy.admin().stat("cluster_manager.cds.update_rejected")).isZero();
+      envoy.close();
+    }
+  }
+
+  /**
+   * What a user does: {@code outrigger token ... > FILE} (stdout written to the file byte for byte, as the
+   * shell does), and that file handed to a real Envoy. It used to end with a line break, and Envoy failed
+   * every stream with gRPC status 13 before it reached the control plane.
+   */
+  @Test
+  void theTokenCommandsOutputRedirectedToAFileIsSentByEnvoyAndAccepted() throws Exception {
+    StringWriter stdout = new StringWriter();
+    int exit = new CommandLine(new TokenCommand()).setOut(new PrintWriter(stdout)).execute("--namespace", NS,
+        "--service-account", "sa-a", "--ca-dir", work.resolve("ca").toString());
+    assertThat(exit).isZero();
+    Path tokenFile = readable(work.resolve("from-the-cli.token"), stdout.toString());
+
+    EnvoyProcess envoy = envoys.start(EnvoyOptions.onHost(HostSidecar.tlsBootstrap(NS, "client-a", "sa-a",
+        controlPlane.xdsTlsPort(), XdsApiType.GRPC, tokenFile, rootCert, controlPlane.serverName())));
+    try {
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+          HostSidecar.listenerPort(envoy.admin(), CLUSTER).map(HostSidecar::get).orElse("none")).isEqualTo("200 echo"));
+    } finally {
       envoy.close();
     }
   }
