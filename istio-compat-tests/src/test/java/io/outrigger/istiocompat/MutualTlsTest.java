@@ -3,9 +3,9 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
-import io.outrigger.testsupport.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.time.Duration;

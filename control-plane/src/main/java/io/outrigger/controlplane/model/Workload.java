@@ -4,12 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A workload instance (from a WorkloadEntry): where it is, what it is labelled, who it runs as.
+ * A workload instance (from a WorkloadEntry or a Pod): where it is, what it is labelled, who it runs as.
  * {@code ports} maps a service port name to the port this workload listens on, overriding targetPort;
- * {@code appProbes} are the app's probes the sidecar answers on 15020 (from the injector's annotation).
+ * {@code appProbes} are the app's probes the sidecar answers on 15020 (from the injector's annotation);
+ * {@code ready} false: its sidecar may connect and get config, but no caller is sent to it (a Pod that is
+ * Running without its Ready condition).
  */
 public record Workload(String namespace, String name, String address, Map<String, String> labels,
-                       String serviceAccount, Map<String, Integer> ports, List<AppProbe> appProbes) {
+                       String serviceAccount, Map<String, Integer> ports, List<AppProbe> appProbes,
+                       boolean ready) {
     /** Istio's label saying the workload has a sidecar, so peers may speak mTLS to it. */
     public static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
 
@@ -18,6 +21,11 @@ public record Workload(String namespace, String name, String address, Map<String
         ports = Map.copyOf(ports);
         appProbes = List.copyOf(appProbes);
         serviceAccount = serviceAccount == null || serviceAccount.isBlank() ? "default" : serviceAccount;
+    }
+
+    public Workload(String namespace, String name, String address, Map<String, String> labels,
+                    String serviceAccount, Map<String, Integer> ports, List<AppProbe> appProbes) {
+        this(namespace, name, address, labels, serviceAccount, ports, appProbes, true);
     }
 
     public Workload(String namespace, String name, String address, Map<String, String> labels,

@@ -15,6 +15,7 @@ import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
 import io.outrigger.controlplane.registry.convert.InvalidConfigException;
 import io.outrigger.controlplane.registry.convert.MeshLookup;
 import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
+import io.outrigger.controlplane.registry.convert.PodConverter;
 import io.outrigger.controlplane.registry.convert.ServiceConverter;
 import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
 import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
@@ -40,6 +41,7 @@ public final class MeshAssembler {
     public static final String VIRTUAL_SERVICE = "VirtualService";
     public static final String DESTINATION_RULE = "DestinationRule";
     public static final String PEER_AUTHENTICATION = "PeerAuthentication";
+    public static final String POD = "Pod";
 
     private static final Logger log = LoggerFactory.getLogger(MeshAssembler.class);
 
@@ -110,6 +112,7 @@ public final class MeshAssembler {
         return switch (object.resource()) {
             case io.fabric8.kubernetes.api.model.Service s -> ServiceConverter.convert(s, ns);
             case WorkloadEntry w -> WorkloadEntryConverter.convert(w, ns);
+            case io.fabric8.kubernetes.api.model.Pod p -> PodConverter.convert(p, ns).orElse(null);
             case DestinationRule d -> DestinationRuleConverter.convert(d, ns);
             case PeerAuthentication p -> PeerAuthenticationConverter.convert(p, ns);
             default -> throw new InvalidConfigException("kind " + object.key().kind() + " is not supported");

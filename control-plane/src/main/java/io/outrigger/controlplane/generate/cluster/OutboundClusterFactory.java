@@ -47,6 +47,7 @@ public final class OutboundClusterFactory {
 
         public List<Workload> endpoints(MeshConfig mesh) {
             return mesh.workloadsOf(service.hostname()).stream()
+                    .filter(Workload::ready)
                     .filter(w -> Labels.matches(subsetLabels, w.labels()))
                     .toList();
         }

@@ -1,7 +1,7 @@
 package io.outrigger.controlplane.registry.file;
 
 /** A file is not parseable YAML; the message names the file and, when known, the line. */
-final class InvalidYamlException extends Exception {
+public final class InvalidYamlException extends Exception {
     InvalidYamlException(String message) {
         super(message);
     }

@@ -26,7 +26,7 @@ import java.util.Set;
  * Reads one YAML file (several documents allowed) into fabric8 model objects. Kinds the mesh does not use
  * (Deployments, ConfigMaps...) are skipped, so a directory of ordinary manifests can be pointed at.
  */
-final class YamlFiles {
+public final class YamlFiles {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -39,7 +39,7 @@ final class YamlFiles {
             MeshAssembler.DESTINATION_RULE, DestinationRule.class);
 
     /** What one file held: objects that parsed, and errors of the objects that did not. */
-    record Contents(List<ConfigObject> objects, List<ConfigError> errors) {
+    public record Contents(List<ConfigObject> objects, List<ConfigError> errors) {
     }
 
     private YamlFiles() {
@@ -48,7 +48,7 @@ final class YamlFiles {
     /**
      * @throws InvalidYamlException when {@code text} is not YAML at all; then none of its objects can be trusted
      */
-    static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
+    public static Contents parse(String text, String displayName) throws IOException, InvalidYamlException {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNextValue()) {
@@ -115,6 +115,9 @@ final class YamlFiles {
     private static Class<?> typeOf(String apiVersion, String kind) {
         if ("v1".equals(apiVersion) && MeshAssembler.SERVICE.equals(kind)) {
             return io.fabric8.kubernetes.api.model.Service.class;
+        }
+        if ("v1".equals(apiVersion) && MeshAssembler.POD.equals(kind)) {
+            return io.fabric8.kubernetes.api.model.Pod.class;
         }
         if (NETWORKING.contains(apiVersion)) {
             return NETWORKING_KINDS.get(kind);

@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,17 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands out /24s of 198.18.0.0/15 to test networks, safely across concurrently running JVMs: an exclusive
+ * Hands out /24s of 198.18.0.0/15 to test networks and host-mode meshes, safely across concurrently running JVMs: an exclusive
  * file lock under /run/outrigger-test guards lease files that name the owning process. A lease whose owner
  * is dead is swept (its pods, bridge and IPAM state removed) before anything new is handed out, so a test JVM
  * that was killed mid-test leaves nothing behind for long.
  */
-final class SubnetLeases {
+public final class SubnetLeases {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubnetLeases.class);
 
-    static final Path STATE_DIR = Path.of("/run/outrigger-test");
-    static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
+    /** Shared by test networks and host-mode meshes, so neither ever leases what the other holds. */
+    public static final Path STATE_DIR = Path.of("/run/outrigger-test");
+    public static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
     static final int SUBNETS = 512;
 
     /** Serializes this JVM's threads; the file lock alone cannot, as it is held per JVM. */
@@ -38,7 +39,7 @@ final class SubnetLeases {
     }
 
     /** The /24 with this index, 0..511. */
-    static CidrBlock subnet(int index) {
+    public static CidrBlock subnet(int index) {
         return new CidrBlock(CidrBlock.parse(TEST_RANGE.address(index * 256) + "/24").network(), 24);
     }
 
@@ -46,27 +47,33 @@ final class SubnetLeases {
      * Leases a free index: not leased by a live process, and with no route of the host overlapping it.
      * {@code sweeper} cleans up after a dead owner's index before it is reused.
      */
-    static int acquire(IntConsumer sweeper) {
+    public static int acquire(IntConsumer sweeper) {
+        return acquire(sweeper, TEST_RANGE);
+    }
+
+    /** As {@link #acquire(IntConsumer)}, with the /24 inside {@code within} (a part of the test range). */
+    public static int acquire(IntConsumer sweeper, CidrBlock within) {
         synchronized (JVM_LOCK) {
             try (FileChannel lockFile = openLock(); FileLock ignored = lockFile.lock()) {
                 Set<Integer> taken = liveLeases(sweeper);
                 List<CidrBlock> routed = hostRoutes();
                 for (int index = 0; index < SUBNETS; index++) {
                     CidrBlock candidate = subnet(index);
-                    if (!taken.contains(index) && routed.stream().noneMatch(candidate::overlaps)) {
+                    if (within.overlaps(candidate) && !taken.contains(index)
+                            && routed.stream().noneMatch(candidate::overlaps)) {
                         Files.writeString(leaseFile(index), ownerId(ProcessHandle.current()));
                         return index;
                     }
                 }
-                throw new IllegalStateException("no free /24 left in " + TEST_RANGE + " for a test network ("
-                        + taken.size() + " leased by live test JVMs)");
+                throw new IllegalStateException("no free /24 left in " + within + " for a pod network ("
+                        + taken.size() + " leased by live processes)");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot lease a test subnet under " + STATE_DIR, e);
             }
         }
     }
 
-    static void release(int index) {
+    public static void release(int index) {
         try {
             Files.deleteIfExists(leaseFile(index));
         } catch (IOException e) {
@@ -74,7 +81,7 @@ final class SubnetLeases {
         }
     }
 
-    static Path dataDir(int index) {
+    public static Path dataDir(int index) {
         return STATE_DIR.resolve("net-" + index);
     }
 
@@ -96,11 +103,12 @@ final class SubnetLeases {
     }
 
     /** PID plus start time, so a recycled PID is not mistaken for the owner. */
-    private static String ownerId(ProcessHandle process) {
+    public static String ownerId(ProcessHandle process) {
         return process.pid() + "@" + process.info().startInstant().map(Object::toString).orElse("?");
     }
 
-    private static boolean ownerAlive(String owner) {
+    /** True when the process an {@link #ownerId} names still runs (the same process, not a recycled PID). */
+    public static boolean ownerAlive(String owner) {
         int at = owner.indexOf('@');
         if (at < 0) {
             return false;
