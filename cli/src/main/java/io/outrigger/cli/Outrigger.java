@@ -6,6 +6,8 @@ import io.outrigger.cni.cli.CniCommand;
 import io.outrigger.controlplane.cli.BootstrapCommand;
 import io.outrigger.controlplane.cli.ControlPlaneCommand;
 import io.outrigger.controlplane.cli.TokenCommand;
+import io.outrigger.hostmode.cli.DemoCommand;
+import io.outrigger.hostmode.cli.MeshCommand;
 import io.outrigger.injector.cli.InjectCommand;
 import io.outrigger.injector.cli.WebhookCommand;
 import java.io.IOException;
@@ -30,7 +32,9 @@ import picocli.CommandLine.Command;
       InjectCommand.class,
       WebhookCommand.class,
       CniCommand.class,
-      CaptureCommand.class
+      CaptureCommand.class,
+      MeshCommand.class,
+      DemoCommand.class
     })
 public final class Outrigger implements Runnable {
 

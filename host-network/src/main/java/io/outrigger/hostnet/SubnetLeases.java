@@ -73,6 +73,27 @@ public final class SubnetLeases {
         }
     }
 
+    /** Sweeps the leases of dead owners now (a killed supervisor's, a killed test JVM's). */
+    public static void sweepDead(IntConsumer sweeper) {
+        synchronized (JVM_LOCK) {
+            try (FileChannel lockFile = openLock(); FileLock ignored = lockFile.lock()) {
+                liveLeases(sweeper);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sweep subnet leases under " + STATE_DIR, e);
+            }
+        }
+    }
+
+    /** Who holds the lease of this index now (an {@link #ownerId}), if anyone. */
+    public static Optional<String> owner(int index) {
+        try {
+            return Files.exists(leaseFile(index)) ? Optional.of(Files.readString(leaseFile(index)).strip())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     public static void release(int index) {
         try {
             Files.deleteIfExists(leaseFile(index));
