@@ -3,7 +3,7 @@ package io.outrigger.hostmode.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outrigger.hostmode.manifest.ManifestReader;
 import io.outrigger.hostmode.supervisor.MeshPaths;
-import io.outrigger.hostmode.supervisor.Supervisor;
+import io.outrigger.hostnet.SubnetLeases;
 import io.outrigger.hostnet.RepoRoot;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -57,40 +57,68 @@ public final class DemoCommand implements Callable<Integer> {
         Instant started = Instant.now();
         out.println("Starting the bookinfo demo in host mode (mesh '" + name + "', state " + paths.dir() + ") ...");
         out.flush();
-        MeshDaemon daemon = MeshDaemon.start(paths);
-        Supervisor mesh = daemon.supervisor();
-        Supervisor.Outcome applied = mesh.apply(sources);
-        if (!applied.ok()) {
-            applied.errors().forEach(e -> err.println("error: " + e));
-            err.flush();
-            daemon.close();
+        clearEarlierRun(paths, out);
+        String self = SubnetLeases.ownerId(ProcessHandle.current());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(paths), "demo-stop"));
+        MeshControl.startSupervisor(paths, self);
+        JsonNode applied = MeshControl.request(paths, "apply", sources);
+        if (!MeshControl.printErrors(applied, err)) {
             return 1;
         }
-        JsonNode status = awaitReady(mesh, MeshCommand.READY_TIMEOUT);
+        JsonNode status = MeshControl.awaitReady(paths, MeshCommand.READY_TIMEOUT, err);
         if (status == null) {
             err.println("error: the demo did not become ready within " + MeshCommand.READY_TIMEOUT + "; see "
                     + paths.dir() + "/pods/*/logs");
             err.flush();
-            daemon.close();
             return 1;
         }
         printIntro(status, Duration.between(started, Instant.now()), out);
-        Thread traffic = Thread.ofVirtual().start(() -> reportTraffic(paths, out));
-        daemon.awaitDown();
-        traffic.interrupt();
+        reportTraffic(paths, out);
         return 0;
     }
 
-    private static JsonNode awaitReady(Supervisor mesh, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            JsonNode status = mesh.status();
-            if (MeshControl.allReady(status)) {
-                return status;
+    /** A demo killed earlier: its supervisor is removing the mesh (wait for it), or died too (clean up). */
+    private static void clearEarlierRun(MeshPaths paths, PrintWriter out) throws InterruptedException {
+        if (MeshControl.state(paths) == MeshControl.State.RUNNING) {
+            String owner = null;
+            try {
+                owner = Files.readString(paths.dir().resolve("owner")).strip();
+            } catch (IOException e) {
+                // A mesh started by 'mesh up' has no owner: it is not the demo's to remove.
             }
-            Thread.sleep(300);
+            if (owner == null || SubnetLeases.ownerAlive(owner)) {
+                throw new IllegalArgumentException("mesh " + paths.name() + " is already up"
+                        + (owner == null ? " (started by 'mesh up'; 'outrigger mesh down' stops it)"
+                        : " (another demo runs)") + "; or run the demo with --name OTHER");
+            }
+            out.println("An earlier demo was killed; waiting for its mesh to be removed ...");
+            out.flush();
+            if (!MeshControl.awaitGone(paths, Duration.ofSeconds(60))) {
+                throw new IllegalArgumentException("mesh " + paths.name() + " of a killed demo is still up after"
+                        + " 60 s; 'outrigger mesh down --name " + paths.name() + "' removes it");
+            }
         }
-        return null;
+        if (MeshControl.state(paths) == MeshControl.State.STALE) {
+            out.println("Removing what an earlier run left in " + paths.dir() + " ...");
+            out.flush();
+            MeshControl.removeStale(paths);
+        }
+    }
+
+    /** Ctrl-C or SIGTERM: the mesh is taken down, and the demo exits once everything is removed. */
+    private static void stop(MeshPaths paths) {
+        try {
+            if (MeshControl.state(paths) == MeshControl.State.RUNNING) {
+                System.err.println("Stopping the demo: removing pods, sidecars, network and state ...");
+                MeshControl.request(paths, "down", null);
+                MeshControl.awaitGone(paths, Duration.ofSeconds(60));
+            }
+            System.err.println("Demo stopped; nothing is left behind.");
+        } catch (IOException e) {
+            System.err.println("error: stopping the demo: " + e.getMessage() + " ('outrigger mesh down' retries)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void printIntro(JsonNode status, Duration took, PrintWriter out) {
@@ -116,7 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static void reportTraffic(MeshPaths paths, PrintWriter out) {
         Path log = paths.pod("bookinfo", "loadgen").resolve("logs").resolve("app.log");
         long offset = 0;
-        while (!Thread.currentThread().isInterrupted()) {
+        while (MeshControl.state(paths) == MeshControl.State.RUNNING) {
             try {
                 Thread.sleep(1000);
                 if (!Files.exists(log) || Files.size(log) <= offset) {
@@ -132,6 +160,7 @@ public final class DemoCommand implements Callable<Integer> {
                     });
                 }
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             } catch (IOException e) {
                 // The pod may be restarting; try again next second.

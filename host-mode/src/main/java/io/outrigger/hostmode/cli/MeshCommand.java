@@ -99,8 +99,7 @@ public final class MeshCommand implements Runnable {
                 err().println("mesh " + paths.name() + ": removing what a dead supervisor left in " + paths.dir());
                 MeshControl.removeStale(paths);
             }
-            Process supervisor = spawn(paths);
-            awaitSocket(paths, supervisor);
+            MeshControl.startSupervisor(paths, null);
             JsonNode applied = MeshControl.request(paths, "apply", sources);
             if (!MeshControl.printErrors(applied, err())) {
                 MeshControl.request(paths, "down", null);
@@ -116,40 +115,6 @@ public final class MeshCommand implements Runnable {
             out().println("mesh " + paths.name() + " is up: " + status.path("pods").size() + " pods, control plane "
                     + status.path("controlPlane").path("monitoring").asText() + ", state " + paths.dir());
             return 0;
-        }
-
-        private static Process spawn(MeshPaths paths) throws IOException {
-            Files.createDirectories(paths.dir());
-            String java = ProcessHandle.current().info().command().orElse(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> command = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                    "-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
-                    SupervisorMain.class.getName(), paths.name()));
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        }
-
-        private static void awaitSocket(MeshPaths paths, Process supervisor) throws IOException, InterruptedException {
-            Instant deadline = Instant.now().plusSeconds(60);
-            while (Instant.now().isBefore(deadline)) {
-                if (Files.exists(paths.socket())) {
-                    return;
-                }
-                if (!supervisor.isAlive()) {
-                    String log = Files.exists(paths.log()) ? Files.readString(paths.log()) : "";
-                    throw new IllegalArgumentException("mesh " + paths.name() + ": the supervisor exited "
-                            + supervisor.exitValue() + " while starting: " + lastLines(log, 5));
-                }
-                Thread.sleep(100);
-            }
-            throw new IllegalArgumentException("mesh " + paths.name() + ": the supervisor did not open "
-                    + paths.socket() + " within 60 s (log: " + paths.log() + ")");
-        }
-
-        private static String lastLines(String log, int n) {
-            List<String> lines = log.lines().filter(l -> !l.isBlank()).toList();
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
         }
     }
 

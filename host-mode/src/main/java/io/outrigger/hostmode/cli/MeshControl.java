@@ -69,6 +69,55 @@ final class MeshControl {
         TempFiles.deleteRecursively(paths.dir());
     }
 
+    /**
+     * Starts {@code SupervisorMain} in the background (its own session, output to the mesh's log) and waits
+     * for its control socket. With {@code owner} (an owner id), the supervisor removes the mesh once that
+     * process is gone: the demo's, so even a {@code kill -9} of it leaves nothing behind for long.
+     */
+    static void startSupervisor(MeshPaths paths, String owner) throws IOException, InterruptedException {
+        Files.createDirectories(paths.dir());
+        String java = ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                SupervisorMain.class.getName(), paths.name()));
+        if (owner != null) {
+            command.add(owner);
+            Files.writeString(paths.dir().resolve("owner"), owner);
+        }
+        Process supervisor = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (Files.exists(paths.socket())) {
+                return;
+            }
+            if (!supervisor.isAlive()) {
+                String log = Files.exists(paths.log()) ? Files.readString(paths.log()) : "";
+                List<String> lines = log.lines().filter(l -> !l.isBlank() && !l.startsWith("WARNING:")).toList();
+                throw new IllegalArgumentException("mesh " + paths.name() + ": the supervisor exited "
+                        + supervisor.exitValue() + " while starting: "
+                        + String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalArgumentException("mesh " + paths.name() + ": the supervisor did not open "
+                + paths.socket() + " within 60 s (log: " + paths.log() + ")");
+    }
+
+    /** Waits until a mesh's supervisor has exited (after a down, or its owner's death); false on timeout. */
+    static boolean awaitGone(MeshPaths paths, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (state(paths) != State.RUNNING) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
     /** Every error of the manifests at these paths, read and planned as a whole (nothing runs). */
     static List<String> validate(List<ManifestReader.Source> sources) {
         ManifestReader.Result read = new ManifestReader().read(sources);

@@ -35,7 +35,7 @@ final class MeshDaemon implements AutoCloseable {
     }
 
     /** Removes stale state of an earlier run first; refuses when a live supervisor holds the name. */
-    static MeshDaemon start(MeshPaths paths) {
+    static MeshDaemon start(MeshPaths paths, String owner) {
         switch (MeshControl.state(paths)) {
             case RUNNING -> throw new IllegalArgumentException("mesh " + paths.name() + " is already up (supervisor "
                     + paths.supervisorOwner().orElse("?") + "); use 'outrigger mesh down --name " + paths.name()
@@ -63,11 +63,25 @@ final class MeshDaemon implements AutoCloseable {
             daemon.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+        if (owner != null) {
+            Thread.ofPlatform().daemon().name("mesh-owner-watch").start(() -> daemon.removeWhenGone(owner));
+        }
         return daemon;
     }
 
-    Supervisor supervisor() {
-        return supervisor;
+    /** The demo that started this mesh was killed (even with SIGKILL): remove everything it created. */
+    private void removeWhenGone(String owner) {
+        try {
+            while (SubnetLeases.ownerAlive(owner) && down.getCount() > 0) {
+                Thread.sleep(500);
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (down.getCount() > 0) {
+            LOG.warn("event=owner_gone mesh={} owner={} action=remove_mesh", paths.name(), owner);
+            close();
+        }
     }
 
     void awaitDown() throws InterruptedException {
