@@ -88,6 +88,16 @@ public final class Prerequisites {
         }
     }
 
+    /** The outrigger-cni plugin image the cni-chain build makes (or {@code OUTRIGGER_CNI_DIR}). */
+    public static Path requireOutriggerCni() {
+        Optional<Path> dir = HostTools.outriggerCniDir();
+        if (dir.isEmpty()) {
+            missing("outrigger-cni: OUTRIGGER_CNI_DIR is not set and cni-chain/target/plugin-image was not built"
+                    + " (./mvnw -pl cni-chain -am package -DskipTests)");
+        }
+        return dir.get();
+    }
+
     public static void requireCommand(String name) {
         if (findOnPath(name).isEmpty()) {
             missing("command '" + name + "' on PATH (" + System.getenv("PATH") + "): run scripts/bootstrap.sh");

@@ -87,7 +87,7 @@ public final class MeshCommand implements Runnable {
             List<String> errors = MeshControl.validate(sources);
             if (!errors.isEmpty()) {
                 errors.forEach(e -> err().println("error: " + e));
-                err().println("error: " + errors.size() + " object(s) cannot run; nothing was started");
+                err().println("error: " + errors.size() + " problem(s); nothing was started");
                 err().flush();
                 return 1;
             }

@@ -103,7 +103,8 @@ public final class ManifestReader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             errors.add(source.name() + (at == null ? "" : " line " + at.getLineNr()) + ": not valid YAML: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""));
+                    + e.getOriginalMessage().lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                    .reduce((a, b) -> a + ": " + b).orElse(""));
             return;
         } catch (IOException | RuntimeException e) {
             errors.add(source.name() + ": not valid YAML: " + e.getMessage());
