@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outrigger.hostmode.cli.PodExec;
 import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.SubnetLeases;
 import io.outrigger.testsupport.Prerequisites;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,6 +34,7 @@ class MeshUpIT {
     private static final String CLIENT = "bookinfo/client-0";
     private static final String TRUST = "spiffe://cluster.local/ns/bookinfo/sa/";
     private static final MeshCli mesh = new MeshCli("it" + ProcessHandle.current().pid());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void up() {
@@ -105,13 +110,39 @@ class MeshUpIT {
 
     @Test
     @Order(4)
-    void appliedFiftyFiftyCanaryIsSeenInTrafficWithinTwoSeconds() {
-        long start = System.nanoTime();
+    void appliedFiftyFiftyCanaryIsSeenInTrafficWithinTwoSeconds() throws Exception {
+        // A client sends requests back to back across the change, logging when each was answered and by which version.
+        Process trace = PodExec.run(mesh.meshJson(), CLIENT,
+                List.of("python3", "/app/bookinfo.py", "trace", "http://reviews:9080/", "--seconds", "10"), false);
+        Thread.sleep(2500);
+        double applied = System.currentTimeMillis() / 1000.0;
         MeshCli.Run apply = mesh.run("apply", "-f", MeshCli.samples("bookinfo-variants/reviews-canary-50-50.yaml").toString());
         assertThat(apply.code()).as(apply.err()).isZero();
         assertThat(apply.out()).contains("VirtualService bookinfo/reviews configured");
-        await().atMost(Duration.ofSeconds(2).minusNanos(System.nanoTime() - start)).pollInterval(Duration.ZERO)
-                .until(() -> mesh.get(CLIENT, "http://reviews:9080/", 40).path("versions").path("reviews:v2").asInt() >= 12);
+        String lines = new String(trace.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(trace.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        List<double[]> after = new ArrayList<>();
+        for (String line : lines.strip().split("\n")) {
+            JsonNode r = JSON.readTree(line);
+            assertThat(r.path("code").asInt()).as(line).isEqualTo(200);
+            if (r.path("t").asDouble() >= applied) {
+                after.add(new double[] {r.path("t").asDouble(), r.path("version").asText().equals("reviews:v2") ? 1 : 0});
+            }
+        }
+        // The change is in effect from the first window of 30 answers with 9 or more from v2 (under 90/10: p < 0.001).
+        int window = 30;
+        Double seen = null;
+        for (int i = 0; i + window <= after.size() && seen == null; i++) {
+            int v2 = 0;
+            for (int k = i; k < i + window; k++) {
+                v2 += (int) after.get(k)[1];
+            }
+            if (v2 >= 9) {
+                seen = after.get(i)[0] - applied;
+            }
+        }
+        assertThat(seen).as("seconds from 'mesh apply' to the 50/50 split in traffic (%d answers after it)",
+                after.size()).isNotNull().isLessThanOrEqualTo(2.0);
         JsonNode split = mesh.get(CLIENT, "http://reviews:9080/", 400);
         assertThat(split.path("versions").path("reviews:v2").asInt() / 4.0).isBetween(40.0, 60.0);
     }

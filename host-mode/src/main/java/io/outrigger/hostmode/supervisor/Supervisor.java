@@ -285,12 +285,27 @@ public final class Supervisor implements AutoCloseable {
             writeHosts(pod);
             // In the registry before its sidecar dials in (admission needs the workload), not an endpoint yet.
             registry.write("Pod", plan.namespace(), plan.name(), pod.withStatus(gateway()));
+            awaitInRegistry(plan);
             pod.runtime = PodRuntime.start(plan, sandbox, paths.pod(plan.namespace(), plan.name()), podHost());
             LOG.info("event=pod_started mesh={} pod={} ip={} netns={} sidecar={}", paths.name(), pod.key(),
                     sandbox.ip(), netns, plan.sidecar());
         } catch (RuntimeException e) {
             removePod(pod);
             throw e;
+        }
+    }
+
+    /** A sidecar dialling in before the registry read its Pod is refused and backs off for seconds: wait first. */
+    private void awaitInRegistry(PodPlan plan) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (controlPlane.registry().current().workload(plan.namespace(), plan.name()).isEmpty()
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
