@@ -38,8 +38,11 @@ public final class PodExec {
         for (String arg : command) {
             String mapped = arg;
             for (Map.Entry<String, JsonNode> m : found.path("mounts").properties()) {
-                mapped = mapped.equals(m.getKey()) ? m.getValue().asText()
-                        : mapped.replace(m.getKey() + "/", m.getValue().asText() + "/");
+                // Whole arguments that are paths only: a URL that happens to contain /app/ stays as it is.
+                if (mapped.equals(m.getKey()) || mapped.startsWith(m.getKey() + "/")) {
+                    mapped = m.getValue().asText() + mapped.substring(m.getKey().length());
+                    break;
+                }
             }
             argv.add(mapped);
         }
