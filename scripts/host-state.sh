@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Records and compares what tests may leave on the host: network namespaces, links (veths, bridges),
-# the host's iptables rules, the processes tests start (Envoy; etcd and kube-apiserver of tier 4; the
-# mesh view's chromium and chromedriver), CNI IPAM state, and what the tier-5 cluster leaves (its processes
-# and containerd shims, mounts, kubepods cgroups, the sysctls kubelet changes, the paths kubelet and
-# containerd hard-code). Used by scripts/test.sh so the suite itself fails when a test does not clean up.
+# Records and compares what tests (and host-mode meshes: outrigger mesh up, outrigger demo) may leave on the
+# host: network namespaces, links (veths, bridges), the host's iptables rules, the processes tests start
+# (Envoy; etcd and kube-apiserver of tier 4; the mesh view's chromium and chromedriver), CNI IPAM state,
+# host mode's own (mesh state directories /run/outrigger/mesh/NAME, /etc/netns/ortg* hosts files,
+# supervisor and pod processes), and what the tier-5 cluster leaves (its processes and containerd shims,
+# mounts, kubepods cgroups, the sysctls kubelet changes, the paths kubelet and containerd hard-code). Used
+# by scripts/test.sh so the suite itself fails when a test does not clean up.
 #
 #   scripts/host-state.sh snapshot DIR    record the current state into DIR
 #   scripts/host-state.sh compare DIR     exit 1, naming each leftover, if the state differs from DIR
@@ -45,6 +47,17 @@ kube_state() {
     | sed 's/^/kube path /' || true
 }
 
+# Host mode: where meshes keep their state (OUTRIGGER_MESH_STATE overrides it, as for the outrigger command).
+MESH_ROOT=${OUTRIGGER_MESH_STATE:-/run/outrigger/mesh}
+
+# Host-mode processes, as "<kind> <pid>": mesh supervisors, and every process of a mesh's pods (their command
+# lines name files under the mesh's state directory).
+mesh_procs() {
+  local pid
+  for pid in $(pgrep -f 'io.outrigger.hostmode.cli.SupervisorMain' 2>/dev/null || true); do echo "mesh-supervisor $pid"; done
+  for pid in $(pgrep -f "$MESH_ROOT/" 2>/dev/null || true); do echo "mesh-pod-process $pid"; done
+}
+
 record() {
   local dir=$1
   mkdir -p "$dir"
@@ -52,7 +65,9 @@ record() {
   ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$dir/links"
   # Counters and comments with timestamps change on their own; compare rules only.
   { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables" || true
-  procs | sort > "$dir/procs"
+  { procs; mesh_procs; } | sort -u > "$dir/procs"
+  { find "$MESH_ROOT" -mindepth 1 -maxdepth 1 2>/dev/null; find /etc/netns -mindepth 1 -maxdepth 1 -name 'ortg*' 2>/dev/null; } \
+    | sort > "$dir/meshes" || true
   # The test harness keeps its subnet leases and host-local IPAM state under /run/outrigger-test.
   { find /var/lib/cni/networks -mindepth 1 2>/dev/null; find /run/outrigger-test -mindepth 1 -maxdepth 1 ! -name leases.lock ! -name kube-cluster.lock ! -name kube-sysctls 2>/dev/null; } | sort > "$dir/ipam" || true
   kube_state | sort > "$dir/kube"
@@ -70,6 +85,7 @@ others() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       printf '%s\n' "ortg$n" "$lease" "/run/outrigger-test/net-$n"
       ip netns list 2>/dev/null | awk '{print $1}' | grep "^ortg$n-" || true
+      find /etc/netns -mindepth 1 -maxdepth 1 -name "ortg$n-*" 2>/dev/null || true
       ip -o link show master "ortg$n" 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' || true
     fi
   done
@@ -87,6 +103,16 @@ others() {
       ip netns list 2>/dev/null | awk '{print $1}' | grep '^cni-' || true
     fi
   done
+  # A mesh whose supervisor lives (a developer's 'outrigger demo' beside the tests): its directory and processes.
+  for pidfile in "$MESH_ROOT"/*/supervisor.pid; do
+    [ -e "$pidfile" ] || continue
+    pid=$(cut -d@ -f1 "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      echo "${pidfile%/supervisor.pid}"
+      echo "mesh-supervisor $pid"
+      for p in $(pgrep -f "${pidfile%/supervisor.pid}/" 2>/dev/null || true); do echo "mesh-pod-process $p"; done
+    fi
+  done
   procs | while read -r name pid; do
     ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
     if [ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$(ps -o comm= -p "$ppid" 2>/dev/null)" = java ]; then echo "$name $pid"; fi
@@ -95,7 +121,7 @@ others() {
 
 same() {
   local what
-  for what in netns links iptables procs ipam kube; do cmp -s "$1/$what" "$2/$what" || return 1; done
+  for what in netns links iptables procs ipam kube meshes; do cmp -s "$1/$what" "$2/$what" || return 1; done
 }
 
 case "${1:-}" in
@@ -111,12 +137,13 @@ case "${1:-}" in
     if ! same "$2" "$now"; then
       sleep 5
       record "$later"
-      for what in netns links iptables procs ipam kube; do
+      for what in netns links iptables procs ipam kube meshes; do
         comm -12 "$now/$what" "$later/$what" > "$now/$what.kept"; mv "$now/$what.kept" "$now/$what"
       done
     fi
     leftover=0
-    for what in netns links iptables procs ipam kube; do
+    for what in netns links iptables procs ipam kube meshes; do
+      touch "$2/$what"
       added=$(comm -13 "$2/$what" "$now/$what" | grep -vxF -f "$now/others" || true)
       if [ -n "$added" ]; then
         echo "host-state: tests left $what behind:" >&2
@@ -124,7 +151,7 @@ case "${1:-}" in
         leftover=1
       fi
     done
-    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, test process ($PROCESS_NAMES), IPAM entry or tier-5 cluster state left behind"; fi
+    if [ $leftover -eq 0 ]; then echo "host-state: no netns, link, iptables rule, test process ($PROCESS_NAMES), IPAM entry, host-mode mesh or tier-5 cluster state left behind"; fi
     exit $leftover
     ;;
   kube)

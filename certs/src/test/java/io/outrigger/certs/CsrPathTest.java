@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outrigger.certs.CsrRejectedException.Reason;
 import io.outrigger.certs.x509.Pem;
-import io.outrigger.testsupport.ExecResult;
+import io.outrigger.hostnet.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

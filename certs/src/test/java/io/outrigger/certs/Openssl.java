@@ -1,6 +1,6 @@
 package io.outrigger.certs;
 
-import io.outrigger.testsupport.ExecResult;
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.Prerequisites;
 import java.io.IOException;
 import java.io.InputStream;

@@ -12,6 +12,8 @@ import io.outrigger.controlplane.cli.ProxyConfigCommand;
 import io.outrigger.controlplane.cli.ProxyStatusCommand;
 import io.outrigger.controlplane.cli.RevisionCommand;
 import io.outrigger.controlplane.cli.TokenCommand;
+import io.outrigger.hostmode.cli.DemoCommand;
+import io.outrigger.hostmode.cli.MeshCommand;
 import io.outrigger.injector.cli.InjectCommand;
 import io.outrigger.injector.cli.WebhookCommand;
 import java.io.IOException;
@@ -43,7 +45,9 @@ import picocli.CommandLine.Command;
       ProxyConfigCommand.class,
       AnalyzeCommand.class,
       CheckCommand.class,
-      DashboardCommand.class
+      DashboardCommand.class,
+      MeshCommand.class,
+      DemoCommand.class
     })
 public final class Outrigger implements Runnable {
 

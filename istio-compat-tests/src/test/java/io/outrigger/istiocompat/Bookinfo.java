@@ -3,7 +3,7 @@ package io.outrigger.istiocompat;
 import io.outrigger.testsupport.Envoys;
 import java.util.List;
 
-/** The bookinfo workloads the suite runs, as {@code samples/bookinfo/workloads.yaml} declares them. */
+/** The bookinfo workloads the suite runs, as {@code samples/bookinfo/deployments.yaml} declares them. */
 final class Bookinfo {
   static final MeshWorkload PRODUCTPAGE = MeshWorkload.bookinfo("productpage", "v1");
   static final MeshWorkload REVIEWS_V1 = MeshWorkload.bookinfo("reviews", "v1");

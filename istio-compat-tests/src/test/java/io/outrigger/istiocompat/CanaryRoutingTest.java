@@ -26,7 +26,7 @@ class CanaryRoutingTest {
   private static final MeshWorkload V2 = Bookinfo.REVIEWS_V2;
   private static final MeshWorkload V3 = Bookinfo.REVIEWS_V3;
   private static final String CANARY_90_10 = "istio/reviews-canary-90-10.yaml";
-  private static final String CANARY_50_50 = "istio/reviews-canary-50-50.yaml";
+  private static final String CANARY_50_50 = "../bookinfo-variants/reviews-canary-50-50.yaml";
   private static final String VIRTUAL_SERVICE_FILE = Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE;
 
   private static HostModeMesh mesh;

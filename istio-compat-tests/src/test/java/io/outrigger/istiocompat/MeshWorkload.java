@@ -12,7 +12,7 @@ record MeshWorkload(String name, String namespace, String serviceAccount, Map<St
   static final String NAMESPACE = "bookinfo";
   static final int APP_PORT = 9080;
 
-  /** A bookinfo workload as {@code samples/bookinfo/workloads.yaml} declares it: app and version labels. */
+  /** A bookinfo workload as {@code samples/bookinfo/deployments.yaml} declares it: app and version labels. */
   static MeshWorkload bookinfo(String app, String version) {
     return new MeshWorkload(app + "-" + version, NAMESPACE, "bookinfo-" + app,
         Map.of("app", app, "version", version), APP_PORT);

@@ -3,9 +3,9 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.injector.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
-import io.outrigger.testsupport.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.time.Duration;
@@ -29,7 +29,7 @@ class MutualTlsTest {
   private static final MeshWorkload PRODUCTPAGE = Bookinfo.PRODUCTPAGE;
   private static final MeshWorkload REVIEWS = Bookinfo.REVIEWS_V1;
   private static final String STRICT = "istio/peerauthentication-strict.yaml";
-  private static final String PERMISSIVE = "istio/peerauthentication-permissive.yaml";
+  private static final String PERMISSIVE = "../bookinfo-variants/peerauthentication-permissive.yaml";
   private static final Duration POLICY_APPLIED = Duration.ofSeconds(10);
   private static final String PLAINTEXT_RULE_FILE = "reviews-plaintext-destinationrule.yaml";
   private static final ServiceAddress RATINGS = new ServiceAddress("ratings.bookinfo.svc.cluster.local", "198.19.0.12", 9080);

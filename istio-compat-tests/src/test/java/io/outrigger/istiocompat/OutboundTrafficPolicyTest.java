@@ -3,8 +3,8 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
-import io.outrigger.testsupport.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.util.List;

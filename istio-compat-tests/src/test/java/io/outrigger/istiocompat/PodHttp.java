@@ -1,6 +1,6 @@
 package io.outrigger.istiocompat;
 
-import io.outrigger.testsupport.ExecResult;
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
+import io.outrigger.hostnet.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,5 +1,9 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.NetnsCommand;
+import io.outrigger.hostnet.ProxyUserFiles;
+import io.outrigger.hostnet.TempFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

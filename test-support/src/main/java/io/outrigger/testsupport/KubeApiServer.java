@@ -1,5 +1,7 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.TempFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,10 @@
 package io.outrigger.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outrigger.hostnet.CniChain;
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.hostnet.NetnsCommand;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,6 +3,11 @@ package io.outrigger.testsupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outrigger.hostnet.BridgeNetworks;
+import io.outrigger.hostnet.CidrBlock;
+import io.outrigger.hostnet.CniChain;
+import io.outrigger.hostnet.SubnetLeases;
+import io.outrigger.hostnet.TempFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,8 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class PodNetwork implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PodNetwork.class);
-
-    private static final String PREFIX = "ortg";
 
     private final int index;
     private final CidrBlock subnet;
@@ -68,7 +71,7 @@ public final class PodNetwork implements AutoCloseable {
     }
 
     public String bridgeName() {
-        return PREFIX + index;
+        return BridgeNetworks.bridgeName(index);
     }
 
     /** Creates the pod's netns and runs CNI ADD through the chain; on failure, undoes what was done. */
@@ -76,7 +79,7 @@ public final class PodNetwork implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("test network " + bridgeName() + ": closed, cannot add pod " + spec.name());
         }
-        String netns = netnsPrefix(index) + podSequence.incrementAndGet() + "-" + spec.name();
+        String netns = BridgeNetworks.netnsPrefix(index) + podSequence.incrementAndGet() + "-" + spec.name();
         NetnsPod pod = NetnsPod.create(this, spec, netns.length() > 48 ? netns.substring(0, 48) : netns);
         pods.add(pod);
         LOG.info("event=pod_added network={} pod={}/{} ip={} netns={}", bridgeName(), spec.namespace(), spec.name(),
@@ -153,30 +156,9 @@ public final class PodNetwork implements AutoCloseable {
         }
     }
 
-    private static String netnsPrefix(int index) {
-        return PREFIX + index + "-";
-    }
-
-    /** Removes whatever a network of this index may have left: pod netns (and so their veths), bridge, state. */
+    /** Removes whatever a network of this index may have left (see {@link BridgeNetworks#sweep}). */
     static void sweep(int index) {
-        LOG.debug("event=network_sweep bridge={}{}", PREFIX, index);
-        ExecResult netns = Commands.run(List.of("ip", "netns", "list"));
-        for (String line : netns.stdout().split("\n")) {
-            String name = line.strip().split("\\s+")[0];
-            if (name.startsWith(netnsPrefix(index))) {
-                // Processes of a dead test JVM would otherwise live on in the deleted namespace.
-                for (String pid : Commands.run(List.of("ip", "netns", "pids", name)).stdout().split("\\s+")) {
-                    if (!pid.isBlank()) {
-                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                }
-                Commands.run(List.of("ip", "netns", "delete", name));
-            }
-        }
-        if (Commands.run(List.of("ip", "link", "show", PREFIX + index)).succeeded()) {
-            Commands.run(List.of("ip", "link", "delete", PREFIX + index));
-        }
-        TempFiles.deleteRecursively(SubnetLeases.dataDir(index));
+        BridgeNetworks.sweep(index);
     }
 
     static String ipOf(JsonNode cniResult) {

@@ -1,5 +1,7 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.HostTools;
+import io.outrigger.hostnet.RepoRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -18,8 +20,6 @@ import org.junit.jupiter.api.Assumptions;
  * printed loudly to stderr.
  */
 public final class Prerequisites {
-
-    private static final Path DEFAULT_CNI_DIR = Path.of("/usr/lib/cni");
 
     private Prerequisites() {
     }
@@ -157,6 +157,16 @@ public final class Prerequisites {
         return value == null || value.isBlank() ? fallback : value;
     }
 
+    /** The outrigger-cni plugin image the cni-chain build makes (or {@code OUTRIGGER_CNI_DIR}). */
+    public static Path requireOutriggerCni() {
+        Optional<Path> dir = HostTools.outriggerCniDir();
+        if (dir.isEmpty()) {
+            missing("outrigger-cni: OUTRIGGER_CNI_DIR is not set and cni-chain/target/plugin-image was not built"
+                    + " (./mvnw -pl cni-chain -am package -DskipTests)");
+        }
+        return dir.get();
+    }
+
     public static void requireCommand(String name) {
         if (findOnPath(name).isEmpty()) {
             missing("command '" + name + "' on PATH (" + System.getenv("PATH") + "): run scripts/bootstrap.sh");
@@ -165,53 +175,19 @@ public final class Prerequisites {
 
     /** The directories CNI plugins are looked up in: {@code CNI_PATH} if set, else /usr/lib/cni. */
     public static List<Path> cniPath() {
-        String env = System.getenv("CNI_PATH");
-        if (env == null || env.isBlank()) {
-            return List.of(DEFAULT_CNI_DIR);
-        }
-        return Arrays.stream(env.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList();
+        return HostTools.cniPath();
     }
 
     static Optional<Path> findCniPlugin(String name) {
-        return cniPath().stream().map(dir -> dir.resolve(name)).filter(Files::isExecutable).findFirst();
+        return HostTools.cniPlugin(name);
     }
 
     static Optional<Path> findEnvoy() {
-        String env = System.getenv("ENVOY_BIN");
-        if (env != null && !env.isBlank()) {
-            Path bin = Path.of(env);
-            return Files.isExecutable(bin) ? Optional.of(bin) : Optional.empty();
-        }
-        Optional<Path> installed = RepoRoot.find().flatMap(Prerequisites::bootstrapEnvoy);
-        return installed.isPresent() ? installed : findOnPath("envoy");
-    }
-
-    /** Same place scripts/bootstrap.sh installs it: .outrigger/venv/lib/python3.X/site-packages/envoy/_bin. */
-    private static Optional<Path> bootstrapEnvoy(Path repoRoot) {
-        Path lib = repoRoot.resolve(".outrigger/venv/lib");
-        if (!Files.isDirectory(lib)) {
-            return Optional.empty();
-        }
-        try (DirectoryStream<Path> pythons = Files.newDirectoryStream(lib, "python3*")) {
-            for (Path python : pythons) {
-                Path bin = python.resolve("site-packages/envoy/_bin/envoy");
-                if (Files.isExecutable(bin)) {
-                    return Optional.of(bin);
-                }
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + lib, e);
-        }
+        return HostTools.envoy();
     }
 
     private static Optional<Path> findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        return Arrays.stream(path.split(":")).filter(s -> !s.isBlank())
-                .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst();
+        return HostTools.onPath(name);
     }
 
     private static String currentUid() {

@@ -1,5 +1,7 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.hostnet.Commands;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;

@@ -1,5 +1,7 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.CidrBlock;
+import io.outrigger.hostnet.Commands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

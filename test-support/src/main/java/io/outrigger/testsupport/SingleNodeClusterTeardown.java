@@ -1,5 +1,9 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.SubnetLeases;
+import io.outrigger.hostnet.TempFiles;
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.hostnet.Commands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

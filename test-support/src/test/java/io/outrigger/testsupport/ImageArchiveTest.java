@@ -1,5 +1,6 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.Commands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

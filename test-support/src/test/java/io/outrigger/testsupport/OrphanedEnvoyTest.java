@@ -1,7 +1,8 @@
 package io.outrigger.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.ProxyUserFiles;
+import io.outrigger.hostnet.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** An Envoy whose test JVM died (simulated: its parent shell exits) is killed when the next Envoy starts. */
 class OrphanedEnvoyTest {

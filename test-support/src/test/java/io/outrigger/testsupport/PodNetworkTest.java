@@ -1,7 +1,7 @@
 package io.outrigger.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.SubnetLeases;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pods wired by Debian's real CNI plugins: addresses, reachability both ways, and a complete teardown. */
 class PodNetworkTest {

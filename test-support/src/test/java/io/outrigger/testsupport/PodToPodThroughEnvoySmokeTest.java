@@ -1,10 +1,9 @@
 package io.outrigger.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The harness's acceptance smoke test: an HTTP echo server in pod B is reached from pod A through a real

@@ -1,7 +1,10 @@
 package io.outrigger.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.hostnet.NetnsCommand;
+import io.outrigger.hostnet.ProxyUserFiles;
+import io.outrigger.hostnet.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A binary in a private directory (a checkout under /root) is made runnable by UID 1337 through a copy. */
 class ProxyUserFilesTest {

@@ -1,5 +1,7 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.RepoRoot;
+import io.outrigger.hostnet.Commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.outrigger.testsupport;
 
+import io.outrigger.hostnet.CidrBlock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Node;

@@ -2,6 +2,8 @@ package io.outrigger.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outrigger.hostnet.CidrBlock;
+import io.outrigger.hostnet.SubnetLeases;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,9 @@ class SubnetLeasesTest {
                 .map(CidrBlock::toString).toList();
 
         assertThat(refused).containsExactly("198.18.232.0/24", "198.18.233.0/24", "198.19.232.0/24");
+        // host-network cannot see SingleNodeCluster, so its reserved ranges are literals: they must stay the cluster's.
+        assertThat(SubnetLeases.RESERVED).containsExactly(CidrBlock.parse(SingleNodeCluster.POD_CIDR),
+                CidrBlock.parse(SingleNodeCluster.NODE_IP + "/24"), CidrBlock.parse(SingleNodeCluster.SERVICE_CIDR));
     }
 
     @Test

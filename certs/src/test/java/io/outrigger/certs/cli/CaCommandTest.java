@@ -3,7 +3,7 @@ package io.outrigger.certs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.outrigger.certs.Openssl;
-import io.outrigger.testsupport.ExecResult;
+import io.outrigger.hostnet.ExecResult;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

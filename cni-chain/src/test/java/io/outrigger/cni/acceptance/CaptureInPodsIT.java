@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.outrigger.cni.testing.Golden;
 import io.outrigger.cni.testing.IptablesSave;
 import io.outrigger.cni.testing.PluginImage;
-import io.outrigger.testsupport.ExecResult;
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.PodNetwork;
 import io.outrigger.testsupport.PodSpec;

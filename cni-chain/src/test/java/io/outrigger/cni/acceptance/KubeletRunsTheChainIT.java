@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.outrigger.cni.testing.PluginImage;
-import io.outrigger.testsupport.ExecResult;
+import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.TestRegistry;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
-import io.outrigger.testsupport.TempFiles;
+import io.outrigger.hostnet.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,15 +3,15 @@ package io.outrigger.injector.inject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.hostnet.ProxyUserFiles;
 import io.outrigger.injector.GoldenShapes;
 import io.outrigger.injector.TestCertificates;
 import io.outrigger.injector.bootstrap.SidecarBootstrap;
-import io.outrigger.testsupport.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.PodNetwork;
 import io.outrigger.testsupport.PodSpec;
 import io.outrigger.testsupport.Prerequisites;
-import io.outrigger.testsupport.ProxyUserFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

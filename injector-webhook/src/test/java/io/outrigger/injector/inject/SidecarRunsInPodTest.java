@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outrigger.hostnet.ProxyUserFiles;
 import io.outrigger.injector.GoldenShapes;
 import io.outrigger.injector.TestCertificates;
 import io.outrigger.testsupport.Prerequisites;
-import io.outrigger.testsupport.ProxyUserFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

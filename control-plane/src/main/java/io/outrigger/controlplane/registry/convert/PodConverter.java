@@ -38,8 +38,21 @@ public final class PodConverter {
             labels.putIfAbsent(Workload.TLS_MODE_LABEL, "istio");
         }
         String serviceAccount = pod.getSpec() == null ? null : pod.getSpec().getServiceAccountName();
-        return new Workload(namespace, metadata.getName(), ip, labels, serviceAccount, Map.of(),
+        return new Workload(namespace, metadata.getName(), ip, labels, serviceAccount, namedPorts(pod),
                 AppProbesAnnotation.parse(annotations), serving(pod));
+    }
+
+    /** Named container ports: a Service's {@code targetPort} by name resolves to them, as in Kubernetes. */
+    private static Map<String, Integer> namedPorts(Pod pod) {
+        Map<String, Integer> ports = new HashMap<>();
+        if (pod.getSpec() != null && pod.getSpec().getContainers() != null) {
+            pod.getSpec().getContainers().stream()
+                    .filter(c -> c.getPorts() != null)
+                    .flatMap(c -> c.getPorts().stream())
+                    .filter(p -> p.getName() != null && p.getContainerPort() != null)
+                    .forEach(p -> ports.putIfAbsent(p.getName(), p.getContainerPort()));
+        }
+        return ports;
     }
 
     /** Running, Ready and not being deleted, as the EndpointSlice controller decides who is ready. */

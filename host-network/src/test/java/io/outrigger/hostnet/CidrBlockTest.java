@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,18 +14,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Runs host commands to completion with a bounded wait, reading both output streams concurrently. */
-final class Commands {
+public final class Commands {
 
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private Commands() {
     }
 
-    static ExecResult run(List<String> command) {
+    public static ExecResult run(List<String> command) {
         return run(command, Map.of(), null, DEFAULT_TIMEOUT);
     }
 
-    static ExecResult run(List<String> command, Map<String, String> env, String stdin, Duration timeout) {
+    public static ExecResult run(List<String> command, Map<String, String> env, String stdin, Duration timeout) {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         Process process;
@@ -54,7 +54,7 @@ final class Commands {
     }
 
     /** Stops a process and everything it started: SIGTERM, then SIGKILL after a grace period. */
-    static void kill(Process process) {
+    public static void kill(Process process) {
         List<ProcessHandle> family = process.descendants().toList();
         family.forEach(ProcessHandle::destroy);
         process.destroy();
@@ -74,7 +74,7 @@ final class Commands {
      * naming), and once their JVM is gone they are re-parented (to init or a subreaper), so no live harness
      * owns them.
      */
-    static Stream<ProcessHandle> orphans(String marker) {
+    public static Stream<ProcessHandle> orphans(String marker) {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains(marker))
                 .filter(p -> p.parent().map(parent -> !parent.info().command().orElse("").endsWith("/java"))

@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 /**
  * An IPv4 block such as {@code 198.18.4.0/24}.

@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,10 +19,10 @@ import java.util.stream.Collectors;
  * {@code prevResult}, and a {@code runtimeConfig} for the capabilities it declares; DEL runs them in reverse,
  * each getting the cached ADD result.
  */
-final class CniChain {
+public final class CniChain {
 
-    static final String CNI_VERSION = "1.0.0";
-    static final String ANNOTATIONS_CAPABILITY = "io.kubernetes.cri.pod-annotations";
+    public static final String CNI_VERSION = "1.0.0";
+    public static final String ANNOTATIONS_CAPABILITY = "io.kubernetes.cri.pod-annotations";
     private static final Duration PLUGIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final String networkName;
@@ -30,14 +30,14 @@ final class CniChain {
     private final List<Path> pluginDirs;
     private final ObjectMapper json = new ObjectMapper();
 
-    CniChain(String networkName, List<ObjectNode> plugins, List<Path> pluginDirs) {
+    public CniChain(String networkName, List<ObjectNode> plugins, List<Path> pluginDirs) {
         this.networkName = networkName;
         this.plugins = List.copyOf(plugins);
         this.pluginDirs = List.copyOf(pluginDirs);
     }
 
     /** Runs ADD through the chain and returns the final result. */
-    JsonNode add(PodRef pod) {
+    public JsonNode add(PodRef pod) {
         JsonNode result = null;
         for (ObjectNode plugin : plugins) {
             result = invoke("ADD", plugin, pod, result);
@@ -46,7 +46,7 @@ final class CniChain {
     }
 
     /** Runs DEL through the chain in reverse; collects failures instead of stopping at the first. */
-    List<String> delete(PodRef pod, JsonNode cachedResult) {
+    public List<String> delete(PodRef pod, JsonNode cachedResult) {
         List<String> failures = new ArrayList<>();
         for (int i = plugins.size() - 1; i >= 0; i--) {
             try {
@@ -123,7 +123,7 @@ final class CniChain {
     }
 
     /** Who a CNI invocation is for. */
-    record PodRef(String containerId, Path netnsPath, String ifName, String namespace, String name,
+    public record PodRef(String containerId, Path netnsPath, String ifName, String namespace, String name,
                   Map<String, String> annotations) {
     }
 }

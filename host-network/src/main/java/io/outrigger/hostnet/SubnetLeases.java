@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,25 +18,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands out /24s of 198.18.0.0/15 to test networks, safely across concurrently running JVMs: an exclusive
+ * Hands out /24s of 198.18.0.0/15 to test networks and host-mode meshes, safely across concurrently running JVMs: an exclusive
  * file lock under /run/outrigger-test guards lease files that name the owning process. A lease whose owner
  * is dead is swept (its pods, bridge and IPAM state removed) before anything new is handed out, so a test JVM
  * that was killed mid-test leaves nothing behind for long.
  */
-final class SubnetLeases {
+public final class SubnetLeases {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubnetLeases.class);
 
-    static final Path STATE_DIR = Path.of("/run/outrigger-test");
-    static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
-    static final int SUBNETS = 512;
+    /** Shared by test networks and host-mode meshes, so neither ever leases what the other holds. */
+    public static final Path STATE_DIR = Path.of("/run/outrigger-test");
+    public static final CidrBlock TEST_RANGE = CidrBlock.parse("198.18.0.0/15");
+    public static final int SUBNETS = 512;
 
     /**
-     * The tier-5 cluster's pod CIDR, node /24 and Service CIDR ({@link SingleNodeCluster}): never leased, so a test
-     * network can never collide with the cluster, whether or not one runs at the moment.
+     * The tier-5 cluster's pod CIDR, node /24 and Service CIDR (test-support's SingleNodeCluster, whose test
+     * checks these stay equal): never leased, so a network can never collide with the cluster, whether or
+     * not one runs at the moment.
      */
-    static final List<CidrBlock> RESERVED = List.of(CidrBlock.parse(SingleNodeCluster.POD_CIDR),
-            CidrBlock.parse(SingleNodeCluster.NODE_IP + "/24"), CidrBlock.parse(SingleNodeCluster.SERVICE_CIDR));
+    public static final List<CidrBlock> RESERVED = List.of(CidrBlock.parse("198.18.232.0/24"),
+            CidrBlock.parse("198.18.233.0/24"), CidrBlock.parse("198.19.232.0/24"));
 
     /** Serializes this JVM's threads; the file lock alone cannot, as it is held per JVM. */
     private static final Object JVM_LOCK = new Object();
@@ -45,7 +47,7 @@ final class SubnetLeases {
     }
 
     /** The /24 with this index, 0..511. */
-    static CidrBlock subnet(int index) {
+    public static CidrBlock subnet(int index) {
         return new CidrBlock(CidrBlock.parse(TEST_RANGE.address(index * 256) + "/24").network(), 24);
     }
 
@@ -53,20 +55,25 @@ final class SubnetLeases {
      * Leases a free index: not leased by a live process, and with no route of the host overlapping it.
      * {@code sweeper} cleans up after a dead owner's index before it is reused.
      */
-    static int acquire(IntConsumer sweeper) {
+    public static int acquire(IntConsumer sweeper) {
+        return acquire(sweeper, TEST_RANGE);
+    }
+
+    /** As {@link #acquire(IntConsumer)}, with the /24 inside {@code within} (a part of the test range). */
+    public static int acquire(IntConsumer sweeper, CidrBlock within) {
         synchronized (JVM_LOCK) {
             try (FileChannel lockFile = openLock(); FileLock ignored = lockFile.lock()) {
                 Set<Integer> taken = liveLeases(sweeper);
                 List<CidrBlock> routed = hostRoutes();
                 for (int index = 0; index < SUBNETS; index++) {
                     CidrBlock candidate = subnet(index);
-                    if (!taken.contains(index) && leasable(candidate, routed)) {
+                    if (within.overlaps(candidate) && !taken.contains(index) && leasable(candidate, routed)) {
                         Files.writeString(leaseFile(index), ownerId(ProcessHandle.current()));
                         return index;
                     }
                 }
-                throw new IllegalStateException("no free /24 left in " + TEST_RANGE + " for a test network ("
-                        + taken.size() + " leased by live test JVMs)");
+                throw new IllegalStateException("no free /24 left in " + within + " for a pod network ("
+                        + taken.size() + " leased by live processes)");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot lease a test subnet under " + STATE_DIR, e);
             }
@@ -74,11 +81,33 @@ final class SubnetLeases {
     }
 
     /** Free of the host's routes in the test range and of the tier-5 cluster's ranges. */
-    static boolean leasable(CidrBlock subnet, List<CidrBlock> hostRoutes) {
+    public static boolean leasable(CidrBlock subnet, List<CidrBlock> hostRoutes) {
         return hostRoutes.stream().noneMatch(subnet::overlaps) && RESERVED.stream().noneMatch(subnet::overlaps);
     }
 
-    static void release(int index) {
+
+    /** Sweeps the leases of dead owners now (a killed supervisor's, a killed test JVM's). */
+    public static void sweepDead(IntConsumer sweeper) {
+        synchronized (JVM_LOCK) {
+            try (FileChannel lockFile = openLock(); FileLock ignored = lockFile.lock()) {
+                liveLeases(sweeper);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sweep subnet leases under " + STATE_DIR, e);
+            }
+        }
+    }
+
+    /** Who holds the lease of this index now (an {@link #ownerId}), if anyone. */
+    public static Optional<String> owner(int index) {
+        try {
+            return Files.exists(leaseFile(index)) ? Optional.of(Files.readString(leaseFile(index)).strip())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static void release(int index) {
         try {
             Files.deleteIfExists(leaseFile(index));
         } catch (IOException e) {
@@ -86,7 +115,7 @@ final class SubnetLeases {
         }
     }
 
-    static Path dataDir(int index) {
+    public static Path dataDir(int index) {
         return STATE_DIR.resolve("net-" + index);
     }
 
@@ -108,11 +137,12 @@ final class SubnetLeases {
     }
 
     /** PID plus start time, so a recycled PID is not mistaken for the owner. */
-    private static String ownerId(ProcessHandle process) {
+    public static String ownerId(ProcessHandle process) {
         return process.pid() + "@" + process.info().startInstant().map(Object::toString).orElse("?");
     }
 
-    private static boolean ownerAlive(String owner) {
+    /** True when the process an {@link #ownerId} names still runs (the same process, not a recycled PID). */
+    public static boolean ownerAlive(String owner) {
         int at = owner.indexOf('@');
         if (at < 0) {
             return false;

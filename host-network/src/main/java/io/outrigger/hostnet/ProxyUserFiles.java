@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

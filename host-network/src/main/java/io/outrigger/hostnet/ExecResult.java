@@ -1,4 +1,4 @@
-package io.outrigger.testsupport;
+package io.outrigger.hostnet;
 
 /** What a finished command printed and how it ended. */
 public record ExecResult(int exitCode, String stdout, String stderr) {
