@@ -317,7 +317,7 @@ public final class SingleNodeCluster implements AutoCloseable {
 
     private boolean nodeReady() {
         Node node = client.nodes().withName(NODE_NAME).get();
-        return node != null && node.getStatus() != null && node.getStatus().getConditions().stream()
+        return node != null && node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions().stream()
                 .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     }
 

@@ -66,7 +66,7 @@ class ConfigErrorEventsTest {
     CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
         .resource(virtualServiceCrd()).create();
     admin.apiextensions().v1().customResourceDefinitions().resource(crd)
-        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
             .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
             30, TimeUnit.SECONDS);
     registry = fixture.registry();

@@ -42,7 +42,7 @@ final class WebhookCluster {
               admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
           admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
           admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                   .anyMatch(s -> s.getType().equals("Established") && s.getStatus().equals("True")),
                   20, TimeUnit.SECONDS);
         }

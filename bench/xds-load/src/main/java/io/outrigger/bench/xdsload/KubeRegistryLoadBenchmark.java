@@ -142,7 +142,7 @@ public final class KubeRegistryLoadBenchmark {
     for (HasMetadata crd : items) {
       admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
           .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream().anyMatch(
+              && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream().anyMatch(
                   s -> "Established".equals(s.getType()) && "True".equals(s.getStatus())), 60, TimeUnit.SECONDS);
     }
   }
