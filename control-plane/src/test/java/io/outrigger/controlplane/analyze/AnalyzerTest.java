@@ -125,7 +125,7 @@ class AnalyzerTest {
   void or0001UnparseableYaml() {
     Finding f = only(analyze("kind: Service\nmetadata: [unclosed\n"), FindingCode.UNPARSEABLE,
         "Error [OR0001] File " + dir.resolve("extra.yaml") + ": invalid YAML in " + dir.resolve("extra.yaml")
-            + " line 2: while parsing a flow sequence: expected ',' or ']', but got <stream end>");
+            + ": while parsing a flow sequence (line 2, column 11): expected ',' or ']', but got <stream end> (line 3, column 1)");
     assertThat(f.source()).isEqualTo(dir.resolve("extra.yaml").toString());
   }
 

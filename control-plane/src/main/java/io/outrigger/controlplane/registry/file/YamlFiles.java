@@ -79,7 +79,8 @@ public final class YamlFiles {
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNextValue()) {
                 JsonNode doc = it.nextValue();
-                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+                // An empty document (a trailing "---") reads as null, missing or an empty scalar: not an object.
+                if (doc != null && !doc.isNull() && !doc.isMissingNode() && !(doc.isTextual() && doc.asText().isBlank())) {
                     documents.add(doc);
                 }
             }
