@@ -134,32 +134,7 @@ public final class KubeTestCluster implements AutoCloseable {
     }
 
     private Path writeKubeconfig(String user, String token) {
-        String yaml = """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: test
-                  cluster:
-                    server: %s
-                    certificate-authority: %s
-                users:
-                - name: %s
-                  user:
-                    token: %s
-                contexts:
-                - name: test
-                  context:
-                    cluster: test
-                    user: %s
-                current-context: test
-                """.formatted(server.url(), server.servingCertificate(), user, token, user);
-        try {
-            Path file = dir.resolve(user + ".kubeconfig");
-            Files.writeString(file, yaml);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a kubeconfig in " + dir, e);
-        }
+        return server.writeKubeconfig(dir.resolve(user + ".kubeconfig"), token);
     }
 
     private static PolicyRule rule(String group, List<String> resources, String... verbs) {
