@@ -56,12 +56,12 @@ public final class BridgeNetworks {
     }
 
     /** Kills what still runs in the namespace (it would live on in a deleted one), then deletes it. */
-    public static void deleteNetns(String name) {
+    public static ExecResult deleteNetns(String name) {
         for (String pid : Commands.run(List.of("ip", "netns", "pids", name)).stdout().split("\\s+")) {
             if (!pid.isBlank()) {
                 ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        Commands.run(List.of("ip", "netns", "delete", name));
+        return Commands.run(List.of("ip", "netns", "delete", name));
     }
 }

@@ -1,10 +1,10 @@
 package io.outrigger.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.outrigger.hostnet.CniChain;
 import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.hostnet.NetnsCommand;
+import io.outrigger.hostnet.PodSandbox;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,37 +26,20 @@ public final class NetnsPod implements AutoCloseable {
 
     private final PodNetwork network;
     private final PodSpec spec;
-    private final String netnsName;
-    private final CniChain loopback;
-    private final CniChain chain;
+    private final PodSandbox sandbox;
     private final Map<Process, Path> processes = new LinkedHashMap<>();
-    private JsonNode cniResult;
     private boolean closed;
 
-    private NetnsPod(PodNetwork network, PodSpec spec, String netnsName) {
+    private NetnsPod(PodNetwork network, PodSpec spec, PodSandbox sandbox) {
         this.network = network;
         this.spec = spec;
-        this.netnsName = netnsName;
-        this.loopback = network.loopbackChain();
-        this.chain = network.mainChain(spec);
+        this.sandbox = sandbox;
     }
 
+    /** The namespace and CNI ADD (undone on failure) are {@link PodSandbox}'s, as host mode's pods. */
     static NetnsPod create(PodNetwork network, PodSpec spec, String netnsName) {
-        NetnsPod pod = new NetnsPod(network, spec, netnsName);
-        Commands.run(List.of("ip", "netns", "add", netnsName)).orThrow("pod " + spec.name() + ": ip netns add " + netnsName);
-        try {
-            pod.loopback.add(pod.ref("lo"));
-            pod.cniResult = pod.chain.add(pod.ref("eth0"));
-            PodNetwork.ipOf(pod.cniResult);
-        } catch (RuntimeException e) {
-            try {
-                pod.teardown();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        return pod;
+        return new NetnsPod(network, spec, PodSandbox.create(netnsName, network.loopbackChain(),
+                network.mainChain(spec), spec.namespace(), spec.name(), spec.annotations()));
     }
 
     public String name() {
@@ -70,20 +52,20 @@ public final class NetnsPod implements AutoCloseable {
 
     /** The pod's address on its network (from the CNI result). */
     public String ip() {
-        return PodNetwork.ipOf(cniResult);
+        return sandbox.ip();
     }
 
     public String netnsName() {
-        return netnsName;
+        return sandbox.netns();
     }
 
     public Path netnsPath() {
-        return Path.of("/var/run/netns", netnsName);
+        return sandbox.netnsPath();
     }
 
     /** The chain's final ADD result. */
     public JsonNode cniResult() {
-        return cniResult.deepCopy();
+        return sandbox.result();
     }
 
     /** Runs a command inside the pod as root and waits (30 s at most). */
@@ -93,13 +75,13 @@ public final class NetnsPod implements AutoCloseable {
 
     /** Runs a command inside the pod, as root or as the proxy user (1337), and waits at most {@code timeout}. */
     public ExecResult exec(List<String> command, boolean asProxyUser, Duration timeout) {
-        return Commands.run(NetnsCommand.wrap(netnsName, asProxyUser, command), Map.of(), null, timeout);
+        return Commands.run(NetnsCommand.wrap(netnsName(), asProxyUser, command), Map.of(), null, timeout);
     }
 
     /** Starts a background process inside the pod; its output goes to a log file ({@link #log(Process)}). */
     public synchronized Process start(List<String> command, boolean asProxyUser) {
-        Path log = network.logDir().resolve(netnsName + "-" + (processes.size() + 1) + ".log");
-        ProcessBuilder builder = new ProcessBuilder(NetnsCommand.wrap(netnsName, asProxyUser, command))
+        Path log = network.logDir().resolve(netnsName() + "-" + (processes.size() + 1) + ".log");
+        ProcessBuilder builder = new ProcessBuilder(NetnsCommand.wrap(netnsName(), asProxyUser, command))
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         try {
@@ -150,26 +132,15 @@ public final class NetnsPod implements AutoCloseable {
 
     private void teardown() {
         processes.keySet().forEach(Commands::kill);
-        List<String> failures = new ArrayList<>();
-        // DEL even after a failed ADD, as a runtime does: plugins must tolerate it, and a half-added pod is cleaned.
-        failures.addAll(chain.delete(ref("eth0"), cniResult));
-        failures.addAll(loopback.delete(ref("lo"), null));
-        ExecResult deleted = Commands.run(List.of("ip", "netns", "delete", netnsName));
-        if (!deleted.succeeded()) {
-            failures.add("ip netns delete " + netnsName + ": " + deleted.stderr().strip());
+        try {
+            sandbox.close();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("pod " + name() + ": " + e.getMessage(), e);
         }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("pod " + name() + " (netns " + netnsName + "): teardown failures: "
-                    + failures);
-        }
-    }
-
-    private CniChain.PodRef ref(String ifName) {
-        return new CniChain.PodRef(netnsName, netnsPath(), ifName, spec.namespace(), spec.name(), spec.annotations());
     }
 
     @Override
     public String toString() {
-        return "pod " + spec.namespace() + "/" + name() + " (netns " + netnsName + (cniResult == null ? "" : ", " + ip()) + ")";
+        return "pod " + spec.namespace() + "/" + name() + " (netns " + netnsName() + ", " + ip() + ")";
     }
 }

@@ -1,11 +1,11 @@
 package io.outrigger.testsupport;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.hostnet.BridgeNetworks;
 import io.outrigger.hostnet.CidrBlock;
 import io.outrigger.hostnet.CniChain;
+import io.outrigger.hostnet.PodSandbox;
 import io.outrigger.hostnet.SubnetLeases;
 import io.outrigger.hostnet.TempFiles;
 import java.io.IOException;
@@ -136,8 +136,7 @@ public final class PodNetwork implements AutoCloseable {
 
     /** loopback is its own network configuration, as containerd runs it. */
     CniChain loopbackChain() {
-        ObjectNode loopback = new ObjectMapper().createObjectNode().put("type", "loopback");
-        return new CniChain("cni-loopback", List.of(loopback), Prerequisites.cniPath());
+        return PodSandbox.loopbackChain(Prerequisites.cniPath());
     }
 
     Path logDir() {
@@ -159,13 +158,5 @@ public final class PodNetwork implements AutoCloseable {
     /** Removes whatever a network of this index may have left (see {@link BridgeNetworks#sweep}). */
     static void sweep(int index) {
         BridgeNetworks.sweep(index);
-    }
-
-    static String ipOf(JsonNode cniResult) {
-        JsonNode ips = cniResult == null ? null : cniResult.path("ips");
-        if (ips == null || ips.isEmpty()) {
-            throw new IllegalStateException("CNI result has no IP: " + cniResult);
-        }
-        return ips.get(0).path("address").asText().split("/")[0];
     }
 }

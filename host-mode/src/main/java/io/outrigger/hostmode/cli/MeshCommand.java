@@ -161,6 +161,7 @@ public final class MeshCommand implements Runnable {
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
                         "--output " + output + ": must be table, json or yaml");
             }
+            out().flush();
             return 0;
         }
     }

@@ -2,6 +2,7 @@ package io.outrigger.hostmode.pod;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outrigger.hostmode.manifest.PodPlan;
+import io.outrigger.hostnet.PodSandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

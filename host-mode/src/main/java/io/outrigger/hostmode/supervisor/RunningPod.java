@@ -3,7 +3,7 @@ package io.outrigger.hostmode.supervisor;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.hostmode.manifest.PodPlan;
 import io.outrigger.hostmode.pod.PodRuntime;
-import io.outrigger.hostmode.pod.PodSandbox;
+import io.outrigger.hostnet.PodSandbox;
 import io.outrigger.injector.bootstrap.BootstrapParams;
 
 /** A pod of the mesh: its plan, its network namespace, its processes once started, and its readiness. */

@@ -10,13 +10,15 @@ import io.outrigger.hostmode.manifest.ManifestReader;
 import io.outrigger.hostmode.manifest.MeshPlanner;
 import io.outrigger.hostmode.manifest.MeshSpec;
 import io.outrigger.hostmode.manifest.PodPlan;
+import io.outrigger.hostmode.pod.MeshNetwork;
 import io.outrigger.hostmode.pod.PodHost;
 import io.outrigger.hostmode.pod.PodRuntime;
-import io.outrigger.hostmode.pod.PodSandbox;
 import io.outrigger.hostnet.BridgeNetworks;
 import io.outrigger.hostnet.CidrBlock;
+import io.outrigger.hostnet.CniChain;
 import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.HostTools;
+import io.outrigger.hostnet.PodSandbox;
 import io.outrigger.hostnet.ProxyUserFiles;
 import io.outrigger.hostnet.SubnetLeases;
 import io.outrigger.hostnet.TempFiles;
@@ -63,8 +65,8 @@ public final class Supervisor implements AutoCloseable {
     private final ControlPlane controlPlane;
     private final RegistryWriter registry;
     private final MeshPlanner planner;
-    private final List<ObjectNode> plugins;
-    private final List<Path> pluginDirs;
+    private final CniChain chain;
+    private final CniChain loopback;
     private final Path envoy;
     private final ServiceVips vips = new ServiceVips();
     private final MeshStatus status;
@@ -85,8 +87,8 @@ public final class Supervisor implements AutoCloseable {
         this.controlPlane = controlPlane;
         this.registry = new RegistryWriter(paths.registry());
         this.envoy = envoy;
-        this.pluginDirs = pluginDirs;
-        this.plugins = PodSandbox.meshPlugins(lease, subnet, paths.dir().resolve("outrigger-cni.log"));
+        this.chain = MeshNetwork.chain(paths.name(), lease, subnet, paths.dir().resolve("outrigger-cni.log"), pluginDirs);
+        this.loopback = PodSandbox.loopbackChain(pluginDirs);
         this.planner = new MeshPlanner(Injection.injector(gateway() + ":" + controlPlane.xdsTlsPort(),
                 controlPlane.serverName()));
         this.status = new MeshStatus(paths, this);
@@ -96,7 +98,7 @@ public final class Supervisor implements AutoCloseable {
     public static Supervisor start(MeshPaths paths) {
         Path envoy = ProxyUserFiles.executableByProxyUser(HostTools.envoy().orElseThrow(() -> new IllegalStateException(
                 "Envoy not found: set ENVOY_BIN or run scripts/bootstrap.sh")));
-        List<Path> pluginDirs = PodSandbox.pluginDirs();
+        List<Path> pluginDirs = MeshNetwork.pluginDirs();
         for (String plugin : List.of("loopback", "bridge", "host-local")) {
             HostTools.cniPlugin(plugin).orElseThrow(() -> new IllegalStateException("CNI plugin " + plugin
                     + " not found in " + HostTools.cniPath() + ": install containernetworking-plugins"));
@@ -277,8 +279,7 @@ public final class Supervisor implements AutoCloseable {
         Map<String, String> annotations = new LinkedHashMap<>();
         plan.pod().path("metadata").path("annotations").fields()
                 .forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
-        PodSandbox sandbox = PodSandbox.create(netns, "outrigger-" + paths.name(), plugins, pluginDirs,
-                plan.namespace(), plan.name(), annotations);
+        PodSandbox sandbox = PodSandbox.create(netns, loopback, chain, plan.namespace(), plan.name(), annotations);
         RunningPod pod = new RunningPod(plan, sandbox);
         pods.put(pod.key(), pod);
         try {
