@@ -79,8 +79,13 @@ final class MeshControl {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of("setsid", java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
-                SupervisorMain.class.getName(), paths.name()));
+                "-XX:+UseSerialGC", "-Xss512k"));
+        if (Runtime.version().feature() >= 24) {
+            // As the ./outrigger launcher does: protobuf's sun.misc.Unsafe use warns on JDK 24+ (JEP 498).
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SupervisorMain.class.getName(),
+                paths.name()));
         if (owner != null) {
             command.add(owner);
             Files.writeString(paths.dir().resolve("owner"), owner);

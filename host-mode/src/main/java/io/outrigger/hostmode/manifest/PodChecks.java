@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public final class PodChecks {
     /** The field paths a container's env may read with {@code valueFrom.fieldRef}. */
-    public static final Set<String> FIELD_REFS = Set.of("metadata.name", "metadata.namespace", "status.podIP",
+    public static final Set<String> FIELD_REFS = Set.of("metadata.name", "metadata.namespace", "metadata.uid", "status.podIP",
             "spec.serviceAccountName", "spec.nodeName", "status.hostIP");
     /** The mesh root certificate's ConfigMap, which the control plane puts in every namespace. */
     public static final String ROOT_CERT_CONFIG_MAP = "outrigger-ca-root-cert";

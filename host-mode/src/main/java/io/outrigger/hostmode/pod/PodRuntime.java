@@ -31,6 +31,7 @@ public final class PodRuntime implements AutoCloseable {
     private static final Pattern VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
     private final PodPlan plan;
+    private final String uid;
     private final PodSandbox sandbox;
     private final Path dir;
     private final PodHost host;
@@ -38,16 +39,17 @@ public final class PodRuntime implements AutoCloseable {
     private final List<Probes.Probe> readiness = new ArrayList<>();
     private volatile boolean closed;
 
-    private PodRuntime(PodPlan plan, PodSandbox sandbox, Path dir, PodHost host) {
+    private PodRuntime(PodPlan plan, String uid, PodSandbox sandbox, Path dir, PodHost host) {
         this.plan = plan;
+        this.uid = uid;
         this.sandbox = sandbox;
         this.dir = dir;
         this.host = host;
     }
 
     /** Starts every container of the pod in order; on failure stops what started (the sandbox stays the caller's). */
-    public static PodRuntime start(PodPlan plan, PodSandbox sandbox, Path dir, PodHost host) {
-        PodRuntime pod = new PodRuntime(plan, sandbox, dir, host);
+    public static PodRuntime start(PodPlan plan, String uid, PodSandbox sandbox, Path dir, PodHost host) {
+        PodRuntime pod = new PodRuntime(plan, uid, sandbox, dir, host);
         try {
             pod.startContainers();
             return pod;
@@ -215,6 +217,7 @@ public final class PodRuntime implements AutoCloseable {
         return switch (path) {
             case "metadata.name" -> plan.name();
             case "metadata.namespace" -> plan.namespace();
+            case "metadata.uid" -> uid;
             case "status.podIP" -> sandbox.ip();
             case "status.hostIP" -> host.hostIp();
             case "spec.nodeName" -> "localhost";

@@ -5,11 +5,14 @@ import io.outrigger.hostmode.manifest.PodPlan;
 import io.outrigger.hostmode.pod.PodRuntime;
 import io.outrigger.hostnet.PodSandbox;
 import io.outrigger.injector.bootstrap.BootstrapParams;
+import java.util.UUID;
 
 /** A pod of the mesh: its plan, its network namespace, its processes once started, and its readiness. */
 final class RunningPod {
     final PodPlan plan;
     final PodSandbox sandbox;
+    /** metadata.uid: host mode is the API server and the kubelet, so it gives each pod its UID. */
+    final String uid = UUID.randomUUID().toString();
     volatile PodRuntime runtime;
     volatile boolean ready;
 
@@ -30,6 +33,7 @@ final class RunningPod {
     /** The Pod as the registry gets it: the injected pod with its status (IP, phase, Ready condition). */
     ObjectNode withStatus(String hostIp) {
         ObjectNode pod = plan.pod().deepCopy();
+        ((ObjectNode) pod.with("metadata")).put("uid", uid);
         ObjectNode status = pod.putObject("status");
         status.put("phase", "Running");
         status.put("podIP", sandbox.ip());

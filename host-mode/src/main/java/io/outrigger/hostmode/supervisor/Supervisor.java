@@ -287,7 +287,7 @@ public final class Supervisor implements AutoCloseable {
             // In the registry before its sidecar dials in (admission needs the workload), not an endpoint yet.
             registry.write("Pod", plan.namespace(), plan.name(), pod.withStatus(gateway()));
             awaitInRegistry(plan);
-            pod.runtime = PodRuntime.start(plan, sandbox, paths.pod(plan.namespace(), plan.name()), podHost());
+            pod.runtime = PodRuntime.start(plan, pod.uid, sandbox, paths.pod(plan.namespace(), plan.name()), podHost());
             LOG.info("event=pod_started mesh={} pod={} ip={} netns={} sidecar={}", paths.name(), pod.key(),
                     sandbox.ip(), netns, plan.sidecar());
         } catch (RuntimeException e) {
