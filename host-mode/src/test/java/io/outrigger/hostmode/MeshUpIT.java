@@ -62,6 +62,15 @@ class MeshUpIT {
     @Test
     @Order(1)
     void everyPodIsInjectedReadyInSyncAndNamedAfterItsDeployment() {
+        // A push may be in flight (an endpoint turned Ready): sync is a state the mesh settles in.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (JsonNode pod : mesh.status().path("pods")) {
+                if (!pod.path("synced").asBoolean()) {
+                    return false;
+                }
+            }
+            return true;
+        });
         JsonNode status = mesh.status();
         List<String> names = new ArrayList<>();
         for (JsonNode pod : status.path("pods")) {
@@ -198,6 +207,43 @@ class MeshUpIT {
         assertThat(mesh.status().path("pods").size()).isEqualTo(before.size());
         JsonNode split = mesh.get(CLIENT, "http://reviews:9080/", 200);
         assertThat(split.path("versions").path("reviews:v2").asInt() / 2.0).as("50/50 still in force").isBetween(35.0, 65.0);
+    }
+
+    @Test
+    @Order(7)
+    void scalingBackDownRemovesThePodsAndTrafficKeepsFlowing() {
+        MeshCli.Run apply = mesh.run("apply", "-f", MeshCli.samples("bookinfo/deployments.yaml").toString());
+        assertThat(apply.code()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("pod bookinfo/reviews-v2-1 removed", "pod bookinfo/reviews-v2-2 removed")
+                .doesNotContain("reviews-v2-0");
+        JsonNode traffic = mesh.get(CLIENT, "http://reviews:9080/", 200);
+        assertThat(traffic.path("errors").asInt()).isZero();
+        assertThat(traffic.path("pods").has("reviews-v2-1")).isFalse();
+        assertThat(traffic.path("pods").path("reviews-v2-0").asInt()).isPositive();
+    }
+
+    @Test
+    @Order(8)
+    void deleteStopsThePodsOfTheDeletedObjects() {
+        String loadgen = MeshCli.samples("demo/loadgen.yaml").toString();
+        MeshCli.Run apply = mesh.run("apply", "-f", loadgen);
+        assertThat(apply.code()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("pod bookinfo/loadgen created (with sidecar)");
+        String netns = null;
+        for (JsonNode pod : mesh.meshJson().path("pods")) {
+            if (pod.path("name").asText().equals("loadgen")) {
+                netns = pod.path("netns").asText();
+            }
+        }
+        MeshCli.Run delete = mesh.run("delete", "-f", loadgen);
+        assertThat(delete.code()).as(delete.err()).isZero();
+        assertThat(delete.out()).contains("pod bookinfo/loadgen removed");
+        assertThat(mesh.status().path("pods").findValuesAsText("name")).doesNotContain("loadgen");
+        assertThat(Commands.run(List.of("ip", "netns", "list")).stdout()).doesNotContain(netns + " ");
+        MeshCli.Run again = mesh.run("delete", "-f", loadgen);
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.errorLines()).containsExactly("error: Pod bookinfo/loadgen: not found in the mesh ("
+                + loadgen + " document 1)", "error: nothing was changed");
     }
 
     /** What {@code mesh down} must remove: namespaces, hosts files, processes, the bridge, the lease, the state. */

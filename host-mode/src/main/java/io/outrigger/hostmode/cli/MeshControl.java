@@ -180,9 +180,12 @@ final class MeshControl {
             InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         JsonNode status;
+        int settled = 0;
         do {
             status = request(paths, "status", null).path("mesh");
-            if (allReady(status)) {
+            // Twice in a row: the last pod turning Ready makes one more endpoint push, which must be ACKed too.
+            settled = allReady(status) ? settled + 1 : 0;
+            if (settled == 2) {
                 return status;
             }
             Thread.sleep(300);
