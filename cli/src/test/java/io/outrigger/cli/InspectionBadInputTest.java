@@ -60,6 +60,8 @@ class InspectionBadInputTest {
     Path file = stateRoot.resolve("nope").resolve("mesh.json");
     String expected = "error: no host-mode mesh 'nope' (no " + file + "): start one with `outrigger mesh up -f ...`";
     assertOneLineError(run("proxy-status", "--mesh", "nope"), expected);
+    // --name, as `mesh up --name` and the demo's hints write it, is the same option.
+    assertOneLineError(run("proxy-status", "--name", "nope"), expected);
     assertOneLineError(run("proxy-config", "clusters", "bookinfo/reviews-v1", "--mesh", "nope"), expected);
     assertOneLineError(run("dashboard", "--mesh", "nope"), expected);
     assertOneLineError(run("proxy-status", "--mesh", "../etc"),

@@ -7,9 +7,13 @@ import io.outrigger.controlplane.meshtarget.MeshTarget;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** {@code --mesh NAME | --control-plane URL}: which mesh an inspection command looks at. */
+/**
+ * {@code --name NAME | --control-plane URL}: which mesh an inspection command looks at. {@code --name} is the
+ * same option as {@code mesh up --name} and {@code demo --name} (what the demo tells users to type);
+ * {@code --mesh} is kept as an alias.
+ */
 public final class MeshTargetOptions {
-  @Option(names = "--mesh", paramLabel = "NAME",
+  @Option(names = {"--name", "--mesh"}, paramLabel = "NAME",
       description = "Host-mode mesh, as `mesh up --name` named it (default: ${DEFAULT-VALUE}); found in $"
           + HostMesh.STATE_ROOT_ENV + " or /run/outrigger/mesh.",
       defaultValue = HostMesh.DEFAULT_NAME)
