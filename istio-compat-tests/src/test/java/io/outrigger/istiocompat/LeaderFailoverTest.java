@@ -68,7 +68,8 @@ class LeaderFailoverTest {
       registry.writeWorkloadEntry(REVIEWS, "127.0.0.1", true);
       Path caDir = work.resolve("ca");
       String root = MeshCa.loadOrInit(caDir, CaSettings.defaults()).trustBundle().pem(); // both replicas share it
-      List<String> kubeArgs = List.of("--kubeconfig", kubeconfig.toString());
+      // Two replicas on one host: each its own webhook port (with an API server it defaults to 15017).
+      List<String> kubeArgs = List.of("--kubeconfig", kubeconfig.toString(), "--webhook-port", "0");
       int firstMonitoring = ControlPlaneProcess.freePort("127.0.0.1");
       int secondMonitoring = ControlPlaneProcess.freePort("127.0.0.1");
       first = ControlPlaneProcess.start(registry.dir(), caDir, "127.0.0.1", firstMonitoring, work.resolve("first.log"),
