@@ -69,14 +69,27 @@ class MeshViewTest {
   @Test
   @Order(1)
   void apiReportsTheObservedSplitWithinFivePointsAndMtlsEdges() {
+    // The view counts a sidecar's traffic from its first stats flush on (that flush is the baseline, as after
+    // a control-plane restart the counters are not zero): send the requests once every sidecar reports.
+    await().atMost(REPORTED).pollInterval(Duration.ofMillis(500)).alias("every sidecar reports its stats")
+        .until(() -> {
+          JsonNode workloads = api().path("workloads");
+          return workloads.size() == 6
+              && java.util.stream.StreamSupport.stream(workloads.spliterator(), false)
+                  .allMatch(w -> w.path("reporting").asBoolean());
+        });
     PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 1000);
 
     AtomicReference<JsonNode> split = new AtomicReference<>();
-    await().atMost(REPORTED).pollInterval(Duration.ofMillis(500)).alias("1000 reviews requests reported")
-        .until(() -> {
-          split.set(service(api(), REVIEWS).path("split"));
-          return split.get().path("requests").asLong() >= 1000;
-        });
+    try {
+      await().atMost(REPORTED).pollInterval(Duration.ofMillis(500)).alias("1000 reviews requests reported")
+          .until(() -> {
+            split.set(service(api(), REVIEWS).path("split"));
+            return split.get().path("requests").asLong() >= 1000;
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("reviews split as last reported: " + split.get() + "\nmesh: " + api(), e);
+    }
 
     assertThat(split.get().path("virtualService").asText()).isEqualTo("bookinfo/reviews");
     assertThat(subset(split.get(), "v1").path("configuredPercent").asInt()).isEqualTo(90);
