@@ -45,6 +45,8 @@ class ControlPlaneImageIT {
             image: %s
             imagePullPolicy: Never
             args: [ca, init, --dir, /tmp/ca]
+            # A one-shot command holds its INFO lines; asking for logs shows which crypto backend loaded.
+            env: [{name: OUTRIGGER_LOG_LEVEL, value: INFO}]
         """.formatted(IMAGE), "apply", "-f", "-").orThrow("kubectl apply");
     Pod done = cluster.client().pods().inNamespace("default").withName("outrigger-ca-init")
         .waitUntilCondition(p -> p != null && Set.of("Succeeded", "Failed").contains(p.getStatus().getPhase()),
