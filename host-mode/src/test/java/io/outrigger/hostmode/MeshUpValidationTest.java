@@ -47,7 +47,7 @@ class MeshUpValidationTest {
                 kind: Service
                 metadata: {name: cart, namespace: shop}
                 spec:
-                  clusterIP: 10.0.0.5
+                  clusterIP: 203.0.113.5
                   selector: {app: cart}
                   ports: [{name: http, port: 80}]
                 ---
@@ -92,7 +92,7 @@ class MeshUpValidationTest {
                 "error: Deployment shop/cart (pod template): service account shop/cart does not exist (add a"
                         + " ServiceAccount)",
                 "error: Deployment shop/web: spec.selector.matchLabels app=web does not match the pod template's labels",
-                "error: Service shop/cart: spec.clusterIP 10.0.0.5 is outside 198.18.0.0/15, the only range host mode"
+                "error: Service shop/cart: spec.clusterIP 203.0.113.5 is outside 198.18.0.0/15, the only range host mode"
                         + " uses (leave it out and one is allocated from 198.19.0.0/16)",
                 "error: StatefulSet shop/db: kind StatefulSet of apiVersion apps/v1 is not supported in host mode ("
                         + dir.resolve("a.yaml") + " document 5)",
