@@ -1,6 +1,8 @@
 package io.outrigger.testsupport;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodIPBuilder;
@@ -17,7 +19,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real API server of test tier 4 ({@link KubeApiServerExtension}) as the control plane meets it: a
@@ -135,6 +139,26 @@ public final class KubeTestCluster implements AutoCloseable {
 
     private Path writeKubeconfig(String user, String token) {
         return server.writeKubeconfig(dir.resolve(user + ".kubeconfig"), token);
+    }
+
+    /**
+     * Creates these CustomResourceDefinitions and waits until the API server serves each one (its
+     * {@code Established} condition; a status without conditions yet is "not yet").
+     */
+    public static void installCrds(KubernetesClient admin, List<? extends HasMetadata> crds, Duration timeout) {
+        for (HasMetadata crd : crds) {
+            admin.resource(crd).create();
+        }
+        for (HasMetadata crd : crds) {
+            admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                    .waitUntilCondition(KubeTestCluster::established, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static PolicyRule rule(String group, List<String> resources, String... verbs) {

@@ -63,12 +63,7 @@ class ConfigErrorEventsTest {
     cluster = fixture.cluster();
     admin = cluster.admin();
     cluster.namespace(NS);
-    CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions()
-        .resource(virtualServiceCrd()).create();
-    admin.apiextensions().v1().customResourceDefinitions().resource(crd)
-        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-            .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
-            30, TimeUnit.SECONDS);
+    KubeTestCluster.installCrds(admin, List.of(virtualServiceCrd()), Duration.ofSeconds(30));
     registry = fixture.registry();
     registry.write("services.yaml", TestRegistry.service(NS, "reviews", "198.19.0.2", 9080));
     controlPlane = fixture.start();

@@ -1,5 +1,7 @@
 package io.outrigger.controlplane.testing;
 
+import java.time.Duration;
+import io.outrigger.testsupport.KubeTestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -57,20 +59,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** The Istio CRDs, established (served) when this returns. */
   public void installIstioCrds() {
-    List<HasMetadata> crds = admin.load(resource("/kube/istio-crds.yaml")).items();
-    for (HasMetadata crd : crds) {
-      admin.resource(crd).create();
-    }
-    for (HasMetadata crd : crds) {
-      admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(TestCluster::established, 30, TimeUnit.SECONDS);
-    }
-  }
-
-  private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
-        && crd.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    KubeTestCluster.installCrds(admin, admin.load(resource("/kube/istio-crds.yaml")).items(), Duration.ofSeconds(30));
   }
 
   /**

@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.outrigger.testsupport.KubeTestCluster;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -35,19 +38,15 @@ final class WebhookCluster {
   /** The CRDs of manifests/crds/, each waited for until the API server serves it. */
   void installCrds() throws IOException {
     Path dir = Path.of(System.getProperty("user.dir")).getParent().resolve("manifests/crds");
+    List<CustomResourceDefinition> crds = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd =
-              admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-          admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-          admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-              .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                  .anyMatch(s -> s.getType().equals("Established") && s.getStatus().equals("True")),
-                  20, TimeUnit.SECONDS);
+          crds.add(admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class));
         }
       }
     }
+    KubeTestCluster.installCrds(admin, crds, Duration.ofSeconds(20));
   }
 
   /** A namespace with these labels and its default service account (no controller makes one here). */

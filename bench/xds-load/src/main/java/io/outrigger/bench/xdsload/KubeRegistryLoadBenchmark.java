@@ -1,5 +1,6 @@
 package io.outrigger.bench.xdsload;
 
+import io.outrigger.testsupport.KubeTestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -136,15 +137,7 @@ public final class KubeRegistryLoadBenchmark {
     try (InputStream in = Files.newInputStream(crds)) {
       items = admin.load(in).items();
     }
-    for (HasMetadata crd : items) {
-      admin.resource(crd).create();
-    }
-    for (HasMetadata crd : items) {
-      admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream().anyMatch(
-                  s -> "Established".equals(s.getType()) && "True".equals(s.getStatus())), 60, TimeUnit.SECONDS);
-    }
+    KubeTestCluster.installCrds(admin, items, Duration.ofSeconds(60));
   }
 
   /** The control plane reads as the admin user: the benchmark measures the registry, not RBAC. */
