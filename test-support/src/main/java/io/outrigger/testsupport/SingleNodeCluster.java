@@ -50,8 +50,16 @@ public final class SingleNodeCluster implements AutoCloseable {
     public static final String HOST_IP = "198.18.233.254";
     static final String NODE_LINK_IP = "198.18.233.253";
     public static final String POD_CIDR = "198.18.232.0/24";
-    public static final String SERVICE_CIDR = "198.19.232.0/24";
-    public static final String KUBERNETES_SERVICE_IP = "198.19.232.1";
+    /**
+     * The Service CIDR: all of 198.19.0.0/16, so the samples' fixed {@code clusterIP}s (198.19.0.10...) are valid
+     * here as they are in host mode. It is virtual (kube-proxy's rules in the node's netns; never routed on the
+     * machine), and SubnetLeases never leases a /24 of it.
+     */
+    public static final String SERVICE_CIDR = "198.19.0.0/16";
+    public static final String KUBERNETES_SERVICE_IP = "198.19.0.1";
+    /** The cluster DNS ({@link ClusterDns}, served by this JVM on {@value #HOST_IP}:53): kubelet's clusterDNS. */
+    public static final String CLUSTER_DNS_IP = HOST_IP;
+    public static final String CLUSTER_DOMAIN = "cluster.local";
     public static final String API_SERVER_URL = "https://" + NODE_IP + ":6443";
     /** The CNI network name (the conflist's {@code name}) and the node's bridge. */
     public static final String CNI_NETWORK = "outrigger-k8s";
@@ -74,6 +82,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::teardown, "outrigger-kube-cluster-shutdown");
     private KubernetesClient client;
+    private ClusterDns dns;
     private boolean closed;
     private Duration startup = Duration.ZERO;
 
@@ -136,6 +145,7 @@ public final class SingleNodeCluster implements AutoCloseable {
                 .withMasterUrl(API_SERVER_URL).withCaCertFile(files.pki("ca.crt").toString())
                 .withOauthToken(files.adminToken()).withRequestTimeout(15_000).withConnectionTimeout(5_000)
                 .build()).build();
+        dns = ClusterDns.start(client, CLUSTER_DNS_IP, CLUSTER_DOMAIN);
         await("node " + NODE_NAME + " Ready", this::nodeReady);
         long nodeReady = System.nanoTime();
         await("service account default/default (kube-controller-manager)",
@@ -303,6 +313,9 @@ public final class SingleNodeCluster implements AutoCloseable {
         try {
             if (client != null) {
                 SingleNodeClusterCommands.deletePods(client);
+                if (dns != null) {
+                    dns.close();
+                }
                 client.close();
             }
             List<Process> running = new ArrayList<>(processes.values());

@@ -170,13 +170,15 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                   x509: {clientCAFile: "%3$s"}
                 authorization:
                   mode: Webhook
-                clusterDomain: cluster.local
+                clusterDomain: %4$s
+                clusterDNS: [%5$s]
                 resolvConf: /etc/resolv.conf
                 podLogsDir: %2$s/run/pod-logs
                 # Tests create and delete pods quickly: no image garbage collection, no eviction on a full disk.
                 imageGCHighThresholdPercent: 100
                 evictionHard: {}
-                """.formatted(SingleNodeCluster.NODE_IP, dir, pki.resolve("ca.crt")));
+                """.formatted(SingleNodeCluster.NODE_IP, dir, pki.resolve("ca.crt"), SingleNodeCluster.CLUSTER_DOMAIN,
+                SingleNodeCluster.CLUSTER_DNS_IP));
         Files.writeString(dir.resolve("conf/kube-proxy.yaml"), """
                 apiVersion: kubeproxy.config.k8s.io/v1alpha1
                 kind: KubeProxyConfiguration
