@@ -175,6 +175,11 @@ public final class SingleNodeCluster implements AutoCloseable {
         return client;
     }
 
+    /** The cluster admin's kubeconfig (for helm, or any other client run from the machine). */
+    public Path kubeconfig() {
+        return files.kubeconfig("admin");
+    }
+
     /** {@code kubectl} (the one built with the cluster) as cluster admin, from the machine; 60 s bound. */
     public ExecResult kubectl(String... args) {
         return kubectlWithInput(null, args);
@@ -182,10 +187,15 @@ public final class SingleNodeCluster implements AutoCloseable {
 
     /** {@code kubectl} with {@code stdin}, e.g. {@code kubectlWithInput(yaml, "apply", "-f", "-")}. */
     public ExecResult kubectlWithInput(String stdin, String... args) {
+        return Commands.run(kubectlCommand(args), Map.of(), stdin, Duration.ofSeconds(60));
+    }
+
+    /** The command line of {@link #kubectl}, for a test that runs it itself (e.g. a long {@code exec} in the background). */
+    public List<String> kubectlCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(binaries.kubectl().toString(), "--kubeconfig",
                 files.kubeconfig("admin").toString()));
         command.addAll(List.of(args));
-        return Commands.run(command, Map.of(), stdin, Duration.ofSeconds(60));
+        return command;
     }
 
     /** Runs a command in the node's network namespace (where the bridge, kube-proxy's rules and the ports are). */

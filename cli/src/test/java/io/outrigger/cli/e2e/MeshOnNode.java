@@ -1,0 +1,185 @@
+package io.outrigger.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.hostnet.RepoRoot;
+import io.outrigger.testsupport.Helm;
+import io.outrigger.testsupport.NodeImages;
+import io.outrigger.testsupport.Prerequisites;
+import io.outrigger.testsupport.SingleNodeCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The mesh on the tier-5 node, as a user installs it: the images (control plane from the shaded jar on a jlink'd
+ * runtime, Envoy, and the samples' python:3-slim), the chart installed with helm once per revision, and the
+ * samples applied with kubectl. Requests leave pods ({@code kubectl exec ... python3 /app/bookinfo.py get}), so
+ * they go through the pods' sidecars and kube-proxy exactly as an app's do.
+ */
+final class MeshOnNode {
+
+  static final String NAMESPACE = "outrigger-system";
+  static final String CONTROL_PLANE_IMAGE = "outrigger.local/outrigger:e2e";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Path SAMPLES = RepoRoot.find().orElseThrow().resolve("samples");
+
+  private final SingleNodeCluster cluster;
+  private final Helm helm = Helm.require();
+
+  MeshOnNode(SingleNodeCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  SingleNodeCluster cluster() {
+    return cluster;
+  }
+
+  /** Builds and imports the images the chart and the samples name (nothing is pulled). */
+  void importImages(Path dir) {
+    Path jar = Path.of(System.getProperty("outrigger.jar", "target/outrigger.jar"));
+    Path runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")), NodeImages.CONTROL_PLANE_MODULES,
+        dir.resolve("runtime"));
+    cluster.importImage(NodeImages.controlPlane(CONTROL_PLANE_IMAGE, runtime, jar, dir.resolve("jni"))
+        .writeTo(dir.resolve("outrigger.tar")));
+    cluster.importImage(NodeImages.envoy(Prerequisites.requireEnvoy()).writeTo(dir.resolve("envoy.tar")));
+    cluster.importImage(NodeImages.python().writeTo(dir.resolve("python.tar")));
+  }
+
+  /**
+   * Chains the built outrigger-cni after the node's primary CNI, as the CNI DaemonSet's installer does (its
+   * conflist entry), and returns the plugin's log file.
+   */
+  Path chainCni() {
+    try {
+      Path link = cluster.cniBinDir().resolve("outrigger-cni");
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, Prerequisites.requireOutriggerCni().resolve("outrigger-cni"));
+      Path log = cluster.cniBinDir().resolveSibling("outrigger-cni.log");
+      ObjectNode conf = JSON.createObjectNode().put("type", "outrigger-cni").put("log_file", log.toString());
+      conf.putArray("exclude_namespaces").add("kube-system").add(NAMESPACE);
+      conf.putObject("capabilities").put("io.kubernetes.cri.pod-annotations", true);
+      cluster.setChainedPlugins(List.of(conf.toString()));
+      return log;
+    } catch (IOException e) {
+      throw new UncheckedIOException("chaining outrigger-cni", e);
+    }
+  }
+
+  /** {@code helm install} of revision {@code revision}; returns once its control plane is Available. */
+  Duration install(String revision) {
+    long started = System.nanoTime();
+    List<String> args = new ArrayList<>(List.of("install", release(revision), Helm.chart().toString(), "-n", NAMESPACE,
+        "--create-namespace", "--kubeconfig", cluster.kubeconfig().toString(), "--set", "revision=" + revision,
+        "--set", "images.controlPlane=" + CONTROL_PLANE_IMAGE, "--set", "images.proxy=" + NodeImages.ENVOY,
+        "--wait", "--timeout", "120s"));
+    helm.run(Duration.ofSeconds(150), args).orThrow("helm " + args);
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  void uninstall(String revision) {
+    helm.run(Duration.ofSeconds(90), List.of("uninstall", release(revision), "-n", NAMESPACE, "--kubeconfig",
+        cluster.kubeconfig().toString(), "--wait", "--timeout", "60s")).orThrow("helm uninstall " + revision);
+  }
+
+  static String release(String revision) {
+    return "outrigger-" + revision;
+  }
+
+  /** {@code kubectl apply -f PATH...} (files or directories under samples/). */
+  void apply(String... samples) {
+    List<String> args = new ArrayList<>(List.of("apply"));
+    for (String sample : samples) {
+      args.addAll(List.of("-f", SAMPLES.resolve(sample).toString()));
+    }
+    cluster.kubectl(args.toArray(String[]::new)).orThrow("kubectl " + args);
+  }
+
+  void applyYaml(String yaml) {
+    cluster.kubectlWithInput(yaml, "apply", "-f", "-").orThrow("kubectl apply\n" + yaml);
+  }
+
+  /** Waits until every Deployment of {@code namespace} is Available; returns how long that took. */
+  Duration awaitAvailable(String namespace) {
+    long started = System.nanoTime();
+    cluster.kubectl("wait", "-n", namespace, "--for=condition=Available", "deployment", "--all", "--timeout=90s")
+        .orThrow("deployments of " + namespace + " Available; pods:\n"
+            + cluster.kubectl("get", "pods", "-n", namespace, "-o", "wide").stdout());
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  /** {@code bookinfo.py get URL --count N} from the first pod of Deployment {@code from}: its JSON summary. */
+  JsonNode get(String namespace, String from, String url, int count, String... headers) {
+    List<String> args = new ArrayList<>(List.of("exec", "-n", namespace, "deploy/" + from, "-c", "app", "--",
+        "python3", "/app/bookinfo.py", "get", url, "--count", String.valueOf(count), "--max-seconds", "50"));
+    for (String header : headers) {
+      args.addAll(List.of("--header", header));
+    }
+    ExecResult result = cluster.kubectl(args.toArray(String[]::new));
+    try {
+      return JSON.readTree(result.orThrow("bookinfo.py get " + url + " from " + namespace + "/" + from).stdout().strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("bookinfo.py get: not JSON: " + result.stdout(), e);
+    }
+  }
+
+  /**
+   * Waits (bounded, 60 s) until one request to {@code url} from {@code from} is answered 200: Deployments are
+   * Available before kube-proxy and every sidecar have the last endpoints.
+   */
+  JsonNode awaitAnswer(String namespace, String from, String url, String... headers) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = get(namespace, from, url, 1, headers);
+      if (last.path("errors").asInt() == 0) {
+        return last;
+      }
+      sleep(Duration.ofMillis(500));
+    }
+    throw new AssertionError(url + " from " + namespace + "/" + from + " never answered 200 within 60 s: " + last);
+  }
+
+  /** A GET of Envoy's admin API (127.0.0.1:15000, inside the pod) from the pod's app container. */
+  String envoyAdmin(Pod pod, String path) {
+    String script = "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:15000"
+        + path + "', timeout=5).read().decode())";
+    return cluster.kubectl("exec", "-n", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "-c", "app",
+        "--", "python3", "-c", script).orThrow("envoy admin " + path + " in " + pod.getMetadata().getName()).stdout();
+  }
+
+  /** The nat table of the pod's network namespace (what a chained CNI plugin wrote there). */
+  String natRules(Pod pod) {
+    return cluster.inNode("nsenter", "--net=" + cluster.podNetns(pod), "iptables-save", "-t", "nat")
+        .orThrow("iptables-save in pod " + pod.getMetadata().getName()).stdout();
+  }
+
+  List<Pod> pods(String namespace, String labelKey, String labelValue) {
+    return cluster.client().pods().inNamespace(namespace).withLabel(labelKey, labelValue).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  Pod pod(String namespace, String app) {
+    List<Pod> pods = pods(namespace, "app", app);
+    assertThat(pods).as("pods app=%s in %s", app, namespace).isNotEmpty();
+    return pods.get(0);
+  }
+
+  static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
