@@ -168,6 +168,11 @@ public final class SingleNodeCluster implements AutoCloseable {
         run("ip", "-n", netns, "link", "set", NODE_LINK, "up");
         run("ip", "route", "add", NODE_IP + "/32", "via", NODE_LINK_IP, "dev", HOST_LINK);
         run("ip", "route", "add", POD_CIDR, "via", NODE_LINK_IP, "dev", HOST_LINK);
+        // The node's own processes (the API server calling a webhook Service, kubelet) dial ClusterIPs: the kernel
+        // routes a packet before kube-proxy's OUTPUT rules rewrite it, so the Service CIDR needs a route, or connect
+        // fails with "network is unreachable" (the netns has no default route). Via lo, from the node's address: a
+        // rewritten packet is routed again to its pod; one no rule rewrites goes nowhere.
+        run("ip", "-n", netns, "route", "add", SERVICE_CIDR, "dev", "lo", "src", NODE_IP);
     }
 
     /** A client with cluster-admin rights (a {@code system:masters} token). Closed with the cluster. */

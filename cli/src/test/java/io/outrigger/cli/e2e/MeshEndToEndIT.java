@@ -268,7 +268,9 @@ class MeshEndToEndIT {
           "(printf 'GET / HTTP/1.1\\r\\nHost: details\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | nc -w 3 " + ip + " 9080");
       last = nc.stdout() + nc.stderr();
       boolean ok = last.contains("HTTP/1.1 200") && last.contains("\"service\": \"details\"");
-      if (ok == answered) {
+      // A refusal counts only when nc really ran in the pod (not when kubectl exec itself failed).
+      boolean ran = !last.contains("Error from server") && !last.contains("error: ");
+      if (ok == answered && ran) {
         return;
       }
       MeshOnNode.sleep(Duration.ofMillis(500));
