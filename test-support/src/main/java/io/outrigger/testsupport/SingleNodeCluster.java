@@ -166,13 +166,13 @@ public final class SingleNodeCluster implements AutoCloseable {
         run("ip", "link", "set", HOST_LINK, "up");
         run("ip", "-n", netns, "addr", "add", NODE_LINK_IP + "/30", "dev", NODE_LINK);
         run("ip", "-n", netns, "link", "set", NODE_LINK, "up");
+        // A route to the service CIDR, as a node's default route gives it: a connection the node itself makes to a
+        // ClusterIP (the API server calling a webhook's Service) needs one before kube-proxy's OUTPUT rule can
+        // DNAT it to a pod (then the kernel routes it again, to the bridge); without it, connect() fails "network
+        // is unreachable". On lo, so that a packet to a ClusterIP kube-proxy did not translate never leaves.
+        run("ip", "-n", netns, "route", "add", SERVICE_CIDR, "dev", "lo", "src", NODE_IP);
         run("ip", "route", "add", NODE_IP + "/32", "via", NODE_LINK_IP, "dev", HOST_LINK);
         run("ip", "route", "add", POD_CIDR, "via", NODE_LINK_IP, "dev", HOST_LINK);
-        // The node's own processes (the API server calling a webhook Service, kubelet) dial ClusterIPs: the kernel
-        // routes a packet before kube-proxy's OUTPUT rules rewrite it, so the Service CIDR needs a route, or connect
-        // fails with "network is unreachable" (the netns has no default route). Via lo, from the node's address: a
-        // rewritten packet is routed again to its pod; one no rule rewrites goes nowhere.
-        run("ip", "-n", netns, "route", "add", SERVICE_CIDR, "dev", "lo", "src", NODE_IP);
     }
 
     /** A client with cluster-admin rights (a {@code system:masters} token). Closed with the cluster. */
@@ -180,8 +180,8 @@ public final class SingleNodeCluster implements AutoCloseable {
         return client;
     }
 
-    /** The cluster admin's kubeconfig (for helm, or any other client run from the machine). */
-    public Path kubeconfig() {
+    /** The cluster admin's kubeconfig (API server at {@link #API_SERVER_URL}), e.g. for helm on the machine. */
+    public Path adminKubeconfig() {
         return files.kubeconfig("admin");
     }
 

@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.hostnet.RepoRoot;
-import io.outrigger.testsupport.Helm;
+import io.outrigger.testsupport.MeshImages;
+import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.NodeImages;
-import io.outrigger.testsupport.Prerequisites;
 import io.outrigger.testsupport.SingleNodeCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The mesh on the tier-5 node, as a user installs it: the images (control plane from the shaded jar on a jlink'd
@@ -28,13 +30,12 @@ import java.util.List;
  */
 final class MeshOnNode {
 
-  static final String NAMESPACE = "outrigger-system";
-  static final String CONTROL_PLANE_IMAGE = "outrigger.local/outrigger:e2e";
+  static final String NAMESPACE = MeshInstallation.NAMESPACE;
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path SAMPLES = RepoRoot.find().orElseThrow().resolve("samples");
 
+  private static SingleNodeCluster pythonImportedInto;
   private final SingleNodeCluster cluster;
-  private final Helm helm = Helm.require();
 
   MeshOnNode(SingleNodeCluster cluster) {
     this.cluster = cluster;
@@ -44,15 +45,17 @@ final class MeshOnNode {
     return cluster;
   }
 
-  /** Builds and imports the images the chart and the samples name (nothing is pulled). */
-  void importImages(Path dir) {
-    Path jar = Path.of(System.getProperty("outrigger.jar", "target/outrigger.jar"));
-    Path runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")), NodeImages.CONTROL_PLANE_MODULES,
-        dir.resolve("runtime"));
-    cluster.importImage(NodeImages.controlPlane(CONTROL_PLANE_IMAGE, runtime, jar, dir.resolve("jni"))
-        .writeTo(dir.resolve("outrigger.tar")));
-    cluster.importImage(NodeImages.envoy(Prerequisites.requireEnvoy()).writeTo(dir.resolve("envoy.tar")));
-    cluster.importImage(NodeImages.python().writeTo(dir.resolve("python.tar")));
+  /**
+   * Imports the samples' python:3-slim (once per cluster; the chart's images come with {@link #install}, also
+   * once per cluster).
+   */
+  void importSampleImage(Path dir) {
+    synchronized (MeshOnNode.class) {
+      if (pythonImportedInto != cluster) {
+        cluster.importImage(NodeImages.python().writeTo(dir.resolve("python.tar")));
+        pythonImportedInto = cluster;
+      }
+    }
   }
 
   /**
@@ -63,7 +66,7 @@ final class MeshOnNode {
     try {
       Path link = cluster.cniBinDir().resolve("outrigger-cni");
       Files.deleteIfExists(link);
-      Files.createSymbolicLink(link, Prerequisites.requireOutriggerCni().resolve("outrigger-cni"));
+      Files.createSymbolicLink(link, MeshImages.pluginImage().resolve("outrigger-cni"));
       Path log = cluster.cniBinDir().resolveSibling("outrigger-cni.log");
       ObjectNode conf = JSON.createObjectNode().put("type", "outrigger-cni").put("log_file", log.toString());
       conf.putArray("exclude_namespaces").add("kube-system").add(NAMESPACE);
@@ -75,24 +78,9 @@ final class MeshOnNode {
     }
   }
 
-  /** {@code helm install} of revision {@code revision}; returns once its control plane is Available. */
-  Duration install(String revision) {
-    long started = System.nanoTime();
-    List<String> args = new ArrayList<>(List.of("install", release(revision), Helm.chart().toString(), "-n", NAMESPACE,
-        "--create-namespace", "--kubeconfig", cluster.kubeconfig().toString(), "--set", "revision=" + revision,
-        "--set", "images.controlPlane=" + CONTROL_PLANE_IMAGE, "--set", "images.proxy=" + NodeImages.ENVOY,
-        "--wait", "--timeout", "120s"));
-    helm.run(Duration.ofSeconds(150), args).orThrow("helm " + args);
-    return Duration.ofNanos(System.nanoTime() - started);
-  }
-
-  void uninstall(String revision) {
-    helm.run(Duration.ofSeconds(90), List.of("uninstall", release(revision), "-n", NAMESPACE, "--kubeconfig",
-        cluster.kubeconfig().toString(), "--wait", "--timeout", "60s")).orThrow("helm uninstall " + revision);
-  }
-
-  static String release(String revision) {
-    return "outrigger-" + revision;
+  /** {@code helm install} of revision {@code revision} (test-support's fixture); returns once it is Ready. */
+  MeshInstallation install(String revision) {
+    return MeshInstallation.install(cluster, revision);
   }
 
   /** {@code kubectl apply -f PATH...} (files or directories under samples/). */
@@ -111,7 +99,7 @@ final class MeshOnNode {
   /** Waits until every Deployment of {@code namespace} is Available; returns how long that took. */
   Duration awaitAvailable(String namespace) {
     long started = System.nanoTime();
-    cluster.kubectl("wait", "-n", namespace, "--for=condition=Available", "deployment", "--all", "--timeout=90s")
+    cluster.kubectl("wait", "-n", namespace, "--for=condition=Available", "deployment", "--all", "--timeout=55s")
         .orThrow("deployments of " + namespace + " Available; pods:\n"
             + cluster.kubectl("get", "pods", "-n", namespace, "-o", "wide").stdout());
     return Duration.ofNanos(System.nanoTime() - started);
@@ -120,11 +108,13 @@ final class MeshOnNode {
   /** {@code bookinfo.py get URL --count N} from the first pod of Deployment {@code from}: its JSON summary. */
   JsonNode get(String namespace, String from, String url, int count, String... headers) {
     List<String> args = new ArrayList<>(List.of("exec", "-n", namespace, "deploy/" + from, "-c", "app", "--",
-        "python3", "/app/bookinfo.py", "get", url, "--count", String.valueOf(count), "--max-seconds", "50"));
+        "python3", "/app/bookinfo.py", "get", url, "--count", String.valueOf(count), "--max-seconds", "100"));
     for (String header : headers) {
       args.addAll(List.of("--header", header));
     }
-    ExecResult result = cluster.kubectl(args.toArray(String[]::new));
+    // Longer than kubectl()'s 60 s: 1,000 requests take ~45 s at load 15.
+    ExecResult result = Commands.run(cluster.kubectlCommand(args.toArray(String[]::new)), Map.of(), null,
+        Duration.ofSeconds(120));
     try {
       return JSON.readTree(result.orThrow("bookinfo.py get " + url + " from " + namespace + "/" + from).stdout().strip());
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
 import java.io.IOException;
@@ -31,10 +32,18 @@ class MeshUpgradeIT {
 
   static final String NS = "upgrade";
   static final Duration LOOP_BOUND = Duration.ofSeconds(150);
+  static MeshInstallation a;
+  static MeshInstallation b;
 
   @AfterAll
   static void cleanUp() {
-    kube.cluster().kubectl("delete", "namespace", NS, "--wait=false");
+    kube.cluster().kubectl("delete", "namespace", NS, "--wait=true", "--timeout=60s");
+    for (MeshInstallation revision : new MeshInstallation[] {a, b}) {
+      if (revision != null) {
+        revision.close();
+      }
+    }
+    MeshInstallation.purge(kube.cluster());
   }
 
   @Test
@@ -42,14 +51,14 @@ class MeshUpgradeIT {
     SingleNodeCluster cluster = kube.cluster();
     MeshOnNode mesh = new MeshOnNode(cluster);
     long started = System.nanoTime();
-    mesh.importImages(dir);
+    mesh.importSampleImage(dir);
     mesh.chainCni();
-    mesh.install("a");
+    a = mesh.install("a");
     mesh.applyYaml(app());
     mesh.awaitAvailable(NS);
     mesh.awaitAnswer(NS, "client", "http://details:9080/");
     assertRevision("a", "details", "client");
-    mesh.install("b");
+    b = mesh.install("b");
 
     Path trace = dir.resolve("trace.jsonl");
     Process loop = new ProcessBuilder(cluster.kubectlCommand("exec", "-n", NS, "deploy/client", "-c", "app", "--",
@@ -73,7 +82,7 @@ class MeshUpgradeIT {
               .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")), 90, TimeUnit.SECONDS);
       assertThat(newcomer.getMetadata().getAnnotations().get("outrigger.io/status")).contains("\"revision\":\"b\"");
       assertThat(String.join(" ", newcomer.getSpec().getInitContainers().get(0).getArgs()))
-          .contains("outrigger-b." + MeshOnNode.NAMESPACE + ".svc");
+          .contains(b.controlPlaneAddress());
       assertThat(mesh.envoyAdmin(newcomer, "/stats?filter=control_plane.connected_state"))
           .contains("control_plane.connected_state: 1");
       // a's existing sidecars still have their control plane and serve.
@@ -110,7 +119,7 @@ class MeshUpgradeIT {
     cluster.kubectl("rollout", "restart", "-n", NS, "deployment/client").orThrow("rollout restart client");
     cluster.kubectl("rollout", "status", "-n", NS, "deployment/client", "--timeout=55s").orThrow("rollout status");
     assertRevision("b", "details", "client");
-    mesh.uninstall("a");
+    assertThat(a.uninstall().succeeded()).isTrue();
     assertThat(cluster.client().apps().deployments().inNamespace(MeshOnNode.NAMESPACE).withName("outrigger-a").get())
         .isNull();
     assertThat(cluster.client().admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems())
@@ -120,7 +129,7 @@ class MeshUpgradeIT {
     for (Pod pod : mesh.pods(NS, "app", "details")) {
       assertThat(mesh.envoyAdmin(pod, "/stats?filter=control_plane.connected_state")).contains(": 1");
     }
-    mesh.uninstall("b");
+    b.close();
     System.out.printf("tier-5 upgrade test: %d ms%n", (System.nanoTime() - started) / 1_000_000);
   }
 
