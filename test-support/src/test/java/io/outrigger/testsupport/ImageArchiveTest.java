@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,5 +71,19 @@ class ImageArchiveTest {
         assertThat(NodeImages.sharedLibraries(envoy)).containsKeys("/lib64/ld-linux-x86-64.so.2")
                 .allSatisfy((path, file) -> assertThat(file).isRegularFile());
         assertThat(NodeImages.envoy(envoy).paths()).contains("usr/local/bin/envoy", "lib64/ld-linux-x86-64.so.2");
+    }
+
+    @Test
+    void pythonImageHasTheInterpreterItsStandardLibraryAndWhatTheyLinkButNoTests() {
+        Set<String> paths = NodeImages.python().paths();
+
+        assertThat(NodeImages.python().reference()).isEqualTo("docker.io/library/python:3-slim");
+        assertThat(paths).contains("usr/bin/python3", "usr/local/bin/python3", "lib64/ld-linux-x86-64.so.2")
+                .anyMatch(p -> p.matches("usr/lib/python3\\.\\d+/json/__init__\\.py"))
+                .anyMatch(p -> p.matches("usr/lib/python3\\.\\d+/http/server\\.py"))
+                .anyMatch(p -> p.matches("usr/lib/python3\\.\\d+/lib-dynload/_ssl\\..*\\.so"))
+                .anyMatch(p -> p.contains("libssl.so"))
+                .noneMatch(p -> p.matches("usr/lib/python3\\.\\d+/(test|tkinter|idlelib|config-.*)/.*"))
+                .noneMatch(p -> p.endsWith(".pyc") || p.contains("_testcapi"));
     }
 }
