@@ -158,6 +158,9 @@ public final class SingleNodeCluster implements AutoCloseable {
         run("ip", "-n", netns, "link", "set", NODE_LINK, "up");
         run("ip", "route", "add", NODE_IP + "/32", "via", NODE_LINK_IP, "dev", HOST_LINK);
         run("ip", "route", "add", POD_CIDR, "via", NODE_LINK_IP, "dev", HOST_LINK);
+        // What a node's default route gives hostNetwork pods (the CNI DaemonSet): a route for Service IPs, so that
+        // kube-proxy's OUTPUT rules can DNAT them (kubernetes = 198.19.232.1:443 -> the API server).
+        run("ip", "-n", netns, "route", "add", SERVICE_CIDR, "via", HOST_IP, "dev", NODE_LINK, "src", NODE_IP);
     }
 
     /** A client with cluster-admin rights (a {@code system:masters} token). Closed with the cluster. */

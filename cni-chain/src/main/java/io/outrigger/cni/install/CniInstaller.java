@@ -119,7 +119,24 @@ public final class CniInstaller {
     delete(settings.binDir().resolve(LAUNCHER));
     deleteTree(settings.binDir().resolve(IMAGE_DIR));
     if (settings.podRecords() != null) {
-      deleteTree(settings.podRecords());
+      deleteRecords(settings.podRecords());
+    }
+  }
+
+  /** The records and their directory; in a DaemonSet the directory is a mount point, which stays (empty). */
+  private static void deleteRecords(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> records = Files.list(dir)) {
+      for (Path record : records.toList()) {
+        deleteTree(record);
+      }
+      Files.deleteIfExists(dir);
+    } catch (java.nio.file.FileSystemException e) {
+      LOG.info("event=cni-records-dir-kept dir={} reason=\"{}\"", dir, e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
     }
   }
 

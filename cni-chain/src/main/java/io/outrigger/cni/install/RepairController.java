@@ -58,7 +58,7 @@ public final class RepairController {
     try {
       pods = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems();
     } catch (KubernetesClientException e) {
-      LOG.warn("event=cni-repair-list-failed node={} reason=\"{}\"", nodeName, e.getMessage());
+      LOG.warn("event=cni-repair-list-failed node={} reason=\"{}\"", nodeName, reason(e));
       return done;
     }
     for (Pod pod : pods) {
@@ -71,11 +71,16 @@ public final class RepairController {
           LOG.warn("event=cni-repair pod={} action={} reason=\"meshed pod set up without outrigger-cni: no capture rules\"",
               name, action.name().toLowerCase(java.util.Locale.ROOT));
         } catch (KubernetesClientException e) {
-          LOG.warn("event=cni-repair-failed pod={} reason=\"{}\"", name, e.getMessage());
+          LOG.warn("event=cni-repair-failed pod={} reason=\"{}\"", name, reason(e));
         }
       }
     }
     return done;
+  }
+
+  /** fabric8's message names the operation only; the cause says what went wrong (refused, timed out, 403). */
+  private static String reason(KubernetesClientException e) {
+    return e.getCause() == null ? e.getMessage() : e.getMessage() + ": " + e.getCause();
   }
 
   private boolean needsRepair(Pod pod) {
