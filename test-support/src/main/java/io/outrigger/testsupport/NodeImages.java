@@ -122,6 +122,37 @@ public final class NodeImages {
         return image;
     }
 
+    /** Where the control-plane image carries the CNI plugin image (the chart's {@code cni.pluginImageDir}). */
+    public static final String CNI_PLUGIN_DIR = "/opt/outrigger/cni-plugin";
+
+    /**
+     * Adds the outrigger-cni plugin image the cni-chain build made ({@code cni-chain/target/plugin-image}) to a
+     * control-plane image at {@link #CNI_PLUGIN_DIR}, for the chart's CNI DaemonSet to copy onto the node;
+     * {@code version}, when not null, replaces its VERSION (what the plugin logs and records per pod).
+     */
+    public static ImageArchive withCniPlugin(ImageArchive image, Path pluginImage, String version) {
+        image.directory(CNI_PLUGIN_DIR, 0755);
+        try (Stream<Path> files = Files.walk(pluginImage)) {
+            for (Path file : files.sorted().toList()) {
+                String path = CNI_PLUGIN_DIR + "/" + pluginImage.relativize(file);
+                if (file.equals(pluginImage)) {
+                    continue;
+                } else if (Files.isSymbolicLink(file)) {
+                    image.symlink(path, Files.readSymbolicLink(file).toString());
+                } else if (Files.isDirectory(file)) {
+                    image.directory(path, 0755);
+                } else if (version != null && file.endsWith(Path.of("outrigger-cni.d", "VERSION"))) {
+                    image.file(path, version + "\n", 0644);
+                } else {
+                    image.file(path, file, Files.isExecutable(file) ? 0755 : 0644);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("image " + image.reference() + ": cannot read " + pluginImage, e);
+        }
+        return image;
+    }
+
     /** The modules the shaded outrigger.jar needs ({@code jdeps --print-module-deps}, measured on the jar). */
     public static final List<String> CONTROL_PLANE_MODULES = List.of("java.base", "java.desktop", "java.naming",
             "java.net.http", "java.sql", "jdk.httpserver", "jdk.jfr", "jdk.management", "jdk.unsupported");

@@ -79,8 +79,8 @@ class CniDaemonSetIT {
     Path runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")), NodeImages.CONTROL_PLANE_MODULES,
         work.resolve("runtime"));
     for (String[] image : List.of(new String[] {V1, VERSION_1}, new String[] {V2, VERSION_2})) {
-      ImageArchive archive = NodeImages.controlPlane(image[0], runtime, jar, work.resolve("jni"));
-      withPluginImage(archive, pluginImage(), image[1]);
+      ImageArchive archive = NodeImages.withCniPlugin(NodeImages.controlPlane(image[0], runtime, jar, work.resolve("jni")),
+          pluginImage(), image[1]);
       cluster.importImage(archive.writeTo(work.resolve(image[1] + ".tar")));
     }
     cluster.kubectl("create", "namespace", RELEASE_NS).orThrow("create namespace");
@@ -165,15 +165,20 @@ class CniDaemonSetIT {
       }
     });
     String oldPod = installerPod().getMetadata().getUid();
+    long rollStart = System.nanoTime();
 
     apply(V2);
     awaitDaemonSetOn(V2);
+    long rollMillis = (System.nanoTime() - rollStart) / 1_000_000;
     assertThat(installerPod().getMetadata().getUid()).as("the installer pod was replaced").isNotEqualTo(oldPod);
     sleep(2000);
     rolling.set(false);
     conflistPoll.join();
     client.join();
 
+    System.out.printf("cni-upgrade: roll to the new image took %d ms; %d requests answered, %d failed; %d conflist samples,"
+        + " entries of ours per sample %s%n", rollMillis, ok.get(), failures.size(), entryCounts.size(),
+        new java.util.TreeSet<>(entryCounts));
     assertThat(failures).as("failed requests through the captured pod during the roll").isEmpty();
     assertThat(ok.get()).as("requests answered").isGreaterThan(20);
     assertThat(entryCounts).as("conflist samples during the roll").hasSizeGreaterThan(20).containsOnly(1);
@@ -198,7 +203,7 @@ class CniDaemonSetIT {
     // The installer leaves the node (a nodeSelector nothing matches): a restart, not a removal, so the entry stays.
     cluster.kubectl("patch", "daemonset", "-n", RELEASE_NS, "outrigger-cni", "--type=merge", "-p",
         "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"outrigger.io/no-such-node\":\"x\"}}}}}").orThrow("patch");
-    Awaitility.await().atMost(TIMEOUT).until(() -> installerPods().isEmpty());
+    Awaitility.await().atMost(TIMEOUT).until(() -> installerPodsIncludingTerminating().isEmpty());
     assertThat(ourEntries()).as("the installer stopped without its DaemonSet being deleted").isEqualTo(1);
 
     // The primary CNI writes its conflist again (e.g. its agent restarted) while no installer runs.
@@ -230,8 +235,9 @@ class CniDaemonSetIT {
     assertThat(repaired.getMetadata().getUid()).isNotEqualTo(unmeshed.getMetadata().getUid());
     assertThat(natRules(repaired)).contains(":OUTRIGGER_INBOUND");
     assertThat(get(repaired.getStatus().getPodIP())).contains("200 OK");
-    assertThat(cluster.kubectl("logs", "-n", RELEASE_NS, "daemonset/outrigger-cni").stdout())
-        .contains("event=cni-repair pod=" + APPS_NS + "/" + unmeshed.getMetadata().getName() + " action=delete");
+    String installerLog = cluster.kubectl("logs", "-n", RELEASE_NS, installerPod().getMetadata().getName()).stdout();
+    assertThat(installerLog).containsSubsequence("event=cni-waiting-for-primary", "event=cni-chained",
+        "event=cni-repair pod=" + APPS_NS + "/" + unmeshed.getMetadata().getName() + " action=delete");
     assertThat(runningPod("web").getMetadata().getUid()).as("a pod set up by the plugin is left alone").isEqualTo(web);
   }
 
@@ -239,7 +245,7 @@ class CniDaemonSetIT {
   @Order(4)
   void deletingTheReleaseTakesEverythingOfOursOffTheNode() throws IOException {
     cluster.kubectlWithInput(installed, "delete", "--wait=true", "--timeout=60s", "-f", "-").orThrow("kubectl delete");
-    Awaitility.await().atMost(TIMEOUT).until(() -> installerPods().isEmpty());
+    Awaitility.await().atMost(TIMEOUT).until(() -> installerPodsIncludingTerminating().isEmpty());
 
     // The pod is gone once its SIGTERM hook (the uninstall) has finished; allow for the API's view lagging behind.
     Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -290,8 +296,12 @@ class CniDaemonSetIT {
   }
 
   private static List<Pod> installerPods() {
-    return cluster.client().pods().inNamespace(RELEASE_NS).withLabel("app", "outrigger-cni").list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    return installerPodsIncludingTerminating().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  /** Gone from here only once kubelet has seen the container exit: its SIGTERM hook has finished. */
+  private static List<Pod> installerPodsIncludingTerminating() {
+    return cluster.client().pods().inNamespace(RELEASE_NS).withLabel("app", "outrigger-cni").list().getItems();
   }
 
   private static Pod installerPod() {
@@ -384,31 +394,6 @@ class CniDaemonSetIT {
   private static JsonNode lastPlugin() throws IOException {
     JsonNode plugins = JSON.readTree(Files.readString(conflist())).path("plugins");
     return plugins.get(plugins.size() - 1);
-  }
-
-  /** The plugin image the cni-chain build made, with {@code version} as its VERSION (a build of that version). */
-  private static void withPluginImage(ImageArchive image, Path pluginImage, String version) throws IOException {
-    String base = "/opt/outrigger/cni-plugin";
-    image.directory("/opt/outrigger/cni-plugin", 0755);
-    List<Path> files;
-    try (Stream<Path> all = Files.walk(pluginImage)) {
-      files = all.sorted().toList();
-    }
-    for (Path file : files) {
-      if (file.equals(pluginImage)) {
-        continue;
-      }
-      String path = base + "/" + pluginImage.relativize(file);
-      if (Files.isSymbolicLink(file)) {
-        image.symlink(path, Files.readSymbolicLink(file).toString());
-      } else if (Files.isDirectory(file)) {
-        image.directory(path, 0755);
-      } else if (file.endsWith(Path.of("outrigger-cni.d", "VERSION"))) {
-        image.file(path, version + "\n", 0644);
-      } else {
-        image.file(path, file, Files.isExecutable(file) ? 0755 : 0644);
-      }
-    }
   }
 
   private static Path pluginImage() {
