@@ -4,8 +4,8 @@
 # with --tests also what only the test suite needs: for test tier 4, kube-apiserver (built once from its
 # Go module, scripts/kubernetes) and Debian's etcd; for test tier 5, kubelet, kube-controller-manager,
 # kube-scheduler, kube-proxy, kubectl and the pause program (same Go module), Debian's containerd and runc,
-# and Debian's busybox-static (extracted, not installed: the test pods' image). A second run changes nothing
-# and takes well under a second.
+# and Debian's busybox-static (extracted, not installed: the test pods' image); for the chart's tests, helm
+# (built once from its Go module, scripts/helm). A second run changes nothing and takes well under a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
 #   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries and chromium (scripts/test.sh uses this)
@@ -15,7 +15,7 @@
 # It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME, ENVOY_BIN,
 # KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there), and KUBELET_BIN,
 # KUBE_CONTROLLER_MANAGER_BIN, KUBE_SCHEDULER_BIN, KUBE_PROXY_BIN, KUBECTL_BIN, PAUSE_BIN, CONTAINERD_BIN,
-# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are).
+# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are), and HELM_BIN (once helm is built).
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -174,6 +174,27 @@ if $tests; then
   build_kube kube-apiserver
   for program in "${KUBE_NODE_PROGRAMS[@]}"; do build_kube "$program"; done
 fi
+# helm for the chart's tests (helm lint/template in the fast tier, helm install in tier 5), from the
+# helm.sh/helm/v4 module pinned by scripts/helm/go.mod and go.sum, into .outrigger/helm/<version>/helm.
+helm_module="$root/scripts/helm"
+helm_version=$(sed -n 's/^require helm.sh\/helm\/v4 v\([0-9.]*\)$/\1/p' "$helm_module/go.mod")
+helm_bin="$state/helm/$helm_version/helm"
+if $tests && [ ! -x "$helm_bin" ]; then
+  go=${go:-$(find_go || fetch_go)}
+  # helm's module needs a newer Go than the Kubernetes one: an older go fetches that toolchain itself
+  # (GOTOOLCHAIN, from the module proxy, checked against the checksum database).
+  helm_go=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$helm_module/go.mod")
+  helm_toolchain=local
+  [ "$(go_minor "$go")" -ge "$(echo "$helm_go" | cut -d. -f2)" ] || helm_toolchain=go1.26.8
+  started=$(date +%s)
+  say "building helm $helm_version (first run only: minutes when the Go caches are cold)"
+  mkdir -p "$(dirname "$helm_bin")"
+  (cd "$helm_module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$helm_toolchain CGO_ENABLED=0 \
+    nice -n 19 "$go" build -trimpath -buildvcs=false -o "$helm_bin.partial" \
+    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=v$helm_version" helm.sh/helm/v4/cmd/helm) >&2
+  mv "$helm_bin.partial" "$helm_bin"
+  say "built helm in $(( $(date +%s) - started )) s"
+fi
 etcd_bin=$(command -v etcd || true)
 if $tests && [ -z "$etcd_bin" ]; then
   apt_install etcd-server
@@ -237,6 +258,8 @@ if $tier5_ready; then
       "$(command -v containerd)" "$(command -v runc)" "$busybox_bin"
   } >> "$state/env"
 fi
+
+if [ -x "$helm_bin" ]; then printf 'export HELM_BIN=%s\n' "$helm_bin" >> "$state/env"; fi
 
 case "$mode" in
   envoy) echo "$envoy_bin" ;;

@@ -2,6 +2,7 @@ package io.outrigger.cli;
 
 import io.outrigger.certs.cli.CaCommand;
 import io.outrigger.cli.check.CheckCommand;
+import io.outrigger.cli.manifest.ManifestCommand;
 import io.outrigger.cni.cli.CaptureCommand;
 import io.outrigger.cni.cli.CniCommand;
 import io.outrigger.controlplane.cli.AnalyzeCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       InjectCommand.class,
       WebhookCommand.class,
+      ManifestCommand.class,
       CniCommand.class,
       CaptureCommand.class,
       ProxyStatusCommand.class,

@@ -77,6 +77,12 @@ public final class ImageArchive {
         return add(new Entry(normalize(path), 'L', 0777, null, null, target));
     }
 
+    /** An environment variable of the image's processes ({@code NAME=VALUE}). */
+    public ImageArchive env(String name, String value) {
+        env.add(name + "=" + value);
+        return this;
+    }
+
     public ImageArchive entrypoint(String... command) {
         entrypoint = List.of(command);
         return this;

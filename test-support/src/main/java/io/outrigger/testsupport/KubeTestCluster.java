@@ -155,6 +155,29 @@ public final class KubeTestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Installs the Istio CRDs the control plane reads, from their one source: the chart's
+     * manifests/charts/outrigger/crds/*.istio.io.yaml (the Gateway API ones there are left out: nothing in tier 4
+     * reads them).
+     */
+    public static void installIstioCrds(KubernetesClient admin, Duration timeout) {
+        Path dir = Helm.chart().resolve("crds");
+        List<HasMetadata> crds = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".istio.io.yaml")).sorted().toList()) {
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    crds.addAll(admin.load(in).items());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Istio CRDs in " + dir + ": " + e.getMessage(), e);
+        }
+        if (crds.isEmpty()) {
+            throw new IllegalStateException("no *.istio.io.yaml CRD in " + dir);
+        }
+        installCrds(admin, crds, timeout);
+    }
+
     private static boolean established(CustomResourceDefinition crd) {
         return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
                 && crd.getStatus().getConditions().stream()

@@ -122,35 +122,48 @@ public final class NodeImages {
         return image;
     }
 
-    /** Where the control-plane image carries the CNI plugin image (the chart's {@code cni.pluginImageDir}). */
-    public static final String CNI_PLUGIN_DIR = "/opt/outrigger/cni-plugin";
+    /** Where the control-plane image carries the outrigger-cni plugin image (for the CNI installer to copy out). */
+    public static final String CNI_PLUGIN_IMAGE_PATH = "/opt/outrigger/cni-plugin-image";
 
     /**
-     * Adds the outrigger-cni plugin image the cni-chain build made ({@code cni-chain/target/plugin-image}) to a
-     * control-plane image at {@link #CNI_PLUGIN_DIR}, for the chart's CNI DaemonSet to copy onto the node;
-     * {@code version}, when not null, replaces its VERSION (what the plugin logs and records per pod).
+     * The control-plane image that is also the CNI installer's: {@link #controlPlane(String, Path, Path, Path)} plus
+     * the outrigger-cni plugin image the build makes (cni-chain/target/plugin-image: launcher, its own jlink'd
+     * runtime, jar and AOT cache) at {@link #CNI_PLUGIN_IMAGE_PATH}, named by {@code OUTRIGGER_CNI_IMAGE} (where
+     * {@code outrigger cni} looks for it). The plugin runs on the node, not in this image: its files are carried
+     * as they are.
      */
-    public static ImageArchive withCniPlugin(ImageArchive image, Path pluginImage, String version) {
-        image.directory(CNI_PLUGIN_DIR, 0755);
+    public static ImageArchive controlPlane(String reference, Path runtime, Path jar, Path pluginImage, Path scratch) {
+        return controlPlane(reference, runtime, jar, pluginImage, null, scratch);
+    }
+
+    /**
+     * The same with {@code pluginVersion} as the plugin's VERSION (what it logs and records per pod), e.g. two
+     * builds of different versions for a CNI upgrade test; null keeps the built one.
+     */
+    public static ImageArchive controlPlane(String reference, Path runtime, Path jar, Path pluginImage,
+            String pluginVersion, Path scratch) {
+        ImageArchive image = controlPlane(reference, runtime, jar, scratch);
+        image.directory("/opt/outrigger", 0755).directory(CNI_PLUGIN_IMAGE_PATH, 0755);
         try (Stream<Path> files = Files.walk(pluginImage)) {
             for (Path file : files.sorted().toList()) {
-                String path = CNI_PLUGIN_DIR + "/" + pluginImage.relativize(file);
+                String path = CNI_PLUGIN_IMAGE_PATH + "/" + pluginImage.relativize(file);
                 if (file.equals(pluginImage)) {
                     continue;
                 } else if (Files.isSymbolicLink(file)) {
                     image.symlink(path, Files.readSymbolicLink(file).toString());
                 } else if (Files.isDirectory(file)) {
                     image.directory(path, 0755);
-                } else if (version != null && file.endsWith(Path.of("outrigger-cni.d", "VERSION"))) {
-                    image.file(path, version + "\n", 0644);
+                } else if (pluginVersion != null && file.endsWith(Path.of("outrigger-cni.d", "VERSION"))) {
+                    image.file(path, pluginVersion + "\n", 0644);
                 } else {
                     image.file(path, file, Files.isExecutable(file) ? 0755 : 0644);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("image " + image.reference() + ": cannot read " + pluginImage, e);
+            throw new UncheckedIOException("image " + reference + ": cannot read the CNI plugin image " + pluginImage
+                    + " (mvn package of cni-chain makes it)", e);
         }
-        return image;
+        return image.env("OUTRIGGER_CNI_IMAGE", CNI_PLUGIN_IMAGE_PATH);
     }
 
     /** The modules the shaded outrigger.jar needs ({@code jdeps --print-module-deps}, measured on the jar). */

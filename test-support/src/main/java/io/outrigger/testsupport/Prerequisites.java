@@ -106,6 +106,31 @@ public final class Prerequisites {
                 containerd, ctr, runc, busybox);
     }
 
+    /**
+     * The helm CLI for the chart's tests: {@code HELM_BIN} (written to .outrigger/env by
+     * {@code scripts/bootstrap.sh --tests}, which builds helm from its Go module, scripts/helm), else that build
+     * under .outrigger/helm, else helm on PATH.
+     */
+    public static Path requireHelm() {
+        Optional<Path> helm = executableFromEnv("HELM_BIN")
+                .or(() -> RepoRoot.find().flatMap(Prerequisites::bootstrapHelm))
+                .or(() -> findOnPath("helm"));
+        if (helm.isEmpty()) {
+            missing("helm: HELM_BIN=" + System.getenv("HELM_BIN") + " is not an executable file, .outrigger/helm/*/helm"
+                    + " was not built and no helm is on PATH; run scripts/bootstrap.sh --tests (it builds helm from"
+                    + " its Go module, scripts/helm)");
+        }
+        return helm.get();
+    }
+
+    private static Optional<Path> bootstrapHelm(Path repo) {
+        try (java.util.stream.Stream<Path> versions = Files.list(repo.resolve(".outrigger/helm"))) {
+            return versions.map(v -> v.resolve("helm")).filter(Files::isExecutable).sorted().reduce((a, b) -> b);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private static Path nodeProgram(String variable, Path buildDir, String name, List<String> absent) {
         Optional<Path> bin = executableFromEnv(variable)
                 .or(() -> Optional.of(buildDir.resolve(name)).filter(Files::isExecutable));

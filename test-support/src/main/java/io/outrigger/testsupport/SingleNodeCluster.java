@@ -156,16 +156,23 @@ public final class SingleNodeCluster implements AutoCloseable {
         run("ip", "link", "set", HOST_LINK, "up");
         run("ip", "-n", netns, "addr", "add", NODE_LINK_IP + "/30", "dev", NODE_LINK);
         run("ip", "-n", netns, "link", "set", NODE_LINK, "up");
+        // A route to the service CIDR, as a node's default route gives it: a connection the node itself makes to a
+        // ClusterIP (the API server calling a webhook's Service) needs one before kube-proxy's OUTPUT rule can
+        // DNAT it to a pod (then the kernel routes it again, to the bridge); without it, connect() fails "network
+        // is unreachable". On lo, so that a packet to a ClusterIP kube-proxy did not translate never leaves.
+        run("ip", "-n", netns, "route", "add", SERVICE_CIDR, "dev", "lo", "src", NODE_IP);
         run("ip", "route", "add", NODE_IP + "/32", "via", NODE_LINK_IP, "dev", HOST_LINK);
         run("ip", "route", "add", POD_CIDR, "via", NODE_LINK_IP, "dev", HOST_LINK);
-        // What a node's default route gives hostNetwork pods (the CNI DaemonSet): a route for Service IPs, so that
-        // kube-proxy's OUTPUT rules can DNAT them (kubernetes = 198.19.232.1:443 -> the API server).
-        run("ip", "-n", netns, "route", "add", SERVICE_CIDR, "via", HOST_IP, "dev", NODE_LINK, "src", NODE_IP);
     }
 
     /** A client with cluster-admin rights (a {@code system:masters} token). Closed with the cluster. */
     public KubernetesClient client() {
         return client;
+    }
+
+    /** The cluster admin's kubeconfig (API server at {@link #API_SERVER_URL}), e.g. for helm on the machine. */
+    public Path adminKubeconfig() {
+        return files.kubeconfig("admin");
     }
 
     /** {@code kubectl} (the one built with the cluster) as cluster admin, from the machine; 60 s bound. */

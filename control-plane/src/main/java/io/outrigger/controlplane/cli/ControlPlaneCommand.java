@@ -1,5 +1,8 @@
 package io.outrigger.controlplane.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.outrigger.certs.CaSettings;
+import io.outrigger.controlplane.kube.CaSecret;
 import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.kube.LeaderTimings;
@@ -10,6 +13,7 @@ import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.PortUnavailableException;
 import io.outrigger.controlplane.xds.Debounce;
+import io.outrigger.injector.inject.InjectorConfig;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -64,6 +68,18 @@ public final class ControlPlaneCommand implements Callable<Integer> {
   @Option(names = "--ca-dir", defaultValue = "${env:OUTRIGGER_CA_DIR:-/var/lib/outrigger/ca}",
       description = "Mesh CA directory (Istio cacerts layout), created on first start. Default ${DEFAULT-VALUE}.")
   Path caDir;
+
+  @Option(names = "--ca-secret", paramLabel = "NAME",
+      description = "With a Kubernetes API server: the mesh CA is Secret NAME in --namespace (cacerts keys), copied "
+          + "into --ca-dir (then an empty, pod-local directory) at start; created with a new self-signed root when "
+          + "absent (the first replica's create wins), so every replica and restart shares one root.")
+  String caSecret;
+
+  @Option(names = "--injector-config", paramLabel = "FILE",
+      description = "The hosted injector's config (YAML, as 'outrigger webhook --config': image, "
+          + "controlPlaneAddress, controlPlaneServerName, ...); revision and namespace come from --revision and "
+          + "--namespace. Default: the built-in one.")
+  Path injectorConfig;
 
   @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "SPIFFE trust domain.")
   String trustDomain;
@@ -157,6 +173,21 @@ public final class ControlPlaneCommand implements Callable<Integer> {
           LeaderTimings.DEFAULT, podSourceCheck);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (injectorConfig != null) {
+      try {
+        cluster = cluster.withInjector(InjectorConfig.load(injectorConfig));
+        cluster.injectorConfig(15012);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--injector-config " + e.getMessage());
+      }
+    }
+    if (caSecret != null) {
+      KubeConnection connection = kube.orElseThrow(() -> new ParameterException(spec.commandLine(),
+          "--ca-secret " + caSecret + ": needs a Kubernetes API server (--in-cluster, --kubeconfig or --registry kube)"));
+      try (KubernetesClient client = connection.newClient()) {
+        CaSecret.materialize(client, namespace, caSecret, caDir, CaSettings.defaults().withTrustDomain(trustDomain));
+      }
     }
     MeshSettings mesh = MeshSettings.defaults().withTrustDomain(trustDomain)
         .withOutboundTrafficPolicy(outboundTrafficPolicy);

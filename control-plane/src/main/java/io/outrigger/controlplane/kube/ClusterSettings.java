@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * @param leader the leader Lease's timings
  * @param checkPodSourceAddress a stream with a pod-bound token must come from that pod's IP: true when the
  *     control plane and the pods share a network (a cluster without NAT between them)
+ * @param injector the hosted injector's config as given ({@code --injector-config}: sidecar image, the address
+ *     sidecars dial, ...); its revision and namespace are this revision's and namespace, see
+ *     {@link #injectorConfig}
  */
 public record ClusterSettings(
     String revision,
@@ -33,7 +36,8 @@ public record ClusterSettings(
     Duration servingCertTtl,
     List<String> extraServingNames,
     LeaderTimings leader,
-    boolean checkPodSourceAddress) {
+    boolean checkPodSourceAddress,
+    InjectorConfig injector) {
 
   public static final String DEFAULT_REVISION = "default";
   public static final String DEFAULT_NAMESPACE = "outrigger-system";
@@ -59,12 +63,52 @@ public record ClusterSettings(
           + MIN_SERVING_CERT_TTL);
     }
     extraServingNames = List.copyOf(extraServingNames);
+    injector = injector == null ? InjectorConfig.defaults() : injector;
+  }
+
+  /** With the built-in injector config. */
+  public ClusterSettings(String revision, String namespace, int webhookPort, Optional<KubeConnection> kube,
+      Duration servingCertTtl, List<String> extraServingNames, LeaderTimings leader, boolean checkPodSourceAddress) {
+    this(revision, namespace, webhookPort, kube, servingCertTtl, extraServingNames, leader, checkPodSourceAddress,
+        null);
+  }
+
+  /** The hosted injector's config as given (e.g. from {@code --injector-config}). */
+  public ClusterSettings withInjector(InjectorConfig config) {
+    return new ClusterSettings(revision, namespace, webhookPort, kube, servingCertTtl, extraServingNames, leader,
+        checkPodSourceAddress, config);
+  }
+
+  /**
+   * What this revision's injector puts in pods: the given config with this revision and namespace. Its sidecars
+   * dial and verify this revision's Service unless the config names another address or server name (e.g. a
+   * fixed Service IP where the pods have no cluster DNS). A config naming another revision or namespace is
+   * refused: its sidecars would dial a control plane that is not this one.
+   */
+  public InjectorConfig injectorConfig(int serviceXdsPort) {
+    InjectorConfig given = injector;
+    String givenHost = InjectorConfig.serviceHost(given.revision(), given.controlPlaneNamespace());
+    if (!given.revision().equals(DEFAULT_REVISION) && !given.revision().equals(revision)) {
+      throw new IllegalArgumentException("injector config: revision '" + given.revision() + "' but this control plane"
+          + " is revision '" + revision + "' (leave it out: --revision decides)");
+    }
+    if (!given.controlPlaneNamespace().equals(DEFAULT_NAMESPACE) && !given.controlPlaneNamespace().equals(namespace)) {
+      throw new IllegalArgumentException("injector config: controlPlaneNamespace '" + given.controlPlaneNamespace()
+          + "' but this control plane runs in '" + namespace + "' (leave it out: --namespace decides)");
+    }
+    String address = given.controlPlaneAddress().equals(givenHost + ":15012")
+        ? serviceHost() + ":" + serviceXdsPort : given.controlPlaneAddress();
+    String serverName = given.controlPlaneServerName().equals(givenHost) ? serviceHost()
+        : given.controlPlaneServerName();
+    return new InjectorConfig(given.image(), revision, namespace, address, serverName, given.xdsApiType(),
+        given.nativeSidecar(), given.apiServerVersion(), given.resources(), given.rewriteAppProbes(),
+        given.holdApplicationUntilProxyStarts(), given.logLevel(), given.extraNeverInjectNamespaces());
   }
 
   /** Host mode: revision default, no webhook, no Kubernetes. */
   public static ClusterSettings none() {
     return new ClusterSettings(DEFAULT_REVISION, DEFAULT_NAMESPACE, -1, Optional.empty(), DEFAULT_SERVING_CERT_TTL,
-        List.of(), LeaderTimings.DEFAULT, true);
+        List.of(), LeaderTimings.DEFAULT, true, null);
   }
 
   /**
@@ -77,42 +121,42 @@ public record ClusterSettings(
 
   public ClusterSettings withKube(KubeConnection connection) {
     return new ClusterSettings(revision, namespace, webhookPort, Optional.of(connection), servingCertTtl,
-        extraServingNames, leader, checkPodSourceAddress);
+        extraServingNames, leader, checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withRevision(String name) {
     return new ClusterSettings(name, namespace, webhookPort, kube, servingCertTtl, extraServingNames, leader,
-        checkPodSourceAddress);
+        checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withNamespace(String name) {
     return new ClusterSettings(revision, name, webhookPort, kube, servingCertTtl, extraServingNames, leader,
-        checkPodSourceAddress);
+        checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withWebhookPort(int port) {
     return new ClusterSettings(revision, namespace, port, kube, servingCertTtl, extraServingNames, leader,
-        checkPodSourceAddress);
+        checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withServingCertTtl(Duration ttl) {
     return new ClusterSettings(revision, namespace, webhookPort, kube, ttl, extraServingNames, leader,
-        checkPodSourceAddress);
+        checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withExtraServingNames(List<String> names) {
     return new ClusterSettings(revision, namespace, webhookPort, kube, servingCertTtl, names, leader,
-        checkPodSourceAddress);
+        checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withLeaderTimings(LeaderTimings timings) {
     return new ClusterSettings(revision, namespace, webhookPort, kube, servingCertTtl, extraServingNames, timings,
-        checkPodSourceAddress);
+        checkPodSourceAddress, injector);
   }
 
   public ClusterSettings withPodSourceAddressCheck(boolean check) {
     return new ClusterSettings(revision, namespace, webhookPort, kube, servingCertTtl, extraServingNames, leader,
-        check);
+        check, injector);
   }
 
   /** The API server; only for parts that need one. */

@@ -64,11 +64,9 @@ final class HostedWebhooks implements AutoCloseable {
     }
   }
 
-  /** The injector of this revision: its sidecars dial and verify this revision's Service, nothing else. */
+  /** The injector of this revision: its sidecars dial and verify this revision's Service unless configured. */
   static InjectorConfig injectorConfig(ClusterSettings cluster) {
-    String host = cluster.serviceHost();
-    return new InjectorConfig(null, cluster.revision(), cluster.namespace(), host + ":" + SERVICE_XDS_PORT, host,
-        null, null, null, null, null, null, null, null);
+    return cluster.injectorConfig(SERVICE_XDS_PORT);
   }
 
   int port() {

@@ -59,7 +59,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** The Istio CRDs, established (served) when this returns. */
   public void installIstioCrds() {
-    KubeTestCluster.installCrds(admin, admin.load(resource("/kube/istio-crds.yaml")).items(), Duration.ofSeconds(30));
+    KubeTestCluster.installIstioCrds(admin, Duration.ofSeconds(30));
   }
 
   /**

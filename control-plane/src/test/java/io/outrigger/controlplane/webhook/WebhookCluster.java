@@ -9,21 +9,14 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.testsupport.KubeTestCluster;
-import java.util.ArrayList;
-import java.util.List;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /** What the webhook tests do to the tier-4 API server, as an administrator would with kubectl. */
 final class WebhookCluster {
@@ -35,18 +28,9 @@ final class WebhookCluster {
     this.admin = admin;
   }
 
-  /** The CRDs of manifests/crds/, each waited for until the API server serves it. */
-  void installCrds() throws IOException {
-    Path dir = Path.of(System.getProperty("user.dir")).getParent().resolve("manifests/crds");
-    List<CustomResourceDefinition> crds = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          crds.add(admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class));
-        }
-      }
-    }
-    KubeTestCluster.installCrds(admin, crds, Duration.ofSeconds(20));
+  /** The chart's Istio CRDs, each waited for until the API server serves it. */
+  void installCrds() {
+    KubeTestCluster.installIstioCrds(admin, Duration.ofSeconds(20));
   }
 
   /** A namespace with these labels and its default service account (no controller makes one here). */

@@ -32,7 +32,7 @@ import static io.outrigger.bench.xdsload.XdsLoadBenchmark.say;
  * only the control plane talks to it. Bounded: a fixed number of changes, each with a timeout.
  *
  * <p>Options: {@code --services 1000 --endpoint-changes 10 --cli-jar cli/target/outrigger.jar
- * --crds control-plane/src/test/resources/kube/istio-crds.yaml --timeout-seconds 600 --cp-jvm-args -Xmx2g}.
+ * --timeout-seconds 600 --cp-jvm-args -Xmx2g} ({@code --crds FILE} replaces the chart's Istio CRDs).
  */
 public final class KubeRegistryLoadBenchmark {
   private static final Duration QUIET = Duration.ofSeconds(2);
@@ -43,7 +43,7 @@ public final class KubeRegistryLoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     BenchSettings settings = BenchSettings.parse(args);
-    Path crds = Path.of(option(args, "crds", "control-plane/src/test/resources/kube/istio-crds.yaml"));
+    String crds = option(args, "crds", "");
     Path work = Files.createTempDirectory("outrigger-kube-load-");
     say("date=%s services=%d pods=%d proxies=%d work=%s", Instant.now(), settings.services(),
         2 * settings.services(), settings.proxies(), work);
@@ -132,9 +132,14 @@ public final class KubeRegistryLoadBenchmark {
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
-  private static void installCrds(KubernetesClient admin, Path crds) throws Exception {
+  /** The chart's Istio CRDs (manifests/charts/outrigger/crds), or those of a file. */
+  private static void installCrds(KubernetesClient admin, String file) throws Exception {
+    if (file.isEmpty()) {
+      KubeTestCluster.installIstioCrds(admin, Duration.ofSeconds(60));
+      return;
+    }
     List<HasMetadata> items;
-    try (InputStream in = Files.newInputStream(crds)) {
+    try (InputStream in = Files.newInputStream(Path.of(file))) {
       items = admin.load(in).items();
     }
     KubeTestCluster.installCrds(admin, items, Duration.ofSeconds(60));
