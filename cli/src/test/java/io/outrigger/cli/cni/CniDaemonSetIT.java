@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.ExecResult;
+import io.outrigger.testsupport.Helm;
 import io.outrigger.testsupport.ImageArchive;
+import io.outrigger.testsupport.MeshImages;
 import io.outrigger.testsupport.NodeImages;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
@@ -65,6 +66,7 @@ class CniDaemonSetIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir static Path work;
+  private static Helm helm;
   private static SingleNodeCluster cluster;
   private static Path records;
   private static Path log;
@@ -72,15 +74,15 @@ class CniDaemonSetIT {
 
   @BeforeAll
   static void buildImages() throws IOException {
+    helm = Helm.require();
     cluster = kube.cluster();
     records = cluster.cniBinDir().resolveSibling("outrigger-cni-pods");
     log = cluster.cniBinDir().resolveSibling("outrigger-cni.log");
-    Path jar = Path.of(System.getProperty("outrigger.jar", "target/outrigger.jar"));
     Path runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")), NodeImages.CONTROL_PLANE_MODULES,
         work.resolve("runtime"));
     for (String[] image : List.of(new String[] {V1, VERSION_1}, new String[] {V2, VERSION_2})) {
-      ImageArchive archive = NodeImages.withCniPlugin(NodeImages.controlPlane(image[0], runtime, jar, work.resolve("jni")),
-          pluginImage(), image[1]);
+      ImageArchive archive = NodeImages.controlPlane(image[0], runtime, MeshImages.jar(), MeshImages.pluginImage(),
+          image[1], work.resolve("jni"));
       cluster.importImage(archive.writeTo(work.resolve(image[1] + ".tar")));
     }
     cluster.kubectl("create", "namespace", RELEASE_NS).orThrow("create namespace");
@@ -263,9 +265,9 @@ class CniDaemonSetIT {
 
   // --- helpers ---
 
+  /** The chart's templates/cni.yaml alone (helm template --show-only), with the node's paths, applied with kubectl. */
   private static void apply(String image) {
-    Path helm = helm();
-    ExecResult rendered = Commands.run(List.of(helm.toString(), "template", "outrigger", chart().toString(),
+    ExecResult rendered = helm.run(Duration.ofSeconds(60), List.of("template", "outrigger", Helm.chart().toString(),
         "--namespace", RELEASE_NS, "--show-only", "templates/cni.yaml",
         "--set", "cni.image=" + image,
         "--set", "cni.binDir=" + cluster.cniBinDir(),
@@ -273,7 +275,7 @@ class CniDaemonSetIT {
         "--set", "cni.logFile=" + log,
         "--set", "cni.podRecordsDir=" + records,
         "--set", "cni.resync=PT1S",
-        "--set", "cni.terminationGracePeriodSeconds=20"), Map.of(), null, Duration.ofSeconds(60));
+        "--set", "cni.terminationGracePeriodSeconds=20"));
     installed = rendered.orThrow("helm template").stdout();
     cluster.kubectlWithInput(installed, "apply", "-f", "-").orThrow("kubectl apply");
   }
@@ -394,35 +396,6 @@ class CniDaemonSetIT {
   private static JsonNode lastPlugin() throws IOException {
     JsonNode plugins = JSON.readTree(Files.readString(conflist())).path("plugins");
     return plugins.get(plugins.size() - 1);
-  }
-
-  private static Path pluginImage() {
-    Path image = repoRoot().resolve("cni-chain/target/plugin-image");
-    assertThat(image.resolve("outrigger-cni")).as("cni-chain's plugin image (./mvnw -pl cni-chain,cli -am verify)").isExecutable();
-    return image;
-  }
-
-  private static Path chart() {
-    return Path.of(System.getProperty("outrigger.chart", repoRoot().resolve("manifests/charts/outrigger").toString()));
-  }
-
-  private static Path repoRoot() {
-    return io.outrigger.hostnet.RepoRoot.find().orElseThrow(() -> new AssertionError("not in an Outrigger checkout"));
-  }
-
-  private static Path helm() {
-    String env = System.getenv("HELM_BIN");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    Path dir = repoRoot().resolve(".outrigger/helm");
-    try (Stream<Path> versions = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-      return versions.map(v -> v.resolve("helm")).filter(Files::isExecutable).findFirst()
-          .orElseThrow(() -> new AssertionError("helm: HELM_BIN is not set and .outrigger/helm/<version>/helm is not built "
-              + "(scripts/bootstrap.sh --tests)"));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static void sleep(long millis) {
