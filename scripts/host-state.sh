@@ -45,6 +45,11 @@ kube_state() {
   find /var/lib/cni/results /var/log/containers /run/netns -mindepth 1 -maxdepth 1 2>/dev/null \
     | grep -E '^/var/lib/cni/results/(outrigger-k8s|cni-loopback)-|^/var/log/containers/|^/run/netns/cni-' \
     | sed 's/^/kube path /' || true
+  # The chart's CNI DaemonSet at a node's default paths (tests point it into the state dir; these would be
+  # its plugin, kubeconfig and pod records left on this machine by an installer run with the defaults).
+  for s in /var/run/outrigger-cni /opt/cni/bin/outrigger-cni /opt/cni/bin/outrigger-cni.d /etc/cni/net.d/outrigger-cni.kubeconfig; do
+    [ -e "$s" ] && echo "kube path $s"
+  done
 }
 
 # Host mode: where meshes keep their state (OUTRIGGER_MESH_STATE overrides it, as for the outrigger command).

@@ -36,7 +36,7 @@ class ManifestGenerateTest {
     return List.of(new Variant("default", List.of()),
         new Variant("revision-b-2-replicas-fixed-ip", List.of("revision=b", "replicaCount=2",
             "controlPlane.address=198.19.232.15:15012", "controlPlane.serviceClusterIP=198.19.232.15",
-            "images.pullPolicy=Never")));
+            "images.pullPolicy=Never", "cni.enabled=false")));
   }
 
   record Variant(String name, List<String> sets) {
@@ -88,7 +88,12 @@ class ManifestGenerateTest {
         "CustomResourceDefinition/httproutes.gateway.networking.k8s.io",
         "MutatingWebhookConfiguration/" + (variant.sets().isEmpty() ? "outrigger-sidecar-injector"
             : "outrigger-sidecar-injector-b"));
-    assertThat(fromHelm.size()).as("14 CRDs and 10 objects").isEqualTo(14 + 10);
+    // The CNI node agent (account, 4 RBAC objects, DaemonSet) in the default variant; revision b leaves it to a.
+    int cni = variant.sets().contains("cni.enabled=false") ? 0 : 6;
+    assertThat(fromHelm.size()).as("14 CRDs, 10 objects and %d of the CNI", cni).isEqualTo(14 + 10 + cni);
+    if (cni > 0) {
+      assertThat(fromHelm).containsKey("DaemonSet/" + NAMESPACE + "/outrigger-cni");
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.outrigger.testsupport;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.hostnet.ExecResult;
@@ -37,6 +38,8 @@ public final class MeshInstallation implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MeshInstallation.class);
     public static final String NAMESPACE = "outrigger-system";
     public static final String CA_SECRET = "outrigger-ca";
+    /** The chart's CNI node agent (templates/cni.yaml). */
+    public static final String CNI_DAEMONSET = "outrigger-cni";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
     private final SingleNodeCluster cluster;
@@ -65,6 +68,15 @@ public final class MeshInstallation implements AutoCloseable {
                 "--namespace", NAMESPACE, "--create-namespace", "--kubeconfig", cluster.adminKubeconfig().toString(),
                 "--set", "revision=" + revision, "--set", "controlPlane.serviceClusterIP=" + ip,
                 "--set", "controlPlane.address=" + ip + ":15012"));
+        // The CNI node agent with the node's CNI paths (the chart's defaults, /opt/cni/bin and /etc/cni/net.d, are
+        // this machine's). Its objects are not per revision: only the first release installed carries it.
+        boolean cni = cluster.client().apps().daemonSets().inNamespace(NAMESPACE).withName(CNI_DAEMONSET).get() == null;
+        args.addAll(List.of("--set", "cni.enabled=" + cni));
+        if (cni) {
+            args.addAll(List.of("--set", "cni.binDir=" + cluster.cniBinDir(), "--set", "cni.confDir=" + cluster.cniConfDir(),
+                    "--set", "cni.logFile=" + cluster.cniBinDir().resolveSibling("outrigger-cni.log"),
+                    "--set", "cni.podRecordsDir=" + cluster.cniBinDir().resolveSibling("outrigger-cni-pods")));
+        }
         for (String set : sets) {
             args.addAll(List.of("--set", set));
         }
@@ -142,6 +154,14 @@ public final class MeshInstallation implements AutoCloseable {
                 MeshInstallation::ready, READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         await("CA bundle in every webhook of " + mutatingWebhookName() + " and " + validatingWebhookName(),
                 this::caBundlesWritten, Duration.ofSeconds(60));
+        // Ready means our entry ends the node's conflist: a meshed pod created before that would be repaired.
+        await("the CNI DaemonSet " + CNI_DAEMONSET + " Ready", () -> {
+            DaemonSet ds = client.apps().daemonSets().inNamespace(NAMESPACE).withName(CNI_DAEMONSET).get();
+            return ds == null || (ds.getStatus() != null && ds.getStatus().getDesiredNumberScheduled() != null
+                    && ds.getStatus().getDesiredNumberScheduled() > 0
+                    && ds.getStatus().getDesiredNumberScheduled().equals(ds.getStatus().getNumberReady())
+                    && ds.getStatus().getDesiredNumberScheduled().equals(ds.getStatus().getUpdatedNumberScheduled()));
+        }, READY_TIMEOUT);
     }
 
     private static boolean ready(Deployment d) {
@@ -188,6 +208,11 @@ public final class MeshInstallation implements AutoCloseable {
             await("the pods of " + objectName(revision) + " to be gone", () -> cluster.client().pods()
                     .inNamespace(NAMESPACE).withLabel("app", "outrigger").withLabel("outrigger.io/rev", revision)
                     .list().getItems().isEmpty(), Duration.ofSeconds(90));
+            // The CNI installer uninstalls from the node in its SIGTERM hook when its DaemonSet went with this release.
+            if (cluster.client().apps().daemonSets().inNamespace(NAMESPACE).withName(CNI_DAEMONSET).get() == null) {
+                await("the CNI installer pods to be gone", () -> cluster.client().pods().inNamespace(NAMESPACE)
+                        .withLabel("app", CNI_DAEMONSET).list().getItems().isEmpty(), Duration.ofSeconds(90));
+            }
         }
         return result;
     }

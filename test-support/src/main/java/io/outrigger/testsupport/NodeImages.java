@@ -214,6 +214,15 @@ public final class NodeImages {
      * as they are.
      */
     public static ImageArchive controlPlane(String reference, Path runtime, Path jar, Path pluginImage, Path scratch) {
+        return controlPlane(reference, runtime, jar, pluginImage, null, scratch);
+    }
+
+    /**
+     * The same with {@code pluginVersion} as the plugin's VERSION (what it logs and records per pod), e.g. two
+     * builds of different versions for a CNI upgrade test; null keeps the built one.
+     */
+    public static ImageArchive controlPlane(String reference, Path runtime, Path jar, Path pluginImage,
+            String pluginVersion, Path scratch) {
         ImageArchive image = controlPlane(reference, runtime, jar, scratch);
         image.directory("/opt/outrigger", 0755).directory(CNI_PLUGIN_IMAGE_PATH, 0755);
         try (Stream<Path> files = Files.walk(pluginImage)) {
@@ -225,6 +234,8 @@ public final class NodeImages {
                     image.symlink(path, Files.readSymbolicLink(file).toString());
                 } else if (Files.isDirectory(file)) {
                     image.directory(path, 0755);
+                } else if (pluginVersion != null && file.endsWith(Path.of("outrigger-cni.d", "VERSION"))) {
+                    image.file(path, pluginVersion + "\n", 0644);
                 } else {
                     image.file(path, file, Files.isExecutable(file) ? 0755 : 0644);
                 }

@@ -31,7 +31,7 @@ public final class ChartValues {
 
   /** Where the chart's values.yaml and crds/ are on the classpath (copied there by the cli module's build). */
   static final String CHART_RESOURCE = "/io/outrigger/cli/manifest/chart/";
-  private static final Set<String> FREE_FORM = Set.of("controlPlane.resources");
+  private static final Set<String> FREE_FORM = Set.of("controlPlane.resources", "cni.resources");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");

@@ -113,6 +113,7 @@ public final class MeshManifest {
     objects.add(injector);
     objects.add(service());
     objects.add(deployment());
+    objects.addAll(new CniObjects(values, namespace).objects());
     WebhookManifest webhooks = new WebhookManifest();
     WebhookManifest.Settings settings = new WebhookManifest.Settings("",
         new WebhookManifest.ServiceTarget(name, namespace, 15017), namespace, revision, Optional.empty());

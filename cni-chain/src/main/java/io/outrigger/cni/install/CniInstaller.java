@@ -44,10 +44,27 @@ public final class CniInstaller {
       throw new IllegalArgumentException("CNI conf dir " + settings.confDir()
           + ": no .conflist or .conf file; install the primary CNI first");
     }
-    copyPlugin();
-    writeKubeconfig();
-    return ensureChained().orElseThrow(() -> new IllegalArgumentException("CNI conf dir " + settings.confDir()
+    return installOrWait().orElseThrow(() -> new IllegalArgumentException("CNI conf dir " + settings.confDir()
         + ": the primary network's file disappeared during install"));
+  }
+
+  /**
+   * The same, for an installer that keeps running ({@code --watch}): when the primary CNI has not written its
+   * configuration yet (a node that is still starting), the plugin and kubeconfig are put in place and the
+   * entry is chained later, by {@link ConfDirWatcher}, when the primary's file appears. Empty until then.
+   */
+  public Optional<Path> installOrWait() {
+    if (!Files.isDirectory(settings.confDir())) {
+      throw new IllegalArgumentException("CNI conf dir " + settings.confDir() + " does not exist (mount the node's "
+          + "CNI configuration directory)");
+    }
+    copyPlugin();
+    refreshKubeconfig();
+    Optional<Path> chained = ensureChained();
+    if (chained.isEmpty()) {
+      LOG.info("event=cni-waiting-for-primary conf_dir={}", settings.confDir());
+    }
+    return chained;
   }
 
   /**
@@ -61,7 +78,7 @@ public final class CniInstaller {
     }
     Path file = primary.get();
     Map<String, Object> doc = confDir.read(file);
-    Map<String, Object> entry = ConfList.entry(settings, kubeconfigPath());
+    Map<String, Object> entry = entry();
     if (file.getFileName().toString().endsWith(".conf")) {
       Path conflist = file.resolveSibling(stem(file) + ".conflist");
       Map<String, Object> list = ConfList.fromConf(doc);
@@ -83,7 +100,7 @@ public final class CniInstaller {
   }
 
   /** Removes our entry from every network that has it, our kubeconfig and our binaries. */
-  public void uninstall() {
+  public synchronized void uninstall() {
     for (Path file : confDir.configFiles()) {
       Map<String, Object> doc = confDir.read(file);
       if (!file.getFileName().toString().endsWith(".conflist") || !ConfList.removeOurEntries(doc, file)) {
@@ -101,26 +118,93 @@ public final class CniInstaller {
     delete(settings.confDir().resolve(KUBECONFIG));
     delete(settings.binDir().resolve(LAUNCHER));
     deleteTree(settings.binDir().resolve(IMAGE_DIR));
+    if (settings.podRecords() != null) {
+      deleteRecords(settings.podRecords());
+    }
+  }
+
+  /** The records and their directory; in a DaemonSet the directory is a mount point, which stays (empty). */
+  private static void deleteRecords(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> records = Files.list(dir)) {
+      for (Path record : records.toList()) {
+        deleteTree(record);
+      }
+      Files.deleteIfExists(dir);
+    } catch (java.nio.file.FileSystemException e) {
+      LOG.info("event=cni-records-dir-kept dir={} reason=\"{}\"", dir, e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Why this node is not ready for meshed pods, or empty when it is: the primary network ends with our
+   * current entry, the plugin is in the bin dir, and its kubeconfig (when one is configured) is written.
+   * This is what the installer's readiness endpoint answers.
+   */
+  public Optional<String> notReadyReason() {
+    Path bin = settings.binDir();
+    if (!Files.isExecutable(bin.resolve(LAUNCHER)) || !Files.isDirectory(bin.resolve(IMAGE_DIR))) {
+      return Optional.of("the plugin is not in " + bin);
+    }
+    if (settings.kubeconfig() != null && !Files.isRegularFile(settings.confDir().resolve(KUBECONFIG))) {
+      return Optional.of("the plugin's kubeconfig " + settings.confDir().resolve(KUBECONFIG) + " is missing");
+    }
+    Optional<Path> primary;
+    try {
+      primary = confDir.primary();
+      if (primary.isEmpty()) {
+        return Optional.of("no CNI network in " + settings.confDir() + " yet (waiting for the primary CNI)");
+      }
+      List<Object> plugins = ConfList.plugins(confDir.read(primary.get()), primary.get());
+      if (plugins.isEmpty() || !plugins.get(plugins.size() - 1).equals(entry())) {
+        return Optional.of(primary.get() + " does not end with our entry");
+      }
+    } catch (RuntimeException e) {
+      return Optional.of(e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Writes the plugin's kubeconfig from its source when it differs from what is on disk (first install, a
+   * rotated service-account token); returns whether it wrote. No-op without a kubeconfig source.
+   */
+  public synchronized boolean refreshKubeconfig() {
+    if (settings.kubeconfig() == null) {
+      return false;
+    }
+    Path target = settings.confDir().resolve(KUBECONFIG);
+    String json = Json.writePretty(settings.kubeconfig().read().toJson());
+    try {
+      if (Files.isRegularFile(target) && Files.readString(target, java.nio.charset.StandardCharsets.UTF_8).equals(json)) {
+        return false;
+      }
+      Path tmp = target.resolveSibling("." + KUBECONFIG + ".outrigger-tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tmp, json, java.nio.charset.StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("kubeconfig " + target + ": cannot write: " + e.getMessage(), e);
+    }
+    LOG.info("event=cni-kubeconfig-written file={} source=\"{}\"", target, settings.kubeconfig().describe());
+    return true;
+  }
+
+  public InstallSettings settings() {
+    return settings;
+  }
+
+  private Map<String, Object> entry() {
+    return ConfList.entry(settings, kubeconfigPath());
   }
 
   private String kubeconfigPath() {
     return settings.kubeconfig() == null ? null : settings.confDir().resolve(KUBECONFIG).toString();
-  }
-
-  private void writeKubeconfig() {
-    if (settings.kubeconfig() == null) {
-      return;
-    }
-    Path target = settings.confDir().resolve(KUBECONFIG);
-    String json = Json.writePretty(KubeconfigFlattener.flatten(settings.kubeconfig()).toJson());
-    try {
-      Files.deleteIfExists(target);
-      Files.createFile(target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      confDir.writeText(target, json);
-      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("kubeconfig " + target + ": cannot write: " + e.getMessage(), e);
-    }
   }
 
   /** The new image goes to a side directory first and replaces the old one with a rename. */

@@ -50,6 +50,9 @@ final class ConfList {
       e.put("kubeconfig", kubeconfigPath);
     }
     e.put("exclude_namespaces", new ArrayList<Object>(s.excludeNamespaces()));
+    if (s.podRecords() != null) {
+      e.put("pod_records", s.podRecords().toString());
+    }
     Map<String, Object> capabilities = new LinkedHashMap<>();
     capabilities.put("io.kubernetes.cri.pod-annotations", Boolean.TRUE);
     e.put("capabilities", capabilities);

@@ -22,7 +22,9 @@ public final class CallLog {
     this.file = file;
   }
 
-  public record Entry(String command, String containerId, String pod, String decision, long micros, String outcome) {}
+  /** {@code version}: the plugin's ({@link PluginVersion}), so a CNI upgrade is visible per call. */
+  public record Entry(String command, String containerId, String pod, String decision, long micros, String outcome,
+      String version) {}
 
   public void write(Entry e) {
     if (file == null) {
@@ -30,7 +32,7 @@ public final class CallLog {
     }
     String line = "time=" + utcNow() + " command=" + e.command() + " container=" + orDash(e.containerId())
         + " pod=" + e.pod() + " decision=" + e.decision() + " duration_ms=" + (e.micros() / 1000) + "." + (e.micros() % 1000 / 100)
-        + " result=" + quoteIfNeeded(e.outcome()) + "\n";
+        + " result=" + quoteIfNeeded(e.outcome()) + " version=" + e.version() + "\n";
     try {
       Path parent = file.getParent();
       if (parent != null) {

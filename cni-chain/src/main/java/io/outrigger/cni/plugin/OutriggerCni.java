@@ -1,6 +1,7 @@
 package io.outrigger.cni.plugin;
 
 import io.outrigger.cni.capture.CaptureApplier;
+import io.outrigger.cni.capture.CaptureDecision;
 import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.json.Json;
 import java.io.ByteArrayInputStream;
@@ -53,10 +54,19 @@ public final class OutriggerCni {
       CniCommands commands = new CniCommands(new CaptureApplier(new CommandRunner(Duration.ofSeconds(20))));
       switch (req.command()) {
         case "ADD" -> {
-          decision = commands.add(req, conf).summary();
+          CaptureDecision added = commands.add(req, conf);
+          decision = added.summary();
+          if (added instanceof CaptureDecision.Capture && conf.podRecords() != null) {
+            new PodRecords(Path.of(conf.podRecords())).written(req, PluginVersion.current());
+          }
           out.println(Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
         }
-        case "DEL" -> decision = commands.del(req);
+        case "DEL" -> {
+          decision = commands.del(req);
+          if (conf.podRecords() != null) {
+            new PodRecords(Path.of(conf.podRecords())).removed(req);
+          }
+        }
         default -> decision = commands.check(req, conf).summary();
       }
       log(conf, req, decision, start, "ok");
@@ -86,6 +96,6 @@ public final class OutriggerCni {
     }
     long micros = (System.nanoTime() - start) / 1000;
     new CallLog(Path.of(conf.logFile()))
-        .write(new CallLog.Entry(req.command(), req.containerId(), req.pod(), decision, micros, outcome));
+        .write(new CallLog.Entry(req.command(), req.containerId(), req.pod(), decision, micros, outcome, PluginVersion.current()));
   }
 }

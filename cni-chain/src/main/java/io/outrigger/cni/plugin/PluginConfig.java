@@ -18,6 +18,7 @@ import java.util.Set;
  *
  * @param annotations the pod's annotations from {@code runtimeConfig}, empty when the runtime did not
  *     pass the {@code io.kubernetes.cri.pod-annotations} capability
+ * @param podRecords {@code pod_records}: the directory of {@link PodRecords}, null for none
  */
 public record PluginConfig(
     String cniVersion,
@@ -26,7 +27,8 @@ public record PluginConfig(
     String kubeconfig,
     Set<String> excludeNamespaces,
     Optional<Map<String, Object>> prevResult,
-    Optional<Map<String, String>> annotations) {
+    Optional<Map<String, String>> annotations,
+    String podRecords) {
 
   public static final String ANNOTATIONS_CAPABILITY = "io.kubernetes.cri.pod-annotations";
 
@@ -69,7 +71,8 @@ public record PluginConfig(
         string(conf, "kubeconfig"),
         namespaces(conf.get("exclude_namespaces")),
         Optional.ofNullable(object(conf, "prevResult")),
-        annotations(conf));
+        annotations(conf),
+        string(conf, "pod_records"));
   }
 
   private static Optional<Map<String, String>> annotations(Map<String, Object> conf) {

@@ -117,7 +117,7 @@ class CniProtocolTest {
     List<String> lines = java.nio.file.Files.readAllLines(log);
     assertThat(lines).hasSize(1);
     assertThat(lines.get(0)).matches("time=\\S+ command=ADD container=c1 pod=default/web decision=skip\\(not-injected\\)"
-        + " duration_ms=\\d+\\.\\d result=ok");
+        + " duration_ms=\\d+\\.\\d result=ok version=dev");
   }
 
   @Test

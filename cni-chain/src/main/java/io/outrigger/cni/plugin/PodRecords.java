@@ -1,0 +1,53 @@
+package io.outrigger.cni.plugin;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * What the plugin leaves on the node for the installer's repair controller: one file per pod whose capture
+ * rules it wrote ({@code pod_records} in the conflist entry). A meshed pod that has an IP but no record was
+ * set up while our entry was missing from the conflist, and is repaired. The file is named by the pod's UID
+ * ({@code K8S_POD_UID} in {@code CNI_ARGS}, which containerd and CRI-O pass), else by {@code namespace_name}.
+ */
+public final class PodRecords {
+  private final Path dir;
+
+  public PodRecords(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The record's file name for a pod: its UID when known. */
+  public static String key(String uid, String namespace, String name) {
+    return uid != null && !uid.isBlank() ? uid : namespace + "_" + name;
+  }
+
+  /** Written after the rules are in place (temp file + rename: the reader never sees half a record). */
+  void written(CniRequest req, String version) {
+    String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());
+    Path tmp = dir.resolve("." + key + ".tmp");
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(tmp, "pod=" + req.pod() + " container=" + req.containerId() + " version=" + version + "\n",
+          StandardCharsets.UTF_8);
+      Files.move(tmp, dir.resolve(key), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // The rules are in place; a missing record only makes the repair controller restart the pod later.
+      System.err.println("outrigger-cni: cannot write pod record " + dir.resolve(key) + ": " + e.getMessage());
+    }
+  }
+
+  /** DEL removes the record of the sandbox it tears down (a newer sandbox of the same pod keeps its own). */
+  void removed(CniRequest req) {
+    Path file = dir.resolve(key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName()));
+    try {
+      if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(" container=" + req.containerId() + " ")) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      System.err.println("outrigger-cni: cannot remove pod record " + file + ": " + e.getMessage());
+    }
+  }
+}
