@@ -3,6 +3,7 @@ package io.outrigger.controlplane.registry.convert;
 import io.outrigger.controlplane.registry.ConfigKinds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.MeshAssembler;
 
 import java.util.ArrayList;
@@ -12,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The fields of a VirtualService and a DestinationRule the converters act on, and the ones they refuse;
- * any other field is accepted and silently has no effect (retries, mirror, connectionPool, exportTo...).
- * {@code outrigger analyze} warns about those. Keep it next to the converters: a converter that learns
- * a field lists it here.
+ * The fields of a VirtualService, a DestinationRule and a PeerAuthentication the converters act on (or
+ * refuse with their own reason). Any other field that is set makes {@link MeshAssembler} refuse the object:
+ * a policy its author believes in force must not silently do nothing. Keep it next to the converters: a
+ * converter that learns a field lists it here.
  */
 public final class ImplementedFields {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,17 +40,37 @@ public final class ImplementedFields {
             "spec.host", "spec.trafficPolicy.tls.mode", "spec.subsets[].name", "spec.subsets[].labels",
             "spec.subsets[].trafficPolicy.tls.mode");
 
+    /** Paths read by {@link PeerAuthenticationConverter}; portLevelMtls is keyed by port, so its subtree is read whole. */
+    private static final Set<String> PEER_AUTHENTICATION = Set.of(
+            "spec.selector.matchLabels", "spec.mtls.mode", "spec.portLevelMtls");
+
     private static final Map<String, Set<String>> BY_KIND = Map.of(
-            ConfigKinds.VIRTUAL_SERVICE.kind(), VIRTUAL_SERVICE, ConfigKinds.DESTINATION_RULE.kind(), DESTINATION_RULE);
+            ConfigKinds.VIRTUAL_SERVICE.kind(), VIRTUAL_SERVICE, ConfigKinds.DESTINATION_RULE.kind(), DESTINATION_RULE,
+            ConfigKinds.PEER_AUTHENTICATION.kind(), PEER_AUTHENTICATION);
 
     private ImplementedFields() {
     }
 
     /**
+     * Refuses {@code resource} when a field is set that no converter reads, naming every such field.
+     *
+     * @throws InvalidConfigException (UNSUPPORTED) "spec.http[0].mirror is not implemented by Outrigger ..."
+     */
+    public static void requireImplemented(String kind, Object resource) throws InvalidConfigException {
+        List<String> fields = unimplemented(kind, resource);
+        if (!fields.isEmpty()) {
+            throw new InvalidConfigException(ConfigError.Problem.UNSUPPORTED, String.join(", ", fields)
+                    + (fields.size() == 1 ? " is" : " are")
+                    + " not implemented by Outrigger: refused rather than silently ignored");
+        }
+    }
+
+    /**
      * The fields of {@code resource} (a parsed fabric8 object of {@code kind}) that are set and that no
      * converter reads, as paths with indexes ({@code spec.http[0].retries}); empty for kinds read whole.
+     * Fields unknown to the Istio API (a typo) are listed too: the parser keeps them as extra properties.
      */
-    public static List<String> ignored(String kind, Object resource) {
+    public static List<String> unimplemented(String kind, Object resource) {
         Set<String> known = BY_KIND.get(kind);
         if (known == null) {
             return List.of();
