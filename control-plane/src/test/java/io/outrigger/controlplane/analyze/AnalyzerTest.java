@@ -197,9 +197,9 @@ class AnalyzerTest {
 
   @Test
   void or0105UnsupportedFeature() {
-    only(analyze(virtualService("ratings-vs", "ratings", "{fault: {abort: {httpStatus: 500}}, "
+    only(analyze(virtualService("ratings-vs", "ratings", "{fault: {abort: {grpcStatus: UNAVAILABLE}}, "
             + "route: [{destination: {host: ratings, port: {number: 9080}}}]}")), FindingCode.UNSUPPORTED,
-        "Error [OR0105] VirtualService bookinfo/ratings-vs: http[0].fault is not supported by Outrigger yet");
+        "Error [OR0105] VirtualService bookinfo/ratings-vs: http[0].fault.abort: only httpStatus is supported");
   }
 
   @Test

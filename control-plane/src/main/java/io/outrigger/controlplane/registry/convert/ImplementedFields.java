@@ -7,6 +7,7 @@ import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.MeshAssembler;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +29,44 @@ public final class ImplementedFields {
             "spec.http[].match[].method",
             "spec.http[].route[].destination.host", "spec.http[].route[].destination.subset",
             "spec.http[].route[].destination.port.number", "spec.http[].route[].weight",
+            // HttpRoutePolicyConverter
+            "spec.http[].retries.attempts", "spec.http[].retries.perTryTimeout", "spec.http[].retries.retryOn",
+            "spec.http[].fault.delay.fixedDelay", "spec.http[].fault.delay.percentage.value",
+            "spec.http[].fault.delay.percent", "spec.http[].fault.abort.httpStatus",
+            "spec.http[].fault.abort.percentage.value",
+            "spec.http[].headers.request.set", "spec.http[].headers.request.add", "spec.http[].headers.request.remove",
+            "spec.http[].headers.response.set", "spec.http[].headers.response.add",
+            "spec.http[].headers.response.remove",
+            "spec.http[].mirror.host", "spec.http[].mirror.subset", "spec.http[].mirror.port.number",
+            "spec.http[].mirrorPercentage.value", "spec.http[].mirrorPercent",
+            "spec.http[].rewrite.uri", "spec.http[].rewrite.authority",
+            "spec.http[].redirect.uri", "spec.http[].redirect.authority", "spec.http[].redirect.scheme",
+            "spec.http[].redirect.port", "spec.http[].redirect.redirectCode",
             // refused with an error by the converters, so not "ignored"
-            "spec.http[].redirect", "spec.http[].directResponse", "spec.http[].delegate", "spec.http[].rewrite",
-            "spec.http[].fault", "spec.http[].match[].queryParams", "spec.http[].match[].withoutHeaders",
+            "spec.http[].directResponse", "spec.http[].delegate", "spec.http[].redirect.derivePort",
+            "spec.http[].fault.delay.exponentialDelay", "spec.http[].fault.abort.grpcStatus",
+            "spec.http[].fault.abort.http2Error", "spec.http[].rewrite.uriRegexRewrite",
+            "spec.http[].match[].queryParams", "spec.http[].match[].withoutHeaders",
             "spec.http[].match[].sourceLabels", "spec.http[].match[].sourceNamespace",
             "spec.http[].match[].authority", "spec.http[].match[].scheme", "spec.http[].match[].port",
             "spec.http[].match[].ignoreUriCase");
 
-    /** Paths read by {@link DestinationRuleConverter}. */
-    private static final Set<String> DESTINATION_RULE = Set.of(
-            "spec.host", "spec.trafficPolicy.tls.mode", "spec.subsets[].name", "spec.subsets[].labels",
-            "spec.subsets[].trafficPolicy.tls.mode");
+    /** The fields of a trafficPolicy read by {@link TrafficPolicyConverter}, below one of its places. */
+    private static final List<String> TRAFFIC_POLICY = List.of(
+            "connectionPool.tcp.maxConnections", "connectionPool.tcp.connectTimeout",
+            "connectionPool.http.http1MaxPendingRequests", "connectionPool.http.http2MaxRequests",
+            "connectionPool.http.maxRequestsPerConnection", "connectionPool.http.maxRetries",
+            "connectionPool.http.idleTimeout",
+            "outlierDetection.consecutive5xxErrors", "outlierDetection.consecutiveGatewayErrors",
+            "outlierDetection.interval", "outlierDetection.baseEjectionTime", "outlierDetection.maxEjectionPercent",
+            "outlierDetection.minHealthPercent",
+            "loadBalancer.simple", "loadBalancer.consistentHash.httpHeaderName",
+            "loadBalancer.consistentHash.httpCookie.name", "loadBalancer.consistentHash.httpCookie.ttl",
+            "loadBalancer.consistentHash.httpCookie.path", "loadBalancer.consistentHash.useSourceIp",
+            "loadBalancer.consistentHash.httpQueryParameterName", "loadBalancer.consistentHash.minimumRingSize");
+
+    /** Paths read by {@link DestinationRuleConverter}; TLS is per rule and per subset, not per port. */
+    private static final Set<String> DESTINATION_RULE = destinationRule();
 
     /** Paths read by {@link PeerAuthenticationConverter}; portLevelMtls is keyed by port, so its subtree is read whole. */
     private static final Set<String> PEER_AUTHENTICATION = Set.of(
@@ -49,6 +77,19 @@ public final class ImplementedFields {
             ConfigKinds.PEER_AUTHENTICATION.kind(), PEER_AUTHENTICATION);
 
     private ImplementedFields() {
+    }
+
+    private static Set<String> destinationRule() {
+        Set<String> paths = new HashSet<>(List.of("spec.host", "spec.trafficPolicy.tls.mode", "spec.subsets[].name",
+                "spec.subsets[].labels", "spec.subsets[].trafficPolicy.tls.mode"));
+        for (String policy : List.of("spec.trafficPolicy", "spec.subsets[].trafficPolicy")) {
+            paths.add(policy + ".portLevelSettings[].port.number");
+            for (String field : TRAFFIC_POLICY) {
+                paths.add(policy + "." + field);
+                paths.add(policy + ".portLevelSettings[]." + field);
+            }
+        }
+        return Set.copyOf(paths);
     }
 
     /**
