@@ -35,10 +35,10 @@ class ResiliencePoliciesTest {
   private static final String V1_CLUSTER = "cluster.outbound|9080|v1|" + HOST + ".";
   private static final String SERVICE_CLUSTER = "cluster.outbound|9080||" + HOST + ".";
   private static final String SUBSETS = """
-        subsets:
-          - {name: v1, labels: {version: v1}}
-          - {name: v2, labels: {version: v2}}
-          - {name: v3, labels: {version: v3}}
+      subsets:
+        - {name: v1, labels: {version: v1}}
+        - {name: v2, labels: {version: v2}}
+        - {name: v3, labels: {version: v3}}
       """;
 
   private static HostModeMesh mesh;
@@ -105,19 +105,13 @@ class ResiliencePoliciesTest {
   /** Istio's task delays jason by 7 s; 2 s shows the same within the suite's time budget. */
   @Test
   void faultDelayOnlyForOneUser() {
-    apply("""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          hosts: [%s]
-          http:
-            - name: delay-jason
-              match: [{headers: {end-user: {exact: jason}}}]
-              fault: {delay: {fixedDelay: 2s, percentage: {value: 100}}}
-              route: [{destination: {host: %1$s, subset: v1}}]
-            - route: [{destination: {host: %1$s, subset: v1}}]
-        """.formatted(HOST), "");
+    apply(virtualService("""
+        - name: delay-jason
+          match: [{headers: {end-user: {exact: jason}}}]
+          fault: {delay: {fixedDelay: 2s, percentage: {value: 100}}}
+          route: [{destination: {host: %1$s, subset: v1}}]
+        - route: [{destination: {host: %1$s, subset: v1}}]
+        """), "");
 
     List<Outcome> jason = outcomes(Map.of("end-user", "jason"), 3, 1);
     List<Outcome> others = outcomes(Map.of("end-user", "alice"), 3, 1);
@@ -139,7 +133,7 @@ class ResiliencePoliciesTest {
           connectionPool:
             tcp: {maxConnections: 1}
             http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
-        """, dump -> dump.contains("\"max_pending_requests\":1"));
+        """, dump -> dump.contains("\"max_pending_requests\":1,"));
     long overflowBefore = stat(V1_CLUSTER + "upstream_rq_pending_overflow");
 
     List<Outcome> outcomes = outcomes(Map.of("x-echo-delay-ms", "300"), 40, 10);
@@ -149,6 +143,54 @@ class ResiliencePoliciesTest {
     assertThat(outcomes).filteredOn(o -> o.status() == 200).as("requests let through").hasSizeGreaterThanOrEqualTo(2);
     assertThat(overflowed).as("requests refused by the circuit breaker").isGreaterThanOrEqualTo(10);
     assertThat(stat(V1_CLUSTER + "upstream_rq_pending_overflow") - overflowBefore).isEqualTo(overflowed);
+  }
+
+  /** The subset's own connectionPool replaces the rule's for that subset only. */
+  @Test
+  void aSubsetsTrafficPolicyAppliesToThatSubsetOnly() {
+    String policy = """
+        trafficPolicy:
+          connectionPool:
+            tcp: {maxConnections: 1}
+            http: {http1MaxPendingRequests: 1}
+        """;
+    String subsets = """
+        subsets:
+          - name: v1
+            labels: {version: v1}
+            trafficPolicy:
+              connectionPool: {http: {http1MaxPendingRequests: 100}, tcp: {maxConnections: 100}}
+          - {name: v2, labels: {version: v2}}
+          - {name: v3, labels: {version: v3}}
+        """;
+    apply(routeToV1("subset-policy", ""), subsets, policy, dump -> dump.contains("\"max_pending_requests\":100,"));
+
+    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10)).as("v1, 100 connections allowed")
+        .extracting(Outcome::status).containsOnly(200);
+    apply(route("subset-policy-v2", "", "{host: " + HOST + ", subset: v2}"), subsets, policy,
+        dump -> dump.contains("\"max_pending_requests\":100,"));
+    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10)).as("v2, under the rule's limit of 1")
+        .extracting(Outcome::status).contains(503);
+  }
+
+  /** portLevelSettings for the port replace the rule's settings on that port, and only there. */
+  @Test
+  void portLevelSettingsOverrideTheRulesPolicyOnTheirPort() {
+    apply(routeToV1("port-level", ""), SUBSETS, """
+        trafficPolicy:
+          connectionPool:
+            tcp: {maxConnections: 1}
+            http: {http1MaxPendingRequests: 1}
+          portLevelSettings:
+            - port: {number: 9080}
+              connectionPool: {http: {http1MaxPendingRequests: 100}, tcp: {maxConnections: 100}}
+            - port: {number: 9999}
+              loadBalancer: {simple: RANDOM}
+        """, dump -> dump.contains("\"max_pending_requests\":100,"));
+    long overflowBefore = stat(V1_CLUSTER + "upstream_rq_pending_overflow");
+
+    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10)).extracting(Outcome::status).containsOnly(200);
+    assertThat(stat(V1_CLUSTER + "upstream_rq_pending_overflow") - overflowBefore).isZero();
   }
 
   @Test
@@ -219,7 +261,7 @@ class ResiliencePoliciesTest {
 
   @Test
   void mirrorSendsCopiesToV2WhileTheClientSeesOnlyV1() {
-    apply(routeToV1("mirror", "mirror: {host: " + HOST + ", subset: v2}\n      mirrorPercentage: {value: 100}"), "");
+    apply(routeToV1("mirror", "mirror: {host: " + HOST + ", subset: v2}\nmirrorPercentage: {value: 100}"), "");
     EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
     String inbound = "cluster.inbound|9080||.upstream_rq_total";
     long before = v2Sidecar.findStat(inbound).orElse(0L);
@@ -233,31 +275,25 @@ class ResiliencePoliciesTest {
   }
 
   private static void applyEdgeRoutes() {
-    apply("""
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          hosts: [%s]
-          http:
-            - name: moved
-              match: [{uri: {exact: /moved}}]
-              redirect: {uri: /elsewhere, authority: moved.example, redirectCode: 308}
-            - name: old-api
-              match: [{uri: {prefix: /old/}}]
-              rewrite: {uri: /new/, authority: reviews.internal}
-              route: [{destination: {host: %1$s, subset: v1}}]
-            - name: edge-headers
-              headers:
-                request:
-                  set: {x-mesh: outrigger}
-                  add: {x-trace-tag: canary}
-                  remove: [x-debug]
-                response:
-                  set: {x-served-by: reviews}
-                  remove: [x-echo-server]
-              route: [{destination: {host: %1$s, subset: v1}}]
-        """.formatted(HOST), "");
+    apply(virtualService("""
+        - name: moved
+          match: [{uri: {exact: /moved}}]
+          redirect: {uri: /elsewhere, authority: moved.example, redirectCode: 308}
+        - name: old-api
+          match: [{uri: {prefix: /old/}}]
+          rewrite: {uri: /new/, authority: reviews.internal}
+          route: [{destination: {host: %1$s, subset: v1}}]
+        - name: edge-headers
+          headers:
+            request:
+              set: {x-mesh: outrigger}
+              add: {x-trace-tag: canary}
+              remove: [x-debug]
+            response:
+              set: {x-served-by: reviews}
+              remove: [x-echo-server]
+          route: [{destination: {host: %1$s, subset: v1}}]
+        """), "");
   }
 
   /** A VirtualService with one route named {@code name} to subset v1, with {@code policy} lines. */
@@ -270,6 +306,15 @@ class ResiliencePoliciesTest {
   }
 
   private static String route(String name, String policy, String destination) {
+    return virtualService("""
+        - name: %s
+          %s
+          route: [{destination: %s}]
+        """.formatted(name, policy.replace("\n", "\n  "), destination));
+  }
+
+  /** VirtualService bookinfo/reviews for reviews with these {@code http} routes ({@code %1$s} is the host). */
+  private static String virtualService(String http) {
     return """
         apiVersion: networking.istio.io/v1
         kind: VirtualService
@@ -277,14 +322,12 @@ class ResiliencePoliciesTest {
         spec:
           hosts: [%s]
           http:
-            - name: %s
-              %s
-              route: [{destination: %s}]
-        """.formatted(HOST, name, policy, destination);
+        """.formatted(HOST) + http.replace("%1$s", HOST).indent(4);
   }
 
   private static void apply(String virtualService, String destinationRulePolicy) {
-    apply(virtualService, destinationRulePolicy, dump -> !dump.contains("\"max_pending_requests\":1")
+    apply(virtualService, destinationRulePolicy, dump -> !dump.contains("\"max_pending_requests\":1,")
+        && !dump.contains("\"max_pending_requests\":100,")
         && !dump.contains("\"consecutive_5xx\"") && !dump.contains("\"header_name\":\"x-user\""));
   }
 
@@ -294,13 +337,18 @@ class ResiliencePoliciesTest {
    * for its config dump (whitespace removed).
    */
   private static void apply(String virtualService, String destinationRulePolicy, Predicate<String> clusters) {
+    apply(virtualService, SUBSETS, destinationRulePolicy, clusters);
+  }
+
+  private static void apply(String virtualService, String subsets, String destinationRulePolicy,
+      Predicate<String> clusters) {
     mesh.registry().write(DESTINATION_RULE_FILE, """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           host: %s
-        %s%s""".formatted(HOST, SUBSETS, destinationRulePolicy.indent(2)));
+        %s%s""".formatted(HOST, subsets.indent(2), destinationRulePolicy.indent(2)));
     mesh.registry().write(VIRTUAL_SERVICE_FILE, virtualService);
     String routeName = virtualService.lines().filter(l -> l.trim().startsWith("- name: ")).findFirst()
         .map(l -> l.trim().substring("- name: ".length())).orElseThrow();
