@@ -1,10 +1,8 @@
 package io.outrigger.controlplane.registry.convert;
 
-import io.outrigger.controlplane.registry.ConfigKinds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outrigger.controlplane.model.ConfigError;
-import io.outrigger.controlplane.registry.MeshAssembler;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +13,7 @@ import java.util.Set;
 
 /**
  * The fields of a VirtualService, a DestinationRule and a PeerAuthentication the converters act on (or
- * refuse with their own reason). Any other field that is set makes {@link MeshAssembler} refuse the object:
+ * refuse with their own reason). Any other field that is set makes the registry's assembler refuse the object:
  * a policy its author believes in force must not silently do nothing. Keep it next to the converters: a
  * converter that learns a field lists it here.
  */
@@ -72,9 +70,10 @@ public final class ImplementedFields {
     private static final Set<String> PEER_AUTHENTICATION = Set.of(
             "spec.selector.matchLabels", "spec.mtls.mode", "spec.portLevelMtls");
 
+    /** By kind name (ConfigKinds' names; not imported, so this package does not depend on the registry). */
     private static final Map<String, Set<String>> BY_KIND = Map.of(
-            ConfigKinds.VIRTUAL_SERVICE.kind(), VIRTUAL_SERVICE, ConfigKinds.DESTINATION_RULE.kind(), DESTINATION_RULE,
-            ConfigKinds.PEER_AUTHENTICATION.kind(), PEER_AUTHENTICATION);
+            "VirtualService", VIRTUAL_SERVICE, "DestinationRule", DESTINATION_RULE,
+            "PeerAuthentication", PEER_AUTHENTICATION);
 
     private ImplementedFields() {
     }
