@@ -2,6 +2,7 @@ package io.outrigger.istiocompat;
 
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.NetnsPod;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,55 @@ final class PodHttp {
       }
     }
     return replies;
+  }
+
+  /** An answer's status code and curl's total time for it; status 0 when no HTTP answer arrived. */
+  record Outcome(int status, Duration time) {}
+
+  private static final Pattern OUTCOME = Pattern.compile("--outcome (\\d{3}) ([0-9.]+)--");
+
+  /**
+   * {@code count} requests whose status and duration matter more than their body (answers that are not 200
+   * are expected), in batches of at most {@link #MAX_BATCH}, {@code parallel} at a time (1: one after
+   * another over a kept-alive connection). Bounded: each batch has a 30 s limit.
+   */
+  static List<Outcome> outcomes(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers,
+      int count, int parallel) {
+    List<Outcome> outcomes = new ArrayList<>();
+    while (outcomes.size() < count) {
+      int batch = Math.min(MAX_BATCH, count - outcomes.size());
+      List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null",
+          "--resolve", to.host() + ":" + to.port() + ":" + to.ip(), "-w", "--outcome %{http_code} %{time_total}--\n"));
+      if (parallel > 1) {
+        c.addAll(List.of("--parallel", "--parallel-immediate", "--parallel-max", Integer.toString(parallel)));
+      }
+      headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
+      for (int i = 0; i < batch; i++) {
+        c.add("http://" + to.host() + ":" + to.port() + path);
+      }
+      ExecResult r = from.exec(c.toArray(String[]::new));
+      Matcher m = OUTCOME.matcher(r.stdout());
+      int answered = 0;
+      while (m.find()) {
+        outcomes.add(new Outcome(Integer.parseInt(m.group(1)),
+            Duration.ofNanos((long) (Double.parseDouble(m.group(2)) * 1e9))));
+        answered++;
+      }
+      if (answered != batch) {
+        throw new AssertionError("pod " + from.name() + " → " + to + path + ": " + answered + " of " + batch
+            + " requests reported (curl exit " + r.exitCode() + "): " + r.stderr());
+      }
+    }
+    return outcomes;
+  }
+
+  /** One request's status line and headers (curl -i), lower-cased header names, and its body. */
+  static ExecResult headersAndBody(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
+    List<String> c = new ArrayList<>(List.of("curl", "-sS", "-i", "--max-time", "5",
+        "--resolve", to.host() + ":" + to.port() + ":" + to.ip()));
+    headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
+    c.add("http://" + to.host() + ":" + to.port() + path);
+    return from.exec(c.toArray(String[]::new));
   }
 
   private static List<String> command(ServiceAddress to, String path, Map<String, String> headers, int times,

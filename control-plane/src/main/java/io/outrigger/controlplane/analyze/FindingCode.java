@@ -22,6 +22,7 @@ public enum FindingCode {
   SERVICE_SELECTS_NOTHING("OR0201", Severity.WARNING, "a Service's selector matches no workload"),
   SUBSET_SELECTS_NOTHING("OR0202", Severity.WARNING, "a DestinationRule subset matches no workload of its host"),
   POLICY_SELECTS_NOTHING("OR0203", Severity.WARNING, "a PeerAuthentication's workload selector matches nothing"),
+  /** No longer reported: the control plane refuses such fields (OR0105). Kept so the code is never reused. */
   FIELD_IGNORED("OR0301", Severity.WARNING, "a field the control plane does not implement: accepted, no effect"),
   KIND_IGNORED("OR0302", Severity.WARNING, "an Istio kind the control plane does not implement: ignored"),
   GATEWAY_ONLY("OR0303", Severity.INFO, "a VirtualService bound to gateways only: sidecars do not use it");

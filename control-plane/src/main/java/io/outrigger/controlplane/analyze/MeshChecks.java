@@ -12,7 +12,6 @@ import io.outrigger.controlplane.model.SubsetConfig;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.MeshAssembler;
-import io.outrigger.controlplane.registry.convert.ImplementedFields;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,7 +71,6 @@ final class MeshChecks {
     destinationRules();
     virtualServices();
     peerAuthentications();
-    ignoredFields();
     ignoredKinds();
     return findings;
   }
@@ -166,15 +164,6 @@ final class MeshChecks {
       if (!pa.selector().isEmpty() && selected(pa.namespace(), pa.selector()).isEmpty()) {
         add(FindingCode.POLICY_SELECTS_NOTHING, ConfigKinds.PEER_AUTHENTICATION.kind(), pa.namespace(), pa.name(),
             "selector " + labels(pa.selector()) + " matches no workload in namespace " + pa.namespace());
-      }
-    }
-  }
-
-  private void ignoredFields() {
-    for (ConfigObject o : objects) {
-      for (String field : ImplementedFields.ignored(o.key().kind(), o.resource())) {
-        add(FindingCode.FIELD_IGNORED, o.key().kind(), o.key().namespace(), o.key().name(),
-            field + " is not implemented by Outrigger: accepted and ignored");
       }
     }
   }

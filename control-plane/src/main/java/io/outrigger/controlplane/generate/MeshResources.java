@@ -47,7 +47,7 @@ final class MeshResources {
     private final Map<EndpointInputs, VersionedResource> endpointsByInputs;
     private final Map<String, Map<String, VersionedResource>> routesByNamespace = new ConcurrentHashMap<>();
     private final Map<InboundPlan, Inbound> inboundByPlan = new ConcurrentHashMap<>();
-    /** The previous snapshot's routes when services and VirtualServices are unchanged, else empty. */
+    /** The previous snapshot's routes when services, VirtualServices and DestinationRules are unchanged, else empty. */
     private final Map<String, Map<String, VersionedResource>> reusableRoutes;
     private final Map<InboundPlan, Inbound> reusableInbound;
 
@@ -98,7 +98,9 @@ final class MeshResources {
         this.clusters = Map.copyOf(clusterMap);
         this.endpoints = Map.copyOf(endpointMap);
         this.listeners = sameServices ? previous.listeners : outboundListeners(mesh, settings);
+        // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host).
         this.reusableRoutes = sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices())
+                && previous.mesh.destinationRules().equals(mesh.destinationRules())
                 ? previous.routesByNamespace : Map.of();
         this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;
     }

@@ -5,9 +5,15 @@ import java.util.Optional;
 
 /** A validated DestinationRule for one host (resolved FQDN). */
 public record DestinationRuleConfig(String namespace, String name, String host, ClientTlsMode tls,
-                                    List<SubsetConfig> subsets) {
+                                    List<SubsetConfig> subsets, PortedPolicy policy) {
     public DestinationRuleConfig {
         subsets = List.copyOf(subsets);
+        policy = policy == null ? PortedPolicy.NONE : policy;
+    }
+
+    public DestinationRuleConfig(String namespace, String name, String host, ClientTlsMode tls,
+                                 List<SubsetConfig> subsets) {
+        this(namespace, name, host, tls, subsets, PortedPolicy.NONE);
     }
 
     public Optional<SubsetConfig> subset(String subsetName) {
@@ -18,5 +24,14 @@ public record DestinationRuleConfig(String namespace, String name, String host, 
     public ClientTlsMode tlsFor(String subsetName) {
         ClientTlsMode own = subset(subsetName).map(SubsetConfig::tls).orElse(ClientTlsMode.UNSET);
         return own != ClientTlsMode.UNSET ? own : tls;
+    }
+
+    /**
+     * The policy in force for a subset ("" for the whole host) on a port, as Istio merges it: the rule's
+     * policy, its port-level settings, the subset's policy, the subset's port-level settings.
+     */
+    public TrafficPolicy policyFor(String subsetName, int port) {
+        TrafficPolicy rule = policy.forPort(port);
+        return subset(subsetName).map(s -> rule.overriddenBy(s.policy().forPort(port))).orElse(rule);
     }
 }

@@ -9,6 +9,7 @@ import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
+import io.outrigger.controlplane.registry.convert.ImplementedFields;
 import io.outrigger.controlplane.registry.convert.InvalidConfigException;
 import io.outrigger.controlplane.registry.convert.MeshLookup;
 import org.slf4j.Logger;
@@ -168,6 +169,10 @@ public final class MeshAssembler {
                 .filter(k -> k.type().isInstance(object.resource()))
                 .orElseThrow(() -> new InvalidConfigException("kind " + object.key().kind() + " is not supported"));
         Object model = kind.convert(object.resource(), object.key().namespace(), lookup);
+        if (model != null) {
+            // After the converter, so its more specific refusals (queryParams, redirect...) come first.
+            ImplementedFields.requireImplemented(object.key().kind(), object.resource());
+        }
         // The Kubernetes API has an EndpointSlice controller: there, it and not the selector says who serves.
         return model instanceof Service s && object.origin() == ConfigObject.Origin.KUBERNETES
                 ? s.withEndpointsFromSlices() : model;

@@ -197,9 +197,9 @@ class AnalyzerTest {
 
   @Test
   void or0105UnsupportedFeature() {
-    only(analyze(virtualService("ratings-vs", "ratings", "{fault: {abort: {httpStatus: 500}}, "
+    only(analyze(virtualService("ratings-vs", "ratings", "{fault: {abort: {grpcStatus: UNAVAILABLE}}, "
             + "route: [{destination: {host: ratings, port: {number: 9080}}}]}")), FindingCode.UNSUPPORTED,
-        "Error [OR0105] VirtualService bookinfo/ratings-vs: http[0].fault is not supported by Outrigger yet");
+        "Error [OR0105] VirtualService bookinfo/ratings-vs: http[0].fault.abort: only httpStatus is supported");
   }
 
   @Test
@@ -267,7 +267,7 @@ class AnalyzerTest {
   }
 
   @Test
-  void or0301FieldsTheControlPlaneIgnores() {
+  void or0105FieldsTheControlPlaneDoesNotImplementAreRefusedNotIgnored() {
     Analyzer.Report report = analyze("""
         apiVersion: networking.istio.io/v1
         kind: VirtualService
@@ -276,9 +276,7 @@ class AnalyzerTest {
           hosts: [ratings]
           exportTo: ["."]
           http:
-            - retries: {attempts: 3, perTryTimeout: 2s}
-              mirror: {host: ratings}
-              headers: {request: {set: {x-canary: "1"}}}
+            - corsPolicy: {allowOrigins: [{exact: "https://a.example"}]}
               route: [{destination: {host: ratings, port: {number: 9080}}}]
           tcp: [{route: [{destination: {host: ratings, port: {number: 9090}}}]}]
         ---
@@ -287,27 +285,16 @@ class AnalyzerTest {
         metadata: {name: ratings, namespace: bookinfo}
         spec:
           host: ratings
+          exportTo: ["."]
           trafficPolicy:
-            connectionPool: {tcp: {maxConnections: 10}}
-            outlierDetection: {consecutive5xxErrors: 3}
             tls: {mode: ISTIO_MUTUAL}
         """);
     assertThat(report.findings()).extracting(Finding::line).containsExactlyInAnyOrder(
-        "Warning [OR0301] DestinationRule bookinfo/ratings: spec.trafficPolicy.connectionPool is not implemented by "
-            + "Outrigger: accepted and ignored",
-        "Warning [OR0301] DestinationRule bookinfo/ratings: spec.trafficPolicy.outlierDetection is not implemented by "
-            + "Outrigger: accepted and ignored",
-        "Warning [OR0301] VirtualService bookinfo/ratings-vs: spec.exportTo is not implemented by Outrigger: accepted "
-            + "and ignored",
-        "Warning [OR0301] VirtualService bookinfo/ratings-vs: spec.http[0].retries is not implemented by Outrigger: "
-            + "accepted and ignored",
-        "Warning [OR0301] VirtualService bookinfo/ratings-vs: spec.http[0].mirror is not implemented by Outrigger: "
-            + "accepted and ignored",
-        "Warning [OR0301] VirtualService bookinfo/ratings-vs: spec.http[0].headers is not implemented by Outrigger: "
-            + "accepted and ignored",
-        "Warning [OR0301] VirtualService bookinfo/ratings-vs: spec.tcp is not implemented by Outrigger: accepted and "
-            + "ignored");
-    assertThat(report.hasErrors()).isFalse();
+        "Error [OR0105] DestinationRule bookinfo/ratings: spec.exportTo is not implemented by Outrigger: refused "
+            + "rather than silently ignored",
+        "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].corsPolicy, spec.tcp are not "
+            + "implemented by Outrigger: refused rather than silently ignored");
+    assertThat(report.hasErrors()).isTrue();
   }
 
   @Test

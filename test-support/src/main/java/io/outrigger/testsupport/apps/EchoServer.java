@@ -15,15 +15,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A tiny HTTP/1.1 server for tests, run as its own JVM inside a pod: every request is answered 200 with JSON
  * naming the server and echoing what arrived ({@code name, method, path, headers, peer}). It uses only the
  * JDK, so its class path is just this class's own location.
+ *
+ * <p>A request may ask for misbehaviour, so resilience tests need no other app: {@code x-echo-delay-ms: N}
+ * answers after N ms (at most 10 s); {@code x-echo-fail-every: N} answers 503 to every N-th request carrying
+ * it, counting from the first; {@code x-echo-fail-name: NAME} answers 503 when this server is NAME.
  */
 public final class EchoServer {
+    private static final long MAX_DELAY_MS = 10_000;
 
     private final String name;
+    private final AtomicLong failEveryCount = new AtomicLong();
 
     private EchoServer(String name) {
         this.name = name;
@@ -45,7 +52,7 @@ public final class EchoServer {
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 64);
         server.createContext("/", new EchoServer(name)::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
         System.out.println("echo-server name=" + name + " port=" + server.getAddress().getPort() + " listening");
     }
@@ -61,17 +68,38 @@ public final class EchoServer {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();
+            Headers request = exchange.getRequestHeaders();
+            delay(request.getFirst("x-echo-delay-ms"));
             byte[] response = describe(exchange).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("content-type", "application/json");
             exchange.getResponseHeaders().set("x-echo-server", name);
             boolean head = exchange.getRequestMethod().equals("HEAD");
-            exchange.sendResponseHeaders(200, head ? -1 : response.length);
+            exchange.sendResponseHeaders(fails(request) ? 503 : 200, head ? -1 : response.length);
             if (!head) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(response);
                 }
             }
         }
+    }
+
+    private static void delay(String millis) {
+        if (millis == null) {
+            return;
+        }
+        try {
+            Thread.sleep(Math.min(MAX_DELAY_MS, Math.max(0, Long.parseLong(millis.trim()))));
+        } catch (NumberFormatException | InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean fails(Headers request) {
+        String every = request.getFirst("x-echo-fail-every");
+        if (every != null && every.trim().matches("[1-9][0-9]*")) {
+            return failEveryCount.getAndIncrement() % Long.parseLong(every.trim()) == 0;
+        }
+        return name.equals(request.getFirst("x-echo-fail-name"));
     }
 
     private String describe(HttpExchange exchange) {

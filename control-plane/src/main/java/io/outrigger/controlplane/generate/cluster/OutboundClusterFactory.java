@@ -14,6 +14,7 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.SubsetConfig;
+import io.outrigger.controlplane.model.TrafficPolicy;
 import io.outrigger.controlplane.model.Workload;
 
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class OutboundClusterFactory {
 
     /** A subset of a service port: the unit both a cluster and its ClusterLoadAssignment are built for. */
     public record Target(Service service, ServicePort port, String subset, Map<String, String> subsetLabels,
-                         ClientTlsMode tls) {
+                         ClientTlsMode tls, TrafficPolicy policy) {
         public String clusterName() {
             return ResourceNames.outboundCluster(port.port(), subset, service.hostname());
         }
@@ -59,10 +60,11 @@ public final class OutboundClusterFactory {
             var rule = mesh.destinationRule(service.hostname());
             for (ServicePort port : service.ports()) {
                 ClientTlsMode serviceTls = rule.map(r -> r.tls()).orElse(ClientTlsMode.UNSET);
-                targets.add(new Target(service, port, "", Map.of(), serviceTls));
+                TrafficPolicy servicePolicy = rule.map(r -> r.policyFor("", port.port())).orElse(TrafficPolicy.NONE);
+                targets.add(new Target(service, port, "", Map.of(), serviceTls, servicePolicy));
                 for (SubsetConfig subset : rule.map(r -> r.subsets()).orElse(List.of())) {
                     targets.add(new Target(service, port, subset.name(), subset.labels(),
-                            rule.get().tlsFor(subset.name())));
+                            rule.get().tlsFor(subset.name()), rule.get().policyFor(subset.name(), port.port())));
                 }
             }
         }
@@ -95,7 +97,8 @@ public final class OutboundClusterFactory {
                         .setServiceName(name))
                 .setConnectTimeout(CONNECT_TIMEOUT)
                 .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
-        if (target.port().protocol().isHttp2()) {
+        boolean http2 = target.port().protocol().isHttp2();
+        if (!ClusterPolicies.apply(target.policy(), http2, cluster) && http2) {
             useHttp2(cluster);
         }
         applyTls(cluster, inputs);

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ForwardClientCertDetails;
@@ -22,6 +23,11 @@ final class NetworkFilters {
     private static final HttpFilter ROUTER = HttpFilter.newBuilder()
             .setName("envoy.filters.http.router")
             .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+            .build();
+    /** Empty: it does nothing until a route configures it (VirtualService fault), as in Istio's sidecars. */
+    private static final HttpFilter FAULT = HttpFilter.newBuilder()
+            .setName("envoy.filters.http.fault")
+            .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
             .build();
     private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
 
@@ -38,6 +44,7 @@ final class NetworkFilters {
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setRds(Rds.newBuilder().setConfigSource(ConfigSources.ads()).setRouteConfigName(routeConfigName))
+                .addHttpFilters(FAULT)
                 .addHttpFilters(ROUTER)
                 .build();
         return hcm(hcm);

@@ -11,12 +11,14 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.outrigger.controlplane.generate.ResourceNames;
 import io.outrigger.controlplane.model.HttpMatch;
+import io.outrigger.controlplane.model.HttpRoutePolicy;
 import io.outrigger.controlplane.model.HttpRouteRule;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
+import io.outrigger.controlplane.model.TrafficPolicy;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ public final class OutboundRouteFactory {
                     config.addVirtualHosts(VirtualHost.newBuilder()
                             .setName(ResourceNames.virtualHost(service.hostname(), port))
                             .addAllDomains(domains)
-                            .addAllRoutes(routes(service, port, mesh.virtualService(service.hostname()))));
+                            .addAllRoutes(routes(service, port, mesh)));
                 }
             }
         }
@@ -90,21 +92,27 @@ public final class OutboundRouteFactory {
         return domains;
     }
 
-    private static List<Route> routes(Service service, int port, Optional<VirtualServiceConfig> vs) {
+    private static List<Route> routes(Service service, int port, MeshConfig mesh) {
+        Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
         if (vs.isEmpty()) {
+            List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
             return List.of(Route.newBuilder()
                     .setName("default")
                     .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                    .setRoute(action(List.of(new RouteDestination(service.hostname(), "", port, 100)),
-                            java.time.Duration.ZERO))
+                    .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.NONE, mesh))
                     .build());
         }
         List<Route> routes = new ArrayList<>();
         for (HttpRouteRule rule : vs.get().http()) {
             List<HttpMatch> matches = rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
-            RouteAction action = action(rule.destinations(), rule.timeout());
+            RouteAction action = rule.destinations().isEmpty() ? null
+                    : action(rule.destinations(), rule.timeout(), rule.policy(), mesh);
             for (HttpMatch match : matches) {
-                Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match)).setRoute(action);
+                Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match));
+                if (action != null) {
+                    route.setRoute(action);
+                }
+                RoutePolicies.applyToRoute(rule.policy(), route);
                 if (!rule.name().isEmpty()) {
                     route.setName(rule.name());
                 }
@@ -114,10 +122,15 @@ public final class OutboundRouteFactory {
         return routes;
     }
 
-    private static RouteAction action(List<RouteDestination> destinations, java.time.Duration timeout) {
+    private static RouteAction action(List<RouteDestination> destinations, java.time.Duration timeout,
+                                      HttpRoutePolicy policy, MeshConfig mesh) {
         RouteAction.Builder action = RouteAction.newBuilder().setTimeout(timeout.isZero() ? NO_TIMEOUT
                 : Duration.newBuilder().setSeconds(timeout.getSeconds()).setNanos(timeout.getNano()).build());
+        RoutePolicies.applyToAction(policy, action);
         List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
+        // As Istio: the first destination whose DestinationRule asks for a consistent hash gives the route's key.
+        weighted.stream().map(d -> hashKey(d, mesh)).flatMap(Optional::stream).findFirst()
+                .ifPresent(key -> RoutePolicies.applyHash(key, action));
         if (weighted.size() == 1) {
             return action.setCluster(clusterOf(weighted.getFirst())).build();
         }
@@ -125,6 +138,13 @@ public final class OutboundRouteFactory {
         weighted.forEach(d -> clusters.addClusters(WeightedCluster.ClusterWeight.newBuilder()
                 .setName(clusterOf(d)).setWeight(UInt32Value.of(d.weight()))));
         return action.setWeightedClusters(clusters).build();
+    }
+
+    private static Optional<TrafficPolicy.HashKey> hashKey(RouteDestination d, MeshConfig mesh) {
+        return mesh.destinationRule(d.host())
+                .flatMap(rule -> rule.policyFor(d.subset(), d.port()).loadBalancer())
+                .filter(TrafficPolicy.LoadBalancer::consistentHash)
+                .map(TrafficPolicy.LoadBalancer::hashKey);
     }
 
     private static String clusterOf(RouteDestination d) {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Istio DestinationRule to {@link DestinationRuleConfig}: host, subsets and the TLS mode. */
+/** Istio DestinationRule to {@link DestinationRuleConfig}: host, subsets, the TLS mode and the traffic policies. */
 public final class DestinationRuleConverter {
     private DestinationRuleConverter() {
     }
@@ -43,10 +43,12 @@ public final class DestinationRuleConverter {
                 throw new InvalidConfigException(where + ": subset \"" + s.getName() + "\" is defined twice");
             }
             Map<String, String> labels = s.getLabels() == null ? Map.of() : s.getLabels();
-            subsets.add(new SubsetConfig(s.getName(), labels, tlsMode(s.getTrafficPolicy(), where + ".trafficPolicy")));
+            subsets.add(new SubsetConfig(s.getName(), labels, tlsMode(s.getTrafficPolicy(), where + ".trafficPolicy"),
+                    TrafficPolicyConverter.convert(s.getTrafficPolicy(), where + ".trafficPolicy")));
         }
         return new DestinationRuleConfig(namespace, object.getMetadata().getName(),
-                Hostnames.resolve(spec.getHost(), namespace), tls, subsets);
+                Hostnames.resolve(spec.getHost(), namespace), tls, subsets,
+                TrafficPolicyConverter.convert(spec.getTrafficPolicy(), "spec.trafficPolicy"));
     }
 
     private static ClientTlsMode tlsMode(TrafficPolicy policy, String where) throws InvalidConfigException {

@@ -3,15 +3,18 @@ package io.outrigger.controlplane.registry.convert;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestinationBuilder;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.outrigger.controlplane.model.ConfigError.Problem;
 import io.outrigger.controlplane.model.Hostnames;
 import io.outrigger.controlplane.model.HttpMatch;
+import io.outrigger.controlplane.model.HttpRoutePolicy;
 import io.outrigger.controlplane.model.HttpRouteRule;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,11 +48,8 @@ public final class VirtualServiceConverter {
 
     private static HttpRouteRule rule(HTTPRoute route, String where, String namespace, MeshLookup mesh)
             throws InvalidConfigException {
-        String unsupported = route.getRedirect() != null ? "redirect"
-                : route.getDirectResponse() != null ? "directResponse"
+        String unsupported = route.getDirectResponse() != null ? "directResponse"
                 : route.getDelegate() != null ? "delegate"
-                : route.getRewrite() != null ? "rewrite"
-                : route.getFault() != null ? "fault"
                 : null;
         if (unsupported != null) {
             throw new InvalidConfigException(Problem.UNSUPPORTED, where + "." + unsupported
@@ -61,6 +61,18 @@ public final class VirtualServiceConverter {
             matches.add(HttpMatchConverter.convert(specMatches.get(m), where + ".match[" + m + "]"));
         }
         List<HTTPRouteDestination> specRoute = route.getRoute() == null ? List.of() : route.getRoute();
+        Optional<RouteDestination> mirror = route.getMirror() == null ? Optional.empty()
+                : Optional.of(destination(new HTTPRouteDestinationBuilder().withDestination(route.getMirror()).build(),
+                        1, where + ".mirror", namespace, mesh));
+        HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirror);
+        Duration timeout = IstioDurations.parse(route.getTimeout(), where + ".timeout");
+        if (policy.redirect().isPresent()) {
+            // Istio: a redirect answers the request itself, so it cannot also forward it.
+            if (!specRoute.isEmpty() || mirror.isPresent() || policy.rewrite().isPresent()) {
+                throw new InvalidConfigException(where + ": redirect cannot be combined with route, mirror or rewrite");
+            }
+            return new HttpRouteRule(route.getName(), matches, List.of(), timeout, policy);
+        }
         if (specRoute.isEmpty()) {
             throw new InvalidConfigException(where + ": route has no destinations");
         }
@@ -72,8 +84,7 @@ public final class VirtualServiceConverter {
         if (sum != 100) {
             throw new InvalidConfigException(Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
         }
-        return new HttpRouteRule(route.getName(), matches, destinations,
-                IstioDurations.parse(route.getTimeout(), where + ".timeout"));
+        return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
     }
 
     private static RouteDestination destination(HTTPRouteDestination d, int count, String where, String namespace,
