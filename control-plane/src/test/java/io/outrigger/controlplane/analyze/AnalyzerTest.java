@@ -314,11 +314,23 @@ class AnalyzerTest {
   void or0302IstioKindsTheControlPlaneDoesNotImplement() {
     only(analyze("""
         apiVersion: security.istio.io/v1
-        kind: AuthorizationPolicy
-        metadata: {name: deny-all, namespace: bookinfo}
+        kind: RequestAuthentication
+        metadata: {name: jwt, namespace: bookinfo}
         spec: {}
-        """), FindingCode.KIND_IGNORED, "Warning [OR0302] AuthorizationPolicy bookinfo/deny-all: kind "
-        + "AuthorizationPolicy (security.istio.io/v1) is not implemented by Outrigger: ignored");
+        """), FindingCode.KIND_IGNORED, "Warning [OR0302] RequestAuthentication bookinfo/jwt: kind "
+        + "RequestAuthentication (security.istio.io/v1) is not implemented by Outrigger: ignored");
+  }
+
+  @Test
+  void or0105AuthorizationPolicyFieldTheSidecarWouldNotEnforce() {
+    only(analyze("""
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: jwt-only, namespace: bookinfo}
+        spec:
+          rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]
+        """), FindingCode.UNSUPPORTED, "Error [OR0105] AuthorizationPolicy bookinfo/jwt-only: "
+        + "spec.rules[0].from[0].source.requestPrincipals is not supported by Outrigger yet: no RequestAuthentication (JWT)");
   }
 
   @Test
