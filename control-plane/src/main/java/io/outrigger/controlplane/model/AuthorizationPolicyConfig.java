@@ -38,16 +38,31 @@ public record AuthorizationPolicyConfig(String namespace, String name, Map<Strin
         }
     }
 
-    /** Who calls; every non-empty field must match, any value of a field may. */
+    /**
+     * Who calls; every non-empty field must match, any value of a field may. {@code requestPrincipals} are
+     * {@code ISS/SUB} of a JWT verified by a RequestAuthentication (HTTP only).
+     */
     public record Source(List<String> principals, List<String> notPrincipals, List<String> namespaces,
-                         List<String> notNamespaces, List<String> ipBlocks, List<String> notIpBlocks) {
+                         List<String> notNamespaces, List<String> ipBlocks, List<String> notIpBlocks,
+                         List<String> requestPrincipals, List<String> notRequestPrincipals) {
         public Source {
+            requestPrincipals = List.copyOf(requestPrincipals);
+            notRequestPrincipals = List.copyOf(notRequestPrincipals);
             principals = List.copyOf(principals);
             notPrincipals = List.copyOf(notPrincipals);
             namespaces = List.copyOf(namespaces);
             notNamespaces = List.copyOf(notNamespaces);
             ipBlocks = List.copyOf(ipBlocks);
             notIpBlocks = List.copyOf(notIpBlocks);
+        }
+
+        public boolean hasHttpFields() {
+            return !requestPrincipals.isEmpty() || !notRequestPrincipals.isEmpty();
+        }
+
+        public Source withoutHttpFields() {
+            return new Source(principals, notPrincipals, namespaces, notNamespaces, ipBlocks, notIpBlocks, List.of(),
+                    List.of());
         }
     }
 
@@ -78,12 +93,14 @@ public record AuthorizationPolicyConfig(String namespace, String name, Map<Strin
     }
 
     /**
-     * A {@code when} condition: {@code key} is one of {@code request.headers[NAME]}, {@code source.ip},
+     * A {@code when} condition: {@code key} is one of {@code request.headers[NAME]},
+     * {@code request.auth.claims[NAME]} (nested: {@code [A][B]}), {@code source.ip},
      * {@code source.namespace}, {@code source.principal}, {@code destination.port}; it matches when any of
      * {@code values} (if any) matches and none of {@code notValues} does.
      */
     public record Condition(String key, List<String> values, List<String> notValues) {
         public static final String REQUEST_HEADERS = "request.headers";
+        public static final String REQUEST_CLAIMS = "request.auth.claims";
 
         public Condition {
             Objects.requireNonNull(key);
@@ -92,7 +109,13 @@ public record AuthorizationPolicyConfig(String namespace, String name, Map<Strin
         }
 
         public boolean isHttp() {
-            return key.startsWith(REQUEST_HEADERS + "[");
+            return key.startsWith(REQUEST_HEADERS + "[") || key.startsWith(REQUEST_CLAIMS + "[");
+        }
+
+        /** The claim path of a {@code request.auth.claims[A][B]} key: A, B. */
+        public List<String> claimPath() {
+            String inner = key.substring(REQUEST_CLAIMS.length() + 1, key.length() - 1);
+            return List.of(inner.split("\\]\\["));
         }
 
         /** The header name of a {@code request.headers[NAME]} key. */

@@ -7,6 +7,7 @@ import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
+import io.outrigger.controlplane.model.RequestAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
@@ -231,6 +232,7 @@ public final class MeshAssembler {
                 case DestinationRuleConfig d -> b.destinationRule(d);
                 case PeerAuthenticationConfig p -> b.peerAuthentication(p);
                 case AuthorizationPolicyConfig a -> b.authorizationPolicy(a);
+                case RequestAuthenticationConfig r -> b.requestAuthentication(r);
                 case EndpointSliceConfig e -> b.endpointSlice(e);
                 case NamespaceConfig n -> b.namespace(n);
                 default -> throw new IllegalStateException("unexpected model object " + o.getClass());
@@ -246,6 +248,7 @@ public final class MeshAssembler {
                 && a.destinationRules().equals(b.destinationRules())
                 && a.peerAuthentications().equals(b.peerAuthentications())
                 && a.authorizationPolicies().equals(b.authorizationPolicies())
+                && a.requestAuthentications().equals(b.requestAuthentications())
                 && a.endpointSlices().equals(b.endpointSlices())
                 && a.namespaces().equals(b.namespaces())
                 && a.errors().equals(b.errors());

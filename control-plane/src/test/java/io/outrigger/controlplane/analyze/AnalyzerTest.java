@@ -313,12 +313,12 @@ class AnalyzerTest {
   @Test
   void or0302IstioKindsTheControlPlaneDoesNotImplement() {
     only(analyze("""
-        apiVersion: security.istio.io/v1
-        kind: RequestAuthentication
-        metadata: {name: jwt, namespace: bookinfo}
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata: {name: mesh-default, namespace: bookinfo}
         spec: {}
-        """), FindingCode.KIND_IGNORED, "Warning [OR0302] RequestAuthentication bookinfo/jwt: kind "
-        + "RequestAuthentication (security.istio.io/v1) is not implemented by Outrigger: ignored");
+        """), FindingCode.KIND_IGNORED, "Warning [OR0302] Telemetry bookinfo/mesh-default: kind "
+        + "Telemetry (telemetry.istio.io/v1) is not implemented by Outrigger: ignored");
   }
 
   @Test
@@ -328,9 +328,9 @@ class AnalyzerTest {
         kind: AuthorizationPolicy
         metadata: {name: jwt-only, namespace: bookinfo}
         spec:
-          rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]
+          rules: [{from: [{source: {remoteIpBlocks: [198.18.0.1]}}]}]
         """), FindingCode.UNSUPPORTED, "Error [OR0105] AuthorizationPolicy bookinfo/jwt-only: "
-        + "spec.rules[0].from[0].source.requestPrincipals is not supported by Outrigger yet: no RequestAuthentication (JWT)");
+        + "spec.rules[0].from[0].source.remoteIpBlocks is not supported by Outrigger yet: sidecars trust no X-Forwarded-For; use ipBlocks");
   }
 
   @Test

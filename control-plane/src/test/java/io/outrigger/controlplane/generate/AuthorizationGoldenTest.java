@@ -46,6 +46,7 @@ class AuthorizationGoldenTest {
             "http-allow-principal, ratings-v1", // ALLOW one principal with header and namespace conditions; AUDIT
             "tcp-deny-port, mongodb-v1",        // TCP: DENY drops its HTTP field, ALLOW drops the HTTP rule
             "tcp-allow-namespace, mongodb-v1",  // mesh-wide policy with selector, namespaces with wildcard
+            "http-jwt, ratings-v1",             // RequestAuthentication + ALLOW on requestPrincipals and a claim
     })
     void matchesGoldenAndEnvoyAcceptsIt(String scenario, String workload) throws IOException {
         Path dir = Files.createDirectory(tmp.resolve(scenario));

@@ -12,8 +12,8 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.outrigger.controlplane.generate.ResourceNames;
-import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.MtlsMode;
 
 import java.util.ArrayList;
@@ -46,17 +46,17 @@ public final class InboundListenerFactory {
                 // server-first protocols send nothing for the inspectors to see: carry on rather than hang
                 .setContinueOnListenerFiltersTimeout(true);
         for (InboundPort port : plan.ports()) {
-            listener.addAllFilterChains(portChains(port, plan.authorization()));
+            listener.addAllFilterChains(portChains(port, plan));
         }
         addPassthrough(listener, plan.defaultMode(), InboundRbac.networkFilters(plan.authorization()));
         return listener.build();
     }
 
-    private static List<FilterChain> portChains(InboundPort port, List<AuthorizationPolicyConfig> authorization) {
+    private static List<FilterChain> portChains(InboundPort port, InboundPlan plan) {
         String cluster = ResourceNames.inboundCluster(port.targetPort());
         List<Filter> app = port.protocol().isHttp()
-                ? List.of(NetworkFilters.inboundHttp(port.targetPort(), cluster, InboundRbac.httpFilters(authorization)))
-                : withRbac(InboundRbac.networkFilters(authorization), NetworkFilters.tcpProxy(cluster, cluster));
+                ? List.of(NetworkFilters.inboundHttp(port.targetPort(), cluster, httpSecurity(plan)))
+                : withRbac(InboundRbac.networkFilters(plan.authorization()), NetworkFilters.tcpProxy(cluster, cluster));
         FilterChainMatch.Builder onPort = FilterChainMatch.newBuilder()
                 .setDestinationPort(UInt32Value.of(port.targetPort()));
         String base = cluster.substring(0, cluster.length() - 1); // "inbound|9080|"
@@ -96,6 +96,13 @@ public final class InboundListenerFactory {
 
     private static FilterChain chain(String name, FilterChainMatch.Builder match, List<Filter> app) {
         return FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addAllFilters(app).build();
+    }
+
+    /** JWT verification first: the RBAC filters read what it verified. */
+    private static List<HttpFilter> httpSecurity(InboundPlan plan) {
+        List<HttpFilter> filters = new ArrayList<>(InboundJwt.httpFilters(plan.authentication()));
+        filters.addAll(InboundRbac.httpFilters(plan.authorization()));
+        return filters;
     }
 
     private static List<Filter> withRbac(List<Filter> rbac, Filter last) {

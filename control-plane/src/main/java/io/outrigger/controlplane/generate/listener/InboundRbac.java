@@ -8,11 +8,15 @@ import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.envoyproxy.envoy.config.rbac.v3.SourcedMetadata;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.type.matcher.v3.ListMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.ValueMatcher;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig.Action;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig.Condition;
@@ -97,11 +101,13 @@ final class InboundRbac {
     }
 
     private static boolean usesHttp(Rule rule) {
-        return rule.to().stream().anyMatch(Operation::hasHttpFields) || rule.when().stream().anyMatch(Condition::isHttp);
+        return rule.to().stream().anyMatch(Operation::hasHttpFields) || rule.when().stream().anyMatch(Condition::isHttp)
+                || rule.from().stream().anyMatch(Source::hasHttpFields);
     }
 
     private static Rule withoutHttp(Rule rule) {
-        return new Rule(rule.from(), rule.to().stream().map(Operation::withoutHttpFields).toList(),
+        return new Rule(rule.from().stream().map(Source::withoutHttpFields).toList(),
+                rule.to().stream().map(Operation::withoutHttpFields).toList(),
                 rule.when().stream().filter(c -> !c.isHttp()).toList());
     }
 
@@ -136,8 +142,10 @@ final class InboundRbac {
             case "source.ip" -> InboundRbac::remoteIp;
             case "source.namespace" -> InboundRbac::namespace;
             case "source.principal" -> InboundRbac::principal;
-            default -> v -> Principal.newBuilder().setHeader(HeaderMatcher.newBuilder()
-                    .setName(condition.headerName()).setStringMatch(matcher(v, "", false))).build();
+            default -> condition.key().startsWith(Condition.REQUEST_CLAIMS)
+                    ? v -> claim(condition.claimPath(), v)
+                    : v -> Principal.newBuilder().setHeader(HeaderMatcher.newBuilder()
+                            .setName(condition.headerName()).setStringMatch(matcher(v, "", false))).build();
         };
     }
 
@@ -146,7 +154,8 @@ final class InboundRbac {
         addIds(all, s.principals(), s.notPrincipals(), InboundRbac::principal);
         addIds(all, s.namespaces(), s.notNamespaces(), InboundRbac::namespace);
         addIds(all, s.ipBlocks(), s.notIpBlocks(), InboundRbac::remoteIp);
-        return andIds(all);
+        addIds(all, s.requestPrincipals(), s.notRequestPrincipals(), InboundRbac::requestPrincipal);
+        return all.isEmpty() ? Principal.newBuilder().setAny(true).build() : andIds(all);
     }
 
     private static Permission operation(Operation o) {
@@ -209,6 +218,49 @@ final class InboundRbac {
         }
         return authenticated(StringMatcher.newBuilder()
                 .setSafeRegex(RegexMatcher.newBuilder().setRegex(".*/ns/" + ns + "/.*")).build());
+    }
+
+    /**
+     * {@code ISS/SUB} of the token the jwt_authn filter verified (its payload in dynamic metadata,
+     * {@link InboundJwt#PAYLOAD}), split at the last '/'; {@code *} is any verified token.
+     */
+    private static Principal requestPrincipal(String value) {
+        if (value.equals("*")) {
+            return jwtClaim(List.of("iss"), ValueMatcher.newBuilder().setPresentMatch(true).build());
+        }
+        int slash = value.lastIndexOf('/');
+        if (slash <= 0) { // "*SUFFIX" without a '/': a suffix of the subject
+            return jwtClaim(List.of("sub"), string(matcher(value, "", false)));
+        }
+        String issuer = value.substring(0, slash);
+        String subject = value.substring(slash + 1);
+        List<Principal> both = new ArrayList<>();
+        both.add(jwtClaim(List.of("iss"), issuer.equals("*") ? ValueMatcher.newBuilder().setPresentMatch(true).build()
+                : string(issuer.startsWith("*") ? StringMatcher.newBuilder().setSuffix(issuer.substring(1)).build()
+                        : StringMatcher.newBuilder().setExact(issuer).build())));
+        both.add(jwtClaim(List.of("sub"), subject.isEmpty() || subject.equals("*")
+                ? ValueMatcher.newBuilder().setPresentMatch(true).build()
+                : string(matcher(subject, "", false))));
+        return andIds(both);
+    }
+
+    /** A claim with one value: equal to it (a string claim) or holding it (a list claim, such as groups). */
+    private static Principal claim(List<String> path, String value) {
+        StringMatcher m = matcher(value, "", false);
+        return orIds(List.of(jwtClaim(path, string(m)), jwtClaim(path, ValueMatcher.newBuilder()
+                .setListMatch(ListMatcher.newBuilder().setOneOf(string(m))).build())));
+    }
+
+    private static Principal jwtClaim(List<String> path, ValueMatcher value) {
+        MetadataMatcher.Builder m = MetadataMatcher.newBuilder().setFilter(InboundJwt.FILTER)
+                .addPath(MetadataMatcher.PathSegment.newBuilder().setKey(InboundJwt.PAYLOAD));
+        path.forEach(key -> m.addPath(MetadataMatcher.PathSegment.newBuilder().setKey(key)));
+        return Principal.newBuilder().setSourcedMetadata(SourcedMetadata.newBuilder()
+                .setMetadataMatcher(m.setValue(value))).build();
+    }
+
+    private static ValueMatcher string(StringMatcher matcher) {
+        return ValueMatcher.newBuilder().setStringMatch(matcher).build();
     }
 
     private static Principal authenticated(StringMatcher matcher) {

@@ -9,7 +9,6 @@ import io.fabric8.istio.api.api.security.v1beta1.RuleTo;
 import io.fabric8.istio.api.api.security.v1beta1.Source;
 import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
-import io.outrigger.controlplane.model.ConfigError;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +35,12 @@ public final class AuthorizationPolicyConverter {
             return new AuthorizationPolicyConfig(namespace, name, Map.of(), AuthorizationPolicyConfig.Action.ALLOW,
                     List.of());
         }
-        unknown("spec", spec.getAdditionalProperties());
+        SecurityFields.unknown("spec", spec.getAdditionalProperties());
         if (spec.getTargetRef() != null || (spec.getTargetRefs() != null && !spec.getTargetRefs().isEmpty())) {
-            throw notSupported("spec.targetRef(s)", "sidecars are selected with spec.selector");
+            throw SecurityFields.notSupported("spec.targetRef(s)", "sidecars are selected with spec.selector");
         }
         if (spec.getActionDetail() != null) {
-            throw notSupported("spec.provider", "no external authorization (CUSTOM)");
+            throw SecurityFields.notSupported("spec.provider", "no external authorization (CUSTOM)");
         }
         AuthorizationPolicyConfig.Action action = action(spec.getAction());
         Map<String, String> selector = spec.getSelector() == null || spec.getSelector().getMatchLabels() == null
@@ -63,7 +62,7 @@ public final class AuthorizationPolicyConverter {
             case ALLOW -> AuthorizationPolicyConfig.Action.ALLOW;
             case DENY -> AuthorizationPolicyConfig.Action.DENY;
             case AUDIT -> AuthorizationPolicyConfig.Action.AUDIT;
-            case CUSTOM -> throw notSupported("spec.action CUSTOM", "no external authorization provider");
+            case CUSTOM -> throw SecurityFields.notSupported("spec.action CUSTOM", "no external authorization provider");
         };
     }
 
@@ -71,7 +70,7 @@ public final class AuthorizationPolicyConverter {
         if (rule == null) {
             return new AuthorizationPolicyConfig.Rule(List.of(), List.of(), List.of());
         }
-        unknown(path, rule.getAdditionalProperties());
+        SecurityFields.unknown(path, rule.getAdditionalProperties());
         List<AuthorizationPolicyConfig.Source> from = new ArrayList<>();
         List<RuleFrom> froms = orEmpty(rule.getFrom());
         for (int i = 0; i < froms.size(); i++) {
@@ -80,7 +79,7 @@ public final class AuthorizationPolicyConverter {
             if (f == null || f.getSource() == null) {
                 throw new InvalidConfigException(at + ".source: required");
             }
-            unknown(at, f.getAdditionalProperties());
+            SecurityFields.unknown(at, f.getAdditionalProperties());
             from.add(source(f.getSource(), at + ".source"));
         }
         List<AuthorizationPolicyConfig.Operation> to = new ArrayList<>();
@@ -91,7 +90,7 @@ public final class AuthorizationPolicyConverter {
             if (t == null || t.getOperation() == null) {
                 throw new InvalidConfigException(at + ".operation: required");
             }
-            unknown(at, t.getAdditionalProperties());
+            SecurityFields.unknown(at, t.getAdditionalProperties());
             to.add(operation(t.getOperation(), at + ".operation"));
         }
         List<AuthorizationPolicyConfig.Condition> when = new ArrayList<>();
@@ -103,9 +102,7 @@ public final class AuthorizationPolicyConverter {
     }
 
     private static AuthorizationPolicyConfig.Source source(Source s, String path) throws InvalidConfigException {
-        unknown(path, s.getAdditionalProperties());
-        unsupported(path + ".requestPrincipals", s.getRequestPrincipals(), "no RequestAuthentication (JWT)");
-        unsupported(path + ".notRequestPrincipals", s.getNotRequestPrincipals(), "no RequestAuthentication (JWT)");
+        SecurityFields.unknown(path, s.getAdditionalProperties());
         unsupported(path + ".remoteIpBlocks", s.getRemoteIpBlocks(), "sidecars trust no X-Forwarded-For; use ipBlocks");
         unsupported(path + ".notRemoteIpBlocks", s.getNotRemoteIpBlocks(), "use notIpBlocks");
         unsupported(path + ".serviceAccounts", s.getServiceAccounts(), "use principals (TRUST_DOMAIN/ns/NS/sa/SA)");
@@ -113,9 +110,11 @@ public final class AuthorizationPolicyConverter {
         var source = new AuthorizationPolicyConfig.Source(
                 values(path + ".principals", s.getPrincipals()), values(path + ".notPrincipals", s.getNotPrincipals()),
                 values(path + ".namespaces", s.getNamespaces()), values(path + ".notNamespaces", s.getNotNamespaces()),
-                cidrs(path + ".ipBlocks", s.getIpBlocks()), cidrs(path + ".notIpBlocks", s.getNotIpBlocks()));
+                cidrs(path + ".ipBlocks", s.getIpBlocks()), cidrs(path + ".notIpBlocks", s.getNotIpBlocks()),
+                requestPrincipals(path + ".requestPrincipals", s.getRequestPrincipals()),
+                requestPrincipals(path + ".notRequestPrincipals", s.getNotRequestPrincipals()));
         if (source.equals(new AuthorizationPolicyConfig.Source(List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of()))) {
+                List.of(), List.of(), List.of()))) {
             throw new InvalidConfigException(path + ": must set at least one field");
         }
         return source;
@@ -123,7 +122,7 @@ public final class AuthorizationPolicyConverter {
 
     private static AuthorizationPolicyConfig.Operation operation(Operation o, String path)
             throws InvalidConfigException {
-        unknown(path, o.getAdditionalProperties());
+        SecurityFields.unknown(path, o.getAdditionalProperties());
         var operation = new AuthorizationPolicyConfig.Operation(
                 values(path + ".hosts", o.getHosts()), values(path + ".notHosts", o.getNotHosts()),
                 values(path + ".methods", o.getMethods()), values(path + ".notMethods", o.getNotMethods()),
@@ -141,13 +140,13 @@ public final class AuthorizationPolicyConverter {
         if (c == null || c.getKey() == null || c.getKey().isBlank()) {
             throw new InvalidConfigException(path + ".key: required");
         }
-        unknown(path, c.getAdditionalProperties());
+        SecurityFields.unknown(path, c.getAdditionalProperties());
         String key = c.getKey();
-        boolean header = key.startsWith(AuthorizationPolicyConfig.Condition.REQUEST_HEADERS + "[")
-                && key.endsWith("]") && key.length() > AuthorizationPolicyConfig.Condition.REQUEST_HEADERS.length() + 2;
-        if (!header && !SOURCE_KEYS.contains(key)) {
-            throw notSupported(path + ".key \"" + key + "\"", "the keys are request.headers[NAME], source.ip, "
-                    + "source.namespace, source.principal, destination.port");
+        boolean bracketed = bracketed(key, AuthorizationPolicyConfig.Condition.REQUEST_HEADERS)
+                || bracketed(key, AuthorizationPolicyConfig.Condition.REQUEST_CLAIMS);
+        if (!bracketed && !SOURCE_KEYS.contains(key)) {
+            throw SecurityFields.notSupported(path + ".key \"" + key + "\"", "the keys are request.headers[NAME], "
+                    + "request.auth.claims[NAME], source.ip, source.namespace, source.principal, destination.port");
         }
         List<String> values;
         List<String> notValues;
@@ -165,6 +164,24 @@ public final class AuthorizationPolicyConverter {
             throw new InvalidConfigException(path + ": values or notValues required");
         }
         return new AuthorizationPolicyConfig.Condition(key, values, notValues);
+    }
+
+    private static boolean bracketed(String key, String prefix) {
+        return key.startsWith(prefix + "[") && key.endsWith("]") && key.length() > prefix.length() + 2;
+    }
+
+    /**
+     * {@code ISS/SUB} (split at the last '/'), {@code *}, {@code ISS/*}, {@code *SUFFIX}: the forms the
+     * sidecar can match against a verified token's claims.
+     */
+    private static List<String> requestPrincipals(String path, List<String> written) throws InvalidConfigException {
+        List<String> values = values(path, written);
+        for (String v : values) {
+            if (!v.equals("*") && !v.startsWith("*") && v.lastIndexOf('/') <= 0) {
+                throw new InvalidConfigException(path + " \"" + v + "\": must be ISS/SUB, ISS/*, *SUFFIX or *");
+            }
+        }
+        return values;
     }
 
     /** Istio's matching: exact, {@code prefix*}, {@code *suffix} or {@code *}; a {@code *} elsewhere is refused. */
@@ -187,7 +204,7 @@ public final class AuthorizationPolicyConverter {
     private static List<String> paths(String path, List<String> written) throws InvalidConfigException {
         for (String p : orEmpty(written)) {
             if (p != null && (p.contains("{*}") || p.contains("{**}"))) {
-                throw notSupported(path + " \"" + p + "\"", "path templates ({*}, {**})");
+                throw SecurityFields.notSupported(path + " \"" + p + "\"", "path templates ({*}, {**})");
             }
         }
         return values(path, written);
@@ -236,19 +253,11 @@ public final class AuthorizationPolicyConverter {
 
     private static void unsupported(String path, List<String> values, String reason) throws InvalidConfigException {
         if (values != null && !values.isEmpty()) {
-            throw notSupported(path, reason);
+            throw SecurityFields.notSupported(path, reason);
         }
     }
 
-    private static InvalidConfigException notSupported(String path, String why) {
-        return new InvalidConfigException(ConfigError.Problem.UNSUPPORTED, path + " is not supported by Outrigger yet: " + why);
-    }
 
-    private static void unknown(String path, Map<String, Object> additional) throws InvalidConfigException {
-        if (additional != null && !additional.isEmpty()) {
-            throw new InvalidConfigException(path + "." + additional.keySet().iterator().next() + ": unknown field");
-        }
-    }
 
     private static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : list;

@@ -26,9 +26,10 @@ class AuthorizationPolicyConverterTest {
                 selector: {matchLabels: {app: httpbin}}
                 action: DENY
                 rules:
-                - from: [{source: {notNamespaces: [foo], ipBlocks: [198.18.0.0/15, 198.18.1.1]}}]
+                - from: [{source: {notNamespaces: [foo], ipBlocks: [198.18.0.0/15, 198.18.1.1], requestPrincipals: ["*"]}}]
                   to: [{operation: {methods: [GET], paths: ["/headers*", "*/ip"], ports: ["8000"]}}]
-                  when: [{key: "request.headers[x-token]", notValues: [admin]}, {key: source.ip, values: [198.18.0.1]}]
+                  when: [{key: "request.headers[x-token]", notValues: [admin]}, {key: source.ip, values: [198.18.0.1]},
+                         {key: "request.auth.claims[groups]", values: [group1]}]
                 """)).isEmpty();
         assertThat(refuse("{}")).as("deny-all").isEmpty();
         assertThat(refuse("rules: [{}]")).as("allow-all").isEmpty();
@@ -37,12 +38,12 @@ class AuthorizationPolicyConverterTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "action: CUSTOM|spec.action CUSTOM is not supported by Outrigger yet: no external authorization provider",
-            "'rules: [{from: [{source: {requestPrincipals: [\"*\"]}}]}]'"
-                    + "|spec.rules[0].from[0].source.requestPrincipals is not supported by Outrigger yet: no RequestAuthentication (JWT)",
+            "'rules: [{from: [{source: {requestPrincipals: [nobody]}}]}]'"
+                    + "|spec.rules[0].from[0].source.requestPrincipals \"nobody\": must be ISS/SUB, ISS/*, *SUFFIX or *",
             "'rules: [{from: [{source: {remoteIpBlocks: [198.18.0.1]}}]}]'"
                     + "|spec.rules[0].from[0].source.remoteIpBlocks is not supported by Outrigger yet: sidecars trust no X-Forwarded-For; use ipBlocks",
-            "'rules: [{when: [{key: ''request.auth.claims[iss]'', values: [x]}]}]'"
-                    + "|spec.rules[0].when[0].key \"request.auth.claims[iss]\" is not supported by Outrigger yet: the keys are request.headers[NAME], source.ip, source.namespace, source.principal, destination.port",
+            "'rules: [{when: [{key: ''connection.sni'', values: [x]}]}]'"
+                    + "|spec.rules[0].when[0].key \"connection.sni\" is not supported by Outrigger yet: the keys are request.headers[NAME], request.auth.claims[NAME], source.ip, source.namespace, source.principal, destination.port",
             "'rules: [{to: [{operation: {ports: [http]}}]}]'|spec.rules[0].to[0].operation.ports \"http\": not a port number",
             "'rules: [{to: [{operation: {paths: [\"/a/{*}/b\"]}}]}]'"
                     + "|spec.rules[0].to[0].operation.paths \"/a/{*}/b\" is not supported by Outrigger yet: path templates ({*}, {**})",
@@ -60,14 +61,32 @@ class AuthorizationPolicyConverterTest {
         assertThat(refuse(spec)).contains(reason);
     }
 
+    @Test
+    void requestAuthenticationWithAnInlineKeySetIsAcceptedAndWhatTheSidecarWouldNotReadIsRefused() {
+        String rule = "jwtRules: [{issuer: i, jwks: '{\"keys\": [{\"kty\": \"RSA\"}]}', %s}]";
+        assertThat(refuse("RequestAuthentication", rule.formatted(
+                "audiences: [a], forwardOriginalToken: true, fromHeaders: [{name: x-jwt, prefix: 'Bearer '}]"))).isEmpty();
+        assertThat(refuse("RequestAuthentication", rule.formatted("jwksUri: 'https://203.0.113.7/jwks'")))
+                .contains("spec.jwtRules[0].jwksUri is not supported by Outrigger yet: give the key set inline in jwks");
+        assertThat(refuse("RequestAuthentication", rule.formatted("fromParams: [token]")))
+                .contains("spec.jwtRules[0].fromParams is not supported by Outrigger yet: read the token from headers");
+        assertThat(refuse("RequestAuthentication", "jwtRules: [{issuer: i, jwks: 'not json'}]")).hasValueSatisfying(
+                reason -> assertThat(reason).startsWith("spec.jwtRules[0].jwks: not JSON"));
+        assertThat(refuse("RequestAuthentication", "jwtRules: [{jwks: '{}'}]")).contains("spec.jwtRules[0].issuer: required");
+    }
+
     private static Optional<String> refuse(String spec) {
+        return refuse("AuthorizationPolicy", spec);
+    }
+
+    private static Optional<String> refuse(String kind, String spec) {
         try {
             JsonNode object = YAML.readTree("""
                     apiVersion: security.istio.io/v1
-                    kind: AuthorizationPolicy
+                    kind: %s
                     metadata: {name: p, namespace: default}
                     spec:
-                    """ + spec.indent(2));
+                    """.formatted(kind) + spec.indent(2));
             return ConfigValidation.refuse(object, "default", MeshConfig.empty());
         } catch (Exception e) {
             throw new AssertionError(e);
