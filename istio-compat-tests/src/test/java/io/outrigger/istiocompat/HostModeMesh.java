@@ -155,7 +155,8 @@ final class HostModeMesh implements AutoCloseable {
         .rootCertFile(root)
         .apiType(apiType)
         .build();
-    EnvoyProcess sidecar = envoys.start(EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params)));
+    EnvoyProcess sidecar = envoys.start(EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params))
+        .withExtraArgs(SidecarBootstrap.DRAIN_FLAGS.toArray(String[]::new)));
     pod.start(EchoServer.commandLine(w.port(), w.name()), false);
     pod.awaitListening(w.port(), READY_TIMEOUT);
     meshed.put(w.name(), new MeshedPod(w, pod, sidecar));

@@ -25,8 +25,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The resources of one mesh snapshot that do not depend on which proxy asks: built once per snapshot and
- * shared by every proxy. Routes are shared per proxy namespace, inbound resources per {@link InboundPlan}.
+ * The resources of one mesh snapshot: what does not depend on the proxy is built once and shared by every
+ * proxy, routes once per proxy namespace, inbound resources once per {@link InboundPlan}, and a proxy's
+ * whole set once per {@link ProxyScope}.
  */
 final class MeshResources {
     /** A proxy's own side: the virtualInbound listener and the clusters to its local app. */
@@ -47,6 +48,7 @@ final class MeshResources {
     private final Map<EndpointInputs, VersionedResource> endpointsByInputs;
     private final Map<String, Map<String, VersionedResource>> routesByNamespace = new ConcurrentHashMap<>();
     private final Map<InboundPlan, Inbound> inboundByPlan = new ConcurrentHashMap<>();
+    private final Map<ProxyScope, ProxyResources> byScope = new ConcurrentHashMap<>();
     /** The previous snapshot's routes when services, VirtualServices and DestinationRules are unchanged, else empty. */
     private final Map<String, Map<String, VersionedResource>> reusableRoutes;
     private final Map<InboundPlan, Inbound> reusableInbound;
@@ -144,6 +146,18 @@ final class MeshResources {
 
     Map<String, VersionedResource> endpoints() {
         return endpoints;
+    }
+
+    /** Everything a proxy of {@code scope} receives except secrets; one instance per scope and snapshot. */
+    ProxyResources forScope(ProxyScope scope) {
+        return byScope.computeIfAbsent(scope, s -> {
+            Inbound inbound = inbound(s.inbound());
+            return new ProxyResources(Map.of(
+                    ProxyResources.LISTENER, new LayeredMap<>(inbound.listeners(), listeners),
+                    ProxyResources.ROUTE, routes(s.namespace()),
+                    ProxyResources.CLUSTER, new LayeredMap<>(inbound.clusters(), clusters),
+                    ProxyResources.ENDPOINT, endpoints));
+        });
     }
 
     Map<String, VersionedResource> routes(String proxyNamespace) {

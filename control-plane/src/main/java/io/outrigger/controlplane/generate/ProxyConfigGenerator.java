@@ -1,17 +1,15 @@
 package io.outrigger.controlplane.generate;
 
-import io.outrigger.controlplane.generate.listener.InboundPlan;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 
-import java.util.Map;
-
 /**
  * Builds a proxy's listeners, routes, clusters and endpoints from a mesh snapshot. Pure: the same snapshot
- * and proxy always give the same resources and versions. What does not depend on the proxy is built once
- * per snapshot and shared (see {@link MeshResources}); per proxy only the inbound side and the namespace's
- * routes are looked up. Safe to call from many threads.
+ * and proxy always give the same resources and versions. A proxy's {@link ProxyScope} is all of it that
+ * matters: resources are built once per snapshot and distinct scope and shared by every proxy of that scope,
+ * and what does not depend on the scope at all once per snapshot (see {@link MeshResources}). Safe to call
+ * from many threads.
  */
 public final class ProxyConfigGenerator {
     private final MeshSettings settings;
@@ -26,14 +24,12 @@ public final class ProxyConfigGenerator {
     }
 
     public ProxyResources generate(MeshConfig mesh, ProxyNode proxy) {
-        MeshResources resources = sharedFor(mesh);
-        MeshResources.Inbound inbound = resources.inbound(
-                InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()));
-        return new ProxyResources(Map.of(
-                ProxyResources.LISTENER, new LayeredMap<>(inbound.listeners(), resources.listeners()),
-                ProxyResources.ROUTE, resources.routes(proxy.namespace()),
-                ProxyResources.CLUSTER, new LayeredMap<>(inbound.clusters(), resources.clusters()),
-                ProxyResources.ENDPOINT, resources.endpoints()));
+        return sharedFor(mesh).forScope(scope(mesh, proxy));
+    }
+
+    /** The scope {@link #generate} builds {@code proxy}'s resources for. */
+    public ProxyScope scope(MeshConfig mesh, ProxyNode proxy) {
+        return ProxyScope.of(mesh, proxy, settings);
     }
 
     private MeshResources sharedFor(MeshConfig mesh) {

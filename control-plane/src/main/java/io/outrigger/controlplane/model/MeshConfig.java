@@ -29,6 +29,8 @@ public final class MeshConfig {
     private final List<VirtualServiceConfig> virtualServices;
     private final List<DestinationRuleConfig> destinationRules;
     private final List<PeerAuthenticationConfig> peerAuthentications;
+    private final List<AuthorizationPolicyConfig> authorizationPolicies;
+    private final List<RequestAuthenticationConfig> requestAuthentications;
     private final List<EndpointSliceConfig> endpointSlices;
     private final List<NamespaceConfig> namespaces;
     private final List<ConfigError> errors;
@@ -51,6 +53,10 @@ public final class MeshConfig {
                 Comparator.comparing(DestinationRuleConfig::namespace).thenComparing(DestinationRuleConfig::name));
         this.peerAuthentications = sorted(b.peerAuthentications,
                 Comparator.comparing(PeerAuthenticationConfig::namespace).thenComparing(PeerAuthenticationConfig::name));
+        this.authorizationPolicies = sorted(b.authorizationPolicies,
+                Comparator.comparing(AuthorizationPolicyConfig::namespace).thenComparing(AuthorizationPolicyConfig::name));
+        this.requestAuthentications = sorted(b.requestAuthentications,
+                Comparator.comparing(RequestAuthenticationConfig::namespace).thenComparing(RequestAuthenticationConfig::name));
         this.endpointSlices = sorted(b.endpointSlices,
                 Comparator.comparing(EndpointSliceConfig::namespace).thenComparing(EndpointSliceConfig::name));
         this.namespaces = sorted(b.namespaces, Comparator.comparing(NamespaceConfig::name));
@@ -79,6 +85,8 @@ public final class MeshConfig {
     public List<VirtualServiceConfig> virtualServices() { return virtualServices; }
     public List<DestinationRuleConfig> destinationRules() { return destinationRules; }
     public List<PeerAuthenticationConfig> peerAuthentications() { return peerAuthentications; }
+    public List<AuthorizationPolicyConfig> authorizationPolicies() { return authorizationPolicies; }
+    public List<RequestAuthenticationConfig> requestAuthentications() { return requestAuthentications; }
     public List<EndpointSliceConfig> endpointSlices() { return endpointSlices; }
     public List<NamespaceConfig> namespaces() { return namespaces; }
 
@@ -208,7 +216,9 @@ public final class MeshConfig {
     public String toString() {
         return "MeshConfig{version=" + version + ", services=" + services.size() + ", workloads=" + workloads.size()
                 + ", virtualServices=" + virtualServices.size() + ", destinationRules=" + destinationRules.size()
-                + ", peerAuthentications=" + peerAuthentications.size() + ", endpointSlices=" + endpointSlices.size() + ", namespaces=" + namespaces.size()
+                + ", peerAuthentications=" + peerAuthentications.size()
+                + ", authorizationPolicies=" + authorizationPolicies.size()
+                + ", requestAuthentications=" + requestAuthentications.size() + ", endpointSlices=" + endpointSlices.size() + ", namespaces=" + namespaces.size()
                 + ", errors=" + errors.size() + "}";
     }
 
@@ -220,6 +230,8 @@ public final class MeshConfig {
         private final List<VirtualServiceConfig> virtualServices = new ArrayList<>();
         private final List<DestinationRuleConfig> destinationRules = new ArrayList<>();
         private final List<PeerAuthenticationConfig> peerAuthentications = new ArrayList<>();
+        private final List<AuthorizationPolicyConfig> authorizationPolicies = new ArrayList<>();
+        private final List<RequestAuthenticationConfig> requestAuthentications = new ArrayList<>();
         private final List<EndpointSliceConfig> endpointSlices = new ArrayList<>();
         private final List<NamespaceConfig> namespaces = new ArrayList<>();
         private final List<ConfigError> errors = new ArrayList<>();
@@ -233,6 +245,8 @@ public final class MeshConfig {
         public Builder virtualService(VirtualServiceConfig v) { virtualServices.add(Objects.requireNonNull(v)); return this; }
         public Builder destinationRule(DestinationRuleConfig d) { destinationRules.add(Objects.requireNonNull(d)); return this; }
         public Builder peerAuthentication(PeerAuthenticationConfig p) { peerAuthentications.add(Objects.requireNonNull(p)); return this; }
+        public Builder authorizationPolicy(AuthorizationPolicyConfig a) { authorizationPolicies.add(Objects.requireNonNull(a)); return this; }
+        public Builder requestAuthentication(RequestAuthenticationConfig r) { requestAuthentications.add(Objects.requireNonNull(r)); return this; }
         public Builder endpointSlice(EndpointSliceConfig s) { endpointSlices.add(Objects.requireNonNull(s)); return this; }
         public Builder namespace(NamespaceConfig n) { namespaces.add(Objects.requireNonNull(n)); return this; }
         public Builder error(ConfigError e) { errors.add(Objects.requireNonNull(e)); return this; }

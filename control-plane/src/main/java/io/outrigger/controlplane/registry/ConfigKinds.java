@@ -3,21 +3,27 @@ package io.outrigger.controlplane.registry;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.networking.v1.WorkloadEntry;
+import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
 import io.fabric8.istio.api.security.v1.PeerAuthentication;
+import io.fabric8.istio.api.security.v1.RequestAuthentication;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.EndpointSliceConfig;
 import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
+import io.outrigger.controlplane.model.RequestAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
+import io.outrigger.controlplane.registry.convert.AuthorizationPolicyConverter;
 import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
 import io.outrigger.controlplane.registry.convert.EndpointSliceConverter;
 import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
 import io.outrigger.controlplane.registry.convert.PodConverter;
+import io.outrigger.controlplane.registry.convert.RequestAuthenticationConverter;
 import io.outrigger.controlplane.registry.convert.ServiceConverter;
 import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
 import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
@@ -59,13 +65,19 @@ public final class ConfigKinds {
     public static final ConfigKind<PeerAuthentication> PEER_AUTHENTICATION = new ConfigKind<>(
             "PeerAuthentication", "security.istio.io", SECURITY_VERSIONS, PeerAuthentication.class,
             PeerAuthenticationConfig.class, false, (p, ns, mesh) -> PeerAuthenticationConverter.convert(p, ns));
+    public static final ConfigKind<AuthorizationPolicy> AUTHORIZATION_POLICY = new ConfigKind<>(
+            "AuthorizationPolicy", "security.istio.io", SECURITY_VERSIONS, AuthorizationPolicy.class,
+            AuthorizationPolicyConfig.class, false, (a, ns, mesh) -> AuthorizationPolicyConverter.convert(a, ns));
+    public static final ConfigKind<RequestAuthentication> REQUEST_AUTHENTICATION = new ConfigKind<>(
+            "RequestAuthentication", "security.istio.io", SECURITY_VERSIONS, RequestAuthentication.class,
+            RequestAuthenticationConfig.class, false, (r, ns, mesh) -> RequestAuthenticationConverter.convert(r, ns));
     /** Checked against the services and DestinationRules in force; gateway-only ones convert to nothing. */
     public static final ConfigKind<VirtualService> VIRTUAL_SERVICE = new ConfigKind<>(
             "VirtualService", "networking.istio.io", NETWORKING_VERSIONS, VirtualService.class,
             VirtualServiceConfig.class, true, (v, ns, mesh) -> VirtualServiceConverter.convert(v, ns, mesh).orElse(null));
 
     public static final List<ConfigKind<?>> ALL = List.of(NAMESPACE, SERVICE, POD, ENDPOINT_SLICE, WORKLOAD_ENTRY,
-            DESTINATION_RULE, PEER_AUTHENTICATION, VIRTUAL_SERVICE);
+            DESTINATION_RULE, PEER_AUTHENTICATION, AUTHORIZATION_POLICY, REQUEST_AUTHENTICATION, VIRTUAL_SERVICE);
 
     private ConfigKinds() {
     }

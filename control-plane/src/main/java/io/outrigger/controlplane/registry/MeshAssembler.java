@@ -6,6 +6,8 @@ import io.outrigger.controlplane.model.EndpointSliceConfig;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
+import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
+import io.outrigger.controlplane.model.RequestAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
@@ -234,6 +236,8 @@ public final class MeshAssembler {
                 case VirtualServiceConfig v -> b.virtualService(v);
                 case DestinationRuleConfig d -> b.destinationRule(d);
                 case PeerAuthenticationConfig p -> b.peerAuthentication(p);
+                case AuthorizationPolicyConfig a -> b.authorizationPolicy(a);
+                case RequestAuthenticationConfig r -> b.requestAuthentication(r);
                 case EndpointSliceConfig e -> b.endpointSlice(e);
                 case NamespaceConfig n -> b.namespace(n);
                 default -> throw new IllegalStateException("unexpected model object " + o.getClass());
@@ -248,6 +252,8 @@ public final class MeshAssembler {
                 && a.virtualServices().equals(b.virtualServices())
                 && a.destinationRules().equals(b.destinationRules())
                 && a.peerAuthentications().equals(b.peerAuthentications())
+                && a.authorizationPolicies().equals(b.authorizationPolicies())
+                && a.requestAuthentications().equals(b.requestAuthentications())
                 && a.endpointSlices().equals(b.endpointSlices())
                 && a.namespaces().equals(b.namespaces())
                 && a.errors().equals(b.errors());

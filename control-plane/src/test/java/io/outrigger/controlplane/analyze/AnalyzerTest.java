@@ -300,12 +300,24 @@ class AnalyzerTest {
   @Test
   void or0302IstioKindsTheControlPlaneDoesNotImplement() {
     only(analyze("""
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata: {name: mesh-default, namespace: bookinfo}
+        spec: {}
+        """), FindingCode.KIND_IGNORED, "Warning [OR0302] Telemetry bookinfo/mesh-default: kind "
+        + "Telemetry (telemetry.istio.io/v1) is not implemented by Outrigger: ignored");
+  }
+
+  @Test
+  void or0105AuthorizationPolicyFieldTheSidecarWouldNotEnforce() {
+    only(analyze("""
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
-        metadata: {name: deny-all, namespace: bookinfo}
-        spec: {}
-        """), FindingCode.KIND_IGNORED, "Warning [OR0302] AuthorizationPolicy bookinfo/deny-all: kind "
-        + "AuthorizationPolicy (security.istio.io/v1) is not implemented by Outrigger: ignored");
+        metadata: {name: jwt-only, namespace: bookinfo}
+        spec:
+          rules: [{from: [{source: {remoteIpBlocks: [198.18.0.1]}}]}]
+        """), FindingCode.UNSUPPORTED, "Error [OR0105] AuthorizationPolicy bookinfo/jwt-only: "
+        + "spec.rules[0].from[0].source.remoteIpBlocks is not supported by Outrigger yet: sidecars trust no X-Forwarded-For; use ipBlocks");
   }
 
   @Test

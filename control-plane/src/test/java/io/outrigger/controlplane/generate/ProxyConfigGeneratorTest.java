@@ -55,6 +55,22 @@ class ProxyConfigGeneratorTest {
     }
 
     @Test
+    void proxiesWithEqualScopesShareOneResourceSet() {
+        ProxyNode reviewsV1 = ProxyNode.sidecar(mesh.workload("default", "reviews-v1").orElseThrow());
+        ProxyNode reviewsV2 = ProxyNode.sidecar(mesh.workload("default", "reviews-v2").orElseThrow());
+        ProxyNode ratings = ProxyNode.sidecar(mesh.workload("default", "ratings-v1").orElseThrow());
+
+        assertThat(generator.scope(mesh, reviewsV1)).isEqualTo(generator.scope(mesh, reviewsV2));
+        assertThat(generator.generate(mesh, reviewsV1))
+                .as("replicas: same ports, modes and policies, so one set for both")
+                .isSameAs(generator.generate(mesh, reviewsV2));
+        assertThat(generator.scope(mesh, ratings)).isNotEqualTo(generator.scope(mesh, reviewsV1));
+        assertThat(generator.generate(mesh, ratings).routes())
+                .as("a different inbound side, the same namespace: routes still shared")
+                .isSameAs(generator.generate(mesh, reviewsV1).routes());
+    }
+
+    @Test
     void endpointChangeChangesOnlyTheAssignmentsThatHoldIt() {
         ProxyResources before = generate(mesh, "productpage-v1");
         MeshFixtures.replace(dir, "workloads.yaml", "198.18.10.22", "198.18.10.122");

@@ -9,6 +9,7 @@ import io.outrigger.injector.yaml.KubeYaml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -37,6 +38,14 @@ public final class SidecarBootstrap {
    * numbers): often enough for a live page, seldom enough that the stream costs little.
    */
   public static final String STATS_FLUSH_INTERVAL = "3s";
+
+  /**
+   * Envoy flags every sidecar runs with besides its bootstrap, Istio's drain settings: a listener
+   * changed by LDS (a new AuthorizationPolicy, a PeerAuthentication mode) asks its pooled connections to
+   * close at their next request, instead of Envoy's default of a gradual drain over 10 minutes, during
+   * which callers on old connections would bypass the new policy.
+   */
+  public static final List<String> DRAIN_FLAGS = List.of("--drain-time-s", "45", "--drain-strategy", "immediate");
 
   private static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;

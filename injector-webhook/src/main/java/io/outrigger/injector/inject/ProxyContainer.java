@@ -70,6 +70,7 @@ final class ProxyContainer {
     List.of("--config-yaml", bootstraps.renderJson(bootstrapParams(target)),
             "--log-level", config.logLevel(), "--concurrency", "2", "--disable-hot-restart")
         .forEach(args::add);
+    SidecarBootstrap.DRAIN_FLAGS.forEach(args::add);
     if (nativeSidecar) {
       c.put("restartPolicy", "Always");
     }

@@ -153,7 +153,7 @@ public final class WebhookManifest {
     rules.add(rule(List.of("CREATE", "UPDATE"), "networking.istio.io", List.of("v1", "v1beta1", "v1alpha3"),
         List.of("virtualservices", "destinationrules", "workloadentries")));
     rules.add(rule(List.of("CREATE", "UPDATE"), "security.istio.io", List.of("v1", "v1beta1"),
-        List.of("peerauthentications")));
+        List.of("peerauthentications", "authorizationpolicies", "requestauthentications")));
     ObjectNode namespaces = JSON.objectNode();
     ObjectNode objects = JSON.objectNode();
     config.putArray("webhooks").add(webhook("validation.outrigger.io", "/validate", s, namespaces, objects, rules));

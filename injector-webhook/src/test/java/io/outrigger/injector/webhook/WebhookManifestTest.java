@@ -103,7 +103,7 @@ class WebhookManifestTest {
     assertThat(hook.path("clientConfig").path("service").path("path").asText()).isEqualTo("/validate");
     assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
     assertThat(hook.path("rules").toString()).contains("virtualservices", "destinationrules",
-        "peerauthentications", "\"UPDATE\"");
+        "peerauthentications", "authorizationpolicies", "requestauthentications", "\"UPDATE\"");
   }
 
   private static List<String> names(JsonNode config) {

@@ -12,9 +12,11 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.outrigger.controlplane.generate.ResourceNames;
 import io.outrigger.controlplane.model.MtlsMode;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,24 +46,24 @@ public final class InboundListenerFactory {
                 // server-first protocols send nothing for the inspectors to see: carry on rather than hang
                 .setContinueOnListenerFiltersTimeout(true);
         for (InboundPort port : plan.ports()) {
-            listener.addAllFilterChains(portChains(port));
+            listener.addAllFilterChains(portChains(port, plan));
         }
-        addPassthrough(listener, plan.defaultMode());
+        addPassthrough(listener, plan.defaultMode(), InboundRbac.networkFilters(plan.authorization()));
         return listener.build();
     }
 
-    private static List<FilterChain> portChains(InboundPort port) {
+    private static List<FilterChain> portChains(InboundPort port, InboundPlan plan) {
         String cluster = ResourceNames.inboundCluster(port.targetPort());
-        Filter app = port.protocol().isHttp()
-                ? NetworkFilters.inboundHttp(port.targetPort(), cluster)
-                : NetworkFilters.tcpProxy(cluster, cluster);
+        List<Filter> app = port.protocol().isHttp()
+                ? List.of(NetworkFilters.inboundHttp(port.targetPort(), cluster, httpSecurity(plan)))
+                : withRbac(InboundRbac.networkFilters(plan.authorization()), NetworkFilters.tcpProxy(cluster, cluster));
         FilterChainMatch.Builder onPort = FilterChainMatch.newBuilder()
                 .setDestinationPort(UInt32Value.of(port.targetPort()));
         String base = cluster.substring(0, cluster.length() - 1); // "inbound|9080|"
         return switch (port.mode()) {
             case STRICT -> List.of(
                     mtls(base + "mtls", onPort.clone().setTransportProtocol("tls"), app),
-                    chain(base + "deny", onPort.clone(), denied()));
+                    chain(base + "deny", onPort.clone(), List.of(denied())));
             case DISABLE -> List.of(chain(base + "plaintext", onPort.clone(), app));
             case PERMISSIVE, UNSET -> List.of(
                     mtls(base + "mtls", onPort.clone().setTransportProtocol("tls")
@@ -70,9 +72,10 @@ public final class InboundListenerFactory {
         };
     }
 
-    private static void addPassthrough(Listener.Builder listener, MtlsMode mode) {
-        Filter passthrough = NetworkFilters.tcpProxy(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER,
-                ResourceNames.INBOUND_PASSTHROUGH_CLUSTER);
+    /** Ports no service names get the workload's L4 authorization too: a policy does not stop at named ports. */
+    private static void addPassthrough(Listener.Builder listener, MtlsMode mode, List<Filter> rbac) {
+        List<Filter> passthrough = withRbac(rbac, NetworkFilters.tcpProxy(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER,
+                ResourceNames.INBOUND_PASSTHROUGH_CLUSTER));
         FilterChainMatch.Builder tls = FilterChainMatch.newBuilder().setTransportProtocol("tls");
         if (mode == MtlsMode.STRICT) {
             listener.addFilterChains(mtls("inbound-passthrough|mtls", tls, passthrough));
@@ -83,16 +86,29 @@ public final class InboundListenerFactory {
                     passthrough));
         }
         listener.setDefaultFilterChain(FilterChain.newBuilder()
-                .setName("inbound-passthrough|plaintext").addFilters(passthrough));
+                .setName("inbound-passthrough|plaintext").addAllFilters(passthrough));
     }
 
-    private static FilterChain mtls(String name, FilterChainMatch.Builder match, Filter app) {
+    private static FilterChain mtls(String name, FilterChainMatch.Builder match, List<Filter> app) {
         return FilterChain.newBuilder().setName(name).setFilterChainMatch(match)
-                .setTransportSocket(DownstreamTls.mutual()).addFilters(app).build();
+                .setTransportSocket(DownstreamTls.mutual()).addAllFilters(app).build();
     }
 
-    private static FilterChain chain(String name, FilterChainMatch.Builder match, Filter app) {
-        return FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addFilters(app).build();
+    private static FilterChain chain(String name, FilterChainMatch.Builder match, List<Filter> app) {
+        return FilterChain.newBuilder().setName(name).setFilterChainMatch(match).addAllFilters(app).build();
+    }
+
+    /** JWT verification first: the RBAC filters read what it verified. */
+    private static List<HttpFilter> httpSecurity(InboundPlan plan) {
+        List<HttpFilter> filters = new ArrayList<>(InboundJwt.httpFilters(plan.authentication()));
+        filters.addAll(InboundRbac.httpFilters(plan.authorization()));
+        return filters;
+    }
+
+    private static List<Filter> withRbac(List<Filter> rbac, Filter last) {
+        List<Filter> filters = new ArrayList<>(rbac);
+        filters.add(last);
+        return List.copyOf(filters);
     }
 
     /** A black-hole cluster has no endpoints: the connection is closed at once. */

@@ -1,8 +1,10 @@
 package io.outrigger.controlplane.generate.listener;
 
 import io.outrigger.controlplane.model.AppProbe;
+import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MtlsMode;
+import io.outrigger.controlplane.model.RequestAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.Workload;
@@ -12,13 +14,23 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything a proxy's inbound side depends on. Replicas of one workload have equal plans, so their
- * inbound listener and clusters are built once and shared.
+ * Everything a proxy's inbound side depends on: its ports and their mTLS modes, its app probes and the
+ * AuthorizationPolicies and RequestAuthentications that select it (mesh, namespace and workload ones, in
+ * namespace/name order).
+ * Replicas of one workload have equal plans, so their inbound listener and clusters are built once and shared.
  */
-public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode, List<AppProbe> appProbes) {
+public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode, List<AppProbe> appProbes,
+                          List<AuthorizationPolicyConfig> authorization,
+                          List<RequestAuthenticationConfig> authentication) {
     public InboundPlan {
         ports = List.copyOf(ports);
         appProbes = List.copyOf(appProbes);
+        authorization = List.copyOf(authorization);
+        authentication = List.copyOf(authentication);
+    }
+
+    public InboundPlan(List<InboundPort> ports, MtlsMode defaultMode, List<AppProbe> appProbes) {
+        this(ports, defaultMode, appProbes, List.of(), List.of());
     }
 
     /** Ports of every service selecting the workload, by target port; the first service (by name) decides the protocol. */
@@ -31,6 +43,11 @@ public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode, List<Ap
                 byTarget.putIfAbsent(target, new InboundPort(target, port.protocol(), policy.forPort(target)));
             }
         }
-        return new InboundPlan(List.copyOf(byTarget.values()), policy.workloadMode(), workload.appProbes());
+        List<AuthorizationPolicyConfig> authorization = mesh.authorizationPolicies().stream()
+                .filter(p -> p.appliesTo(workload, rootNamespace)).toList();
+        List<RequestAuthenticationConfig> authentication = mesh.requestAuthentications().stream()
+                .filter(p -> p.appliesTo(workload, rootNamespace)).toList();
+        return new InboundPlan(List.copyOf(byTarget.values()), policy.workloadMode(), workload.appProbes(),
+                authorization, authentication);
     }
 }

@@ -51,10 +51,11 @@ final class NetworkFilters {
     }
 
     /**
-     * Inbound HTTP to the local app. The caller's certificate URI (its SPIFFE ID) replaces whatever
-     * x-forwarded-client-cert the caller sent, so the app can trust the header.
+     * Inbound HTTP to the local app, behind {@code authorization} (the workload's RBAC filters, if any).
+     * The caller's certificate URI (its SPIFFE ID) replaces whatever x-forwarded-client-cert the caller
+     * sent, so the app can trust the header.
      */
-    static Filter inboundHttp(int targetPort, String cluster) {
+    static Filter inboundHttp(int targetPort, String cluster, java.util.List<HttpFilter> authorization) {
         RouteConfiguration routes = RouteConfiguration.newBuilder()
                 .setName(cluster)
                 .addVirtualHosts(VirtualHost.newBuilder()
@@ -68,6 +69,7 @@ final class NetworkFilters {
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix("inbound_" + targetPort)
                 .setRouteConfig(routes)
+                .addAllHttpFilters(authorization)
                 .addHttpFilters(ROUTER)
                 .setForwardClientCertDetails(ForwardClientCertDetails.SANITIZE_SET)
                 .setSetCurrentClientCertDetails(SetCurrentClientCertDetails.newBuilder().setUri(true))

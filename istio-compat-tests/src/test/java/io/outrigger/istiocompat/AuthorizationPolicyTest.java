@@ -1,0 +1,193 @@
+package io.outrigger.istiocompat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.outrigger.hostnet.ExecResult;
+import io.outrigger.testsupport.EnvoyExtension;
+import io.outrigger.testsupport.NetnsPod;
+import io.outrigger.testsupport.apps.EchoServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Istio's authorization tasks on real traffic: reviews (HTTP on 9080, and a plain TCP port 9000 of a
+ * second Service, {@code tcp-echo}) behind its sidecar, called over mTLS by productpage (namespace
+ * bookinfo) and by sleep (namespace other). One mesh for the class; each test writes its policy into the
+ * one policy file, waits until traffic shows both its allowed and its refused side, and removes it.
+ */
+class AuthorizationPolicyTest {
+  @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
+
+  private static final MeshWorkload PRODUCTPAGE = Bookinfo.PRODUCTPAGE;
+  private static final MeshWorkload REVIEWS = Bookinfo.REVIEWS_V1;
+  private static final MeshWorkload SLEEP = new MeshWorkload("sleep-v1", "other", "sleep",
+      Map.of("app", "sleep", "version", "v1"), MeshWorkload.APP_PORT);
+  private static final int TCP_PORT = 9000;
+  private static final ServiceAddress TCP_ECHO =
+      new ServiceAddress("tcp-echo.bookinfo.svc.cluster.local", "198.19.0.40", TCP_PORT);
+  private static final String POLICY_FILE = "authorization-policy.yaml";
+  private static final Duration POLICY_APPLIED = Duration.ofSeconds(10);
+  private static final String RBAC_DENIED = "RBAC: access denied";
+
+  private static HostModeMesh mesh;
+  private static Process tcpServer;
+
+  @BeforeAll
+  static void startMesh() {
+    mesh = HostModeMesh.start(ENVOYS, List.of(), List.of(PRODUCTPAGE, REVIEWS, SLEEP), List.of());
+    NetnsPod reviews = mesh.pod(REVIEWS.name()).pod();
+    tcpServer = reviews.start(EchoServer.commandLine(TCP_PORT, REVIEWS.name() + "-tcp"), false);
+    reviews.awaitListening(TCP_PORT, HostModeMesh.READY_TIMEOUT);
+    mesh.registry().write("tcp-echo-service.yaml", """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: tcp-echo, namespace: bookinfo}
+        spec:
+          clusterIP: %s
+          selector: {app: reviews}
+          ports:
+          - {name: tcp, port: %d, targetPort: %d}
+        """.formatted(TCP_ECHO.ip(), TCP_PORT, TCP_PORT));
+    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(tcp(PRODUCTPAGE)).as("tcp-echo through both sidecars").isTrue());
+  }
+
+  @AfterAll
+  static void stopMesh() {
+    if (tcpServer != null) {
+      tcpServer.destroy();
+    }
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  /** Every test starts from an open reviews, so a test's wait cannot be met by the policy before it. */
+  @AfterEach
+  void removePolicyAndCheckSidecars() {
+    SidecarChecks.assertNoNackAndValid(mesh);
+    mesh.registry().delete(POLICY_FILE);
+    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      assertThat(status(SLEEP, "POST", "/admin")).isEqualTo("200");
+      assertThat(tcp(SLEEP)).isTrue();
+      assertThat(tcp(PRODUCTPAGE)).isTrue();
+    });
+  }
+
+  @Test
+  void denyAPathLeavesTheRestOpen() {
+    apply("""
+        action: DENY
+        rules: [{to: [{operation: {paths: ["/admin*"]}}]}]
+        """);
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/admin/users")).isEqualTo("403"));
+    eventually(() -> assertThat(body(PRODUCTPAGE, "/admin")).contains(RBAC_DENIED));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/reviews/1")).isEqualTo("200"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "POST", "/administrator")).as("prefix match").isEqualTo("403"));
+    eventually(() -> assertThat(status(SLEEP, "GET", "/reviews/admin")).as("only the prefix").isEqualTo("200"));
+    eventually(() -> assertThat(mesh.pod(REVIEWS.name()).sidecar().admin().stats().entrySet().stream()
+        .filter(e -> e.getKey().endsWith("rbac.denied")).mapToLong(Map.Entry::getValue).sum())
+        .as("reviews' sidecar counts the denials").isPositive());
+  }
+
+  @Test
+  void allowGetOnlyRefusesOtherMethodsAndTheTcpPort() {
+    apply("""
+        action: ALLOW
+        rules: [{to: [{operation: {methods: [GET]}}]}]
+        """);
+    eventually(() -> assertThat(status(PRODUCTPAGE, "POST", "/reviews/1")).isEqualTo("403"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/reviews/1")).isEqualTo("200"));
+    eventually(() -> assertThat(status(SLEEP, "DELETE", "/reviews/1")).isEqualTo("403"));
+    // An ALLOW rule with an HTTP-only field matches nothing on a TCP port, and an ALLOW policy applies.
+    eventually(() -> assertThat(tcp(PRODUCTPAGE)).as("TCP port under an HTTP-only ALLOW rule").isFalse());
+  }
+
+  @Test
+  void allowOnlyOnePrincipal() {
+    apply("""
+        rules: [{from: [{source: {principals: [%s/ns/bookinfo/sa/bookinfo-productpage]}}]}]
+        """.formatted(mesh.trustDomain()));
+    eventually(() -> assertThat(status(SLEEP, "GET", "/")).isEqualTo("403"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/")).isEqualTo("200"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "POST", "/")).isEqualTo("200"));
+    eventually(() -> assertThat(tcp(PRODUCTPAGE)).as("a from-only rule holds on TCP too").isTrue());
+    eventually(() -> assertThat(tcp(SLEEP)).isFalse());
+  }
+
+  @Test
+  void denyATcpPortLeavesHttpOpen() {
+    apply("""
+        action: DENY
+        rules: [{to: [{operation: {ports: ["%d"]}}]}]
+        """.formatted(TCP_PORT));
+    eventually(() -> assertThat(tcp(PRODUCTPAGE)).isFalse());
+    eventually(() -> assertThat(tcp(SLEEP)).isFalse());
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/reviews/1")).isEqualTo("200"));
+  }
+
+  @Test
+  void allowOneNamespaceOnTcp() {
+    apply("""
+        rules: [{from: [{source: {namespaces: [bookinfo]}}]}]
+        """);
+    eventually(() -> assertThat(tcp(SLEEP)).isFalse());
+    eventually(() -> assertThat(tcp(PRODUCTPAGE)).isTrue());
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/")).isEqualTo("200"));
+    eventually(() -> assertThat(status(SLEEP, "GET", "/")).isEqualTo("403"));
+  }
+
+  /**
+   * A pooled connection between two sidecars serves its next request on the chain it was opened on and
+   * only then closes (the sidecars' immediate drain), so each caller sees a new policy from its second
+   * request on: every check waits for it.
+   */
+  private static void eventually(org.awaitility.core.ThrowingRunnable check) {
+    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(check);
+  }
+
+  /** The policy, selecting reviews, as the one file of the registry holding a policy. */
+  private static void apply(String spec) {
+    mesh.registry().write(POLICY_FILE, """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: reviews-policy, namespace: bookinfo}
+        spec:
+          selector: {matchLabels: {app: reviews}}
+        """ + spec.indent(2));
+  }
+
+  /** The HTTP status of one request to reviews, "000" when no answer came. */
+  private static String status(MeshWorkload from, String method, String path) {
+    return curl(from, ServiceAddress.REVIEWS, method, path, "%{http_code}", "/dev/null").stdout().trim();
+  }
+
+  private static String body(MeshWorkload from, String path) {
+    return curl(from, ServiceAddress.REVIEWS, "GET", path, "", "-").stdout();
+  }
+
+  /** True when a request over the TCP port got its echo back (the app's reply through both sidecars). */
+  private static boolean tcp(MeshWorkload from) {
+    ExecResult r = curl(from, TCP_ECHO, "GET", "/", "", "-");
+    return r.exitCode() == 0 && r.stdout().contains(REVIEWS.name() + "-tcp");
+  }
+
+  private static ExecResult curl(MeshWorkload from, ServiceAddress to, String method, String path, String format,
+      String output) {
+    List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", "5", "-X", method, "-o", output,
+        "--resolve", to.host() + ":" + to.port() + ":" + to.ip()));
+    if (!format.isEmpty()) {
+      c.addAll(List.of("-w", format));
+    }
+    c.add("http://" + to.host() + ":" + to.port() + path);
+    return mesh.pod(from.name()).pod().exec(c.toArray(String[]::new));
+  }
+}
