@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.server;
 
+import io.outrigger.sidecar.ControlPlanePorts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.kube.InCluster;
@@ -25,7 +26,6 @@ import java.util.function.Supplier;
  */
 final class HostedWebhooks implements AutoCloseable {
   /** The TLS xDS port sidecars dial through the revision's Service (the container may listen elsewhere). */
-  static final int SERVICE_XDS_PORT = 15012;
 
   private final WebhookServer server;
   private final Optional<KubernetesClient> client;
@@ -67,7 +67,7 @@ final class HostedWebhooks implements AutoCloseable {
   /** The injector of this revision: its sidecars dial and verify this revision's Service, nothing else. */
   static InjectorConfig injectorConfig(ClusterSettings cluster) {
     String host = cluster.serviceHost();
-    return new InjectorConfig(null, cluster.revision(), cluster.namespace(), host + ":" + SERVICE_XDS_PORT, host,
+    return new InjectorConfig(null, cluster.revision(), cluster.namespace(), host + ":" + ControlPlanePorts.XDS_TLS, host,
         null, null, null, null, null, null, null, null);
   }
 

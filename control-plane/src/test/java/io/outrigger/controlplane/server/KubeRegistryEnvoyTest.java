@@ -15,7 +15,7 @@ import io.outrigger.controlplane.testing.TestCluster;
 import io.outrigger.controlplane.testing.TestCluster.SliceEndpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outrigger.injector.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.EnvoyOptions;
 import io.outrigger.testsupport.EnvoyProcess;

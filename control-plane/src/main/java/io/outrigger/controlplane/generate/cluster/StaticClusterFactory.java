@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.cluster;
 
+import io.outrigger.sidecar.SidecarPorts;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
@@ -20,7 +21,7 @@ import java.util.List;
 public final class StaticClusterFactory {
     private static final BindConfig INBOUND_SOURCE = BindConfig.newBuilder()
             .setSourceAddress(SocketAddress.newBuilder()
-                    .setAddress(ResourceNames.INBOUND_SOURCE_ADDRESS).setPortValue(0))
+                    .setAddress(SidecarPorts.INBOUND_PASSTHROUGH_SOURCE).setPortValue(0))
             .build();
 
     private StaticClusterFactory() {

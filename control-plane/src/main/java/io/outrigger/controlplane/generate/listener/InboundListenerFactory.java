@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.listener;
 
+import io.outrigger.sidecar.SidecarPorts;
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Message;
@@ -38,7 +39,7 @@ public final class InboundListenerFactory {
     public static Listener virtualInbound(InboundPlan plan) {
         Listener.Builder listener = Listener.newBuilder()
                 .setName(ResourceNames.VIRTUAL_INBOUND)
-                .setAddress(OutboundListenerFactory.address("0.0.0.0", ResourceNames.INBOUND_CAPTURE_PORT))
+                .setAddress(OutboundListenerFactory.address("0.0.0.0", SidecarPorts.INBOUND_CAPTURE))
                 .setTrafficDirection(TrafficDirection.INBOUND)
                 .addAllListenerFilters(LISTENER_FILTERS)
                 // server-first protocols send nothing for the inspectors to see: carry on rather than hang

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.listener;
 
+import io.outrigger.sidecar.SidecarPorts;
 import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -34,7 +35,7 @@ public final class OutboundListenerFactory {
                 ? ResourceNames.PASSTHROUGH_CLUSTER : ResourceNames.BLACKHOLE_CLUSTER;
         return Listener.newBuilder()
                 .setName(ResourceNames.VIRTUAL_OUTBOUND)
-                .setAddress(address("0.0.0.0", ResourceNames.OUTBOUND_CAPTURE_PORT))
+                .setAddress(address("0.0.0.0", SidecarPorts.OUTBOUND_CAPTURE))
                 .setUseOriginalDst(BoolValue.of(true))
                 .setTrafficDirection(TrafficDirection.OUTBOUND)
                 .setDefaultFilterChain(FilterChain.newBuilder()
