@@ -5,7 +5,7 @@ import io.outrigger.certs.TokenFile;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.Registry;
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;

@@ -4,7 +4,7 @@ import io.outrigger.sidecar.ControlPlanePorts;
 import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import io.outrigger.controlplane.xds.Debounce;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.istio.api.networking.v1.VirtualService;
-import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.kube.KubeConnection;
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import io.outrigger.controlplane.registry.kube.KubeApiSource;
 import io.outrigger.controlplane.testing.ConnectionCutter;
 import io.outrigger.controlplane.testing.TestCluster;

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.registry.file;
 
+import io.outrigger.controlplane.registry.yaml.YamlFiles;
 import io.outrigger.sidecar.probes.AppProbe;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.HttpRouteRule;

@@ -1,9 +1,9 @@
-package io.outrigger.controlplane.registry.convert;
+package io.outrigger.controlplane.registry;
 
-import io.outrigger.controlplane.registry.ConfigKinds;
+import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
+import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outrigger.controlplane.registry.MeshAssembler;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,12 +15,12 @@ import java.util.Set;
  * The fields of a VirtualService and a DestinationRule the converters act on, and the ones they refuse;
  * any other field is accepted and silently has no effect (retries, mirror, connectionPool, exportTo...).
  * {@code outrigger analyze} warns about those. Keep it next to the converters: a converter that learns
- * a field lists it here.
+ * a field lists it here (it sits one package up only because it names the kinds of {@link ConfigKinds}).
  */
 public final class ImplementedFields {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Paths read by {@link VirtualServiceConverter} and {@link HttpMatchConverter}; a listed path covers its subtree. */
+    /** Paths read by {@link VirtualServiceConverter} and {@code HttpMatchConverter}; a listed path covers its subtree. */
     private static final Set<String> VIRTUAL_SERVICE = Set.of(
             "spec.hosts", "spec.gateways", "spec.http[].name", "spec.http[].timeout",
             "spec.http[].match[].name", "spec.http[].match[].uri", "spec.http[].match[].headers",

@@ -1,4 +1,4 @@
-package io.outrigger.controlplane.generate;
+package io.outrigger.controlplane.generate.naming;
 
 /** Resource names in Istio's shape, so istioctl habits and dashboards carry over. */
 public final class ResourceNames {
