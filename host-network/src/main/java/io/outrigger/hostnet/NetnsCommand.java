@@ -1,5 +1,6 @@
 package io.outrigger.hostnet;
 
+import io.outrigger.sidecar.ProxyUser;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,7 @@ public final class NetnsCommand {
 
     /** {@code ip netns exec NS [setpriv --reuid=1337 ...] command}; both wrappers exec, so the PID is the command's. */
     public static List<String> wrap(String netnsName, boolean asProxyUser, List<String> command) {
-        return wrap(netnsName, asProxyUser ? ProxyUserFiles.PROXY_UID : -1, command);
+        return wrap(netnsName, asProxyUser ? ProxyUser.UID : -1, command);
     }
 
     /** As {@link #wrap(String, boolean, List)} with any UID (its GID the same number); {@code uid < 0}: as root. */

@@ -1,5 +1,6 @@
 package io.outrigger.hostnet;
 
+import io.outrigger.sidecar.ProxyUser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -16,8 +17,6 @@ import java.util.Set;
  * copied once into a world-readable cache keyed by its size and modification time.
  */
 public final class ProxyUserFiles {
-
-    public static final int PROXY_UID = 1337;
 
     private static final Path CACHE_ROOT = Path.of("/var/tmp");
 
@@ -50,7 +49,7 @@ public final class ProxyUserFiles {
             }
             return copy;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + real + " to a place UID " + PROXY_UID + " can read", e);
+            throw new UncheckedIOException("cannot copy " + real + " to a place UID " + ProxyUser.UID + " can read", e);
         }
     }
 
@@ -79,10 +78,10 @@ public final class ProxyUserFiles {
     /** Gives a directory to the proxy user, so a process running as 1337 can create files in it. */
     public static void chownToProxyUser(Path dir) {
         try {
-            Files.setAttribute(dir, "unix:uid", PROXY_UID);
-            Files.setAttribute(dir, "unix:gid", PROXY_UID);
+            Files.setAttribute(dir, "unix:uid", ProxyUser.UID);
+            Files.setAttribute(dir, "unix:gid", ProxyUser.GID);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot chown " + dir + " to " + PROXY_UID, e);
+            throw new UncheckedIOException("cannot chown " + dir + " to " + ProxyUser.UID, e);
         }
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.NativeSidecarMode;

@@ -1,6 +1,6 @@
 package io.outrigger.istiocompat;
 
-import io.outrigger.injector.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import io.outrigger.testsupport.EnvoyProcess;
 import io.outrigger.testsupport.NetnsPod;
 

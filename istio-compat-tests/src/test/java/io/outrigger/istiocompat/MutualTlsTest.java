@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outrigger.hostnet.ExecResult;
-import io.outrigger.injector.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;

@@ -1,5 +1,6 @@
 package io.outrigger.cni.capture;
 
+import io.outrigger.sidecar.MeshKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,8 @@ import java.util.Optional;
  * working; each has an {@code outrigger.io/} equivalent that wins when both are set.
  */
 public final class CaptureAnnotations {
-  public static final String STATUS = "outrigger.io/status";
-  public static final String ISTIO_INJECT = "sidecar.istio.io/inject";
+  public static final String STATUS = MeshKeys.STATUS;
+  public static final String ISTIO_INJECT = MeshKeys.INJECT;
   public static final String INJECT = "outrigger.io/inject";
   public static final String ISTIO_INTERCEPTION_MODE = "sidecar.istio.io/interceptionMode";
   public static final String INTERCEPTION_MODE = "outrigger.io/interceptionMode";

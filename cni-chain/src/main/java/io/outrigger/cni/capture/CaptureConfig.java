@@ -1,5 +1,7 @@
 package io.outrigger.cni.capture;
 
+import io.outrigger.sidecar.SidecarPorts;
+import io.outrigger.sidecar.ProxyUser;
 import java.util.List;
 
 /**
@@ -20,12 +22,12 @@ public record CaptureConfig(
     List<Cidr> excludeOutboundCidrs,
     boolean ipv6) {
 
-  /** Sidecar ports never redirected inbound (DESIGN.md "Ports"): app-health, readiness, Prometheus. */
-  public static final List<Integer> SIDECAR_INBOUND_PORTS = List.of(15020, 15021, 15090);
-
-  public static final int OUTBOUND_CAPTURE_PORT = 15001;
-  public static final int INBOUND_CAPTURE_PORT = 15006;
-  public static final int PROXY_UID = 1337;
+  /**
+   * Sidecar ports never redirected inbound (DESIGN.md "Ports"): app-health, readiness, Prometheus. Built from
+   * the contract's compile-time constants, which javac inlines: the plugin image needs no contract jar.
+   */
+  public static final List<Integer> SIDECAR_INBOUND_PORTS =
+      List.of(SidecarPorts.APP_HEALTH, SidecarPorts.READINESS, SidecarPorts.PROMETHEUS);
 
   public CaptureConfig {
     excludeInboundPorts = List.copyOf(excludeInboundPorts);
@@ -37,10 +39,10 @@ public record CaptureConfig(
   /** Istio's defaults: capture every inbound and outbound TCP port to every destination. */
   public static CaptureConfig defaults(boolean ipv6) {
     return new CaptureConfig(
-        OUTBOUND_CAPTURE_PORT,
-        INBOUND_CAPTURE_PORT,
-        PROXY_UID,
-        PROXY_UID,
+        SidecarPorts.OUTBOUND_CAPTURE,
+        SidecarPorts.INBOUND_CAPTURE,
+        ProxyUser.UID,
+        ProxyUser.GID,
         PortSelection.allPorts(),
         List.of(),
         List.of(),

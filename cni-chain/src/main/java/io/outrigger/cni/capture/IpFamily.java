@@ -1,8 +1,10 @@
 package io.outrigger.cni.capture;
 
+import io.outrigger.sidecar.SidecarPorts;
+
 /** An address family and the tools and loopback addresses that go with it. */
 public enum IpFamily {
-  IPV4("iptables-restore", "iptables-save", "127.0.0.1/32", "127.0.0.6/32"),
+  IPV4("iptables-restore", "iptables-save", "127.0.0.1/32", SidecarPorts.INBOUND_PASSTHROUGH_SOURCE + "/32"),
   IPV6("ip6tables-restore", "ip6tables-save", "::1/128", "::6/128");
 
   private final String restoreCommand;

@@ -1,5 +1,6 @@
 package io.outrigger.cni.plugin;
 
+import io.outrigger.sidecar.MeshKeys;
 import io.outrigger.cni.capture.CaptureApplier;
 import io.outrigger.cni.capture.CaptureConfig;
 import io.outrigger.cni.capture.CaptureDecision;
@@ -48,7 +49,7 @@ public final class TrainingRun {
     runner.run(List.of("true"), "");
     // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes them.
     CaptureDecision decision = new CapturePolicy(Set.of("kube-system")).decide("default", "train", Map.of(
-        "outrigger.io/status", "{}", "traffic.sidecar.istio.io/excludeOutboundPorts", "5432",
+        MeshKeys.STATUS, "{}", "traffic.sidecar.istio.io/excludeOutboundPorts", "5432",
         "traffic.sidecar.istio.io/excludeOutboundIPRanges", "198.18.0.0/16,fd00::/8",
         "traffic.sidecar.istio.io/includeInboundPorts", "*", "outrigger.io/excludeInboundPorts", "8081"),
         List.of("198.18.0.2", "fd00::2"));

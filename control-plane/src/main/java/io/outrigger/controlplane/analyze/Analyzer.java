@@ -7,8 +7,8 @@ import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.MeshAssembler;
 import io.outrigger.controlplane.registry.ObjectKey;
 import io.outrigger.controlplane.registry.file.YamlDirectory;
-import io.outrigger.controlplane.registry.file.InvalidYamlException;
-import io.outrigger.controlplane.registry.file.YamlFiles;
+import io.outrigger.controlplane.registry.yaml.InvalidYamlException;
+import io.outrigger.controlplane.registry.yaml.YamlFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +83,7 @@ public final class Analyzer {
     List<Path> files = new ArrayList<>();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
-        files.addAll(YamlDirectory.configFiles(path));
+        files.addAll(YamlFiles.configFiles(path));
       } else if (Files.exists(path)) {
         files.add(path);
       } else {

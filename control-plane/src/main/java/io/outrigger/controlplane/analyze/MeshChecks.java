@@ -12,6 +12,7 @@ import io.outrigger.controlplane.model.SubsetConfig;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.MeshAssembler;
+import io.outrigger.controlplane.registry.convert.ImplementedFields;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

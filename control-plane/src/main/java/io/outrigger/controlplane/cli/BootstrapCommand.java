@@ -1,16 +1,17 @@
 package io.outrigger.controlplane.cli;
 
+import io.outrigger.sidecar.ControlPlanePorts;
 import io.outrigger.certs.TokenFile;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.Registry;
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
-import io.outrigger.injector.bootstrap.BootstrapParams;
-import io.outrigger.injector.bootstrap.ControlPlaneAddress;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
-import io.outrigger.injector.bootstrap.XdsApiType;
-import io.outrigger.injector.bootstrap.XdsTransport;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.XdsTransport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ public final class BootstrapCommand implements Callable<Integer> {
       description = "Where the workload is described: file:DIR.")
   RegistrySource registry;
 
-  @Option(names = "--control-plane", defaultValue = "127.0.0.1:15012", paramLabel = "HOST:PORT",
+  @Option(names = "--control-plane", defaultValue = "127.0.0.1:" + ControlPlanePorts.XDS_TLS, paramLabel = "HOST:PORT",
       description = "The control plane's xDS address. Default ${DEFAULT-VALUE}.")
   String controlPlane;
 

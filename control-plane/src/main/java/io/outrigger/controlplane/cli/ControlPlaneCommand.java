@@ -3,12 +3,13 @@ package io.outrigger.controlplane.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.certs.CaSettings;
 import io.outrigger.controlplane.kube.CaSecret;
+import io.outrigger.sidecar.ControlPlanePorts;
 import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.kube.LeaderTimings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.PortUnavailableException;
@@ -45,11 +46,11 @@ public final class ControlPlaneCommand implements Callable<Integer> {
           + " in two of them is a config error and the first one given wins.")
   List<RegistrySource> registries;
 
-  @Option(names = "--xds-port", defaultValue = "15010",
+  @Option(names = "--xds-port", defaultValue = "" + ControlPlanePorts.XDS_PLAINTEXT,
       description = "Plaintext ADS on 127.0.0.1 only, unauthenticated (host mode); -1 disables. Default ${DEFAULT-VALUE}.")
   int xdsPort;
 
-  @Option(names = "--xds-tls-port", defaultValue = "15012",
+  @Option(names = "--xds-tls-port", defaultValue = "" + ControlPlanePorts.XDS_TLS,
       description = "TLS ADS and CA, token-authenticated. Default ${DEFAULT-VALUE}.")
   int xdsTlsPort;
 

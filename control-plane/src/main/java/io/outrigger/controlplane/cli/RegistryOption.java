@@ -1,6 +1,6 @@
 package io.outrigger.controlplane.cli;
 
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import picocli.CommandLine;
 
 /** {@code --registry file:DIR}: parsed by the registry package, which alone knows the kinds. */

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate;
 
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;

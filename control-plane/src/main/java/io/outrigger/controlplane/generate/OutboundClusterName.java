@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate;
 
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.meshtarget;
 
+import io.outrigger.sidecar.SidecarPorts;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.List;
  */
 public final class HostModeTarget implements MeshTarget {
   static final Path NETNS_DIR = Path.of("/var/run/netns");
-  static final int ADMIN_PORT = 15000;
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(5);
   /** A config dump of a large mesh is a few MB; a runaway answer is cut here. */
   static final int MAX_ADMIN_BYTES = 64 * 1024 * 1024;
@@ -46,7 +46,7 @@ public final class HostModeTarget implements MeshTarget {
       // -w appends the status on its own line: the body is Envoy's whatever the status.
       BoundedCommand.Result r = BoundedCommand.run(List.of("nsenter", "--net=" + netns, "curl", "-sS",
           "--max-time", Long.toString(ADMIN_TIMEOUT.toSeconds()), "-w", "\n%{http_code}",
-          "http://127.0.0.1:" + ADMIN_PORT + path), ADMIN_TIMEOUT.plusSeconds(5), MAX_ADMIN_BYTES, who);
+          "http://127.0.0.1:" + SidecarPorts.ADMIN + path), ADMIN_TIMEOUT.plusSeconds(5), MAX_ADMIN_BYTES, who);
       if (r.exitCode() != 0) {
         throw new IllegalArgumentException(who + ": admin " + path + " in netns " + pod.netns() + " failed: "
             + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().strip()));

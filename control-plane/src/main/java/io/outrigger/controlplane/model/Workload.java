@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.model;
 
+import io.outrigger.sidecar.probes.AppProbe;
 import java.util.List;
 import java.util.Map;
 

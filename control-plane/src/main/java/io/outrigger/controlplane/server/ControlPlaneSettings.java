@@ -1,9 +1,10 @@
 package io.outrigger.controlplane.server;
 
+import io.outrigger.sidecar.ControlPlanePorts;
 import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import io.outrigger.controlplane.xds.Debounce;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +87,7 @@ public record ControlPlaneSettings(
   /** Host mode on Istio's port numbers: TLS xDS on all addresses, plaintext and monitoring on loopback. */
   public static ControlPlaneSettings hostMode(Path registryDir, Path caDir) {
     return new ControlPlaneSettings(
-        RegistrySource.directory(registryDir), "0.0.0.0", LOOPBACK, 15010, 15012, 15014, caDir,
+        RegistrySource.directory(registryDir), "0.0.0.0", LOOPBACK, ControlPlanePorts.XDS_PLAINTEXT, ControlPlanePorts.XDS_TLS, 15014, caDir,
         MeshSettings.defaults(),
         Debounce.DEFAULT, Duration.ofHours(24), true, List.of(DEFAULT_SERVER_NAME),
         List.of(TOKEN_AUDIENCE), ClusterSettings.none());

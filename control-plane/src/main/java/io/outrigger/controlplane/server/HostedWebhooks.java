@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.server;
 
+import io.outrigger.sidecar.ControlPlanePorts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.controlplane.kube.ClusterSettings;
 import io.outrigger.controlplane.kube.InCluster;
@@ -25,7 +26,6 @@ import java.util.function.Supplier;
  */
 final class HostedWebhooks implements AutoCloseable {
   /** The TLS xDS port sidecars dial through the revision's Service (the container may listen elsewhere). */
-  static final int SERVICE_XDS_PORT = 15012;
 
   private final WebhookServer server;
   private final Optional<KubernetesClient> client;
@@ -66,7 +66,7 @@ final class HostedWebhooks implements AutoCloseable {
 
   /** The injector of this revision: its sidecars dial and verify this revision's Service unless configured. */
   static InjectorConfig injectorConfig(ClusterSettings cluster) {
-    return cluster.injectorConfig(SERVICE_XDS_PORT);
+    return cluster.injectorConfig(ControlPlanePorts.XDS_TLS);
   }
 
   int port() {

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A proxy's snapshot: generated config for its workload in the current mesh, plus the secrets of
- * the identity its stream was bound to at admission (never of the workload's current claim).
+ * A proxy's snapshot: generated config for its workload in the current mesh (in the mesh a push began
+ * with, for a push), plus the secrets of the identity its stream was bound to at admission (never of the
+ * workload's current claim).
  */
 final class MeshSnapshots implements SnapshotSource {
   private final Supplier<MeshConfig> mesh;
@@ -29,9 +30,20 @@ final class MeshSnapshots implements SnapshotSource {
     this.secrets = secrets;
   }
 
+  /** From the model in force now: a proxy that just connected. */
   @Override
   public ProxySnapshot snapshot(ConnectedProxy proxy) {
-    MeshConfig current = mesh.get();
+    return snapshot(mesh.get(), proxy);
+  }
+
+  /** The model is read once, here: every proxy of the push is computed from that one version. */
+  @Override
+  public SnapshotSource forPush() {
+    MeshConfig pinned = mesh.get();
+    return proxy -> snapshot(pinned, proxy);
+  }
+
+  private ProxySnapshot snapshot(MeshConfig current, ConnectedProxy proxy) {
     Workload workload = current.workload(proxy.namespace(), proxy.workload())
         .orElseThrow(() -> new IllegalStateException("proxy " + proxy.id() + ": workload "
             + proxy.namespace() + "/" + proxy.workload() + " is no longer in the registry"));

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Change in, pushes out: debounces change signals, then recomputes every connected proxy's snapshot
- * on a bounded worker pool and pushes to the proxies whose resources actually moved. Pushes run
+ * on a bounded worker pool, all from one model snapshot ({@link SnapshotSource#forPush()}), and pushes to
+ * the proxies whose resources actually moved. Pushes run
  * one at a time; changes arriving during a push start the next debounce window.
  */
 public final class PushEngine implements AutoCloseable {
@@ -99,6 +100,7 @@ public final class PushEngine implements AutoCloseable {
   /** Recomputes and pushes now; {@code changeStartNanos} (0 if none) times convergence. */
   void flush(long changeStartNanos) {
     long begin = System.nanoTime();
+    SnapshotSource push = snapshots.forPush();
     List<ProxyStream<?, ?>> list = streams.all();
     AtomicInteger pushed = new AtomicInteger();
     List<Future<?>> parts = new ArrayList<>();
@@ -106,7 +108,7 @@ public final class PushEngine implements AutoCloseable {
     for (int from = 0; from < list.size(); from += chunk) {
       List<ProxyStream<?, ?>> part = list.subList(from, Math.min(list.size(), from + chunk));
       parts.add(workers.submit(() -> part.forEach(s -> {
-        if (recompute(s, changeStartNanos)) {
+        if (recompute(push, s, changeStartNanos)) {
           pushed.incrementAndGet();
         }
       })));
@@ -126,11 +128,11 @@ public final class PushEngine implements AutoCloseable {
     log.info("event=push proxies={} pushed={} took_ms={}", list.size(), pushed.get(), took / 1_000_000);
   }
 
-  private boolean recompute(ProxyStream<?, ?> stream, long changeStartNanos) {
+  private static boolean recompute(SnapshotSource push, ProxyStream<?, ?> stream, long changeStartNanos) {
     ConnectedProxy proxy = stream.proxy();
     try {
       // The streams diff per resource: a proxy whose resources did not move is sent nothing.
-      return stream.push(snapshots.snapshot(proxy), changeStartNanos);
+      return stream.push(push.snapshot(proxy), changeStartNanos);
     } catch (RuntimeException e) {
       // One proxy's failure must not stop the others' pushes; it keeps its last good config.
       log.error("event=push_proxy_failed proxy={} reason=\"{}\"", proxy.id(), e.getMessage(), e);

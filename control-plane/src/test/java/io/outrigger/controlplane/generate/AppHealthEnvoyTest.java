@@ -8,7 +8,7 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.controlplane.generate.listener.AppHealthFactory;
-import io.outrigger.controlplane.model.AppProbe;
+import io.outrigger.sidecar.probes.AppProbe;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.EnvoyOptions;
 import io.outrigger.testsupport.EnvoyProcess;

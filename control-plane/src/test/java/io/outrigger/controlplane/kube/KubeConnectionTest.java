@@ -3,7 +3,7 @@ package io.outrigger.controlplane.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.outrigger.controlplane.registry.RegistrySource;
+import io.outrigger.controlplane.registry.source.RegistrySource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

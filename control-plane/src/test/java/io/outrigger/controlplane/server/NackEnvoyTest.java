@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outrigger.controlplane.xds.XdsTypes;
-import io.outrigger.injector.bootstrap.BootstrapParams;
-import io.outrigger.injector.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.EnvoyOptions;
 import io.outrigger.testsupport.EnvoyProcess;

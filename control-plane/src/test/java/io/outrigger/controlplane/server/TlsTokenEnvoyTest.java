@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outrigger.certs.WorkloadIdentity;
-import io.outrigger.injector.bootstrap.BootstrapParams;
-import io.outrigger.injector.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.EnvoyOptions;
 import io.outrigger.testsupport.EnvoyProcess;

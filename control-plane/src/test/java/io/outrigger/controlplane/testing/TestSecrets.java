@@ -4,7 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.outrigger.controlplane.generate.ConfigSources;
+import io.outrigger.controlplane.generate.naming.ConfigSources;
 import io.outrigger.testsupport.Prerequisites;
 
 import java.io.IOException;

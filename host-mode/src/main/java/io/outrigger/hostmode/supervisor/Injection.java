@@ -1,6 +1,7 @@
 package io.outrigger.hostmode.supervisor;
 
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.ControlPlanePorts;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.SidecarInjector;
 
@@ -17,6 +18,6 @@ public final class Injection {
 
     /** For checking manifests before a mesh (and so its address) exists: every decision is the same. */
     public static SidecarInjector forValidation() {
-        return injector("127.0.0.1:15012", "outrigger-control-plane.outrigger-system.svc");
+        return injector("127.0.0.1:" + ControlPlanePorts.XDS_TLS, "outrigger-control-plane.outrigger-system.svc");
     }
 }

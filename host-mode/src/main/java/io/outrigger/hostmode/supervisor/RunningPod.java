@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.hostmode.manifest.PodPlan;
 import io.outrigger.hostmode.pod.PodRuntime;
 import io.outrigger.hostnet.PodSandbox;
-import io.outrigger.injector.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import java.util.UUID;
 
 /** A pod of the mesh: its plan, its network namespace, its processes once started, and its readiness. */

@@ -2,7 +2,7 @@ package io.outrigger.injector.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectionResult;
 import io.outrigger.injector.inject.InjectorConfig;

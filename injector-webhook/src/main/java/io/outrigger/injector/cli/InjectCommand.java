@@ -1,6 +1,6 @@
 package io.outrigger.injector.cli;
 
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.NativeSidecarMode;
 import io.outrigger.injector.inject.SidecarInjector;

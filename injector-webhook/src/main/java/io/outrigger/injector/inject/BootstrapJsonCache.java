@@ -1,7 +1,7 @@
 package io.outrigger.injector.inject;
 
-import io.outrigger.injector.bootstrap.BootstrapParams;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

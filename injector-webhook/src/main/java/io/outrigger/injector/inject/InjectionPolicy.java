@@ -1,5 +1,6 @@
 package io.outrigger.injector.inject;
 
+import io.outrigger.sidecar.MeshKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Optional;

@@ -1,11 +1,12 @@
 package io.outrigger.injector.inject;
 
+import io.outrigger.sidecar.ControlPlanePorts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outrigger.injector.bootstrap.ControlPlaneAddress;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
 import io.outrigger.injector.yaml.KubeYaml;
-import io.outrigger.injector.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +51,7 @@ public record InjectorConfig(
     revision = or(revision, "default");
     controlPlaneNamespace = or(controlPlaneNamespace, "outrigger-system");
     controlPlaneServerName = or(controlPlaneServerName, serviceHost(revision, controlPlaneNamespace));
-    controlPlaneAddress = or(controlPlaneAddress, serviceHost(revision, controlPlaneNamespace) + ":15012");
+    controlPlaneAddress = or(controlPlaneAddress, serviceHost(revision, controlPlaneNamespace) + ":" + ControlPlanePorts.XDS_TLS);
     xdsApiType = xdsApiType == null ? XdsApiType.GRPC : xdsApiType;
     nativeSidecar = nativeSidecar == null ? NativeSidecarMode.AUTO : nativeSidecar;
     apiServerVersion = or(apiServerVersion, "1.29");
@@ -99,7 +100,7 @@ public record InjectorConfig(
     String oldHost = serviceHost(revision, controlPlaneNamespace);
     String newHost = serviceHost(value, controlPlaneNamespace);
     return new InjectorConfig(
-        image, value, controlPlaneNamespace, controlPlaneAddress.equals(oldHost + ":15012") ? null : controlPlaneAddress,
+        image, value, controlPlaneNamespace, controlPlaneAddress.equals(oldHost + ":" + ControlPlanePorts.XDS_TLS) ? null : controlPlaneAddress,
         controlPlaneServerName.equals(oldHost) ? newHost : controlPlaneServerName,
         xdsApiType, nativeSidecar, apiServerVersion, resources, rewriteAppProbes,
         holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);

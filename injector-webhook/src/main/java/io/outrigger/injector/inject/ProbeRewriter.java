@@ -2,6 +2,8 @@ package io.outrigger.injector.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outrigger.sidecar.AppHealthPaths;
+import io.outrigger.sidecar.SidecarPorts;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,10 +15,6 @@ import java.util.Optional;
  */
 final class ProbeRewriter {
 
-  static final int APP_HEALTH_PORT = 15020;
-
-  private static final Map<String, String> KINDS =
-      Map.of("livenessProbe", "livez", "readinessProbe", "readyz", "startupProbe", "startupz");
   private static final List<String> ORDER = List.of("livenessProbe", "readinessProbe", "startupProbe");
   private static final List<String> HANDLERS = List.of("httpGet", "tcpSocket", "grpc");
 
@@ -57,7 +55,7 @@ final class ProbeRewriter {
         }
         target.put("port", number.get());
       }
-      String path = "/app-health/" + name + "/" + KINDS.get(field);
+      String path = AppHealthPaths.of(name, field);
       originals.put(path, resolved);
       container.set(field, sidecarProbe(original, handler.get(), path));
     }
@@ -69,7 +67,7 @@ final class ProbeRewriter {
     probe.remove(handler);
     ObjectNode get = probe.objectNode();
     get.put("path", path);
-    get.put("port", APP_HEALTH_PORT);
+    get.put("port", SidecarPorts.APP_HEALTH);
     get.put("scheme", "HTTP");
     // Keep the handler first so the YAML reads like a probe someone wrote.
     ObjectNode ordered = probe.objectNode();

@@ -1,13 +1,16 @@
 package io.outrigger.injector.inject;
 
+import io.outrigger.sidecar.ProxyUser;
+import io.outrigger.sidecar.SidecarPorts;
+import io.outrigger.sidecar.MeshKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.outrigger.injector.bootstrap.BootstrapParams;
-import io.outrigger.injector.bootstrap.ControlPlaneAddress;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
-import io.outrigger.injector.bootstrap.XdsTransport;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.XdsTransport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,6 @@ final class ProxyContainer {
   static final String TOKEN_VOLUME = "outrigger-token";
   static final String ROOT_VOLUME = "outrigger-ca-root";
   static final String ROOT_CONFIG_MAP = "outrigger-ca-root-cert";
-  static final int PROXY_UID = 1337;
 
   private static final Path TOKEN_DIR = Path.of("/var/run/secrets/tokens");
   private static final Path ROOT_DIR = Path.of("/var/run/secrets/outrigger");
@@ -39,8 +41,8 @@ final class ProxyContainer {
    */
   private static final String WAIT_FOR_READY =
       "for ((i=0; i<600; i++)); do "
-          + "if { exec 3<>/dev/tcp/127.0.0.1/15021; } 2>/dev/null"
-          + " && printf 'GET /healthz/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3"
+          + "if { exec 3<>/dev/tcp/127.0.0.1/" + SidecarPorts.READINESS + "; } 2>/dev/null"
+          + " && printf 'GET " + SidecarPorts.READINESS_PATH + " HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3"
           + " && read -t 2 -r status <&3 && [[ $status == *' 200 '* ]]; then exit 0; fi; "
           + "exec 3>&-; sleep 0.5; done; echo 'outrigger-proxy not ready after 300 s' >&2; exit 1";
 
@@ -77,7 +79,7 @@ final class ProxyContainer {
     c.set("env", env());
     ObjectNode port = c.putArray("ports").addObject();
     port.put("name", "http-envoy-prom");
-    port.put("containerPort", SidecarBootstrap.PROMETHEUS_PORT);
+    port.put("containerPort", SidecarPorts.PROMETHEUS);
     port.put("protocol", "TCP");
     c.set("readinessProbe", readyProbe(15, 4));
     if (nativeSidecar) {
@@ -152,8 +154,8 @@ final class ProxyContainer {
   private static ObjectNode readyProbe(int periodSeconds, int failureThreshold) {
     ObjectNode probe = JSON.objectNode();
     ObjectNode get = probe.putObject("httpGet");
-    get.put("path", SidecarBootstrap.READINESS_PATH);
-    get.put("port", SidecarBootstrap.READINESS_PORT);
+    get.put("path", SidecarPorts.READINESS_PATH);
+    get.put("port", SidecarPorts.READINESS);
     get.put("scheme", "HTTP");
     probe.put("periodSeconds", periodSeconds);
     probe.put("timeoutSeconds", 3);
@@ -194,8 +196,8 @@ final class ProxyContainer {
 
   private static ObjectNode securityContext() {
     ObjectNode sc = JSON.objectNode();
-    sc.put("runAsUser", PROXY_UID);
-    sc.put("runAsGroup", PROXY_UID);
+    sc.put("runAsUser", ProxyUser.UID);
+    sc.put("runAsGroup", ProxyUser.GID);
     sc.put("runAsNonRoot", true);
     sc.put("readOnlyRootFilesystem", true);
     sc.put("allowPrivilegeEscalation", false);

@@ -1,10 +1,14 @@
 package io.outrigger.injector.inject;
 
+import io.outrigger.sidecar.ProxyUser;
+import io.outrigger.sidecar.probes.AppProbesAnnotation;
+import io.outrigger.sidecar.SidecarPorts;
+import io.outrigger.sidecar.MeshKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.patch.JsonPatchDiff;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -95,11 +99,11 @@ public final class SidecarInjector {
 
   /** The capture rules exempt UID 1337; an app running as it would bypass the sidecar. */
   private static void warnAboutProxyUid(ObjectNode spec, String who, List<String> warnings) {
-    if (spec.path("securityContext").path("runAsUser").asLong(-1) == ProxyContainer.PROXY_UID) {
+    if (spec.path("securityContext").path("runAsUser").asLong(-1) == ProxyUser.UID) {
       warnings.add("pod " + who + " runs as UID 1337, the proxy's: its traffic bypasses the sidecar");
     }
     for (JsonNode c : spec.path("containers")) {
-      if (c.path("securityContext").path("runAsUser").asLong(-1) == ProxyContainer.PROXY_UID) {
+      if (c.path("securityContext").path("runAsUser").asLong(-1) == ProxyUser.UID) {
         warnings.add("pod " + who + " container " + c.path("name").asText()
             + " runs as UID 1337, the proxy's: its traffic bypasses the sidecar");
       }
@@ -127,16 +131,14 @@ public final class SidecarInjector {
     if (!annotations.has(MeshKeys.PROMETHEUS_SCRAPE)) {
       // An app that declares its own scrape target keeps it; otherwise Prometheus reads Envoy.
       annotations.put(MeshKeys.PROMETHEUS_SCRAPE, "true");
-      annotations.put(MeshKeys.PROMETHEUS_PORT, String.valueOf(SidecarBootstrap.PROMETHEUS_PORT));
-      annotations.put(MeshKeys.PROMETHEUS_PATH, SidecarBootstrap.PROMETHEUS_PATH);
+      annotations.put(MeshKeys.PROMETHEUS_PORT, String.valueOf(SidecarPorts.PROMETHEUS));
+      annotations.put(MeshKeys.PROMETHEUS_PATH, SidecarPorts.PROMETHEUS_PATH);
     }
     if (appContainer != null && !annotations.has(MeshKeys.DEFAULT_CONTAINER)) {
       annotations.put(MeshKeys.DEFAULT_CONTAINER, appContainer);
     }
     if (!probes.isEmpty()) {
-      ObjectNode byPath = JSON.objectNode();
-      probes.forEach(byPath::set);
-      annotations.put(MeshKeys.APP_PROBES, byPath.toString());
+      annotations.put(AppProbesAnnotation.KEY, AppProbesAnnotation.encode(probes));
     }
   }
 

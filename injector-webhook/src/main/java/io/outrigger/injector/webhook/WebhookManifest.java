@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.injector.inject.InjectionPolicy;
-import io.outrigger.injector.inject.MeshKeys;
+import io.outrigger.sidecar.MeshKeys;
 import io.outrigger.injector.yaml.KubeYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;

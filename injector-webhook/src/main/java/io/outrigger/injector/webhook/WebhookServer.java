@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.SidecarInjector;
 import java.io.IOException;

@@ -1,5 +1,10 @@
 package io.outrigger.injector.bootstrap;
 
+import io.outrigger.sidecar.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.XdsTransport;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,10 +2,10 @@ package io.outrigger.injector.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.outrigger.injector.bootstrap.BootstrapParams;
-import io.outrigger.injector.bootstrap.ControlPlaneAddress;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
-import io.outrigger.injector.bootstrap.XdsTransport;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.XdsTransport;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

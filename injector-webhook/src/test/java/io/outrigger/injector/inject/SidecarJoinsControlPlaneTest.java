@@ -7,7 +7,7 @@ import io.outrigger.hostnet.ExecResult;
 import io.outrigger.hostnet.ProxyUserFiles;
 import io.outrigger.injector.GoldenShapes;
 import io.outrigger.injector.TestCertificates;
-import io.outrigger.injector.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.PodNetwork;
 import io.outrigger.testsupport.PodSpec;

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.cluster;
 
+import io.outrigger.sidecar.SidecarPorts;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
@@ -8,7 +9,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 
 import java.util.List;
 
@@ -20,7 +21,7 @@ import java.util.List;
 public final class StaticClusterFactory {
     private static final BindConfig INBOUND_SOURCE = BindConfig.newBuilder()
             .setSourceAddress(SocketAddress.newBuilder()
-                    .setAddress(ResourceNames.INBOUND_SOURCE_ADDRESS).setPortValue(0))
+                    .setAddress(SidecarPorts.INBOUND_PASSTHROUGH_SOURCE).setPortValue(0))
             .build();
 
     private StaticClusterFactory() {

@@ -12,7 +12,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.outrigger.controlplane.generate.ConfigSources;
+import io.outrigger.controlplane.generate.naming.ConfigSources;
 
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.listener;
 
+import io.outrigger.sidecar.SidecarPorts;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
@@ -23,7 +24,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.outrigger.controlplane.generate.cluster.StaticClusterFactory;
-import io.outrigger.controlplane.model.AppProbe;
+import io.outrigger.sidecar.probes.AppProbe;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +38,6 @@ import java.util.Map;
  */
 public final class AppHealthFactory {
     public static final String LISTENER = "app-health";
-    public static final int PORT = 15020;
     private static final Duration EVERY_SECOND = Duration.newBuilder().setSeconds(1).build();
 
     private AppHealthFactory() {
@@ -91,7 +91,7 @@ public final class AppHealthFactory {
                 .setTypedConfig(Any.pack(Router.getDefaultInstance())));
         return Listener.newBuilder()
                 .setName(LISTENER)
-                .setAddress(OutboundListenerFactory.address("0.0.0.0", PORT))
+                .setAddress(OutboundListenerFactory.address("0.0.0.0", SidecarPorts.APP_HEALTH))
                 .setTrafficDirection(TrafficDirection.INBOUND)
                 .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
                         .setName("envoy.filters.network.http_connection_manager")

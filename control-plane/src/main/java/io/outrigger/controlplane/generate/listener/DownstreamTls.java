@@ -5,7 +5,7 @@ import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.outrigger.controlplane.generate.ConfigSources;
+import io.outrigger.controlplane.generate.naming.ConfigSources;
 
 /**
  * The server side of mesh mTLS: the proxy's SVID (SDS "default") and a client certificate signed by the mesh

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.listener;
 
+import io.outrigger.sidecar.SidecarPorts;
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Message;
@@ -13,7 +14,7 @@ import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpIns
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.MtlsMode;
 
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class InboundListenerFactory {
     public static Listener virtualInbound(InboundPlan plan) {
         Listener.Builder listener = Listener.newBuilder()
                 .setName(ResourceNames.VIRTUAL_INBOUND)
-                .setAddress(OutboundListenerFactory.address("0.0.0.0", ResourceNames.INBOUND_CAPTURE_PORT))
+                .setAddress(OutboundListenerFactory.address("0.0.0.0", SidecarPorts.INBOUND_CAPTURE))
                 .setTrafficDirection(TrafficDirection.INBOUND)
                 .addAllListenerFilters(LISTENER_FILTERS)
                 // server-first protocols send nothing for the inspectors to see: carry on rather than hang

@@ -1,7 +1,7 @@
 package io.outrigger.controlplane.generate.listener;
 
-import io.outrigger.controlplane.model.AppProbe;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
+import io.outrigger.sidecar.probes.AppProbe;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MtlsMode;
 import io.outrigger.controlplane.model.RequestAuthenticationConfig;

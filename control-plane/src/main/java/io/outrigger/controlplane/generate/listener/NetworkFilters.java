@@ -16,7 +16,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.outrigger.controlplane.generate.ConfigSources;
+import io.outrigger.controlplane.generate.naming.ConfigSources;
 
 /** The network filters a filter chain ends in: an HTTP connection manager or a TCP proxy. */
 final class NetworkFilters {

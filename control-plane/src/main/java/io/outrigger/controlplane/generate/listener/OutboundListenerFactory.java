@@ -1,12 +1,13 @@
 package io.outrigger.controlplane.generate.listener;
 
+import io.outrigger.sidecar.SidecarPorts;
 import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.Service;
@@ -34,7 +35,7 @@ public final class OutboundListenerFactory {
                 ? ResourceNames.PASSTHROUGH_CLUSTER : ResourceNames.BLACKHOLE_CLUSTER;
         return Listener.newBuilder()
                 .setName(ResourceNames.VIRTUAL_OUTBOUND)
-                .setAddress(address("0.0.0.0", ResourceNames.OUTBOUND_CAPTURE_PORT))
+                .setAddress(address("0.0.0.0", SidecarPorts.OUTBOUND_CAPTURE))
                 .setUseOriginalDst(BoolValue.of(true))
                 .setTrafficDirection(TrafficDirection.OUTBOUND)
                 .setDefaultFilterChain(FilterChain.newBuilder()

@@ -9,7 +9,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.HttpRoutePolicy;
 import io.outrigger.controlplane.model.HttpRouteRule;

@@ -3,7 +3,10 @@ package io.outrigger.controlplane.registry.convert;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.outrigger.controlplane.model.Workload;
-import io.outrigger.injector.inject.MeshKeys;
+import io.outrigger.sidecar.MeshKeys;
+import io.outrigger.sidecar.probes.AppProbe;
+import io.outrigger.sidecar.probes.AppProbesAnnotation;
+import io.outrigger.sidecar.probes.InvalidAppProbesException;
 
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +42,16 @@ public final class PodConverter {
         }
         String serviceAccount = pod.getSpec() == null ? null : pod.getSpec().getServiceAccountName();
         return new Workload(namespace, metadata.getName(), ip, labels, serviceAccount, namedPorts(pod),
-                AppProbesAnnotation.parse(annotations), serving(pod));
+                appProbes(annotations), serving(pod));
+    }
+
+    /** The probes the injector moved to the sidecar (its app-probes annotation); a pod and a WorkloadEntry carry it. */
+    static List<AppProbe> appProbes(Map<String, String> annotations) throws InvalidConfigException {
+        try {
+            return AppProbesAnnotation.parse(annotations);
+        } catch (InvalidAppProbesException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
     }
 
     /** Named container ports: a Service's {@code targetPort} by name resolves to them, as in Kubernetes. */

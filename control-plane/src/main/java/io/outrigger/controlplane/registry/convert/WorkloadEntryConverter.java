@@ -42,6 +42,6 @@ public final class WorkloadEntryConverter {
         }
         Map<String, String> labels = spec.getLabels() == null ? Map.of() : spec.getLabels();
         return new Workload(namespace, object.getMetadata().getName(), spec.getAddress(), labels,
-                spec.getServiceAccount(), ports, AppProbesAnnotation.parse(object.getMetadata().getAnnotations()));
+                spec.getServiceAccount(), ports, PodConverter.appProbes(object.getMetadata().getAnnotations()));
     }
 }

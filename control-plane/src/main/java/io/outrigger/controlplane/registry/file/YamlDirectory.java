@@ -1,5 +1,7 @@
 package io.outrigger.controlplane.registry.file;
 
+import io.outrigger.controlplane.registry.yaml.InvalidYamlException;
+import io.outrigger.controlplane.registry.yaml.YamlFiles;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.ObjectSource;
@@ -102,33 +104,7 @@ public final class YamlDirectory implements ObjectSource {
     }
 
     private List<Path> configFiles() {
-        return configFiles(directory);
-    }
-
-    /** The YAML files under {@code directory} that a file registry on it reads, in the order it reads them. */
-    public static List<Path> configFiles(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            return files.filter(Files::isRegularFile)
-                    .filter(f -> notHidden(directory, f))
-                    .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("file registry " + directory + ": cannot list files", e);
-        }
-    }
-
-    /**
-     * Hidden files and directories are skipped: a Kubernetes ConfigMap volume keeps the real files in a
-     * hidden {@code ..<timestamp>} directory behind symlinks, which would otherwise be read twice.
-     */
-    private static boolean notHidden(Path directory, Path file) {
-        for (Path part : directory.relativize(file)) {
-            if (part.toString().startsWith(".")) {
-                return false;
-            }
-        }
-        return true;
+        return YamlFiles.configFiles(directory);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.registry.file;
 
-import io.outrigger.controlplane.model.AppProbe;
+import io.outrigger.controlplane.registry.yaml.YamlFiles;
+import io.outrigger.sidecar.probes.AppProbe;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.HttpRouteRule;
 import io.outrigger.controlplane.model.MeshConfig;

@@ -1,4 +1,4 @@
-package io.outrigger.injector.inject;
+package io.outrigger.sidecar;
 
 /** The labels and annotations the injector reads and writes, Istio's names where they exist. */
 public final class MeshKeys {

@@ -1,5 +1,7 @@
-package io.outrigger.controlplane.registry.file;
+package io.outrigger.controlplane.registry.yaml;
 
+import java.io.UncheckedIOException;
+import java.util.stream.Stream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +32,7 @@ import java.util.Optional;
  */
 public final class YamlFiles {
     /** Larger files are refused before they are read (docs/limits.md); KubeYaml's limits apply within. */
-    static final long MAX_FILE_BYTES = KubeYaml.MAX_CODE_POINTS;
+    public static final long MAX_FILE_BYTES = KubeYaml.MAX_CODE_POINTS;
     private static final ObjectMapper YAML = KubeYaml.reader()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -140,5 +142,31 @@ public final class YamlFiles {
             String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             errors.add(new ConfigError(kind, namespace, name, "invalid " + kind + " in " + source + ": " + reason));
         }
+    }
+
+    /** The YAML files under {@code directory} that a file registry on it reads, in the order it reads them. */
+    public static List<Path> configFiles(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> notHidden(directory, f))
+                    .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("file registry " + directory + ": cannot list files", e);
+        }
+    }
+
+    /**
+     * Hidden files and directories are skipped: a Kubernetes ConfigMap volume keeps the real files in a
+     * hidden {@code ..<timestamp>} directory behind symlinks, which would otherwise be read twice.
+     */
+    private static boolean notHidden(Path directory, Path file) {
+        for (Path part : directory.relativize(file)) {
+            if (part.toString().startsWith(".")) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,7 +1,7 @@
-package io.outrigger.controlplane.model;
+package io.outrigger.sidecar.probes;
 
 /**
- * An app probe the injector moved to the sidecar: kubelet calls {@code path} on 15020 and the sidecar
+ * An app probe the injector moved to the sidecar: kubelet calls {@code path} on the sidecar's app-health port and the sidecar
  * checks the app on {@code port} the way the original probe did ({@code httpPath} for HTTP GET probes,
  * {@code grpcService} for gRPC probes, empty otherwise).
  */

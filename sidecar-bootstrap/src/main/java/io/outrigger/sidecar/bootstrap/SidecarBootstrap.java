@@ -1,11 +1,13 @@
-package io.outrigger.injector.bootstrap;
+package io.outrigger.sidecar.bootstrap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.outrigger.injector.yaml.KubeYaml;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.outrigger.sidecar.SidecarPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,14 +20,6 @@ import java.util.Properties;
  * (listeners, clusters, certificates) comes from the control plane over ADS.
  */
 public final class SidecarBootstrap {
-
-  /** Envoy's admin API: loopback only, as DESIGN.md fixes it. */
-  public static final int ADMIN_PORT = 15000;
-
-  public static final int READINESS_PORT = 15021;
-  public static final int PROMETHEUS_PORT = 15090;
-  public static final String READINESS_PATH = "/healthz/ready";
-  public static final String PROMETHEUS_PATH = "/stats/prometheus";
 
   /** The static cluster that the readiness and Prometheus listeners forward to. */
   static final String ADMIN_CLUSTER = "outrigger-admin";
@@ -50,7 +44,17 @@ public final class SidecarBootstrap {
   private static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-  private final ObjectMapper yaml = KubeYaml.single();
+  /**
+   * Block style, strings that look like numbers quoted, no document marker: the injector's KubeYaml style,
+   * written here because this module sits below the injector.
+   */
+  private final ObjectMapper yaml = YAMLMapper.builder()
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+      .disable(YAMLGenerator.Feature.SPLIT_LINES)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .build();
   private final ObjectMapper json = new ObjectMapper();
 
   /** The bootstrap as YAML, for a file passed to {@code envoy -c}. */
@@ -136,7 +140,7 @@ public final class SidecarBootstrap {
 
   private static ObjectNode admin() {
     ObjectNode admin = JSON.objectNode();
-    admin.set("address", socketAddress("127.0.0.1", ADMIN_PORT));
+    admin.set("address", socketAddress("127.0.0.1", SidecarPorts.ADMIN));
     return admin;
   }
 
@@ -213,11 +217,11 @@ public final class SidecarBootstrap {
   private static ObjectNode staticResources(BootstrapParams p) {
     ObjectNode resources = JSON.objectNode();
     ArrayNode listeners = resources.putArray("listeners");
-    listeners.add(adminProxyListener("outrigger-readiness", READINESS_PORT, READINESS_PATH, "/ready"));
+    listeners.add(adminProxyListener("outrigger-readiness", SidecarPorts.READINESS, SidecarPorts.READINESS_PATH, "/ready"));
     listeners.add(
-        adminProxyListener("outrigger-prometheus", PROMETHEUS_PORT, PROMETHEUS_PATH, null));
+        adminProxyListener("outrigger-prometheus", SidecarPorts.PROMETHEUS, SidecarPorts.PROMETHEUS_PATH, null));
     ArrayNode clusters = resources.putArray("clusters");
-    clusters.add(staticCluster(ADMIN_CLUSTER, "STATIC", "127.0.0.1", ADMIN_PORT));
+    clusters.add(staticCluster(ADMIN_CLUSTER, "STATIC", "127.0.0.1", SidecarPorts.ADMIN));
     if (p.transport() == XdsTransport.PLAINTEXT) {
       ControlPlaneAddress cp = p.controlPlane();
       ObjectNode xds =

@@ -1,5 +1,8 @@
-package io.outrigger.controlplane.registry;
+package io.outrigger.controlplane.registry.source;
 
+import io.outrigger.controlplane.registry.Registry;
+import io.outrigger.controlplane.registry.ObjectSource;
+import io.outrigger.controlplane.registry.MeshRegistry;
 import io.outrigger.controlplane.kube.KubeConnection;
 import io.outrigger.controlplane.registry.file.FileRegistry;
 import io.outrigger.controlplane.registry.file.YamlDirectory;

@@ -1,4 +1,4 @@
-package io.outrigger.injector.bootstrap;
+package io.outrigger.sidecar.bootstrap;
 
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.outrigger.injector.bootstrap;
+package io.outrigger.sidecar.bootstrap;
 
 /** How the sidecar reaches the control plane's ADS endpoint. */
 public enum XdsTransport {

@@ -1,4 +1,4 @@
-package io.outrigger.injector.bootstrap;
+package io.outrigger.sidecar.bootstrap;
 
 /** The ADS flavour, named as Envoy's {@code ApiConfigSource.ApiType} names it. */
 public enum XdsApiType {

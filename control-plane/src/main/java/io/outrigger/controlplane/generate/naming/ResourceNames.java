@@ -1,4 +1,4 @@
-package io.outrigger.controlplane.generate;
+package io.outrigger.controlplane.generate.naming;
 
 /** Resource names in Istio's shape, so istioctl habits and dashboards carry over. */
 public final class ResourceNames {
@@ -7,10 +7,6 @@ public final class ResourceNames {
     public static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
     public static final String BLACKHOLE_CLUSTER = "BlackHoleCluster";
     public static final String INBOUND_PASSTHROUGH_CLUSTER = "InboundPassthroughCluster";
-    public static final int OUTBOUND_CAPTURE_PORT = 15001;
-    public static final int INBOUND_CAPTURE_PORT = 15006;
-    /** Source address of inbound connections to the app; the capture rules let it through (Istio 1.10+). */
-    public static final String INBOUND_SOURCE_ADDRESS = "127.0.0.6";
 
     private ResourceNames() {
     }

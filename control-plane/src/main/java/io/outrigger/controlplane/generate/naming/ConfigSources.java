@@ -1,4 +1,4 @@
-package io.outrigger.controlplane.generate;
+package io.outrigger.controlplane.generate.naming;
 
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;

@@ -1,0 +1,12 @@
+package io.outrigger.sidecar.architecture;
+
+import io.outrigger.testsupport.PackageCycles;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+
+  @Test
+  void noPackageCycles() {
+    PackageCycles.assertNone("io.outrigger.sidecar");
+  }
+}
