@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate;
 
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import com.google.protobuf.Message;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;

@@ -17,7 +17,7 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
-import io.outrigger.controlplane.generate.ResourceNames;
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.HttpRoutePolicy;
 import io.outrigger.controlplane.model.HttpRoutePolicy.HeaderOperations;
 import io.outrigger.controlplane.model.TrafficPolicy;
