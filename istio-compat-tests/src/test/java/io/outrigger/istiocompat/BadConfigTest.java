@@ -66,7 +66,7 @@ class BadConfigTest {
     "weights-sum-90.yaml | VirtualService bookinfo/reviews | kind=VirtualService namespace=bookinfo name=reviews | 90",
     "unknown-subset.yaml | VirtualService bookinfo/reviews | kind=VirtualService namespace=bookinfo name=reviews | v9",
     "unimplemented-field.yaml | VirtualService bookinfo/reviews | kind=VirtualService namespace=bookinfo name=reviews "
-        + "| spec.http[0].corsPolicy is not implemented",
+        + "| spec.http[0].mirrors is not implemented",
     "invalid-yaml.yaml | " + VIRTUAL_SERVICE_FILE + " | file=" + VIRTUAL_SERVICE_FILE + " | YAML",
   })
   void brokenConfigIsReportedByNameAndTheLastGoodRoutesKeepServing(String badFile, String object, String logFields,

@@ -108,8 +108,9 @@ final class PodHttp {
   }
 
   /** One request's status line and headers (curl -i), lower-cased header names, and its body. */
-  static ExecResult headersAndBody(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
-    List<String> c = new ArrayList<>(List.of("curl", "-sS", "-i", "--max-time", "5",
+  static ExecResult headersAndBody(NetnsPod from, String method, ServiceAddress to, String path,
+      Map<String, String> headers) {
+    List<String> c = new ArrayList<>(List.of("curl", "-sS", "-i", "-X", method, "--max-time", "5",
         "--resolve", to.host() + ":" + to.port() + ":" + to.ip()));
     headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
     c.add("http://" + to.host() + ":" + to.port() + path);

@@ -260,6 +260,21 @@ class ResiliencePoliciesTest {
   }
 
   @Test
+  void corsPreflightIsAnsweredForAnAllowedOriginOnly() {
+    applyEdgeRoutes();
+    Map<String, String> preflight = Map.of("origin", "https://shop.example", "access-control-request-method", "POST");
+
+    ExecResultText allowed = exchange("OPTIONS", "/", preflight);
+    ExecResultText refused = exchange("OPTIONS", "/", Map.of("origin", "https://evil.example",
+        "access-control-request-method", "POST"));
+
+    assertThat(allowed.head()).startsWith("HTTP/1.1 200").contains("access-control-allow-origin: https://shop.example")
+        .contains("access-control-allow-methods: GET,POST").contains("access-control-max-age: 3600");
+    assertThat(allowed.body()).as("answered by the sidecar, not the app").doesNotContain("\"name\"");
+    assertThat(refused.head()).doesNotContain("access-control-allow-origin");
+  }
+
+  @Test
   void mirrorSendsCopiesToV2WhileTheClientSeesOnlyV1() {
     apply(routeToV1("mirror", "mirror: {host: " + HOST + ", subset: v2}\nmirrorPercentage: {value: 100}"), "");
     EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
@@ -292,6 +307,10 @@ class ResiliencePoliciesTest {
             response:
               set: {x-served-by: reviews}
               remove: [x-echo-server]
+          corsPolicy:
+            allowOrigins: [{exact: "https://shop.example"}]
+            allowMethods: [GET, POST]
+            maxAge: 1h
           route: [{destination: {host: %1$s, subset: v1}}]
         """), "");
   }
@@ -374,7 +393,11 @@ class ResiliencePoliciesTest {
   private record ExecResultText(String head, String body) {}
 
   private static ExecResultText exchange(String path, Map<String, String> headers) {
-    var r = PodHttp.headersAndBody(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, path, headers);
+    return exchange("GET", path, headers);
+  }
+
+  private static ExecResultText exchange(String method, String path, Map<String, String> headers) {
+    var r = PodHttp.headersAndBody(mesh.pod(PRODUCTPAGE.name()).pod(), method, ServiceAddress.REVIEWS, path, headers);
     assertThat(r.exitCode()).as("curl exit code: %s", r.stderr()).isZero();
     String text = r.stdout().replace("\r\n", "\n");
     int split = text.indexOf("\n\n");

@@ -9,13 +9,26 @@ import java.util.Optional;
 
 /**
  * What a VirtualService HTTP route does besides choosing destinations: retries, fault injection, header
- * manipulation, mirroring, rewrite and redirect. An empty optional is "not set" (Envoy's default).
+ * manipulation, mirroring, rewrite, redirect and CORS. An empty optional is "not set" (Envoy's default).
  */
 public record HttpRoutePolicy(Optional<Retry> retry, Optional<Fault> fault, HeaderOperations requestHeaders,
                               HeaderOperations responseHeaders, Optional<Mirror> mirror,
-                              Optional<Rewrite> rewrite, Optional<Redirect> redirect) {
+                              Optional<Rewrite> rewrite, Optional<Redirect> redirect, Optional<Cors> cors) {
     public static final HttpRoutePolicy NONE = new HttpRoutePolicy(Optional.empty(), Optional.empty(),
-            HeaderOperations.NONE, HeaderOperations.NONE, Optional.empty(), Optional.empty(), Optional.empty());
+            HeaderOperations.NONE, HeaderOperations.NONE, Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty());
+
+    /** Istio's corsPolicy; {@code maxAge} zero and {@code allowCredentials} null are not set. */
+    public record Cors(List<StringMatch> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
+                       List<String> exposeHeaders, Duration maxAge, Boolean allowCredentials) {
+        public Cors {
+            allowOrigins = List.copyOf(allowOrigins);
+            allowMethods = List.copyOf(allowMethods);
+            allowHeaders = List.copyOf(allowHeaders);
+            exposeHeaders = List.copyOf(exposeHeaders);
+            maxAge = maxAge == null ? Duration.ZERO : maxAge;
+        }
+    }
 
     /**
      * {@code attempts} 0 disables retries. {@code retryOn} holds Envoy's conditions; {@code retriableStatusCodes}

@@ -276,7 +276,7 @@ class AnalyzerTest {
           hosts: [ratings]
           exportTo: ["."]
           http:
-            - corsPolicy: {allowOrigins: [{exact: "https://a.example"}]}
+            - mirrors: [{destination: {host: ratings, port: {number: 9080}}}]
               route: [{destination: {host: ratings, port: {number: 9080}}}]
           tcp: [{route: [{destination: {host: ratings, port: {number: 9090}}}]}]
         ---
@@ -292,7 +292,7 @@ class AnalyzerTest {
     assertThat(report.findings()).extracting(Finding::line).containsExactlyInAnyOrder(
         "Error [OR0105] DestinationRule bookinfo/ratings: spec.exportTo is not implemented by Outrigger: refused "
             + "rather than silently ignored",
-        "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].corsPolicy, spec.tcp are not "
+        "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].mirrors, spec.tcp are not "
             + "implemented by Outrigger: refused rather than silently ignored");
     assertThat(report.hasErrors()).isTrue();
   }

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -29,6 +30,11 @@ final class NetworkFilters {
             .setName("envoy.filters.http.fault")
             .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
             .build();
+    /** Empty, like the fault filter: a route's VirtualService corsPolicy configures it. */
+    private static final HttpFilter CORS = HttpFilter.newBuilder()
+            .setName("envoy.filters.http.cors")
+            .setTypedConfig(Any.pack(Cors.getDefaultInstance()))
+            .build();
     private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
 
     private NetworkFilters() {
@@ -44,6 +50,7 @@ final class NetworkFilters {
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setRds(Rds.newBuilder().setConfigSource(ConfigSources.ads()).setRouteConfigName(routeConfigName))
+                .addHttpFilters(CORS)
                 .addHttpFilters(FAULT)
                 .addHttpFilters(ROUTER)
                 .build();

@@ -31,7 +31,7 @@ final class RouteMatches {
         return route.build();
     }
 
-    private static StringMatcher stringMatcher(StringMatch match) {
+    static StringMatcher stringMatcher(StringMatch match) {
         return switch (match.kind()) {
             case EXACT -> StringMatcher.newBuilder().setExact(match.value()).build();
             case PREFIX -> StringMatcher.newBuilder().setPrefix(match.value()).build();

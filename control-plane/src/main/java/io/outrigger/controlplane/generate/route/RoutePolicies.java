@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.generate.route;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -13,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
@@ -26,12 +28,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A VirtualService route's policy (retries, fault, headers, mirror, rewrite, redirect) and its destination's
+ * A VirtualService route's policy (retries, fault, CORS, headers, mirror, rewrite, redirect) and its destination's
  * consistent hash, in the shapes Istio gives Envoy.
  */
 final class RoutePolicies {
     /** The name of the fault filter every outbound HTTP connection manager carries; routes configure it. */
     static final String FAULT_FILTER = "envoy.filters.http.fault";
+    /** The CORS filter, likewise in every outbound HTTP connection manager and configured per route. */
+    static final String CORS_FILTER = "envoy.filters.http.cors";
     private static final TypedExtensionConfig PREVIOUS_HOSTS = TypedExtensionConfig.newBuilder()
             .setName("envoy.retry_host_predicates.previous_hosts")
             .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance()))
@@ -49,6 +53,7 @@ final class RoutePolicies {
     /** What the policy sets on the route itself: fault, header changes, a redirect instead of the action. */
     static void applyToRoute(HttpRoutePolicy policy, Route.Builder route) {
         policy.fault().ifPresent(f -> route.putTypedPerFilterConfig(FAULT_FILTER, Any.pack(fault(f))));
+        policy.cors().ifPresent(c -> route.putTypedPerFilterConfig(CORS_FILTER, Any.pack(cors(c))));
         addHeaders(policy.requestHeaders(), route::addRequestHeadersToAdd, route::addAllRequestHeadersToRemove);
         addHeaders(policy.responseHeaders(), route::addResponseHeadersToAdd, route::addAllResponseHeadersToRemove);
         policy.redirect().ifPresent(r -> {
@@ -122,6 +127,27 @@ final class RoutePolicies {
             retry.setPerTryTimeout(duration(r.perTryTimeout()));
         }
         return retry.build();
+    }
+
+    private static CorsPolicy cors(HttpRoutePolicy.Cors c) {
+        CorsPolicy.Builder cors = CorsPolicy.newBuilder();
+        c.allowOrigins().forEach(o -> cors.addAllowOriginStringMatch(RouteMatches.stringMatcher(o)));
+        if (!c.allowMethods().isEmpty()) {
+            cors.setAllowMethods(String.join(",", c.allowMethods()));
+        }
+        if (!c.allowHeaders().isEmpty()) {
+            cors.setAllowHeaders(String.join(",", c.allowHeaders()));
+        }
+        if (!c.exposeHeaders().isEmpty()) {
+            cors.setExposeHeaders(String.join(",", c.exposeHeaders()));
+        }
+        if (!c.maxAge().isZero()) {
+            cors.setMaxAge(Long.toString(c.maxAge().toSeconds()));
+        }
+        if (c.allowCredentials() != null) {
+            cors.setAllowCredentials(BoolValue.of(c.allowCredentials()));
+        }
+        return cors.build();
     }
 
     private static HTTPFault fault(HttpRoutePolicy.Fault f) {

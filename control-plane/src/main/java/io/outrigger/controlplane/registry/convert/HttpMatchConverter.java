@@ -55,7 +55,7 @@ final class HttpMatchConverter {
         }
     }
 
-    private static StringMatch stringMatch(io.fabric8.istio.api.api.networking.v1alpha3.StringMatch match, String where)
+    static StringMatch stringMatch(io.fabric8.istio.api.api.networking.v1alpha3.StringMatch match, String where)
             throws InvalidConfigException {
         Object type = match == null ? null : match.getMatchType();
         if (type instanceof StringMatchExact exact && exact.getExact() != null) {

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.registry.convert;
 
+import io.fabric8.istio.api.api.networking.v1alpha3.CorsPolicy;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjection;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortHttpStatus;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionDelayFixedDelay;
@@ -18,6 +19,7 @@ import io.outrigger.controlplane.model.HttpRoutePolicy.Redirect;
 import io.outrigger.controlplane.model.HttpRoutePolicy.Retry;
 import io.outrigger.controlplane.model.HttpRoutePolicy.Rewrite;
 import io.outrigger.controlplane.model.RouteDestination;
+import io.outrigger.controlplane.model.StringMatch;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +54,34 @@ final class HttpRoutePolicyConverter {
                 mirror.isEmpty() ? Optional.empty() : Optional.of(new HttpRoutePolicy.Mirror(mirror.get(),
                         mirrorPercent(route, where))),
                 rewrite(route, where + ".rewrite"),
-                redirect(route.getRedirect(), where + ".redirect"));
+                redirect(route.getRedirect(), where + ".redirect"),
+                cors(route.getCorsPolicy(), where + ".corsPolicy"));
+    }
+
+    private static Optional<HttpRoutePolicy.Cors> cors(CorsPolicy cors, String where) throws InvalidConfigException {
+        if (cors == null) {
+            return Optional.empty();
+        }
+        List<StringMatch> origins = new ArrayList<>();
+        List<io.fabric8.istio.api.api.networking.v1alpha3.StringMatch> specOrigins = cors.getAllowOrigins() == null
+                ? List.of() : cors.getAllowOrigins();
+        for (int i = 0; i < specOrigins.size(); i++) {
+            origins.add(HttpMatchConverter.stringMatch(specOrigins.get(i), where + ".allowOrigins[" + i + "]"));
+        }
+        // The deprecated allowOrigin: exact origins, "*" for any.
+        for (String origin : cors.getAllowOrigin() == null ? List.<String>of() : cors.getAllowOrigin()) {
+            origins.add(origin.equals("*") ? StringMatch.regex(".*") : StringMatch.exact(origin));
+        }
+        if (origins.isEmpty()) {
+            throw new InvalidConfigException(where + ": allowOrigins is empty, so it would allow no origin");
+        }
+        return Optional.of(new HttpRoutePolicy.Cors(origins, list(cors.getAllowMethods()), list(cors.getAllowHeaders()),
+                list(cors.getExposeHeaders()), IstioDurations.parse(cors.getMaxAge(), where + ".maxAge"),
+                cors.getAllowCredentials()));
+    }
+
+    private static List<String> list(List<String> values) {
+        return values == null ? List.of() : values;
     }
 
     private static Optional<Retry> retry(HTTPRetry retry, String where) throws InvalidConfigException {

@@ -40,6 +40,10 @@ public final class ImplementedFields {
             "spec.http[].rewrite.uri", "spec.http[].rewrite.authority",
             "spec.http[].redirect.uri", "spec.http[].redirect.authority", "spec.http[].redirect.scheme",
             "spec.http[].redirect.port", "spec.http[].redirect.redirectCode",
+            "spec.http[].corsPolicy.allowOrigins", "spec.http[].corsPolicy.allowOrigin",
+            "spec.http[].corsPolicy.allowMethods", "spec.http[].corsPolicy.allowHeaders",
+            "spec.http[].corsPolicy.exposeHeaders", "spec.http[].corsPolicy.maxAge",
+            "spec.http[].corsPolicy.allowCredentials",
             // refused with an error by the converters, so not "ignored"
             "spec.http[].directResponse", "spec.http[].delegate", "spec.http[].redirect.derivePort",
             "spec.http[].fault.delay.exponentialDelay", "spec.http[].fault.abort.grpcStatus",

@@ -46,6 +46,10 @@ class PolicyValidationTest {
                     + "|http[0].mirror: unknown subset \"v9\" of host reviews",
             "{match: [{uri: {regex: '/a.*'}}], rewrite: {uri: /b}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
                     + "|http[0].rewrite.uri: not supported with a uri regex match",
+            "{corsPolicy: {allowMethods: [GET]}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+                    + "|http[0].corsPolicy: allowOrigins is empty, so it would allow no origin",
+            "{corsPolicy: {allowOrigins: [{exact: a}], unmatchedPreflights: IGNORE}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+                    + "|spec.http[0].corsPolicy.unmatchedPreflights is not implemented",
             "{route: [{destination: {host: ratings, port: {number: 9080}}, headers: {request: {set: {a: b}}}}]}"
                     + "|spec.http[0].route[0].headers is not implemented by Outrigger",
     })

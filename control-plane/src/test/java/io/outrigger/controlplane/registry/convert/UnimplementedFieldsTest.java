@@ -40,7 +40,7 @@ class UnimplementedFieldsTest {
 
     @Test
     void aVirtualServiceWithAnUnimplementedFieldIsRefusedAndItsLastGoodVersionStays() throws IOException {
-        MeshFixtures.replace(dir, "istio.yaml", "  - name: canary\n", "  - name: canary\n    corsPolicy: {allowOrigins: [{exact: \"https://a.example\"}]}\n");
+        MeshFixtures.replace(dir, "istio.yaml", "  - name: canary\n", "  - name: canary\n    mirrors: [{destination: {host: reviews, subset: v3}}]\n");
         MeshFixtures.replace(dir, "istio.yaml", "weight: 90", "weight: 80");
         MeshFixtures.replace(dir, "istio.yaml", "weight: 10", "weight: 20");
 
@@ -48,7 +48,7 @@ class UnimplementedFieldsTest {
         MeshConfig mesh = registry.current();
 
         assertThat(mesh.errors()).singleElement().satisfies(e -> {
-            assertThat(e.message()).isEqualTo("VirtualService default/reviews: spec.http[1].corsPolicy is not "
+            assertThat(e.message()).isEqualTo("VirtualService default/reviews: spec.http[1].mirrors is not "
                     + "implemented by Outrigger: refused rather than silently ignored");
             assertThat(e.problem()).isEqualTo(ConfigError.Problem.UNSUPPORTED);
         });
