@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.hostnet.ExecResult;
+import io.outrigger.testsupport.MeshImages;
 import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
@@ -37,6 +38,10 @@ class MeshInstallIT {
   void helmInstallBringsTheMeshUpAndUninstallLeavesNothingOfOurs() {
     SingleNodeCluster cluster = kube.cluster();
     KubernetesClient client = cluster.client();
+    long building = System.nanoTime();
+    MeshImages.importInto(cluster);
+    System.out.println("mesh images (jlink, both archives written and imported): "
+        + (System.nanoTime() - building) / 1_000_000 + " ms");
     try (MeshInstallation mesh = MeshInstallation.install(cluster, "default", "replicaCount=2")) {
       System.out.println("mesh install (helm install to Ready with CA bundles): " + mesh.installTime().toMillis()
           + " ms");
@@ -115,6 +120,33 @@ class MeshInstallIT {
     }
     assertThat(client.apiextensions().v1().customResourceDefinitions()
         .withName("virtualservices.networking.istio.io").get()).as("CRDs after purge").isNull();
+  }
+
+  @Test
+  void manifestGenerateAppliedWithKubectlBringsTheSameMeshUpAndDeleteRemovesIt() {
+    SingleNodeCluster cluster = kube.cluster();
+    KubernetesClient client = cluster.client();
+    String ip = MeshInstallation.serviceIp("b");
+    CliRun generate = CliRun.of("manifest", "generate", "--revision", "b", "--set", "createNamespace=true",
+        "--set", "controlPlane.serviceClusterIP=" + ip, "--set", "controlPlane.address=" + ip + ":15012");
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+    try (MeshInstallation mesh = MeshInstallation.applyManifest(cluster, "b", generate.out())) {
+      System.out.println("mesh apply (manifest generate | kubectl apply --server-side, to Ready with CA bundles): "
+          + mesh.installTime().toMillis() + " ms");
+      assertThat(client.apps().deployments().inNamespace(NS).withName("outrigger-b").get().getStatus()
+          .getReadyReplicas()).isEqualTo(1);
+      String root = mesh.rootCertPem();
+      client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("outrigger-sidecar-injector-b")
+          .get().getWebhooks().forEach(w -> assertThat(new String(Base64.getDecoder()
+              .decode(w.getClientConfig().getCaBundle()), StandardCharsets.US_ASCII)).isEqualTo(root));
+
+      ExecResult deleted = mesh.uninstall();
+      assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
+      assertThat(ours(client)).as("objects of the manifest after kubectl delete").isEmpty();
+      assertThat(client.namespaces().withName(NS).get()).as("namespace (in the manifest)").isNull();
+    } finally {
+      MeshInstallation.purge(cluster);
+    }
   }
 
   /** Every object the chart's templates make (label app=outrigger, or a webhook configuration of ours). */
