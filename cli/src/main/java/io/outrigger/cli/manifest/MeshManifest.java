@@ -85,7 +85,7 @@ public final class MeshManifest {
         - apiGroups: [networking.istio.io]
           resources: [virtualservices, destinationrules, workloadentries]
           verbs: [get, list, watch]
-        - {apiGroups: [security.istio.io], resources: [peerauthentications], verbs: [get, list, watch]}
+        - {apiGroups: [security.istio.io], resources: [peerauthentications, authorizationpolicies, requestauthentications], verbs: [get, list, watch]}
         - {apiGroups: [authentication.k8s.io], resources: [tokenreviews], verbs: [create]}
         - {apiGroups: [""], resources: [configmaps], verbs: [get, list, watch, create, update]}
         - {apiGroups: [""], resources: [events], verbs: [get, create, update, patch]}
