@@ -1,5 +1,6 @@
 package io.outrigger.istiocompat;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,8 +8,15 @@ import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Istio's authorization tasks on real traffic: reviews (HTTP on 9080, and a plain TCP port 9000 of a
+ * Istio's authorization and JWT tasks on real traffic: reviews (HTTP on 9080, and a plain TCP port 9000 of a
  * second Service, {@code tcp-echo}) behind its sidecar, called over mTLS by productpage (namespace
  * bookinfo) and by sleep (namespace other). One mesh for the class; each test writes its policy into the
  * one policy file, waits until traffic shows both its allowed and its refused side, and removes it.
@@ -36,6 +44,7 @@ class AuthorizationPolicyTest {
   private static final String POLICY_FILE = "authorization-policy.yaml";
   private static final Duration POLICY_APPLIED = Duration.ofSeconds(10);
   private static final String RBAC_DENIED = "RBAC: access denied";
+  private static final String ISSUER = "testing@outrigger.test";
 
   private static HostModeMesh mesh;
   private static Process tcpServer;
@@ -145,6 +154,66 @@ class AuthorizationPolicyTest {
     eventually(() -> assertThat(status(SLEEP, "GET", "/")).isEqualTo("403"));
   }
 
+  @Test
+  void requestAuthenticationRefusesAnInvalidTokenAndThePolicyRequiresAValidOne() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    KeyPair key = generator.generateKeyPair();
+    KeyPair otherKey = generator.generateKeyPair();
+    RSAPublicKey pub = (RSAPublicKey) key.getPublic();
+    String jwks = "{\"keys\": [{\"kty\": \"RSA\", \"alg\": \"RS256\", \"kid\": \"e2e\", \"n\": \""
+        + base64Url(unsigned(pub.getModulus())) + "\", \"e\": \"" + base64Url(unsigned(pub.getPublicExponent())) + "\"}]}";
+    write("""
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: {name: reviews-jwt, namespace: bookinfo}
+        spec:
+          selector: {matchLabels: {app: reviews}}
+          jwtRules: [{issuer: %s, jwks: '%s'}]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: reviews-policy, namespace: bookinfo}
+        spec:
+          selector: {matchLabels: {app: reviews}}
+          rules: [{from: [{source: {requestPrincipals: [%s/alice]}}]}]
+        """.formatted(ISSUER, jwks, ISSUER));
+    Map<String, String> alice = bearer(jwt(key, "alice"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", Map.of())).as("no token").isEqualTo("403"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", alice)).as("alice's valid token").isEqualTo("200"));
+    eventually(() -> assertThat(status(SLEEP, "GET", "/", alice)).isEqualTo("200"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(otherKey, "alice"))))
+        .as("signed by a key not in the set").isEqualTo("401"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer("not-a-jwt"))).isEqualTo("401"));
+    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(key, "bob"))))
+        .as("valid, but not the principal the policy names").isEqualTo("403"));
+  }
+
+  /** An RS256 token of {@link #ISSUER} for {@code subject}, valid for an hour. */
+  private static String jwt(KeyPair key, String subject) throws Exception {
+    String header = base64Url("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"e2e\"}".getBytes(UTF_8));
+    long now = System.currentTimeMillis() / 1000;
+    String payload = base64Url("{\"iss\":\"%s\",\"sub\":\"%s\",\"iat\":%d,\"exp\":%d}"
+        .formatted(ISSUER, subject, now, now + 3600).getBytes(UTF_8));
+    Signature rs256 = Signature.getInstance("SHA256withRSA");
+    rs256.initSign(key.getPrivate());
+    rs256.update((header + "." + payload).getBytes(UTF_8));
+    return header + "." + payload + "." + base64Url(rs256.sign());
+  }
+
+  private static Map<String, String> bearer(String token) {
+    return Map.of("Authorization", "Bearer " + token);
+  }
+
+  private static byte[] unsigned(BigInteger value) {
+    byte[] bytes = value.toByteArray();
+    return bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+  }
+
+  private static String base64Url(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
   /**
    * A pooled connection between two sidecars serves its next request on the chain it was opened on and
    * only then closes (the sidecars' immediate drain), so each caller sees a new policy from its second
@@ -156,7 +225,7 @@ class AuthorizationPolicyTest {
 
   /** The policy, selecting reviews, as the one file of the registry holding a policy. */
   private static void apply(String spec) {
-    mesh.registry().write(POLICY_FILE, """
+    write("""
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
         metadata: {name: reviews-policy, namespace: bookinfo}
@@ -165,25 +234,34 @@ class AuthorizationPolicyTest {
         """ + spec.indent(2));
   }
 
+  private static void write(String yaml) {
+    mesh.registry().write(POLICY_FILE, yaml);
+  }
+
   /** The HTTP status of one request to reviews, "000" when no answer came. */
   private static String status(MeshWorkload from, String method, String path) {
-    return curl(from, ServiceAddress.REVIEWS, method, path, "%{http_code}", "/dev/null").stdout().trim();
+    return status(from, method, path, Map.of());
+  }
+
+  private static String status(MeshWorkload from, String method, String path, Map<String, String> headers) {
+    return curl(from, ServiceAddress.REVIEWS, method, path, headers, "%{http_code}", "/dev/null").stdout().trim();
   }
 
   private static String body(MeshWorkload from, String path) {
-    return curl(from, ServiceAddress.REVIEWS, "GET", path, "", "-").stdout();
+    return curl(from, ServiceAddress.REVIEWS, "GET", path, Map.of(), "", "-").stdout();
   }
 
   /** True when a request over the TCP port got its echo back (the app's reply through both sidecars). */
   private static boolean tcp(MeshWorkload from) {
-    ExecResult r = curl(from, TCP_ECHO, "GET", "/", "", "-");
+    ExecResult r = curl(from, TCP_ECHO, "GET", "/", Map.of(), "", "-");
     return r.exitCode() == 0 && r.stdout().contains(REVIEWS.name() + "-tcp");
   }
 
-  private static ExecResult curl(MeshWorkload from, ServiceAddress to, String method, String path, String format,
-      String output) {
+  private static ExecResult curl(MeshWorkload from, ServiceAddress to, String method, String path,
+      Map<String, String> headers, String format, String output) {
     List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", "5", "-X", method, "-o", output,
         "--resolve", to.host() + ":" + to.port() + ":" + to.ip()));
+    headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
     if (!format.isEmpty()) {
       c.addAll(List.of("-w", format));
     }

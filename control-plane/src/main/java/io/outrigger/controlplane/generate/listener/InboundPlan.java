@@ -43,10 +43,11 @@ public record InboundPlan(List<InboundPort> ports, MtlsMode defaultMode, List<Ap
                 byTarget.putIfAbsent(target, new InboundPort(target, port.protocol(), policy.forPort(target)));
             }
         }
-        List<AuthorizationPolicyConfig> authorization = mesh.authorizationPolicies().stream()
-                .filter(p -> p.appliesTo(workload, rootNamespace)).toList();
-        List<RequestAuthenticationConfig> authentication = mesh.requestAuthentications().stream()
-                .filter(p -> p.appliesTo(workload, rootNamespace)).toList();
+        // Every proxy's scope asks this on every push: no stream at all for a mesh without policies.
+        List<AuthorizationPolicyConfig> authorization = mesh.authorizationPolicies().isEmpty() ? List.of()
+                : mesh.authorizationPolicies().stream().filter(p -> p.appliesTo(workload, rootNamespace)).toList();
+        List<RequestAuthenticationConfig> authentication = mesh.requestAuthentications().isEmpty() ? List.of()
+                : mesh.requestAuthentications().stream().filter(p -> p.appliesTo(workload, rootNamespace)).toList();
         return new InboundPlan(List.copyOf(byTarget.values()), policy.workloadMode(), workload.appProbes(),
                 authorization, authentication);
     }
