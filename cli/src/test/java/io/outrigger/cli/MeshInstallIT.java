@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.hostnet.ExecResult;
+import io.outrigger.testsupport.MeshImages;
 import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
@@ -39,6 +40,10 @@ class MeshInstallIT {
   void helmInstallBringsTheMeshUpAndUninstallLeavesNothingOfOurs() throws Exception {
     SingleNodeCluster cluster = kube.cluster();
     KubernetesClient client = cluster.client();
+    long building = System.nanoTime();
+    MeshImages.importInto(cluster);
+    System.out.println("mesh images (jlink, both archives written and imported): "
+        + (System.nanoTime() - building) / 1_000_000 + " ms");
     try (MeshInstallation mesh = MeshInstallation.install(cluster, "default", "replicaCount=2")) {
       System.out.println("mesh install (helm install to Ready with CA bundles): " + mesh.installTime().toMillis()
           + " ms");
