@@ -132,6 +132,36 @@ class MeshInstallIT {
         .withName("virtualservices.networking.istio.io").get()).as("CRDs after purge").isNull();
   }
 
+  @Test
+  void manifestGenerateAppliedWithKubectlBringsTheSameMeshUpAndDeleteRemovesIt() {
+    SingleNodeCluster cluster = kube.cluster();
+    KubernetesClient client = cluster.client();
+    String ip = MeshInstallation.serviceIp("b");
+    CliRun generate = CliRun.of("manifest", "generate", "--revision", "b", "--set", "createNamespace=true",
+        "--set", "controlPlane.serviceClusterIP=" + ip, "--set", "controlPlane.address=" + ip + ":15012",
+        // The CNI node agent's defaults are this machine's /opt/cni/bin and /etc/cni/net.d; the Helm test above
+        // covers it with the node's paths.
+        "--set", "cni.enabled=false");
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+    try (MeshInstallation mesh = MeshInstallation.applyManifest(cluster, "b", generate.out())) {
+      System.out.println("mesh apply (manifest generate | kubectl apply --server-side, to Ready with CA bundles): "
+          + mesh.installTime().toMillis() + " ms");
+      assertThat(client.apps().deployments().inNamespace(NS).withName("outrigger-b").get().getStatus()
+          .getReadyReplicas()).isEqualTo(1);
+      String root = mesh.rootCertPem();
+      client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("outrigger-sidecar-injector-b")
+          .get().getWebhooks().forEach(w -> assertThat(new String(Base64.getDecoder()
+              .decode(w.getClientConfig().getCaBundle()), StandardCharsets.US_ASCII)).isEqualTo(root));
+
+      ExecResult deleted = mesh.uninstall();
+      assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
+      assertThat(ours(client)).as("objects of the manifest after kubectl delete").isEmpty();
+      assertThat(client.namespaces().withName(NS).get()).as("namespace (in the manifest)").isNull();
+    } finally {
+      MeshInstallation.purge(cluster);
+    }
+  }
+
   /** The plugin types of the node's conflist, in order. */
   private static List<String> conflistTypes(SingleNodeCluster cluster) throws java.io.IOException {
     List<String> types = new ArrayList<>();
