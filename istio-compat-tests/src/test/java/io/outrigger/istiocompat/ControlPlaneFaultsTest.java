@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outrigger.testsupport.EnvoyExtension;
+import io.outrigger.testsupport.NetnsPod;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.outrigger.injector.bootstrap.BootstrapParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -79,10 +81,7 @@ class ControlPlaneFaultsTest {
 
   @Test
   void controlPlaneFrozenForThirtySecondsLosesNoRequestAndTakesTheNextChange() throws Exception {
-    TrafficLoop traffic = TrafficLoop.start(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC);
-    TrafficLoop.Result result;
-    try {
-      Thread.sleep(1000);
+    TrafficLoop.Result result = underTraffic("control-plane-sigstop-30s", () -> {
       mesh.controlPlane().pause();
       try {
         Thread.sleep(PAUSE.toMillis());
@@ -92,12 +91,7 @@ class ControlPlaneFaultsTest {
       awaitAllInSync();
       mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(50, 50));
       awaitSplit(50, 50);
-      Thread.sleep(1000);
-    } finally {
-      result = traffic.stop();
-    }
-    report("control-plane-sigstop-30s", result);
-    assertThat(result.failed()).as("failed requests while the control plane was frozen: %s", result).isZero();
+    });
     assertThat(result.sent()).as("requests sent during the fault").isGreaterThan(100);
   }
 
@@ -105,9 +99,7 @@ class ControlPlaneFaultsTest {
   void truncatedRegistryFilesKeepTheLastGoodConfigAndTheFinishedWriteIsTaken() throws Exception {
     String services = RegistryDirectory.sample("services.yaml");
     String fixed = canary(80, 20);
-    TrafficLoop traffic = TrafficLoop.start(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC);
-    TrafficLoop.Result result;
-    try {
+    underTraffic("registry-files-truncated", () -> {
       // Writers stopped mid-write, each left so well past the reload settle and the push debounce.
       // reviews' VIP 198.19.0.13 cut to 198.19.0.1 is valid YAML that would move the service away.
       holdsTheLastGood("services.yaml", cutAfter(services, "clusterIP: 198.19.0.1"));
@@ -116,21 +108,13 @@ class ControlPlaneFaultsTest {
       holdsTheLastGood(VIRTUAL_SERVICE_FILE, ""); // truncated, nothing written yet
       mesh.registry().writeInPlace(VIRTUAL_SERVICE_FILE, fixed);
       awaitSplit(80, 20);
-      Thread.sleep(1000);
-    } finally {
-      result = traffic.stop();
-    }
-    report("registry-files-truncated", result);
-    assertThat(result.failed()).as("failed requests while registry files were cut off: %s", result).isZero();
+    });
   }
 
   @Test
   void registryDirectoryReplacedMidWriteKeepsTheLastGoodConfigAndTakesTheNewTree() throws Exception {
     String fixed = canary(70, 30);
-    TrafficLoop traffic = TrafficLoop.start(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC);
-    TrafficLoop.Result result;
-    try {
-      Thread.sleep(500);
+    underTraffic("registry-directory-replaced", () -> {
       // The new tree is swapped in while its VirtualService is still half written.
       mesh.registry().replaceWhole(Map.of(VIRTUAL_SERVICE_FILE, cutAfter(fixed, "weight: 7")));
       Thread.sleep(HELD.toMillis());
@@ -141,12 +125,7 @@ class ControlPlaneFaultsTest {
       // And the new directory is the one watched from now on.
       mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(60, 40));
       awaitSplit(60, 40);
-      Thread.sleep(1000);
-    } finally {
-      result = traffic.stop();
-    }
-    report("registry-directory-replaced", result);
-    assertThat(result.failed()).as("failed requests while the registry directory was replaced: %s", result).isZero();
+    });
   }
 
   /**
@@ -156,17 +135,12 @@ class ControlPlaneFaultsTest {
    */
   @Test
   void aProxyThatNacksEverythingDoesNotHoldBackUpdatesToTheOthers() throws Exception {
-    MeshWorkload ratings = RATINGS;
-    String ratingsNode = io.outrigger.injector.bootstrap.BootstrapParams.sidecarNodeId(RATINGS_IP, ratings.name(),
-        ratings.namespace());
+    String ratingsNode = BootstrapParams.sidecarNodeId(RATINGS_IP, RATINGS.name(), RATINGS.namespace());
     MeshControlPlane cp = mesh.controlPlane();
-    TrafficLoop traffic = TrafficLoop.start(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC);
-    TrafficLoop.Result result;
-    try (AdsProbe nacking = new AdsProbe(mesh.gateway(), cp.xdsTlsPort(), cp.serverName(), cp.rootCertPem(),
-        cp.mintToken(ratings.identity(), Duration.ofHours(1)))) {
-      try {
+    underTraffic("nacking-proxy", () -> {
+      try (AdsProbe nacking = probe(RATINGS)) {
         nacking.rejectEverything();
-        nacking.request(ratings, RATINGS_IP, AdsProbe.CLUSTER, List.of());
+        nacking.request(RATINGS, RATINGS_IP, AdsProbe.CLUSTER, List.of());
         await().atMost(CHANGE_ARRIVES).alias("the control plane records ratings' NACK")
             .until(() -> cp.syncz().nacks().stream().anyMatch(n -> n.startsWith(ratingsNode + " ")));
         int before = nacking.responses().size();
@@ -190,12 +164,7 @@ class ControlPlaneFaultsTest {
       } finally {
         mesh.registry().copySample("istio/reviews-destinationrule.yaml");
       }
-      Thread.sleep(1000);
-    } finally {
-      result = traffic.stop();
-    }
-    report("nacking-proxy", result);
-    assertThat(result.failed()).as("failed requests while a proxy NACKed every push: %s", result).isZero();
+    });
     await().atMost(CHANGE_ARRIVES).alias("the NACKing proxy's stream is gone from /debug/syncz")
         .until(() -> cp.syncz().nacks().isEmpty());
   }
@@ -211,11 +180,8 @@ class ControlPlaneFaultsTest {
     Path key = cp.caDir().resolve("ca-key.pem");
     Path aside = cp.caDir().resolve("ca-key.pem.aside");
     Path caCert = cp.caDir().resolve("ca-cert.pem");
-    MeshWorkload ratings = RATINGS;
-    TrafficLoop traffic = TrafficLoop.start(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC);
-    TrafficLoop.Result result;
     double failuresBefore = cp.metric("outrigger_ca_reload_failures_total");
-    try {
+    underTraffic("ca-key-unreadable", () -> {
       Files.move(key, aside);
       Files.createDirectory(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
       try {
@@ -227,11 +193,10 @@ class ControlPlaneFaultsTest {
             .as("the control plane's log").anySatisfy(l -> assertThat(l).contains("ERROR").contains(key.toString())
                 .contains("Is a directory"));
         double issuedBefore = cp.metric("outrigger_ca_issued_total");
-        try (AdsProbe newProxy = new AdsProbe(mesh.gateway(), cp.xdsTlsPort(), cp.serverName(), cp.rootCertPem(),
-            cp.mintToken(ratings.identity(), Duration.ofHours(1)))) {
-          newProxy.request(ratings, RATINGS_IP, AdsProbe.SECRET, List.of("default"));
+        try (AdsProbe newProxy = probe(RATINGS)) {
+          newProxy.request(RATINGS, RATINGS_IP, AdsProbe.SECRET, List.of("default"));
           assertThat(newProxy.awaitResponse(AdsProbe.SECRET, CHANGE_ARRIVES)).as("a certificate for a new proxy")
-              .hasValueSatisfying(r -> assertThat(spiffeIds(r)).containsExactly(ratings.spiffeId(cp.trustDomain())));
+              .hasValueSatisfying(r -> assertThat(spiffeIds(r)).containsExactly(RATINGS.spiffeId(cp.trustDomain())));
         }
         assertThat(cp.metric("outrigger_ca_issued_total")).as("certificates issued").isGreaterThan(issuedBefore);
         System.out.printf("FAULT ca-key-unreadable: reload failures counted %.0f, a new certificate issued with the"
@@ -243,12 +208,25 @@ class ControlPlaneFaultsTest {
       await().atMost(Duration.ofSeconds(20)).alias("the fixed CA directory is loaded")
           .until(() -> cp.processLog().contains("event=ca_reloaded"));
       awaitAllInSync();
-      Thread.sleep(1000);
-    } finally {
-      result = traffic.stop();
-    }
-    report("ca-key-unreadable", result);
-    assertThat(result.failed()).as("failed requests while the CA key could not be read: %s", result).isZero();
+    });
+  }
+
+  /**
+   * Runs the fault with productpage sending to reviews from 1 s before it until 1 s after, reports the
+   * figures and fails on any failed request.
+   */
+  private static TrafficLoop.Result underTraffic(String fault, TrafficLoop.Fault body) throws Exception {
+    TrafficLoop.Result r = TrafficLoop.around(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC, body);
+    report(fault, r);
+    assertThat(r.failed()).as("failed requests during %s: %s", fault, r).isZero();
+    return r;
+  }
+
+  /** A hand-driven ADS stream on the control plane's TLS port with a real token for {@code w}. */
+  private static AdsProbe probe(MeshWorkload w) throws javax.net.ssl.SSLException {
+    MeshControlPlane cp = mesh.controlPlane();
+    return new AdsProbe(mesh.gateway(), cp.xdsTlsPort(), cp.serverName(), cp.rootCertPem(),
+        cp.mintToken(w.identity(), Duration.ofHours(1)));
   }
 
   private static List<String> spiffeIds(DiscoveryResponse r) {
@@ -294,7 +272,7 @@ class ControlPlaneFaultsTest {
     }
   }
 
-  private static io.outrigger.testsupport.NetnsPod client() {
+  private static NetnsPod client() {
     return mesh.pod(PRODUCTPAGE.name()).pod();
   }
 

@@ -42,27 +42,22 @@ class ControlPlaneRestartTest {
 
   @Test
   void trafficThroughTheSidecarsSurvivesAControlPlaneRestartAndTheSidecarsResync() throws Exception {
-    TrafficLoop traffic = TrafficLoop.start(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, MAX_LOOP);
-    TrafficLoop.Result result;
-    try {
-      Thread.sleep(1000);
-      long streamFailuresBefore = streamFailures();
-      mesh.controlPlane().stop();
-      await().atMost(Duration.ofSeconds(15)).alias("the sidecars' xDS streams fail while the control plane is down")
-          .until(() -> streamFailures() > streamFailuresBefore);
-      Thread.sleep(3000);
-      mesh.controlPlane().startAgain();
-      // The restarted control plane knows nothing of them: in sync there means reconnected and ACKed all.
-      for (MeshedPod p : mesh.meshedPods()) {
-        // Its monitoring port may open a moment after the xDS port: ignore refusals while it comes up.
-        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-            .alias(p.workload().name() + "'s sidecar reconnected and ACKed everything")
-            .until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
-      }
-      Thread.sleep(1000);
-    } finally {
-      result = traffic.stop();
-    }
+    TrafficLoop.Result result = TrafficLoop.around(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS,
+        MAX_LOOP, () -> {
+          long streamFailuresBefore = streamFailures();
+          mesh.controlPlane().stop();
+          await().atMost(Duration.ofSeconds(15)).alias("the sidecars' xDS streams fail while the control plane is down")
+              .until(() -> streamFailures() > streamFailuresBefore);
+          Thread.sleep(3000);
+          mesh.controlPlane().startAgain();
+          // The restarted control plane knows nothing of them: in sync there means reconnected and ACKed all.
+          for (MeshedPod p : mesh.meshedPods()) {
+            // Its monitoring port may open a moment after the xDS port: ignore refusals while it comes up.
+            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .alias(p.workload().name() + "'s sidecar reconnected and ACKed everything")
+                .until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
+          }
+        });
     System.out.printf("FAULT control-plane-sigkill-restart: %s%n", result);
     assertThat(result.failed()).as("failed requests during the restart: %s", result).isZero();
     assertThat(result.ranUntilStopped()).as("the client sent until the restart was over: %s", result).isTrue();

@@ -31,6 +31,11 @@ final class TrafficLoop {
     }
   }
 
+  /** What a test does to the mesh while the client sends. */
+  interface Fault {
+    void run() throws Exception;
+  }
+
   private final AtomicBoolean stop = new AtomicBoolean();
   private final CompletableFuture<Result> result;
   private final Duration maxTime;
@@ -52,6 +57,23 @@ final class TrafficLoop {
   /** Starts sending from {@code from} to {@code to} in the background, for at most {@code maxTime}. */
   static TrafficLoop start(NetnsPod from, ServiceAddress to, Duration maxTime) {
     return new TrafficLoop(from, to, (int) (maxTime.toSeconds() * 200), maxTime);
+  }
+
+  /**
+   * Sends from {@code from} to {@code to} from 1 s before the fault until 1 s after it (or until
+   * {@code maxTime}): the totals. A fault that throws stops the client and is rethrown.
+   */
+  static Result around(NetnsPod from, ServiceAddress to, Duration maxTime, Fault fault) throws Exception {
+    TrafficLoop traffic = start(from, to, maxTime);
+    try {
+      Thread.sleep(1000);
+      fault.run();
+      Thread.sleep(1000);
+    } catch (Exception | Error e) {
+      traffic.stop();
+      throw e;
+    }
+    return traffic.stop();
   }
 
   /** Stops after the batch in flight; the totals. */

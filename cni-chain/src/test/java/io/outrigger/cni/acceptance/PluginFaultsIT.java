@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.testing.PluginImage;
 import io.outrigger.cni.testing.TempDirs;
@@ -172,10 +171,7 @@ class PluginFaultsIT {
 
   /** Our entry as the runtime hands it over, with the pod's annotations and the chain's result. */
   private String stdin(Path log) {
-    ObjectNode conf = PluginImage.conf(log).put("cniVersion", "1.0.0").put("name", "faults");
-    conf.putObject("runtimeConfig").putObject("io.kubernetes.cri.pod-annotations").put("outrigger.io/status", "{}");
-    conf.set("prevResult", pod.cniResult());
-    return conf.toString();
+    return PluginImage.runtimeStdin(log, "faults", "1.0.0", pod.cniResult());
   }
 
   private String natRules() {

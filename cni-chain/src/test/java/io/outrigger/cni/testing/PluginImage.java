@@ -2,6 +2,7 @@ package io.outrigger.cni.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.cni.capture.CommandRunner;
@@ -31,6 +32,16 @@ public final class PluginImage {
     conf.putArray("exclude_namespaces").add("kube-system");
     conf.putObject("capabilities").put("io.kubernetes.cri.pod-annotations", true);
     return conf;
+  }
+
+  /** Our entry as the runtime hands it over: name, version, the pod's annotations, prevResult (may be null). */
+  public static String runtimeStdin(Path logFile, String name, String cniVersion, JsonNode prevResult) {
+    ObjectNode conf = conf(logFile).put("cniVersion", cniVersion).put("name", name);
+    conf.putObject("runtimeConfig").putObject("io.kubernetes.cri.pod-annotations").put("outrigger.io/status", "{}");
+    if (prevResult != null) {
+      conf.set("prevResult", prevResult);
+    }
+    return conf.toString();
   }
 
   /** Runs the plugin executable once with CNI_* variables, as a runtime does. */
