@@ -101,7 +101,7 @@ class ControlPlaneFaultsTest {
     String fixed = canary(80, 20);
     underTraffic("registry-files-truncated", () -> {
       // Writers stopped mid-write, each left so well past the reload settle and the push debounce.
-      // reviews' VIP 198.19.0.13 cut to 198.19.0.1 is valid YAML that would move the service away.
+      // Cut after productpage's "clusterIP: 198.19.0.1" (of .10): valid YAML, and reviews' Service gone.
       holdsTheLastGood("services.yaml", cutAfter(services, "clusterIP: 198.19.0.1"));
       mesh.registry().writeInPlace("services.yaml", services);
       holdsTheLastGood(VIRTUAL_SERVICE_FILE, cutAfter(fixed, "weight: 8")); // one route of weight 8 + half a file
