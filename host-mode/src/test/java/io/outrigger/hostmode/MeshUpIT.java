@@ -9,12 +9,15 @@ import io.outrigger.hostmode.cli.PodExec;
 import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.SubnetLeases;
 import io.outrigger.testsupport.Prerequisites;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -244,6 +247,95 @@ class MeshUpIT {
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.errorLines()).containsExactly("error: Pod bookinfo/loadgen: not found in the mesh ("
                 + loadgen + " document 1)", "error: nothing was changed");
+    }
+
+    @Test
+    @Order(9)
+    void aKilledSidecarIsRestartedItsPodsTrafficResumesAndNoOtherPodNotices() throws Exception {
+        JsonNode ratings = pod("ratings-v1-0");
+        long killed = sidecarPid(ratings.path("netns").asText());
+        // Two clients in client-0 for the whole fault: one to the pod whose sidecar dies, one to another pod.
+        CompletableFuture<List<JsonNode>> toKilled = trace("http://ratings:9080/", 25);
+        CompletableFuture<List<JsonNode>> toOther = trace("http://details:9080/", 25);
+        Thread.sleep(3000);
+        double killedAt = System.currentTimeMillis() / 1000.0;
+        assertThat(Commands.run(List.of("kill", "-KILL", Long.toString(killed))).succeeded()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).alias("the supervisor starts ratings' sidecar again")
+                .until(() -> pod("ratings-v1-0").path("restarts").asInt() > ratings.path("restarts").asInt());
+        List<JsonNode> killedPath = toKilled.get(60, TimeUnit.SECONDS);
+        List<JsonNode> otherPath = toOther.get(60, TimeUnit.SECONDS);
+
+        List<JsonNode> failed = killedPath.stream().filter(r -> r.path("code").asInt() != 200).toList();
+        double lastFailure = failed.stream().mapToDouble(r -> r.path("t").asDouble()).max().orElse(killedAt);
+        long otherFailed = otherPath.stream().filter(r -> r.path("code").asInt() != 200).count();
+        System.out.printf("FAULT sidecar-sigkill: to the killed pod %d sent, %d failed (all within %.1f s of the"
+                + " kill); to another pod %d sent, %d failed%n", killedPath.size(), failed.size(), lastFailure - killedAt,
+                otherPath.size(), otherFailed);
+        assertThat(otherFailed).as("failed requests between pods whose sidecars were not killed").isZero();
+        assertThat(otherPath.size()).as("requests to details during the fault").isGreaterThan(100);
+        assertThat(failed).as("requests to ratings that failed before the kill").allSatisfy(r ->
+                assertThat(r.path("t").asDouble()).isGreaterThanOrEqualTo(killedAt));
+        assertThat(lastFailure - killedAt).as("seconds from the kill to the last failed request to ratings")
+                .isLessThan(15);
+        assertThat(killedPath.stream().filter(r -> r.path("t").asDouble() > lastFailure).count())
+                .as("requests to ratings answered after its sidecar came back").isGreaterThan(50);
+        assertThat(sidecarPid(ratings.path("netns").asText())).as("a new Envoy").isNotEqualTo(killed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pod("ratings-v1-0").path("synced").asBoolean());
+    }
+
+    private static JsonNode pod(String name) {
+        for (JsonNode pod : mesh.status().path("pods")) {
+            if (pod.path("name").asText().equals(name)) {
+                return pod;
+            }
+        }
+        throw new AssertionError("no pod " + name + " in the mesh status");
+    }
+
+    /** The Envoy process in a pod's network namespace. */
+    private static long sidecarPid(String netns) throws IOException {
+        for (String pid : Commands.run(List.of("ip", "netns", "pids", netns)).stdout().split("\\s+")) {
+            Path comm = Path.of("/proc", pid.strip(), "comm");
+            if (!pid.isBlank() && Files.exists(comm) && Files.readString(comm).strip().equals("envoy")) {
+                return Long.parseLong(pid.strip());
+            }
+        }
+        throw new AssertionError("no envoy process in network namespace " + netns);
+    }
+
+    /**
+     * {@code bookinfo.py trace URL} from the client pod for a while: one JSON line per request, read as it comes
+     * on a thread of its own (the common pool, one thread on two cores, also reads every {@code Commands} output).
+     */
+    private static CompletableFuture<List<JsonNode>> trace(String url, int seconds) throws IOException {
+        Process p = PodExec.run(mesh.meshJson(), CLIENT, List.of("python3", "/app/bookinfo.py", "trace", url,
+                "--seconds", Integer.toString(seconds)), false);
+        CompletableFuture<List<JsonNode>> lines = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("trace-" + url).start(() -> {
+            try {
+                CompletableFuture<byte[]> err = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        err.complete(p.getErrorStream().readAllBytes());
+                    } catch (IOException e) {
+                        err.completeExceptionally(e);
+                    }
+                });
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue()).as("trace %s: %s", url, new String(err.get(), StandardCharsets.UTF_8))
+                        .isZero();
+                List<JsonNode> parsed = new ArrayList<>();
+                for (String line : out.strip().split("\n")) {
+                    parsed.add(JSON.readTree(line));
+                }
+                lines.complete(parsed);
+            } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException | RuntimeException
+                     | Error e) {
+                lines.completeExceptionally(e);
+            }
+        });
+        return lines;
     }
 
     /** What {@code mesh down} must remove: namespaces, hosts files, processes, the bridge, the lease, the state. */

@@ -37,6 +37,8 @@ final class AdsProbe implements AutoCloseable {
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile Status endStatus;
   private StreamObserver<DiscoveryRequest> requests;
+  /** Answer every response with a NACK (a proxy whose Envoy rejects all it is sent). */
+  private volatile boolean rejectEverything;
 
   /** {@code token} null sends no authorization header at all. */
   AdsProbe(String host, int port, String serverName, String rootCertPem, String token) throws SSLException {
@@ -52,6 +54,14 @@ final class AdsProbe implements AutoCloseable {
         .build();
   }
 
+  /**
+   * From now on every response is answered with a NACK naming its nonce, keeping the last accepted
+   * version (none), as Envoy answers config it refuses.
+   */
+  void rejectEverything() {
+    rejectEverything = true;
+  }
+
   /** Opens the stream with the node claiming this workload, and asks for these resources. */
   void request(MeshWorkload claimed, String ip, String typeUrl, List<String> names) {
     requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
@@ -59,6 +69,11 @@ final class AdsProbe implements AutoCloseable {
       public void onNext(DiscoveryResponse r) {
         synchronized (responses) {
           responses.add(r);
+        }
+        if (rejectEverything) {
+          requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).addAllResourceNames(names)
+              .setResponseNonce(r.getNonce()).setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3)
+                  .setMessage("probe rejects version " + r.getVersionInfo())).build());
         }
       }
 

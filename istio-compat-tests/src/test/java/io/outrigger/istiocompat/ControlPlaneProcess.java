@@ -1,5 +1,7 @@
 package io.outrigger.istiocompat;
 
+import io.outrigger.hostnet.Commands;
+import io.outrigger.hostnet.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -79,6 +81,26 @@ final class ControlPlaneProcess {
         Thread.currentThread().interrupt();
       }
       process = null;
+    }
+  }
+
+  /** SIGSTOP: the process is frozen with its sockets open, as a stalled VM or a long GC pause leaves it. */
+  synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    if (process == null) {
+      throw new IllegalStateException("control plane process on " + xdsHost + ":" + xdsTlsPort + " is not running");
+    }
+    ExecResult r = Commands.run(List.of("kill", "-" + name, Long.toString(process.pid())));
+    if (!r.succeeded()) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + ": " + r.stderr());
     }
   }
 

@@ -7,9 +7,6 @@ import io.outrigger.testsupport.EnvoyExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +22,7 @@ class ControlPlaneRestartTest {
 
   private static final MeshWorkload PRODUCTPAGE = Bookinfo.PRODUCTPAGE;
   private static final MeshWorkload REVIEWS = Bookinfo.REVIEWS_V1;
-  /** Bounds of the client loop: whichever comes first. */
-  private static final int MAX_BATCHES = 400;
+  /** Bound of the client loop. */
   private static final Duration MAX_LOOP = Duration.ofSeconds(90);
 
   private static HostModeMesh mesh;
@@ -46,30 +42,26 @@ class ControlPlaneRestartTest {
 
   @Test
   void trafficThroughTheSidecarsSurvivesAControlPlaneRestartAndTheSidecarsResync() throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
-    CompletableFuture<ClientLoop> client = CompletableFuture.supplyAsync(() -> ClientLoop.run(mesh, stop));
-    try {
-      Thread.sleep(1000);
-      long streamFailuresBefore = streamFailures();
-      mesh.controlPlane().stop();
-      await().atMost(Duration.ofSeconds(15)).alias("the sidecars' xDS streams fail while the control plane is down")
-          .until(() -> streamFailures() > streamFailuresBefore);
-      Thread.sleep(3000);
-      mesh.controlPlane().startAgain();
-      // The restarted control plane knows nothing of them: in sync there means reconnected and ACKed all.
-      for (MeshedPod p : mesh.meshedPods()) {
-        // Its monitoring port may open a moment after the xDS port: ignore refusals while it comes up.
-        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-            .alias(p.workload().name() + "'s sidecar reconnected and ACKed everything")
-            .until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
-      }
-      Thread.sleep(1000);
-    } finally {
-      stop.set(true);
-    }
-    ClientLoop result = client.get(MAX_LOOP.toSeconds() + 30, TimeUnit.SECONDS);
-    assertThat(result.failures()).as("failed requests during the restart: %s", result.firstFailure()).isZero();
-    assertThat(result.requests()).as("requests sent through the sidecars during the restart").isGreaterThan(50);
+    TrafficLoop.Result result = TrafficLoop.around(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS,
+        MAX_LOOP, () -> {
+          long streamFailuresBefore = streamFailures();
+          mesh.controlPlane().stop();
+          await().atMost(Duration.ofSeconds(15)).alias("the sidecars' xDS streams fail while the control plane is down")
+              .until(() -> streamFailures() > streamFailuresBefore);
+          Thread.sleep(3000);
+          mesh.controlPlane().startAgain();
+          // The restarted control plane knows nothing of them: in sync there means reconnected and ACKed all.
+          for (MeshedPod p : mesh.meshedPods()) {
+            // Its monitoring port may open a moment after the xDS port: ignore refusals while it comes up.
+            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .alias(p.workload().name() + "'s sidecar reconnected and ACKed everything")
+                .until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
+          }
+        });
+    System.out.printf("FAULT control-plane-sigkill-restart: %s%n", result);
+    assertThat(result.failed()).as("failed requests during the restart: %s", result).isZero();
+    assertThat(result.ranUntilStopped()).as("the client sent until the restart was over: %s", result).isTrue();
+    assertThat(result.sent()).as("requests sent through the sidecars during the restart").isGreaterThan(500);
     assertThat(PodHttp.echo(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/", Map.of())
         .header("x-forwarded-client-cert")).as("still mutual TLS after the resync").isPresent();
     SidecarChecks.assertNoNackAndValid(mesh);
@@ -79,25 +71,5 @@ class ControlPlaneRestartTest {
   private static long streamFailures() {
     return mesh.meshedPods().stream().mapToLong(p -> p.sidecar().admin().stat("cluster_manager.cds.update_failure"))
         .sum();
-  }
-
-  /** productpage calling reviews in batches until told to stop, counting every failed request. */
-  private record ClientLoop(int requests, int failures, String firstFailure) {
-    static ClientLoop run(HostModeMesh mesh, AtomicBoolean stop) {
-      int requests = 0;
-      int failures = 0;
-      String first = null;
-      long deadline = System.nanoTime() + MAX_LOOP.toNanos();
-      for (int b = 0; b < MAX_BATCHES && !stop.get() && System.nanoTime() < deadline; b++) {
-        try {
-          requests += PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 10)
-              .size();
-        } catch (AssertionError e) {
-          failures++;
-          first = first == null ? e.getMessage() : first;
-        }
-      }
-      return new ClientLoop(requests, failures, first);
-    }
   }
 }

@@ -182,6 +182,11 @@ final class HostModeMesh implements AutoCloseable {
     return List.copyOf(meshed.values());
   }
 
+  /** The bridge gateway: the address the control plane's xDS port is bound on. */
+  String gateway() {
+    return network.gateway();
+  }
+
   RegistryDirectory registry() {
     return registry;
   }

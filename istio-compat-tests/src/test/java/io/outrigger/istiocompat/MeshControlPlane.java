@@ -85,6 +85,23 @@ final class MeshControlPlane implements AutoCloseable {
     }
   }
 
+  /** Freezes the control-plane process with SIGSTOP (a process only: the test JVM cannot stop itself). */
+  synchronized void pause() {
+    requireProcess("pause").pause();
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  synchronized void resume() {
+    requireProcess("resume").resume();
+  }
+
+  private ControlPlaneProcess requireProcess(String what) {
+    if (process == null) {
+      throw new IllegalStateException("cannot " + what + " a control plane in this JVM: start it with inSeparateJvm()");
+    }
+    return process;
+  }
+
   /** Starts it again on the same ports, CA and registry; sidecars reconnect by themselves. */
   synchronized void startAgain() {
     if (process != null) {
@@ -95,6 +112,27 @@ final class MeshControlPlane implements AutoCloseable {
       throw new IllegalStateException("control plane on " + xdsHost + ":" + xdsTlsPort + " is already running");
     }
     startOn(xdsTlsPort, monitoringPort);
+  }
+
+  /** The CA directory (cacerts layout) it loaded its CA from and watches. */
+  Path caDir() {
+    return caDir;
+  }
+
+  /** What the control-plane process wrote so far (a process only: in this JVM, use {@link LogCapture}). */
+  synchronized String processLog() {
+    return requireProcess("read the log of").logText();
+  }
+
+  /** The sum of a Prometheus metric's samples on {@code /metrics} (over all label sets; 0 when absent). */
+  double metric(String name) {
+    double sum = 0;
+    for (String line : monitoring("/metrics").split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   synchronized int xdsTlsPort() {

@@ -40,6 +40,14 @@ final class PodHttp {
     return EchoReply.parse(m.group(1));
   }
 
+  /** {@code count} requests in one curl run (at most {@link #MAX_BATCH}), whatever their answers; 30 s limit. */
+  static ExecResult getMany(NetnsPod from, ServiceAddress to, Map<String, String> headers, int count) {
+    if (count > MAX_BATCH) {
+      throw new IllegalArgumentException("at most " + MAX_BATCH + " requests per curl run, not " + count);
+    }
+    return from.exec(command(to, "/", headers, count, 30).toArray(String[]::new));
+  }
+
   /**
    * {@code count} requests in batches of at most {@link #MAX_BATCH} per curl run; every one must get
    * a 200 answer. Bounded: each batch has a 30 s limit.

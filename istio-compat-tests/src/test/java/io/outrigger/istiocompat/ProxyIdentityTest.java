@@ -125,7 +125,7 @@ class ProxyIdentityTest {
   }
 
   /** The URI SANs of the leaf certificates in the response's secrets. */
-  private static List<String> spiffeIds(DiscoveryResponse response)
+  static List<String> spiffeIds(DiscoveryResponse response)
       throws InvalidProtocolBufferException, CertificateException {
     List<String> ids = new ArrayList<>();
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");

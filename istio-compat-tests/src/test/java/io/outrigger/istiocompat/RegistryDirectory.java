@@ -39,6 +39,46 @@ final class RegistryDirectory {
     write(Path.of(relativePath).getFileName().toString(), sample(relativePath));
   }
 
+  /**
+   * Writes a file in place (truncate, then write), as a tool that does not write-rename does: the
+   * control plane may read it at any point of the write. With a cut-off {@code text} it is a writer
+   * stopped mid-write.
+   */
+  void writeInPlace(String file, String text) {
+    try {
+      Files.writeString(dir.resolve(file), text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write registry file " + dir.resolve(file), e);
+    }
+  }
+
+  /**
+   * Replaces the whole directory as tools that swap a tree do: a new directory beside it gets every
+   * file (with {@code changed} files' new text), the old one is renamed away, the new one renamed into
+   * its place (for a moment there is no directory), and the old one deleted.
+   */
+  void replaceWhole(Map<String, String> changed) {
+    Path next = dir.resolveSibling(dir.getFileName() + ".next");
+    Path old = dir.resolveSibling(dir.getFileName() + ".old");
+    try {
+      Files.createDirectory(next);
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          String name = f.getFileName().toString();
+          Files.writeString(next.resolve(name), changed.getOrDefault(name, Files.readString(f)));
+        }
+      }
+      for (Map.Entry<String, String> c : changed.entrySet()) {
+        Files.writeString(next.resolve(c.getKey()), c.getValue());
+      }
+      Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(next, dir, StandardCopyOption.ATOMIC_MOVE);
+      Directories.deleteRecursively(old);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot replace registry directory " + dir, e);
+    }
+  }
+
   void delete(String file) {
     try {
       Files.deleteIfExists(dir.resolve(file));

@@ -57,12 +57,7 @@ class PluginLifecycleIT {
 
   /** Our entry as the runtime hands it over: name, version, prevResult, the pod's annotations. */
   private String stdin(String version, JsonNode prevResult) {
-    ObjectNode conf = PluginImage.conf(work.resolve("cni.log")).put("cniVersion", version).put("name", "lifecycle");
-    conf.putObject("runtimeConfig").putObject("io.kubernetes.cri.pod-annotations").put("outrigger.io/status", "{}");
-    if (prevResult != null) {
-      conf.set("prevResult", prevResult);
-    }
-    return conf.toString();
+    return PluginImage.runtimeStdin(work.resolve("cni.log"), "lifecycle", version, prevResult);
   }
 
   private CommandRunner.Result call(String command, Path netns, String stdin) {

@@ -2,6 +2,7 @@ package io.outrigger.cni.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.cni.capture.CommandRunner;
@@ -33,9 +34,25 @@ public final class PluginImage {
     return conf;
   }
 
+  /** Our entry as the runtime hands it over: name, version, the pod's annotations, prevResult (may be null). */
+  public static String runtimeStdin(Path logFile, String name, String cniVersion, JsonNode prevResult) {
+    ObjectNode conf = conf(logFile).put("cniVersion", cniVersion).put("name", name);
+    conf.putObject("runtimeConfig").putObject("io.kubernetes.cri.pod-annotations").put("outrigger.io/status", "{}");
+    if (prevResult != null) {
+      conf.set("prevResult", prevResult);
+    }
+    return conf.toString();
+  }
+
   /** Runs the plugin executable once with CNI_* variables, as a runtime does. */
   public static CommandRunner.Result invoke(String command, String containerId, Path netns, String pod, String stdin) {
-    List<String> env = new ArrayList<>(List.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND=" + command,
+    return new CommandRunner(Duration.ofSeconds(30)).run(commandLine(command, containerId, netns, pod, null), stdin);
+  }
+
+  /** The plugin's command line with its CNI_* environment ({@code env -i ...}), {@code pathFirst} ahead on PATH. */
+  public static List<String> commandLine(String command, String containerId, Path netns, String pod, Path pathFirst) {
+    String path = (pathFirst == null ? "" : pathFirst + ":") + "/usr/sbin:/usr/bin:/sbin:/bin";
+    List<String> env = new ArrayList<>(List.of("env", "-i", "PATH=" + path, "CNI_COMMAND=" + command,
         "CNI_CONTAINERID=" + containerId, "CNI_IFNAME=eth0", "CNI_PATH=" + binDir()));
     if (netns != null) {
       env.add("CNI_NETNS=" + netns);
@@ -45,7 +62,7 @@ public final class PluginImage {
       env.add("CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=" + nsName[0] + ";K8S_POD_NAME=" + nsName[1]);
     }
     env.add(binDir().resolve("outrigger-cni").toString());
-    return new CommandRunner(Duration.ofSeconds(30)).run(env, stdin);
+    return env;
   }
 
   /** A copy of a test resource that the proxy user (1337) can read and run too. */

@@ -2,6 +2,8 @@ package io.outrigger.controlplane.server;
 
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.x509.CaFiles;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,11 +25,14 @@ import org.slf4j.LoggerFactory;
  */
 final class CaReloader implements AutoCloseable {
   static final Duration INTERVAL = Duration.ofSeconds(5);
+  /** {@code outrigger_ca_reload_failures_total} in Prometheus. */
+  static final String RELOAD_FAILURES = "outrigger.ca.reload.failures";
   private static final Logger log = LoggerFactory.getLogger(CaReloader.class);
 
   private final CaFiles files;
   private final Supplier<MeshCa> load;
   private final Consumer<MeshCa> reloaded;
+  private final Counter failures;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "outrigger-ca-reload");
     t.setDaemon(true);
@@ -35,10 +40,13 @@ final class CaReloader implements AutoCloseable {
   });
   private String loaded;
 
-  CaReloader(Path caDir, Supplier<MeshCa> load, Consumer<MeshCa> reloaded) {
+  CaReloader(Path caDir, Supplier<MeshCa> load, Consumer<MeshCa> reloaded, MeterRegistry meters) {
     this.files = new CaFiles(caDir);
     this.load = load;
     this.reloaded = reloaded;
+    this.failures = Counter.builder(RELOAD_FAILURES)
+        .description("CA directory changes that could not be loaded (the CA in force stays; retried every 5 s)")
+        .register(meters);
     this.loaded = fingerprint();
   }
 
@@ -60,9 +68,17 @@ final class CaReloader implements AutoCloseable {
       log.info("event=ca_reloaded dir={} roots={}", files.dir(), ca.trustBundle().roots().size());
       reloaded.accept(ca);
     } catch (RuntimeException e) {
-      log.warn("event=ca_reload_failed dir={} error=\"{}\" note=\"the CA in force stays\"", files.dir(),
-          e.getMessage());
+      failures.increment();
+      log.error("event=ca_reload_failed dir={} error=\"{}\" note=\"the CA in force stays and keeps issuing;"
+          + " retried every {} s\"", files.dir(), withCause(e), INTERVAL.toSeconds());
     }
+  }
+
+  /** The message and, when it only says "cannot read", the cause that says why. */
+  private static String withCause(Throwable e) {
+    Throwable cause = e.getCause();
+    return cause == null || cause.getMessage() == null ? e.getMessage()
+        : e.getMessage() + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
   }
 
   /** The roots and the signing certificate: what a rotation changes. */

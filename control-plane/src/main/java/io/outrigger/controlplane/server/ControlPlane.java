@@ -102,7 +102,7 @@ public final class ControlPlane implements AutoCloseable {
         c.start(meters);
       });
       this.caReloader = new CaReloader(settings.caDir(), () -> MeshCa.loadOrInit(settings.caDir(), caSettings, meters),
-          this::caReloaded);
+          this::caReloaded, meters);
       started.push(caReloader);
       caReloader.start();
       InetSocketAddress monitoringAddress =

@@ -14,11 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One container as a process in the pod's network namespace, as its user, with its environment and working
  * directory, output appended to its log file. It is started again when it exits, as the kubelet does for
- * {@code restartPolicy: Always} (or {@code OnFailure} after a failure), with a back-off of 1 s doubling to 30 s.
+ * {@code restartPolicy: Always} (or {@code OnFailure} after a failure), with a back-off of
+ * 1 s doubling to 30 s, reset once the container ran 10 minutes ({@link RestartBackoff}).
  */
 final class ContainerProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerProcess.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     /** What to run and how. */
     record Command(String pod, String container, String netns, int uid, int gid, List<String> argv,
@@ -107,14 +107,16 @@ final class ContainerProcess {
     }
 
     private void superviseRestarts() {
-        Duration backoff = Duration.ofSeconds(1);
+        RestartBackoff backoff = new RestartBackoff();
         while (!stopping) {
             int exit;
+            long started = System.nanoTime();
             try {
                 exit = process.waitFor();
             } catch (InterruptedException e) {
                 return;
             }
+            Duration ranFor = Duration.ofNanos(System.nanoTime() - started);
             if (stopping) {
                 return;
             }
@@ -124,11 +126,10 @@ final class ContainerProcess {
                 return;
             }
             try {
-                Thread.sleep(backoff);
+                Thread.sleep(backoff.afterExit(ranFor));
             } catch (InterruptedException e) {
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             synchronized (this) {
                 if (stopping) {
                     return;

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -18,7 +20,10 @@ import java.util.stream.Stream;
 /**
  * Calls {@code onChange} once a watched directory tree has been quiet for {@code settle} after a change
  * (or after 10 settles of continuous writing), so an editor's write-rename dance or a half-copied file is
- * read once, whole.
+ * read once, whole. The directory itself may be replaced (renamed away and another renamed into its place,
+ * as tools that swap a whole tree do): its parent is watched for that name, and the new tree is watched
+ * from then on. {@link #recheckIn} asks for one more call without a change (a file held back as being
+ * written is looked at again).
  */
 final class DirectoryWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectoryWatcher.class);
@@ -28,7 +33,10 @@ final class DirectoryWatcher implements AutoCloseable {
     private final Duration settle;
     private final Runnable onChange;
     private WatchService service;
+    private WatchKey parentKey;
     private Thread thread;
+    /** {@link System#nanoTime} of a requested recheck, or 0 for none. */
+    private volatile long recheckAt;
 
     DirectoryWatcher(Path root, Duration settle, Runnable onChange) {
         this.root = root;
@@ -39,11 +47,25 @@ final class DirectoryWatcher implements AutoCloseable {
     synchronized void start() {
         try {
             service = FileSystems.getDefault().newWatchService();
+            Path parent = root.getParent();
+            if (parent != null) {
+                parentKey = parent.register(service, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            }
             registerTree(root);
         } catch (IOException e) {
             throw new IllegalStateException("file registry " + root + ": cannot watch directory: " + e.getMessage(), e);
         }
         thread = Thread.ofPlatform().daemon().name("file-registry-watch").start(this::loop);
+    }
+
+    /** One more {@code onChange} after {@code delay} even if nothing changes (the earliest request wins). */
+    void recheckIn(Duration delay) {
+        long at = System.nanoTime() + delay.toNanos();
+        long current = recheckAt;
+        if (current == 0 || at < current) {
+            recheckAt = at;
+        }
     }
 
     private void registerTree(Path dir) throws IOException {
@@ -52,13 +74,18 @@ final class DirectoryWatcher implements AutoCloseable {
                 d.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                         StandardWatchEventKinds.ENTRY_DELETE);
             }
+        } catch (NoSuchFileException e) {
+            // Replaced right now: the rename of the new tree into place is an event of the parent.
+            log.info("event=file_registry_dir_missing dir={} note=\"watching for it to come back\"", root);
         }
     }
 
     private void loop() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                drain(service.take());
+                if (!awaitChange()) {
+                    continue;
+                }
                 for (int i = 0; i < MAX_SETTLES; i++) {
                     WatchKey more = service.poll(settle.toMillis(), TimeUnit.MILLISECONDS);
                     if (more == null) {
@@ -66,7 +93,7 @@ final class DirectoryWatcher implements AutoCloseable {
                     }
                     drain(more);
                 }
-                registerTree(root); // picks up new subdirectories; re-registering is a no-op for known ones
+                registerTree(root); // picks up new subdirectories and a replaced root; a no-op for known ones
                 reloadSafely();
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -76,8 +103,19 @@ final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
-    /** A failing reload must not end the watch: the next change gets another chance. */
+    /** Waits for an event of the tree (or of the root's name in its parent), or for a due recheck. */
+    private boolean awaitChange() throws InterruptedException {
+        long at = recheckAt;
+        WatchKey key = at == 0 ? service.take() : service.poll(Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (key == null) {
+            recheckAt = 0;
+            return true;
+        }
+        return drain(key);
+    }
+
     private void reloadSafely() {
+        // A failing reload must not end the watch: the next change gets another chance.
         try {
             onChange.run();
         } catch (RuntimeException e) {
@@ -85,9 +123,15 @@ final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
-    private static void drain(WatchKey key) {
-        key.pollEvents();
+    /** Consumes the key's events; false when they are only of the parent's other entries. */
+    private boolean drain(WatchKey key) {
+        boolean relevant = key != parentKey;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            relevant |= root.getFileName().equals(event.context())
+                    || event.kind() == StandardWatchEventKinds.OVERFLOW;
+        }
         key.reset();
+        return relevant;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,10 +24,18 @@ import java.util.stream.Stream;
 
 /**
  * A directory of YAML files (subdirectories included) as a source of config objects, watched and re-read.
- * A file that is not valid YAML keeps its previous objects in force, and is reported as an error.
+ * A file that is not valid YAML keeps its previous objects in force, and is reported as an error. A file
+ * read before that now does not end with a line break and was modified less than {@link #WRITE_GRACE} ago
+ * is taken as still being written (a writer cut off mid-line, or one that truncated the file and has not written it
+ * yet): its previous objects stay in force until it ends with a line break or has been left so for the
+ * grace. A cut inside a line can otherwise read as valid YAML with another value ({@code 198.19.0.13} cut
+ * to {@code 198.19.0.1}). The directory missing (replaced right now) keeps everything in force.
  */
 public final class YamlDirectory implements ObjectSource {
     private static final Logger log = LoggerFactory.getLogger(YamlDirectory.class);
+
+    /** How long a file without a final line break is held back as being written. */
+    public static final Duration WRITE_GRACE = Duration.ofSeconds(5);
 
     private final Path directory;
     private final Duration settle;
@@ -47,12 +56,17 @@ public final class YamlDirectory implements ObjectSource {
         if (!Files.isDirectory(directory)) {
             throw new IllegalArgumentException("file registry " + directory + ": not a directory");
         }
-        read();
+        boolean held = read();
         watcher = new DirectoryWatcher(directory, settle, () -> {
-            read();
+            if (read()) {
+                watcher.recheckIn(WRITE_GRACE);
+            }
             onChange.run();
         });
         watcher.start();
+        if (held) {
+            watcher.recheckIn(WRITE_GRACE);
+        }
     }
 
     @Override
@@ -60,8 +74,17 @@ public final class YamlDirectory implements ObjectSource {
         return contents;
     }
 
-    /** Reads the whole directory again; {@link #contents()} then answers what it holds now. */
-    public synchronized void read() {
+    /**
+     * Reads the whole directory again; {@link #contents()} then answers what it holds now.
+     *
+     * @return whether a file was held back as being written (read again after {@link #WRITE_GRACE})
+     */
+    public synchronized boolean read() {
+        if (!Files.isDirectory(directory)) {
+            log.warn("event=file_registry_dir_missing dir={} keptPrevious=true", directory);
+            return false;
+        }
+        boolean held = false;
         List<ConfigObject> objects = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
         Map<Path, Contents> readable = new LinkedHashMap<>(); // file order decides which duplicate wins
@@ -70,6 +93,19 @@ public final class YamlDirectory implements ObjectSource {
             String name = directory.relativize(file).toString();
             try {
                 String text = YamlFiles.readText(file, name);
+                if (lastReadable.containsKey(file) && beingWritten(file, text)) {
+                    held = true;
+                    log.info("event=file_held_as_being_written file={} bytes={} keptPrevious={} grace_ms={}", name,
+                            text.length(), lastReadable.containsKey(file), WRITE_GRACE.toMillis());
+                    Contents previous = lastReadable.get(file);
+                    if (previous != null) {
+                        readable.put(file, previous);
+                    }
+                    if (lastParsed.containsKey(file)) {
+                        parsed.put(file, lastParsed.get(file));
+                    }
+                    continue;
+                }
                 Parsed previous = lastParsed.get(file);
                 // Parsing dominates a reload of a large registry, and a change usually touches one file.
                 Contents fileContents = previous != null && previous.text().equals(text)
@@ -98,6 +134,15 @@ public final class YamlDirectory implements ObjectSource {
         lastParsed.clear();
         lastParsed.putAll(parsed);
         contents = new Contents(objects, errors);
+        return held;
+    }
+
+    private static boolean beingWritten(Path file, String text) throws IOException {
+        if (text.endsWith("\n")) {
+            return false;
+        }
+        Instant modified = Files.getLastModifiedTime(file).toInstant();
+        return modified.isAfter(Instant.now().minus(WRITE_GRACE));
     }
 
     private record Parsed(String text, Contents contents) {
