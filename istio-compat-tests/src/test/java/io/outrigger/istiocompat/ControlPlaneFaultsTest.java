@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.outrigger.injector.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
