@@ -59,16 +59,8 @@ public final class WebhookServer implements AutoCloseable {
       int maxBodyBytes, AdmissionContext context, ConfigValidator validator)
       throws IOException, GeneralSecurityException {
     this.keys = new ServingKeyManager(servingKeys);
-    // Strict parsing: a review with trailing garbage or duplicate keys is malformed, not guessed at.
-    // Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
-    StreamReadConstraints limits = StreamReadConstraints.builder()
-        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(maxBodyBytes).build();
-    ObjectMapper json = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
-    this.reviews = new AdmissionReviews(json, new SidecarInjector(injector, new SidecarBootstrap()), context,
-        validator);
+    this.reviews = new AdmissionReviews(reviewJson(maxBodyBytes), new SidecarInjector(injector, new SidecarBootstrap()),
+        context, validator);
     this.maxBodyBytes = maxBodyBytes;
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {keys}, null, null);
@@ -91,6 +83,19 @@ public final class WebhookServer implements AutoCloseable {
         () -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
     server.createContext("/", exchange -> guarded(exchange,
         () -> send(exchange, 404, "text/plain", "no such path: " + exchange.getRequestURI().getPath() + "\n")));
+  }
+
+  /**
+   * How reviews are read. Strict: a review with trailing garbage or duplicate keys is malformed, not guessed
+   * at. Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
+   */
+  static ObjectMapper reviewJson(int maxBodyBytes) {
+    StreamReadConstraints limits = StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(maxBodyBytes).build();
+    return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
   }
 
   /**
