@@ -1,0 +1,49 @@
+package io.outrigger.controlplane.registry.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.outrigger.controlplane.model.ConfigError;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.registry.MeshAssembler;
+import io.outrigger.testsupport.FuzzRuns;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * Fuzzes registry files (every supported kind: Namespace, Service, Pod, EndpointSlice, WorkloadEntry,
+ * DestinationRule, PeerAuthentication, VirtualService; one seed each) through what the file registry does
+ * with a file: YamlFiles reads it, the MeshAssembler turns its objects into the mesh. A file that is not YAML
+ * is the documented InvalidYamlException; an object that is wrong is a ConfigError naming it and a reason a
+ * person can act on. A Java runtime exception's message as the reason (a NullPointerException or a cast
+ * inside a converter, which the assembler would report as the object's error) is a finding too.
+ */
+class RegistryYamlFuzzTest {
+  private static final FuzzRuns RUNS = new FuzzRuns("registry-yaml", InvalidYamlException.class);
+  private static final Pattern JAVA_FAILURE = Pattern.compile(
+      "Cannot invoke|Cannot read|Cannot load|because \"|cannot be cast|out of bounds|Index \\d+");
+
+  @FuzzTest(maxDuration = "5s")
+  @DictionaryEntries({"apiVersion: ", "kind: ", "metadata:", "  name: ", "  namespace: ", "spec:", "---",
+      "networking.istio.io/v1", "security.istio.io/v1", "discovery.k8s.io/v1", "VirtualService", "DestinationRule",
+      "PeerAuthentication", "WorkloadEntry", "EndpointSlice", "Service", "Pod", "Namespace", "hosts:", "http:",
+      "route:", "destination:", "host: ", "subset: ", "weight: ", "subsets:", "labels:", "ports:", "port: ",
+      "mtls:", "mode: STRICT", "selector:", "endpoints:", "addresses:", "portLevelMtls:", "trafficPolicy:"})
+  void everyFileIsReadIntoObjectsAndNamedErrors(byte[] input) throws Exception {
+    RUNS.run(() -> {
+      YamlFiles.Documents documents = YamlFiles.read(new String(input, StandardCharsets.UTF_8), "fuzz.yaml");
+      MeshConfig mesh = new MeshAssembler(false).assemble(documents.objects(), documents.errors());
+      for (ConfigError error : mesh.errors()) {
+        assertThat(error.reason()).as("reason of %s", error).isNotBlank();
+        assertThat(JAVA_FAILURE.matcher(error.reason()).find()).as("reason of %s", error).isFalse();
+      }
+    });
+  }
+
+  @AfterAll
+  static void finish() {
+    RUNS.finish();
+  }
+}
