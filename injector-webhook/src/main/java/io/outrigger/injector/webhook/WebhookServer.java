@@ -43,7 +43,6 @@ public final class WebhookServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
   /** Marks the event that says the webhook serves now (the CLI shows its held start-up log then). */
   private static final Marker READY = MarkerFactory.getMarker("READY");
-  private static final int THREADS = 16;
   /** Deepest JSON nesting of a review; deeper is a 400 (a Pod nests about 10 levels). */
   public static final int MAX_NESTING_DEPTH = 128;
   private static final String NODELAY = "sun.net.httpserver.nodelay";
@@ -64,9 +63,12 @@ public final class WebhookServer implements AutoCloseable {
     this.maxBodyBytes = maxBodyBytes;
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {keys}, null, null);
+    HttpServerLimits.apply();
     this.server = HttpsServer.create(address, 256);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    this.executor = Executors.newFixedThreadPool(THREADS, Thread.ofPlatform().name("webhook-", 0).factory());
+    // One virtual thread per exchange: a slow client (slowloris) holds one until MAX_REQUEST_SECONDS, never a
+    // platform thread the other reviews need (docs/limits.md).
+    this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
     server.setExecutor(executor);
     server.createContext("/inject", exchange -> admit(exchange, reviews::review));
     if (validator != null) {
