@@ -26,12 +26,34 @@ public final class SlowClients implements AutoCloseable {
 
     /** {@code count} plain TCP connections that send {@code start} and stall (bounded: at most 2,000). */
     public static SlowClients open(String host, int port, int count, byte[] start) {
+        return open(host, port, count, start, Socket::new, s -> { });
+    }
+
+    /** {@code count} TLS connections that complete the handshake, send {@code start} and stall. */
+    public static SlowClients openTls(SSLSocketFactory tls, String host, int port, int count, byte[] start) {
+        return open(host, port, count, start, tls::createSocket, s -> {
+            s.setSoTimeout(5000); // a server that cannot even handshake fails the test rather than hangs it
+            ((SSLSocket) s).startHandshake();
+        });
+    }
+
+    private interface SocketStep {
+        void on(Socket s) throws IOException;
+    }
+
+    private interface SocketMaker {
+        Socket make() throws IOException;
+    }
+
+    private static SlowClients open(String host, int port, int count, byte[] start, SocketMaker maker,
+                                    SocketStep afterConnect) {
         SlowClients clients = new SlowClients();
         try {
             for (int i = 0; i < Math.min(count, 2000); i++) {
-                Socket s = new Socket();
+                Socket s = maker.make();
                 clients.sockets.add(s);
                 s.connect(new InetSocketAddress(host, port), 5000);
+                afterConnect.on(s);
                 s.getOutputStream().write(start);
                 s.getOutputStream().flush();
             }
@@ -39,26 +61,6 @@ public final class SlowClients implements AutoCloseable {
         } catch (IOException e) {
             clients.close();
             throw new UncheckedIOException("slow client " + clients.sockets.size() + " to " + host + ":" + port, e);
-        }
-    }
-
-    /** {@code count} TLS connections that complete the handshake, send {@code start} and stall. */
-    public static SlowClients openTls(SSLSocketFactory tls, String host, int port, int count, byte[] start) {
-        SlowClients clients = new SlowClients();
-        try {
-            for (int i = 0; i < Math.min(count, 2000); i++) {
-                SSLSocket s = (SSLSocket) tls.createSocket();
-                clients.sockets.add(s);
-                s.connect(new InetSocketAddress(host, port), 5000);
-                s.setSoTimeout(5000); // a server that cannot even handshake fails the test rather than hangs it
-                s.startHandshake();
-                s.getOutputStream().write(start);
-                s.getOutputStream().flush();
-            }
-            return clients;
-        } catch (IOException e) {
-            clients.close();
-            throw new UncheckedIOException("slow TLS client " + clients.sockets.size() + " to " + host + ":" + port, e);
         }
     }
 
