@@ -11,6 +11,7 @@ import io.outrigger.testsupport.FuzzRuns;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes registry files (every supported kind: Namespace, Service, Pod, EndpointSlice, WorkloadEntry,
@@ -39,6 +40,35 @@ class RegistryYamlFuzzTest {
         assertThat(error.reason()).as("reason of %s", error).isNotBlank();
         assertThat(JAVA_FAILURE.matcher(error.reason()).find()).as("reason of %s", error).isFalse();
       }
+    });
+  }
+
+  /** Found by this target: a header match given as a string gave "class ...TextNode cannot be cast ...". */
+  @Test
+  void aValueOfTheWrongTypeInsideAModelIsNamedByItsPath() throws Exception {
+    YamlFiles.Documents documents = YamlFiles.read("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: reviews
+          namespace: shop
+        spec:
+          hosts: [reviews]
+          http:
+          - match:
+            - headers:
+                end-user:
+                  exact: jason
+                subset: v3
+            route:
+            - destination:
+                host: reviews
+        """, "vs.yaml");
+    assertThat(documents.objects()).isEmpty();
+    assertThat(documents.errors()).singleElement().satisfies(e -> {
+      assertThat(e.name()).isEqualTo("reviews");
+      assertThat(e.reason()).isEqualTo("invalid VirtualService in vs.yaml: spec.http[0].match[0].headers.subset "
+          + "has the wrong type (ClassCastException)");
     });
   }
 
