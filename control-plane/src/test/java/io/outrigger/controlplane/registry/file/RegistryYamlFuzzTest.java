@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class RegistryYamlFuzzTest {
   private static final FuzzRuns RUNS = new FuzzRuns("registry-yaml", InvalidYamlException.class);
-  private static final Pattern JAVA_FAILURE = Pattern.compile(
-      "Cannot invoke|Cannot read|Cannot load|because \"|cannot be cast|out of bounds|Index \\d+");
+  /** A JDK runtime exception's own message as the whole reason (a value of the input can not start it). */
+  private static final Pattern JAVA_FAILURE = Pattern.compile("^(invalid \\w+ in [^:]+: )?"
+      + "(Cannot (invoke|read|load|store) |class \\S+ cannot be cast|Index -?\\d+ out of bounds|null$)");
 
   @FuzzTest(maxDuration = "5s")
   @DictionaryEntries({"apiVersion: ", "kind: ", "metadata:", "  name: ", "  namespace: ", "spec:", "---",
@@ -69,6 +70,24 @@ class RegistryYamlFuzzTest {
       assertThat(e.name()).isEqualTo("reviews");
       assertThat(e.reason()).isEqualTo("invalid VirtualService in vs.yaml: spec.http[0].match[0].headers.subset "
           + "has the wrong type (ClassCastException)");
+    });
+  }
+
+  /** Found by this target: a label without a value gave a ConfigError whose reason was null. */
+  @Test
+  void aLabelWithoutAValueIsRefusedByName() throws Exception {
+    YamlFiles.Documents documents = YamlFiles.read("""
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels:
+            istio-injection: NULL
+        """, "ns.yaml");
+    MeshConfig mesh = new MeshAssembler(false).assemble(documents.objects(), documents.errors());
+    assertThat(mesh.errors()).singleElement().satisfies(e -> {
+      assertThat(e.name()).isEqualTo("shop");
+      assertThat(e.reason()).isEqualTo("metadata.labels.istio-injection has no value");
     });
   }
 
