@@ -10,17 +10,38 @@
 #   scripts/host-state.sh snapshot DIR    record the current state into DIR
 #   scripts/host-state.sh compare DIR     exit 1, naming each leftover, if the state differs from DIR
 #                                         (what a concurrent test run on the same machine holds is ignored)
+#   OUTRIGGER_TEST_RUN=ID (set by scripts/test.sh): count only the processes that run started (see below)
 #   scripts/host-state.sh kube            print what of a tier-5 cluster is on the machine; exit 1 if any
 #                                         (SingleNodeClusterTeardownTest asserts on this after a teardown)
 set -euo pipefail
+
+# What a test run creates is tagged, so that only it is counted (an unrelated etcd or Envoy on the machine is
+# none of the suite's business): scripts/test.sh exports OUTRIGGER_TEST_RUN=<run id>, and every process the
+# tests start inherits it in its environment (host-mode pods, whose environment is otherwise cleared, are
+# given it too); test network namespaces are named ortg... (BridgeNetworks.PREFIX) or, in the tier-5
+# cluster, cni-... by containerd. Without OUTRIGGER_TEST_RUN every process of those names counts, as before.
+RUN_ID=${OUTRIGGER_TEST_RUN:-}
+
+# True when process $1 belongs to this run: its environment holds OUTRIGGER_TEST_RUN=$RUN_ID.
+of_this_run() {
+  [ -z "$RUN_ID" ] && return 0
+  tr '\0' '\n' < "/proc/$1/environ" 2>/dev/null | grep -qxF "OUTRIGGER_TEST_RUN=$RUN_ID"
+}
 
 # The processes tests start, as "<name> <pid>".
 PROCESS_NAMES="envoy etcd kube-apiserver kubelet kube-proxy kube-scheduler containerd chromium chromedriver"
 procs() {
   local name pid
   for name in $PROCESS_NAMES; do
-    for pid in $(pgrep -x "$name" 2>/dev/null || true); do echo "$name $pid"; done
+    for pid in $(pgrep -x "$name" 2>/dev/null || true); do
+      if of_this_run "$pid"; then echo "$name $pid"; fi
+    done
   done
+}
+
+# Network namespaces tests create; other netns on the machine are not the suite's.
+test_netns() {
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(ortg|cni-)' || true
 }
 
 # The tier-5 cluster (test-support SingleNodeCluster): everything of it names its state directory, or is
@@ -66,7 +87,7 @@ mesh_procs() {
 record() {
   local dir=$1
   mkdir -p "$dir"
-  ip netns list 2>/dev/null | awk '{print $1}' | sort > "$dir/netns"
+  test_netns | sort > "$dir/netns"
   ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$dir/links"
   # Counters and comments with timestamps change on their own; compare rules only.
   { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E '^(-A|:|\*)' | sed 's/ \[[0-9]*:[0-9]*\]$//' | sort > "$dir/iptables" || true

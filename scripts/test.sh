@@ -10,6 +10,11 @@ scripts/bootstrap.sh --tests
 # shellcheck source=/dev/null
 source .outrigger/env
 
+# The run id tags every process the tests start (inherited through the environment), so the leftover check
+# below counts only what this run created (scripts/host-state.sh).
+OUTRIGGER_TEST_RUN=${OUTRIGGER_TEST_RUN:-run-$(date -u +%Y%m%dT%H%M%S)-$$}
+export OUTRIGGER_TEST_RUN
+
 before=$(mktemp -d)
 trap 'rm -rf "$before"' EXIT
 scripts/host-state.sh snapshot "$before"

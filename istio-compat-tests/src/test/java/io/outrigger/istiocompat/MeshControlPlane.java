@@ -139,6 +139,15 @@ final class MeshControlPlane implements AutoCloseable {
     return xdsTlsPort;
   }
 
+  /** The loopback plaintext xDS port, when the settings turned it on (in this JVM only); else -1. */
+  synchronized int xdsPlaintextPort() {
+    return process == null ? running.xdsPlaintextPort() : -1;
+  }
+
+  Path caDir() {
+    return caDir;
+  }
+
   synchronized String rootCertPem() {
     if (process == null) {
       return running.rootCertPem();

@@ -54,10 +54,8 @@ public final class CaGrpcServer implements AutoCloseable {
       ServerCredentials tls = TlsServerCredentials.newBuilder()
           .keyManager(stream(serving.certificateChainPem()), stream(serving.privateKeyPem()))
           .build();
-      Server server = NettyServerBuilder.forAddress(bind, tls)
+      Server server = GrpcServerLimits.apply(NettyServerBuilder.forAddress(bind, tls), MAX_REQUEST_BYTES)
           .addService(CertificateService.withAuthentication(ca, authenticator))
-          .maxInboundMessageSize(MAX_REQUEST_BYTES)
-          .maxInboundMetadataSize(MAX_METADATA_BYTES)
           .build()
           .start();
       log.info("event=ca_server_started address={} port={}", bind.getHostString(), server.getPort());

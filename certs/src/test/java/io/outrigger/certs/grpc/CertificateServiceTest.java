@@ -23,6 +23,7 @@ import io.outrigger.certs.grpc.proto.IstioCertificateResponse;
 import io.outrigger.certs.grpc.proto.IstioCertificateServiceGrpc;
 import io.outrigger.certs.grpc.proto.IstioCertificateServiceGrpc.IstioCertificateServiceBlockingStub;
 import io.outrigger.certs.x509.Pem;
+import io.outrigger.testsupport.SlowClients;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -175,6 +176,33 @@ class CertificateServiceTest {
     assertThat(e).as("call must fail").isNotNull();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(ca.metrics().issuedCount("csr")).isEqualTo(issuedBefore);
+  }
+
+  /**
+   * Slowloris: 500 connections stalled in the TLS handshake add no platform threads, do not delay a call, and
+   * are closed after GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS (gRPC's default keeps them 120 s). The xDS
+   * ports have the same limits (control-plane ServerSlowClientTest).
+   */
+  @Test
+  void connectionsStalledInTheHandshakeTakeNoThreadsAndAreClosedAfterTheHandshakeTimeout() throws Exception {
+    int threadsBefore = SlowClients.platformThreads();
+    try (SlowClients stalled = SlowClients.open("127.0.0.1", server.port(), 500, new byte[] {0x16, 0x03, 0x01})) {
+      long start = System.nanoTime();
+      StatusRuntimeException answer = catchThrowableOfType(StatusRuntimeException.class, () ->
+          IstioCertificateServiceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS - 2, TimeUnit.SECONDS)
+              .createCertificate(IstioCertificateRequest.newBuilder().setCsr("x").build()));
+      Duration answered = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(answer.getStatus().getCode()).as("a call without a token beside 500 stalled connections")
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
+      // Before any stalled connection could have been closed: the call did not wait behind them.
+      assertThat(answered).isLessThan(Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS - 2));
+      assertThat(SlowClients.platformThreads() - threadsBefore).as("platform threads added").isLessThan(20);
+      Duration closed = stalled.awaitAllClosed(Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS + 10));
+      System.out.printf("CA slow clients: call answered in %d ms beside 500 stalled handshakes, closed within %d ms%n",
+          answered.toMillis(), closed.toMillis());
+    }
   }
 
   private static void assertRefused(IstioCertificateServiceBlockingStub stub, IstioCertificateRequest request,

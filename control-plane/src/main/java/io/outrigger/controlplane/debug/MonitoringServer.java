@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.outrigger.controlplane.xds.ProxySnapshot;
 import io.outrigger.controlplane.xds.XdsResource;
 import io.outrigger.controlplane.xds.XdsTypes;
+import io.outrigger.injector.webhook.HttpServerLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -43,8 +44,10 @@ public final class MonitoringServer implements AutoCloseable {
       throws IOException {
     this.metrics = metrics;
     this.debug = debug;
+    HttpServerLimits.apply();
     this.server = HttpServer.create(bind, 0); // a BindException is named by its owner (ControlPlane)
-    server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().name("outrigger-monitoring-", 0).daemon(true).factory()));
+    // One virtual thread per exchange: slow clients cannot take the threads /metrics needs (docs/limits.md).
+    server.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("outrigger-monitoring-", 0).factory()));
     server.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
     server.createContext("/debug/syncz", ex -> json(ex, 200,
         syncJson.syncz(debug.meshVersion(), debug.syncStatus(), debug.configErrors()).toPrettyString()));

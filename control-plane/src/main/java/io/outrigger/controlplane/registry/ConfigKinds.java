@@ -47,8 +47,7 @@ public final class ConfigKinds {
     /** Cluster-scoped: its objects' key has an empty namespace. */
     public static final ConfigKind<Namespace> NAMESPACE = new ConfigKind<>(
             "Namespace", "", List.of("v1"), Namespace.class, NamespaceConfig.class, false,
-            (n, ns, mesh) -> new NamespaceConfig(n.getMetadata().getName(),
-                    n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
+            (n, ns, mesh) -> new NamespaceConfig(n.getMetadata().getName(), labels(n.getMetadata().getLabels())));
     /** A pod without an IP yet converts to nothing. */
     public static final ConfigKind<Pod> POD = new ConfigKind<>(
             "Pod", "", List.of("v1"), Pod.class, Workload.class, false, (p, ns, mesh) -> PodConverter.convert(p, ns));
@@ -80,6 +79,19 @@ public final class ConfigKinds {
             DESTINATION_RULE, PEER_AUTHENTICATION, AUTHORIZATION_POLICY, REQUEST_AUTHENTICATION, VIRTUAL_SERVICE);
 
     private ConfigKinds() {
+    }
+
+    /** Labels as given; a label without a value ({@code key:} or {@code key: null}) is refused by name. */
+    private static Map<String, String> labels(Map<String, String> labels) {
+        if (labels == null) {
+            return Map.of();
+        }
+        labels.forEach((k, v) -> {
+            if (v == null) {
+                throw new IllegalArgumentException("metadata.labels." + k + " has no value");
+            }
+        });
+        return labels;
     }
 
     /** The kind named {@code kind}, whatever its version. */

@@ -139,7 +139,9 @@ public final class MeshAssembler {
                 good.put(key, converted);
             }
         } catch (InvalidConfigException | RuntimeException e) {
-            ConfigError error = new ConfigError(key.kind(), key.namespace(), key.name(), e.getMessage(),
+            // Never a null reason: an exception without a message is named by its type.
+            String reason = e.getMessage() != null ? e.getMessage() : "cannot be converted (" + e.getClass().getSimpleName() + ")";
+            ConfigError error = new ConfigError(key.kind(), key.namespace(), key.name(), reason,
                     e instanceof InvalidConfigException invalid ? invalid.problem() : ConfigError.Problem.INVALID);
             errors.add(error);
             Object previous = lastGood.get(key);
@@ -148,7 +150,7 @@ public final class MeshAssembler {
             }
             if (logs) {
                 log.warn("event=config_rejected kind={} namespace={} name={} source={} keptLastGood={} reason=\"{}\"",
-                        key.kind(), key.namespace(), key.name(), object.source(), previous != null, e.getMessage());
+                        key.kind(), key.namespace(), key.name(), object.source(), previous != null, reason);
             }
         }
     }

@@ -8,9 +8,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.WorkloadIdentity;
-import io.outrigger.certs.grpc.CaGrpcServer;
 import io.outrigger.certs.grpc.CallerAuthInterceptor;
 import io.outrigger.certs.grpc.CertificateService;
+import io.outrigger.certs.grpc.GrpcServerLimits;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.security.BoundPodCheck;
 import io.outrigger.controlplane.security.PeerAddress;
@@ -74,11 +74,11 @@ final class XdsServers implements AutoCloseable {
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
         WorkloadAdmission claimed = WorkloadAdmission.loopbackUnauthenticated(mesh);
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort());
-        plaintext = bind(PortUnavailableException.Port.XDS_PLAINTEXT, loopback, NettyServerBuilder.forAddress(loopback)
-            .addService(new AdsService(claimed, snapshots, streams, metrics))
-            .addService(new MetricsSinkService(claimed, telemetry))
-            .maxInboundMessageSize(MAX_REQUEST_BYTES)
-            .build());
+        plaintext = bind(PortUnavailableException.Port.XDS_PLAINTEXT, loopback,
+            GrpcServerLimits.apply(NettyServerBuilder.forAddress(loopback), MAX_REQUEST_BYTES)
+                .addService(new AdsService(claimed, snapshots, streams, metrics))
+                .addService(new MetricsSinkService(claimed, telemetry))
+                .build());
         log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
             + "note=\"loopback only, host mode: a proxy here is who its node says it is\"", plaintext.getPort());
       }
@@ -98,8 +98,8 @@ final class XdsServers implements AutoCloseable {
     TlsServerCredentials.Builder credentials =
         TlsServerCredentials.newBuilder().keyManager(new ServingKeyManager(serving));
     InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort());
-    Server server = bind(PortUnavailableException.Port.XDS_TLS, address, NettyServerBuilder
-        .forAddress(address, credentials.build())
+    Server server = bind(PortUnavailableException.Port.XDS_TLS, address, GrpcServerLimits
+        .apply(NettyServerBuilder.forAddress(address, credentials.build()), MAX_REQUEST_BYTES)
         .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
             callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
         .addService(ServerInterceptors.intercept(sink, new CallerAuthInterceptor(
@@ -107,8 +107,6 @@ final class XdsServers implements AutoCloseable {
         .addService(CertificateService.withAuthentication(ca, callers))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .maxInboundMessageSize(MAX_REQUEST_BYTES)
-        .maxInboundMetadataSize(CaGrpcServer.MAX_METADATA_BYTES)
         .build());
     log.info("event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
         settings.bindAddress(), server.getPort(), settings.serverDnsNames());

@@ -10,6 +10,8 @@ final class WorkloadName {
   private static final List<String> LABELS =
       List.of("service.istio.io/canonical-name", "app.kubernetes.io/name", "app");
 
+  static final String UNKNOWN = "unknown";
+
   private WorkloadName() {}
 
   static String of(JsonNode pod, Map<String, String> labels) {
@@ -20,7 +22,9 @@ final class WorkloadName {
       }
     }
     JsonNode metadata = pod.path("metadata");
-    String generateName = metadata.path("generateName").asText("");
+    // Only string fields name a workload: a review carrying an object there (never the API server's) gets
+    // "unknown" rather than an empty name the bootstrap refuses (found by AdmissionReviewFuzzTest).
+    String generateName = text(metadata.path("generateName"));
     if (!generateName.isEmpty()) {
       // A ReplicaSet's pods are named <deployment>-<pod-template-hash>-: drop the hash too.
       String base = generateName.endsWith("-") ? generateName.substring(0, generateName.length() - 1) : generateName;
@@ -28,8 +32,15 @@ final class WorkloadName {
       if (hash != null && base.endsWith("-" + hash)) {
         base = base.substring(0, base.length() - hash.length() - 1);
       }
-      return base;
+      if (!base.isBlank()) {
+        return base;
+      }
     }
-    return metadata.path("name").asText("unknown");
+    String name = text(metadata.path("name"));
+    return name.isBlank() ? UNKNOWN : name;
+  }
+
+  private static String text(JsonNode node) {
+    return node.isTextual() ? node.asText() : "";
   }
 }

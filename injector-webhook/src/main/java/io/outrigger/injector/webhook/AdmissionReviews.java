@@ -128,7 +128,7 @@ final class AdmissionReviews {
     return review;
   }
 
-  private Answer inject(ObjectNode review, InjectionRequest request) {
+  private Answer inject(ObjectNode review, InjectionRequest request) throws BadRequestException {
     ObjectNode response = (ObjectNode) review.get("response");
     InjectionResult result;
     try {
@@ -136,6 +136,9 @@ final class AdmissionReviews {
     } catch (InjectionException e) {
       deny(response, e.getMessage());
       return new Answer(review, Outcome.DENIED, null, request.who());
+    } catch (IllegalArgumentException e) {
+      // A pod no API server would send (a field of the wrong type): the caller's error, not a 500.
+      throw new BadRequestException(400, "pod " + request.who() + ": " + e.getMessage());
     }
     if (!result.warnings().isEmpty()) {
       result.warnings().forEach(response.putArray("warnings")::add);

@@ -43,7 +43,6 @@ public final class WebhookServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
   /** Marks the event that says the webhook serves now (the CLI shows its held start-up log then). */
   private static final Marker READY = MarkerFactory.getMarker("READY");
-  private static final int THREADS = 16;
   /** Deepest JSON nesting of a review; deeper is a 400 (a Pod nests about 10 levels). */
   public static final int MAX_NESTING_DEPTH = 128;
   private static final String NODELAY = "sun.net.httpserver.nodelay";
@@ -59,22 +58,17 @@ public final class WebhookServer implements AutoCloseable {
       int maxBodyBytes, AdmissionContext context, ConfigValidator validator)
       throws IOException, GeneralSecurityException {
     this.keys = new ServingKeyManager(servingKeys);
-    // Strict parsing: a review with trailing garbage or duplicate keys is malformed, not guessed at.
-    // Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
-    StreamReadConstraints limits = StreamReadConstraints.builder()
-        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(maxBodyBytes).build();
-    ObjectMapper json = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
-    this.reviews = new AdmissionReviews(json, new SidecarInjector(injector, new SidecarBootstrap()), context,
-        validator);
+    this.reviews = new AdmissionReviews(reviewJson(maxBodyBytes), new SidecarInjector(injector, new SidecarBootstrap()),
+        context, validator);
     this.maxBodyBytes = maxBodyBytes;
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {keys}, null, null);
+    HttpServerLimits.apply();
     this.server = HttpsServer.create(address, 256);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    this.executor = Executors.newFixedThreadPool(THREADS, Thread.ofPlatform().name("webhook-", 0).factory());
+    // One virtual thread per exchange: a slow client (slowloris) holds one until MAX_REQUEST_SECONDS, never a
+    // platform thread the other reviews need (docs/limits.md).
+    this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
     server.setExecutor(executor);
     server.createContext("/inject", exchange -> admit(exchange, reviews::review));
     if (validator != null) {
@@ -91,6 +85,19 @@ public final class WebhookServer implements AutoCloseable {
         () -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
     server.createContext("/", exchange -> guarded(exchange,
         () -> send(exchange, 404, "text/plain", "no such path: " + exchange.getRequestURI().getPath() + "\n")));
+  }
+
+  /**
+   * How reviews are read. Strict: a review with trailing garbage or duplicate keys is malformed, not guessed
+   * at. Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
+   */
+  static ObjectMapper reviewJson(int maxBodyBytes) {
+    StreamReadConstraints limits = StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(maxBodyBytes).build();
+    return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
   }
 
   /**

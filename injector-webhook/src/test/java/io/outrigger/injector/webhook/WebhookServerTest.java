@@ -230,6 +230,21 @@ class WebhookServerTest {
         .contains("outrigger_injector_request_duration_seconds_bucket");
   }
 
+  @Test
+  void aPodWhoseNameIsNotAUsableStringIsReviewedNotA500() throws Exception {
+    // Found by AdmissionReviewFuzzTest: a name of the wrong type gave an empty workload name, whose
+    // IllegalArgumentException from the bootstrap escaped as HTTP 500.
+    List<String> metadatas = List.of("\"name\":{\"app\":\"web\"}", "\"generateName\":\"-\"", "\"name\":7");
+    for (String metadata : metadatas) {
+      JsonNode pod = JSON.readTree("{\"metadata\":{" + metadata + ",\"annotations\":{\"sidecar.istio.io/inject\":\"true\"}},"
+          + "\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx\"}]}}");
+      HttpResponse<String> r = post(JSON.writeValueAsString(
+          review("admission.k8s.io/v1", UUID.randomUUID().toString(), "Pod", "CREATE", "default", pod)));
+      assertThat(r.statusCode()).as("metadata {%s}: %s", metadata, r.body()).isEqualTo(200);
+      assertThat(JSON.readTree(r.body()).path("response").path("allowed").asBoolean()).isTrue();
+    }
+  }
+
   static void assertNoStackTrace(String body) {
     assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("at io.");
   }

@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.util.stream.Stream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -139,8 +140,7 @@ public final class YamlFiles {
             objects.add(new ConfigObject(new ObjectKey(kind, namespace, name), YAML.treeToValue(doc, known.get().type()),
                     source));
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            errors.add(new ConfigError(kind, namespace, name, "invalid " + kind + " in " + source + ": " + reason));
+            errors.add(new ConfigError(kind, namespace, name, "invalid " + kind + " in " + source + ": " + reason(e)));
         }
     }
 
@@ -168,5 +168,20 @@ public final class YamlFiles {
             }
         }
         return true;
+    }
+
+    /**
+     * Jackson's message, or where the value is when a model's own deserializer failed on a value of the wrong
+     * type (its ClassCastException's message names Jackson's classes, not the field; found by
+     * RegistryYamlFuzzTest).
+     */
+    private static String reason(Exception e) {
+        if (e instanceof JsonMappingException m && m.getCause() instanceof RuntimeException cause
+                && !(cause instanceof IllegalArgumentException)) {
+            String path = m.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName()
+                    : "[" + r.getIndex() + "]").collect(java.util.stream.Collectors.joining()).replaceFirst("^\\.", "");
+            return (path.isEmpty() ? "a value" : path) + " has the wrong type (" + cause.getClass().getSimpleName() + ")";
+        }
+        return e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 }
