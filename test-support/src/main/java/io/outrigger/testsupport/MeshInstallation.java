@@ -73,9 +73,7 @@ public final class MeshInstallation implements AutoCloseable {
         boolean cni = cluster.client().apps().daemonSets().inNamespace(NAMESPACE).withName(CNI_DAEMONSET).get() == null;
         args.addAll(List.of("--set", "cni.enabled=" + cni));
         if (cni) {
-            args.addAll(List.of("--set", "cni.binDir=" + cluster.cniBinDir(), "--set", "cni.confDir=" + cluster.cniConfDir(),
-                    "--set", "cni.logFile=" + cluster.cniBinDir().resolveSibling("outrigger-cni.log"),
-                    "--set", "cni.podRecordsDir=" + cluster.cniBinDir().resolveSibling("outrigger-cni-pods")));
+            cniValues(cluster).forEach(set -> args.addAll(List.of("--set", set)));
         }
         for (String set : sets) {
             args.addAll(List.of("--set", set));
@@ -97,6 +95,13 @@ public final class MeshInstallation implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("event=mesh_installed revision={} install_ms={}", revision, took.toMillis());
         return new MeshInstallation(cluster, helm, revision, took);
+    }
+
+    /** The chart's CNI values for the tier-5 node: its CNI directories, and the plugin's log and records beside them. */
+    public static List<String> cniValues(SingleNodeCluster cluster) {
+        return List.of("cni.binDir=" + cluster.cniBinDir(), "cni.confDir=" + cluster.cniConfDir(),
+                "cni.logFile=" + cluster.cniBinDir().resolveSibling("outrigger-cni.log"),
+                "cni.podRecordsDir=" + cluster.cniBinDir().resolveSibling("outrigger-cni-pods"));
     }
 
     /** The Helm release of a revision: {@code outrigger} or {@code outrigger-REVISION}. */

@@ -45,7 +45,7 @@ class MeshEndToEndIT {
     mesh = new MeshOnNode(cluster);
     long started = System.nanoTime();
     mesh.importSampleImage(dir);
-    mesh.chainCni();
+    // The first release carries the CNI node agent (DaemonSet), which chains outrigger-cni on the node.
     install = mesh.install("default");
     long applied = System.nanoTime();
     mesh.apply("bookinfo", "bookinfo/istio/reviews-destinationrule.yaml", "bookinfo/istio/reviews-canary-90-10.yaml");
@@ -132,7 +132,10 @@ class MeshEndToEndIT {
       conflist = files.filter(f -> f.toString().endsWith(".conflist")).sorted().findFirst().orElseThrow();
     }
     JsonNode plugins = MeshOnNode.JSON.readTree(conflist.toFile()).path("plugins");
+    // Chained by the chart's CNI DaemonSet (its installer), once, last.
+    assertThat(mesh.cniPod().getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     assertThat(plugins.get(plugins.size() - 1).path("type").asText()).isEqualTo("outrigger-cni");
+    assertThat(plugins.findValuesAsText("type")).containsOnlyOnce("outrigger-cni");
     for (String app : APPS) {
       String rules = mesh.natRules(mesh.pod(NS, app));
       assertThat(rules).as("%s's netns", app).contains(":OUTRIGGER_OUTPUT", ":OUTRIGGER_INBOUND", ":OUTRIGGER_REDIRECT")
