@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * Secret, root-cert ConfigMaps and leader Leases written by the control plane, the namespace), leaving the shared
  * cluster as it found it.
  *
- * <p>Tier 5 has no cluster DNS, so sidecars could not resolve {@code outrigger.outrigger-system.svc}: each
- * revision's Service gets a fixed clusterIP ({@link #serviceIp}) and the injector config's
- * {@code controlPlane.address} points the sidecars at it (they still verify the Service name). A real cluster
- * needs neither value.
+ * <p>Each revision's Service gets a fixed clusterIP ({@link #serviceIp}) and the injector config's
+ * {@code controlPlane.address} points the sidecars at it (they still verify the Service name), as for a cluster
+ * without cluster DNS. Tier 5 now has one ({@code ClusterDns}; the chart's default address,
+ * {@code outrigger.outrigger-system.svc:15012}, was checked to work there too), but the fixed address keeps the
+ * tests independent of it. A real cluster needs neither value.
  */
 public final class MeshInstallation implements AutoCloseable {
 
