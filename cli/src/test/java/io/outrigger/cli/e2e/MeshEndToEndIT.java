@@ -11,7 +11,6 @@ import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -125,17 +124,12 @@ class MeshEndToEndIT {
   }
 
   @Test
-  void containerdRanTheChainWithOutriggerCniLastAndThePodsHaveItsRules() throws Exception {
-    SingleNodeCluster cluster = kube.cluster();
-    Path conflist;
-    try (var files = Files.list(cluster.cniConfDir())) {
-      conflist = files.filter(f -> f.toString().endsWith(".conflist")).sorted().findFirst().orElseThrow();
-    }
-    JsonNode plugins = MeshOnNode.JSON.readTree(conflist.toFile()).path("plugins");
+  void containerdRanTheChainWithOutriggerCniLastAndThePodsHaveItsRules() {
+    List<String> chain = mesh.chainedPluginTypes();
     // Chained by the chart's CNI DaemonSet (its installer), once, last.
     assertThat(mesh.cniPod().getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
-    assertThat(plugins.get(plugins.size() - 1).path("type").asText()).isEqualTo("outrigger-cni");
-    assertThat(plugins.findValuesAsText("type")).containsOnlyOnce("outrigger-cni");
+    assertThat(chain).last().isEqualTo("outrigger-cni");
+    assertThat(chain).containsOnlyOnce("outrigger-cni");
     for (String app : APPS) {
       String rules = mesh.natRules(mesh.pod(NS, app));
       assertThat(rules).as("%s's netns", app).contains(":OUTRIGGER_OUTPUT", ":OUTRIGGER_INBOUND", ":OUTRIGGER_REDIRECT")

@@ -82,6 +82,16 @@ final class MeshOnNode {
     cluster.kubectlWithInput(rendered, "delete", "--ignore-not-found", "--wait=true", "--timeout=50s", "-f", "-");
   }
 
+  /** The plugin types of the node's conflist, in chain order. */
+  List<String> chainedPluginTypes() {
+    try (var files = Files.list(cluster.cniConfDir())) {
+      Path conflist = files.filter(f -> f.toString().endsWith(".conflist")).sorted().findFirst().orElseThrow();
+      return JSON.readTree(conflist.toFile()).path("plugins").findValuesAsText("type");
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the node's conflist", e);
+    }
+  }
+
   /** The node's CNI agent pod (one node: one pod). */
   Pod cniPod() {
     List<Pod> pods = pods(NAMESPACE, "app", MeshInstallation.CNI_DAEMONSET);
