@@ -49,7 +49,6 @@ class MeshUpgradeIT {
     }
     MeshInstallation.purge(kube.cluster());
   }
-  }
 
   @Test
   void movingTheNamespaceFromAToBAndRestartingLosesNoRequestAndAIsRemovedAfter(@TempDir Path dir) throws Exception {
