@@ -225,8 +225,13 @@ class MeshEndToEndIT {
     assertThat(pod.getSpec().getInitContainers().get(0).getName()).isEqualTo("outrigger-proxy");
     assertThat(pod.getSpec().getInitContainers().get(0).getRestartPolicy()).isEqualTo("Always");
     // The Job counts a pod as succeeded only once its phase is Succeeded: the sidecar did not keep it running.
-    assertThat(job.getStatus().getSucceeded()).as("job status %s; logs %s", job.getStatus(),
-        kube.cluster().kubectl("logs", "-n", NS, "job/once", "--all-containers").stdout()).isEqualTo(1);
+    String name = pod.getMetadata().getName();
+    assertThat(job.getStatus().getSucceeded()).as("job status %s; pod events %s; app log %s; CNI agent on it %s",
+        job.getStatus(), kube.cluster().kubectl("get", "events", "-n", NS, "--field-selector",
+            "involvedObject.name=" + name).stdout(),
+        kube.cluster().kubectl("logs", "-n", NS, name, "-c", "app").stdout(),
+        kube.cluster().kubectl("logs", "-n", MeshOnNode.NAMESPACE, "daemonset/outrigger-cni").stdout().lines()
+            .filter(l -> l.contains(name)).toList()).isEqualTo(1);
   }
 
   @Test
