@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.hostnet.ExecResult;
+import io.outrigger.testsupport.MeshImages;
 import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -34,9 +37,13 @@ class MeshInstallIT {
   private static final String CHECK_NS = "mesh-install-check";
 
   @Test
-  void helmInstallBringsTheMeshUpAndUninstallLeavesNothingOfOurs() {
+  void helmInstallBringsTheMeshUpAndUninstallLeavesNothingOfOurs() throws Exception {
     SingleNodeCluster cluster = kube.cluster();
     KubernetesClient client = cluster.client();
+    long building = System.nanoTime();
+    MeshImages.importInto(cluster);
+    System.out.println("mesh images (jlink, both archives written and imported): "
+        + (System.nanoTime() - building) / 1_000_000 + " ms");
     try (MeshInstallation mesh = MeshInstallation.install(cluster, "default", "replicaCount=2")) {
       System.out.println("mesh install (helm install to Ready with CA bundles): " + mesh.installTime().toMillis()
           + " ms");
@@ -97,12 +104,20 @@ class MeshInstallIT {
       assertThat(refused.exitCode()).isNotZero();
       assertThat(refused.stderr()).contains("validation.outrigger.io").contains("route weights sum to 90");
 
-      // H2 (cni-k8s): assert here that the CNI DaemonSet is Ready and that the node's conflist
-      // (cluster.cniConfDir()) holds exactly one outrigger-cni entry, appended last.
+      // The CNI node agent: Ready (install waited for it), which means its entry ends the node's conflist.
+      DaemonSet cni = client.apps().daemonSets().inNamespace(NS).withName(MeshInstallation.CNI_DAEMONSET).get();
+      assertThat(cni.getStatus().getNumberReady()).isEqualTo(1);
+      assertThat(conflistTypes(cluster)).as("the node's conflist").endsWith("outrigger-cni")
+          .filteredOn("outrigger-cni"::equals).hasSize(1);
+      assertThat(cluster.cniBinDir().resolve("outrigger-cni")).isExecutable();
 
       ExecResult uninstall = mesh.uninstall();
       assertThat(uninstall.exitCode()).as(uninstall.stderr()).isZero();
       assertThat(ours(client)).as("objects of the release after helm uninstall").isEmpty();
+      // The CNI installer's SIGTERM hook saw its DaemonSet gone and took its entry and plugin off the node.
+      assertThat(conflistTypes(cluster)).doesNotContain("outrigger-cni");
+      assertThat(cluster.cniBinDir().resolve("outrigger-cni")).doesNotExist();
+      assertThat(cluster.cniConfDir().resolve("outrigger-cni.kubeconfig")).doesNotExist();
       // Left on purpose (docs/install.md): the CA Secret (the mesh root outlives a revision), the leader's
       // Lease and root-cert ConfigMaps (written by the control plane, as istiod's), and the CRDs (Helm never
       // deletes a chart's crds/, so that uninstalling cannot delete users' VirtualServices).
@@ -117,9 +132,55 @@ class MeshInstallIT {
         .withName("virtualservices.networking.istio.io").get()).as("CRDs after purge").isNull();
   }
 
-  /** Every object the chart's templates make (label app=outrigger, or a webhook configuration of ours). */
+  @Test
+  void manifestGenerateAppliedWithKubectlBringsTheSameMeshUpAndDeleteRemovesIt() {
+    SingleNodeCluster cluster = kube.cluster();
+    KubernetesClient client = cluster.client();
+    String ip = MeshInstallation.serviceIp("b");
+    CliRun generate = CliRun.of("manifest", "generate", "--revision", "b", "--set", "createNamespace=true",
+        "--set", "controlPlane.serviceClusterIP=" + ip, "--set", "controlPlane.address=" + ip + ":15012",
+        // The CNI node agent's defaults are this machine's /opt/cni/bin and /etc/cni/net.d; the Helm test above
+        // covers it with the node's paths.
+        "--set", "cni.enabled=false");
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+    try (MeshInstallation mesh = MeshInstallation.applyManifest(cluster, "b", generate.out())) {
+      System.out.println("mesh apply (manifest generate | kubectl apply --server-side, to Ready with CA bundles): "
+          + mesh.installTime().toMillis() + " ms");
+      assertThat(client.apps().deployments().inNamespace(NS).withName("outrigger-b").get().getStatus()
+          .getReadyReplicas()).isEqualTo(1);
+      String root = mesh.rootCertPem();
+      client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("outrigger-sidecar-injector-b")
+          .get().getWebhooks().forEach(w -> assertThat(new String(Base64.getDecoder()
+              .decode(w.getClientConfig().getCaBundle()), StandardCharsets.US_ASCII)).isEqualTo(root));
+
+      ExecResult deleted = mesh.uninstall();
+      assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
+      assertThat(ours(client)).as("objects of the manifest after kubectl delete").isEmpty();
+      assertThat(client.namespaces().withName(NS).get()).as("namespace (in the manifest)").isNull();
+    } finally {
+      MeshInstallation.purge(cluster);
+    }
+  }
+
+  /** The plugin types of the node's conflist, in order. */
+  private static List<String> conflistTypes(SingleNodeCluster cluster) throws java.io.IOException {
+    List<String> types = new ArrayList<>();
+    new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(cluster.cniConfDir()
+        .resolve("10-" + SingleNodeCluster.CNI_NETWORK + ".conflist"))).path("plugins")
+        .forEach(p -> types.add(p.path("type").asText()));
+    return types;
+  }
+
+  /** Every object the chart's templates make (label app=outrigger or app=outrigger-cni, or a webhook configuration of ours). */
   private static List<String> ours(KubernetesClient client) {
     List<HasMetadata> found = new ArrayList<>();
+    found.addAll(client.apps().daemonSets().inNamespace(NS).withLabel("app", "outrigger-cni").list().getItems());
+    found.addAll(client.pods().inNamespace(NS).withLabel("app", "outrigger-cni").list().getItems());
+    found.addAll(client.serviceAccounts().inNamespace(NS).withLabel("app", "outrigger-cni").list().getItems());
+    found.addAll(client.rbac().roles().inNamespace(NS).withLabel("app", "outrigger-cni").list().getItems());
+    found.addAll(client.rbac().roleBindings().inNamespace(NS).withLabel("app", "outrigger-cni").list().getItems());
+    found.addAll(client.rbac().clusterRoles().withLabel("app", "outrigger-cni").list().getItems());
+    found.addAll(client.rbac().clusterRoleBindings().withLabel("app", "outrigger-cni").list().getItems());
     found.addAll(client.apps().deployments().inNamespace(NS).withLabel("app", "outrigger").list().getItems());
     found.addAll(client.pods().inNamespace(NS).withLabel("app", "outrigger").list().getItems());
     found.addAll(client.services().inNamespace(NS).withLabel("app", "outrigger").list().getItems());

@@ -16,12 +16,15 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The real API server of test tier 4 ({@link KubeApiServerExtension}) as the control plane meets it: a
@@ -162,10 +165,10 @@ public final class KubeTestCluster implements AutoCloseable {
      */
     public static void installIstioCrds(KubernetesClient admin, Duration timeout) {
         Path dir = Helm.chart().resolve("crds");
-        List<HasMetadata> crds = new java.util.ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        List<HasMetadata> crds = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".istio.io.yaml")).sorted().toList()) {
-                try (java.io.InputStream in = Files.newInputStream(file)) {
+                try (InputStream in = Files.newInputStream(file)) {
                     crds.addAll(admin.load(in).items());
                 }
             }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,23 +44,14 @@ public final class MeshImages {
         if (importedInto == cluster) {
             return;
         }
-        Path jar = jar();
-        Path pluginImage = pluginImage();
-        Path envoy = Prerequisites.requireEnvoy();
         long started = System.nanoTime();
         try {
             Path dir = Files.createTempDirectory("outrigger-mesh-images-");
             try {
-                if (runtime == null || !Files.isDirectory(runtime)) {
-                    Path runtimes = Files.createTempDirectory("outrigger-mesh-runtime-");
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(runtimes)));
-                    runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")),
-                            NodeImages.CONTROL_PLANE_MODULES, runtimes.resolve("runtime"));
+                for (Path archive : write(dir, CONTROL_PLANE, PROXY, Prerequisites.requireEnvoy())) {
+                    cluster.importImage(archive);
+                    Files.delete(archive);
                 }
-                cluster.importImage(NodeImages.controlPlane(CONTROL_PLANE, runtime, jar, pluginImage,
-                        dir.resolve("jni")).writeTo(dir.resolve("outrigger.tar")));
-                Files.delete(dir.resolve("outrigger.tar"));
-                cluster.importImage(NodeImages.envoy(envoy).writeTo(dir.resolve("envoy.tar")));
             } finally {
                 delete(dir);
             }
@@ -69,6 +61,52 @@ public final class MeshImages {
         importedInto = cluster;
         LOG.info("event=mesh_images_imported images={},{} ms={}", CONTROL_PLANE, PROXY,
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Writes both images as docker-archive tarballs into {@code dir} ({@code outrigger.tar}, {@code envoy.tar}),
+     * tagged {@code controlPlane} and {@code proxy}; returns their paths.
+     */
+    public static synchronized List<Path> write(Path dir, String controlPlane, String proxy, Path envoy)
+            throws IOException {
+        Path jar = jar();
+        Path pluginImage = pluginImage();
+        Files.createDirectories(dir);
+        if (runtime == null || !Files.isDirectory(runtime)) {
+            Path runtimes = Files.createTempDirectory("outrigger-mesh-runtime-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(runtimes)));
+            runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")), NodeImages.CONTROL_PLANE_MODULES,
+                    runtimes.resolve("runtime"));
+        }
+        Path scratch = Files.createTempDirectory("outrigger-mesh-jni-");
+        try {
+            Path outrigger = NodeImages.controlPlane(controlPlane, runtime, jar, pluginImage, scratch)
+                    .writeTo(dir.resolve("outrigger.tar"));
+            Path sidecar = NodeImages.envoy(proxy, envoy).writeTo(dir.resolve("envoy.tar"));
+            return List.of(outrigger, sidecar);
+        } finally {
+            delete(scratch);
+        }
+    }
+
+    /**
+     * {@code scripts/build-images.sh OUT [CONTROL_PLANE_REF PROXY_REF]}: the same two images as tarballs for a
+     * user's own registry ({@code docker load -i} / {@code skopeo copy docker-archive:...}, then push).
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1 && args.length != 3) {
+            System.err.println("usage: build-images OUT_DIR [CONTROL_PLANE_IMAGE PROXY_IMAGE]  (default: "
+                    + CONTROL_PLANE + " " + PROXY + ")");
+            System.exit(2);
+        }
+        String envoy = System.getenv("ENVOY_BIN");
+        if (envoy == null || envoy.isBlank()) {
+            System.err.println("build-images: ENVOY_BIN is not set; run scripts/bootstrap.sh and source .outrigger/env");
+            System.exit(1);
+        }
+        List<Path> archives = write(Path.of(args[0]), args.length == 3 ? args[1] : CONTROL_PLANE,
+                args.length == 3 ? args[2] : PROXY, Path.of(envoy));
+        archives.forEach(a -> System.out.println(a));
     }
 
     /** The shaded outrigger.jar: {@code -Doutrigger.jar}, else cli/target/outrigger.jar of this checkout. */

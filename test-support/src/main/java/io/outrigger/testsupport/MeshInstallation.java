@@ -47,13 +47,17 @@ public final class MeshInstallation implements AutoCloseable {
     private final Helm helm;
     private final String revision;
     private final Duration installTime;
+    /** The YAML applied with kubectl ({@link #applyManifest}); null for a Helm release. */
+    private final String manifest;
     private boolean uninstalled;
 
-    private MeshInstallation(SingleNodeCluster cluster, Helm helm, String revision, Duration installTime) {
+    private MeshInstallation(SingleNodeCluster cluster, Helm helm, String revision, Duration installTime,
+            String manifest) {
         this.cluster = cluster;
         this.helm = helm;
         this.revision = revision;
         this.installTime = installTime;
+        this.manifest = manifest;
     }
 
     /**
@@ -85,17 +89,34 @@ public final class MeshInstallation implements AutoCloseable {
             throw new IllegalStateException("helm install " + releaseName(revision) + " failed (exit "
                     + result.exitCode() + "): " + result.stderr() + result.stdout());
         }
-        MeshInstallation mesh = new MeshInstallation(cluster, helm, revision, Duration.ZERO);
+        return awaitReady(new MeshInstallation(cluster, helm, revision, Duration.ZERO, null), started);
+    }
+
+    /**
+     * The mesh without Helm: {@code kubectl apply --server-side} of {@code manifest} (what {@code outrigger manifest
+     * generate} printed for {@code revision}, with the tier's fixed Service IP and address and
+     * {@code createNamespace=true}), after importing the images; returns once Ready with its CA bundles.
+     * {@link #uninstall()} is then {@code kubectl delete -f} of the same YAML (the CRDs and namespace included).
+     */
+    public static MeshInstallation applyManifest(SingleNodeCluster cluster, String revision, String manifest) {
+        MeshImages.importInto(cluster);
+        long started = System.nanoTime();
+        cluster.kubectlWithInput(manifest, "apply", "--server-side", "-f", "-")
+                .orThrow("kubectl apply of the mesh manifest of revision " + revision);
+        return awaitReady(new MeshInstallation(cluster, null, revision, Duration.ZERO, manifest), started);
+    }
+
+    private static MeshInstallation awaitReady(MeshInstallation mesh, long started) {
         try {
             mesh.awaitReady();
         } catch (RuntimeException | Error e) {
             String state = mesh.diagnostics();
             mesh.close();
-            throw new IllegalStateException("mesh revision " + revision + ": " + e.getMessage() + "\n" + state, e);
+            throw new IllegalStateException("mesh revision " + mesh.revision + ": " + e.getMessage() + "\n" + state, e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        LOG.info("event=mesh_installed revision={} install_ms={}", revision, took.toMillis());
-        return new MeshInstallation(cluster, helm, revision, took);
+        LOG.info("event=mesh_installed revision={} install_ms={}", mesh.revision, took.toMillis());
+        return new MeshInstallation(mesh.cluster, mesh.helm, mesh.revision, took, mesh.manifest);
     }
 
     /** The chart's CNI values for the tier-5 node: its CNI directories, and the plugin's log and records beside them. */
@@ -203,12 +224,14 @@ public final class MeshInstallation implements AutoCloseable {
     }
 
     /**
-     * {@code helm uninstall --wait}; on success also waits (up to 90 s) until the control plane's pods are gone, so
+     * {@code helm uninstall --wait} (or {@code kubectl delete} of an applied manifest); on success also waits (up to 90 s) until the control plane's pods are gone, so
      * the release's objects are all gone when this returns.
      */
     public ExecResult uninstall() {
         uninstalled = true;
-        ExecResult result = helm.run(Duration.ofMinutes(2), List.of("uninstall", releaseName(revision), "--namespace",
+        ExecResult result = manifest != null
+                ? cluster.kubectlWithInput(manifest, "delete", "--ignore-not-found", "--wait=true", "-f", "-")
+                : helm.run(Duration.ofMinutes(2), List.of("uninstall", releaseName(revision), "--namespace",
                 NAMESPACE, "--kubeconfig", cluster.adminKubeconfig().toString(), "--wait", "--timeout", "90s"));
         if (result.succeeded()) {
             await("the pods of " + objectName(revision) + " to be gone", () -> cluster.client().pods()

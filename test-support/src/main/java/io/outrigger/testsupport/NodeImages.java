@@ -72,7 +72,12 @@ public final class NodeImages {
      * dynamic loader looks it up by (links resolved): a from-scratch base that is exactly what Envoy needs.
      */
     public static ImageArchive envoy(Path envoyBinary) {
-        ImageArchive image = ImageArchive.named(ENVOY).file("/usr/local/bin/envoy", envoyBinary, 0755)
+        return envoy(ENVOY, envoyBinary);
+    }
+
+    /** The same, tagged {@code reference} (e.g. for a user's own registry). */
+    public static ImageArchive envoy(String reference, Path envoyBinary) {
+        ImageArchive image = ImageArchive.named(reference).file("/usr/local/bin/envoy", envoyBinary, 0755)
                 .directory("/tmp", 01777).directory("/etc/envoy", 0755)
                 .file("/etc/passwd", "root:x:0:0:root:/root:/bin/false\nenvoy:x:1337:1337:envoy:/:/bin/false\n", 0644)
                 .file("/etc/group", "root:x:0:\nenvoy:x:1337:\n", 0644)

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -124,7 +125,7 @@ public final class Prerequisites {
     }
 
     private static Optional<Path> bootstrapHelm(Path repo) {
-        try (java.util.stream.Stream<Path> versions = Files.list(repo.resolve(".outrigger/helm"))) {
+        try (Stream<Path> versions = Files.list(repo.resolve(".outrigger/helm"))) {
             return versions.map(v -> v.resolve("helm")).filter(Files::isExecutable).sorted().reduce((a, b) -> b);
         } catch (IOException e) {
             return Optional.empty();

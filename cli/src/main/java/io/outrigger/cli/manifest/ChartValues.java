@@ -18,7 +18,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -240,22 +239,6 @@ public final class ChartValues {
   JsonNode map(String path) {
     JsonNode node = at(path);
     return node.isObject() ? node : JsonNodeFactory.instance.objectNode();
-  }
-
-  /** Every key path of these values, for error messages and tests. */
-  Set<String> keys() {
-    Set<String> keys = new TreeSet<>();
-    collect(tree, "", keys);
-    return keys;
-  }
-
-  private static void collect(JsonNode node, String prefix, Set<String> keys) {
-    node.fields().forEachRemaining(e -> {
-      keys.add(prefix + e.getKey());
-      if (e.getValue().isObject()) {
-        collect(e.getValue(), prefix + e.getKey() + ".", keys);
-      }
-    });
   }
 
   static YAMLMapper yaml() {

@@ -1,10 +1,11 @@
 package io.outrigger.cli.manifest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.outrigger.cli.manifest.MeshManifest.q;
+import static io.outrigger.cli.manifest.MeshManifest.yaml;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.outrigger.injector.yaml.KubeYaml;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -169,21 +170,5 @@ final class CniObjects {
     }
     metadata.putObject("labels").put("app", NAME).put("app.kubernetes.io/part-of", "outrigger");
     return object;
-  }
-
-  private static ObjectNode yaml(String text) {
-    try {
-      return (ObjectNode) KubeYaml.single().readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("manifest template: " + e.getMessage(), e);
-    }
-  }
-
-  private static String q(String value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -242,7 +242,8 @@ public final class MeshManifest {
     return object;
   }
 
-  private static ObjectNode yaml(String text) {
+  /** A YAML template's object (shared with {@link CniObjects}). */
+  static ObjectNode yaml(String text) {
     try {
       return (ObjectNode) KubeYaml.single().readTree(text);
     } catch (JsonProcessingException e) {
@@ -251,7 +252,7 @@ public final class MeshManifest {
   }
 
   /** A YAML (JSON) string literal. */
-  private static String q(String value) {
+  static String q(String value) {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {

@@ -6,13 +6,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.outrigger.certs.CaException;
 import io.outrigger.certs.CaSettings;
-import io.outrigger.certs.x509.CaFiles;
 import io.outrigger.certs.MeshCa;
+import io.outrigger.certs.x509.CaFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +130,7 @@ public final class CaSecret {
           Path file = caDir.resolve(key);
           Files.write(file, Base64.getDecoder().decode(data.get(key)));
           if (OWNER_READ_ONLY.contains(key)) {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
           }
         }
       }
@@ -141,7 +143,7 @@ public final class CaSecret {
 
   private static void deleteTree(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
       // A temp directory left behind is harmless.
     }
