@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * Secret, root-cert ConfigMaps and leader Leases written by the control plane, the namespace), leaving the shared
  * cluster as it found it.
  *
- * <p>Tier 5 has no cluster DNS, so sidecars could not resolve {@code outrigger.outrigger-system.svc}: each
- * revision's Service gets a fixed clusterIP ({@link #serviceIp}) and the injector config's
- * {@code controlPlane.address} points the sidecars at it (they still verify the Service name). A real cluster
- * needs neither value.
+ * <p>Each revision's Service gets a fixed clusterIP ({@link #serviceIp}) and the injector config's
+ * {@code controlPlane.address} points the sidecars at it (they still verify the Service name), as for a cluster
+ * without cluster DNS. Tier 5 now has one ({@code ClusterDns}; the chart's default address,
+ * {@code outrigger.outrigger-system.svc:15012}, was checked to work there too), but the fixed address keeps the
+ * tests independent of it. A real cluster needs neither value.
  */
 public final class MeshInstallation implements AutoCloseable {
 
@@ -77,9 +78,7 @@ public final class MeshInstallation implements AutoCloseable {
         boolean cni = cluster.client().apps().daemonSets().inNamespace(NAMESPACE).withName(CNI_DAEMONSET).get() == null;
         args.addAll(List.of("--set", "cni.enabled=" + cni));
         if (cni) {
-            args.addAll(List.of("--set", "cni.binDir=" + cluster.cniBinDir(), "--set", "cni.confDir=" + cluster.cniConfDir(),
-                    "--set", "cni.logFile=" + cluster.cniBinDir().resolveSibling("outrigger-cni.log"),
-                    "--set", "cni.podRecordsDir=" + cluster.cniBinDir().resolveSibling("outrigger-cni-pods")));
+            cniValues(cluster).forEach(set -> args.addAll(List.of("--set", set)));
         }
         for (String set : sets) {
             args.addAll(List.of("--set", set));
@@ -118,6 +117,13 @@ public final class MeshInstallation implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("event=mesh_installed revision={} install_ms={}", mesh.revision, took.toMillis());
         return new MeshInstallation(mesh.cluster, mesh.helm, mesh.revision, took, mesh.manifest);
+    }
+
+    /** The chart's CNI values for the tier-5 node: its CNI directories, and the plugin's log and records beside them. */
+    public static List<String> cniValues(SingleNodeCluster cluster) {
+        return List.of("cni.binDir=" + cluster.cniBinDir(), "cni.confDir=" + cluster.cniConfDir(),
+                "cni.logFile=" + cluster.cniBinDir().resolveSibling("outrigger-cni.log"),
+                "cni.podRecordsDir=" + cluster.cniBinDir().resolveSibling("outrigger-cni-pods"));
     }
 
     /** The Helm release of a revision: {@code outrigger} or {@code outrigger-REVISION}. */

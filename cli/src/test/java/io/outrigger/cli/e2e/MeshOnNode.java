@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.outrigger.hostnet.Commands;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.hostnet.RepoRoot;
+import io.outrigger.testsupport.Helm;
 import io.outrigger.testsupport.MeshImages;
 import io.outrigger.testsupport.MeshInstallation;
 import io.outrigger.testsupport.NodeImages;
@@ -59,23 +59,44 @@ final class MeshOnNode {
   }
 
   /**
-   * Chains the built outrigger-cni after the node's primary CNI, as the CNI DaemonSet's installer does (its
-   * conflist entry), and returns the plugin's log file.
+   * The CNI node agent on its own, outside every revision's release: the chart's templates/cni.yaml rendered
+   * ({@code helm template --show-only}) and applied, as an operator who upgrades the mesh without touching the CNI
+   * keeps it. Returns the applied YAML (for {@link #removeCni}) once the DaemonSet is Ready (our entry chained).
+   * Revisions installed afterwards leave it alone ({@link MeshInstallation} sees it and sets cni.enabled=false).
    */
-  Path chainCni() {
-    try {
-      Path link = cluster.cniBinDir().resolve("outrigger-cni");
-      Files.deleteIfExists(link);
-      Files.createSymbolicLink(link, MeshImages.pluginImage().resolve("outrigger-cni"));
-      Path log = cluster.cniBinDir().resolveSibling("outrigger-cni.log");
-      ObjectNode conf = JSON.createObjectNode().put("type", "outrigger-cni").put("log_file", log.toString());
-      conf.putArray("exclude_namespaces").add("kube-system").add(NAMESPACE);
-      conf.putObject("capabilities").put("io.kubernetes.cri.pod-annotations", true);
-      cluster.setChainedPlugins(List.of(conf.toString()));
-      return log;
+  String installCniAlone() {
+    MeshImages.importInto(cluster);
+    List<String> args = new ArrayList<>(List.of("template", "outrigger", Helm.chart().toString(), "--namespace",
+        NAMESPACE, "--show-only", "templates/cni.yaml"));
+    MeshInstallation.cniValues(cluster).forEach(set -> args.addAll(List.of("--set", set)));
+    String rendered = Helm.require().run(Duration.ofSeconds(60), args).orThrow("helm " + args).stdout();
+    cluster.kubectlWithInput("{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \""
+        + NAMESPACE + "\"}}", "apply", "-f", "-").orThrow("namespace " + NAMESPACE);
+    applyYaml(rendered);
+    cluster.kubectl("rollout", "status", "-n", NAMESPACE, "daemonset/" + MeshInstallation.CNI_DAEMONSET,
+        "--timeout=55s").orThrow("CNI DaemonSet Ready");
+    return rendered;
+  }
+
+  void removeCni(String rendered) {
+    cluster.kubectlWithInput(rendered, "delete", "--ignore-not-found", "--wait=true", "--timeout=50s", "-f", "-");
+  }
+
+  /** The plugin types of the node's conflist, in chain order. */
+  List<String> chainedPluginTypes() {
+    try (var files = Files.list(cluster.cniConfDir())) {
+      Path conflist = files.filter(f -> f.toString().endsWith(".conflist")).sorted().findFirst().orElseThrow();
+      return JSON.readTree(conflist.toFile()).path("plugins").findValuesAsText("type");
     } catch (IOException e) {
-      throw new UncheckedIOException("chaining outrigger-cni", e);
+      throw new UncheckedIOException("reading the node's conflist", e);
     }
+  }
+
+  /** The node's CNI agent pod (one node: one pod). */
+  Pod cniPod() {
+    List<Pod> pods = pods(NAMESPACE, "app", MeshInstallation.CNI_DAEMONSET);
+    assertThat(pods).as("CNI agent pods").hasSize(1);
+    return pods.get(0);
   }
 
   /** {@code helm install} of revision {@code revision} (test-support's fixture); returns once it is Ready. */

@@ -34,6 +34,7 @@ class MeshUpgradeIT {
   static final Duration LOOP_BOUND = Duration.ofSeconds(150);
   static MeshInstallation a;
   static MeshInstallation b;
+  static String cni;
 
   @AfterAll
   static void cleanUp() {
@@ -42,6 +43,9 @@ class MeshUpgradeIT {
       if (revision != null) {
         revision.close();
       }
+    }
+    if (cni != null) {
+      new MeshOnNode(kube.cluster()).removeCni(cni);
     }
     MeshInstallation.purge(kube.cluster());
   }
@@ -52,7 +56,8 @@ class MeshUpgradeIT {
     MeshOnNode mesh = new MeshOnNode(cluster);
     long started = System.nanoTime();
     mesh.importSampleImage(dir);
-    mesh.chainCni();
+    cni = mesh.installCniAlone();
+    Pod cniAgent = mesh.cniPod();
     a = mesh.install("a");
     mesh.applyYaml(app());
     mesh.awaitAvailable(NS);
@@ -85,6 +90,7 @@ class MeshUpgradeIT {
           .contains(b.controlPlaneAddress());
       assertThat(mesh.envoyAdmin(newcomer, "/stats?filter=control_plane.connected_state"))
           .contains("control_plane.connected_state: 1");
+      assertThat(mesh.natRules(newcomer)).as("the CNI plugin captured the new pod").contains(":OUTRIGGER_OUTPUT");
       // a's existing sidecars still have their control plane and serve.
       assertRevision("a", "details", "client");
       for (String app : List.of("details", "client")) {
@@ -129,6 +135,13 @@ class MeshUpgradeIT {
     for (Pod pod : mesh.pods(NS, "app", "details")) {
       assertThat(mesh.envoyAdmin(pod, "/stats?filter=control_plane.connected_state")).contains(": 1");
     }
+    // The CNI was never touched: the same agent pod, not restarted, our entry once and last in the conflist.
+    Pod cniAfter = mesh.cniPod();
+    assertThat(cniAfter.getMetadata().getUid()).isEqualTo(cniAgent.getMetadata().getUid());
+    assertThat(cniAfter.getStatus().getContainerStatuses().get(0).getRestartCount())
+        .isEqualTo(cniAgent.getStatus().getContainerStatuses().get(0).getRestartCount());
+    assertThat(mesh.chainedPluginTypes()).containsOnlyOnce("outrigger-cni").last().isEqualTo("outrigger-cni");
+    assertThat(mesh.natRules(mesh.pod(NS, "client"))).contains(":OUTRIGGER_OUTPUT");
     b.close();
     System.out.printf("tier-5 upgrade test: %d ms%n", (System.nanoTime() - started) / 1_000_000);
   }
