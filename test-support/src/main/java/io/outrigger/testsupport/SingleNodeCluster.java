@@ -305,6 +305,11 @@ public final class SingleNodeCluster implements AutoCloseable {
     synchronized List<ProcessHandle> abandon() {
         closed = true;
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        // The DNS server lives in this JVM, and a killed JVM's socket goes with it: left open, it would hold
+        // HOST_IP:53 against the next start in this JVM.
+        if (dns != null) {
+            dns.close();
+        }
         client.close();
         lock.close();
         return processes.values().stream().map(Process::toHandle).toList();
