@@ -8,13 +8,18 @@ import io.outrigger.cni.capture.CaptureDecision;
 import io.outrigger.cni.capture.CapturePolicy;
 import io.outrigger.cni.capture.InvalidAnnotationException;
 import io.outrigger.cni.plugin.PodRecords;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class RepairController {
   private static final Logger LOG = LoggerFactory.getLogger(RepairController.class);
   public static final String BROKEN_LABEL = "outrigger.io/cni-rules-missing";
+  /** How long a torn-down sandbox's pod may still be listed Pending/Running (kubelet reports after DEL). */
+  static final Duration TEARDOWN_GRACE = Duration.ofMinutes(2);
+  static final Duration TOMBSTONE_LIFETIME = Duration.ofMinutes(10);
 
   public enum Action { DELETE, LABEL }
 
@@ -54,6 +62,7 @@ public final class RepairController {
   /** One pass over the node's pods; returns the ones it repaired ("ns/name"). */
   public List<String> reconcile() {
     List<String> done = new ArrayList<>();
+    removeOldTombstones();
     List<Pod> pods;
     try {
       pods = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems();
@@ -102,8 +111,37 @@ public final class RepairController {
     } catch (InvalidAnnotationException e) {
       return false; // the plugin refuses such a pod's ADD: it never gets an IP through us.
     }
-    return !Files.exists(records.resolve(PodRecords.key(meta.getUid(), null, null)))
-        && !Files.exists(records.resolve(PodRecords.key(null, meta.getNamespace(), meta.getName())));
+    return !recorded(PodRecords.key(meta.getUid(), null, null))
+        && !recorded(PodRecords.key(null, meta.getNamespace(), meta.getName()));
+  }
+
+  /** A record, or a tombstone of a sandbox torn down within {@link #TEARDOWN_GRACE} (its pod's phase lags). */
+  private boolean recorded(String key) {
+    if (Files.exists(records.resolve(key))) {
+      return true;
+    }
+    try {
+      return Files.getLastModifiedTime(records.resolve(key + PodRecords.TORN_DOWN_SUFFIX)).toInstant()
+          .isAfter(Instant.now().minus(TEARDOWN_GRACE));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Tombstones past their use: the pod's status has long caught up with its torn-down sandbox. */
+  private void removeOldTombstones() {
+    Instant old = Instant.now().minus(TOMBSTONE_LIFETIME);
+    try (Stream<Path> files = Files.list(records)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(PodRecords.TORN_DOWN_SUFFIX)).toList()) {
+        if (Files.getLastModifiedTime(file).toInstant().isBefore(old)) {
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // No pod was set up on this node yet.
+    } catch (IOException e) {
+      LOG.warn("event=cni-repair-tombstones-failed dir={} reason=\"{}\"", records, e.getMessage());
+    }
   }
 
   private void repair(Pod pod) {

@@ -13,6 +13,13 @@ import java.nio.file.StandardCopyOption;
  * ({@code K8S_POD_UID} in {@code CNI_ARGS}, which containerd and CRI-O pass), else by {@code namespace_name}.
  */
 public final class PodRecords {
+  /**
+   * DEL leaves {@code <key>.deleted} in place of the record: kubelet reports a finished pod's phase after the
+   * sandbox (and so our DEL) is gone, and a pod still listed as Running with neither file would look set up
+   * without us. The repair controller honours a fresh one and removes old ones.
+   */
+  public static final String TORN_DOWN_SUFFIX = ".deleted";
+
   private final Path dir;
 
   public PodRecords(Path dir) {
@@ -39,12 +46,20 @@ public final class PodRecords {
     }
   }
 
-  /** DEL removes the record of the sandbox it tears down (a newer sandbox of the same pod keeps its own). */
+  /**
+   * DEL turns the record of the sandbox it tears down into a tombstone (a newer sandbox of the same pod keeps
+   * its own record): the tombstone is written first, so there is never a moment with neither.
+   */
   void removed(CniRequest req) {
-    Path file = dir.resolve(key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName()));
+    String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());
+    Path file = dir.resolve(key);
     try {
-      if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(" container=" + req.containerId() + " ")) {
-        Files.deleteIfExists(file);
+      if (Files.exists(file)) {
+        String record = Files.readString(file, StandardCharsets.UTF_8);
+        if (record.contains(" container=" + req.containerId() + " ")) {
+          Files.writeString(dir.resolve(key + TORN_DOWN_SUFFIX), record, StandardCharsets.UTF_8);
+          Files.deleteIfExists(file);
+        }
       }
     } catch (IOException e) {
       System.err.println("outrigger-cni: cannot remove pod record " + file + ": " + e.getMessage());

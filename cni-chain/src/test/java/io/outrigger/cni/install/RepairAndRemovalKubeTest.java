@@ -17,6 +17,9 @@ import io.outrigger.testsupport.KubeTestCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import io.outrigger.cni.plugin.PodRecords;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -79,6 +82,27 @@ class RepairAndRemovalKubeTest {
     assertThat(admin.pods().inNamespace(NS).withName("recorded").get().getMetadata().getDeletionTimestamp()).isNull();
     assertThat(repair.reconcile()).as("a pod is repaired once").isEmpty();
     assertThat(broken.getMetadata().getUid()).isNotBlank();
+  }
+
+  @Test
+  void aSandboxTornDownAMomentAgoIsNotRepairedWhileItsPodStillListsRunning(@TempDir Path records) throws IOException {
+    // A finished Job's pod: CNI DEL ran (the record is a tombstone) before kubelet reported the phase.
+    Pod finishing = pod(NS, "finishing", NODE, MESHED, "198.18.240.14", false);
+    Files.writeString(records.resolve(finishing.getMetadata().getUid() + PodRecords.TORN_DOWN_SUFFIX),
+        "pod=shop/finishing container=c version=dev\n");
+    // A tombstone older than the grace: the pod got a new sandbox without us.
+    Pod stale = pod(NS, "stale-tombstone", NODE, MESHED, "198.18.240.15", false);
+    Path old = Files.writeString(records.resolve(stale.getMetadata().getUid() + PodRecords.TORN_DOWN_SUFFIX),
+        "pod=shop/stale-tombstone container=c version=dev\n");
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(RepairController.TEARDOWN_GRACE).minusSeconds(5)));
+    Path ancient = Files.writeString(records.resolve("gone-pod-uid" + PodRecords.TORN_DOWN_SUFFIX), "pod=shop/gone\n");
+    Files.setLastModifiedTime(ancient, FileTime.from(Instant.now().minus(RepairController.TOMBSTONE_LIFETIME).minusSeconds(5)));
+
+    List<String> repaired = new RepairController(admin, NODE, List.of("excluded"), records, RepairController.Action.LABEL)
+        .reconcile();
+
+    assertThat(repaired).contains("shop/stale-tombstone").doesNotContain("shop/finishing");
+    assertThat(ancient).as("a tombstone past its lifetime is removed").doesNotExist();
   }
 
   @Test
