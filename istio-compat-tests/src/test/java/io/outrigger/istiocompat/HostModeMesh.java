@@ -207,11 +207,6 @@ final class HostModeMesh implements AutoCloseable {
     return controlPlane.trustDomain();
   }
 
-  /** The bridge gateway: the host as the pods reach it, where the control plane listens. */
-  String gateway() {
-    return network.gateway();
-  }
-
   @Override
   public void close() {
     RuntimeException failure = null;

@@ -144,10 +144,6 @@ final class MeshControlPlane implements AutoCloseable {
     return process == null ? running.xdsPlaintextPort() : -1;
   }
 
-  Path caDir() {
-    return caDir;
-  }
-
   synchronized String rootCertPem() {
     if (process == null) {
       return running.rootCertPem();

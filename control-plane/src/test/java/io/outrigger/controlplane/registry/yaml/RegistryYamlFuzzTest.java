@@ -1,4 +1,4 @@
-package io.outrigger.controlplane.registry.file;
+package io.outrigger.controlplane.registry.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
