@@ -4,10 +4,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The pod a service-account token is bound to (a projected token the kubelet requested for that pod),
- * as the API server reports it in a TokenReview: {@code user.extra} keys
- * {@code authentication.kubernetes.io/pod-name} and {@code authentication.kubernetes.io/pod-uid}.
- * The namespace is the token's service account's.
+ * The pod a service-account token is bound to (a projected token the kubelet requested for that
+ * pod), as the API server reports it in a TokenReview: {@code user.extra} keys {@code
+ * authentication.kubernetes.io/pod-name} and {@code authentication.kubernetes.io/pod-uid}. The
+ * namespace is the token's service account's.
  *
  * @param uid empty when the API server did not report one
  */

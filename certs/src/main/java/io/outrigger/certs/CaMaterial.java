@@ -20,11 +20,14 @@ import java.util.List;
  *
  * @param signingKey the CA key
  * @param signingCert the CA certificate
- * @param chain the signing certificate and its issuers up to but excluding the root; empty when
- *     the CA is itself a root
+ * @param chain the signing certificate and its issuers up to but excluding the root; empty when the
+ *     CA is itself a root
  * @param bundle every root in force
  */
-record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509Certificate> chain,
+record CaMaterial(
+    PrivateKey signingKey,
+    X509Certificate signingCert,
+    List<X509Certificate> chain,
     TrustBundle bundle) {
 
   CaMaterial {
@@ -35,25 +38,47 @@ record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509C
     return chain.isEmpty();
   }
 
-  /** Reads and checks a CA directory: key matches certificate, certificate is a CA, chain reaches a root. */
+  /**
+   * Reads and checks a CA directory: key matches certificate, certificate is a CA, chain reaches a
+   * root.
+   */
   static CaMaterial load(CaFiles files, Date now) {
     List<java.nio.file.Path> missing = files.missing();
     if (!missing.isEmpty()) {
-      throw new CaException("CA directory " + files.dir() + ": missing " + missing
-          + " (a cacerts directory needs ca-cert.pem, ca-key.pem, root-cert.pem, and cert-chain.pem for an intermediate)");
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": missing "
+              + missing
+              + " (a cacerts directory needs ca-cert.pem, ca-key.pem, root-cert.pem, and cert-chain.pem for an intermediate)");
     }
-    X509Certificate caCert = Pem.readCertificates(KeyFiles.readPublic(files.caCert()), files.caCert().toString()).get(0);
-    PrivateKey key = Pem.readPrivateKey(KeyFiles.readSecret(files.caKey()), files.caKey().toString());
+    X509Certificate caCert =
+        Pem.readCertificates(KeyFiles.readPublic(files.caCert()), files.caCert().toString()).get(0);
+    PrivateKey key =
+        Pem.readPrivateKey(KeyFiles.readSecret(files.caKey()), files.caKey().toString());
     if (!Keys.matches(key, caCert.getPublicKey())) {
-      throw new CaException("CA directory " + files.dir() + ": " + files.caKey().getFileName()
-          + " is not the key of " + files.caCert().getFileName());
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": "
+              + files.caKey().getFileName()
+              + " is not the key of "
+              + files.caCert().getFileName());
     }
     if (caCert.getBasicConstraints() < 0 || !caCert.getKeyUsage()[5]) {
-      throw new CaException("CA directory " + files.dir() + ": " + files.caCert().getFileName()
-          + " (" + caCert.getSubjectX500Principal() + ") is not a CA certificate (needs CA:TRUE and keyCertSign)");
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": "
+              + files.caCert().getFileName()
+              + " ("
+              + caCert.getSubjectX500Principal()
+              + ") is not a CA certificate (needs CA:TRUE and keyCertSign)");
     }
-    TrustBundle bundle = new TrustBundle(
-        Pem.readCertificates(KeyFiles.readPublic(files.rootCert()), files.rootCert().toString()));
+    TrustBundle bundle =
+        new TrustBundle(
+            Pem.readCertificates(
+                KeyFiles.readPublic(files.rootCert()), files.rootCert().toString()));
     List<X509Certificate> chain = chainOf(files, caCert, bundle);
     verify(files, chain, caCert, bundle, now);
     return new CaMaterial(key, caCert, chain, bundle);
@@ -72,24 +97,34 @@ record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509C
     KeyFiles.writePublic(files.caCert(), Pem.certificate(signingCert));
   }
 
-  /** The root of the bundle that issued the top of the chain (the signing cert itself for a root CA). */
+  /**
+   * The root of the bundle that issued the top of the chain (the signing cert itself for a root
+   * CA).
+   */
   X509Certificate root() {
     X509Certificate top = chain.isEmpty() ? signingCert : chain.get(chain.size() - 1);
     return bundle.roots().stream()
-        .filter(r -> r.getSubjectX500Principal().equals(top.getIssuerX500Principal()) && Keys.signedBy(top, r))
+        .filter(
+            r ->
+                r.getSubjectX500Principal().equals(top.getIssuerX500Principal())
+                    && Keys.signedBy(top, r))
         .findFirst()
         .orElse(top);
   }
 
-  private static List<X509Certificate> chainOf(CaFiles files, X509Certificate caCert, TrustBundle bundle) {
+  private static List<X509Certificate> chainOf(
+      CaFiles files, X509Certificate caCert, TrustBundle bundle) {
     if (bundle.contains(caCert)) {
       return List.of();
     }
     List<X509Certificate> chain = new ArrayList<>();
     chain.add(caCert);
     if (java.nio.file.Files.exists(files.certChain())) {
-      for (X509Certificate c : Pem.readCertificates(KeyFiles.readPublic(files.certChain()), files.certChain().toString())) {
-        boolean isRoot = bundle.contains(c) || c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
+      for (X509Certificate c :
+          Pem.readCertificates(
+              KeyFiles.readPublic(files.certChain()), files.certChain().toString())) {
+        boolean isRoot =
+            bundle.contains(c) || c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
         if (!c.equals(caCert) && !isRoot) {
           chain.add(c);
         }
@@ -98,8 +133,12 @@ record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509C
     return chain;
   }
 
-  private static void verify(CaFiles files, List<X509Certificate> chain, X509Certificate caCert,
-      TrustBundle bundle, Date now) {
+  private static void verify(
+      CaFiles files,
+      List<X509Certificate> chain,
+      X509Certificate caCert,
+      TrustBundle bundle,
+      Date now) {
     try {
       if (chain.isEmpty()) {
         caCert.checkValidity(now);
@@ -112,8 +151,14 @@ record CaMaterial(PrivateKey signingKey, X509Certificate signingCert, List<X509C
       params.setDate(now);
       CertPathValidator.getInstance("PKIX").validate(path, params);
     } catch (GeneralSecurityException e) {
-      throw new CaException("CA directory " + files.dir() + ": " + caCert.getSubjectX500Principal()
-          + " does not chain to a root in root-cert.pem or is not valid now: " + e.getMessage(), e);
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": "
+              + caCert.getSubjectX500Principal()
+              + " does not chain to a root in root-cert.pem or is not valid now: "
+              + e.getMessage(),
+          e);
     }
   }
 }

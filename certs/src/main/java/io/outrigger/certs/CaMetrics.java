@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The CA's meters, named for Prometheus as {@code outrigger_ca_issued_total{path}},
- * {@code outrigger_ca_rejected_total{reason}} and {@code outrigger_ca_issuance_seconds{path}}.
- * {@code path} is {@code csr} or {@code generate}. {@code outrigger_ca_crypto_backend{backend}} is 1
- * for the library doing the CA's ECDSA ({@code boringssl} or {@code bouncycastle}).
+ * The CA's meters, named for Prometheus as {@code outrigger_ca_issued_total{path}}, {@code
+ * outrigger_ca_rejected_total{reason}} and {@code outrigger_ca_issuance_seconds{path}}. {@code
+ * path} is {@code csr} or {@code generate}. {@code outrigger_ca_crypto_backend{backend}} is 1 for
+ * the library doing the CA's ECDSA ({@code boringssl} or {@code bouncycastle}).
  */
 public final class CaMetrics {
 
@@ -36,23 +36,44 @@ public final class CaMetrics {
 
   /** Marks which ECDSA backend the CA runs on (a constant 1, tagged: an info-style metric). */
   public void cryptoBackend(String backend) {
-    Gauge.builder(CRYPTO_BACKEND, () -> 1).description("the CA's ECDSA backend")
-        .tag("backend", backend).register(registry);
+    Gauge.builder(CRYPTO_BACKEND, () -> 1)
+        .description("the CA's ECDSA backend")
+        .tag("backend", backend)
+        .register(registry);
   }
 
   public void issued(String path) {
-    issued.computeIfAbsent(path, p -> Counter.builder(ISSUED).description("certificates issued")
-        .tag("path", p).register(registry)).increment();
+    issued
+        .computeIfAbsent(
+            path,
+            p ->
+                Counter.builder(ISSUED)
+                    .description("certificates issued")
+                    .tag("path", p)
+                    .register(registry))
+        .increment();
   }
 
   public void rejected(String reason) {
-    rejected.computeIfAbsent(reason, r -> Counter.builder(REJECTED)
-        .description("certificate requests refused, by reason").tag("reason", r).register(registry)).increment();
+    rejected
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder(REJECTED)
+                    .description("certificate requests refused, by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
   }
 
   public Timer issuanceTimer(String path) {
-    return timers.computeIfAbsent(path, p -> Timer.builder(ISSUANCE)
-        .description("time to check and sign one certificate").tag("path", p).register(registry));
+    return timers.computeIfAbsent(
+        path,
+        p ->
+            Timer.builder(ISSUANCE)
+                .description("time to check and sign one certificate")
+                .tag("path", p)
+                .register(registry));
   }
 
   /** Certificates issued so far on a path. */

@@ -40,7 +40,8 @@ public record CaSettings(
     Objects.requireNonNull(backdate, "backdate");
     Objects.requireNonNull(crypto, "crypto");
     if (backdate.isNegative()) {
-      throw new IllegalArgumentException("CA settings: backdate " + backdate + " must not be negative");
+      throw new IllegalArgumentException(
+          "CA settings: backdate " + backdate + " must not be negative");
     }
     if (defaultTtl.compareTo(maxTtl) > 0) {
       throw new IllegalArgumentException(
@@ -54,29 +55,40 @@ public record CaSettings(
    * an operator can choose it for any command without a flag of its own.
    */
   public static CaSettings defaults() {
-    return new CaSettings(DEFAULT_TRUST_DOMAIN, KeyType.EC_P256, KeyType.EC_P256,
-        Duration.ofHours(24), Duration.ofDays(90), Duration.ofDays(3650), Duration.ofMinutes(1),
+    return new CaSettings(
+        DEFAULT_TRUST_DOMAIN,
+        KeyType.EC_P256,
+        KeyType.EC_P256,
+        Duration.ofHours(24),
+        Duration.ofDays(90),
+        Duration.ofDays(3650),
+        Duration.ofMinutes(1),
         CryptoBackend.fromSystemProperty());
   }
 
   public CaSettings withTrustDomain(String domain) {
-    return new CaSettings(domain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, crypto);
+    return new CaSettings(
+        domain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withCaKeyType(KeyType type) {
-    return new CaSettings(trustDomain, type, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, crypto);
+    return new CaSettings(
+        trustDomain, type, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withDefaultTtl(Duration ttl) {
-    return new CaSettings(trustDomain, caKeyType, workloadKeyType, ttl, maxTtl, rootTtl, backdate, crypto);
+    return new CaSettings(
+        trustDomain, caKeyType, workloadKeyType, ttl, maxTtl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withMaxTtl(Duration ttl) {
-    return new CaSettings(trustDomain, caKeyType, workloadKeyType, defaultTtl, ttl, rootTtl, backdate, crypto);
+    return new CaSettings(
+        trustDomain, caKeyType, workloadKeyType, defaultTtl, ttl, rootTtl, backdate, crypto);
   }
 
   public CaSettings withCrypto(CryptoBackend backend) {
-    return new CaSettings(trustDomain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, backend);
+    return new CaSettings(
+        trustDomain, caKeyType, workloadKeyType, defaultTtl, maxTtl, rootTtl, backdate, backend);
   }
 
   private static void requirePositive(String name, Duration d) {

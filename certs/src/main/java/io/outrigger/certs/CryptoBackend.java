@@ -34,14 +34,23 @@ public enum CryptoBackend {
     return Arrays.stream(values())
         .filter(b -> b.settingName.equals(name.strip().toLowerCase(java.util.Locale.ROOT)))
         .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(source + ": CA crypto backend '" + name
-            + "' is not one of " + Arrays.stream(values()).map(CryptoBackend::settingName)
-                .collect(Collectors.joining(", "))));
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    source
+                        + ": CA crypto backend '"
+                        + name
+                        + "' is not one of "
+                        + Arrays.stream(values())
+                            .map(CryptoBackend::settingName)
+                            .collect(Collectors.joining(", "))));
   }
 
   /** The backend the system property {@value #PROPERTY} asks for, {@link #AUTO} when unset. */
   public static CryptoBackend fromSystemProperty() {
     String value = System.getProperty(PROPERTY);
-    return value == null || value.isBlank() ? AUTO : fromSettingName(value, "system property " + PROPERTY);
+    return value == null || value.isBlank()
+        ? AUTO
+        : fromSettingName(value, "system property " + PROPERTY);
   }
 }

@@ -1,9 +1,9 @@
 package io.outrigger.certs;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Host mode's stand-in for the Kubernetes token issuer: an ES256 key kept in the CA directory
- * ({@code host-token-key.pem}, 0600) signs tokens shaped like projected service-account tokens,
- * so sidecars prove their identity the same way with or without Kubernetes.
+ * ({@code host-token-key.pem}, 0600) signs tokens shaped like projected service-account tokens, so
+ * sidecars prove their identity the same way with or without Kubernetes.
  */
 public final class HostModeTokens {
 
@@ -61,7 +61,8 @@ public final class HostModeTokens {
     Path file = caDir.resolve(KEY_FILE);
     ECPrivateKey privateKey;
     if (Files.exists(file)) {
-      if (!(Pem.readPrivateKey(KeyFiles.readSecret(file), file.toString()) instanceof ECPrivateKey ec)) {
+      if (!(Pem.readPrivateKey(KeyFiles.readSecret(file), file.toString())
+          instanceof ECPrivateKey ec)) {
         throw new CaException("host token key " + file + ": must be an EC P-256 key");
       }
       privateKey = ec;
@@ -75,9 +76,9 @@ public final class HostModeTokens {
   }
 
   /**
-   * The tokens of the control plane whose CA is in {@code caDir}, for minting outside it ({@code outrigger
-   * token}): a directory without a CA is refused, so a mistyped one does not get a new key whose tokens
-   * no control plane accepts.
+   * The tokens of the control plane whose CA is in {@code caDir}, for minting outside it ({@code
+   * outrigger token}): a directory without a CA is refused, so a mistyped one does not get a new
+   * key whose tokens no control plane accepts.
    */
   public static HostModeTokens ofExistingCa(Path caDir, String issuer) {
     new CaFiles(caDir).requireCa();
@@ -89,31 +90,42 @@ public final class HostModeTokens {
   }
 
   /**
-   * A token for {@code id}: {@code iss}, {@code sub = system:serviceaccount:<ns>:<sa>}, {@code aud},
-   * {@code iat}/{@code nbf}/{@code exp}, and the {@code kubernetes.io} claim, like the kubelet's.
+   * A token for {@code id}: {@code iss}, {@code sub = system:serviceaccount:<ns>:<sa>}, {@code
+   * aud}, {@code iat}/{@code nbf}/{@code exp}, and the {@code kubernetes.io} claim, like the
+   * kubelet's.
    */
   public String mint(WorkloadIdentity id, List<String> audiences, Duration ttl) {
     if (audiences.isEmpty()) {
-      throw new IllegalArgumentException("host-mode token for " + id + ": at least one audience is required");
+      throw new IllegalArgumentException(
+          "host-mode token for " + id + ": at least one audience is required");
     }
     if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("host-mode token for " + id + ": TTL " + ttl + " must be positive");
+      throw new IllegalArgumentException(
+          "host-mode token for " + id + ": TTL " + ttl + " must be positive");
     }
     Instant now = clock.instant();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer(issuer)
-        .subject(id.kubernetesUsername())
-        .audience(audiences)
-        .issueTime(Date.from(now))
-        .notBeforeTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(ttl)))
-        .jwtID(UUID.randomUUID().toString())
-        .claim("kubernetes.io", Map.of(
-            "namespace", id.namespace(),
-            "serviceaccount", Map.of("name", id.serviceAccount())))
-        .build();
-    SignedJWT jwt = new SignedJWT(
-        new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .subject(id.kubernetesUsername())
+            .audience(audiences)
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(ttl)))
+            .jwtID(UUID.randomUUID().toString())
+            .claim(
+                "kubernetes.io",
+                Map.of(
+                    "namespace", id.namespace(),
+                    "serviceaccount", Map.of("name", id.serviceAccount())))
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT)
+                .build(),
+            claims);
     try {
       jwt.sign(new ECDSASigner(key));
     } catch (JOSEException e) {
@@ -138,16 +150,22 @@ public final class HostModeTokens {
       ECKey jwk = new ECKey.Builder(Curve.P_256, publicKey).privateKey(privateKey).build();
       return new ECKey.Builder(jwk).keyID(jwk.computeThumbprint().toString()).build();
     } catch (JOSEException | java.security.GeneralSecurityException | IllegalArgumentException e) {
-      throw new CaException("host token key " + file + ": not a usable EC P-256 key: " + e.getMessage(), e);
+      throw new CaException(
+          "host token key " + file + ": not a usable EC P-256 key: " + e.getMessage(), e);
     }
   }
 
-  // PKCS#8 EC keys need not carry the public point; derive it (Q = d·G) so the file holds one secret only.
-  private static ECPublicKey publicKeyOf(ECPrivateKey privateKey) throws java.security.GeneralSecurityException {
+  // PKCS#8 EC keys need not carry the public point; derive it (Q = d·G) so the file holds one
+  // secret only.
+  private static ECPublicKey publicKeyOf(ECPrivateKey privateKey)
+      throws java.security.GeneralSecurityException {
     org.bouncycastle.jce.spec.ECNamedCurveParameterSpec spec =
         org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec("secp256r1");
     org.bouncycastle.math.ec.ECPoint q = spec.getG().multiply(privateKey.getS()).normalize();
-    ECPoint point = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-    return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, privateKey.getParams()));
+    ECPoint point =
+        new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+    return (ECPublicKey)
+        KeyFactory.getInstance("EC")
+            .generatePublic(new ECPublicKeySpec(point, privateKey.getParams()));
   }
 }

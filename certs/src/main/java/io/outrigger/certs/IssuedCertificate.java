@@ -17,7 +17,8 @@ public record IssuedCertificate(PrivateKey privateKey, List<X509Certificate> cha
     Objects.requireNonNull(privateKey, "privateKey");
     Objects.requireNonNull(chain, "chain");
     if (chain.isEmpty()) {
-      throw new IllegalArgumentException("issued certificate: the chain must hold at least the leaf");
+      throw new IllegalArgumentException(
+          "issued certificate: the chain must hold at least the leaf");
     }
     chain = List.copyOf(chain);
   }
@@ -43,7 +44,10 @@ public record IssuedCertificate(PrivateKey privateKey, List<X509Certificate> cha
   @Override
   public String toString() {
     // Never print the key.
-    return "IssuedCertificate[serial=" + leaf().getSerialNumber().toString(16)
-        + ", notAfter=" + notAfter() + "]";
+    return "IssuedCertificate[serial="
+        + leaf().getSerialNumber().toString(16)
+        + ", notAfter="
+        + notAfter()
+        + "]";
   }
 }

@@ -42,8 +42,14 @@ public enum KeyType {
     return Arrays.stream(values())
         .filter(k -> k.cliName.equals(name))
         .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(
-            "key type '" + name + "' is not supported; use one of "
-                + Arrays.stream(values()).map(KeyType::cliName).collect(Collectors.joining(", "))));
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "key type '"
+                        + name
+                        + "' is not supported; use one of "
+                        + Arrays.stream(values())
+                            .map(KeyType::cliName)
+                            .collect(Collectors.joining(", "))));
   }
 }

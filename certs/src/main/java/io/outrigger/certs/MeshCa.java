@@ -6,10 +6,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outrigger.certs.x509.CaFiles;
 import io.outrigger.certs.x509.CertificateSigner;
 import io.outrigger.certs.x509.CsrPolicy;
-import io.outrigger.certs.x509.SubjectKey;
 import io.outrigger.certs.x509.Keys;
 import io.outrigger.certs.x509.Pem;
 import io.outrigger.certs.x509.Providers;
+import io.outrigger.certs.x509.SubjectKey;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -49,8 +49,14 @@ public final class MeshCa {
   private final Clock clock;
   private final SecureRandom random;
 
-  private MeshCa(CaFiles files, CaSettings settings, Providers providers, CaMaterial material,
-      CaMetrics metrics, Clock clock, SecureRandom random) {
+  private MeshCa(
+      CaFiles files,
+      CaSettings settings,
+      Providers providers,
+      CaMaterial material,
+      CaMetrics metrics,
+      Clock clock,
+      SecureRandom random) {
     this.files = files;
     this.settings = settings;
     this.providers = providers;
@@ -58,11 +64,15 @@ public final class MeshCa {
     this.metrics = metrics;
     this.clock = clock;
     this.random = random;
-    this.signer = new CertificateSigner(material.signingKey(), material.signingCert(), providers, random);
+    this.signer =
+        new CertificateSigner(material.signingKey(), material.signingCert(), providers, random);
     this.csrPolicy = new CsrPolicy(providers);
   }
 
-  /** Loads the CA in {@code caDir}, or creates a self-signed root there when the directory holds none. */
+  /**
+   * Loads the CA in {@code caDir}, or creates a self-signed root there when the directory holds
+   * none.
+   */
   public static MeshCa loadOrInit(Path caDir, CaSettings settings) {
     return loadOrInit(caDir, settings, new SimpleMeterRegistry(), Clock.systemUTC());
   }
@@ -71,7 +81,8 @@ public final class MeshCa {
     return loadOrInit(caDir, settings, registry, Clock.systemUTC());
   }
 
-  public static MeshCa loadOrInit(Path caDir, CaSettings settings, MeterRegistry registry, Clock clock) {
+  public static MeshCa loadOrInit(
+      Path caDir, CaSettings settings, MeterRegistry registry, Clock clock) {
     CaFiles files = new CaFiles(caDir);
     SecureRandom random = new SecureRandom();
     CaMetrics metrics = new CaMetrics(registry);
@@ -80,24 +91,37 @@ public final class MeshCa {
     if (!files.anyExists()) {
       material = newRoot(settings, providers, clock, random, List.of());
       material.write(files);
-      log.info("event=ca_created dir={} trust_domain={} key_type={} root_serial={}", caDir,
-          settings.trustDomain(), settings.caKeyType().cliName(),
+      log.info(
+          "event=ca_created dir={} trust_domain={} key_type={} root_serial={}",
+          caDir,
+          settings.trustDomain(),
+          settings.caKeyType().cliName(),
           material.signingCert().getSerialNumber().toString(16));
     } else {
       material = CaMaterial.load(files, Date.from(clock.instant()));
-      log.info("event=ca_loaded dir={} mode={} trust_domain={} roots={} ca_not_after={}", caDir,
-          material.selfSigned() ? "self-signed" : "plug-in", settings.trustDomain(),
-          material.bundle().roots().size(), material.signingCert().getNotAfter().toInstant());
+      log.info(
+          "event=ca_loaded dir={} mode={} trust_domain={} roots={} ca_not_after={}",
+          caDir,
+          material.selfSigned() ? "self-signed" : "plug-in",
+          settings.trustDomain(),
+          material.bundle().roots().size(),
+          material.signingCert().getNotAfter().toInstant());
     }
     MeshCa ca = new MeshCa(files, settings, providers, material, metrics, clock, random);
     metrics.cryptoBackend(providers.backend().settingName());
     if (providers.fallbackReason() != null) {
-      log.warn("event=ca_crypto backend={} requested={} ca_signature=\"{}\" reason=\"{}\"",
-          providers.backend().settingName(), settings.crypto().settingName(), ca.signer.implementation(),
+      log.warn(
+          "event=ca_crypto backend={} requested={} ca_signature=\"{}\" reason=\"{}\"",
+          providers.backend().settingName(),
+          settings.crypto().settingName(),
+          ca.signer.implementation(),
           providers.fallbackReason());
     } else {
-      log.info("event=ca_crypto backend={} requested={} ca_signature=\"{}\"", providers.backend().settingName(),
-          settings.crypto().settingName(), ca.signer.implementation());
+      log.info(
+          "event=ca_crypto backend={} requested={} ca_signature=\"{}\"",
+          providers.backend().settingName(),
+          settings.crypto().settingName(),
+          ca.signer.implementation());
     }
     return ca;
   }
@@ -142,8 +166,8 @@ public final class MeshCa {
   }
 
   /**
-   * The CA certificate and its issuers up to but excluding the root: what follows a leaf in an
-   * SVID chain. Empty when this CA is the root itself.
+   * The CA certificate and its issuers up to but excluding the root: what follows a leaf in an SVID
+   * chain. Empty when this CA is the root itself.
    */
   public List<X509Certificate> certChain() {
     return material.chain();
@@ -171,8 +195,8 @@ public final class MeshCa {
   }
 
   /**
-   * Signs a PKCS#10 CSR (DER) for an authenticated caller, after checking that it asks for
-   * exactly the caller's SPIFFE ID, nothing else, with a strong key and a valid signature.
+   * Signs a PKCS#10 CSR (DER) for an authenticated caller, after checking that it asks for exactly
+   * the caller's SPIFFE ID, nothing else, with a strong key and a valid signature.
    *
    * @return the leaf first, then {@link #certChain()} (the root is not included)
    * @throws CsrRejectedException naming the caller and the reason; counted by reason
@@ -185,10 +209,12 @@ public final class MeshCa {
   /** {@link #signCsr} for a PEM {@code CERTIFICATE REQUEST} (what Istio's CA API carries). */
   public List<X509Certificate> signCsrPem(String pkcs10Pem, WorkloadIdentity caller, Duration ttl) {
     SpiffeId id = caller.spiffeId(trustDomain());
-    return signCheckedCsr(id, () -> csrPolicy.check(Pem.readCsrDer(pkcs10Pem, "CSR from " + id.uri()), id), ttl);
+    return signCheckedCsr(
+        id, () -> csrPolicy.check(Pem.readCsrDer(pkcs10Pem, "CSR from " + id.uri()), id), ttl);
   }
 
-  private List<X509Certificate> signCheckedCsr(SpiffeId id, Supplier<SubjectKey> check, Duration ttl) {
+  private List<X509Certificate> signCheckedCsr(
+      SpiffeId id, Supplier<SubjectKey> check, Duration ttl) {
     Timer.Sample sample = Timer.start();
     SubjectKey key;
     try {
@@ -208,7 +234,10 @@ public final class MeshCa {
   // Guarded: reading notAfter parses the leaf, which callers that only encode it never need.
   private static void logIssued(String path, SpiffeId id, List<X509Certificate> chain) {
     if (log.isDebugEnabled()) {
-      log.debug("event=svid_issued path={} spiffe_id={} not_after={}", path, id,
+      log.debug(
+          "event=svid_issued path={} spiffe_id={} not_after={}",
+          path,
+          id,
           chain.get(0).getNotAfter().toInstant());
     }
   }
@@ -219,49 +248,75 @@ public final class MeshCa {
   }
 
   /**
-   * Starts a root rotation: a new self-signed root becomes the signer, and the bundle holds the
-   * new root and every old one, so SVIDs from both verify during the overlap.
+   * Starts a root rotation: a new self-signed root becomes the signer, and the bundle holds the new
+   * root and every old one, so SVIDs from both verify during the overlap.
    */
   public MeshCa rotateRoot() {
     if (!material.selfSigned()) {
-      throw new CaException("CA directory " + files.dir() + ": is a plug-in intermediate; rotate it by"
-          + " replacing its cacerts files (with both roots in root-cert.pem), not with rotateRoot");
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": is a plug-in intermediate; rotate it by"
+              + " replacing its cacerts files (with both roots in root-cert.pem), not with rotateRoot");
     }
     CaMaterial rotated = newRoot(settings, providers, clock, random, material.bundle().roots());
     rotated.write(files);
-    log.info("event=root_rotated dir={} new_root_serial={} roots={}", files.dir(),
-        rotated.signingCert().getSerialNumber().toString(16), rotated.bundle().roots().size());
+    log.info(
+        "event=root_rotated dir={} new_root_serial={} roots={}",
+        files.dir(),
+        rotated.signingCert().getSerialNumber().toString(16),
+        rotated.bundle().roots().size());
     return new MeshCa(files, settings, providers, rotated, metrics, clock, random);
   }
 
-  /** Ends an overlap: removes an old root from the bundle. The root that signs now cannot be dropped. */
+  /**
+   * Ends an overlap: removes an old root from the bundle. The root that signs now cannot be
+   * dropped.
+   */
   public MeshCa withoutRoot(X509Certificate oldRoot) {
     if (oldRoot.equals(material.root())) {
-      throw new CaException("CA directory " + files.dir() + ": root " + oldRoot.getSubjectX500Principal()
-          + " still issues this CA's certificates and cannot be dropped");
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": root "
+              + oldRoot.getSubjectX500Principal()
+              + " still issues this CA's certificates and cannot be dropped");
     }
     if (!material.bundle().contains(oldRoot)) {
-      throw new CaException("CA directory " + files.dir() + ": root " + oldRoot.getSubjectX500Principal()
-          + " is not in the trust bundle");
+      throw new CaException(
+          "CA directory "
+              + files.dir()
+              + ": root "
+              + oldRoot.getSubjectX500Principal()
+              + " is not in the trust bundle");
     }
     List<X509Certificate> roots = new ArrayList<>(material.bundle().roots());
     roots.remove(oldRoot);
-    CaMaterial trimmed = new CaMaterial(material.signingKey(), material.signingCert(), material.chain(),
-        new TrustBundle(roots));
+    CaMaterial trimmed =
+        new CaMaterial(
+            material.signingKey(),
+            material.signingCert(),
+            material.chain(),
+            new TrustBundle(roots));
     trimmed.write(files);
-    log.info("event=root_dropped dir={} root_serial={} roots={}", files.dir(),
-        oldRoot.getSerialNumber().toString(16), roots.size());
+    log.info(
+        "event=root_dropped dir={} root_serial={} roots={}",
+        files.dir(),
+        oldRoot.getSerialNumber().toString(16),
+        roots.size());
     return new MeshCa(files, settings, providers, trimmed, metrics, clock, random);
   }
 
-  private List<X509Certificate> sign(SubjectKey key, SpiffeId id, List<String> dnsNames, Duration ttl) {
+  private List<X509Certificate> sign(
+      SubjectKey key, SpiffeId id, List<String> dnsNames, Duration ttl) {
     Instant now = clock.instant();
     Instant notAfter = now.plus(effectiveTtl(ttl, id));
     Instant caNotAfter = material.signingCert().getNotAfter().toInstant();
     if (notAfter.isAfter(caNotAfter)) {
       notAfter = caNotAfter; // a leaf outliving its CA would fail validation early anyway
     }
-    X509Certificate leaf = signer.signLeaf(key, id, dnsNames, now.minus(settings.backdate()), notAfter);
+    X509Certificate leaf =
+        signer.signLeaf(key, id, dnsNames, now.minus(settings.backdate()), notAfter);
     List<X509Certificate> chain = new ArrayList<>(1 + material.chain().size());
     chain.add(leaf);
     chain.addAll(material.chain());
@@ -280,23 +335,40 @@ public final class MeshCa {
 
   private void requireWorkloadInOwnTrustDomain(SpiffeId id) {
     try {
-      id.requireWorkloadIdentity(); // the mesh names every holder of an SVID ns/sa, the control plane too
+      id.requireWorkloadIdentity(); // the mesh names every holder of an SVID ns/sa, the control
+      // plane too
     } catch (IllegalArgumentException e) {
       throw new CaException("no SVID issued: " + e.getMessage(), e);
     }
     if (!id.trustDomain().equals(trustDomain())) {
-      throw new CaException("SVID " + id + ": trust domain " + id.trustDomain()
-          + " is not this CA's (" + trustDomain() + ")");
+      throw new CaException(
+          "SVID "
+              + id
+              + ": trust domain "
+              + id.trustDomain()
+              + " is not this CA's ("
+              + trustDomain()
+              + ")");
     }
   }
 
-  private static CaMaterial newRoot(CaSettings settings, Providers providers, Clock clock, SecureRandom random,
+  private static CaMaterial newRoot(
+      CaSettings settings,
+      Providers providers,
+      Clock clock,
+      SecureRandom random,
       List<X509Certificate> previousRoots) {
     KeyPair keys = Keys.generate(settings.caKeyType(), random, providers.ecKeyGeneration());
     Instant now = clock.instant();
-    X509Certificate root = CertificateSigner.selfSignedRoot(keys.getPrivate(), keys.getPublic(),
-        rootName(settings.trustDomain(), random), now.minus(settings.backdate()), now.plus(settings.rootTtl()),
-        providers, random);
+    X509Certificate root =
+        CertificateSigner.selfSignedRoot(
+            keys.getPrivate(),
+            keys.getPublic(),
+            rootName(settings.trustDomain(), random),
+            now.minus(settings.backdate()),
+            now.plus(settings.rootTtl()),
+            providers,
+            random);
     List<X509Certificate> roots = new ArrayList<>();
     roots.add(root);
     roots.addAll(previousRoots);

@@ -16,7 +16,8 @@ public record RenewalPolicy(double jitterFraction) {
 
   public RenewalPolicy {
     if (jitterFraction < 0 || jitterFraction >= 0.5) {
-      throw new IllegalArgumentException("renewal policy: jitter fraction " + jitterFraction + " must be in [0, 0.5)");
+      throw new IllegalArgumentException(
+          "renewal policy: jitter fraction " + jitterFraction + " must be in [0, 0.5)");
     }
   }
 
@@ -32,13 +33,19 @@ public record RenewalPolicy(double jitterFraction) {
   /**
    * When to renew a leaf its holder received at {@code receivedAt}. The life counts from then, not
    * from notBefore: a CA sets notBefore in the past for clock skew (a minute here), and for a
-   * short-lived leaf half of "backdate + TTL" can already be over when it arrives, which would renew
-   * it at once, and again, forever.
+   * short-lived leaf half of "backdate + TTL" can already be over when it arrives, which would
+   * renew it at once, and again, forever.
    */
   public Instant renewAt(X509Certificate leaf, Instant receivedAt) {
-    Instant from = receivedAt.isAfter(leaf.getNotBefore().toInstant()) ? receivedAt : leaf.getNotBefore().toInstant();
+    Instant from =
+        receivedAt.isAfter(leaf.getNotBefore().toInstant())
+            ? receivedAt
+            : leaf.getNotBefore().toInstant();
     Duration life = Duration.between(from, leaf.getNotAfter().toInstant());
-    double jitter = jitterFraction == 0 ? 0 : ThreadLocalRandom.current().nextDouble(-jitterFraction, jitterFraction);
+    double jitter =
+        jitterFraction == 0
+            ? 0
+            : ThreadLocalRandom.current().nextDouble(-jitterFraction, jitterFraction);
     return from.plusMillis((long) (life.toMillis() * (0.5 + jitter)));
   }
 

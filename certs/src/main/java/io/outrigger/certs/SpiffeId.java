@@ -5,9 +5,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A SPIFFE ID ({@code spiffe://<trust-domain><path>}) checked against the SPIFFE ID spec: lower-case
- * trust domain, a path of non-empty segments without dot segments, no query, fragment, port or
- * user info.
+ * A SPIFFE ID ({@code spiffe://<trust-domain><path>}) checked against the SPIFFE ID spec:
+ * lower-case trust domain, a path of non-empty segments without dot segments, no query, fragment,
+ * port or user info.
  */
 public record SpiffeId(String trustDomain, String path) {
 
@@ -21,7 +21,9 @@ public record SpiffeId(String trustDomain, String path) {
     Objects.requireNonNull(path, "path");
     if (!TRUST_DOMAIN.matcher(trustDomain).matches()) {
       throw new IllegalArgumentException(
-          "SPIFFE ID: trust domain '" + trustDomain + "' must be lower-case letters, digits, '.', '-', '_'");
+          "SPIFFE ID: trust domain '"
+              + trustDomain
+              + "' must be lower-case letters, digits, '.', '-', '_'");
     }
     checkPath(trustDomain, path);
   }
@@ -39,7 +41,8 @@ public record SpiffeId(String trustDomain, String path) {
       throw new IllegalArgumentException("SPIFFE ID: longer than " + MAX_LENGTH + " characters");
     }
     if (uri.contains("?") || uri.contains("#")) {
-      throw new IllegalArgumentException("SPIFFE ID '" + uri + "': query and fragment are not allowed");
+      throw new IllegalArgumentException(
+          "SPIFFE ID '" + uri + "': query and fragment are not allowed");
     }
     String rest = uri.substring(SCHEME.length());
     int slash = rest.indexOf('/');
@@ -56,8 +59,8 @@ public record SpiffeId(String trustDomain, String path) {
   }
 
   /**
-   * Parses the SPIFFE ID of a mesh workload, {@code spiffe://<td>/ns/<ns>/sa/<sa>}: the only shape the
-   * CA issues and sidecars hold.
+   * Parses the SPIFFE ID of a mesh workload, {@code spiffe://<td>/ns/<ns>/sa/<sa>}: the only shape
+   * the CA issues and sidecars hold.
    *
    * @throws IllegalArgumentException naming the input and what is wrong with it
    */
@@ -76,7 +79,9 @@ public record SpiffeId(String trustDomain, String path) {
     return SCHEME + trustDomain + path;
   }
 
-  /** The namespace and service account when the path is {@code /ns/<ns>/sa/<sa>} with valid names. */
+  /**
+   * The namespace and service account when the path is {@code /ns/<ns>/sa/<sa>} with valid names.
+   */
   public Optional<WorkloadIdentity> workloadIdentity() {
     try {
       return Optional.of(requireWorkloadIdentity());
@@ -88,14 +93,18 @@ public record SpiffeId(String trustDomain, String path) {
   /**
    * The namespace and service account of a workload's SPIFFE ID.
    *
-   * @throws IllegalArgumentException when the path is not {@code /ns/<ns>/sa/<sa>} or a name is not a
-   *     Kubernetes name, naming this ID and which
+   * @throws IllegalArgumentException when the path is not {@code /ns/<ns>/sa/<sa>} or a name is not
+   *     a Kubernetes name, naming this ID and which
    */
   public WorkloadIdentity requireWorkloadIdentity() {
     String[] parts = path.split("/", -1);
     if (parts.length != 5 || !parts[1].equals("ns") || !parts[3].equals("sa")) {
-      throw new IllegalArgumentException("SPIFFE ID '" + uri() + "': not a workload identity, the path must be"
-          + " /ns/<namespace>/sa/<service-account>" + (path.isEmpty() ? "" : ", not " + path));
+      throw new IllegalArgumentException(
+          "SPIFFE ID '"
+              + uri()
+              + "': not a workload identity, the path must be"
+              + " /ns/<namespace>/sa/<service-account>"
+              + (path.isEmpty() ? "" : ", not " + path));
     }
     try {
       return new WorkloadIdentity(parts[2], parts[4]);
@@ -113,10 +122,15 @@ public record SpiffeId(String trustDomain, String path) {
           "SPIFFE ID in " + trustDomain + ": path '" + path + "' must start and not end with '/'");
     }
     for (String segment : path.substring(1).split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")
+      if (segment.isEmpty()
+          || segment.equals(".")
+          || segment.equals("..")
           || !SEGMENT.matcher(segment).matches()) {
         throw new IllegalArgumentException(
-            "SPIFFE ID in " + trustDomain + ": path segment '" + segment
+            "SPIFFE ID in "
+                + trustDomain
+                + ": path segment '"
+                + segment
                 + "' must be non-empty, not '.' or '..', and use only letters, digits, '.', '-', '_'");
       }
     }

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Asks the Kubernetes API server whether a token is valid (a TokenReview), for the audiences the
- * mesh accepts. The API server checks signature, expiry, and that the pod and service account
- * bound to the token still exist, which an offline check cannot.
+ * mesh accepts. The API server checks signature, expiry, and that the pod and service account bound
+ * to the token still exist, which an offline check cannot.
  */
 public final class TokenReviewCallerAuthenticator implements CallerAuthenticator {
 
@@ -31,6 +31,7 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
 
   /** TokenReview {@code user.extra} keys of a pod-bound token. */
   static final String POD_NAME = "authentication.kubernetes.io/pod-name";
+
   static final String POD_UID = "authentication.kubernetes.io/pod-uid";
 
   @Override
@@ -41,29 +42,50 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
   @Override
   public AuthenticatedCaller authenticateCaller(String bearerToken) throws AuthenticationException {
     if (bearerToken == null || bearerToken.isBlank()) {
-      throw new AuthenticationException(Reason.MISSING_TOKEN,
+      throw new AuthenticationException(
+          Reason.MISSING_TOKEN,
           "no token: send the service-account token as 'authorization: Bearer <token>'");
     }
-    TokenReview request = new TokenReviewBuilder()
-        .withNewSpec().withToken(bearerToken.strip()).withAudiences(audiences).endSpec()
-        .build();
+    TokenReview request =
+        new TokenReviewBuilder()
+            .withNewSpec()
+            .withToken(bearerToken.strip())
+            .withAudiences(audiences)
+            .endSpec()
+            .build();
     TokenReview response;
     try {
       response = client.authentication().v1().tokenReviews().create(request);
     } catch (KubernetesClientException e) {
-      throw new AuthenticationException(Reason.REVIEW_FAILED,
-          "TokenReview request to the API server failed (HTTP " + e.getCode() + "): " + e.getMessage()
-              + "; the control plane needs RBAC to create tokenreviews.authentication.k8s.io", e);
+      throw new AuthenticationException(
+          Reason.REVIEW_FAILED,
+          "TokenReview request to the API server failed (HTTP "
+              + e.getCode()
+              + "): "
+              + e.getMessage()
+              + "; the control plane needs RBAC to create tokenreviews.authentication.k8s.io",
+          e);
     }
     TokenReviewStatus status = response == null ? null : response.getStatus();
     if (status == null || !Boolean.TRUE.equals(status.getAuthenticated())) {
-      String error = status == null || status.getError() == null ? "token not authenticated" : status.getError();
-      throw new AuthenticationException(Reason.REJECTED_BY_API_SERVER, "API server rejected the token: " + error);
+      String error =
+          status == null || status.getError() == null
+              ? "token not authenticated"
+              : status.getError();
+      throw new AuthenticationException(
+          Reason.REJECTED_BY_API_SERVER, "API server rejected the token: " + error);
     }
     List<String> granted = status.getAudiences() == null ? List.of() : status.getAudiences();
     if (granted.stream().noneMatch(audiences::contains)) {
-      throw new AuthenticationException(Reason.WRONG_AUDIENCE, "API server authenticated the token for audiences "
-          + granted + ", none of " + audiences + " (request a projected token with audience " + audiences.get(0) + ")");
+      throw new AuthenticationException(
+          Reason.WRONG_AUDIENCE,
+          "API server authenticated the token for audiences "
+              + granted
+              + ", none of "
+              + audiences
+              + " (request a projected token with audience "
+              + audiences.get(0)
+              + ")");
     }
     String username = status.getUser() == null ? null : status.getUser().getUsername();
     WorkloadIdentity identity;
@@ -72,13 +94,17 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
     } catch (IllegalArgumentException e) {
       throw new AuthenticationException(Reason.NOT_A_SERVICE_ACCOUNT, "token: " + e.getMessage());
     }
-    Map<String, List<String>> extra = status.getUser().getExtra() == null ? Map.of() : status.getUser().getExtra();
-    Optional<BoundPod> pod = first(extra, POD_NAME).map(name -> new BoundPod(name, first(extra, POD_UID)));
+    Map<String, List<String>> extra =
+        status.getUser().getExtra() == null ? Map.of() : status.getUser().getExtra();
+    Optional<BoundPod> pod =
+        first(extra, POD_NAME).map(name -> new BoundPod(name, first(extra, POD_UID)));
     return new AuthenticatedCaller(identity, pod);
   }
 
   private static Optional<String> first(Map<String, List<String>> extra, String key) {
     List<String> values = extra.get(key);
-    return values == null ? Optional.empty() : values.stream().filter(v -> !v.isBlank()).findFirst();
+    return values == null
+        ? Optional.empty()
+        : values.stream().filter(v -> !v.isBlank()).findFirst();
   }
 }

@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Every root in force. During a root rotation it holds the new root and the old one, so SVIDs
- * from either verify; dropping the old root ends the overlap.
+ * Every root in force. During a root rotation it holds the new root and the old one, so SVIDs from
+ * either verify; dropping the old root ends the overlap.
  */
 public record TrustBundle(List<X509Certificate> roots) {
 
@@ -29,7 +29,9 @@ public record TrustBundle(List<X509Certificate> roots) {
 
   /** PKIX trust anchors, for {@link java.security.cert.CertPathValidator}. */
   public Set<TrustAnchor> anchors() {
-    return roots.stream().map(r -> new TrustAnchor(r, null)).collect(Collectors.toUnmodifiableSet());
+    return roots.stream()
+        .map(r -> new TrustAnchor(r, null))
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   public boolean contains(X509Certificate root) {

@@ -20,11 +20,16 @@ public record WorkloadIdentity(String namespace, String serviceAccount) {
     Objects.requireNonNull(serviceAccount, "serviceAccount");
     if (!NAMESPACE.matcher(namespace).matches()) {
       throw new IllegalArgumentException(
-          "workload identity: namespace '" + namespace + "' is not a valid Kubernetes namespace name");
+          "workload identity: namespace '"
+              + namespace
+              + "' is not a valid Kubernetes namespace name");
     }
     if (!SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
       throw new IllegalArgumentException(
-          "workload identity " + namespace + "/" + serviceAccount
+          "workload identity "
+              + namespace
+              + "/"
+              + serviceAccount
               + ": service account is not a valid Kubernetes name");
     }
   }
@@ -47,12 +52,16 @@ public record WorkloadIdentity(String namespace, String serviceAccount) {
   public static WorkloadIdentity fromKubernetesUsername(String username) {
     if (username == null || !username.startsWith(SA_USER_PREFIX)) {
       throw new IllegalArgumentException(
-          "user '" + username + "' is not a service account (expected system:serviceaccount:<ns>:<sa>)");
+          "user '"
+              + username
+              + "' is not a service account (expected system:serviceaccount:<ns>:<sa>)");
     }
     String[] parts = username.substring(SA_USER_PREFIX.length()).split(":", -1);
     if (parts.length != 2) {
       throw new IllegalArgumentException(
-          "user '" + username + "' is not a service account (expected system:serviceaccount:<ns>:<sa>)");
+          "user '"
+              + username
+              + "' is not a service account (expected system:serviceaccount:<ns>:<sa>)");
     }
     return new WorkloadIdentity(parts[0], parts[1]);
   }

@@ -21,11 +21,30 @@ class CaMetricsTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults(), registry);
     WorkloadIdentity caller = new WorkloadIdentity("default", "reviews");
-    openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem");
-    openssl.run("req", "-new", "-key", "k.pem", "-subj", "/", "-addext",
-        "subjectAltName=URI:" + caller.spiffeId("cluster.local").uri(), "-out", "ok.csr");
-    openssl.run("req", "-new", "-key", "k.pem", "-subj", "/", "-addext",
-        "subjectAltName=URI:spiffe://cluster.local/ns/default/sa/ratings", "-out", "other.csr");
+    openssl.run(
+        "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem");
+    openssl.run(
+        "req",
+        "-new",
+        "-key",
+        "k.pem",
+        "-subj",
+        "/",
+        "-addext",
+        "subjectAltName=URI:" + caller.spiffeId("cluster.local").uri(),
+        "-out",
+        "ok.csr");
+    openssl.run(
+        "req",
+        "-new",
+        "-key",
+        "k.pem",
+        "-subj",
+        "/",
+        "-addext",
+        "subjectAltName=URI:spiffe://cluster.local/ns/default/sa/ratings",
+        "-out",
+        "other.csr");
 
     ca.signCsrPem(openssl.read("ok.csr"), caller, Duration.ofHours(1));
     ca.issue(caller.spiffeId("cluster.local"), Duration.ofHours(1));
@@ -39,6 +58,9 @@ class CaMetricsTest {
         .contains("outrigger_ca_rejected_total{reason=\"identity_mismatch\"} 1.0")
         .contains("outrigger_ca_issuance_seconds_count{path=\"csr\"} 1")
         .contains("outrigger_ca_issuance_seconds_count{path=\"generate\"} 1")
-        .contains("outrigger_ca_crypto_backend{backend=\"" + ca.cryptoBackend().settingName() + "\"} 1.0");
+        .contains(
+            "outrigger_ca_crypto_backend{backend=\""
+                + ca.cryptoBackend().settingName()
+                + "\"} 1.0");
   }
 }

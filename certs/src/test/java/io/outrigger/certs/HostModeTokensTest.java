@@ -36,27 +36,37 @@ class HostModeTokensTest {
         .containsEntry("serviceaccount", Map.of("name", "reviews"));
 
     assertThat(tokens.verifier(List.of("outrigger")).authenticate(token)).isEqualTo(REVIEWS);
-    assertThat(JwtCallerAuthenticator.fromJwks(tokens.jwks(), ISSUER, List.of("outrigger")).authenticate(token))
+    assertThat(
+            JwtCallerAuthenticator.fromJwks(tokens.jwks(), ISSUER, List.of("outrigger"))
+                .authenticate(token))
         .isEqualTo(REVIEWS);
   }
 
   @Test
-  void mintingOutsideTheControlPlaneRefusesADirectoryWithoutACaAndWritesNothingThere(@TempDir Path dir)
-      throws Exception {
+  void mintingOutsideTheControlPlaneRefusesADirectoryWithoutACaAndWritesNothingThere(
+      @TempDir Path dir) throws Exception {
     assertThatThrownBy(() -> HostModeTokens.ofExistingCa(dir, ISSUER))
         .isInstanceOf(CaException.class)
-        .hasMessageStartingWith("no CA in " + dir + ": none of ca-cert.pem, ca-key.pem, root-cert.pem is there");
+        .hasMessageStartingWith(
+            "no CA in " + dir + ": none of ca-cert.pem, ca-key.pem, root-cert.pem is there");
     assertThat(dir).isEmptyDirectory();
 
     MeshCa.loadOrInit(dir, CaSettings.defaults());
-    String token = HostModeTokens.ofExistingCa(dir, ISSUER).mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
-    assertThat(HostModeTokens.loadOrInit(dir, ISSUER).verifier(List.of("outrigger")).authenticate(token))
+    String token =
+        HostModeTokens.ofExistingCa(dir, ISSUER)
+            .mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
+    assertThat(
+            HostModeTokens.loadOrInit(dir, ISSUER)
+                .verifier(List.of("outrigger"))
+                .authenticate(token))
         .isEqualTo(REVIEWS);
   }
 
   @Test
   void keyIsWritten0600AndReusedAfterRestart(@TempDir Path caDir) throws Exception {
-    String token = HostModeTokens.loadOrInit(caDir, ISSUER).mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
+    String token =
+        HostModeTokens.loadOrInit(caDir, ISSUER)
+            .mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
     assertThat(Files.getPosixFilePermissions(caDir.resolve(HostModeTokens.KEY_FILE)))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     HostModeTokens restarted = HostModeTokens.loadOrInit(caDir, ISSUER);
@@ -65,9 +75,16 @@ class HostModeTokensTest {
 
   @Test
   void anotherControlPlanesTokensAreRefused(@TempDir Path caDir, @TempDir Path otherDir) {
-    String foreign = HostModeTokens.loadOrInit(otherDir, ISSUER).mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
-    AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
-        () -> HostModeTokens.loadOrInit(caDir, ISSUER).verifier(List.of("outrigger")).authenticate(foreign));
+    String foreign =
+        HostModeTokens.loadOrInit(otherDir, ISSUER)
+            .mint(REVIEWS, List.of("outrigger"), Duration.ofMinutes(5));
+    AuthenticationException e =
+        catchThrowableOfType(
+            AuthenticationException.class,
+            () ->
+                HostModeTokens.loadOrInit(caDir, ISSUER)
+                    .verifier(List.of("outrigger"))
+                    .authenticate(foreign));
     assertThat(e).isNotNull();
     assertThat(e.reason()).isEqualTo(AuthenticationException.Reason.BAD_SIGNATURE);
   }
@@ -76,8 +93,10 @@ class HostModeTokensTest {
   void tokensForAnotherAudienceAreRefused(@TempDir Path caDir) {
     HostModeTokens tokens = HostModeTokens.loadOrInit(caDir, ISSUER);
     String token = tokens.mint(REVIEWS, List.of("something-else"), Duration.ofMinutes(5));
-    AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
-        () -> tokens.verifier(List.of("outrigger")).authenticate(token));
+    AuthenticationException e =
+        catchThrowableOfType(
+            AuthenticationException.class,
+            () -> tokens.verifier(List.of("outrigger")).authenticate(token));
     assertThat(e.reason()).isEqualTo(AuthenticationException.Reason.WRONG_AUDIENCE);
   }
 

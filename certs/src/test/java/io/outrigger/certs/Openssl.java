@@ -65,8 +65,14 @@ public final class Openssl implements BeforeAllCallback, AfterAllCallback {
   public String run(String... args) {
     ExecResult result = exec(args);
     if (result.exitCode() != 0) {
-      throw new AssertionError("openssl " + String.join(" ", args) + " exited " + result.exitCode()
-          + ":\n" + result.stdout() + result.stderr());
+      throw new AssertionError(
+          "openssl "
+              + String.join(" ", args)
+              + " exited "
+              + result.exitCode()
+              + ":\n"
+              + result.stdout()
+              + result.stderr());
     }
     return result.stdout();
   }
@@ -79,8 +85,10 @@ public final class Openssl implements BeforeAllCallback, AfterAllCallback {
     try {
       Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
       process.getOutputStream().close();
-      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+      CompletableFuture<String> out =
+          CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
+      CompletableFuture<String> err =
+          CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("openssl " + String.join(" ", args) + " did not finish in 30 s");
@@ -94,12 +102,16 @@ public final class Openssl implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  /** {@code openssl verify -x509_strict}: the leaf against the roots, with intermediates untrusted. */
+  /**
+   * {@code openssl verify -x509_strict}: the leaf against the roots, with intermediates untrusted.
+   */
   public ExecResult verify(String rootsPem, List<String> intermediatesPem, String leafPem) {
     write("verify-roots.pem", rootsPem);
     write("verify-leaf.pem", leafPem);
-    List<String> args = new ArrayList<>(List.of("verify", "-x509_strict", "-purpose", "sslclient",
-        "-CAfile", "verify-roots.pem"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", "verify-roots.pem"));
     if (!intermediatesPem.isEmpty()) {
       write("verify-chain.pem", String.join("", intermediatesPem));
       args.addAll(List.of("-untrusted", "verify-chain.pem"));

@@ -12,8 +12,12 @@ final class Pkix {
 
   private Pkix() {}
 
-  /** Validates leaf-first {@code chain} (root excluded) against {@code bundle}; throws when it does not verify. */
-  static void validate(List<X509Certificate> chain, TrustBundle bundle) throws GeneralSecurityException {
+  /**
+   * Validates leaf-first {@code chain} (root excluded) against {@code bundle}; throws when it does
+   * not verify.
+   */
+  static void validate(List<X509Certificate> chain, TrustBundle bundle)
+      throws GeneralSecurityException {
     PKIXParameters params = new PKIXParameters(bundle.anchors());
     params.setRevocationEnabled(false);
     CertPathValidator.getInstance("PKIX")
@@ -23,7 +27,11 @@ final class Pkix {
   /** Parses PEM with the JDK's CertificateFactory. */
   static List<X509Certificate> parse(String pem) throws GeneralSecurityException {
     return CertificateFactory.getInstance("X.509")
-        .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
-        .stream().map(X509Certificate.class::cast).toList();
+        .generateCertificates(
+            new java.io.ByteArrayInputStream(
+                pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+        .stream()
+        .map(X509Certificate.class::cast)
+        .toList();
   }
 }

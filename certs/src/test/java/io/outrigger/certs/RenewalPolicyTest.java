@@ -16,7 +16,8 @@ class RenewalPolicyTest {
   @Test
   void renewsAtHalfLifeSpreadByJitter(@TempDir Path dir) {
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
-    X509Certificate leaf = ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofHours(10)).leaf();
+    X509Certificate leaf =
+        ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofHours(10)).leaf();
     Instant notBefore = leaf.getNotBefore().toInstant();
     Duration life = Duration.between(notBefore, leaf.getNotAfter().toInstant());
 
@@ -26,8 +27,10 @@ class RenewalPolicyTest {
     Set<Instant> seen = new HashSet<>();
     for (int i = 0; i < 200; i++) {
       Instant at = policy.renewAt(leaf);
-      assertThat(at).isBetween(notBefore.plusMillis((long) (life.toMillis() * 0.45)),
-          notBefore.plusMillis((long) (life.toMillis() * 0.55)));
+      assertThat(at)
+          .isBetween(
+              notBefore.plusMillis((long) (life.toMillis() * 0.45)),
+              notBefore.plusMillis((long) (life.toMillis() * 0.55)));
       seen.add(at);
     }
     assertThat(seen).as("jitter spreads renewals").hasSizeGreaterThan(100);
@@ -36,11 +39,14 @@ class RenewalPolicyTest {
   }
 
   @Test
-  void aShortLivedLeafRenewsAtHalfTheLifeLeftWhenItArrivedNotHalfOfItsBackdatedLife(@TempDir Path dir) {
+  void aShortLivedLeafRenewsAtHalfTheLifeLeftWhenItArrivedNotHalfOfItsBackdatedLife(
+      @TempDir Path dir) {
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
     Instant received = Instant.now();
-    X509Certificate leaf = ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofSeconds(20)).leaf();
-    assertThat(leaf.getNotBefore().toInstant()).as("notBefore is backdated for clock skew")
+    X509Certificate leaf =
+        ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofSeconds(20)).leaf();
+    assertThat(leaf.getNotBefore().toInstant())
+        .as("notBefore is backdated for clock skew")
         .isBefore(received.minusSeconds(30));
 
     Instant at = new RenewalPolicy(0).renewAt(leaf, received);

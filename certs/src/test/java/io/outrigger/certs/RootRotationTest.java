@@ -14,16 +14,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Root rotation: both roots verify during the overlap, only the new one after the old is dropped. */
+/**
+ * Root rotation: both roots verify during the overlap, only the new one after the old is dropped.
+ */
 class RootRotationTest {
 
-  private static final SpiffeId ID = SpiffeId.parse("spiffe://cluster.local/ns/default/sa/productpage");
+  private static final SpiffeId ID =
+      SpiffeId.parse("spiffe://cluster.local/ns/default/sa/productpage");
   @RegisterExtension static final Openssl openssl = new Openssl();
 
-
-
   @Test
-  void leavesOfBothRootsVerifyDuringTheOverlapAndOnlyNewOnesAfter(@TempDir Path dir) throws Exception {
+  void leavesOfBothRootsVerifyDuringTheOverlapAndOnlyNewOnesAfter(@TempDir Path dir)
+      throws Exception {
     MeshCa before = MeshCa.loadOrInit(dir, CaSettings.defaults());
     X509Certificate oldRoot = before.signingRoot();
     List<X509Certificate> oldLeaf = before.issue(ID, Duration.ofHours(1)).chain();
@@ -51,8 +53,10 @@ class RootRotationTest {
         .isInstanceOf(CertPathValidatorException.class);
     ExecResult oldVerify = opensslVerify(after.trustBundle(), oldLeaf);
     assertThat(oldVerify.exitCode()).isNotZero();
-    assertThat(oldVerify.stdout() + oldVerify.stderr()).contains("unable to get local issuer certificate");
-    assertThat(MeshCa.loadOrInit(dir, CaSettings.defaults()).trustBundle().roots()).containsExactly(newRoot);
+    assertThat(oldVerify.stdout() + oldVerify.stderr())
+        .contains("unable to get local issuer certificate");
+    assertThat(MeshCa.loadOrInit(dir, CaSettings.defaults()).trustBundle().roots())
+        .containsExactly(newRoot);
   }
 
   @Test
@@ -73,7 +77,9 @@ class RootRotationTest {
   }
 
   private static ExecResult opensslVerify(TrustBundle bundle, List<X509Certificate> chain) {
-    return openssl.verify(bundle.pem(), chain.subList(1, chain.size()).stream().map(Pem::certificate).toList(),
+    return openssl.verify(
+        bundle.pem(),
+        chain.subList(1, chain.size()).stream().map(Pem::certificate).toList(),
         Pem.certificate(chain.get(0)));
   }
 }

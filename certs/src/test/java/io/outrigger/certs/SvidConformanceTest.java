@@ -29,24 +29,41 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SvidConformanceTest {
 
-  private static final SpiffeId REVIEWS = SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
+  private static final SpiffeId REVIEWS =
+      SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
   @RegisterExtension static final Openssl openssl = new Openssl();
 
   @TempDir static Path tmp;
 
-
-
-  /** EC CAs under each crypto backend (each signs and generates keys with its own code); RSA on the JDK. */
+  /**
+   * EC CAs under each crypto backend (each signs and generates keys with its own code); RSA on the
+   * JDK.
+   */
   static Stream<Arguments> cas() {
-    Stream<Arguments> ec = Stream.of(CryptoBackend.BORINGSSL, CryptoBackend.BOUNCY_CASTLE).flatMap(backend -> Stream.of(
-        Arguments.of("self-signed ec-p256 " + backend.settingName(),
-            (CaFactory) dir -> MeshCa.loadOrInit(dir, Backends.settings(backend))),
-        Arguments.of("plug-in intermediate " + backend.settingName(), (CaFactory) dir -> {
-          TestCas.opensslIntermediate(openssl, dir);
-          return MeshCa.loadOrInit(dir, Backends.settings(backend));
-        })));
-    return Stream.concat(ec, Stream.of(Arguments.of("self-signed rsa-2048",
-        (CaFactory) dir -> MeshCa.loadOrInit(dir, CaSettings.defaults().withCaKeyType(KeyType.RSA_2048)))));
+    Stream<Arguments> ec =
+        Stream.of(CryptoBackend.BORINGSSL, CryptoBackend.BOUNCY_CASTLE)
+            .flatMap(
+                backend ->
+                    Stream.of(
+                        Arguments.of(
+                            "self-signed ec-p256 " + backend.settingName(),
+                            (CaFactory) dir -> MeshCa.loadOrInit(dir, Backends.settings(backend))),
+                        Arguments.of(
+                            "plug-in intermediate " + backend.settingName(),
+                            (CaFactory)
+                                dir -> {
+                                  TestCas.opensslIntermediate(openssl, dir);
+                                  return MeshCa.loadOrInit(dir, Backends.settings(backend));
+                                })));
+    return Stream.concat(
+        ec,
+        Stream.of(
+            Arguments.of(
+                "self-signed rsa-2048",
+                (CaFactory)
+                    dir ->
+                        MeshCa.loadOrInit(
+                            dir, CaSettings.defaults().withCaKeyType(KeyType.RSA_2048)))));
   }
 
   interface CaFactory {
@@ -55,15 +72,18 @@ class SvidConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cas")
-  void issuedChainVerifiesWithPkixAndOpensslStrict(String kind, CaFactory factory) throws Exception {
+  void issuedChainVerifiesWithPkixAndOpensslStrict(String kind, CaFactory factory)
+      throws Exception {
     MeshCa ca = factory.create(tmp.resolve(kind.replace(' ', '-') + "-verify"));
     IssuedCertificate issued = ca.issue(REVIEWS, Duration.ofHours(1));
 
     List<X509Certificate> chain = Pkix.parse(issued.certificateChainPem());
     Pkix.validate(chain, ca.trustBundle());
 
-    List<String> intermediates = chain.subList(1, chain.size()).stream().map(Pem::certificate).toList();
-    ExecResult verify = openssl.verify(ca.trustBundle().pem(), intermediates, Pem.certificate(chain.get(0)));
+    List<String> intermediates =
+        chain.subList(1, chain.size()).stream().map(Pem::certificate).toList();
+    ExecResult verify =
+        openssl.verify(ca.trustBundle().pem(), intermediates, Pem.certificate(chain.get(0)));
     assertThat(verify.exitCode()).as(verify.stdout() + verify.stderr()).isZero();
     assertThat(verify.stdout()).contains(": OK");
     assertThat(chain).hasSize(kind.startsWith("plug-in") ? 2 : 1);
@@ -88,7 +108,8 @@ class SvidConformanceTest {
     assertThat(usage[0]).as("digitalSignature").isTrue();
     assertThat(usage[2]).as("keyEncipherment for an EC key").isFalse();
     assertThat(usage[5]).as("keyCertSign").isFalse();
-    assertThat(leaf.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    assertThat(leaf.getExtendedKeyUsage())
+        .containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     // SKI present; AKI names the issuer's SKI.
     assertThat(leaf.getExtensionValue("2.5.29.14")).isNotNull();
     byte[] issuerSki = Arrays.copyOfRange(ca.caCertificate().getExtensionValue("2.5.29.14"), 4, 24);
@@ -100,8 +121,12 @@ class SvidConformanceTest {
     assertThat(leaf.getVersion()).isEqualTo(3);
 
     String text = openssl.text(Pem.certificate(leaf));
-    assertThat(text).contains("X509v3 Subject Alternative Name: critical", "URI:" + REVIEWS.uri())
-        .contains("CA:FALSE", "Digital Signature", "TLS Web Server Authentication, TLS Web Client Authentication")
+    assertThat(text)
+        .contains("X509v3 Subject Alternative Name: critical", "URI:" + REVIEWS.uri())
+        .contains(
+            "CA:FALSE",
+            "Digital Signature",
+            "TLS Web Server Authentication, TLS Web Client Authentication")
         .contains("X509v3 Subject Key Identifier", "X509v3 Authority Key Identifier")
         .doesNotContain("DNS:", "IP Address:", "Key Encipherment");
   }
@@ -119,20 +144,31 @@ class SvidConformanceTest {
   }
 
   @Test
-  void servingCertificateAddsDnsNamesAndIpAddressesToTheSpiffeId(@TempDir Path dir) throws Exception {
+  void servingCertificateAddsDnsNamesAndIpAddressesToTheSpiffeId(@TempDir Path dir)
+      throws Exception {
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
     SpiffeId id = SpiffeId.parse("spiffe://cluster.local/ns/outrigger-system/sa/outrigger");
-    X509Certificate leaf = ca.issueServing(id, List.of("outrigger.outrigger-system.svc", "127.0.0.1", "::1"),
-        Duration.ofHours(1)).leaf();
-    // An IP literal is an IP SAN (type 7), which is what a client reaching the server by address checks.
-    assertThat(leaf.getSubjectAlternativeNames()).containsExactly(List.of(6, id.uri()),
-        List.of(2, "outrigger.outrigger-system.svc"), List.of(7, "127.0.0.1"), List.of(7, "0:0:0:0:0:0:0:1"));
+    X509Certificate leaf =
+        ca.issueServing(
+                id,
+                List.of("outrigger.outrigger-system.svc", "127.0.0.1", "::1"),
+                Duration.ofHours(1))
+            .leaf();
+    // An IP literal is an IP SAN (type 7), which is what a client reaching the server by address
+    // checks.
+    assertThat(leaf.getSubjectAlternativeNames())
+        .containsExactly(
+            List.of(6, id.uri()),
+            List.of(2, "outrigger.outrigger-system.svc"),
+            List.of(7, "127.0.0.1"),
+            List.of(7, "0:0:0:0:0:0:0:1"));
   }
 
   @Test
   void refusesAnotherTrustDomain(@TempDir Path dir) {
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
-    assertThatThrownBy(() -> ca.issue(SpiffeId.parse("spiffe://other.example/ns/a/sa/b"), Duration.ofHours(1)))
+    assertThatThrownBy(
+            () -> ca.issue(SpiffeId.parse("spiffe://other.example/ns/a/sa/b"), Duration.ofHours(1)))
         .isInstanceOf(CaException.class)
         .hasMessageContaining("spiffe://other.example/ns/a/sa/b")
         .hasMessageContaining("cluster.local");
@@ -141,16 +177,25 @@ class SvidConformanceTest {
   @Test
   void refusesAnIdThatIsNoWorkloadIdentity(@TempDir Path dir) {
     MeshCa ca = MeshCa.loadOrInit(dir, CaSettings.defaults());
-    assertThatThrownBy(() -> ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/x"), Duration.ofHours(1)))
+    assertThatThrownBy(
+            () -> ca.issue(SpiffeId.parse("spiffe://cluster.local/ns/x"), Duration.ofHours(1)))
         .isInstanceOf(CaException.class)
-        .hasMessage("no SVID issued: SPIFFE ID 'spiffe://cluster.local/ns/x': not a workload identity, the path"
-            + " must be /ns/<namespace>/sa/<service-account>, not /ns/x");
-    assertThatThrownBy(() -> ca.issueServing(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/B"), List.of("x"),
-        Duration.ofHours(1))).isInstanceOf(CaException.class).hasMessageContaining("service account");
+        .hasMessage(
+            "no SVID issued: SPIFFE ID 'spiffe://cluster.local/ns/x': not a workload identity, the path"
+                + " must be /ns/<namespace>/sa/<service-account>, not /ns/x");
+    assertThatThrownBy(
+            () ->
+                ca.issueServing(
+                    SpiffeId.parse("spiffe://cluster.local/ns/a/sa/B"),
+                    List.of("x"),
+                    Duration.ofHours(1)))
+        .isInstanceOf(CaException.class)
+        .hasMessageContaining("service account");
   }
 
   @Test
-  void selfSignedRootIsACaWithKeysWritten0600AndReusedOnRestart(@TempDir Path dir) throws Exception {
+  void selfSignedRootIsACaWithKeysWritten0600AndReusedOnRestart(@TempDir Path dir)
+      throws Exception {
     MeshCa first = MeshCa.loadOrInit(dir, CaSettings.defaults());
     assertThat(Files.getPosixFilePermissions(dir.resolve("ca-key.pem")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -169,7 +214,8 @@ class SvidConformanceTest {
   @Test
   void refusesAKeyThatOthersCanRead(@TempDir Path dir) throws Exception {
     MeshCa.loadOrInit(dir, CaSettings.defaults());
-    Files.setPosixFilePermissions(dir.resolve("ca-key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        dir.resolve("ca-key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> MeshCa.loadOrInit(dir, CaSettings.defaults()))
         .isInstanceOf(CaException.class)
         .hasMessageContaining(dir.resolve("ca-key.pem").toString())
@@ -178,10 +224,14 @@ class SvidConformanceTest {
   }
 
   @Test
-  void refusesAKeyThatIsNotTheCertificates(@TempDir Path dir, @TempDir Path other) throws Exception {
+  void refusesAKeyThatIsNotTheCertificates(@TempDir Path dir, @TempDir Path other)
+      throws Exception {
     MeshCa.loadOrInit(dir, CaSettings.defaults());
     MeshCa.loadOrInit(other, CaSettings.defaults());
-    Files.copy(other.resolve("ca-key.pem"), dir.resolve("ca-key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        other.resolve("ca-key.pem"),
+        dir.resolve("ca-key.pem"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertThatThrownBy(() -> MeshCa.loadOrInit(dir, CaSettings.defaults()))
         .isInstanceOf(CaException.class)
         .hasMessageContaining("ca-key.pem is not the key of ca-cert.pem");

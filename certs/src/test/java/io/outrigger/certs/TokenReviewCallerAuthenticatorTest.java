@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The TokenReview exchange over real HTTP against fabric8's mock API server. No kube-apiserver
- * runs in this module's tests (tier 4 arrives with the Kubernetes registry), so the mock plays
- * the API server's part: it answers from the token and audiences the request carries.
+ * The TokenReview exchange over real HTTP against fabric8's mock API server. No kube-apiserver runs
+ * in this module's tests (tier 4 arrives with the Kubernetes registry), so the mock plays the API
+ * server's part: it answers from the token and audiences the request carries.
  */
 class TokenReviewCallerAuthenticatorTest {
 
@@ -32,6 +32,7 @@ class TokenReviewCallerAuthenticatorTest {
   private KubernetesMockServer server;
   private KubernetesClient client;
   private TokenReviewCallerAuthenticator authenticator;
+
   /** The last review the API server received (the request body can be read only once). */
   private final AtomicReference<TokenReview> received = new AtomicReference<>();
 
@@ -50,17 +51,29 @@ class TokenReviewCallerAuthenticatorTest {
   }
 
   /** Answers like the API server: the review echoed with a status. */
-  private void apiServerAnswers(boolean authenticated, String username, List<String> audiences, String error) {
-    server.expect().post().withPath(PATH).andReply(201, request -> {
-      TokenReview review = read(request);
-      received.set(review);
-      return new TokenReviewBuilder(review).withNewStatus()
-          .withAuthenticated(authenticated)
-          .withNewUser().withUsername(username).endUser()
-          .withAudiences(audiences)
-          .withError(error)
-          .endStatus().build();
-    }).once();
+  private void apiServerAnswers(
+      boolean authenticated, String username, List<String> audiences, String error) {
+    server
+        .expect()
+        .post()
+        .withPath(PATH)
+        .andReply(
+            201,
+            request -> {
+              TokenReview review = read(request);
+              received.set(review);
+              return new TokenReviewBuilder(review)
+                  .withNewStatus()
+                  .withAuthenticated(authenticated)
+                  .withNewUser()
+                  .withUsername(username)
+                  .endUser()
+                  .withAudiences(audiences)
+                  .withError(error)
+                  .endStatus()
+                  .build();
+            })
+        .once();
   }
 
   private static TokenReview read(RecordedRequest request) {
@@ -74,7 +87,8 @@ class TokenReviewCallerAuthenticatorTest {
   @Test
   void anAuthenticatedServiceAccountTokenGivesItsIdentity() throws Exception {
     apiServerAnswers(true, "system:serviceaccount:default:reviews", List.of("outrigger"), null);
-    assertThat(authenticator.authenticate("projected-token")).isEqualTo(new WorkloadIdentity("default", "reviews"));
+    assertThat(authenticator.authenticate("projected-token"))
+        .isEqualTo(new WorkloadIdentity("default", "reviews"));
 
     RecordedRequest sent = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(sent.getPath()).isEqualTo(PATH);
@@ -91,7 +105,11 @@ class TokenReviewCallerAuthenticatorTest {
 
   @Test
   void aTokenForAnotherAudienceIsRefused() {
-    apiServerAnswers(true, "system:serviceaccount:default:reviews", List.of("https://kubernetes.default.svc"), null);
+    apiServerAnswers(
+        true,
+        "system:serviceaccount:default:reviews",
+        List.of("https://kubernetes.default.svc"),
+        null);
     assertRefused("api-token", Reason.WRONG_AUDIENCE, "none of [outrigger]");
   }
 
@@ -103,8 +121,15 @@ class TokenReviewCallerAuthenticatorTest {
 
   @Test
   void aForbiddenReviewIsRefusedNamingRbac() {
-    server.expect().post().withPath(PATH).andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-        + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}").once();
+    server
+        .expect()
+        .post()
+        .withPath(PATH)
+        .andReturn(
+            403,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}")
+        .once();
     assertRefused("any-token", Reason.REVIEW_FAILED, "RBAC");
   }
 
@@ -115,7 +140,9 @@ class TokenReviewCallerAuthenticatorTest {
   }
 
   private void assertRefused(String token, Reason reason, String messagePart) {
-    AuthenticationException e = catchThrowableOfType(AuthenticationException.class, () -> authenticator.authenticate(token));
+    AuthenticationException e =
+        catchThrowableOfType(
+            AuthenticationException.class, () -> authenticator.authenticate(token));
     assertThat(e).as("token must be refused").isNotNull();
     assertThat(e.reason()).isEqualTo(reason);
     assertThat(e.getMessage()).contains(messagePart);

@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.outrigger.certs.AuthenticationException.Reason;
 import io.outrigger.certs.grpc.CaGrpcServer;
 import io.outrigger.certs.grpc.proto.IstioCertificateRequest;
@@ -36,13 +36,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Test tier 4: the TokenReview verifier against a real kube-apiserver (and etcd), with tokens from the real
- * TokenRequest API. What is asserted is what the API server decides, not what a mock was told to answer.
- * The verifier runs as the control plane does: as a service account whose only RBAC is create tokenreviews.
+ * Test tier 4: the TokenReview verifier against a real kube-apiserver (and etcd), with tokens from
+ * the real TokenRequest API. What is asserted is what the API server decides, not what a mock was
+ * told to answer. The verifier runs as the control plane does: as a service account whose only RBAC
+ * is create tokenreviews.
  */
 class TokenReviewKubeApiServerTest {
 
-  static final WorkloadIdentity CONTROL_PLANE = new WorkloadIdentity("outrigger-system", "outrigger");
+  static final WorkloadIdentity CONTROL_PLANE =
+      new WorkloadIdentity("outrigger-system", "outrigger");
   static final WorkloadIdentity REVIEWS = new WorkloadIdentity("shop", "reviews");
   private static final WorkloadIdentity RATINGS = new WorkloadIdentity("shop", "ratings");
   private static final WorkloadIdentity NO_RBAC = new WorkloadIdentity("shop", "no-rbac");
@@ -64,8 +66,11 @@ class TokenReviewKubeApiServerTest {
     reviews = cluster.createServiceAccount(REVIEWS);
     cluster.createServiceAccount(RATINGS);
     cluster.createServiceAccount(NO_RBAC);
-    // The control plane's own credential: a token for the API server's audience (the issuer by default).
-    controlPlane = cluster.clientWithToken(cluster.requestToken(CONTROL_PLANE, List.of(kube.server().issuer())));
+    // The control plane's own credential: a token for the API server's audience (the issuer by
+    // default).
+    controlPlane =
+        cluster.clientWithToken(
+            cluster.requestToken(CONTROL_PLANE, List.of(kube.server().issuer())));
     authenticator = new TokenReviewCallerAuthenticator(controlPlane, MESH);
   }
 
@@ -105,10 +110,15 @@ class TokenReviewKubeApiServerTest {
 
   @Test
   void anExpiredTokenIsRejectedWhileTheSameTokenUnexpiredIsAccepted() throws Exception {
-    String fresh = cluster.signToken(reviews, MESH, Instant.now().minusSeconds(60), Duration.ofMinutes(10));
-    String expired = cluster.signToken(reviews, MESH, Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1));
+    String fresh =
+        cluster.signToken(reviews, MESH, Instant.now().minusSeconds(60), Duration.ofMinutes(10));
+    String expired =
+        cluster.signToken(
+            reviews, MESH, Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1));
 
-    assertThat(authenticator.authenticate(fresh)).as("control: same key and claims, not expired").isEqualTo(REVIEWS);
+    assertThat(authenticator.authenticate(fresh))
+        .as("control: same key and claims, not expired")
+        .isEqualTo(REVIEWS);
     AuthenticationException e = rejected(expired);
     assertThat(e.reason()).isEqualTo(Reason.REJECTED_BY_API_SERVER);
     assertThat(e.getMessage()).contains("expired");
@@ -127,7 +137,9 @@ class TokenReviewKubeApiServerTest {
     cluster.createServiceAccount(leaving);
     String reviewedBefore = cluster.requestToken(leaving, MESH);
     String reviewedAfter = cluster.requestToken(leaving, MESH);
-    assertThat(authenticator.authenticate(reviewedBefore)).as("before the delete").isEqualTo(leaving);
+    assertThat(authenticator.authenticate(reviewedBefore))
+        .as("before the delete")
+        .isEqualTo(leaving);
 
     cluster.deleteServiceAccount(leaving);
 
@@ -139,7 +151,9 @@ class TokenReviewKubeApiServerTest {
     Pod pod = cluster.createPod(REVIEWS, "reviews-v1-7d9f");
     String reviewedBefore = cluster.requestPodToken(REVIEWS, pod, MESH);
     String reviewedAfter = cluster.requestPodToken(REVIEWS, pod, MESH);
-    assertThat(authenticator.authenticate(reviewedBefore)).as("while the pod exists").isEqualTo(REVIEWS);
+    assertThat(authenticator.authenticate(reviewedBefore))
+        .as("while the pod exists")
+        .isEqualTo(REVIEWS);
 
     cluster.deletePod(pod);
 
@@ -152,13 +166,17 @@ class TokenReviewKubeApiServerTest {
     String token = cluster.requestToken(REVIEWS, MESH);
     try (KubernetesClient unprivileged =
         cluster.clientWithToken(cluster.requestToken(NO_RBAC, List.of(kube.server().issuer())))) {
-      TokenReviewCallerAuthenticator withoutRbac = new TokenReviewCallerAuthenticator(unprivileged, MESH);
+      TokenReviewCallerAuthenticator withoutRbac =
+          new TokenReviewCallerAuthenticator(unprivileged, MESH);
 
-      AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
-          () -> withoutRbac.authenticate(token));
+      AuthenticationException e =
+          catchThrowableOfType(
+              AuthenticationException.class, () -> withoutRbac.authenticate(token));
       assertThat(e).as("authentication must fail").isNotNull();
       assertThat(e.reason()).isEqualTo(Reason.REVIEW_FAILED);
-      assertThat(e.getMessage()).contains("HTTP 403").contains("create tokenreviews.authentication.k8s.io")
+      assertThat(e.getMessage())
+          .contains("HTTP 403")
+          .contains("create tokenreviews.authentication.k8s.io")
           .contains("system:serviceaccount:shop:no-rbac");
     }
   }
@@ -166,30 +184,63 @@ class TokenReviewKubeApiServerTest {
   @Test
   void createCertificateWithATokenRequestTokenIssuesThatServiceAccountsSvid() throws Exception {
     String spiffe = "spiffe://cluster.local/ns/shop/sa/reviews";
-    openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "reviews.key");
-    openssl.run("req", "-new", "-key", "reviews.key", "-subj", "/", "-addext", "subjectAltName=URI:" + spiffe,
-        "-out", "reviews.csr");
+    openssl.run(
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        "reviews.key");
+    openssl.run(
+        "req",
+        "-new",
+        "-key",
+        "reviews.key",
+        "-subj",
+        "/",
+        "-addext",
+        "subjectAltName=URI:" + spiffe,
+        "-out",
+        "reviews.csr");
     MeshCa ca = MeshCa.loadOrInit(caDir, CaSettings.defaults());
     String authority = "outrigger-ca.outrigger-system.svc";
-    try (CaGrpcServer server = CaGrpcServer.start(() -> ca, authenticator, new InetSocketAddress("127.0.0.1", 0),
-        CONTROL_PLANE.spiffeId(ca.trustDomain()), List.of(authority))) {
-      ChannelCredentials tls = TlsChannelCredentials.newBuilder()
-          .trustManager(new ByteArrayInputStream(ca.trustBundle().pem().getBytes(StandardCharsets.US_ASCII))).build();
-      ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), tls)
-          .overrideAuthority(authority).build();
+    try (CaGrpcServer server =
+        CaGrpcServer.start(
+            () -> ca,
+            authenticator,
+            new InetSocketAddress("127.0.0.1", 0),
+            CONTROL_PLANE.spiffeId(ca.trustDomain()),
+            List.of(authority))) {
+      ChannelCredentials tls =
+          TlsChannelCredentials.newBuilder()
+              .trustManager(
+                  new ByteArrayInputStream(
+                      ca.trustBundle().pem().getBytes(StandardCharsets.US_ASCII)))
+              .build();
+      ManagedChannel channel =
+          Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), tls)
+              .overrideAuthority(authority)
+              .build();
       try {
         Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        headers.put(
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
             "Bearer " + cluster.requestToken(REVIEWS, MESH));
-        IstioCertificateResponse response = IstioCertificateServiceGrpc.newBlockingStub(channel)
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-            .withDeadlineAfter(20, TimeUnit.SECONDS)
-            .createCertificate(IstioCertificateRequest.newBuilder().setCsr(openssl.read("reviews.csr"))
-                .setValidityDuration(3600).build());
+        IstioCertificateResponse response =
+            IstioCertificateServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                .createCertificate(
+                    IstioCertificateRequest.newBuilder()
+                        .setCsr(openssl.read("reviews.csr"))
+                        .setValidityDuration(3600)
+                        .build());
 
         assertThat(parse(response.getCertChain(0)).getSubjectAlternativeNames())
             .containsExactly(List.of(6, spiffe));
-        assertThat(parse(response.getCertChain(response.getCertChainCount() - 1))).isEqualTo(ca.signingRoot());
+        assertThat(parse(response.getCertChain(response.getCertChainCount() - 1)))
+            .isEqualTo(ca.signingRoot());
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -197,24 +248,32 @@ class TokenReviewKubeApiServerTest {
   }
 
   private static X509Certificate parse(String pem) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
   /**
-   * The API server caches a successful review for 10 s, so a token reviewed before a delete still passes for
-   * a while: these tests assert on a second token that was never reviewed. The API server looks the bound
-   * objects up through an informer, hence the short wait for the delete to reach it.
+   * The API server caches a successful review for 10 s, so a token reviewed before a delete still
+   * passes for a while: these tests assert on a second token that was never reviewed. The API
+   * server looks the bound objects up through an informer, hence the short wait for the delete to
+   * reach it.
    */
   private static AuthenticationException rejectedOnceTheDeleteIsSeen(String neverReviewed) {
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-        assertThat(rejected(neverReviewed).reason()).isEqualTo(Reason.REJECTED_BY_API_SERVER));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(rejected(neverReviewed).reason())
+                    .isEqualTo(Reason.REJECTED_BY_API_SERVER));
     return rejected(neverReviewed);
   }
 
   private static AuthenticationException rejected(String token) {
-    AuthenticationException e = catchThrowableOfType(AuthenticationException.class,
-        () -> authenticator.authenticate(token));
+    AuthenticationException e =
+        catchThrowableOfType(
+            AuthenticationException.class, () -> authenticator.authenticate(token));
     assertThat(e).as("authentication must fail").isNotNull();
     return e;
   }

@@ -19,9 +19,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * How every {@code outrigger} command reports a failure, decided here once so that subcommands just
- * throw. A usage error is one {@code error:} line and a pointer to {@code --help}, exit 2. A failure
- * the user can act on is one {@code error:} line, exit 1. Anything else is a bug in outrigger: one
- * {@code error: internal error:} line and how to get its stack trace, exit 1.
+ * throw. A usage error is one {@code error:} line and a pointer to {@code --help}, exit 2. A
+ * failure the user can act on is one {@code error:} line, exit 1. Anything else is a bug in
+ * outrigger: one {@code error: internal error:} line and how to get its stack trace, exit 1.
  */
 final class CommandErrors implements IExecutionExceptionHandler, IParameterExceptionHandler {
 
@@ -32,13 +32,22 @@ final class CommandErrors implements IExecutionExceptionHandler, IParameterExcep
    * and the modules' own error types. A NullPointerException or IllegalStateException is not on the
    * list on purpose: it says the code is wrong, and its message rarely tells the user what to do.
    */
-  private static final List<Class<? extends Exception>> USER_ERRORS = List.of(
-      IllegalArgumentException.class, IOException.class, UncheckedIOException.class, CaException.class,
-      CaptureException.class, InvalidAnnotationException.class, JsonException.class, InjectionException.class);
+  private static final List<Class<? extends Exception>> USER_ERRORS =
+      List.of(
+          IllegalArgumentException.class,
+          IOException.class,
+          UncheckedIOException.class,
+          CaException.class,
+          CaptureException.class,
+          InvalidAnnotationException.class,
+          JsonException.class,
+          InjectionException.class);
 
   private final BooleanSupplier stackTraces;
 
-  /** @param stackTraces whether to print the stack trace too, read when a command fails */
+  /**
+   * @param stackTraces whether to print the stack trace too, read when a command fails
+   */
   CommandErrors(BooleanSupplier stackTraces) {
     this.stackTraces = stackTraces;
   }
@@ -52,8 +61,10 @@ final class CommandErrors implements IExecutionExceptionHandler, IParameterExcep
     } else {
       err.println("error: internal error: " + e.getClass().getName() + ": " + ErrorLine.of(e));
       if (!traces) {
-        err.println("This is a bug in outrigger; rerun with --stacktrace (or " + STACKTRACE_ENV
-            + "=1) and report the stack trace it prints.");
+        err.println(
+            "This is a bug in outrigger; rerun with --stacktrace (or "
+                + STACKTRACE_ENV
+                + "=1) and report the stack trace it prints.");
       }
     }
     if (traces) {
@@ -78,7 +89,10 @@ final class CommandErrors implements IExecutionExceptionHandler, IParameterExcep
     return USER_ERRORS.stream().anyMatch(type -> type.isInstance(e));
   }
 
-  /** {@code OUTRIGGER_STACKTRACE=1} (or {@code true}) asks for stack traces without changing the command line. */
+  /**
+   * {@code OUTRIGGER_STACKTRACE=1} (or {@code true}) asks for stack traces without changing the
+   * command line.
+   */
   static boolean stackTracesRequested(String envValue) {
     return envValue != null && (envValue.equals("1") || envValue.equalsIgnoreCase("true"));
   }

@@ -26,16 +26,22 @@ final class ErrorLine {
     StringBuilder line = new StringBuilder(describe(e));
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     seen.add(e);
-    for (Throwable cause = e.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
-      // Only an I/O cause adds what the message cannot know (the OS's reason); a parser's cause under
+    for (Throwable cause = e.getCause();
+        cause != null && seen.add(cause);
+        cause = cause.getCause()) {
+      // Only an I/O cause adds what the message cannot know (the OS's reason); a parser's cause
+      // under
       // "'banana' is not major.minor" would only restate it.
       if (!(cause instanceof IOException)) {
         continue;
       }
       String text = line.toString();
-      String more = cause instanceof FileSystemException fse && fse.getFile() != null && text.contains(fse.getFile())
-          ? reason(fse)
-          : describe(cause);
+      String more =
+          cause instanceof FileSystemException fse
+                  && fse.getFile() != null
+                  && text.contains(fse.getFile())
+              ? reason(fse)
+              : describe(cause);
       if (saysAlready(text, more)) {
         break; // what caused a reason the line gives is detail (the --stacktrace shows it)
       }
@@ -45,13 +51,14 @@ final class ErrorLine {
   }
 
   /**
-   * Whether the line already gives a cause's reason: its text, or the OS's reason the line ends with (a
-   * transport says "bind(..) failed with error(-98): Address already in use" where a command said
-   * "cannot listen on 127.0.0.1:15012: address already in use").
+   * Whether the line already gives a cause's reason: its text, or the OS's reason the line ends
+   * with (a transport says "bind(..) failed with error(-98): Address already in use" where a
+   * command said "cannot listen on 127.0.0.1:15012: address already in use").
    */
   private static boolean saysAlready(String line, String cause) {
     String reason = cause.substring(cause.lastIndexOf(": ") + 1).strip();
-    return line.contains(cause) || line.toLowerCase(Locale.ROOT).endsWith(reason.toLowerCase(Locale.ROOT));
+    return line.contains(cause)
+        || line.toLowerCase(Locale.ROOT).endsWith(reason.toLowerCase(Locale.ROOT));
   }
 
   /** A message as one line: {@link ParserMessages#oneLine}. */
@@ -61,7 +68,10 @@ final class ErrorLine {
 
   private static String describe(Throwable e) {
     if (e instanceof FileSystemException fse && fse.getFile() != null) {
-      return fse.getFile() + (fse.getOtherFile() == null ? "" : " -> " + fse.getOtherFile()) + ": " + reason(fse);
+      return fse.getFile()
+          + (fse.getOtherFile() == null ? "" : " -> " + fse.getOtherFile())
+          + ": "
+          + reason(fse);
     }
     String message = e.getMessage();
     return message == null || message.isBlank() ? e.getClass().getSimpleName() : oneLine(message);

@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
     name = "outrigger",
     mixinStandardHelpOptions = true,
     versionProvider = Outrigger.Version.class,
-    description = "A sidecar service mesh: Envoy sidecars, an xDS control plane, a chained CNI plugin.",
+    description =
+        "A sidecar service mesh: Envoy sidecars, an xDS control plane, a chained CNI plugin.",
     subcommands = {
       CommandLine.HelpCommand.class,
       CaCommand.class,
@@ -56,33 +57,46 @@ public final class Outrigger implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   // Inherited, so it may follow the subcommand: "outrigger inject -f x.yaml --stacktrace".
-  @CommandLine.Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
-      description = "On a failure, also print the Java stack trace (or set " + CommandErrors.STACKTRACE_ENV + "=1).")
+  @CommandLine.Option(
+      names = "--stacktrace",
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "On a failure, also print the Java stack trace (or set "
+              + CommandErrors.STACKTRACE_ENV
+              + "=1).")
   boolean stacktrace;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command tree, shared by {@link #main} and the tests, with the one error policy of every subcommand. */
+  /**
+   * The command tree, shared by {@link #main} and the tests, with the one error policy of every
+   * subcommand.
+   */
   public static CommandLine commandLine() {
     return commandLine(System.getenv(CommandErrors.STACKTRACE_ENV));
   }
 
-  /** @param stacktraceEnv the value of {@code OUTRIGGER_STACKTRACE} (tests pass their own) */
+  /**
+   * @param stacktraceEnv the value of {@code OUTRIGGER_STACKTRACE} (tests pass their own)
+   */
   static CommandLine commandLine(String stacktraceEnv) {
     return commandLine(stacktraceEnv, System.getenv());
   }
 
   /**
-   * @param env the environment of the commands that read one (the host-mode state root, PATH, CNI_PATH):
-   *     a subcommand with a public {@code (Map<String, String> env)} constructor is made with it
+   * @param env the environment of the commands that read one (the host-mode state root, PATH,
+   *     CNI_PATH): a subcommand with a public {@code (Map<String, String> env)} constructor is made
+   *     with it
    */
   static CommandLine commandLine(String stacktraceEnv, Map<String, String> env) {
     Outrigger outrigger = new Outrigger();
-    CommandErrors errors = new CommandErrors(
-        () -> outrigger.stacktrace || CommandErrors.stackTracesRequested(stacktraceEnv));
-    return new CommandLine(outrigger, new EnvFactory(env)).setExecutionExceptionHandler(errors)
+    CommandErrors errors =
+        new CommandErrors(
+            () -> outrigger.stacktrace || CommandErrors.stackTracesRequested(stacktraceEnv));
+    return new CommandLine(outrigger, new EnvFactory(env))
+        .setExecutionExceptionHandler(errors)
         .setParameterExceptionHandler(errors);
   }
 
@@ -100,7 +114,8 @@ public final class Outrigger implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
         "a subcommand is required: " + String.join(", ", spec.subcommands().keySet()));
   }
 

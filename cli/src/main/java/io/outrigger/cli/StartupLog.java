@@ -12,17 +12,20 @@ import java.util.List;
 import org.slf4j.Marker;
 
 /**
- * The CLI's log policy, in one place (docs/cli.md, "Logs"): WARN and ERROR go to stderr at once; INFO and
- * DEBUG are held until the command is serving, which a server says by logging its start with the
- * {@value #READY} marker (the control plane, the webhook). Then the held lines are written, in order,
- * and later ones pass straight through: a server's log tells its whole start. A command that fails
- * before that, or never serves (a one-shot command), writes none of them, so its user sees the error
- * line alone. With {@code OUTRIGGER_LOG_LEVEL} set, the user asked for logs: nothing is held.
+ * The CLI's log policy, in one place (docs/cli.md, "Logs"): WARN and ERROR go to stderr at once;
+ * INFO and DEBUG are held until the command is serving, which a server says by logging its start
+ * with the {@value #READY} marker (the control plane, the webhook). Then the held lines are
+ * written, in order, and later ones pass straight through: a server's log tells its whole start. A
+ * command that fails before that, or never serves (a one-shot command), writes none of them, so its
+ * user sees the error line alone. With {@code OUTRIGGER_LOG_LEVEL} set, the user asked for logs:
+ * nothing is held.
  */
-public final class StartupLog extends AppenderBase<ILoggingEvent> implements AppenderAttachable<ILoggingEvent> {
+public final class StartupLog extends AppenderBase<ILoggingEvent>
+    implements AppenderAttachable<ILoggingEvent> {
 
   /** The marker name of the event that says "serving now". */
   public static final String READY = "READY";
+
   /** Enough for any start; a start that logs more keeps its first lines. */
   static final int MAX_HELD = 1000;
 

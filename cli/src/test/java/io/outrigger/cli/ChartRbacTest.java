@@ -19,10 +19,11 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chart grants the control plane every permission the tier-4 tests prove it needs (the rules they give its
- * service account, {@code KubeTestCluster.CONTROL_PLANE_RULES}, and the registry's role,
- * control-plane/src/test/resources/kube/registry-clusterrole.yaml), so a permission added there and forgotten in
- * the chart fails here, before a cluster install does. The Istio groups' "*" is the kinds the chart has CRDs for.
+ * The chart grants the control plane every permission the tier-4 tests prove it needs (the rules
+ * they give its service account, {@code KubeTestCluster.CONTROL_PLANE_RULES}, and the registry's
+ * role, control-plane/src/test/resources/kube/registry-clusterrole.yaml), so a permission added
+ * there and forgotten in the chart fails here, before a cluster install does. The Istio groups' "*"
+ * is the kinds the chart has CRDs for.
  */
 class ChartRbacTest {
 
@@ -32,7 +33,8 @@ class ChartRbacTest {
   @Test
   void theChartGrantsWhatTheTier4TestsGrantTheControlPlane() throws IOException {
     Set<String> granted = new TreeSet<>();
-    for (ObjectNode object : new MeshManifest(ChartValues.defaults(), "outrigger-system").objects()) {
+    for (ObjectNode object :
+        new MeshManifest(ChartValues.defaults(), "outrigger-system").objects()) {
       if (Set.of("ClusterRole", "Role").contains(object.path("kind").asText())) {
         object.path("rules").forEach(rule -> granted.addAll(triples(rule)));
       }
@@ -41,25 +43,39 @@ class ChartRbacTest {
     for (PolicyRule rule : KubeTestCluster.CONTROL_PLANE_RULES) {
       needed.addAll(triples(KubeYaml.reader().valueToTree(rule)));
     }
-    Path registryRole = RepoRoot.find().orElseThrow()
-        .resolve("control-plane/src/test/resources/kube/registry-clusterrole.yaml");
-    KubeYaml.reader().readTree(registryRole.toFile()).path("rules").forEach(rule -> needed.addAll(triples(rule)));
+    Path registryRole =
+        RepoRoot.find()
+            .orElseThrow()
+            .resolve("control-plane/src/test/resources/kube/registry-clusterrole.yaml");
+    KubeYaml.reader()
+        .readTree(registryRole.toFile())
+        .path("rules")
+        .forEach(rule -> needed.addAll(triples(rule)));
 
     assertThat(needed).hasSizeGreaterThan(30);
     assertThat(granted).containsAll(needed);
   }
 
-  /** group/resource/verb of every combination a rule grants; "*" resources of the Istio groups expanded. */
+  /**
+   * group/resource/verb of every combination a rule grants; "*" resources of the Istio groups
+   * expanded.
+   */
   private static List<String> triples(JsonNode rule) {
     List<String> out = new ArrayList<>();
     for (JsonNode group : rule.path("apiGroups")) {
       for (JsonNode resource : rule.path("resources")) {
-        List<String> resources = resource.asText().equals("*") && group.asText().endsWith("istio.io")
-            ? ISTIO_KINDS.stream().filter(k -> group.asText().startsWith("security") == k.equals("peerauthentications"))
-                .toList()
-            : List.of(resource.asText());
+        List<String> resources =
+            resource.asText().equals("*") && group.asText().endsWith("istio.io")
+                ? ISTIO_KINDS.stream()
+                    .filter(
+                        k ->
+                            group.asText().startsWith("security")
+                                == k.equals("peerauthentications"))
+                    .toList()
+                : List.of(resource.asText());
         for (String r : resources) {
-          rule.path("verbs").forEach(verb -> out.add(group.asText() + "/" + r + "/" + verb.asText()));
+          rule.path("verbs")
+              .forEach(verb -> out.add(group.asText() + "/" + r + "/" + verb.asText()));
         }
       }
     }

@@ -12,7 +12,10 @@ record CliRun(int exitCode, String out, String err) {
     return of(Outrigger.commandLine(null), args);
   }
 
-  /** With an environment of the test's own (state root, PATH, CNI_PATH) for the commands that read one. */
+  /**
+   * With an environment of the test's own (state root, PATH, CNI_PATH) for the commands that read
+   * one.
+   */
   static CliRun withEnv(java.util.Map<String, String> env, String... args) {
     return of(Outrigger.commandLine(null, env), args);
   }

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Test tier 5: the control-plane image (a jlink'd runtime of the modules the shaded jar needs, the jar, and
- * the glibc files they link, with no base image) runs {@code outrigger} in a pod as UID 1337, on BoringSSL
- * through Conscrypt's JNI library: the image carries everything the JVM and its native code load.
+ * Test tier 5: the control-plane image (a jlink'd runtime of the modules the shaded jar needs, the
+ * jar, and the glibc files they link, with no base image) runs {@code outrigger} in a pod as UID
+ * 1337, on BoringSSL through Conscrypt's JNI library: the image carries everything the JVM and its
+ * native code load.
  */
 class ControlPlaneImageIT {
 
@@ -28,12 +29,18 @@ class ControlPlaneImageIT {
   void caInitRunsInAPodOnTheJlinkedRuntimeWithBoringSsl(@TempDir Path dir) {
     SingleNodeCluster cluster = kube.cluster();
     Path jar = Path.of(System.getProperty("outrigger.jar", "target/outrigger.jar"));
-    Path runtime = NodeImages.jlink(Path.of(System.getProperty("java.home")), NodeImages.CONTROL_PLANE_MODULES,
-        dir.resolve("runtime"));
-    cluster.importImage(NodeImages.controlPlane(IMAGE, runtime, jar, dir.resolve("jni"))
-        .writeTo(dir.resolve("outrigger.tar")));
+    Path runtime =
+        NodeImages.jlink(
+            Path.of(System.getProperty("java.home")),
+            NodeImages.CONTROL_PLANE_MODULES,
+            dir.resolve("runtime"));
+    cluster.importImage(
+        NodeImages.controlPlane(IMAGE, runtime, jar, dir.resolve("jni"))
+            .writeTo(dir.resolve("outrigger.tar")));
 
-    cluster.kubectlWithInput("""
+    cluster
+        .kubectlWithInput(
+            """
         apiVersion: v1
         kind: Pod
         metadata: {name: outrigger-ca-init, namespace: default}
@@ -47,10 +54,22 @@ class ControlPlaneImageIT {
             args: [ca, init, --dir, /tmp/ca]
             # A one-shot command holds its INFO lines; asking for logs shows which crypto backend loaded.
             env: [{name: OUTRIGGER_LOG_LEVEL, value: INFO}]
-        """.formatted(IMAGE), "apply", "-f", "-").orThrow("kubectl apply");
-    Pod done = cluster.client().pods().inNamespace("default").withName("outrigger-ca-init")
-        .waitUntilCondition(p -> p != null && Set.of("Succeeded", "Failed").contains(p.getStatus().getPhase()),
-            120, TimeUnit.SECONDS);
+        """
+                .formatted(IMAGE),
+            "apply",
+            "-f",
+            "-")
+        .orThrow("kubectl apply");
+    Pod done =
+        cluster
+            .client()
+            .pods()
+            .inNamespace("default")
+            .withName("outrigger-ca-init")
+            .waitUntilCondition(
+                p -> p != null && Set.of("Succeeded", "Failed").contains(p.getStatus().getPhase()),
+                120,
+                TimeUnit.SECONDS);
     String logs = cluster.kubectl("logs", "-n", "default", "outrigger-ca-init").stdout();
     cluster.kubectl("delete", "pod", "-n", "default", "outrigger-ca-init", "--wait=false");
 

@@ -21,22 +21,33 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The Helm chart (manifests/charts/outrigger) in the fast tier, with the real helm CLI: it lints, its rendering is
- * the committed golden file, and {@code outrigger manifest generate} renders the same objects (parsed and compared
- * one by one), so the chart and the command cannot drift apart. Regenerate the golden files with
- * {@code -Doutrigger.golden.update=true} after a deliberate change, and read the diff.
+ * The Helm chart (manifests/charts/outrigger) in the fast tier, with the real helm CLI: it lints,
+ * its rendering is the committed golden file, and {@code outrigger manifest generate} renders the
+ * same objects (parsed and compared one by one), so the chart and the command cannot drift apart.
+ * Regenerate the golden files with {@code -Doutrigger.golden.update=true} after a deliberate
+ * change, and read the diff.
  */
 class ManifestGenerateTest {
 
   private static final String NAMESPACE = "outrigger-system";
   private static Helm helm;
 
-  /** Each variant: its golden file's name and the values it sets (the same for helm and for the command). */
+  /**
+   * Each variant: its golden file's name and the values it sets (the same for helm and for the
+   * command).
+   */
   static List<Variant> variants() {
-    return List.of(new Variant("default", List.of()),
-        new Variant("revision-b-2-replicas-fixed-ip", List.of("revision=b", "replicaCount=2",
-            "controlPlane.address=198.19.232.15:15012", "controlPlane.serviceClusterIP=198.19.232.15",
-            "images.pullPolicy=Never", "cni.enabled=false")));
+    return List.of(
+        new Variant("default", List.of()),
+        new Variant(
+            "revision-b-2-replicas-fixed-ip",
+            List.of(
+                "revision=b",
+                "replicaCount=2",
+                "controlPlane.address=198.19.232.15:15012",
+                "controlPlane.serviceClusterIP=198.19.232.15",
+                "images.pullPolicy=Never",
+                "cni.enabled=false")));
   }
 
   record Variant(String name, List<String> sets) {
@@ -69,7 +80,8 @@ class ManifestGenerateTest {
     if (Boolean.getBoolean("outrigger.golden.update")) {
       Files.writeString(golden, rendered);
     }
-    assertThat(rendered).as("helm template vs %s (-Doutrigger.golden.update=true rewrites it)", golden)
+    assertThat(rendered)
+        .as("helm template vs %s (-Doutrigger.golden.update=true rewrites it)", golden)
         .isEqualTo(Files.readString(golden));
   }
 
@@ -84,18 +96,24 @@ class ManifestGenerateTest {
     assertThat(fromCommand.keySet()).isEqualTo(fromHelm.keySet());
     fromHelm.forEach((key, object) -> assertThat(fromCommand.get(key)).as(key).isEqualTo(object));
     // Not vacuous: the CRDs, every kind of object, and the variant's values are there.
-    assertThat(fromHelm.keySet()).contains("CustomResourceDefinition/virtualservices.networking.istio.io",
-        "CustomResourceDefinition/httproutes.gateway.networking.k8s.io",
-        "CustomResourceDefinition/authorizationpolicies.security.istio.io",
-        "MutatingWebhookConfiguration/" + (variant.sets().isEmpty() ? "outrigger-sidecar-injector"
-            : "outrigger-sidecar-injector-b"));
-    // The CNI node agent (account, 4 RBAC objects, DaemonSet) in the default variant; revision b leaves it to a.
+    assertThat(fromHelm.keySet())
+        .contains(
+            "CustomResourceDefinition/virtualservices.networking.istio.io",
+            "CustomResourceDefinition/httproutes.gateway.networking.k8s.io",
+            "CustomResourceDefinition/authorizationpolicies.security.istio.io",
+            "MutatingWebhookConfiguration/"
+                + (variant.sets().isEmpty()
+                    ? "outrigger-sidecar-injector"
+                    : "outrigger-sidecar-injector-b"));
+    // The CNI node agent (account, 4 RBAC objects, DaemonSet) in the default variant; revision b
+    // leaves it to a.
     int cni = variant.sets().contains("cni.enabled=false") ? 0 : 6;
     long crds;
     try (var files = Files.list(Path.of("../manifests/charts/outrigger/crds"))) {
       crds = files.filter(f -> f.toString().endsWith(".yaml")).count();
     }
-    assertThat(fromHelm.size()).as("%d CRDs (one per file of the chart's crds/), 10 objects and %d of the CNI", crds, cni)
+    assertThat(fromHelm.size())
+        .as("%d CRDs (one per file of the chart's crds/), 10 objects and %d of the CNI", crds, cni)
         .isEqualTo(crds + 10 + cni);
     if (cni > 0) {
       assertThat(fromHelm).containsKey("DaemonSet/" + NAMESPACE + "/outrigger-cni");
@@ -113,34 +131,60 @@ class ManifestGenerateTest {
   void aValuesFileIsMergedOverTheDefaults(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("values.yaml");
     Files.writeString(file, "replicaCount: 2\nimages:\n  proxy: registry.example/envoy:1\n");
-    Map<String, JsonNode> objects = objects(generate("manifest", "generate", "-f", file.toString(), "--no-crds"));
-    assertThat(objects.get("Deployment/outrigger-system/outrigger").at("/spec/replicas").asInt()).isEqualTo(2);
-    assertThat(objects.get("Deployment/outrigger-system/outrigger").at("/spec/template/spec/containers/0/image")
-        .asText()).isEqualTo("outrigger.local/outrigger:0.1.0");
-    assertThat(objects.get("ConfigMap/outrigger-system/outrigger-injector").at("/data/config.yaml").asText())
+    Map<String, JsonNode> objects =
+        objects(generate("manifest", "generate", "-f", file.toString(), "--no-crds"));
+    assertThat(objects.get("Deployment/outrigger-system/outrigger").at("/spec/replicas").asInt())
+        .isEqualTo(2);
+    assertThat(
+            objects
+                .get("Deployment/outrigger-system/outrigger")
+                .at("/spec/template/spec/containers/0/image")
+                .asText())
+        .isEqualTo("outrigger.local/outrigger:0.1.0");
+    assertThat(
+            objects
+                .get("ConfigMap/outrigger-system/outrigger-injector")
+                .at("/data/config.yaml")
+                .asText())
         .contains("image: registry.example/envoy:1");
     assertThat(objects.keySet()).noneMatch(k -> k.startsWith("CustomResourceDefinition/"));
   }
 
   @Test
   void badValuesAreOneLineNamingTheValue(@TempDir Path dir) throws IOException {
-    assertError(1, "unknown value 'replicas' (the chart has: revision, replicaCount,", "--set", "replicas=2");
+    assertError(
+        1,
+        "unknown value 'replicas' (the chart has: revision, replicaCount,",
+        "--set",
+        "replicas=2");
     assertError(1, "unknown value 'controlPlane.adress'", "--set", "controlPlane.adress=x:1");
     assertError(1, "--set 'replicaCount': expected KEY=VALUE", "--set", "replicaCount");
-    assertError(1, "value 'replicaCount' 'two': must be a whole number >= 0", "--set", "replicaCount=two");
+    assertError(
+        1, "value 'replicaCount' 'two': must be a whole number >= 0", "--set", "replicaCount=two");
     assertError(1, "value 'revision' 'B_1': must be a DNS label", "--revision", "B_1");
-    assertError(1, "value 'controlPlane.address' 'outrigger': must be HOST:PORT", "--set",
+    assertError(
+        1,
+        "value 'controlPlane.address' 'outrigger': must be HOST:PORT",
+        "--set",
         "controlPlane.address=outrigger");
-    assertError(1, "value 'controlPlane.serviceClusterIP' '198.19.232': must be an IP address", "--set",
+    assertError(
+        1,
+        "value 'controlPlane.serviceClusterIP' '198.19.232': must be an IP address",
+        "--set",
         "controlPlane.serviceClusterIP=198.19.232");
     assertError(1, "value 'images.pullPolicy' 'Sometimes'", "--set", "images.pullPolicy=Sometimes");
-    assertError(1, "'images' is a map of values (images.controlPlane, images.proxy, images.pullPolicy)",
-        "--set", "images=x");
-    assertError(2, "--namespace 'Outrigger': not a Kubernetes namespace name", "--namespace", "Outrigger");
+    assertError(
+        1,
+        "'images' is a map of values (images.controlPlane, images.proxy, images.pullPolicy)",
+        "--set",
+        "images=x");
+    assertError(
+        2, "--namespace 'Outrigger': not a Kubernetes namespace name", "--namespace", "Outrigger");
     Path missing = dir.resolve("absent.yaml");
     assertError(1, "values file " + missing + ": does not exist", "-f", missing.toString());
     Path list = Files.writeString(dir.resolve("list.yaml"), "- a\n- b\n");
-    assertError(1, "values file " + list + ": must be a map of values, not ARRAY", "-f", list.toString());
+    assertError(
+        1, "values file " + list + ": must be a map of values, not ARRAY", "-f", list.toString());
   }
 
   /** Exit 1 for a bad value (an error the user can act on), 2 for a bad option (usage). */
@@ -159,16 +203,23 @@ class ManifestGenerateTest {
     return run.out();
   }
 
-  /** Every object of a YAML stream by kind/namespace/name (a name twice is a failure, as it would be in a cluster). */
+  /**
+   * Every object of a YAML stream by kind/namespace/name (a name twice is a failure, as it would be
+   * in a cluster).
+   */
   static Map<String, JsonNode> objects(String yaml) throws IOException {
     Map<String, JsonNode> objects = new TreeMap<>();
-    for (JsonNode doc : KubeYaml.reader().readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
+    for (JsonNode doc :
+        KubeYaml.reader().readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
       if (doc == null || doc.isNull() || doc.isMissingNode() || doc.isEmpty()) {
         continue;
       }
       JsonNode metadata = doc.path("metadata");
-      String key = doc.path("kind").asText() + "/" + (metadata.has("namespace")
-          ? metadata.path("namespace").asText() + "/" : "") + metadata.path("name").asText();
+      String key =
+          doc.path("kind").asText()
+              + "/"
+              + (metadata.has("namespace") ? metadata.path("namespace").asText() + "/" : "")
+              + metadata.path("name").asText();
       assertThat(objects.put(key, doc)).as("%s twice", key).isNull();
     }
     return objects;

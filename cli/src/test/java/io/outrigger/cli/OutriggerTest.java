@@ -24,7 +24,8 @@ class OutriggerTest {
   @Test
   void everyComponentHasItsSubcommand() {
     assertThat(Outrigger.commandLine().getSubcommands().keySet())
-        .contains("ca", "control-plane", "bootstrap", "token", "inject", "webhook", "cni", "capture");
+        .contains(
+            "ca", "control-plane", "bootstrap", "token", "inject", "webhook", "cni", "capture");
   }
 
   @Test

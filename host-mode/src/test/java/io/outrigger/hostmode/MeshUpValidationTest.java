@@ -8,15 +8,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input to {@code mesh up}: every object that cannot run is one line naming it and the reason, and nothing
- * is started (no state directory, no supervisor). Validation needs no root: it happens before anything runs.
+ * Bad input to {@code mesh up}: every object that cannot run is one line naming it and the reason,
+ * and nothing is started (no state directory, no supervisor). Validation needs no root: it happens
+ * before anything runs.
  */
 class MeshUpValidationTest {
-    private final MeshCli mesh = new MeshCli("validation" + ProcessHandle.current().pid());
+  private final MeshCli mesh = new MeshCli("validation" + ProcessHandle.current().pid());
 
-    @Test
-    void everyBadObjectIsOneLineAndNothingStarts(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("a.yaml"), """
+  @Test
+  void everyBadObjectIsOneLineAndNothingStarts(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("a.yaml"),
+        """
                 apiVersion: v1
                 kind: Namespace
                 metadata: {name: shop, labels: {outrigger.io/injection: enabled}}
@@ -81,32 +84,37 @@ class MeshUpValidationTest {
                   host: cart.shop.svc.cluster.local
                   subsets: [{name: v1}]
                 """);
-        Files.writeString(dir.resolve("b.yaml"), "kind: [unclosed\n");
+    Files.writeString(dir.resolve("b.yaml"), "kind: [unclosed\n");
 
-        MeshCli.Run up = mesh.run("up", "-f", dir.toString());
+    MeshCli.Run up = mesh.run("up", "-f", dir.toString());
 
-        assertThat(up.code()).isEqualTo(1);
-        assertThat(up.errorLines().getFirst()).startsWith("error: " + dir.resolve("b.yaml") + " line ")
-                .contains(": not valid YAML: while parsing a flow sequence");
-        assertThat(up.errorLines().subList(1, up.errorLines().size())).containsExactlyInAnyOrder(
-                "error: Deployment shop/cart (pod template): service account shop/cart does not exist (add a"
-                        + " ServiceAccount)",
-                "error: Deployment shop/web: spec.selector.matchLabels app=web does not match the pod template's labels",
-                "error: Service shop/cart: spec.clusterIP 203.0.113.5 is outside 198.18.0.0/15, the only range host mode"
-                        + " uses (leave it out and one is allocated from 198.19.0.0/16)",
-                "error: StatefulSet shop/db: kind StatefulSet of apiVersion apps/v1 is not supported in host mode ("
-                        + dir.resolve("a.yaml") + " document 5)",
-                "error: Pod nowhere/lonely: namespace nowhere does not exist (add a Namespace object)",
-                "error: Pod shop/probes container app: volumeMount data names no volume of the pod",
-                "error: Pod shop/probes container app: readinessProbe: only httpGet and tcpSocket probes are supported"
-                        + " in host mode",
-                "error: 8 problem(s); nothing was started");
-        assertThat(mesh.paths().dir()).doesNotExist();
-    }
+    assertThat(up.code()).isEqualTo(1);
+    assertThat(up.errorLines().getFirst())
+        .startsWith("error: " + dir.resolve("b.yaml") + " line ")
+        .contains(": not valid YAML: while parsing a flow sequence");
+    assertThat(up.errorLines().subList(1, up.errorLines().size()))
+        .containsExactlyInAnyOrder(
+            "error: Deployment shop/cart (pod template): service account shop/cart does not exist (add a"
+                + " ServiceAccount)",
+            "error: Deployment shop/web: spec.selector.matchLabels app=web does not match the pod template's labels",
+            "error: Service shop/cart: spec.clusterIP 203.0.113.5 is outside 198.18.0.0/15, the only range host mode"
+                + " uses (leave it out and one is allocated from 198.19.0.0/16)",
+            "error: StatefulSet shop/db: kind StatefulSet of apiVersion apps/v1 is not supported in host mode ("
+                + dir.resolve("a.yaml")
+                + " document 5)",
+            "error: Pod nowhere/lonely: namespace nowhere does not exist (add a Namespace object)",
+            "error: Pod shop/probes container app: volumeMount data names no volume of the pod",
+            "error: Pod shop/probes container app: readinessProbe: only httpGet and tcpSocket probes are supported"
+                + " in host mode",
+            "error: 8 problem(s); nothing was started");
+    assertThat(mesh.paths().dir()).doesNotExist();
+  }
 
-    @Test
-    void injectorRefusalAndControlPlaneRejectionAreLinesToo(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("a.yaml"), """
+  @Test
+  void injectorRefusalAndControlPlaneRejectionAreLinesToo(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("a.yaml"),
+        """
                 apiVersion: v1
                 kind: Namespace
                 metadata: {name: shop, labels: {outrigger.io/injection: enabled}}
@@ -131,13 +139,15 @@ class MeshUpValidationTest {
                           weight: 90
                 """);
 
-        MeshCli.Run up = mesh.run("up", "-f", dir.toString());
+    MeshCli.Run up = mesh.run("up", "-f", dir.toString());
 
-        assertThat(up.code()).isEqualTo(1);
-        assertThat(up.errorLines()).hasSize(3);
-        assertThat(up.errorLines().get(0)).startsWith("error: Pod shop/cpu: pod shop/cpu: annotation"
+    assertThat(up.code()).isEqualTo(1);
+    assertThat(up.errorLines()).hasSize(3);
+    assertThat(up.errorLines().get(0))
+        .startsWith(
+            "error: Pod shop/cpu: pod shop/cpu: annotation"
                 + " sidecar.istio.io/proxyCPU=\"lots\" is not a Kubernetes quantity");
-        assertThat(up.errorLines().get(1)).startsWith("error: VirtualService shop/cart: ");
-        assertThat(mesh.paths().dir()).doesNotExist();
-    }
+    assertThat(up.errorLines().get(1)).startsWith("error: VirtualService shop/cart: ");
+    assertThat(mesh.paths().dir()).doesNotExist();
+  }
 }

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectionRequest;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.NativeSidecarMode;
 import io.outrigger.injector.inject.SidecarInjector;
 import io.outrigger.injector.offline.ManifestInjector;
 import io.outrigger.injector.yaml.KubeYaml;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,8 +66,11 @@ public final class GoldenShapes {
     ObjectNode pod = JsonNodeFactory.instance.objectNode();
     pod.put("apiVersion", "v1");
     pod.put("kind", "Pod");
-    pod.set("metadata", template.path("metadata").isObject()
-        ? template.get("metadata") : JsonNodeFactory.instance.objectNode());
+    pod.set(
+        "metadata",
+        template.path("metadata").isObject()
+            ? template.get("metadata")
+            : JsonNodeFactory.instance.objectNode());
     pod.set("spec", template.get("spec"));
     return new InjectionRequest(
         pod, namespace, object.path("metadata").path("name").asText(), Optional.empty());

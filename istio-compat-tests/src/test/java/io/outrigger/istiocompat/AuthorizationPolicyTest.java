@@ -26,18 +26,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Istio's authorization and JWT tasks on real traffic: reviews (HTTP on 9080, and a plain TCP port 9000 of a
- * second Service, {@code tcp-echo}) behind its sidecar, called over mTLS by productpage (namespace
- * bookinfo) and by sleep (namespace other). One mesh for the class; each test writes its policy into the
- * one policy file, waits until traffic shows both its allowed and its refused side, and removes it.
+ * Istio's authorization and JWT tasks on real traffic: reviews (HTTP on 9080, and a plain TCP port
+ * 9000 of a second Service, {@code tcp-echo}) behind its sidecar, called over mTLS by productpage
+ * (namespace bookinfo) and by sleep (namespace other). One mesh for the class; each test writes its
+ * policy into the one policy file, waits until traffic shows both its allowed and its refused side,
+ * and removes it.
  */
 class AuthorizationPolicyTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
 
   private static final MeshWorkload PRODUCTPAGE = Bookinfo.PRODUCTPAGE;
   private static final MeshWorkload REVIEWS = Bookinfo.REVIEWS_V1;
-  private static final MeshWorkload SLEEP = new MeshWorkload("sleep-v1", "other", "sleep",
-      Map.of("app", "sleep", "version", "v1"), MeshWorkload.APP_PORT);
+  private static final MeshWorkload SLEEP =
+      new MeshWorkload(
+          "sleep-v1",
+          "other",
+          "sleep",
+          Map.of("app", "sleep", "version", "v1"),
+          MeshWorkload.APP_PORT);
   private static final int TCP_PORT = 9000;
   private static final ServiceAddress TCP_ECHO =
       new ServiceAddress("tcp-echo.bookinfo.svc.cluster.local", "198.19.0.40", TCP_PORT);
@@ -55,7 +61,10 @@ class AuthorizationPolicyTest {
     NetnsPod reviews = mesh.pod(REVIEWS.name()).pod();
     tcpServer = reviews.start(EchoServer.commandLine(TCP_PORT, REVIEWS.name() + "-tcp"), false);
     reviews.awaitListening(TCP_PORT, HostModeMesh.READY_TIMEOUT);
-    mesh.registry().write("tcp-echo-service.yaml", """
+    mesh.registry()
+        .write(
+            "tcp-echo-service.yaml",
+            """
         apiVersion: v1
         kind: Service
         metadata: {name: tcp-echo, namespace: bookinfo}
@@ -64,9 +73,13 @@ class AuthorizationPolicyTest {
           selector: {app: reviews}
           ports:
           - {name: tcp, port: %d, targetPort: %d}
-        """.formatted(TCP_ECHO.ip(), TCP_PORT, TCP_PORT));
-    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200))
-        .untilAsserted(() -> assertThat(tcp(PRODUCTPAGE)).as("tcp-echo through both sidecars").isTrue());
+        """
+                .formatted(TCP_ECHO.ip(), TCP_PORT, TCP_PORT));
+    await()
+        .atMost(POLICY_APPLIED)
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> assertThat(tcp(PRODUCTPAGE)).as("tcp-echo through both sidecars").isTrue());
   }
 
   @AfterAll
@@ -79,52 +92,78 @@ class AuthorizationPolicyTest {
     }
   }
 
-  /** Every test starts from an open reviews, so a test's wait cannot be met by the policy before it. */
+  /**
+   * Every test starts from an open reviews, so a test's wait cannot be met by the policy before it.
+   */
   @AfterEach
   void removePolicyAndCheckSidecars() {
     SidecarChecks.assertNoNackAndValid(mesh);
     mesh.registry().delete(POLICY_FILE);
-    await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-      assertThat(status(SLEEP, "POST", "/admin")).isEqualTo("200");
-      assertThat(tcp(SLEEP)).isTrue();
-      assertThat(tcp(PRODUCTPAGE)).isTrue();
-    });
+    await()
+        .atMost(POLICY_APPLIED)
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              assertThat(status(SLEEP, "POST", "/admin")).isEqualTo("200");
+              assertThat(tcp(SLEEP)).isTrue();
+              assertThat(tcp(PRODUCTPAGE)).isTrue();
+            });
   }
 
   @Test
   void denyAPathLeavesTheRestOpen() {
-    apply("""
+    apply(
+        """
         action: DENY
         rules: [{to: [{operation: {paths: ["/admin*"]}}]}]
         """);
     eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/admin/users")).isEqualTo("403"));
     eventually(() -> assertThat(body(PRODUCTPAGE, "/admin")).contains(RBAC_DENIED));
     eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/reviews/1")).isEqualTo("200"));
-    eventually(() -> assertThat(status(PRODUCTPAGE, "POST", "/administrator")).as("prefix match").isEqualTo("403"));
-    eventually(() -> assertThat(status(SLEEP, "GET", "/reviews/admin")).as("only the prefix").isEqualTo("200"));
-    eventually(() -> assertThat(mesh.pod(REVIEWS.name()).sidecar().admin().stats().entrySet().stream()
-        .filter(e -> e.getKey().endsWith("rbac.denied")).mapToLong(Map.Entry::getValue).sum())
-        .as("reviews' sidecar counts the denials").isPositive());
+    eventually(
+        () ->
+            assertThat(status(PRODUCTPAGE, "POST", "/administrator"))
+                .as("prefix match")
+                .isEqualTo("403"));
+    eventually(
+        () ->
+            assertThat(status(SLEEP, "GET", "/reviews/admin"))
+                .as("only the prefix")
+                .isEqualTo("200"));
+    eventually(
+        () ->
+            assertThat(
+                    mesh.pod(REVIEWS.name()).sidecar().admin().stats().entrySet().stream()
+                        .filter(e -> e.getKey().endsWith("rbac.denied"))
+                        .mapToLong(Map.Entry::getValue)
+                        .sum())
+                .as("reviews' sidecar counts the denials")
+                .isPositive());
   }
 
   @Test
   void allowGetOnlyRefusesOtherMethodsAndTheTcpPort() {
-    apply("""
+    apply(
+        """
         action: ALLOW
         rules: [{to: [{operation: {methods: [GET]}}]}]
         """);
     eventually(() -> assertThat(status(PRODUCTPAGE, "POST", "/reviews/1")).isEqualTo("403"));
     eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/reviews/1")).isEqualTo("200"));
     eventually(() -> assertThat(status(SLEEP, "DELETE", "/reviews/1")).isEqualTo("403"));
-    // An ALLOW rule with an HTTP-only field matches nothing on a TCP port, and an ALLOW policy applies.
-    eventually(() -> assertThat(tcp(PRODUCTPAGE)).as("TCP port under an HTTP-only ALLOW rule").isFalse());
+    // An ALLOW rule with an HTTP-only field matches nothing on a TCP port, and an ALLOW policy
+    // applies.
+    eventually(
+        () -> assertThat(tcp(PRODUCTPAGE)).as("TCP port under an HTTP-only ALLOW rule").isFalse());
   }
 
   @Test
   void allowOnlyOnePrincipal() {
-    apply("""
+    apply(
+        """
         rules: [{from: [{source: {principals: [%s/ns/bookinfo/sa/bookinfo-productpage]}}]}]
-        """.formatted(mesh.trustDomain()));
+        """
+            .formatted(mesh.trustDomain()));
     eventually(() -> assertThat(status(SLEEP, "GET", "/")).isEqualTo("403"));
     eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/")).isEqualTo("200"));
     eventually(() -> assertThat(status(PRODUCTPAGE, "POST", "/")).isEqualTo("200"));
@@ -134,10 +173,12 @@ class AuthorizationPolicyTest {
 
   @Test
   void denyATcpPortLeavesHttpOpen() {
-    apply("""
+    apply(
+        """
         action: DENY
         rules: [{to: [{operation: {ports: ["%d"]}}]}]
-        """.formatted(TCP_PORT));
+        """
+            .formatted(TCP_PORT));
     eventually(() -> assertThat(tcp(PRODUCTPAGE)).isFalse());
     eventually(() -> assertThat(tcp(SLEEP)).isFalse());
     eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/reviews/1")).isEqualTo("200"));
@@ -145,7 +186,8 @@ class AuthorizationPolicyTest {
 
   @Test
   void allowOneNamespaceOnTcp() {
-    apply("""
+    apply(
+        """
         rules: [{from: [{source: {namespaces: [bookinfo]}}]}]
         """);
     eventually(() -> assertThat(tcp(SLEEP)).isFalse());
@@ -161,9 +203,14 @@ class AuthorizationPolicyTest {
     KeyPair key = generator.generateKeyPair();
     KeyPair otherKey = generator.generateKeyPair();
     RSAPublicKey pub = (RSAPublicKey) key.getPublic();
-    String jwks = "{\"keys\": [{\"kty\": \"RSA\", \"alg\": \"RS256\", \"kid\": \"e2e\", \"n\": \""
-        + base64Url(unsigned(pub.getModulus())) + "\", \"e\": \"" + base64Url(unsigned(pub.getPublicExponent())) + "\"}]}";
-    write("""
+    String jwks =
+        "{\"keys\": [{\"kty\": \"RSA\", \"alg\": \"RS256\", \"kid\": \"e2e\", \"n\": \""
+            + base64Url(unsigned(pub.getModulus()))
+            + "\", \"e\": \""
+            + base64Url(unsigned(pub.getPublicExponent()))
+            + "\"}]}";
+    write(
+        """
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata: {name: reviews-jwt, namespace: bookinfo}
@@ -177,24 +224,42 @@ class AuthorizationPolicyTest {
         spec:
           selector: {matchLabels: {app: reviews}}
           rules: [{from: [{source: {requestPrincipals: [%s/alice]}}]}]
-        """.formatted(ISSUER, jwks, ISSUER));
+        """
+            .formatted(ISSUER, jwks, ISSUER));
     Map<String, String> alice = bearer(jwt(key, "alice"));
-    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", Map.of())).as("no token").isEqualTo("403"));
-    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", alice)).as("alice's valid token").isEqualTo("200"));
+    eventually(
+        () ->
+            assertThat(status(PRODUCTPAGE, "GET", "/", Map.of())).as("no token").isEqualTo("403"));
+    eventually(
+        () ->
+            assertThat(status(PRODUCTPAGE, "GET", "/", alice))
+                .as("alice's valid token")
+                .isEqualTo("200"));
     eventually(() -> assertThat(status(SLEEP, "GET", "/", alice)).isEqualTo("200"));
-    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(otherKey, "alice"))))
-        .as("signed by a key not in the set").isEqualTo("401"));
-    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer("not-a-jwt"))).isEqualTo("401"));
-    eventually(() -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(key, "bob"))))
-        .as("valid, but not the principal the policy names").isEqualTo("403"));
+    eventually(
+        () ->
+            assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(otherKey, "alice"))))
+                .as("signed by a key not in the set")
+                .isEqualTo("401"));
+    eventually(
+        () -> assertThat(status(PRODUCTPAGE, "GET", "/", bearer("not-a-jwt"))).isEqualTo("401"));
+    eventually(
+        () ->
+            assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(key, "bob"))))
+                .as("valid, but not the principal the policy names")
+                .isEqualTo("403"));
   }
 
   /** An RS256 token of {@link #ISSUER} for {@code subject}, valid for an hour. */
   private static String jwt(KeyPair key, String subject) throws Exception {
-    String header = base64Url("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"e2e\"}".getBytes(UTF_8));
+    String header =
+        base64Url("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"e2e\"}".getBytes(UTF_8));
     long now = System.currentTimeMillis() / 1000;
-    String payload = base64Url("{\"iss\":\"%s\",\"sub\":\"%s\",\"iat\":%d,\"exp\":%d}"
-        .formatted(ISSUER, subject, now, now + 3600).getBytes(UTF_8));
+    String payload =
+        base64Url(
+            "{\"iss\":\"%s\",\"sub\":\"%s\",\"iat\":%d,\"exp\":%d}"
+                .formatted(ISSUER, subject, now, now + 3600)
+                .getBytes(UTF_8));
     Signature rs256 = Signature.getInstance("SHA256withRSA");
     rs256.initSign(key.getPrivate());
     rs256.update((header + "." + payload).getBytes(UTF_8));
@@ -215,9 +280,9 @@ class AuthorizationPolicyTest {
   }
 
   /**
-   * A pooled connection between two sidecars serves its next request on the chain it was opened on and
-   * only then closes (the sidecars' immediate drain), so each caller sees a new policy from its second
-   * request on: every check waits for it.
+   * A pooled connection between two sidecars serves its next request on the chain it was opened on
+   * and only then closes (the sidecars' immediate drain), so each caller sees a new policy from its
+   * second request on: every check waits for it.
    */
   private static void eventually(org.awaitility.core.ThrowingRunnable check) {
     await().atMost(POLICY_APPLIED).pollInterval(Duration.ofMillis(200)).untilAsserted(check);
@@ -225,13 +290,15 @@ class AuthorizationPolicyTest {
 
   /** The policy, selecting reviews, as the one file of the registry holding a policy. */
   private static void apply(String spec) {
-    write("""
+    write(
+        """
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
         metadata: {name: reviews-policy, namespace: bookinfo}
         spec:
           selector: {matchLabels: {app: reviews}}
-        """ + spec.indent(2));
+        """
+            + spec.indent(2));
   }
 
   private static void write(String yaml) {
@@ -243,24 +310,47 @@ class AuthorizationPolicyTest {
     return status(from, method, path, Map.of());
   }
 
-  private static String status(MeshWorkload from, String method, String path, Map<String, String> headers) {
-    return curl(from, ServiceAddress.REVIEWS, method, path, headers, "%{http_code}", "/dev/null").stdout().trim();
+  private static String status(
+      MeshWorkload from, String method, String path, Map<String, String> headers) {
+    return curl(from, ServiceAddress.REVIEWS, method, path, headers, "%{http_code}", "/dev/null")
+        .stdout()
+        .trim();
   }
 
   private static String body(MeshWorkload from, String path) {
     return curl(from, ServiceAddress.REVIEWS, "GET", path, Map.of(), "", "-").stdout();
   }
 
-  /** True when a request over the TCP port got its echo back (the app's reply through both sidecars). */
+  /**
+   * True when a request over the TCP port got its echo back (the app's reply through both
+   * sidecars).
+   */
   private static boolean tcp(MeshWorkload from) {
     ExecResult r = curl(from, TCP_ECHO, "GET", "/", Map.of(), "", "-");
     return r.exitCode() == 0 && r.stdout().contains(REVIEWS.name() + "-tcp");
   }
 
-  private static ExecResult curl(MeshWorkload from, ServiceAddress to, String method, String path,
-      Map<String, String> headers, String format, String output) {
-    List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", "5", "-X", method, "-o", output,
-        "--resolve", to.host() + ":" + to.port() + ":" + to.ip()));
+  private static ExecResult curl(
+      MeshWorkload from,
+      ServiceAddress to,
+      String method,
+      String path,
+      Map<String, String> headers,
+      String format,
+      String output) {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "--max-time",
+                "5",
+                "-X",
+                method,
+                "-o",
+                output,
+                "--resolve",
+                to.host() + ":" + to.port() + ":" + to.ip()));
     headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
     if (!format.isEmpty()) {
       c.addAll(List.of("-w", format));

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * reviews in three versions behind one VIP, routed by {@code samples/bookinfo/istio/reviews-canary-*}:
- * header match first, then a weighted split, observed in real traffic from productpage's pod.
+ * reviews in three versions behind one VIP, routed by {@code
+ * samples/bookinfo/istio/reviews-canary-*}: header match first, then a weighted split, observed in
+ * real traffic from productpage's pod.
  */
 class CanaryRoutingTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -46,7 +47,10 @@ class CanaryRoutingTest {
   @BeforeEach
   void canaryAtNinetyTen() {
     mesh.registry().write(VIRTUAL_SERVICE_FILE, RegistryDirectory.sample(CANARY_90_10));
-    RouteWeights.awaitSplit(mesh.pod(PRODUCTPAGE.name()), ServiceAddress.REVIEWS.host(), List.of(90, 10),
+    RouteWeights.awaitSplit(
+        mesh.pod(PRODUCTPAGE.name()),
+        ServiceAddress.REVIEWS.host(),
+        List.of(90, 10),
         Duration.ofSeconds(10));
   }
 
@@ -69,7 +73,8 @@ class CanaryRoutingTest {
     Map<String, Long> served = countByVersion(requests(Map.of("end-user", "jason"), 200));
 
     assertThat(served).containsOnlyKeys(V3.name());
-    assertThat(countByVersion(requests(Map.of("end-user", "alice"), 100))).doesNotContainKey(V3.name());
+    assertThat(countByVersion(requests(Map.of("end-user", "alice"), 100)))
+        .doesNotContainKey(V3.name());
   }
 
   @Test
@@ -86,14 +91,18 @@ class CanaryRoutingTest {
       }
     }
     assertThat(observed).as("the 50/50 split never showed in traffic within 10 s").isPositive();
-    assertThat(Duration.ofNanos(observed - written)).as("from file write to new split in traffic")
+    assertThat(Duration.ofNanos(observed - written))
+        .as("from file write to new split in traffic")
         .isLessThanOrEqualTo(Duration.ofSeconds(2));
     Map<String, Long> served = countByVersion(requests(Map.of(), 400));
-    assertThat(share(served, V2.name())).as("share of v2 in %s after the change", served).isBetween(40.0, 60.0);
+    assertThat(share(served, V2.name()))
+        .as("share of v2 in %s after the change", served)
+        .isBetween(40.0, 60.0);
   }
 
   private static List<EchoReply> requests(Map<String, String> headers, int count) {
-    return PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, headers, count);
+    return PodHttp.echoMany(
+        mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, headers, count);
   }
 
   private static Map<String, Long> countByVersion(List<EchoReply> replies) {

@@ -37,33 +37,51 @@ class CertificateRenewalTest {
 
   @Test
   void sidecarCertificatesAreRenewedByAPushAtAboutHalfTheirLifeAndMtlsKeepsWorking() {
-    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS,
-        HostModeMesh.Options.DEFAULTS.withControlPlaneSettings(settings -> settings.withWorkloadCertTtl(TTL)),
-        List.of(), List.of(PRODUCTPAGE, REVIEWS), List.of())) {
+    try (HostModeMesh mesh =
+        HostModeMesh.start(
+            ENVOYS,
+            HostModeMesh.Options.DEFAULTS.withControlPlaneSettings(
+                settings -> settings.withWorkloadCertTtl(TTL)),
+            List.of(),
+            List.of(PRODUCTPAGE, REVIEWS),
+            List.of())) {
       MeshedPod client = mesh.pod(PRODUCTPAGE.name());
       String spiffeId = PRODUCTPAGE.spiffeId(mesh.trustDomain());
-      HeldCertificate first = await().atMost(Duration.ofSeconds(10))
-          .until(() -> held(client, spiffeId), c -> c != null);
+      HeldCertificate first =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> held(client, spiffeId), c -> c != null);
       Instant issued = first.expires().minus(TTL);
-      assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).name()).isEqualTo(REVIEWS.name());
+      assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).name())
+          .isEqualTo(REVIEWS.name());
 
       AtomicReference<Instant> replacedAt = new AtomicReference<>();
-      HeldCertificate second = await().atMost(TTL).pollInterval(Duration.ofMillis(200))
-          .until(() -> held(client, spiffeId), c -> {
-            boolean replaced = c != null && !c.serial().equals(first.serial());
-            if (replaced) {
-              replacedAt.set(Instant.now());
-            }
-            return replaced;
-          });
+      HeldCertificate second =
+          await()
+              .atMost(TTL)
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  () -> held(client, spiffeId),
+                  c -> {
+                    boolean replaced = c != null && !c.serial().equals(first.serial());
+                    if (replaced) {
+                      replacedAt.set(Instant.now());
+                    }
+                    return replaced;
+                  });
 
-      // Renewal at 45-55 % of the life, pushed in the next 5 s slot: between 9 and 16 s after issue here.
-      assertThat(replacedAt.get()).as("replaced before the first certificate expired at %s", first.expires())
+      // Renewal at 45-55 % of the life, pushed in the next 5 s slot: between 9 and 16 s after issue
+      // here.
+      assertThat(replacedAt.get())
+          .as("replaced before the first certificate expired at %s", first.expires())
           .isBefore(first.expires())
           .isAfter(issued.plus(TTL.multipliedBy(40).dividedBy(100)));
       assertThat(second.expires()).isAfter(first.expires());
-      assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).header("x-forwarded-client-cert"))
-          .as("mTLS on the renewed certificate").hasValueSatisfying(xfcc -> assertThat(xfcc).contains(spiffeId));
+      assertThat(
+              PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of())
+                  .header("x-forwarded-client-cert"))
+          .as("mTLS on the renewed certificate")
+          .hasValueSatisfying(xfcc -> assertThat(xfcc).contains(spiffeId));
       SidecarChecks.assertNoNackAndValid(mesh);
     }
   }
@@ -77,7 +95,8 @@ class CertificateRenewalTest {
     try {
       certs = JSON.readTree(pod.sidecar().admin().get("/certs"));
     } catch (IOException e) {
-      throw new UncheckedIOException("sidecar of " + pod.workload().name() + ": /certs is not JSON", e);
+      throw new UncheckedIOException(
+          "sidecar of " + pod.workload().name() + ": /certs is not JSON", e);
     }
     Set<String> serials = new TreeSet<>();
     HeldCertificate found = null;
@@ -85,12 +104,15 @@ class CertificateRenewalTest {
       for (JsonNode cert : context.path("cert_chain")) {
         if (cert.path("subject_alt_names").toString().contains(spiffeId)) {
           serials.add(cert.path("serial_number").asText());
-          found = new HeldCertificate(cert.path("serial_number").asText(),
-              Instant.parse(cert.path("expiration_time").asText()));
+          found =
+              new HeldCertificate(
+                  cert.path("serial_number").asText(),
+                  Instant.parse(cert.path("expiration_time").asText()));
         }
       }
     }
-    // Contexts are updated one by one on a push; a moment with two serials is a renewal in progress.
+    // Contexts are updated one by one on a push; a moment with two serials is a renewal in
+    // progress.
     return serials.size() == 1 ? found : null;
   }
 }

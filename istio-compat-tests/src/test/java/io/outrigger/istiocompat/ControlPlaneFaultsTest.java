@@ -3,10 +3,10 @@ package io.outrigger.istiocompat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.outrigger.testsupport.EnvoyExtension;
-import io.outrigger.testsupport.NetnsPod;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.testsupport.EnvoyExtension;
+import io.outrigger.testsupport.NetnsPod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Faults of the control plane and of what it reads, each with productpage sending requests to reviews
- * through both sidecars the whole time: the data plane must not lose a request, and the mesh must
- * take the next good change once the fault is over. The control plane runs as its own JVM (it can be
- * frozen); one mesh for the class, every test starts from the 90/10 canary in force.
+ * Faults of the control plane and of what it reads, each with productpage sending requests to
+ * reviews through both sidecars the whole time: the data plane must not lose a request, and the
+ * mesh must take the next good change once the fault is over. The control plane runs as its own JVM
+ * (it can be frozen); one mesh for the class, every test starts from the 90/10 canary in force.
  */
 class ControlPlaneFaultsTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -33,12 +33,18 @@ class ControlPlaneFaultsTest {
   private static final String VIRTUAL_SERVICE_FILE = Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE;
   private static final Duration PAUSE = Duration.ofSeconds(30);
   private static final Duration CHANGE_ARRIVES = Duration.ofSeconds(10);
-  /** How long a cut-off file is left: far past the reload settle and push debounce, within the write grace. */
+
+  /**
+   * How long a cut-off file is left: far past the reload settle and push debounce, within the write
+   * grace.
+   */
   private static final Duration HELD = Duration.ofMillis(2500);
+
   private static final Duration MAX_TRAFFIC = Duration.ofSeconds(150);
 
   /** A workload with no pod: the identity of the hand-driven ADS proxy (AdsProbe). */
   private static final MeshWorkload RATINGS = MeshWorkload.bookinfo("ratings", "v1");
+
   /** Only in the registry and the probe's node metadata; nothing is sent to it. */
   private static final String RATINGS_IP = "198.18.255.4";
 
@@ -46,9 +52,13 @@ class ControlPlaneFaultsTest {
 
   @BeforeAll
   static void startMesh() {
-    mesh = HostModeMesh.start(ENVOYS, HostModeMesh.Options.DEFAULTS.inSeparateJvm(),
-        List.of("istio/peerauthentication-strict.yaml", "istio/reviews-destinationrule.yaml"),
-        List.of(PRODUCTPAGE, Bookinfo.REVIEWS_V1, Bookinfo.REVIEWS_V2), List.of());
+    mesh =
+        HostModeMesh.start(
+            ENVOYS,
+            HostModeMesh.Options.DEFAULTS.inSeparateJvm(),
+            List.of("istio/peerauthentication-strict.yaml", "istio/reviews-destinationrule.yaml"),
+            List.of(PRODUCTPAGE, Bookinfo.REVIEWS_V1, Bookinfo.REVIEWS_V2),
+            List.of());
     // The hand-driven proxy of two tests must be a registry workload to be served.
     mesh.registry().writeWorkloadEntry(RATINGS, RATINGS_IP, true);
   }
@@ -60,7 +70,10 @@ class ControlPlaneFaultsTest {
     }
   }
 
-  /** Where the control plane's log stood when the test began: its lines since then are printed after it. */
+  /**
+   * Where the control plane's log stood when the test began: its lines since then are printed after
+   * it.
+   */
   private int logLinesBefore;
 
   @BeforeEach
@@ -73,25 +86,36 @@ class ControlPlaneFaultsTest {
   @AfterEach
   void sidecarsAcceptedEverything() {
     // What the control plane said during the fault: warnings and errors, registry and CA events.
-    mesh.controlPlane().processLog().lines().skip(logLinesBefore)
-        .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("event=file") || l.contains("event=ca_"))
+    mesh.controlPlane()
+        .processLog()
+        .lines()
+        .skip(logLinesBefore)
+        .filter(
+            l ->
+                l.contains("WARN")
+                    || l.contains("ERROR")
+                    || l.contains("event=file")
+                    || l.contains("event=ca_"))
         .forEach(l -> System.out.println("control plane: " + l));
     SidecarChecks.assertNoNackAndValid(mesh);
   }
 
   @Test
   void controlPlaneFrozenForThirtySecondsLosesNoRequestAndTakesTheNextChange() throws Exception {
-    TrafficLoop.Result result = underTraffic("control-plane-sigstop-30s", () -> {
-      mesh.controlPlane().pause();
-      try {
-        Thread.sleep(PAUSE.toMillis());
-      } finally {
-        mesh.controlPlane().resume();
-      }
-      awaitAllInSync();
-      mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(50, 50));
-      awaitSplit(50, 50);
-    });
+    TrafficLoop.Result result =
+        underTraffic(
+            "control-plane-sigstop-30s",
+            () -> {
+              mesh.controlPlane().pause();
+              try {
+                Thread.sleep(PAUSE.toMillis());
+              } finally {
+                mesh.controlPlane().resume();
+              }
+              awaitAllInSync();
+              mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(50, 50));
+              awaitSplit(50, 50);
+            });
     assertThat(result.sent()).as("requests sent during the fault").isGreaterThan(100);
   }
 
@@ -99,73 +123,111 @@ class ControlPlaneFaultsTest {
   void truncatedRegistryFilesKeepTheLastGoodConfigAndTheFinishedWriteIsTaken() throws Exception {
     String services = RegistryDirectory.sample("services.yaml");
     String fixed = canary(80, 20);
-    underTraffic("registry-files-truncated", () -> {
-      // Writers stopped mid-write, each left so well past the reload settle and the push debounce.
-      // Cut after productpage's "clusterIP: 198.19.0.1" (of .10): valid YAML, and reviews' Service gone.
-      holdsTheLastGood("services.yaml", cutAfter(services, "clusterIP: 198.19.0.1"));
-      mesh.registry().writeInPlace("services.yaml", services);
-      holdsTheLastGood(VIRTUAL_SERVICE_FILE, cutAfter(fixed, "weight: 8")); // one route of weight 8 + half a file
-      holdsTheLastGood(VIRTUAL_SERVICE_FILE, ""); // truncated, nothing written yet
-      mesh.registry().writeInPlace(VIRTUAL_SERVICE_FILE, fixed);
-      awaitSplit(80, 20);
-    });
+    underTraffic(
+        "registry-files-truncated",
+        () -> {
+          // Writers stopped mid-write, each left so well past the reload settle and the push
+          // debounce.
+          // Cut after productpage's "clusterIP: 198.19.0.1" (of .10): valid YAML, and reviews'
+          // Service gone.
+          holdsTheLastGood("services.yaml", cutAfter(services, "clusterIP: 198.19.0.1"));
+          mesh.registry().writeInPlace("services.yaml", services);
+          holdsTheLastGood(
+              VIRTUAL_SERVICE_FILE,
+              cutAfter(fixed, "weight: 8")); // one route of weight 8 + half a file
+          holdsTheLastGood(VIRTUAL_SERVICE_FILE, ""); // truncated, nothing written yet
+          mesh.registry().writeInPlace(VIRTUAL_SERVICE_FILE, fixed);
+          awaitSplit(80, 20);
+        });
   }
 
   @Test
-  void registryDirectoryReplacedMidWriteKeepsTheLastGoodConfigAndTakesTheNewTree() throws Exception {
+  void registryDirectoryReplacedMidWriteKeepsTheLastGoodConfigAndTakesTheNewTree()
+      throws Exception {
     String fixed = canary(70, 30);
-    underTraffic("registry-directory-replaced", () -> {
-      // The new tree is swapped in while its VirtualService is still half written.
-      mesh.registry().replaceWhole(Map.of(VIRTUAL_SERVICE_FILE, cutAfter(fixed, "weight: 7")));
-      Thread.sleep(HELD.toMillis());
-      assertThat(RouteWeights.of(mesh.pod(PRODUCTPAGE.name()), ServiceAddress.REVIEWS.host()))
-          .as("productpage's routes with the new tree's VirtualService half written").containsExactly(List.of(90, 10));
-      mesh.registry().writeInPlace(VIRTUAL_SERVICE_FILE, fixed);
-      awaitSplit(70, 30);
-      // And the new directory is the one watched from now on.
-      mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(60, 40));
-      awaitSplit(60, 40);
-    });
+    underTraffic(
+        "registry-directory-replaced",
+        () -> {
+          // The new tree is swapped in while its VirtualService is still half written.
+          mesh.registry().replaceWhole(Map.of(VIRTUAL_SERVICE_FILE, cutAfter(fixed, "weight: 7")));
+          Thread.sleep(HELD.toMillis());
+          assertThat(RouteWeights.of(mesh.pod(PRODUCTPAGE.name()), ServiceAddress.REVIEWS.host()))
+              .as("productpage's routes with the new tree's VirtualService half written")
+              .containsExactly(List.of(90, 10));
+          mesh.registry().writeInPlace(VIRTUAL_SERVICE_FILE, fixed);
+          awaitSplit(70, 30);
+          // And the new directory is the one watched from now on.
+          mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(60, 40));
+          awaitSplit(60, 40);
+        });
   }
 
   /**
    * Envoy NACKs only config it refuses, and what the control plane generates passes Envoy's own
    * validation (every test checks that), so the NACKing proxy is a hand-driven ADS stream: a fourth
-   * proxy, ratings, with a real token, that rejects every response as an Envoy refusing its config would.
+   * proxy, ratings, with a real token, that rejects every response as an Envoy refusing its config
+   * would.
    */
   @Test
   void aProxyThatNacksEverythingDoesNotHoldBackUpdatesToTheOthers() throws Exception {
-    String ratingsNode = BootstrapParams.sidecarNodeId(RATINGS_IP, RATINGS.name(), RATINGS.namespace());
+    String ratingsNode =
+        BootstrapParams.sidecarNodeId(RATINGS_IP, RATINGS.name(), RATINGS.namespace());
     MeshControlPlane cp = mesh.controlPlane();
-    underTraffic("nacking-proxy", () -> {
-      try (AdsProbe nacking = probe(RATINGS)) {
-        nacking.rejectEverything();
-        nacking.request(RATINGS, RATINGS_IP, AdsProbe.CLUSTER, List.of());
-        await().atMost(CHANGE_ARRIVES).alias("the control plane records ratings' NACK")
-            .until(() -> cp.syncz().nacks().stream().anyMatch(n -> n.startsWith(ratingsNode + " ")));
-        int before = nacking.responses().size();
-        // A change for everyone: a new subset (a new cluster for every proxy, the NACKing one too) and a new split.
-        mesh.registry().write("reviews-destinationrule.yaml", RegistryDirectory.sample(
-            "istio/reviews-destinationrule.yaml", Map.of("    - name: v3", "    - name: v4\n      labels:\n"
-                + "        version: v4\n    - name: v3")));
-        mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(50, 50));
-        awaitSplit(50, 50);
-        awaitAllInSync();
-        await().atMost(CHANGE_ARRIVES).alias("the NACKing proxy is still sent the newer version")
-            .until(() -> nacking.responses().size() > before);
-        int afterChange = nacking.responses().size();
-        Thread.sleep(3000);
-        assertThat(nacking.responses()).as("responses to the NACKing proxy: a rejected version is not sent again")
-            .hasSize(afterChange);
-        assertThat(cp.syncz().nacks()).as("NACKs the control plane knows of").isNotEmpty()
-            .allSatisfy(n -> assertThat(n).startsWith(ratingsNode + " ").contains("probe rejects version"));
-        System.out.printf("FAULT nacking-proxy: responses to it %d (1 before the change, %d after), "
-            + "the other %d proxies in sync on the change%n", afterChange, afterChange - before, mesh.meshedPods().size());
-      } finally {
-        mesh.registry().copySample("istio/reviews-destinationrule.yaml");
-      }
-    });
-    await().atMost(CHANGE_ARRIVES).alias("the NACKing proxy's stream is gone from /debug/syncz")
+    underTraffic(
+        "nacking-proxy",
+        () -> {
+          try (AdsProbe nacking = probe(RATINGS)) {
+            nacking.rejectEverything();
+            nacking.request(RATINGS, RATINGS_IP, AdsProbe.CLUSTER, List.of());
+            await()
+                .atMost(CHANGE_ARRIVES)
+                .alias("the control plane records ratings' NACK")
+                .until(
+                    () ->
+                        cp.syncz().nacks().stream().anyMatch(n -> n.startsWith(ratingsNode + " ")));
+            int before = nacking.responses().size();
+            // A change for everyone: a new subset (a new cluster for every proxy, the NACKing one
+            // too) and a new split.
+            mesh.registry()
+                .write(
+                    "reviews-destinationrule.yaml",
+                    RegistryDirectory.sample(
+                        "istio/reviews-destinationrule.yaml",
+                        Map.of(
+                            "    - name: v3",
+                            "    - name: v4\n      labels:\n"
+                                + "        version: v4\n    - name: v3")));
+            mesh.registry().write(VIRTUAL_SERVICE_FILE, canary(50, 50));
+            awaitSplit(50, 50);
+            awaitAllInSync();
+            await()
+                .atMost(CHANGE_ARRIVES)
+                .alias("the NACKing proxy is still sent the newer version")
+                .until(() -> nacking.responses().size() > before);
+            int afterChange = nacking.responses().size();
+            Thread.sleep(3000);
+            assertThat(nacking.responses())
+                .as("responses to the NACKing proxy: a rejected version is not sent again")
+                .hasSize(afterChange);
+            assertThat(cp.syncz().nacks())
+                .as("NACKs the control plane knows of")
+                .isNotEmpty()
+                .allSatisfy(
+                    n ->
+                        assertThat(n)
+                            .startsWith(ratingsNode + " ")
+                            .contains("probe rejects version"));
+            System.out.printf(
+                "FAULT nacking-proxy: responses to it %d (1 before the change, %d after), "
+                    + "the other %d proxies in sync on the change%n",
+                afterChange, afterChange - before, mesh.meshedPods().size());
+          } finally {
+            mesh.registry().copySample("istio/reviews-destinationrule.yaml");
+          }
+        });
+    await()
+        .atMost(CHANGE_ARRIVES)
+        .alias("the NACKing proxy's stream is gone from /debug/syncz")
         .until(() -> cp.syncz().nacks().isEmpty());
   }
 
@@ -175,47 +237,71 @@ class ControlPlaneFaultsTest {
    * mode 000 in the key's place makes the read fail with an I/O error as EACCES would.
    */
   @Test
-  void caKeyFileUnreadableFailsTheRotationLoudlyWhileCertificatesAreStillIssuedAndServed() throws Exception {
+  void caKeyFileUnreadableFailsTheRotationLoudlyWhileCertificatesAreStillIssuedAndServed()
+      throws Exception {
     MeshControlPlane cp = mesh.controlPlane();
     Path key = cp.caDir().resolve("ca-key.pem");
     Path aside = cp.caDir().resolve("ca-key.pem.aside");
     Path caCert = cp.caDir().resolve("ca-cert.pem");
     double failuresBefore = cp.metric("outrigger_ca_reload_failures_total");
-    underTraffic("ca-key-unreadable", () -> {
-      Files.move(key, aside);
-      Files.createDirectory(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
-      try {
-        // The same CA certificate written anew: the control plane sees a rotation and reads the key again.
-        Files.writeString(caCert, Files.readString(caCert) + "\n");
-        await().atMost(Duration.ofSeconds(20)).alias("outrigger_ca_reload_failures_total counts the failed load")
-            .until(() -> cp.metric("outrigger_ca_reload_failures_total") > failuresBefore);
-        assertThat(cp.processLog().lines().filter(l -> l.contains("event=ca_reload_failed")))
-            .as("the control plane's log").anySatisfy(l -> assertThat(l).contains("ERROR").contains(key.toString())
-                .contains("Is a directory"));
-        double issuedBefore = cp.metric("outrigger_ca_issued_total");
-        try (AdsProbe newProxy = probe(RATINGS)) {
-          newProxy.request(RATINGS, RATINGS_IP, AdsProbe.SECRET, List.of("default"));
-          assertThat(newProxy.awaitResponse(AdsProbe.SECRET, CHANGE_ARRIVES)).as("a certificate for a new proxy")
-              .hasValueSatisfying(r -> assertThat(spiffeIds(r)).containsExactly(RATINGS.spiffeId(cp.trustDomain())));
-        }
-        assertThat(cp.metric("outrigger_ca_issued_total")).as("certificates issued").isGreaterThan(issuedBefore);
-        System.out.printf("FAULT ca-key-unreadable: reload failures counted %.0f, a new certificate issued with the"
-            + " key in memory%n", cp.metric("outrigger_ca_reload_failures_total") - failuresBefore);
-      } finally {
-        Files.delete(key);
-        Files.move(aside, key);
-      }
-      await().atMost(Duration.ofSeconds(20)).alias("the fixed CA directory is loaded")
-          .until(() -> cp.processLog().contains("event=ca_reloaded"));
-      awaitAllInSync();
-    });
+    underTraffic(
+        "ca-key-unreadable",
+        () -> {
+          Files.move(key, aside);
+          Files.createDirectory(
+              key,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("---------")));
+          try {
+            // The same CA certificate written anew: the control plane sees a rotation and reads the
+            // key again.
+            Files.writeString(caCert, Files.readString(caCert) + "\n");
+            await()
+                .atMost(Duration.ofSeconds(20))
+                .alias("outrigger_ca_reload_failures_total counts the failed load")
+                .until(() -> cp.metric("outrigger_ca_reload_failures_total") > failuresBefore);
+            assertThat(cp.processLog().lines().filter(l -> l.contains("event=ca_reload_failed")))
+                .as("the control plane's log")
+                .anySatisfy(
+                    l ->
+                        assertThat(l)
+                            .contains("ERROR")
+                            .contains(key.toString())
+                            .contains("Is a directory"));
+            double issuedBefore = cp.metric("outrigger_ca_issued_total");
+            try (AdsProbe newProxy = probe(RATINGS)) {
+              newProxy.request(RATINGS, RATINGS_IP, AdsProbe.SECRET, List.of("default"));
+              assertThat(newProxy.awaitResponse(AdsProbe.SECRET, CHANGE_ARRIVES))
+                  .as("a certificate for a new proxy")
+                  .hasValueSatisfying(
+                      r ->
+                          assertThat(spiffeIds(r))
+                              .containsExactly(RATINGS.spiffeId(cp.trustDomain())));
+            }
+            assertThat(cp.metric("outrigger_ca_issued_total"))
+                .as("certificates issued")
+                .isGreaterThan(issuedBefore);
+            System.out.printf(
+                "FAULT ca-key-unreadable: reload failures counted %.0f, a new certificate issued with the"
+                    + " key in memory%n",
+                cp.metric("outrigger_ca_reload_failures_total") - failuresBefore);
+          } finally {
+            Files.delete(key);
+            Files.move(aside, key);
+          }
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .alias("the fixed CA directory is loaded")
+              .until(() -> cp.processLog().contains("event=ca_reloaded"));
+          awaitAllInSync();
+        });
   }
 
   /**
-   * Runs the fault with productpage sending to reviews from 1 s before it until 1 s after, reports the
-   * figures and fails on any failed request.
+   * Runs the fault with productpage sending to reviews from 1 s before it until 1 s after, reports
+   * the figures and fails on any failed request.
    */
-  private static TrafficLoop.Result underTraffic(String fault, TrafficLoop.Fault body) throws Exception {
+  private static TrafficLoop.Result underTraffic(String fault, TrafficLoop.Fault body)
+      throws Exception {
     TrafficLoop.Result r = TrafficLoop.around(client(), ServiceAddress.REVIEWS, MAX_TRAFFIC, body);
     report(fault, r);
     assertThat(r.failed()).as("failed requests during %s: %s", fault, r).isZero();
@@ -225,7 +311,11 @@ class ControlPlaneFaultsTest {
   /** A hand-driven ADS stream on the control plane's TLS port with a real token for {@code w}. */
   private static AdsProbe probe(MeshWorkload w) throws javax.net.ssl.SSLException {
     MeshControlPlane cp = mesh.controlPlane();
-    return new AdsProbe(mesh.gateway(), cp.xdsTlsPort(), cp.serverName(), cp.rootCertPem(),
+    return new AdsProbe(
+        mesh.gateway(),
+        cp.xdsTlsPort(),
+        cp.serverName(),
+        cp.rootCertPem(),
         cp.mintToken(w.identity(), Duration.ofHours(1)));
   }
 
@@ -237,12 +327,16 @@ class ControlPlaneFaultsTest {
     }
   }
 
-  /** Writes the cut-off text in place, waits {@link #HELD}, and checks productpage's sidecar still holds 90/10. */
+  /**
+   * Writes the cut-off text in place, waits {@link #HELD}, and checks productpage's sidecar still
+   * holds 90/10.
+   */
   private static void holdsTheLastGood(String file, String cut) throws InterruptedException {
     mesh.registry().writeInPlace(file, cut);
     Thread.sleep(HELD.toMillis());
     assertThat(RouteWeights.of(mesh.pod(PRODUCTPAGE.name()), ServiceAddress.REVIEWS.host()))
-        .as("productpage's routes with %s cut to %d bytes", file, cut.length()).containsExactly(List.of(90, 10));
+        .as("productpage's routes with %s cut to %d bytes", file, cut.length())
+        .containsExactly(List.of(90, 10));
   }
 
   /** {@code text} up to and including the first {@code marker}: a write stopped mid-line. */
@@ -255,20 +349,28 @@ class ControlPlaneFaultsTest {
   }
 
   private static String canary(int v1, int v2) {
-    return RegistryDirectory.sample("istio/reviews-canary-90-10.yaml",
+    return RegistryDirectory.sample(
+        "istio/reviews-canary-90-10.yaml",
         Map.of("weight: 90", "weight: " + v1, "weight: 10", "weight: " + v2));
   }
 
   private static void awaitSplit(int v1, int v2) {
-    RouteWeights.awaitSplit(mesh.pod(PRODUCTPAGE.name()), ServiceAddress.REVIEWS.host(), List.of(v1, v2),
+    RouteWeights.awaitSplit(
+        mesh.pod(PRODUCTPAGE.name()),
+        ServiceAddress.REVIEWS.host(),
+        List.of(v1, v2),
         CHANGE_ARRIVES);
   }
 
   /** Every sidecar connected to the control plane and has ACKed what it was last sent. */
   private static void awaitAllInSync() {
     for (MeshedPod p : mesh.meshedPods()) {
-      await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-          .alias(p.workload().name() + "'s sidecar in sync").until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .alias(p.workload().name() + "'s sidecar in sync")
+          .until(() -> mesh.controlPlane().syncz().inSync(p.nodeId()));
     }
   }
 
@@ -282,6 +384,8 @@ class ControlPlaneFaultsTest {
    */
   private static void report(String fault, TrafficLoop.Result r) {
     System.out.printf("FAULT %s: %s%n", fault, r);
-    assertThat(r.ranUntilStopped()).as("the client sent requests until the fault was over: %s", r).isTrue();
+    assertThat(r.ranUntilStopped())
+        .as("the client sent requests until the fault was over: %s", r)
+        .isTrue();
   }
 }

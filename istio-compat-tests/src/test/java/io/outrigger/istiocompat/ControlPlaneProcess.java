@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The control plane as its own JVM ({@link ControlPlaneMain}, the CLI command), on fixed ports chosen
- * free at first start so that it can be killed with SIGKILL and started again where the sidecars
- * expect it. Output goes to a log file that is printed when it does not come up.
+ * The control plane as its own JVM ({@link ControlPlaneMain}, the CLI command), on fixed ports
+ * chosen free at first start so that it can be killed with SIGKILL and started again where the
+ * sidecars expect it. Output goes to a log file that is printed when it does not come up.
  */
 final class ControlPlaneProcess {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -28,6 +28,7 @@ final class ControlPlaneProcess {
   private final int xdsTlsPort;
   private final Path log;
   private Process process;
+
   /** Last resort if the test JVM is stopped mid-test: the child must not outlive the run. */
   private final Thread killOnExit = new Thread(this::kill, "outrigger-e2e-control-plane-kill");
 
@@ -38,18 +39,34 @@ final class ControlPlaneProcess {
     this.log = log;
   }
 
-  static ControlPlaneProcess start(Path registry, Path caDir, String xdsHost, int monitoringPort, Path log) {
+  static ControlPlaneProcess start(
+      Path registry, Path caDir, String xdsHost, int monitoringPort, Path log) {
     return start(registry, caDir, xdsHost, monitoringPort, log, List.of());
   }
 
-  /** @param more further {@code control-plane} options ({@code --kubeconfig PATH}, say) */
-  static ControlPlaneProcess start(Path registry, Path caDir, String xdsHost, int monitoringPort, Path log,
-      List<String> more) {
+  /**
+   * @param more further {@code control-plane} options ({@code --kubeconfig PATH}, say)
+   */
+  static ControlPlaneProcess start(
+      Path registry, Path caDir, String xdsHost, int monitoringPort, Path log, List<String> more) {
     int tls = freePort(xdsHost);
-    List<String> args = new ArrayList<>(List.of("--registry", "file:" + registry, "--xds-port", "-1",
-        "--xds-tls-port", Integer.toString(tls), "--bind-address", xdsHost,
-        "--monitoring-port", Integer.toString(monitoringPort), "--monitoring-address", "127.0.0.1",
-        "--ca-dir", caDir.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--registry",
+                "file:" + registry,
+                "--xds-port",
+                "-1",
+                "--xds-tls-port",
+                Integer.toString(tls),
+                "--bind-address",
+                xdsHost,
+                "--monitoring-port",
+                Integer.toString(monitoringPort),
+                "--monitoring-address",
+                "127.0.0.1",
+                "--ca-dir",
+                caDir.toString()));
     args.addAll(more);
     ControlPlaneProcess cp = new ControlPlaneProcess(args, xdsHost, tls, log);
     Runtime.getRuntime().addShutdownHook(cp.killOnExit);
@@ -84,7 +101,10 @@ final class ControlPlaneProcess {
     }
   }
 
-  /** SIGSTOP: the process is frozen with its sockets open, as a stalled VM or a long GC pause leaves it. */
+  /**
+   * SIGSTOP: the process is frozen with its sockets open, as a stalled VM or a long GC pause leaves
+   * it.
+   */
   synchronized void pause() {
     signal("STOP");
   }
@@ -96,7 +116,8 @@ final class ControlPlaneProcess {
 
   private void signal(String name) {
     if (process == null) {
-      throw new IllegalStateException("control plane process on " + xdsHost + ":" + xdsTlsPort + " is not running");
+      throw new IllegalStateException(
+          "control plane process on " + xdsHost + ":" + xdsTlsPort + " is not running");
     }
     ExecResult r = Commands.run(List.of("kill", "-" + name, Long.toString(process.pid())));
     if (!r.succeeded()) {
@@ -106,15 +127,23 @@ final class ControlPlaneProcess {
 
   synchronized void launch() {
     if (process != null) {
-      throw new IllegalStateException("control plane process on " + xdsHost + ":" + xdsTlsPort + " is running");
+      throw new IllegalStateException(
+          "control plane process on " + xdsHost + ":" + xdsTlsPort + " is running");
     }
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ControlPlaneMain.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ControlPlaneMain.class.getName()));
     command.addAll(arguments);
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the control plane process", e);
     }
@@ -125,7 +154,8 @@ final class ControlPlaneProcess {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("control plane process exited " + process.exitValue() + ":\n" + logText());
+        throw new IllegalStateException(
+            "control plane process exited " + process.exitValue() + ":\n" + logText());
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(xdsHost, xdsTlsPort), 200);
@@ -135,8 +165,15 @@ final class ControlPlaneProcess {
       }
     }
     kill();
-    throw new IllegalStateException("control plane process not listening on " + xdsHost + ":" + xdsTlsPort
-        + " after " + START_TIMEOUT + ":\n" + logText());
+    throw new IllegalStateException(
+        "control plane process not listening on "
+            + xdsHost
+            + ":"
+            + xdsTlsPort
+            + " after "
+            + START_TIMEOUT
+            + ":\n"
+            + logText());
   }
 
   /** What the process wrote so far (stdout and stderr). */
@@ -148,7 +185,9 @@ final class ControlPlaneProcess {
     }
   }
 
-  /** A port free on that address now; the window until the child binds it is short and only ours. */
+  /**
+   * A port free on that address now; the window until the child binds it is short and only ours.
+   */
   static int freePort(String host) {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return s.getLocalPort();

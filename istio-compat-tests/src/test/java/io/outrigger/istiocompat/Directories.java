@@ -8,7 +8,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Directories of the test mesh: readable by the sidecar's UID 1337, and removed entirely afterwards. */
+/**
+ * Directories of the test mesh: readable by the sidecar's UID 1337, and removed entirely
+ * afterwards.
+ */
 final class Directories {
   private Directories() {}
 

@@ -17,7 +17,10 @@ record EchoReply(String name, String path, JsonNode headers, String peer) {
       if (n == null || !n.has("name")) {
         throw new IllegalArgumentException("not an echo reply: '" + body + "'");
       }
-      return new EchoReply(n.path("name").asText(), n.path("path").asText(), n.path("headers"),
+      return new EchoReply(
+          n.path("name").asText(),
+          n.path("path").asText(),
+          n.path("headers"),
           n.path("peer").asText());
     } catch (IOException e) {
       throw new UncheckedIOException("not an echo reply: '" + body + "'", e);

@@ -27,10 +27,11 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * The whole mesh in host mode, as the demo runs it: a control plane in this JVM on the file registry,
- * network-namespace pods wired by the real CNI chain, and per meshed pod the capture rules, the echo
- * app and an Envoy sidecar as UID 1337 with the injector's bootstrap (TLS xDS to the bridge gateway,
- * a host-mode token, the mesh root). One mesh per test class; {@link #close} removes all of it.
+ * The whole mesh in host mode, as the demo runs it: a control plane in this JVM on the file
+ * registry, network-namespace pods wired by the real CNI chain, and per meshed pod the capture
+ * rules, the echo app and an Envoy sidecar as UID 1337 with the injector's bootstrap (TLS xDS to
+ * the bridge gateway, a host-mode token, the mesh root). One mesh per test class; {@link #close}
+ * removes all of it.
  */
 final class HostModeMesh implements AutoCloseable {
   static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
@@ -44,7 +45,11 @@ final class HostModeMesh implements AutoCloseable {
   private final Map<String, NetnsPod> plain = new LinkedHashMap<>();
   private ValidationSecrets validationSecrets;
 
-  private HostModeMesh(PodNetwork network, RegistryDirectory registry, Path workDir, MeshControlPlane controlPlane,
+  private HostModeMesh(
+      PodNetwork network,
+      RegistryDirectory registry,
+      Path workDir,
+      MeshControlPlane controlPlane,
       XdsApiType apiType) {
     this.apiType = apiType;
     this.network = network;
@@ -54,10 +59,14 @@ final class HostModeMesh implements AutoCloseable {
   }
 
   /**
-   * How the mesh runs: the sidecars' ADS flavour, the control plane in this JVM or as its own process
-   * (which a test can kill), and control-plane settings of the test's own (in this JVM only).
+   * How the mesh runs: the sidecars' ADS flavour, the control plane in this JVM or as its own
+   * process (which a test can kill), and control-plane settings of the test's own (in this JVM
+   * only).
    */
-  record Options(XdsApiType apiType, boolean separateJvm, UnaryOperator<ControlPlaneSettings> controlPlaneSettings) {
+  record Options(
+      XdsApiType apiType,
+      boolean separateJvm,
+      UnaryOperator<ControlPlaneSettings> controlPlaneSettings) {
     static final Options DEFAULTS = new Options(XdsApiType.GRPC, false, UnaryOperator.identity());
 
     Options withApiType(XdsApiType type) {
@@ -74,17 +83,24 @@ final class HostModeMesh implements AutoCloseable {
   }
 
   /** As {@link #start(Envoys, Options, List, List, List)} with {@link Options#DEFAULTS}. */
-  static HostModeMesh start(Envoys envoys, List<String> configFiles, List<MeshWorkload> workloads,
+  static HostModeMesh start(
+      Envoys envoys,
+      List<String> configFiles,
+      List<MeshWorkload> workloads,
       List<String> plainPods) {
     return start(envoys, Options.DEFAULTS, configFiles, workloads, plainPods);
   }
 
   /**
    * Creates the pods first (the bridge, and so the gateway address the control plane binds, exists
-   * once the first pod is wired), then the control plane, then one sidecar per meshed pod, and waits
-   * until every sidecar is LIVE, that is, has received its whole configuration.
+   * once the first pod is wired), then the control plane, then one sidecar per meshed pod, and
+   * waits until every sidecar is LIVE, that is, has received its whole configuration.
    */
-  static HostModeMesh start(Envoys envoys, Options options, List<String> configFiles, List<MeshWorkload> workloads,
+  static HostModeMesh start(
+      Envoys envoys,
+      Options options,
+      List<String> configFiles,
+      List<MeshWorkload> workloads,
       List<String> plainPods) {
     // Beyond what PodNetwork and the Envoy harness check: requests from pods, validation keys.
     Prerequisites.requireCommand("curl");
@@ -93,7 +109,8 @@ final class HostModeMesh implements AutoCloseable {
     Path workDir = ProxyUserFiles.worldReadableTempDir("outrigger-e2e-");
     HostModeMesh mesh = null;
     try {
-      RegistryDirectory registry = new RegistryDirectory(Directories.readableBy1337(workDir.resolve("registry")));
+      RegistryDirectory registry =
+          new RegistryDirectory(Directories.readableBy1337(workDir.resolve("registry")));
       registry.copySample("services.yaml");
       configFiles.forEach(registry::copySample);
       List<NetnsPod> pods = new ArrayList<>();
@@ -103,12 +120,20 @@ final class HostModeMesh implements AutoCloseable {
         registry.writeWorkloadEntry(w, pod.ip(), true);
         pods.add(pod);
       }
-      List<NetnsPod> outsiders = plainPods.stream().map(name -> network.addPod(PodSpec.named(name))).toList();
-      MeshControlPlane cp = options.separateJvm()
-          ? MeshControlPlane.startAsProcess(registry.dir(), workDir.resolve("ca"), network.gateway(),
-              workDir.resolve("control-plane.log"))
-          : MeshControlPlane.start(registry.dir(), workDir.resolve("ca"), network.gateway(),
-              options.controlPlaneSettings());
+      List<NetnsPod> outsiders =
+          plainPods.stream().map(name -> network.addPod(PodSpec.named(name))).toList();
+      MeshControlPlane cp =
+          options.separateJvm()
+              ? MeshControlPlane.startAsProcess(
+                  registry.dir(),
+                  workDir.resolve("ca"),
+                  network.gateway(),
+                  workDir.resolve("control-plane.log"))
+              : MeshControlPlane.start(
+                  registry.dir(),
+                  workDir.resolve("ca"),
+                  network.gateway(),
+                  options.controlPlaneSettings());
       mesh = new HostModeMesh(network, registry, workDir, cp, options.apiType());
       for (int i = 0; i < workloads.size(); i++) {
         mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));
@@ -131,7 +156,10 @@ final class HostModeMesh implements AutoCloseable {
     }
   }
 
-  /** The capture rules outrigger-cni writes, rendered and applied by its own code in the pod's netns. */
+  /**
+   * The capture rules outrigger-cni writes, rendered and applied by its own code in the pod's
+   * netns.
+   */
   private static void applyCaptureRules(NetnsPod pod) {
     new CaptureApplier(new CommandRunner(Duration.ofSeconds(10)))
         .apply(pod.netnsPath(), CaptureRules.render(CaptureConfig.defaults(false)));
@@ -139,24 +167,29 @@ final class HostModeMesh implements AutoCloseable {
 
   private void startSidecarAndApp(Envoys envoys, MeshWorkload w, NetnsPod pod) {
     Path files = Directories.readableBy1337(workDir.resolve("sidecar-" + w.name()));
-    Path token = ProxyUserFiles.writeReadable(files.resolve("token"),
-        controlPlane.mintToken(w.identity(), Duration.ofHours(1)));
-    Path root = ProxyUserFiles.writeReadable(files.resolve("root-cert.pem"), controlPlane.rootCertPem());
-    BootstrapParams params = BootstrapParams.builder()
-        .namespace(w.namespace())
-        .podName(w.name())
-        .workloadName(w.labels().getOrDefault("app", w.name()))
-        .serviceAccount(w.serviceAccount())
-        .labels(w.labels())
-        .instanceIp(pod.ip())
-        .controlPlane(new ControlPlaneAddress(network.gateway(), controlPlane.xdsTlsPort()))
-        .controlPlaneServerName(controlPlane.serverName())
-        .tokenFile(token)
-        .rootCertFile(root)
-        .apiType(apiType)
-        .build();
-    EnvoyProcess sidecar = envoys.start(EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params))
-        .withExtraArgs(SidecarBootstrap.DRAIN_FLAGS.toArray(String[]::new)));
+    Path token =
+        ProxyUserFiles.writeReadable(
+            files.resolve("token"), controlPlane.mintToken(w.identity(), Duration.ofHours(1)));
+    Path root =
+        ProxyUserFiles.writeReadable(files.resolve("root-cert.pem"), controlPlane.rootCertPem());
+    BootstrapParams params =
+        BootstrapParams.builder()
+            .namespace(w.namespace())
+            .podName(w.name())
+            .workloadName(w.labels().getOrDefault("app", w.name()))
+            .serviceAccount(w.serviceAccount())
+            .labels(w.labels())
+            .instanceIp(pod.ip())
+            .controlPlane(new ControlPlaneAddress(network.gateway(), controlPlane.xdsTlsPort()))
+            .controlPlaneServerName(controlPlane.serverName())
+            .tokenFile(token)
+            .rootCertFile(root)
+            .apiType(apiType)
+            .build();
+    EnvoyProcess sidecar =
+        envoys.start(
+            EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params))
+                .withExtraArgs(SidecarBootstrap.DRAIN_FLAGS.toArray(String[]::new)));
     pod.start(EchoServer.commandLine(w.port(), w.name()), false);
     pod.awaitListening(w.port(), READY_TIMEOUT);
     meshed.put(w.name(), new MeshedPod(w, pod, sidecar));
@@ -165,7 +198,8 @@ final class HostModeMesh implements AutoCloseable {
   MeshedPod pod(String workloadName) {
     MeshedPod p = meshed.get(workloadName);
     if (p == null) {
-      throw new IllegalArgumentException("host-mode mesh: no meshed pod " + workloadName + " (have " + meshed.keySet() + ")");
+      throw new IllegalArgumentException(
+          "host-mode mesh: no meshed pod " + workloadName + " (have " + meshed.keySet() + ")");
     }
     return p;
   }
@@ -173,7 +207,8 @@ final class HostModeMesh implements AutoCloseable {
   NetnsPod plainPod(String name) {
     NetnsPod p = plain.get(name);
     if (p == null) {
-      throw new IllegalArgumentException("host-mode mesh: no plain pod " + name + " (have " + plain.keySet() + ")");
+      throw new IllegalArgumentException(
+          "host-mode mesh: no plain pod " + name + " (have " + plain.keySet() + ")");
     }
     return p;
   }
@@ -195,7 +230,9 @@ final class HostModeMesh implements AutoCloseable {
     return controlPlane;
   }
 
-  /** The key pair that stands in for redacted keys when a sidecar's config is validated (made once). */
+  /**
+   * The key pair that stands in for redacted keys when a sidecar's config is validated (made once).
+   */
   synchronized ValidationSecrets validationSecrets() {
     if (validationSecrets == null) {
       validationSecrets = ValidationSecrets.create(workDir);

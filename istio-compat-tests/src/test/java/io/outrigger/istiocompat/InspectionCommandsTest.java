@@ -38,10 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code proxy-status}, {@code proxy-config} and {@code dashboard} against a running host-mode mesh with
- * real Envoy sidecars in network namespaces, found through a mesh.json in a state root of the test's own
- * (OUTRIGGER_MESH_STATE), exactly as the commands find a mesh {@code outrigger mesh up} started. What they
- * print is checked against what each Envoy's admin API says.
+ * {@code proxy-status}, {@code proxy-config} and {@code dashboard} against a running host-mode mesh
+ * with real Envoy sidecars in network namespaces, found through a mesh.json in a state root of the
+ * test's own (OUTRIGGER_MESH_STATE), exactly as the commands find a mesh {@code outrigger mesh up}
+ * started. What they print is checked against what each Envoy's admin API says.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InspectionCommandsTest {
@@ -57,9 +57,14 @@ class InspectionCommandsTest {
   @BeforeAll
   static void startMesh() throws IOException {
     mesh = Bookinfo.startReviewsInThreeVersions(ENVOYS);
-    mesh.registry().write(Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE,
-        RegistryDirectory.sample("istio/reviews-canary-90-10.yaml"));
-    RouteWeights.awaitSplit(mesh.pod(Bookinfo.PRODUCTPAGE.name()), ServiceAddress.REVIEWS.host(), List.of(90, 10),
+    mesh.registry()
+        .write(
+            Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE,
+            RegistryDirectory.sample("istio/reviews-canary-90-10.yaml"));
+    RouteWeights.awaitSplit(
+        mesh.pod(Bookinfo.PRODUCTPAGE.name()),
+        ServiceAddress.REVIEWS.host(),
+        List.of(90, 10),
         Duration.ofSeconds(10));
     writeMeshJson("test-mesh");
     env = new HashMap<>(System.getenv());
@@ -86,12 +91,19 @@ class InspectionCommandsTest {
       pod.put("nodeId", p.nodeId());
       pod.put("ready", true);
     }
-    // A sidecar the supervisor started that never connected: proxy-status must show it, not drop it.
-    pods.addObject().put("namespace", "bookinfo").put("name", "ratings-v1").put("ip", "198.18.255.254")
-        .put("netns", "outrigger-never-started").put("sidecar", true)
-        .put("nodeId", "sidecar~198.18.255.254~ratings-v1.bookinfo~bookinfo.svc.cluster.local").put("ready", false);
+    // A sidecar the supervisor started that never connected: proxy-status must show it, not drop
+    // it.
+    pods.addObject()
+        .put("namespace", "bookinfo")
+        .put("name", "ratings-v1")
+        .put("ip", "198.18.255.254")
+        .put("netns", "outrigger-never-started")
+        .put("sidecar", true)
+        .put("nodeId", "sidecar~198.18.255.254~ratings-v1.bookinfo~bookinfo.svc.cluster.local")
+        .put("ready", false);
     Files.createDirectories(stateRoot.resolve(name));
-    Files.writeString(stateRoot.resolve(name).resolve(HostMesh.FILE_NAME), JSON.writeValueAsString(root));
+    Files.writeString(
+        stateRoot.resolve(name).resolve(HostMesh.FILE_NAME), JSON.writeValueAsString(root));
   }
 
   @AfterAll
@@ -142,16 +154,21 @@ class InspectionCommandsTest {
     assertThat(status.path("proxies")).hasSize(mesh.meshedPods().size() + 1);
     JsonNode notConnected = status.path("proxies").get(mesh.meshedPods().size());
     assertThat(notConnected.path("name").asText()).isEqualTo("ratings-v1.bookinfo");
-    assertThat(notConnected.path("types").findValuesAsText("state")).containsOnly("NOT CONNECTED").hasSize(5);
+    assertThat(notConnected.path("types").findValuesAsText("state"))
+        .containsOnly("NOT CONNECTED")
+        .hasSize(5);
     for (MeshedPod pod : mesh.meshedPods()) {
       JsonNode p = proxy(status, pod);
       assertThat(p.path("name").asText()).isEqualTo(pod.workload().name() + ".bookinfo");
       for (String type : TYPES) {
         JsonNode t = p.path("types").path(type);
-        assertThat(t.path("state").asText()).as("%s %s: %s", pod.workload().name(), type, t).isEqualTo("SYNCED");
+        assertThat(t.path("state").asText())
+            .as("%s %s: %s", pod.workload().name(), type, t)
+            .isEqualTo("SYNCED");
         assertThat(t.path("acked").asText()).isEqualTo(t.path("sent").asText()).isNotEmpty();
       }
-      // The version Envoy itself reports for its clusters is the one the control plane says it ACKed.
+      // The version Envoy itself reports for its clusters is the one the control plane says it
+      // ACKed.
       JsonNode dump = envoyDump(pod);
       assertThat(dump.findValuesAsText("version_info")).contains(p.at("/types/CDS/acked").asText());
     }
@@ -159,12 +176,20 @@ class InspectionCommandsTest {
     Run table = run(new ProxyStatusCommand(env), "--mesh", "test-mesh");
     assertThat(table.exit()).isZero();
     List<String> lines = table.out().lines().toList();
-    assertThat(lines.getFirst()).startsWith("NAME").contains("CDS", "LDS", "EDS", "RDS", "SDS", "LAST NACK");
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("reviews-v2.bookinfo ")
-        .matches("reviews-v2\\.bookinfo +SYNCED +SYNCED +SYNCED +SYNCED +SYNCED"));
-    assertThat(lines).anySatisfy(l -> assertThat(l).matches("ratings-v1\\.bookinfo( +NOT CONNECTED){5}"));
+    assertThat(lines.getFirst())
+        .startsWith("NAME")
+        .contains("CDS", "LDS", "EDS", "RDS", "SDS", "LAST NACK");
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("reviews-v2.bookinfo ")
+                    .matches("reviews-v2\\.bookinfo +SYNCED +SYNCED +SYNCED +SYNCED +SYNCED"));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).matches("ratings-v1\\.bookinfo( +NOT CONNECTED){5}"));
     assertThat(run(new ProxyStatusCommand(env), "--mesh", "test-mesh", "-o", "yaml").out())
-        .contains("state: SYNCED").contains("name: productpage-v1.bookinfo");
+        .contains("state: SYNCED")
+        .contains("name: productpage-v1.bookinfo");
   }
 
   @Test
@@ -177,21 +202,31 @@ class InspectionCommandsTest {
         envoyClusters.add(c.path("name").asText());
       }
     }
-    assertThat(envoyClusters).contains("outbound|9080|v1|" + REVIEWS, "outbound|9080|v2|" + REVIEWS,
-        "outbound|9080|v3|" + REVIEWS);
+    assertThat(envoyClusters)
+        .contains(
+            "outbound|9080|v1|" + REVIEWS,
+            "outbound|9080|v2|" + REVIEWS,
+            "outbound|9080|v3|" + REVIEWS);
 
     Run table = proxyConfig("clusters", "bookinfo/productpage-v1");
     List<String> lines = table.out().lines().toList();
     assertThat(lines.getFirst()).matches("SERVICE FQDN +PORT +SUBSET +DIRECTION +TYPE");
     for (String subset : List.of("v1", "v2", "v3")) {
-      assertThat(lines).anySatisfy(l -> assertThat(l).matches(REVIEWS.replace(".", "\\.") + " +9080 +" + subset
-          + " +outbound +EDS"));
+      assertThat(lines)
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .matches(
+                          REVIEWS.replace(".", "\\.") + " +9080 +" + subset + " +outbound +EDS"));
     }
     // Every cluster Envoy has is one row, no more.
     assertThat(lines).hasSize(envoyClusters.size() + 1);
 
     JsonNode raw = json(proxyConfig("clusters", "bookinfo/productpage-v1", "-o", "json"));
-    assertThat(raw.findValues("cluster").stream().filter(c -> c.has("name")).map(c -> c.path("name").asText()))
+    assertThat(
+            raw.findValues("cluster").stream()
+                .filter(c -> c.has("name"))
+                .map(c -> c.path("name").asText()))
         .containsExactlyInAnyOrderElementsOf(envoyClusters);
   }
 
@@ -199,25 +234,51 @@ class InspectionCommandsTest {
   @Order(2)
   void routesShowTheCanarySplitAndTheHeaderMatch() {
     Run table = proxyConfig("routes", "bookinfo/productpage-v1");
-    assertThat(table.out().lines()).anySatisfy(l -> assertThat(l).startsWith("9080 ")
-        .contains("end-user=jason").contains("outbound|9080|v3|" + REVIEWS));
-    assertThat(table.out().lines()).anySatisfy(l -> assertThat(l).startsWith("9080 ")
-        .contains("outbound|9080|v1|" + REVIEWS + " 90%, outbound|9080|v2|" + REVIEWS + " 10%"));
+    assertThat(table.out().lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("9080 ")
+                    .contains("end-user=jason")
+                    .contains("outbound|9080|v3|" + REVIEWS));
+    assertThat(table.out().lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("9080 ")
+                    .contains(
+                        "outbound|9080|v1|"
+                            + REVIEWS
+                            + " 90%, outbound|9080|v2|"
+                            + REVIEWS
+                            + " 10%"));
   }
 
   @Test
   @Order(2)
   void listenersAndEndpoints() {
     Run listeners = proxyConfig("listeners", "bookinfo/productpage-v1");
-    assertThat(listeners.out().lines()).anySatisfy(l -> assertThat(l).matches("virtualOutbound +0\\.0\\.0\\.0 +15001 .*"));
-    assertThat(listeners.out().lines()).anySatisfy(l -> assertThat(l).matches("virtualInbound +0\\.0\\.0\\.0 +15006 .*"));
+    assertThat(listeners.out().lines())
+        .anySatisfy(l -> assertThat(l).matches("virtualOutbound +0\\.0\\.0\\.0 +15001 .*"));
+    assertThat(listeners.out().lines())
+        .anySatisfy(l -> assertThat(l).matches("virtualInbound +0\\.0\\.0\\.0 +15006 .*"));
 
     Run endpoints = proxyConfig("endpoints", "bookinfo/productpage-v1");
-    assertThat(endpoints.out().lines().toList().getFirst()).matches("ENDPOINT +STATUS +OUTLIER CHECK +CLUSTER");
-    for (MeshedPod reviews : List.of(mesh.pod("reviews-v1"), mesh.pod("reviews-v2"), mesh.pod("reviews-v3"))) {
+    assertThat(endpoints.out().lines().toList().getFirst())
+        .matches("ENDPOINT +STATUS +OUTLIER CHECK +CLUSTER");
+    for (MeshedPod reviews :
+        List.of(mesh.pod("reviews-v1"), mesh.pod("reviews-v2"), mesh.pod("reviews-v3"))) {
       String subset = reviews.workload().labels().get("version");
-      assertThat(endpoints.out().lines()).anySatisfy(l -> assertThat(l).matches(
-          reviews.ip().replace(".", "\\.") + ":9080 +HEALTHY +OK +outbound\\|9080\\|" + subset + "\\|" + REVIEWS));
+      assertThat(endpoints.out().lines())
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .matches(
+                          reviews.ip().replace(".", "\\.")
+                              + ":9080 +HEALTHY +OK +outbound\\|9080\\|"
+                              + subset
+                              + "\\|"
+                              + REVIEWS));
     }
     // Envoy's own /clusters agrees.
     assertThat(mesh.pod("productpage-v1").sidecar().admin().clusters())
@@ -230,25 +291,40 @@ class InspectionCommandsTest {
     MeshedPod reviews = mesh.pod("reviews-v1");
     Run table = proxyConfig("secret", "bookinfo/reviews-v1");
     List<String> lines = table.out().lines().toList();
-    assertThat(lines.getFirst()).matches("RESOURCE NAME +TYPE +STATUS +VALID CERT +SERIAL NUMBER +NOT AFTER +NOT BEFORE");
-    String defaultRow = lines.stream().filter(l -> l.startsWith("default ")).findFirst().orElseThrow();
+    assertThat(lines.getFirst())
+        .matches("RESOURCE NAME +TYPE +STATUS +VALID CERT +SERIAL NUMBER +NOT AFTER +NOT BEFORE");
+    String defaultRow =
+        lines.stream().filter(l -> l.startsWith("default ")).findFirst().orElseThrow();
     assertThat(defaultRow).matches("default +Cert Chain +ACTIVE +true +[0-9a-f]+ .*");
-    assertThat(lines).anySatisfy(l -> assertThat(l).matches("ROOTCA +CA +ACTIVE +true +[0-9a-f]+ .*"));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).matches("ROOTCA +CA +ACTIVE +true +[0-9a-f]+ .*"));
 
     // Envoy's /certs lists the certificate it serves with: same serial number.
     JsonNode certs = JSON.readTree(reviews.sidecar().admin().get("/certs"));
     List<String> serials = certs.findValuesAsText("serial_number");
     String serial = defaultRow.split(" +")[5];
-    assertThat(serials).anySatisfy(s -> assertThat(s.replaceFirst("^0+", "")).isEqualTo(serial.replaceFirst("^0+", "")));
+    assertThat(serials)
+        .anySatisfy(
+            s -> assertThat(s.replaceFirst("^0+", "")).isEqualTo(serial.replaceFirst("^0+", "")));
     // And it is this workload's identity.
     JsonNode raw = json(proxyConfig("secret", "bookinfo/reviews-v1", "-o", "json"));
     JsonNode chain = raw.findValues("certificate_chain").getFirst();
-    byte[] pem = chain.has("inline_bytes") ? java.util.Base64.getDecoder().decode(chain.path("inline_bytes").asText())
-        : chain.path("inline_string").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem));
-    assertThat(cert.getSubjectAlternativeNames().toString()).contains(reviews.workload().spiffeId(mesh.trustDomain()));
-    assertThat(raw.toString()).doesNotContain("BEGIN EC PRIVATE KEY").doesNotContain("BEGIN PRIVATE KEY");
+    byte[] pem =
+        chain.has("inline_bytes")
+            ? java.util.Base64.getDecoder().decode(chain.path("inline_bytes").asText())
+            : chain
+                .path("inline_string")
+                .asText()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    X509Certificate cert =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(pem));
+    assertThat(cert.getSubjectAlternativeNames().toString())
+        .contains(reviews.workload().spiffeId(mesh.trustDomain()));
+    assertThat(raw.toString())
+        .doesNotContain("BEGIN EC PRIVATE KEY")
+        .doesNotContain("BEGIN PRIVATE KEY");
   }
 
   @Test
@@ -262,8 +338,12 @@ class InspectionCommandsTest {
   @Test
   @Order(3)
   void aRouteEnvoyRejectsShowsAsStaleWithEnvoysNack() {
-    // Java's regex accepts a possessive quantifier, so the control plane sends it; Envoy's RE2 refuses it.
-    mesh.registry().write(Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE, """
+    // Java's regex accepts a possessive quantifier, so the control plane sends it; Envoy's RE2
+    // refuses it.
+    mesh.registry()
+        .write(
+            Bookinfo.REVIEWS_VIRTUAL_SERVICE_FILE,
+            """
         apiVersion: networking.istio.io/v1
         kind: VirtualService
         metadata: {name: reviews, namespace: bookinfo}
@@ -275,21 +355,35 @@ class InspectionCommandsTest {
             - route: [{destination: {host: reviews.bookinfo.svc.cluster.local, subset: v1}}]
         """);
     MeshedPod productpage = mesh.pod(Bookinfo.PRODUCTPAGE.name());
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-        assertThat(proxy(proxyStatusJson(), productpage).at("/types/RDS/lastNack").isObject()).isTrue());
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        proxy(proxyStatusJson(), productpage).at("/types/RDS/lastNack").isObject())
+                    .isTrue());
     JsonNode rds = proxy(proxyStatusJson(), productpage).at("/types/RDS");
     assertThat(rds.path("state").asText()).isEqualTo("STALE");
     assertThat(rds.at("/lastNack/version").asText()).isEqualTo(rds.path("sent").asText());
     assertThat(rds.path("acked").asText()).isNotEqualTo(rds.path("sent").asText());
-    assertThat(productpage.sidecar().admin().stats().entrySet().stream()
-            .filter(e -> e.getKey().endsWith(".rds.9080.update_rejected")).mapToLong(Map.Entry::getValue).sum())
-        .as("Envoy's own count of rejected route updates").isPositive();
+    assertThat(
+            productpage.sidecar().admin().stats().entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".rds.9080.update_rejected"))
+                .mapToLong(Map.Entry::getValue)
+                .sum())
+        .as("Envoy's own count of rejected route updates")
+        .isPositive();
     String error = rds.at("/lastNack/error").asText();
     assertThat(error).as("RE2's reason, as Envoy reported it").contains("bad repetition operator");
 
     Run table = run(new ProxyStatusCommand(env), "--mesh", "test-mesh");
-    assertThat(table.out().lines()).anySatisfy(l -> assertThat(l).startsWith("productpage-v1.bookinfo ")
-        .contains("STALE (sent " + rds.path("sent").asText().substring(0, 8)).contains("RDS "));
+    assertThat(table.out().lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("productpage-v1.bookinfo ")
+                    .contains("STALE (sent " + rds.path("sent").asText().substring(0, 8))
+                    .contains("RDS "));
   }
 
   private static Run proxyConfig(String... args) {

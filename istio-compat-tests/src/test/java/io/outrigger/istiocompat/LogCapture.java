@@ -6,7 +6,10 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** What the in-process control plane logged while a test ran (its log lines are part of the contract). */
+/**
+ * What the in-process control plane logged while a test ran (its log lines are part of the
+ * contract).
+ */
 final class LogCapture implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();

@@ -17,25 +17,33 @@ import java.util.function.UnaryOperator;
 
 /**
  * The control plane of the test mesh, in this JVM: file registry, TLS xDS on the bridge gateway (so
- * pods reach it), monitoring where the settings put it. Can be stopped and started again on the same ports and CA,
- * as a restarted Deployment would be.
+ * pods reach it), monitoring where the settings put it. Can be stopped and started again on the
+ * same ports and CA, as a restarted Deployment would be.
  */
 final class MeshControlPlane implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Path registry;
   private final Path caDir;
   private final String xdsHost;
-  /** What a test changes in the settings (e.g. the outbound traffic policy); kept across restarts. */
+
+  /**
+   * What a test changes in the settings (e.g. the outbound traffic policy); kept across restarts.
+   */
   private final UnaryOperator<ControlPlaneSettings> customize;
+
   private ControlPlane running;
   private ControlPlaneSettings settings;
+
   /** Set when the control plane runs as its own JVM; then {@link #running} stays null. */
   private ControlPlaneProcess process;
+
   private int xdsTlsPort;
   private int monitoringPort;
 
-  private MeshControlPlane(Path registry, Path caDir, String xdsHost, UnaryOperator<ControlPlaneSettings> customize) {
+  private MeshControlPlane(
+      Path registry, Path caDir, String xdsHost, UnaryOperator<ControlPlaneSettings> customize) {
     this.registry = registry;
     this.caDir = caDir;
     this.xdsHost = xdsHost;
@@ -46,8 +54,8 @@ final class MeshControlPlane implements AutoCloseable {
     return start(registry, caDir, xdsHost, UnaryOperator.identity());
   }
 
-  static MeshControlPlane start(Path registry, Path caDir, String xdsHost,
-      UnaryOperator<ControlPlaneSettings> customize) {
+  static MeshControlPlane start(
+      Path registry, Path caDir, String xdsHost, UnaryOperator<ControlPlaneSettings> customize) {
     MeshControlPlane cp = new MeshControlPlane(registry, caDir, xdsHost, customize);
     cp.startOn(0, 0);
     return cp;
@@ -68,14 +76,19 @@ final class MeshControlPlane implements AutoCloseable {
 
   private synchronized void startOn(int tlsPort, int monitoring) {
     // No plaintext port: sidecars in pods use TLS xDS with their token, as in a cluster.
-    settings = customize.apply(
-        ControlPlaneSettings.forTests(registry, caDir).withBindAddress(xdsHost).withPorts(-1, tlsPort, monitoring));
+    settings =
+        customize.apply(
+            ControlPlaneSettings.forTests(registry, caDir)
+                .withBindAddress(xdsHost)
+                .withPorts(-1, tlsPort, monitoring));
     running = ControlPlane.start(settings);
     xdsTlsPort = running.xdsTlsPort();
     monitoringPort = running.monitoringPort();
   }
 
-  /** Stops it (streams break, sidecars keep their last config): SIGKILL for a process, else close. */
+  /**
+   * Stops it (streams break, sidecars keep their last config): SIGKILL for a process, else close.
+   */
   synchronized void stop() {
     if (process != null) {
       process.kill();
@@ -85,7 +98,10 @@ final class MeshControlPlane implements AutoCloseable {
     }
   }
 
-  /** Freezes the control-plane process with SIGSTOP (a process only: the test JVM cannot stop itself). */
+  /**
+   * Freezes the control-plane process with SIGSTOP (a process only: the test JVM cannot stop
+   * itself).
+   */
   synchronized void pause() {
     requireProcess("pause").pause();
   }
@@ -97,7 +113,8 @@ final class MeshControlPlane implements AutoCloseable {
 
   private ControlPlaneProcess requireProcess(String what) {
     if (process == null) {
-      throw new IllegalStateException("cannot " + what + " a control plane in this JVM: start it with inSeparateJvm()");
+      throw new IllegalStateException(
+          "cannot " + what + " a control plane in this JVM: start it with inSeparateJvm()");
     }
     return process;
   }
@@ -109,7 +126,8 @@ final class MeshControlPlane implements AutoCloseable {
       return;
     }
     if (running != null) {
-      throw new IllegalStateException("control plane on " + xdsHost + ":" + xdsTlsPort + " is already running");
+      throw new IllegalStateException(
+          "control plane on " + xdsHost + ":" + xdsTlsPort + " is already running");
     }
     startOn(xdsTlsPort, monitoringPort);
   }
@@ -119,12 +137,18 @@ final class MeshControlPlane implements AutoCloseable {
     return caDir;
   }
 
-  /** What the control-plane process wrote so far (a process only: in this JVM, use {@link LogCapture}). */
+  /**
+   * What the control-plane process wrote so far (a process only: in this JVM, use {@link
+   * LogCapture}).
+   */
   synchronized String processLog() {
     return requireProcess("read the log of").logText();
   }
 
-  /** The sum of a Prometheus metric's samples on {@code /metrics} (over all label sets; 0 when absent). */
+  /**
+   * The sum of a Prometheus metric's samples on {@code /metrics} (over all label sets; 0 when
+   * absent).
+   */
   double metric(String name) {
     double sum = 0;
     for (String line : monitoring("/metrics").split("\n")) {
@@ -139,7 +163,9 @@ final class MeshControlPlane implements AutoCloseable {
     return xdsTlsPort;
   }
 
-  /** The loopback plaintext xDS port, when the settings turned it on (in this JVM only); else -1. */
+  /**
+   * The loopback plaintext xDS port, when the settings turned it on (in this JVM only); else -1.
+   */
   synchronized int xdsPlaintextPort() {
     return process == null ? running.xdsPlaintextPort() : -1;
   }
@@ -189,10 +215,13 @@ final class MeshControlPlane implements AutoCloseable {
   String monitoring(String path) {
     URI uri = URI.create(monitoringUrl(path));
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new AssertionError("control plane " + uri + ": HTTP " + r.statusCode() + ": " + r.body());
+        throw new AssertionError(
+            "control plane " + uri + ": HTTP " + r.statusCode() + ": " + r.body());
       }
       return r.body();
     } catch (IOException e) {

@@ -14,8 +14,8 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Debian's headless chromium, driven through its chromedriver by Selenium, with a fresh profile that
- * it deletes on close. No network beyond what the page asks for: no sync, updates or QUIC.
+ * Debian's headless chromium, driven through its chromedriver by Selenium, with a fresh profile
+ * that it deletes on close. No network beyond what the page asks for: no sync, updates or QUIC.
  */
 final class MeshViewBrowser implements AutoCloseable {
   private final ChromeDriver driver;
@@ -36,11 +36,23 @@ final class MeshViewBrowser implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium.browser().toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1500,1250", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(chromium.driver().toFile()).usingAnyFreePort().build();
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1500,1250",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(chromium.driver().toFile())
+            .usingAnyFreePort()
+            .build();
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * What a meshed app's call to a destination the registry does not know meets, under each outbound
  * traffic policy: ALLOW_ANY (the default) passes it through, REGISTRY_ONLY stops it in the sidecar.
- * The destination is a pod outside the mesh with a server on a port meshed HTTP services also use and
- * on a port no service uses: outbound listeners match a service's VIP and port, so both calls fall to
- * virtualOutbound's default chain, whichever port they use.
+ * The destination is a pod outside the mesh with a server on a port meshed HTTP services also use
+ * and on a port no service uses: outbound listeners match a service's VIP and port, so both calls
+ * fall to virtualOutbound's default chain, whichever port they use.
  */
 class OutboundTrafficPolicyTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -30,7 +30,8 @@ class OutboundTrafficPolicyTest {
 
   @Test
   void allowAnyPassesCallsToUnknownDestinationsThrough() {
-    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS, List.of(), List.of(PRODUCTPAGE), List.of(OUTSIDE))) {
+    try (HostModeMesh mesh =
+        HostModeMesh.start(ENVOYS, List.of(), List.of(PRODUCTPAGE), List.of(OUTSIDE))) {
       NetnsPod outside = startServers(mesh);
       MeshedPod client = mesh.pod(PRODUCTPAGE.name());
 
@@ -39,30 +40,42 @@ class OutboundTrafficPolicyTest {
         assertThat(reply.name()).isEqualTo(serverName(port));
       }
       assertThat(client.sidecar().admin().stat("cluster.PassthroughCluster.upstream_cx_total"))
-          .as("connections productpage's sidecar passed through").isGreaterThanOrEqualTo(2);
+          .as("connections productpage's sidecar passed through")
+          .isGreaterThanOrEqualTo(2);
       SidecarChecks.assertNoNackAndValid(mesh);
     }
   }
 
   @Test
   void registryOnlyStopsCallsToUnknownDestinationsButNotToMeshServices() {
-    try (HostModeMesh mesh = HostModeMesh.start(ENVOYS, HostModeMesh.Options.DEFAULTS.withControlPlaneSettings(
-        settings -> settings.withOutboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY)),
-        List.of(), List.of(PRODUCTPAGE, REVIEWS), List.of(OUTSIDE))) {
+    try (HostModeMesh mesh =
+        HostModeMesh.start(
+            ENVOYS,
+            HostModeMesh.Options.DEFAULTS.withControlPlaneSettings(
+                settings ->
+                    settings.withOutboundTrafficPolicy(OutboundTrafficPolicy.REGISTRY_ONLY)),
+            List.of(),
+            List.of(PRODUCTPAGE, REVIEWS),
+            List.of(OUTSIDE))) {
       NetnsPod outside = startServers(mesh);
       MeshedPod client = mesh.pod(PRODUCTPAGE.name());
 
       for (int port : List.of(MESH_HTTP_PORT, UNUSED_PORT)) {
         ExecResult call = PodHttp.get(client.pod(), outsideAt(outside, port), "/", Map.of());
-        assertThat(call.exitCode()).as("call to an unknown address on port %d: %s", port, call).isNotZero();
+        assertThat(call.exitCode())
+            .as("call to an unknown address on port %d: %s", port, call)
+            .isNotZero();
         assertThat(call.stdout()).doesNotContain(serverName(port));
       }
       assertThat(client.sidecar().admin().stat("cluster.BlackHoleCluster.upstream_cx_none_healthy"))
-          .as("connections productpage's sidecar sent to the black hole").isGreaterThanOrEqualTo(2);
-      assertThat(client.sidecar().admin().stat("cluster.PassthroughCluster.upstream_cx_total")).isZero();
+          .as("connections productpage's sidecar sent to the black hole")
+          .isGreaterThanOrEqualTo(2);
+      assertThat(client.sidecar().admin().stat("cluster.PassthroughCluster.upstream_cx_total"))
+          .isZero();
 
       assertThat(PodHttp.echo(client.pod(), ServiceAddress.REVIEWS, "/", Map.of()).name())
-          .as("a service in the registry is still reachable").isEqualTo(REVIEWS.name());
+          .as("a service in the registry is still reachable")
+          .isEqualTo(REVIEWS.name());
       SidecarChecks.assertNoNackAndValid(mesh);
     }
   }

@@ -10,49 +10,69 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * HTTP from inside a pod with curl, as the pod's app would send it: to a service name resolved to its
- * VIP (curl's {@code --resolve} plays the cluster DNS), so the sidecar's outbound capture carries it.
+ * HTTP from inside a pod with curl, as the pod's app would send it: to a service name resolved to
+ * its VIP (curl's {@code --resolve} plays the cluster DNS), so the sidecar's outbound capture
+ * carries it.
  */
 final class PodHttp {
   /** Ends each reply when one curl run sends many requests over a kept-alive connection. */
   private static final String TRAILER = "\n--outrigger-reply-%{http_code}--\n";
+
   private static final Pattern REPLY = Pattern.compile("(?s)(.*?)\n--outrigger-reply-(\\d{3})--\n");
   static final int MAX_BATCH = 100;
 
   private PodHttp() {}
 
   /** One request; the ExecResult carries curl's exit code (0 = an HTTP answer arrived). */
-  static ExecResult get(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
+  static ExecResult get(
+      NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
     return from.exec(command(to, path, headers, 1, 5).toArray(String[]::new));
   }
 
   /** One request that must succeed; its echo reply. */
-  static EchoReply echo(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
+  static EchoReply echo(
+      NetnsPod from, ServiceAddress to, String path, Map<String, String> headers) {
     ExecResult r = get(from, to, path, headers);
     if (r.exitCode() != 0) {
-      throw new AssertionError("pod " + from.name() + " → " + to + path + ": curl exited " + r.exitCode() + ": "
-          + r.stderr() + r.stdout());
+      throw new AssertionError(
+          "pod "
+              + from.name()
+              + " → "
+              + to
+              + path
+              + ": curl exited "
+              + r.exitCode()
+              + ": "
+              + r.stderr()
+              + r.stdout());
     }
     Matcher m = REPLY.matcher(r.stdout());
     if (!m.find() || !m.group(2).equals("200")) {
-      throw new AssertionError("pod " + from.name() + " → " + to + path + ": no 200 reply in '" + r.stdout() + "'");
+      throw new AssertionError(
+          "pod " + from.name() + " → " + to + path + ": no 200 reply in '" + r.stdout() + "'");
     }
     return EchoReply.parse(m.group(1));
   }
 
-  /** {@code count} requests in one curl run (at most {@link #MAX_BATCH}), whatever their answers; 30 s limit. */
-  static ExecResult getMany(NetnsPod from, ServiceAddress to, Map<String, String> headers, int count) {
+  /**
+   * {@code count} requests in one curl run (at most {@link #MAX_BATCH}), whatever their answers; 30
+   * s limit.
+   */
+  static ExecResult getMany(
+      NetnsPod from, ServiceAddress to, Map<String, String> headers, int count) {
     if (count > MAX_BATCH) {
-      throw new IllegalArgumentException("at most " + MAX_BATCH + " requests per curl run, not " + count);
+      throw new IllegalArgumentException(
+          "at most " + MAX_BATCH + " requests per curl run, not " + count);
     }
     return from.exec(command(to, "/", headers, count, 30).toArray(String[]::new));
   }
 
   /**
-   * {@code count} requests in batches of at most {@link #MAX_BATCH} per curl run; every one must get
-   * a 200 answer. Bounded: each batch has a 30 s limit.
+   * {@code count} requests in batches of at most {@link #MAX_BATCH} per curl run; every one must
+   * get a 200 answer. Bounded: each batch has a 30 s limit.
    */
-  static List<EchoReply> echoMany(NetnsPod from, ServiceAddress to, Map<String, String> headers, int count) {
+  static List<EchoReply> echoMany(
+      NetnsPod from, ServiceAddress to, Map<String, String> headers, int count) {
     List<EchoReply> replies = new ArrayList<>();
     while (replies.size() < count) {
       int batch = Math.min(MAX_BATCH, count - replies.size());
@@ -61,15 +81,37 @@ final class PodHttp {
       int answered = 0;
       while (m.find()) {
         if (!m.group(2).equals("200")) {
-          throw new AssertionError("pod " + from.name() + " → " + to + ": HTTP " + m.group(2) + " after "
-              + replies.size() + " replies: " + m.group(1) + " " + r.stderr());
+          throw new AssertionError(
+              "pod "
+                  + from.name()
+                  + " → "
+                  + to
+                  + ": HTTP "
+                  + m.group(2)
+                  + " after "
+                  + replies.size()
+                  + " replies: "
+                  + m.group(1)
+                  + " "
+                  + r.stderr());
         }
         replies.add(EchoReply.parse(m.group(1)));
         answered++;
       }
       if (answered != batch) {
-        throw new AssertionError("pod " + from.name() + " → " + to + ": " + answered + " of " + batch
-            + " requests answered (curl exit " + r.exitCode() + "): " + r.stderr());
+        throw new AssertionError(
+            "pod "
+                + from.name()
+                + " → "
+                + to
+                + ": "
+                + answered
+                + " of "
+                + batch
+                + " requests answered (curl exit "
+                + r.exitCode()
+                + "): "
+                + r.stderr());
       }
     }
     return replies;
@@ -81,19 +123,40 @@ final class PodHttp {
   private static final Pattern OUTCOME = Pattern.compile("--outcome (\\d{3}) ([0-9.]+)--");
 
   /**
-   * {@code count} requests whose status and duration matter more than their body (answers that are not 200
-   * are expected), in batches of at most {@link #MAX_BATCH}, {@code parallel} at a time (1: one after
-   * another over a kept-alive connection). Bounded: each batch has a 30 s limit.
+   * {@code count} requests whose status and duration matter more than their body (answers that are
+   * not 200 are expected), in batches of at most {@link #MAX_BATCH}, {@code parallel} at a time (1:
+   * one after another over a kept-alive connection). Bounded: each batch has a 30 s limit.
    */
-  static List<Outcome> outcomes(NetnsPod from, ServiceAddress to, String path, Map<String, String> headers,
-      int count, int parallel) {
+  static List<Outcome> outcomes(
+      NetnsPod from,
+      ServiceAddress to,
+      String path,
+      Map<String, String> headers,
+      int count,
+      int parallel) {
     List<Outcome> outcomes = new ArrayList<>();
     while (outcomes.size() < count) {
       int batch = Math.min(MAX_BATCH, count - outcomes.size());
-      List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null",
-          "--resolve", to.host() + ":" + to.port() + ":" + to.ip(), "-w", "--outcome %{http_code} %{time_total}--\n"));
+      List<String> c =
+          new ArrayList<>(
+              List.of(
+                  "curl",
+                  "-sS",
+                  "--max-time",
+                  "30",
+                  "-o",
+                  "/dev/null",
+                  "--resolve",
+                  to.host() + ":" + to.port() + ":" + to.ip(),
+                  "-w",
+                  "--outcome %{http_code} %{time_total}--\n"));
       if (parallel > 1) {
-        c.addAll(List.of("--parallel", "--parallel-immediate", "--parallel-max", Integer.toString(parallel)));
+        c.addAll(
+            List.of(
+                "--parallel",
+                "--parallel-immediate",
+                "--parallel-max",
+                Integer.toString(parallel)));
       }
       headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
       for (int i = 0; i < batch; i++) {
@@ -103,32 +166,65 @@ final class PodHttp {
       Matcher m = OUTCOME.matcher(r.stdout());
       int answered = 0;
       while (m.find()) {
-        outcomes.add(new Outcome(Integer.parseInt(m.group(1)),
-            Duration.ofNanos((long) (Double.parseDouble(m.group(2)) * 1e9))));
+        outcomes.add(
+            new Outcome(
+                Integer.parseInt(m.group(1)),
+                Duration.ofNanos((long) (Double.parseDouble(m.group(2)) * 1e9))));
         answered++;
       }
       if (answered != batch) {
-        throw new AssertionError("pod " + from.name() + " → " + to + path + ": " + answered + " of " + batch
-            + " requests reported (curl exit " + r.exitCode() + "): " + r.stderr());
+        throw new AssertionError(
+            "pod "
+                + from.name()
+                + " → "
+                + to
+                + path
+                + ": "
+                + answered
+                + " of "
+                + batch
+                + " requests reported (curl exit "
+                + r.exitCode()
+                + "): "
+                + r.stderr());
       }
     }
     return outcomes;
   }
 
   /** One request's status line and headers (curl -i), lower-cased header names, and its body. */
-  static ExecResult headersAndBody(NetnsPod from, String method, ServiceAddress to, String path,
-      Map<String, String> headers) {
-    List<String> c = new ArrayList<>(List.of("curl", "-sS", "-i", "-X", method, "--max-time", "5",
-        "--resolve", to.host() + ":" + to.port() + ":" + to.ip()));
+  static ExecResult headersAndBody(
+      NetnsPod from, String method, ServiceAddress to, String path, Map<String, String> headers) {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "-i",
+                "-X",
+                method,
+                "--max-time",
+                "5",
+                "--resolve",
+                to.host() + ":" + to.port() + ":" + to.ip()));
     headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
     c.add("http://" + to.host() + ":" + to.port() + path);
     return from.exec(c.toArray(String[]::new));
   }
 
-  private static List<String> command(ServiceAddress to, String path, Map<String, String> headers, int times,
-      int maxSeconds) {
-    List<String> c = new ArrayList<>(List.of("curl", "-sS", "--max-time", Integer.toString(maxSeconds),
-        "--resolve", to.host() + ":" + to.port() + ":" + to.ip(), "-w", TRAILER));
+  private static List<String> command(
+      ServiceAddress to, String path, Map<String, String> headers, int times, int maxSeconds) {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "--max-time",
+                Integer.toString(maxSeconds),
+                "--resolve",
+                to.host() + ":" + to.port() + ":" + to.ip(),
+                "-w",
+                TRAILER));
     headers.forEach((k, v) -> c.addAll(List.of("-H", k + ": " + v)));
     String url = "http://" + to.host() + ":" + to.port() + path;
     for (int i = 0; i < times; i++) {

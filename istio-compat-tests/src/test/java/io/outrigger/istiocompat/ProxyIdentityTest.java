@@ -27,8 +27,10 @@ import org.junit.jupiter.api.Test;
 class ProxyIdentityTest {
   private static final MeshWorkload PRODUCTPAGE = Bookinfo.PRODUCTPAGE;
   private static final MeshWorkload REVIEWS = Bookinfo.REVIEWS_V1;
+
   /** Addresses only written into the registry; this test sends no traffic to them. */
   private static final String PRODUCTPAGE_IP = "198.18.255.2";
+
   private static final String REVIEWS_IP = "198.18.255.3";
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -38,7 +40,8 @@ class ProxyIdentityTest {
   @BeforeAll
   static void startControlPlane() throws Exception {
     workDir = java.nio.file.Files.createTempDirectory("outrigger-identity-");
-    RegistryDirectory registry = new RegistryDirectory(Directories.readableBy1337(workDir.resolve("registry")));
+    RegistryDirectory registry =
+        new RegistryDirectory(Directories.readableBy1337(workDir.resolve("registry")));
     registry.copySample("services.yaml");
     registry.writeWorkloadEntry(PRODUCTPAGE, PRODUCTPAGE_IP, true);
     registry.writeWorkloadEntry(REVIEWS, REVIEWS_IP, true);
@@ -59,10 +62,14 @@ class ProxyIdentityTest {
       probe.request(PRODUCTPAGE, PRODUCTPAGE_IP, AdsProbe.SECRET, List.of("default"));
 
       Optional<DiscoveryResponse> response = probe.awaitResponse(AdsProbe.SECRET, WAIT);
-      assertThat(response).as("SDS response for productpage's own 'default' secret (stream end: %s)",
-          probe.awaitEnd(Duration.ZERO)).isPresent();
+      assertThat(response)
+          .as(
+              "SDS response for productpage's own 'default' secret (stream end: %s)",
+              probe.awaitEnd(Duration.ZERO))
+          .isPresent();
       DiscoveryResponse secrets = response.get();
-      assertThat(spiffeIds(secrets)).containsExactly(PRODUCTPAGE.spiffeId(controlPlane.trustDomain()));
+      assertThat(spiffeIds(secrets))
+          .containsExactly(PRODUCTPAGE.spiffeId(controlPlane.trustDomain()));
     }
   }
 
@@ -72,12 +79,15 @@ class ProxyIdentityTest {
     try (AdsProbe claimsReviews = probe(token(PRODUCTPAGE))) {
       claimsReviews.request(REVIEWS, REVIEWS_IP, AdsProbe.SECRET, List.of("default"));
 
-      assertThat(claimsReviews.awaitEnd(WAIT)).as("stream of productpage's token claiming reviews")
-          .hasValueSatisfying(s -> assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+      assertThat(claimsReviews.awaitEnd(WAIT))
+          .as("stream of productpage's token claiming reviews")
+          .hasValueSatisfying(
+              s -> assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
       assertThat(claimsReviews.responses()).isEmpty();
     }
     try (AdsProbe asksByName = probe(token(PRODUCTPAGE))) {
-      asksByName.request(PRODUCTPAGE, PRODUCTPAGE_IP, AdsProbe.SECRET, List.of("default", "ROOTCA", reviewsId));
+      asksByName.request(
+          PRODUCTPAGE, PRODUCTPAGE_IP, AdsProbe.SECRET, List.of("default", "ROOTCA", reviewsId));
 
       asksByName.awaitResponse(AdsProbe.SECRET, WAIT);
       List<String> served = new ArrayList<>();
@@ -96,7 +106,8 @@ class ProxyIdentityTest {
   @Test
   void aProxyWithAForgedTokenGetsNoConfiguration() throws Exception {
     String genuine = token(PRODUCTPAGE);
-    // Same header and claims, signature bytes altered: only the control plane's key could have made it.
+    // Same header and claims, signature bytes altered: only the control plane's key could have made
+    // it.
     int signature = genuine.lastIndexOf('.') + 1;
     char flipped = genuine.charAt(signature) == 'A' ? 'B' : 'A';
     String forged = genuine.substring(0, signature) + flipped + genuine.substring(signature + 1);
@@ -104,12 +115,14 @@ class ProxyIdentityTest {
     assertRefusedBeforeAnyConfig("not-a-jwt", Status.Code.UNAUTHENTICATED);
   }
 
-  private static void assertRefusedBeforeAnyConfig(String token, Status.Code expected) throws Exception {
+  private static void assertRefusedBeforeAnyConfig(String token, Status.Code expected)
+      throws Exception {
     try (AdsProbe probe = probe(token)) {
       probe.request(PRODUCTPAGE, PRODUCTPAGE_IP, AdsProbe.CLUSTER, List.of());
 
       Optional<Status> end = probe.awaitEnd(WAIT);
-      assertThat(end).as("stream with token %s", token == null ? "(none)" : "(invalid)")
+      assertThat(end)
+          .as("stream with token %s", token == null ? "(none)" : "(invalid)")
           .hasValueSatisfying(s -> assertThat(s.getCode()).isEqualTo(expected));
       assertThat(probe.responses()).as("config sent without a valid token").isEmpty();
     }
@@ -120,8 +133,12 @@ class ProxyIdentityTest {
   }
 
   private static AdsProbe probe(String token) throws Exception {
-    return new AdsProbe("127.0.0.1", controlPlane.xdsTlsPort(), controlPlane.serverName(),
-        controlPlane.rootCertPem(), token);
+    return new AdsProbe(
+        "127.0.0.1",
+        controlPlane.xdsTlsPort(),
+        controlPlane.serverName(),
+        controlPlane.rootCertPem(),
+        token);
   }
 
   /** The URI SANs of the leaf certificates in the response's secrets. */
@@ -135,9 +152,12 @@ class ProxyIdentityTest {
         continue;
       }
       var chain = secret.getTlsCertificate().getCertificateChain();
-      byte[] pem = chain.hasInlineString() ? chain.getInlineString().getBytes(StandardCharsets.US_ASCII)
-          : chain.getInlineBytes().toByteArray();
-      X509Certificate leaf = (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(pem));
+      byte[] pem =
+          chain.hasInlineString()
+              ? chain.getInlineString().getBytes(StandardCharsets.US_ASCII)
+              : chain.getInlineBytes().toByteArray();
+      X509Certificate leaf =
+          (X509Certificate) x509.generateCertificate(new ByteArrayInputStream(pem));
       if (leaf.getSubjectAlternativeNames() != null) {
         for (List<?> san : leaf.getSubjectAlternativeNames()) {
           if (Integer.valueOf(6).equals(san.get(0))) {

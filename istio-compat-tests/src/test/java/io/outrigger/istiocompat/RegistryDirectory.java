@@ -28,7 +28,11 @@ final class RegistryDirectory {
     try {
       Path tmp = Files.createTempFile(dir.getParent(), "." + file, ".tmp");
       Files.writeString(tmp, yaml);
-      Files.move(tmp, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(file),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write registry file " + dir.resolve(file), e);
     }
@@ -54,8 +58,8 @@ final class RegistryDirectory {
 
   /**
    * Replaces the whole directory as tools that swap a tree do: a new directory beside it gets every
-   * file (with {@code changed} files' new text), the old one is renamed away, the new one renamed into
-   * its place (for a moment there is no directory), and the old one deleted.
+   * file (with {@code changed} files' new text), the old one is renamed away, the new one renamed
+   * into its place (for a moment there is no directory), and the old one deleted.
    */
   void replaceWhole(Map<String, String> changed) {
     Path next = dir.resolveSibling(dir.getFileName() + ".next");
@@ -89,18 +93,21 @@ final class RegistryDirectory {
 
   /**
    * The WorkloadEntry for a pod of the mesh, at the address its network namespace received. With a
-   * sidecar it carries Istio's {@code security.istio.io/tlsMode: istio} label, as injection adds it,
-   * which tells callers to use mutual TLS.
+   * sidecar it carries Istio's {@code security.istio.io/tlsMode: istio} label, as injection adds
+   * it, which tells callers to use mutual TLS.
    */
   void writeWorkloadEntry(MeshWorkload w, String address, boolean hasSidecar) {
     Map<String, String> all = new TreeMap<>(w.labels());
     if (hasSidecar) {
       all.put("security.istio.io/tlsMode", "istio");
     }
-    String labels = all.entrySet().stream()
-        .map(e -> e.getKey() + ": " + e.getValue())
-        .collect(Collectors.joining(", ", "{", "}"));
-    write("workload-" + w.name() + ".yaml", """
+    String labels =
+        all.entrySet().stream()
+            .map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining(", ", "{", "}"));
+    write(
+        "workload-" + w.name() + ".yaml",
+        """
         apiVersion: networking.istio.io/v1
         kind: WorkloadEntry
         metadata:
@@ -112,7 +119,8 @@ final class RegistryDirectory {
           labels: %s
           ports:
             http: %d
-        """.formatted(w.name(), w.namespace(), address, w.serviceAccount(), labels, w.port()));
+        """
+            .formatted(w.name(), w.namespace(), address, w.serviceAccount(), labels, w.port()));
   }
 
   /** A file of the repository's {@code samples/bookinfo/}: the tests run the configs users read. */
@@ -130,7 +138,8 @@ final class RegistryDirectory {
     String text = sample(relativePath);
     for (Map.Entry<String, String> r : replacements.entrySet()) {
       if (!text.contains(r.getKey())) {
-        throw new IllegalArgumentException("sample " + relativePath + " has no '" + r.getKey() + "' to replace");
+        throw new IllegalArgumentException(
+            "sample " + relativePath + " has no '" + r.getKey() + "' to replace");
       }
       text = text.replace(r.getKey(), r.getValue());
     }
@@ -139,7 +148,8 @@ final class RegistryDirectory {
 
   private static Path samplesDir() {
     String root = System.getenv("OUTRIGGER_REPO_ROOT");
-    Path repo = root != null && !root.isBlank() ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+    Path repo =
+        root != null && !root.isBlank() ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
     return repo.resolve("samples/bookinfo");
   }
 }

@@ -19,11 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Istio's traffic-management tasks (request timeouts, retries, fault injection, circuit breaking, outlier
- * detection, consistent hash, header manipulation, mirroring, rewrite, redirect) with the same YAML shapes,
- * observed in real traffic from productpage's pod to reviews through both sidecars. One mesh for the class;
- * every test writes the VirtualService and DestinationRule it needs and waits until productpage's sidecar
- * holds them. The reviews apps misbehave on request ({@code x-echo-*} headers of the test-support EchoServer).
+ * Istio's traffic-management tasks (request timeouts, retries, fault injection, circuit breaking,
+ * outlier detection, consistent hash, header manipulation, mirroring, rewrite, redirect) with the
+ * same YAML shapes, observed in real traffic from productpage's pod to reviews through both
+ * sidecars. One mesh for the class; every test writes the VirtualService and DestinationRule it
+ * needs and waits until productpage's sidecar holds them. The reviews apps misbehave on request
+ * ({@code x-echo-*} headers of the test-support EchoServer).
  */
 class ResiliencePoliciesTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -34,7 +35,8 @@ class ResiliencePoliciesTest {
   private static final String DESTINATION_RULE_FILE = "reviews-destinationrule.yaml";
   private static final String V1_CLUSTER = "cluster.outbound|9080|v1|" + HOST + ".";
   private static final String SERVICE_CLUSTER = "cluster.outbound|9080||" + HOST + ".";
-  private static final String SUBSETS = """
+  private static final String SUBSETS =
+      """
       subsets:
         - {name: v1, labels: {version: v1}}
         - {name: v2, labels: {version: v2}}
@@ -76,18 +78,24 @@ class ResiliencePoliciesTest {
   void retriesHideAnUpstreamThatFailsEveryOtherRequestAndEnvoyCountsThem() {
     apply(routeToV1("no-retries", "retries: {attempts: 0}"), "");
     List<Outcome> without = outcomes(Map.of("x-echo-fail-every", "2"), 20, 1);
-    assertThat(without).filteredOn(o -> o.status() == 503).as("503s without retries").hasSizeBetween(9, 11);
+    assertThat(without)
+        .filteredOn(o -> o.status() == 503)
+        .as("503s without retries")
+        .hasSizeBetween(9, 11);
 
     apply(routeToV1("retries", "retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}"), "");
     long retriesBefore = stat(V1_CLUSTER + "upstream_rq_retry");
     long successesBefore = stat(V1_CLUSTER + "upstream_rq_retry_success");
     List<Outcome> with = outcomes(Map.of("x-echo-fail-every", "2"), 100, 1);
 
-    // One after another, the app alternates: each request's first attempt fails and its retry succeeds.
+    // One after another, the app alternates: each request's first attempt fails and its retry
+    // succeeds.
     assertThat(with).extracting(Outcome::status).containsOnly(200);
-    assertThat(stat(V1_CLUSTER + "upstream_rq_retry") - retriesBefore).as("retries counted by Envoy")
+    assertThat(stat(V1_CLUSTER + "upstream_rq_retry") - retriesBefore)
+        .as("retries counted by Envoy")
         .isEqualTo(100);
-    assertThat(stat(V1_CLUSTER + "upstream_rq_retry_success") - successesBefore).as("successful retries")
+    assertThat(stat(V1_CLUSTER + "upstream_rq_retry_success") - successesBefore)
+        .as("successful retries")
         .isEqualTo(100);
   }
 
@@ -105,56 +113,72 @@ class ResiliencePoliciesTest {
   /** Istio's task delays jason by 7 s; 2 s shows the same within the suite's time budget. */
   @Test
   void faultDelayOnlyForOneUser() {
-    apply(virtualService("""
+    apply(
+        virtualService(
+            """
         - name: delay-jason
           match: [{headers: {end-user: {exact: jason}}}]
           fault: {delay: {fixedDelay: 2s, percentage: {value: 100}}}
           route: [{destination: {host: %1$s, subset: v1}}]
         - route: [{destination: {host: %1$s, subset: v1}}]
-        """), "");
+        """),
+        "");
 
     List<Outcome> jason = outcomes(Map.of("end-user", "jason"), 3, 1);
     List<Outcome> others = outcomes(Map.of("end-user", "alice"), 3, 1);
 
-    assertThat(jason).allSatisfy(o -> {
-      assertThat(o.status()).isEqualTo(200);
-      assertThat(o.time()).isBetween(Duration.ofMillis(1950), Duration.ofMillis(3500));
-    });
-    assertThat(others).allSatisfy(o -> {
-      assertThat(o.status()).isEqualTo(200);
-      assertThat(o.time()).isLessThan(Duration.ofMillis(1000));
-    });
+    assertThat(jason)
+        .allSatisfy(
+            o -> {
+              assertThat(o.status()).isEqualTo(200);
+              assertThat(o.time()).isBetween(Duration.ofMillis(1950), Duration.ofMillis(3500));
+            });
+    assertThat(others)
+        .allSatisfy(
+            o -> {
+              assertThat(o.status()).isEqualTo(200);
+              assertThat(o.time()).isLessThan(Duration.ofMillis(1000));
+            });
   }
 
   @Test
   void circuitBreakerOverflowsConcurrentRequestsWith503sThatEnvoyCounts() {
-    apply(routeToV1("circuit-breaker", ""), """
+    apply(
+        routeToV1("circuit-breaker", ""),
+        """
         trafficPolicy:
           connectionPool:
             tcp: {maxConnections: 1}
             http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
-        """, dump -> dump.contains("\"max_pending_requests\":1,"));
+        """,
+        dump -> dump.contains("\"max_pending_requests\":1,"));
     long overflowBefore = stat(V1_CLUSTER + "upstream_rq_pending_overflow");
 
     List<Outcome> outcomes = outcomes(Map.of("x-echo-delay-ms", "300"), 40, 10);
 
     long overflowed = outcomes.stream().filter(o -> o.status() == 503).count();
     assertThat(outcomes).extracting(Outcome::status).containsOnly(200, 503);
-    assertThat(outcomes).filteredOn(o -> o.status() == 200).as("requests let through").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(outcomes)
+        .filteredOn(o -> o.status() == 200)
+        .as("requests let through")
+        .hasSizeGreaterThanOrEqualTo(2);
     assertThat(overflowed).as("requests refused by the circuit breaker").isGreaterThanOrEqualTo(10);
-    assertThat(stat(V1_CLUSTER + "upstream_rq_pending_overflow") - overflowBefore).isEqualTo(overflowed);
+    assertThat(stat(V1_CLUSTER + "upstream_rq_pending_overflow") - overflowBefore)
+        .isEqualTo(overflowed);
   }
 
   /** The subset's own connectionPool replaces the rule's for that subset only. */
   @Test
   void aSubsetsTrafficPolicyAppliesToThatSubsetOnly() {
-    String policy = """
+    String policy =
+        """
         trafficPolicy:
           connectionPool:
             tcp: {maxConnections: 1}
             http: {http1MaxPendingRequests: 1}
         """;
-    String subsets = """
+    String subsets =
+        """
         subsets:
           - name: v1
             labels: {version: v1}
@@ -163,20 +187,34 @@ class ResiliencePoliciesTest {
           - {name: v2, labels: {version: v2}}
           - {name: v3, labels: {version: v3}}
         """;
-    apply(routeToV1("subset-policy", ""), subsets, policy, dump -> dump.contains("\"max_pending_requests\":100,"));
-
-    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10)).as("v1, 100 connections allowed")
-        .extracting(Outcome::status).containsOnly(200);
-    apply(route("subset-policy-v2", "", "{host: " + HOST + ", subset: v2}"), subsets, policy,
+    apply(
+        routeToV1("subset-policy", ""),
+        subsets,
+        policy,
         dump -> dump.contains("\"max_pending_requests\":100,"));
-    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10)).as("v2, under the rule's limit of 1")
-        .extracting(Outcome::status).contains(503);
+
+    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10))
+        .as("v1, 100 connections allowed")
+        .extracting(Outcome::status)
+        .containsOnly(200);
+    apply(
+        route("subset-policy-v2", "", "{host: " + HOST + ", subset: v2}"),
+        subsets,
+        policy,
+        dump -> dump.contains("\"max_pending_requests\":100,"));
+    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10))
+        .as("v2, under the rule's limit of 1")
+        .extracting(Outcome::status)
+        .contains(503);
   }
 
   /** portLevelSettings for the port replace the rule's settings on that port, and only there. */
   @Test
   void portLevelSettingsOverrideTheRulesPolicyOnTheirPort() {
-    apply(routeToV1("port-level", ""), SUBSETS, """
+    apply(
+        routeToV1("port-level", ""),
+        SUBSETS,
+        """
         trafficPolicy:
           connectionPool:
             tcp: {maxConnections: 1}
@@ -186,42 +224,60 @@ class ResiliencePoliciesTest {
               connectionPool: {http: {http1MaxPendingRequests: 100}, tcp: {maxConnections: 100}}
             - port: {number: 9999}
               loadBalancer: {simple: RANDOM}
-        """, dump -> dump.contains("\"max_pending_requests\":100,"));
+        """,
+        dump -> dump.contains("\"max_pending_requests\":100,"));
     long overflowBefore = stat(V1_CLUSTER + "upstream_rq_pending_overflow");
 
-    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10)).extracting(Outcome::status).containsOnly(200);
+    assertThat(outcomes(Map.of("x-echo-delay-ms", "300"), 20, 10))
+        .extracting(Outcome::status)
+        .containsOnly(200);
     assertThat(stat(V1_CLUSTER + "upstream_rq_pending_overflow") - overflowBefore).isZero();
   }
 
   @Test
   void outlierDetectionEjectsTheFailingEndpointAndTrafficMovesToTheHealthyOnes() {
-    apply(routeToService("outlier", ""), """
+    apply(
+        routeToService("outlier", ""),
+        """
         trafficPolicy:
           outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 60s, maxEjectionPercent: 50}
-        """, dump -> dump.contains("\"consecutive_5xx\":2"));
+        """,
+        dump -> dump.contains("\"consecutive_5xx\":2"));
     Map<String, String> v2Fails = Map.of("x-echo-fail-name", Bookinfo.REVIEWS_V2.name());
 
     List<Outcome> first = outcomes(v2Fails, 30, 1);
-    assertThat(first).filteredOn(o -> o.status() == 503).as("503s before v2 is ejected").hasSizeBetween(1, 3);
+    assertThat(first)
+        .filteredOn(o -> o.status() == 503)
+        .as("503s before v2 is ejected")
+        .hasSizeBetween(1, 3);
     assertThat(stat(SERVICE_CLUSTER + "outlier_detection.ejections_active")).isEqualTo(1);
 
-    List<EchoReply> after = PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, v2Fails, 60);
-    assertThat(after).extracting(EchoReply::name)
+    List<EchoReply> after =
+        PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, v2Fails, 60);
+    assertThat(after)
+        .extracting(EchoReply::name)
         .containsOnly(Bookinfo.REVIEWS_V1.name(), Bookinfo.REVIEWS_V3.name());
   }
 
   @Test
   void consistentHashOnAHeaderKeepsEachUserOnOneEndpoint() {
-    apply(routeToService("consistent-hash", ""), """
+    apply(
+        routeToService("consistent-hash", ""),
+        """
         trafficPolicy:
           loadBalancer:
             consistentHash: {httpHeaderName: x-user}
-        """, dump -> dump.contains("\"header_name\":\"x-user\""));
+        """,
+        dump -> dump.contains("\"header_name\":\"x-user\""));
 
     Set<String> endpointsOfUsers = new HashSet<>();
     for (int user = 0; user < 8; user++) {
-      List<EchoReply> replies = PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS,
-          Map.of("x-user", "user-" + user), user == 0 ? 100 : 20);
+      List<EchoReply> replies =
+          PodHttp.echoMany(
+              mesh.pod(PRODUCTPAGE.name()).pod(),
+              ServiceAddress.REVIEWS,
+              Map.of("x-user", "user-" + user),
+              user == 0 ? 100 : 20);
       Set<String> served = new HashSet<>(replies.stream().map(EchoReply::name).toList());
       assertThat(served).as("endpoints serving user-%d", user).hasSize(1);
       endpointsOfUsers.addAll(served);
@@ -235,7 +291,9 @@ class ResiliencePoliciesTest {
 
     ExecResultText r = exchange("/", Map.of("x-mesh", "client", "x-debug", "1"));
 
-    assertThat(r.body()).contains("\"x-mesh\":\"outrigger\"").contains("\"x-trace-tag\":\"canary\"")
+    assertThat(r.body())
+        .contains("\"x-mesh\":\"outrigger\"")
+        .contains("\"x-trace-tag\":\"canary\"")
         .doesNotContain("x-debug");
     assertThat(r.head()).contains("x-served-by: reviews").doesNotContain("x-echo-server");
   }
@@ -246,7 +304,9 @@ class ResiliencePoliciesTest {
 
     ExecResultText r = exchange("/old/page?q=1", Map.of());
 
-    assertThat(r.body()).contains("\"path\":\"/new/page?q=1\"").contains("\"host\":\"reviews.internal\"");
+    assertThat(r.body())
+        .contains("\"path\":\"/new/page?q=1\"")
+        .contains("\"host\":\"reviews.internal\"");
   }
 
   @Test
@@ -255,42 +315,64 @@ class ResiliencePoliciesTest {
 
     ExecResultText r = exchange("/moved", Map.of());
 
-    assertThat(r.head()).startsWith("HTTP/1.1 308").contains("location: http://moved.example/elsewhere");
+    assertThat(r.head())
+        .startsWith("HTTP/1.1 308")
+        .contains("location: http://moved.example/elsewhere");
     assertThat(r.body()).doesNotContain("\"name\"");
   }
 
   @Test
   void corsPreflightIsAnsweredForAnAllowedOriginOnly() {
     applyEdgeRoutes();
-    Map<String, String> preflight = Map.of("origin", "https://shop.example", "access-control-request-method", "POST");
+    Map<String, String> preflight =
+        Map.of("origin", "https://shop.example", "access-control-request-method", "POST");
 
     ExecResultText allowed = exchange("OPTIONS", "/", preflight);
-    ExecResultText refused = exchange("OPTIONS", "/", Map.of("origin", "https://evil.example",
-        "access-control-request-method", "POST"));
+    ExecResultText refused =
+        exchange(
+            "OPTIONS",
+            "/",
+            Map.of("origin", "https://evil.example", "access-control-request-method", "POST"));
 
-    assertThat(allowed.head()).startsWith("HTTP/1.1 200").contains("access-control-allow-origin: https://shop.example")
-        .contains("access-control-allow-methods: GET,POST").contains("access-control-max-age: 3600");
-    assertThat(allowed.body()).as("answered by the sidecar, not the app").doesNotContain("\"name\"");
+    assertThat(allowed.head())
+        .startsWith("HTTP/1.1 200")
+        .contains("access-control-allow-origin: https://shop.example")
+        .contains("access-control-allow-methods: GET,POST")
+        .contains("access-control-max-age: 3600");
+    assertThat(allowed.body())
+        .as("answered by the sidecar, not the app")
+        .doesNotContain("\"name\"");
     assertThat(refused.head()).doesNotContain("access-control-allow-origin");
   }
 
   @Test
   void mirrorSendsCopiesToV2WhileTheClientSeesOnlyV1() {
-    apply(routeToV1("mirror", "mirror: {host: " + HOST + ", subset: v2}\nmirrorPercentage: {value: 100}"), "");
+    apply(
+        routeToV1(
+            "mirror", "mirror: {host: " + HOST + ", subset: v2}\nmirrorPercentage: {value: 100}"),
+        "");
     EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
     String inbound = "cluster.inbound|9080||.upstream_rq_total";
     long before = v2Sidecar.findStat(inbound).orElse(0L);
 
-    List<EchoReply> replies = PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 20);
+    List<EchoReply> replies =
+        PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 20);
 
     assertThat(replies).extracting(EchoReply::name).containsOnly(Bookinfo.REVIEWS_V1.name());
-    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-        .untilAsserted(() -> assertThat(v2Sidecar.findStat(inbound).orElse(0L) - before)
-            .as("mirrored requests received by reviews-v2's sidecar").isGreaterThanOrEqualTo(20));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () ->
+                assertThat(v2Sidecar.findStat(inbound).orElse(0L) - before)
+                    .as("mirrored requests received by reviews-v2's sidecar")
+                    .isGreaterThanOrEqualTo(20));
   }
 
   private static void applyEdgeRoutes() {
-    apply(virtualService("""
+    apply(
+        virtualService(
+            """
         - name: moved
           match: [{uri: {exact: /moved}}]
           redirect: {uri: /elsewhere, authority: moved.example, redirectCode: 308}
@@ -312,7 +394,8 @@ class ResiliencePoliciesTest {
             allowMethods: [GET, POST]
             maxAge: 1h
           route: [{destination: {host: %1$s, subset: v1}}]
-        """), "");
+        """),
+        "");
   }
 
   /** A VirtualService with one route named {@code name} to subset v1, with {@code policy} lines. */
@@ -325,14 +408,19 @@ class ResiliencePoliciesTest {
   }
 
   private static String route(String name, String policy, String destination) {
-    return virtualService("""
+    return virtualService(
+        """
         - name: %s
           %s
           route: [{destination: %s}]
-        """.formatted(name, policy.replace("\n", "\n  "), destination));
+        """
+            .formatted(name, policy.replace("\n", "\n  "), destination));
   }
 
-  /** VirtualService bookinfo/reviews for reviews with these {@code http} routes ({@code %1$s} is the host). */
+  /**
+   * VirtualService bookinfo/reviews for reviews with these {@code http} routes ({@code %1$s} is the
+   * host).
+   */
   private static String virtualService(String http) {
     return """
         apiVersion: networking.istio.io/v1
@@ -341,55 +429,81 @@ class ResiliencePoliciesTest {
         spec:
           hosts: [%s]
           http:
-        """.formatted(HOST) + http.replace("%1$s", HOST).indent(4);
+        """
+            .formatted(HOST)
+        + http.replace("%1$s", HOST).indent(4);
   }
 
   private static void apply(String virtualService, String destinationRulePolicy) {
-    apply(virtualService, destinationRulePolicy, dump -> !dump.contains("\"max_pending_requests\":1,")
-        && !dump.contains("\"max_pending_requests\":100,")
-        && !dump.contains("\"consecutive_5xx\"") && !dump.contains("\"header_name\":\"x-user\""));
+    apply(
+        virtualService,
+        destinationRulePolicy,
+        dump ->
+            !dump.contains("\"max_pending_requests\":1,")
+                && !dump.contains("\"max_pending_requests\":100,")
+                && !dump.contains("\"consecutive_5xx\"")
+                && !dump.contains("\"header_name\":\"x-user\""));
   }
 
   /**
-   * Writes the VirtualService and the reviews DestinationRule (its subsets plus {@code destinationRulePolicy})
-   * and waits until productpage's sidecar holds the VirtualService's first route and {@code clusters} holds
-   * for its config dump (whitespace removed).
+   * Writes the VirtualService and the reviews DestinationRule (its subsets plus {@code
+   * destinationRulePolicy}) and waits until productpage's sidecar holds the VirtualService's first
+   * route and {@code clusters} holds for its config dump (whitespace removed).
    */
-  private static void apply(String virtualService, String destinationRulePolicy, Predicate<String> clusters) {
+  private static void apply(
+      String virtualService, String destinationRulePolicy, Predicate<String> clusters) {
     apply(virtualService, SUBSETS, destinationRulePolicy, clusters);
   }
 
-  private static void apply(String virtualService, String subsets, String destinationRulePolicy,
+  private static void apply(
+      String virtualService,
+      String subsets,
+      String destinationRulePolicy,
       Predicate<String> clusters) {
-    mesh.registry().write(DESTINATION_RULE_FILE, """
+    mesh.registry()
+        .write(
+            DESTINATION_RULE_FILE,
+            """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: {name: reviews, namespace: bookinfo}
         spec:
           host: %s
-        %s%s""".formatted(HOST, subsets.indent(2), destinationRulePolicy.indent(2)));
+        %s%s"""
+                .formatted(HOST, subsets.indent(2), destinationRulePolicy.indent(2)));
     mesh.registry().write(VIRTUAL_SERVICE_FILE, virtualService);
-    String routeName = virtualService.lines().filter(l -> l.trim().startsWith("- name: ")).findFirst()
-        .map(l -> l.trim().substring("- name: ".length())).orElseThrow();
+    String routeName =
+        virtualService
+            .lines()
+            .filter(l -> l.trim().startsWith("- name: "))
+            .findFirst()
+            .map(l -> l.trim().substring("- name: ".length()))
+            .orElseThrow();
     EnvoyAdmin admin = mesh.pod(PRODUCTPAGE.name()).sidecar().admin();
-    Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
         .alias("productpage's sidecar holds route " + routeName + " and the DestinationRule")
-        .until(() -> {
-          String dump = admin.get("/config_dump").replaceAll("\\s", "");
-          return dump.contains("\"name\":\"" + routeName + "\"") && clusters.test(dump);
-        });
+        .until(
+            () -> {
+              String dump = admin.get("/config_dump").replaceAll("\\s", "");
+              return dump.contains("\"name\":\"" + routeName + "\"") && clusters.test(dump);
+            });
     assertThat(mesh.controlPlane().syncz().configErrors()).as("config errors").isEmpty();
   }
 
   private static List<Outcome> outcomes(Map<String, String> headers, int count, int parallel) {
-    return PodHttp.outcomes(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/", headers, count, parallel);
+    return PodHttp.outcomes(
+        mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/", headers, count, parallel);
   }
 
   private static long stat(String name) {
     return mesh.pod(PRODUCTPAGE.name()).sidecar().admin().findStat(name).orElse(0L);
   }
 
-  /** A response split at the blank line: status line and headers (names lower-cased), then the body. */
+  /**
+   * A response split at the blank line: status line and headers (names lower-cased), then the body.
+   */
   private record ExecResultText(String head, String body) {}
 
   private static ExecResultText exchange(String path, Map<String, String> headers) {
@@ -397,15 +511,25 @@ class ResiliencePoliciesTest {
   }
 
   private static ExecResultText exchange(String method, String path, Map<String, String> headers) {
-    var r = PodHttp.headersAndBody(mesh.pod(PRODUCTPAGE.name()).pod(), method, ServiceAddress.REVIEWS, path, headers);
+    var r =
+        PodHttp.headersAndBody(
+            mesh.pod(PRODUCTPAGE.name()).pod(), method, ServiceAddress.REVIEWS, path, headers);
     assertThat(r.exitCode()).as("curl exit code: %s", r.stderr()).isZero();
     String text = r.stdout().replace("\r\n", "\n");
     int split = text.indexOf("\n\n");
     String head = split < 0 ? text : text.substring(0, split);
-    String lowered = head.lines().map(l -> {
-      int colon = l.indexOf(':');
-      return colon < 0 ? l : l.substring(0, colon).toLowerCase(java.util.Locale.ROOT) + l.substring(colon);
-    }).reduce((a, b) -> a + "\n" + b).orElse("");
+    String lowered =
+        head.lines()
+            .map(
+                l -> {
+                  int colon = l.indexOf(':');
+                  return colon < 0
+                      ? l
+                      : l.substring(0, colon).toLowerCase(java.util.Locale.ROOT)
+                          + l.substring(colon);
+                })
+            .reduce((a, b) -> a + "\n" + b)
+            .orElse("");
     return new ExecResultText(lowered, split < 0 ? "" : text.substring(split + 2));
   }
 }

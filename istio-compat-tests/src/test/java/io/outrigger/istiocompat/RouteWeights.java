@@ -1,7 +1,5 @@
 package io.outrigger.istiocompat;
 
-import org.awaitility.Awaitility;
-
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
@@ -12,8 +10,12 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
 
-/** The weighted splits a sidecar holds for a host, read from its /config_dump (what Envoy really has). */
+/**
+ * The weighted splits a sidecar holds for a host, read from its /config_dump (what Envoy really
+ * has).
+ */
 final class RouteWeights {
   private RouteWeights() {}
 
@@ -28,14 +30,18 @@ final class RouteWeights {
         for (var dynamic : config.unpack(RoutesConfigDump.class).getDynamicRouteConfigsList()) {
           RouteConfiguration rc = dynamic.getRouteConfig().unpack(RouteConfiguration.class);
           for (VirtualHost vh : rc.getVirtualHostsList()) {
-            if (vh.getDomainsList().stream().anyMatch(d -> d.equals(host) || d.startsWith(host + ":"))) {
-              vh.getRoutesList().stream().filter(r -> r.getRoute().hasWeightedClusters())
-                  .map(RouteWeights::weights).forEach(splits::add);
+            if (vh.getDomainsList().stream()
+                .anyMatch(d -> d.equals(host) || d.startsWith(host + ":"))) {
+              vh.getRoutesList().stream()
+                  .filter(r -> r.getRoute().hasWeightedClusters())
+                  .map(RouteWeights::weights)
+                  .forEach(splits::add);
             }
           }
         }
       } catch (InvalidProtocolBufferException e) {
-        throw new AssertionError("cannot read route configs of " + pod.workload().name() + "'s sidecar", e);
+        throw new AssertionError(
+            "cannot read route configs of " + pod.workload().name() + "'s sidecar", e);
       }
     }
     return splits;
@@ -43,13 +49,17 @@ final class RouteWeights {
 
   /** Waits until the sidecar holds a split with exactly these weights for the host. */
   static void awaitSplit(MeshedPod pod, String host, List<Integer> weights, Duration timeout) {
-    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+    Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
         .alias(pod.workload().name() + "'s sidecar has the split " + weights + " for " + host)
         .until(() -> of(pod, host).contains(weights));
   }
 
   private static List<Integer> weights(Route route) {
     return route.getRoute().getWeightedClusters().getClustersList().stream()
-        .map(WeightedCluster.ClusterWeight::getWeight).map(w -> w.getValue()).toList();
+        .map(WeightedCluster.ClusterWeight::getWeight)
+        .map(w -> w.getValue())
+        .toList();
   }
 }

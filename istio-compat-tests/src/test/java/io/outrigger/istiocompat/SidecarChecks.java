@@ -24,29 +24,46 @@ import java.util.TreeMap;
 
 /**
  * What every test asserts about every sidecar once its traffic checks are done: Envoy rejected none
- * of the configuration it was sent (no NACK), and what it holds passes {@code envoy --mode validate}.
+ * of the configuration it was sent (no NACK), and what it holds passes {@code envoy --mode
+ * validate}.
  */
 final class SidecarChecks {
   private SidecarChecks() {}
 
-  /** No {@code *.update_rejected} stat above zero in any sidecar, and no NACK known to the control plane. */
+  /**
+   * No {@code *.update_rejected} stat above zero in any sidecar, and no NACK known to the control
+   * plane.
+   */
   static void assertNoNack(HostModeMesh mesh) {
     for (MeshedPod p : mesh.meshedPods()) {
       Map<String, Long> rejected = new TreeMap<>();
-      p.sidecar().admin().stats().forEach((name, value) -> {
-        if (name.endsWith("update_rejected") && value > 0) {
-          rejected.put(name, value);
-        }
-      });
-      assertThat(rejected).as("sidecar of %s: rejected xDS updates (NACKs)", p.workload().name()).isEmpty();
+      p.sidecar()
+          .admin()
+          .stats()
+          .forEach(
+              (name, value) -> {
+                if (name.endsWith("update_rejected") && value > 0) {
+                  rejected.put(name, value);
+                }
+              });
+      assertThat(rejected)
+          .as("sidecar of %s: rejected xDS updates (NACKs)", p.workload().name())
+          .isEmpty();
     }
-    assertThat(mesh.controlPlane().syncz().nacks()).as("NACKs in the control plane's /debug/syncz").isEmpty();
+    assertThat(mesh.controlPlane().syncz().nacks())
+        .as("NACKs in the control plane's /debug/syncz")
+        .isEmpty();
   }
 
-  /** Every listener, cluster, route, endpoint set and secret the sidecar holds, as one static config. */
+  /**
+   * Every listener, cluster, route, endpoint set and secret the sidecar holds, as one static
+   * config.
+   */
   static void assertConfigValidates(MeshedPod pod, ValidationSecrets secrets) {
     List<Message> resources = dynamicResources(pod.sidecar().admin().configDump(), secrets);
-    assertThat(resources).as("dynamic resources of %s's sidecar", pod.workload().name()).isNotEmpty();
+    assertThat(resources)
+        .as("dynamic resources of %s's sidecar", pod.workload().name())
+        .isNotEmpty();
     EnvoyValidator.validateResources(resources);
   }
 
@@ -58,8 +75,8 @@ final class SidecarChecks {
   }
 
   /**
-   * Envoy's endpoint dump writes {@code load_balancing_weight: 0} for a locality that had no weight,
-   * which its own validation then refuses; unset is what was sent, so put it back to unset.
+   * Envoy's endpoint dump writes {@code load_balancing_weight: 0} for a locality that had no
+   * weight, which its own validation then refuses; unset is what was sent, so put it back to unset.
    */
   private static ClusterLoadAssignment withoutUnsetLocalityWeights(ClusterLoadAssignment dumped) {
     ClusterLoadAssignment.Builder cla = dumped.toBuilder();
@@ -91,7 +108,9 @@ final class SidecarChecks {
           }
         } else if (config.is(EndpointsConfigDump.class)) {
           for (var e : config.unpack(EndpointsConfigDump.class).getDynamicEndpointConfigsList()) {
-            out.add(withoutUnsetLocalityWeights(e.getEndpointConfig().unpack(ClusterLoadAssignment.class)));
+            out.add(
+                withoutUnsetLocalityWeights(
+                    e.getEndpointConfig().unpack(ClusterLoadAssignment.class)));
           }
         } else if (config.is(SecretsConfigDump.class)) {
           for (var s : config.unpack(SecretsConfigDump.class).getDynamicActiveSecretsList()) {
@@ -99,7 +118,8 @@ final class SidecarChecks {
           }
         }
       } catch (InvalidProtocolBufferException e) {
-        throw new AssertionError("cannot read " + config.getTypeUrl() + " from a sidecar's /config_dump", e);
+        throw new AssertionError(
+            "cannot read " + config.getTypeUrl() + " from a sidecar's /config_dump", e);
       }
     }
     return out;

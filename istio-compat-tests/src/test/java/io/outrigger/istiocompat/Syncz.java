@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The control plane's {@code /debug/syncz}: per proxy and type, sent/ACKed versions and NACKs; config errors. */
+/**
+ * The control plane's {@code /debug/syncz}: per proxy and type, sent/ACKed versions and NACKs;
+ * config errors.
+ */
 record Syncz(JsonNode root) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -24,13 +27,22 @@ record Syncz(JsonNode root) {
   List<String> nacks() {
     List<String> out = new ArrayList<>();
     for (JsonNode p : root.path("proxies")) {
-      p.path("types").fields().forEachRemaining(t -> {
-        JsonNode nack = t.getValue().path("lastNack");
-        if (!nack.isMissingNode() && !nack.isNull()) {
-          out.add(p.path("proxy").asText() + " " + t.getKey() + " " + nack.path("version").asText() + ": "
-              + nack.path("error").asText());
-        }
-      });
+      p.path("types")
+          .fields()
+          .forEachRemaining(
+              t -> {
+                JsonNode nack = t.getValue().path("lastNack");
+                if (!nack.isMissingNode() && !nack.isNull()) {
+                  out.add(
+                      p.path("proxy").asText()
+                          + " "
+                          + t.getKey()
+                          + " "
+                          + nack.path("version").asText()
+                          + ": "
+                          + nack.path("error").asText());
+                }
+              });
     }
     return out;
   }
@@ -53,12 +65,15 @@ record Syncz(JsonNode root) {
 
   /** The proxy is connected and has ACKed what was last sent for every type it was sent. */
   boolean inSync(String nodeId) {
-    return proxy(nodeId).map(p -> {
-      boolean all = p.path("types").size() > 0;
-      for (JsonNode t : p.path("types")) {
-        all &= t.path("inSync").asBoolean(false);
-      }
-      return all;
-    }).orElse(false);
+    return proxy(nodeId)
+        .map(
+            p -> {
+              boolean all = p.path("types").size() > 0;
+              for (JsonNode t : p.path("types")) {
+                all &= t.path("inSync").asBoolean(false);
+              }
+              return all;
+            })
+        .orElse(false);
   }
 }

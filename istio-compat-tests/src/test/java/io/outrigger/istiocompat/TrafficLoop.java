@@ -11,9 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A client in a pod sending requests the whole time a fault lasts: batches of {@link #BATCH} requests
- * (one curl run each, as the pod's app would send them) until {@link #stop} or its bounds, counting
- * every request sent and every one that did not get a 200 answer. Bounded in batches and in time.
+ * A client in a pod sending requests the whole time a fault lasts: batches of {@link #BATCH}
+ * requests (one curl run each, as the pod's app would send them) until {@link #stop} or its bounds,
+ * counting every request sent and every one that did not get a 200 answer. Bounded in batches and
+ * in time.
  */
 final class TrafficLoop {
   static final int BATCH = 10;
@@ -21,12 +22,19 @@ final class TrafficLoop {
 
   /**
    * What the client saw: requests sent, those without a 200 answer, the first failure's words, how
-   * long it ran, and whether it ran until stopped (rather than ending at a bound, before the fault was over).
+   * long it ran, and whether it ran until stopped (rather than ending at a bound, before the fault
+   * was over).
    */
   record Result(int sent, int failed, String firstFailure, Duration ran, boolean ranUntilStopped) {
     @Override
     public String toString() {
-      return "requests sent " + sent + ", failed " + failed + " in " + ran.toSeconds() + " s"
+      return "requests sent "
+          + sent
+          + ", failed "
+          + failed
+          + " in "
+          + ran.toSeconds()
+          + " s"
           + (firstFailure == null ? "" : " (first: " + firstFailure + ")");
     }
   }
@@ -42,19 +50,26 @@ final class TrafficLoop {
 
   private TrafficLoop(NetnsPod from, ServiceAddress to, int maxBatches, Duration maxTime) {
     this.maxTime = maxTime;
-    // Its own thread, not the common pool: Commands.run reads each command's output on the common pool,
+    // Its own thread, not the common pool: Commands.run reads each command's output on the common
+    // pool,
     // which has one thread on two cores; a loop holding it starves every other command of the test.
     this.result = new CompletableFuture<>();
-    Thread.ofPlatform().daemon().name("traffic-" + from.name()).start(() -> {
-      try {
-        result.complete(run(from, to, maxBatches, maxTime));
-      } catch (RuntimeException | Error e) {
-        result.completeExceptionally(e);
-      }
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("traffic-" + from.name())
+        .start(
+            () -> {
+              try {
+                result.complete(run(from, to, maxBatches, maxTime));
+              } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+              }
+            });
   }
 
-  /** Starts sending from {@code from} to {@code to} in the background, for at most {@code maxTime}. */
+  /**
+   * Starts sending from {@code from} to {@code to} in the background, for at most {@code maxTime}.
+   */
   static TrafficLoop start(NetnsPod from, ServiceAddress to, Duration maxTime) {
     return new TrafficLoop(from, to, (int) (maxTime.toSeconds() * 200), maxTime);
   }
@@ -63,7 +78,8 @@ final class TrafficLoop {
    * Sends from {@code from} to {@code to} from 1 s before the fault until 1 s after it (or until
    * {@code maxTime}): the totals. A fault that throws stops the client and is rethrown.
    */
-  static Result around(NetnsPod from, ServiceAddress to, Duration maxTime, Fault fault) throws Exception {
+  static Result around(NetnsPod from, ServiceAddress to, Duration maxTime, Fault fault)
+      throws Exception {
     TrafficLoop traffic = start(from, to, maxTime);
     try {
       Thread.sleep(1000);
@@ -108,10 +124,17 @@ final class TrafficLoop {
       if (ok < BATCH) {
         failed += BATCH - ok;
         if (first == null) {
-          first = (bad != null ? bad : "no answer") + " (curl exit " + r.exitCode() + ": " + r.stderr().strip() + ")";
+          first =
+              (bad != null ? bad : "no answer")
+                  + " (curl exit "
+                  + r.exitCode()
+                  + ": "
+                  + r.stderr().strip()
+                  + ")";
         }
       }
     }
-    return new Result(sent, failed, first, Duration.ofNanos(System.nanoTime() - started), stop.get());
+    return new Result(
+        sent, failed, first, Duration.ofNanos(System.nanoTime() - started), stop.get());
   }
 }

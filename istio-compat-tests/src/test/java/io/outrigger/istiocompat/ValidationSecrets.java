@@ -27,9 +27,26 @@ final class ValidationSecrets {
   static ValidationSecrets create(Path dir) {
     Path key = dir.resolve("validation-key.pem");
     Path cert = dir.resolve("validation-cert.pem");
-    run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/O=outrigger-e2e-validation",
-        "-addext", "subjectAltName=URI:spiffe://cluster.local/ns/validation/sa/validation"));
+    run(
+        List.of(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key.toString(),
+            "-out",
+            cert.toString(),
+            "-days",
+            "1",
+            "-subj",
+            "/O=outrigger-e2e-validation",
+            "-addext",
+            "subjectAltName=URI:spiffe://cluster.local/ns/validation/sa/validation"));
     try {
       return new ValidationSecrets(Files.readString(key), Files.readString(cert));
     } catch (IOException e) {
@@ -43,9 +60,10 @@ final class ValidationSecrets {
       return dumped;
     }
     return dumped.toBuilder()
-        .setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(DataSource.newBuilder().setInlineString(certPem))
-            .setPrivateKey(DataSource.newBuilder().setInlineString(keyPem)))
+        .setTlsCertificate(
+            TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString(certPem))
+                .setPrivateKey(DataSource.newBuilder().setInlineString(keyPem)))
         .build();
   }
 

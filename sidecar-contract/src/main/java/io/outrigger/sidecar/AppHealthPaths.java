@@ -3,9 +3,10 @@ package io.outrigger.sidecar;
 import java.util.Map;
 
 /**
- * Where the sidecar answers an app's rewritten probe: {@code /app-health/<container>/<livez|readyz|startupz>}
- * on {@link SidecarPorts#APP_HEALTH}. The injector points the kubelet there and keys the app-probes
- * annotation by it; the control plane routes each path to the app.
+ * Where the sidecar answers an app's rewritten probe: {@code
+ * /app-health/<container>/<livez|readyz|startupz>} on {@link SidecarPorts#APP_HEALTH}. The injector
+ * points the kubelet there and keys the app-probes annotation by it; the control plane routes each
+ * path to the app.
  */
 public final class AppHealthPaths {
 
@@ -19,12 +20,14 @@ public final class AppHealthPaths {
   /**
    * The path for one probe of one container.
    *
-   * @param probeField the container's field: {@code livenessProbe}, {@code readinessProbe} or {@code startupProbe}
+   * @param probeField the container's field: {@code livenessProbe}, {@code readinessProbe} or
+   *     {@code startupProbe}
    */
   public static String of(String container, String probeField) {
     String kind = BY_PROBE_FIELD.get(probeField);
     if (kind == null) {
-      throw new IllegalArgumentException("container " + container + ": " + probeField + " is not a probe field");
+      throw new IllegalArgumentException(
+          "container " + container + ": " + probeField + " is not a probe field");
     }
     return PREFIX + container + "/" + kind;
   }

@@ -3,7 +3,10 @@ package io.outrigger.sidecar;
 /** The labels and annotations the injector reads and writes, Istio's names where they exist. */
 public final class MeshKeys {
 
-  /** JSON written by the injector: what it added and for which revision. CNI and control plane read it. */
+  /**
+   * JSON written by the injector: what it added and for which revision. CNI and control plane read
+   * it.
+   */
   public static final String STATUS = "outrigger.io/status";
 
   /** Istio's injection status: a pod carrying it already has an istio-proxy. */
@@ -13,8 +16,10 @@ public final class MeshKeys {
   public static final String INJECT = "sidecar.istio.io/inject";
 
   public static final String NAMESPACE_INJECTION = "outrigger.io/injection";
+
   /** The same as {@link #NAMESPACE_INJECTION}, spelled like Istio's {@code istio-injection}. */
   public static final String SHORT_NAMESPACE_INJECTION = "outrigger-injection";
+
   public static final String ISTIO_NAMESPACE_INJECTION = "istio-injection";
   public static final String REVISION = "outrigger.io/rev";
   public static final String ISTIO_REVISION = "istio.io/rev";

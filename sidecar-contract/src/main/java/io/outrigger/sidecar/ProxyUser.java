@@ -1,8 +1,8 @@
 package io.outrigger.sidecar;
 
 /**
- * The user and group Envoy runs as in a pod. The capture rules exempt that owner's traffic (so Envoy's own
- * connections are not captured again), which is also why an app must never run as it.
+ * The user and group Envoy runs as in a pod. The capture rules exempt that owner's traffic (so
+ * Envoy's own connections are not captured again), which is also why an app must never run as it.
  */
 public final class ProxyUser {
 

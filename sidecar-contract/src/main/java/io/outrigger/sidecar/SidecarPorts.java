@@ -1,8 +1,9 @@
 package io.outrigger.sidecar;
 
 /**
- * The ports of the sidecar (DESIGN.md "Ports"), Istio's numbers so tooling and habits carry over. The
- * capture rules, the injected pod spec, the bootstrap and the generated listeners must all agree on them.
+ * The ports of the sidecar (DESIGN.md "Ports"), Istio's numbers so tooling and habits carry over.
+ * The capture rules, the injected pod spec, the bootstrap and the generated listeners must all
+ * agree on them.
  */
 public final class SidecarPorts {
 
@@ -28,8 +29,8 @@ public final class SidecarPorts {
   public static final String PROMETHEUS_PATH = "/stats/prometheus";
 
   /**
-   * Source address of the sidecar's inbound connections to the app (Istio 1.10+): the capture rules let
-   * it through, the inbound clusters bind it.
+   * Source address of the sidecar's inbound connections to the app (Istio 1.10+): the capture rules
+   * let it through, the inbound clusters bind it.
    */
   public static final String INBOUND_PASSTHROUGH_SOURCE = "127.0.0.6";
 

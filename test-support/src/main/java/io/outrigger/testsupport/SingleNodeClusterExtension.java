@@ -5,48 +5,56 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension for test tier 5: the {@link SingleNodeCluster}, started by the first class that needs it
- * and shared by every tier-5 class of the test run (it lives in the root context's store, which JUnit closes
- * when the run ends; a shutdown hook tears it down if the JVM is stopped first). Register it on a static field
- * ({@code @RegisterExtension static SingleNodeClusterExtension kube = new SingleNodeClusterExtension();}) and use
- * {@link #cluster()} from {@code @BeforeAll} on. Needs root; missing binaries fail under {@code CI=true} and skip
- * elsewhere ({@link Prerequisites#requireKubeNode()}). A failing test's output gets the tails of the logs.
+ * JUnit 5 extension for test tier 5: the {@link SingleNodeCluster}, started by the first class that
+ * needs it and shared by every tier-5 class of the test run (it lives in the root context's store,
+ * which JUnit closes when the run ends; a shutdown hook tears it down if the JVM is stopped first).
+ * Register it on a static field ({@code @RegisterExtension static SingleNodeClusterExtension kube =
+ * new SingleNodeClusterExtension();}) and use {@link #cluster()} from {@code @BeforeAll} on. Needs
+ * root; missing binaries fail under {@code CI=true} and skip elsewhere ({@link
+ * Prerequisites#requireKubeNode()}). A failing test's output gets the tails of the logs.
  */
 public final class SingleNodeClusterExtension implements BeforeAllCallback, AfterEachCallback {
 
-    private static final ExtensionContext.Namespace NAMESPACE =
-            ExtensionContext.Namespace.create(SingleNodeClusterExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(SingleNodeClusterExtension.class);
 
-    private SingleNodeCluster cluster;
+  private SingleNodeCluster cluster;
 
-    @Override
-    public synchronized void beforeAll(ExtensionContext context) {
-        Prerequisites.requireRoot();
-        KubeNodeBinaries binaries = Prerequisites.requireKubeNode();
-        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
-        SingleNodeCluster shared = store.get(SingleNodeCluster.class, SingleNodeCluster.class);
-        // A class may have closed the shared cluster (the teardown test does): the next one gets a new one.
-        if (shared == null || !shared.running()) {
-            shared = SingleNodeCluster.start(binaries);
-            store.put(SingleNodeCluster.class, shared);
-        }
-        cluster = shared;
+  @Override
+  public synchronized void beforeAll(ExtensionContext context) {
+    Prerequisites.requireRoot();
+    KubeNodeBinaries binaries = Prerequisites.requireKubeNode();
+    ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+    SingleNodeCluster shared = store.get(SingleNodeCluster.class, SingleNodeCluster.class);
+    // A class may have closed the shared cluster (the teardown test does): the next one gets a new
+    // one.
+    if (shared == null || !shared.running()) {
+      shared = SingleNodeCluster.start(binaries);
+      store.put(SingleNodeCluster.class, shared);
     }
+    cluster = shared;
+  }
 
-    /** The shared cluster; from this extension's beforeAll on. */
-    public synchronized SingleNodeCluster cluster() {
-        if (cluster == null) {
-            throw new IllegalStateException("SingleNodeClusterExtension: no cluster (register the extension on a"
-                    + " static field and use it from @BeforeAll or a test)");
-        }
-        return cluster;
+  /** The shared cluster; from this extension's beforeAll on. */
+  public synchronized SingleNodeCluster cluster() {
+    if (cluster == null) {
+      throw new IllegalStateException(
+          "SingleNodeClusterExtension: no cluster (register the extension on a"
+              + " static field and use it from @BeforeAll or a test)");
     }
+    return cluster;
+  }
 
-    @Override
-    public synchronized void afterEach(ExtensionContext context) {
-        if (cluster != null && context.getExecutionException().isPresent()) {
-            System.out.println("===== " + cluster + " logs, for failed " + context.getDisplayName() + " =====\n"
-                    + cluster.logTail());
-        }
+  @Override
+  public synchronized void afterEach(ExtensionContext context) {
+    if (cluster != null && context.getExecutionException().isPresent()) {
+      System.out.println(
+          "===== "
+              + cluster
+              + " logs, for failed "
+              + context.getDisplayName()
+              + " =====\n"
+              + cluster.logTail());
     }
+  }
 }

@@ -15,128 +15,204 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the tier-5 cluster's processes are started with, all under its state directory: the PKI (a CA and the
- * certificates it signs, EC P-256, made by the real openssl), static bearer tokens, one kubeconfig per
- * component, and the kubelet, kube-proxy, containerd and CNI configuration. The addresses are
- * {@link SingleNodeCluster}'s.
+ * What the tier-5 cluster's processes are started with, all under its state directory: the PKI (a
+ * CA and the certificates it signs, EC P-256, made by the real openssl), static bearer tokens, one
+ * kubeconfig per component, and the kubelet, kube-proxy, containerd and CNI configuration. The
+ * addresses are {@link SingleNodeCluster}'s.
  */
 record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String adminToken) {
 
-    /** The identities with a static token, and the group each belongs to. */
-    private static final Map<String, String[]> USERS = users();
+  /** The identities with a static token, and the group each belongs to. */
+  private static final Map<String, String[]> USERS = users();
 
-    static SingleNodeClusterFiles create(Path dir, KubeNodeBinaries binaries) {
-        try {
-            for (String sub : List.of("pki", "conf", "cni/bin", "cni/net.d", "logs", "run")) {
-                Files.createDirectories(dir.resolve(sub));
-            }
-            Path pki = dir.resolve("pki");
-            makePki(pki);
-            Map<String, Path> kubeconfigs = new LinkedHashMap<>();
-            StringBuilder tokens = new StringBuilder();
-            String adminToken = null;
-            for (Map.Entry<String, String[]> user : USERS.entrySet()) {
-                String token = randomToken();
-                String[] userAndGroup = user.getValue();
-                // token,user,uid,"group"
-                tokens.append(token).append(',').append(userAndGroup[0]).append(',').append(userAndGroup[0])
-                        .append(",\"").append(userAndGroup[1]).append("\"\n");
-                Path kubeconfig = pki.resolve(user.getKey() + ".kubeconfig");
-                Files.writeString(kubeconfig, kubeconfig(pki.resolve("ca.crt"), token));
-                kubeconfigs.put(user.getKey(), kubeconfig);
-                if (user.getKey().equals("admin")) {
-                    adminToken = token;
-                }
-            }
-            Files.writeString(pki.resolve("tokens.csv"), tokens.toString());
-            writeConfigs(dir, binaries);
-            return new SingleNodeClusterFiles(dir, Map.copyOf(kubeconfigs), adminToken);
-        } catch (IOException e) {
-            throw new UncheckedIOException("tier-5 cluster: cannot write its files under " + dir, e);
+  static SingleNodeClusterFiles create(Path dir, KubeNodeBinaries binaries) {
+    try {
+      for (String sub : List.of("pki", "conf", "cni/bin", "cni/net.d", "logs", "run")) {
+        Files.createDirectories(dir.resolve(sub));
+      }
+      Path pki = dir.resolve("pki");
+      makePki(pki);
+      Map<String, Path> kubeconfigs = new LinkedHashMap<>();
+      StringBuilder tokens = new StringBuilder();
+      String adminToken = null;
+      for (Map.Entry<String, String[]> user : USERS.entrySet()) {
+        String token = randomToken();
+        String[] userAndGroup = user.getValue();
+        // token,user,uid,"group"
+        tokens
+            .append(token)
+            .append(',')
+            .append(userAndGroup[0])
+            .append(',')
+            .append(userAndGroup[0])
+            .append(",\"")
+            .append(userAndGroup[1])
+            .append("\"\n");
+        Path kubeconfig = pki.resolve(user.getKey() + ".kubeconfig");
+        Files.writeString(kubeconfig, kubeconfig(pki.resolve("ca.crt"), token));
+        kubeconfigs.put(user.getKey(), kubeconfig);
+        if (user.getKey().equals("admin")) {
+          adminToken = token;
         }
+      }
+      Files.writeString(pki.resolve("tokens.csv"), tokens.toString());
+      writeConfigs(dir, binaries);
+      return new SingleNodeClusterFiles(dir, Map.copyOf(kubeconfigs), adminToken);
+    } catch (IOException e) {
+      throw new UncheckedIOException("tier-5 cluster: cannot write its files under " + dir, e);
     }
+  }
 
-    Path pki(String name) {
-        return dir.resolve("pki").resolve(name);
+  Path pki(String name) {
+    return dir.resolve("pki").resolve(name);
+  }
+
+  Path conf(String name) {
+    return dir.resolve("conf").resolve(name);
+  }
+
+  Path kubeconfig(String component) {
+    return kubeconfigs.get(component);
+  }
+
+  Path cniConfDir() {
+    return dir.resolve("cni/net.d");
+  }
+
+  Path cniBinDir() {
+    return dir.resolve("cni/bin");
+  }
+
+  Path containerdSocket() {
+    return dir.resolve("containerd/containerd.sock");
+  }
+
+  Path log(String component) {
+    return dir.resolve("logs").resolve(component + ".log");
+  }
+
+  private static Map<String, String[]> users() {
+    Map<String, String[]> users = new LinkedHashMap<>();
+    users.put("admin", new String[] {"outrigger-test-admin", "system:masters"});
+    users.put(
+        "kubelet", new String[] {"system:node:" + SingleNodeCluster.NODE_NAME, "system:nodes"});
+    users.put(
+        "kube-controller-manager",
+        new String[] {"system:kube-controller-manager", "system:authenticated"});
+    users.put("kube-scheduler", new String[] {"system:kube-scheduler", "system:authenticated"});
+    users.put("kube-proxy", new String[] {"system:kube-proxy", "system:authenticated"});
+    return users;
+  }
+
+  private static void makePki(Path pki) {
+    String ca = pki.resolve("ca.crt").toString();
+    String caKey = pki.resolve("ca.key").toString();
+    openssl(
+        "CA",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=outrigger-test-kube-ca",
+        "-keyout",
+        caKey,
+        "-out",
+        ca);
+    signed(
+        pki,
+        "apiserver",
+        "/CN=kube-apiserver",
+        "subjectAltName=IP:127.0.0.1,IP:"
+            + SingleNodeCluster.NODE_IP
+            + ",IP:"
+            + SingleNodeCluster.KUBERNETES_SERVICE_IP
+            + ",DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
+            + "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local");
+    // The API server's client certificate towards the kubelet (exec, logs): system:masters may do
+    // anything.
+    signed(
+        pki,
+        "apiserver-kubelet-client",
+        "/O=system:masters/CN=kube-apiserver-kubelet-client",
+        null);
+    openssl(
+        "service-account key",
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        pki.resolve("sa.key").toString());
+    // --service-account-key-file reads public keys (or PKCS#1/SEC1 private keys), not PKCS#8 ones.
+    openssl(
+        "service-account public key",
+        "pkey",
+        "-in",
+        pki.resolve("sa.key").toString(),
+        "-pubout",
+        "-out",
+        pki.resolve("sa.pub").toString());
+  }
+
+  private static void signed(Path pki, String name, String subject, String extension) {
+    String key = pki.resolve(name + ".key").toString();
+    String csr = pki.resolve(name + ".csr").toString();
+    String cert = pki.resolve(name + ".crt").toString();
+    List<String> request =
+        new ArrayList<>(
+            List.of(
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                subject,
+                "-keyout",
+                key,
+                "-out",
+                csr));
+    List<String> sign =
+        new ArrayList<>(
+            List.of(
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-days",
+                "2",
+                "-CA",
+                pki.resolve("ca.crt").toString(),
+                "-CAkey",
+                pki.resolve("ca.key").toString(),
+                "-CAcreateserial",
+                "-out",
+                cert));
+    if (extension != null) {
+      request.addAll(List.of("-addext", extension));
+      sign.addAll(List.of("-copy_extensions", "copy"));
     }
+    openssl(name + " key and request", request.toArray(String[]::new));
+    openssl(name + " certificate", sign.toArray(String[]::new));
+  }
 
-    Path conf(String name) {
-        return dir.resolve("conf").resolve(name);
-    }
+  private static void openssl(String what, String... args) {
+    List<String> command = new ArrayList<>(List.of("openssl"));
+    command.addAll(List.of(args));
+    Commands.run(command).orThrow("openssl: " + what + " for the tier-5 cluster");
+  }
 
-    Path kubeconfig(String component) {
-        return kubeconfigs.get(component);
-    }
-
-    Path cniConfDir() {
-        return dir.resolve("cni/net.d");
-    }
-
-    Path cniBinDir() {
-        return dir.resolve("cni/bin");
-    }
-
-    Path containerdSocket() {
-        return dir.resolve("containerd/containerd.sock");
-    }
-
-    Path log(String component) {
-        return dir.resolve("logs").resolve(component + ".log");
-    }
-
-    private static Map<String, String[]> users() {
-        Map<String, String[]> users = new LinkedHashMap<>();
-        users.put("admin", new String[] {"outrigger-test-admin", "system:masters"});
-        users.put("kubelet", new String[] {"system:node:" + SingleNodeCluster.NODE_NAME, "system:nodes"});
-        users.put("kube-controller-manager", new String[] {"system:kube-controller-manager", "system:authenticated"});
-        users.put("kube-scheduler", new String[] {"system:kube-scheduler", "system:authenticated"});
-        users.put("kube-proxy", new String[] {"system:kube-proxy", "system:authenticated"});
-        return users;
-    }
-
-    private static void makePki(Path pki) {
-        String ca = pki.resolve("ca.crt").toString();
-        String caKey = pki.resolve("ca.key").toString();
-        openssl("CA", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                "-subj", "/CN=outrigger-test-kube-ca", "-keyout", caKey, "-out", ca);
-        signed(pki, "apiserver", "/CN=kube-apiserver", "subjectAltName=IP:127.0.0.1,IP:" + SingleNodeCluster.NODE_IP
-                + ",IP:" + SingleNodeCluster.KUBERNETES_SERVICE_IP
-                + ",DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
-                + "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local");
-        // The API server's client certificate towards the kubelet (exec, logs): system:masters may do anything.
-        signed(pki, "apiserver-kubelet-client", "/O=system:masters/CN=kube-apiserver-kubelet-client", null);
-        openssl("service-account key", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-out", pki.resolve("sa.key").toString());
-        // --service-account-key-file reads public keys (or PKCS#1/SEC1 private keys), not PKCS#8 ones.
-        openssl("service-account public key", "pkey", "-in", pki.resolve("sa.key").toString(), "-pubout",
-                "-out", pki.resolve("sa.pub").toString());
-    }
-
-    private static void signed(Path pki, String name, String subject, String extension) {
-        String key = pki.resolve(name + ".key").toString();
-        String csr = pki.resolve(name + ".csr").toString();
-        String cert = pki.resolve(name + ".crt").toString();
-        List<String> request = new ArrayList<>(List.of("req", "-new", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:P-256", "-nodes", "-subj", subject, "-keyout", key, "-out", csr));
-        List<String> sign = new ArrayList<>(List.of("x509", "-req", "-in", csr, "-days", "2",
-                "-CA", pki.resolve("ca.crt").toString(), "-CAkey", pki.resolve("ca.key").toString(),
-                "-CAcreateserial", "-out", cert));
-        if (extension != null) {
-            request.addAll(List.of("-addext", extension));
-            sign.addAll(List.of("-copy_extensions", "copy"));
-        }
-        openssl(name + " key and request", request.toArray(String[]::new));
-        openssl(name + " certificate", sign.toArray(String[]::new));
-    }
-
-    private static void openssl(String what, String... args) {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Commands.run(command).orThrow("openssl: " + what + " for the tier-5 cluster");
-    }
-
-    private static String kubeconfig(Path ca, String token) {
-        return """
+  private static String kubeconfig(Path ca, String token) {
+    return """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -149,12 +225,15 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                 - name: outrigger-test
                   context: {cluster: outrigger-test, user: user}
                 current-context: outrigger-test
-                """.formatted(SingleNodeCluster.API_SERVER_URL, ca, token);
-    }
+                """
+        .formatted(SingleNodeCluster.API_SERVER_URL, ca, token);
+  }
 
-    private static void writeConfigs(Path dir, KubeNodeBinaries binaries) throws IOException {
-        Path pki = dir.resolve("pki");
-        Files.writeString(dir.resolve("conf/kubelet.yaml"), """
+  private static void writeConfigs(Path dir, KubeNodeBinaries binaries) throws IOException {
+    Path pki = dir.resolve("pki");
+    Files.writeString(
+        dir.resolve("conf/kubelet.yaml"),
+        """
                 apiVersion: kubelet.config.k8s.io/v1beta1
                 kind: KubeletConfiguration
                 address: %1$s
@@ -177,9 +256,16 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                 # Tests create and delete pods quickly: no image garbage collection, no eviction on a full disk.
                 imageGCHighThresholdPercent: 100
                 evictionHard: {}
-                """.formatted(SingleNodeCluster.NODE_IP, dir, pki.resolve("ca.crt"), SingleNodeCluster.CLUSTER_DOMAIN,
+                """
+            .formatted(
+                SingleNodeCluster.NODE_IP,
+                dir,
+                pki.resolve("ca.crt"),
+                SingleNodeCluster.CLUSTER_DOMAIN,
                 SingleNodeCluster.CLUSTER_DNS_IP));
-        Files.writeString(dir.resolve("conf/kube-proxy.yaml"), """
+    Files.writeString(
+        dir.resolve("conf/kube-proxy.yaml"),
+        """
                 apiVersion: kubeproxy.config.k8s.io/v1alpha1
                 kind: KubeProxyConfiguration
                 clientConnection: {kubeconfig: "%s"}
@@ -191,10 +277,15 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                 # Leaves the node's conntrack sysctls alone (they are global to the machine, not the netns).
                 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
                 iptables: {localhostNodePorts: false}
-                """.formatted(pki.resolve("kube-proxy.kubeconfig"), SingleNodeCluster.NODE_NAME,
+                """
+            .formatted(
+                pki.resolve("kube-proxy.kubeconfig"),
+                SingleNodeCluster.NODE_NAME,
                 SingleNodeCluster.POD_CIDR));
-        Files.createDirectories(dir.resolve("containerd"));
-        Files.writeString(dir.resolve("containerd/config.toml"), """
+    Files.createDirectories(dir.resolve("containerd"));
+    Files.writeString(
+        dir.resolve("containerd/config.toml"),
+        """
                 version = 2
                 root = "%1$s/containerd/root"
                 state = "%1$s/containerd/state"
@@ -229,34 +320,50 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                     bin_dir = "%1$s/cni/bin"
                     conf_dir = "%1$s/cni/net.d"
                     max_conf_num = 1
-                """.formatted(dir, NodeImages.PAUSE, binaries.runc()));
-        for (String plugin : SingleNodeCluster.CNI_PLUGINS) {
-            Path link = dir.resolve("cni/bin").resolve(plugin);
-            Files.deleteIfExists(link);
-            Files.createSymbolicLink(link, Prerequisites.findCniPlugin(plugin).orElseThrow(() ->
-                    new IllegalStateException("tier-5 cluster: CNI plugin " + plugin + " not found in "
-                            + Prerequisites.cniPath())));
-        }
-        Files.writeString(dir.resolve("cni/net.d").resolve(SingleNodeCluster.CNI_CONFLIST), conflist(dir, List.of()));
+                """
+            .formatted(dir, NodeImages.PAUSE, binaries.runc()));
+    for (String plugin : SingleNodeCluster.CNI_PLUGINS) {
+      Path link = dir.resolve("cni/bin").resolve(plugin);
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(
+          link,
+          Prerequisites.findCniPlugin(plugin)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "tier-5 cluster: CNI plugin "
+                              + plugin
+                              + " not found in "
+                              + Prerequisites.cniPath())));
     }
+    Files.writeString(
+        dir.resolve("cni/net.d").resolve(SingleNodeCluster.CNI_CONFLIST), conflist(dir, List.of()));
+  }
 
-    /** Writes the conflist atomically (containerd may read it at any moment). */
-    void writeConflist(List<String> chained) {
-        try {
-            Path next = cniConfDir().resolve(".next");
-            Files.writeString(next, conflist(dir, chained));
-            Files.move(next, cniConfDir().resolve(SingleNodeCluster.CNI_CONFLIST), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("tier-5 cluster: cannot write the conflist in " + cniConfDir(), e);
-        }
+  /** Writes the conflist atomically (containerd may read it at any moment). */
+  void writeConflist(List<String> chained) {
+    try {
+      Path next = cniConfDir().resolve(".next");
+      Files.writeString(next, conflist(dir, chained));
+      Files.move(
+          next,
+          cniConfDir().resolve(SingleNodeCluster.CNI_CONFLIST),
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "tier-5 cluster: cannot write the conflist in " + cniConfDir(), e);
     }
+  }
 
-    /**
-     * The node's conflist: {@code bridge} (host-local IPAM on the pod CIDR) and {@code portmap}, then the
-     * chained entries, where {@code outrigger-cni} goes (it declares {@code io.kubernetes.cri.pod-annotations}).
-     */
-    static String conflist(Path dir, List<String> chained) {
-        StringBuilder plugins = new StringBuilder("""
+  /**
+   * The node's conflist: {@code bridge} (host-local IPAM on the pod CIDR) and {@code portmap}, then
+   * the chained entries, where {@code outrigger-cni} goes (it declares {@code
+   * io.kubernetes.cri.pod-annotations}).
+   */
+  static String conflist(Path dir, List<String> chained) {
+    StringBuilder plugins =
+        new StringBuilder(
+            """
                     {
                       "type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false, "hairpinMode": true,
                       "ipam": {
@@ -266,10 +373,14 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                         "dataDir": "%s/cni/ipam"
                       }
                     },
-                    {"type": "portmap", "capabilities": {"portMappings": true}}""".formatted(SingleNodeCluster.BRIDGE,
-                SingleNodeCluster.POD_CIDR, CidrBlock.parse(SingleNodeCluster.POD_CIDR).address(1), dir));
-        chained.forEach(entry -> plugins.append(",\n    ").append(entry.strip()));
-        return """
+                    {"type": "portmap", "capabilities": {"portMappings": true}}"""
+                .formatted(
+                    SingleNodeCluster.BRIDGE,
+                    SingleNodeCluster.POD_CIDR,
+                    CidrBlock.parse(SingleNodeCluster.POD_CIDR).address(1),
+                    dir));
+    chained.forEach(entry -> plugins.append(",\n    ").append(entry.strip()));
+    return """
                 {
                   "cniVersion": "1.0.0",
                   "name": "%s",
@@ -277,18 +388,19 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                 %s
                   ]
                 }
-                """.formatted(SingleNodeCluster.CNI_NETWORK, plugins);
-    }
+                """
+        .formatted(SingleNodeCluster.CNI_NETWORK, plugins);
+  }
 
-    private static String randomToken() {
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random);
-    }
+  private static String randomToken() {
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
+  }
 
-    @Override
-    public String toString() {
-        // Never print the tokens.
-        return "SingleNodeClusterFiles[" + dir + "]";
-    }
+  @Override
+  public String toString() {
+    // Never print the tokens.
+    return "SingleNodeClusterFiles[" + dir + "]";
+  }
 }

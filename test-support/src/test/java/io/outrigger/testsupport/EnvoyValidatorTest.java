@@ -42,20 +42,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EnvoyValidatorTest {
 
-    private static final ConfigSource ADS = ConfigSource.newBuilder()
-            .setAds(AggregatedConfigSource.getDefaultInstance()).build();
+  private static final ConfigSource ADS =
+      ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
 
-    private static SelfSignedCert cert;
+  private static SelfSignedCert cert;
 
-    @BeforeAll
-    static void envoyPresent(@TempDir Path dir) {
-        Prerequisites.requireEnvoy();
-        cert = SelfSignedCert.create(dir, "reviews.test");
-    }
+  @BeforeAll
+  static void envoyPresent(@TempDir Path dir) {
+    Prerequisites.requireEnvoy();
+    cert = SelfSignedCert.create(dir, "reviews.test");
+  }
 
-    @Test
-    void acceptsAValidBootstrap() {
-        assertThatCode(() -> EnvoyValidator.validateBootstrap("""
+  @Test
+  void acceptsAValidBootstrap() {
+    assertThatCode(
+            () ->
+                EnvoyValidator.validateBootstrap(
+                    """
                 admin:
                   address: {socket_address: {address: 127.0.0.1, port_value: 0}}
                 static_resources:
@@ -65,103 +68,148 @@ class EnvoyValidatorTest {
                     load_assignment:
                       cluster_name: backend
                       endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}}]}]
-                """)).doesNotThrowAnyException();
-    }
+                """))
+        .doesNotThrowAnyException();
+  }
 
-    @Test
-    void rejectionCarriesEnvoysOwnMessage() {
-        assertThatThrownBy(() -> EnvoyValidator.validateBootstrap("""
+  @Test
+  void rejectionCarriesEnvoysOwnMessage() {
+    assertThatThrownBy(
+            () ->
+                EnvoyValidator.validateBootstrap(
+                    """
                 static_resources:
                   clusters:
                   - name: backend
                     type: STATIC
                     no_such_field: 1
-                """)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("Envoy rejected the bootstrap")
-                .hasMessageContaining("no_such_field");
-    }
+                """))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Envoy rejected the bootstrap")
+        .hasMessageContaining("no_such_field");
+  }
 
-    @Test
-    void resourceSetWithRdsEdsAndSdsIsValidatedAsOneProxyWouldHoldIt() {
-        assertThatCode(() -> EnvoyValidator.validateResources(proxyResources("reviews")))
-                .doesNotThrowAnyException();
-    }
+  @Test
+  void resourceSetWithRdsEdsAndSdsIsValidatedAsOneProxyWouldHoldIt() {
+    assertThatCode(() -> EnvoyValidator.validateResources(proxyResources("reviews")))
+        .doesNotThrowAnyException();
+  }
 
-    @Test
-    void routeToAClusterMissingFromTheSetIsRejectedByEnvoy() {
-        List<Message> resources = List.of(listener(), routes("ghost"), edsCluster(), assignment(), secret());
-        assertThatThrownBy(() -> EnvoyValidator.validateResources(resources))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("ghost");
-    }
+  @Test
+  void routeToAClusterMissingFromTheSetIsRejectedByEnvoy() {
+    List<Message> resources =
+        List.of(listener(), routes("ghost"), edsCluster(), assignment(), secret());
+    assertThatThrownBy(() -> EnvoyValidator.validateResources(resources))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("ghost");
+  }
 
-    @Test
-    void rdsReferenceMissingFromTheSetNamesTheListenerAndRoute() {
-        List<Message> resources = List.of(listener(), edsCluster(), assignment(), secret());
-        assertThatThrownBy(() -> EnvoyValidator.validateResources(resources))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("listener outbound_9080")
-                .hasMessageContaining("'9080'");
-    }
+  @Test
+  void rdsReferenceMissingFromTheSetNamesTheListenerAndRoute() {
+    List<Message> resources = List.of(listener(), edsCluster(), assignment(), secret());
+    assertThatThrownBy(() -> EnvoyValidator.validateResources(resources))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("listener outbound_9080")
+        .hasMessageContaining("'9080'");
+  }
 
-    @Test
-    void sdsReferenceToAnAbsentSecretIsRejectedByEnvoy() {
-        List<Message> resources = List.of(listener(), routes("reviews"), edsCluster(), assignment());
-        assertThatThrownBy(() -> EnvoyValidator.validateResources(resources))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("default");
-    }
+  @Test
+  void sdsReferenceToAnAbsentSecretIsRejectedByEnvoy() {
+    List<Message> resources = List.of(listener(), routes("reviews"), edsCluster(), assignment());
+    assertThatThrownBy(() -> EnvoyValidator.validateResources(resources))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("default");
+  }
 
-    static List<Message> proxyResources(String routeCluster) {
-        return List.of(listener(), routes(routeCluster), edsCluster(), assignment(), secret());
-    }
+  static List<Message> proxyResources(String routeCluster) {
+    return List.of(listener(), routes(routeCluster), edsCluster(), assignment(), secret());
+  }
 
-    private static Listener listener() {
-        HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix("outbound_9080")
-                .setRds(Rds.newBuilder().setRouteConfigName("9080").setConfigSource(ADS))
-                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
-                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-                .build();
-        return Listener.newBuilder().setName("outbound_9080")
-                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
-                        .setAddress("127.0.0.1").setPortValue(9080)))
-                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-                        .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))))
-                .build();
-    }
+  private static Listener listener() {
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("outbound_9080")
+            .setRds(Rds.newBuilder().setRouteConfigName("9080").setConfigSource(ADS))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    return Listener.newBuilder()
+        .setName("outbound_9080")
+        .setAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(9080)))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(
+                    Filter.newBuilder()
+                        .setName("envoy.filters.network.http_connection_manager")
+                        .setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
 
-    private static RouteConfiguration routes(String cluster) {
-        return RouteConfiguration.newBuilder().setName("9080")
-                .addVirtualHosts(VirtualHost.newBuilder().setName("reviews").addDomains("*")
-                        .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                .setRoute(RouteAction.newBuilder().setCluster(cluster))))
-                .build();
-    }
+  private static RouteConfiguration routes(String cluster) {
+    return RouteConfiguration.newBuilder()
+        .setName("9080")
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName("reviews")
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster(cluster))))
+        .build();
+  }
 
-    private static Cluster edsCluster() {
-        UpstreamTlsContext tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
-                .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("default").setSdsConfig(ADS)))
-                .build();
-        return Cluster.newBuilder().setName("reviews").setType(Cluster.DiscoveryType.EDS)
-                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS))
-                .setConnectTimeout(Duration.newBuilder().setSeconds(1))
-                .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
-                        .setTypedConfig(Any.pack(tls)))
-                .build();
-    }
+  private static Cluster edsCluster() {
+    UpstreamTlsContext tls =
+        UpstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .addTlsCertificateSdsSecretConfigs(
+                        SdsSecretConfig.newBuilder().setName("default").setSdsConfig(ADS)))
+            .build();
+    return Cluster.newBuilder()
+        .setName("reviews")
+        .setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS))
+        .setConnectTimeout(Duration.newBuilder().setSeconds(1))
+        .setTransportSocket(
+            TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
+                .setTypedConfig(Any.pack(tls)))
+        .build();
+  }
 
-    private static ClusterLoadAssignment assignment() {
-        return ClusterLoadAssignment.newBuilder().setClusterName("reviews")
-                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                        .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder().setSocketAddress(
-                                SocketAddress.newBuilder().setAddress("198.18.0.2").setPortValue(9080))))))
-                .build();
-    }
+  private static ClusterLoadAssignment assignment() {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName("reviews")
+        .addEndpoints(
+            LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(
+                    LbEndpoint.newBuilder()
+                        .setEndpoint(
+                            Endpoint.newBuilder()
+                                .setAddress(
+                                    Address.newBuilder()
+                                        .setSocketAddress(
+                                            SocketAddress.newBuilder()
+                                                .setAddress("198.18.0.2")
+                                                .setPortValue(9080))))))
+        .build();
+  }
 
-    private static Secret secret() {
-        // Envoy parses the PEM even in validate mode, so the secret holds a real key pair.
-        return Secret.newBuilder().setName("default").setTlsCertificate(TlsCertificate.newBuilder()
+  private static Secret secret() {
+    // Envoy parses the PEM even in validate mode, so the secret holds a real key pair.
+    return Secret.newBuilder()
+        .setName("default")
+        .setTlsCertificate(
+            TlsCertificate.newBuilder()
                 .setCertificateChain(DataSource.newBuilder().setInlineString(cert.certPem()))
-                .setPrivateKey(DataSource.newBuilder().setInlineString(cert.keyPem()))).build();
-    }
+                .setPrivateKey(DataSource.newBuilder().setInlineString(cert.keyPem())))
+        .build();
+  }
 }

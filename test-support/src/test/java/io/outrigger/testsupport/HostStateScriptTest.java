@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The leftover check (scripts/host-state.sh) counts only what the test run created: a real etcd that is not
- * the run's (no OUTRIGGER_TEST_RUN of this run in its environment, its parent init, like a developer's or a
- * system service's) does not fail it; the same etcd started with the run's tag does, by name and PID.
- * Without a run id the script counts every etcd, as it did before tagging.
+ * The leftover check (scripts/host-state.sh) counts only what the test run created: a real etcd
+ * that is not the run's (no OUTRIGGER_TEST_RUN of this run in its environment, its parent init,
+ * like a developer's or a system service's) does not fail it; the same etcd started with the run's
+ * tag does, by name and PID. Without a run id the script counts every etcd, as it did before
+ * tagging.
  */
 class HostStateScriptTest {
   private static final Duration COMPARE_TIMEOUT = Duration.ofSeconds(60);
@@ -52,31 +53,60 @@ class HostStateScriptTest {
   @Test
   void anEtcdThatIsNotTheRunsDoesNotFailTheCheckButTheRunsOwnDoes() throws Exception {
     Path before = dir.resolve("before");
-    assertThat(hostState(Map.of("OUTRIGGER_TEST_RUN", runId), "snapshot", before).exitCode()).isZero();
+    assertThat(hostState(Map.of("OUTRIGGER_TEST_RUN", runId), "snapshot", before).exitCode())
+        .isZero();
 
     long unrelated = startDetachedEtcd("unrelated", null);
     ExecResult withUnrelated = hostState(Map.of("OUTRIGGER_TEST_RUN", runId), "compare", before);
-    assertThat(withUnrelated.stderr()).as("compare with an unrelated etcd running: %s", withUnrelated)
+    assertThat(withUnrelated.stderr())
+        .as("compare with an unrelated etcd running: %s", withUnrelated)
         .doesNotContain("etcd " + unrelated);
     assertThat(hostState(Map.of(), "compare", before).stderr())
-        .as("without a run id every etcd counts").contains("etcd " + unrelated);
+        .as("without a run id every etcd counts")
+        .contains("etcd " + unrelated);
 
     long ours = startDetachedEtcd("ours", runId);
     ExecResult withOurs = hostState(Map.of("OUTRIGGER_TEST_RUN", runId), "compare", before);
-    assertThat(withOurs.exitCode()).as("compare with the run's own etcd left: %s", withOurs).isEqualTo(1);
-    assertThat(withOurs.stderr()).contains("left procs behind").contains("etcd " + ours)
+    assertThat(withOurs.exitCode())
+        .as("compare with the run's own etcd left: %s", withOurs)
+        .isEqualTo(1);
+    assertThat(withOurs.stderr())
+        .contains("left procs behind")
+        .contains("etcd " + ours)
         .doesNotContain("etcd " + unrelated);
   }
 
-  /** An etcd on loopback whose parent is init (the shell that started it exits), tagged when runTag is set. */
-  private long startDetachedEtcd(String name, String runTag) throws IOException, InterruptedException {
+  /**
+   * An etcd on loopback whose parent is init (the shell that started it exits), tagged when runTag
+   * is set.
+   */
+  private long startDetachedEtcd(String name, String runTag)
+      throws IOException, InterruptedException {
     Path data = Files.createDirectories(dir.resolve(name));
     int client = freePort();
     int peer = freePort();
-    String command = "exec " + etcd + " --name " + name + " --data-dir " + data
-        + " --listen-client-urls http://127.0.0.1:" + client + " --advertise-client-urls http://127.0.0.1:" + client
-        + " --listen-peer-urls http://127.0.0.1:" + peer + " --initial-advertise-peer-urls http://127.0.0.1:" + peer
-        + " --initial-cluster " + name + "=http://127.0.0.1:" + peer + " >" + data + ".log 2>&1";
+    String command =
+        "exec "
+            + etcd
+            + " --name "
+            + name
+            + " --data-dir "
+            + data
+            + " --listen-client-urls http://127.0.0.1:"
+            + client
+            + " --advertise-client-urls http://127.0.0.1:"
+            + client
+            + " --listen-peer-urls http://127.0.0.1:"
+            + peer
+            + " --initial-advertise-peer-urls http://127.0.0.1:"
+            + peer
+            + " --initial-cluster "
+            + name
+            + "=http://127.0.0.1:"
+            + peer
+            + " >"
+            + data
+            + ".log 2>&1";
     List<String> argv = new ArrayList<>(List.of("env", "-u", "OUTRIGGER_TEST_RUN"));
     if (runTag != null) {
       argv.add("OUTRIGGER_TEST_RUN=" + runTag);
@@ -87,7 +117,10 @@ class HostStateScriptTest {
     started.add(pid);
     // The subshell execs etcd, so the PID printed is etcd's once it has started.
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!ProcessHandle.of(pid).flatMap(p -> p.info().command()).map(c -> c.endsWith("/etcd")).orElse(false)) {
+    while (!ProcessHandle.of(pid)
+        .flatMap(p -> p.info().command())
+        .map(c -> c.endsWith("/etcd"))
+        .orElse(false)) {
       assertThat(System.nanoTime()).as("etcd %s started (%s)", name, launched).isLessThan(deadline);
       Thread.sleep(50);
     }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ca",
     mixinStandardHelpOptions = true,
-    description = "Create a mesh CA directory (Istio cacerts layout), issue a workload certificate, inspect certificates.",
+    description =
+        "Create a mesh CA directory (Istio cacerts layout), issue a workload certificate, inspect certificates.",
     subcommands = {CaInitCommand.class, CaIssueCommand.class, CaInspectCommand.class})
 public final class CaCommand implements Runnable {
 
@@ -15,6 +16,7 @@ public final class CaCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: init, issue or inspect");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required: init, issue or inspect");
   }
 }

@@ -15,29 +15,45 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code outrigger ca init}: a self-signed mesh root in an Istio cacerts directory. */
-@Command(name = "init", mixinStandardHelpOptions = true,
-    description = "Create a self-signed mesh root CA in DIR (ca-cert.pem, ca-key.pem 0600, cert-chain.pem, root-cert.pem).")
+@Command(
+    name = "init",
+    mixinStandardHelpOptions = true,
+    description =
+        "Create a self-signed mesh root CA in DIR (ca-cert.pem, ca-key.pem 0600, cert-chain.pem, root-cert.pem).")
 final class CaInitCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--dir", required = true, paramLabel = "DIR", description = "CA directory to create")
+  @Option(
+      names = "--dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "CA directory to create")
   Path dir;
 
-  @Option(names = "--trust-domain", defaultValue = CaSettings.DEFAULT_TRUST_DOMAIN,
+  @Option(
+      names = "--trust-domain",
+      defaultValue = CaSettings.DEFAULT_TRUST_DOMAIN,
       description = "SPIFFE trust domain (default: ${DEFAULT-VALUE})")
   String trustDomain;
 
-  @Option(names = "--key-type", defaultValue = "ec-p256", paramLabel = "TYPE",
+  @Option(
+      names = "--key-type",
+      defaultValue = "ec-p256",
+      paramLabel = "TYPE",
       description = "root key: ec-p256, rsa-2048 or rsa-4096 (default: ${DEFAULT-VALUE})")
   String keyType;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    CaSettings settings = CaSettings.defaults().withTrustDomain(trustDomain).withCaKeyType(KeyType.fromCliName(keyType));
+    CaSettings settings =
+        CaSettings.defaults()
+            .withTrustDomain(trustDomain)
+            .withCaKeyType(KeyType.fromCliName(keyType));
     if (new CaFiles(dir).anyExists()) {
-      throw new CaException("CA directory " + dir + " already holds a CA; remove it or choose another --dir");
+      throw new CaException(
+          "CA directory " + dir + " already holds a CA; remove it or choose another --dir");
     }
     MeshCa ca = MeshCa.loadOrInit(dir, settings);
     X509Certificate root = ca.caCertificate();

@@ -6,7 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Durations as people type them ({@code 90s}, {@code 30m}, {@code 1h}, {@code 90d}) or ISO-8601 ({@code PT1H}). */
+/**
+ * Durations as people type them ({@code 90s}, {@code 30m}, {@code 1h}, {@code 90d}) or ISO-8601
+ * ({@code PT1H}).
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   private static final Pattern SHORT = Pattern.compile("(\\d+)([smhd])");

@@ -37,28 +37,40 @@ public final class CaGrpcServer implements AutoCloseable {
 
   /**
    * Largest CreateCertificate request (docs/limits.md): a CSR of at most {@link
-   * io.outrigger.certs.x509.Pem#MAX_CSR_CHARS} and a few fields; larger is RESOURCE_EXHAUSTED before it is read.
+   * io.outrigger.certs.x509.Pem#MAX_CSR_CHARS} and a few fields; larger is RESOURCE_EXHAUSTED
+   * before it is read.
    */
   public static final int MAX_REQUEST_BYTES = 64 * 1024;
-  /** Largest request metadata: the Bearer token (1-2 KiB) and gRPC's own headers; gRPC's default, explicit. */
+
+  /**
+   * Largest request metadata: the Bearer token (1-2 KiB) and gRPC's own headers; gRPC's default,
+   * explicit.
+   */
   public static final int MAX_METADATA_BYTES = 8 * 1024;
 
   /**
    * @param serverId the SPIFFE ID in the serving certificate
    * @param dnsNames host names clients use to reach the server (they check one of them)
    */
-  public static CaGrpcServer start(Supplier<MeshCa> ca, CallerAuthenticator authenticator,
-      InetSocketAddress bind, SpiffeId serverId, List<String> dnsNames) {
+  public static CaGrpcServer start(
+      Supplier<MeshCa> ca,
+      CallerAuthenticator authenticator,
+      InetSocketAddress bind,
+      SpiffeId serverId,
+      List<String> dnsNames) {
     IssuedCertificate serving = ca.get().issueServing(serverId, dnsNames, Duration.ofDays(1));
     try {
-      ServerCredentials tls = TlsServerCredentials.newBuilder()
-          .keyManager(stream(serving.certificateChainPem()), stream(serving.privateKeyPem()))
-          .build();
-      Server server = GrpcServerLimits.apply(NettyServerBuilder.forAddress(bind, tls), MAX_REQUEST_BYTES)
-          .addService(CertificateService.withAuthentication(ca, authenticator))
-          .build()
-          .start();
-      log.info("event=ca_server_started address={} port={}", bind.getHostString(), server.getPort());
+      ServerCredentials tls =
+          TlsServerCredentials.newBuilder()
+              .keyManager(stream(serving.certificateChainPem()), stream(serving.privateKeyPem()))
+              .build();
+      Server server =
+          GrpcServerLimits.apply(NettyServerBuilder.forAddress(bind, tls), MAX_REQUEST_BYTES)
+              .addService(CertificateService.withAuthentication(ca, authenticator))
+              .build()
+              .start();
+      log.info(
+          "event=ca_server_started address={} port={}", bind.getHostString(), server.getPort());
       return new CaGrpcServer(server);
     } catch (IOException e) {
       throw new CaException("CA gRPC server on " + bind + ": cannot start: " + e.getMessage(), e);

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates every call from the Bearer token in its {@code authorization} metadata and puts
- * the caller's identity in the gRPC {@link Context} ({@link #CALLER}). A call without a valid token
- * is closed with UNAUTHENTICATED and the reason, before any handler runs. The CA service and the
+ * Authenticates every call from the Bearer token in its {@code authorization} metadata and puts the
+ * caller's identity in the gRPC {@link Context} ({@link #CALLER}). A call without a valid token is
+ * closed with UNAUTHENTICATED and the reason, before any handler runs. The CA service and the
  * control plane's ADS service (which binds each stream to {@code ns/sa} this way) share it, each
  * counting refusals in its own metrics. Tokens are never logged.
  */
@@ -28,6 +28,7 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
 
   /** The authenticated caller of the current call. */
   public static final Context.Key<WorkloadIdentity> CALLER = Context.key("outrigger-caller");
+
   /** The pod the current call's token is bound to; unset when the token is not pod-bound. */
   public static final Context.Key<BoundPod> CALLER_POD = Context.key("outrigger-caller-pod");
 
@@ -39,7 +40,9 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
   private final CallerAuthenticator authenticator;
   private final Consumer<AuthenticationException> onRefused;
 
-  /** @param onRefused told of every refused call, e.g. to count it by reason */
+  /**
+   * @param onRefused told of every refused call, e.g. to count it by reason
+   */
   public CallerAuthInterceptor(
       CallerAuthenticator authenticator, Consumer<AuthenticationException> onRefused) {
     this.authenticator = authenticator;
@@ -57,30 +60,39 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     AuthenticatedCaller caller;
     try {
       caller = authenticator.authenticateCaller(bearerToken(headers.get(AUTHORIZATION)));
     } catch (AuthenticationException e) {
       onRefused.accept(e);
-      log.warn("event=caller_rejected method={} reason={} detail=\"{}\" peer={}", method,
-          e.reason().label(), e.getMessage(),
+      log.warn(
+          "event=caller_rejected method={} reason={} detail=\"{}\" peer={}",
+          method,
+          e.reason().label(),
+          e.getMessage(),
           call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    log.debug("event=caller_authenticated method={} caller={} pod={}", method, caller.identity(),
+    log.debug(
+        "event=caller_authenticated method={} caller={} pod={}",
+        method,
+        caller.identity(),
         caller.pod().map(BoundPod::name).orElse("-"));
-    Context context = Context.current().withValue(CALLER, caller.identity())
-        .withValue(CALLER_POD, caller.pod().orElse(null));
+    Context context =
+        Context.current()
+            .withValue(CALLER, caller.identity())
+            .withValue(CALLER_POD, caller.pod().orElse(null));
     return Contexts.interceptCall(context, call, headers, next);
   }
 
   // A value without the Bearer scheme is treated as no token at all: never guess at other schemes.
   private static String bearerToken(String authorization) {
-    if (authorization == null || authorization.length() <= BEARER.length()
+    if (authorization == null
+        || authorization.length() <= BEARER.length()
         || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }

@@ -10,8 +10,8 @@ import java.security.spec.X509EncodedKeySpec;
 import org.conscrypt.Conscrypt;
 
 /**
- * BoringSSL, through Conscrypt's JNI library (extracted from its jar and loaded on first use).
- * The provider is a private instance, never registered in {@link java.security.Security}: the
+ * BoringSSL, through Conscrypt's JNI library (extracted from its jar and loaded on first use). The
+ * provider is a private instance, never registered in {@link java.security.Security}: the
  * process-wide provider list is not ours to change. Loading happens at most once per JVM; if it
  * fails (another OS or CPU, a noexec temporary directory), {@link #unavailableReason()} says why.
  */
@@ -28,9 +28,12 @@ final class BoringSsl {
       try {
         Conscrypt.checkAvailability();
         return null;
-      } catch (Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError: any of them means "not here"
+      } catch (
+          Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError: any of them means "not here"
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        return e.getClass().getSimpleName() + ": " + e.getMessage()
+        return e.getClass().getSimpleName()
+            + ": "
+            + e.getMessage()
             + (cause != e ? " (" + cause.getMessage() + ")" : "");
       }
     }
@@ -54,7 +57,8 @@ final class BoringSsl {
 
   /** {@code key} as a BoringSSL key, so signing needs no conversion per call. */
   static PrivateKey privateKey(PrivateKey key) throws GeneralSecurityException {
-    return KeyFactory.getInstance("EC", provider()).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    return KeyFactory.getInstance("EC", provider())
+        .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
   }
 
   /**

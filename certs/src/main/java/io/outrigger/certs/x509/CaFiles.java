@@ -16,7 +16,9 @@ public record CaFiles(Path dir) {
     return dir.resolve("ca-key.pem");
   }
 
-  /** The CA certificate followed by its issuers (an Istio plug-in CA usually ends it with the root). */
+  /**
+   * The CA certificate followed by its issuers (an Istio plug-in CA usually ends it with the root).
+   */
   public Path certChain() {
     return dir.resolve("cert-chain.pem");
   }
@@ -36,17 +38,29 @@ public record CaFiles(Path dir) {
   }
 
   /**
-   * Refuses a directory that holds no CA, before anything is written there: a mistyped directory must
-   * not become a new CA or signing key that nothing trusts.
+   * Refuses a directory that holds no CA, before anything is written there: a mistyped directory
+   * must not become a new CA or signing key that nothing trusts.
    */
   public void requireCa() {
     if (!Files.isDirectory(dir)) {
-      throw new CaException("no CA in " + dir + ": " + (Files.exists(dir) ? "not a directory" : "no such directory")
-          + "; give the control plane's --ca-dir, or run 'outrigger ca init --dir " + dir + "' first");
+      throw new CaException(
+          "no CA in "
+              + dir
+              + ": "
+              + (Files.exists(dir) ? "not a directory" : "no such directory")
+              + "; give the control plane's --ca-dir, or run 'outrigger ca init --dir "
+              + dir
+              + "' first");
     }
     if (!anyExists()) {
-      throw new CaException("no CA in " + dir + ": none of " + names(required())
-          + " is there; give the control plane's --ca-dir, or run 'outrigger ca init --dir " + dir + "' first");
+      throw new CaException(
+          "no CA in "
+              + dir
+              + ": none of "
+              + names(required())
+              + " is there; give the control plane's --ca-dir, or run 'outrigger ca init --dir "
+              + dir
+              + "' first");
     }
   }
 

@@ -17,11 +17,11 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1UTCTime;
@@ -46,14 +46,15 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.util.IPAddress;
 
 /**
- * Signs certificates with one CA key: SPIFFE X.509-SVIDs and self-signed roots. What is
- * constant per CA (issuer name, authority key id, signature algorithm) is computed once, because
- * issuance is on the hot path of every sidecar start.
+ * Signs certificates with one CA key: SPIFFE X.509-SVIDs and self-signed roots. What is constant
+ * per CA (issuer name, authority key id, signature algorithm) is computed once, because issuance is
+ * on the hot path of every sidecar start.
  */
 public final class CertificateSigner {
 
   private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
-  private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
+  private static final DateTimeFormatter GENERALIZED_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
   private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
 
   private final Providers.SignerFactory signers;
@@ -61,41 +62,56 @@ public final class CertificateSigner {
   private final AuthorityKeyIdentifier authorityKeyId;
   private final SecureRandom random;
 
-  public CertificateSigner(PrivateKey issuerKey, X509Certificate issuerCert, Providers providers,
-      SecureRandom random) {
+  public CertificateSigner(
+      PrivateKey issuerKey, X509Certificate issuerCert, Providers providers, SecureRandom random) {
     this.signers = providers.signers(issuerKey, signatureAlgorithm(issuerKey));
     this.issuerName = X500Name.getInstance(issuerCert.getSubjectX500Principal().getEncoded());
     this.authorityKeyId = new AuthorityKeyIdentifier(subjectKeyId(issuerCert));
     this.random = random;
   }
 
-  /** Which implementation makes this CA's signatures (BoringSSL, Bouncy Castle lightweight, JDK). */
+  /**
+   * Which implementation makes this CA's signatures (BoringSSL, Bouncy Castle lightweight, JDK).
+   */
   public String implementation() {
     return signers.implementation();
   }
 
   /**
-   * An X.509-SVID: empty subject, the SPIFFE ID as the only URI SAN (critical, since the subject
-   * is empty), optional DNS (or IP, for an IP literal) SANs for serving certificates, not a CA, digitalSignature (plus
-   * keyEncipherment for RSA keys), serverAuth and clientAuth.
+   * An X.509-SVID: empty subject, the SPIFFE ID as the only URI SAN (critical, since the subject is
+   * empty), optional DNS (or IP, for an IP literal) SANs for serving certificates, not a CA,
+   * digitalSignature (plus keyEncipherment for RSA keys), serverAuth and clientAuth.
    */
-  public X509Certificate signLeaf(SubjectKey subjectKey, SpiffeId id, List<String> dnsNames,
-      Instant notBefore, Instant notAfter) {
+  public X509Certificate signLeaf(
+      SubjectKey subjectKey,
+      SpiffeId id,
+      List<String> dnsNames,
+      Instant notBefore,
+      Instant notAfter) {
     SubjectPublicKeyInfo spki = subjectKey.info();
-    X509v3CertificateBuilder builder = new X509v3CertificateBuilder(issuerName, serial(),
-        time(notBefore), time(notAfter), EMPTY_SUBJECT, spki);
+    X509v3CertificateBuilder builder =
+        new X509v3CertificateBuilder(
+            issuerName, serial(), time(notBefore), time(notAfter), EMPTY_SUBJECT, spki);
     int usage = KeyUsage.digitalSignature | (subjectKey.rsa() ? KeyUsage.keyEncipherment : 0);
     List<GeneralName> names = new ArrayList<>();
     names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri()));
     // An IP literal (a server reached by address, e.g. a webhook on 127.0.0.1) is an IP SAN.
-    dnsNames.forEach(name -> names.add(new GeneralName(
-        IPAddress.isValid(name) ? GeneralName.iPAddress : GeneralName.dNSName, name)));
+    dnsNames.forEach(
+        name ->
+            names.add(
+                new GeneralName(
+                    IPAddress.isValid(name) ? GeneralName.iPAddress : GeneralName.dNSName, name)));
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-          new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      builder.addExtension(Extension.subjectAlternativeName, true,
+      builder.addExtension(
+          Extension.extendedKeyUsage,
+          false,
+          new ExtendedKeyUsage(
+              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          true,
           new GeneralNames(names.toArray(GeneralName[]::new)));
       builder.addExtension(Extension.subjectKeyIdentifier, false, keyId(spki));
       builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
@@ -107,18 +123,29 @@ public final class CertificateSigner {
   }
 
   /** A self-signed CA certificate (the mesh root). */
-  public static X509Certificate selfSignedRoot(PrivateKey key, PublicKey publicKey, X500Name subject,
-      Instant notBefore, Instant notAfter, Providers providers, SecureRandom random) {
+  public static X509Certificate selfSignedRoot(
+      PrivateKey key,
+      PublicKey publicKey,
+      X500Name subject,
+      Instant notBefore,
+      Instant notAfter,
+      Providers providers,
+      SecureRandom random) {
     SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
-    X509v3CertificateBuilder builder = new X509v3CertificateBuilder(subject,
-        serial(random), time(notBefore), time(notAfter), subject, spki);
+    X509v3CertificateBuilder builder =
+        new X509v3CertificateBuilder(
+            subject, serial(random), time(notBefore), time(notAfter), subject, spki);
     SubjectKeyIdentifier ski = keyId(spki);
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(Extension.keyUsage, true,
+      builder.addExtension(
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
       builder.addExtension(Extension.subjectKeyIdentifier, false, ski);
-      builder.addExtension(Extension.authorityKeyIdentifier, false,
+      builder.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
           new AuthorityKeyIdentifier(ski.getKeyIdentifier()));
     } catch (CertIOException e) {
       throw new CaException("root " + subject + ": cannot encode extensions", e);
@@ -135,22 +162,25 @@ public final class CertificateSigner {
       int bits = ec.getParams().getOrder().bitLength();
       return bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
     }
-    throw new CaException("CA key algorithm " + key.getAlgorithm() + " is not supported (use EC or RSA)");
+    throw new CaException(
+        "CA key algorithm " + key.getAlgorithm() + " is not supported (use EC or RSA)");
   }
 
   // Parsed by the JDK at once: roots are few, and are read and compared more than they are made.
-  private static X509Certificate sign(X509v3CertificateBuilder certificate, Providers.SignerFactory signers,
-      String what) {
+  private static X509Certificate sign(
+      X509v3CertificateBuilder certificate, Providers.SignerFactory signers, String what) {
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(encoded(build(certificate, signers, what), what)));
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(
+                  new ByteArrayInputStream(encoded(build(certificate, signers, what), what)));
     } catch (CertificateException e) {
       throw new CaException(what + ": signing failed: " + e.getMessage(), e);
     }
   }
 
-  private static X509CertificateHolder build(X509v3CertificateBuilder certificate,
-      Providers.SignerFactory signers, String what) {
+  private static X509CertificateHolder build(
+      X509v3CertificateBuilder certificate, Providers.SignerFactory signers, String what) {
     try {
       return certificate.build(signers.newSigner());
     } catch (OperatorCreationException e) {
@@ -172,7 +202,8 @@ public final class CertificateSigner {
       return SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ext).getOctets())
           .getKeyIdentifier();
     }
-    return keyId(SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded())).getKeyIdentifier();
+    return keyId(SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded()))
+        .getKeyIdentifier();
   }
 
   /** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (what openssl computes too). */

@@ -14,13 +14,13 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
@@ -61,7 +61,10 @@ public final class CsrPolicy {
     } else {
       PublicKey jca = publicKey(csr, caller);
       ASN1ObjectIdentifier curve = checkKey(jca, caller);
-      key = curve == null ? SubjectKey.of(jca) : new SubjectKey(namedCurveForm(curve, (ECPublicKey) jca), false);
+      key =
+          curve == null
+              ? SubjectKey.of(jca)
+              : new SubjectKey(namedCurveForm(curve, (ECPublicKey) jca), false);
       verifier = jcaVerifier(spki, jca, caller);
     }
     checkSignature(csr, verifier, caller);
@@ -78,8 +81,8 @@ public final class CsrPolicy {
   }
 
   /**
-   * The key of an EC SPKI naming P-256 or P-384 by OID, or null for any other key (explicit
-   * curve parameters included), which takes the JCA route and its by-parameters curve check.
+   * The key of an EC SPKI naming P-256 or P-384 by OID, or null for any other key (explicit curve
+   * parameters included), which takes the JCA route and its by-parameters curve check.
    */
   private Providers.NamedCurveKey namedCurveKey(SubjectPublicKeyInfo spki, SpiffeId caller) {
     AlgorithmIdentifier algorithm = spki.getAlgorithm();
@@ -90,8 +93,12 @@ public final class CsrPolicy {
     }
     try {
       return providers.namedCurveKey(spki);
-    } catch (IOException | GeneralSecurityException | OperatorCreationException | RuntimeException e) {
-      throw reject(Reason.UNSUPPORTED_KEY, caller, "public key cannot be read (" + e.getMessage() + ")");
+    } catch (IOException
+        | GeneralSecurityException
+        | OperatorCreationException
+        | RuntimeException e) {
+      throw reject(
+          Reason.UNSUPPORTED_KEY, caller, "public key cannot be read (" + e.getMessage() + ")");
     }
   }
 
@@ -103,9 +110,12 @@ public final class CsrPolicy {
     int size = (key.getParams().getOrder().bitLength() + 7) / 8;
     byte[] point = new byte[1 + 2 * size];
     point[0] = UNCOMPRESSED;
-    System.arraycopy(BigIntegers.asUnsignedByteArray(size, key.getW().getAffineX()), 0, point, 1, size);
-    System.arraycopy(BigIntegers.asUnsignedByteArray(size, key.getW().getAffineY()), 0, point, 1 + size, size);
-    return new SubjectPublicKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), point);
+    System.arraycopy(
+        BigIntegers.asUnsignedByteArray(size, key.getW().getAffineX()), 0, point, 1, size);
+    System.arraycopy(
+        BigIntegers.asUnsignedByteArray(size, key.getW().getAffineY()), 0, point, 1 + size, size);
+    return new SubjectPublicKeyInfo(
+        new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), point);
   }
 
   private static PublicKey publicKey(PKCS10CertificationRequest csr, SpiffeId caller) {
@@ -113,7 +123,8 @@ public final class CsrPolicy {
       // Keys come out as Bouncy Castle keys on its named-curve tables, which its verify is fast on.
       return new JcaPKCS10CertificationRequest(csr).setProvider(Providers.ec()).getPublicKey();
     } catch (Exception e) {
-      throw reject(Reason.UNSUPPORTED_KEY, caller, "public key cannot be read (" + e.getMessage() + ")");
+      throw reject(
+          Reason.UNSUPPORTED_KEY, caller, "public key cannot be read (" + e.getMessage() + ")");
     }
   }
 
@@ -122,7 +133,9 @@ public final class CsrPolicy {
     if (key instanceof RSAPublicKey rsa) {
       int bits = rsa.getModulus().bitLength();
       if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-        throw reject(Reason.WEAK_KEY, caller,
+        throw reject(
+            Reason.WEAK_KEY,
+            caller,
             "RSA key of " + bits + " bits, must be " + MIN_RSA_BITS + " to " + MAX_RSA_BITS);
       }
       return null;
@@ -130,31 +143,39 @@ public final class CsrPolicy {
     if (key instanceof ECPublicKey ec) {
       String curve = Curves.name(ec.getParams());
       if (curve == null) {
-        throw reject(Reason.WEAK_KEY, caller,
-            "EC key on a curve of " + ec.getParams().getOrder().bitLength()
+        throw reject(
+            Reason.WEAK_KEY,
+            caller,
+            "EC key on a curve of "
+                + ec.getParams().getOrder().bitLength()
                 + " bits that is neither P-256 nor P-384");
       }
       return "P-256".equals(curve) ? P256 : P384;
     }
-    throw reject(Reason.UNSUPPORTED_KEY, caller,
+    throw reject(
+        Reason.UNSUPPORTED_KEY,
+        caller,
         key.getAlgorithm() + " key, only RSA (>= 2048 bits) and EC P-256/P-384 are accepted");
   }
 
-  private static ContentVerifierProvider jcaVerifier(SubjectPublicKeyInfo spki, PublicKey key, SpiffeId caller) {
+  private static ContentVerifierProvider jcaVerifier(
+      SubjectPublicKeyInfo spki, PublicKey key, SpiffeId caller) {
     try {
       return Providers.verifier(spki, key);
     } catch (OperatorCreationException | IOException | RuntimeException e) {
-      throw reject(Reason.BAD_SIGNATURE, caller, "signature cannot be checked (" + e.getMessage() + ")");
+      throw reject(
+          Reason.BAD_SIGNATURE, caller, "signature cannot be checked (" + e.getMessage() + ")");
     }
   }
 
-  private static void checkSignature(PKCS10CertificationRequest csr, ContentVerifierProvider verifier,
-      SpiffeId caller) {
+  private static void checkSignature(
+      PKCS10CertificationRequest csr, ContentVerifierProvider verifier, SpiffeId caller) {
     boolean valid;
     try {
       valid = csr.isSignatureValid(verifier);
     } catch (PKCSException | RuntimeException e) {
-      throw reject(Reason.BAD_SIGNATURE, caller, "signature cannot be checked (" + e.getMessage() + ")");
+      throw reject(
+          Reason.BAD_SIGNATURE, caller, "signature cannot be checked (" + e.getMessage() + ")");
     }
     if (!valid) {
       throw reject(Reason.BAD_SIGNATURE, caller, "signature does not match its public key");
@@ -175,11 +196,19 @@ public final class CsrPolicy {
       throw reject(Reason.NON_URI_SAN, caller, "asks for SANs other than the SPIFFE ID: " + others);
     }
     if (uris.size() != 1) {
-      throw reject(Reason.URI_SAN_COUNT, caller,
-          "asks for " + uris.size() + " URI SANs " + uris + ", must be exactly one (the SPIFFE ID)");
+      throw reject(
+          Reason.URI_SAN_COUNT,
+          caller,
+          "asks for "
+              + uris.size()
+              + " URI SANs "
+              + uris
+              + ", must be exactly one (the SPIFFE ID)");
     }
     if (!uris.get(0).equals(caller.uri())) {
-      throw reject(Reason.IDENTITY_MISMATCH, caller,
+      throw reject(
+          Reason.IDENTITY_MISMATCH,
+          caller,
           "asks for " + uris.get(0) + " but the caller is authenticated as " + caller.uri());
     }
   }
@@ -189,8 +218,9 @@ public final class CsrPolicy {
     List<GeneralName> names = new ArrayList<>();
     for (var attribute : attributes) {
       for (var value : attribute.getAttrValues()) {
-        GeneralNames sans = GeneralNames.fromExtensions(Extensions.getInstance(value),
-            Extension.subjectAlternativeName);
+        GeneralNames sans =
+            GeneralNames.fromExtensions(
+                Extensions.getInstance(value), Extension.subjectAlternativeName);
         if (sans != null) {
           names.addAll(List.of(sans.getNames()));
         }
@@ -200,13 +230,14 @@ public final class CsrPolicy {
   }
 
   private static String describe(GeneralName name) {
-    String kind = switch (name.getTagNo()) {
-      case GeneralName.dNSName -> "DNS";
-      case GeneralName.iPAddress -> "IP";
-      case GeneralName.rfc822Name -> "email";
-      case GeneralName.directoryName -> "dirName";
-      default -> "type" + name.getTagNo();
-    };
+    String kind =
+        switch (name.getTagNo()) {
+          case GeneralName.dNSName -> "DNS";
+          case GeneralName.iPAddress -> "IP";
+          case GeneralName.rfc822Name -> "email";
+          case GeneralName.directoryName -> "dirName";
+          default -> "type" + name.getTagNo();
+        };
     return kind + ":" + name.getName();
   }
 

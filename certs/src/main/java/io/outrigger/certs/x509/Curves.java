@@ -25,8 +25,10 @@ final class Curves {
   }
 
   private static boolean same(ECParameterSpec a, ECParameterSpec b) {
-    return a.getCurve().equals(b.getCurve()) && a.getGenerator().equals(b.getGenerator())
-        && a.getOrder().equals(b.getOrder()) && a.getCofactor() == b.getCofactor();
+    return a.getCurve().equals(b.getCurve())
+        && a.getGenerator().equals(b.getGenerator())
+        && a.getOrder().equals(b.getOrder())
+        && a.getCofactor() == b.getCofactor();
   }
 
   private static ECParameterSpec spec(String name) {

@@ -23,11 +23,11 @@ import java.util.Set;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A certificate we have just signed, handed out as its DER bytes with the JDK's parse of them
- * made on first use. The usual consumer (the CreateCertificate answer, SDS) only PEM-encodes the
- * chain, and the JDK parse was about a tenth of an issuance (BENCHMARKS.md, "Mesh CA"). Every
- * method other than {@link #getEncoded} answers from the JDK's own {@code X509Certificate} for the
- * same bytes, so callers see exactly what an eager parse would have given them.
+ * A certificate we have just signed, handed out as its DER bytes with the JDK's parse of them made
+ * on first use. The usual consumer (the CreateCertificate answer, SDS) only PEM-encodes the chain,
+ * and the JDK parse was about a tenth of an issuance (BENCHMARKS.md, "Mesh CA"). Every method other
+ * than {@link #getEncoded} answers from the JDK's own {@code X509Certificate} for the same bytes,
+ * so callers see exactly what an eager parse would have given them.
  */
 final class DeferredX509Certificate extends X509Certificate {
 
@@ -44,11 +44,13 @@ final class DeferredX509Certificate extends X509Certificate {
     X509Certificate cert = parsed;
     if (cert == null) {
       try {
-        cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(der));
+        cert =
+            (X509Certificate)
+                CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
       } catch (CertificateException e) {
-        throw new IllegalStateException(what + ": the JDK cannot parse the certificate we signed: "
-            + e.getMessage(), e);
+        throw new IllegalStateException(
+            what + ": the JDK cannot parse the certificate we signed: " + e.getMessage(), e);
       }
       parsed = cert; // racing threads parse the same bytes to equal objects, so either may win
     }
@@ -61,20 +63,31 @@ final class DeferredX509Certificate extends X509Certificate {
   }
 
   @Override
-  public void verify(PublicKey key) throws CertificateException, NoSuchAlgorithmException,
-      InvalidKeyException, NoSuchProviderException, SignatureException {
+  public void verify(PublicKey key)
+      throws CertificateException,
+          NoSuchAlgorithmException,
+          InvalidKeyException,
+          NoSuchProviderException,
+          SignatureException {
     jdk().verify(key);
   }
 
   @Override
-  public void verify(PublicKey key, String sigProvider) throws CertificateException,
-      NoSuchAlgorithmException, InvalidKeyException, NoSuchProviderException, SignatureException {
+  public void verify(PublicKey key, String sigProvider)
+      throws CertificateException,
+          NoSuchAlgorithmException,
+          InvalidKeyException,
+          NoSuchProviderException,
+          SignatureException {
     jdk().verify(key, sigProvider);
   }
 
   @Override
-  public void verify(PublicKey key, Provider sigProvider) throws CertificateException,
-      NoSuchAlgorithmException, InvalidKeyException, SignatureException {
+  public void verify(PublicKey key, Provider sigProvider)
+      throws CertificateException,
+          NoSuchAlgorithmException,
+          InvalidKeyException,
+          SignatureException {
     jdk().verify(key, sigProvider);
   }
 
@@ -94,7 +107,8 @@ final class DeferredX509Certificate extends X509Certificate {
   }
 
   @Override
-  public void checkValidity(Date date) throws CertificateExpiredException, CertificateNotYetValidException {
+  public void checkValidity(Date date)
+      throws CertificateExpiredException, CertificateNotYetValidException {
     jdk().checkValidity(date);
   }
 

@@ -11,31 +11,33 @@ import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.jcajce.io.OutputStreamFactory;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.ContentVerifier;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.RuntimeOperatorException;
-import org.bouncycastle.cert.X509CertificateHolder;
 
 /**
  * Bouncy Castle's signer and verifier interfaces over one JCA {@link Signature} of a chosen
- * provider. Written here rather than taken from Bouncy Castle's Jca builders because those also
- * set up a second, raw signature per verification that the CSR check never uses, and with a
- * native provider every such set-up is a JNI round trip.
+ * provider. Written here rather than taken from Bouncy Castle's Jca builders because those also set
+ * up a second, raw signature per verification that the CSR check never uses, and with a native
+ * provider every such set-up is a JNI round trip.
  */
 final class JcaOperators {
 
-  private static final Map<ASN1ObjectIdentifier, String> ECDSA = Map.of(
-      X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
-      X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
-      X9ObjectIdentifiers.ecdsa_with_SHA512, "SHA512withECDSA");
+  private static final Map<ASN1ObjectIdentifier, String> ECDSA =
+      Map.of(
+          X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
+          X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
+          X9ObjectIdentifiers.ecdsa_with_SHA512, "SHA512withECDSA");
 
   private JcaOperators() {}
 
   /** A one-use signer: {@code key} must already belong to {@code provider}. */
-  static ContentSigner signer(AlgorithmIdentifier id, String jcaName, Provider provider, PrivateKey key)
+  static ContentSigner signer(
+      AlgorithmIdentifier id, String jcaName, Provider provider, PrivateKey key)
       throws OperatorCreationException {
     Signature signature = signature(jcaName, provider, s -> s.initSign(key));
     OutputStream stream = OutputStreamFactory.createStream(signature);
@@ -55,7 +57,8 @@ final class JcaOperators {
         try {
           return signature.sign();
         } catch (SignatureException e) {
-          throw new RuntimeOperatorException(jcaName + " with " + provider.getName() + ": " + e.getMessage(), e);
+          throw new RuntimeOperatorException(
+              jcaName + " with " + provider.getName() + ": " + e.getMessage(), e);
         }
       }
     };
@@ -81,12 +84,15 @@ final class JcaOperators {
     };
   }
 
-  private static ContentVerifier verifier(AlgorithmIdentifier algorithm, Provider provider, PublicKey key)
+  private static ContentVerifier verifier(
+      AlgorithmIdentifier algorithm, Provider provider, PublicKey key)
       throws OperatorCreationException {
     String jcaName = ECDSA.get(algorithm.getAlgorithm());
     if (jcaName == null) {
-      throw new OperatorCreationException("signature algorithm " + algorithm.getAlgorithm().getId()
-          + " is not ECDSA with SHA-256/384/512, which an EC key requires");
+      throw new OperatorCreationException(
+          "signature algorithm "
+              + algorithm.getAlgorithm().getId()
+              + " is not ECDSA with SHA-256/384/512, which an EC key requires");
     }
     Signature signature = signature(jcaName, provider, s -> s.initVerify(key));
     OutputStream stream = OutputStreamFactory.createStream(signature);
@@ -117,13 +123,15 @@ final class JcaOperators {
     void apply(Signature signature) throws GeneralSecurityException;
   }
 
-  private static Signature signature(String jcaName, Provider provider, Init init) throws OperatorCreationException {
+  private static Signature signature(String jcaName, Provider provider, Init init)
+      throws OperatorCreationException {
     try {
       Signature signature = Signature.getInstance(jcaName, provider);
       init.apply(signature);
       return signature;
     } catch (GeneralSecurityException e) {
-      throw new OperatorCreationException(jcaName + " with " + provider.getName() + ": " + e.getMessage(), e);
+      throw new OperatorCreationException(
+          jcaName + " with " + provider.getName() + ": " + e.getMessage(), e);
     }
   }
 }

@@ -21,10 +21,16 @@ public final class KeyFiles {
 
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
-  private static final Set<PosixFilePermission> NOT_OWNER = EnumSet.of(
-      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+  private static final Set<PosixFilePermission> PUBLIC =
+      PosixFilePermissions.fromString("rw-r--r--");
+  private static final Set<PosixFilePermission> NOT_OWNER =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   private KeyFiles() {}
 
@@ -46,8 +52,14 @@ public final class KeyFiles {
       extra.addAll(perms);
       extra.retainAll(NOT_OWNER);
       if (!extra.isEmpty()) {
-        throw new CaException("key file " + file + " has mode " + PosixFilePermissions.toString(perms)
-            + ": group and others must have no access (chmod 600 " + file + ")");
+        throw new CaException(
+            "key file "
+                + file
+                + " has mode "
+                + PosixFilePermissions.toString(perms)
+                + ": group and others must have no access (chmod 600 "
+                + file
+                + ")");
       }
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
@@ -68,8 +80,12 @@ public final class KeyFiles {
     Path tmp = null;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-          PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      tmp =
+          Files.createTempFile(
+              dir,
+              "." + file.getFileName(),
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(OWNER_ONLY));
       Files.writeString(tmp, content, StandardCharsets.US_ASCII);
       Files.setPosixFilePermissions(tmp, mode);
       try {

@@ -18,7 +18,10 @@ public final class Keys {
 
   private Keys() {}
 
-  /** A key pair, EC ones from Bouncy Castle (where the CA's backend does not matter, e.g. token keys). */
+  /**
+   * A key pair, EC ones from Bouncy Castle (where the CA's backend does not matter, e.g. token
+   * keys).
+   */
   public static KeyPair generate(KeyType type, SecureRandom random) {
     return generate(type, random, Providers.ec());
   }
@@ -30,9 +33,10 @@ public final class Keys {
   public static KeyPair generate(KeyType type, SecureRandom random, Provider ecProvider) {
     try {
       boolean ec = type.algorithm().equals("EC");
-      KeyPairGenerator generator = ec
-          ? KeyPairGenerator.getInstance("EC", ecProvider)
-          : KeyPairGenerator.getInstance(type.algorithm());
+      KeyPairGenerator generator =
+          ec
+              ? KeyPairGenerator.getInstance("EC", ecProvider)
+              : KeyPairGenerator.getInstance(type.algorithm());
       if (ec) {
         generator.initialize(new ECGenParameterSpec("secp256r1"), random);
       } else {
@@ -51,7 +55,8 @@ public final class Keys {
     }
     try {
       String algorithm = CertificateSigner.signatureAlgorithm(privateKey);
-      byte[] challenge = "outrigger key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] challenge =
+          "outrigger key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       Signature signer = Signature.getInstance(algorithm);
       signer.initSign(privateKey);
       signer.update(challenge);

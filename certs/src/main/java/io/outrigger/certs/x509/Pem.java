@@ -5,7 +5,6 @@ import io.outrigger.certs.CsrRejectedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -22,7 +21,10 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
-/** PEM encoding and decoding of certificates, keys and CSRs; {@code source} names the input in errors. */
+/**
+ * PEM encoding and decoding of certificates, keys and CSRs; {@code source} names the input in
+ * errors.
+ */
 public final class Pem {
 
   private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
@@ -52,12 +54,19 @@ public final class Pem {
   }
 
   public static String block(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + BASE64.encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   /**
-   * Every {@code CERTIFICATE} block of the text, in order; at least one is required. Other blocks (a key
-   * kept in the same file) are skipped; a text holding only other things is refused by what it holds.
+   * Every {@code CERTIFICATE} block of the text, in order; at least one is required. Other blocks
+   * (a key kept in the same file) are skipped; a text holding only other things is refused by what
+   * it holds.
    */
   public static List<X509Certificate> readCertificates(String pem, String source) {
     List<String> labels = new ArrayList<>();
@@ -73,19 +82,29 @@ public final class Pem {
         }
       }
     } catch (CertificateException | IllegalArgumentException e) {
-      throw new CaException(source + ": certificate " + (certs.size() + 1) + " is not a valid X.509 certificate: "
-          + e.getMessage(), e);
+      throw new CaException(
+          source
+              + ": certificate "
+              + (certs.size() + 1)
+              + " is not a valid X.509 certificate: "
+              + e.getMessage(),
+          e);
     }
     if (certs.isEmpty()) {
-      throw new CaException(source + ": " + (labels.isEmpty()
-          ? "not PEM: no '-----BEGIN CERTIFICATE-----' line"
-          : "holds " + what(labels.getFirst()) + ", not a certificate"));
+      throw new CaException(
+          source
+              + ": "
+              + (labels.isEmpty()
+                  ? "not PEM: no '-----BEGIN CERTIFICATE-----' line"
+                  : "holds " + what(labels.getFirst()) + ", not a certificate"));
     }
     return certs;
   }
 
   private static String what(String label) {
-    return label.endsWith("PRIVATE KEY") ? "a private key (PEM '" + label + "')" : "a PEM '" + label + "'";
+    return label.endsWith("PRIVATE KEY")
+        ? "a private key (PEM '" + label + "')"
+        : "a PEM '" + label + "'";
   }
 
   /** A private key in PKCS#8, or in openssl's traditional EC/RSA forms. */
@@ -99,20 +118,29 @@ public final class Pem {
       if (object instanceof PEMKeyPair pair) {
         return converter.getKeyPair(pair).getPrivate();
       }
-      throw new CaException(source + ": holds no unencrypted PEM private key"
-          + (object == null ? "" : " (found " + object.getClass().getSimpleName() + ")"));
+      throw new CaException(
+          source
+              + ": holds no unencrypted PEM private key"
+              + (object == null ? "" : " (found " + object.getClass().getSimpleName() + ")"));
     } catch (IOException e) {
       throw new CaException(source + ": cannot read PEM private key: " + e.getMessage(), e);
     }
   }
 
-  /** Longest CSR parsed (docs/limits.md): a workload's CSR is about 1 KiB, an RSA-4096 one under 2 KiB. */
+  /**
+   * Longest CSR parsed (docs/limits.md): a workload's CSR is about 1 KiB, an RSA-4096 one under 2
+   * KiB.
+   */
   public static final int MAX_CSR_CHARS = 16 * 1024;
 
-  /** A PKCS#10 request from PEM ({@code CERTIFICATE REQUEST}), at most {@link #MAX_CSR_CHARS} characters. */
+  /**
+   * A PKCS#10 request from PEM ({@code CERTIFICATE REQUEST}), at most {@link #MAX_CSR_CHARS}
+   * characters.
+   */
   public static byte[] readCsrDer(String pem, String source) {
     if (pem.length() > MAX_CSR_CHARS) {
-      throw new CsrRejectedException(CsrRejectedException.Reason.MALFORMED,
+      throw new CsrRejectedException(
+          CsrRejectedException.Reason.MALFORMED,
           source + ": " + pem.length() + " characters, longer than the limit of " + MAX_CSR_CHARS);
     }
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
@@ -120,10 +148,11 @@ public final class Pem {
       if (object instanceof PKCS10CertificationRequest csr) {
         return csr.getEncoded();
       }
-      throw new CsrRejectedException(CsrRejectedException.Reason.MALFORMED,
-          source + ": not a PEM CERTIFICATE REQUEST");
+      throw new CsrRejectedException(
+          CsrRejectedException.Reason.MALFORMED, source + ": not a PEM CERTIFICATE REQUEST");
     } catch (IOException e) {
-      throw new CsrRejectedException(CsrRejectedException.Reason.MALFORMED,
+      throw new CsrRejectedException(
+          CsrRejectedException.Reason.MALFORMED,
           source + ": cannot read PEM certificate request: " + e.getMessage());
     }
   }

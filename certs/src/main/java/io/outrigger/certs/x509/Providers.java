@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.interfaces.ECKey;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -32,16 +32,18 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
  * costs about two SunEC signatures, the CA's target. BoringSSL (through Conscrypt's JNI library)
  * verifies (key decoding included) about 2.6 times and signs about 3.7 times faster than Bouncy
  * Castle's lightweight API, the fastest pure-Java code measured here (SunEC's P-256 verify is
- * slower still, and Bouncy Castle's JCA layer rebuilt the curve generator's tables per key). So EC signing, CSR
- * verification and EC key generation use BoringSSL when its native library loads, and Bouncy
- * Castle's lightweight API on its shared named-curve tables otherwise ({@link CryptoBackend}).
- * RSA stays with the JDK, whose big-integer arithmetic is intrinsified. Providers are private
- * instances, never registered in {@link java.security.Security}: the process-wide list is not ours.
+ * slower still, and Bouncy Castle's JCA layer rebuilt the curve generator's tables per key). So EC
+ * signing, CSR verification and EC key generation use BoringSSL when its native library loads, and
+ * Bouncy Castle's lightweight API on its shared named-curve tables otherwise ({@link
+ * CryptoBackend}). RSA stays with the JDK, whose big-integer arithmetic is intrinsified. Providers
+ * are private instances, never registered in {@link java.security.Security}: the process-wide list
+ * is not ours.
  */
 public final class Providers {
 
   private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
-  private static final DefaultDigestAlgorithmIdentifierFinder DIGESTS = new DefaultDigestAlgorithmIdentifierFinder();
+  private static final DefaultDigestAlgorithmIdentifierFinder DIGESTS =
+      new DefaultDigestAlgorithmIdentifierFinder();
   private static final byte UNCOMPRESSED = 0x04;
 
   private final CryptoBackend backend;
@@ -53,22 +55,27 @@ public final class Providers {
   }
 
   /**
-   * The backend for a setting: {@code AUTO} is BoringSSL where it loads, else Bouncy Castle;
-   * {@code BORINGSSL} where it does not load is an error naming why, not a silent fallback.
+   * The backend for a setting: {@code AUTO} is BoringSSL where it loads, else Bouncy Castle; {@code
+   * BORINGSSL} where it does not load is an error naming why, not a silent fallback.
    */
   public static Providers choose(CryptoBackend requested) {
     return switch (requested) {
       case BOUNCY_CASTLE -> new Providers(CryptoBackend.BOUNCY_CASTLE, null);
       case BORINGSSL -> {
         if (!BoringSsl.available()) {
-          throw new CaException("CA crypto backend boringssl was asked for but cannot load: "
-              + BoringSsl.unavailableReason() + " (use " + CryptoBackend.PROPERTY + "=bouncycastle or auto)");
+          throw new CaException(
+              "CA crypto backend boringssl was asked for but cannot load: "
+                  + BoringSsl.unavailableReason()
+                  + " (use "
+                  + CryptoBackend.PROPERTY
+                  + "=bouncycastle or auto)");
         }
         yield new Providers(CryptoBackend.BORINGSSL, null);
       }
-      case AUTO -> BoringSsl.available()
-          ? new Providers(CryptoBackend.BORINGSSL, null)
-          : new Providers(CryptoBackend.BOUNCY_CASTLE, BoringSsl.unavailableReason());
+      case AUTO ->
+          BoringSsl.available()
+              ? new Providers(CryptoBackend.BORINGSSL, null)
+              : new Providers(CryptoBackend.BOUNCY_CASTLE, BoringSsl.unavailableReason());
     };
   }
 
@@ -117,9 +124,11 @@ public final class Providers {
       try {
         boringKey = BoringSsl.privateKey(key);
       } catch (GeneralSecurityException e) {
-        throw new CaException("EC key cannot be read by BoringSSL for signing: " + e.getMessage(), e);
+        throw new CaException(
+            "EC key cannot be read by BoringSSL for signing: " + e.getMessage(), e);
       }
-      return signerFactory("BoringSSL", () -> JcaOperators.signer(signature, algorithm, provider, boringKey));
+      return signerFactory(
+          "BoringSSL", () -> JcaOperators.signer(signature, algorithm, provider, boringKey));
     }
     AlgorithmIdentifier digest = DIGESTS.find(signature);
     AsymmetricKeyParameter lightweight;
@@ -128,7 +137,8 @@ public final class Providers {
     } catch (IOException e) {
       throw new CaException("EC key cannot be read for signing: " + e.getMessage(), e);
     }
-    return signerFactory("Bouncy Castle lightweight",
+    return signerFactory(
+        "Bouncy Castle lightweight",
         () -> new BcECContentSignerBuilder(signature, digest).build(lightweight));
   }
 
@@ -169,14 +179,16 @@ public final class Providers {
     if (backend == CryptoBackend.BORINGSSL) {
       PublicKey key = BoringSsl.publicKey(spki.getEncoded());
       // BoringSSL encodes public keys uncompressed, whatever form it decoded.
-      SubjectPublicKeyInfo info = uncompressed ? spki : SubjectPublicKeyInfo.getInstance(key.getEncoded());
+      SubjectPublicKeyInfo info =
+          uncompressed ? spki : SubjectPublicKeyInfo.getInstance(key.getEncoded());
       return new NamedCurveKey(info, JcaOperators.ecdsaVerifier(BoringSsl.provider(), key));
     }
     // Decodes the point and checks that it lies on the curve; verifies on the shared curve tables.
     ECPublicKeyParameters key = (ECPublicKeyParameters) PublicKeyFactory.createKey(spki);
-    SubjectPublicKeyInfo info = uncompressed
-        ? spki
-        : new SubjectPublicKeyInfo(spki.getAlgorithm(), key.getQ().getEncoded(false));
+    SubjectPublicKeyInfo info =
+        uncompressed
+            ? spki
+            : new SubjectPublicKeyInfo(spki.getAlgorithm(), key.getQ().getEncoded(false));
     return new NamedCurveKey(info, new BcECContentVerifierProviderBuilder(DIGESTS).build(key));
   }
 
@@ -184,7 +196,8 @@ public final class Providers {
   public static ContentVerifierProvider verifier(SubjectPublicKeyInfo spki, PublicKey key)
       throws OperatorCreationException, IOException {
     return isEc(key)
-        ? new BcECContentVerifierProviderBuilder(DIGESTS).build((ECPublicKeyParameters) PublicKeyFactory.createKey(spki))
+        ? new BcECContentVerifierProviderBuilder(DIGESTS)
+            .build((ECPublicKeyParameters) PublicKeyFactory.createKey(spki))
         : new JcaContentVerifierProviderBuilder().build(key);
   }
 }

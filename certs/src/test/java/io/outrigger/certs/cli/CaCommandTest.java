@@ -36,21 +36,48 @@ class CaCommandTest {
   @Test
   void initIssueInspectRoundTrip() throws Exception {
     Path dir = tmp.resolve("ca");
-    Run init = ca("init", "--dir", dir.toString(), "--trust-domain", "example.org", "--key-type", "rsa-2048");
+    Run init =
+        ca(
+            "init",
+            "--dir",
+            dir.toString(),
+            "--trust-domain",
+            "example.org",
+            "--key-type",
+            "rsa-2048");
     assertThat(init.exitCode()).as(init.err()).isZero();
     assertThat(init.out()).contains("created mesh root CA", "example.org");
-    assertThat(Files.getPosixFilePermissions(dir.resolve("ca-key.pem"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    assertThat(openssl.text(Files.readString(dir.resolve("root-cert.pem")))).contains("Public-Key: (2048 bit)", "CA:TRUE");
+    assertThat(Files.getPosixFilePermissions(dir.resolve("ca-key.pem")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(openssl.text(Files.readString(dir.resolve("root-cert.pem"))))
+        .contains("Public-Key: (2048 bit)", "CA:TRUE");
 
     Path cert = tmp.resolve("reviews.pem");
     Path key = tmp.resolve("reviews-key.pem");
-    Run issue = ca("issue", "--dir", dir.toString(), "--spiffe", "spiffe://example.org/ns/default/sa/reviews",
-        "--ttl", "1h", "--cert", cert.toString(), "--key", key.toString());
+    Run issue =
+        ca(
+            "issue",
+            "--dir",
+            dir.toString(),
+            "--spiffe",
+            "spiffe://example.org/ns/default/sa/reviews",
+            "--ttl",
+            "1h",
+            "--cert",
+            cert.toString(),
+            "--key",
+            key.toString());
     assertThat(issue.exitCode()).as(issue.err()).isZero();
-    assertThat(Files.getPosixFilePermissions(key)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(key))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
-    ExecResult verify = openssl.exec("verify", "-x509_strict", "-CAfile", dir.resolve("root-cert.pem").toString(),
-        cert.toString());
+    ExecResult verify =
+        openssl.exec(
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            dir.resolve("root-cert.pem").toString(),
+            cert.toString());
     assertThat(verify.exitCode()).as(verify.stdout() + verify.stderr()).isZero();
     // The key file is the key of the certificate.
     String certKey = openssl.run("x509", "-in", cert.toString(), "-noout", "-pubkey");
@@ -59,8 +86,13 @@ class CaCommandTest {
 
     Run inspect = ca("inspect", cert.toString());
     assertThat(inspect.exitCode()).as(inspect.err()).isZero();
-    assertThat(inspect.out()).contains("subject:   (empty)", "SAN:       URI:spiffe://example.org/ns/default/sa/reviews",
-        "key:       EC 256 bits", "CA:        no", "valid, expires in 0h59m");
+    assertThat(inspect.out())
+        .contains(
+            "subject:   (empty)",
+            "SAN:       URI:spiffe://example.org/ns/default/sa/reviews",
+            "key:       EC 256 bits",
+            "CA:        no",
+            "valid, expires in 0h59m");
 
     Run inspectRoot = ca("inspect", dir.resolve("cert-chain.pem").toString());
     assertThat(inspectRoot.out()).contains("CA:        yes", "self-signed root");
@@ -71,12 +103,24 @@ class CaCommandTest {
     Path dir = tmp.resolve("ca");
     io.outrigger.certs.TestCas.opensslIntermediate(openssl, dir);
     Path cert = tmp.resolve("leaf.pem");
-    Run issue = ca("issue", "--dir", dir.toString(), "--spiffe", "spiffe://cluster.local/ns/a/sa/b",
-        "--cert", cert.toString(), "--key", tmp.resolve("leaf-key.pem").toString());
+    Run issue =
+        ca(
+            "issue",
+            "--dir",
+            dir.toString(),
+            "--spiffe",
+            "spiffe://cluster.local/ns/a/sa/b",
+            "--cert",
+            cert.toString(),
+            "--key",
+            tmp.resolve("leaf-key.pem").toString());
     assertThat(issue.exitCode()).as(issue.err()).isZero();
     assertThat(issue.out()).contains("(leaf + 1 intermediate(s))");
     Run inspect = ca("inspect", cert.toString());
-    assertThat(inspect.out()).contains("certificate 1 of 2 (leaf)", "signed by: certificate 2 (signature verified)",
-        "CN=Mesh Intermediate");
+    assertThat(inspect.out())
+        .contains(
+            "certificate 1 of 2 (leaf)",
+            "signed by: certificate 2 (signature verified)",
+            "CN=Mesh Intermediate");
   }
 }

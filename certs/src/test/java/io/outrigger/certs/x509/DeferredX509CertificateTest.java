@@ -18,22 +18,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An issued leaf is handed out unparsed; whatever is asked of it must be exactly what the JDK's
- * own parse of the same bytes answers, and it must be interchangeable with that parse.
+ * An issued leaf is handed out unparsed; whatever is asked of it must be exactly what the JDK's own
+ * parse of the same bytes answers, and it must be interchangeable with that parse.
  */
 class DeferredX509CertificateTest {
 
-  private static final SpiffeId REVIEWS = SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
+  private static final SpiffeId REVIEWS =
+      SpiffeId.parse("spiffe://cluster.local/ns/default/sa/reviews");
 
   @TempDir Path caDir;
 
   @Test
   void answersLikeTheJdkParseOfTheSameBytes() throws Exception {
     MeshCa ca = MeshCa.loadOrInit(caDir, CaSettings.defaults());
-    X509Certificate leaf = ca.issueServing(REVIEWS, List.of("ca.outrigger.svc"), Duration.ofHours(1)).leaf();
+    X509Certificate leaf =
+        ca.issueServing(REVIEWS, List.of("ca.outrigger.svc"), Duration.ofHours(1)).leaf();
     assertThat(leaf).isInstanceOf(DeferredX509Certificate.class);
-    X509Certificate jdk = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(leaf.getEncoded()));
+    X509Certificate jdk =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(leaf.getEncoded()));
 
     assertThat(leaf).isEqualTo(jdk).hasSameHashCodeAs(jdk);
     assertThat(jdk).isEqualTo(leaf);
@@ -41,7 +45,8 @@ class DeferredX509CertificateTest {
     assertThat(leaf.toString()).isEqualTo(jdk.toString());
     assertThat(leaf.getSerialNumber()).isEqualTo(jdk.getSerialNumber());
     assertThat(leaf.getVersion()).isEqualTo(3);
-    assertThat(leaf.getIssuerX500Principal()).isEqualTo(ca.caCertificate().getSubjectX500Principal());
+    assertThat(leaf.getIssuerX500Principal())
+        .isEqualTo(ca.caCertificate().getSubjectX500Principal());
     assertThat(leaf.getSubjectX500Principal()).isEqualTo(jdk.getSubjectX500Principal());
     assertThat(leaf.getNotBefore()).isEqualTo(jdk.getNotBefore());
     assertThat(leaf.getNotAfter()).isEqualTo(jdk.getNotAfter());
@@ -60,7 +65,8 @@ class DeferredX509CertificateTest {
     assertThat(leaf.getPublicKey()).isEqualTo(jdk.getPublicKey());
     leaf.checkValidity();
     leaf.verify(ca.caCertificate().getPublicKey());
-    assertThatThrownBy(() -> leaf.verify(leaf.getPublicKey())).isInstanceOf(SignatureException.class);
+    assertThatThrownBy(() -> leaf.verify(leaf.getPublicKey()))
+        .isInstanceOf(SignatureException.class);
   }
 
   @Test

@@ -17,17 +17,20 @@ class PemTest {
 
   @Test
   void readsTheCertificatesOfAFileThatAlsoHoldsItsKey(@TempDir Path dir) {
-    var issued = MeshCa.loadOrInit(dir, CaSettings.defaults())
-        .issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofHours(1));
+    var issued =
+        MeshCa.loadOrInit(dir, CaSettings.defaults())
+            .issue(SpiffeId.parse("spiffe://cluster.local/ns/a/sa/b"), Duration.ofHours(1));
     String combined = issued.privateKeyPem() + issued.certificateChainPem();
-    assertThat(Pem.readCertificates(combined, "combined.pem")).containsExactlyElementsOf(issued.chain());
+    assertThat(Pem.readCertificates(combined, "combined.pem"))
+        .containsExactlyElementsOf(issued.chain());
   }
 
   @Test
   void aFileWithoutACertificateIsNamedByWhatItHolds(@TempDir Path dir) {
     MeshCa.loadOrInit(dir, CaSettings.defaults());
     String key = KeyFiles.readSecret(dir.resolve("ca-key.pem"));
-    assertThatThrownBy(() -> Pem.readCertificates(key, "ca-key.pem")).isInstanceOf(CaException.class)
+    assertThatThrownBy(() -> Pem.readCertificates(key, "ca-key.pem"))
+        .isInstanceOf(CaException.class)
         .hasMessage("ca-key.pem: holds a private key (PEM 'PRIVATE KEY'), not a certificate");
     String ecKey = key.replace("PRIVATE KEY", "EC PRIVATE KEY");
     assertThatThrownBy(() -> Pem.readCertificates(ecKey, "k.pem"))
@@ -42,7 +45,8 @@ class PemTest {
   @Test
   void aBrokenCertificateIsNamedByItsPosition() {
     String broken = "-----BEGIN CERTIFICATE-----\nMIIBaGVsbG8=\n-----END CERTIFICATE-----\n";
-    assertThatThrownBy(() -> Pem.readCertificates(broken, "chain.pem")).isInstanceOf(CaException.class)
+    assertThatThrownBy(() -> Pem.readCertificates(broken, "chain.pem"))
+        .isInstanceOf(CaException.class)
         .hasMessageStartingWith("chain.pem: certificate 1 is not a valid X.509 certificate: ");
   }
 }

@@ -12,14 +12,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code outrigger check}: can this host run a host-mode mesh? One line per check, exit 1 on any FAIL. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-    description = {"Preflight of this host for host mode: root, iptables (backend, nat REDIRECT), CNI plugins, "
-        + "Envoy and its version, the control plane's ports, the JDK. One line per check: OK, WARN or FAIL with "
-        + "the fix. Exit code 1 when any check FAILs."})
+/**
+ * {@code outrigger check}: can this host run a host-mode mesh? One line per check, exit 1 on any
+ * FAIL.
+ */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Preflight of this host for host mode: root, iptables (backend, nat REDIRECT), CNI plugins, "
+          + "Envoy and its version, the control plane's ports, the JDK. One line per check: OK, WARN or FAIL with "
+          + "the fix. Exit code 1 when any check FAILs."
+    })
 public final class CheckCommand implements Callable<Integer> {
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
-      defaultValue = "short", description = "short (one line per check), json or yaml.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      converter = OutputFormat.Converter.class,
+      defaultValue = "short",
+      description = "short (one line per check), json or yaml.")
   OutputFormat output;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -30,7 +41,9 @@ public final class CheckCommand implements Callable<Integer> {
     this(System.getenv());
   }
 
-  /** @param env PATH, CNI_PATH and ENVOY_BIN to check with (tests give a broken one) */
+  /**
+   * @param env PATH, CNI_PATH and ENVOY_BIN to check with (tests give a broken one)
+   */
   public CheckCommand(Map<String, String> env) {
     this.env = env;
   }
@@ -47,7 +60,10 @@ public final class CheckCommand implements Callable<Integer> {
       root.put("ok", checks.stream().noneMatch(c -> c.status() == Check.Status.FAIL));
       ArrayNode list = root.putArray("checks");
       for (Check c : checks) {
-        list.addObject().put("name", c.name()).put("status", c.status().name()).put("detail", c.detail())
+        list.addObject()
+            .put("name", c.name())
+            .put("status", c.status().name())
+            .put("detail", c.detail())
             .put("fix", c.fix());
       }
       out.print(output.print(root));

@@ -22,14 +22,18 @@ import java.util.regex.Pattern;
 
 /**
  * The chart's values as Helm merges them: the chart's own values.yaml (bundled in the jar from
- * manifests/charts/outrigger), then each {@code -f} file, then each {@code --set key.path=value}. A key that is
- * not in the chart's values.yaml is an error (a typo must not silently do nothing), except below the free-form
- * maps ({@code controlPlane.resources}).
+ * manifests/charts/outrigger), then each {@code -f} file, then each {@code --set key.path=value}. A
+ * key that is not in the chart's values.yaml is an error (a typo must not silently do nothing),
+ * except below the free-form maps ({@code controlPlane.resources}).
  */
 public final class ChartValues {
 
-  /** Where the chart's values.yaml and crds/ are on the classpath (copied there by the cli module's build). */
+  /**
+   * Where the chart's values.yaml and crds/ are on the classpath (copied there by the cli module's
+   * build).
+   */
   static final String CHART_RESOURCE = "/io/outrigger/cli/manifest/chart/";
+
   private static final Set<String> FREE_FORM = Set.of("controlPlane.resources", "cni.resources");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
@@ -46,7 +50,8 @@ public final class ChartValues {
   public static ChartValues defaults() {
     try (InputStream in = ChartValues.class.getResourceAsStream(CHART_RESOURCE + "values.yaml")) {
       if (in == null) {
-        throw new IllegalStateException("the chart's values.yaml is not in this build of outrigger");
+        throw new IllegalStateException(
+            "the chart's values.yaml is not in this build of outrigger");
       }
       return new ChartValues((ObjectNode) yaml().readTree(in));
     } catch (IOException e) {
@@ -54,37 +59,54 @@ public final class ChartValues {
     }
   }
 
-  /** These values with a values file merged over them (maps merge key by key, anything else replaces). */
+  /**
+   * These values with a values file merged over them (maps merge key by key, anything else
+   * replaces).
+   */
   public ChartValues withFile(Path file) {
     JsonNode given;
     try {
       given = yaml().readTree(Files.readString(file));
     } catch (IOException e) {
-      throw new IllegalArgumentException("values file " + file + ": "
-          + (Files.exists(file) ? "not YAML: " + e.getMessage().lines().findFirst().orElse("") : "does not exist"), e);
+      throw new IllegalArgumentException(
+          "values file "
+              + file
+              + ": "
+              + (Files.exists(file)
+                  ? "not YAML: " + e.getMessage().lines().findFirst().orElse("")
+                  : "does not exist"),
+          e);
     }
     if (given == null || given.isMissingNode() || given.isNull()) {
       return this;
     }
     if (!given.isObject()) {
-      throw new IllegalArgumentException("values file " + file + ": must be a map of values, not " + given.getNodeType());
+      throw new IllegalArgumentException(
+          "values file " + file + ": must be a map of values, not " + given.getNodeType());
     }
     ObjectNode merged = tree.deepCopy();
     merge(merged, (ObjectNode) given, "", "values file " + file);
     return new ChartValues(merged);
   }
 
-  /** These values with {@code key.path=value} set: true/false and integers are typed as Helm's --set types them. */
+  /**
+   * These values with {@code key.path=value} set: true/false and integers are typed as Helm's --set
+   * types them.
+   */
   public ChartValues withSet(String assignment) {
     int eq = assignment.indexOf('=');
     if (eq <= 0) {
-      throw new IllegalArgumentException("--set '" + assignment + "': expected KEY=VALUE, e.g. replicaCount=2");
+      throw new IllegalArgumentException(
+          "--set '" + assignment + "': expected KEY=VALUE, e.g. replicaCount=2");
     }
     String key = assignment.substring(0, eq);
     String raw = assignment.substring(eq + 1);
-    JsonNode value = raw.equals("true") || raw.equals("false") ? BooleanNode.valueOf(Boolean.parseBoolean(raw))
-        : INTEGER.matcher(raw).matches() && raw.length() < 10 ? IntNode.valueOf(Integer.parseInt(raw))
-        : TextNode.valueOf(raw);
+    JsonNode value =
+        raw.equals("true") || raw.equals("false")
+            ? BooleanNode.valueOf(Boolean.parseBoolean(raw))
+            : INTEGER.matcher(raw).matches() && raw.length() < 10
+                ? IntNode.valueOf(Integer.parseInt(raw))
+                : TextNode.valueOf(raw);
     ObjectNode given = JsonNodeFactory.instance.objectNode();
     ObjectNode at = given;
     String[] parts = key.split("\\.", -1);
@@ -102,16 +124,33 @@ public final class ChartValues {
       Map.Entry<String, JsonNode> e = it.next();
       String path = prefix + e.getKey();
       JsonNode current = into.get(e.getKey());
-      boolean freeForm = FREE_FORM.stream().anyMatch(f -> path.equals(f) || path.startsWith(f + "."));
+      boolean freeForm =
+          FREE_FORM.stream().anyMatch(f -> path.equals(f) || path.startsWith(f + "."));
       if (current == null && !freeForm) {
-        throw new IllegalArgumentException(source + ": unknown value '" + path + "' (the chart has: "
-            + String.join(", ", keys(into, prefix)) + ")");
+        throw new IllegalArgumentException(
+            source
+                + ": unknown value '"
+                + path
+                + "' (the chart has: "
+                + String.join(", ", keys(into, prefix))
+                + ")");
       }
-      if (current != null && current.isObject() && e.getValue().isObject() && !FREE_FORM.contains(path)) {
+      if (current != null
+          && current.isObject()
+          && e.getValue().isObject()
+          && !FREE_FORM.contains(path)) {
         merge((ObjectNode) current, (ObjectNode) e.getValue(), path + ".", source);
-      } else if (current != null && current.isObject() && !e.getValue().isObject() && !e.getValue().isNull()) {
-        throw new IllegalArgumentException(source + ": '" + path + "' is a map of values ("
-            + String.join(", ", keys((ObjectNode) current, path + ".")) + "), not a single value");
+      } else if (current != null
+          && current.isObject()
+          && !e.getValue().isObject()
+          && !e.getValue().isNull()) {
+        throw new IllegalArgumentException(
+            source
+                + ": '"
+                + path
+                + "' is a map of values ("
+                + String.join(", ", keys((ObjectNode) current, path + "."))
+                + "), not a single value");
       } else {
         into.set(e.getKey(), e.getValue());
       }
@@ -139,7 +178,8 @@ public final class ChartValues {
       return "";
     }
     if (!node.isValueNode()) {
-      throw new IllegalArgumentException("value '" + path + "': must be a string, not a map or list");
+      throw new IllegalArgumentException(
+          "value '" + path + "': must be a string, not a map or list");
     }
     return node.asText();
   }
@@ -147,9 +187,11 @@ public final class ChartValues {
   String revision() {
     String revision = string("revision");
     if (!DNS_LABEL.matcher(revision).matches()) {
-      throw new IllegalArgumentException("value 'revision' '" + revision
-          + "': must be a DNS label (lower case letters, digits and '-', at most 63 characters; 'default' for the"
-          + " default revision)");
+      throw new IllegalArgumentException(
+          "value 'revision' '"
+              + revision
+              + "': must be a DNS label (lower case letters, digits and '-', at most 63 characters; 'default' for the"
+              + " default revision)");
     }
     return revision;
   }
@@ -157,7 +199,8 @@ public final class ChartValues {
   int replicaCount() {
     JsonNode node = at("replicaCount");
     if (!node.isInt() || node.asInt() < 0) {
-      throw new IllegalArgumentException("value 'replicaCount' '" + node.asText() + "': must be a whole number >= 0");
+      throw new IllegalArgumentException(
+          "value 'replicaCount' '" + node.asText() + "': must be a whole number >= 0");
     }
     return node.asInt();
   }
@@ -165,7 +208,8 @@ public final class ChartValues {
   boolean createNamespace() {
     JsonNode node = at("createNamespace");
     if (!node.isBoolean()) {
-      throw new IllegalArgumentException("value 'createNamespace' '" + node.asText() + "': must be true or false");
+      throw new IllegalArgumentException(
+          "value 'createNamespace' '" + node.asText() + "': must be true or false");
     }
     return node.asBoolean();
   }
@@ -173,7 +217,8 @@ public final class ChartValues {
   String image(String which) {
     String image = string("images." + which);
     if (image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException("value 'images." + which + "' '" + image + "': must be an image reference");
+      throw new IllegalArgumentException(
+          "value 'images." + which + "' '" + image + "': must be an image reference");
     }
     return image;
   }
@@ -181,8 +226,8 @@ public final class ChartValues {
   String pullPolicy() {
     String policy = string("images.pullPolicy");
     if (!Set.of("Always", "IfNotPresent", "Never").contains(policy)) {
-      throw new IllegalArgumentException("value 'images.pullPolicy' '" + policy
-          + "': must be Always, IfNotPresent or Never");
+      throw new IllegalArgumentException(
+          "value 'images.pullPolicy' '" + policy + "': must be Always, IfNotPresent or Never");
     }
     return policy;
   }
@@ -193,10 +238,15 @@ public final class ChartValues {
     if (!address.isEmpty()) {
       int colon = address.lastIndexOf(':');
       String port = colon < 0 ? "" : address.substring(colon + 1);
-      if (colon <= 0 || !INTEGER.matcher(port).matches() || port.length() > 5 || Integer.parseInt(port) < 1
+      if (colon <= 0
+          || !INTEGER.matcher(port).matches()
+          || port.length() > 5
+          || Integer.parseInt(port) < 1
           || Integer.parseInt(port) > 65535) {
-        throw new IllegalArgumentException("value 'controlPlane.address' '" + address
-            + "': must be HOST:PORT (e.g. 198.19.232.15:15012), or empty for the revision's Service name");
+        throw new IllegalArgumentException(
+            "value 'controlPlane.address' '"
+                + address
+                + "': must be HOST:PORT (e.g. 198.19.232.15:15012), or empty for the revision's Service name");
       }
     }
     return address;
@@ -205,8 +255,10 @@ public final class ChartValues {
   String serviceClusterIp() {
     String ip = string("controlPlane.serviceClusterIP");
     if (!ip.isEmpty() && !isIpLiteral(ip)) {
-      throw new IllegalArgumentException("value 'controlPlane.serviceClusterIP' '" + ip
-          + "': must be an IP address in the cluster's service CIDR, or empty");
+      throw new IllegalArgumentException(
+          "value 'controlPlane.serviceClusterIP' '"
+              + ip
+              + "': must be an IP address in the cluster's service CIDR, or empty");
     }
     return ip;
   }
@@ -230,7 +282,8 @@ public final class ChartValues {
   String caSecretName() {
     String name = string("ca.secretName");
     if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
-      throw new IllegalArgumentException("value 'ca.secretName' '" + name + "': not a Kubernetes Secret name");
+      throw new IllegalArgumentException(
+          "value 'ca.secretName' '" + name + "': not a Kubernetes Secret name");
     }
     return name;
   }

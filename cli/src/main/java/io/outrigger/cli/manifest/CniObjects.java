@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The objects of the chart's templates/cni.yaml (the CNI node agent, docs/cni.md "The DaemonSet"), rendered
- * without Helm from the same values; {@code ManifestGenerateTest} compares them with {@code helm template}.
+ * The objects of the chart's templates/cni.yaml (the CNI node agent, docs/cni.md "The DaemonSet"),
+ * rendered without Helm from the same values; {@code ManifestGenerateTest} compares them with
+ * {@code helm template}.
  */
 final class CniObjects {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,19 +31,25 @@ final class CniObjects {
     List<ObjectNode> objects = new ArrayList<>();
     JsonNode enabled = values.at("cni.enabled");
     if (!enabled.isBoolean()) {
-      throw new IllegalArgumentException("value 'cni.enabled' '" + enabled.asText() + "': must be true or false");
+      throw new IllegalArgumentException(
+          "value 'cni.enabled' '" + enabled.asText() + "': must be true or false");
     }
     if (!enabled.asBoolean()) {
       return objects;
     }
     objects.add(object("v1", "ServiceAccount", true));
     ObjectNode clusterRole = object("rbac.authorization.k8s.io/v1", "ClusterRole", false);
-    clusterRole.set("rules", yaml("r:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get, list, delete, patch]}\n").get("r"));
+    clusterRole.set(
+        "rules",
+        yaml("r:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get, list, delete, patch]}\n")
+            .get("r"));
     objects.add(clusterRole);
     objects.add(binding("ClusterRoleBinding", "ClusterRole", false));
     ObjectNode role = object("rbac.authorization.k8s.io/v1", "Role", true);
-    role.set("rules", yaml("r:\n- {apiGroups: [apps], resources: [daemonsets], resourceNames: [outrigger-cni], verbs: [get]}\n")
-        .get("r"));
+    role.set(
+        "rules",
+        yaml("r:\n- {apiGroups: [apps], resources: [daemonsets], resourceNames: [outrigger-cni], verbs: [get]}\n")
+            .get("r"));
     objects.add(role);
     objects.add(binding("RoleBinding", "Role", true));
     objects.add(daemonSet());
@@ -51,14 +58,19 @@ final class CniObjects {
 
   private ObjectNode daemonSet() {
     ObjectNode ds = object("apps/v1", "DaemonSet", true);
-    String image = values.string("cni.image").isEmpty() ? values.image("controlPlane") : values.string("cni.image");
+    String image =
+        values.string("cni.image").isEmpty()
+            ? values.image("controlPlane")
+            : values.string("cni.image");
     List<String> excluded = new ArrayList<>();
     values.at("cni.excludeNamespaces").forEach(n -> excluded.add(n.asText()));
     String binDir = path("cni.binDir");
     String confDir = path("cni.confDir");
     String records = path("cni.podRecordsDir");
     int port = port();
-    ObjectNode spec = yaml("""
+    ObjectNode spec =
+        yaml(
+            """
         selector:
           matchLabels: {app: outrigger-cni}
         updateStrategy:
@@ -102,23 +114,41 @@ final class CniObjects {
               hostPath: {path: %s, type: DirectoryOrCreate}
             - name: tmp
               emptyDir: {}
-        """.formatted(integer("cni.terminationGracePeriodSeconds"), q(image), q(values.pullPolicy()),
-        q("--bin-dir=" + binDir), q("--conf-dir=" + confDir), q("--plugin-image=" + path("cni.pluginImageDir")),
-        q("--exclude-namespaces=" + String.join(",", excluded)), q("--log-file=" + path("cni.logFile")),
-        q("--pod-records=" + records), q("--resync=" + values.string("cni.resync")),
-        q("--readiness-port=" + port), q("--repair=" + values.string("cni.repair")),
-        q("--daemonset=" + namespace + "/" + NAME), port, q(binDir), q(confDir), q(records), q(binDir), q(confDir),
-        q(records)));
+        """
+                .formatted(
+                    integer("cni.terminationGracePeriodSeconds"),
+                    q(image),
+                    q(values.pullPolicy()),
+                    q("--bin-dir=" + binDir),
+                    q("--conf-dir=" + confDir),
+                    q("--plugin-image=" + path("cni.pluginImageDir")),
+                    q("--exclude-namespaces=" + String.join(",", excluded)),
+                    q("--log-file=" + path("cni.logFile")),
+                    q("--pod-records=" + records),
+                    q("--resync=" + values.string("cni.resync")),
+                    q("--readiness-port=" + port),
+                    q("--repair=" + values.string("cni.repair")),
+                    q("--daemonset=" + namespace + "/" + NAME),
+                    port,
+                    q(binDir),
+                    q(confDir),
+                    q(records),
+                    q(binDir),
+                    q(confDir),
+                    q(records)));
     ObjectNode podSpec = (ObjectNode) spec.at("/template/spec");
     String priority = values.string("cni.priorityClassName");
     if (!priority.isEmpty()) {
       ObjectNode reordered = JSON.createObjectNode();
-      podSpec.fields().forEachRemaining(e -> {
-        reordered.set(e.getKey(), e.getValue());
-        if (e.getKey().equals("tolerations")) {
-          reordered.put("priorityClassName", priority);
-        }
-      });
+      podSpec
+          .fields()
+          .forEachRemaining(
+              e -> {
+                reordered.set(e.getKey(), e.getValue());
+                if (e.getKey().equals("tolerations")) {
+                  reordered.put("priorityClassName", priority);
+                }
+              });
       ((ObjectNode) spec.get("template")).set("spec", reordered);
       podSpec = reordered;
     }
@@ -133,7 +163,8 @@ final class CniObjects {
   private String path(String key) {
     String p = values.string(key);
     if (!p.startsWith("/")) {
-      throw new IllegalArgumentException("value '" + key + "' '" + p + "': must be an absolute path on the node");
+      throw new IllegalArgumentException(
+          "value '" + key + "' '" + p + "': must be an absolute path on the node");
     }
     return p;
   }
@@ -141,7 +172,8 @@ final class CniObjects {
   private int port() {
     int port = integer("cni.readinessPort");
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("value 'cni.readinessPort' '" + port + "': must be a port (1-65535)");
+      throw new IllegalArgumentException(
+          "value 'cni.readinessPort' '" + port + "': must be a port (1-65535)");
     }
     return port;
   }
@@ -149,16 +181,24 @@ final class CniObjects {
   private int integer(String key) {
     JsonNode node = values.at(key);
     if (!node.isInt()) {
-      throw new IllegalArgumentException("value '" + key + "' '" + node.asText() + "': must be a whole number");
+      throw new IllegalArgumentException(
+          "value '" + key + "' '" + node.asText() + "': must be a whole number");
     }
     return node.asInt();
   }
 
   private ObjectNode binding(String kind, String roleKind, boolean namespaced) {
     ObjectNode binding = object("rbac.authorization.k8s.io/v1", kind, namespaced);
-    binding.set("roleRef", yaml("apiGroup: rbac.authorization.k8s.io\nkind: %s\nname: outrigger-cni\n".formatted(roleKind)));
-    binding.set("subjects", yaml("s:\n- {kind: ServiceAccount, name: outrigger-cni, namespace: %s}\n"
-        .formatted(q(namespace))).get("s"));
+    binding.set(
+        "roleRef",
+        yaml(
+            "apiGroup: rbac.authorization.k8s.io\nkind: %s\nname: outrigger-cni\n"
+                .formatted(roleKind)));
+    binding.set(
+        "subjects",
+        yaml("s:\n- {kind: ServiceAccount, name: outrigger-cni, namespace: %s}\n"
+                .formatted(q(namespace)))
+            .get("s"));
     return binding;
   }
 

@@ -25,44 +25,66 @@ public final class ManifestCommand implements Callable<Integer> {
     throw new ParameterException(spec.commandLine(), "give a subcommand: generate");
   }
 
-  /** {@code outrigger manifest generate}: what {@code helm template --include-crds} renders, without Helm. */
+  /**
+   * {@code outrigger manifest generate}: what {@code helm template --include-crds} renders, without
+   * Helm.
+   */
   @Command(
       name = "generate",
       mixinStandardHelpOptions = true,
-      description = "Print the objects of the Helm chart manifests/charts/outrigger (CRDs, accounts and RBAC, the "
-          + "control plane Deployment and Service, the injector config, the webhook configurations) as YAML, "
-          + "for 'kubectl apply -f -'; the same objects 'helm template --include-crds' renders from the same values.")
+      description =
+          "Print the objects of the Helm chart manifests/charts/outrigger (CRDs, accounts and RBAC, the "
+              + "control plane Deployment and Service, the injector config, the webhook configurations) as YAML, "
+              + "for 'kubectl apply -f -'; the same objects 'helm template --include-crds' renders from the same values.")
   public static final class Generate implements Callable<Integer> {
 
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--revision", description = "The revision (the chart's value 'revision'; default: the values').")
+    @Option(
+        names = "--revision",
+        description = "The revision (the chart's value 'revision'; default: the values').")
     String revision;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "outrigger-system",
-        description = "The control plane's namespace (Helm's release namespace). Default ${DEFAULT-VALUE}.")
+    @Option(
+        names = {"-n", "--namespace"},
+        defaultValue = "outrigger-system",
+        description =
+            "The control plane's namespace (Helm's release namespace). Default ${DEFAULT-VALUE}.")
     String namespace;
 
-    @Option(names = {"-f", "--values"}, paramLabel = "FILE",
-        description = "A values file merged over the chart's values.yaml (repeatable, later ones win).")
+    @Option(
+        names = {"-f", "--values"},
+        paramLabel = "FILE",
+        description =
+            "A values file merged over the chart's values.yaml (repeatable, later ones win).")
     List<Path> valueFiles = List.of();
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-        description = "One value, e.g. replicaCount=2 or controlPlane.address=198.19.232.15:15012 (repeatable; "
-            + "applied after the files; true/false and whole numbers are typed as Helm types them).")
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description =
+            "One value, e.g. replicaCount=2 or controlPlane.address=198.19.232.15:15012 (repeatable; "
+                + "applied after the files; true/false and whole numbers are typed as Helm types them).")
     List<String> sets = List.of();
 
-    @Option(names = "--crds", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+        names = "--crds",
+        negatable = true,
+        defaultValue = "true",
+        fallbackValue = "true",
         description = "Include the CRDs (default: yes; --no-crds for the objects only).")
     boolean crds;
 
     @Override
     public Integer call() {
       if (!NAMESPACE.matcher(namespace).matches()) {
-        throw new ParameterException(spec.commandLine(), "--namespace '" + namespace
-            + "': not a Kubernetes namespace name (lower case letters, digits and '-', at most 63 characters)");
+        throw new ParameterException(
+            spec.commandLine(),
+            "--namespace '"
+                + namespace
+                + "': not a Kubernetes namespace name (lower case letters, digits and '-', at most 63 characters)");
       }
       ChartValues values = ChartValues.defaults();
       for (Path file : valueFiles) {

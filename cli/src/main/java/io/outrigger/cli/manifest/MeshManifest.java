@@ -25,10 +25,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The objects of the Helm chart manifests/charts/outrigger, rendered without Helm: the chart's CRDs as they are,
- * and each template's object from the same values. {@code ManifestGenerateTest} renders both with the default
- * values and with a revision and 2 replicas and compares them object by object, so a template changed without
- * this class (or the other way round) fails the fast tier.
+ * The objects of the Helm chart manifests/charts/outrigger, rendered without Helm: the chart's CRDs
+ * as they are, and each template's object from the same values. {@code ManifestGenerateTest}
+ * renders both with the default values and with a revision and 2 replicas and compares them object
+ * by object, so a template changed without this class (or the other way round) fails the fast tier.
  */
 public final class MeshManifest {
 
@@ -50,14 +50,20 @@ public final class MeshManifest {
   /** The chart's CRD files, in file name order, each as its text. */
   public static List<String> crds() {
     List<String> crds = new ArrayList<>();
-    withChartDirectory("crds", dir -> {
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted(
-            (a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList()) {
-          crds.add(Files.readString(file, StandardCharsets.UTF_8));
-        }
-      }
-    });
+    withChartDirectory(
+        "crds",
+        dir -> {
+          try (Stream<Path> files = Files.list(dir)) {
+            for (Path file :
+                files
+                    .filter(f -> f.getFileName().toString().endsWith(".yaml"))
+                    .sorted(
+                        (a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                    .toList()) {
+              crds.add(Files.readString(file, StandardCharsets.UTF_8));
+            }
+          }
+        });
     return crds;
   }
 
@@ -66,18 +72,23 @@ public final class MeshManifest {
     List<ObjectNode> objects = new ArrayList<>();
     values.replicaCount();
     if (values.createNamespace()) {
-      objects.add(yaml("""
+      objects.add(
+          yaml(
+              """
           apiVersion: v1
           kind: Namespace
           metadata:
             name: %s
             labels:
               app.kubernetes.io/part-of: outrigger
-          """.formatted(q(namespace))));
+          """
+                  .formatted(q(namespace))));
     }
     objects.add(object("v1", "ServiceAccount", true));
     ObjectNode clusterRole = object("rbac.authorization.k8s.io/v1", "ClusterRole", false);
-    clusterRole.set("rules", yaml("""
+    clusterRole.set(
+        "rules",
+        yaml("""
         r:
         - {apiGroups: [""], resources: [namespaces, pods], verbs: [get, list, watch]}
         - {apiGroups: [""], resources: [services], verbs: [list, watch]}
@@ -92,31 +103,52 @@ public final class MeshManifest {
         - apiGroups: [admissionregistration.k8s.io]
           resources: [mutatingwebhookconfigurations, validatingwebhookconfigurations]
           verbs: [get, list, watch, update, patch]
-        """).get("r"));
+        """)
+            .get("r"));
     objects.add(clusterRole);
     objects.add(binding("ClusterRoleBinding", "ClusterRole", false));
     ObjectNode role = object("rbac.authorization.k8s.io/v1", "Role", true);
-    role.set("rules", yaml("""
+    role.set(
+        "rules",
+        yaml("""
         r:
         - {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, create, update, patch]}
         - {apiGroups: [""], resources: [secrets], resourceNames: [%s], verbs: [get]}
         - {apiGroups: [""], resources: [secrets], verbs: [create]}
-        """.formatted(q(values.caSecretName()))).get("r"));
+        """
+                .formatted(q(values.caSecretName())))
+            .get("r"));
     objects.add(role);
     objects.add(binding("RoleBinding", "Role", true));
     ObjectNode injector = object("v1", "ConfigMap", true);
     ((ObjectNode) injector.get("metadata")).put("name", name + "-injector");
-    String address = values.controlPlaneAddress().isEmpty() ? serviceHost() + ":" + XDS_TLS
-        : values.controlPlaneAddress();
-    injector.putObject("data").put("config.yaml", "image: " + values.image("proxy") + "\ncontrolPlaneAddress: "
-        + address + "\ncontrolPlaneServerName: " + serviceHost() + "\n");
+    String address =
+        values.controlPlaneAddress().isEmpty()
+            ? serviceHost() + ":" + XDS_TLS
+            : values.controlPlaneAddress();
+    injector
+        .putObject("data")
+        .put(
+            "config.yaml",
+            "image: "
+                + values.image("proxy")
+                + "\ncontrolPlaneAddress: "
+                + address
+                + "\ncontrolPlaneServerName: "
+                + serviceHost()
+                + "\n");
     objects.add(injector);
     objects.add(service());
     objects.add(deployment());
     objects.addAll(new CniObjects(values, namespace).objects());
     WebhookManifest webhooks = new WebhookManifest();
-    WebhookManifest.Settings settings = new WebhookManifest.Settings("",
-        new WebhookManifest.ServiceTarget(name, namespace, 15017), namespace, revision, Optional.empty());
+    WebhookManifest.Settings settings =
+        new WebhookManifest.Settings(
+            "",
+            new WebhookManifest.ServiceTarget(name, namespace, 15017),
+            namespace,
+            revision,
+            Optional.empty());
     objects.add(webhooks.mutating(settings));
     objects.add(webhooks.validating(settings));
     return objects;
@@ -150,13 +182,16 @@ public final class MeshManifest {
 
   private ObjectNode service() {
     ObjectNode service = object("v1", "Service", true);
-    ObjectNode spec = yaml("""
+    ObjectNode spec =
+        yaml(
+            """
         selector: {app: outrigger, outrigger.io/rev: %s}
         ports:
         - {name: grpc-xds-tls, port: 15012, targetPort: 15012, protocol: TCP}
         - {name: http-monitoring, port: 15014, targetPort: 15014, protocol: TCP}
         - {name: https-webhook, port: 15017, targetPort: 15017, protocol: TCP}
-        """.formatted(q(revision)));
+        """
+                .formatted(q(revision)));
     if (!values.serviceClusterIp().isEmpty()) {
       ObjectNode withIp = JSON.createObjectNode().put("clusterIP", values.serviceClusterIp());
       withIp.setAll(spec);
@@ -168,7 +203,9 @@ public final class MeshManifest {
 
   private ObjectNode deployment() {
     ObjectNode deployment = object("apps/v1", "Deployment", true);
-    ObjectNode spec = yaml("""
+    ObjectNode spec =
+        yaml(
+            """
         replicas: %d
         selector:
           matchLabels: {app: outrigger, outrigger.io/rev: %s}
@@ -209,10 +246,20 @@ public final class MeshManifest {
             - {name: ca, emptyDir: {medium: Memory}}
             - {name: injector, configMap: {name: %s}}
             - {name: tmp, emptyDir: {}}
-        """.formatted(values.replicaCount(), q(revision), q(revision), q(name), q(values.image("controlPlane")),
-        q(values.pullPolicy()), q(revision), q(namespace), q(values.caSecretName()),
-        q(values.string("controlPlane.trustDomain")), q(values.string("controlPlane.logLevel")),
-        q(name + "-injector")));
+        """
+                .formatted(
+                    values.replicaCount(),
+                    q(revision),
+                    q(revision),
+                    q(name),
+                    q(values.image("controlPlane")),
+                    q(values.pullPolicy()),
+                    q(revision),
+                    q(namespace),
+                    q(values.caSecretName()),
+                    q(values.string("controlPlane.trustDomain")),
+                    q(values.string("controlPlane.logLevel")),
+                    q(name + "-injector")));
     JsonNode resources = values.map("controlPlane.resources");
     if (!resources.isEmpty()) {
       ((ObjectNode) spec.at("/template/spec/containers/0")).set("resources", resources.deepCopy());
@@ -223,10 +270,16 @@ public final class MeshManifest {
 
   private ObjectNode binding(String kind, String roleKind, boolean namespaced) {
     ObjectNode binding = object("rbac.authorization.k8s.io/v1", kind, namespaced);
-    binding.set("roleRef", yaml("apiGroup: rbac.authorization.k8s.io\nkind: %s\nname: %s\n"
-        .formatted(roleKind, q(name))));
-    binding.set("subjects", yaml("s:\n- {kind: ServiceAccount, name: %s, namespace: %s}\n"
-        .formatted(q(name), q(namespace))).get("s"));
+    binding.set(
+        "roleRef",
+        yaml(
+            "apiGroup: rbac.authorization.k8s.io\nkind: %s\nname: %s\n"
+                .formatted(roleKind, q(name))));
+    binding.set(
+        "subjects",
+        yaml("s:\n- {kind: ServiceAccount, name: %s, namespace: %s}\n"
+                .formatted(q(name), q(namespace)))
+            .get("s"));
     return binding;
   }
 
@@ -237,7 +290,10 @@ public final class MeshManifest {
     if (namespaced) {
       metadata.put("namespace", namespace);
     }
-    metadata.putObject("labels").put("app", "outrigger").put("app.kubernetes.io/part-of", "outrigger")
+    metadata
+        .putObject("labels")
+        .put("app", "outrigger")
+        .put("app.kubernetes.io/part-of", "outrigger")
         .put("outrigger.io/rev", revision);
     return object;
   }

@@ -22,11 +22,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Test tier 5, end to end: the chart installed with helm, outrigger-cni chained after the node's primary CNI, and
- * {@code kubectl apply -f samples/bookinfo} (unchanged) into its namespace labelled for injection. Every pod is
- * created by a ReplicaSet, so the API server called the control plane's webhook; containerd ran the CNI chain; the
- * sidecars authenticated with their projected token. Requests come from inside pods, through their sidecars and
- * kube-proxy. One install serves every test method.
+ * Test tier 5, end to end: the chart installed with helm, outrigger-cni chained after the node's
+ * primary CNI, and {@code kubectl apply -f samples/bookinfo} (unchanged) into its namespace
+ * labelled for injection. Every pod is created by a ReplicaSet, so the API server called the
+ * control plane's webhook; containerd ran the CNI chain; the sidecars authenticated with their
+ * projected token. Requests come from inside pods, through their sidecars and kube-proxy. One
+ * install serves every test method.
  */
 class MeshEndToEndIT {
 
@@ -34,7 +35,8 @@ class MeshEndToEndIT {
 
   static final String NS = "bookinfo";
   static final String OUTSIDE = "outside";
-  static final List<String> APPS = List.of("productpage", "details", "reviews", "ratings", "client");
+  static final List<String> APPS =
+      List.of("productpage", "details", "reviews", "ratings", "client");
   static MeshOnNode mesh;
   static MeshInstallation install;
 
@@ -44,13 +46,18 @@ class MeshEndToEndIT {
     mesh = new MeshOnNode(cluster);
     long started = System.nanoTime();
     mesh.importSampleImage(dir);
-    // The first release carries the CNI node agent (DaemonSet), which chains outrigger-cni on the node.
+    // The first release carries the CNI node agent (DaemonSet), which chains outrigger-cni on the
+    // node.
     install = mesh.install("default");
     long applied = System.nanoTime();
-    mesh.apply("bookinfo", "bookinfo/istio/reviews-destinationrule.yaml", "bookinfo/istio/reviews-canary-90-10.yaml");
+    mesh.apply(
+        "bookinfo",
+        "bookinfo/istio/reviews-destinationrule.yaml",
+        "bookinfo/istio/reviews-canary-90-10.yaml");
     Duration ready = mesh.awaitAvailable(NS);
     long available = System.nanoTime();
-    mesh.applyYaml("""
+    mesh.applyYaml(
+        """
         apiVersion: v1
         kind: Namespace
         metadata: {name: outside}
@@ -86,10 +93,14 @@ class MeshEndToEndIT {
         """);
     mesh.awaitAvailable(OUTSIDE);
     mesh.awaitAnswer(NS, "client", "http://productpage:9080/", "end-user:jason");
-    System.out.printf("tier-5 e2e: helm install to control plane Ready with CA bundles %d ms,"
+    System.out.printf(
+        "tier-5 e2e: helm install to control plane Ready with CA bundles %d ms,"
             + " bookinfo meshed (7 pods) kubectl apply to all Available %d ms (%d ms after the wait began),"
-            + " setup total (images included) %d ms%n", install.installTime().toMillis(),
-        (available - applied) / 1_000_000, ready.toMillis(), (System.nanoTime() - started) / 1_000_000);
+            + " setup total (images included) %d ms%n",
+        install.installTime().toMillis(),
+        (available - applied) / 1_000_000,
+        ready.toMillis(),
+        (System.nanoTime() - started) / 1_000_000);
   }
 
   @AfterAll
@@ -107,19 +118,36 @@ class MeshEndToEndIT {
   void theApiServerCalledTheWebhookAndPodsHaveNativeSidecars() {
     for (String app : APPS) {
       Pod pod = mesh.pod(NS, app);
-      assertThat(pod.getMetadata().getOwnerReferences()).as("%s made by its ReplicaSet", app)
+      assertThat(pod.getMetadata().getOwnerReferences())
+          .as("%s made by its ReplicaSet", app)
           .anyMatch(o -> o.getKind().equals("ReplicaSet"));
       assertThat(pod.getMetadata().getAnnotations()).as(app).containsKey("outrigger.io/status");
-      assertThat(pod.getMetadata().getAnnotations().get("outrigger.io/status")).contains("\"revision\":\"default\"");
+      assertThat(pod.getMetadata().getAnnotations().get("outrigger.io/status"))
+          .contains("\"revision\":\"default\"");
       Container sidecar = pod.getSpec().getInitContainers().get(0);
       assertThat(sidecar.getName()).isEqualTo("outrigger-proxy");
       assertThat(sidecar.getRestartPolicy()).as("native sidecar").isEqualTo("Always");
-      assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly("app");
+      assertThat(pod.getSpec().getContainers())
+          .extracting(Container::getName)
+          .containsExactly("app");
       // The projected token the sidecar authenticates with, for the control plane's audience.
-      assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getProjected()).isNotNull()
-          .satisfies(p -> assertThat(p.getSources()).anyMatch(s -> s.getServiceAccountToken() != null
-              && "outrigger".equals(s.getServiceAccountToken().getAudience()))));
-      assertThat(pod.getStatus().getInitContainerStatuses().get(0).getStarted()).as("%s sidecar started", app).isTrue();
+      assertThat(pod.getSpec().getVolumes())
+          .anySatisfy(
+              v ->
+                  assertThat(v.getProjected())
+                      .isNotNull()
+                      .satisfies(
+                          p ->
+                              assertThat(p.getSources())
+                                  .anyMatch(
+                                      s ->
+                                          s.getServiceAccountToken() != null
+                                              && "outrigger"
+                                                  .equals(
+                                                      s.getServiceAccountToken().getAudience()))));
+      assertThat(pod.getStatus().getInitContainerStatuses().get(0).getStarted())
+          .as("%s sidecar started", app)
+          .isTrue();
     }
   }
 
@@ -127,12 +155,15 @@ class MeshEndToEndIT {
   void containerdRanTheChainWithOutriggerCniLastAndThePodsHaveItsRules() {
     List<String> chain = mesh.chainedPluginTypes();
     // Chained by the chart's CNI DaemonSet (its installer), once, last.
-    assertThat(mesh.cniPod().getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    assertThat(mesh.cniPod().getStatus().getConditions())
+        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     assertThat(chain).last().isEqualTo("outrigger-cni");
     assertThat(chain).containsOnlyOnce("outrigger-cni");
     for (String app : APPS) {
       String rules = mesh.natRules(mesh.pod(NS, app));
-      assertThat(rules).as("%s's netns", app).contains(":OUTRIGGER_OUTPUT", ":OUTRIGGER_INBOUND", ":OUTRIGGER_REDIRECT")
+      assertThat(rules)
+          .as("%s's netns", app)
+          .contains(":OUTRIGGER_OUTPUT", ":OUTRIGGER_INBOUND", ":OUTRIGGER_REDIRECT")
           .contains("-j REDIRECT --to-ports 15001");
     }
   }
@@ -141,11 +172,15 @@ class MeshEndToEndIT {
   void sidecarsGotTheirConfigAndCertificateWithTheirToken() {
     for (String app : APPS) {
       Pod pod = mesh.pod(NS, app);
-      assertThat(mesh.envoyAdmin(pod, "/certs")).as("%s's workload certificate", app)
+      assertThat(mesh.envoyAdmin(pod, "/certs"))
+          .as("%s's workload certificate", app)
           .contains("spiffe://cluster.local/ns/bookinfo/sa/bookinfo-" + app);
       assertThat(mesh.envoyAdmin(pod, "/stats?filter=control_plane.connected_state"))
-          .as("%s connected to the control plane", app).contains("control_plane.connected_state: 1");
-      assertThat(mesh.envoyAdmin(pod, "/listeners")).as("%s's listeners from xDS", app).contains("15001", "15006");
+          .as("%s connected to the control plane", app)
+          .contains("control_plane.connected_state: 1");
+      assertThat(mesh.envoyAdmin(pod, "/listeners"))
+          .as("%s's listeners from xDS", app)
+          .contains("15001", "15006");
     }
   }
 
@@ -170,8 +205,12 @@ class MeshEndToEndIT {
     assertThat(summary.path("requests").asInt()).isEqualTo(1000);
     assertThat(summary.path("errors").asInt()).as("%s", summary).isZero();
     JsonNode versions = summary.path("versions");
-    assertThat(versions.path("reviews:v1").asDouble() / 10).as("%% to v1: %s", versions).isCloseTo(90, within(4.0));
-    assertThat(versions.path("reviews:v2").asDouble() / 10).as("%% to v2: %s", versions).isCloseTo(10, within(4.0));
+    assertThat(versions.path("reviews:v1").asDouble() / 10)
+        .as("%% to v1: %s", versions)
+        .isCloseTo(90, within(4.0));
+    assertThat(versions.path("reviews:v2").asDouble() / 10)
+        .as("%% to v2: %s", versions)
+        .isCloseTo(10, within(4.0));
     assertThat(versions.path("reviews:v3").asInt()).isZero();
   }
 
@@ -200,7 +239,8 @@ class MeshEndToEndIT {
 
   @Test
   void aJobWithANativeSidecarCompletes() throws Exception {
-    mesh.applyYaml("""
+    mesh.applyYaml(
+        """
         apiVersion: batch/v1
         kind: Job
         metadata: {name: once, namespace: bookinfo}
@@ -215,28 +255,61 @@ class MeshEndToEndIT {
                 image: python:3-slim
                 command: [python3, -c, "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://details:9080/', timeout=5).status == 200 else 1)"]
         """);
-    // The pod as injected, caught while it exists (a finished pod may be gone by the time the Job reports).
-    Pod pod = kube.cluster().client().pods().inNamespace(NS).withLabel("job-name", "once").informOnCondition(
-        pods -> !pods.isEmpty()).get(60, TimeUnit.SECONDS).get(0);
-    Job job = kube.cluster().client().batch().v1().jobs().inNamespace(NS).withName("once").waitUntilCondition(
-        j -> j != null && j.getStatus() != null && (count(j.getStatus().getSucceeded()) + count(j.getStatus().getFailed())) > 0,
-        90, TimeUnit.SECONDS);
+    // The pod as injected, caught while it exists (a finished pod may be gone by the time the Job
+    // reports).
+    Pod pod =
+        kube.cluster()
+            .client()
+            .pods()
+            .inNamespace(NS)
+            .withLabel("job-name", "once")
+            .informOnCondition(pods -> !pods.isEmpty())
+            .get(60, TimeUnit.SECONDS)
+            .get(0);
+    Job job =
+        kube.cluster()
+            .client()
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(NS)
+            .withName("once")
+            .waitUntilCondition(
+                j ->
+                    j != null
+                        && j.getStatus() != null
+                        && (count(j.getStatus().getSucceeded()) + count(j.getStatus().getFailed()))
+                            > 0,
+                90,
+                TimeUnit.SECONDS);
 
     assertThat(pod.getSpec().getInitContainers().get(0).getName()).isEqualTo("outrigger-proxy");
     assertThat(pod.getSpec().getInitContainers().get(0).getRestartPolicy()).isEqualTo("Always");
-    // The Job counts a pod as succeeded only once its phase is Succeeded: the sidecar did not keep it running.
+    // The Job counts a pod as succeeded only once its phase is Succeeded: the sidecar did not keep
+    // it running.
     String name = pod.getMetadata().getName();
-    assertThat(job.getStatus().getSucceeded()).as("job status %s; pod events %s; app log %s; CNI agent on it %s",
-        job.getStatus(), kube.cluster().kubectl("get", "events", "-n", NS, "--field-selector",
-            "involvedObject.name=" + name).stdout(),
-        kube.cluster().kubectl("logs", "-n", NS, name, "-c", "app").stdout(),
-        kube.cluster().kubectl("logs", "-n", MeshOnNode.NAMESPACE, "daemonset/outrigger-cni").stdout().lines()
-            .filter(l -> l.contains(name)).toList()).isEqualTo(1);
+    assertThat(job.getStatus().getSucceeded())
+        .as(
+            "job status %s; pod events %s; app log %s; CNI agent on it %s",
+            job.getStatus(),
+            kube.cluster()
+                .kubectl(
+                    "get", "events", "-n", NS, "--field-selector", "involvedObject.name=" + name)
+                .stdout(),
+            kube.cluster().kubectl("logs", "-n", NS, name, "-c", "app").stdout(),
+            kube.cluster()
+                .kubectl("logs", "-n", MeshOnNode.NAMESPACE, "daemonset/outrigger-cni")
+                .stdout()
+                .lines()
+                .filter(l -> l.contains(name))
+                .toList())
+        .isEqualTo(1);
   }
 
   @Test
   void aPodThatOptsOutGetsNoSidecarAndNoRules() {
-    mesh.applyYaml("""
+    mesh.applyYaml(
+        """
         apiVersion: v1
         kind: Pod
         metadata:
@@ -247,8 +320,14 @@ class MeshEndToEndIT {
           terminationGracePeriodSeconds: 0
           containers: [{name: app, image: outrigger.local/busybox:1.35, imagePullPolicy: Never, command: [sleep, "3600"]}]
         """);
-    Pod pod = kube.cluster().client().pods().inNamespace(NS).withName("opted-out")
-        .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), 60, TimeUnit.SECONDS);
+    Pod pod =
+        kube.cluster()
+            .client()
+            .pods()
+            .inNamespace(NS)
+            .withName("opted-out")
+            .waitUntilCondition(
+                p -> p != null && "Running".equals(p.getStatus().getPhase()), 60, TimeUnit.SECONDS);
 
     assertThat(pod.getSpec().getInitContainers()).isEmpty();
     assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly("app");
@@ -261,21 +340,40 @@ class MeshEndToEndIT {
     for (String app : List.of("productpage", "details", "reviews", "ratings")) {
       Pod pod = mesh.pod(NS, app);
       Container container = pod.getSpec().getContainers().get(0);
-      assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).as(app).isEqualTo(15020);
-      assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/app-health/app/readyz");
-      assertThat(pod.getMetadata().getAnnotations().get("outrigger.io/app-probes")).contains("/app-health/app/readyz");
-      assertThat(pod.getStatus().getConditions()).as(app)
+      assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal())
+          .as(app)
+          .isEqualTo(15020);
+      assertThat(container.getReadinessProbe().getHttpGet().getPath())
+          .isEqualTo("/app-health/app/readyz");
+      assertThat(pod.getMetadata().getAnnotations().get("outrigger.io/app-probes"))
+          .contains("/app-health/app/readyz");
+      assertThat(pod.getStatus().getConditions())
+          .as(app)
           .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     }
   }
 
-  /** Polls (bounded, 30 s) until the non-meshed pod's plaintext request to ip:9080 is answered or refused. */
+  /**
+   * Polls (bounded, 30 s) until the non-meshed pod's plaintext request to ip:9080 is answered or
+   * refused.
+   */
   private static void awaitPlain(String ip, boolean answered) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      ExecResult nc = kube.cluster().kubectl("exec", "-n", OUTSIDE, "plain", "--", "sh", "-c",
-          "(printf 'GET / HTTP/1.1\\r\\nHost: details\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | nc -w 3 " + ip + " 9080");
+      ExecResult nc =
+          kube.cluster()
+              .kubectl(
+                  "exec",
+                  "-n",
+                  OUTSIDE,
+                  "plain",
+                  "--",
+                  "sh",
+                  "-c",
+                  "(printf 'GET / HTTP/1.1\\r\\nHost: details\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | nc -w 3 "
+                      + ip
+                      + " 9080");
       last = nc.stdout() + nc.stderr();
       boolean ok = last.contains("HTTP/1.1 200") && last.contains("\"service\": \"details\"");
       // A refusal counts only when nc really ran in the pod (not when kubectl exec itself failed).
@@ -285,8 +383,13 @@ class MeshEndToEndIT {
       }
       MeshOnNode.sleep(Duration.ofMillis(500));
     }
-    throw new AssertionError("plaintext to " + ip + ":9080 from a non-meshed pod: expected "
-        + (answered ? "an answer" : "a refusal") + " within 30 s, last got: " + last);
+    throw new AssertionError(
+        "plaintext to "
+            + ip
+            + ":9080 from a non-meshed pod: expected "
+            + (answered ? "an answer" : "a refusal")
+            + " within 30 s, last got: "
+            + last);
   }
 
   private static int count(Integer value) {

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Test tier 5: a mesh upgrade without touching the CNI, canary-style. Revision {@code a} meshes a namespace;
- * revision {@code b} is installed beside it; a client loop runs the whole time; the namespace label moves from
- * {@code a} to {@code b}: a new pod goes to {@code b} while {@code a}'s existing sidecars keep working; the server
- * Deployment is restarted and comes back on {@code b}; the loop records 0 failed requests; then {@code a} is
- * removed and the namespace keeps working on {@code b}.
+ * Test tier 5: a mesh upgrade without touching the CNI, canary-style. Revision {@code a} meshes a
+ * namespace; revision {@code b} is installed beside it; a client loop runs the whole time; the
+ * namespace label moves from {@code a} to {@code b}: a new pod goes to {@code b} while {@code a}'s
+ * existing sidecars keep working; the server Deployment is restarted and comes back on {@code b};
+ * the loop records 0 failed requests; then {@code a} is removed and the namespace keeps working on
+ * {@code b}.
  */
 class MeshUpgradeIT {
 
@@ -51,7 +52,8 @@ class MeshUpgradeIT {
   }
 
   @Test
-  void movingTheNamespaceFromAToBAndRestartingLosesNoRequestAndAIsRemovedAfter(@TempDir Path dir) throws Exception {
+  void movingTheNamespaceFromAToBAndRestartingLosesNoRequestAndAIsRemovedAfter(@TempDir Path dir)
+      throws Exception {
     SingleNodeCluster cluster = kube.cluster();
     MeshOnNode mesh = new MeshOnNode(cluster);
     long started = System.nanoTime();
@@ -66,15 +68,34 @@ class MeshUpgradeIT {
     b = mesh.install("b");
 
     Path trace = dir.resolve("trace.jsonl");
-    Process loop = new ProcessBuilder(cluster.kubectlCommand("exec", "-n", NS, "deploy/client", "-c", "app", "--",
-        "python3", "/app/bookinfo.py", "trace", "http://details:9080/", "--seconds",
-        String.valueOf(LOOP_BOUND.toSeconds()))).redirectErrorStream(true).redirectOutput(trace.toFile()).start();
+    Process loop =
+        new ProcessBuilder(
+                cluster.kubectlCommand(
+                    "exec",
+                    "-n",
+                    NS,
+                    "deploy/client",
+                    "-c",
+                    "app",
+                    "--",
+                    "python3",
+                    "/app/bookinfo.py",
+                    "trace",
+                    "http://details:9080/",
+                    "--seconds",
+                    String.valueOf(LOOP_BOUND.toSeconds())))
+            .redirectErrorStream(true)
+            .redirectOutput(trace.toFile())
+            .start();
     try {
       MeshOnNode.sleep(Duration.ofSeconds(2));
-      cluster.kubectl("label", "namespace", NS, "outrigger.io/rev=b", "--overwrite").orThrow("label namespace");
+      cluster
+          .kubectl("label", "namespace", NS, "outrigger.io/rev=b", "--overwrite")
+          .orThrow("label namespace");
 
       // A new pod goes to b.
-      mesh.applyYaml("""
+      mesh.applyYaml(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: newcomer, namespace: upgrade, labels: {app: newcomer}}
@@ -82,28 +103,50 @@ class MeshUpgradeIT {
             terminationGracePeriodSeconds: 1
             containers: [{name: app, image: python:3-slim, command: [python3, -c, "import time; time.sleep(3600)"]}]
           """);
-      Pod newcomer = cluster.client().pods().inNamespace(NS).withName("newcomer").waitUntilCondition(
-          p -> p != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-              .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")), 90, TimeUnit.SECONDS);
-      assertThat(newcomer.getMetadata().getAnnotations().get("outrigger.io/status")).contains("\"revision\":\"b\"");
+      Pod newcomer =
+          cluster
+              .client()
+              .pods()
+              .inNamespace(NS)
+              .withName("newcomer")
+              .waitUntilCondition(
+                  p ->
+                      p != null
+                          && p.getStatus().getConditions() != null
+                          && p.getStatus().getConditions().stream()
+                              .anyMatch(
+                                  c -> c.getType().equals("Ready") && c.getStatus().equals("True")),
+                  90,
+                  TimeUnit.SECONDS);
+      assertThat(newcomer.getMetadata().getAnnotations().get("outrigger.io/status"))
+          .contains("\"revision\":\"b\"");
       assertThat(String.join(" ", newcomer.getSpec().getInitContainers().get(0).getArgs()))
           .contains(b.controlPlaneAddress());
       assertThat(mesh.envoyAdmin(newcomer, "/stats?filter=control_plane.connected_state"))
           .contains("control_plane.connected_state: 1");
-      assertThat(mesh.natRules(newcomer)).as("the CNI plugin captured the new pod").contains(":OUTRIGGER_OUTPUT");
+      assertThat(mesh.natRules(newcomer))
+          .as("the CNI plugin captured the new pod")
+          .contains(":OUTRIGGER_OUTPUT");
       // a's existing sidecars still have their control plane and serve.
       assertRevision("a", "details", "client");
       for (String app : List.of("details", "client")) {
         for (Pod pod : mesh.pods(NS, "app", app)) {
           assertThat(mesh.envoyAdmin(pod, "/stats?filter=control_plane.connected_state"))
-              .as("%s still connected to a", pod.getMetadata().getName()).contains("control_plane.connected_state: 1");
+              .as("%s still connected to a", pod.getMetadata().getName())
+              .contains("control_plane.connected_state: 1");
         }
       }
 
       long restart = System.nanoTime();
-      cluster.kubectl("rollout", "restart", "-n", NS, "deployment/details").orThrow("rollout restart");
-      cluster.kubectl("rollout", "status", "-n", NS, "deployment/details", "--timeout=55s").orThrow("rollout status");
-      System.out.printf("tier-5 upgrade: details restarted onto b in %d ms%n", (System.nanoTime() - restart) / 1_000_000);
+      cluster
+          .kubectl("rollout", "restart", "-n", NS, "deployment/details")
+          .orThrow("rollout restart");
+      cluster
+          .kubectl("rollout", "status", "-n", NS, "deployment/details", "--timeout=55s")
+          .orThrow("rollout status");
+      System.out.printf(
+          "tier-5 upgrade: details restarted onto b in %d ms%n",
+          (System.nanoTime() - restart) / 1_000_000);
       assertRevision("b", "details");
       // The client, still on a, reaches b's pods with mTLS (one mesh root).
       JsonNode fromA = mesh.get(NS, "client", "http://details:9080/", 20);
@@ -114,33 +157,60 @@ class MeshUpgradeIT {
       loop.destroy();
       loop.waitFor(10, TimeUnit.SECONDS);
     }
-    List<String> lines = Files.readAllLines(trace, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("{")).toList();
+    List<String> lines =
+        Files.readAllLines(trace, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.startsWith("{"))
+            .toList();
     List<String> failed = lines.stream().filter(l -> !l.contains("\"code\": 200")).toList();
-    System.out.printf("tier-5 upgrade: the client loop sent %d requests during the move, %d failed%n", lines.size(),
-        failed.size());
+    System.out.printf(
+        "tier-5 upgrade: the client loop sent %d requests during the move, %d failed%n",
+        lines.size(), failed.size());
     assertThat(lines.size()).as("requests in the loop").isGreaterThan(50);
     assertThat(failed).as("failed requests of %d", lines.size()).isEmpty();
 
     // The rest of the namespace moves, and a goes.
-    cluster.kubectl("rollout", "restart", "-n", NS, "deployment/client").orThrow("rollout restart client");
-    cluster.kubectl("rollout", "status", "-n", NS, "deployment/client", "--timeout=55s").orThrow("rollout status");
+    cluster
+        .kubectl("rollout", "restart", "-n", NS, "deployment/client")
+        .orThrow("rollout restart client");
+    cluster
+        .kubectl("rollout", "status", "-n", NS, "deployment/client", "--timeout=55s")
+        .orThrow("rollout status");
     assertRevision("b", "details", "client");
     assertThat(a.uninstall().succeeded()).isTrue();
-    assertThat(cluster.client().apps().deployments().inNamespace(MeshOnNode.NAMESPACE).withName("outrigger-a").get())
+    assertThat(
+            cluster
+                .client()
+                .apps()
+                .deployments()
+                .inNamespace(MeshOnNode.NAMESPACE)
+                .withName("outrigger-a")
+                .get())
         .isNull();
-    assertThat(cluster.client().admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems())
+    assertThat(
+            cluster
+                .client()
+                .admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .list()
+                .getItems())
         .noneMatch(w -> w.getMetadata().getName().endsWith("-a"));
     JsonNode onB = mesh.get(NS, "client", "http://details:9080/", 20);
     assertThat(onB.path("errors").asInt()).as("%s", onB).isZero();
     for (Pod pod : mesh.pods(NS, "app", "details")) {
-      assertThat(mesh.envoyAdmin(pod, "/stats?filter=control_plane.connected_state")).contains(": 1");
+      assertThat(mesh.envoyAdmin(pod, "/stats?filter=control_plane.connected_state"))
+          .contains(": 1");
     }
-    // The CNI was never touched: the same agent pod, not restarted, our entry once and last in the conflist.
+    // The CNI was never touched: the same agent pod, not restarted, our entry once and last in the
+    // conflist.
     Pod cniAfter = mesh.cniPod();
     assertThat(cniAfter.getMetadata().getUid()).isEqualTo(cniAgent.getMetadata().getUid());
     assertThat(cniAfter.getStatus().getContainerStatuses().get(0).getRestartCount())
         .isEqualTo(cniAgent.getStatus().getContainerStatuses().get(0).getRestartCount());
-    assertThat(mesh.chainedPluginTypes()).containsOnlyOnce("outrigger-cni").last().isEqualTo("outrigger-cni");
+    assertThat(mesh.chainedPluginTypes())
+        .containsOnlyOnce("outrigger-cni")
+        .last()
+        .isEqualTo("outrigger-cni");
     assertThat(mesh.natRules(mesh.pod(NS, "client"))).contains(":OUTRIGGER_OUTPUT");
     b.close();
     System.out.printf("tier-5 upgrade test: %d ms%n", (System.nanoTime() - started) / 1_000_000);
@@ -152,20 +222,23 @@ class MeshUpgradeIT {
       List<Pod> pods = mesh.pods(NS, "app", app);
       assertThat(pods).as(app).isNotEmpty();
       for (Pod pod : pods) {
-        assertThat(pod.getMetadata().getAnnotations().get("outrigger.io/status")).as(pod.getMetadata().getName())
+        assertThat(pod.getMetadata().getAnnotations().get("outrigger.io/status"))
+            .as(pod.getMetadata().getName())
             .contains("\"revision\":\"" + revision + "\"");
       }
     }
   }
 
   /**
-   * The namespace (on revision a), the samples' app ConfigMap and a details server (2 replicas) and client from
-   * them. The server waits 5 s before it is stopped ({@code preStop: sleep}) so the sidecars drop its endpoint
-   * first: the mesh has no retries by default, and a zero-downtime rollout needs the same on any cluster.
+   * The namespace (on revision a), the samples' app ConfigMap and a details server (2 replicas) and
+   * client from them. The server waits 5 s before it is stopped ({@code preStop: sleep}) so the
+   * sidecars drop its endpoint first: the mesh has no retries by default, and a zero-downtime
+   * rollout needs the same on any cluster.
    */
   static String app() throws IOException {
-    String configMap = Files.readString(MeshOnNode.SAMPLES.resolve("bookinfo/app.yaml"))
-        .replace("namespace: bookinfo", "namespace: " + NS);
+    String configMap =
+        Files.readString(MeshOnNode.SAMPLES.resolve("bookinfo/app.yaml"))
+            .replace("namespace: bookinfo", "namespace: " + NS);
     return """
         apiVersion: v1
         kind: Namespace
@@ -222,6 +295,7 @@ class MeshUpgradeIT {
                 volumeMounts: [{name: app, mountPath: /app}]
               volumes: [{name: app, configMap: {name: bookinfo-app}}]
         ---
-        """ + configMap;
+        """
+        + configMap;
   }
 }

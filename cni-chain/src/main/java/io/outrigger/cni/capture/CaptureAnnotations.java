@@ -77,7 +77,9 @@ public final class CaptureAnnotations {
     if (raw.isEmpty()) {
       return absent;
     }
-    return raw.get().strip().equals("*") ? PortSelection.allPorts() : PortSelection.only(ports(shortName));
+    return raw.get().strip().equals("*")
+        ? PortSelection.allPorts()
+        : PortSelection.only(ports(shortName));
   }
 
   public List<Cidr> cidrs(String shortName) {
@@ -97,7 +99,9 @@ public final class CaptureAnnotations {
     if (raw.isEmpty()) {
       return absent;
     }
-    return raw.get().strip().equals("*") ? CidrSelection.allAddresses() : CidrSelection.only(cidrs(shortName));
+    return raw.get().strip().equals("*")
+        ? CidrSelection.allAddresses()
+        : CidrSelection.only(cidrs(shortName));
   }
 
   private static List<String> items(String csv) {
@@ -111,7 +115,10 @@ public final class CaptureAnnotations {
   }
 
   private InvalidAnnotationException invalid(String shortName, String reason) {
-    String key = annotations.containsKey(TRAFFIC + shortName) ? TRAFFIC + shortName : ISTIO_TRAFFIC + shortName;
+    String key =
+        annotations.containsKey(TRAFFIC + shortName)
+            ? TRAFFIC + shortName
+            : ISTIO_TRAFFIC + shortName;
     return new InvalidAnnotationException("pod " + pod + ": annotation " + key + ": " + reason);
   }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Writes, removes and checks capture rules inside a network namespace, one {@code iptables-restore}
  * transaction per address family. If a later family fails, the families already written are removed
- * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs under
- * {@code nsenter --net=}).
+ * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs
+ * under {@code nsenter --net=}).
  */
 public final class CaptureApplier {
   private final CommandRunner runner;
@@ -18,10 +18,10 @@ public final class CaptureApplier {
   }
 
   /**
-   * Replaces whatever capture rules the netns had with {@code rules}, atomically per family. The common
-   * case (a fresh pod) costs one {@code iptables-restore} per family: the transaction creates our chains
-   * with {@code -N}, which fails as a whole if they exist; only then is the table read and the old rules
-   * replaced in a second transaction.
+   * Replaces whatever capture rules the netns had with {@code rules}, atomically per family. The
+   * common case (a fresh pod) costs one {@code iptables-restore} per family: the transaction
+   * creates our chains with {@code -N}, which fails as a whole if they exist; only then is the
+   * table read and the old rules replaced in a second transaction.
    */
   public void apply(Path netns, List<FamilyRules> rules) {
     List<IpFamily> written = new ArrayList<>();
@@ -35,14 +35,22 @@ public final class CaptureApplier {
       }
       if (!r.ok()) {
         String rollback = rollback(netns, written);
-        throw new CaptureException("netns " + netns + ": cannot write " + family.family() + " capture rules: "
-            + r.describe() + rollback);
+        throw new CaptureException(
+            "netns "
+                + netns
+                + ": cannot write "
+                + family.family()
+                + " capture rules: "
+                + r.describe()
+                + rollback);
       }
       written.add(family.family());
     }
   }
 
-  /** Removes every chain and jump of ours from both families; a netns without them is left as is. */
+  /**
+   * Removes every chain and jump of ours from both families; a netns without them is left as is.
+   */
   public void remove(Path netns) {
     for (IpFamily family : IpFamily.values()) {
       remove(netns, family);
@@ -67,7 +75,8 @@ public final class CaptureApplier {
   public List<String> save(Path netns, IpFamily family) {
     CommandRunner.Result r = runner.run(inNetns(netns, family.saveCommand(), "-t", "nat"), null);
     if (!r.ok()) {
-      throw new CaptureException("netns " + netns + ": cannot read " + family + " nat table: " + r.describe());
+      throw new CaptureException(
+          "netns " + netns + ": cannot read " + family + " nat table: " + r.describe());
     }
     return r.stdout().lines().toList();
   }
@@ -87,9 +96,11 @@ public final class CaptureApplier {
     if (lines.isEmpty()) {
       return;
     }
-    CommandRunner.Result r = restore(netns, family, "*nat\n" + String.join("\n", lines) + "\nCOMMIT\n");
+    CommandRunner.Result r =
+        restore(netns, family, "*nat\n" + String.join("\n", lines) + "\nCOMMIT\n");
     if (!r.ok()) {
-      throw new CaptureException("netns " + netns + ": cannot remove " + family + " capture rules: " + r.describe());
+      throw new CaptureException(
+          "netns " + netns + ": cannot remove " + family + " capture rules: " + r.describe());
     }
   }
 
@@ -102,7 +113,10 @@ public final class CaptureApplier {
       written.forEach(f -> remove(netns, f));
       return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
     } catch (CaptureException e) {
-      return "; removing the rules already written for " + written + " failed too: " + e.getMessage();
+      return "; removing the rules already written for "
+          + written
+          + " failed too: "
+          + e.getMessage();
     }
   }
 
@@ -110,7 +124,8 @@ public final class CaptureApplier {
   private static List<String> jumpRemovals(List<String> table) {
     List<String> out = new ArrayList<>();
     for (String line : table) {
-      if (line.startsWith("-A ") && !line.startsWith("-A " + CaptureRules.CHAIN_PREFIX)
+      if (line.startsWith("-A ")
+          && !line.startsWith("-A " + CaptureRules.CHAIN_PREFIX)
           && line.contains(" -j " + CaptureRules.CHAIN_PREFIX)) {
         out.add("-D " + line.substring(3));
       }

@@ -1,13 +1,13 @@
 package io.outrigger.cni.capture;
 
-import io.outrigger.sidecar.SidecarPorts;
 import io.outrigger.sidecar.ProxyUser;
+import io.outrigger.sidecar.SidecarPorts;
 import java.util.List;
 
 /**
- * Everything the capture rules of one pod depend on: the sidecar's ports and user, and what the pod's
- * annotations include or exclude. {@code ipv6} says whether the pod has an IPv6 address (then rules are
- * written for ip6tables too).
+ * Everything the capture rules of one pod depend on: the sidecar's ports and user, and what the
+ * pod's annotations include or exclude. {@code ipv6} says whether the pod has an IPv6 address (then
+ * rules are written for ip6tables too).
  */
 public record CaptureConfig(
     int outboundCapturePort,
@@ -23,8 +23,9 @@ public record CaptureConfig(
     boolean ipv6) {
 
   /**
-   * Sidecar ports never redirected inbound (DESIGN.md "Ports"): app-health, readiness, Prometheus. Built from
-   * the contract's compile-time constants, which javac inlines: the plugin image needs no contract jar.
+   * Sidecar ports never redirected inbound (DESIGN.md "Ports"): app-health, readiness, Prometheus.
+   * Built from the contract's compile-time constants, which javac inlines: the plugin image needs
+   * no contract jar.
    */
   public static final List<Integer> SIDECAR_INBOUND_PORTS =
       List.of(SidecarPorts.APP_HEALTH, SidecarPorts.READINESS, SidecarPorts.PROMETHEUS);

@@ -1,6 +1,9 @@
 package io.outrigger.cni.capture;
 
-/** Capture rules could not be read, written or removed in a pod's netns; the message says which tool failed and why. */
+/**
+ * Capture rules could not be read, written or removed in a pod's netns; the message says which tool
+ * failed and why.
+ */
 public final class CaptureException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

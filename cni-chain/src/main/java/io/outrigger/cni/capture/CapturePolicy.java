@@ -17,7 +17,8 @@ public final class CapturePolicy {
   }
 
   /** {@code podIps} decide whether IPv6 rules are written too. */
-  public CaptureDecision decide(String namespace, String name, Map<String, String> annotations, List<String> podIps) {
+  public CaptureDecision decide(
+      String namespace, String name, Map<String, String> annotations, List<String> podIps) {
     if (namespace != null && excludedNamespaces.contains(namespace)) {
       return new CaptureDecision.Skip("excluded-namespace");
     }
@@ -25,20 +26,30 @@ public final class CapturePolicy {
     if (!a.has(CaptureAnnotations.STATUS)) {
       return new CaptureDecision.Skip("not-injected");
     }
-    String inject = a.value(CaptureAnnotations.INJECT, CaptureAnnotations.ISTIO_INJECT).orElse("true");
+    String inject =
+        a.value(CaptureAnnotations.INJECT, CaptureAnnotations.ISTIO_INJECT).orElse("true");
     if (inject.strip().equalsIgnoreCase("false")) {
       return new CaptureDecision.Skip("opted-out");
     }
-    String mode = a.value(CaptureAnnotations.INTERCEPTION_MODE, CaptureAnnotations.ISTIO_INTERCEPTION_MODE)
-        .orElse("REDIRECT").strip().toUpperCase(java.util.Locale.ROOT);
+    String mode =
+        a.value(CaptureAnnotations.INTERCEPTION_MODE, CaptureAnnotations.ISTIO_INTERCEPTION_MODE)
+            .orElse("REDIRECT")
+            .strip()
+            .toUpperCase(java.util.Locale.ROOT);
     switch (mode) {
       case "NONE":
         return new CaptureDecision.Skip("interception-mode-none");
       case "REDIRECT":
         break;
       default:
-        throw new InvalidAnnotationException("pod " + namespace + "/" + name + ": interception mode '" + mode
-            + "' is not supported by outrigger-cni, use REDIRECT or NONE");
+        throw new InvalidAnnotationException(
+            "pod "
+                + namespace
+                + "/"
+                + name
+                + ": interception mode '"
+                + mode
+                + "' is not supported by outrigger-cni, use REDIRECT or NONE");
     }
     boolean ipv6 = podIps.stream().anyMatch(ip -> ip.indexOf(':') >= 0);
     return new CaptureDecision.Capture(config(a, ipv6));

@@ -4,17 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Renders a pod's traffic capture (DESIGN.md "Traffic capture") as nat-table rules: Istio's REDIRECT
- * mode with our own chain names. A pure function, shared by the CNI plugin and
- * {@code outrigger capture apply}, and golden-file tested.
+ * Renders a pod's traffic capture (DESIGN.md "Traffic capture") as nat-table rules: Istio's
+ * REDIRECT mode with our own chain names. A pure function, shared by the CNI plugin and {@code
+ * outrigger capture apply}, and golden-file tested.
  */
 public final class CaptureRules {
   public static final String INBOUND = "OUTRIGGER_INBOUND";
   public static final String IN_REDIRECT = "OUTRIGGER_IN_REDIRECT";
   public static final String OUTPUT = "OUTRIGGER_OUTPUT";
   public static final String REDIRECT = "OUTRIGGER_REDIRECT";
+
   /** Every chain we own; anything named so in a pod's nat table is ours to remove. */
   public static final List<String> CHAINS = List.of(INBOUND, IN_REDIRECT, OUTPUT, REDIRECT);
+
   public static final String CHAIN_PREFIX = "OUTRIGGER_";
 
   private CaptureRules() {}
@@ -58,7 +60,8 @@ public final class CaptureRules {
 
   private static void outbound(CaptureConfig c, IpFamily family, List<String> rules) {
     CidrSelection include = c.outboundCidrs().family(family.ipv6());
-    boolean captures = include.all() || !include.cidrs().isEmpty() || !c.includeOutboundPorts().isEmpty();
+    boolean captures =
+        include.all() || !include.cidrs().isEmpty() || !c.includeOutboundPorts().isEmpty();
     if (!captures) {
       return;
     }
@@ -75,17 +78,28 @@ public final class CaptureRules {
     if (include.all()) {
       rules.add("-A " + OUTPUT + " -j " + REDIRECT);
     } else {
-      include.cidrs().forEach(cidr -> rules.add("-A " + OUTPUT + " -d " + cidr + " -j " + REDIRECT));
+      include
+          .cidrs()
+          .forEach(cidr -> rules.add("-A " + OUTPUT + " -d " + cidr + " -j " + REDIRECT));
     }
   }
 
   /**
-   * The proxy's own traffic: to the pod's own address over lo it is inbound traffic for the local app
-   * (goes to 15006); anything else it sends leaves uncaptured. Other users' traffic over lo is local.
+   * The proxy's own traffic: to the pod's own address over lo it is inbound traffic for the local
+   * app (goes to 15006); anything else it sends leaves uncaptured. Other users' traffic over lo is
+   * local.
    */
   private static void ownerRules(List<String> rules, IpFamily family, String owner) {
     String notOwner = owner.replace("--", "! --");
-    rules.add("-A " + OUTPUT + " ! -d " + family.localhost() + " -o lo -m owner " + owner + " -j " + IN_REDIRECT);
+    rules.add(
+        "-A "
+            + OUTPUT
+            + " ! -d "
+            + family.localhost()
+            + " -o lo -m owner "
+            + owner
+            + " -j "
+            + IN_REDIRECT);
     rules.add("-A " + OUTPUT + " -o lo -m owner " + notOwner + " -j RETURN");
     rules.add("-A " + OUTPUT + " -m owner " + owner + " -j RETURN");
   }

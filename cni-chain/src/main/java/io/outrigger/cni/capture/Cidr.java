@@ -10,7 +10,10 @@ public record Cidr(byte[] network, int prefix) {
     network = network.clone();
   }
 
-  /** Parses {@code a.b.c.d/n}, {@code a.b.c.d}, {@code x::y/n} or {@code x::y}; host bits are cleared. */
+  /**
+   * Parses {@code a.b.c.d/n}, {@code a.b.c.d}, {@code x::y/n} or {@code x::y}; host bits are
+   * cleared.
+   */
   public static Cidr parse(String text) {
     String s = text.strip();
     int slash = s.indexOf('/');
@@ -26,7 +29,8 @@ public record Cidr(byte[] network, int prefix) {
       throw new IllegalArgumentException("'" + text + "' has a prefix length that is not a number");
     }
     if (prefix < 0 || prefix > max) {
-      throw new IllegalArgumentException("'" + text + "' has prefix length " + prefix + ", must be 0.." + max);
+      throw new IllegalArgumentException(
+          "'" + text + "' has prefix length " + prefix + ", must be 0.." + max);
     }
     for (int bit = prefix; bit < max; bit++) {
       bytes[bit / 8] &= (byte) ~(0x80 >> (bit % 8));

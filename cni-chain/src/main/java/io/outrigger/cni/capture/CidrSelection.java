@@ -2,7 +2,10 @@ package io.outrigger.cni.capture;
 
 import java.util.List;
 
-/** Destinations to capture: every address ({@code "*"}), or exactly the listed networks (possibly none). */
+/**
+ * Destinations to capture: every address ({@code "*"}), or exactly the listed networks (possibly
+ * none).
+ */
 public record CidrSelection(boolean all, List<Cidr> cidrs) {
   public CidrSelection {
     cidrs = List.copyOf(cidrs);

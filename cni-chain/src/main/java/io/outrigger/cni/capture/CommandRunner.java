@@ -13,8 +13,12 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs a tool to completion with a bounded wait, feeding it stdin and collecting its output. */
 public final class CommandRunner {
-  /** Where iptables and nsenter live on Debian and most distributions, for runtimes with a bare PATH. */
-  private static final List<String> SYSTEM_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin");
+  /**
+   * Where iptables and nsenter live on Debian and most distributions, for runtimes with a bare
+   * PATH.
+   */
+  private static final List<String> SYSTEM_DIRS =
+      List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin");
 
   /** 128 + SIGKILL: only the watchdog sends that signal here. */
   private static final int KILLED_BY_WATCHDOG = 137;
@@ -33,14 +37,19 @@ public final class CommandRunner {
 
     /** "iptables-restore exited 2: unknown option ..." for error messages. */
     public String describe() {
-      String tool = command.stream().filter(s -> !s.startsWith("-") && !s.contains("nsenter")).findFirst().orElse("?");
+      String tool =
+          command.stream()
+              .filter(s -> !s.startsWith("-") && !s.contains("nsenter"))
+              .findFirst()
+              .orElse("?");
       return Path.of(tool).getFileName() + " exited " + exitCode + ": " + stderr.strip();
     }
   }
 
   /**
-   * Runs the tool; its stderr is merged into stdout. Reading on the calling thread (plus one watchdog
-   * that enforces the timeout) keeps the plugin's cold start cheap: no executor, no reader threads.
+   * Runs the tool; its stderr is merged into stdout. Reading on the calling thread (plus one
+   * watchdog that enforces the timeout) keeps the plugin's cold start cheap: no executor, no reader
+   * threads.
    */
   public Result run(List<String> command, String stdin) {
     List<String> resolved = new ArrayList<>(command);
@@ -51,15 +60,19 @@ public final class CommandRunner {
     } catch (IOException e) {
       throw new CaptureException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
     }
-    Thread watchdog = Thread.ofPlatform().daemon().unstarted(() -> {
-      try {
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        // The tool finished; nothing to watch.
-      }
-    });
+    Thread watchdog =
+        Thread.ofPlatform()
+            .daemon()
+            .unstarted(
+                () -> {
+                  try {
+                    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                      p.destroyForcibly();
+                    }
+                  } catch (InterruptedException e) {
+                    // The tool finished; nothing to watch.
+                  }
+                });
     watchdog.start();
     try (OutputStream in = p.getOutputStream()) {
       if (stdin != null) {
@@ -73,11 +86,13 @@ public final class CommandRunner {
       int exit = p.waitFor();
       watchdog.interrupt();
       if (exit == KILLED_BY_WATCHDOG) {
-        throw new CaptureException(command.get(0) + " did not finish within " + timeout.toMillis() + " ms");
+        throw new CaptureException(
+            command.get(0) + " did not finish within " + timeout.toMillis() + " ms");
       }
       return new Result(resolved, exit, output, exit == 0 ? "" : output);
     } catch (IOException e) {
-      throw new CaptureException("cannot read the output of " + command.get(0) + ": " + e.getMessage(), e);
+      throw new CaptureException(
+          "cannot read the output of " + command.get(0) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();

@@ -3,8 +3,8 @@ package io.outrigger.cni.capture;
 import java.util.List;
 
 /**
- * The nat-table rules of one address family: our chains and the {@code -A} lines, written in exactly
- * the form {@code iptables-save} prints them so that a CHECK can compare line by line.
+ * The nat-table rules of one address family: our chains and the {@code -A} lines, written in
+ * exactly the form {@code iptables-save} prints them so that a CHECK can compare line by line.
  */
 public record FamilyRules(IpFamily family, List<String> chains, List<String> rules) {
   public FamilyRules {
@@ -12,7 +12,10 @@ public record FamilyRules(IpFamily family, List<String> chains, List<String> rul
     rules = List.copyOf(rules);
   }
 
-  /** Input for {@code iptables-restore --noflush} on a netns without our chains; fails whole if they exist. */
+  /**
+   * Input for {@code iptables-restore --noflush} on a netns without our chains; fails whole if they
+   * exist.
+   */
   public String createText() {
     StringBuilder sb = new StringBuilder("*nat\n");
     chains.forEach(c -> sb.append("-N ").append(c).append('\n'));
@@ -21,9 +24,9 @@ public record FamilyRules(IpFamily family, List<String> chains, List<String> rul
   }
 
   /**
-   * Input for {@code iptables-restore --noflush}: declaring a chain creates it or flushes it, so the
-   * transaction also replaces rules left by an earlier ADD; {@code removals} drop our earlier jumps
-   * from the built-in chains in the same transaction.
+   * Input for {@code iptables-restore --noflush}: declaring a chain creates it or flushes it, so
+   * the transaction also replaces rules left by an earlier ADD; {@code removals} drop our earlier
+   * jumps from the built-in chains in the same transaction.
    */
   public String restoreText(List<String> removals) {
     StringBuilder sb = new StringBuilder("*nat\n");

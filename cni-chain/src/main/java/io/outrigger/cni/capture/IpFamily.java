@@ -4,7 +4,11 @@ import io.outrigger.sidecar.SidecarPorts;
 
 /** An address family and the tools and loopback addresses that go with it. */
 public enum IpFamily {
-  IPV4("iptables-restore", "iptables-save", "127.0.0.1/32", SidecarPorts.INBOUND_PASSTHROUGH_SOURCE + "/32"),
+  IPV4(
+      "iptables-restore",
+      "iptables-save",
+      "127.0.0.1/32",
+      SidecarPorts.INBOUND_PASSTHROUGH_SOURCE + "/32"),
   IPV6("ip6tables-restore", "ip6tables-save", "::1/128", "::6/128");
 
   private final String restoreCommand;
@@ -12,7 +16,11 @@ public enum IpFamily {
   private final String localhost;
   private final String inboundPassthroughSource;
 
-  IpFamily(String restoreCommand, String saveCommand, String localhost, String inboundPassthroughSource) {
+  IpFamily(
+      String restoreCommand,
+      String saveCommand,
+      String localhost,
+      String inboundPassthroughSource) {
     this.restoreCommand = restoreCommand;
     this.saveCommand = saveCommand;
     this.localhost = localhost;

@@ -2,8 +2,8 @@ package io.outrigger.cni.capture;
 
 /**
  * Parses IPv4 and IPv6 address literals into bytes. Not {@link java.net.InetAddress}: its class
- * initialisation (resolver, native library) costs the exec'd plugin tens of milliseconds, and a literal
- * never needs a resolver.
+ * initialisation (resolver, native library) costs the exec'd plugin tens of milliseconds, and a
+ * literal never needs a resolver.
  */
 final class IpLiteral {
   private IpLiteral() {}

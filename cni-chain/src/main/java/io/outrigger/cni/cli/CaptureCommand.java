@@ -26,14 +26,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code outrigger capture apply|remove|render}: the same rules the CNI plugin writes, for host-mode
- * pods and for a privileged init container in clusters without the plugin.
+ * {@code outrigger capture apply|remove|render}: the same rules the CNI plugin writes, for
+ * host-mode pods and for a privileged init container in clusters without the plugin.
  */
 @Command(
     name = "capture",
-    description = "Write, remove or print a pod's traffic capture rules (what outrigger-cni writes).",
+    description =
+        "Write, remove or print a pod's traffic capture rules (what outrigger-cni writes).",
     mixinStandardHelpOptions = true,
-    subcommands = {CaptureCommand.Apply.class, CaptureCommand.Remove.class, CaptureCommand.Render.class})
+    subcommands = {
+      CaptureCommand.Apply.class,
+      CaptureCommand.Remove.class,
+      CaptureCommand.Render.class
+    })
 public final class CaptureCommand implements Runnable {
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(20);
 
@@ -41,29 +46,46 @@ public final class CaptureCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a subcommand is required: apply, remove or render");
+    throw new ParameterException(
+        spec.commandLine(), "a subcommand is required: apply, remove or render");
   }
 
   /** Which pod: its annotations and, for messages, its name. */
   static class PodOptions {
-    @Option(names = "--annotations", required = true,
-        description = "YAML or JSON file: a map of annotations, or a Pod manifest (metadata.annotations is used)")
+    @Option(
+        names = "--annotations",
+        required = true,
+        description =
+            "YAML or JSON file: a map of annotations, or a Pod manifest (metadata.annotations is used)")
     Path annotations;
 
-    @Option(names = "--pod", defaultValue = "default/pod", description = "namespace/name, for messages (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--pod",
+        defaultValue = "default/pod",
+        description = "namespace/name, for messages (default: ${DEFAULT-VALUE})")
     String pod;
 
     CaptureDecision decide(boolean ipv6) {
       String[] nsName = pod.contains("/") ? pod.split("/", 2) : new String[] {"default", pod};
-      return new CapturePolicy(Set.of()).decide(nsName[0], nsName[1], readAnnotations(annotations),
-          ipv6 ? List.of("::1") : List.of());
+      return new CapturePolicy(Set.of())
+          .decide(
+              nsName[0],
+              nsName[1],
+              readAnnotations(annotations),
+              ipv6 ? List.of("::1") : List.of());
     }
   }
 
-  @Command(name = "apply", mixinStandardHelpOptions = true,
-      description = "Write the capture rules in a network namespace, atomically per address family.")
+  @Command(
+      name = "apply",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write the capture rules in a network namespace, atomically per address family.")
   static final class Apply implements Callable<Integer> {
-    @Option(names = "--netns", required = true, description = "the pod's netns, e.g. /var/run/netns/web-1")
+    @Option(
+        names = "--netns",
+        required = true,
+        description = "the pod's netns, e.g. /var/run/netns/web-1")
     Path netns;
 
     @picocli.CommandLine.Mixin PodOptions pod;
@@ -82,7 +104,10 @@ public final class CaptureCommand implements Runnable {
     }
   }
 
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove every capture rule of ours from a netns.")
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description = "Remove every capture rule of ours from a netns.")
   static final class Remove implements Callable<Integer> {
     @Option(names = "--netns", required = true, description = "the pod's netns")
     Path netns;
@@ -95,7 +120,10 @@ public final class CaptureCommand implements Runnable {
     }
   }
 
-  @Command(name = "render", mixinStandardHelpOptions = true, description = "Print the iptables-restore input, touching nothing.")
+  @Command(
+      name = "render",
+      mixinStandardHelpOptions = true,
+      description = "Print the iptables-restore input, touching nothing.")
   static final class Render implements Callable<Integer> {
     @picocli.CommandLine.Mixin PodOptions pod;
 
@@ -119,8 +147,11 @@ public final class CaptureCommand implements Runnable {
 
   /** The pod has a global IPv6 address in its netns: then ip6tables rules are written too. */
   static boolean hasIpv6(CommandRunner runner, Path netns) {
-    CommandRunner.Result r = runner.run(List.of("nsenter", "--net=" + netns, "ip", "-o", "-6", "addr", "show", "scope",
-        "global"), null);
+    CommandRunner.Result r =
+        runner.run(
+            List.of(
+                "nsenter", "--net=" + netns, "ip", "-o", "-6", "addr", "show", "scope", "global"),
+            null);
     return r.ok() && !r.stdout().isBlank();
   }
 
@@ -136,11 +167,16 @@ public final class CaptureCommand implements Runnable {
     try {
       parsed = new ObjectMapper(new YAMLFactory()).readValue(text, Object.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("annotations file " + file + ": not YAML or JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "annotations file " + file + ": not YAML or JSON: " + e.getOriginalMessage(), e);
     }
     if (parsed != null && !(parsed instanceof Map<?, ?>)) {
-      throw new IllegalArgumentException("annotations file " + file + ": expected a map of annotations or a Pod "
-          + "manifest, found " + (parsed instanceof List<?> ? "a list" : "a single value"));
+      throw new IllegalArgumentException(
+          "annotations file "
+              + file
+              + ": expected a map of annotations or a Pod "
+              + "manifest, found "
+              + (parsed instanceof List<?> ? "a list" : "a single value"));
     }
     Map<String, Object> doc = parsed == null ? Map.of() : (Map<String, Object>) parsed;
     if (doc.get("metadata") instanceof Map<?, ?> metadata) {

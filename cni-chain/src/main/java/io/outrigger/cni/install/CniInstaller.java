@@ -16,14 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chains outrigger-cni into a node's existing CNI configuration and takes it out again, touching only
- * our entry and our files: the primary CNI's plugins stay exactly as they were.
+ * Chains outrigger-cni into a node's existing CNI configuration and takes it out again, touching
+ * only our entry and our files: the primary CNI's plugins stay exactly as they were.
  */
 public final class CniInstaller {
   private static final Logger LOG = LoggerFactory.getLogger(CniInstaller.class);
   static final String LAUNCHER = "outrigger-cni";
   static final String IMAGE_DIR = "outrigger-cni.d";
   static final String KUBECONFIG = "outrigger-cni.kubeconfig";
+
   /** Where a converted single-plugin .conf is kept, so uninstall can put it back byte for byte. */
   static final String CONF_BACKUP_SUFFIX = ".outrigger-orig";
 
@@ -38,25 +39,37 @@ public final class CniInstaller {
   /** Copies the plugin, writes its kubeconfig and chains its entry into the primary network. */
   public Path install() {
     if (!Files.isDirectory(settings.confDir())) {
-      throw new IllegalArgumentException("CNI conf dir " + settings.confDir() + " does not exist; install the primary CNI first");
+      throw new IllegalArgumentException(
+          "CNI conf dir " + settings.confDir() + " does not exist; install the primary CNI first");
     }
     if (confDir.primary().isEmpty()) {
-      throw new IllegalArgumentException("CNI conf dir " + settings.confDir()
-          + ": no .conflist or .conf file; install the primary CNI first");
+      throw new IllegalArgumentException(
+          "CNI conf dir "
+              + settings.confDir()
+              + ": no .conflist or .conf file; install the primary CNI first");
     }
-    return installOrWait().orElseThrow(() -> new IllegalArgumentException("CNI conf dir " + settings.confDir()
-        + ": the primary network's file disappeared during install"));
+    return installOrWait()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "CNI conf dir "
+                        + settings.confDir()
+                        + ": the primary network's file disappeared during install"));
   }
 
   /**
-   * The same, for an installer that keeps running ({@code --watch}): when the primary CNI has not written its
-   * configuration yet (a node that is still starting), the plugin and kubeconfig are put in place and the
-   * entry is chained later, by {@link ConfDirWatcher}, when the primary's file appears. Empty until then.
+   * The same, for an installer that keeps running ({@code --watch}): when the primary CNI has not
+   * written its configuration yet (a node that is still starting), the plugin and kubeconfig are
+   * put in place and the entry is chained later, by {@link ConfDirWatcher}, when the primary's file
+   * appears. Empty until then.
    */
   public Optional<Path> installOrWait() {
     if (!Files.isDirectory(settings.confDir())) {
-      throw new IllegalArgumentException("CNI conf dir " + settings.confDir() + " does not exist (mount the node's "
-          + "CNI configuration directory)");
+      throw new IllegalArgumentException(
+          "CNI conf dir "
+              + settings.confDir()
+              + " does not exist (mount the node's "
+              + "CNI configuration directory)");
     }
     copyPlugin();
     refreshKubeconfig();
@@ -68,8 +81,9 @@ public final class CniInstaller {
   }
 
   /**
-   * Makes sure the primary network ends with our entry (the primary CNI may have rewritten its file);
-   * an older entry of ours is replaced. Returns the file, or empty when there is no network yet.
+   * Makes sure the primary network ends with our entry (the primary CNI may have rewritten its
+   * file); an older entry of ours is replaced. Returns the file, or empty when there is no network
+   * yet.
    */
   public synchronized Optional<Path> ensureChained() {
     Optional<Path> primary = confDir.primary();
@@ -103,7 +117,8 @@ public final class CniInstaller {
   public synchronized void uninstall() {
     for (Path file : confDir.configFiles()) {
       Map<String, Object> doc = confDir.read(file);
-      if (!file.getFileName().toString().endsWith(".conflist") || !ConfList.removeOurEntries(doc, file)) {
+      if (!file.getFileName().toString().endsWith(".conflist")
+          || !ConfList.removeOurEntries(doc, file)) {
         continue;
       }
       Path backup = backupOf(file);
@@ -123,7 +138,10 @@ public final class CniInstaller {
     }
   }
 
-  /** The records and their directory; in a DaemonSet the directory is a mount point, which stays (empty). */
+  /**
+   * The records and their directory; in a DaemonSet the directory is a mount point, which stays
+   * (empty).
+   */
   private static void deleteRecords(Path dir) {
     if (!Files.isDirectory(dir)) {
       return;
@@ -141,23 +159,26 @@ public final class CniInstaller {
   }
 
   /**
-   * Why this node is not ready for meshed pods, or empty when it is: the primary network ends with our
-   * current entry, the plugin is in the bin dir, and its kubeconfig (when one is configured) is written.
-   * This is what the installer's readiness endpoint answers.
+   * Why this node is not ready for meshed pods, or empty when it is: the primary network ends with
+   * our current entry, the plugin is in the bin dir, and its kubeconfig (when one is configured) is
+   * written. This is what the installer's readiness endpoint answers.
    */
   public Optional<String> notReadyReason() {
     Path bin = settings.binDir();
     if (!Files.isExecutable(bin.resolve(LAUNCHER)) || !Files.isDirectory(bin.resolve(IMAGE_DIR))) {
       return Optional.of("the plugin is not in " + bin);
     }
-    if (settings.kubeconfig() != null && !Files.isRegularFile(settings.confDir().resolve(KUBECONFIG))) {
-      return Optional.of("the plugin's kubeconfig " + settings.confDir().resolve(KUBECONFIG) + " is missing");
+    if (settings.kubeconfig() != null
+        && !Files.isRegularFile(settings.confDir().resolve(KUBECONFIG))) {
+      return Optional.of(
+          "the plugin's kubeconfig " + settings.confDir().resolve(KUBECONFIG) + " is missing");
     }
     Optional<Path> primary;
     try {
       primary = confDir.primary();
       if (primary.isEmpty()) {
-        return Optional.of("no CNI network in " + settings.confDir() + " yet (waiting for the primary CNI)");
+        return Optional.of(
+            "no CNI network in " + settings.confDir() + " yet (waiting for the primary CNI)");
       }
       List<Object> plugins = ConfList.plugins(confDir.read(primary.get()), primary.get());
       if (plugins.isEmpty() || !plugins.get(plugins.size() - 1).equals(entry())) {
@@ -170,8 +191,9 @@ public final class CniInstaller {
   }
 
   /**
-   * Writes the plugin's kubeconfig from its source when it differs from what is on disk (first install, a
-   * rotated service-account token); returns whether it wrote. No-op without a kubeconfig source.
+   * Writes the plugin's kubeconfig from its source when it differs from what is on disk (first
+   * install, a rotated service-account token); returns whether it wrote. No-op without a kubeconfig
+   * source.
    */
   public synchronized boolean refreshKubeconfig() {
     if (settings.kubeconfig() == null) {
@@ -180,18 +202,24 @@ public final class CniInstaller {
     Path target = settings.confDir().resolve(KUBECONFIG);
     String json = Json.writePretty(settings.kubeconfig().read().toJson());
     try {
-      if (Files.isRegularFile(target) && Files.readString(target, java.nio.charset.StandardCharsets.UTF_8).equals(json)) {
+      if (Files.isRegularFile(target)
+          && Files.readString(target, java.nio.charset.StandardCharsets.UTF_8).equals(json)) {
         return false;
       }
       Path tmp = target.resolveSibling("." + KUBECONFIG + ".outrigger-tmp");
       Files.deleteIfExists(tmp);
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(tmp, json, java.nio.charset.StandardCharsets.UTF_8);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("kubeconfig " + target + ": cannot write: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "kubeconfig " + target + ": cannot write: " + e.getMessage(), e);
     }
-    LOG.info("event=cni-kubeconfig-written file={} source=\"{}\"", target, settings.kubeconfig().describe());
+    LOG.info(
+        "event=cni-kubeconfig-written file={} source=\"{}\"",
+        target,
+        settings.kubeconfig().describe());
     return true;
   }
 
@@ -210,9 +238,16 @@ public final class CniInstaller {
   /** The new image goes to a side directory first and replaces the old one with a rename. */
   private void copyPlugin() {
     Path image = settings.pluginImage();
-    if (!Files.isExecutable(image.resolve(LAUNCHER)) || !Files.isDirectory(image.resolve(IMAGE_DIR))) {
-      throw new IllegalArgumentException("plugin image " + image + ": has no " + LAUNCHER + " launcher and " + IMAGE_DIR
-          + "/ (build it with ./mvnw -pl cni-chain -am package)");
+    if (!Files.isExecutable(image.resolve(LAUNCHER))
+        || !Files.isDirectory(image.resolve(IMAGE_DIR))) {
+      throw new IllegalArgumentException(
+          "plugin image "
+              + image
+              + ": has no "
+              + LAUNCHER
+              + " launcher and "
+              + IMAGE_DIR
+              + "/ (build it with ./mvnw -pl cni-chain -am package)");
     }
     Path bin = settings.binDir();
     Path staged = bin.resolve("." + IMAGE_DIR + ".new");
@@ -228,10 +263,19 @@ public final class CniInstaller {
       Files.move(staged, bin.resolve(IMAGE_DIR));
       deleteTree(old);
       Path launcher = bin.resolve("." + LAUNCHER + ".new");
-      Files.copy(image.resolve(LAUNCHER), launcher, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-      Files.move(launcher, bin.resolve(LAUNCHER), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.copy(
+          image.resolve(LAUNCHER),
+          launcher,
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.COPY_ATTRIBUTES);
+      Files.move(
+          launcher,
+          bin.resolve(LAUNCHER),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("CNI bin dir " + bin + ": cannot install the plugin: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "CNI bin dir " + bin + ": cannot install the plugin: " + e.getMessage(), e);
     }
     LOG.info("event=cni-plugin-copied bin_dir={}", bin);
   }
@@ -264,7 +308,8 @@ public final class CniInstaller {
     try {
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot move " + from + " to " + to + ": " + e.getMessage(), e);
     }
   }
 

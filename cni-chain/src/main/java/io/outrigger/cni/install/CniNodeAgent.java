@@ -8,17 +8,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code outrigger cni install --watch}: the installer as a long-running node agent (the CNI DaemonSet's
- * container). It installs, then keeps the node right until it is stopped:
+ * {@code outrigger cni install --watch}: the installer as a long-running node agent (the CNI
+ * DaemonSet's container). It installs, then keeps the node right until it is stopped:
+ *
  * <ul>
- *   <li>{@link ConfDirWatcher}: our entry goes back whenever the primary CNI (re)writes its file, including a
- *       primary that writes its first file after us;</li>
- *   <li>every {@code resync}: the plugin's kubeconfig is rendered again from its source and rewritten when it
- *       changed (a rotated projected token), the chain is checked (an event the watcher missed), and the
- *       {@link RepairController} runs while the node is ready;</li>
- *   <li>{@link ReadinessServer} answers whether the node is ready for meshed pods;</li>
- *   <li>on stop (SIGTERM), {@link RemovalCheck} decides between uninstall and leaving everything for the next
- *       installer (an upgrade).</li>
+ *   <li>{@link ConfDirWatcher}: our entry goes back whenever the primary CNI (re)writes its file,
+ *       including a primary that writes its first file after us;
+ *   <li>every {@code resync}: the plugin's kubeconfig is rendered again from its source and
+ *       rewritten when it changed (a rotated projected token), the chain is checked (an event the
+ *       watcher missed), and the {@link RepairController} runs while the node is ready;
+ *   <li>{@link ReadinessServer} answers whether the node is ready for meshed pods;
+ *   <li>on stop (SIGTERM), {@link RemovalCheck} decides between uninstall and leaving everything
+ *       for the next installer (an upgrade).
  * </ul>
  */
 public final class CniNodeAgent implements AutoCloseable {
@@ -29,15 +30,23 @@ public final class CniNodeAgent implements AutoCloseable {
   private final RepairController repair;
   private final RemovalCheck removal;
   private final int readinessPort;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      r -> Thread.ofPlatform().daemon().name("cni-resync").unstarted(r));
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("cni-resync").unstarted(r));
   private ConfDirWatcher watcher;
   private Thread watchThread;
   private ReadinessServer readiness;
   private boolean stopped;
 
-  /** {@code repair} may be null (no API access); {@code readinessPort} 0 means no readiness endpoint. */
-  public CniNodeAgent(CniInstaller installer, Duration resync, RepairController repair, RemovalCheck removal,
+  /**
+   * {@code repair} may be null (no API access); {@code readinessPort} 0 means no readiness
+   * endpoint.
+   */
+  public CniNodeAgent(
+      CniInstaller installer,
+      Duration resync,
+      RepairController repair,
+      RemovalCheck removal,
       int readinessPort) {
     this.installer = installer;
     this.resync = resync;
@@ -46,7 +55,10 @@ public final class CniNodeAgent implements AutoCloseable {
     this.readinessPort = readinessPort;
   }
 
-  /** Installs and starts watching; returns once the plugin is in place (chained, or waiting for the primary). */
+  /**
+   * Installs and starts watching; returns once the plugin is in place (chained, or waiting for the
+   * primary).
+   */
   public synchronized void start() {
     installer.installOrWait();
     watcher = new ConfDirWatcher(installer, installer.settings().confDir());
@@ -55,7 +67,10 @@ public final class CniNodeAgent implements AutoCloseable {
     if (readinessPort > 0) {
       readiness = new ReadinessServer(readinessPort, installer::notReadyReason);
     }
-    LOG.info("event=cni-agent-started resync_ms={} repair={} readiness_port={}", resync.toMillis(), repair != null,
+    LOG.info(
+        "event=cni-agent-started resync_ms={} repair={} readiness_port={}",
+        resync.toMillis(),
+        repair != null,
         readinessPort);
   }
 
@@ -79,12 +94,16 @@ public final class CniNodeAgent implements AutoCloseable {
     }
   }
 
-  /** Blocks until the agent is stopped (by {@link #close()}, from a shutdown hook) or interrupted. */
+  /**
+   * Blocks until the agent is stopped (by {@link #close()}, from a shutdown hook) or interrupted.
+   */
   public void awaitStop() throws InterruptedException {
     watchThread.join();
   }
 
-  /** Stops watching, then uninstalls when {@link RemovalCheck} says the installer is being removed. */
+  /**
+   * Stops watching, then uninstalls when {@link RemovalCheck} says the installer is being removed.
+   */
   @Override
   public synchronized void close() {
     if (stopped) {

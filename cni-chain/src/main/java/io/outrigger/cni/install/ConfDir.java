@@ -25,7 +25,10 @@ final class ConfDir {
     return dir;
   }
 
-  /** The network the runtime uses: the lexicographically first {@code .conflist} or {@code .conf} file. */
+  /**
+   * The network the runtime uses: the lexicographically first {@code .conflist} or {@code .conf}
+   * file.
+   */
   Optional<Path> primary() {
     return configFiles().stream().findFirst();
   }
@@ -34,7 +37,8 @@ final class ConfDir {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> isConfig(p) && Files.isRegularFile(p)).sorted().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("CNI conf dir " + dir + ": cannot list it: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "CNI conf dir " + dir + ": cannot list it: " + e.getMessage(), e);
     }
   }
 
@@ -49,7 +53,8 @@ final class ConfDir {
     } catch (IOException e) {
       throw new UncheckedIOException("CNI config " + file + ": cannot read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("CNI config " + file + ": not valid JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "CNI config " + file + ": not valid JSON: " + e.getMessage(), e);
     }
   }
 

@@ -13,11 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps our entry in the primary network while the primary CNI rewrites its configuration (Calico and
- * Cilium agents do on restart): every change in the conf dir triggers {@link CniInstaller#ensureChained}.
+ * Keeps our entry in the primary network while the primary CNI rewrites its configuration (Calico
+ * and Cilium agents do on restart): every change in the conf dir triggers {@link
+ * CniInstaller#ensureChained}.
  */
 public final class ConfDirWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfDirWatcher.class);
+
   /** Lets a writer that truncates and then writes finish before we read the file. */
   private static final Duration SETTLE = Duration.ofMillis(100);
 
@@ -28,10 +30,14 @@ public final class ConfDirWatcher implements AutoCloseable {
     this.installer = installer;
     try {
       this.watch = confDir.getFileSystem().newWatchService();
-      confDir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+      confDir.register(
+          watch,
+          StandardWatchEventKinds.ENTRY_CREATE,
+          StandardWatchEventKinds.ENTRY_MODIFY,
           StandardWatchEventKinds.ENTRY_DELETE);
     } catch (IOException e) {
-      throw new UncheckedIOException("CNI conf dir " + confDir + ": cannot watch: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "CNI conf dir " + confDir + ": cannot watch: " + e.getMessage(), e);
     }
   }
 

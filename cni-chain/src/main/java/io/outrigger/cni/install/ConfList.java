@@ -11,7 +11,10 @@ final class ConfList {
 
   private ConfList() {}
 
-  /** A single-plugin {@code .conf} as the equivalent {@code .conflist} (name and cniVersion move up). */
+  /**
+   * A single-plugin {@code .conf} as the equivalent {@code .conflist} (name and cniVersion move
+   * up).
+   */
   static Map<String, Object> fromConf(Map<String, Object> conf) {
     Map<String, Object> list = new LinkedHashMap<>();
     list.put("cniVersion", conf.getOrDefault("cniVersion", "0.3.1"));
@@ -23,11 +26,14 @@ final class ConfList {
     return list;
   }
 
-  /** The conflist's plugins; a conflist without a plugins array is not something we can chain into. */
+  /**
+   * The conflist's plugins; a conflist without a plugins array is not something we can chain into.
+   */
   @SuppressWarnings("unchecked")
   static List<Object> plugins(Map<String, Object> conflist, Object file) {
     if (!(conflist.get("plugins") instanceof List<?> plugins)) {
-      throw new IllegalArgumentException("CNI config " + file + ": has no 'plugins' list, cannot chain outrigger-cni");
+      throw new IllegalArgumentException(
+          "CNI config " + file + ": has no 'plugins' list, cannot chain outrigger-cni");
     }
     return (List<Object>) plugins;
   }

@@ -7,9 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the plugin's kubeconfig comes from. Both sources can change under a running installer (a projected
- * service-account token is rotated by kubelet before it expires; a user's kubeconfig may name a token file),
- * so the installer renders the source again on every resync and rewrites the plugin's copy when it differs.
+ * Where the plugin's kubeconfig comes from. Both sources can change under a running installer (a
+ * projected service-account token is rotated by kubelet before it expires; a user's kubeconfig may
+ * name a token file), so the installer renders the source again on every resync and rewrites the
+ * plugin's copy when it differs.
  */
 public sealed interface KubeconfigSource {
 
@@ -24,9 +25,9 @@ public sealed interface KubeconfigSource {
   }
 
   /**
-   * The installer pod's own service account: {@code token} and {@code ca.crt} of its mounted (projected)
-   * volume, and the API server the pod was told about ({@code https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT}
-   * unless {@code server} is given).
+   * The installer pod's own service account: {@code token} and {@code ca.crt} of its mounted
+   * (projected) volume, and the API server the pod was told about ({@code
+   * https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT} unless {@code server} is given).
    */
   static KubeconfigSource serviceAccount(Path dir, String server) {
     return new ServiceAccount(dir, server);
@@ -54,8 +55,11 @@ public sealed interface KubeconfigSource {
         String host = System.getenv("KUBERNETES_SERVICE_HOST");
         String port = System.getenv().getOrDefault("KUBERNETES_SERVICE_PORT", "443");
         if (host == null || host.isBlank()) {
-          throw new IllegalArgumentException("service account " + dir + ": KUBERNETES_SERVICE_HOST is not set "
-              + "(not in a pod?): pass --api-server URL");
+          throw new IllegalArgumentException(
+              "service account "
+                  + dir
+                  + ": KUBERNETES_SERVICE_HOST is not set "
+                  + "(not in a pod?): pass --api-server URL");
         }
         url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
       }
@@ -75,7 +79,8 @@ public sealed interface KubeconfigSource {
       try {
         return Files.readString(file, StandardCharsets.US_ASCII);
       } catch (IOException e) {
-        throw new IllegalArgumentException("service account " + dir + ": cannot read " + file.getFileName() + ": " + e, e);
+        throw new IllegalArgumentException(
+            "service account " + dir + ": cannot read " + file.getFileName() + ": " + e, e);
       }
     }
   }

@@ -6,22 +6,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader and writer over plain Java values ({@link Map} keeping key order, {@link List},
- * {@link String}, {@link Number}, {@link Boolean}, {@code null}).
+ * A small JSON reader and writer over plain Java values ({@link Map} keeping key order, {@link
+ * List}, {@link String}, {@link Number}, {@link Boolean}, {@code null}).
  *
- * <p>Why not Jackson: the CNI plugin is exec'd once per pod by the container runtime, and class loading
- * of jackson-databind dominated its cold start (see docs/cni.md). CNI documents are tiny, so a
- * straightforward recursive-descent parser is enough.
+ * <p>Why not Jackson: the CNI plugin is exec'd once per pod by the container runtime, and class
+ * loading of jackson-databind dominated its cold start (see docs/cni.md). CNI documents are tiny,
+ * so a straightforward recursive-descent parser is enough.
  *
  * <p>It reads untrusted input (stdin from the runtime, files, API server answers), so it has limits
- * (docs/limits.md): a document of at most {@link #MAX_LENGTH} characters nested at most {@link #MAX_DEPTH}
- * levels deep. Past either, a {@link JsonException} says so, instead of the recursion overflowing the
- * stack or the document filling the plugin's small heap.
+ * (docs/limits.md): a document of at most {@link #MAX_LENGTH} characters nested at most {@link
+ * #MAX_DEPTH} levels deep. Past either, a {@link JsonException} says so, instead of the recursion
+ * overflowing the stack or the document filling the plugin's small heap.
  */
 public final class Json {
   /** Deeper than any CNI configuration, conflist, kubeconfig or Pod (about 10 levels). */
   public static final int MAX_DEPTH = 64;
-  /** 4 Mi characters: above the largest object the API server stores (etcd's 1.5 MiB request limit). */
+
+  /**
+   * 4 Mi characters: above the largest object the API server stores (etcd's 1.5 MiB request limit).
+   */
   public static final int MAX_LENGTH = 4 * 1024 * 1024;
 
   private final String text;
@@ -38,8 +41,8 @@ public final class Json {
       throw new JsonException("empty input: expected a JSON document");
     }
     if (text.length() > MAX_LENGTH) {
-      throw new JsonException("document of " + text.length() + " characters is larger than the limit of "
-          + MAX_LENGTH);
+      throw new JsonException(
+          "document of " + text.length() + " characters is larger than the limit of " + MAX_LENGTH);
     }
     Json reader = new Json(text);
     Object value = reader.readValue();
@@ -219,7 +222,8 @@ public final class Json {
       pos++;
     }
     String literal = text.substring(start, pos);
-    // Long/Double parsing, not BigDecimal: BigInteger's static initialisation alone costs the exec'd
+    // Long/Double parsing, not BigDecimal: BigInteger's static initialisation alone costs the
+    // exec'd
     // plugin tens of milliseconds.
     try {
       if (literal.indexOf('.') < 0 && literal.indexOf('e') < 0 && literal.indexOf('E') < 0) {

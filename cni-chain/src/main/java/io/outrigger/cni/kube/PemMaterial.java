@@ -19,7 +19,8 @@ import javax.net.ssl.TrustManagerFactory;
 final class PemMaterial {
   private PemMaterial() {}
 
-  static SSLContext sslContext(String caPem, String certPem, String keyPem) throws GeneralSecurityException {
+  static SSLContext sslContext(String caPem, String certPem, String keyPem)
+      throws GeneralSecurityException {
     TrustManagerFactory tmf = null;
     if (caPem != null) {
       KeyStore trust = emptyStore();
@@ -34,12 +35,16 @@ final class PemMaterial {
     if (certPem != null && keyPem != null) {
       KeyStore keys = emptyStore();
       char[] none = new char[0];
-      keys.setKeyEntry("client", privateKey(keyPem), none, certificates(certPem).toArray(new Certificate[0]));
+      keys.setKeyEntry(
+          "client", privateKey(keyPem), none, certificates(certPem).toArray(new Certificate[0]));
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, none);
     }
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+    ctx.init(
+        kmf == null ? null : kmf.getKeyManagers(),
+        tmf == null ? null : tmf.getTrustManagers(),
+        null);
     return ctx;
   }
 
@@ -53,7 +58,8 @@ final class PemMaterial {
     return ks;
   }
 
-  private static Collection<? extends Certificate> certificates(String pem) throws GeneralSecurityException {
+  private static Collection<? extends Certificate> certificates(String pem)
+      throws GeneralSecurityException {
     return CertificateFactory.getInstance("X.509")
         .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }

@@ -10,9 +10,10 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
 /**
- * The per-node log of the plugin ({@code log_file} in its conflist entry): one key=value line per call.
- * Written directly rather than through SLF4J because the plugin is a short-lived exec whose start-up
- * time matters; each line is a single O_APPEND write, so concurrent calls do not interleave.
+ * The per-node log of the plugin ({@code log_file} in its conflist entry): one key=value line per
+ * call. Written directly rather than through SLF4J because the plugin is a short-lived exec whose
+ * start-up time matters; each line is a single O_APPEND write, so concurrent calls do not
+ * interleave.
  */
 public final class CallLog {
   private final Path file;
@@ -22,23 +23,53 @@ public final class CallLog {
     this.file = file;
   }
 
-  /** {@code version}: the plugin's ({@link PluginVersion}), so a CNI upgrade is visible per call. */
-  public record Entry(String command, String containerId, String pod, String decision, long micros, String outcome,
+  /**
+   * {@code version}: the plugin's ({@link PluginVersion}), so a CNI upgrade is visible per call.
+   */
+  public record Entry(
+      String command,
+      String containerId,
+      String pod,
+      String decision,
+      long micros,
+      String outcome,
       String version) {}
 
   public void write(Entry e) {
     if (file == null) {
       return;
     }
-    String line = "time=" + utcNow() + " command=" + e.command() + " container=" + orDash(e.containerId())
-        + " pod=" + e.pod() + " decision=" + e.decision() + " duration_ms=" + (e.micros() / 1000) + "." + (e.micros() % 1000 / 100)
-        + " result=" + quoteIfNeeded(e.outcome()) + " version=" + e.version() + "\n";
+    String line =
+        "time="
+            + utcNow()
+            + " command="
+            + e.command()
+            + " container="
+            + orDash(e.containerId())
+            + " pod="
+            + e.pod()
+            + " decision="
+            + e.decision()
+            + " duration_ms="
+            + (e.micros() / 1000)
+            + "."
+            + (e.micros() % 1000 / 100)
+            + " result="
+            + quoteIfNeeded(e.outcome())
+            + " version="
+            + e.version()
+            + "\n";
     try {
       Path parent = file.getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+      Files.writeString(
+          file,
+          line,
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND,
           StandardOpenOption.WRITE);
     } catch (IOException ex) {
       // The log must never fail a pod's network setup; the runtime still gets the result.
@@ -46,7 +77,10 @@ public final class CallLog {
     }
   }
 
-  /** ISO-8601 UTC; Instant.toString() would initialise DateTimeFormatter, which costs the plugin's start-up. */
+  /**
+   * ISO-8601 UTC; Instant.toString() would initialise DateTimeFormatter, which costs the plugin's
+   * start-up.
+   */
   private static String utcNow() {
     Instant now = Instant.now();
     return LocalDateTime.ofEpochSecond(now.getEpochSecond(), now.getNano(), ZoneOffset.UTC) + "Z";

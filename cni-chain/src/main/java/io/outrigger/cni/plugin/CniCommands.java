@@ -5,7 +5,6 @@ import io.outrigger.cni.capture.CaptureDecision;
 import io.outrigger.cni.capture.CaptureException;
 import io.outrigger.cni.capture.CapturePolicy;
 import io.outrigger.cni.capture.CaptureRules;
-import io.outrigger.cni.capture.FamilyRules;
 import io.outrigger.cni.capture.InvalidAnnotationException;
 import io.outrigger.cni.capture.IpFamily;
 import io.outrigger.cni.kube.Kubeconfig;
@@ -18,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** ADD, DEL and CHECK of the chained plugin: decide per pod, then write, remove or verify its capture rules. */
+/**
+ * ADD, DEL and CHECK of the chained plugin: decide per pod, then write, remove or verify its
+ * capture rules.
+ */
 final class CniCommands {
   private static final Duration API_TIMEOUT = Duration.ofSeconds(5);
 
@@ -38,7 +40,9 @@ final class CniCommands {
       try {
         applier.apply(netns, CaptureRules.render(capture.config()));
       } catch (CaptureException e) {
-        throw new CniError(CniError.CAPTURE_FAILED, "pod " + req.pod() + ": " + e.getMessage(),
+        throw new CniError(
+            CniError.CAPTURE_FAILED,
+            "pod " + req.pod() + ": " + e.getMessage(),
             "no capture rule was left in the pod netns");
       }
     }
@@ -58,13 +62,18 @@ final class CniCommands {
       if (!Files.exists(Path.of(req.netns()))) {
         return "netns-gone";
       }
-      throw new CniError(CniError.CAPTURE_FAILED, "pod " + req.pod() + ": " + e.getMessage(), "DEL can be retried");
+      throw new CniError(
+          CniError.CAPTURE_FAILED,
+          "pod " + req.pod() + ": " + e.getMessage(),
+          "DEL can be retried");
     }
   }
 
   CaptureDecision check(CniRequest req, PluginConfig conf) {
     if (!CniVersions.hasCheck(conf.cniVersion())) {
-      throw new CniError(CniError.INCOMPATIBLE_VERSION, "CHECK is not defined for cniVersion " + conf.cniVersion(),
+      throw new CniError(
+          CniError.INCOMPATIBLE_VERSION,
+          "CHECK is not defined for cniVersion " + conf.cniVersion(),
           "CHECK exists from cniVersion 0.4.0 on");
     }
     Map<String, Object> prev = conf.requirePrevResult("CHECK");
@@ -73,23 +82,35 @@ final class CniCommands {
     CaptureDecision decision = decide(req, conf, prev);
     List<String> problems;
     if (decision instanceof CaptureDecision.Capture capture) {
-      problems = applier.missing(netns, CaptureRules.render(capture.config())).stream()
-          .map(r -> "missing: " + r).toList();
+      problems =
+          applier.missing(netns, CaptureRules.render(capture.config())).stream()
+              .map(r -> "missing: " + r)
+              .toList();
     } else {
       problems = unexpectedChains(netns);
     }
     if (!problems.isEmpty()) {
-      throw new CniError(CniError.CAPTURE_MISSING, "pod " + req.pod() + ": capture rules are not as expected ("
-          + decision.summary() + "): " + problems.size() + " problem(s)", String.join("; ", problems));
+      throw new CniError(
+          CniError.CAPTURE_MISSING,
+          "pod "
+              + req.pod()
+              + ": capture rules are not as expected ("
+              + decision.summary()
+              + "): "
+              + problems.size()
+              + " problem(s)",
+          String.join("; ", problems));
     }
     return decision;
   }
 
   private List<String> unexpectedChains(Path netns) {
     return java.util.Arrays.stream(IpFamily.values())
-        .flatMap(f -> applier.save(netns, f).stream()
-            .filter(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))
-            .map(l -> "unexpected " + f + " chain " + l.substring(1, l.indexOf(' '))))
+        .flatMap(
+            f ->
+                applier.save(netns, f).stream()
+                    .filter(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))
+                    .map(l -> "unexpected " + f + " chain " + l.substring(1, l.indexOf(' '))))
         .toList();
   }
 
@@ -109,31 +130,41 @@ final class CniCommands {
       return new CapturePolicy(conf.excludeNamespaces())
           .decide(ns, req.podName(), annotations.get(), ResultConverter.podIps(prev));
     } catch (InvalidAnnotationException e) {
-      throw new CniError(CniError.INVALID_ANNOTATION, e.getMessage(), "fix the annotation and recreate the pod");
+      throw new CniError(
+          CniError.INVALID_ANNOTATION, e.getMessage(), "fix the annotation and recreate the pod");
     }
   }
 
   private static Map<String, String> fromApiServer(CniRequest req, PluginConfig conf) {
     if (conf.kubeconfig() == null) {
-      throw new CniError(CniError.POD_LOOKUP_FAILED, "pod " + req.pod()
-          + ": the runtime passed no pod annotations and no kubeconfig is configured",
+      throw new CniError(
+          CniError.POD_LOOKUP_FAILED,
+          "pod "
+              + req.pod()
+              + ": the runtime passed no pod annotations and no kubeconfig is configured",
           "declare the io.kubernetes.cri.pod-annotations capability, or install with --kubeconfig");
     }
     try {
       Kubeconfig kc = Kubeconfig.read(Path.of(conf.kubeconfig()));
-      return new PodAnnotationsClient(kc, API_TIMEOUT).annotations(req.podNamespace(), req.podName());
+      return new PodAnnotationsClient(kc, API_TIMEOUT)
+          .annotations(req.podNamespace(), req.podName());
     } catch (PodLookupException | IllegalArgumentException e) {
-      throw new CniError(CniError.POD_LOOKUP_FAILED, e.getMessage(), "the pod's annotations decide its capture");
+      throw new CniError(
+          CniError.POD_LOOKUP_FAILED, e.getMessage(), "the pod's annotations decide its capture");
     }
   }
 
   private static Path requireNetns(CniRequest req) {
     if (req.netns().isBlank()) {
-      throw new CniError(CniError.INVALID_ENV, "CNI_NETNS is not set", "the runtime must pass the pod's netns path");
+      throw new CniError(
+          CniError.INVALID_ENV,
+          "CNI_NETNS is not set",
+          "the runtime must pass the pod's netns path");
     }
     Path netns = Path.of(req.netns());
     if (!Files.exists(netns)) {
-      throw new CniError(CniError.UNKNOWN_CONTAINER, "netns " + netns + " does not exist", "pod " + req.pod());
+      throw new CniError(
+          CniError.UNKNOWN_CONTAINER, "netns " + netns + " does not exist", "pod " + req.pod());
     }
     return netns;
   }

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A CNI error result (spec "Error"): the code, a message a person can act on, and details. Codes 1-99
- * are the spec's well-known ones; 100+ are ours (documented in docs/cni.md).
+ * A CNI error result (spec "Error"): the code, a message a person can act on, and details. Codes
+ * 1-99 are the spec's well-known ones; 100+ are ours (documented in docs/cni.md).
  */
 public final class CniError extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -18,12 +18,16 @@ public final class CniError extends RuntimeException {
   public static final int DECODE_FAILURE = 6;
   public static final int INVALID_CONFIG = 7;
   public static final int TRY_AGAIN = 11;
+
   /** Capture rules could not be written or removed in the pod netns. */
   public static final int CAPTURE_FAILED = 100;
+
   /** CHECK found the pod's capture rules missing or different. */
   public static final int CAPTURE_MISSING = 101;
+
   /** A pod annotation cannot be turned into rules. */
   public static final int INVALID_ANNOTATION = 102;
+
   /** The pod's annotations could not be read from the Kubernetes API. */
   public static final int POD_LOOKUP_FAILED = 103;
 

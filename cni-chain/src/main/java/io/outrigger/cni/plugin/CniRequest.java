@@ -4,7 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One invocation as the runtime made it: the {@code CNI_*} environment (spec "Parameters"). */
-public record CniRequest(String command, String containerId, String netns, String ifName, Map<String, String> args) {
+public record CniRequest(
+    String command, String containerId, String netns, String ifName, Map<String, String> args) {
 
   public CniRequest {
     args = Map.copyOf(args);
@@ -19,7 +20,10 @@ public record CniRequest(String command, String containerId, String netns, Strin
         parseArgs(env.getOrDefault("CNI_ARGS", "")));
   }
 
-  /** {@code CNI_ARGS}: {@code K=V;K=V}, as containerd and CRI-O pass K8S_POD_NAMESPACE and K8S_POD_NAME. */
+  /**
+   * {@code CNI_ARGS}: {@code K=V;K=V}, as containerd and CRI-O pass K8S_POD_NAMESPACE and
+   * K8S_POD_NAME.
+   */
   static Map<String, String> parseArgs(String raw) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String pair : raw.split(";")) {
@@ -46,7 +50,10 @@ public record CniRequest(String command, String containerId, String netns, Strin
 
   public void requireContainerId() {
     if (containerId.isBlank()) {
-      throw new CniError(CniError.INVALID_ENV, "CNI_CONTAINERID is not set", "the runtime must name the container");
+      throw new CniError(
+          CniError.INVALID_ENV,
+          "CNI_CONTAINERID is not set",
+          "the runtime must name the container");
     }
   }
 }

@@ -22,7 +22,9 @@ public final class OutriggerCni {
   private OutriggerCni() {}
 
   public static void main(String[] args) {
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(
+            new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     int code = run(System.getenv(), System.in, out);
     out.flush();
     System.exit(code);
@@ -33,7 +35,10 @@ public final class OutriggerCni {
     return run(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out);
   }
 
-  /** One plugin call, reading the configuration from {@code stdin} (at most {@link PluginConfig#MAX_STDIN_BYTES}). */
+  /**
+   * One plugin call, reading the configuration from {@code stdin} (at most {@link
+   * PluginConfig#MAX_STDIN_BYTES}).
+   */
   public static int run(Map<String, String> env, InputStream stdin, PrintStream out) {
     long start = System.nanoTime();
     CniRequest req = CniRequest.fromEnvironment(env);
@@ -46,12 +51,15 @@ public final class OutriggerCni {
         return 0;
       }
       if (!java.util.Set.of("ADD", "DEL", "CHECK").contains(req.command())) {
-        throw new CniError(CniError.INVALID_ENV, "unknown CNI_COMMAND '" + req.command() + "'",
+        throw new CniError(
+            CniError.INVALID_ENV,
+            "unknown CNI_COMMAND '" + req.command() + "'",
             "outrigger-cni supports ADD, DEL, CHECK and VERSION");
       }
       conf = PluginConfig.parse(PluginConfig.read(stdin));
       version = conf.cniVersion();
-      CniCommands commands = new CniCommands(new CaptureApplier(new CommandRunner(Duration.ofSeconds(20))));
+      CniCommands commands =
+          new CniCommands(new CaptureApplier(new CommandRunner(Duration.ofSeconds(20))));
       switch (req.command()) {
         case "ADD" -> {
           CaptureDecision added = commands.add(req, conf);
@@ -59,7 +67,8 @@ public final class OutriggerCni {
           if (added instanceof CaptureDecision.Capture && conf.podRecords() != null) {
             new PodRecords(Path.of(conf.podRecords())).written(req, PluginVersion.current());
           }
-          out.println(Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
+          out.println(
+              Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
         }
         case "DEL" -> {
           decision = commands.del(req);
@@ -76,7 +85,8 @@ public final class OutriggerCni {
       log(conf, req, decision, start, "error code=" + e.code() + " " + e.getMessage());
       return 1;
     } catch (RuntimeException e) {
-      CniError err = new CniError(CniError.IO_FAILURE, "outrigger-cni failed: " + e, "pod " + req.pod());
+      CniError err =
+          new CniError(CniError.IO_FAILURE, "outrigger-cni failed: " + e, "pod " + req.pod());
       out.println(Json.write(err.toJson(version)));
       log(conf, req, decision, start, "error code=" + err.code() + " " + e);
       return 1;
@@ -90,12 +100,21 @@ public final class OutriggerCni {
     return m;
   }
 
-  private static void log(PluginConfig conf, CniRequest req, String decision, long start, String outcome) {
+  private static void log(
+      PluginConfig conf, CniRequest req, String decision, long start, String outcome) {
     if (conf == null || conf.logFile() == null) {
       return;
     }
     long micros = (System.nanoTime() - start) / 1000;
     new CallLog(Path.of(conf.logFile()))
-        .write(new CallLog.Entry(req.command(), req.containerId(), req.pod(), decision, micros, outcome, PluginVersion.current()));
+        .write(
+            new CallLog.Entry(
+                req.command(),
+                req.containerId(),
+                req.pod(),
+                decision,
+                micros,
+                outcome,
+                PluginVersion.current()));
   }
 }

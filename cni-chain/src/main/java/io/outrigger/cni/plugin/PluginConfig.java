@@ -13,11 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Our entry of the conflist, as the runtime hands it on stdin (with {@code name}, {@code cniVersion},
- * {@code prevResult} and {@code runtimeConfig} filled in).
+ * Our entry of the conflist, as the runtime hands it on stdin (with {@code name}, {@code
+ * cniVersion}, {@code prevResult} and {@code runtimeConfig} filled in).
  *
- * @param annotations the pod's annotations from {@code runtimeConfig}, empty when the runtime did not
- *     pass the {@code io.kubernetes.cri.pod-annotations} capability
+ * @param annotations the pod's annotations from {@code runtimeConfig}, empty when the runtime did
+ *     not pass the {@code io.kubernetes.cri.pod-annotations} capability
  * @param podRecords {@code pod_records}: the directory of {@link PodRecords}, null for none
  */
 public record PluginConfig(
@@ -33,23 +33,32 @@ public record PluginConfig(
   public static final String ANNOTATIONS_CAPABILITY = "io.kubernetes.cri.pod-annotations";
 
   /**
-   * 1 MiB: a network configuration with its prevResult is a few KiB, and the pod annotations the runtime
-   * adds are at most 256 KiB (the API server's limit on all of a pod's annotations).
+   * 1 MiB: a network configuration with its prevResult is a few KiB, and the pod annotations the
+   * runtime adds are at most 256 KiB (the API server's limit on all of a pod's annotations).
    */
   public static final int MAX_STDIN_BYTES = 1024 * 1024;
 
-  /** The network configuration on stdin, refused past {@link #MAX_STDIN_BYTES} before it fills the heap. */
+  /**
+   * The network configuration on stdin, refused past {@link #MAX_STDIN_BYTES} before it fills the
+   * heap.
+   */
   public static String read(InputStream stdin) {
     byte[] bytes;
     try {
       bytes = stdin.readNBytes(MAX_STDIN_BYTES + 1);
     } catch (IOException e) {
-      throw new CniError(CniError.IO_FAILURE, "cannot read the network configuration on stdin: " + e.getMessage(),
+      throw new CniError(
+          CniError.IO_FAILURE,
+          "cannot read the network configuration on stdin: " + e.getMessage(),
           "stdin must be one JSON object (CNI spec, section 'Network configuration')");
     }
     if (bytes.length > MAX_STDIN_BYTES) {
-      throw new CniError(CniError.DECODE_FAILURE, "the network configuration on stdin is larger than the limit of "
-          + MAX_STDIN_BYTES + " bytes", "outrigger-cni reads at most " + MAX_STDIN_BYTES + " bytes (docs/limits.md)");
+      throw new CniError(
+          CniError.DECODE_FAILURE,
+          "the network configuration on stdin is larger than the limit of "
+              + MAX_STDIN_BYTES
+              + " bytes",
+          "outrigger-cni reads at most " + MAX_STDIN_BYTES + " bytes (docs/limits.md)");
     }
     return new String(bytes, StandardCharsets.UTF_8);
   }
@@ -59,8 +68,10 @@ public record PluginConfig(
     try {
       conf = Json.parseObject(stdin);
     } catch (JsonException e) {
-      throw new CniError(CniError.DECODE_FAILURE, "cannot decode the network configuration on stdin: "
-          + e.getMessage(), "stdin must be one JSON object (CNI spec, section 'Network configuration')");
+      throw new CniError(
+          CniError.DECODE_FAILURE,
+          "cannot decode the network configuration on stdin: " + e.getMessage(),
+          "stdin must be one JSON object (CNI spec, section 'Network configuration')");
     }
     String version = string(conf, "cniVersion");
     CniVersions.require(version);
@@ -93,7 +104,10 @@ public record PluginConfig(
     if (raw instanceof List<?> list) {
       list.forEach(v -> out.add(String.valueOf(v)));
     } else if (raw != null) {
-      throw new CniError(CniError.INVALID_CONFIG, "exclude_namespaces must be a list of namespace names", "got " + raw);
+      throw new CniError(
+          CniError.INVALID_CONFIG,
+          "exclude_namespaces must be a list of namespace names",
+          "got " + raw);
     }
     return out;
   }
@@ -104,7 +118,9 @@ public record PluginConfig(
       return null;
     }
     if (!(v instanceof String s)) {
-      throw new CniError(CniError.INVALID_CONFIG, "network configuration field '" + key + "' must be a string",
+      throw new CniError(
+          CniError.INVALID_CONFIG,
+          "network configuration field '" + key + "' must be a string",
           "got " + Json.write(v));
     }
     return s;
@@ -117,15 +133,22 @@ public record PluginConfig(
       return null;
     }
     if (!(v instanceof Map)) {
-      throw new CniError(CniError.INVALID_CONFIG, "network configuration field '" + key + "' must be an object",
+      throw new CniError(
+          CniError.INVALID_CONFIG,
+          "network configuration field '" + key + "' must be an object",
           "got " + Json.write(v));
     }
     return (Map<String, Object>) v;
   }
 
   public Map<String, Object> requirePrevResult(String command) {
-    return prevResult.orElseThrow(() -> new CniError(CniError.INVALID_CONFIG,
-        "outrigger-cni is a chained plugin: " + command + " needs prevResult from the plugins before it",
-        "list outrigger-cni after the primary CNI plugin in a .conflist"));
+    return prevResult.orElseThrow(
+        () ->
+            new CniError(
+                CniError.INVALID_CONFIG,
+                "outrigger-cni is a chained plugin: "
+                    + command
+                    + " needs prevResult from the plugins before it",
+                "list outrigger-cni after the primary CNI plugin in a .conflist"));
   }
 }

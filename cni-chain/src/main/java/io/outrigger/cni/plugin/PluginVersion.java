@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The version of the running plugin: the {@code VERSION} file the image build writes next to
- * {@code outrigger-cni.jar}, so that the log and the pod records show which plugin set a pod up (a CNI
+ * The version of the running plugin: the {@code VERSION} file the image build writes next to {@code
+ * outrigger-cni.jar}, so that the log and the pod records show which plugin set a pod up (a CNI
  * upgrade is visible per pod). "dev" when the classes run from a build directory.
  */
 public final class PluginVersion {

@@ -7,16 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * What the plugin leaves on the node for the installer's repair controller: one file per pod whose capture
- * rules it wrote ({@code pod_records} in the conflist entry). A meshed pod that has an IP but no record was
- * set up while our entry was missing from the conflist, and is repaired. The file is named by the pod's UID
- * ({@code K8S_POD_UID} in {@code CNI_ARGS}, which containerd and CRI-O pass), else by {@code namespace_name}.
+ * What the plugin leaves on the node for the installer's repair controller: one file per pod whose
+ * capture rules it wrote ({@code pod_records} in the conflist entry). A meshed pod that has an IP
+ * but no record was set up while our entry was missing from the conflist, and is repaired. The file
+ * is named by the pod's UID ({@code K8S_POD_UID} in {@code CNI_ARGS}, which containerd and CRI-O
+ * pass), else by {@code namespace_name}.
  */
 public final class PodRecords {
   /**
-   * DEL leaves {@code <key>.deleted} in place of the record: kubelet reports a finished pod's phase after the
-   * sandbox (and so our DEL) is gone, and a pod still listed as Running with neither file would look set up
-   * without us. The repair controller honours a fresh one and removes old ones.
+   * DEL leaves {@code <key>.deleted} in place of the record: kubelet reports a finished pod's phase
+   * after the sandbox (and so our DEL) is gone, and a pod still listed as Running with neither file
+   * would look set up without us. The repair controller honours a fresh one and removes old ones.
    */
   public static final String TORN_DOWN_SUFFIX = ".deleted";
 
@@ -31,24 +32,35 @@ public final class PodRecords {
     return uid != null && !uid.isBlank() ? uid : namespace + "_" + name;
   }
 
-  /** Written after the rules are in place (temp file + rename: the reader never sees half a record). */
+  /**
+   * Written after the rules are in place (temp file + rename: the reader never sees half a record).
+   */
   void written(CniRequest req, String version) {
     String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());
     Path tmp = dir.resolve("." + key + ".tmp");
     try {
       Files.createDirectories(dir);
-      Files.writeString(tmp, "pod=" + req.pod() + " container=" + req.containerId() + " version=" + version + "\n",
+      Files.writeString(
+          tmp,
+          "pod=" + req.pod() + " container=" + req.containerId() + " version=" + version + "\n",
           StandardCharsets.UTF_8);
-      Files.move(tmp, dir.resolve(key), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp,
+          dir.resolve(key),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      // The rules are in place; a missing record only makes the repair controller restart the pod later.
-      System.err.println("outrigger-cni: cannot write pod record " + dir.resolve(key) + ": " + e.getMessage());
+      // The rules are in place; a missing record only makes the repair controller restart the pod
+      // later.
+      System.err.println(
+          "outrigger-cni: cannot write pod record " + dir.resolve(key) + ": " + e.getMessage());
     }
   }
 
   /**
-   * DEL turns the record of the sandbox it tears down into a tombstone (a newer sandbox of the same pod keeps
-   * its own record): the tombstone is written first, so there is never a moment with neither.
+   * DEL turns the record of the sandbox it tears down into a tombstone (a newer sandbox of the same
+   * pod keeps its own record): the tombstone is written first, so there is never a moment with
+   * neither.
    */
   void removed(CniRequest req) {
     String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Converts a CNI result between the 0.3.x/0.4.0 shape (each IP carries {@code "version"}) and the 1.0.0
- * shape (it does not). Everything else passes through unchanged, so a chained plugin hands the
- * previous result on exactly.
+ * Converts a CNI result between the 0.3.x/0.4.0 shape (each IP carries {@code "version"}) and the
+ * 1.0.0 shape (it does not). Everything else passes through unchanged, so a chained plugin hands
+ * the previous result on exactly.
  */
 public final class ResultConverter {
   private ResultConverter() {}
@@ -24,7 +24,8 @@ public final class ResultConverter {
       if (e.getKey().equals("ips") && e.getValue() instanceof List<?> ips) {
         List<Object> converted = new ArrayList<>();
         for (Object ip : ips) {
-          converted.add(ip instanceof Map<?, ?> m ? convertIp((Map<String, Object>) m, toVersion) : ip);
+          converted.add(
+              ip instanceof Map<?, ?> m ? convertIp((Map<String, Object>) m, toVersion) : ip);
         }
         out.put("ips", converted);
       } else {
@@ -39,15 +40,18 @@ public final class ResultConverter {
     Map<String, Object> out = new LinkedHashMap<>();
     if (wantsVersion) {
       Object address = ip.get("address");
-      String family = ip.containsKey("version") ? String.valueOf(ip.get("version"))
-          : String.valueOf(address).indexOf(':') >= 0 ? "6" : "4";
+      String family =
+          ip.containsKey("version")
+              ? String.valueOf(ip.get("version"))
+              : String.valueOf(address).indexOf(':') >= 0 ? "6" : "4";
       out.put("version", family);
     }
-    ip.forEach((k, v) -> {
-      if (!k.equals("version")) {
-        out.put(k, v);
-      }
-    });
+    ip.forEach(
+        (k, v) -> {
+          if (!k.equals("version")) {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 

@@ -1,14 +1,14 @@
 package io.outrigger.cni.plugin;
 
-import io.outrigger.sidecar.MeshKeys;
 import io.outrigger.cni.capture.CaptureApplier;
 import io.outrigger.cni.capture.CaptureConfig;
 import io.outrigger.cni.capture.CaptureDecision;
 import io.outrigger.cni.capture.CaptureException;
 import io.outrigger.cni.capture.CapturePolicy;
-import io.outrigger.cni.capture.FamilyRules;
 import io.outrigger.cni.capture.CaptureRules;
 import io.outrigger.cni.capture.CommandRunner;
+import io.outrigger.cni.capture.FamilyRules;
+import io.outrigger.sidecar.MeshKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,28 +34,58 @@ public final class TrainingRun {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    String prev = "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
-        + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}]}";
-    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"train\",\"type\":\"outrigger-cni\",\"exclude_namespaces\":[\"kube-system\"],"
-        + "\"log_file\":\"" + log + "\","
-        + "\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":{\"a\":\"b\"}},\"prevResult\":" + prev + "}";
-    Map<String, String> env = Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "train", "CNI_NETNS", "/proc/self/ns/net",
-        "CNI_IFNAME", "eth0", "CNI_ARGS", "K8S_POD_NAMESPACE=default;K8S_POD_NAME=train");
+    String prev =
+        "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
+            + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}]}";
+    String conf =
+        "{\"cniVersion\":\"1.0.0\",\"name\":\"train\",\"type\":\"outrigger-cni\",\"exclude_namespaces\":[\"kube-system\"],"
+            + "\"log_file\":\""
+            + log
+            + "\","
+            + "\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":{\"a\":\"b\"}},\"prevResult\":"
+            + prev
+            + "}";
+    Map<String, String> env =
+        Map.of(
+            "CNI_COMMAND",
+            "ADD",
+            "CNI_CONTAINERID",
+            "train",
+            "CNI_NETNS",
+            "/proc/self/ns/net",
+            "CNI_IFNAME",
+            "eth0",
+            "CNI_ARGS",
+            "K8S_POD_NAMESPACE=default;K8S_POD_NAME=train");
     OutriggerCni.run(env, conf, sink);
     OutriggerCni.run(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}", sink);
     OutriggerCni.run(Map.of("CNI_COMMAND", "ADD"), "{", sink);
     CaptureRules.render(CaptureConfig.defaults(true)).forEach(f -> f.createText());
     CommandRunner runner = new CommandRunner(Duration.ofSeconds(5));
     runner.run(List.of("true"), "");
-    // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes them.
-    CaptureDecision decision = new CapturePolicy(Set.of("kube-system")).decide("default", "train", Map.of(
-        MeshKeys.STATUS, "{}", "traffic.sidecar.istio.io/excludeOutboundPorts", "5432",
-        "traffic.sidecar.istio.io/excludeOutboundIPRanges", "198.18.0.0/16,fd00::/8",
-        "traffic.sidecar.istio.io/includeInboundPorts", "*", "outrigger.io/excludeInboundPorts", "8081"),
-        List.of("198.18.0.2", "fd00::2"));
+    // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes
+    // them.
+    CaptureDecision decision =
+        new CapturePolicy(Set.of("kube-system"))
+            .decide(
+                "default",
+                "train",
+                Map.of(
+                    MeshKeys.STATUS,
+                    "{}",
+                    "traffic.sidecar.istio.io/excludeOutboundPorts",
+                    "5432",
+                    "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+                    "198.18.0.0/16,fd00::/8",
+                    "traffic.sidecar.istio.io/includeInboundPorts",
+                    "*",
+                    "outrigger.io/excludeInboundPorts",
+                    "8081"),
+                List.of("198.18.0.2", "fd00::2"));
     if (decision instanceof CaptureDecision.Capture capture) {
       List<FamilyRules> rules = CaptureRules.render(capture.config());
-      // A netns that does not exist: nsenter fails before anything runs, and the error path is trained too.
+      // A netns that does not exist: nsenter fails before anything runs, and the error path is
+      // trained too.
       try {
         new CaptureApplier(runner).apply(Path.of("/nonexistent/outrigger-cni-training"), rules);
       } catch (CaptureException expected) {

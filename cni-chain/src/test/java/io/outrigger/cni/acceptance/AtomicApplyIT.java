@@ -19,9 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A family whose transaction fails leaves no rule behind, in that family or in the one written before it. */
+/**
+ * A family whose transaction fails leaves no rule behind, in that family or in the one written
+ * before it.
+ */
 class AtomicApplyIT {
-  private final CaptureApplier applier = new CaptureApplier(new CommandRunner(Duration.ofSeconds(20)));
+  private final CaptureApplier applier =
+      new CaptureApplier(new CommandRunner(Duration.ofSeconds(20)));
 
   @Test
   void aFailingIpv6TransactionRemovesTheIpv4RulesAlreadyWritten() {
@@ -32,9 +36,11 @@ class AtomicApplyIT {
     List<String> broken = new ArrayList<>(v6.rules());
     // An IPv4 network in an ip6tables rule: ip6tables-restore rejects the whole transaction.
     broken.add("-A " + CaptureRules.OUTPUT + " -d 198.18.0.0/16 -j RETURN");
-    List<FamilyRules> v4ThenBrokenV6 = List.of(rules.get(0), new FamilyRules(IpFamily.IPV6, v6.chains(), broken));
+    List<FamilyRules> v4ThenBrokenV6 =
+        List.of(rules.get(0), new FamilyRules(IpFamily.IPV6, v6.chains(), broken));
 
-    try (PodNetwork network = PodNetwork.create(); NetnsPod pod = network.addPod(PodSpec.named("atomic"))) {
+    try (PodNetwork network = PodNetwork.create();
+        NetnsPod pod = network.addPod(PodSpec.named("atomic"))) {
       assertThatThrownBy(() -> applier.apply(pod.netnsPath(), v4ThenBrokenV6))
           .isInstanceOf(CaptureException.class)
           .hasMessageContaining("cannot write IPV6 capture rules: ip6tables-restore exited")
@@ -44,7 +50,9 @@ class AtomicApplyIT {
       assertThat(pod.exec("ip6tables-save", "-t", "nat").stdout()).doesNotContain("OUTRIGGER");
 
       applier.apply(pod.netnsPath(), rules);
-      assertThat(applier.missing(pod.netnsPath(), rules)).as("the unbroken rules apply in both families").isEmpty();
+      assertThat(applier.missing(pod.netnsPath(), rules))
+          .as("the unbroken rules apply in both families")
+          .isEmpty();
       applier.remove(pod.netnsPath());
       assertThat(pod.exec("ip6tables-save", "-t", "nat").stdout()).doesNotContain("OUTRIGGER");
     }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Test tier 5: a real kubelet and containerd run the node's CNI chain (bridge, portmap, then the built
- * outrigger-cni), and the plugin decides from the pod annotations containerd hands it in
- * {@code runtimeConfig["io.kubernetes.cri.pod-annotations"]}: no API server call, no kubeconfig in its entry.
+ * Test tier 5: a real kubelet and containerd run the node's CNI chain (bridge, portmap, then the
+ * built outrigger-cni), and the plugin decides from the pod annotations containerd hands it in
+ * {@code runtimeConfig["io.kubernetes.cri.pod-annotations"]}: no API server call, no kubeconfig in
+ * its entry.
  */
 class KubeletRunsTheChainIT {
 
@@ -42,9 +43,14 @@ class KubeletRunsTheChainIT {
     Files.createSymbolicLink(link, PluginImage.binDir().resolve("outrigger-cni"));
     log = cluster.cniBinDir().resolveSibling("outrigger-cni.log");
     cluster.setChainedPlugins(List.of(PluginImage.conf(log).toString()));
-    String meshed = PluginImage.meshed(Map.of("outrigger.io/excludeInboundPorts", "9001")).entrySet().stream()
-        .map(e -> "    " + e.getKey() + ": '" + e.getValue() + "'").reduce((a, b) -> a + "\n" + b).orElseThrow();
-    cluster.kubectlWithInput("""
+    String meshed =
+        PluginImage.meshed(Map.of("outrigger.io/excludeInboundPorts", "9001")).entrySet().stream()
+            .map(e -> "    " + e.getKey() + ": '" + e.getValue() + "'")
+            .reduce((a, b) -> a + "\n" + b)
+            .orElseThrow();
+    cluster
+        .kubectlWithInput(
+            """
         apiVersion: v1
         kind: Namespace
         metadata: {name: %1$s}
@@ -66,10 +72,21 @@ class KubeletRunsTheChainIT {
         spec:
           terminationGracePeriodSeconds: 0
           containers: [{name: sleep, image: outrigger.local/busybox:1.35, imagePullPolicy: Never, command: [sleep, "3600"]}]
-        """.formatted(NAMESPACE, meshed), "apply", "-f", "-").orThrow("kubectl apply");
+        """
+                .formatted(NAMESPACE, meshed),
+            "apply",
+            "-f",
+            "-")
+        .orThrow("kubectl apply");
     for (String pod : List.of("meshed", "plain")) {
-      cluster.client().pods().inNamespace(NAMESPACE).withName(pod)
-          .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), TIMEOUT.toSeconds(),
+      cluster
+          .client()
+          .pods()
+          .inNamespace(NAMESPACE)
+          .withName(pod)
+          .waitUntilCondition(
+              p -> p != null && "Running".equals(p.getStatus().getPhase()),
+              TIMEOUT.toSeconds(),
               TimeUnit.SECONDS);
     }
   }
@@ -89,38 +106,63 @@ class KubeletRunsTheChainIT {
     String rules = natRules(pod("meshed"));
 
     assertThat(rules).contains(":OUTRIGGER_OUTPUT", ":OUTRIGGER_INBOUND", ":OUTRIGGER_REDIRECT");
-    // outrigger.io/excludeInboundPorts came through runtimeConfig: the inbound chain skips that port.
+    // outrigger.io/excludeInboundPorts came through runtimeConfig: the inbound chain skips that
+    // port.
     assertThat(rules).containsPattern("-A OUTRIGGER_INBOUND .*--dport 9001 .*-j RETURN");
     assertThat(Files.readString(log))
-        .containsPattern("command=ADD container=\\S+ pod=" + NAMESPACE + "/meshed decision=capture .*result=ok");
+        .containsPattern(
+            "command=ADD container=\\S+ pod=" + NAMESPACE + "/meshed decision=capture .*result=ok");
   }
 
   @Test
   void podWithoutTheInjectorsStatusPassesThroughWithNoRule() throws IOException {
     assertThat(natRules(pod("plain"))).doesNotContain("OUTRIGGER");
-    assertThat(Files.readString(log)).containsPattern("command=ADD container=\\S+ pod=" + NAMESPACE + "/plain .*result=ok")
+    assertThat(Files.readString(log))
+        .containsPattern("command=ADD container=\\S+ pod=" + NAMESPACE + "/plain .*result=ok")
         .doesNotContainPattern("pod=" + NAMESPACE + "/plain decision=capture");
   }
 
   @Test
   void kubeletRunsDelWithTheAnnotationsWhenThePodGoes() {
     SingleNodeCluster cluster = kube.cluster();
-    cluster.kubectlWithInput("""
+    cluster
+        .kubectlWithInput(
+            """
         apiVersion: v1
         kind: Pod
         metadata: {name: short-lived, namespace: %s, annotations: {outrigger.io/status: '{"version":"test"}'}}
         spec:
           terminationGracePeriodSeconds: 0
           containers: [{name: sleep, image: outrigger.local/busybox:1.35, imagePullPolicy: Never, command: [sleep, "3600"]}]
-        """.formatted(NAMESPACE), "apply", "-f", "-").orThrow("kubectl apply short-lived");
-    cluster.client().pods().inNamespace(NAMESPACE).withName("short-lived")
-        .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), TIMEOUT.toSeconds(),
+        """
+                .formatted(NAMESPACE),
+            "apply",
+            "-f",
+            "-")
+        .orThrow("kubectl apply short-lived");
+    cluster
+        .client()
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withName("short-lived")
+        .waitUntilCondition(
+            p -> p != null && "Running".equals(p.getStatus().getPhase()),
+            TIMEOUT.toSeconds(),
             TimeUnit.SECONDS);
 
-    cluster.kubectl("delete", "pod", "-n", NAMESPACE, "short-lived", "--timeout=60s").orThrow("kubectl delete");
+    cluster
+        .kubectl("delete", "pod", "-n", NAMESPACE, "short-lived", "--timeout=60s")
+        .orThrow("kubectl delete");
 
-    Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(Files.readString(log))
-        .containsPattern("command=DEL container=\\S+ pod=" + NAMESPACE + "/short-lived .*result=ok"));
+    Awaitility.await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(Files.readString(log))
+                    .containsPattern(
+                        "command=DEL container=\\S+ pod="
+                            + NAMESPACE
+                            + "/short-lived .*result=ok"));
   }
 
   private static Pod pod(String name) {
@@ -128,7 +170,10 @@ class KubeletRunsTheChainIT {
   }
 
   private static String natRules(Pod pod) {
-    ExecResult save = kube.cluster().inNode("nsenter", "--net=" + kube.cluster().podNetns(pod), "iptables-save", "-t", "nat");
+    ExecResult save =
+        kube.cluster()
+            .inNode(
+                "nsenter", "--net=" + kube.cluster().podNetns(pod), "iptables-save", "-t", "nat");
     return save.orThrow("iptables-save in pod " + pod.getMetadata().getName()).stdout();
   }
 }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Faults around the plugin's ADD, on a pod the real chain wired without our plugin (each test calls
- * it directly, as the runtime would): the log file's disk full, and the plugin killed by SIGKILL while
- * it writes the rules. One pod for the class; each test removes the rules it made.
+ * it directly, as the runtime would): the log file's disk full, and the plugin killed by SIGKILL
+ * while it writes the rules. One pod for the class; each test removes the rules it made.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PluginFaultsIT {
@@ -48,7 +48,8 @@ class PluginFaultsIT {
 
   @AfterEach
   void removeRules() {
-    PluginImage.invoke("DEL", "faults", pod.netnsPath(), "default/faults", stdin(work.resolve("cni.log")));
+    PluginImage.invoke(
+        "DEL", "faults", pod.netnsPath(), "default/faults", stdin(work.resolve("cni.log")));
     assertThat(natRules()).doesNotContain("OUTRIGGER");
   }
 
@@ -68,27 +69,50 @@ class PluginFaultsIT {
   @Test
   void addSucceedsWhenTheLogFilesDiskIsFull() throws Exception {
     Path logDir = Files.createDirectory(work.resolve("full"));
-    assertThat(host.run(List.of("mount", "-t", "tmpfs", "-o", "size=64k", "outrigger-cni-full", logDir.toString()), null)
-        .exitCode()).as("mount a 64 KiB tmpfs").isZero();
+    assertThat(
+            host.run(
+                    List.of(
+                        "mount",
+                        "-t",
+                        "tmpfs",
+                        "-o",
+                        "size=64k",
+                        "outrigger-cni-full",
+                        logDir.toString()),
+                    null)
+                .exitCode())
+        .as("mount a 64 KiB tmpfs")
+        .isZero();
     try {
       // Fill it: dd stops at "No space left on device".
       host.run(List.of("dd", "if=/dev/zero", "of=" + logDir.resolve("fill"), "bs=4k"), null);
-      String avail = host.run(List.of("df", "--output=avail", logDir.toString()), null).stdout().strip();
-      assertThat(avail.lines().map(String::strip).toList()).as("space left on the log's file system").last()
+      String avail =
+          host.run(List.of("df", "--output=avail", logDir.toString()), null).stdout().strip();
+      assertThat(avail.lines().map(String::strip).toList())
+          .as("space left on the log's file system")
+          .last()
           .isEqualTo("0");
       Path log = logDir.resolve("cni.log");
 
       Exec add = exec("ADD", stdin(log), null);
 
       assertThat(add.exitCode()).as("ADD with the log's disk full: %s", add.stderr()).isZero();
-      assertThat(json.readTree(add.stdout())).as("stdout is the result alone").isEqualTo(pod.cniResult());
+      assertThat(json.readTree(add.stdout()))
+          .as("stdout is the result alone")
+          .isEqualTo(pod.cniResult());
       assertThat(add.stdout().strip()).endsWith("}");
-      assertThat(add.stderr()).contains("cannot write log file " + log).contains("No space left on device");
+      assertThat(add.stderr())
+          .contains("cannot write log file " + log)
+          .contains("No space left on device");
       assertThat(natRules()).contains("-A OUTPUT -p tcp -j OUTRIGGER_OUTPUT");
-      assertThat(PluginImage.invoke("CHECK", "faults", pod.netnsPath(), "default/faults", stdin(log)).exitCode())
-          .as("CHECK after it").isZero();
-      System.out.printf("FAULT cni-log-disk-full: ADD exit %d, rules in place, stderr: %s%n", add.exitCode(),
-          add.stderr().strip());
+      assertThat(
+              PluginImage.invoke("CHECK", "faults", pod.netnsPath(), "default/faults", stdin(log))
+                  .exitCode())
+          .as("CHECK after it")
+          .isZero();
+      System.out.printf(
+          "FAULT cni-log-disk-full: ADD exit %d, rules in place, stderr: %s%n",
+          add.exitCode(), add.stderr().strip());
     } finally {
       CommandRunner.Result umount = host.run(List.of("umount", logDir.toString()), null);
       assertThat(umount.exitCode()).as("umount %s: %s", logDir, umount.stderr()).isZero();
@@ -96,15 +120,18 @@ class PluginFaultsIT {
   }
 
   /**
-   * The plugin is killed while it writes the rules: an {@code iptables-restore} ahead of the real one on
-   * the PATH reads the first lines of the transaction, kills the plugin (its parent) with SIGKILL, and
-   * hands those lines to the real {@code iptables-restore}, which gets end of input before COMMIT.
+   * The plugin is killed while it writes the rules: an {@code iptables-restore} ahead of the real
+   * one on the PATH reads the first lines of the transaction, kills the plugin (its parent) with
+   * SIGKILL, and hands those lines to the real {@code iptables-restore}, which gets end of input
+   * before COMMIT.
    */
   @Test
   void addKilledWhileWritingTheRulesLeavesNoRuleAndTheNextAddRepairs() throws Exception {
     Path wrapperDir = Files.createDirectory(work.resolve("kill-mid-add"));
     Path wrapper = wrapperDir.resolve("iptables-restore");
-    Files.writeString(wrapper, """
+    Files.writeString(
+        wrapper,
+        """
         #!/bin/sh
         # Test double: the plugin dies half-way through writing its iptables-restore transaction.
         head -n 6 > "$0.partial"
@@ -117,40 +144,63 @@ class PluginFaultsIT {
 
     Exec killed = exec("ADD", stdin(log), wrapperDir);
 
-    assertThat(killed.exitCode()).as("the plugin's exit: killed by SIGKILL (128 + 9)").isEqualTo(137);
+    assertThat(killed.exitCode())
+        .as("the plugin's exit: killed by SIGKILL (128 + 9)")
+        .isEqualTo(137);
     String partial = Files.readString(wrapperDir.resolve("iptables-restore.partial"));
-    assertThat(partial).as("the transaction was cut: %s", partial).contains("*nat").doesNotContain("COMMIT");
+    assertThat(partial)
+        .as("the transaction was cut: %s", partial)
+        .contains("*nat")
+        .doesNotContain("COMMIT");
     awaitFile(wrapperDir.resolve("iptables-restore.exit"));
     assertThat(Files.readString(wrapperDir.resolve("iptables-restore.exit")).strip())
-        .as("iptables-restore refuses a transaction without COMMIT").isNotEqualTo("0");
-    assertThat(natRules()).as("no half-written rules after the plugin died mid-ADD").doesNotContain("OUTRIGGER");
+        .as("iptables-restore refuses a transaction without COMMIT")
+        .isNotEqualTo("0");
+    assertThat(natRules())
+        .as("no half-written rules after the plugin died mid-ADD")
+        .doesNotContain("OUTRIGGER");
 
-    CommandRunner.Result check = PluginImage.invoke("CHECK", "faults", pod.netnsPath(), "default/faults", stdin(log));
+    CommandRunner.Result check =
+        PluginImage.invoke("CHECK", "faults", pod.netnsPath(), "default/faults", stdin(log));
     assertThat(check.exitCode()).as("CHECK reports the missing rules").isNotZero();
     JsonNode error = json.readTree(check.stdout());
-    assertThat(error.path("details").asText()).contains("missing: IPV4 -A OUTPUT -p tcp -j OUTRIGGER_OUTPUT");
+    assertThat(error.path("details").asText())
+        .contains("missing: IPV4 -A OUTPUT -p tcp -j OUTRIGGER_OUTPUT");
 
-    CommandRunner.Result again = PluginImage.invoke("ADD", "faults", pod.netnsPath(), "default/faults", stdin(log));
+    CommandRunner.Result again =
+        PluginImage.invoke("ADD", "faults", pod.netnsPath(), "default/faults", stdin(log));
     assertThat(again.exitCode()).as("the runtime's next ADD: %s", again.stderr()).isZero();
-    assertThat(PluginImage.invoke("CHECK", "faults", pod.netnsPath(), "default/faults", stdin(log)).exitCode())
-        .as("CHECK after the repairing ADD").isZero();
-    System.out.printf("FAULT cni-killed-mid-add: plugin exit %d after %d lines of the transaction, OUTRIGGER rules"
-        + " left 0, CHECK code %d, next ADD exit %d%n", killed.exitCode(), partial.lines().count(),
-        error.path("code").asInt(), again.exitCode());
+    assertThat(
+            PluginImage.invoke("CHECK", "faults", pod.netnsPath(), "default/faults", stdin(log))
+                .exitCode())
+        .as("CHECK after the repairing ADD")
+        .isZero();
+    System.out.printf(
+        "FAULT cni-killed-mid-add: plugin exit %d after %d lines of the transaction, OUTRIGGER rules"
+            + " left 0, CHECK code %d, next ADD exit %d%n",
+        killed.exitCode(), partial.lines().count(), error.path("code").asInt(), again.exitCode());
   }
 
-  /** What one plugin run did: exit code, stdout and stderr apart (the runtime reads only stdout). */
+  /**
+   * What one plugin run did: exit code, stdout and stderr apart (the runtime reads only stdout).
+   */
   private record Exec(int exitCode, String stdout, String stderr) {}
 
   /**
-   * Runs the plugin on the pod as the runtime would, with {@code pathFirst} ahead on PATH. Not through
-   * {@code CommandRunner}: it merges stderr into stdout, and takes exit 137 for its own watchdog's kill.
+   * Runs the plugin on the pod as the runtime would, with {@code pathFirst} ahead on PATH. Not
+   * through {@code CommandRunner}: it merges stderr into stdout, and takes exit 137 for its own
+   * watchdog's kill.
    */
   private Exec exec(String command, String stdin, Path pathFirst) throws Exception {
     Path out = Files.createTempFile(work, "stdout", ".txt");
     Path err = Files.createTempFile(work, "stderr", ".txt");
-    Process p = new ProcessBuilder(PluginImage.commandLine(command, "faults", pod.netnsPath(), "default/faults",
-        pathFirst)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                PluginImage.commandLine(
+                    command, "faults", pod.netnsPath(), "default/faults", pathFirst))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     try (var in = p.getOutputStream()) {
       in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * DEL, CHECK and malformed calls against the built plugin executable, on a pod the real chain wired.
- * The plugin is invoked directly (as the runtime would) so each call's exit code and JSON can be read.
+ * DEL, CHECK and malformed calls against the built plugin executable, on a pod the real chain
+ * wired. The plugin is invoked directly (as the runtime would) so each call's exit code and JSON
+ * can be read.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PluginLifecycleIT {
@@ -38,8 +39,11 @@ class PluginLifecycleIT {
     Prerequisites.requireCniPlugins("loopback", "bridge", "host-local");
     work = Files.createTempDirectory("outrigger-cni-lifecycle");
     network = PodNetwork.create();
-    pod = network.addPod(PodSpec.named("meshed").withAnnotations(PluginImage.meshed(Map.of()))
-        .withExtraPlugin(PluginImage.conf(work.resolve("cni.log")), PluginImage.binDir()));
+    pod =
+        network.addPod(
+            PodSpec.named("meshed")
+                .withAnnotations(PluginImage.meshed(Map.of()))
+                .withExtraPlugin(PluginImage.conf(work.resolve("cni.log")), PluginImage.binDir()));
   }
 
   @AfterAll
@@ -72,18 +76,25 @@ class PluginLifecycleIT {
   void delRemovesEveryRuleTwiceInARowAndCheckReportsAMissingRule() throws Exception {
     String conf = stdin("1.0.0", pod.cniResult());
     assertThat(natRules()).contains("OUTRIGGER_OUTPUT");
-    assertThat(call("CHECK", pod.netnsPath(), conf).exitCode()).as("CHECK right after ADD").isZero();
+    assertThat(call("CHECK", pod.netnsPath(), conf).exitCode())
+        .as("CHECK right after ADD")
+        .isZero();
 
-    pod.exec("iptables", "-t", "nat", "-D", "OUTRIGGER_OUTPUT", "-d", "127.0.0.1/32", "-j", "RETURN");
+    pod.exec(
+        "iptables", "-t", "nat", "-D", "OUTRIGGER_OUTPUT", "-d", "127.0.0.1/32", "-j", "RETURN");
     CommandRunner.Result check = call("CHECK", pod.netnsPath(), conf);
     assertThat(check.exitCode()).isNotZero();
     JsonNode error = json.readTree(check.stdout());
     assertThat(error.path("code").asInt()).isEqualTo(101);
-    assertThat(error.path("details").asText()).contains("missing: IPV4 -A OUTRIGGER_OUTPUT -d 127.0.0.1/32 -j RETURN");
+    assertThat(error.path("details").asText())
+        .contains("missing: IPV4 -A OUTRIGGER_OUTPUT -d 127.0.0.1/32 -j RETURN");
 
-    assertThat(call("ADD", pod.netnsPath(), conf).exitCode()).as("ADD again replaces the rules").isZero();
+    assertThat(call("ADD", pod.netnsPath(), conf).exitCode())
+        .as("ADD again replaces the rules")
+        .isZero();
     assertThat(call("CHECK", pod.netnsPath(), conf).exitCode()).isZero();
-    assertThat(natRules().lines().filter(l -> l.equals("-A OUTPUT -p tcp -j OUTRIGGER_OUTPUT"))).hasSize(1);
+    assertThat(natRules().lines().filter(l -> l.equals("-A OUTPUT -p tcp -j OUTRIGGER_OUTPUT")))
+        .hasSize(1);
 
     assertThat(call("DEL", pod.netnsPath(), conf).exitCode()).isZero();
     assertThat(natRules()).doesNotContain("OUTRIGGER");
@@ -111,13 +122,15 @@ class PluginLifecycleIT {
 
   @Test
   void malformedCallsGetTheSpecErrorCodeOnCleanStdout() throws Exception {
-    Map<String, Integer> expected = Map.of("", 6, "{not json", 6, stdin("1.0.0", null), 7,
-        stdin("0.2.0", pod.cniResult()), 1);
+    Map<String, Integer> expected =
+        Map.of("", 6, "{not json", 6, stdin("1.0.0", null), 7, stdin("0.2.0", pod.cniResult()), 1);
     for (Map.Entry<String, Integer> e : expected.entrySet()) {
       CommandRunner.Result r = call("ADD", pod.netnsPath(), e.getKey());
       assertThat(r.exitCode()).as("ADD with %s", e.getKey()).isNotZero();
       JsonNode error = json.readTree(r.stdout());
-      assertThat(error.path("code").asInt()).as("%s -> %s", e.getKey(), r.stdout()).isEqualTo(e.getValue());
+      assertThat(error.path("code").asInt())
+          .as("%s -> %s", e.getKey(), r.stdout())
+          .isEqualTo(e.getValue());
       assertThat(error.path("msg").asText()).isNotBlank();
     }
     CommandRunner.Result unknown = call("REBOOT", pod.netnsPath(), stdin("1.0.0", pod.cniResult()));
@@ -137,6 +150,7 @@ class PluginLifecycleIT {
     JsonNode result = json.readTree(add.stdout());
     assertThat(result.path("cniVersion").asText()).isEqualTo("0.4.0");
     assertThat(result.path("ips").get(0).path("version").asText()).isEqualTo("4");
-    assertThat(result.path("ips").get(0).path("address")).isEqualTo(pod.cniResult().path("ips").get(0).path("address"));
+    assertThat(result.path("ips").get(0).path("address"))
+        .isEqualTo(pod.cniResult().path("ips").get(0).path("address"));
   }
 }

@@ -16,14 +16,22 @@ class ArchitectureTest {
   }
 
   /**
-   * The plugin image is one jar (docs/cni.md): the exec'd plugin may use the sidecar contract's compile-time
-   * constants, which javac inlines, but nothing that would load a contract class at run time.
+   * The plugin image is one jar (docs/cni.md): the exec'd plugin may use the sidecar contract's
+   * compile-time constants, which javac inlines, but nothing that would load a contract class at
+   * run time.
    */
   @Test
   void thePluginPathLoadsNoContractClass() {
-    noClasses().that().resideInAnyPackage("io.outrigger.cni.plugin..", "io.outrigger.cni.capture..",
-            "io.outrigger.cni.kube..", "io.outrigger.cni.json..")
-        .should().dependOnClassesThat().resideInAPackage("io.outrigger.sidecar..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.outrigger.cni.plugin..",
+            "io.outrigger.cni.capture..",
+            "io.outrigger.cni.kube..",
+            "io.outrigger.cni.json..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.outrigger.sidecar..")
         .because("the plugin image carries only outrigger-cni.jar")
         .check(CNI);
   }

@@ -37,7 +37,9 @@ class CaptureCommandIT {
   void applyWritesThePluginsRulesFromAPodManifestAndRemoveTakesThemAway() throws Exception {
     Prerequisites.requireRoot();
     Path manifest = dir.resolve("pod.yaml");
-    Files.writeString(manifest, """
+    Files.writeString(
+        manifest,
+        """
         apiVersion: v1
         kind: Pod
         metadata:
@@ -46,21 +48,47 @@ class CaptureCommandIT {
             outrigger.io/status: '{"version":"host-mode"}'
             traffic.sidecar.istio.io/excludeInboundPorts: "8443"
         """);
-    try (PodNetwork network = PodNetwork.create(); NetnsPod pod = network.addPod(PodSpec.named("host-mode"))) {
-      String hostBefore = new io.outrigger.cni.capture.CommandRunner(java.time.Duration.ofSeconds(10))
-          .run(java.util.List.of("iptables-save", "-t", "nat"), null).stdout();
+    try (PodNetwork network = PodNetwork.create();
+        NetnsPod pod = network.addPod(PodSpec.named("host-mode"))) {
+      String hostBefore =
+          new io.outrigger.cni.capture.CommandRunner(java.time.Duration.ofSeconds(10))
+              .run(java.util.List.of("iptables-save", "-t", "nat"), null)
+              .stdout();
 
-      assertThat(run("apply", "--netns", pod.netnsPath().toString(), "--annotations", manifest.toString(),
-          "--pod", "default/reviews-v2")).isZero();
-
-      Golden.assertMatches("pod/capture-apply.iptables-save",
-          IptablesSave.normalise(pod.exec("iptables-save", "-t", "nat").stdout()));
-      assertThat(run("apply", "--netns", pod.netnsPath().toString(), "--annotations", manifest.toString())).as("re-apply")
+      assertThat(
+              run(
+                  "apply",
+                  "--netns",
+                  pod.netnsPath().toString(),
+                  "--annotations",
+                  manifest.toString(),
+                  "--pod",
+                  "default/reviews-v2"))
           .isZero();
-      assertThat(pod.exec("iptables-save", "-t", "nat").stdout().lines()
-          .filter("-A PREROUTING -p tcp -j OUTRIGGER_INBOUND"::equals)).hasSize(1);
-      assertThat(IptablesSave.normalise(new io.outrigger.cni.capture.CommandRunner(java.time.Duration.ofSeconds(10))
-          .run(java.util.List.of("iptables-save", "-t", "nat"), null).stdout()))
+
+      Golden.assertMatches(
+          "pod/capture-apply.iptables-save",
+          IptablesSave.normalise(pod.exec("iptables-save", "-t", "nat").stdout()));
+      assertThat(
+              run(
+                  "apply",
+                  "--netns",
+                  pod.netnsPath().toString(),
+                  "--annotations",
+                  manifest.toString()))
+          .as("re-apply")
+          .isZero();
+      assertThat(
+              pod.exec("iptables-save", "-t", "nat")
+                  .stdout()
+                  .lines()
+                  .filter("-A PREROUTING -p tcp -j OUTRIGGER_INBOUND"::equals))
+          .hasSize(1);
+      assertThat(
+              IptablesSave.normalise(
+                  new io.outrigger.cni.capture.CommandRunner(java.time.Duration.ofSeconds(10))
+                      .run(java.util.List.of("iptables-save", "-t", "nat"), null)
+                      .stdout()))
           .isEqualTo(IptablesSave.normalise(hostBefore));
 
       assertThat(run("remove", "--netns", pod.netnsPath().toString())).isZero();
@@ -73,8 +101,16 @@ class CaptureCommandIT {
     Prerequisites.requireRoot();
     Path annotations = dir.resolve("annotations.json");
     Files.writeString(annotations, "{\"app\":\"web\"}");
-    try (PodNetwork network = PodNetwork.create(); NetnsPod pod = network.addPod(PodSpec.named("plain"))) {
-      assertThat(run("apply", "--netns", pod.netnsPath().toString(), "--annotations", annotations.toString())).isZero();
+    try (PodNetwork network = PodNetwork.create();
+        NetnsPod pod = network.addPod(PodSpec.named("plain"))) {
+      assertThat(
+              run(
+                  "apply",
+                  "--netns",
+                  pod.netnsPath().toString(),
+                  "--annotations",
+                  annotations.toString()))
+          .isZero();
       assertThat(pod.exec("iptables-save", "-t", "nat").stdout()).doesNotContain("OUTRIGGER");
     }
   }

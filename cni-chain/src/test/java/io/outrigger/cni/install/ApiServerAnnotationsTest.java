@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ApiServerAnnotationsTest {
   private static final String TOKEN = "test-token-ohs2Iequ";
-  private static final String POD = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cart\",\"namespace\":\"shop\",\"annotations\":"
-      + "{\"outrigger.io/status\":\"{}\",\"sidecar.istio.io/interceptionMode\":\"NONE\"}}}";
+  private static final String POD =
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"cart\",\"namespace\":\"shop\",\"annotations\":"
+          + "{\"outrigger.io/status\":\"{}\",\"sidecar.istio.io/interceptionMode\":\"NONE\"}}}";
 
   @TempDir Path dir;
   private HttpsServer server;
@@ -43,12 +44,49 @@ class ApiServerAnnotationsTest {
   void startApiServer() throws Exception {
     CommandRunner openssl = new CommandRunner(Duration.ofSeconds(30));
     String subject = "/CN=kube-apiserver";
-    assertThat(openssl.run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-nodes", "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("ca.pem").toString(), "-days", "1",
-        "-subj", subject, "-addext", "subjectAltName=IP:127.0.0.1"), null).exitCode()).isZero();
-    assertThat(openssl.run(List.of("openssl", "pkcs12", "-export", "-inkey", dir.resolve("key.pem").toString(), "-in",
-        dir.resolve("ca.pem").toString(), "-out", dir.resolve("server.p12").toString(), "-passout", "pass:changeit"), null)
-        .exitCode()).isZero();
+    assertThat(
+            openssl
+                .run(
+                    List.of(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-keyout",
+                        dir.resolve("key.pem").toString(),
+                        "-out",
+                        dir.resolve("ca.pem").toString(),
+                        "-days",
+                        "1",
+                        "-subj",
+                        subject,
+                        "-addext",
+                        "subjectAltName=IP:127.0.0.1"),
+                    null)
+                .exitCode())
+        .isZero();
+    assertThat(
+            openssl
+                .run(
+                    List.of(
+                        "openssl",
+                        "pkcs12",
+                        "-export",
+                        "-inkey",
+                        dir.resolve("key.pem").toString(),
+                        "-in",
+                        dir.resolve("ca.pem").toString(),
+                        "-out",
+                        dir.resolve("server.p12").toString(),
+                        "-passout",
+                        "pass:changeit"),
+                    null)
+                .exitCode())
+        .isZero();
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
       ks.load(in, "changeit".toCharArray());
@@ -59,17 +97,29 @@ class ApiServerAnnotationsTest {
     tls.init(kmf.getKeyManagers(), null, null);
     server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    server.createContext("/", exchange -> {
-      boolean authorised = ("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
-      boolean known = exchange.getRequestURI().getPath().equals("/api/v1/namespaces/shop/pods/cart");
-      boolean huge = exchange.getRequestURI().getPath().equals("/api/v1/namespaces/shop/pods/huge");
-      known |= huge;
-      String pod = huge ? POD.replace("\"name\":\"cart\"", "\"name\":\"huge\",\"x\":\"" + "a".repeat(5 << 20) + "\"") : POD;
-      byte[] body = (authorised && known ? pod : "{\"kind\":\"Status\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(!authorised ? 401 : known ? 200 : 404, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          boolean authorised =
+              ("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"));
+          boolean known =
+              exchange.getRequestURI().getPath().equals("/api/v1/namespaces/shop/pods/cart");
+          boolean huge =
+              exchange.getRequestURI().getPath().equals("/api/v1/namespaces/shop/pods/huge");
+          known |= huge;
+          String pod =
+              huge
+                  ? POD.replace(
+                      "\"name\":\"cart\"",
+                      "\"name\":\"huge\",\"x\":\"" + "a".repeat(5 << 20) + "\"")
+                  : POD;
+          byte[] body =
+              (authorised && known ? pod : "{\"kind\":\"Status\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(!authorised ? 401 : known ? 200 : 404, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -80,7 +130,9 @@ class ApiServerAnnotationsTest {
 
   private Path kubeconfig(String token) throws Exception {
     Path yaml = dir.resolve("admin.yaml");
-    Files.writeString(yaml, """
+    Files.writeString(
+        yaml,
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -96,7 +148,8 @@ class ApiServerAnnotationsTest {
         - name: local
           context: {cluster: local, user: cni}
         current-context: local
-        """.formatted(server.getAddress().getPort(), token));
+        """
+            .formatted(server.getAddress().getPort(), token));
     Kubeconfig flat = KubeconfigFlattener.flatten(yaml);
     Path json = dir.resolve("outrigger-cni.kubeconfig");
     Files.writeString(json, Json.writePretty(flat.toJson()));
@@ -104,13 +157,27 @@ class ApiServerAnnotationsTest {
   }
 
   private Map<String, Object> add(Path kubeconfig, String pod) {
-    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"type\":\"outrigger-cni\",\"kubeconfig\":\"" + kubeconfig
-        + "\",\"log_file\":\"" + dir.resolve("cni.log") + "\",\"prevResult\":{\"cniVersion\":\"1.0.0\",\"ips\":"
-        + "[{\"address\":\"198.18.0.7/24\"}]}}";
+    String conf =
+        "{\"cniVersion\":\"1.0.0\",\"name\":\"net\",\"type\":\"outrigger-cni\",\"kubeconfig\":\""
+            + kubeconfig
+            + "\",\"log_file\":\""
+            + dir.resolve("cni.log")
+            + "\",\"prevResult\":{\"cniVersion\":\"1.0.0\",\"ips\":"
+            + "[{\"address\":\"198.18.0.7/24\"}]}}";
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     // Every pod here ends in a pass-through decision, so the host netns path is never written to.
-    OutriggerCni.run(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "c1", "CNI_NETNS", "/proc/self/ns/net",
-        "CNI_ARGS", "K8S_POD_NAMESPACE=shop;K8S_POD_NAME=" + pod), conf, new PrintStream(out, true, StandardCharsets.UTF_8));
+    OutriggerCni.run(
+        Map.of(
+            "CNI_COMMAND",
+            "ADD",
+            "CNI_CONTAINERID",
+            "c1",
+            "CNI_NETNS",
+            "/proc/self/ns/net",
+            "CNI_ARGS",
+            "K8S_POD_NAMESPACE=shop;K8S_POD_NAME=" + pod),
+        conf,
+        new PrintStream(out, true, StandardCharsets.UTF_8));
     return Json.parseObject(out.toString(StandardCharsets.UTF_8));
   }
 
@@ -119,7 +186,8 @@ class ApiServerAnnotationsTest {
     Map<String, Object> result = add(kubeconfig(TOKEN), "cart");
 
     assertThat(result).doesNotContainKey("code");
-    assertThat(Files.readString(dir.resolve("cni.log"))).contains("pod=shop/cart decision=skip(interception-mode-none)");
+    assertThat(Files.readString(dir.resolve("cni.log")))
+        .contains("pod=shop/cart decision=skip(interception-mode-none)");
   }
 
   @Test
@@ -127,7 +195,9 @@ class ApiServerAnnotationsTest {
     Map<String, Object> result = add(kubeconfig("wrong-token"), "cart");
 
     assertThat(result).containsEntry("code", 103L);
-    assertThat((String) result.get("msg")).startsWith("pod shop/cart: GET https://127.0.0.1:").endsWith("answered HTTP 401");
+    assertThat((String) result.get("msg"))
+        .startsWith("pod shop/cart: GET https://127.0.0.1:")
+        .endsWith("answered HTTP 401");
   }
 
   @Test
@@ -144,7 +214,8 @@ class ApiServerAnnotationsTest {
 
     assertThat(result).containsEntry("code", 103L);
     assertThat((String) result.get("msg"))
-        .isEqualTo("pod shop/huge: the API server's answer is larger than the limit of 4194304 bytes");
+        .isEqualTo(
+            "pod shop/huge: the API server's answer is larger than the limit of 4194304 bytes");
   }
 
   @Test

@@ -24,41 +24,56 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CniInstallerIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Sorts after every fixture: must never be touched. */
   private static final String OTHER = "99-other.conflist";
 
   @TempDir Path root;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"flannel", "calico", "cilium-generic-veth", "weave", "kindnet", "debian-bridge"})
+  @ValueSource(
+      strings = {"flannel", "calico", "cilium-generic-veth", "weave", "kindnet", "debian-bridge"})
   void installRewriteUninstall(String cni) throws Exception {
     Path conf = Files.createDirectories(root.resolve("net.d"));
     Path bin = Files.createDirectories(root.resolve("bin"));
     Path fixture = copyFixture(cni, conf);
     String original = Files.readString(fixture);
-    Files.writeString(conf.resolve(OTHER), "{\"cniVersion\":\"1.0.0\",\"name\":\"other\",\"plugins\":[{\"type\":\"loopback\"}]}");
-    InstallSettings settings = new InstallSettings(bin, conf, PluginImage.binDir(), null, List.of("kube-system", "outrigger"),
-        root.resolve("log/outrigger-cni.log"));
+    Files.writeString(
+        conf.resolve(OTHER),
+        "{\"cniVersion\":\"1.0.0\",\"name\":\"other\",\"plugins\":[{\"type\":\"loopback\"}]}");
+    InstallSettings settings =
+        new InstallSettings(
+            bin,
+            conf,
+            PluginImage.binDir(),
+            null,
+            List.of("kube-system", "outrigger"),
+            root.resolve("log/outrigger-cni.log"));
     CniInstaller installer = new CniInstaller(settings);
 
     Path chained = installer.install();
 
-    assertThat(chained.getFileName().toString()).isEqualTo(fixture.getFileName().toString().replaceAll("\\.conf$", ".conflist"));
+    assertThat(chained.getFileName().toString())
+        .isEqualTo(fixture.getFileName().toString().replaceAll("\\.conf$", ".conflist"));
     assertChainedLast(chained, settings);
     assertThat(pluginTypes(chained).subList(0, pluginTypes(chained).size() - 1))
-        .as("the primary CNI's own plugins, unchanged and in order").isEqualTo(originalTypes(original));
+        .as("the primary CNI's own plugins, unchanged and in order")
+        .isEqualTo(originalTypes(original));
     assertThat(bin.resolve("outrigger-cni")).isExecutable();
     assertThat(versionOf(bin)).as("the installed plugin runs").contains("\"supportedVersions\"");
     assertThat(Files.readString(conf.resolve(OTHER))).doesNotContain("outrigger");
 
-    assertThat(installer.install()).as("a second install replaces our entry, no duplicate").isEqualTo(chained);
+    assertThat(installer.install())
+        .as("a second install replaces our entry, no duplicate")
+        .isEqualTo(chained);
     assertThat(pluginTypes(chained).stream().filter("outrigger-cni"::equals)).hasSize(1);
 
     try (ConfDirWatcher watcher = new ConfDirWatcher(installer, conf)) {
       Thread thread = Thread.ofPlatform().name("conf-watch-" + cni).start(watcher::run);
       // The primary CNI rewrites its own file, as its agent does on restart.
       Files.writeString(fixture, original);
-      awaitChained(fixture.getFileName().toString().endsWith(".conf") ? chained : fixture, settings);
+      awaitChained(
+          fixture.getFileName().toString().endsWith(".conf") ? chained : fixture, settings);
       watcher.close();
       thread.join(5000);
     }
@@ -66,12 +81,16 @@ class CniInstallerIT {
     installer.uninstall();
 
     assertThat(names(conf)).isEqualTo(Set.of(fixture.getFileName().toString(), OTHER));
-    assertThat(JSON.readTree(Files.readString(fixture))).as("semantically the original file").isEqualTo(JSON.readTree(original));
+    assertThat(JSON.readTree(Files.readString(fixture)))
+        .as("semantically the original file")
+        .isEqualTo(JSON.readTree(original));
     assertThat(names(bin)).isEmpty();
   }
 
   private static Path copyFixture(String cni, Path conf) throws IOException {
-    try (Stream<Path> files = Files.list(Path.of(System.getProperty("basedir", "."), "src/test/resources/installer", cni))) {
+    try (Stream<Path> files =
+        Files.list(
+            Path.of(System.getProperty("basedir", "."), "src/test/resources/installer", cni))) {
       Path source = files.findFirst().orElseThrow();
       return Files.copy(source, conf.resolve(source.getFileName()));
     }
@@ -82,8 +101,10 @@ class CniInstallerIT {
     JsonNode ours = plugins.get(plugins.size() - 1);
     assertThat(ours.path("type").asText()).isEqualTo("outrigger-cni");
     assertThat(ours.path("log_file").asText()).isEqualTo(s.logFile().toString());
-    assertThat(ours.path("capabilities").path("io.kubernetes.cri.pod-annotations").asBoolean()).isTrue();
-    assertThat(ours.path("exclude_namespaces").toString()).isEqualTo("[\"kube-system\",\"outrigger\"]");
+    assertThat(ours.path("capabilities").path("io.kubernetes.cri.pod-annotations").asBoolean())
+        .isTrue();
+    assertThat(ours.path("exclude_namespaces").toString())
+        .isEqualTo("[\"kube-system\",\"outrigger\"]");
   }
 
   private static void awaitChained(Path conflist, InstallSettings s) throws Exception {
@@ -98,12 +119,15 @@ class CniInstallerIT {
         Thread.sleep(50);
       }
     }
-    throw new AssertionError("watcher did not restore our entry in " + conflist + " within 10 s", last);
+    throw new AssertionError(
+        "watcher did not restore our entry in " + conflist + " within 10 s", last);
   }
 
   private static List<String> pluginTypes(Path conflist) throws IOException {
     List<String> types = new java.util.ArrayList<>();
-    JSON.readTree(Files.readString(conflist)).path("plugins").forEach(p -> types.add(p.path("type").asText()));
+    JSON.readTree(Files.readString(conflist))
+        .path("plugins")
+        .forEach(p -> types.add(p.path("type").asText()));
     return types;
   }
 
@@ -124,8 +148,11 @@ class CniInstallerIT {
   }
 
   private static String versionOf(Path bin) {
-    var r = new io.outrigger.cni.capture.CommandRunner(Duration.ofSeconds(10)).run(
-        List.of("env", "CNI_COMMAND=VERSION", bin.resolve("outrigger-cni").toString()), "{\"cniVersion\":\"1.0.0\"}");
+    var r =
+        new io.outrigger.cni.capture.CommandRunner(Duration.ofSeconds(10))
+            .run(
+                List.of("env", "CNI_COMMAND=VERSION", bin.resolve("outrigger-cni").toString()),
+                "{\"cniVersion\":\"1.0.0\"}");
     return r.stdout();
   }
 }

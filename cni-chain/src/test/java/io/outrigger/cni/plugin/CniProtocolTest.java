@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The plugin's answers to malformed calls, each with the CNI spec's error code and a message naming the
- * problem. These calls fail before any netns is touched, so they run in-process.
+ * The plugin's answers to malformed calls, each with the CNI spec's error code and a message naming
+ * the problem. These calls fail before any netns is touched, so they run in-process.
  */
 class CniProtocolTest {
-  private static final String PREV = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
-      + "\"ips\":[{\"address\":\"198.18.0.2/24\",\"gateway\":\"198.18.0.1\",\"interface\":0}]}";
+  private static final String PREV =
+      "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
+          + "\"ips\":[{\"address\":\"198.18.0.2/24\",\"gateway\":\"198.18.0.1\",\"interface\":0}]}";
 
   record Outcome(int exit, Map<String, Object> json) {
     long code() {
@@ -27,8 +28,17 @@ class CniProtocolTest {
   }
 
   private static Outcome call(String command, String stdin, String netns) {
-    Map<String, String> env = new HashMap<>(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "c1",
-        "CNI_IFNAME", "eth0", "CNI_ARGS", "K8S_POD_NAMESPACE=default;K8S_POD_NAME=web"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "CNI_COMMAND",
+                command,
+                "CNI_CONTAINERID",
+                "c1",
+                "CNI_IFNAME",
+                "eth0",
+                "CNI_ARGS",
+                "K8S_POD_NAMESPACE=default;K8S_POD_NAME=web"));
     if (netns != null) {
       env.put("CNI_NETNS", netns);
     }
@@ -39,14 +49,19 @@ class CniProtocolTest {
   }
 
   private static String conf(String version, String extra) {
-    return "{\"cniVersion\":\"" + version + "\",\"name\":\"net\",\"type\":\"outrigger-cni\"" + extra + "}";
+    return "{\"cniVersion\":\""
+        + version
+        + "\",\"name\":\"net\",\"type\":\"outrigger-cni\""
+        + extra
+        + "}";
   }
 
   @Test
   void versionReportsEverySupportedVersion() {
     Outcome o = call("VERSION", "{\"cniVersion\":\"1.0.0\"}", null);
     assertThat(o.exit()).isZero();
-    assertThat(o.json()).containsEntry("cniVersion", "1.0.0")
+    assertThat(o.json())
+        .containsEntry("cniVersion", "1.0.0")
         .containsEntry("supportedVersions", List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0"));
   }
 
@@ -55,7 +70,8 @@ class CniProtocolTest {
     Outcome o = call("ADD", "", "/proc/self/ns/net");
     assertThat(o.exit()).isNotZero();
     assertThat(o.code()).isEqualTo(CniError.DECODE_FAILURE);
-    assertThat((String) o.json().get("msg")).contains("cannot decode the network configuration on stdin: empty input");
+    assertThat((String) o.json().get("msg"))
+        .contains("cannot decode the network configuration on stdin: empty input");
   }
 
   @Test
@@ -77,7 +93,8 @@ class CniProtocolTest {
   void unsupportedCniVersionIsIncompatible() {
     Outcome o = call("ADD", conf("0.2.0", ",\"prevResult\":" + PREV), "/proc/self/ns/net");
     assertThat(o.code()).isEqualTo(CniError.INCOMPATIBLE_VERSION);
-    assertThat(o.json()).containsEntry("msg", "cniVersion 0.2.0 is not supported")
+    assertThat(o.json())
+        .containsEntry("msg", "cniVersion 0.2.0 is not supported")
         .containsEntry("details", "outrigger-cni supports 0.3.0, 0.3.1, 0.4.0, 1.0.0");
   }
 
@@ -98,26 +115,42 @@ class CniProtocolTest {
   @Test
   void delWithoutNetnsSucceedsBecauseThereIsNothingLeftToRemove() {
     assertThat(call("DEL", conf("1.0.0", ""), null).exit()).isZero();
-    assertThat(call("DEL", conf("1.0.0", ""), "/var/run/netns/outrigger-no-such-netns").exit()).isZero();
+    assertThat(call("DEL", conf("1.0.0", ""), "/var/run/netns/outrigger-no-such-netns").exit())
+        .isZero();
   }
 
   @Test
-  void addOfAPodTheMeshDoesNotCaptureHandsThePrevResultOnConvertedAndLogsOneLine(@TempDir java.nio.file.Path dir)
-      throws Exception {
+  void addOfAPodTheMeshDoesNotCaptureHandsThePrevResultOnConvertedAndLogsOneLine(
+      @TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path log = dir.resolve("node/outrigger-cni.log");
-    String prev040 = "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
-        + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}],\"dns\":{}}";
+    String prev040 =
+        "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
+            + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}],\"dns\":{}}";
     // Not injected: no rule is written, so the host netns path is harmless here.
-    Outcome o = call("ADD", conf("1.0.0", ",\"log_file\":\"" + log + "\",\"runtimeConfig\":{\""
-        + PluginConfig.ANNOTATIONS_CAPABILITY + "\":{\"app\":\"web\"}},\"prevResult\":" + prev040), "/proc/self/ns/net");
+    Outcome o =
+        call(
+            "ADD",
+            conf(
+                "1.0.0",
+                ",\"log_file\":\""
+                    + log
+                    + "\",\"runtimeConfig\":{\""
+                    + PluginConfig.ANNOTATIONS_CAPABILITY
+                    + "\":{\"app\":\"web\"}},\"prevResult\":"
+                    + prev040),
+            "/proc/self/ns/net");
 
     assertThat(o.exit()).isZero();
-    assertThat(Json.write(o.json())).isEqualTo("{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
-        + "\"ips\":[{\"address\":\"198.18.0.2/24\",\"interface\":0}],\"dns\":{}}");
+    assertThat(Json.write(o.json()))
+        .isEqualTo(
+            "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
+                + "\"ips\":[{\"address\":\"198.18.0.2/24\",\"interface\":0}],\"dns\":{}}");
     List<String> lines = java.nio.file.Files.readAllLines(log);
     assertThat(lines).hasSize(1);
-    assertThat(lines.get(0)).matches("time=\\S+ command=ADD container=c1 pod=default/web decision=skip\\(not-injected\\)"
-        + " duration_ms=\\d+\\.\\d result=ok version=dev");
+    assertThat(lines.get(0))
+        .matches(
+            "time=\\S+ command=ADD container=c1 pod=default/web decision=skip\\(not-injected\\)"
+                + " duration_ms=\\d+\\.\\d result=ok version=dev");
   }
 
   @Test
@@ -125,6 +158,7 @@ class CniProtocolTest {
     Outcome o = call("ADD", conf("1.0.0", ",\"prevResult\":" + PREV), "/proc/self/ns/net");
     assertThat(o.code()).isEqualTo(CniError.POD_LOOKUP_FAILED);
     assertThat((String) o.json().get("msg"))
-        .isEqualTo("pod default/web: the runtime passed no pod annotations and no kubeconfig is configured");
+        .isEqualTo(
+            "pod default/web: the runtime passed no pod annotations and no kubeconfig is configured");
   }
 }

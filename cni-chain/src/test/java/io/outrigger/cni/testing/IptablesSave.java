@@ -2,7 +2,9 @@ package io.outrigger.cni.testing;
 
 import java.util.stream.Collectors;
 
-/** iptables-save output without what changes from run to run (comments with dates, packet counters). */
+/**
+ * iptables-save output without what changes from run to run (comments with dates, packet counters).
+ */
 public final class IptablesSave {
   private IptablesSave() {}
 

@@ -13,31 +13,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The plugin image the build made (launcher + jlink'd runtime + AOT cache), as the runtime would run it. */
+/**
+ * The plugin image the build made (launcher + jlink'd runtime + AOT cache), as the runtime would
+ * run it.
+ */
 public final class PluginImage {
   private PluginImage() {}
 
   /** The directory holding the {@code outrigger-cni} executable (failsafe passes it). */
   public static Path binDir() {
     String dir = System.getProperty("outrigger.cni.image");
-    assertThat(dir).as("system property outrigger.cni.image (set by the failsafe configuration)").isNotNull();
+    assertThat(dir)
+        .as("system property outrigger.cni.image (set by the failsafe configuration)")
+        .isNotNull();
     Path bin = Path.of(dir);
-    assertThat(bin.resolve("outrigger-cni")).as("plugin image built by the package phase").isExecutable();
+    assertThat(bin.resolve("outrigger-cni"))
+        .as("plugin image built by the package phase")
+        .isExecutable();
     return bin;
   }
 
   /** Our conflist entry, as the installer writes it. */
   public static ObjectNode conf(Path logFile) {
-    ObjectNode conf = new ObjectMapper().createObjectNode().put("type", "outrigger-cni").put("log_file", logFile.toString());
+    ObjectNode conf =
+        new ObjectMapper()
+            .createObjectNode()
+            .put("type", "outrigger-cni")
+            .put("log_file", logFile.toString());
     conf.putArray("exclude_namespaces").add("kube-system");
     conf.putObject("capabilities").put("io.kubernetes.cri.pod-annotations", true);
     return conf;
   }
 
-  /** Our entry as the runtime hands it over: name, version, the pod's annotations, prevResult (may be null). */
-  public static String runtimeStdin(Path logFile, String name, String cniVersion, JsonNode prevResult) {
+  /**
+   * Our entry as the runtime hands it over: name, version, the pod's annotations, prevResult (may
+   * be null).
+   */
+  public static String runtimeStdin(
+      Path logFile, String name, String cniVersion, JsonNode prevResult) {
     ObjectNode conf = conf(logFile).put("cniVersion", cniVersion).put("name", name);
-    conf.putObject("runtimeConfig").putObject("io.kubernetes.cri.pod-annotations").put("outrigger.io/status", "{}");
+    conf.putObject("runtimeConfig")
+        .putObject("io.kubernetes.cri.pod-annotations")
+        .put("outrigger.io/status", "{}");
     if (prevResult != null) {
       conf.set("prevResult", prevResult);
     }
@@ -45,21 +62,36 @@ public final class PluginImage {
   }
 
   /** Runs the plugin executable once with CNI_* variables, as a runtime does. */
-  public static CommandRunner.Result invoke(String command, String containerId, Path netns, String pod, String stdin) {
-    return new CommandRunner(Duration.ofSeconds(30)).run(commandLine(command, containerId, netns, pod, null), stdin);
+  public static CommandRunner.Result invoke(
+      String command, String containerId, Path netns, String pod, String stdin) {
+    return new CommandRunner(Duration.ofSeconds(30))
+        .run(commandLine(command, containerId, netns, pod, null), stdin);
   }
 
-  /** The plugin's command line with its CNI_* environment ({@code env -i ...}), {@code pathFirst} ahead on PATH. */
-  public static List<String> commandLine(String command, String containerId, Path netns, String pod, Path pathFirst) {
+  /**
+   * The plugin's command line with its CNI_* environment ({@code env -i ...}), {@code pathFirst}
+   * ahead on PATH.
+   */
+  public static List<String> commandLine(
+      String command, String containerId, Path netns, String pod, Path pathFirst) {
     String path = (pathFirst == null ? "" : pathFirst + ":") + "/usr/sbin:/usr/bin:/sbin:/bin";
-    List<String> env = new ArrayList<>(List.of("env", "-i", "PATH=" + path, "CNI_COMMAND=" + command,
-        "CNI_CONTAINERID=" + containerId, "CNI_IFNAME=eth0", "CNI_PATH=" + binDir()));
+    List<String> env =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "-i",
+                "PATH=" + path,
+                "CNI_COMMAND=" + command,
+                "CNI_CONTAINERID=" + containerId,
+                "CNI_IFNAME=eth0",
+                "CNI_PATH=" + binDir()));
     if (netns != null) {
       env.add("CNI_NETNS=" + netns);
     }
     if (pod != null) {
       String[] nsName = pod.split("/");
-      env.add("CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=" + nsName[0] + ";K8S_POD_NAME=" + nsName[1]);
+      env.add(
+          "CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=" + nsName[0] + ";K8S_POD_NAME=" + nsName[1]);
     }
     env.add(binDir().resolve("outrigger-cni").toString());
     return env;
@@ -72,13 +104,16 @@ public final class PluginImage {
       assertThat(in).as("test resource %s", resource).isNotNull();
       Files.copy(in, file);
     }
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     return file;
   }
 
   public static Map<String, String> meshed(Map<String, String> more) {
-    Map<String, String> all = new java.util.LinkedHashMap<>(Map.of("outrigger.io/status", "{\"version\":\"test\"}"));
+    Map<String, String> all =
+        new java.util.LinkedHashMap<>(Map.of("outrigger.io/status", "{\"version\":\"test\"}"));
     all.putAll(more);
     return all;
   }

@@ -6,7 +6,6 @@ import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.registry.ConfigObject;
 import io.outrigger.controlplane.registry.MeshAssembler;
 import io.outrigger.controlplane.registry.ObjectKey;
-import io.outrigger.controlplane.registry.file.YamlDirectory;
 import io.outrigger.controlplane.registry.yaml.InvalidYamlException;
 import io.outrigger.controlplane.registry.yaml.YamlFiles;
 import java.io.IOException;
@@ -21,14 +20,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code outrigger analyze}: reads Kubernetes and Istio YAML as the file registry does and assembles it
- * with the control plane's own {@link MeshAssembler}, so every object the control plane would reject is an
- * error here with the same reason; then {@link MeshChecks} adds what the control plane accepts but that is
- * likely a mistake (selectors matching nothing, conflicting rules, fields without effect).
+ * {@code outrigger analyze}: reads Kubernetes and Istio YAML as the file registry does and
+ * assembles it with the control plane's own {@link MeshAssembler}, so every object the control
+ * plane would reject is an error here with the same reason; then {@link MeshChecks} adds what the
+ * control plane accepts but that is likely a mistake (selectors matching nothing, conflicting
+ * rules, fields without effect).
  */
 public final class Analyzer {
   /** Far above any hand-written manifest; a larger file is not config. */
   static final long MAX_FILE_BYTES = 8L * 1024 * 1024;
+
   static final int MAX_FILES = 10_000;
 
   /** What was analyzed and what was found, most severe first. */
@@ -57,7 +58,9 @@ public final class Analyzer {
         errors.addAll(contents.errors());
         others.addAll(contents.others());
       } catch (InvalidYamlException e) {
-        errors.add(new ConfigError("File", "", file.toString(), e.getMessage(), ConfigError.Problem.UNPARSEABLE));
+        errors.add(
+            new ConfigError(
+                "File", "", file.toString(), e.getMessage(), ConfigError.Problem.UNPARSEABLE));
       } catch (IOException e) {
         throw new UncheckedIOException("manifest " + file + ": cannot read", e);
       }
@@ -69,13 +72,23 @@ public final class Analyzer {
     List<Finding> findings = new ArrayList<>();
     for (ConfigError e : mesh.errors()) {
       ConfigObject object = firstOfEach.get(new ObjectKey(e.kind(), e.namespace(), e.name()));
-      findings.add(new Finding(FindingCode.of(e.problem()), e.kind(), e.namespace(), e.name(), e.reason(),
-          object != null ? object.source() : "File".equals(e.kind()) ? e.name() : ""));
+      findings.add(
+          new Finding(
+              FindingCode.of(e.problem()),
+              e.kind(),
+              e.namespace(),
+              e.name(),
+              e.reason(),
+              object != null ? object.source() : "File".equals(e.kind()) ? e.name() : ""));
     }
     findings.addAll(new MeshChecks(mesh, List.copyOf(firstOfEach.values()), others).findings());
-    findings.sort(Comparator.comparing((Finding f) -> f.code().severity())
-        .thenComparing(Finding::kind).thenComparing(Finding::namespace).thenComparing(Finding::name)
-        .thenComparing(f -> f.code().code()).thenComparing(Finding::message));
+    findings.sort(
+        Comparator.comparing((Finding f) -> f.code().severity())
+            .thenComparing(Finding::kind)
+            .thenComparing(Finding::namespace)
+            .thenComparing(Finding::name)
+            .thenComparing(f -> f.code().code())
+            .thenComparing(Finding::message));
     return new Report(List.copyOf(findings), objects.size() + others.size(), files.size());
   }
 
@@ -87,7 +100,8 @@ public final class Analyzer {
       } else if (Files.exists(path)) {
         files.add(path);
       } else {
-        throw new UncheckedIOException("manifest " + path + ": cannot read",
+        throw new UncheckedIOException(
+            "manifest " + path + ": cannot read",
             new java.nio.file.NoSuchFileException(path.toString()));
       }
       if (files.size() > MAX_FILES) {
@@ -100,7 +114,8 @@ public final class Analyzer {
   private static String read(Path file) {
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new IllegalArgumentException("manifest " + file + ": larger than " + MAX_FILE_BYTES + " bytes");
+        throw new IllegalArgumentException(
+            "manifest " + file + ": larger than " + MAX_FILE_BYTES + " bytes");
       }
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {

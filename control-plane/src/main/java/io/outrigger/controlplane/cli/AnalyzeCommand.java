@@ -16,17 +16,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code outrigger analyze -f PATH...}: offline validation of Istio YAML with the services it refers to. */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-    description = {"Checks Kubernetes and Istio YAML offline, with the control plane's own converters: one line per "
-        + "finding (severity, code, object, reason). Exit code 1 when any finding is an Error."})
+/**
+ * {@code outrigger analyze -f PATH...}: offline validation of Istio YAML with the services it
+ * refers to.
+ */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Checks Kubernetes and Istio YAML offline, with the control plane's own converters: one line per "
+          + "finding (severity, code, object, reason). Exit code 1 when any finding is an Error."
+    })
 public final class AnalyzeCommand implements Callable<Integer> {
-  @Option(names = {"-f", "--filename"}, paramLabel = "PATH", required = true, arity = "1..*",
+  @Option(
+      names = {"-f", "--filename"},
+      paramLabel = "PATH",
+      required = true,
+      arity = "1..*",
       description = "YAML files or directories (read recursively), several allowed.")
   List<Path> paths;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", converter = OutputFormat.Converter.class,
-      defaultValue = "short", description = "short (one line per finding), json or yaml.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      converter = OutputFormat.Converter.class,
+      defaultValue = "short",
+      description = "short (one line per finding), json or yaml.")
   OutputFormat output;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -38,7 +53,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
     if (output == OutputFormat.SHORT) {
       report.findings().forEach(f -> out.println(f.line()));
       if (report.findings().isEmpty()) {
-        out.println("No validation issues found in " + report.objects() + " objects of " + report.files() + " files.");
+        out.println(
+            "No validation issues found in "
+                + report.objects()
+                + " objects of "
+                + report.files()
+                + " files.");
       }
     } else {
       out.print(output.print(json(report)));
@@ -52,7 +72,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     root.put("files", report.files());
     root.put("objects", report.objects());
     for (FindingCode.Severity s : FindingCode.Severity.values()) {
-      root.put(s.name().toLowerCase(Locale.ROOT) + "s",
+      root.put(
+          s.name().toLowerCase(Locale.ROOT) + "s",
           report.findings().stream().filter(f -> f.code().severity() == s).count());
     }
     ArrayNode list = root.putArray("findings");

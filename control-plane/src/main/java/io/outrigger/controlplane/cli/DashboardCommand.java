@@ -16,8 +16,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code outrigger dashboard}: the mesh view's URL (the control plane's monitoring port, /ui). */
-@Command(name = "dashboard", mixinStandardHelpOptions = true,
-    description = "Prints the URL of the mesh view (the control plane's monitoring port, /ui); --open opens it.")
+@Command(
+    name = "dashboard",
+    mixinStandardHelpOptions = true,
+    description =
+        "Prints the URL of the mesh view (the control plane's monitoring port, /ui); --open opens it.")
 public final class DashboardCommand implements Callable<Integer> {
   /** Tried in this order: the desktop's choice, then Debian's browser. */
   static final List<String> OPENERS = List.of("xdg-open", "chromium");
@@ -35,7 +38,9 @@ public final class DashboardCommand implements Callable<Integer> {
     this(System.getenv());
   }
 
-  /** @param env the environment: state root of host-mode meshes, PATH for --open */
+  /**
+   * @param env the environment: state root of host-mode meshes, PATH for --open
+   */
   public DashboardCommand(Map<String, String> env) {
     this.env = env;
   }
@@ -47,13 +52,24 @@ public final class DashboardCommand implements Callable<Integer> {
     spec.commandLine().getOut().println(url);
     spec.commandLine().getOut().flush();
     if (open) {
-      Path opener = OPENERS.stream().map(this::onPath).flatMap(Optional::stream).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("--open: neither xdg-open nor chromium is on PATH; "
-              + "open " + url + " in a browser"));
+      Path opener =
+          OPENERS.stream()
+              .map(this::onPath)
+              .flatMap(Optional::stream)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "--open: neither xdg-open nor chromium is on PATH; "
+                              + "open "
+                              + url
+                              + " in a browser"));
       try {
         // The browser outlives this command; its output is not ours to print.
-        new ProcessBuilder(opener.toString(), url).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        new ProcessBuilder(opener.toString(), url)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
       } catch (IOException e) {
         throw new UncheckedIOException("--open: cannot run " + opener, e);
       }

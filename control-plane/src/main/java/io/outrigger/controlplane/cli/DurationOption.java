@@ -6,7 +6,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Durations on the command line: {@code 100ms}, {@code 30s}, {@code 1h}, {@code 2d}, or ISO-8601. */
+/**
+ * Durations on the command line: {@code 100ms}, {@code 30s}, {@code 1h}, {@code 2d}, or ISO-8601.
+ */
 final class DurationOption implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern AMOUNT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -18,7 +20,9 @@ final class DurationOption implements CommandLine.ITypeConverter<Duration> {
         return Duration.parse(value.strip());
       } catch (DateTimeParseException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration: use a number with ms, s, m, h or d (e.g. 100ms, 1h)");
+            "'"
+                + value
+                + "' is not a duration: use a number with ms, s, m, h or d (e.g. 100ms, 1h)");
       }
     }
     long n = Long.parseLong(m.group(1));

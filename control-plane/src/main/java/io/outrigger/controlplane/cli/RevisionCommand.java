@@ -13,12 +13,15 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** {@code outrigger revision}: the control plane revisions in a cluster and the tags pointing at them. */
+/**
+ * {@code outrigger revision}: the control plane revisions in a cluster and the tags pointing at
+ * them.
+ */
 @Command(
     name = "revision",
     mixinStandardHelpOptions = true,
@@ -26,7 +29,9 @@ import picocli.CommandLine.Spec;
     subcommands = {RevisionCommand.ListRevisions.class, RevisionCommand.Tag.class})
 public final class RevisionCommand implements Callable<Integer> {
 
-  @Option(names = "--kubeconfig", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--kubeconfig",
+      scope = ScopeType.INHERIT,
       defaultValue = "${env:KUBECONFIG:-${sys:user.home}/.kube/config}",
       description = "The cluster's kubeconfig. Default: $KUBECONFIG, else ~/.kube/config.")
   Path kubeconfig;
@@ -40,14 +45,19 @@ public final class RevisionCommand implements Callable<Integer> {
 
   <T> T withTags(CommandSpec caller, Function<RevisionTags, T> action) {
     if (!Files.isReadable(kubeconfig)) {
-      throw new ParameterException(caller.commandLine(), "--kubeconfig " + kubeconfig + ": "
-          + (Files.exists(kubeconfig) ? "not readable" : "does not exist"));
+      throw new ParameterException(
+          caller.commandLine(),
+          "--kubeconfig "
+              + kubeconfig
+              + ": "
+              + (Files.exists(kubeconfig) ? "not readable" : "does not exist"));
     }
     try (KubernetesClient client = KubeConnection.kubeconfig(kubeconfig).newClient()) {
       return action.apply(new RevisionTags(client));
     } catch (KubernetesClientException e) {
       // The API server refused or did not answer: say which cluster, and what it said.
-      throw new IllegalArgumentException("Kubernetes API of kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Kubernetes API of kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
     }
   }
 
@@ -56,9 +66,12 @@ public final class RevisionCommand implements Callable<Integer> {
   }
 
   /** {@code outrigger revision list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Print each revision with its tags and the namespaces that select it; warn about tags "
-          + "pointing at a revision that does not exist.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print each revision with its tags and the namespaces that select it; warn about tags "
+              + "pointing at a revision that does not exist.")
   static final class ListRevisions implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand RevisionCommand parent;
     @Spec CommandSpec spec;
@@ -69,17 +82,33 @@ public final class RevisionCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       String format = "%-20s %-20s %s%n";
       out.printf(format, "REVISION", "TAGS", "NAMESPACES");
-      listing.revisions().forEach(r -> out.printf(format, r.name(), joined(r.tags()), joined(r.namespaces())));
-      listing.dangling().forEach(t -> out.println("warning: tag " + t.name() + " points at revision " + t.revision()
-          + ", which does not exist: pods of namespace(s) " + joined(t.namespaces())
-          + " get no sidecar (outrigger revision tag set " + t.name() + " --revision REVISION)"));
+      listing
+          .revisions()
+          .forEach(r -> out.printf(format, r.name(), joined(r.tags()), joined(r.namespaces())));
+      listing
+          .dangling()
+          .forEach(
+              t ->
+                  out.println(
+                      "warning: tag "
+                          + t.name()
+                          + " points at revision "
+                          + t.revision()
+                          + ", which does not exist: pods of namespace(s) "
+                          + joined(t.namespaces())
+                          + " get no sidecar (outrigger revision tag set "
+                          + t.name()
+                          + " --revision REVISION)"));
       out.flush();
       return 0;
     }
   }
 
   /** {@code outrigger revision tag set|remove}. */
-  @Command(name = "tag", mixinStandardHelpOptions = true, description = "Set or remove a revision tag.",
+  @Command(
+      name = "tag",
+      mixinStandardHelpOptions = true,
+      description = "Set or remove a revision tag.",
       subcommands = {SetTag.class, RemoveTag.class})
   static final class Tag implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -91,9 +120,12 @@ public final class RevisionCommand implements Callable<Integer> {
   }
 
   /** {@code outrigger revision tag set TAG --revision REVISION}. */
-  @Command(name = "set", mixinStandardHelpOptions = true,
-      description = "Point TAG at REVISION (create it, or move it: every namespace labeled outrigger.io/rev=TAG "
-          + "or istio.io/rev=TAG then injects with REVISION).")
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description =
+          "Point TAG at REVISION (create it, or move it: every namespace labeled outrigger.io/rev=TAG "
+              + "or istio.io/rev=TAG then injects with REVISION).")
   static final class SetTag implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand Tag tagCommand;
     @Spec CommandSpec spec;
@@ -108,10 +140,27 @@ public final class RevisionCommand implements Callable<Integer> {
     public Integer call() {
       RevisionCommand root = (RevisionCommand) tagCommand.spec.parent().userObject();
       RevisionTags.Moved moved = root.withTags(spec, tags -> tags.set(tag, revision));
-      String what = moved.from().map(f -> f.equals(moved.to()) ? "already pointed at " : "moved from revision "
-          + f + " to ").orElse("now points at ");
-      spec.commandLine().getOut().println("tag " + moved.tag() + ": " + what + "revision " + moved.to()
-          + " (namespaces: " + joined(moved.namespaces()) + ")");
+      String what =
+          moved
+              .from()
+              .map(
+                  f ->
+                      f.equals(moved.to())
+                          ? "already pointed at "
+                          : "moved from revision " + f + " to ")
+              .orElse("now points at ");
+      spec.commandLine()
+          .getOut()
+          .println(
+              "tag "
+                  + moved.tag()
+                  + ": "
+                  + what
+                  + "revision "
+                  + moved.to()
+                  + " (namespaces: "
+                  + joined(moved.namespaces())
+                  + ")");
       spec.commandLine().getOut().flush();
       return 0;
     }
@@ -132,10 +181,12 @@ public final class RevisionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       RevisionCommand root = (RevisionCommand) tagCommand.spec.parent().userObject();
-      root.withTags(spec, tags -> {
-        tags.remove(tag, force);
-        return null;
-      });
+      root.withTags(
+          spec,
+          tags -> {
+            tags.remove(tag, force);
+            return null;
+          });
       spec.commandLine().getOut().println("tag " + tag + ": removed");
       spec.commandLine().getOut().flush();
       return 0;

@@ -21,29 +21,43 @@ import picocli.CommandLine.Option;
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
-    description = "Print a host-mode token (JWT) for NS/SA, as a projected service-account token would be.")
+    description =
+        "Print a host-mode token (JWT) for NS/SA, as a projected service-account token would be.")
 public final class TokenCommand implements Callable<Integer> {
 
   @Option(names = "--namespace", required = true, description = "The workload's namespace.")
   String namespace;
 
-  @Option(names = "--service-account", required = true, description = "The workload's service account.")
+  @Option(
+      names = "--service-account",
+      required = true,
+      description = "The workload's service account.")
   String serviceAccount;
 
-  @Option(names = "--ttl", defaultValue = "1h", converter = DurationOption.class,
+  @Option(
+      names = "--ttl",
+      defaultValue = "1h",
+      converter = DurationOption.class,
       description = "How long the token is valid. Default ${DEFAULT-VALUE}.")
   Duration ttl;
 
-  @Option(names = "--ca-dir", defaultValue = "${env:OUTRIGGER_CA_DIR:-/var/lib/outrigger/ca}",
+  @Option(
+      names = "--ca-dir",
+      defaultValue = "${env:OUTRIGGER_CA_DIR:-/var/lib/outrigger/ca}",
       description = "The control plane's CA directory. Default ${DEFAULT-VALUE}.")
   Path caDir;
 
-  @Option(names = "--audience", defaultValue = ControlPlaneSettings.TOKEN_AUDIENCE,
+  @Option(
+      names = "--audience",
+      defaultValue = ControlPlaneSettings.TOKEN_AUDIENCE,
       description = "Audience the control plane expects. Default ${DEFAULT-VALUE}.")
   String audience;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Write the token to FILE (mode 0644, replaced atomically, no line break) instead of stdout.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description =
+          "Write the token to FILE (mode 0644, replaced atomically, no line break) instead of stdout.")
   Path output;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -51,14 +65,16 @@ public final class TokenCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     WorkloadIdentity identity = new WorkloadIdentity(namespace, serviceAccount);
-    HostModeTokens tokens = HostModeTokens.ofExistingCa(caDir, ControlPlaneSettings.HOST_MODE_ISSUER);
+    HostModeTokens tokens =
+        HostModeTokens.ofExistingCa(caDir, ControlPlaneSettings.HOST_MODE_ISSUER);
     String token = tokens.mint(identity, List.of(audience), ttl);
     if (output != null) {
       TokenFile.write(output, token);
       return 0;
     }
     PrintWriter out = spec.commandLine().getOut();
-    // "token > file" must write the token alone: Envoy sends a token file byte for byte (TokenFile).
+    // "token > file" must write the token alone: Envoy sends a token file byte for byte
+    // (TokenFile).
     out.print(stdoutIsTerminal() ? token + System.lineSeparator() : token);
     out.flush();
     return 0;
@@ -70,7 +86,8 @@ public final class TokenCommand implements Callable<Integer> {
       return false;
     }
     try {
-      // JDK 22+ returns a Console for redirected streams too, and says with isTerminal() whether it is one.
+      // JDK 22+ returns a Console for redirected streams too, and says with isTerminal() whether it
+      // is one.
       return (boolean) Console.class.getMethod("isTerminal").invoke(console);
     } catch (NoSuchMethodException e) {
       return true; // JDK 21: console() is null unless stdin and stdout are a terminal

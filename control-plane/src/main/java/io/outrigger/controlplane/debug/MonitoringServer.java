@@ -12,8 +12,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
-import java.time.Instant;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
@@ -37,37 +37,70 @@ public final class MonitoringServer implements AutoCloseable {
   private final ResourceJson resourceJson = new ResourceJson();
   private final MeshViewJson meshViewJson = new MeshViewJson(mapper, syncJson);
   private final MeshViewAssets assets = new MeshViewAssets();
+
   /** The mesh view takes GET requests only: a longer target or any body is refused. */
   static final int MAX_TARGET_LENGTH = 2048;
 
-  public MonitoringServer(InetSocketAddress bind, PrometheusMeterRegistry metrics, DebugSource debug)
+  public MonitoringServer(
+      InetSocketAddress bind, PrometheusMeterRegistry metrics, DebugSource debug)
       throws IOException {
     this.metrics = metrics;
     this.debug = debug;
     HttpServerLimits.apply();
-    this.server = HttpServer.create(bind, 0); // a BindException is named by its owner (ControlPlane)
-    // One virtual thread per exchange: slow clients cannot take the threads /metrics needs (docs/limits.md).
-    server.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("outrigger-monitoring-", 0).factory()));
-    server.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
-    server.createContext("/debug/syncz", ex -> json(ex, 200,
-        syncJson.syncz(debug.meshVersion(), debug.syncStatus(), debug.configErrors()).toPrettyString()));
-    server.createContext("/debug/configz", ex -> json(ex, 200,
-        syncJson.errors(debug.configErrors()).toPrettyString()));
+    this.server =
+        HttpServer.create(bind, 0); // a BindException is named by its owner (ControlPlane)
+    // One virtual thread per exchange: slow clients cannot take the threads /metrics needs
+    // (docs/limits.md).
+    server.setExecutor(
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("outrigger-monitoring-", 0).factory()));
+    server.createContext(
+        "/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4", metrics.scrape()));
+    server.createContext(
+        "/debug/syncz",
+        ex ->
+            json(
+                ex,
+                200,
+                syncJson
+                    .syncz(debug.meshVersion(), debug.syncStatus(), debug.configErrors())
+                    .toPrettyString()));
+    server.createContext(
+        "/debug/configz",
+        ex -> json(ex, 200, syncJson.errors(debug.configErrors()).toPrettyString()));
     server.createContext("/debug/config_dump", this::configDump);
-    server.createContext("/api/mesh", ex -> {
-      if (readOnly(ex)) {
-        json(ex, 200, meshViewJson.document(debug.mesh(), debug.configErrors(), debug.traffic(), debug.syncStatus(),
-            debug.proxyWorkloads(), Instant.now()).toPrettyString());
-      }
-    });
-    server.createContext("/ui", ex -> {
-      if (readOnly(ex)) {
-        assets.serve(ex);
-      }
-    });
+    server.createContext(
+        "/api/mesh",
+        ex -> {
+          if (readOnly(ex)) {
+            json(
+                ex,
+                200,
+                meshViewJson
+                    .document(
+                        debug.mesh(),
+                        debug.configErrors(),
+                        debug.traffic(),
+                        debug.syncStatus(),
+                        debug.proxyWorkloads(),
+                        Instant.now())
+                    .toPrettyString());
+          }
+        });
+    server.createContext(
+        "/ui",
+        ex -> {
+          if (readOnly(ex)) {
+            assets.serve(ex);
+          }
+        });
     server.start();
-    log.info("event=monitoring_listening address={}:{} mesh_view=http://{}:{}/ui", bind.getHostString(), port(),
-        bind.getHostString(), port());
+    log.info(
+        "event=monitoring_listening address={}:{} mesh_view=http://{}:{}/ui",
+        bind.getHostString(),
+        port(),
+        bind.getHostString(),
+        port());
   }
 
   public int port() {
@@ -90,10 +123,16 @@ public final class MonitoringServer implements AutoCloseable {
       Map<String, XdsResource> resources = snapshot.get().resources(type);
       out.append(",\n\"").append(XdsTypes.shortName(type)).append("\":[");
       String sep = "";
-      for (XdsResource r : resources.values().stream().sorted(Comparator.comparing(XdsResource::name)).toList()) {
-        out.append(sep).append("\n{\"name\":").append(mapper.writeValueAsString(r.name()))
-            .append(",\"version\":\"").append(r.version()).append("\",\"resource\":")
-            .append(resourceJson.print(r.body())).append('}');
+      for (XdsResource r :
+          resources.values().stream().sorted(Comparator.comparing(XdsResource::name)).toList()) {
+        out.append(sep)
+            .append("\n{\"name\":")
+            .append(mapper.writeValueAsString(r.name()))
+            .append(",\"version\":\"")
+            .append(r.version())
+            .append("\",\"resource\":")
+            .append(resourceJson.print(r.body()))
+            .append('}');
         sep = ",";
       }
       out.append(']');
@@ -110,10 +149,15 @@ public final class MonitoringServer implements AutoCloseable {
       return false;
     }
     String length = ex.getRequestHeaders().getFirst("Content-Length");
-    boolean body = length != null && !length.equals("0") || ex.getRequestHeaders().containsKey("Transfer-Encoding");
+    boolean body =
+        length != null && !length.equals("0")
+            || ex.getRequestHeaders().containsKey("Transfer-Encoding");
     if (body || ex.getRequestURI().toString().length() > MAX_TARGET_LENGTH) {
-      reply(ex, 413, "text/plain; charset=utf-8", "request too large: no body, at most " + MAX_TARGET_LENGTH
-          + " characters of target\n");
+      reply(
+          ex,
+          413,
+          "text/plain; charset=utf-8",
+          "request too large: no body, at most " + MAX_TARGET_LENGTH + " characters of target\n");
       return false;
     }
     return true;

@@ -27,28 +27,44 @@ import java.util.List;
  * Secrets lose their private key: the debug port never shows key material.
  */
 final class ResourceJson {
-  private static final List<Descriptor> TYPES = List.of(
-      Listener.getDescriptor(), Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(),
-      RouteConfiguration.getDescriptor(), Secret.getDescriptor(),
-      HttpConnectionManager.getDescriptor(), Router.getDescriptor(), TcpProxy.getDescriptor(),
-      OriginalDst.getDescriptor(), TlsInspector.getDescriptor(), HttpInspector.getDescriptor(),
-      UpstreamTlsContext.getDescriptor(), DownstreamTlsContext.getDescriptor(),
-      HttpProtocolOptions.getDescriptor(), HealthCheck.getDescriptor());
+  private static final List<Descriptor> TYPES =
+      List.of(
+          Listener.getDescriptor(),
+          Cluster.getDescriptor(),
+          ClusterLoadAssignment.getDescriptor(),
+          RouteConfiguration.getDescriptor(),
+          Secret.getDescriptor(),
+          HttpConnectionManager.getDescriptor(),
+          Router.getDescriptor(),
+          TcpProxy.getDescriptor(),
+          OriginalDst.getDescriptor(),
+          TlsInspector.getDescriptor(),
+          HttpInspector.getDescriptor(),
+          UpstreamTlsContext.getDescriptor(),
+          DownstreamTlsContext.getDescriptor(),
+          HttpProtocolOptions.getDescriptor(),
+          HealthCheck.getDescriptor());
 
   private final JsonFormat.Printer printer;
 
   ResourceJson() {
     JsonFormat.TypeRegistry.Builder registry = JsonFormat.TypeRegistry.newBuilder();
     TYPES.forEach(registry::add);
-    this.printer = JsonFormat.printer().usingTypeRegistry(registry.build()).preservingProtoFieldNames();
+    this.printer =
+        JsonFormat.printer().usingTypeRegistry(registry.build()).preservingProtoFieldNames();
   }
 
   String print(Any resource) {
     try {
-      Any shown = resource.is(Secret.class) ? Any.pack(redacted(resource.unpack(Secret.class))) : resource;
+      Any shown =
+          resource.is(Secret.class) ? Any.pack(redacted(resource.unpack(Secret.class))) : resource;
       return printer.print(shown);
     } catch (InvalidProtocolBufferException e) {
-      return "{\"@type\":\"" + resource.getTypeUrl() + "\",\"unprintable\":\"" + e.getMessage().replace("\"", "'") + "\"}";
+      return "{\"@type\":\""
+          + resource.getTypeUrl()
+          + "\",\"unprintable\":\""
+          + e.getMessage().replace("\"", "'")
+          + "\"}";
     }
   }
 

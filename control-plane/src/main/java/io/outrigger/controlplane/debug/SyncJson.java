@@ -11,7 +11,10 @@ import io.outrigger.controlplane.xds.XdsTypes;
 import java.time.Instant;
 import java.util.List;
 
-/** The /debug/syncz document: each proxy's per-type sent/ACKed versions and last NACK, and config errors. */
+/**
+ * The /debug/syncz document: each proxy's per-type sent/ACKed versions and last NACK, and config
+ * errors.
+ */
 final class SyncJson {
   private final ObjectMapper mapper;
 

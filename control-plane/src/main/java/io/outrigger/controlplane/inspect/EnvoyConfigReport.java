@@ -16,8 +16,8 @@ import java.util.Locale;
 
 /**
  * What {@code proxy-config} shows: one section of a sidecar's own state, read from its admin API
- * ({@code /config_dump} for listeners, routes, clusters and secrets; {@code /clusters?format=json} for
- * endpoints), as Envoy's JSON ({@code -o json|yaml}) or a short table.
+ * ({@code /config_dump} for listeners, routes, clusters and secrets; {@code /clusters?format=json}
+ * for endpoints), as Envoy's JSON ({@code -o json|yaml}) or a short table.
  */
 public enum EnvoyConfigReport {
   LISTENERS("ListenersConfigDump"),
@@ -67,7 +67,8 @@ public enum EnvoyConfigReport {
     };
   }
 
-  private static List<JsonNode> entries(JsonNode section, String staticField, String dynamicField, String inner) {
+  private static List<JsonNode> entries(
+      JsonNode section, String staticField, String dynamicField, String inner) {
     List<JsonNode> out = new ArrayList<>();
     section.path(staticField).forEach(e -> out.add(e.path(inner)));
     for (JsonNode e : section.path(dynamicField)) {
@@ -93,29 +94,44 @@ public enum EnvoyConfigReport {
         for (JsonNode filter : chain.path("filters")) {
           JsonNode config = filter.path("typed_config");
           String routeName = config.path("rds").path("route_config_name").asText("");
-          String dest = !routeName.isEmpty() ? "Route: " + routeName
-              : config.has("route_config") ? ("Inline Route " + config.path("route_config").path("name").asText()).strip()
-              : config.has("cluster") ? "Cluster: " + config.path("cluster").asText() : null;
+          String dest =
+              !routeName.isEmpty()
+                  ? "Route: " + routeName
+                  : config.has("route_config")
+                      ? ("Inline Route " + config.path("route_config").path("name").asText())
+                          .strip()
+                      : config.has("cluster")
+                          ? "Cluster: " + config.path("cluster").asText()
+                          : null;
           if (dest != null && !destinations.contains(dest)) {
             destinations.add(dest);
           }
         }
       }
-      t.row(l.path("name").asText(), address.path("address").asText(), address.path("port_value").asText(),
-          chains.size(), abbreviate(destinations));
+      t.row(
+          l.path("name").asText(),
+          address.path("address").asText(),
+          address.path("port_value").asText(),
+          chains.size(),
+          abbreviate(destinations));
     }
     return t;
   }
 
   private static Table routes(JsonNode section) {
     Table t = new Table("NAME", "VHOST NAME", "DOMAINS", "MATCH", "DESTINATION");
-    for (JsonNode rc : entries(section, "static_route_configs", "dynamic_route_configs", "route_config")) {
+    for (JsonNode rc :
+        entries(section, "static_route_configs", "dynamic_route_configs", "route_config")) {
       for (JsonNode vhost : rc.path("virtual_hosts")) {
         List<String> domains = new ArrayList<>();
         vhost.path("domains").forEach(d -> domains.add(d.asText()));
         for (JsonNode route : vhost.path("routes")) {
-          t.row(orDash(rc.path("name").asText()), vhost.path("name").asText(), domains(domains),
-              match(route.path("match")), destination(route));
+          t.row(
+              orDash(rc.path("name").asText()),
+              vhost.path("name").asText(),
+              domains(domains),
+              match(route.path("match")),
+              destination(route));
         }
       }
     }
@@ -123,13 +139,23 @@ public enum EnvoyConfigReport {
   }
 
   private static String match(JsonNode m) {
-    String path = m.has("prefix") ? m.path("prefix").asText() + "*" : m.has("path") ? m.path("path").asText()
-        : m.has("safe_regex") ? "regex " + m.path("safe_regex").path("regex").asText() : "*";
+    String path =
+        m.has("prefix")
+            ? m.path("prefix").asText() + "*"
+            : m.has("path")
+                ? m.path("path").asText()
+                : m.has("safe_regex")
+                    ? "regex " + m.path("safe_regex").path("regex").asText()
+                    : "*";
     List<String> headers = new ArrayList<>();
     for (JsonNode h : m.path("headers")) {
       JsonNode sm = h.path("string_match");
-      String value = sm.has("exact") ? "=" + sm.path("exact").asText() : sm.has("prefix") ? "^=" + sm.path("prefix").asText()
-          : sm.has("safe_regex") ? "~=" + sm.path("safe_regex").path("regex").asText() : "";
+      String value =
+          sm.has("exact")
+              ? "=" + sm.path("exact").asText()
+              : sm.has("prefix")
+                  ? "^=" + sm.path("prefix").asText()
+                  : sm.has("safe_regex") ? "~=" + sm.path("safe_regex").path("regex").asText() : "";
       headers.add(h.path("name").asText() + value);
     }
     return headers.isEmpty() ? path : path + " " + String.join(" ", headers);
@@ -142,11 +168,13 @@ public enum EnvoyConfigReport {
     }
     if (r.has("weighted_clusters")) {
       List<String> parts = new ArrayList<>();
-      r.path("weighted_clusters").path("clusters").forEach(c ->
-          parts.add(c.path("name").asText() + " " + c.path("weight").asText() + "%"));
+      r.path("weighted_clusters")
+          .path("clusters")
+          .forEach(c -> parts.add(c.path("name").asText() + " " + c.path("weight").asText() + "%"));
       return String.join(", ", parts);
     }
-    return route.has("direct_response") ? "direct response " + route.path("direct_response").path("status").asText()
+    return route.has("direct_response")
+        ? "direct response " + route.path("direct_response").path("status").asText()
         : route.has("redirect") ? "redirect" : "-";
   }
 
@@ -154,7 +182,8 @@ public enum EnvoyConfigReport {
     Table t = new Table("SERVICE FQDN", "PORT", "SUBSET", "DIRECTION", "TYPE");
     for (JsonNode c : entries(section, "static_clusters", "dynamic_active_clusters", "cluster")) {
       String name = c.path("name").asText();
-      String type = c.has("type") ? c.path("type").asText() : c.has("cluster_type") ? "CUSTOM" : "STATIC";
+      String type =
+          c.has("type") ? c.path("type").asText() : c.has("cluster_type") ? "CUSTOM" : "STATIC";
       String[] parts = name.split("\\|", -1);
       if (parts.length == 4 && (parts[0].equals("outbound") || parts[0].equals("inbound"))) {
         t.row(orDash(parts[3]), parts[1], parts[2].isEmpty() ? "-" : parts[2], parts[0], type);
@@ -171,17 +200,31 @@ public enum EnvoyConfigReport {
       for (JsonNode h : c.path("host_statuses")) {
         JsonNode a = h.path("address").path("socket_address");
         JsonNode health = h.path("health_status");
-        t.row(a.path("address").asText() + ":" + a.path("port_value").asText(),
-            health.path("eds_health_status").asText(health.path("failed_active_health_check").asBoolean()
-                ? "UNHEALTHY" : "HEALTHY"),
-            health.path("failed_outlier_check").asBoolean() ? "FAILED" : "OK", c.path("name").asText());
+        t.row(
+            a.path("address").asText() + ":" + a.path("port_value").asText(),
+            health
+                .path("eds_health_status")
+                .asText(
+                    health.path("failed_active_health_check").asBoolean()
+                        ? "UNHEALTHY"
+                        : "HEALTHY"),
+            health.path("failed_outlier_check").asBoolean() ? "FAILED" : "OK",
+            c.path("name").asText());
       }
     }
     return t;
   }
 
   private static Table secrets(JsonNode section) {
-    Table t = new Table("RESOURCE NAME", "TYPE", "STATUS", "VALID CERT", "SERIAL NUMBER", "NOT AFTER", "NOT BEFORE");
+    Table t =
+        new Table(
+            "RESOURCE NAME",
+            "TYPE",
+            "STATUS",
+            "VALID CERT",
+            "SERIAL NUMBER",
+            "NOT AFTER",
+            "NOT BEFORE");
     secretRows(t, section.path("static_secrets"), "ACTIVE");
     secretRows(t, section.path("dynamic_active_secrets"), "ACTIVE");
     secretRows(t, section.path("dynamic_warming_secrets"), "WARMING");
@@ -204,23 +247,39 @@ public enum EnvoyConfigReport {
       if (cert == null) {
         t.row(e.path("name").asText(), type, status, "false", "-", "-", "-");
       } else {
-        boolean valid = cert.getNotAfter().toInstant().isAfter(java.time.Instant.now())
-            && cert.getNotBefore().toInstant().isBefore(java.time.Instant.now());
-        t.row(e.path("name").asText(), type, status, valid, cert.getSerialNumber().toString(16).toLowerCase(Locale.ROOT),
-            cert.getNotAfter().toInstant(), cert.getNotBefore().toInstant());
+        boolean valid =
+            cert.getNotAfter().toInstant().isAfter(java.time.Instant.now())
+                && cert.getNotBefore().toInstant().isBefore(java.time.Instant.now());
+        t.row(
+            e.path("name").asText(),
+            type,
+            status,
+            valid,
+            cert.getSerialNumber().toString(16).toLowerCase(Locale.ROOT),
+            cert.getNotAfter().toInstant(),
+            cert.getNotBefore().toInstant());
       }
     }
   }
 
-  /** Envoy prints a DataSource as inline_bytes (base64) or inline_string; a file name is not read here. */
+  /**
+   * Envoy prints a DataSource as inline_bytes (base64) or inline_string; a file name is not read
+   * here.
+   */
   private static X509Certificate firstCertificate(JsonNode source) {
-    byte[] pem = source.has("inline_bytes") ? Base64.getDecoder().decode(source.path("inline_bytes").asText())
-        : source.has("inline_string") ? source.path("inline_string").asText().getBytes(StandardCharsets.UTF_8) : null;
+    byte[] pem =
+        source.has("inline_bytes")
+            ? Base64.getDecoder().decode(source.path("inline_bytes").asText())
+            : source.has("inline_string")
+                ? source.path("inline_string").asText().getBytes(StandardCharsets.UTF_8)
+                : null;
     if (pem == null) {
       return null;
     }
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(pem));
     } catch (CertificateException | IllegalArgumentException e) {
       return null;
     }
@@ -232,15 +291,19 @@ public enum EnvoyConfigReport {
 
   /** As istioctl: the first domain and how many more. */
   private static String domains(List<String> domains) {
-    return domains.isEmpty() ? "-" : domains.size() == 1 ? domains.getFirst()
-        : domains.getFirst() + " +" + (domains.size() - 1) + " more";
+    return domains.isEmpty()
+        ? "-"
+        : domains.size() == 1
+            ? domains.getFirst()
+            : domains.getFirst() + " +" + (domains.size() - 1) + " more";
   }
 
   private static String abbreviate(List<String> items) {
     if (items.isEmpty()) {
       return "-";
     }
-    return items.size() <= 2 ? String.join(", ", items) : items.get(0) + ", " + items.get(1) + " +" + (items.size() - 2)
-        + " more";
+    return items.size() <= 2
+        ? String.join(", ", items)
+        : items.get(0) + ", " + items.get(1) + " +" + (items.size() - 2) + " more";
   }
 }

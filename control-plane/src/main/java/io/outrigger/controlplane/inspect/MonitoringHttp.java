@@ -21,13 +21,18 @@ public final class MonitoringHttp {
 
   private MonitoringHttp() {}
 
-  /** @throws UncheckedIOException naming the URL when the control plane does not answer 200 with JSON */
+  /**
+   * @throws UncheckedIOException naming the URL when the control plane does not answer 200 with
+   *     JSON
+   */
   public static JsonNode getJson(URI base, String path) {
     URI uri = base.resolve(path);
     HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     try {
-      HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r =
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       byte[] body;
       try (InputStream in = r.body()) {
         body = in.readNBytes(MAX_BYTES + 1);
@@ -37,12 +42,14 @@ public final class MonitoringHttp {
       }
       String text = new String(body, StandardCharsets.UTF_8);
       if (r.statusCode() != 200) {
-        throw new IOException("HTTP " + r.statusCode() + ": " + text.lines().findFirst().orElse(""));
+        throw new IOException(
+            "HTTP " + r.statusCode() + ": " + text.lines().findFirst().orElse(""));
       }
       return JSON.readTree(text);
     } catch (java.net.ConnectException e) {
       // The JDK's client says only "ConnectException: ClosedChannelException" here.
-      throw new IllegalArgumentException("control plane " + uri + ": connection refused (is the mesh running?)");
+      throw new IllegalArgumentException(
+          "control plane " + uri + ": connection refused (is the mesh running?)");
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("control plane " + uri + ": not JSON", e);
     } catch (IOException e) {

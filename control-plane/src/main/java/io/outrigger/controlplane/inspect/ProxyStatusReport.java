@@ -12,15 +12,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What {@code proxy-status} shows, made from the control plane's {@code /debug/syncz}: per connected proxy
- * and xDS type, SYNCED (the proxy ACKed the last version sent), NOT SENT (nothing of that type was sent
- * yet) or STALE (a version was sent and not ACKed: still in flight, or NACKed), with both versions and the
- * type's last NACK, as {@code istioctl proxy-status} shows them.
+ * What {@code proxy-status} shows, made from the control plane's {@code /debug/syncz}: per
+ * connected proxy and xDS type, SYNCED (the proxy ACKed the last version sent), NOT SENT (nothing
+ * of that type was sent yet) or STALE (a version was sent and not ACKed: still in flight, or
+ * NACKed), with both versions and the type's last NACK, as {@code istioctl proxy-status} shows
+ * them.
  */
 public final class ProxyStatusReport {
   public static final String SYNCED = "SYNCED";
   public static final String NOT_SENT = "NOT SENT";
   public static final String STALE = "STALE";
+
   /** A sidecar the mesh runs that has no stream to the control plane. */
   public static final String NOT_CONNECTED = "NOT CONNECTED";
 
@@ -43,8 +45,8 @@ public final class ProxyStatusReport {
   /**
    * The {@code -o json|yaml} document; the table is made from it too.
    *
-   * @param expected node ids of sidecars that should be connected; each one that is not gets a row with
-   *     every type NOT CONNECTED
+   * @param expected node ids of sidecars that should be connected; each one that is not gets a row
+   *     with every type NOT CONNECTED
    */
   public static ObjectNode of(JsonNode syncz, String controlPlane, List<String> expected) {
     ObjectNode report = JSON.createObjectNode();
@@ -61,12 +63,15 @@ public final class ProxyStatusReport {
         ObjectNode missing = proxy(JSON.createObjectNode().put("proxy", id));
         missing.putNull("identity");
         missing.putNull("protocol");
-        TYPES.keySet().forEach(t -> ((ObjectNode) missing.path("types").path(t)).put("state", NOT_CONNECTED));
+        TYPES
+            .keySet()
+            .forEach(t -> ((ObjectNode) missing.path("types").path(t)).put("state", NOT_CONNECTED));
         proxies.add(missing);
       }
     }
-    report.set("configErrors", syncz.path("configErrors").isArray() ? syncz.get("configErrors")
-        : JSON.createArrayNode());
+    report.set(
+        "configErrors",
+        syncz.path("configErrors").isArray() ? syncz.get("configErrors") : JSON.createArrayNode());
     return report;
   }
 
@@ -77,8 +82,10 @@ public final class ProxyStatusReport {
     // Istio's node id: sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local
     String podDotNs = parts.length == 4 ? parts[2] : id;
     String namespace = parts.length == 4 ? parts[3].split("\\.")[0] : "";
-    String pod = namespace.isEmpty() || !podDotNs.endsWith("." + namespace) ? podDotNs
-        : podDotNs.substring(0, podDotNs.length() - namespace.length() - 1);
+    String pod =
+        namespace.isEmpty() || !podDotNs.endsWith("." + namespace)
+            ? podDotNs
+            : podDotNs.substring(0, podDotNs.length() - namespace.length() - 1);
     out.put("name", podDotNs);
     out.put("namespace", namespace);
     out.put("pod", pod);
@@ -98,7 +105,10 @@ public final class ProxyStatusReport {
     ObjectNode out = JSON.createObjectNode();
     String sent = t.path("sent").asText("");
     String acked = t.path("acked").asText("");
-    String state = sent.isEmpty() ? NOT_SENT : t.path("inSync").asBoolean(false) && sent.equals(acked) ? SYNCED : STALE;
+    String state =
+        sent.isEmpty()
+            ? NOT_SENT
+            : t.path("inSync").asBoolean(false) && sent.equals(acked) ? SYNCED : STALE;
     out.put("state", state);
     out.put("sent", sent);
     out.put("acked", acked);
@@ -108,7 +118,9 @@ public final class ProxyStatusReport {
     return out;
   }
 
-  /** The default output: one row per proxy, a column per type, the newest NACK, then config errors. */
+  /**
+   * The default output: one row per proxy, a column per type, the newest NACK, then config errors.
+   */
   public static String table(JsonNode report) {
     Table table = new Table("NAME", "CDS", "LDS", "EDS", "RDS", "SDS", "LAST NACK");
     for (JsonNode p : report.path("proxies")) {
@@ -120,15 +132,28 @@ public final class ProxyStatusReport {
       for (String type : TYPES.keySet()) {
         JsonNode t = p.path("types").path(type);
         String state = t.path("state").asText();
-        row[i++] = STALE.equals(state) ? STALE + " (sent " + shortVersion(t.path("sent").asText()) + ", acked "
-            + shortVersion(t.path("acked").asText()) + ")" : state;
+        row[i++] =
+            STALE.equals(state)
+                ? STALE
+                    + " (sent "
+                    + shortVersion(t.path("sent").asText())
+                    + ", acked "
+                    + shortVersion(t.path("acked").asText())
+                    + ")"
+                : state;
         JsonNode nack = t.path("lastNack");
         if (nack.isObject() && nack.path("at").asText("").compareTo(lastNackAt) > 0) {
           lastNackAt = nack.path("at").asText();
-          lastNack = type + " " + shortVersion(nack.path("version").asText()) + ": " + nack.path("error").asText();
+          lastNack =
+              type
+                  + " "
+                  + shortVersion(nack.path("version").asText())
+                  + ": "
+                  + nack.path("error").asText();
         }
       }
-      row[6] = lastNack.length() > NACK_WIDTH ? lastNack.substring(0, NACK_WIDTH - 3) + "..." : lastNack;
+      row[6] =
+          lastNack.length() > NACK_WIDTH ? lastNack.substring(0, NACK_WIDTH - 3) + "..." : lastNack;
       table.row(row);
     }
     StringBuilder out = new StringBuilder(table.render());

@@ -3,7 +3,10 @@ package io.outrigger.controlplane.inspect;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table as istioctl prints one: upper-case headers, columns padded to their widest cell. */
+/**
+ * A plain-text table as istioctl prints one: upper-case headers, columns padded to their widest
+ * cell.
+ */
 public final class Table {
   private final List<String> headers;
   private final List<List<String>> rows = new ArrayList<>();
@@ -14,7 +17,8 @@ public final class Table {
 
   public Table row(Object... cells) {
     if (cells.length != headers.size()) {
-      throw new IllegalStateException("row of " + cells.length + " cells for " + headers.size() + " columns");
+      throw new IllegalStateException(
+          "row of " + cells.length + " cells for " + headers.size() + " columns");
     }
     List<String> row = new ArrayList<>();
     for (Object c : cells) {

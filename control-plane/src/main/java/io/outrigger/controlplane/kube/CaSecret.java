@@ -24,35 +24,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mesh CA of a cluster lives in one Secret of the control plane's namespace, so every replica (and every
- * restart) signs under the same root, as istiod's {@code istio-ca-secret} / plug-in {@code cacerts}. At start
- * each replica copies the Secret's {@code cacerts} files into its (pod-local, writable) CA directory. When the
- * Secret does not exist, the replica makes a self-signed root and <em>creates</em> the Secret with it: the API
- * server accepts exactly one create, so when two replicas race the loser gets 409 AlreadyExists, drops its own
- * root and uses the winner's. An operator's own CA is the same Secret created before the install
- * ({@code outrigger ca init --dir D}, then {@code kubectl create secret generic outrigger-ca --from-file=D}).
+ * The mesh CA of a cluster lives in one Secret of the control plane's namespace, so every replica
+ * (and every restart) signs under the same root, as istiod's {@code istio-ca-secret} / plug-in
+ * {@code cacerts}. At start each replica copies the Secret's {@code cacerts} files into its
+ * (pod-local, writable) CA directory. When the Secret does not exist, the replica makes a
+ * self-signed root and <em>creates</em> the Secret with it: the API server accepts exactly one
+ * create, so when two replicas race the loser gets 409 AlreadyExists, drops its own root and uses
+ * the winner's. An operator's own CA is the same Secret created before the install ({@code
+ * outrigger ca init --dir D}, then {@code kubectl create secret generic outrigger-ca
+ * --from-file=D}).
  */
 public final class CaSecret {
 
   private static final Logger log = LoggerFactory.getLogger(CaSecret.class);
+
   /** The keys this class writes; a Secret needs at least {@link CaFiles#required()}. */
-  private static final List<String> KEYS = List.of("ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem");
+  private static final List<String> KEYS =
+      List.of("ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem");
+
   private static final Set<String> OWNER_READ_ONLY = Set.of("ca-key.pem");
 
-  private CaSecret() {
-  }
+  private CaSecret() {}
 
   /**
-   * Fills {@code caDir} from Secret {@code namespace/name}, creating the Secret with a new self-signed root when
-   * it is absent. {@code caDir} must hold no CA yet (it is the pod's own scratch directory).
+   * Fills {@code caDir} from Secret {@code namespace/name}, creating the Secret with a new
+   * self-signed root when it is absent. {@code caDir} must hold no CA yet (it is the pod's own
+   * scratch directory).
    */
-  public static void materialize(KubernetesClient client, String namespace, String name, Path caDir,
-      CaSettings settings) {
+  public static void materialize(
+      KubernetesClient client, String namespace, String name, Path caDir, CaSettings settings) {
     String what = "CA secret " + namespace + "/" + name;
     CaFiles files = new CaFiles(caDir);
     if (files.anyExists()) {
-      throw new CaException(what + ": --ca-dir " + caDir + " already holds a CA; with --ca-secret it must"
-          + " be an empty, pod-local directory (an emptyDir): the Secret is the CA");
+      throw new CaException(
+          what
+              + ": --ca-dir "
+              + caDir
+              + " already holds a CA; with --ca-secret it must"
+              + " be an empty, pod-local directory (an emptyDir): the Secret is the CA");
     }
     Secret secret = get(client, namespace, name, what);
     if (secret == null) {
@@ -71,14 +80,18 @@ public final class CaSecret {
     }
   }
 
-  /** A new self-signed root, offered as the Secret; whichever replica's create the API server took wins. */
-  private static Secret create(KubernetesClient client, String namespace, String name, CaSettings settings,
-      String what) {
+  /**
+   * A new self-signed root, offered as the Secret; whichever replica's create the API server took
+   * wins.
+   */
+  private static Secret create(
+      KubernetesClient client, String namespace, String name, CaSettings settings, String what) {
     Path scratch;
     try {
       scratch = Files.createTempDirectory("outrigger-ca-");
     } catch (IOException e) {
-      throw new UncheckedIOException(what + ": no scratch directory for a new root: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          what + ": no scratch directory for a new root: " + e.getMessage(), e);
     }
     try {
       MeshCa.loadOrInit(scratch, settings);
@@ -89,9 +102,17 @@ public final class CaSecret {
           data.put(key, Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
         }
       }
-      Secret secret = new SecretBuilder().withNewMetadata().withNamespace(namespace).withName(name)
-          .addToLabels("app.kubernetes.io/managed-by", "outrigger").addToLabels("outrigger.io/config", "ca")
-          .endMetadata().withType("Opaque").withData(data).build();
+      Secret secret =
+          new SecretBuilder()
+              .withNewMetadata()
+              .withNamespace(namespace)
+              .withName(name)
+              .addToLabels("app.kubernetes.io/managed-by", "outrigger")
+              .addToLabels("outrigger.io/config", "ca")
+              .endMetadata()
+              .withType("Opaque")
+              .withData(data)
+              .build();
       try {
         Secret created = client.secrets().inNamespace(namespace).resource(secret).create();
         log.info("event=ca_secret_created secret={}/{}", namespace, name);
@@ -103,7 +124,8 @@ public final class CaSecret {
         log.info("event=ca_secret_lost_race secret={}/{} using=theirs", namespace, name);
         Secret theirs = get(client, namespace, name, what);
         if (theirs == null) {
-          throw new CaException(what + ": another replica created it, then it was deleted; restart");
+          throw new CaException(
+              what + ": another replica created it, then it was deleted; restart");
         }
         return theirs;
       }
@@ -117,11 +139,19 @@ public final class CaSecret {
   private static void write(Secret secret, Path caDir, String what) {
     Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
     CaFiles files = new CaFiles(caDir);
-    List<String> missing = files.required().stream().map(p -> p.getFileName().toString())
-        .filter(key -> !data.containsKey(key)).toList();
+    List<String> missing =
+        files.required().stream()
+            .map(p -> p.getFileName().toString())
+            .filter(key -> !data.containsKey(key))
+            .toList();
     if (!missing.isEmpty()) {
-      throw new CaException(what + ": has no " + String.join(", ", missing) + " (keys: "
-          + String.join(", ", data.keySet()) + "); it must hold the cacerts files of 'outrigger ca init'");
+      throw new CaException(
+          what
+              + ": has no "
+              + String.join(", ", missing)
+              + " (keys: "
+              + String.join(", ", data.keySet())
+              + "); it must hold the cacerts files of 'outrigger ca init'");
     }
     try {
       Files.createDirectories(caDir);

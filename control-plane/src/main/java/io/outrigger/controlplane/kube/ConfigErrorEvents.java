@@ -24,30 +24,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Config errors as Kubernetes Events (type Warning, reason {@value #REASON}) on the offending object, so
- * {@code kubectl describe virtualservice reviews} says why it is ignored. One Event per object and reason,
- * with a name derived from both: a persistent error is written once, then its count is bumped at most every
- * {@link #REPEAT} while it lasts (by whichever replica leads, as the name is the same). Objects that are
- * not in the API server (a file-registry object) get no Event. Leader only.
+ * Config errors as Kubernetes Events (type Warning, reason {@value #REASON}) on the offending
+ * object, so {@code kubectl describe virtualservice reviews} says why it is ignored. One Event per
+ * object and reason, with a name derived from both: a persistent error is written once, then its
+ * count is bumped at most every {@link #REPEAT} while it lasts (by whichever replica leads, as the
+ * name is the same). Objects that are not in the API server (a file-registry object) get no Event.
+ * Leader only.
  */
 public final class ConfigErrorEvents implements LeaderGatedTask {
   public static final String REASON = "InvalidConfig";
   public static final String COMPONENT = "outrigger-control-plane";
   static final Duration REPEAT = Duration.ofMinutes(10);
   private static final Logger log = LoggerFactory.getLogger(ConfigErrorEvents.class);
-  /** API group/version of each kind an error can name; the kinds table of the registry will own this. */
-  private static final Map<String, String> API_VERSIONS = Map.ofEntries(
-      Map.entry("VirtualService", "networking.istio.io/v1"),
-      Map.entry("DestinationRule", "networking.istio.io/v1"),
-      Map.entry("ServiceEntry", "networking.istio.io/v1"),
-      Map.entry("WorkloadEntry", "networking.istio.io/v1"),
-      Map.entry("Sidecar", "networking.istio.io/v1"),
-      Map.entry("Gateway", "networking.istio.io/v1"),
-      Map.entry("PeerAuthentication", "security.istio.io/v1"),
-      Map.entry("AuthorizationPolicy", "security.istio.io/v1"),
-      Map.entry("RequestAuthentication", "security.istio.io/v1"),
-      Map.entry("Service", "v1"),
-      Map.entry("Pod", "v1"));
+
+  /**
+   * API group/version of each kind an error can name; the kinds table of the registry will own
+   * this.
+   */
+  private static final Map<String, String> API_VERSIONS =
+      Map.ofEntries(
+          Map.entry("VirtualService", "networking.istio.io/v1"),
+          Map.entry("DestinationRule", "networking.istio.io/v1"),
+          Map.entry("ServiceEntry", "networking.istio.io/v1"),
+          Map.entry("WorkloadEntry", "networking.istio.io/v1"),
+          Map.entry("Sidecar", "networking.istio.io/v1"),
+          Map.entry("Gateway", "networking.istio.io/v1"),
+          Map.entry("PeerAuthentication", "security.istio.io/v1"),
+          Map.entry("AuthorizationPolicy", "security.istio.io/v1"),
+          Map.entry("RequestAuthentication", "security.istio.io/v1"),
+          Map.entry("Service", "v1"),
+          Map.entry("Pod", "v1"));
 
   private final KubernetesClient client;
   private final String instance;
@@ -56,7 +62,9 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
   private volatile List<ConfigError> current = List.of();
   private ExecutorService writer;
 
-  /** @param instance this replica's name in the Events it writes ({@code reportingInstance}) */
+  /**
+   * @param instance this replica's name in the Events it writes ({@code reportingInstance})
+   */
   public ConfigErrorEvents(KubernetesClient client, String instance, Clock clock) {
     this.client = client;
     this.instance = instance;
@@ -113,11 +121,19 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
       return;
     }
     try {
-      Optional<GenericKubernetesResource> object = Optional.ofNullable(client.genericKubernetesResources(
-          apiVersion, error.kind()).inNamespace(error.namespace()).withName(error.name()).get());
+      Optional<GenericKubernetesResource> object =
+          Optional.ofNullable(
+              client
+                  .genericKubernetesResources(apiVersion, error.kind())
+                  .inNamespace(error.namespace())
+                  .withName(error.name())
+                  .get());
       if (object.isEmpty()) {
-        log.debug("event=config_error_event_skipped object=\"{} {}/{}\" reason=not_in_api_server",
-            error.kind(), error.namespace(), error.name());
+        log.debug(
+            "event=config_error_event_skipped object=\"{} {}/{}\" reason=not_in_api_server",
+            error.kind(),
+            error.namespace(),
+            error.name());
         return;
       }
       String name = eventName(error);
@@ -125,36 +141,70 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
       var events = client.v1().events().inNamespace(error.namespace());
       Event existing = events.withName(name).get();
       if (existing == null) {
-        events.resource(new EventBuilder()
-            .withNewMetadata().withName(name).withNamespace(error.namespace()).endMetadata()
-            .withNewInvolvedObject().withApiVersion(apiVersion).withKind(error.kind())
-            .withNamespace(error.namespace()).withName(error.name())
-            .withUid(object.get().getMetadata().getUid())
-            .withResourceVersion(object.get().getMetadata().getResourceVersion()).endInvolvedObject()
-            .withType("Warning").withReason(REASON).withMessage(error.message())
-            .withNewSource().withComponent(COMPONENT).endSource()
-            .withReportingComponent(COMPONENT).withReportingInstance(instance)
-            .withFirstTimestamp(timestamp).withLastTimestamp(timestamp).withCount(1)
-            .build()).create();
+        events
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(error.namespace())
+                    .endMetadata()
+                    .withNewInvolvedObject()
+                    .withApiVersion(apiVersion)
+                    .withKind(error.kind())
+                    .withNamespace(error.namespace())
+                    .withName(error.name())
+                    .withUid(object.get().getMetadata().getUid())
+                    .withResourceVersion(object.get().getMetadata().getResourceVersion())
+                    .endInvolvedObject()
+                    .withType("Warning")
+                    .withReason(REASON)
+                    .withMessage(error.message())
+                    .withNewSource()
+                    .withComponent(COMPONENT)
+                    .endSource()
+                    .withReportingComponent(COMPONENT)
+                    .withReportingInstance(instance)
+                    .withFirstTimestamp(timestamp)
+                    .withLastTimestamp(timestamp)
+                    .withCount(1)
+                    .build())
+            .create();
       } else {
-        events.withName(name).edit(e -> new EventBuilder(e).withMessage(error.message())
-            .withCount(e.getCount() == null ? 2 : e.getCount() + 1).withLastTimestamp(timestamp)
-            .withReportingInstance(instance).build());
+        events
+            .withName(name)
+            .edit(
+                e ->
+                    new EventBuilder(e)
+                        .withMessage(error.message())
+                        .withCount(e.getCount() == null ? 2 : e.getCount() + 1)
+                        .withLastTimestamp(timestamp)
+                        .withReportingInstance(instance)
+                        .build());
       }
-      log.info("event=config_error_event_written object=\"{} {}/{}\" event={}", error.kind(), error.namespace(),
-          error.name(), name);
+      log.info(
+          "event=config_error_event_written object=\"{} {}/{}\" event={}",
+          error.kind(),
+          error.namespace(),
+          error.name(),
+          name);
     } catch (KubernetesClientException e) {
       written.remove(error);
-      log.warn("event=config_error_event_failed object=\"{} {}/{}\" code={} error=\"{}\"", error.kind(),
-          error.namespace(), error.name(), e.getCode(), e.getMessage());
+      log.warn(
+          "event=config_error_event_failed object=\"{} {}/{}\" code={} error=\"{}\"",
+          error.kind(),
+          error.namespace(),
+          error.name(),
+          e.getCode(),
+          e.getMessage());
     }
   }
 
   /** {@code <object>.<hash of kind and reason>}: the same error always names the same Event. */
   static String eventName(ConfigError error) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-          (error.kind() + "\n" + error.reason()).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((error.kind() + "\n" + error.reason()).getBytes(StandardCharsets.UTF_8));
       String base = error.name().length() > 200 ? error.name().substring(0, 200) : error.name();
       return base + "." + HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {

@@ -16,10 +16,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * What the control plane does with the Kubernetes API besides reading the mesh: TokenReview for sidecar
- * tokens, pod lookups for pod-bound tokens, and the leader-gated writes (root-cert ConfigMaps, config-error
- * Events, and any {@link LeaderGatedTask} added before {@link #start()}). Every replica authenticates and
- * serves; only the Lease holder writes.
+ * What the control plane does with the Kubernetes API besides reading the mesh: TokenReview for
+ * sidecar tokens, pod lookups for pod-bound tokens, and the leader-gated writes (root-cert
+ * ConfigMaps, config-error Events, and any {@link LeaderGatedTask} added before {@link #start()}).
+ * Every replica authenticates and serves; only the Lease holder writes.
  */
 public final class InCluster implements AutoCloseable {
   private final ClusterSettings settings;
@@ -31,7 +31,10 @@ public final class InCluster implements AutoCloseable {
   private final List<LeaderGatedTask> tasks = new ArrayList<>();
   private LeaderElection election;
 
-  private InCluster(ClusterSettings settings, KubernetesClient client, List<String> audiences,
+  private InCluster(
+      ClusterSettings settings,
+      KubernetesClient client,
+      List<String> audiences,
       Supplier<String> trustBundlePem) {
     this.settings = settings;
     this.client = client;
@@ -47,7 +50,8 @@ public final class InCluster implements AutoCloseable {
    *
    * @param trustBundlePem the mesh trust bundle now, for the root-cert ConfigMaps
    */
-  public static InCluster connect(ClusterSettings settings, List<String> audiences, Supplier<String> trustBundlePem) {
+  public static InCluster connect(
+      ClusterSettings settings, List<String> audiences, Supplier<String> trustBundlePem) {
     return new InCluster(settings, settings.connection().newClient(), audiences, trustBundlePem);
   }
 
@@ -64,20 +68,26 @@ public final class InCluster implements AutoCloseable {
     return client;
   }
 
-  /** Another writer that must run on the leader only (webhook CA bundles, ...); before {@link #start()}. */
+  /**
+   * Another writer that must run on the leader only (webhook CA bundles, ...); before {@link
+   * #start()}.
+   */
   public synchronized void addLeaderTask(LeaderGatedTask task) {
     if (election != null) {
-      throw new IllegalStateException("leader task " + task.name() + ": add it before the election starts");
+      throw new IllegalStateException(
+          "leader task " + task.name() + ": add it before the election starts");
     }
     tasks.add(task);
   }
 
   /** Stands for the Lease; {@code outrigger_leader{lease}} is 1 while this replica holds it. */
   public synchronized void start(MeterRegistry meters) {
-    election = new LeaderElection(client, settings.namespace(), settings.leaseName(), identity,
-        settings.leader(), tasks);
+    election =
+        new LeaderElection(
+            client, settings.namespace(), settings.leaseName(), identity, settings.leader(), tasks);
     LeaderElection e = election;
-    Gauge.builder("outrigger_leader", () -> e.leading() ? 1 : 0).tag("lease", settings.leaseName())
+    Gauge.builder("outrigger_leader", () -> e.leading() ? 1 : 0)
+        .tag("lease", settings.leaseName())
         .description("1 while this replica holds the revision's leader Lease and does its writes")
         .register(meters);
     election.start();
@@ -109,7 +119,10 @@ public final class InCluster implements AutoCloseable {
     client.close();
   }
 
-  /** The pod name (HOSTNAME in a pod) plus a per-start suffix: two processes on one host never collide. */
+  /**
+   * The pod name (HOSTNAME in a pod) plus a per-start suffix: two processes on one host never
+   * collide.
+   */
   private static String candidateIdentity() {
     String host = System.getenv("HOSTNAME");
     if (host == null || host.isBlank()) {

@@ -28,8 +28,17 @@ final class KubePods implements PodDirectory {
     try {
       pod = client.pods().inNamespace(namespace).withName(name).get();
     } catch (KubernetesClientException e) {
-      throw new PodLookupException("cannot look up pod " + namespace + "/" + name + " (HTTP " + e.getCode()
-          + "): " + e.getMessage() + "; the control plane needs RBAC to get pods", e);
+      throw new PodLookupException(
+          "cannot look up pod "
+              + namespace
+              + "/"
+              + name
+              + " (HTTP "
+              + e.getCode()
+              + "): "
+              + e.getMessage()
+              + "; the control plane needs RBAC to get pods",
+          e);
     }
     if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
       return Optional.empty();
@@ -40,7 +49,9 @@ final class KubePods implements PodDirectory {
         ips.add(pod.getStatus().getPodIP());
       }
       if (pod.getStatus().getPodIPs() != null) {
-        pod.getStatus().getPodIPs().stream().map(PodIP::getIp).filter(ip -> ip != null && !ip.isBlank())
+        pod.getStatus().getPodIPs().stream()
+            .map(PodIP::getIp)
+            .filter(ip -> ip != null && !ip.isBlank())
             .forEach(ips::add);
       }
     }

@@ -12,11 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stands for the revision's leader Lease ({@code coordination.k8s.io}, fabric8's LeaderElector) and runs
- * the {@link LeaderGatedTask}s while it holds it. Serving xDS is never gated: every replica serves its
- * sidecars; only writes to the API server are. Losing the Lease (renewal failed past the deadline, the
- * API server unreachable) stops the tasks at once and stands again; closing releases the Lease so the
- * other replica takes over without waiting for it to expire.
+ * Stands for the revision's leader Lease ({@code coordination.k8s.io}, fabric8's LeaderElector) and
+ * runs the {@link LeaderGatedTask}s while it holds it. Serving xDS is never gated: every replica
+ * serves its sidecars; only writes to the API server are. Losing the Lease (renewal failed past the
+ * deadline, the API server unreachable) stops the tasks at once and stands again; closing releases
+ * the Lease so the other replica takes over without waiting for it to expire.
  */
 public final class LeaderElection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
@@ -32,8 +32,13 @@ public final class LeaderElection implements AutoCloseable {
   private volatile CompletableFuture<?> term = CompletableFuture.completedFuture(null);
   private volatile boolean leading;
 
-  LeaderElection(KubernetesClient client, String namespace, String leaseName, String identity,
-      LeaderTimings timings, List<LeaderGatedTask> tasks) {
+  LeaderElection(
+      KubernetesClient client,
+      String namespace,
+      String leaseName,
+      String identity,
+      LeaderTimings timings,
+      List<LeaderGatedTask> tasks) {
     this.client = client;
     this.namespace = namespace;
     this.leaseName = leaseName;
@@ -45,9 +50,15 @@ public final class LeaderElection implements AutoCloseable {
   }
 
   void start() {
-    log.info("event=leader_election_started lease={}/{} identity={} lease_duration_s={} renew_deadline_s={} "
-            + "retry_period_s={} tasks={}", namespace, leaseName, identity, timings.leaseDuration().toSeconds(),
-        timings.renewDeadline().toSeconds(), timings.retryPeriod().toSeconds(),
+    log.info(
+        "event=leader_election_started lease={}/{} identity={} lease_duration_s={} renew_deadline_s={} "
+            + "retry_period_s={} tasks={}",
+        namespace,
+        leaseName,
+        identity,
+        timings.leaseDuration().toSeconds(),
+        timings.renewDeadline().toSeconds(),
+        timings.retryPeriod().toSeconds(),
         tasks.stream().map(LeaderGatedTask::name).toList());
     candidate.start();
   }
@@ -63,15 +74,17 @@ public final class LeaderElection implements AutoCloseable {
   /** One term after another: a lost Lease ends fabric8's elector, so stand again until closed. */
   private void stand() {
     while (closed.getCount() > 0) {
-      var config = new LeaderElectionConfigBuilder()
-          .withName(leaseName)
-          .withLock(new LeaseLock(namespace, leaseName, identity))
-          .withLeaseDuration(timings.leaseDuration())
-          .withRenewDeadline(timings.renewDeadline())
-          .withRetryPeriod(timings.retryPeriod())
-          .withReleaseOnCancel(true)
-          .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader))
-          .build();
+      var config =
+          new LeaderElectionConfigBuilder()
+              .withName(leaseName)
+              .withLock(new LeaseLock(namespace, leaseName, identity))
+              .withLeaseDuration(timings.leaseDuration())
+              .withRenewDeadline(timings.renewDeadline())
+              .withRetryPeriod(timings.retryPeriod())
+              .withReleaseOnCancel(true)
+              .withLeaderCallbacks(
+                  new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader))
+              .build();
       CompletableFuture<?> current = client.leaderElector().withConfig(config).build().start();
       term = current;
       if (closed.getCount() == 0) {
@@ -81,7 +94,11 @@ public final class LeaderElection implements AutoCloseable {
         current.join();
       } catch (RuntimeException e) {
         if (closed.getCount() > 0) {
-          log.warn("event=leader_election_error lease={}/{} error=\"{}\"", namespace, leaseName, e.getMessage());
+          log.warn(
+              "event=leader_election_error lease={}/{} error=\"{}\"",
+              namespace,
+              leaseName,
+              e.getMessage());
         }
       }
       stopLeading();
@@ -99,7 +116,8 @@ public final class LeaderElection implements AutoCloseable {
       try {
         task.startLeading();
       } catch (RuntimeException e) {
-        log.error("event=leader_task_start_failed task={} error=\"{}\"", task.name(), e.getMessage(), e);
+        log.error(
+            "event=leader_task_start_failed task={} error=\"{}\"", task.name(), e.getMessage(), e);
       }
     }
   }
@@ -113,14 +131,19 @@ public final class LeaderElection implements AutoCloseable {
       try {
         task.stopLeading();
       } catch (RuntimeException e) {
-        log.error("event=leader_task_stop_failed task={} error=\"{}\"", task.name(), e.getMessage(), e);
+        log.error(
+            "event=leader_task_stop_failed task={} error=\"{}\"", task.name(), e.getMessage(), e);
       }
     }
     log.info("event=leader_lost lease={}/{} identity={}", namespace, leaseName, identity);
   }
 
   private void newLeader(String holder) {
-    log.info("event=leader_observed lease={}/{} holder={} self={}", namespace, leaseName, holder,
+    log.info(
+        "event=leader_observed lease={}/{} holder={} self={}",
+        namespace,
+        leaseName,
+        holder,
         identity.equals(holder));
   }
 

@@ -17,22 +17,32 @@ final class BoundedCommand {
 
   private BoundedCommand() {}
 
-  /** @param who the object the command is about, for error messages ("sidecar of ns/pod") */
+  /**
+   * @param who the object the command is about, for error messages ("sidecar of ns/pod")
+   */
   static Result run(List<String> command, Duration timeout, int maxBytes, String who) {
     Process p;
     try {
-      p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
+      p =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(who + ": cannot run " + command.getFirst(), e);
     }
     try {
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream(), 64 * 1024, who));
+      CompletableFuture<String> err =
+          CompletableFuture.supplyAsync(() -> read(p.getErrorStream(), 64 * 1024, who));
       String out = read(p.getInputStream(), maxBytes, who);
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IllegalArgumentException(who + ": " + command.getFirst() + " did not finish within "
-            + timeout.toSeconds() + " s");
+        throw new IllegalArgumentException(
+            who
+                + ": "
+                + command.getFirst()
+                + " did not finish within "
+                + timeout.toSeconds()
+                + " s");
       }
       return new Result(p.exitValue(), out, err.get());
     } catch (InterruptedException e) {
@@ -40,8 +50,8 @@ final class BoundedCommand {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(who + ": interrupted", e);
     } catch (ExecutionException e) {
-      throw new UncheckedIOException(who + ": cannot read the output of " + command.getFirst(),
-          new IOException(e.getCause()));
+      throw new UncheckedIOException(
+          who + ": cannot read the output of " + command.getFirst(), new IOException(e.getCause()));
     } finally {
       p.destroyForcibly();
     }

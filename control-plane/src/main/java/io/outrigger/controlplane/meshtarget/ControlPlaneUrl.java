@@ -4,11 +4,13 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * A control plane named by its monitoring URL ({@code --control-plane}): enough for {@code proxy-status},
- * not for reading a sidecar's admin, which needs to know where the pod runs.
+ * A control plane named by its monitoring URL ({@code --control-plane}): enough for {@code
+ * proxy-status}, not for reading a sidecar's admin, which needs to know where the pod runs.
  */
 public record ControlPlaneUrl(URI monitoring) implements MeshTarget {
-  /** @throws IllegalArgumentException when {@code url} is not http(s)://HOST:PORT */
+  /**
+   * @throws IllegalArgumentException when {@code url} is not http(s)://HOST:PORT
+   */
   public static ControlPlaneUrl parse(String url) {
     URI uri;
     try {
@@ -16,18 +18,26 @@ public record ControlPlaneUrl(URI monitoring) implements MeshTarget {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("control plane URL '" + url + "': " + e.getMessage());
     }
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null
         || (uri.getPath() != null && !uri.getPath().isEmpty())) {
-      throw new IllegalArgumentException("control plane URL '" + url
-          + "': must be http://HOST:PORT of its monitoring port (15014)");
+      throw new IllegalArgumentException(
+          "control plane URL '"
+              + url
+              + "': must be http://HOST:PORT of its monitoring port (15014)");
     }
     return new ControlPlaneUrl(uri);
   }
 
   @Override
   public ProxyAdmin admin(String namespace, String pod) {
-    throw new IllegalArgumentException("pod " + namespace + "/" + pod + ": a sidecar's admin cannot be reached "
-        + "from a control plane URL alone; name the mesh with --mesh");
+    throw new IllegalArgumentException(
+        "pod "
+            + namespace
+            + "/"
+            + pod
+            + ": a sidecar's admin cannot be reached "
+            + "from a control plane URL alone; name the mesh with --mesh");
   }
 
   @Override

@@ -8,71 +8,101 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a VirtualService HTTP route does besides choosing destinations: retries, fault injection, header
- * manipulation, mirroring, rewrite, redirect and CORS. An empty optional is "not set" (Envoy's default).
+ * What a VirtualService HTTP route does besides choosing destinations: retries, fault injection,
+ * header manipulation, mirroring, rewrite, redirect and CORS. An empty optional is "not set"
+ * (Envoy's default).
  */
-public record HttpRoutePolicy(Optional<Retry> retry, Optional<Fault> fault, HeaderOperations requestHeaders,
-                              HeaderOperations responseHeaders, Optional<Mirror> mirror,
-                              Optional<Rewrite> rewrite, Optional<Redirect> redirect, Optional<Cors> cors) {
-    public static final HttpRoutePolicy NONE = new HttpRoutePolicy(Optional.empty(), Optional.empty(),
-            HeaderOperations.NONE, HeaderOperations.NONE, Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty());
+public record HttpRoutePolicy(
+    Optional<Retry> retry,
+    Optional<Fault> fault,
+    HeaderOperations requestHeaders,
+    HeaderOperations responseHeaders,
+    Optional<Mirror> mirror,
+    Optional<Rewrite> rewrite,
+    Optional<Redirect> redirect,
+    Optional<Cors> cors) {
+  public static final HttpRoutePolicy NONE =
+      new HttpRoutePolicy(
+          Optional.empty(),
+          Optional.empty(),
+          HeaderOperations.NONE,
+          HeaderOperations.NONE,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
 
-    /** Istio's corsPolicy; {@code maxAge} zero and {@code allowCredentials} null are not set. */
-    public record Cors(List<StringMatch> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
-                       List<String> exposeHeaders, Duration maxAge, Boolean allowCredentials) {
-        public Cors {
-            allowOrigins = List.copyOf(allowOrigins);
-            allowMethods = List.copyOf(allowMethods);
-            allowHeaders = List.copyOf(allowHeaders);
-            exposeHeaders = List.copyOf(exposeHeaders);
-            maxAge = maxAge == null ? Duration.ZERO : maxAge;
-        }
+  /** Istio's corsPolicy; {@code maxAge} zero and {@code allowCredentials} null are not set. */
+  public record Cors(
+      List<StringMatch> allowOrigins,
+      List<String> allowMethods,
+      List<String> allowHeaders,
+      List<String> exposeHeaders,
+      Duration maxAge,
+      Boolean allowCredentials) {
+    public Cors {
+      allowOrigins = List.copyOf(allowOrigins);
+      allowMethods = List.copyOf(allowMethods);
+      allowHeaders = List.copyOf(allowHeaders);
+      exposeHeaders = List.copyOf(exposeHeaders);
+      maxAge = maxAge == null ? Duration.ZERO : maxAge;
+    }
+  }
+
+  /**
+   * {@code attempts} 0 disables retries. {@code retryOn} holds Envoy's conditions; {@code
+   * retriableStatusCodes} the numeric entries of Istio's retryOn (they need
+   * "retriable-status-codes" among the conditions).
+   */
+  public record Retry(
+      int attempts,
+      Duration perTryTimeout,
+      List<String> retryOn,
+      List<Integer> retriableStatusCodes) {
+    public Retry {
+      perTryTimeout = perTryTimeout == null ? Duration.ZERO : perTryTimeout;
+      retryOn = List.copyOf(retryOn);
+      retriableStatusCodes = List.copyOf(retriableStatusCodes);
+    }
+  }
+
+  /**
+   * Percentages 0..100 (Istio's Percent); a zero delay or abort status means that half is not set.
+   */
+  public record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent) {
+    public Fault {
+      delay = delay == null ? Duration.ZERO : delay;
+    }
+  }
+
+  /** Istio's set (overwrite), add (append) and remove, in written order. */
+  public record HeaderOperations(
+      Map<String, String> set, Map<String, String> add, List<String> remove) {
+    public static final HeaderOperations NONE = new HeaderOperations(Map.of(), Map.of(), List.of());
+
+    public HeaderOperations {
+      set = Collections.unmodifiableMap(new LinkedHashMap<>(set));
+      add = Collections.unmodifiableMap(new LinkedHashMap<>(add));
+      remove = List.copyOf(remove);
     }
 
-    /**
-     * {@code attempts} 0 disables retries. {@code retryOn} holds Envoy's conditions; {@code retriableStatusCodes}
-     * the numeric entries of Istio's retryOn (they need "retriable-status-codes" among the conditions).
-     */
-    public record Retry(int attempts, Duration perTryTimeout, List<String> retryOn, List<Integer> retriableStatusCodes) {
-        public Retry {
-            perTryTimeout = perTryTimeout == null ? Duration.ZERO : perTryTimeout;
-            retryOn = List.copyOf(retryOn);
-            retriableStatusCodes = List.copyOf(retriableStatusCodes);
-        }
+    public boolean isEmpty() {
+      return set.isEmpty() && add.isEmpty() && remove.isEmpty();
     }
+  }
 
-    /** Percentages 0..100 (Istio's Percent); a zero delay or abort status means that half is not set. */
-    public record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent) {
-        public Fault {
-            delay = delay == null ? Duration.ZERO : delay;
-        }
-    }
+  /**
+   * Copies of the requests go to {@code destination} ({@code percent} of them, 0..100); responses
+   * are dropped.
+   */
+  public record Mirror(RouteDestination destination, double percent) {}
 
-    /** Istio's set (overwrite), add (append) and remove, in written order. */
-    public record HeaderOperations(Map<String, String> set, Map<String, String> add, List<String> remove) {
-        public static final HeaderOperations NONE = new HeaderOperations(Map.of(), Map.of(), List.of());
+  /** Empty strings are "keep as is". */
+  public record Rewrite(String uri, String authority) {}
 
-        public HeaderOperations {
-            set = Collections.unmodifiableMap(new LinkedHashMap<>(set));
-            add = Collections.unmodifiableMap(new LinkedHashMap<>(add));
-            remove = List.copyOf(remove);
-        }
-
-        public boolean isEmpty() {
-            return set.isEmpty() && add.isEmpty() && remove.isEmpty();
-        }
-    }
-
-    /** Copies of the requests go to {@code destination} ({@code percent} of them, 0..100); responses are dropped. */
-    public record Mirror(RouteDestination destination, double percent) {
-    }
-
-    /** Empty strings are "keep as is". */
-    public record Rewrite(String uri, String authority) {
-    }
-
-    /** The route answers with a redirect instead of forwarding; empty strings keep the request's value. */
-    public record Redirect(String uri, String authority, String scheme, int port, int code) {
-    }
+  /**
+   * The route answers with a redirect instead of forwarding; empty strings keep the request's
+   * value.
+   */
+  public record Redirect(String uri, String authority, String scheme, int port, int code) {}
 }

@@ -5,48 +5,60 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A Kubernetes Service: its virtual IP (spec.clusterIP), ports and the labels selecting its workloads.
+ * A Kubernetes Service: its virtual IP (spec.clusterIP), ports and the labels selecting its
+ * workloads.
  *
- * @param endpointsFromSlices true: its endpoints are what its EndpointSlices list (a Service read from the
- *                            Kubernetes API, where the EndpointSlice controller is the authority); false: the
- *                            serving workloads its selector matches (the file registry's WorkloadEntries)
+ * @param endpointsFromSlices true: its endpoints are what its EndpointSlices list (a Service read
+ *     from the Kubernetes API, where the EndpointSlice controller is the authority); false: the
+ *     serving workloads its selector matches (the file registry's WorkloadEntries)
  */
-public record Service(String namespace, String name, String vip, List<ServicePort> ports, Map<String, String> selector,
-                      boolean endpointsFromSlices) {
-    public Service {
-        ports = List.copyOf(ports);
-        selector = Map.copyOf(selector);
-    }
+public record Service(
+    String namespace,
+    String name,
+    String vip,
+    List<ServicePort> ports,
+    Map<String, String> selector,
+    boolean endpointsFromSlices) {
+  public Service {
+    ports = List.copyOf(ports);
+    selector = Map.copyOf(selector);
+  }
 
-    public Service(String namespace, String name, String vip, List<ServicePort> ports, Map<String, String> selector) {
-        this(namespace, name, vip, ports, selector, false);
-    }
+  public Service(
+      String namespace,
+      String name,
+      String vip,
+      List<ServicePort> ports,
+      Map<String, String> selector) {
+    this(namespace, name, vip, ports, selector, false);
+  }
 
-    /** The same service with its endpoints taken from EndpointSlices. */
-    public Service withEndpointsFromSlices() {
-        return new Service(namespace, name, vip, ports, selector, true);
-    }
+  /** The same service with its endpoints taken from EndpointSlices. */
+  public Service withEndpointsFromSlices() {
+    return new Service(namespace, name, vip, ports, selector, true);
+  }
 
-    public String hostname() {
-        return Hostnames.fqdn(name, namespace);
-    }
+  public String hostname() {
+    return Hostnames.fqdn(name, namespace);
+  }
 
-    /** Headless services (clusterIP None) have no VIP, so no outbound listener can match them. */
-    public boolean hasVip() {
-        return vip != null && !vip.isBlank() && !"None".equals(vip);
-    }
+  /** Headless services (clusterIP None) have no VIP, so no outbound listener can match them. */
+  public boolean hasVip() {
+    return vip != null && !vip.isBlank() && !"None".equals(vip);
+  }
 
-    public Optional<ServicePort> port(int number) {
-        return ports.stream().filter(p -> p.port() == number).findFirst();
-    }
+  public Optional<ServicePort> port(int number) {
+    return ports.stream().filter(p -> p.port() == number).findFirst();
+  }
 
-    /**
-     * A workload backs this service when it lives in the same namespace and carries every selector label
-     * (whether it is an endpoint also depends on {@link #endpointsFromSlices} and {@link Workload#serving}).
-     */
-    public boolean selects(Workload workload) {
-        return !selector.isEmpty()
-                && namespace.equals(workload.namespace())
-                && Labels.matches(selector, workload.labels());
-    }
+  /**
+   * A workload backs this service when it lives in the same namespace and carries every selector
+   * label (whether it is an endpoint also depends on {@link #endpointsFromSlices} and {@link
+   * Workload#serving}).
+   */
+  public boolean selects(Workload workload) {
+    return !selector.isEmpty()
+        && namespace.equals(workload.namespace())
+        && Labels.matches(selector, workload.labels());
+  }
 }

@@ -5,7 +5,7 @@ package io.outrigger.controlplane.model;
  * does not name its own port for {@code name}.
  */
 public record ServicePort(String name, int port, int targetPort, Protocol protocol) {
-    public ServicePort {
-        name = name == null ? "" : name;
-    }
+  public ServicePort {
+    name = name == null ? "" : name;
+  }
 }

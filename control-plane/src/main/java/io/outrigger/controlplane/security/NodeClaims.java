@@ -7,12 +7,16 @@ import java.util.Optional;
 
 /**
  * Which workload a proxy says it is: node metadata NAMESPACE and NAME (what the sidecar bootstrap
- * writes), else the pod and namespace in Istio's node id {@code sidecar~ip~pod.ns~ns.svc...}; POD_UID
- * when the bootstrap carries it (the injector sets it from the downward API).
- * Only a claim: admission checks it against the registry and the stream's authenticated identity.
+ * writes), else the pod and namespace in Istio's node id {@code sidecar~ip~pod.ns~ns.svc...};
+ * POD_UID when the bootstrap carries it (the injector sets it from the downward API). Only a claim:
+ * admission checks it against the registry and the stream's authenticated identity.
  */
 public record NodeClaims(
-    String nodeId, String namespace, String name, Optional<String> serviceAccount, Optional<String> podUid) {
+    String nodeId,
+    String namespace,
+    String name,
+    Optional<String> serviceAccount,
+    Optional<String> podUid) {
 
   public static NodeClaims of(Node node) {
     Struct metadata = node.getMetadata();
@@ -26,7 +30,11 @@ public record NodeClaims(
         namespace = namespace.isEmpty() ? parts[2].substring(dot + 1) : namespace;
       }
     }
-    return new NodeClaims(node.getId(), namespace, name, optional(metadata, "SERVICE_ACCOUNT"),
+    return new NodeClaims(
+        node.getId(),
+        namespace,
+        name,
+        optional(metadata, "SERVICE_ACCOUNT"),
         optional(metadata, "POD_UID"));
   }
 

@@ -13,8 +13,8 @@ import java.net.SocketAddress;
 import java.util.Optional;
 
 /**
- * Puts the address a call comes from into the gRPC {@link Context}, where stream admission (which sees
- * the node, not the transport) can compare it with the pod's IP.
+ * Puts the address a call comes from into the gRPC {@link Context}, where stream admission (which
+ * sees the node, not the transport) can compare it with the pod's IP.
  */
 public final class PeerAddress implements ServerInterceptor {
   private static final Context.Key<InetAddress> PEER = Context.key("outrigger-peer-address");
@@ -25,11 +25,12 @@ public final class PeerAddress implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return Contexts.interceptCall(Context.current().withValue(PEER, inet.getAddress()), call, headers, next);
+      return Contexts.interceptCall(
+          Context.current().withValue(PEER, inet.getAddress()), call, headers, next);
     }
     return next.startCall(call, headers);
   }

@@ -23,7 +23,8 @@ public final class WorkloadAdmission implements ProxyAdmission {
   private final boolean requireCaller;
   private final Optional<BoundPodCheck> boundPods;
 
-  private WorkloadAdmission(Supplier<MeshConfig> mesh, boolean requireCaller, Optional<BoundPodCheck> boundPods) {
+  private WorkloadAdmission(
+      Supplier<MeshConfig> mesh, boolean requireCaller, Optional<BoundPodCheck> boundPods) {
     this.mesh = mesh;
     this.requireCaller = requireCaller;
     this.boundPods = boundPods;
@@ -35,10 +36,11 @@ public final class WorkloadAdmission implements ProxyAdmission {
   }
 
   /**
-   * For the TLS port in a cluster: the token's identity decides, and a pod-bound token must belong to the
-   * pod the node claims ({@link BoundPodCheck}).
+   * For the TLS port in a cluster: the token's identity decides, and a pod-bound token must belong
+   * to the pod the node claims ({@link BoundPodCheck}).
    */
-  public static WorkloadAdmission authenticated(Supplier<MeshConfig> mesh, BoundPodCheck boundPods) {
+  public static WorkloadAdmission authenticated(
+      Supplier<MeshConfig> mesh, BoundPodCheck boundPods) {
     return new WorkloadAdmission(mesh, true, Optional.of(boundPods));
   }
 
@@ -51,29 +53,61 @@ public final class WorkloadAdmission implements ProxyAdmission {
   public ConnectedProxy admit(Node node) throws StatusException {
     NodeClaims claims = NodeClaims.of(node);
     if (!claims.complete()) {
-      throw refuse(Status.INVALID_ARGUMENT, "node " + node.getId()
-          + ": no NAMESPACE/NAME metadata and the node id is not sidecar~ip~pod.ns~...");
+      throw refuse(
+          Status.INVALID_ARGUMENT,
+          "node "
+              + node.getId()
+              + ": no NAMESPACE/NAME metadata and the node id is not sidecar~ip~pod.ns~...");
     }
-    Workload workload = mesh.get().workload(claims.namespace(), claims.name())
-        .orElseThrow(() -> refuse(Status.PERMISSION_DENIED,
-            "node " + claims.nodeId() + ": no workload " + claims.workloadKey() + " in the registry"));
+    Workload workload =
+        mesh.get()
+            .workload(claims.namespace(), claims.name())
+            .orElseThrow(
+                () ->
+                    refuse(
+                        Status.PERMISSION_DENIED,
+                        "node "
+                            + claims.nodeId()
+                            + ": no workload "
+                            + claims.workloadKey()
+                            + " in the registry"));
     if (requireCaller) {
-      WorkloadIdentity caller = CallerAuthInterceptor.current()
-          .orElseThrow(() -> refuse(Status.UNAUTHENTICATED,
-              "node " + claims.nodeId() + ": the stream carries no authenticated token"));
+      WorkloadIdentity caller =
+          CallerAuthInterceptor.current()
+              .orElseThrow(
+                  () ->
+                      refuse(
+                          Status.UNAUTHENTICATED,
+                          "node "
+                              + claims.nodeId()
+                              + ": the stream carries no authenticated token"));
       if (!caller.namespace().equals(workload.namespace())
           || !caller.serviceAccount().equals(workload.serviceAccount())) {
-        throw refuse(Status.PERMISSION_DENIED, "node " + claims.nodeId() + ": token identity "
-            + caller.namespace() + "/" + caller.serviceAccount() + " is not workload "
-            + claims.workloadKey() + "'s identity " + workload.identity());
+        throw refuse(
+            Status.PERMISSION_DENIED,
+            "node "
+                + claims.nodeId()
+                + ": token identity "
+                + caller.namespace()
+                + "/"
+                + caller.serviceAccount()
+                + " is not workload "
+                + claims.workloadKey()
+                + "'s identity "
+                + workload.identity());
       }
       Optional<BoundPod> bound = CallerAuthInterceptor.currentPod();
       if (boundPods.isPresent() && bound.isPresent()) {
         boundPods.get().check(claims, caller, bound.get(), PeerAddress.current());
       }
     }
-    return new ConnectedProxy(node.getId(), workload.namespace(), workload.name(),
-        workload.serviceAccount(), requireCaller, node);
+    return new ConnectedProxy(
+        node.getId(),
+        workload.namespace(),
+        workload.name(),
+        workload.serviceAccount(),
+        requireCaller,
+        node);
   }
 
   private static StatusException refuse(Status status, String reason) {

@@ -40,8 +40,11 @@ public final class WorkloadSecrets {
   private final Map<WorkloadIdentity, Issued> issued = new ConcurrentHashMap<>();
   private volatile Root root;
 
-  /** @param ca the CA in force now (the holder swaps it on a root rotation) */
-  public WorkloadSecrets(Supplier<MeshCa> ca, Duration ttl, Clock clock, Consumer<Instant> renewalScheduler) {
+  /**
+   * @param ca the CA in force now (the holder swaps it on a root rotation)
+   */
+  public WorkloadSecrets(
+      Supplier<MeshCa> ca, Duration ttl, Clock clock, Consumer<Instant> renewalScheduler) {
     this.ca = ca;
     this.ttl = ttl;
     this.clock = clock;
@@ -55,8 +58,10 @@ public final class WorkloadSecrets {
 
   private XdsResource defaultSecret(WorkloadIdentity identity) {
     Instant now = clock.instant();
-    return issued.compute(identity, (id, current) ->
-        current != null && now.isBefore(current.renewAt) ? current : issue(id)).secret;
+    return issued.compute(
+            identity,
+            (id, current) -> current != null && now.isBefore(current.renewAt) ? current : issue(id))
+        .secret;
   }
 
   private Issued issue(WorkloadIdentity identity) {
@@ -64,14 +69,20 @@ public final class WorkloadSecrets {
     MeshCa current = ca.get();
     IssuedCertificate cert = current.issue(identity.spiffeId(current.trustDomain()), ttl);
     Instant renewAt = renewal.renewAt(cert.leaf(), issuedAt);
-    Secret secret = Secret.newBuilder()
-        .setName(DEFAULT)
-        .setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(inline(cert.certificateChainPem()))
-            .setPrivateKey(inline(cert.privateKeyPem())))
-        .build();
-    log.info("event=svid_issued identity={}/{} not_after={} renew_at={}",
-        identity.namespace(), identity.serviceAccount(), cert.notAfter(), renewAt);
+    Secret secret =
+        Secret.newBuilder()
+            .setName(DEFAULT)
+            .setTlsCertificate(
+                TlsCertificate.newBuilder()
+                    .setCertificateChain(inline(cert.certificateChainPem()))
+                    .setPrivateKey(inline(cert.privateKeyPem())))
+            .build();
+    log.info(
+        "event=svid_issued identity={}/{} not_after={} renew_at={}",
+        identity.namespace(),
+        identity.serviceAccount(),
+        cert.notAfter(),
+        renewAt);
     renewalScheduler.accept(renewAt);
     return new Issued(XdsResource.of(DEFAULT, secret), renewAt);
   }
@@ -81,10 +92,12 @@ public final class WorkloadSecrets {
     TrustBundle bundle = ca.get().trustBundle();
     Root current = root;
     if (current == null || current.bundle != bundle) {
-      Secret secret = Secret.newBuilder()
-          .setName(ROOTCA)
-          .setValidationContext(CertificateValidationContext.newBuilder().setTrustedCa(inline(bundle.pem())))
-          .build();
+      Secret secret =
+          Secret.newBuilder()
+              .setName(ROOTCA)
+              .setValidationContext(
+                  CertificateValidationContext.newBuilder().setTrustedCa(inline(bundle.pem())))
+              .build();
       current = new Root(bundle, XdsResource.of(ROOTCA, secret));
       root = current;
     }

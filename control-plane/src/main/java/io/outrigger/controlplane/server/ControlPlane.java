@@ -3,8 +3,8 @@ package io.outrigger.controlplane.server;
 import io.grpc.Server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.CaSettings;
+import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.HostModeTokens;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.SpiffeId;
@@ -19,8 +19,8 @@ import io.outrigger.controlplane.xds.ProxyStreams;
 import io.outrigger.controlplane.xds.PushEngine;
 import io.outrigger.controlplane.xds.XdsMetrics;
 import java.io.IOException;
-import java.net.BindException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -42,18 +42,29 @@ import org.slf4j.MarkerFactory;
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
-  /** Marks the event that says the control plane serves now (the CLI shows its held start-up log then). */
+
+  /**
+   * Marks the event that says the control plane serves now (the CLI shows its held start-up log
+   * then).
+   */
   private static final Marker READY = MarkerFactory.getMarker("READY");
 
   private final ControlPlaneSettings settings;
-  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  /** Swapped when the CA directory is rewritten (root rotation); readers take it through {@code () -> ca}. */
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /**
+   * Swapped when the CA directory is rewritten (root rotation); readers take it through {@code ()
+   * -> ca}.
+   */
   private volatile MeshCa ca;
+
   private final HostModeTokens tokens;
   private final Registry registry;
   private final ProxyStreams streams = new ProxyStreams();
   private final XdsMetrics xdsMetrics = new XdsMetrics(meters);
-  private final MeshTelemetry telemetry = new MeshTelemetry(MeshTelemetry.DEFAULT_WINDOW, Clock.systemUTC());
+  private final MeshTelemetry telemetry =
+      new MeshTelemetry(MeshTelemetry.DEFAULT_WINDOW, Clock.systemUTC());
   private final PushEngine push;
   private final ServingCertificate serving;
   private final XdsServers servers;
@@ -66,61 +77,108 @@ public final class ControlPlane implements AutoCloseable {
     this.settings = settings;
     CaSettings caSettings = CaSettings.defaults().withTrustDomain(settings.trustDomain());
     this.ca = MeshCa.loadOrInit(settings.caDir(), caSettings, meters);
-    this.tokens = HostModeTokens.loadOrInit(settings.caDir(), ControlPlaneSettings.HOST_MODE_ISSUER);
+    this.tokens =
+        HostModeTokens.loadOrInit(settings.caDir(), ControlPlaneSettings.HOST_MODE_ISSUER);
     this.registry = settings.registry().open();
-    WorkloadSecrets secrets = new WorkloadSecrets(
-        () -> ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
+    WorkloadSecrets secrets =
+        new WorkloadSecrets(() -> ca, settings.workloadCertTtl(), Clock.systemUTC(), this::renewAt);
     MeshSnapshots snapshots = new MeshSnapshots(registry::current, config, secrets);
     // What started is stopped again if a later part fails (a port in use, say), so a failed start
     // leaves no bound port, watch thread or push pool behind in the JVM that asked for it.
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
-      this.push = new PushEngine(streams, snapshots, xdsMetrics, settings.debounce(),
-          Runtime.getRuntime().availableProcessors());
+      this.push =
+          new PushEngine(
+              streams,
+              snapshots,
+              xdsMetrics,
+              settings.debounce(),
+              Runtime.getRuntime().availableProcessors());
       started.push(push);
       xdsMetrics.connectedProxies(streams::size);
-      this.cluster = settings.cluster().kube().map(kube ->
-          InCluster.connect(settings.cluster(), settings.tokenAudiences(), () -> ca.trustBundle().pem()));
+      this.cluster =
+          settings
+              .cluster()
+              .kube()
+              .map(
+                  kube ->
+                      InCluster.connect(
+                          settings.cluster(),
+                          settings.tokenAudiences(),
+                          () -> ca.trustBundle().pem()));
       cluster.ifPresent(started::push);
       registry.addListener(mesh -> push.changed());
       cluster.ifPresent(c -> registry.addListener(mesh -> c.configErrors(mesh.errors())));
       started.push(registry);
       registry.start();
-      CallerAuthenticator callers = cluster.map(InCluster::tokenReviews)
-          .orElseGet(() -> tokens.verifier(settings.tokenAudiences()));
-      this.serving = ServingCertificate.start("control-plane", () -> ca, SpiffeId.of(ca.trustDomain(),
-          XdsServers.CONTROL_PLANE_IDENTITY), settings.servingNames(), settings.cluster().servingCertTtl());
+      CallerAuthenticator callers =
+          cluster
+              .map(InCluster::tokenReviews)
+              .orElseGet(() -> tokens.verifier(settings.tokenAudiences()));
+      this.serving =
+          ServingCertificate.start(
+              "control-plane",
+              () -> ca,
+              SpiffeId.of(ca.trustDomain(), XdsServers.CONTROL_PLANE_IDENTITY),
+              settings.servingNames(),
+              settings.cluster().servingCertTtl());
       started.push(serving);
-      this.servers = XdsServers.start(settings, () -> ca, serving, callers, cluster.map(InCluster::boundPods),
-          registry::current, snapshots, streams, xdsMetrics, telemetry);
+      this.servers =
+          XdsServers.start(
+              settings,
+              () -> ca,
+              serving,
+              callers,
+              cluster.map(InCluster::boundPods),
+              registry::current,
+              snapshots,
+              streams,
+              xdsMetrics,
+              telemetry);
       started.push(servers);
-      this.webhooks = HostedWebhooks.start(settings, serving, () -> ca.trustBundle().pem(), registry::current,
-          cluster);
+      this.webhooks =
+          HostedWebhooks.start(
+              settings, serving, () -> ca.trustBundle().pem(), registry::current, cluster);
       started.push(webhooks);
-      cluster.ifPresent(c -> {
-        c.configErrors(registry.current().errors());
-        c.start(meters);
-      });
-      this.caReloader = new CaReloader(settings.caDir(), () -> MeshCa.loadOrInit(settings.caDir(), caSettings, meters),
-          this::caReloaded, meters);
+      cluster.ifPresent(
+          c -> {
+            c.configErrors(registry.current().errors());
+            c.start(meters);
+          });
+      this.caReloader =
+          new CaReloader(
+              settings.caDir(),
+              () -> MeshCa.loadOrInit(settings.caDir(), caSettings, meters),
+              this::caReloaded,
+              meters);
       started.push(caReloader);
       caReloader.start();
       InetSocketAddress monitoringAddress =
           new InetSocketAddress(settings.monitoringBindAddress(), settings.monitoringPort());
       try {
-        this.monitoring = new MonitoringServer(monitoringAddress, meters,
-            new ControlPlaneDebug(registry, streams, telemetry));
+        this.monitoring =
+            new MonitoringServer(
+                monitoringAddress, meters, new ControlPlaneDebug(registry, streams, telemetry));
       } catch (BindException e) {
-        throw new PortUnavailableException(PortUnavailableException.Port.MONITORING, monitoringAddress, e);
+        throw new PortUnavailableException(
+            PortUnavailableException.Port.MONITORING, monitoringAddress, e);
       }
     } catch (IOException | RuntimeException e) {
       stopAll(started, e);
       throw e;
     }
-    log.info(READY, "event=control_plane_started registry={} revision={} xds_tls_port={} xds_plaintext_port={} "
-            + "webhook_port={} monitoring_port={} trust_domain={} host_mode={}", settings.registry(),
-        settings.cluster().revision(), xdsTlsPort(), xdsPlaintextPort(), webhookPort(), monitoringPort(),
-        ca.trustDomain(), settings.hostMode());
+    log.info(
+        READY,
+        "event=control_plane_started registry={} revision={} xds_tls_port={} xds_plaintext_port={} "
+            + "webhook_port={} monitoring_port={} trust_domain={} host_mode={}",
+        settings.registry(),
+        settings.cluster().revision(),
+        xdsTlsPort(),
+        xdsPlaintextPort(),
+        webhookPort(),
+        monitoringPort(),
+        ca.trustDomain(),
+        settings.hostMode());
   }
 
   /** Starts a control plane generating sidecar config with the mesh's generators. */
@@ -150,7 +208,9 @@ public final class ControlPlane implements AutoCloseable {
     return webhooks.port();
   }
 
-  /** The CA bundle writer of this revision's webhook configurations, when connected to Kubernetes. */
+  /**
+   * The CA bundle writer of this revision's webhook configurations, when connected to Kubernetes.
+   */
   public Optional<WebhookCaBundles> webhookCaBundles() {
     return webhooks.caBundles();
   }
@@ -199,14 +259,19 @@ public final class ControlPlane implements AutoCloseable {
     return meters;
   }
 
-  /** A new trust bundle reaches sidecars (ROOTCA) and, through the leader, every namespace's ConfigMap. */
+  /**
+   * A new trust bundle reaches sidecars (ROOTCA) and, through the leader, every namespace's
+   * ConfigMap.
+   */
   private void caReloaded(MeshCa reloaded) {
     this.ca = reloaded;
     push.recomputeAt(java.time.Instant.now());
     cluster.ifPresent(InCluster::trustBundleChanged);
   }
 
-  /** Whether this replica holds its revision's leader Lease (always false without a Kubernetes API). */
+  /**
+   * Whether this replica holds its revision's leader Lease (always false without a Kubernetes API).
+   */
   public boolean leading() {
     return cluster.map(InCluster::leading).orElse(false);
   }

@@ -14,8 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What the debug endpoints read: the registry's model and errors, the live streams, the sidecars' figures. */
-record ControlPlaneDebug(Registry registry, ProxyStreams streams, MeshTelemetry telemetry) implements DebugSource {
+/**
+ * What the debug endpoints read: the registry's model and errors, the live streams, the sidecars'
+ * figures.
+ */
+record ControlPlaneDebug(Registry registry, ProxyStreams streams, MeshTelemetry telemetry)
+    implements DebugSource {
 
   @Override
   public MeshConfig mesh() {

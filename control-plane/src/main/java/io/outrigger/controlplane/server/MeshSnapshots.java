@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A proxy's snapshot: generated config for its workload in the current mesh (in the mesh a push began
- * with, for a push), plus the secrets of the identity its stream was bound to at admission (never of the
- * workload's current claim).
+ * A proxy's snapshot: generated config for its workload in the current mesh (in the mesh a push
+ * began with, for a push), plus the secrets of the identity its stream was bound to at admission
+ * (never of the workload's current claim).
  */
 final class MeshSnapshots implements SnapshotSource {
   private final Supplier<MeshConfig> mesh;
@@ -44,13 +44,25 @@ final class MeshSnapshots implements SnapshotSource {
   }
 
   private ProxySnapshot snapshot(MeshConfig current, ConnectedProxy proxy) {
-    Workload workload = current.workload(proxy.namespace(), proxy.workload())
-        .orElseThrow(() -> new IllegalStateException("proxy " + proxy.id() + ": workload "
-            + proxy.namespace() + "/" + proxy.workload() + " is no longer in the registry"));
+    Workload workload =
+        current
+            .workload(proxy.namespace(), proxy.workload())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "proxy "
+                            + proxy.id()
+                            + ": workload "
+                            + proxy.namespace()
+                            + "/"
+                            + proxy.workload()
+                            + " is no longer in the registry"));
     Map<String, Map<String, XdsResource>> resources =
         new HashMap<>(config.resources(current, new ProxyNode(proxy.id(), workload)));
-    resources.put(XdsTypes.SECRET, ProxySnapshot.byName(
-        secrets.secretsFor(new WorkloadIdentity(proxy.namespace(), proxy.serviceAccount()))));
+    resources.put(
+        XdsTypes.SECRET,
+        ProxySnapshot.byName(
+            secrets.secretsFor(new WorkloadIdentity(proxy.namespace(), proxy.serviceAccount()))));
     return new ProxySnapshot(resources);
   }
 }

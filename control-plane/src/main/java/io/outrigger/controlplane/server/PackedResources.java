@@ -42,7 +42,8 @@ final class PackedResources extends AbstractMap<String, XdsResource> implements 
   @Override
   public Set<String> changedSince(VersionedView earlier) {
     return earlier instanceof PackedResources p && p.cache == cache
-        ? cache.current.diffs.changed(p.generated, generated) : null;
+        ? cache.current.diffs.changed(p.generated, generated)
+        : null;
   }
 
   @Override
@@ -107,11 +108,14 @@ final class PackedResources extends AbstractMap<String, XdsResource> implements 
     }
 
     XdsResource packed(VersionedResource r) {
-      return current.packed.computeIfAbsent(r, v -> new XdsResource(v.name(), Any.pack(v.resource()), v.version()));
+      return current.packed.computeIfAbsent(
+          r, v -> new XdsResource(v.name(), Any.pack(v.resource()), v.version()));
     }
 
     private record Generation(
-        long meshVersion, ConcurrentHashMap<VersionedResource, XdsResource> packed, SharedDiffs diffs) {
+        long meshVersion,
+        ConcurrentHashMap<VersionedResource, XdsResource> packed,
+        SharedDiffs diffs) {
       Generation(long meshVersion) {
         this(meshVersion, new ConcurrentHashMap<>(), new SharedDiffs());
       }

@@ -5,8 +5,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 
 /**
- * One of the control plane's ports could not be bound. It says which port and which address, and the
- * operating system's reason without the transport's wording (Netty's is "bind(..) failed with
+ * One of the control plane's ports could not be bound. It says which port and which address, and
+ * the operating system's reason without the transport's wording (Netty's is "bind(..) failed with
  * error(-98): Address already in use"), so a command can name its option.
  */
 public final class PortUnavailableException extends BindException {
@@ -61,17 +61,22 @@ public final class PortUnavailableException extends BindException {
   }
 
   private static String hostPort(InetSocketAddress address) {
-    String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+    String host =
+        address.getAddress() == null
+            ? address.getHostString()
+            : address.getAddress().getHostAddress();
     return host + ":" + address.getPort();
   }
 
-  // The innermost message is the OS's; transports prefix it with their own call ("bind(..) failed ...: ").
+  // The innermost message is the OS's; transports prefix it with their own call ("bind(..) failed
+  // ...: ").
   private static String reason(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     int colon = message.lastIndexOf(": ");
     String text = colon < 0 ? message : message.substring(colon + 2);
     return text.isEmpty() ? message : Character.toLowerCase(text.charAt(0)) + text.substring(1);

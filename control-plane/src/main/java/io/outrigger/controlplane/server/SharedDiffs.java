@@ -18,7 +18,10 @@ final class SharedDiffs {
   private final Map<Pair, Set<String>> changed = new ConcurrentHashMap<>();
   private final Map<Identity, Sum> sums = new ConcurrentHashMap<>();
 
-  /** Names added, removed or re-versioned from {@code before} to {@code after}; null if the shapes differ. */
+  /**
+   * Names added, removed or re-versioned from {@code before} to {@code after}; null if the shapes
+   * differ.
+   */
   Set<String> changed(Map<String, VersionedResource> before, Map<String, VersionedResource> after) {
     if (before == after) {
       return Set.of();
@@ -44,34 +47,43 @@ final class SharedDiffs {
 
   /** {@link ResourceVersions#ofSet} over every resource of {@code generated}. */
   String setVersion(Map<String, VersionedResource> generated) {
-    Sum sum = generated instanceof LayeredMap<VersionedResource> layered
-        ? sumOf(layered.own()).plus(sharedSum(layered.shared()))
-        : sharedSum(generated);
+    Sum sum =
+        generated instanceof LayeredMap<VersionedResource> layered
+            ? sumOf(layered.own()).plus(sharedSum(layered.shared()))
+            : sharedSum(generated);
     return ResourceVersions.value(sum.sum(), sum.count());
   }
 
-  private Set<String> sharedChanges(Map<String, VersionedResource> before, Map<String, VersionedResource> after) {
-    return before == after ? Set.of() : changed.computeIfAbsent(new Pair(before, after), p -> compare(before, after));
+  private Set<String> sharedChanges(
+      Map<String, VersionedResource> before, Map<String, VersionedResource> after) {
+    return before == after
+        ? Set.of()
+        : changed.computeIfAbsent(new Pair(before, after), p -> compare(before, after));
   }
 
   private Sum sharedSum(Map<String, VersionedResource> shared) {
     return sums.computeIfAbsent(new Identity(shared), k -> sumOf(shared));
   }
 
-  private static Set<String> compare(Map<String, VersionedResource> before, Map<String, VersionedResource> after) {
+  private static Set<String> compare(
+      Map<String, VersionedResource> before, Map<String, VersionedResource> after) {
     Set<String> names = new HashSet<>();
-    after.forEach((name, now) -> {
-      VersionedResource was = before.get(name);
-      // Unchanged resources are reused by the generator: identity settles most of them.
-      if (was != now && (was == null || !was.version().equals(now.version()))) {
-        names.add(name);
-      }
-    });
-    before.keySet().forEach(name -> {
-      if (!after.containsKey(name)) {
-        names.add(name);
-      }
-    });
+    after.forEach(
+        (name, now) -> {
+          VersionedResource was = before.get(name);
+          // Unchanged resources are reused by the generator: identity settles most of them.
+          if (was != now && (was == null || !was.version().equals(now.version()))) {
+            names.add(name);
+          }
+        });
+    before
+        .keySet()
+        .forEach(
+            name -> {
+              if (!after.containsKey(name)) {
+                names.add(name);
+              }
+            });
     return Set.copyOf(names);
   }
 
@@ -89,7 +101,10 @@ final class SharedDiffs {
     }
   }
 
-  /** A map by identity: shared maps are immutable, and hashing their content would cost the walk saved. */
+  /**
+   * A map by identity: shared maps are immutable, and hashing their content would cost the walk
+   * saved.
+   */
   private record Identity(Object map) {
     @Override
     public boolean equals(Object o) {

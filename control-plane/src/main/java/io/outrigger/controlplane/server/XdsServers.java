@@ -42,10 +42,12 @@ final class XdsServers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsServers.class);
   static final WorkloadIdentity CONTROL_PLANE_IDENTITY =
       new WorkloadIdentity("outrigger-system", "outrigger-control-plane");
+
   /**
-   * Largest DiscoveryRequest or CreateCertificate request (docs/limits.md): gRPC's default, explicit. A
-   * DiscoveryRequest carries the node and resource names (a few KiB; an EDS request naming every cluster
-   * of a large mesh, tens of KiB); larger is RESOURCE_EXHAUSTED before it is read.
+   * Largest DiscoveryRequest or CreateCertificate request (docs/limits.md): gRPC's default,
+   * explicit. A DiscoveryRequest carries the node and resource names (a few KiB; an EDS request
+   * naming every cluster of a large mesh, tens of KiB); larger is RESOURCE_EXHAUSTED before it is
+   * read.
    */
   static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
@@ -57,30 +59,56 @@ final class XdsServers implements AutoCloseable {
     this.plaintext = plaintext;
   }
 
-  /** @param boundPods how pod-bound tokens are checked against their pod (in a cluster); empty: not at all */
-  static XdsServers start(ControlPlaneSettings settings, Supplier<MeshCa> ca, ServingCertificate serving,
-      CallerAuthenticator callers, Optional<BoundPodCheck> boundPods, Supplier<MeshConfig> mesh,
-      SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics, MeshTelemetry telemetry)
+  /**
+   * @param boundPods how pod-bound tokens are checked against their pod (in a cluster); empty: not
+   *     at all
+   */
+  static XdsServers start(
+      ControlPlaneSettings settings,
+      Supplier<MeshCa> ca,
+      ServingCertificate serving,
+      CallerAuthenticator callers,
+      Optional<BoundPodCheck> boundPods,
+      Supplier<MeshConfig> mesh,
+      SnapshotSource snapshots,
+      ProxyStreams streams,
+      XdsMetrics metrics,
+      MeshTelemetry telemetry)
       throws IOException {
     List<Server> started = new ArrayList<>();
     try {
-      WorkloadAdmission admission = boundPods.map(check -> WorkloadAdmission.authenticated(mesh, check))
-          .orElseGet(() -> WorkloadAdmission.authenticated(mesh));
+      WorkloadAdmission admission =
+          boundPods
+              .map(check -> WorkloadAdmission.authenticated(mesh, check))
+              .orElseGet(() -> WorkloadAdmission.authenticated(mesh));
       AdsService ads = new AdsService(admission, snapshots, streams, metrics);
-      Server tls = startTls(settings, ca, serving, callers, metrics, ads,
-          new MetricsSinkService(admission, telemetry));
+      Server tls =
+          startTls(
+              settings,
+              ca,
+              serving,
+              callers,
+              metrics,
+              ads,
+              new MetricsSinkService(admission, telemetry));
       started.add(tls);
       Server plaintext = null;
       if (settings.hostMode() && settings.xdsPlaintextPort() >= 0) {
         WorkloadAdmission claimed = WorkloadAdmission.loopbackUnauthenticated(mesh);
-        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort());
-        plaintext = bind(PortUnavailableException.Port.XDS_PLAINTEXT, loopback,
-            GrpcServerLimits.apply(NettyServerBuilder.forAddress(loopback), MAX_REQUEST_BYTES)
-                .addService(new AdsService(claimed, snapshots, streams, metrics))
-                .addService(new MetricsSinkService(claimed, telemetry))
-                .build());
-        log.warn("event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
-            + "note=\"loopback only, host mode: a proxy here is who its node says it is\"", plaintext.getPort());
+        InetSocketAddress loopback =
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.xdsPlaintextPort());
+        plaintext =
+            bind(
+                PortUnavailableException.Port.XDS_PLAINTEXT,
+                loopback,
+                GrpcServerLimits.apply(NettyServerBuilder.forAddress(loopback), MAX_REQUEST_BYTES)
+                    .addService(new AdsService(claimed, snapshots, streams, metrics))
+                    .addService(new MetricsSinkService(claimed, telemetry))
+                    .build());
+        log.warn(
+            "event=xds_plaintext_listening address=127.0.0.1:{} authenticated=false "
+                + "note=\"loopback only, host mode: a proxy here is who its node says it is\"",
+            plaintext.getPort());
       }
       return new XdsServers(tls, plaintext);
     } catch (IOException | RuntimeException e) {
@@ -90,31 +118,58 @@ final class XdsServers implements AutoCloseable {
   }
 
   /**
-   * ADS, the metrics stream and Istio's CreateCertificate on one port, all behind token authentication. The
-   * certificate is whatever {@code serving} holds at each handshake, so its renewal reaches new connections.
+   * ADS, the metrics stream and Istio's CreateCertificate on one port, all behind token
+   * authentication. The certificate is whatever {@code serving} holds at each handshake, so its
+   * renewal reaches new connections.
    */
-  private static Server startTls(ControlPlaneSettings settings, Supplier<MeshCa> ca, ServingCertificate serving,
-      CallerAuthenticator callers, XdsMetrics metrics, AdsService ads, MetricsSinkService sink) throws IOException {
+  private static Server startTls(
+      ControlPlaneSettings settings,
+      Supplier<MeshCa> ca,
+      ServingCertificate serving,
+      CallerAuthenticator callers,
+      XdsMetrics metrics,
+      AdsService ads,
+      MetricsSinkService sink)
+      throws IOException {
     TlsServerCredentials.Builder credentials =
         TlsServerCredentials.newBuilder().keyManager(new ServingKeyManager(serving));
-    InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort());
-    Server server = bind(PortUnavailableException.Port.XDS_TLS, address, GrpcServerLimits
-        .apply(NettyServerBuilder.forAddress(address, credentials.build()), MAX_REQUEST_BYTES)
-        .addService(ServerInterceptors.intercept(ads, new CallerAuthInterceptor(
-            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
-        .addService(ServerInterceptors.intercept(sink, new CallerAuthInterceptor(
-            callers, refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())), new PeerAddress()))
-        .addService(CertificateService.withAuthentication(ca, callers))
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .build());
-    log.info("event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
-        settings.bindAddress(), server.getPort(), settings.serverDnsNames());
+    InetSocketAddress address =
+        new InetSocketAddress(settings.bindAddress(), settings.xdsTlsPort());
+    Server server =
+        bind(
+            PortUnavailableException.Port.XDS_TLS,
+            address,
+            GrpcServerLimits.apply(
+                    NettyServerBuilder.forAddress(address, credentials.build()), MAX_REQUEST_BYTES)
+                .addService(
+                    ServerInterceptors.intercept(
+                        ads,
+                        new CallerAuthInterceptor(
+                            callers,
+                            refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())),
+                        new PeerAddress()))
+                .addService(
+                    ServerInterceptors.intercept(
+                        sink,
+                        new CallerAuthInterceptor(
+                            callers,
+                            refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())),
+                        new PeerAddress()))
+                .addService(CertificateService.withAuthentication(ca, callers))
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .build());
+    log.info(
+        "event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
+        settings.bindAddress(),
+        server.getPort(),
+        settings.serverDnsNames());
     return server;
   }
 
   // gRPC's start() fails with an IOException only when it cannot bind.
-  private static Server bind(PortUnavailableException.Port port, InetSocketAddress address, Server server)
+  private static Server bind(
+      PortUnavailableException.Port port, InetSocketAddress address, Server server)
       throws PortUnavailableException {
     try {
       return server.start();

@@ -22,87 +22,100 @@ import java.util.concurrent.ConcurrentHashMap;
  * cluster, and a proxy that stopped reporting is dropped once its last flush leaves the window.
  */
 public final class MeshTelemetry {
-    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
-    static final int MAX_SAMPLES = 32;
+  public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
+  static final int MAX_SAMPLES = 32;
 
-    /** The figures over the window: every edge any sidecar reported, and which proxies reported. */
-    public record Traffic(Duration window, List<EdgeStats> edges, Set<String> reportingProxies) {}
+  /** The figures over the window: every edge any sidecar reported, and which proxies reported. */
+  public record Traffic(Duration window, List<EdgeStats> edges, Set<String> reportingProxies) {}
 
-    private final Duration window;
-    private final Clock clock;
-    private final Map<String, ProxyWindow> byProxy = new ConcurrentHashMap<>();
+  private final Duration window;
+  private final Clock clock;
+  private final Map<String, ProxyWindow> byProxy = new ConcurrentHashMap<>();
 
-    public MeshTelemetry(Duration window, Clock clock) {
-        this.window = window;
-        this.clock = clock;
-    }
+  public MeshTelemetry(Duration window, Clock clock) {
+    this.window = window;
+    this.clock = clock;
+  }
 
-    public Duration window() {
-        return window;
-    }
+  public Duration window() {
+    return window;
+  }
 
-    /** A new stream from this proxy: its counters may have restarted, so what was kept is dropped. */
-    public void opened(ConnectedProxy proxy) {
-        byProxy.put(proxy.id(), new ProxyWindow(proxy.namespace(), proxy.workload(), MAX_SAMPLES));
-    }
+  /** A new stream from this proxy: its counters may have restarted, so what was kept is dropped. */
+  public void opened(ConnectedProxy proxy) {
+    byProxy.put(proxy.id(), new ProxyWindow(proxy.namespace(), proxy.workload(), MAX_SAMPLES));
+  }
 
-    public void record(ConnectedProxy proxy, List<MetricFamily> families) {
-        ProxyWindow w = byProxy.computeIfAbsent(proxy.id(),
-                id -> new ProxyWindow(proxy.namespace(), proxy.workload(), MAX_SAMPLES));
-        w.add(new ProxyWindow.Sample(clock.instant(), Map.copyOf(SinkMetrics.outboundClusters(families))), window);
-    }
+  public void record(ConnectedProxy proxy, List<MetricFamily> families) {
+    ProxyWindow w =
+        byProxy.computeIfAbsent(
+            proxy.id(), id -> new ProxyWindow(proxy.namespace(), proxy.workload(), MAX_SAMPLES));
+    w.add(
+        new ProxyWindow.Sample(clock.instant(), Map.copyOf(SinkMetrics.outboundClusters(families))),
+        window);
+  }
 
-    public Traffic traffic() {
-        Instant now = clock.instant();
-        byProxy.values().removeIf(w -> w.expired(now, window));
-        Map<String, EdgeSum> sums = new LinkedHashMap<>();
-        Set<String> reporting = new TreeSet<>();
-        byProxy.forEach((id, w) -> {
-            reporting.add(id);
-            double seconds = w.seconds(now, window);
-            w.changes(now, window).forEach((cluster, change) -> {
-                if (change.latest().requests() == 0) {
-                    return;
-                }
-                String key = w.namespace() + "/" + w.workload() + " " + cluster.value();
-                sums.computeIfAbsent(key, k -> new EdgeSum(w.namespace(), w.workload(), cluster))
+  public Traffic traffic() {
+    Instant now = clock.instant();
+    byProxy.values().removeIf(w -> w.expired(now, window));
+    Map<String, EdgeSum> sums = new LinkedHashMap<>();
+    Set<String> reporting = new TreeSet<>();
+    byProxy.forEach(
+        (id, w) -> {
+          reporting.add(id);
+          double seconds = w.seconds(now, window);
+          w.changes(now, window)
+              .forEach(
+                  (cluster, change) -> {
+                    if (change.latest().requests() == 0) {
+                      return;
+                    }
+                    String key = w.namespace() + "/" + w.workload() + " " + cluster.value();
+                    sums.computeIfAbsent(
+                            key, k -> new EdgeSum(w.namespace(), w.workload(), cluster))
                         .add(change, seconds);
-            });
+                  });
         });
-        List<EdgeStats> edges = new ArrayList<>();
-        sums.values().forEach(s -> edges.add(s.edge()));
-        edges.sort(Comparator.comparing(EdgeStats::source).thenComparing(e -> e.destination().value()));
-        return new Traffic(window, List.copyOf(edges), Set.copyOf(reporting));
+    List<EdgeStats> edges = new ArrayList<>();
+    sums.values().forEach(s -> edges.add(s.edge()));
+    edges.sort(Comparator.comparing(EdgeStats::source).thenComparing(e -> e.destination().value()));
+    return new Traffic(window, List.copyOf(edges), Set.copyOf(reporting));
+  }
+
+  /** One edge summed over the proxies of its source workload. */
+  private static final class EdgeSum {
+    private final String namespace;
+    private final String workload;
+    private final OutboundClusterName destination;
+    private ClusterFigures delta = ClusterFigures.NONE;
+    private boolean tls;
+    private double seconds;
+
+    EdgeSum(String namespace, String workload, OutboundClusterName destination) {
+      this.namespace = namespace;
+      this.workload = workload;
+      this.destination = destination;
     }
 
-    /** One edge summed over the proxies of its source workload. */
-    private static final class EdgeSum {
-        private final String namespace;
-        private final String workload;
-        private final OutboundClusterName destination;
-        private ClusterFigures delta = ClusterFigures.NONE;
-        private boolean tls;
-        private double seconds;
-
-        EdgeSum(String namespace, String workload, OutboundClusterName destination) {
-            this.namespace = namespace;
-            this.workload = workload;
-            this.destination = destination;
-        }
-
-        void add(ProxyWindow.Change change, double proxySeconds) {
-            delta = delta.plus(change.delta());
-            // Connections are kept alive, so a TLS edge may see no new handshake in the window.
-            tls |= change.latest().tlsHandshakes() > 0;
-            seconds = Math.max(seconds, proxySeconds);
-        }
-
-        EdgeStats edge() {
-            boolean measured = seconds > 0 && delta.requests() > 0;
-            return new EdgeStats(namespace, workload, destination, seconds > 0 ? delta.requests() : 0,
-                    seconds > 0 ? delta.errors() : 0, seconds,
-                    measured ? delta.latency().quantile(0.5) : null,
-                    measured ? delta.latency().quantile(0.99) : null, tls);
-        }
+    void add(ProxyWindow.Change change, double proxySeconds) {
+      delta = delta.plus(change.delta());
+      // Connections are kept alive, so a TLS edge may see no new handshake in the window.
+      tls |= change.latest().tlsHandshakes() > 0;
+      seconds = Math.max(seconds, proxySeconds);
     }
+
+    EdgeStats edge() {
+      boolean measured = seconds > 0 && delta.requests() > 0;
+      return new EdgeStats(
+          namespace,
+          workload,
+          destination,
+          seconds > 0 ? delta.requests() : 0,
+          seconds > 0 ? delta.errors() : 0,
+          seconds,
+          measured ? delta.latency().quantile(0.5) : null,
+          measured ? delta.latency().quantile(0.99) : null,
+          tls);
+    }
+  }
 }

@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The namespace labels and this revision's tags, read from the API server when a review arrives (pod
- * creation is rare next to the cost of a GET). When the API server cannot answer within {@link
- * #LOOKUP_TIMEOUT} (well inside the webhook's own 10 s, after which the API server would refuse the pod),
- * the webhook configuration's selectors, which already chose this revision, decide.
+ * The namespace labels and this revision's tags, read from the API server when a review arrives
+ * (pod creation is rare next to the cost of a GET). When the API server cannot answer within {@link
+ * #LOOKUP_TIMEOUT} (well inside the webhook's own 10 s, after which the API server would refuse the
+ * pod), the webhook configuration's selectors, which already chose this revision, decide.
  */
 public final class KubeAdmissionContext implements AdmissionContext {
   private static final Logger log = LoggerFactory.getLogger(KubeAdmissionContext.class);
@@ -37,37 +37,58 @@ public final class KubeAdmissionContext implements AdmissionContext {
 
   @Override
   public Optional<Map<String, String>> namespaceLabels(String namespace) {
-    return bounded("namespace " + namespace, () -> {
-      Namespace found = client.namespaces().withName(namespace).get();
-      if (found == null) {
-        return Optional.<Map<String, String>>empty();
-      }
-      Map<String, String> labels = found.getMetadata().getLabels();
-      return Optional.of(labels == null ? Map.<String, String>of() : Map.copyOf(labels));
-    }).flatMap(labels -> labels);
+    return bounded(
+            "namespace " + namespace,
+            () -> {
+              Namespace found = client.namespaces().withName(namespace).get();
+              if (found == null) {
+                return Optional.<Map<String, String>>empty();
+              }
+              Map<String, String> labels = found.getMetadata().getLabels();
+              return Optional.of(labels == null ? Map.<String, String>of() : Map.copyOf(labels));
+            })
+        .flatMap(labels -> labels);
   }
 
   @Override
   public Set<String> revisionTags() {
-    return bounded("tags of revision " + revision, () -> {
-      Set<String> tags = new TreeSet<>();
-      client.admissionRegistration().v1().mutatingWebhookConfigurations()
-          .withLabel(WebhookManifest.REVISION_LABEL, revision).withLabel(WebhookManifest.TAG_LABEL).list()
-          .getItems().forEach(c -> tags.add(c.getMetadata().getLabels().get(WebhookManifest.TAG_LABEL)));
-      return Set.copyOf(tags);
-    }).orElse(Set.of());
+    return bounded(
+            "tags of revision " + revision,
+            () -> {
+              Set<String> tags = new TreeSet<>();
+              client
+                  .admissionRegistration()
+                  .v1()
+                  .mutatingWebhookConfigurations()
+                  .withLabel(WebhookManifest.REVISION_LABEL, revision)
+                  .withLabel(WebhookManifest.TAG_LABEL)
+                  .list()
+                  .getItems()
+                  .forEach(
+                      c -> tags.add(c.getMetadata().getLabels().get(WebhookManifest.TAG_LABEL)));
+              return Set.copyOf(tags);
+            })
+        .orElse(Set.of());
   }
 
-  /** The lookup's answer, or empty (logged) when the API server fails or is slower than the bound. */
+  /**
+   * The lookup's answer, or empty (logged) when the API server fails or is slower than the bound.
+   */
   private static <T> Optional<T> bounded(String what, Supplier<T> lookup) {
     try {
-      return Optional.of(CompletableFuture.supplyAsync(lookup, Thread::startVirtualThread)
-          .get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+      return Optional.of(
+          CompletableFuture.supplyAsync(lookup, Thread::startVirtualThread)
+              .get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
-      log.warn("event=admission_lookup_failed what=\"{}\" reason=\"no answer within {} ms\"", what,
+      log.warn(
+          "event=admission_lookup_failed what=\"{}\" reason=\"no answer within {} ms\"",
+          what,
           LOOKUP_TIMEOUT.toMillis());
     } catch (ExecutionException e) {
-      log.warn("event=admission_lookup_failed what=\"{}\" reason=\"{}\"", what, e.getCause().getMessage());
+      log.warn(
+          "event=admission_lookup_failed what=\"{}\" reason=\"{}\"",
+          what,
+          e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,7 +1,5 @@
 package io.outrigger.controlplane.webhook;
 
-import io.outrigger.controlplane.kube.LeaderGatedTask;
-
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
@@ -9,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.outrigger.controlplane.kube.LeaderGatedTask;
 import io.outrigger.injector.webhook.WebhookManifest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,9 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the mesh CA bundle in every webhook of this revision's Mutating- and
- * ValidatingWebhookConfigurations (those labeled {@code outrigger.io/rev=REVISION}, tags included), so
- * the API server trusts the certificate the control plane serves on its webhook port. It watches them:
- * a configuration created or edited later (a tag set, a chart upgrade) gets the bundle within a moment.
+ * ValidatingWebhookConfigurations (those labeled {@code outrigger.io/rev=REVISION}, tags included),
+ * so the API server trusts the certificate the control plane serves on its webhook port. It watches
+ * them: a configuration created or edited later (a tag set, a chart upgrade) gets the bundle within
+ * a moment.
  *
  * <p>A writer: {@link #start()} and {@link #stop()} exist so that only the leader of a revision's
  * replicas runs it.
@@ -53,12 +53,20 @@ public final class WebhookCaBundles implements LeaderGatedTask, AutoCloseable {
     if (!informers.isEmpty()) {
       return;
     }
-    informers.add(client.admissionRegistration().v1().mutatingWebhookConfigurations()
-        .withLabel(WebhookManifest.REVISION_LABEL, revision)
-        .inform(handler(this::ensure), RESYNC_MILLIS));
-    informers.add(client.admissionRegistration().v1().validatingWebhookConfigurations()
-        .withLabel(WebhookManifest.REVISION_LABEL, revision)
-        .inform(handler(this::ensure), RESYNC_MILLIS));
+    informers.add(
+        client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withLabel(WebhookManifest.REVISION_LABEL, revision)
+            .inform(handler(this::ensure), RESYNC_MILLIS));
+    informers.add(
+        client
+            .admissionRegistration()
+            .v1()
+            .validatingWebhookConfigurations()
+            .withLabel(WebhookManifest.REVISION_LABEL, revision)
+            .inform(handler(this::ensure), RESYNC_MILLIS));
     log.info("event=webhook_ca_bundles_started revision={}", revision);
   }
 
@@ -112,37 +120,61 @@ public final class WebhookCaBundles implements LeaderGatedTask, AutoCloseable {
   }
 
   private String encoded() {
-    return Base64.getEncoder().encodeToString(caBundlePem.get().getBytes(StandardCharsets.US_ASCII));
+    return Base64.getEncoder()
+        .encodeToString(caBundlePem.get().getBytes(StandardCharsets.US_ASCII));
   }
 
   private void ensure(MutatingWebhookConfiguration config) {
     String bundle = encoded();
-    if (config.getWebhooks() == null || current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
+    if (config.getWebhooks() == null
+        || current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
       return;
     }
-    write("MutatingWebhookConfiguration", config.getMetadata().getName(), () -> client.admissionRegistration().v1()
-        .mutatingWebhookConfigurations().withName(config.getMetadata().getName()).edit(c -> {
-          c.getWebhooks().stream().filter(h -> h.getClientConfig() != null)
-              .forEach(h -> h.getClientConfig().setCaBundle(bundle));
-          return c;
-        }));
+    write(
+        "MutatingWebhookConfiguration",
+        config.getMetadata().getName(),
+        () ->
+            client
+                .admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .withName(config.getMetadata().getName())
+                .edit(
+                    c -> {
+                      c.getWebhooks().stream()
+                          .filter(h -> h.getClientConfig() != null)
+                          .forEach(h -> h.getClientConfig().setCaBundle(bundle));
+                      return c;
+                    }));
   }
 
   private void ensure(ValidatingWebhookConfiguration config) {
     String bundle = encoded();
-    if (config.getWebhooks() == null || current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
+    if (config.getWebhooks() == null
+        || current(config.getWebhooks().stream().map(h -> h.getClientConfig()), bundle)) {
       return;
     }
-    write("ValidatingWebhookConfiguration", config.getMetadata().getName(), () -> client.admissionRegistration().v1()
-        .validatingWebhookConfigurations().withName(config.getMetadata().getName()).edit(c -> {
-          c.getWebhooks().stream().filter(h -> h.getClientConfig() != null)
-              .forEach(h -> h.getClientConfig().setCaBundle(bundle));
-          return c;
-        }));
+    write(
+        "ValidatingWebhookConfiguration",
+        config.getMetadata().getName(),
+        () ->
+            client
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .withName(config.getMetadata().getName())
+                .edit(
+                    c -> {
+                      c.getWebhooks().stream()
+                          .filter(h -> h.getClientConfig() != null)
+                          .forEach(h -> h.getClientConfig().setCaBundle(bundle));
+                      return c;
+                    }));
   }
 
   private static boolean current(Stream<WebhookClientConfig> clients, String bundle) {
-    // A webhook without a client config is the API server's to refuse; there is nothing to write into.
+    // A webhook without a client config is the API server's to refuse; there is nothing to write
+    // into.
     return clients.allMatch(c -> c == null || Objects.equals(c.getCaBundle(), bundle));
   }
 
@@ -152,8 +184,12 @@ public final class WebhookCaBundles implements LeaderGatedTask, AutoCloseable {
       log.info("event=webhook_ca_bundle_written kind={} name={} revision={}", kind, name, revision);
     } catch (KubernetesClientException e) {
       // The informer's resync (or the next change) tries again.
-      log.warn("event=webhook_ca_bundle_write_failed kind={} name={} revision={} reason=\"{}\"", kind, name,
-          revision, e.getMessage());
+      log.warn(
+          "event=webhook_ca_bundle_write_failed kind={} name={} revision={} reason=\"{}\"",
+          kind,
+          name,
+          revision,
+          e.getMessage());
     }
   }
 }

@@ -8,14 +8,18 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The ADS gRPC service, SotW and Delta. One per port: each port admits proxies its own way (token on
- * TLS, node claims on loopback plaintext) and all share the stream set the push engine walks.
+ * The ADS gRPC service, SotW and Delta. One per port: each port admits proxies its own way (token
+ * on TLS, node claims on loopback plaintext) and all share the stream set the push engine walks.
  */
-public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+public final class AdsService
+    extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
   private final StreamDependencies deps;
 
   public AdsService(
-      ProxyAdmission admission, SnapshotSource snapshots, ProxyStreams streams, XdsMetrics metrics) {
+      ProxyAdmission admission,
+      SnapshotSource snapshots,
+      ProxyStreams streams,
+      XdsMetrics metrics) {
     this.deps = new StreamDependencies(admission, snapshots, streams, metrics);
   }
 

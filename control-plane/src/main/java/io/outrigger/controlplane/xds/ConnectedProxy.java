@@ -4,8 +4,8 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 
 /**
  * A proxy admitted on an ADS stream: which workload it is and which identity the stream is bound
- * to. {@code authenticated} is false only on the loopback plaintext port, where the identity is what
- * the node claims.
+ * to. {@code authenticated} is false only on the loopback plaintext port, where the identity is
+ * what the node claims.
  */
 public record ConnectedProxy(
     String id,

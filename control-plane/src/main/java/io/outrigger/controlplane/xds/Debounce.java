@@ -7,7 +7,8 @@ import java.time.Duration;
  * longer than {@code max} after the first one, so a steady trickle of changes still gets pushed.
  */
 public record Debounce(Duration quiet, Duration max) {
-  public static final Debounce DEFAULT = new Debounce(Duration.ofMillis(100), Duration.ofSeconds(1));
+  public static final Debounce DEFAULT =
+      new Debounce(Duration.ofMillis(100), Duration.ofSeconds(1));
 
   public Debounce {
     if (quiet.isNegative() || max.compareTo(quiet) < 0) {

@@ -39,7 +39,8 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
     List<String> subscribe = request.getResourceNamesSubscribeList();
     if (first) {
       state.wildcard =
-          XdsTypes.isWildcardType(state.typeUrl) && (subscribe.isEmpty() || subscribe.contains("*"));
+          XdsTypes.isWildcardType(state.typeUrl)
+              && (subscribe.isEmpty() || subscribe.contains("*"));
       state.sent.putAll(request.getInitialResourceVersionsMap());
     }
     state.subscribed.addAll(withoutWildcard(subscribe));

@@ -41,8 +41,8 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
   abstract Node nodeOf(Q request);
 
   /**
-   * Applies the request to {@code state} (subscription, ACK/NACK); {@code first}: the stream's first
-   * request of this type.
+   * Applies the request to {@code state} (subscription, ACK/NACK); {@code first}: the stream's
+   * first request of this type.
    *
    * @return true when the subscription changed, so the proxy may now lack something
    */
@@ -101,7 +101,10 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     } catch (StatusException e) {
       log.warn(
           "event=xds_refused stream={} node={} code={} reason=\"{}\"",
-          id, node.getId(), e.getStatus().getCode(), e.getStatus().getDescription());
+          id,
+          node.getId(),
+          e.getStatus().getCode(),
+          e.getStatus().getDescription());
       deps.metrics().refused(e.getStatus().getCode().name());
       close(e);
       return false;
@@ -114,7 +117,11 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     deps.streams().add(this);
     log.info(
         "event=xds_connected stream={} proxy={} identity={} authenticated={} protocol={}",
-        id, proxy.id(), proxy.identity(), proxy.authenticated(), protocol());
+        id,
+        proxy.id(),
+        proxy.identity(),
+        proxy.authenticated(),
+        protocol());
     return true;
   }
 
@@ -123,7 +130,8 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
   }
 
   /** Records and sends one response; {@code version} is what the proxy will ACK or NACK. */
-  final void deliver(R response, TypeState state, String version, String nonce, List<XdsResource> sent) {
+  final void deliver(
+      R response, TypeState state, String version, String nonce, List<XdsResource> sent) {
     long bytes = 0;
     for (XdsResource r : sent) {
       bytes += r.sizeBytes();
@@ -140,7 +148,12 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     out.onNext(response);
     log.debug(
         "event=xds_sent proxy={} type={} version={} nonce={} resources={} bytes={}",
-        proxy.id(), XdsTypes.shortName(state.typeUrl), version, nonce, sent.size(), bytes);
+        proxy.id(),
+        XdsTypes.shortName(state.typeUrl),
+        version,
+        nonce,
+        sent.size(),
+        bytes);
   }
 
   /**
@@ -171,7 +184,11 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     deps.metrics().nacked(state.typeUrl);
     log.warn(
         "event=xds_nack proxy={} type={} version={} acked={} error=\"{}\"",
-        proxy.id(), XdsTypes.shortName(state.typeUrl), state.sentVersion, state.ackedVersion, message);
+        proxy.id(),
+        XdsTypes.shortName(state.typeUrl),
+        state.sentVersion,
+        state.ackedVersion,
+        message);
   }
 
   static Set<String> withoutWildcard(List<String> names) {
@@ -227,7 +244,12 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
 
   public synchronized ProxySyncStatus status() {
     return new ProxySyncStatus(
-        proxy.id(), proxy.identity(), proxy.authenticated(), protocol(), id, connectedAt,
+        proxy.id(),
+        proxy.identity(),
+        proxy.authenticated(),
+        protocol(),
+        id,
+        connectedAt,
         types.values().stream().map(TypeState::status).toList());
   }
 }

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Change in, pushes out: debounces change signals, then recomputes every connected proxy's snapshot
- * on a bounded worker pool, all from one model snapshot ({@link SnapshotSource#forPush()}), and pushes to
- * the proxies whose resources actually moved. Pushes run
- * one at a time; changes arriving during a push start the next debounce window.
+ * on a bounded worker pool, all from one model snapshot ({@link SnapshotSource#forPush()}), and
+ * pushes to the proxies whose resources actually moved. Pushes run one at a time; changes arriving
+ * during a push start the next debounce window.
  */
 public final class PushEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
@@ -39,7 +39,11 @@ public final class PushEngine implements AutoCloseable {
   private final Set<Instant> renewals = ConcurrentHashMap.newKeySet();
 
   public PushEngine(
-      ProxyStreams streams, SnapshotSource snapshots, XdsMetrics metrics, Debounce debounce, int parallelism) {
+      ProxyStreams streams,
+      SnapshotSource snapshots,
+      XdsMetrics metrics,
+      Debounce debounce,
+      int parallelism) {
     this.streams = streams;
     this.snapshots = snapshots;
     this.metrics = metrics;
@@ -57,7 +61,8 @@ public final class PushEngine implements AutoCloseable {
     }
     lastChangeNanos = now;
     if (pending == null) {
-      pending = scheduler.schedule(this::maybeFlush, debounce.quiet().toNanos(), TimeUnit.NANOSECONDS);
+      pending =
+          scheduler.schedule(this::maybeFlush, debounce.quiet().toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -73,10 +78,13 @@ public final class PushEngine implements AutoCloseable {
       return;
     }
     long delay = Math.max(0, Duration.between(Instant.now(), slot).toMillis());
-    scheduler.schedule(() -> {
-      renewals.remove(slot);
-      flush(0);
-    }, delay, TimeUnit.MILLISECONDS);
+    scheduler.schedule(
+        () -> {
+          renewals.remove(slot);
+          flush(0);
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 
   private void maybeFlush() {
@@ -86,8 +94,9 @@ public final class PushEngine implements AutoCloseable {
       long quietUntil = lastChangeNanos + debounce.quiet().toNanos();
       long maxUntil = firstChangeNanos + debounce.max().toNanos();
       if (now < quietUntil && now < maxUntil) {
-        pending = scheduler.schedule(
-            this::maybeFlush, Math.min(quietUntil, maxUntil) - now, TimeUnit.NANOSECONDS);
+        pending =
+            scheduler.schedule(
+                this::maybeFlush, Math.min(quietUntil, maxUntil) - now, TimeUnit.NANOSECONDS);
         return;
       }
       start = firstChangeNanos;
@@ -107,11 +116,15 @@ public final class PushEngine implements AutoCloseable {
     int chunk = Math.max(1, (list.size() + parallelism - 1) / parallelism);
     for (int from = 0; from < list.size(); from += chunk) {
       List<ProxyStream<?, ?>> part = list.subList(from, Math.min(list.size(), from + chunk));
-      parts.add(workers.submit(() -> part.forEach(s -> {
-        if (recompute(push, s, changeStartNanos)) {
-          pushed.incrementAndGet();
-        }
-      })));
+      parts.add(
+          workers.submit(
+              () ->
+                  part.forEach(
+                      s -> {
+                        if (recompute(push, s, changeStartNanos)) {
+                          pushed.incrementAndGet();
+                        }
+                      })));
     }
     for (Future<?> part : parts) {
       try {
@@ -125,10 +138,12 @@ public final class PushEngine implements AutoCloseable {
     }
     long took = System.nanoTime() - begin;
     metrics.pushTook(took);
-    log.info("event=push proxies={} pushed={} took_ms={}", list.size(), pushed.get(), took / 1_000_000);
+    log.info(
+        "event=push proxies={} pushed={} took_ms={}", list.size(), pushed.get(), took / 1_000_000);
   }
 
-  private static boolean recompute(SnapshotSource push, ProxyStream<?, ?> stream, long changeStartNanos) {
+  private static boolean recompute(
+      SnapshotSource push, ProxyStream<?, ?> stream, long changeStartNanos) {
     ConnectedProxy proxy = stream.proxy();
     try {
       // The streams diff per resource: a proxy whose resources did not move is sent nothing.

@@ -24,7 +24,8 @@ public final class ResourceVersions {
   /**
    * The version of a set of resources, whatever the order they come in: a sum of per-entry 64-bit
    * mixes of name and version. It only has to change when the set does (the resources' own versions
-   * are content hashes); no sorting, no digest, so it stays cheap for a thousand clusters per proxy.
+   * are content hashes); no sorting, no digest, so it stays cheap for a thousand clusters per
+   * proxy.
    */
   public static String ofSet(Map<String, String> versionByName) {
     SetVersion set = new SetVersion();
@@ -33,8 +34,8 @@ public final class ResourceVersions {
   }
 
   /**
-   * One resource's share of a set version. Set versions are sums of these, so a view over layered maps
-   * can add the layers' sums, each computed once per shared map instead of once per proxy.
+   * One resource's share of a set version. Set versions are sums of these, so a view over layered
+   * maps can add the layers' sums, each computed once per shared map instead of once per proxy.
    */
   public static long entry(String name, String version) {
     return mix(fnv(name) * 31 + fnv(version));

@@ -48,12 +48,14 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
       }
     }
     List<String> names = request.getResourceNamesList();
-    boolean wildcard = XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
+    boolean wildcard =
+        XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
     // An ACK repeats the request's names, usually in the same order: comparing the lists in order
     // is much cheaper than hashing a thousand fresh strings per ACK, and the set compare still
     // decides when the order differs.
-    if (wildcard == state.wildcard && (names.equals(state.requestedNames)
-        || names.size() == state.subscribed.size() && state.subscribed.containsAll(names))) {
+    if (wildcard == state.wildcard
+        && (names.equals(state.requestedNames)
+            || names.size() == state.subscribed.size() && state.subscribed.containsAll(names))) {
       return false;
     }
     state.wildcard = wildcard;
@@ -84,7 +86,10 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
     toSend.forEach(r -> state.sent.put(r.name(), r.version()));
     String nonce = nextNonce();
     DiscoveryResponse.Builder response =
-        DiscoveryResponse.newBuilder().setTypeUrl(state.typeUrl).setVersionInfo(version).setNonce(nonce);
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(state.typeUrl)
+            .setVersionInfo(version)
+            .setNonce(nonce);
     toSend.forEach(r -> response.addResources(r.body()));
     deliver(response.build(), state, version, nonce, toSend);
   }

@@ -3,8 +3,8 @@ package io.outrigger.controlplane.xds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -17,8 +17,10 @@ final class TypeState {
   final String typeUrl;
   boolean wildcard;
   final Set<String> subscribed = new HashSet<>();
+
   /** SotW: the names of the request that set {@link #subscribed} (the same strings), as sent. */
   List<String> requestedNames = List.of();
+
   /** Resource name to the version last sent: a resource is re-sent only when its version moves. */
   final Map<String, String> sent = new HashMap<>();
 
@@ -38,23 +40,29 @@ final class TypeState {
   }
 
   /**
-   * The resources {@link #sent} was last brought in line with (every in-scope name of it sent at its
-   * version), or null when unknown: the next diff then only has to look at what changed since.
+   * The resources {@link #sent} was last brought in line with (every in-scope name of it sent at
+   * its version), or null when unknown: the next diff then only has to look at what changed since.
    */
   private Map<String, XdsResource> synced;
+
   /** Names whose sent version was forgotten since the last diff (a rebuilt cluster's endpoints). */
   private final Set<String> recheck = new HashSet<>();
+
   /** How many names of {@link #synced} are out of scope; at 0 the set version is the view's own. */
   private int outOfScope;
 
-  /** Applies a new subscription, forgetting what was sent for dropped names so a re-add re-sends. */
+  /**
+   * Applies a new subscription, forgetting what was sent for dropped names so a re-add re-sends.
+   */
   void subscribe(Set<String> names) {
     sent.keySet().removeIf(name -> !wildcard && !names.contains(name));
     subscribed.clear();
     subscribed.addAll(names);
   }
 
-  /** The subscription or what was sent changed other than by a diff: the next diff walks everything. */
+  /**
+   * The subscription or what was sent changed other than by a diff: the next diff walks everything.
+   */
   void resync() {
     synced = null;
   }
@@ -71,12 +79,15 @@ final class TypeState {
   }
 
   /**
-   * What of {@code current} is in scope and new to the proxy, and what in scope was sent but is gone.
-   * Assumes the caller then sends all of it (both streams do), so {@code current} becomes the synced map.
+   * What of {@code current} is in scope and new to the proxy, and what in scope was sent but is
+   * gone. Assumes the caller then sends all of it (both streams do), so {@code current} becomes the
+   * synced map.
    */
   Diff diff(Map<String, XdsResource> current) {
-    Set<String> candidates = synced != null && current instanceof VersionedView view
-        ? view.changedSince((VersionedView) synced) : null;
+    Set<String> candidates =
+        synced != null && current instanceof VersionedView view
+            ? view.changedSince((VersionedView) synced)
+            : null;
     Diff diff = candidates == null ? fullDiff(current) : partialDiff(current, candidates);
     synced = current instanceof VersionedView ? current : null;
     recheck.clear();
@@ -86,19 +97,25 @@ final class TypeState {
   private Diff fullDiff(Map<String, XdsResource> current) {
     List<XdsResource> changed = new ArrayList<>();
     int[] out = {0};
-    forEachVersion(current, (name, version) -> {
-      if (!inScope(name)) {
-        out[0]++;
-      } else if (!version.equals(sent.get(name))) {
-        changed.add(current.get(name));
-      }
-    });
+    forEachVersion(
+        current,
+        (name, version) -> {
+          if (!inScope(name)) {
+            out[0]++;
+          } else if (!version.equals(sent.get(name))) {
+            changed.add(current.get(name));
+          }
+        });
     outOfScope = out[0];
-    List<String> removed = sent.keySet().stream().filter(n -> inScope(n) && !current.containsKey(n)).toList();
+    List<String> removed =
+        sent.keySet().stream().filter(n -> inScope(n) && !current.containsKey(n)).toList();
     return new Diff(changed, removed);
   }
 
-  /** Only names that changed since {@link #synced} (and forgotten ones) can differ from what was sent. */
+  /**
+   * Only names that changed since {@link #synced} (and forgotten ones) can differ from what was
+   * sent.
+   */
   private Diff partialDiff(Map<String, XdsResource> current, Set<String> candidates) {
     List<XdsResource> changed = new ArrayList<>();
     List<String> removed = new ArrayList<>();
@@ -113,7 +130,11 @@ final class TypeState {
     return new Diff(changed, removed);
   }
 
-  private void check(String name, Map<String, XdsResource> current, List<XdsResource> changed, List<String> removed) {
+  private void check(
+      String name,
+      Map<String, XdsResource> current,
+      List<XdsResource> changed,
+      List<String> removed) {
     XdsResource now = current.get(name);
     if (!inScope(name)) {
       outOfScope += (now != null ? 1 : 0) - (synced.containsKey(name) ? 1 : 0);
@@ -126,22 +147,27 @@ final class TypeState {
     }
   }
 
-  /** The version of the in-scope set of {@code current}, the map last diffed: what the proxy ACKs. */
+  /**
+   * The version of the in-scope set of {@code current}, the map last diffed: what the proxy ACKs.
+   */
   String versionOf(Map<String, XdsResource> current) {
     if (current == synced && outOfScope == 0) {
       // Everything is in scope: the view's version, summed once per shared map, not per proxy.
       return ((VersionedView) current).setVersion();
     }
     ResourceVersions.SetVersion set = new ResourceVersions.SetVersion();
-    forEachVersion(current, (name, version) -> {
-      if (inScope(name)) {
-        set.add(name, version);
-      }
-    });
+    forEachVersion(
+        current,
+        (name, version) -> {
+          if (inScope(name)) {
+            set.add(name, version);
+          }
+        });
     return set.value();
   }
 
-  private static void forEachVersion(Map<String, XdsResource> current, BiConsumer<String, String> action) {
+  private static void forEachVersion(
+      Map<String, XdsResource> current, BiConsumer<String, String> action) {
     if (current instanceof VersionedView view) {
       view.forEachVersion(action);
     } else {
@@ -149,11 +175,20 @@ final class TypeState {
     }
   }
 
-  /** {@code changed}: in scope and new to the proxy; {@code removed}: in scope, sent, and now gone. */
+  /**
+   * {@code changed}: in scope and new to the proxy; {@code removed}: in scope, sent, and now gone.
+   */
   record Diff(List<XdsResource> changed, List<String> removed) {}
 
   TypeSyncStatus status() {
-    return new TypeSyncStatus(typeUrl, sentVersion, sentAt, ackedVersion, ackedAt, sent.size(),
-        lastNonce.equals(ackedNonce), lastNack);
+    return new TypeSyncStatus(
+        typeUrl,
+        sentVersion,
+        sentAt,
+        ackedVersion,
+        ackedAt,
+        sent.size(),
+        lastNonce.equals(ackedNonce),
+        lastNack);
   }
 }

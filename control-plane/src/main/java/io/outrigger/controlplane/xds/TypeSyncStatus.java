@@ -3,8 +3,8 @@ package io.outrigger.controlplane.xds;
 import java.time.Instant;
 
 /**
- * One type's sync state for one proxy, as shown by /debug/syncz. {@code inSync}: the proxy ACKed the
- * last response of this type (or needed none).
+ * One type's sync state for one proxy, as shown by /debug/syncz. {@code inSync}: the proxy ACKed
+ * the last response of this type (or needed none).
  */
 public record TypeSyncStatus(
     String typeUrl,

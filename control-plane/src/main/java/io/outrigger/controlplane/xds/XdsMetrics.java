@@ -24,21 +24,24 @@ public final class XdsMetrics {
     this.registry = registry;
     this.pushTime =
         Timer.builder("outrigger.xds.push.time")
-            .description("Time to recompute the connected proxies' config after a change and send it")
+            .description(
+                "Time to recompute the connected proxies' config after a change and send it")
             .publishPercentileHistogram()
             .register(registry);
     this.convergence =
         Timer.builder("outrigger.xds.convergence")
             .description("Time from a registry change to the proxy's ACK of the config it caused")
             .publishPercentileHistogram()
-            .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5))
+            .serviceLevelObjectives(
+                Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5))
             .register(registry);
   }
 
   /** Registers the connected-proxies gauge over the live stream count. */
   public void connectedProxies(Supplier<Number> count) {
     // Strong reference: Micrometer holds gauge state weakly, and a lambda would be collected.
-    io.micrometer.core.instrument.Gauge.builder("outrigger.xds.connected.proxies", count, s -> s.get().doubleValue())
+    io.micrometer.core.instrument.Gauge.builder(
+            "outrigger.xds.connected.proxies", count, s -> s.get().doubleValue())
         .description("Proxies with an admitted ADS stream")
         .strongReference(true)
         .register(registry);
@@ -50,10 +53,19 @@ public final class XdsMetrics {
     counter(bytes, "outrigger.xds.pushed.bytes", typeUrl).increment(byteCount);
   }
 
-  /** A stream refused before any config: bad or missing token, or a node claiming another identity. */
+  /**
+   * A stream refused before any config: bad or missing token, or a node claiming another identity.
+   */
   public void refused(String code) {
-    refusals.computeIfAbsent(code, c -> Counter.builder("outrigger.xds.refused").tag("code", c)
-        .description("ADS streams refused before any config was sent").register(registry)).increment();
+    refusals
+        .computeIfAbsent(
+            code,
+            c ->
+                Counter.builder("outrigger.xds.refused")
+                    .tag("code", c)
+                    .description("ADS streams refused before any config was sent")
+                    .register(registry))
+        .increment();
   }
 
   public double refusedTotal(String code) {
@@ -85,7 +97,6 @@ public final class XdsMetrics {
 
   private Counter counter(ConcurrentMap<String, Counter> cache, String name, String typeUrl) {
     return cache.computeIfAbsent(
-        typeUrl,
-        t -> Counter.builder(name).tag("type", XdsTypes.shortName(t)).register(registry));
+        typeUrl, t -> Counter.builder(name).tag("type", XdsTypes.shortName(t)).register(registry));
   }
 }

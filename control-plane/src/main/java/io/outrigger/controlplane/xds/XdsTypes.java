@@ -12,7 +12,9 @@ public final class XdsTypes {
   public static final String ROUTE = Resources.V3.ROUTE_TYPE_URL;
   public static final String SECRET = Resources.V3.SECRET_TYPE_URL;
 
-  /** Envoy's make-before-break order: CDS, EDS, LDS, RDS; secrets last (listeners wait for them). */
+  /**
+   * Envoy's make-before-break order: CDS, EDS, LDS, RDS; secrets last (listeners wait for them).
+   */
   public static final List<String> PUSH_ORDER = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
 
   /** Types where a SotW response must carry every resource (absence means deletion). */

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The three commands as a user runs them, in process: {@code control-plane} serves generated
- * config over TLS to a caller proving itself with a {@code token}; {@code bootstrap} prints what
- * {@code envoy --mode validate} accepts.
+ * The three commands as a user runs them, in process: {@code control-plane} serves generated config
+ * over TLS to a caller proving itself with a {@code token}; {@code bootstrap} prints what {@code
+ * envoy --mode validate} accepts.
  */
 class CommandsTest {
   @TempDir static Path work;
@@ -51,16 +51,22 @@ class CommandsTest {
   @BeforeAll
   static void registry() throws Exception {
     registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    registry.write("mesh.yaml", TestRegistry.service("shop", "cart", "198.19.0.20", 8080)
-        + TestRegistry.workload("shop", "cart-1", "cart", "cart", 8080)
-        + TestRegistry.service("shop", "web", "198.19.0.21", 80)
-        + TestRegistry.workload("shop", "web-1", "web", "web", 8000));
+    registry.write(
+        "mesh.yaml",
+        TestRegistry.service("shop", "cart", "198.19.0.20", 8080)
+            + TestRegistry.workload("shop", "cart-1", "cart", "cart", 8080)
+            + TestRegistry.service("shop", "web", "198.19.0.21", 80)
+            + TestRegistry.workload("shop", "web-1", "web", "web", 8000));
   }
 
   static Result run(Object command, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = new CommandLine(command).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    int code =
+        new CommandLine(command)
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(args);
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -76,31 +82,62 @@ class CommandsTest {
   @Test
   void tokenIsAcceptedByTheHostModeVerifierAsItsIdentity() throws Exception {
     Path caDir = tokenCa();
-    Result r = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ttl", "10m",
-        "--ca-dir", caDir.toString());
+    Result r =
+        run(
+            new TokenCommand(),
+            "--namespace",
+            "shop",
+            "--service-account",
+            "web",
+            "--ttl",
+            "10m",
+            "--ca-dir",
+            caDir.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    WorkloadIdentity id = HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
-        .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE)).authenticate(r.out().strip());
+    WorkloadIdentity id =
+        HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
+            .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE))
+            .authenticate(r.out().strip());
     assertThat(id).isEqualTo(new WorkloadIdentity("shop", "web"));
   }
 
   @Test
   void tokenWritesTheTokenAloneSoEnvoyCanSendIt() throws Exception {
     Path caDir = tokenCa();
-    Result printed = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ca-dir",
-        caDir.toString());
-    assertThat(printed.out()).as("stdout is no terminal here: 'token > file' must not add a line break")
-        .doesNotContain("\n").isNotEmpty();
+    Result printed =
+        run(
+            new TokenCommand(),
+            "--namespace",
+            "shop",
+            "--service-account",
+            "web",
+            "--ca-dir",
+            caDir.toString());
+    assertThat(printed.out())
+        .as("stdout is no terminal here: 'token > file' must not add a line break")
+        .doesNotContain("\n")
+        .isNotEmpty();
 
     Path file = work.resolve("web-token");
-    Result written = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web", "--ca-dir",
-        caDir.toString(), "--output", file.toString());
+    Result written =
+        run(
+            new TokenCommand(),
+            "--namespace",
+            "shop",
+            "--service-account",
+            "web",
+            "--ca-dir",
+            caDir.toString(),
+            "--output",
+            file.toString());
     assertThat(written.code()).as(written.err()).isZero();
     assertThat(written.out()).isEmpty();
     String token = Files.readString(file);
     assertThat(token).doesNotContain("\n");
-    assertThat(HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
-        .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE)).authenticate(token))
+    assertThat(
+            HostModeTokens.loadOrInit(caDir, ControlPlaneSettings.HOST_MODE_ISSUER)
+                .verifier(List.of(ControlPlaneSettings.TOKEN_AUDIENCE))
+                .authenticate(token))
         .isEqualTo(new WorkloadIdentity("shop", "web"));
   }
 
@@ -108,15 +145,22 @@ class CommandsTest {
   void bootstrapOfARegistryWorkloadPassesEnvoyValidate() throws Exception {
     Prerequisites.requireEnvoy();
     // Envoy validate opens the files the TLS bootstrap names: give it real ones.
-    Path root = Files.writeString(work.resolve("root-cert.pem"), "validate checks that the file exists");
+    Path root =
+        Files.writeString(work.resolve("root-cert.pem"), "validate checks that the file exists");
     Path token = Files.writeString(work.resolve("token"), "token");
-    for (String[] extra : List.of(new String[] {"--root-cert", root.toString(), "--token-file", token.toString()},
-        new String[] {"--plaintext", "--delta", "--control-plane", "127.0.0.1:15010"})) {
-      List<String> args = new ArrayList<>(List.of("--workload", "shop/web-1", "--registry", "file:" + registry.dir()));
+    for (String[] extra :
+        List.of(
+            new String[] {"--root-cert", root.toString(), "--token-file", token.toString()},
+            new String[] {"--plaintext", "--delta", "--control-plane", "127.0.0.1:15010"})) {
+      List<String> args =
+          new ArrayList<>(
+              List.of("--workload", "shop/web-1", "--registry", "file:" + registry.dir()));
       args.addAll(List.of(extra));
       Result r = run(new BootstrapCommand(), args.toArray(String[]::new));
       assertThat(r.code()).as(r.err()).isZero();
-      assertThat(r.out()).contains("sidecar~127.0.0.1~web-1.shop~shop.svc.cluster.local").contains("SERVICE_ACCOUNT: web");
+      assertThat(r.out())
+          .contains("sidecar~127.0.0.1~web-1.shop~shop.svc.cluster.local")
+          .contains("SERVICE_ACCOUNT: web");
       EnvoyValidator.validateBootstrap(r.out());
     }
   }
@@ -129,30 +173,72 @@ class CommandsTest {
     int tls = freePort();
     int monitoring = freePort();
     ControlPlaneCommand command = new ControlPlaneCommand();
-    Thread running = Thread.ofPlatform().name("control-plane-command").start(() -> run(command,
-        "--registry", "file:" + registry.dir(), "--xds-port", "-1", "--xds-tls-port", Integer.toString(tls),
-        "--bind-address", "127.0.0.1", "--monitoring-port", Integer.toString(monitoring), "--ca-dir", caDir.toString(),
-        "--outbound-traffic-policy", "REGISTRY_ONLY"));
+    Thread running =
+        Thread.ofPlatform()
+            .name("control-plane-command")
+            .start(
+                () ->
+                    run(
+                        command,
+                        "--registry",
+                        "file:" + registry.dir(),
+                        "--xds-port",
+                        "-1",
+                        "--xds-tls-port",
+                        Integer.toString(tls),
+                        "--bind-address",
+                        "127.0.0.1",
+                        "--monitoring-port",
+                        Integer.toString(monitoring),
+                        "--ca-dir",
+                        caDir.toString(),
+                        "--outbound-traffic-policy",
+                        "REGISTRY_ONLY"));
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> listening(tls) && listening(monitoring));
-      String token = run(new TokenCommand(), "--namespace", "shop", "--service-account", "web",
-          "--ca-dir", caDir.toString()).out().strip();
+      String token =
+          run(
+                  new TokenCommand(),
+                  "--namespace",
+                  "shop",
+                  "--service-account",
+                  "web",
+                  "--ca-dir",
+                  caDir.toString())
+              .out()
+              .strip();
       String root = Files.readString(caDir.resolve("root-cert.pem"));
-      try (RawAdsClient client = new RawAdsClient(tls, root, ControlPlaneSettings.DEFAULT_SERVER_NAME, token)) {
+      try (RawAdsClient client =
+          new RawAdsClient(tls, root, ControlPlaneSettings.DEFAULT_SERVER_NAME, token)) {
         List<Message> resources = new ArrayList<>();
         List<Cluster> clusters = fetch(client, XdsTypes.CLUSTER, List.of(), Cluster.class);
         List<Listener> listeners = fetch(client, XdsTypes.LISTENER, List.of(), Listener.class);
         resources.addAll(clusters);
         resources.addAll(listeners);
-        resources.addAll(fetch(client, XdsTypes.ENDPOINT, clusters.stream().filter(Cluster::hasEdsClusterConfig)
-            .map(Cluster::getName).toList(), ClusterLoadAssignment.class));
-        resources.addAll(fetch(client, XdsTypes.ROUTE, routeNames(listeners), RouteConfiguration.class));
-        resources.addAll(fetch(client, XdsTypes.SECRET, List.of("default", "ROOTCA"), Secret.class));
+        resources.addAll(
+            fetch(
+                client,
+                XdsTypes.ENDPOINT,
+                clusters.stream()
+                    .filter(Cluster::hasEdsClusterConfig)
+                    .map(Cluster::getName)
+                    .toList(),
+                ClusterLoadAssignment.class));
+        resources.addAll(
+            fetch(client, XdsTypes.ROUTE, routeNames(listeners), RouteConfiguration.class));
+        resources.addAll(
+            fetch(client, XdsTypes.SECRET, List.of("default", "ROOTCA"), Secret.class));
 
-        assertThat(clusters).extracting(Cluster::getName).contains("outbound|8080||cart.shop.svc.cluster.local");
-        assertThat(listeners).filteredOn(l -> l.getName().equals("virtualOutbound"))
-            .singleElement().extracting(l -> l.getDefaultFilterChain().getName()).isEqualTo("BlackHoleCluster");
-        // What the control plane serves, EDS/RDS/SDS inlined, is what envoy --mode validate accepts.
+        assertThat(clusters)
+            .extracting(Cluster::getName)
+            .contains("outbound|8080||cart.shop.svc.cluster.local");
+        assertThat(listeners)
+            .filteredOn(l -> l.getName().equals("virtualOutbound"))
+            .singleElement()
+            .extracting(l -> l.getDefaultFilterChain().getName())
+            .isEqualTo("BlackHoleCluster");
+        // What the control plane serves, EDS/RDS/SDS inlined, is what envoy --mode validate
+        // accepts.
         EnvoyValidator.validateResources(resources);
       }
     } finally {
@@ -162,8 +248,8 @@ class CommandsTest {
     assertThat(running.isAlive()).isFalse();
   }
 
-  static <T extends Message> List<T> fetch(RawAdsClient client, String typeUrl, List<String> names, Class<T> type)
-      throws Exception {
+  static <T extends Message> List<T> fetch(
+      RawAdsClient client, String typeUrl, List<String> names, Class<T> type) throws Exception {
     client.request("shop", "web-1", "web", typeUrl, names);
     DiscoveryResponse response = client.next(typeUrl, Duration.ofSeconds(20));
     assertThat(response).as("response of %s", typeUrl).isNotNull();

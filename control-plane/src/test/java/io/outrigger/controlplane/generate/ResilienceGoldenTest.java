@@ -1,5 +1,7 @@
 package io.outrigger.controlplane.generate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.Message;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
@@ -8,11 +10,6 @@ import io.outrigger.controlplane.testing.Goldens;
 import io.outrigger.controlplane.testing.MeshFixtures;
 import io.outrigger.controlplane.testing.TestSecrets;
 import io.outrigger.testsupport.EnvoyValidator;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,41 +17,49 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The bookinfo services and workloads with the Istio config of {@code src/test/resources/resilience/<scenario>}
- * (VirtualService route policies; DestinationRule traffic policies): the productpage proxy's config against
- * its golden, and accepted by the real {@code envoy --mode validate}.
+ * The bookinfo services and workloads with the Istio config of {@code
+ * src/test/resources/resilience/<scenario>} (VirtualService route policies; DestinationRule traffic
+ * policies): the productpage proxy's config against its golden, and accepted by the real {@code
+ * envoy --mode validate}.
  */
 class ResilienceGoldenTest {
-    @TempDir
-    static Path tmp;
-    static List<? extends Message> secrets;
+  @TempDir static Path tmp;
+  static List<? extends Message> secrets;
 
-    @BeforeAll
-    static void secrets() throws Exception {
-        secrets = TestSecrets.create(Files.createDirectory(tmp.resolve("secrets")),
-                "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+  @BeforeAll
+  static void secrets() throws Exception {
+    secrets =
+        TestSecrets.create(
+            Files.createDirectory(tmp.resolve("secrets")),
+            "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"route-policies", "traffic-policies"})
+  void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
+    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
+    try (InputStream in =
+        getClass().getResourceAsStream("/resilience/" + scenario + "/istio.yaml")) {
+      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
     }
+    MeshConfig mesh = MeshFixtures.load(dir);
+    assertThat(mesh.errors()).isEmpty();
+    ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
 
-    @ParameterizedTest
-    @ValueSource(strings = {"route-policies", "traffic-policies"})
-    void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
-        Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
-        try (InputStream in = getClass().getResourceAsStream("/resilience/" + scenario + "/istio.yaml")) {
-            Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
-        }
-        MeshConfig mesh = MeshFixtures.load(dir);
-        assertThat(mesh.errors()).isEmpty();
-        ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
+    ProxyResources resources =
+        new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
 
-        ProxyResources resources = new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
-
-        Goldens.assertMatches("resilience/" + scenario + ".json", Goldens.render(resources));
-        List<Message> all = new ArrayList<>(secrets);
-        resources.typeUrls().forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
-        EnvoyValidator.validateResources(all);
-    }
+    Goldens.assertMatches("resilience/" + scenario + ".json", Goldens.render(resources));
+    List<Message> all = new ArrayList<>(secrets);
+    resources
+        .typeUrls()
+        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
+    EnvoyValidator.validateResources(all);
+  }
 }

@@ -8,12 +8,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The states proxy-status derives from a /debug/syncz document, including the ones a healthy running mesh
- * does not show (NOT SENT: a type never requested; STALE in flight: sent, no answer yet). The running
- * mesh's SYNCED and NACKed STALE are tested end to end in istio-compat-tests' InspectionCommandsTest.
+ * The states proxy-status derives from a /debug/syncz document, including the ones a healthy
+ * running mesh does not show (NOT SENT: a type never requested; STALE in flight: sent, no answer
+ * yet). The running mesh's SYNCED and NACKed STALE are tested end to end in istio-compat-tests'
+ * InspectionCommandsTest.
  */
 class ProxyStatusReportTest {
-  private static final String SYNCZ = """
+  private static final String SYNCZ =
+      """
       {"meshVersion": 7, "proxies": [{
         "proxy": "sidecar~198.18.0.3~reviews-v1.bookinfo~bookinfo.svc.cluster.local",
         "identity": "bookinfo/bookinfo-reviews", "authenticated": true, "protocol": "delta", "stream": 4,
@@ -33,8 +35,11 @@ class ProxyStatusReportTest {
 
   @Test
   void statesPerType() throws Exception {
-    JsonNode report = ProxyStatusReport.of(new ObjectMapper().readTree(SYNCZ), "http://127.0.0.1:15014",
-        List.of("sidecar~198.18.0.3~reviews-v1.bookinfo~bookinfo.svc.cluster.local"));
+    JsonNode report =
+        ProxyStatusReport.of(
+            new ObjectMapper().readTree(SYNCZ),
+            "http://127.0.0.1:15014",
+            List.of("sidecar~198.18.0.3~reviews-v1.bookinfo~bookinfo.svc.cluster.local"));
     JsonNode p = report.path("proxies").get(0);
     assertThat(report.path("proxies")).hasSize(1);
     assertThat(p.path("name").asText()).isEqualTo("reviews-v1.bookinfo");
@@ -44,9 +49,13 @@ class ProxyStatusReportTest {
     assertThat(p.at("/types/LDS/state").asText()).isEqualTo("STALE");
     assertThat(p.at("/types/EDS/state").asText()).isEqualTo("NOT SENT");
     assertThat(p.at("/types/RDS/lastNack/error").asText()).isEqualTo("bad repetition operator: ++");
-    assertThat(p.at("/types/SDS/state").asText()).as("a NACK stays visible after a later ACK").isEqualTo("SYNCED");
+    assertThat(p.at("/types/SDS/state").asText())
+        .as("a NACK stays visible after a later ACK")
+        .isEqualTo("SYNCED");
 
-    assertThat(ProxyStatusReport.table(report)).isEqualTo("""
+    assertThat(ProxyStatusReport.table(report))
+        .isEqualTo(
+            """
         NAME                  CDS      LDS                                     EDS        RDS                                     SDS      LAST NACK
         reviews-v1.bookinfo   SYNCED   STALE (sent cccc2222, acked dddd3333)   NOT SENT   STALE (sent eeee4444, acked ffff5555)   SYNCED   RDS eeee4444: bad repetition operator: ++
 
@@ -57,9 +66,14 @@ class ProxyStatusReportTest {
 
   @Test
   void anExpectedSidecarWithoutAStreamIsNotConnected() throws Exception {
-    JsonNode report = ProxyStatusReport.of(new ObjectMapper().readTree("{\"meshVersion\": 1, \"proxies\": []}"),
-        "http://127.0.0.1:15014", List.of("sidecar~198.18.0.9~ratings-v1.bookinfo~bookinfo.svc.cluster.local"));
+    JsonNode report =
+        ProxyStatusReport.of(
+            new ObjectMapper().readTree("{\"meshVersion\": 1, \"proxies\": []}"),
+            "http://127.0.0.1:15014",
+            List.of("sidecar~198.18.0.9~ratings-v1.bookinfo~bookinfo.svc.cluster.local"));
     assertThat(report.at("/proxies/0/name").asText()).isEqualTo("ratings-v1.bookinfo");
-    assertThat(report.at("/proxies/0/types").findValuesAsText("state")).containsOnly("NOT CONNECTED").hasSize(5);
+    assertThat(report.at("/proxies/0/types").findValuesAsText("state"))
+        .containsOnly("NOT CONNECTED")
+        .hasSize(5);
   }
 }

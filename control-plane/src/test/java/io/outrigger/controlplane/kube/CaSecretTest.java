@@ -29,9 +29,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Test tier 4: the mesh CA of a cluster lives in one Secret of a real API server. Replicas starting together
- * (four at once here) all end up with the root of the one Secret that was created; an existing Secret (an
- * operator's own CA) is used as it is; a Secret without the CA's keys stops the start naming them.
+ * Test tier 4: the mesh CA of a cluster lives in one Secret of a real API server. Replicas starting
+ * together (four at once here) all end up with the root of the one Secret that was created; an
+ * existing Secret (an operator's own CA) is used as it is; a Secret without the CA's keys stops the
+ * start naming them.
  */
 class CaSecretTest {
 
@@ -61,10 +62,11 @@ class CaSecretTest {
     try {
       for (int i = 0; i < 4; i++) {
         Path caDir = dir.resolve("replica-" + i);
-        Callable<String> replica = () -> {
-          CaSecret.materialize(admin, "ca-race", "outrigger-ca", caDir, SETTINGS);
-          return Files.readString(caDir.resolve("root-cert.pem"));
-        };
+        Callable<String> replica =
+            () -> {
+              CaSecret.materialize(admin, "ca-race", "outrigger-ca", caDir, SETTINGS);
+              return Files.readString(caDir.resolve("root-cert.pem"));
+            };
         roots.add(pool.submit(replica));
       }
       List<String> got = new ArrayList<>();
@@ -75,7 +77,8 @@ class CaSecretTest {
       String stored = decode(secret, "root-cert.pem");
       assertThat(got).containsOnly(stored);
       assertThat(secret.getData()).containsKeys("ca-cert.pem", "ca-key.pem", "root-cert.pem");
-      assertThat(secret.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "outrigger");
+      assertThat(secret.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/managed-by", "outrigger");
       // Each replica's directory is a working CA under that root.
       MeshCa ca = MeshCa.loadOrInit(dir.resolve("replica-3"), SETTINGS);
       assertThat(ca.trustBundle().pem()).isEqualTo(stored);
@@ -90,36 +93,75 @@ class CaSecretTest {
   void anOperatorsOwnCaSecretIsUsedAsItIs(@TempDir Path dir) throws Exception {
     Path own = dir.resolve("own");
     MeshCa.loadOrInit(own, SETTINGS);
-    Map<String, String> data = Map.of(
-        "ca-cert.pem", encode(own.resolve("ca-cert.pem")), "ca-key.pem", encode(own.resolve("ca-key.pem")),
-        "root-cert.pem", encode(own.resolve("root-cert.pem")));
-    admin.secrets().inNamespace("ca-own").resource(new SecretBuilder().withNewMetadata().withName("cacerts")
-        .endMetadata().withData(data).build()).create();
+    Map<String, String> data =
+        Map.of(
+            "ca-cert.pem",
+            encode(own.resolve("ca-cert.pem")),
+            "ca-key.pem",
+            encode(own.resolve("ca-key.pem")),
+            "root-cert.pem",
+            encode(own.resolve("root-cert.pem")));
+    admin
+        .secrets()
+        .inNamespace("ca-own")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("cacerts")
+                .endMetadata()
+                .withData(data)
+                .build())
+        .create();
 
     CaSecret.materialize(admin, "ca-own", "cacerts", dir.resolve("replica"), SETTINGS);
 
     assertThat(Files.readString(dir.resolve("replica/root-cert.pem")))
         .isEqualTo(Files.readString(own.resolve("root-cert.pem")));
-    assertThat(admin.secrets().inNamespace("ca-own").withName("cacerts").get().getMetadata().getLabels())
-        .as("not rewritten").isNullOrEmpty();
+    assertThat(
+            admin
+                .secrets()
+                .inNamespace("ca-own")
+                .withName("cacerts")
+                .get()
+                .getMetadata()
+                .getLabels())
+        .as("not rewritten")
+        .isNullOrEmpty();
   }
 
   @Test
-  void aSecretWithoutTheCaKeysOrAUsedDirectoryIsRefusedNamingWhy(@TempDir Path dir) throws Exception {
-    admin.secrets().inNamespace("ca-bad").resource(new SecretBuilder().withNewMetadata().withName("outrigger-ca")
-        .endMetadata().withStringData(Map.of("root-cert.pem", "x")).build()).create();
-    assertThatThrownBy(() -> CaSecret.materialize(admin, "ca-bad", "outrigger-ca", dir.resolve("a"), SETTINGS))
+  void aSecretWithoutTheCaKeysOrAUsedDirectoryIsRefusedNamingWhy(@TempDir Path dir)
+      throws Exception {
+    admin
+        .secrets()
+        .inNamespace("ca-bad")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("outrigger-ca")
+                .endMetadata()
+                .withStringData(Map.of("root-cert.pem", "x"))
+                .build())
+        .create();
+    assertThatThrownBy(
+            () -> CaSecret.materialize(admin, "ca-bad", "outrigger-ca", dir.resolve("a"), SETTINGS))
         .isInstanceOf(CaException.class)
-        .hasMessage("CA secret ca-bad/outrigger-ca: has no ca-cert.pem, ca-key.pem (keys: root-cert.pem); it must"
-            + " hold the cacerts files of 'outrigger ca init'");
+        .hasMessage(
+            "CA secret ca-bad/outrigger-ca: has no ca-cert.pem, ca-key.pem (keys: root-cert.pem); it must"
+                + " hold the cacerts files of 'outrigger ca init'");
 
     MeshCa.loadOrInit(dir.resolve("used"), SETTINGS);
-    assertThatThrownBy(() -> CaSecret.materialize(admin, "ca-race", "outrigger-ca", dir.resolve("used"), SETTINGS))
-        .isInstanceOf(CaException.class).hasMessageContaining("already holds a CA");
+    assertThatThrownBy(
+            () ->
+                CaSecret.materialize(
+                    admin, "ca-race", "outrigger-ca", dir.resolve("used"), SETTINGS))
+        .isInstanceOf(CaException.class)
+        .hasMessageContaining("already holds a CA");
   }
 
   private static String decode(Secret secret, String key) {
-    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.US_ASCII);
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.US_ASCII);
   }
 
   private static String encode(Path file) throws Exception {

@@ -10,13 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hosted injector's config ({@code --injector-config}, the chart's ConfigMap) with the control plane's own
- * revision and namespace: the sidecar image and a fixed address come from the file, the name sidecars verify is
- * the revision's Service, and a file claiming another revision or namespace is refused.
+ * The hosted injector's config ({@code --injector-config}, the chart's ConfigMap) with the control
+ * plane's own revision and namespace: the sidecar image and a fixed address come from the file, the
+ * name sidecars verify is the revision's Service, and a file claiming another revision or namespace
+ * is refused.
  */
 class InjectorConfigSettingsTest {
 
-  private static final ClusterSettings B = ClusterSettings.none().withRevision("b").withNamespace("mesh");
+  private static final ClusterSettings B =
+      ClusterSettings.none().withRevision("b").withNamespace("mesh");
 
   @Test
   void withoutAFileSidecarsDialAndVerifyTheRevisionsService() {
@@ -27,9 +29,12 @@ class InjectorConfigSettingsTest {
   }
 
   @Test
-  void theFilesImageAndAddressAreUsedAndTheServiceNameStaysVerified(@TempDir Path dir) throws Exception {
-    Path file = Files.writeString(dir.resolve("config.yaml"),
-        "image: outrigger.local/envoy:1.40.0\ncontrolPlaneAddress: 198.19.232.15:15012\n");
+  void theFilesImageAndAddressAreUsedAndTheServiceNameStaysVerified(@TempDir Path dir)
+      throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("config.yaml"),
+            "image: outrigger.local/envoy:1.40.0\ncontrolPlaneAddress: 198.19.232.15:15012\n");
     InjectorConfig config = B.withInjector(InjectorConfig.load(file)).injectorConfig(15012);
     assertThat(config.image()).isEqualTo("outrigger.local/envoy:1.40.0");
     assertThat(config.controlPlaneAddress()).isEqualTo("198.19.232.15:15012");
@@ -42,10 +47,12 @@ class InjectorConfigSettingsTest {
     Path other = Files.writeString(dir.resolve("a.yaml"), "revision: a\n");
     assertThatThrownBy(() -> B.withInjector(InjectorConfig.load(other)).injectorConfig(15012))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("injector config: revision 'a' but this control plane is revision 'b' (leave it out: --revision"
-            + " decides)");
+        .hasMessage(
+            "injector config: revision 'a' but this control plane is revision 'b' (leave it out: --revision"
+                + " decides)");
     Path ns = Files.writeString(dir.resolve("ns.yaml"), "controlPlaneNamespace: elsewhere\n");
     assertThatThrownBy(() -> B.withInjector(InjectorConfig.load(ns)).injectorConfig(15012))
-        .hasMessageContaining("controlPlaneNamespace 'elsewhere' but this control plane runs in 'mesh'");
+        .hasMessageContaining(
+            "controlPlaneNamespace 'elsewhere' but this control plane runs in 'mesh'");
   }
 }

@@ -11,7 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What an operator sees for a kubeconfig or registry value that cannot work: one line naming it. */
+/**
+ * What an operator sees for a kubeconfig or registry value that cannot work: one line naming it.
+ */
 class KubeConnectionTest {
   @TempDir Path dir;
 
@@ -44,9 +46,11 @@ class KubeConnectionTest {
 
     assertThat(RegistrySource.parse("kube")).hasToString("kube");
     assertThat(kube).hasToString("kube:" + kubeconfig);
-    assertThat(RegistrySource.merged(List.of(kube, files))).hasToString("kube:" + kubeconfig + ",file:" + dir);
+    assertThat(RegistrySource.merged(List.of(kube, files)))
+        .hasToString("kube:" + kubeconfig + ",file:" + dir);
     assertThat(RegistrySource.merged(List.of(files))).isSameAs(files);
     assertThat(KubeConnection.inCluster().describe()).isEqualTo("in-cluster service account");
-    assertThatThrownBy(() -> RegistrySource.parse("etcd:x")).hasMessageContaining("unknown kind; supported: file:DIR");
+    assertThatThrownBy(() -> RegistrySource.parse("etcd:x"))
+        .hasMessageContaining("unknown kind; supported: file:DIR");
   }
 }

@@ -3,9 +3,9 @@ package io.outrigger.controlplane.kube;
 import io.outrigger.controlplane.server.ControlPlane;
 import io.outrigger.controlplane.server.ControlPlaneSettings;
 import io.outrigger.controlplane.server.TestRegistry;
+import io.outrigger.hostnet.TempFiles;
 import io.outrigger.testsupport.KubeApiServerExtension;
 import io.outrigger.testsupport.KubeTestCluster;
-import io.outrigger.hostnet.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +16,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Control plane replicas started as {@code --kubeconfig} would start them against the class's real API server,
- * authenticated as their own service account with the documented RBAC, on a file registry this fixture
- * holds. Register it after the {@link KubeApiServerExtension} it uses (a higher {@code @Order}); after the
- * class it stops every replica and removes its files.
+ * Control plane replicas started as {@code --kubeconfig} would start them against the class's real
+ * API server, authenticated as their own service account with the documented RBAC, on a file
+ * registry this fixture holds. Register it after the {@link KubeApiServerExtension} it uses (a
+ * higher {@code @Order}); after the class it stops every replica and removes its files.
  */
 final class KubeControlPlane implements BeforeAllCallback, AfterAllCallback {
   private final KubeApiServerExtension kube;
@@ -52,8 +52,10 @@ final class KubeControlPlane implements BeforeAllCallback, AfterAllCallback {
 
   /** Starts a replica; all share the registry and the CA, as a revision's replicas do. */
   ControlPlane start() {
-    ControlPlane controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
-        .withCluster(ClusterSettings.of(KubeConnection.kubeconfig(kubeconfig))));
+    ControlPlane controlPlane =
+        ControlPlane.start(
+            ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
+                .withCluster(ClusterSettings.of(KubeConnection.kubeconfig(kubeconfig))));
     running.add(controlPlane);
     return controlPlane;
   }

@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Test tier 4: the TLS xDS port of a control plane given {@code --kubeconfig} authenticates sidecars with
- * TokenReview against a real kube-apiserver, with real TokenRequest tokens bound to real Pod objects, and
- * binds a pod-bound token to its pod (name, UID, IP). "Gets config" is the control plane's SDS answer
- * (the SVID of the token's ns/sa) on a real TLS gRPC stream; "gets none" is a refused stream that received
- * nothing at all. The control plane runs as a service account with only the documented RBAC.
+ * Test tier 4: the TLS xDS port of a control plane given {@code --kubeconfig} authenticates
+ * sidecars with TokenReview against a real kube-apiserver, with real TokenRequest tokens bound to
+ * real Pod objects, and binds a pod-bound token to its pod (name, UID, IP). "Gets config" is the
+ * control plane's SDS answer (the SVID of the token's ns/sa) on a real TLS gRPC stream; "gets none"
+ * is a refused stream that received nothing at all. The control plane runs as a service account
+ * with only the documented RBAC.
  */
 class PodTokenIdentityTest {
   static final String NS = "shop";
@@ -40,8 +41,14 @@ class PodTokenIdentityTest {
   static final String HERE = "127.0.0.1";
   static final String ELSEWHERE = "198.18.0.7";
 
-  @RegisterExtension @Order(1) static final KubeApiServerExtension kube = new KubeApiServerExtension();
-  @RegisterExtension @Order(2) static final KubeControlPlane fixture = new KubeControlPlane(kube);
+  @RegisterExtension
+  @Order(1)
+  static final KubeApiServerExtension kube = new KubeApiServerExtension();
+
+  @RegisterExtension
+  @Order(2)
+  static final KubeControlPlane fixture = new KubeControlPlane(kube);
+
   static KubeTestCluster cluster;
   static ControlPlane controlPlane;
   static Pod reviews1;
@@ -58,11 +65,15 @@ class PodTokenIdentityTest {
     ratings1 = cluster.pod(NS, "ratings-1", "ratings", HERE);
     far = cluster.pod(NS, "reviews-far", "reviews", ELSEWHERE);
     otherNamespace = cluster.pod("other", "reviews-1", "reviews", HERE);
-    fixture.registry().write("workloads.yaml", TestRegistry.workload(NS, "reviews-1", "reviews", "reviews", 9080)
-        + TestRegistry.workload(NS, "reviews-2", "reviews", "reviews", 9080)
-        + TestRegistry.workload(NS, "reviews-far", "reviews", "reviews", 9080)
-        + TestRegistry.workload(NS, "reviews-gone", "reviews", "reviews", 9080)
-        + TestRegistry.workload(NS, "ratings-1", "ratings", "ratings", 9080));
+    fixture
+        .registry()
+        .write(
+            "workloads.yaml",
+            TestRegistry.workload(NS, "reviews-1", "reviews", "reviews", 9080)
+                + TestRegistry.workload(NS, "reviews-2", "reviews", "reviews", 9080)
+                + TestRegistry.workload(NS, "reviews-far", "reviews", "reviews", 9080)
+                + TestRegistry.workload(NS, "reviews-gone", "reviews", "reviews", 9080)
+                + TestRegistry.workload(NS, "ratings-1", "ratings", "ratings", 9080));
     controlPlane = fixture.start();
   }
 
@@ -73,13 +84,20 @@ class PodTokenIdentityTest {
     assertThat(svidOf(config(token, "reviews-1", "reviews", Map.of())))
         .containsExactly("spiffe://cluster.local/ns/shop/sa/reviews");
     // The node may state its UID (the injector's POD_UID): the right one is accepted.
-    assertThat(svidOf(config(token, "reviews-1", "reviews", Map.of("POD_UID", reviews1.getMetadata().getUid()))))
+    assertThat(
+            svidOf(
+                config(
+                    token,
+                    "reviews-1",
+                    "reviews",
+                    Map.of("POD_UID", reviews1.getMetadata().getUid()))))
         .containsExactly("spiffe://cluster.local/ns/shop/sa/reviews");
   }
 
   @Test
   void aTokenOfAnotherServiceAccountGetsNothing() throws Exception {
-    Status status = refused(cluster.token(NS, "ratings", MESH, ratings1), "reviews-1", "reviews", Map.of());
+    Status status =
+        refused(cluster.token(NS, "ratings", MESH, ratings1), "reviews-1", "reviews", Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("shop/ratings").contains("shop/reviews-1");
@@ -87,8 +105,12 @@ class PodTokenIdentityTest {
 
   @Test
   void aTokenOfTheSameServiceAccountNameInAnotherNamespaceGetsNothing() throws Exception {
-    Status status = refused(cluster.token("other", "reviews", MESH, otherNamespace), "reviews-1", "reviews",
-        Map.of());
+    Status status =
+        refused(
+            cluster.token("other", "reviews", MESH, otherNamespace),
+            "reviews-1",
+            "reviews",
+            Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("other/reviews");
@@ -96,26 +118,34 @@ class PodTokenIdentityTest {
 
   @Test
   void aTokenBoundToAnotherPodOfTheSameServiceAccountGetsNothing() throws Exception {
-    Status status = refused(cluster.token(NS, "reviews", MESH, reviews2), "reviews-1", "reviews", Map.of());
+    Status status =
+        refused(cluster.token(NS, "reviews", MESH, reviews2), "reviews-1", "reviews", Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(status.getDescription()).contains("claims pod shop/reviews-1")
+    assertThat(status.getDescription())
+        .contains("claims pod shop/reviews-1")
         .contains("bound to pod shop/reviews-2");
   }
 
   @Test
   void aNodeClaimingAnotherPodUidGetsNothing() throws Exception {
-    Status status = refused(cluster.token(NS, "reviews", MESH, reviews1), "reviews-1", "reviews",
-        Map.of("POD_UID", reviews2.getMetadata().getUid()));
+    Status status =
+        refused(
+            cluster.token(NS, "reviews", MESH, reviews1),
+            "reviews-1",
+            "reviews",
+            Map.of("POD_UID", reviews2.getMetadata().getUid()));
 
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(status.getDescription()).contains(reviews2.getMetadata().getUid())
+    assertThat(status.getDescription())
+        .contains(reviews2.getMetadata().getUid())
         .contains(reviews1.getMetadata().getUid());
   }
 
   @Test
   void aStreamFromAnAddressThatIsNotThePodsGetsNothing() throws Exception {
-    Status status = refused(cluster.token(NS, "reviews", MESH, far), "reviews-far", "reviews", Map.of());
+    Status status =
+        refused(cluster.token(NS, "reviews", MESH, far), "reviews-far", "reviews", Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("comes from 127.0.0.1").contains(ELSEWHERE);
@@ -131,8 +161,12 @@ class PodTokenIdentityTest {
 
   @Test
   void aTokenForAnotherAudienceGetsNothing() throws Exception {
-    Status status = refused(cluster.token(NS, "reviews", List.of("vault"), reviews1), "reviews-1", "reviews",
-        Map.of());
+    Status status =
+        refused(
+            cluster.token(NS, "reviews", List.of("vault"), reviews1),
+            "reviews-1",
+            "reviews",
+            Map.of());
 
     assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(status.getDescription()).contains("audience");
@@ -142,12 +176,14 @@ class PodTokenIdentityTest {
   void aDeletedPodsTokenGetsNothingAtOnce() throws Exception {
     Pod gone = cluster.pod(NS, "reviews-gone", "reviews", HERE);
     String token = cluster.token(NS, "reviews", MESH, gone);
-    assertThat(svidOf(config(token, "reviews-gone", "reviews", Map.of()))).as("while the pod exists")
+    assertThat(svidOf(config(token, "reviews-gone", "reviews", Map.of())))
+        .as("while the pod exists")
         .containsExactly("spiffe://cluster.local/ns/shop/sa/reviews");
 
     cluster.deletePod(gone);
 
-    // The API server still passes this very token for a few seconds (it caches reviews); the pod check does not.
+    // The API server still passes this very token for a few seconds (it caches reviews); the pod
+    // check does not.
     Status status = refused(token, "reviews-gone", "reviews", Map.of());
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("shop/reviews-gone").contains("no longer exists");
@@ -155,23 +191,38 @@ class PodTokenIdentityTest {
 
   /** Like a TokenRequest token of that service account, issued two hours ago for one hour. */
   private static String expiredToken(String serviceAccount) {
-    String uid = cluster.admin().serviceAccounts().inNamespace(NS).withName(serviceAccount).get().getMetadata()
-        .getUid();
-    return ServiceAccountTokens.sign(kube.server(), NS, serviceAccount, uid, MESH,
-        Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1));
+    String uid =
+        cluster
+            .admin()
+            .serviceAccounts()
+            .inNamespace(NS)
+            .withName(serviceAccount)
+            .get()
+            .getMetadata()
+            .getUid();
+    return ServiceAccountTokens.sign(
+        kube.server(),
+        NS,
+        serviceAccount,
+        uid,
+        MESH,
+        Instant.now().minus(Duration.ofHours(2)),
+        Duration.ofHours(1));
   }
 
   private static RawAdsClient client(String token) {
-    return new RawAdsClient(controlPlane.xdsTlsPort(), controlPlane.rootCertPem(), controlPlane.serverName(), token);
+    return new RawAdsClient(
+        controlPlane.xdsTlsPort(), controlPlane.rootCertPem(), controlPlane.serverName(), token);
   }
 
-  private static DiscoveryResponse config(String token, String pod, String sa, Map<String, String> metadata)
-      throws Exception {
+  private static DiscoveryResponse config(
+      String token, String pod, String sa, Map<String, String> metadata) throws Exception {
     try (RawAdsClient c = client(token)) {
       c.request(NS, pod, sa, metadata, XdsTypes.SECRET, SECRETS);
       DiscoveryResponse response = c.next(Duration.ofSeconds(15));
-      assertThat(response).as("secrets for %s/%s (stream closed with %s)", NS, pod,
-          c.closedWith(Duration.ZERO)).isNotNull();
+      assertThat(response)
+          .as("secrets for %s/%s (stream closed with %s)", NS, pod, c.closedWith(Duration.ZERO))
+          .isNotNull();
       return response;
     }
   }
@@ -191,10 +242,15 @@ class PodTokenIdentityTest {
       Secret secret = any.unpack(Secret.class);
       if (secret.getName().equals("default")) {
         String chain = secret.getTlsCertificate().getCertificateChain().getInlineString();
-        X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
-            .generateCertificate(new ByteArrayInputStream(chain.getBytes(StandardCharsets.UTF_8)));
-        return leaf.getSubjectAlternativeNames().stream().filter(san -> (Integer) san.get(0) == 6)
-            .map(san -> (String) san.get(1)).toList();
+        X509Certificate leaf =
+            (X509Certificate)
+                CertificateFactory.getInstance("X.509")
+                    .generateCertificate(
+                        new ByteArrayInputStream(chain.getBytes(StandardCharsets.UTF_8)));
+        return leaf.getSubjectAlternativeNames().stream()
+            .filter(san -> (Integer) san.get(0) == 6)
+            .map(san -> (String) san.get(1))
+            .toList();
       }
     }
     throw new AssertionError("no default secret in " + response.getResourcesCount() + " resources");

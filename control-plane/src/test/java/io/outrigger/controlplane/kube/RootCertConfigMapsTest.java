@@ -3,9 +3,9 @@ package io.outrigger.controlplane.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,16 +26,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Test tier 4: the leader keeps ConfigMap outrigger-ca-root-cert in every namespace of a real API server,
- * recreates and restores it, follows a root rotation of the CA directory (as do the sidecars' ROOTCA
- * secrets), and never writes a ConfigMap of
- * that name that is not labelled as ours.
+ * Test tier 4: the leader keeps ConfigMap outrigger-ca-root-cert in every namespace of a real API
+ * server, recreates and restores it, follows a root rotation of the CA directory (as do the
+ * sidecars' ROOTCA secrets), and never writes a ConfigMap of that name that is not labelled as
+ * ours.
  */
 class RootCertConfigMapsTest {
   static final Duration WRITE = Duration.ofSeconds(15);
 
-  @RegisterExtension @Order(1) static final KubeApiServerExtension kube = new KubeApiServerExtension();
-  @RegisterExtension @Order(2) static final KubeControlPlane fixture = new KubeControlPlane(kube);
+  @RegisterExtension
+  @Order(1)
+  static final KubeApiServerExtension kube = new KubeApiServerExtension();
+
+  @RegisterExtension
+  @Order(2)
+  static final KubeControlPlane fixture = new KubeControlPlane(kube);
+
   static KubeTestCluster cluster;
   static KubernetesClient admin;
   static ControlPlane controlPlane;
@@ -46,10 +52,20 @@ class RootCertConfigMapsTest {
     admin = cluster.admin();
     cluster.namespace("before");
     cluster.namespace("foreign");
-    admin.configMaps().inNamespace("foreign").resource(new ConfigMapBuilder().withNewMetadata()
-        .withName(RootCertConfigMaps.NAME).endMetadata().withData(Map.of(RootCertConfigMaps.KEY, "not ours"))
-        .build()).create();
-    fixture.registry().write("workloads.yaml", TestRegistry.workload("shop", "web-1", "web", "web", 8080));
+    admin
+        .configMaps()
+        .inNamespace("foreign")
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(RootCertConfigMaps.NAME)
+                .endMetadata()
+                .withData(Map.of(RootCertConfigMaps.KEY, "not ours"))
+                .build())
+        .create();
+    fixture
+        .registry()
+        .write("workloads.yaml", TestRegistry.workload("shop", "web-1", "web", "web", 8080));
     controlPlane = fixture.start();
   }
 
@@ -74,8 +90,15 @@ class RootCertConfigMapsTest {
     admin.configMaps().inNamespace("churn").withName(RootCertConfigMaps.NAME).delete();
     awaitRootCert("churn");
 
-    admin.configMaps().inNamespace("churn").withName(RootCertConfigMaps.NAME)
-        .edit(cm -> new ConfigMapBuilder(cm).withData(Map.of(RootCertConfigMaps.KEY, "tampered")).build());
+    admin
+        .configMaps()
+        .inNamespace("churn")
+        .withName(RootCertConfigMaps.NAME)
+        .edit(
+            cm ->
+                new ConfigMapBuilder(cm)
+                    .withData(Map.of(RootCertConfigMaps.KEY, "tampered"))
+                    .build());
     awaitRootCert("churn");
   }
 
@@ -86,7 +109,8 @@ class RootCertConfigMapsTest {
     awaitRootCert("later");
     awaitRootCert("before");
 
-    ConfigMap foreign = admin.configMaps().inNamespace("foreign").withName(RootCertConfigMaps.NAME).get();
+    ConfigMap foreign =
+        admin.configMaps().inNamespace("foreign").withName(RootCertConfigMaps.NAME).get();
     assertThat(foreign.getData()).containsExactly(Map.entry(RootCertConfigMaps.KEY, "not ours"));
     assertThat(foreign.getMetadata().getLabels()).isNullOrEmpty();
   }
@@ -96,17 +120,25 @@ class RootCertConfigMapsTest {
     cluster.namespace("rotating");
     String before = awaitRootCert("rotating").getData().get(RootCertConfigMaps.KEY);
     Pod pod = cluster.pod("shop", "web-1", "web", "127.0.0.1");
-    RawAdsClient sidecar = new RawAdsClient(controlPlane.xdsTlsPort(), before, controlPlane.serverName(),
-        cluster.token("shop", "web", List.of("outrigger"), pod));
+    RawAdsClient sidecar =
+        new RawAdsClient(
+            controlPlane.xdsTlsPort(),
+            before,
+            controlPlane.serverName(),
+            cluster.token("shop", "web", List.of("outrigger"), pod));
     sidecar.request("shop", "web-1", "web", XdsTypes.SECRET, List.of("ROOTCA"));
     assertThat(rootCaOf(sidecar.next(XdsTypes.SECRET, WRITE))).isEqualTo(before);
 
     MeshCa.loadOrInit(controlPlane.caDir(), CaSettings.defaults()).rotateRoot();
 
-    await().atMost(WRITE).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(WRITE)
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> !controlPlane.rootCertPem().equals(before));
     String rotated = controlPlane.rootCertPem();
-    assertThat(rotated).as("the bundle holds the old root and the new one").contains(before.strip());
+    assertThat(rotated)
+        .as("the bundle holds the old root and the new one")
+        .contains(before.strip());
     assertThat(rotated.split("BEGIN CERTIFICATE", -1)).hasSize(3);
     for (String ns : new String[] {"rotating", "before", "default"}) {
       awaitRootCert(ns);
@@ -119,13 +151,23 @@ class RootCertConfigMapsTest {
 
   private static String rootCaOf(DiscoveryResponse response) throws Exception {
     assertThat(response).as("a ROOTCA secret").isNotNull();
-    return response.getResources(0).unpack(Secret.class).getValidationContext().getTrustedCa().getInlineString();
+    return response
+        .getResources(0)
+        .unpack(Secret.class)
+        .getValidationContext()
+        .getTrustedCa()
+        .getInlineString();
   }
 
   /** Waits until {@code ns} holds our ConfigMap with the control plane's trust bundle now. */
   private static ConfigMap awaitRootCert(String ns) {
-    return await().atMost(WRITE).pollInterval(Duration.ofMillis(200)).until(
-        () -> admin.configMaps().inNamespace(ns).withName(RootCertConfigMaps.NAME).get(),
-        cm -> cm != null && controlPlane.rootCertPem().equals(cm.getData().get(RootCertConfigMaps.KEY)));
+    return await()
+        .atMost(WRITE)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> admin.configMaps().inNamespace(ns).withName(RootCertConfigMaps.NAME).get(),
+            cm ->
+                cm != null
+                    && controlPlane.rootCertPem().equals(cm.getData().get(RootCertConfigMaps.KEY)));
   }
 }

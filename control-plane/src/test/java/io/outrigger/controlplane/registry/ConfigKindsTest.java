@@ -10,15 +10,19 @@ class ConfigKindsTest {
   @Test
   void eachKindAgreesWithItsFabric8TypeOnGroupVersionAndKind() {
     for (ConfigKind<?> kind : ConfigKinds.ALL) {
-      // What a registry watches is what fabric8 will ask the API server for: they must not drift apart.
-      assertThat(HasMetadata.getApiVersion(kind.type())).as(kind.toString()).isEqualTo(kind.apiVersion());
+      // What a registry watches is what fabric8 will ask the API server for: they must not drift
+      // apart.
+      assertThat(HasMetadata.getApiVersion(kind.type()))
+          .as(kind.toString())
+          .isEqualTo(kind.apiVersion());
       assertThat(HasMetadata.getKind(kind.type())).as(kind.toString()).isEqualTo(kind.kind());
     }
   }
 
   @Test
   void olderIstioVersionsAreAcceptedAndOtherGroupsAreNot() {
-    assertThat(ConfigKinds.of("networking.istio.io/v1alpha3", "VirtualService")).contains(ConfigKinds.VIRTUAL_SERVICE);
+    assertThat(ConfigKinds.of("networking.istio.io/v1alpha3", "VirtualService"))
+        .contains(ConfigKinds.VIRTUAL_SERVICE);
     assertThat(ConfigKinds.of("security.istio.io/v1beta1", "PeerAuthentication"))
         .contains(ConfigKinds.PEER_AUTHENTICATION);
     assertThat(ConfigKinds.of("v1", "Service")).contains(ConfigKinds.SERVICE);
@@ -31,6 +35,7 @@ class ConfigKindsTest {
 
   @Test
   void onlyVirtualServicesAreCheckedAgainstTheMeshInForce() {
-    assertThat(ConfigKinds.ALL.stream().filter(ConfigKind::needsLookup)).containsExactly(ConfigKinds.VIRTUAL_SERVICE);
+    assertThat(ConfigKinds.ALL.stream().filter(ConfigKind::needsLookup))
+        .containsExactly(ConfigKinds.VIRTUAL_SERVICE);
   }
 }

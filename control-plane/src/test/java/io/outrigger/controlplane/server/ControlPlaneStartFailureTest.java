@@ -15,7 +15,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A start that fails half-way (here: the monitoring port is taken) leaves nothing running behind it. */
+/**
+ * A start that fails half-way (here: the monitoring port is taken) leaves nothing running behind
+ * it.
+ */
 class ControlPlaneStartFailureTest {
 
   @TempDir Path dir;
@@ -26,8 +29,9 @@ class ControlPlaneStartFailureTest {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     int tlsPort = freeLoopbackPort();
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      ControlPlaneSettings settings = ControlPlaneSettings.forTests(registry, dir.resolve("ca"))
-          .withPorts(-1, tlsPort, taken.getLocalPort());
+      ControlPlaneSettings settings =
+          ControlPlaneSettings.forTests(registry, dir.resolve("ca"))
+              .withPorts(-1, tlsPort, taken.getLocalPort());
 
       assertThatThrownBy(() -> ControlPlane.start(settings))
           .hasMessageContaining("monitoring port")
@@ -38,9 +42,13 @@ class ControlPlaneStartFailureTest {
     try (ServerSocket rebound = new ServerSocket(tlsPort, 50, InetAddress.getLoopbackAddress())) {
       assertThat(rebound.getLocalPort()).isEqualTo(tlsPort);
     }
-    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(newThreadsNamed(before, "file-registry-watch", "outrigger-push"))
-            .as("threads the failed start left running").isEmpty());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(newThreadsNamed(before, "file-registry-watch", "outrigger-push"))
+                    .as("threads the failed start left running")
+                    .isEmpty());
   }
 
   private static Set<String> newThreadsNamed(Set<Thread> before, String... prefixes) {

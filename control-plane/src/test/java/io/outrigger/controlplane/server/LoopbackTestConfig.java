@@ -45,8 +45,8 @@ import java.util.Map;
  * Config for a real Envoy on the test host, driven by the real registry: per service port an EDS
  * cluster, its endpoints, a route and an HTTP listener on 127.0.0.1:0, plus one TLS listener served
  * with the SDS secrets. The mesh's sidecar config binds fixed ports (15001, 15006), which tests on
- * the shared host must not; that config is exercised in network namespaces by istio-compat-tests.
- * A service named {@code broken} yields a cluster Envoy rejects (connect_timeout must be > 0).
+ * the shared host must not; that config is exercised in network namespaces by istio-compat-tests. A
+ * service named {@code broken} yields a cluster Envoy rejects (connect_timeout must be > 0).
  */
 final class LoopbackTestConfig implements ProxyConfigSource {
   static final String TLS_LISTENER = "tls-echo";
@@ -61,7 +61,8 @@ final class LoopbackTestConfig implements ProxyConfigSource {
       for (ServicePort port : service.ports()) {
         String name = "outbound|" + port.port() + "||" + service.hostname();
         clusters.add(XdsResource.of(name, cluster(name, service.name().equals("broken"))));
-        endpoints.add(XdsResource.of(name, endpoints(name, port, mesh.workloadsOf(service.hostname()))));
+        endpoints.add(
+            XdsResource.of(name, endpoints(name, port, mesh.workloadsOf(service.hostname()))));
         routes.add(XdsResource.of(name, route(name)));
         listeners.add(XdsResource.of(name, httpListener(name)));
       }
@@ -69,8 +70,15 @@ final class LoopbackTestConfig implements ProxyConfigSource {
     if (!clusters.isEmpty()) {
       listeners.add(XdsResource.of(TLS_LISTENER, tlsListener(clusters.get(0).name())));
     }
-    return Map.of(XdsTypes.CLUSTER, ProxySnapshot.byName(clusters), XdsTypes.ENDPOINT, ProxySnapshot.byName(endpoints),
-        XdsTypes.ROUTE, ProxySnapshot.byName(routes), XdsTypes.LISTENER, ProxySnapshot.byName(listeners));
+    return Map.of(
+        XdsTypes.CLUSTER,
+        ProxySnapshot.byName(clusters),
+        XdsTypes.ENDPOINT,
+        ProxySnapshot.byName(endpoints),
+        XdsTypes.ROUTE,
+        ProxySnapshot.byName(routes),
+        XdsTypes.LISTENER,
+        ProxySnapshot.byName(listeners));
   }
 
   private static ConfigSource ads() {
@@ -89,11 +97,14 @@ final class LoopbackTestConfig implements ProxyConfigSource {
         .build();
   }
 
-  private static ClusterLoadAssignment endpoints(String name, ServicePort port, List<Workload> workloads) {
+  private static ClusterLoadAssignment endpoints(
+      String name, ServicePort port, List<Workload> workloads) {
     LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
     for (Workload w : workloads) {
-      locality.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(
-          Endpoint.newBuilder().setAddress(address(w.address(), w.targetPort(port)))));
+      locality.addLbEndpoints(
+          LbEndpoint.newBuilder()
+              .setEndpoint(
+                  Endpoint.newBuilder().setAddress(address(w.address(), w.targetPort(port)))));
     }
     return ClusterLoadAssignment.newBuilder().setClusterName(name).addEndpoints(locality).build();
   }
@@ -101,45 +112,62 @@ final class LoopbackTestConfig implements ProxyConfigSource {
   private static RouteConfiguration route(String cluster) {
     return RouteConfiguration.newBuilder()
         .setName(cluster)
-        .addVirtualHosts(VirtualHost.newBuilder().setName(cluster).addDomains("*")
-            .addRoutes(Route.newBuilder()
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster(cluster))))
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(cluster)
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster(cluster))))
         .build();
   }
 
   private static Listener httpListener(String name) {
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-        .setStatPrefix("test")
-        .setRds(Rds.newBuilder().setRouteConfigName(name).setConfigSource(ads()))
-        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("test")
+            .setRds(Rds.newBuilder().setRouteConfigName(name).setConfigSource(ads()))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
     return Listener.newBuilder()
         .setName(name)
         .setAddress(address("127.0.0.1", 0))
-        .addFilterChains(FilterChain.newBuilder().addFilters(
-            Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
-                .setTypedConfig(Any.pack(hcm))))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(
+                    Filter.newBuilder()
+                        .setName("envoy.filters.network.http_connection_manager")
+                        .setTypedConfig(Any.pack(hcm))))
         .build();
   }
 
   /** Serves the proxy's SDS {@code default} certificate, so a handshake shows which one it got. */
   private static Listener tlsListener(String cluster) {
-    DownstreamTlsContext tls = DownstreamTlsContext.newBuilder()
-        .setCommonTlsContext(CommonTlsContext.newBuilder()
-            .addTlsCertificateSdsSecretConfigs(sds("default"))
-            .setValidationContextSdsSecretConfig(sds("ROOTCA")))
-        .build();
+    DownstreamTlsContext tls =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .addTlsCertificateSdsSecretConfigs(sds("default"))
+                    .setValidationContextSdsSecretConfig(sds("ROOTCA")))
+            .build();
     TcpProxy tcp = TcpProxy.newBuilder().setStatPrefix("tls-echo").setCluster(cluster).build();
     return Listener.newBuilder()
         .setName(TLS_LISTENER)
         .setAddress(address("127.0.0.1", 0))
-        .addFilterChains(FilterChain.newBuilder()
-            .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
-                .setTypedConfig(Any.pack(tls)))
-            .addFilters(Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
-                .setTypedConfig(Any.pack(tcp))))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .setTransportSocket(
+                    TransportSocket.newBuilder()
+                        .setName("envoy.transport_sockets.tls")
+                        .setTypedConfig(Any.pack(tls)))
+                .addFilters(
+                    Filter.newBuilder()
+                        .setName("envoy.filters.network.tcp_proxy")
+                        .setTypedConfig(Any.pack(tcp))))
         .build();
   }
 

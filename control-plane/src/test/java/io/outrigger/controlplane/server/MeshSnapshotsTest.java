@@ -22,7 +22,10 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A push reads the registry's model once: a registry that changes during the push cannot mix versions. */
+/**
+ * A push reads the registry's model once: a registry that changes during the push cannot mix
+ * versions.
+ */
 class MeshSnapshotsTest {
 
   @TempDir Path caDir;
@@ -32,36 +35,50 @@ class MeshSnapshotsTest {
     List<String> pods = List.of("reviews-v1", "reviews-v2", "ratings-v1");
     // The registry has a newer model at every read, as one under a stream of changes can.
     AtomicLong reads = new AtomicLong();
-    Supplier<MeshConfig> registry = () -> {
-      MeshConfig.Builder mesh = MeshConfig.builder(reads.incrementAndGet());
-      for (int i = 0; i < pods.size(); i++) {
-        mesh.workload(new Workload("bookinfo", pods.get(i), "198.18.0." + (i + 1), Map.of("app", "reviews"),
-            "bookinfo", Map.of()));
-      }
-      return mesh.build();
-    };
+    Supplier<MeshConfig> registry =
+        () -> {
+          MeshConfig.Builder mesh = MeshConfig.builder(reads.incrementAndGet());
+          for (int i = 0; i < pods.size(); i++) {
+            mesh.workload(
+                new Workload(
+                    "bookinfo",
+                    pods.get(i),
+                    "198.18.0." + (i + 1),
+                    Map.of("app", "reviews"),
+                    "bookinfo",
+                    Map.of()));
+          }
+          return mesh.build();
+        };
     Map<String, Long> versionByProxy = new ConcurrentHashMap<>();
-    ProxyConfigSource config = (mesh, proxy) -> {
-      versionByProxy.put(proxy.id(), mesh.version());
-      return Map.of();
-    };
+    ProxyConfigSource config =
+        (mesh, proxy) -> {
+          versionByProxy.put(proxy.id(), mesh.version());
+          return Map.of();
+        };
     MeshCa ca = MeshCa.loadOrInit(caDir, CaSettings.defaults());
-    MeshSnapshots snapshots = new MeshSnapshots(registry, config,
-        new WorkloadSecrets(() -> ca, Duration.ofHours(1), Clock.systemUTC(), at -> { }));
+    MeshSnapshots snapshots =
+        new MeshSnapshots(
+            registry,
+            config,
+            new WorkloadSecrets(() -> ca, Duration.ofHours(1), Clock.systemUTC(), at -> {}));
 
     SnapshotSource push = snapshots.forPush();
     pods.forEach(pod -> push.snapshot(proxy(pod)));
 
     assertThat(versionByProxy).hasSize(3);
-    assertThat(Set.copyOf(versionByProxy.values())).as("model versions in one push: %s", versionByProxy)
+    assertThat(Set.copyOf(versionByProxy.values()))
+        .as("model versions in one push: %s", versionByProxy)
         .containsExactly(1L);
     snapshots.snapshot(proxy("reviews-v1"));
-    assertThat(versionByProxy.get(proxy("reviews-v1").id())).as("a proxy that connects sees the newest model")
+    assertThat(versionByProxy.get(proxy("reviews-v1").id()))
+        .as("a proxy that connects sees the newest model")
         .isEqualTo(2L);
   }
 
   private static ConnectedProxy proxy(String pod) {
     String id = "sidecar~198.18.0.1~" + pod + ".bookinfo~bookinfo.svc.cluster.local";
-    return new ConnectedProxy(id, "bookinfo", pod, "bookinfo", true, Node.newBuilder().setId(id).build());
+    return new ConnectedProxy(
+        id, "bookinfo", pod, "bookinfo", true, Node.newBuilder().setId(id).build());
   }
 }

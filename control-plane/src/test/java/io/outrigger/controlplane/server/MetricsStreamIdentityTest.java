@@ -40,12 +40,16 @@ class MetricsStreamIdentityTest {
   @BeforeAll
   static void start() throws Exception {
     TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    registry.write("workloads.yaml", TestRegistry.service(NS, "echo", "198.19.0.1", 80)
-        + TestRegistry.workload(NS, "echo-1", "echo", "echo", 8080)
-        + TestRegistry.workload(NS, "pod-a", "a", "sa-a", 8080)
-        + TestRegistry.workload(NS, "pod-b", "b", "sa-b", 8080));
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")),
-        new LoopbackTestConfig());
+    registry.write(
+        "workloads.yaml",
+        TestRegistry.service(NS, "echo", "198.19.0.1", 80)
+            + TestRegistry.workload(NS, "echo-1", "echo", "echo", 8080)
+            + TestRegistry.workload(NS, "pod-a", "a", "sa-a", 8080)
+            + TestRegistry.workload(NS, "pod-b", "b", "sa-b", 8080));
+    controlPlane =
+        ControlPlane.start(
+            ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")),
+            new LoopbackTestConfig());
     monitoring = new MonitoringClient(controlPlane.monitoringPort());
   }
 
@@ -56,27 +60,44 @@ class MetricsStreamIdentityTest {
 
   /** A sidecar's metrics stream, driven by hand. */
   static final class Stream implements AutoCloseable {
-    final ManagedChannel channel = RawAdsClient.tlsChannel(
-        controlPlane.xdsTlsPort(), controlPlane.rootCertPem(), controlPlane.serverName());
+    final ManagedChannel channel =
+        RawAdsClient.tlsChannel(
+            controlPlane.xdsTlsPort(), controlPlane.rootCertPem(), controlPlane.serverName());
     final CompletableFuture<Status> closed = new CompletableFuture<>();
     final StreamObserver<StreamMetricsMessage> messages;
 
     Stream(String serviceAccount) {
       MetricsServiceGrpc.MetricsServiceStub stub = MetricsServiceGrpc.newStub(channel);
       if (serviceAccount != null) {
-        stub = stub.withCallCredentials(RawAdsClient.bearer(
-            controlPlane.mintToken(new WorkloadIdentity(NS, serviceAccount), Duration.ofMinutes(10))));
+        stub =
+            stub.withCallCredentials(
+                RawAdsClient.bearer(
+                    controlPlane.mintToken(
+                        new WorkloadIdentity(NS, serviceAccount), Duration.ofMinutes(10))));
       }
-      messages = stub.streamMetrics(new StreamObserver<>() {
-        @Override public void onNext(StreamMetricsResponse value) {}
-        @Override public void onError(Throwable t) { closed.complete(Status.fromThrowable(t)); }
-        @Override public void onCompleted() { closed.complete(Status.OK); }
-      });
+      messages =
+          stub.streamMetrics(
+              new StreamObserver<>() {
+                @Override
+                public void onNext(StreamMetricsResponse value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                  closed.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                  closed.complete(Status.OK);
+                }
+              });
     }
 
     void send(Node node, long requests) {
-      StreamMetricsMessage.Builder m = StreamMetricsMessage.newBuilder()
-          .addAllEnvoyMetrics(new SinkFlush().cluster(CLUSTER, requests, 0, 1, 0, requests).build());
+      StreamMetricsMessage.Builder m =
+          StreamMetricsMessage.newBuilder()
+              .addAllEnvoyMetrics(
+                  new SinkFlush().cluster(CLUSTER, requests, 0, 1, 0, requests).build());
       if (node != null) {
         m.getIdentifierBuilder().setNode(node);
       }
@@ -137,7 +158,8 @@ class MetricsStreamIdentityTest {
     }
   }
 
-  static void assertDeniedAndNothingCountedForPodB(Stream stream, String... reason) throws Exception {
+  static void assertDeniedAndNothingCountedForPodB(Stream stream, String... reason)
+      throws Exception {
     Status status = stream.closedWith(Duration.ofSeconds(10));
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains(reason);
@@ -148,7 +170,8 @@ class MetricsStreamIdentityTest {
   void withoutTokenOrNodeNothingIsAccepted() throws Exception {
     try (Stream anonymous = new Stream(null)) {
       anonymous.send(RawAdsClient.node(NS, "pod-a", "sa-a"), 10);
-      assertThat(anonymous.closedWith(Duration.ofSeconds(10)).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(anonymous.closedWith(Duration.ofSeconds(10)).getCode())
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
     }
     try (Stream nameless = new Stream("sa-a")) {
       nameless.send(null, 10);

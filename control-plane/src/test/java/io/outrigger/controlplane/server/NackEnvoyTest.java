@@ -27,14 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rejections, real ones: a cluster the real Envoy refuses is NACKed, reported in /debug/syncz with
- * Envoy's reason, never re-sent in a loop, and traffic continues on the last good config; config the
- * registry rejects is reported with the object and reason while proxies keep their config.
+ * Envoy's reason, never re-sent in a loop, and traffic continues on the last good config; config
+ * the registry rejects is reported with the object and reason while proxies keep their config.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NackEnvoyTest {
   static final String NS = "demo";
   static final String CLUSTER = "outbound|80||echo.demo.svc.cluster.local";
-  static final Map<XdsApiType, String> PODS = Map.of(XdsApiType.GRPC, "nack-sotw", XdsApiType.DELTA_GRPC, "nack-delta");
+  static final Map<XdsApiType, String> PODS =
+      Map.of(XdsApiType.GRPC, "nack-sotw", XdsApiType.DELTA_GRPC, "nack-delta");
 
   @RegisterExtension static EnvoyExtension envoys = new EnvoyExtension();
   @TempDir static Path work;
@@ -49,20 +50,43 @@ class NackEnvoyTest {
     Prerequisites.requireEnvoy();
     upstream = new NamedUpstream("echo");
     registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    registry.write("echo.yaml", TestRegistry.service(NS, "echo", "198.19.0.1", 80)
-        + TestRegistry.workload(NS, "echo-1", "echo", "echo", upstream.port()));
-    registry.write("clients.yaml", TestRegistry.workload(NS, "nack-sotw", "client", "client", 1)
-        + TestRegistry.workload(NS, "nack-delta", "client", "client", 1));
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")),
-        new LoopbackTestConfig());
+    registry.write(
+        "echo.yaml",
+        TestRegistry.service(NS, "echo", "198.19.0.1", 80)
+            + TestRegistry.workload(NS, "echo-1", "echo", "echo", upstream.port()));
+    registry.write(
+        "clients.yaml",
+        TestRegistry.workload(NS, "nack-sotw", "client", "client", 1)
+            + TestRegistry.workload(NS, "nack-delta", "client", "client", 1));
+    controlPlane =
+        ControlPlane.start(
+            ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")),
+            new LoopbackTestConfig());
     monitoring = new MonitoringClient(controlPlane.monitoringPort());
-    proxies = Map.of(
-        XdsApiType.GRPC, envoys.start(EnvoyOptions.onHost(HostSidecar.plaintextBootstrap(
-            NS, PODS.get(XdsApiType.GRPC), "client", controlPlane.xdsPlaintextPort(), XdsApiType.GRPC))),
-        XdsApiType.DELTA_GRPC, envoys.start(EnvoyOptions.onHost(HostSidecar.plaintextBootstrap(
-            NS, PODS.get(XdsApiType.DELTA_GRPC), "client", controlPlane.xdsPlaintextPort(), XdsApiType.DELTA_GRPC))));
+    proxies =
+        Map.of(
+            XdsApiType.GRPC,
+                envoys.start(
+                    EnvoyOptions.onHost(
+                        HostSidecar.plaintextBootstrap(
+                            NS,
+                            PODS.get(XdsApiType.GRPC),
+                            "client",
+                            controlPlane.xdsPlaintextPort(),
+                            XdsApiType.GRPC))),
+            XdsApiType.DELTA_GRPC,
+                envoys.start(
+                    EnvoyOptions.onHost(
+                        HostSidecar.plaintextBootstrap(
+                            NS,
+                            PODS.get(XdsApiType.DELTA_GRPC),
+                            "client",
+                            controlPlane.xdsPlaintextPort(),
+                            XdsApiType.DELTA_GRPC))));
     for (XdsApiType api : PODS.keySet()) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> syncz(api).map(MonitoringClient::inSync).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> syncz(api).map(MonitoringClient::inSync).orElse(false));
     }
   }
 
@@ -77,7 +101,9 @@ class NackEnvoyTest {
   }
 
   static String traffic(XdsApiType api) {
-    return HostSidecar.listenerPort(proxies.get(api).admin(), CLUSTER).map(HostSidecar::get).orElse("no listener");
+    return HostSidecar.listenerPort(proxies.get(api).admin(), CLUSTER)
+        .map(HostSidecar::get)
+        .orElse("no listener");
   }
 
   @Test
@@ -86,10 +112,19 @@ class NackEnvoyTest {
     registry.write("broken.yaml", TestRegistry.service(NS, "broken", "198.19.0.2", 80));
 
     for (XdsApiType api : PODS.keySet()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> syncz(api).map(p -> p.at("/types/Cluster/lastNack")).filter(n -> !n.isMissingNode()).isPresent());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  syncz(api)
+                      .map(p -> p.at("/types/Cluster/lastNack"))
+                      .filter(n -> !n.isMissingNode())
+                      .isPresent());
       JsonNode cluster = syncz(api).orElseThrow().at("/types/Cluster");
       // Envoy's own words for a non-positive connect_timeout.
-      assertThat(cluster.at("/lastNack/error").asText()).as(api.name()).contains("Expected positive duration");
+      assertThat(cluster.at("/lastNack/error").asText())
+          .as(api.name())
+          .contains("Expected positive duration");
       assertThat(cluster.at("/lastNack/version").asText()).isEqualTo(cluster.path("sent").asText());
       assertThat(cluster.path("acked").asText()).isNotEqualTo(cluster.path("sent").asText());
       assertThat(proxies.get(api).admin().stat("cluster_manager.cds.update_rejected")).isPositive();
@@ -98,8 +133,10 @@ class NackEnvoyTest {
     double nacks = controlPlane.xdsMetrics().total("outrigger.xds.nacks", XdsTypes.CLUSTER);
     // Bounded observation that nothing loops: Envoy would NACK every re-send.
     Thread.sleep(2000);
-    assertThat(controlPlane.xdsMetrics().total("outrigger.xds.pushes", XdsTypes.CLUSTER)).isEqualTo(pushes);
-    assertThat(controlPlane.xdsMetrics().total("outrigger.xds.nacks", XdsTypes.CLUSTER)).isEqualTo(nacks);
+    assertThat(controlPlane.xdsMetrics().total("outrigger.xds.pushes", XdsTypes.CLUSTER))
+        .isEqualTo(pushes);
+    assertThat(controlPlane.xdsMetrics().total("outrigger.xds.nacks", XdsTypes.CLUSTER))
+        .isEqualTo(nacks);
     for (XdsApiType api : PODS.keySet()) {
       assertThat(traffic(api)).isEqualTo("200 echo");
     }
@@ -110,7 +147,9 @@ class NackEnvoyTest {
   void fixedConfigIsPushedAndAcked() {
     registry.delete("broken.yaml");
     for (XdsApiType api : PODS.keySet()) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> syncz(api).map(MonitoringClient::inSync).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> syncz(api).map(MonitoringClient::inSync).orElse(false));
       JsonNode cluster = syncz(api).orElseThrow().at("/types/Cluster");
       assertThat(cluster.path("acked").asText()).isEqualTo(cluster.path("sent").asText());
       assertThat(cluster.has("lastNack")).as("the last NACK stays visible").isTrue();
@@ -121,7 +160,9 @@ class NackEnvoyTest {
   @Test
   @Order(3)
   void configTheRegistryRejectsIsReportedWhileProxiesKeepTheirs() {
-    registry.write("bad-vs.yaml", """
+    registry.write(
+        "bad-vs.yaml",
+        """
         apiVersion: networking.istio.io/v1
         kind: VirtualService
         metadata:
@@ -136,9 +177,12 @@ class NackEnvoyTest {
         """);
     registry.write("bad-yaml.yaml", "apiVersion: v1\nkind: Service\nmetadata: [unclosed\n");
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> monitoring.json("/debug/syncz").path("configErrors").size() >= 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> monitoring.json("/debug/syncz").path("configErrors").size() >= 2);
     List<String> errors = monitoring.json("/debug/configz").findValuesAsText("message");
-    assertThat(errors).anySatisfy(m -> assertThat(m).startsWith("VirtualService demo/echo").contains("90"));
+    assertThat(errors)
+        .anySatisfy(m -> assertThat(m).startsWith("VirtualService demo/echo").contains("90"));
     assertThat(errors).anySatisfy(m -> assertThat(m).contains("bad-yaml.yaml"));
     for (XdsApiType api : PODS.keySet()) {
       assertThat(syncz(api).map(MonitoringClient::inSync)).contains(true);

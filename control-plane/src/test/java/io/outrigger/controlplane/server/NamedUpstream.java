@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** A real HTTP server on 127.0.0.1:0 that answers every request with its name: the app behind Envoy. */
+/**
+ * A real HTTP server on 127.0.0.1:0 that answers every request with its name: the app behind Envoy.
+ */
 final class NamedUpstream implements AutoCloseable {
   private final HttpServer server;
 
@@ -18,13 +20,15 @@ final class NamedUpstream implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("upstream " + name + ": cannot bind 127.0.0.1:0", e);
     }
-    server.createContext("/", ex -> {
-      byte[] body = name.getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          byte[] body = name.getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PlaintextAdsEnvoyTest {
   static final String NS = "demo";
   static final String CLUSTER = "outbound|80||echo.demo.svc.cluster.local";
-  static final Map<XdsApiType, String> PODS = Map.of(XdsApiType.GRPC, "client-sotw", XdsApiType.DELTA_GRPC, "client-delta");
+  static final Map<XdsApiType, String> PODS =
+      Map.of(XdsApiType.GRPC, "client-sotw", XdsApiType.DELTA_GRPC, "client-delta");
 
   @RegisterExtension static EnvoyExtension envoys = new EnvoyExtension();
   @TempDir static Path work;
@@ -59,16 +60,30 @@ class PlaintextAdsEnvoyTest {
     registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
     registry.write("services.yaml", TestRegistry.service(NS, "echo", "198.19.0.1", 80));
     registry.write("echo.yaml", TestRegistry.workload(NS, "echo-1", "echo", "echo", first.port()));
-    registry.write("clients.yaml", TestRegistry.workload(NS, "client-sotw", "client", "client", 1)
-        + TestRegistry.workload(NS, "client-delta", "client", "client", 1));
+    registry.write(
+        "clients.yaml",
+        TestRegistry.workload(NS, "client-sotw", "client", "client", 1)
+            + TestRegistry.workload(NS, "client-delta", "client", "client", 1));
     controlPlane = ControlPlane.start(settings(0), new LoopbackTestConfig());
-    proxies = PODS.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> envoys.start(
-        EnvoyOptions.onHost(HostSidecar.plaintextBootstrap(NS, e.getValue(), "client",
-            controlPlane.xdsPlaintextPort(), e.getKey())))));
+    proxies =
+        PODS.entrySet().stream()
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey,
+                    e ->
+                        envoys.start(
+                            EnvoyOptions.onHost(
+                                HostSidecar.plaintextBootstrap(
+                                    NS,
+                                    e.getValue(),
+                                    "client",
+                                    controlPlane.xdsPlaintextPort(),
+                                    e.getKey())))));
   }
 
   static ControlPlaneSettings settings(int plaintextPort) {
-    return ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")).withPorts(plaintextPort, 0, 0);
+    return ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca"))
+        .withPorts(plaintextPort, 0, 0);
   }
 
   @AfterAll
@@ -85,7 +100,9 @@ class PlaintextAdsEnvoyTest {
   }
 
   static String getThrough(EnvoyProcess envoy) {
-    return HostSidecar.listenerPort(envoy.admin(), CLUSTER).map(HostSidecar::get).orElse("no listener yet");
+    return HostSidecar.listenerPort(envoy.admin(), CLUSTER)
+        .map(HostSidecar::get)
+        .orElse("no listener yet");
   }
 
   @Test
@@ -94,20 +111,28 @@ class PlaintextAdsEnvoyTest {
     MonitoringClient monitoring = new MonitoringClient(controlPlane.monitoringPort());
     for (XdsApiType api : PODS.keySet()) {
       EnvoyProcess envoy = proxies.get(api);
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(getThrough(envoy)).isEqualTo("200 first"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> monitoring.proxy(nodeId(api)).map(MonitoringClient::inSync).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(getThrough(envoy)).isEqualTo("200 first"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> monitoring.proxy(nodeId(api)).map(MonitoringClient::inSync).orElse(false));
 
       JsonNode sync = monitoring.proxy(nodeId(api)).orElseThrow();
-      assertThat(sync.path("protocol").asText()).isEqualTo(api == XdsApiType.GRPC ? "sotw" : "delta");
+      assertThat(sync.path("protocol").asText())
+          .isEqualTo(api == XdsApiType.GRPC ? "sotw" : "delta");
       assertThat(sync.path("authenticated").asBoolean()).isFalse();
-      assertThat(sync.path("types").fieldNames()).toIterable()
-          .containsExactlyInAnyOrder("Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration", "Secret");
+      assertThat(sync.path("types").fieldNames())
+          .toIterable()
+          .containsExactlyInAnyOrder(
+              "Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration", "Secret");
       sync.path("types").forEach(t -> assertThat(t.has("lastNack")).as(t.toString()).isFalse());
 
       ConfigDump dump = envoy.admin().configDump();
       assertThat(activeClusters(dump)).contains(CLUSTER);
       assertThat(activeSecrets(dump)).containsExactlyInAnyOrder("default", "ROOTCA");
-      assertThat(HostSidecar.listenerPort(envoy.admin(), LoopbackTestConfig.TLS_LISTENER)).isPresent();
+      assertThat(HostSidecar.listenerPort(envoy.admin(), LoopbackTestConfig.TLS_LISTENER))
+          .isPresent();
     }
     assertThat(envoyStat(XdsApiType.GRPC, "cluster_manager.cds.update_rejected")).isZero();
     assertThat(envoyStat(XdsApiType.DELTA_GRPC, "cluster_manager.cds.update_rejected")).isZero();
@@ -124,15 +149,30 @@ class PlaintextAdsEnvoyTest {
     registry.write("echo.yaml", TestRegistry.workload(NS, "echo-1", "echo", "echo", second.port()));
 
     for (EnvoyProcess envoy : proxies.values()) {
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(getThrough(envoy)).isEqualTo("200 second"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(getThrough(envoy)).isEqualTo("200 second"));
     }
     Map<String, Double> pushed = minus(totals(metrics, "outrigger.xds.pushes"), pushesBefore);
-    Map<String, Double> resources = minus(totals(metrics, "outrigger.xds.pushed.resources"), resourcesBefore);
+    Map<String, Double> resources =
+        minus(totals(metrics, "outrigger.xds.pushed.resources"), resourcesBefore);
     // One response per proxy, each carrying the one changed ClusterLoadAssignment, nothing else.
-    assertThat(pushed).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "Cluster", 0.0, "ClusterLoadAssignment", 2.0, "Listener", 0.0, "RouteConfiguration", 0.0, "Secret", 0.0));
+    assertThat(pushed)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "Cluster",
+                0.0,
+                "ClusterLoadAssignment",
+                2.0,
+                "Listener",
+                0.0,
+                "RouteConfiguration",
+                0.0,
+                "Secret",
+                0.0));
     assertThat(resources.get("ClusterLoadAssignment")).isEqualTo(2.0);
-    assertThat(envoyStat(XdsApiType.GRPC, "listener_manager.lds.update_success")).isEqualTo(ldsBefore);
+    assertThat(envoyStat(XdsApiType.GRPC, "listener_manager.lds.update_success"))
+        .isEqualTo(ldsBefore);
   }
 
   @Test
@@ -140,16 +180,22 @@ class PlaintextAdsEnvoyTest {
   void debugEndpointsShowWhatEachProxyShouldHave() {
     MonitoringClient monitoring = new MonitoringClient(controlPlane.monitoringPort());
     String id = nodeId(XdsApiType.GRPC);
-    JsonNode dump = monitoring.json("/debug/config_dump?proxy=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+    JsonNode dump =
+        monitoring.json(
+            "/debug/config_dump?proxy="
+                + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
     assertThat(dump.path("Cluster").findValuesAsText("name")).contains(CLUSTER);
-    assertThat(dump.path("ClusterLoadAssignment").toString()).contains("\"port_value\":" + second.port());
+    assertThat(dump.path("ClusterLoadAssignment").toString())
+        .contains("\"port_value\":" + second.port());
     JsonNode secret = dump.path("Secret").findValue("tls_certificate");
     assertThat(secret.at("/private_key/inline_string").asText()).isEqualTo("[redacted]");
-    assertThat(secret.at("/certificate_chain/inline_string").asText()).startsWith("-----BEGIN CERTIFICATE-----");
+    assertThat(secret.at("/certificate_chain/inline_string").asText())
+        .startsWith("-----BEGIN CERTIFICATE-----");
 
     assertThat(monitoring.get("/debug/config_dump?proxy=nobody").statusCode()).isEqualTo(404);
     String metrics = monitoring.get("/metrics").body();
-    assertThat(metrics).contains("outrigger_xds_pushes_total{type=\"ClusterLoadAssignment\"}")
+    assertThat(metrics)
+        .contains("outrigger_xds_pushes_total{type=\"ClusterLoadAssignment\"}")
         .contains("outrigger_xds_connected_proxies 2.0")
         .contains("outrigger_xds_convergence_seconds_bucket");
   }
@@ -166,7 +212,9 @@ class PlaintextAdsEnvoyTest {
     controlPlane = ControlPlane.start(settings(port), new LoopbackTestConfig());
     MonitoringClient monitoring = new MonitoringClient(controlPlane.monitoringPort());
     for (XdsApiType api : PODS.keySet()) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> monitoring.proxy(nodeId(api)).map(MonitoringClient::inSync).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> monitoring.proxy(nodeId(api)).map(MonitoringClient::inSync).orElse(false));
       assertThat(getThrough(proxies.get(api))).isEqualTo("200 second");
     }
     assertThat(envoyStat(XdsApiType.GRPC, "cluster_manager.cds.update_rejected")).isZero();
@@ -178,20 +226,26 @@ class PlaintextAdsEnvoyTest {
   }
 
   static List<String> activeClusters(ConfigDump dump) {
-    return dump.getConfigsList().stream().filter(a -> a.is(ClustersConfigDump.class))
+    return dump.getConfigsList().stream()
+        .filter(a -> a.is(ClustersConfigDump.class))
         .flatMap(a -> unpack(a, ClustersConfigDump.class).getDynamicActiveClustersList().stream())
-        .map(c -> unpack(c.getCluster(), io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName())
+        .map(
+            c ->
+                unpack(c.getCluster(), io.envoyproxy.envoy.config.cluster.v3.Cluster.class)
+                    .getName())
         .toList();
   }
 
   static List<String> activeSecrets(ConfigDump dump) {
-    return dump.getConfigsList().stream().filter(a -> a.is(SecretsConfigDump.class))
+    return dump.getConfigsList().stream()
+        .filter(a -> a.is(SecretsConfigDump.class))
         .flatMap(a -> unpack(a, SecretsConfigDump.class).getDynamicActiveSecretsList().stream())
         .map(SecretsConfigDump.DynamicSecret::getName)
         .toList();
   }
 
-  static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+  static <T extends com.google.protobuf.Message> T unpack(
+      com.google.protobuf.Any any, Class<T> type) {
     try {
       return any.unpack(type);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -200,10 +254,12 @@ class PlaintextAdsEnvoyTest {
   }
 
   static Map<String, Double> totals(XdsMetrics metrics, String meter) {
-    return XdsTypes.PUSH_ORDER.stream().collect(Collectors.toMap(XdsTypes::shortName, t -> metrics.total(meter, t)));
+    return XdsTypes.PUSH_ORDER.stream()
+        .collect(Collectors.toMap(XdsTypes::shortName, t -> metrics.total(meter, t)));
   }
 
   static Map<String, Double> minus(Map<String, Double> after, Map<String, Double> before) {
-    return after.keySet().stream().collect(Collectors.toMap(Function.identity(), k -> after.get(k) - before.get(k)));
+    return after.keySet().stream()
+        .collect(Collectors.toMap(Function.identity(), k -> after.get(k) - before.get(k)));
   }
 }

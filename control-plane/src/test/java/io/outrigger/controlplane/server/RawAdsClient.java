@@ -44,45 +44,62 @@ public final class RawAdsClient implements AutoCloseable {
     if (token != null) {
       stub = stub.withCallCredentials(bearer(token));
     }
-    requests = stub.streamAggregatedResources(new StreamObserver<>() {
-      @Override
-      public void onNext(DiscoveryResponse value) {
-        responses.add(value);
-      }
+    requests =
+        stub.streamAggregatedResources(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(DiscoveryResponse value) {
+                responses.add(value);
+              }
 
-      @Override
-      public void onError(Throwable t) {
-        closed.complete(Status.fromThrowable(t));
-      }
+              @Override
+              public void onError(Throwable t) {
+                closed.complete(Status.fromThrowable(t));
+              }
 
-      @Override
-      public void onCompleted() {
-        closed.complete(Status.OK);
-      }
-    });
+              @Override
+              public void onCompleted() {
+                closed.complete(Status.OK);
+              }
+            });
   }
 
   /** A channel to the TLS port on loopback that verifies the server with the mesh root. */
   static ManagedChannel tlsChannel(int port, String rootPem, String serverName) {
     try {
-      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
-          .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
-      return NettyChannelBuilder.forAddress("127.0.0.1", port, tls.build()).overrideAuthority(serverName).build();
+      TlsChannelCredentials.Builder tls =
+          TlsChannelCredentials.newBuilder()
+              .trustManager(new ByteArrayInputStream(rootPem.getBytes(StandardCharsets.UTF_8)));
+      return NettyChannelBuilder.forAddress("127.0.0.1", port, tls.build())
+          .overrideAuthority(serverName)
+          .build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the mesh root", e);
     }
   }
 
-  /** Asks for {@code names} of {@code typeUrl}, as the workload {@code ns/pod} with service account {@code sa}. */
+  /**
+   * Asks for {@code names} of {@code typeUrl}, as the workload {@code ns/pod} with service account
+   * {@code sa}.
+   */
   public void request(String namespace, String pod, String sa, String typeUrl, List<String> names) {
     request(namespace, pod, sa, Map.of(), typeUrl, names);
   }
 
   /** As {@link #request}, with more node metadata (POD_UID, say). */
-  public void request(String namespace, String pod, String sa, Map<String, String> metadata, String typeUrl,
+  public void request(
+      String namespace,
+      String pod,
+      String sa,
+      Map<String, String> metadata,
+      String typeUrl,
       List<String> names) {
-    requests.onNext(DiscoveryRequest.newBuilder().setNode(node(namespace, pod, sa, metadata)).setTypeUrl(typeUrl)
-        .addAllResourceNames(names).build());
+    requests.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(node(namespace, pod, sa, metadata))
+            .setTypeUrl(typeUrl)
+            .addAllResourceNames(names)
+            .build());
   }
 
   /** The node a sidecar of workload {@code ns/pod} with service account {@code sa} sends. */
@@ -91,13 +108,16 @@ public final class RawAdsClient implements AutoCloseable {
   }
 
   static Node node(String namespace, String pod, String sa, Map<String, String> more) {
-    Struct.Builder fields = Struct.newBuilder()
-        .putFields("NAMESPACE", string(namespace))
-        .putFields("NAME", string(pod))
-        .putFields("SERVICE_ACCOUNT", string(sa));
+    Struct.Builder fields =
+        Struct.newBuilder()
+            .putFields("NAMESPACE", string(namespace))
+            .putFields("NAME", string(pod))
+            .putFields("SERVICE_ACCOUNT", string(sa));
     more.forEach((k, v) -> fields.putFields(k, string(v)));
-    return Node.newBuilder().setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
-        .setMetadata(fields.build()).build();
+    return Node.newBuilder()
+        .setId(BootstrapParams.sidecarNodeId("127.0.0.1", pod, namespace))
+        .setMetadata(fields.build())
+        .build();
   }
 
   public DiscoveryResponse next(Duration timeout) throws InterruptedException {
@@ -108,7 +128,9 @@ public final class RawAdsClient implements AutoCloseable {
   public DiscoveryResponse next(String typeUrl, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      DiscoveryResponse r = responses.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+      DiscoveryResponse r =
+          responses.poll(
+              Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
       if (r != null && r.getTypeUrl().equals(typeUrl)) {
         return r;
       }
@@ -120,7 +142,10 @@ public final class RawAdsClient implements AutoCloseable {
     return List.copyOf(responses);
   }
 
-  /** The status the server closed the stream with, or null if it is still open after {@code timeout}. */
+  /**
+   * The status the server closed the stream with, or null if it is still open after {@code
+   * timeout}.
+   */
   public Status closedWith(Duration timeout) {
     try {
       return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -143,9 +168,11 @@ public final class RawAdsClient implements AutoCloseable {
   static CallCredentials bearer(String token) {
     return new CallCredentials() {
       @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+      public void applyRequestMetadata(
+          RequestInfo info, Executor executor, MetadataApplier applier) {
         Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        headers.put(
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         applier.apply(headers);
       }
     };

@@ -19,17 +19,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Slow clients against a real control plane's xDS TLS port and monitoring port (docs/limits.md): they add no
- * platform threads, Prometheus' scrape is answered beside them (the monitoring port had 2 threads, which two
- * stalled connections used to hold for good), and the server closes them after its time limit.
+ * Slow clients against a real control plane's xDS TLS port and monitoring port (docs/limits.md):
+ * they add no platform threads, Prometheus' scrape is answered beside them (the monitoring port had
+ * 2 threads, which two stalled connections used to hold for good), and the server closes them after
+ * its time limit.
  */
 class ServerSlowClientTest {
   private static final byte[] TLS_RECORD_START = {0x16, 0x03, 0x01};
-  private static final byte[] HALF_A_REQUEST = "GET /metrics HTTP/1.1\r\nHost: cp\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HALF_A_REQUEST =
+      "GET /metrics HTTP/1.1\r\nHost: cp\r\n".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir static Path work;
   private static ControlPlane controlPlane;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -47,30 +50,47 @@ class ServerSlowClientTest {
   @Test
   void slowClientsOfTheMonitoringPortTakeNoThreadsFromTheScrapeAndAreClosed() throws Exception {
     int threadsBefore = SlowClients.platformThreads();
-    try (SlowClients stalled = SlowClients.open("127.0.0.1", controlPlane.monitoringPort(), 300, HALF_A_REQUEST)) {
+    try (SlowClients stalled =
+        SlowClients.open("127.0.0.1", controlPlane.monitoringPort(), 300, HALF_A_REQUEST)) {
       long start = System.nanoTime();
-      HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + controlPlane.monitoringPort() + "/metrics"))
-          .timeout(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS - 2)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> scrape =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + controlPlane.monitoringPort() + "/metrics"))
+                  .timeout(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS - 2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       Duration answered = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(scrape.statusCode()).isEqualTo(200);
-      assertThat(answered).as("scrape beside 300 stalled requests")
+      assertThat(answered)
+          .as("scrape beside 300 stalled requests")
           .isLessThan(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS / 2));
-      assertThat(SlowClients.platformThreads() - threadsBefore).as("platform threads added").isLessThan(20);
-      Duration closed = stalled.awaitAllClosed(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS + 10));
-      System.out.printf("monitoring slow clients: scrape answered in %d ms beside 300 stalled requests, "
-          + "closed within %d ms%n", answered.toMillis(), closed.toMillis());
+      assertThat(SlowClients.platformThreads() - threadsBefore)
+          .as("platform threads added")
+          .isLessThan(20);
+      Duration closed =
+          stalled.awaitAllClosed(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS + 10));
+      System.out.printf(
+          "monitoring slow clients: scrape answered in %d ms beside 300 stalled requests, "
+              + "closed within %d ms%n",
+          answered.toMillis(), closed.toMillis());
     }
   }
 
   @Test
   void connectionsStalledInTheXdsHandshakeTakeNoThreadsAndAreClosed() throws Exception {
     int threadsBefore = SlowClients.platformThreads();
-    try (SlowClients stalled = SlowClients.open("127.0.0.1", controlPlane.xdsTlsPort(), 500, TLS_RECORD_START)) {
-      assertThat(SlowClients.platformThreads() - threadsBefore).as("platform threads added").isLessThan(20);
-      Duration closed = stalled.awaitAllClosed(Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS + 10));
-      System.out.printf("xDS slow clients: 500 stalled handshakes closed within %d ms%n", closed.toMillis());
+    try (SlowClients stalled =
+        SlowClients.open("127.0.0.1", controlPlane.xdsTlsPort(), 500, TLS_RECORD_START)) {
+      assertThat(SlowClients.platformThreads() - threadsBefore)
+          .as("platform threads added")
+          .isLessThan(20);
+      Duration closed =
+          stalled.awaitAllClosed(
+              Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS + 10));
+      System.out.printf(
+          "xDS slow clients: 500 stalled handshakes closed within %d ms%n", closed.toMillis());
     }
   }
 }

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedDiffsTest {
   private static final String REVIEWS = "reviews.default.svc.cluster.local";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final ProxyConfigGenerator generator = new ProxyConfigGenerator(MeshSettings.defaults());
   private final SharedDiffs diffs = new SharedDiffs();
 
@@ -47,7 +46,8 @@ class SharedDiffsTest {
     ProxyResources reviews = generate(mesh, "reviews-v1");
     ProxyResources ratings = generate(mesh, "ratings-v1");
 
-    assertThat(diffs.changed(reviews.listeners(), ratings.listeners())).containsExactly("virtualInbound");
+    assertThat(diffs.changed(reviews.listeners(), ratings.listeners()))
+        .containsExactly("virtualInbound");
     assertThat(diffs.changed(reviews.endpoints(), ratings.endpoints())).isEmpty();
   }
 
@@ -63,6 +63,7 @@ class SharedDiffsTest {
   }
 
   private ProxyResources generate(MeshConfig mesh, String workload) {
-    return generator.generate(mesh, ProxyNode.sidecar(mesh.workload("default", workload).orElseThrow()));
+    return generator.generate(
+        mesh, ProxyNode.sidecar(mesh.workload("default", workload).orElseThrow()));
   }
 }

@@ -35,10 +35,14 @@ class StreamIdentityTest {
   @BeforeAll
   static void start() throws Exception {
     TestRegistry registry = new TestRegistry(Files.createDirectory(work.resolve("registry")));
-    registry.write("workloads.yaml", TestRegistry.workload(NS, "pod-a", "a", "sa-a", 8080)
-        + TestRegistry.workload(NS, "pod-b", "b", "sa-b", 8080));
-    controlPlane = ControlPlane.start(ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")),
-        new LoopbackTestConfig());
+    registry.write(
+        "workloads.yaml",
+        TestRegistry.workload(NS, "pod-a", "a", "sa-a", 8080)
+            + TestRegistry.workload(NS, "pod-b", "b", "sa-b", 8080));
+    controlPlane =
+        ControlPlane.start(
+            ControlPlaneSettings.forTests(registry.dir(), work.resolve("ca")),
+            new LoopbackTestConfig());
   }
 
   @AfterAll
@@ -47,7 +51,8 @@ class StreamIdentityTest {
   }
 
   RawAdsClient client(String token) {
-    return new RawAdsClient(controlPlane.xdsTlsPort(), controlPlane.rootCertPem(), controlPlane.serverName(), token);
+    return new RawAdsClient(
+        controlPlane.xdsTlsPort(), controlPlane.rootCertPem(), controlPlane.serverName(), token);
   }
 
   String tokenFor(String sa) {
@@ -81,25 +86,36 @@ class StreamIdentityTest {
   void tokenForANeverYieldsBsSecretWhateverTheNamesAsked() throws Exception {
     try (RawAdsClient a = client(tokenFor("sa-a"))) {
       // The node claims its own workload but asks for every secret name it can think of.
-      a.request(NS, "pod-a", "sa-a", XdsTypes.SECRET,
+      a.request(
+          NS,
+          "pod-a",
+          "sa-a",
+          XdsTypes.SECRET,
           List.of("default", "ROOTCA", "spiffe://cluster.local/ns/demo/sa/sa-b", "sa-b", "pod-b"));
       DiscoveryResponse response = a.next(Duration.ofSeconds(10));
       assertThat(response).isNotNull();
-      assertThat(response.getResourcesList()).extracting(r -> Secret.parseFrom(r.getValue()).getName())
+      assertThat(response.getResourcesList())
+          .extracting(r -> Secret.parseFrom(r.getValue()).getName())
           .containsExactlyInAnyOrder("default", "ROOTCA");
-      assertThat(uriSans(secret(response, "default"))).doesNotContain("spiffe://cluster.local/ns/demo/sa/sa-b");
+      assertThat(uriSans(secret(response, "default")))
+          .doesNotContain("spiffe://cluster.local/ns/demo/sa/sa-b");
     }
   }
 
   @Test
   void missingOrForeignTokensAreUnauthenticated() throws Exception {
-    HostModeTokens foreign = HostModeTokens.loadOrInit(Files.createDirectory(work.resolve("other-ca")), "outrigger-host-mode");
-    String forged = foreign.mint(new WorkloadIdentity(NS, "sa-a"), List.of("outrigger"), Duration.ofMinutes(5));
+    HostModeTokens foreign =
+        HostModeTokens.loadOrInit(
+            Files.createDirectory(work.resolve("other-ca")), "outrigger-host-mode");
+    String forged =
+        foreign.mint(new WorkloadIdentity(NS, "sa-a"), List.of("outrigger"), Duration.ofMinutes(5));
     for (String token : new String[] {null, "not-a-jwt", forged}) {
       try (RawAdsClient c = client(token)) {
         c.request(NS, "pod-a", "sa-a", XdsTypes.SECRET, SECRETS);
         Status status = c.closedWith(Duration.ofSeconds(10));
-        assertThat(status).as("token %s", token == null ? "none" : token.length() + " chars").isNotNull();
+        assertThat(status)
+            .as("token %s", token == null ? "none" : token.length() + " chars")
+            .isNotNull();
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(c.received()).isEmpty();
       }
@@ -113,14 +129,20 @@ class StreamIdentityTest {
         return s;
       }
     }
-    throw new AssertionError("no secret " + name + " in " + response.getResourcesCount() + " resources");
+    throw new AssertionError(
+        "no secret " + name + " in " + response.getResourcesCount() + " resources");
   }
 
   static List<String> uriSans(Secret svid) throws Exception {
     String chain = svid.getTlsCertificate().getCertificateChain().getInlineString();
-    X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(chain.getBytes(StandardCharsets.UTF_8)));
-    return leaf.getSubjectAlternativeNames().stream().filter(san -> (Integer) san.get(0) == 6)
-        .map(san -> (String) san.get(1)).toList();
+    X509Certificate leaf =
+        (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new ByteArrayInputStream(chain.getBytes(StandardCharsets.UTF_8)));
+    return leaf.getSubjectAlternativeNames().stream()
+        .filter(san -> (Integer) san.get(0) == 6)
+        .map(san -> (String) san.get(1))
+        .toList();
   }
 }

@@ -23,7 +23,11 @@ public final class TestRegistry {
     try {
       Path tmp = Files.createTempFile(dir.getParent(), "registry-", ".tmp");
       Files.writeString(tmp, yaml);
-      Files.move(tmp, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(file),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write registry file " + file, e);
     }
@@ -53,10 +57,12 @@ public final class TestRegistry {
               port: %4$d
               targetPort: %4$d
         ---
-        """.formatted(namespace, name, vip, port);
+        """
+        .formatted(namespace, name, vip, port);
   }
 
-  public static String workload(String namespace, String name, String app, String serviceAccount, int httpPort) {
+  public static String workload(
+      String namespace, String name, String app, String serviceAccount, int httpPort) {
     return """
         apiVersion: networking.istio.io/v1
         kind: WorkloadEntry
@@ -71,6 +77,7 @@ public final class TestRegistry {
           ports:
             http: %5$d
         ---
-        """.formatted(namespace, name, app, serviceAccount, httpPort);
+        """
+        .formatted(namespace, name, app, serviceAccount, httpPort);
   }
 }

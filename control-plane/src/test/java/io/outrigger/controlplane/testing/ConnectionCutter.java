@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder on 127.0.0.1:0 to a loopback port that a test can take down: every connection through
- * it is closed and new ones are refused until it is up again. Put in front of the API server, it is a
- * network cut as a client sees one (its TLS runs end to end through it).
+ * A TCP forwarder on 127.0.0.1:0 to a loopback port that a test can take down: every connection
+ * through it is closed and new ones are refused until it is up again. Put in front of the API
+ * server, it is a network cut as a client sees one (its TLS runs end to end through it).
  */
 public final class ConnectionCutter implements AutoCloseable {
   private final int target;
@@ -68,22 +68,27 @@ public final class ConnectionCutter implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread.ofPlatform().daemon().name("cutter-pump").start(() -> {
-      byte[] buffer = new byte[16384];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // one side closed: close both below
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-        open.remove(from);
-        open.remove(to);
-      }
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("cutter-pump")
+        .start(
+            () -> {
+              byte[] buffer = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side closed: close both below
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+              }
+            });
   }
 
   private static void closeQuietly(Socket socket) {

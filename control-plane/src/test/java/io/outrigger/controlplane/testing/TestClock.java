@@ -8,28 +8,28 @@ import java.time.ZoneOffset;
 
 /** A clock a test moves by hand. */
 public final class TestClock extends Clock {
-    private Instant now;
+  private Instant now;
 
-    public TestClock(Instant start) {
-        this.now = start;
-    }
+  public TestClock(Instant start) {
+    this.now = start;
+  }
 
-    public void advance(Duration d) {
-        now = now.plus(d);
-    }
+  public void advance(Duration d) {
+    now = now.plus(d);
+  }
 
-    @Override
-    public Instant instant() {
-        return now;
-    }
+  @Override
+  public Instant instant() {
+    return now;
+  }
 
-    @Override
-    public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-    }
+  @Override
+  public ZoneOffset getZone() {
+    return ZoneOffset.UTC;
+  }
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return this;
-    }
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
 }

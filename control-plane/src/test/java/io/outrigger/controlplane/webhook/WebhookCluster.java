@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** What the webhook tests do to the tier-4 API server, as an administrator would with kubectl. */
@@ -33,12 +32,26 @@ final class WebhookCluster {
     KubeTestCluster.installIstioCrds(admin, Duration.ofSeconds(20));
   }
 
-  /** A namespace with these labels and its default service account (no controller makes one here). */
+  /**
+   * A namespace with these labels and its default service account (no controller makes one here).
+   */
   void namespace(String name, Map<String, String> labels) {
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels)
-        .endMetadata().build()).create();
-    admin.serviceAccounts().inNamespace(name).resource(new ServiceAccountBuilder().withNewMetadata()
-        .withName("default").endMetadata().build()).create();
+    admin
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+    admin
+        .serviceAccounts()
+        .inNamespace(name)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata().build())
+        .create();
   }
 
   <T> T convert(JsonNode tree, Class<T> type) {
@@ -46,9 +59,22 @@ final class WebhookCluster {
   }
 
   Pod createPod(String namespace) {
-    return admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withGenerateName("app-")
-        .endMetadata().withNewSpec().addNewContainer().withName("app").withImage("registry.invalid/app:1")
-        .endContainer().endSpec().build()).create();
+    return admin
+        .pods()
+        .inNamespace(namespace)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withGenerateName("app-")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("registry.invalid/app:1")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
   }
 
   /**
@@ -57,10 +83,14 @@ final class WebhookCluster {
    */
   Pod awaitPod(String namespace, Predicate<Pod> expected) {
     Pod[] last = new Pod[1];
-    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> {
-      last[0] = createPod(namespace);
-      return expected.test(last[0]);
-    });
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              last[0] = createPod(namespace);
+              return expected.test(last[0]);
+            });
     return last[0];
   }
 
@@ -71,7 +101,8 @@ final class WebhookCluster {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readTree(annotations.get("outrigger.io/status")).path("revision").asText());
+      return Optional.of(
+          JSON.readTree(annotations.get("outrigger.io/status")).path("revision").asText());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -79,9 +110,16 @@ final class WebhookCluster {
 
   /** Creates a namespaced object of any kind from YAML after its apiVersion and kind. */
   void apply(String apiVersion, String kind, String yaml) {
-    GenericKubernetesResource resource = admin.getKubernetesSerialization().unmarshal(
-        "apiVersion: " + apiVersion + "\nkind: " + kind + "\n" + yaml, GenericKubernetesResource.class);
-    admin.genericKubernetesResources(apiVersion, kind).inNamespace(resource.getMetadata().getNamespace())
-        .resource(resource).create();
+    GenericKubernetesResource resource =
+        admin
+            .getKubernetesSerialization()
+            .unmarshal(
+                "apiVersion: " + apiVersion + "\nkind: " + kind + "\n" + yaml,
+                GenericKubernetesResource.class);
+    admin
+        .genericKubernetesResources(apiVersion, kind)
+        .inNamespace(resource.getMetadata().getNamespace())
+        .resource(resource)
+        .create();
   }
 }

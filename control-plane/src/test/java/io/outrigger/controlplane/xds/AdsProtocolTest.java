@@ -23,13 +23,19 @@ import org.junit.jupiter.api.Test;
  * re-added subscription is answered again, a refused proxy gets nothing but the error.
  */
 class AdsProtocolTest {
-  static final Node NODE = Node.newBuilder().setId("sidecar~127.0.0.1~p.ns~ns.svc.cluster.local").build();
-  static final ConnectedProxy PROXY = new ConnectedProxy(NODE.getId(), "ns", "p", "sa", false, NODE);
+  static final Node NODE =
+      Node.newBuilder().setId("sidecar~127.0.0.1~p.ns~ns.svc.cluster.local").build();
+  static final ConnectedProxy PROXY =
+      new ConnectedProxy(NODE.getId(), "ns", "p", "sa", false, NODE);
 
   final AtomicReference<ProxySnapshot> current = new AtomicReference<>(ProxySnapshot.EMPTY);
   final ProxyStreams streams = new ProxyStreams();
   final StreamDependencies deps =
-      new StreamDependencies(node -> PROXY, proxy -> current.get(), streams, new XdsMetrics(new SimpleMeterRegistry()));
+      new StreamDependencies(
+          node -> PROXY,
+          proxy -> current.get(),
+          streams,
+          new XdsMetrics(new SimpleMeterRegistry()));
 
   static XdsResource resource(String name, String content) {
     return XdsResource.of(name, StringValue.of(content));
@@ -85,11 +91,16 @@ class AdsProtocolTest {
     stream.onNext(DiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(XdsTypes.CLUSTER).build());
     current.set(snapshot(XdsTypes.CLUSTER, resource("a", "2")));
     stream.push(current.get(), 0);
-    // A NACK of the first response arrives after the second was sent: it says nothing about the second.
+    // A NACK of the first response arrives after the second was sent: it says nothing about the
+    // second.
     stream.onNext(nack(out.values.get(0), ""));
     assertThat(stream.status().types().get(0).lastNack()).isNull();
-    stream.onNext(DiscoveryRequest.newBuilder().setTypeUrl(XdsTypes.CLUSTER)
-        .setVersionInfo(out.values.get(1).getVersionInfo()).setResponseNonce(out.values.get(1).getNonce()).build());
+    stream.onNext(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(XdsTypes.CLUSTER)
+            .setVersionInfo(out.values.get(1).getVersionInfo())
+            .setResponseNonce(out.values.get(1).getNonce())
+            .build());
     assertThat(stream.status().types().get(0).inSync()).isTrue();
   }
 
@@ -118,9 +129,14 @@ class AdsProtocolTest {
     current.set(snapshot(XdsTypes.CLUSTER, a, b));
     Recorder<DeltaDiscoveryResponse> out = new Recorder<>();
     DeltaStream stream = new DeltaStream(out, deps);
-    stream.onNext(DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(XdsTypes.CLUSTER)
-        .putInitialResourceVersions("a", a.version()).putInitialResourceVersions("b", "stale")
-        .putInitialResourceVersions("gone", "1").build());
+    stream.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(NODE)
+            .setTypeUrl(XdsTypes.CLUSTER)
+            .putInitialResourceVersions("a", a.version())
+            .putInitialResourceVersions("b", "stale")
+            .putInitialResourceVersions("gone", "1")
+            .build());
     DeltaDiscoveryResponse response = out.values.get(0);
     assertThat(response.getResourcesList()).extracting(r -> r.getName()).containsExactly("b");
     assertThat(response.getRemovedResourcesList()).containsExactly("gone");
@@ -131,20 +147,39 @@ class AdsProtocolTest {
     current.set(snapshot(XdsTypes.SECRET, resource("default", "k1")));
     Recorder<DeltaDiscoveryResponse> out = new Recorder<>();
     DeltaStream stream = new DeltaStream(out, deps);
-    stream.onNext(DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(XdsTypes.SECRET)
-        .addResourceNamesSubscribe("default").build());
-    stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsTypes.SECRET)
-        .setResponseNonce(out.values.get(0).getNonce()).addResourceNamesUnsubscribe("default").build());
-    stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsTypes.SECRET).addResourceNamesSubscribe("default").build());
+    stream.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(NODE)
+            .setTypeUrl(XdsTypes.SECRET)
+            .addResourceNamesSubscribe("default")
+            .build());
+    stream.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(XdsTypes.SECRET)
+            .setResponseNonce(out.values.get(0).getNonce())
+            .addResourceNamesUnsubscribe("default")
+            .build());
+    stream.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(XdsTypes.SECRET)
+            .addResourceNamesSubscribe("default")
+            .build());
     assertThat(out.values).hasSize(2);
     assertThat(out.values.get(1).getResources(0).getName()).isEqualTo("default");
   }
 
   @Test
   void refusedProxyGetsOnlyTheErrorAndIsNotTracked() {
-    StreamDependencies refusing = new StreamDependencies(node -> {
-      throw Status.PERMISSION_DENIED.withDescription("node claims another identity").asException();
-    }, proxy -> current.get(), streams, deps.metrics());
+    StreamDependencies refusing =
+        new StreamDependencies(
+            node -> {
+              throw Status.PERMISSION_DENIED
+                  .withDescription("node claims another identity")
+                  .asException();
+            },
+            proxy -> current.get(),
+            streams,
+            deps.metrics());
     current.set(snapshot(XdsTypes.CLUSTER, resource("a", "1")));
     Recorder<DiscoveryResponse> out = new Recorder<>();
     SotwStream stream = new SotwStream(out, refusing);
@@ -157,13 +192,20 @@ class AdsProtocolTest {
   }
 
   static DiscoveryRequest nack(DiscoveryResponse of, String acceptedVersion) {
-    return DiscoveryRequest.newBuilder().setTypeUrl(of.getTypeUrl()).setVersionInfo(acceptedVersion)
+    return DiscoveryRequest.newBuilder()
+        .setTypeUrl(of.getTypeUrl())
+        .setVersionInfo(acceptedVersion)
         .setResponseNonce(of.getNonce())
-        .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("bad cluster")).build();
+        .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("bad cluster"))
+        .build();
   }
 
   static DiscoveryRequest eds(List<String> names, DiscoveryResponse acked) {
-    DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(XdsTypes.ENDPOINT).addAllResourceNames(names);
+    DiscoveryRequest.Builder b =
+        DiscoveryRequest.newBuilder()
+            .setNode(NODE)
+            .setTypeUrl(XdsTypes.ENDPOINT)
+            .addAllResourceNames(names);
     if (acked != null) {
       b.setVersionInfo(acked.getVersionInfo()).setResponseNonce(acked.getNonce());
     }

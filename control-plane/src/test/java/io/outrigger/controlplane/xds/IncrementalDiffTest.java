@@ -24,14 +24,17 @@ import org.junit.jupiter.api.Test;
 /**
  * A stream pushed views that can tell what changed since the last one (as the server's shared maps
  * can) diffs only those names: it must send exactly what a stream that walks everything sends, with
- * the same set versions, including a rebuilt cluster's unchanged endpoints, out-of-scope changes and
- * removals.
+ * the same set versions, including a rebuilt cluster's unchanged endpoints, out-of-scope changes
+ * and removals.
  */
 class IncrementalDiffTest {
   final AtomicReference<ProxySnapshot> current = new AtomicReference<>(ProxySnapshot.EMPTY);
-  final StreamDependencies deps = new StreamDependencies(
-      node -> AdsProtocolTest.PROXY, proxy -> current.get(), new ProxyStreams(),
-      new XdsMetrics(new SimpleMeterRegistry()));
+  final StreamDependencies deps =
+      new StreamDependencies(
+          node -> AdsProtocolTest.PROXY,
+          proxy -> current.get(),
+          new ProxyStreams(),
+          new XdsMetrics(new SimpleMeterRegistry()));
 
   /** Resources by name that answer {@link #changedSince} by comparing versions. */
   static final class View extends AbstractMap<String, XdsResource> implements VersionedView {
@@ -56,11 +59,12 @@ class IncrementalDiffTest {
     public Set<String> changedSince(VersionedView earlier) {
       Map<String, XdsResource> before = ((View) earlier).byName;
       Set<String> names = new HashSet<>();
-      byName.forEach((name, r) -> {
-        if (before.get(name) == null || !before.get(name).version().equals(r.version())) {
-          names.add(name);
-        }
-      });
+      byName.forEach(
+          (name, r) -> {
+            if (before.get(name) == null || !before.get(name).version().equals(r.version())) {
+              names.add(name);
+            }
+          });
       before.keySet().stream().filter(n -> !byName.containsKey(n)).forEach(names::add);
       askedFor.addAll(names);
       return names;
@@ -73,8 +77,10 @@ class IncrementalDiffTest {
 
   @Test
   void sotwSendsWhatAFullWalkSendsWithTheSameVersions() {
-    current.set(snapshot(new View(resource("a", "c1"), resource("b", "c1")),
-        new View(resource("a", "e1"), resource("b", "e1"), resource("c", "e1"))));
+    current.set(
+        snapshot(
+            new View(resource("a", "c1"), resource("b", "c1")),
+            new View(resource("a", "e1"), resource("b", "e1"), resource("c", "e1"))));
     Recorder<DiscoveryResponse> out = new Recorder<>();
     SotwStream stream = sotw(out);
 
@@ -83,14 +89,17 @@ class IncrementalDiffTest {
 
     View clusterRebuilt = new View(resource("a", "c1"), resource("b", "c2"));
     // SotW CDS goes out whole, so every sent cluster's endpoints follow, though none of them moved.
-    DiscoveryResponse cds = pushAndCompare(stream, out, snapshot(clusterRebuilt, endpointMoved), List.of("a", "b"));
+    DiscoveryResponse cds =
+        pushAndCompare(stream, out, snapshot(clusterRebuilt, endpointMoved), List.of("a", "b"));
     assertThat(cds.getTypeUrl()).isEqualTo(XdsTypes.CLUSTER);
 
     View outOfScopeMoved = new View(resource("a", "e2"), resource("b", "e1"), resource("c", "e2"));
     int before = out.values.size();
     stream.push(snapshot(clusterRebuilt, outOfScopeMoved), 0);
     assertThat(out.values).as("only c moved, and it is not subscribed").hasSize(before);
-    assertThat(outOfScopeMoved.askedFor).as("the diff was asked for, not walked").containsExactly("c");
+    assertThat(outOfScopeMoved.askedFor)
+        .as("the diff was asked for, not walked")
+        .containsExactly("c");
 
     // SotW EDS does not announce removals; a changes too so there is a response to compare.
     View removed = new View(resource("a", "e3"), resource("c", "e3"));
@@ -103,7 +112,8 @@ class IncrementalDiffTest {
     current.set(new ProxySnapshot(Map.of(XdsTypes.CLUSTER, first)));
     Recorder<DeltaDiscoveryResponse> out = new Recorder<>();
     DeltaStream stream = new DeltaStream(out, deps);
-    stream.onNext(DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(XdsTypes.CLUSTER).build());
+    stream.onNext(
+        DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(XdsTypes.CLUSTER).build());
 
     View second = new View(resource("a", "c2"));
     stream.push(new ProxySnapshot(Map.of(XdsTypes.CLUSTER, second)), 0);
@@ -112,7 +122,8 @@ class IncrementalDiffTest {
     assertThat(response.getResourcesList()).extracting(Resource::getName).containsExactly("a");
     assertThat(response.getRemovedResourcesList()).containsExactly("b");
     assertThat(second.askedFor).containsExactlyInAnyOrder("a", "b");
-    assertThat(response.getSystemVersionInfo()).isEqualTo(ResourceVersions.ofSet(Map.of("a", second.get("a").version())));
+    assertThat(response.getSystemVersionInfo())
+        .isEqualTo(ResourceVersions.ofSet(Map.of("a", second.get("a").version())));
   }
 
   /**
@@ -120,7 +131,10 @@ class IncrementalDiffTest {
    * fresh stream (which walks everything) gives the same subscription. Returns the first response.
    */
   private DiscoveryResponse pushAndCompare(
-      SotwStream stream, Recorder<DiscoveryResponse> out, ProxySnapshot next, List<String> endpointNames) {
+      SotwStream stream,
+      Recorder<DiscoveryResponse> out,
+      ProxySnapshot next,
+      List<String> endpointNames) {
     int before = out.values.size();
     stream.push(next, 0);
     assertThat(out.values).as("something was sent").hasSizeGreaterThan(before);
@@ -133,7 +147,8 @@ class IncrementalDiffTest {
     sotw(freshOut);
     assertThat(lastEds.getVersionInfo()).isEqualTo(freshOut.values.getLast().getVersionInfo());
     if (out.values.get(before).getTypeUrl().equals(XdsTypes.CLUSTER)) {
-      assertThat(out.values.get(before).getVersionInfo()).isEqualTo(freshOut.values.getFirst().getVersionInfo());
+      assertThat(out.values.get(before).getVersionInfo())
+          .isEqualTo(freshOut.values.getFirst().getVersionInfo());
     }
     return out.values.get(before);
   }

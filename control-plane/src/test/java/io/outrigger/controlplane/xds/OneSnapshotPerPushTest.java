@@ -19,12 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * One push, one model version: while the registry changes during a push, every proxy of that push still
- * gets the version the push began with (the next push brings the newer one), never a mix.
+ * One push, one model version: while the registry changes during a push, every proxy of that push
+ * still gets the version the push began with (the next push brings the newer one), never a mix.
  */
 class OneSnapshotPerPushTest {
 
-  /** A registry that has moved on to a new model version at every read, as a busy one can between two proxies. */
+  /**
+   * A registry that has moved on to a new model version at every read, as a busy one can between
+   * two proxies.
+   */
   static final class MovingRegistry implements SnapshotSource {
     final AtomicInteger version = new AtomicInteger();
 
@@ -50,27 +53,47 @@ class OneSnapshotPerPushTest {
     ProxyStreams streams = new ProxyStreams();
     XdsMetrics metrics = new XdsMetrics(new SimpleMeterRegistry());
     List<Recorder<DiscoveryResponse>> sidecars = new ArrayList<>();
-    StreamDependencies deps = new StreamDependencies(OneSnapshotPerPushTest::proxy, registry, streams, metrics);
+    StreamDependencies deps =
+        new StreamDependencies(OneSnapshotPerPushTest::proxy, registry, streams, metrics);
     for (int i = 0; i < 8; i++) {
       Recorder<DiscoveryResponse> out = new Recorder<>();
-      new SotwStream(out, deps).onNext(DiscoveryRequest.newBuilder()
-          .setNode(Node.newBuilder().setId("sidecar~198.18.0." + (i + 1) + "~p" + i + ".ns~ns.svc.cluster.local"))
-          .setTypeUrl(XdsTypes.CLUSTER).build());
+      new SotwStream(out, deps)
+          .onNext(
+              DiscoveryRequest.newBuilder()
+                  .setNode(
+                      Node.newBuilder()
+                          .setId(
+                              "sidecar~198.18.0."
+                                  + (i + 1)
+                                  + "~p"
+                                  + i
+                                  + ".ns~ns.svc.cluster.local"))
+                  .setTypeUrl(XdsTypes.CLUSTER)
+                  .build());
       sidecars.add(out);
     }
     assertThat(streams.size()).isEqualTo(8);
 
-    try (PushEngine push = new PushEngine(streams, registry, metrics, new Debounce(Duration.ofMillis(1),
-        Duration.ofMillis(1)), 4)) {
+    try (PushEngine push =
+        new PushEngine(
+            streams,
+            registry,
+            metrics,
+            new Debounce(Duration.ofMillis(1), Duration.ofMillis(1)),
+            4)) {
       push.flush(0);
       List<String> first = lastVersions(sidecars);
       assertThat(Set.copyOf(first)).as("the versions the first push sent: %s", first).hasSize(1);
       push.flush(0);
       List<String> next = lastVersions(sidecars);
-      assertThat(Set.copyOf(next)).as("the versions the next push sent: %s", next).hasSize(1)
+      assertThat(Set.copyOf(next))
+          .as("the versions the next push sent: %s", next)
+          .hasSize(1)
           .doesNotContain(first.get(0));
     }
-    assertThat(registry.version).as("the registry moved on after the push began").hasValueGreaterThan(8);
+    assertThat(registry.version)
+        .as("the registry moved on after the push began")
+        .hasValueGreaterThan(8);
   }
 
   private static ConnectedProxy proxy(Node node) {
@@ -87,8 +110,6 @@ class OneSnapshotPerPushTest {
   }
 
   private static List<String> lastVersions(List<Recorder<DiscoveryResponse>> sidecars) {
-    return sidecars.stream()
-        .map(out -> unpack(out.values.getLast().getResources(0)))
-        .toList();
+    return sidecars.stream().map(out -> unpack(out.values.getLast().getResources(0))).toList();
   }
 }

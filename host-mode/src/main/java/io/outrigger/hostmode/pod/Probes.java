@@ -12,58 +12,62 @@ import java.time.Duration;
 
 /** The kubelet's httpGet and tcpSocket probes, made from the host to the pod's address. */
 final class Probes {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private Probes() {
-    }
+  private Probes() {}
 
-    interface Probe {
-        boolean passes(String podIp);
-    }
+  interface Probe {
+    boolean passes(String podIp);
+  }
 
-    static Probe of(JsonNode spec) {
-        if (spec.has("httpGet")) {
-            JsonNode get = spec.path("httpGet");
-            int port = get.path("port").asInt();
-            String path = get.path("path").asText("/");
-            return new Probe() {
-                @Override
-                public boolean passes(String podIp) {
-                    String host = get.path("host").asText(podIp);
-                    try {
-                        HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port
-                                + path)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                        return r.statusCode() >= 200 && r.statusCode() < 400;
-                    } catch (IOException e) {
-                        return false;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return false;
-                    }
-                }
-
-                @Override
-                public String toString() {
-                    return "httpGet :" + port + path;
-                }
-            };
+  static Probe of(JsonNode spec) {
+    if (spec.has("httpGet")) {
+      JsonNode get = spec.path("httpGet");
+      int port = get.path("port").asInt();
+      String path = get.path("path").asText("/");
+      return new Probe() {
+        @Override
+        public boolean passes(String podIp) {
+          String host = get.path("host").asText(podIp);
+          try {
+            HttpResponse<Void> r =
+                HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() >= 200 && r.statusCode() < 400;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
         }
-        int port = spec.path("tcpSocket").path("port").asInt();
-        return new Probe() {
-            @Override
-            public boolean passes(String podIp) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(podIp, port), 1000);
-                    return true;
-                } catch (IOException e) {
-                    return false;
-                }
-            }
 
-            @Override
-            public String toString() {
-                return "tcpSocket :" + port;
-            }
-        };
+        @Override
+        public String toString() {
+          return "httpGet :" + port + path;
+        }
+      };
     }
+    int port = spec.path("tcpSocket").path("port").asInt();
+    return new Probe() {
+      @Override
+      public boolean passes(String podIp) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(podIp, port), 1000);
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "tcpSocket :" + port;
+      }
+    };
+  }
 }

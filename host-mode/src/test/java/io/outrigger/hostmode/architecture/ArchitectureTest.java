@@ -5,8 +5,8 @@ import org.junit.jupiter.api.Test;
 
 class ArchitectureTest {
 
-    @Test
-    void noPackageCycles() {
-        PackageCycles.assertNone("io.outrigger.hostmode");
-    }
+  @Test
+  void noPackageCycles() {
+    PackageCycles.assertNone("io.outrigger.hostmode");
+  }
 }

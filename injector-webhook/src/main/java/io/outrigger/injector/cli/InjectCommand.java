@@ -1,10 +1,10 @@
 package io.outrigger.injector.cli;
 
-import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.NativeSidecarMode;
 import io.outrigger.injector.inject.SidecarInjector;
 import io.outrigger.injector.offline.ManifestInjector;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -17,16 +17,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code outrigger inject -f FILE}: prints the manifest with sidecars, like istioctl kube-inject. */
+/**
+ * {@code outrigger inject -f FILE}: prints the manifest with sidecars, like istioctl kube-inject.
+ */
 @Command(
     name = "inject",
     mixinStandardHelpOptions = true,
-    description = "Inject the Envoy sidecar into Pods and workload pod templates of a YAML manifest.")
+    description =
+        "Inject the Envoy sidecar into Pods and workload pod templates of a YAML manifest.")
 public final class InjectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = {"-f", "--filename"}, required = true,
+  @Option(
+      names = {"-f", "--filename"},
+      required = true,
       description = "Manifest to inject (multi-document YAML); - for standard input.")
   String file;
 
@@ -39,8 +44,10 @@ public final class InjectCommand implements Callable<Integer> {
   @Option(names = "--native-sidecar", description = "auto, on or off (default: from the config).")
   String nativeSidecar;
 
-  @Option(names = "--api-server-version",
-      description = "Kubernetes version the manifest is for, major.minor (for --native-sidecar auto).")
+  @Option(
+      names = "--api-server-version",
+      description =
+          "Kubernetes version the manifest is for, major.minor (for --native-sidecar auto).")
   String apiServerVersion;
 
   @Override
@@ -48,16 +55,20 @@ public final class InjectCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     InjectorConfig settings = WebhookCommand.loadConfig(config, revision);
     if (nativeSidecar != null || apiServerVersion != null) {
-      settings = settings.withNativeSidecar(
-          nativeSidecar == null ? settings.nativeSidecar() : NativeSidecarMode.parse(nativeSidecar),
-          apiServerVersion == null ? settings.apiServerVersion() : apiServerVersion);
+      settings =
+          settings.withNativeSidecar(
+              nativeSidecar == null
+                  ? settings.nativeSidecar()
+                  : NativeSidecarMode.parse(nativeSidecar),
+              apiServerVersion == null ? settings.apiServerVersion() : apiServerVersion);
     }
     String source = file.equals("-") ? "(standard input)" : file;
     String manifest;
     try {
-      manifest = file.equals("-")
-          ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      manifest =
+          file.equals("-")
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(Path.of(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("manifest " + source + ": cannot read", e);
     }

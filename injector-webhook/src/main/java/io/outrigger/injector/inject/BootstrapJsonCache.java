@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The rendered bootstrap JSON by its parameters. The pods of one ReplicaSet, Job or StatefulSet
  * carry the same labels and workload, and the bootstrap names the pod only through {@code
- * $(POD_NAME)}-style references, so a scale-up renders the same string for every pod: rendering
- * it once per distinct input saves the largest piece of the injector's own work. Bounded, least
+ * $(POD_NAME)}-style references, so a scale-up renders the same string for every pod: rendering it
+ * once per distinct input saves the largest piece of the injector's own work. Bounded, least
  * recently used first out, so a cluster with many workloads costs at most {@link #CAPACITY}
  * strings.
  */
@@ -18,12 +18,13 @@ final class BootstrapJsonCache {
   static final int CAPACITY = 512;
 
   private final SidecarBootstrap bootstrap;
-  private final Map<BootstrapParams, String> rendered = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<BootstrapParams, String> eldest) {
-      return size() > CAPACITY;
-    }
-  };
+  private final Map<BootstrapParams, String> rendered =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<BootstrapParams, String> eldest) {
+          return size() > CAPACITY;
+        }
+      };
 
   BootstrapJsonCache(SidecarBootstrap bootstrap) {
     this.bootstrap = bootstrap;

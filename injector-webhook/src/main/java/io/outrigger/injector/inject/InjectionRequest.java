@@ -28,14 +28,22 @@ public record InjectionRequest(
 
   /** A request with no tags known (offline injection, tests). */
   public InjectionRequest(
-      JsonNode pod, String namespace, String workloadName, Optional<Map<String, String>> namespaceLabels) {
+      JsonNode pod,
+      String namespace,
+      String workloadName,
+      Optional<Map<String, String>> namespaceLabels) {
     this(pod, namespace, workloadName, namespaceLabels, Set.of());
   }
 
-  /** How messages name this pod: {@code ns/name}, {@code ns/generateName*}, or the workload's template. */
+  /**
+   * How messages name this pod: {@code ns/name}, {@code ns/generateName*}, or the workload's
+   * template.
+   */
   public String who() {
     JsonNode metadata = pod.path("metadata");
-    if (workloadName != null && !metadata.hasNonNull("name") && !metadata.hasNonNull("generateName")) {
+    if (workloadName != null
+        && !metadata.hasNonNull("name")
+        && !metadata.hasNonNull("generateName")) {
       return namespace + "/" + workloadName + " (pod template)";
     }
     return PodJson.describe(pod, namespace);

@@ -1,11 +1,11 @@
 package io.outrigger.injector.inject;
 
-import io.outrigger.sidecar.ControlPlanePorts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
 import io.outrigger.injector.yaml.KubeYaml;
+import io.outrigger.sidecar.ControlPlanePorts;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
 import io.outrigger.sidecar.bootstrap.XdsApiType;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * @param apiServerVersion {@code major.minor} of the API server, for {@code auto}
  * @param resources the sidecar's requests and limits
  * @param rewriteAppProbes rewrite app probes to the sidecar's 15020 unless a pod says otherwise
- * @param holdApplicationUntilProxyStarts without native sidecars, start the app after Envoy is ready
+ * @param holdApplicationUntilProxyStarts without native sidecars, start the app after Envoy is
+ *     ready
  * @param logLevel Envoy's log level
  * @param extraNeverInjectNamespaces namespaces besides kube-system and the control plane's
  */
@@ -50,8 +51,12 @@ public record InjectorConfig(
     image = or(image, "docker.io/envoyproxy/envoy:v1.40.0");
     revision = or(revision, "default");
     controlPlaneNamespace = or(controlPlaneNamespace, "outrigger-system");
-    controlPlaneServerName = or(controlPlaneServerName, serviceHost(revision, controlPlaneNamespace));
-    controlPlaneAddress = or(controlPlaneAddress, serviceHost(revision, controlPlaneNamespace) + ":" + ControlPlanePorts.XDS_TLS);
+    controlPlaneServerName =
+        or(controlPlaneServerName, serviceHost(revision, controlPlaneNamespace));
+    controlPlaneAddress =
+        or(
+            controlPlaneAddress,
+            serviceHost(revision, controlPlaneNamespace) + ":" + ControlPlanePorts.XDS_TLS);
     xdsApiType = xdsApiType == null ? XdsApiType.GRPC : xdsApiType;
     nativeSidecar = nativeSidecar == null ? NativeSidecarMode.AUTO : nativeSidecar;
     apiServerVersion = or(apiServerVersion, "1.29");
@@ -79,15 +84,22 @@ public record InjectorConfig(
       InjectorConfig config = mapper.readValue(file.toFile(), InjectorConfig.class);
       return config == null ? defaults() : config;
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("injector config " + file + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "injector config " + file + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException("injector config " + file + ": cannot read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "injector config " + file + ": cannot read: " + e.getMessage(), e);
     }
   }
 
-  /** The Service in front of a revision's control plane: {@code outrigger}, or {@code outrigger-REVISION}. */
+  /**
+   * The Service in front of a revision's control plane: {@code outrigger}, or {@code
+   * outrigger-REVISION}.
+   */
   public static String serviceName(String revision) {
-    return InjectionPolicy.DEFAULT_REVISION.equals(revision) ? "outrigger" : "outrigger-" + revision;
+    return InjectionPolicy.DEFAULT_REVISION.equals(revision)
+        ? "outrigger"
+        : "outrigger-" + revision;
   }
 
   /** {@code outrigger[-REVISION].NAMESPACE.svc}: what a revision's sidecars dial and verify. */
@@ -95,30 +107,65 @@ public record InjectorConfig(
     return serviceName(revision) + "." + namespace + ".svc";
   }
 
-  /** Another revision; an address and server name that were the old revision's defaults follow it. */
+  /**
+   * Another revision; an address and server name that were the old revision's defaults follow it.
+   */
   public InjectorConfig withRevision(String value) {
     String oldHost = serviceHost(revision, controlPlaneNamespace);
     String newHost = serviceHost(value, controlPlaneNamespace);
     return new InjectorConfig(
-        image, value, controlPlaneNamespace, controlPlaneAddress.equals(oldHost + ":" + ControlPlanePorts.XDS_TLS) ? null : controlPlaneAddress,
+        image,
+        value,
+        controlPlaneNamespace,
+        controlPlaneAddress.equals(oldHost + ":" + ControlPlanePorts.XDS_TLS)
+            ? null
+            : controlPlaneAddress,
         controlPlaneServerName.equals(oldHost) ? newHost : controlPlaneServerName,
-        xdsApiType, nativeSidecar, apiServerVersion, resources, rewriteAppProbes,
-        holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
+        xdsApiType,
+        nativeSidecar,
+        apiServerVersion,
+        resources,
+        rewriteAppProbes,
+        holdApplicationUntilProxyStarts,
+        logLevel,
+        extraNeverInjectNamespaces);
   }
 
-  /** The control plane sidecars dial ({@code host:port}) and the name its certificate must carry. */
+  /**
+   * The control plane sidecars dial ({@code host:port}) and the name its certificate must carry.
+   */
   public InjectorConfig withControlPlane(String address, String serverName) {
     return new InjectorConfig(
-        image, revision, controlPlaneNamespace, address, serverName,
-        xdsApiType, nativeSidecar, apiServerVersion, resources, rewriteAppProbes,
-        holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
+        image,
+        revision,
+        controlPlaneNamespace,
+        address,
+        serverName,
+        xdsApiType,
+        nativeSidecar,
+        apiServerVersion,
+        resources,
+        rewriteAppProbes,
+        holdApplicationUntilProxyStarts,
+        logLevel,
+        extraNeverInjectNamespaces);
   }
 
   public InjectorConfig withNativeSidecar(NativeSidecarMode mode, String apiServer) {
     return new InjectorConfig(
-        image, revision, controlPlaneNamespace, controlPlaneAddress, controlPlaneServerName,
-        xdsApiType, mode, apiServer, resources, rewriteAppProbes,
-        holdApplicationUntilProxyStarts, logLevel, extraNeverInjectNamespaces);
+        image,
+        revision,
+        controlPlaneNamespace,
+        controlPlaneAddress,
+        controlPlaneServerName,
+        xdsApiType,
+        mode,
+        apiServer,
+        resources,
+        rewriteAppProbes,
+        holdApplicationUntilProxyStarts,
+        logLevel,
+        extraNeverInjectNamespaces);
   }
 
   /** Namespaces the injector never touches, whatever their labels say. */
@@ -139,7 +186,9 @@ public record InjectorConfig(
     String v = version.startsWith("v") ? version.substring(1) : version;
     String[] parts = v.split("\\.");
     try {
-      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1].replaceAll("\\D.*", ""))};
+      return new int[] {
+        Integer.parseInt(parts[0]), Integer.parseInt(parts[1].replaceAll("\\D.*", ""))
+      };
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "injector config: apiServerVersion '" + version + "' is not major.minor (e.g. 1.31)", e);

@@ -15,7 +15,8 @@ import java.util.Optional;
  */
 final class ProbeRewriter {
 
-  private static final List<String> ORDER = List.of("livenessProbe", "readinessProbe", "startupProbe");
+  private static final List<String> ORDER =
+      List.of("livenessProbe", "readinessProbe", "startupProbe");
   private static final List<String> HANDLERS = List.of("httpGet", "tcpSocket", "grpc");
 
   private ProbeRewriter() {}
@@ -40,8 +41,14 @@ final class ProbeRewriter {
       }
       if ("HTTPS".equalsIgnoreCase(original.path("httpGet").path("scheme").asText("HTTP"))) {
         // The control plane's 15020 listener does not originate TLS to the app (yet).
-        warnings.add("pod " + who + " container " + name + ": " + field
-            + " uses HTTPS, which the sidecar cannot answer; probe kept");
+        warnings.add(
+            "pod "
+                + who
+                + " container "
+                + name
+                + ": "
+                + field
+                + " uses HTTPS, which the sidecar cannot answer; probe kept");
         continue;
       }
       ObjectNode resolved = original.deepCopy();
@@ -49,8 +56,16 @@ final class ProbeRewriter {
       if (action instanceof ObjectNode target && target.path("port").isTextual()) {
         Optional<Integer> number = portNumber(container, target.path("port").asText());
         if (number.isEmpty()) {
-          warnings.add("pod " + who + " container " + name + ": " + field + " uses port name '"
-              + target.path("port").asText() + "' that the container does not declare; probe kept");
+          warnings.add(
+              "pod "
+                  + who
+                  + " container "
+                  + name
+                  + ": "
+                  + field
+                  + " uses port name '"
+                  + target.path("port").asText()
+                  + "' that the container does not declare; probe kept");
           continue;
         }
         target.put("port", number.get());

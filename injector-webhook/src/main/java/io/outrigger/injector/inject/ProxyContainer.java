@@ -1,12 +1,12 @@
 package io.outrigger.injector.inject;
 
-import io.outrigger.sidecar.ProxyUser;
-import io.outrigger.sidecar.SidecarPorts;
-import io.outrigger.sidecar.MeshKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outrigger.sidecar.MeshKeys;
+import io.outrigger.sidecar.ProxyUser;
+import io.outrigger.sidecar.SidecarPorts;
 import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
 import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
@@ -31,7 +31,8 @@ final class ProxyContainer {
   private static final String ROOT_FILE = "root-cert.pem";
   private static final int TOKEN_SECONDS = 12 * 3600;
   private static final Pattern QUANTITY =
-      Pattern.compile("^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$");
+      Pattern.compile(
+          "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$");
 
   /**
    * Waits for Envoy's readiness with bash builtins alone (the Envoy image has no curl). HTTP/1.1,
@@ -41,8 +42,12 @@ final class ProxyContainer {
    */
   private static final String WAIT_FOR_READY =
       "for ((i=0; i<600; i++)); do "
-          + "if { exec 3<>/dev/tcp/127.0.0.1/" + SidecarPorts.READINESS + "; } 2>/dev/null"
-          + " && printf 'GET " + SidecarPorts.READINESS_PATH + " HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3"
+          + "if { exec 3<>/dev/tcp/127.0.0.1/"
+          + SidecarPorts.READINESS
+          + "; } 2>/dev/null"
+          + " && printf 'GET "
+          + SidecarPorts.READINESS_PATH
+          + " HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3"
           + " && read -t 2 -r status <&3 && [[ $status == *' 200 '* ]]; then exit 0; fi; "
           + "exec 3>&-; sleep 0.5; done; echo 'outrigger-proxy not ready after 300 s' >&2; exit 1";
 
@@ -69,8 +74,14 @@ final class ProxyContainer {
     ArrayNode args = c.putArray("args");
     // The kubelet expands $(VAR) in args from the env below: the bootstrap learns the pod's name
     // and IP, which do not exist yet when the API server calls the webhook.
-    List.of("--config-yaml", bootstraps.renderJson(bootstrapParams(target)),
-            "--log-level", config.logLevel(), "--concurrency", "2", "--disable-hot-restart")
+    List.of(
+            "--config-yaml",
+            bootstraps.renderJson(bootstrapParams(target)),
+            "--log-level",
+            config.logLevel(),
+            "--concurrency",
+            "2",
+            "--disable-hot-restart")
         .forEach(args::add);
     SidecarBootstrap.DRAIN_FLAGS.forEach(args::add);
     if (nativeSidecar) {
@@ -87,8 +98,13 @@ final class ProxyContainer {
       c.set("startupProbe", readyProbe(1, 600));
     } else if (config.holdApplicationUntilProxyStarts()) {
       // postStart blocks the next container's start, so the app waits for Envoy.
-      c.putObject("lifecycle").putObject("postStart").putObject("exec").putArray("command")
-          .add("/bin/bash").add("-c").add(WAIT_FOR_READY);
+      c.putObject("lifecycle")
+          .putObject("postStart")
+          .putObject("exec")
+          .putArray("command")
+          .add("/bin/bash")
+          .add("-c")
+          .add(WAIT_FOR_READY);
     }
     c.set("resources", resources(target));
     c.set("securityContext", securityContext());
@@ -103,8 +119,12 @@ final class ProxyContainer {
     ObjectNode envoy = JSON.objectNode().put("name", ENVOY_VOLUME);
     envoy.putObject("emptyDir").put("medium", "Memory");
     ObjectNode token = JSON.objectNode().put("name", TOKEN_VOLUME);
-    ObjectNode sat = token.putObject("projected").putArray("sources").addObject()
-        .putObject("serviceAccountToken");
+    ObjectNode sat =
+        token
+            .putObject("projected")
+            .putArray("sources")
+            .addObject()
+            .putObject("serviceAccountToken");
     sat.put("audience", "outrigger");
     sat.put("expirationSeconds", TOKEN_SECONDS);
     sat.put("path", TOKEN_FILE);
@@ -188,8 +208,14 @@ final class ProxyContainer {
       return;
     }
     if (!QUANTITY.matcher(value).matches()) {
-      throw new InjectionException("pod " + target.who() + ": annotation " + annotation + "=\""
-          + value + "\" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi)");
+      throw new InjectionException(
+          "pod "
+              + target.who()
+              + ": annotation "
+              + annotation
+              + "=\""
+              + value
+              + "\" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi)");
     }
     into.put(resource, value);
   }

@@ -1,15 +1,15 @@
 package io.outrigger.injector.inject;
 
-import io.outrigger.sidecar.ProxyUser;
-import io.outrigger.sidecar.probes.AppProbesAnnotation;
-import io.outrigger.sidecar.SidecarPorts;
-import io.outrigger.sidecar.MeshKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.patch.JsonPatchDiff;
+import io.outrigger.sidecar.MeshKeys;
+import io.outrigger.sidecar.ProxyUser;
+import io.outrigger.sidecar.SidecarPorts;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.probes.AppProbesAnnotation;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -38,8 +38,7 @@ public final class SidecarInjector {
   public InjectionResult inject(InjectionRequest request) {
     JsonNode original = request.pod();
     if (!original.isObject() || !original.path("spec").isObject()) {
-      throw new InjectionException(
-          "pod " + request.who() + ": has no spec object");
+      throw new InjectionException("pod " + request.who() + ": has no spec object");
     }
     Decision decision = policy.decide(request);
     if (!decision.injects()) {
@@ -70,8 +69,14 @@ public final class SidecarInjector {
             .orElse(null);
     if (override != null) {
       if (!override.equals("true") && !override.equals("false")) {
-        throw new InjectionException("pod " + who + ": annotation " + MeshKeys.NATIVE_SIDECAR
-            + "=\"" + override + "\" must be \"true\" or \"false\"");
+        throw new InjectionException(
+            "pod "
+                + who
+                + ": annotation "
+                + MeshKeys.NATIVE_SIDECAR
+                + "=\""
+                + override
+                + "\" must be \"true\" or \"false\"");
       }
       return Boolean.parseBoolean(override);
     }
@@ -100,17 +105,23 @@ public final class SidecarInjector {
   /** The capture rules exempt UID 1337; an app running as it would bypass the sidecar. */
   private static void warnAboutProxyUid(ObjectNode spec, String who, List<String> warnings) {
     if (spec.path("securityContext").path("runAsUser").asLong(-1) == ProxyUser.UID) {
-      warnings.add("pod " + who + " runs as UID 1337, the proxy's: its traffic bypasses the sidecar");
+      warnings.add(
+          "pod " + who + " runs as UID 1337, the proxy's: its traffic bypasses the sidecar");
     }
     for (JsonNode c : spec.path("containers")) {
       if (c.path("securityContext").path("runAsUser").asLong(-1) == ProxyUser.UID) {
-        warnings.add("pod " + who + " container " + c.path("name").asText()
-            + " runs as UID 1337, the proxy's: its traffic bypasses the sidecar");
+        warnings.add(
+            "pod "
+                + who
+                + " container "
+                + c.path("name").asText()
+                + " runs as UID 1337, the proxy's: its traffic bypasses the sidecar");
       }
     }
   }
 
-  private static ProxyContainer.Target target(ObjectNode pod, InjectionRequest request, String who) {
+  private static ProxyContainer.Target target(
+      ObjectNode pod, InjectionRequest request, String who) {
     Map<String, String> labels = new TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = pod.path("metadata").path("labels").fields();
         it.hasNext(); ) {

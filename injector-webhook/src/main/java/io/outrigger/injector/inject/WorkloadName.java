@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 
-/** The workload a pod belongs to, which names the sidecar's Envoy cluster ({@code <workload>.<ns>}). */
+/**
+ * The workload a pod belongs to, which names the sidecar's Envoy cluster ({@code <workload>.<ns>}).
+ */
 final class WorkloadName {
 
   private static final List<String> LABELS =
@@ -22,12 +24,16 @@ final class WorkloadName {
       }
     }
     JsonNode metadata = pod.path("metadata");
-    // Only string fields name a workload: a review carrying an object there (never the API server's) gets
+    // Only string fields name a workload: a review carrying an object there (never the API
+    // server's) gets
     // "unknown" rather than an empty name the bootstrap refuses (found by AdmissionReviewFuzzTest).
     String generateName = text(metadata.path("generateName"));
     if (!generateName.isEmpty()) {
       // A ReplicaSet's pods are named <deployment>-<pod-template-hash>-: drop the hash too.
-      String base = generateName.endsWith("-") ? generateName.substring(0, generateName.length() - 1) : generateName;
+      String base =
+          generateName.endsWith("-")
+              ? generateName.substring(0, generateName.length() - 1)
+              : generateName;
       String hash = labels.get("pod-template-hash");
       if (hash != null && base.endsWith("-" + hash)) {
         base = base.substring(0, base.length() - hash.length() - 1);

@@ -47,12 +47,15 @@ public final class ManifestInjector {
       while (docs.hasNextValue()) {
         JsonNode doc = docs.nextValue();
         index++;
-        if (doc == null || doc.isNull() || doc.isMissingNode()
+        if (doc == null
+            || doc.isNull()
+            || doc.isMissingNode()
             || (doc.isTextual() && doc.asText().isBlank())) {
           continue;
         }
         if (!(doc instanceof ObjectNode object)) {
-          throw new IllegalArgumentException("document " + index + ": expected a Kubernetes object");
+          throw new IllegalArgumentException(
+              "document " + index + ": expected a Kubernetes object");
         }
         out.append(yaml.writeValueAsString(injectObject(object, notes)));
       }
@@ -62,7 +65,9 @@ public final class ManifestInjector {
     return new Output(out.toString(), notes);
   }
 
-  /** Injects one object (a copy is returned); objects without a pod template come back unchanged. */
+  /**
+   * Injects one object (a copy is returned); objects without a pod template come back unchanged.
+   */
   public ObjectNode injectObject(ObjectNode object, List<String> notes) {
     String kind = object.path("kind").asText();
     ObjectNode result = object.deepCopy();
@@ -88,9 +93,10 @@ public final class ManifestInjector {
     ObjectNode pod = JSON.objectNode();
     pod.put("apiVersion", "v1");
     pod.put("kind", "Pod");
-    ObjectNode metadata = template.get().path("metadata").isObject()
-        ? ((ObjectNode) template.get().get("metadata")).deepCopy()
-        : JSON.objectNode();
+    ObjectNode metadata =
+        template.get().path("metadata").isObject()
+            ? ((ObjectNode) template.get().get("metadata")).deepCopy()
+            : JSON.objectNode();
     pod.set("metadata", metadata);
     pod.set("spec", template.get().path("spec"));
     InjectionResult injected = injector.inject(request(pod, namespace, name));
@@ -112,7 +118,10 @@ public final class ManifestInjector {
     }
     if (!(template instanceof ObjectNode t) || !t.path("spec").isObject()) {
       throw new IllegalArgumentException(
-          kind + " " + object.path("metadata").path("name").asText() + ": has no pod template spec");
+          kind
+              + " "
+              + object.path("metadata").path("name").asText()
+              + ": has no pod template spec");
     }
     return Optional.of(t);
   }

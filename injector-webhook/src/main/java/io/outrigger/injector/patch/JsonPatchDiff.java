@@ -14,9 +14,9 @@ import java.util.Set;
 
 /**
  * Computes an RFC 6902 JSON Patch that turns one document into another. Lists of named objects
- * (containers, volumes, env) are matched by {@code name}, so inserting a sidecar becomes one
- * {@code add} at its index instead of rewriting every container after it, and the API server's
- * audit log shows what the injector really changed.
+ * (containers, volumes, env) are matched by {@code name}, so inserting a sidecar becomes one {@code
+ * add} at its index instead of rewriting every container after it, and the API server's audit log
+ * shows what the injector really changed.
  */
 public final class JsonPatchDiff {
 
@@ -24,7 +24,10 @@ public final class JsonPatchDiff {
 
   private JsonPatchDiff() {}
 
-  /** The operations that, applied to {@code before} in order, yield a document equal to {@code after}. */
+  /**
+   * The operations that, applied to {@code before} in order, yield a document equal to {@code
+   * after}.
+   */
   public static ArrayNode diff(JsonNode before, JsonNode after) {
     ArrayNode ops = JSON.arrayNode();
     diff("", before, after, ops);
@@ -113,7 +116,10 @@ public final class JsonPatchDiff {
     List<String> names = new ArrayList<>(array.size());
     for (JsonNode element : array) {
       JsonNode name = element.get("name");
-      if (!element.isObject() || name == null || !name.isTextual() || names.contains(name.asText())) {
+      if (!element.isObject()
+          || name == null
+          || !name.isTextual()
+          || names.contains(name.asText())) {
         return null;
       }
       names.add(name.asText());

@@ -25,7 +25,14 @@ final class AdmissionReviews {
       Set.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1");
 
   /** What happened to one review, for metrics and logs. */
-  enum Outcome { INJECTED, SKIPPED, IGNORED, DENIED, VALID, INVALID }
+  enum Outcome {
+    INJECTED,
+    SKIPPED,
+    IGNORED,
+    DENIED,
+    VALID,
+    INVALID
+  }
 
   record Answer(ObjectNode review, Outcome outcome, InjectionResult result, String subject) {}
 
@@ -34,7 +41,10 @@ final class AdmissionReviews {
   private final AdmissionContext context;
   private final ConfigValidator validator;
 
-  AdmissionReviews(ObjectMapper json, SidecarInjector injector, AdmissionContext context,
+  AdmissionReviews(
+      ObjectMapper json,
+      SidecarInjector injector,
+      AdmissionContext context,
       ConfigValidator validator) {
     this.json = json;
     this.injector = injector;
@@ -52,17 +62,21 @@ final class AdmissionReviews {
     String operation = request.path("operation").asText("");
     String subject = request.path("namespace").asText("") + "/" + request.path("name").asText("");
     if (!kind.equals("Pod") || !operation.equals("CREATE")) {
-      // Only pod CREATE is ours; the configuration should not send anything else, but never block it.
+      // Only pod CREATE is ours; the configuration should not send anything else, but never block
+      // it.
       return new Answer(response, Outcome.IGNORED, null, kind + " " + operation + " " + subject);
     }
     JsonNode pod = request.path("object");
     if (!pod.isObject()) {
-      throw new BadRequestException(400, "AdmissionReview " + uid + ": request.object is not a Pod");
+      throw new BadRequestException(
+          400, "AdmissionReview " + uid + ": request.object is not a Pod");
     }
-    String namespace = request.path("namespace").asText(
-        pod.path("metadata").path("namespace").asText("default"));
-    return inject(response, new InjectionRequest(pod, namespace, null,
-        context.namespaceLabels(namespace), context.revisionTags()));
+    String namespace =
+        request.path("namespace").asText(pod.path("metadata").path("namespace").asText("default"));
+    return inject(
+        response,
+        new InjectionRequest(
+            pod, namespace, null, context.namespaceLabels(namespace), context.revisionTags()));
   }
 
   /**
@@ -75,18 +89,24 @@ final class AdmissionReviews {
     ObjectNode answer = response(review.path("apiVersion").asText(), request.path("uid").asText());
     String kind = request.path("kind").path("kind").asText("");
     String namespace = request.path("namespace").asText("");
-    String subject = "kind=" + kind + " object=" + namespace + "/" + request.path("name").asText("");
+    String subject =
+        "kind=" + kind + " object=" + namespace + "/" + request.path("name").asText("");
     JsonNode object = request.path("object");
     String operation = request.path("operation").asText("");
     if (!(operation.equals("CREATE") || operation.equals("UPDATE")) || !object.isObject()) {
       return new Answer(answer, Outcome.IGNORED, null, subject + " operation=" + operation);
     }
-    var reason = validator.refuse(object, namespace.isEmpty()
-        ? object.path("metadata").path("namespace").asText("default") : namespace);
+    var reason =
+        validator.refuse(
+            object,
+            namespace.isEmpty()
+                ? object.path("metadata").path("namespace").asText("default")
+                : namespace);
     if (reason.isEmpty()) {
       return new Answer(answer, Outcome.VALID, null, subject);
     }
-    deny((ObjectNode) answer.get("response"),
+    deny(
+        (ObjectNode) answer.get("response"),
         kind + " " + namespace + "/" + request.path("name").asText("") + ": " + reason.get());
     return new Answer(answer, Outcome.INVALID, null, subject + " reason=\"" + reason.get() + "\"");
   }
@@ -96,11 +116,16 @@ final class AdmissionReviews {
     try {
       review = json.readTree(body);
     } catch (StreamConstraintsException e) {
-      // Jackson's text names its own API ("from `StreamReadConstraints.getMaxNestingDepth()`"); keep the numbers.
-      throw new BadRequestException(400, "request body over a parser limit: "
-          + e.getOriginalMessage().replaceAll(", from `[^`]*`", "") + at(e.getLocation()));
+      // Jackson's text names its own API ("from `StreamReadConstraints.getMaxNestingDepth()`");
+      // keep the numbers.
+      throw new BadRequestException(
+          400,
+          "request body over a parser limit: "
+              + e.getOriginalMessage().replaceAll(", from `[^`]*`", "")
+              + at(e.getLocation()));
     } catch (JsonProcessingException e) {
-      throw new BadRequestException(400, "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
+      throw new BadRequestException(
+          400, "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
     } catch (IOException e) {
       throw new BadRequestException(400, "unreadable request body: " + e.getMessage());
     }
@@ -108,17 +133,22 @@ final class AdmissionReviews {
       throw new BadRequestException(400, "empty request body: expected an AdmissionReview");
     }
     if (!review.isObject()) {
-      throw new BadRequestException(400, "expected an AdmissionReview object, got a JSON "
-          + review.getNodeType().toString().toLowerCase(Locale.ROOT));
+      throw new BadRequestException(
+          400,
+          "expected an AdmissionReview object, got a JSON "
+              + review.getNodeType().toString().toLowerCase(Locale.ROOT));
     }
     String apiVersion = review.path("apiVersion").asText("");
     if (!VERSIONS.contains(apiVersion)) {
-      throw new BadRequestException(400, "unsupported apiVersion '" + apiVersion
-          + "': expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
+      throw new BadRequestException(
+          400,
+          "unsupported apiVersion '"
+              + apiVersion
+              + "': expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
     }
     if (!"AdmissionReview".equals(review.path("kind").asText())) {
-      throw new BadRequestException(400, "unsupported kind '" + review.path("kind").asText()
-          + "': expected AdmissionReview");
+      throw new BadRequestException(
+          400, "unsupported kind '" + review.path("kind").asText() + "': expected AdmissionReview");
     }
     JsonNode request = review.path("request");
     String uid = request.path("uid").asText("");
@@ -162,7 +192,9 @@ final class AdmissionReviews {
   }
 
   private static String at(JsonLocation location) {
-    return location == null ? "" : " at line " + location.getLineNr() + " column " + location.getColumnNr();
+    return location == null
+        ? ""
+        : " at line " + location.getLineNr() + " column " + location.getColumnNr();
   }
 
   /** A tree as UTF-8 JSON, written straight to bytes (no intermediate String to copy). */

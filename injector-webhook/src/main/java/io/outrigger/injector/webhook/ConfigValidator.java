@@ -3,7 +3,9 @@ package io.outrigger.injector.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
-/** Validates a config object sent to {@code /validate}; the control plane supplies its own rules. */
+/**
+ * Validates a config object sent to {@code /validate}; the control plane supplies its own rules.
+ */
 @FunctionalInterface
 public interface ConfigValidator {
 

@@ -32,13 +32,13 @@ final class PemFiles {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       for (Block block : blocks(file)) {
         if (block.type().equals("CERTIFICATE")) {
-          chain.add((X509Certificate) factory.generateCertificate(
-              new ByteArrayInputStream(block.der())));
+          chain.add(
+              (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
         }
       }
     } catch (CertificateException e) {
-      throw new IOException("TLS certificate " + file + ": not a valid X.509 certificate: "
-          + e.getMessage(), e);
+      throw new IOException(
+          "TLS certificate " + file + ": not a valid X.509 certificate: " + e.getMessage(), e);
     }
     if (chain.isEmpty()) {
       throw new IOException("TLS certificate " + file + ": no CERTIFICATE block found");
@@ -49,18 +49,21 @@ final class PemFiles {
   /** PKCS#8 ({@code PRIVATE KEY}) RSA or EC keys, and PKCS#1 ({@code RSA PRIVATE KEY}) RSA keys. */
   static PrivateKey privateKey(Path file) throws IOException {
     for (Block block : blocks(file)) {
-      byte[] pkcs8 = switch (block.type()) {
-        case "PRIVATE KEY" -> block.der();
-        case "RSA PRIVATE KEY" -> Pkcs1.toPkcs8(block.der());
-        default -> null;
-      };
+      byte[] pkcs8 =
+          switch (block.type()) {
+            case "PRIVATE KEY" -> block.der();
+            case "RSA PRIVATE KEY" -> Pkcs1.toPkcs8(block.der());
+            default -> null;
+          };
       if (pkcs8 != null) {
         return decode(file, pkcs8);
       }
     }
-    throw new IOException("TLS key " + file
-        + ": no 'PRIVATE KEY' (PKCS#8) or 'RSA PRIVATE KEY' block found;"
-        + " convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY");
+    throw new IOException(
+        "TLS key "
+            + file
+            + ": no 'PRIVATE KEY' (PKCS#8) or 'RSA PRIVATE KEY' block found;"
+            + " convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY");
   }
 
   private static PrivateKey decode(Path file, byte[] pkcs8) throws IOException {
@@ -86,11 +89,27 @@ final class PemFiles {
     return blocks;
   }
 
-  /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (DER by hand: the JDK reads only PKCS#8). */
+  /**
+   * Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (DER by hand: the JDK reads only
+   * PKCS#8).
+   */
   private static final class Pkcs1 {
     private static final byte[] RSA_ALGORITHM = {
-      0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
-      0x01, 0x05, 0x00
+      0x30,
+      0x0d,
+      0x06,
+      0x09,
+      0x2a,
+      (byte) 0x86,
+      0x48,
+      (byte) 0x86,
+      (byte) 0xf7,
+      0x0d,
+      0x01,
+      0x01,
+      0x01,
+      0x05,
+      0x00
     };
 
     static byte[] toPkcs8(byte[] pkcs1) {

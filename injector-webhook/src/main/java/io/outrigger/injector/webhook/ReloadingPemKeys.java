@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The serving keys in two PEM files, re-read when the files change (cert-manager or a Secret update
  * rewrites them), checked at most once per {@code checkEvery} when asked (on a handshake), so no
- * restart and no watcher thread is needed. A half-written or mismatched pair keeps the previous keys.
+ * restart and no watcher thread is needed. A half-written or mismatched pair keeps the previous
+ * keys.
  */
 final class ReloadingPemKeys implements Supplier<ServingKeys> {
 
@@ -30,7 +31,8 @@ final class ReloadingPemKeys implements Supplier<ServingKeys> {
   private volatile Loaded current;
   private volatile Instant nextCheck;
 
-  ReloadingPemKeys(Path certFile, Path keyFile, Duration checkEvery, Clock clock) throws IOException {
+  ReloadingPemKeys(Path certFile, Path keyFile, Duration checkEvery, Clock clock)
+      throws IOException {
     this.certFile = certFile;
     this.keyFile = keyFile;
     this.checkEvery = checkEvery;
@@ -55,13 +57,18 @@ final class ReloadingPemKeys implements Supplier<ServingKeys> {
         if (!Objects.equals(Files.getLastModifiedTime(certFile), before.certTime())
             || !Objects.equals(Files.getLastModifiedTime(keyFile), before.keyTime())) {
           current = load();
-          log.info("event=tls_certificate_reloaded cert={} subject=\"{}\" not_after={}",
-              certFile, current.keys().leaf().getSubjectX500Principal().getName(),
+          log.info(
+              "event=tls_certificate_reloaded cert={} subject=\"{}\" not_after={}",
+              certFile,
+              current.keys().leaf().getSubjectX500Principal().getName(),
               current.keys().leaf().getNotAfter().toInstant());
         }
       } catch (IOException | RuntimeException e) {
-        log.warn("event=tls_certificate_reload_failed cert={} key={} reason=\"{}\"",
-            certFile, keyFile, e.getMessage());
+        log.warn(
+            "event=tls_certificate_reload_failed cert={} key={} reason=\"{}\"",
+            certFile,
+            keyFile,
+            e.getMessage());
       }
       return current.keys();
     }
@@ -71,15 +78,25 @@ final class ReloadingPemKeys implements Supplier<ServingKeys> {
     FileTime certTime = modified(certFile, "TLS certificate");
     FileTime keyTime = modified(keyFile, "TLS key");
     try {
-      return new Loaded(new ServingKeys(PemFiles.certificates(certFile), PemFiles.privateKey(keyFile)),
-          certTime, keyTime);
+      return new Loaded(
+          new ServingKeys(PemFiles.certificates(certFile), PemFiles.privateKey(keyFile)),
+          certTime,
+          keyTime);
     } catch (IllegalArgumentException e) {
-      throw new IOException("TLS key " + keyFile + " and certificate " + certFile + ": "
-          + e.getMessage().replace("serving keys: ", ""), e);
+      throw new IOException(
+          "TLS key "
+              + keyFile
+              + " and certificate "
+              + certFile
+              + ": "
+              + e.getMessage().replace("serving keys: ", ""),
+          e);
     }
   }
 
-  /** The JDK's NoSuchFileException says only the path: say which file it is (the cause says why). */
+  /**
+   * The JDK's NoSuchFileException says only the path: say which file it is (the cause says why).
+   */
   private static FileTime modified(Path file, String what) throws IOException {
     try {
       return Files.getLastModifiedTime(file);

@@ -9,9 +9,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * A server key manager that presents whatever {@link ServingKeys} its source holds at each handshake,
- * so a certificate is replaced without a restart and without touching open connections (a TLS
- * connection keeps the certificate of its own handshake). Works for the JDK's TLS and Netty's.
+ * A server key manager that presents whatever {@link ServingKeys} its source holds at each
+ * handshake, so a certificate is replaced without a restart and without touching open connections
+ * (a TLS connection keeps the certificate of its own handshake). Works for the JDK's TLS and
+ * Netty's.
  *
  * <p>Each distinct {@link ServingKeys} gets its own alias, and the one before it stays resolvable:
  * TLS stacks ask for the chain and the key by alias in separate calls, and a swap between them must
@@ -26,7 +27,9 @@ public final class ServingKeyManager extends X509ExtendedKeyManager {
   private volatile Aliased previous;
   private long generation;
 
-  /** @param source asked once per handshake; must be cheap (return a held value) */
+  /**
+   * @param source asked once per handshake; must be cheap (return a held value)
+   */
   public ServingKeyManager(Supplier<ServingKeys> source) {
     this.source = source;
     this.current = new Aliased("serving-0", source.get());
@@ -64,7 +67,8 @@ public final class ServingKeyManager extends X509ExtendedKeyManager {
   private String aliasFor(String keyType) {
     Aliased c = now();
     String algorithm = c.keys().key().getAlgorithm();
-    boolean matches = keyType.equals(algorithm) || (keyType.startsWith("EC") && algorithm.equals("EC"));
+    boolean matches =
+        keyType.equals(algorithm) || (keyType.startsWith("EC") && algorithm.equals("EC"));
     return matches ? c.alias() : null;
   }
 

@@ -18,8 +18,12 @@ public record ServingKeys(List<X509Certificate> chain, PrivateKey key) {
       throw new IllegalArgumentException("serving keys: the certificate chain is empty");
     }
     if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
-      throw new IllegalArgumentException("serving keys: the key (" + key.getAlgorithm()
-          + ") does not match the certificate (" + chain.get(0).getPublicKey().getAlgorithm() + ")");
+      throw new IllegalArgumentException(
+          "serving keys: the key ("
+              + key.getAlgorithm()
+              + ") does not match the certificate ("
+              + chain.get(0).getPublicKey().getAlgorithm()
+              + ")");
     }
   }
 

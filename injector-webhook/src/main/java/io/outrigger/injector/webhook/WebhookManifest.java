@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.outrigger.injector.inject.InjectionPolicy;
-import io.outrigger.sidecar.MeshKeys;
 import io.outrigger.injector.yaml.KubeYaml;
+import io.outrigger.sidecar.MeshKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,20 +17,22 @@ import java.util.TreeSet;
 
 /**
  * Renders a revision's webhook configurations. The MutatingWebhookConfiguration has one webhook per
- * way a pod can opt in, because a label selector cannot say "A or B": the namespace labels, and, in a
- * namespace with none of them, the pod's own revision label or {@code sidecar.istio.io/inject=true}.
- * Only the revision {@code default} (or a tag named {@code default}) answers the "injection enabled"
- * labels and {@code inject=true}; any other revision answers its own name in the revision labels. A
- * tag's configuration is the same with the tag's name in the selectors and the revision's client
- * config. Only pod CREATE is sent; kube-system and the control plane's namespace never are.
+ * way a pod can opt in, because a label selector cannot say "A or B": the namespace labels, and, in
+ * a namespace with none of them, the pod's own revision label or {@code
+ * sidecar.istio.io/inject=true}. Only the revision {@code default} (or a tag named {@code default})
+ * answers the "injection enabled" labels and {@code inject=true}; any other revision answers its
+ * own name in the revision labels. A tag's configuration is the same with the tag's name in the
+ * selectors and the revision's client config. Only pod CREATE is sent; kube-system and the control
+ * plane's namespace never are.
  *
- * <p>The ValidatingWebhookConfiguration sends CREATE and UPDATE of the config kinds the control plane
- * reads to {@code /validate}.
+ * <p>The ValidatingWebhookConfiguration sends CREATE and UPDATE of the config kinds the control
+ * plane reads to {@code /validate}.
  */
 public final class WebhookManifest {
 
   /** Label on every configuration of a revision; the control plane finds its own by it. */
   public static final String REVISION_LABEL = MeshKeys.REVISION;
+
   /** Label on a tag's MutatingWebhookConfiguration: the tag's name. */
   public static final String TAG_LABEL = "outrigger.io/tag";
 
@@ -44,24 +46,38 @@ public final class WebhookManifest {
   public record UrlTarget(String baseUrl) implements Target {}
 
   /**
-   * @param caBundlePem the CA that signed the webhook's serving certificate (PEM); empty to leave it out
-   *     (the control plane writes it into its own revision's configurations)
+   * @param caBundlePem the CA that signed the webhook's serving certificate (PEM); empty to leave
+   *     it out (the control plane writes it into its own revision's configurations)
    * @param target where the webhook is reached
    * @param controlPlaneNamespace never injected
    * @param revision the revision this webhook serves
    * @param tag the tag this configuration is for, empty for the revision's own
    */
   public record Settings(
-      String caBundlePem, Target target, String controlPlaneNamespace, String revision, Optional<String> tag) {
+      String caBundlePem,
+      Target target,
+      String controlPlaneNamespace,
+      String revision,
+      Optional<String> tag) {
 
     /** The revision's own configuration behind a Service. */
-    public Settings(String caBundlePem, String serviceName, String serviceNamespace, String revision, int port) {
-      this(caBundlePem, new ServiceTarget(serviceName, serviceNamespace, port), serviceNamespace, revision,
+    public Settings(
+        String caBundlePem,
+        String serviceName,
+        String serviceNamespace,
+        String revision,
+        int port) {
+      this(
+          caBundlePem,
+          new ServiceTarget(serviceName, serviceNamespace, port),
+          serviceNamespace,
+          revision,
           Optional.empty());
     }
 
     public Settings forTag(String tagName) {
-      return new Settings(caBundlePem, target, controlPlaneNamespace, revision, Optional.of(tagName));
+      return new Settings(
+          caBundlePem, target, controlPlaneNamespace, revision, Optional.of(tagName));
     }
 
     /** The name namespaces and pods write in their revision label to get this configuration. */
@@ -72,7 +88,10 @@ public final class WebhookManifest {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final List<String> NAMESPACE_LABELS =
-      List.of(MeshKeys.NAMESPACE_INJECTION, MeshKeys.SHORT_NAMESPACE_INJECTION, MeshKeys.ISTIO_NAMESPACE_INJECTION,
+      List.of(
+          MeshKeys.NAMESPACE_INJECTION,
+          MeshKeys.SHORT_NAMESPACE_INJECTION,
+          MeshKeys.ISTIO_NAMESPACE_INJECTION,
           MeshKeys.REVISION,
           MeshKeys.ISTIO_REVISION);
   private static final List<String> POD_LABELS =
@@ -85,7 +104,10 @@ public final class WebhookManifest {
     return yaml(mutating(s));
   }
 
-  /** The revision's MutatingWebhookConfiguration, then its ValidatingWebhookConfiguration, as YAML documents. */
+  /**
+   * The revision's MutatingWebhookConfiguration, then its ValidatingWebhookConfiguration, as YAML
+   * documents.
+   */
   public String renderAll(Settings s) {
     return yaml(mutating(s)) + yaml(validating(s));
   }
@@ -107,8 +129,12 @@ public final class WebhookManifest {
   }
 
   public ObjectNode mutating(Settings s) {
-    ObjectNode config = configuration(s, "MutatingWebhookConfiguration",
-        s.tag().map(WebhookManifest::tagName).orElse(mutatingName(s.revision())), "outrigger-sidecar-injector");
+    ObjectNode config =
+        configuration(
+            s,
+            "MutatingWebhookConfiguration",
+            s.tag().map(WebhookManifest::tagName).orElse(mutatingName(s.revision())),
+            "outrigger-sidecar-injector");
     s.tag().ifPresent(t -> ((ObjectNode) config.path("metadata").path("labels")).put(TAG_LABEL, t));
     ArrayNode webhooks = config.putArray("webhooks");
     boolean isDefault = InjectionPolicy.DEFAULT_REVISION.equals(s.selects());
@@ -122,10 +148,13 @@ public final class WebhookManifest {
       }
       ObjectNode namespaces = selector(s);
       expression(namespaces, label, "In", revisionLabel ? s.selects() : "enabled");
-      NAMESPACE_LABELS.subList(0, i).forEach(before -> expression(namespaces, before, "DoesNotExist", null));
+      NAMESPACE_LABELS
+          .subList(0, i)
+          .forEach(before -> expression(namespaces, before, "DoesNotExist", null));
       ObjectNode pods = JSON.objectNode();
       expression(pods, MeshKeys.INJECT, "NotIn", "false");
-      webhooks.add(webhook(namespaceWebhookName(label), "/inject", s, namespaces, pods, podRules()));
+      webhooks.add(
+          webhook(namespaceWebhookName(label), "/inject", s, namespaces, pods, podRules()));
     }
     // Namespaces without any opt-in label: a pod opts in by its own revision label, or (default
     // only) inject=true, again one webhook per label with the earlier ones required absent.
@@ -147,16 +176,30 @@ public final class WebhookManifest {
 
   /** The ValidatingWebhookConfiguration of a revision: the config kinds go to {@code /validate}. */
   public ObjectNode validating(Settings s) {
-    ObjectNode config = configuration(s, "ValidatingWebhookConfiguration", validatingName(s.revision()),
-        "outrigger-validator");
+    ObjectNode config =
+        configuration(
+            s,
+            "ValidatingWebhookConfiguration",
+            validatingName(s.revision()),
+            "outrigger-validator");
     ArrayNode rules = JSON.arrayNode();
-    rules.add(rule(List.of("CREATE", "UPDATE"), "networking.istio.io", List.of("v1", "v1beta1", "v1alpha3"),
-        List.of("virtualservices", "destinationrules", "workloadentries")));
-    rules.add(rule(List.of("CREATE", "UPDATE"), "security.istio.io", List.of("v1", "v1beta1"),
-        List.of("peerauthentications", "authorizationpolicies", "requestauthentications")));
+    rules.add(
+        rule(
+            List.of("CREATE", "UPDATE"),
+            "networking.istio.io",
+            List.of("v1", "v1beta1", "v1alpha3"),
+            List.of("virtualservices", "destinationrules", "workloadentries")));
+    rules.add(
+        rule(
+            List.of("CREATE", "UPDATE"),
+            "security.istio.io",
+            List.of("v1", "v1beta1"),
+            List.of("peerauthentications", "authorizationpolicies", "requestauthentications")));
     ObjectNode namespaces = JSON.objectNode();
     ObjectNode objects = JSON.objectNode();
-    config.putArray("webhooks").add(webhook("validation.outrigger.io", "/validate", s, namespaces, objects, rules));
+    config
+        .putArray("webhooks")
+        .add(webhook("validation.outrigger.io", "/validate", s, namespaces, objects, rules));
     return config;
   }
 
@@ -210,8 +253,11 @@ public final class WebhookManifest {
   }
 
   private static void expression(ObjectNode selector, String key, String operator, String value) {
-    ObjectNode e = (selector.has("matchExpressions")
-        ? (ArrayNode) selector.get("matchExpressions") : selector.putArray("matchExpressions")).addObject();
+    ObjectNode e =
+        (selector.has("matchExpressions")
+                ? (ArrayNode) selector.get("matchExpressions")
+                : selector.putArray("matchExpressions"))
+            .addObject();
     e.put("key", key);
     e.put("operator", operator);
     if (value != null) {
@@ -223,7 +269,8 @@ public final class WebhookManifest {
     return JSON.arrayNode().add(rule(List.of("CREATE"), "", List.of("v1"), List.of("pods")));
   }
 
-  private static ObjectNode rule(List<String> operations, String group, List<String> versions, List<String> resources) {
+  private static ObjectNode rule(
+      List<String> operations, String group, List<String> versions, List<String> resources) {
     ObjectNode rule = JSON.objectNode();
     operations.forEach(rule.putArray("operations")::add);
     rule.putArray("apiGroups").add(group);
@@ -232,7 +279,10 @@ public final class WebhookManifest {
     return rule;
   }
 
-  /** The client config every webhook of a configuration shares (the bundle writer rewrites its caBundle). */
+  /**
+   * The client config every webhook of a configuration shares (the bundle writer rewrites its
+   * caBundle).
+   */
   public static ObjectNode clientConfig(Target target, String path, String caBundlePem) {
     ObjectNode client = JSON.objectNode();
     switch (target) {
@@ -246,12 +296,19 @@ public final class WebhookManifest {
       case UrlTarget t -> client.put("url", t.baseUrl().replaceAll("/+$", "") + path);
     }
     if (!caBundlePem.isEmpty()) {
-      client.put("caBundle", Base64.getEncoder().encodeToString(caBundlePem.getBytes(StandardCharsets.US_ASCII)));
+      client.put(
+          "caBundle",
+          Base64.getEncoder().encodeToString(caBundlePem.getBytes(StandardCharsets.US_ASCII)));
     }
     return client;
   }
 
-  private static ObjectNode webhook(String name, String path, Settings s, ObjectNode namespaces, ObjectNode objects,
+  private static ObjectNode webhook(
+      String name,
+      String path,
+      Settings s,
+      ObjectNode namespaces,
+      ObjectNode objects,
       ArrayNode rules) {
     ObjectNode hook = JSON.objectNode();
     hook.put("name", name);

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The webhook's Prometheus metrics: requests, injected, skipped by reason, errors, latency. */
 final class WebhookMetrics {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer latency =
       Timer.builder("outrigger.injector.request.duration")
           .description("Time to answer one AdmissionReview")
@@ -29,10 +30,15 @@ final class WebhookMetrics {
   private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
 
   void request(String outcome) {
-    requests.computeIfAbsent(outcome, o -> Counter.builder("outrigger.injector.requests")
-        .description("AdmissionReviews answered, by outcome")
-        .tag("outcome", o)
-        .register(registry)).increment();
+    requests
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Counter.builder("outrigger.injector.requests")
+                    .description("AdmissionReviews answered, by outcome")
+                    .tag("outcome", o)
+                    .register(registry))
+        .increment();
   }
 
   void injected() {
@@ -40,10 +46,15 @@ final class WebhookMetrics {
   }
 
   void skipped(String reason) {
-    skipped.computeIfAbsent(reason, r -> Counter.builder("outrigger.injector.skipped")
-        .description("Pods left without a sidecar, by reason")
-        .tag("reason", r)
-        .register(registry)).increment();
+    skipped
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("outrigger.injector.skipped")
+                    .description("Pods left without a sidecar, by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
   }
 
   void error(String kind) {

@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.inject.SidecarInjector;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,10 +41,15 @@ import org.slf4j.MarkerFactory;
 public final class WebhookServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
-  /** Marks the event that says the webhook serves now (the CLI shows its held start-up log then). */
+
+  /**
+   * Marks the event that says the webhook serves now (the CLI shows its held start-up log then).
+   */
   private static final Marker READY = MarkerFactory.getMarker("READY");
+
   /** Deepest JSON nesting of a review; deeper is a 400 (a Pod nests about 10 levels). */
   public static final int MAX_NESTING_DEPTH = 128;
+
   private static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private final HttpsServer server;
@@ -54,46 +59,84 @@ public final class WebhookServer implements AutoCloseable {
   private final WebhookMetrics metrics = new WebhookMetrics();
   private final int maxBodyBytes;
 
-  private WebhookServer(InetSocketAddress address, Supplier<ServingKeys> servingKeys, InjectorConfig injector,
-      int maxBodyBytes, AdmissionContext context, ConfigValidator validator)
+  private WebhookServer(
+      InetSocketAddress address,
+      Supplier<ServingKeys> servingKeys,
+      InjectorConfig injector,
+      int maxBodyBytes,
+      AdmissionContext context,
+      ConfigValidator validator)
       throws IOException, GeneralSecurityException {
     this.keys = new ServingKeyManager(servingKeys);
-    this.reviews = new AdmissionReviews(reviewJson(maxBodyBytes), new SidecarInjector(injector, new SidecarBootstrap()),
-        context, validator);
+    this.reviews =
+        new AdmissionReviews(
+            reviewJson(maxBodyBytes),
+            new SidecarInjector(injector, new SidecarBootstrap()),
+            context,
+            validator);
     this.maxBodyBytes = maxBodyBytes;
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(new KeyManager[] {keys}, null, null);
     HttpServerLimits.apply();
     this.server = HttpsServer.create(address, 256);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    // One virtual thread per exchange: a slow client (slowloris) holds one until MAX_REQUEST_SECONDS, never a
+    // One virtual thread per exchange: a slow client (slowloris) holds one until
+    // MAX_REQUEST_SECONDS, never a
     // platform thread the other reviews need (docs/limits.md).
-    this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
+    this.executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
     server.setExecutor(executor);
     server.createContext("/inject", exchange -> admit(exchange, reviews::review));
     if (validator != null) {
       server.createContext("/validate", exchange -> admit(exchange, reviews::validate));
     }
-    server.createContext("/healthz", exchange -> guarded(exchange, () -> {
-      // Read what a client sent, bounded, so its keep-alive connection stays usable.
-      try (InputStream in = exchange.getRequestBody()) {
-        in.readNBytes(maxBodyBytes);
-      }
-      send(exchange, 200, "text/plain", "ok\n");
-    }));
-    server.createContext("/metrics", exchange -> guarded(exchange,
-        () -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
-    server.createContext("/", exchange -> guarded(exchange,
-        () -> send(exchange, 404, "text/plain", "no such path: " + exchange.getRequestURI().getPath() + "\n")));
+    server.createContext(
+        "/healthz",
+        exchange ->
+            guarded(
+                exchange,
+                () -> {
+                  // Read what a client sent, bounded, so its keep-alive connection stays usable.
+                  try (InputStream in = exchange.getRequestBody()) {
+                    in.readNBytes(maxBodyBytes);
+                  }
+                  send(exchange, 200, "text/plain", "ok\n");
+                }));
+    server.createContext(
+        "/metrics",
+        exchange ->
+            guarded(
+                exchange,
+                () ->
+                    send(
+                        exchange,
+                        200,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.scrape())));
+    server.createContext(
+        "/",
+        exchange ->
+            guarded(
+                exchange,
+                () ->
+                    send(
+                        exchange,
+                        404,
+                        "text/plain",
+                        "no such path: " + exchange.getRequestURI().getPath() + "\n")));
   }
 
   /**
-   * How reviews are read. Strict: a review with trailing garbage or duplicate keys is malformed, not guessed
-   * at. Limits (docs/limits.md): a Pod nests about 10 levels; the body is already bounded by maxBodyBytes.
+   * How reviews are read. Strict: a review with trailing garbage or duplicate keys is malformed,
+   * not guessed at. Limits (docs/limits.md): a Pod nests about 10 levels; the body is already
+   * bounded by maxBodyBytes.
    */
   static ObjectMapper reviewJson(int maxBodyBytes) {
-    StreamReadConstraints limits = StreamReadConstraints.builder()
-        .maxNestingDepth(MAX_NESTING_DEPTH).maxDocumentLength(maxBodyBytes).build();
+    StreamReadConstraints limits =
+        StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .maxDocumentLength(maxBodyBytes)
+            .build();
     return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build())
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -105,9 +148,18 @@ public final class WebhookServer implements AutoCloseable {
    * they change); the port in the settings may be 0 for any free port.
    */
   public static WebhookServer start(WebhookSettings settings) throws IOException {
-    ReloadingPemKeys files = new ReloadingPemKeys(
-        settings.certFile(), settings.keyFile(), settings.certCheckInterval(), Clock.systemUTC());
-    return start(settings.address(), files, settings.injector(), settings.maxBodyBytes(), AdmissionContext.NONE,
+    ReloadingPemKeys files =
+        new ReloadingPemKeys(
+            settings.certFile(),
+            settings.keyFile(),
+            settings.certCheckInterval(),
+            Clock.systemUTC());
+    return start(
+        settings.address(),
+        files,
+        settings.injector(),
+        settings.maxBodyBytes(),
+        AdmissionContext.NONE,
         null);
   }
 
@@ -116,13 +168,24 @@ public final class WebhookServer implements AutoCloseable {
    * {@code keys} holds at each handshake), what the control plane knows of namespaces and tags, and
    * {@code /validate} answered by {@code validator}.
    */
-  public static WebhookServer start(InetSocketAddress address, Supplier<ServingKeys> keys, InjectorConfig injector,
-      AdmissionContext context, ConfigValidator validator) throws IOException {
+  public static WebhookServer start(
+      InetSocketAddress address,
+      Supplier<ServingKeys> keys,
+      InjectorConfig injector,
+      AdmissionContext context,
+      ConfigValidator validator)
+      throws IOException {
     return start(address, keys, injector, WebhookSettings.DEFAULT_MAX_BODY, context, validator);
   }
 
-  private static WebhookServer start(InetSocketAddress address, Supplier<ServingKeys> keys, InjectorConfig injector,
-      int maxBodyBytes, AdmissionContext context, ConfigValidator validator) throws IOException {
+  private static WebhookServer start(
+      InetSocketAddress address,
+      Supplier<ServingKeys> keys,
+      InjectorConfig injector,
+      int maxBodyBytes,
+      AdmissionContext context,
+      ConfigValidator validator)
+      throws IOException {
     // The JDK server writes headers and body separately; without TCP_NODELAY a multi-record TLS
     // response waits for the client's delayed ACK (~40 ms per review). The JDK reads this once,
     // when its HTTP server first loads, so set it before creating one unless someone chose already.
@@ -130,17 +193,29 @@ public final class WebhookServer implements AutoCloseable {
       System.setProperty(NODELAY, "true");
     }
     try {
-      WebhookServer webhook = new WebhookServer(address, keys, injector, maxBodyBytes, context, validator);
+      WebhookServer webhook =
+          new WebhookServer(address, keys, injector, maxBodyBytes, context, validator);
       webhook.server.start();
-      log.info(READY, "event=webhook_started address={} revision={} validate={}", webhook.address(),
-          injector.revision(), validator != null);
+      log.info(
+          READY,
+          "event=webhook_started address={} revision={} validate={}",
+          webhook.address(),
+          injector.revision(),
+          validator != null);
       return webhook;
     } catch (GeneralSecurityException e) {
       throw new IOException("webhook TLS setup failed: " + e.getMessage(), e);
     } catch (BindException e) {
       // The JDK's message is "Address already in use" alone: say which address.
-      throw (BindException) new BindException("webhook " + address.getHostString() + ":"
-          + address.getPort() + ": " + e.getMessage()).initCause(e);
+      throw (BindException)
+          new BindException(
+                  "webhook "
+                      + address.getHostString()
+                      + ":"
+                      + address.getPort()
+                      + ": "
+                      + e.getMessage())
+              .initCause(e);
     }
   }
 
@@ -162,24 +237,27 @@ public final class WebhookServer implements AutoCloseable {
   }
 
   private void admit(HttpExchange exchange, Review review) {
-    guarded(exchange, () -> {
-      long start = System.nanoTime();
-      try {
-        if (!exchange.getRequestMethod().equals("POST")) {
-          throw new BadRequestException(405, "use POST with an AdmissionReview body");
-        }
-        AdmissionReviews.Answer answer = review.answer(readBody(exchange));
-        record(answer);
-        send(exchange, 200, "application/json", reviews.bytes(answer.review()));
-      } catch (BadRequestException e) {
-        metrics.request("error");
-        metrics.error(String.valueOf(e.status()));
-        log.info("event=admission_rejected status={} reason=\"{}\"", e.status(), e.getMessage());
-        send(exchange, e.status(), "text/plain", e.getMessage() + "\n");
-      } finally {
-        metrics.latency(System.nanoTime() - start);
-      }
-    });
+    guarded(
+        exchange,
+        () -> {
+          long start = System.nanoTime();
+          try {
+            if (!exchange.getRequestMethod().equals("POST")) {
+              throw new BadRequestException(405, "use POST with an AdmissionReview body");
+            }
+            AdmissionReviews.Answer answer = review.answer(readBody(exchange));
+            record(answer);
+            send(exchange, 200, "application/json", reviews.bytes(answer.review()));
+          } catch (BadRequestException e) {
+            metrics.request("error");
+            metrics.error(String.valueOf(e.status()));
+            log.info(
+                "event=admission_rejected status={} reason=\"{}\"", e.status(), e.getMessage());
+            send(exchange, e.status(), "text/plain", e.getMessage() + "\n");
+          } finally {
+            metrics.latency(System.nanoTime() - start);
+          }
+        });
   }
 
   private void record(AdmissionReviews.Answer answer) {
@@ -191,7 +269,9 @@ public final class WebhookServer implements AutoCloseable {
       }
       case SKIPPED -> {
         metrics.skipped(answer.result().decision().skip().label());
-        log.debug("event=pod_skipped pod={} reason=\"{}\"", answer.subject(),
+        log.debug(
+            "event=pod_skipped pod={} reason=\"{}\"",
+            answer.subject(),
             answer.result().decision().reason());
       }
       case DENIED -> log.info("event=pod_denied pod={}", answer.subject());
@@ -204,13 +284,15 @@ public final class WebhookServer implements AutoCloseable {
   private byte[] readBody(HttpExchange exchange) throws IOException, BadRequestException {
     String declared = exchange.getRequestHeaders().getFirst("Content-Length");
     if (declared != null && parseLength(declared) > maxBodyBytes) {
-      throw new BadRequestException(413, "request body of " + declared + " bytes is over the limit of "
-          + maxBodyBytes + " bytes");
+      throw new BadRequestException(
+          413,
+          "request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes");
     }
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readNBytes(maxBodyBytes + 1);
       if (body.length > maxBodyBytes) {
-        throw new BadRequestException(413, "request body is over the limit of " + maxBodyBytes + " bytes");
+        throw new BadRequestException(
+            413, "request body is over the limit of " + maxBodyBytes + " bytes");
       }
       return body;
     }
@@ -230,13 +312,23 @@ public final class WebhookServer implements AutoCloseable {
       try {
         action.run();
       } catch (IOException e) {
-        log.debug("event=connection_error path={} reason=\"{}\"", exchange.getRequestURI().getPath(), e.getMessage());
+        log.debug(
+            "event=connection_error path={} reason=\"{}\"",
+            exchange.getRequestURI().getPath(),
+            e.getMessage());
       } catch (RuntimeException | Error e) {
         metrics.error("internal");
-        log.error("event=internal_error path={} error={} reason=\"{}\"",
-            exchange.getRequestURI().getPath(), e.getClass().getSimpleName(), e.getMessage());
+        log.error(
+            "event=internal_error path={} error={} reason=\"{}\"",
+            exchange.getRequestURI().getPath(),
+            e.getClass().getSimpleName(),
+            e.getMessage());
         try {
-          send(exchange, 500, "text/plain", "internal error: " + e.getClass().getSimpleName() + "\n");
+          send(
+              exchange,
+              500,
+              "text/plain",
+              "internal error: " + e.getClass().getSimpleName() + "\n");
         } catch (IOException | RuntimeException ignored) {
           // The response may already be under way; the connection closes either way.
         }

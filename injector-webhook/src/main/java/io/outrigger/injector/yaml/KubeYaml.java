@@ -15,18 +15,28 @@ import org.yaml.snakeyaml.LoaderOptions;
 public final class KubeYaml {
 
   /**
-   * Limits on what these mappers read (docs/limits.md): YAML from users' files (the registry, {@code inject
-   * -f}) is untrusted. Kubernetes objects nest about 10 levels and use no aliases.
+   * Limits on what these mappers read (docs/limits.md): YAML from users' files (the registry,
+   * {@code inject -f}) is untrusted. Kubernetes objects nest about 10 levels and use no aliases.
    */
   public static final int MAX_NESTING_DEPTH = 64;
-  /** Aliases to collections per document: SnakeYAML's own default, kept explicit (billion laughs). */
+
+  /**
+   * Aliases to collections per document: SnakeYAML's own default, kept explicit (billion laughs).
+   */
   public static final int MAX_ALIASES = 50;
-  /** SnakeYAML's codePointLimit: above any object the API server stores (etcd's 1.5 MiB request limit). */
+
+  /**
+   * SnakeYAML's codePointLimit: above any object the API server stores (etcd's 1.5 MiB request
+   * limit).
+   */
   public static final int MAX_CODE_POINTS = 2 * 1024 * 1024;
 
   private KubeYaml() {}
 
-  /** A mapper for reading documents with {@link #MAX_NESTING_DEPTH} and the other limits (and writing them). */
+  /**
+   * A mapper for reading documents with {@link #MAX_NESTING_DEPTH} and the other limits (and
+   * writing them).
+   */
   public static YAMLMapper reader() {
     return documents();
   }
@@ -49,7 +59,8 @@ public final class KubeYaml {
     loader.setCodePointLimit(MAX_CODE_POINTS);
     return YAMLFactory.builder()
         .loaderOptions(loader)
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+        .streamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
         .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
         .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
         .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)

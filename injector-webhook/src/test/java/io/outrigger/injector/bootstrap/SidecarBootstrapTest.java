@@ -1,18 +1,18 @@
 package io.outrigger.injector.bootstrap;
 
-import io.outrigger.sidecar.bootstrap.XdsApiType;
-import io.outrigger.sidecar.bootstrap.XdsTransport;
-import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
-import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
-import io.outrigger.sidecar.bootstrap.BootstrapParams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.outrigger.testsupport.EnvoyValidator;
 import io.outrigger.injector.Golden;
+import io.outrigger.sidecar.bootstrap.BootstrapParams;
+import io.outrigger.sidecar.bootstrap.ControlPlaneAddress;
+import io.outrigger.sidecar.bootstrap.SidecarBootstrap;
+import io.outrigger.sidecar.bootstrap.XdsApiType;
+import io.outrigger.sidecar.bootstrap.XdsTransport;
+import io.outrigger.testsupport.EnvoyValidator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,8 +62,7 @@ class SidecarBootstrapTest {
     BootstrapParams params = tls("outrigger.outrigger-system.svc");
     String yaml = bootstrap.render(params);
 
-    Golden.assertMatches(
-        "bootstrap/tls-token.yaml", yaml.replace(secrets.toString(), "/secrets"));
+    Golden.assertMatches("bootstrap/tls-token.yaml", yaml.replace(secrets.toString(), "/secrets"));
     EnvoyValidator.validateBootstrap(yaml);
   }
 
@@ -87,7 +86,8 @@ class SidecarBootstrapTest {
 
   @Test
   void statsStreamToTheControlPlaneOverTheAdsServiceEveryFlush() throws IOException {
-    JsonNode root = new YAMLMapper().readTree(bootstrap.render(tls("outrigger.outrigger-system.svc")));
+    JsonNode root =
+        new YAMLMapper().readTree(bootstrap.render(tls("outrigger.outrigger-system.svc")));
     JsonNode sink = root.at("/stats_sinks/0");
 
     assertThat(sink.at("/name").asText()).isEqualTo("envoy.stat_sinks.metrics_service");
@@ -95,7 +95,8 @@ class SidecarBootstrapTest {
     // Same address, TLS root, token and server name as ADS: the stream is authenticated like ADS.
     assertThat(sink.at("/typed_config/grpc_service"))
         .isEqualTo(root.at("/dynamic_resources/ads_config/grpc_services/0"));
-    assertThat(root.at("/stats_flush_interval").asText()).isEqualTo(SidecarBootstrap.STATS_FLUSH_INTERVAL);
+    assertThat(root.at("/stats_flush_interval").asText())
+        .isEqualTo(SidecarBootstrap.STATS_FLUSH_INTERVAL);
   }
 
   @Test
@@ -151,7 +152,8 @@ class SidecarBootstrapTest {
     BootstrapParams params = tls(null);
 
     assertThat(params.nodeId())
-        .isEqualTo("sidecar~198.18.0.7~reviews-v2-7c9f8d-abcde.bookinfo~bookinfo.svc.cluster.local");
+        .isEqualTo(
+            "sidecar~198.18.0.7~reviews-v2-7c9f8d-abcde.bookinfo~bookinfo.svc.cluster.local");
     assertThat(params.cluster()).isEqualTo("reviews-v2.bookinfo");
   }
 

@@ -19,14 +19,20 @@ class InjectCommandTest {
 
   @Test
   void printsTheInjectedManifestAndNotesOnStderr() throws Exception {
-    Path manifest = Files.writeString(dir.resolve("app.yaml"),
-        Golden.read("pods/deployment.yaml") + "---\n" + Golden.read("pods/opted-out.yaml"));
-    Path config = Files.writeString(dir.resolve("injector.yaml"),
-        "image: registry.example.test/envoy:1.40\nnativeSidecar: \"off\"\n");
+    Path manifest =
+        Files.writeString(
+            dir.resolve("app.yaml"),
+            Golden.read("pods/deployment.yaml") + "---\n" + Golden.read("pods/opted-out.yaml"));
+    Path config =
+        Files.writeString(
+            dir.resolve("injector.yaml"),
+            "image: registry.example.test/envoy:1.40\nnativeSidecar: \"off\"\n");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new InjectCommand())
-        .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    CommandLine command =
+        new CommandLine(new InjectCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err));
 
     int exit = command.execute("-f", manifest.toString(), "--config", config.toString());
 

@@ -32,13 +32,16 @@ class BootstrapJsonCacheTest {
 
   @Test
   void equalInputsShareOneRenderingThatMatchesAFreshOne() {
-    String first = cache.renderJson(params("reviews-v2", Map.of("app", "reviews", "version", "v2")));
+    String first =
+        cache.renderJson(params("reviews-v2", Map.of("app", "reviews", "version", "v2")));
     // Equal by value, built separately (labels in another map), as the next pod of a ReplicaSet is.
-    String second = cache.renderJson(params("reviews-v2", Map.of("version", "v2", "app", "reviews")));
+    String second =
+        cache.renderJson(params("reviews-v2", Map.of("version", "v2", "app", "reviews")));
 
     assertThat(second).isSameAs(first);
-    assertThat(first).isEqualTo(
-        bootstrap.renderJson(params("reviews-v2", Map.of("app", "reviews", "version", "v2"))));
+    assertThat(first)
+        .isEqualTo(
+            bootstrap.renderJson(params("reviews-v2", Map.of("app", "reviews", "version", "v2"))));
     assertThat(cache.size()).isEqualTo(1);
   }
 
@@ -46,7 +49,8 @@ class BootstrapJsonCacheTest {
   void differentLabelsOrWorkloadRenderTheirOwnBootstrap() {
     String v2 = cache.renderJson(params("reviews-v2", Map.of("app", "reviews", "version", "v2")));
     String v3 = cache.renderJson(params("reviews-v2", Map.of("app", "reviews", "version", "v3")));
-    String other = cache.renderJson(params("ratings-v1", Map.of("app", "reviews", "version", "v2")));
+    String other =
+        cache.renderJson(params("ratings-v1", Map.of("app", "reviews", "version", "v2")));
 
     assertThat(v3).isNotEqualTo(v2).contains("\"version\":\"v3\"");
     assertThat(other).isNotEqualTo(v2).contains("ratings-v1");

@@ -38,12 +38,13 @@ final class EmptyAdsServer implements AutoCloseable {
   private final Server server;
 
   EmptyAdsServer(String host, Path cert, Path key) throws IOException {
-    server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(host, 0),
-            TlsServerCredentials.create(cert.toFile(), key.toFile()))
-        .addService(ServerInterceptors.intercept(new Ads(), new Capture()))
-        .build()
-        .start();
+    server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(host, 0),
+                TlsServerCredentials.create(cert.toFile(), key.toFile()))
+            .addService(ServerInterceptors.intercept(new Ads(), new Capture()))
+            .build()
+            .start();
   }
 
   int port() {
@@ -55,7 +56,8 @@ final class EmptyAdsServer implements AutoCloseable {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
-  private final class Ads extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+  private final class Ads
+      extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
     @Override
     public StreamObserver<DiscoveryRequest> streamAggregatedResources(
         StreamObserver<DiscoveryResponse> responses) {
@@ -73,11 +75,12 @@ final class EmptyAdsServer implements AutoCloseable {
           }
           askedBy.put(request.getTypeUrl(), authorization + " " + nodeId);
           synchronized (responses) {
-            responses.onNext(DiscoveryResponse.newBuilder()
-                .setTypeUrl(request.getTypeUrl())
-                .setVersionInfo("1")
-                .setNonce("n-" + request.getTypeUrl().hashCode())
-                .build());
+            responses.onNext(
+                DiscoveryResponse.newBuilder()
+                    .setTypeUrl(request.getTypeUrl())
+                    .setVersionInfo("1")
+                    .setNonce("n-" + request.getTypeUrl().hashCode())
+                    .build());
           }
         }
 

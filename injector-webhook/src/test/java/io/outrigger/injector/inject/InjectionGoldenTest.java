@@ -65,7 +65,10 @@ class InjectionGoldenTest {
     InjectionResult second =
         injector.inject(
             new InjectionRequest(
-                first.pod(), request.namespace(), request.workloadName(), request.namespaceLabels()));
+                first.pod(),
+                request.namespace(),
+                request.workloadName(),
+                request.namespaceLabels()));
 
     assertThat(second.injected()).isFalse();
     assertThat(second.patch()).isEmpty();
@@ -83,8 +86,11 @@ class InjectionGoldenTest {
       summary.put("skip", result.decision().skip().label());
     }
     summary.put("reason", result.decision().reason());
-    summary.set("warnings", JsonNodeFactory.instance.arrayNode().addAll(
-        result.warnings().stream().map(JsonNodeFactory.instance::textNode).toList()));
+    summary.set(
+        "warnings",
+        JsonNodeFactory.instance
+            .arrayNode()
+            .addAll(result.warnings().stream().map(JsonNodeFactory.instance::textNode).toList()));
     String bootstrap = SidecarArgs.bootstrapJson(result.pod()).orElse(null);
     summary.set("patch", SidecarArgs.withBootstrapMarker(result.patch(), bootstrap));
     if (result.injected()) {

@@ -23,36 +23,35 @@ final class SidecarArgs {
 
   static Optional<JsonNode> sidecar(JsonNode pod) {
     return Stream.of("initContainers", "containers")
-        .flatMap(field -> StreamSupport.stream(
-            pod.path("spec").path(field).spliterator(), false))
+        .flatMap(field -> StreamSupport.stream(pod.path("spec").path(field).spliterator(), false))
         .filter(c -> ProxyContainer.NAME.equals(c.path("name").asText()))
         .findFirst();
   }
 
-  private static final Pattern KUBELET_VAR =
-      Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+  private static final Pattern KUBELET_VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   /** The kubelet's expansion of container arguments: {@code $(VAR)} of a defined variable. */
   static String expand(String arg, Map<String, String> env) {
     Matcher m = KUBELET_VAR.matcher(arg);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(out,
-          Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
+      m.appendReplacement(out, Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
     }
     return m.appendTail(out).toString();
   }
 
   static Optional<String> bootstrapJson(JsonNode pod) {
-    return sidecar(pod).flatMap(c -> {
-      JsonNode args = c.path("args");
-      for (int i = 0; i + 1 < args.size(); i++) {
-        if (args.get(i).asText().equals("--config-yaml")) {
-          return Optional.of(args.get(i + 1).asText());
-        }
-      }
-      return Optional.empty();
-    });
+    return sidecar(pod)
+        .flatMap(
+            c -> {
+              JsonNode args = c.path("args");
+              for (int i = 0; i + 1 < args.size(); i++) {
+                if (args.get(i).asText().equals("--config-yaml")) {
+                  return Optional.of(args.get(i + 1).asText());
+                }
+              }
+              return Optional.empty();
+            });
   }
 
   static JsonNode parse(String json) {

@@ -28,13 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SidecarRunsInPodTest {
 
-  private static final Map<String, String> DOWNWARD_API = Map.of(
-      "POD_NAME", "reviews-classic",
-      "POD_NAMESPACE", "bookinfo",
-      "POD_UID", "5f0c3a52-7b1e-4d0a-9c1e-2f6d8a4b7c90",
-      "INSTANCE_IP", "198.18.0.10",
-      "SERVICE_ACCOUNT", "bookinfo-reviews",
-      "NODE_NAME", "node-1");
+  private static final Map<String, String> DOWNWARD_API =
+      Map.of(
+          "POD_NAME", "reviews-classic",
+          "POD_NAMESPACE", "bookinfo",
+          "POD_UID", "5f0c3a52-7b1e-4d0a-9c1e-2f6d8a4b7c90",
+          "INSTANCE_IP", "198.18.0.10",
+          "SERVICE_ACCOUNT", "bookinfo-reviews",
+          "NODE_NAME", "node-1");
 
   @TempDir Path volumes;
 
@@ -42,26 +43,28 @@ class SidecarRunsInPodTest {
   void injectedSidecarStartsReportsThePodIdentityAndWaitsForTheControlPlane() throws Exception {
     Prerequisites.requireRoot();
     Path envoy = ProxyUserFiles.executableByProxyUser(Prerequisites.requireEnvoy());
-    for (String command : List.of("unshare", "nsenter", "setpriv", "curl", "ip", "mount", "timeout")) {
+    for (String command :
+        List.of("unshare", "nsenter", "setpriv", "curl", "ip", "mount", "timeout")) {
       Prerequisites.requireCommand(command);
     }
-    JsonNode sidecar = SidecarArgs.sidecar(
-        GoldenShapes.injector().inject(GoldenShapes.request("native-off")).pod()).orElseThrow();
+    JsonNode sidecar =
+        SidecarArgs.sidecar(
+                GoldenShapes.injector().inject(GoldenShapes.request("native-off")).pod())
+            .orElseThrow();
     List<String> envNames = new ArrayList<>();
     sidecar.path("env").forEach(e -> envNames.add(e.path("name").asText()));
     assertThat(envNames).containsExactlyInAnyOrderElementsOf(DOWNWARD_API.keySet());
 
     Process pod = startSidecar(envoy, sidecar);
     try {
-      JsonNode node = new ObjectMapper()
-          .readTree(awaitAdmin(pod, "/server_info"))
-          .path("node");
+      JsonNode node = new ObjectMapper().readTree(awaitAdmin(pod, "/server_info")).path("node");
       assertThat(node.path("id").asText())
           .isEqualTo("sidecar~198.18.0.10~reviews-classic.bookinfo~bookinfo.svc.cluster.local");
       assertThat(node.path("cluster").asText()).isEqualTo("reviews.bookinfo");
       assertThat(node.at("/metadata/NAME").asText()).isEqualTo("reviews-classic");
       assertThat(node.at("/metadata/NAMESPACE").asText()).isEqualTo("bookinfo");
-      assertThat(node.at("/metadata/POD_UID").asText()).isEqualTo("5f0c3a52-7b1e-4d0a-9c1e-2f6d8a4b7c90");
+      assertThat(node.at("/metadata/POD_UID").asText())
+          .isEqualTo("5f0c3a52-7b1e-4d0a-9c1e-2f6d8a4b7c90");
       assertThat(node.at("/metadata/SERVICE_ACCOUNT").asText()).isEqualTo("bookinfo-reviews");
       assertThat(node.at("/metadata/INSTANCE_IPS").asText()).isEqualTo("198.18.0.10");
       assertThat(Files.readString(Path.of("/proc/" + pod.pid() + "/status")))
@@ -71,10 +74,22 @@ class SidecarRunsInPodTest {
       List<String> wait = new ArrayList<>(List.of("timeout", "5"));
       sidecar.at("/lifecycle/postStart/exec/command").forEach(c -> wait.add(c.asText()));
       Result waited = inPod(pod, 20, wait);
-      assertThat(waited.exit()).as("postStart still waiting after 5 s: %s", waited.output())
+      assertThat(waited.exit())
+          .as("postStart still waiting after 5 s: %s", waited.output())
           .isEqualTo(124);
-      assertThat(inPod(pod, 10, List.of("curl", "-sS", "--max-time", "5", "-w", " %{http_code}",
-              "http://127.0.0.1:15000/ready")).output())
+      assertThat(
+              inPod(
+                      pod,
+                      10,
+                      List.of(
+                          "curl",
+                          "-sS",
+                          "--max-time",
+                          "5",
+                          "-w",
+                          " %{http_code}",
+                          "http://127.0.0.1:15000/ready"))
+                  .output())
           .isEqualTo("PRE_INITIALIZING\n 503");
     } finally {
       pod.destroy();
@@ -84,21 +99,36 @@ class SidecarRunsInPodTest {
     }
   }
 
-  /** unshare execs through bash and setpriv into Envoy, so the process is Envoy in both namespaces. */
+  /**
+   * unshare execs through bash and setpriv into Envoy, so the process is Envoy in both namespaces.
+   */
   private Process startSidecar(Path envoy, JsonNode sidecar) throws Exception {
     Path token = Files.writeString(volumes.resolve("token"), "header.payload.signature");
     Path root = volumes.resolve("root-cert.pem");
     TestCertificates.selfSigned(root, volumes.resolve("root-key.pem"), "outrigger-mesh-root", "ec");
-    String mountVolumes = String.join(" && ",
-        "ip link set lo up",
-        "mount -t tmpfs -o mode=755 outrigger-volumes /run",
-        "mkdir -p /run/secrets/tokens /run/secrets/outrigger",
-        "install -m 644 " + token + " /run/secrets/tokens/outrigger-token",
-        "install -m 644 " + root + " /run/secrets/outrigger/root-cert.pem",
-        "exec setpriv --reuid 1337 --regid 1337 --clear-groups -- \"$@\"");
-    List<String> command = new ArrayList<>(List.of(
-        "unshare", "--mount", "--net", "--propagation", "private", "--",
-        "bash", "-c", mountVolumes, "sidecar", envoy.toString()));
+    String mountVolumes =
+        String.join(
+            " && ",
+            "ip link set lo up",
+            "mount -t tmpfs -o mode=755 outrigger-volumes /run",
+            "mkdir -p /run/secrets/tokens /run/secrets/outrigger",
+            "install -m 644 " + token + " /run/secrets/tokens/outrigger-token",
+            "install -m 644 " + root + " /run/secrets/outrigger/root-cert.pem",
+            "exec setpriv --reuid 1337 --regid 1337 --clear-groups -- \"$@\"");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "unshare",
+                "--mount",
+                "--net",
+                "--propagation",
+                "private",
+                "--",
+                "bash",
+                "-c",
+                mountVolumes,
+                "sidecar",
+                envoy.toString()));
     assertThat(sidecar.at("/command/0").asText()).isEqualTo("/usr/local/bin/envoy");
     sidecar.path("args").forEach(a -> command.add(SidecarArgs.expand(a.asText(), DOWNWARD_API)));
     return new ProcessBuilder(command)
@@ -127,16 +157,20 @@ class SidecarRunsInPodTest {
 
   private Result inPod(Process pod, int seconds, List<String> command) throws Exception {
     assertThat(pod.isAlive()).as("sidecar Envoy exited early; log:%n%s", log()).isTrue();
-    List<String> full = new ArrayList<>(List.of("nsenter", "-t", String.valueOf(pod.pid()), "-n", "--"));
+    List<String> full =
+        new ArrayList<>(List.of("nsenter", "-t", String.valueOf(pod.pid()), "-n", "--"));
     full.addAll(command);
     Path out = Files.createTempFile(volumes, "exec-", ".out");
-    Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
     if (!done) {
       p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
     String output = Files.readString(out, StandardCharsets.UTF_8);
-    assertThat(done).as("%s finished within %d s; Envoy log:%n%s", command, seconds, log()).isTrue();
+    assertThat(done)
+        .as("%s finished within %d s; Envoy log:%n%s", command, seconds, log())
+        .isTrue();
     return new Result(p.exitValue(), output);
   }
 

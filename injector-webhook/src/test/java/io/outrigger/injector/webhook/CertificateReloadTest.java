@@ -29,7 +29,8 @@ class CertificateReloadTest {
     Path cert = dir.resolve("tls.crt");
     Path key = dir.resolve("tls.key");
     TestCertificates.selfSigned(cert, key, "webhook-before", "ec");
-    // The client trusts copies: tls.crt itself is replaced below, and a handshake that still gets the
+    // The client trusts copies: tls.crt itself is replaced below, and a handshake that still gets
+    // the
     // old certificate during the reload must verify, not fail for a trust file that moved on.
     Path beforeCert = Files.copy(cert, dir.resolve("before.crt"));
     Path nextCert = dir.resolve("next.crt");
@@ -40,8 +41,14 @@ class CertificateReloadTest {
     run("openssl", "pkey", "-in", nextKey.toString(), "-traditional", "-out", pkcs1.toString());
     assertThat(Files.readString(pkcs1)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
 
-    WebhookSettings settings = new WebhookSettings(new InetSocketAddress("127.0.0.1", 0), cert, key,
-        Duration.ofMillis(100), InjectorConfig.defaults(), WebhookSettings.DEFAULT_MAX_BODY);
+    WebhookSettings settings =
+        new WebhookSettings(
+            new InetSocketAddress("127.0.0.1", 0),
+            cert,
+            key,
+            Duration.ofMillis(100),
+            InjectorConfig.defaults(),
+            WebhookSettings.DEFAULT_MAX_BODY);
     try (WebhookServer server = WebhookServer.start(settings)) {
       URI health = URI.create("https://127.0.0.1:" + server.address().getPort() + "/healthz");
       assertThat(peerCommonName(health, beforeCert, nextCert)).isEqualTo("CN=webhook-before");
@@ -66,14 +73,16 @@ class CertificateReloadTest {
 
   /** A fresh client per call, so every call is a new TLS handshake. */
   private static String peerCommonName(URI uri, Path... trusted) throws Exception {
-    HttpClient client = HttpClient.newBuilder()
-        .sslContext(TestCertificates.trusting(trusted))
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(TestCertificates.trusting(trusted))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     try (client) {
-      HttpResponse<String> response = client.send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
       X509Certificate peer =
           (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];

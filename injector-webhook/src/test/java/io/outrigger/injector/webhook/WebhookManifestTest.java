@@ -21,89 +21,128 @@ class WebhookManifestTest {
 
   @Test
   void rendersTheCommittedManifest() {
-    String yaml = manifest.render(
-        new WebhookManifest.Settings(CA, "outrigger", "outrigger-system", "default", 443));
+    String yaml =
+        manifest.render(
+            new WebhookManifest.Settings(CA, "outrigger", "outrigger-system", "default", 443));
 
     Golden.assertMatches("manifests/mutating-webhook.yaml", yaml);
   }
 
   @Test
   void onlyPodCreateFailClosedWithoutSideEffects() throws Exception {
-    JsonNode config = GoldenShapes.YAML.readTree(manifest.render(
-        new WebhookManifest.Settings(CA, "outrigger", "mesh", "canary", 443)));
+    JsonNode config =
+        GoldenShapes.YAML.readTree(
+            manifest.render(new WebhookManifest.Settings(CA, "outrigger", "mesh", "canary", 443)));
 
     assertThat(config.path("kind").asText()).isEqualTo("MutatingWebhookConfiguration");
     assertThat(config.path("metadata").path("name").asText())
         .isEqualTo("outrigger-sidecar-injector-canary");
-    assertThat(config.path("metadata").path("labels").path("outrigger.io/rev").asText()).isEqualTo("canary");
-    // A revision other than "default" answers only its own name: no injection=enabled, no inject=true.
-    assertThat(names(config)).containsExactly("rev.namespace.sidecar-injector.outrigger.io",
-        "istio-rev.namespace.sidecar-injector.outrigger.io", "rev.object.sidecar-injector.outrigger.io",
-        "istio-rev.object.sidecar-injector.outrigger.io");
+    assertThat(config.path("metadata").path("labels").path("outrigger.io/rev").asText())
+        .isEqualTo("canary");
+    // A revision other than "default" answers only its own name: no injection=enabled, no
+    // inject=true.
+    assertThat(names(config))
+        .containsExactly(
+            "rev.namespace.sidecar-injector.outrigger.io",
+            "istio-rev.namespace.sidecar-injector.outrigger.io",
+            "rev.object.sidecar-injector.outrigger.io",
+            "istio-rev.object.sidecar-injector.outrigger.io");
     for (JsonNode hook : config.path("webhooks")) {
       assertThat(hook.path("rules").toString())
-          .isEqualTo("[{\"operations\":[\"CREATE\"],\"apiGroups\":[\"\"],"
-              + "\"apiVersions\":[\"v1\"],\"resources\":[\"pods\"]}]");
+          .isEqualTo(
+              "[{\"operations\":[\"CREATE\"],\"apiGroups\":[\"\"],"
+                  + "\"apiVersions\":[\"v1\"],\"resources\":[\"pods\"]}]");
       assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
       assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
-      assertThat(hook.path("clientConfig").path("service").path("namespace").asText()).isEqualTo("mesh");
-      assertThat(new String(Base64.getDecoder().decode(hook.path("clientConfig").path("caBundle").asText())))
+      assertThat(hook.path("clientConfig").path("service").path("namespace").asText())
+          .isEqualTo("mesh");
+      assertThat(
+              new String(
+                  Base64.getDecoder().decode(hook.path("clientConfig").path("caBundle").asText())))
           .isEqualTo(CA);
       assertThat(expressions(hook.path("namespaceSelector")))
           .contains("kubernetes.io/metadata.name NotIn [kube-system, mesh]");
     }
     assertThat(expressions(config.path("webhooks").get(0).path("namespaceSelector")))
-        .contains("outrigger.io/rev In [canary]", "outrigger.io/injection DoesNotExist",
-            "outrigger-injection DoesNotExist", "istio-injection DoesNotExist");
+        .contains(
+            "outrigger.io/rev In [canary]",
+            "outrigger.io/injection DoesNotExist",
+            "outrigger-injection DoesNotExist",
+            "istio-injection DoesNotExist");
     assertThat(expressions(config.path("webhooks").get(3).path("objectSelector")))
         .containsExactly("istio.io/rev In [canary]", "outrigger.io/rev DoesNotExist");
   }
 
   @Test
   void theDefaultRevisionAlsoAnswersInjectionEnabledAndInjectTrue() throws Exception {
-    JsonNode config = GoldenShapes.YAML.readTree(manifest.render(
-        new WebhookManifest.Settings(CA, "outrigger", "outrigger-system", "default", 443)));
+    JsonNode config =
+        GoldenShapes.YAML.readTree(
+            manifest.render(
+                new WebhookManifest.Settings(CA, "outrigger", "outrigger-system", "default", 443)));
 
     assertThat(config.path("webhooks")).hasSize(8);
     assertThat(expressions(config.path("webhooks").get(1).path("namespaceSelector")))
         .contains("outrigger-injection In [enabled]", "outrigger.io/injection DoesNotExist");
     assertThat(expressions(config.path("webhooks").get(7).path("objectSelector")))
-        .containsExactly("sidecar.istio.io/inject In [true]", "outrigger.io/rev DoesNotExist",
+        .containsExactly(
+            "sidecar.istio.io/inject In [true]",
+            "outrigger.io/rev DoesNotExist",
             "istio.io/rev DoesNotExist");
   }
 
   @Test
   void aTagSelectsItsOwnNameAndReachesItsRevision() throws Exception {
-    WebhookManifest.Settings revision = new WebhookManifest.Settings(CA,
-        new WebhookManifest.UrlTarget("https://127.0.0.1:15017/"), "outrigger-system", "canary", Optional.empty());
+    WebhookManifest.Settings revision =
+        new WebhookManifest.Settings(
+            CA,
+            new WebhookManifest.UrlTarget("https://127.0.0.1:15017/"),
+            "outrigger-system",
+            "canary",
+            Optional.empty());
 
     JsonNode config = GoldenShapes.YAML.readTree(manifest.render(revision.forTag("prod")));
 
-    assertThat(config.path("metadata").path("name").asText()).isEqualTo("outrigger-revision-tag-prod");
-    assertThat(config.path("metadata").path("labels").path("outrigger.io/tag").asText()).isEqualTo("prod");
-    assertThat(config.path("metadata").path("labels").path("outrigger.io/rev").asText()).isEqualTo("canary");
+    assertThat(config.path("metadata").path("name").asText())
+        .isEqualTo("outrigger-revision-tag-prod");
+    assertThat(config.path("metadata").path("labels").path("outrigger.io/tag").asText())
+        .isEqualTo("prod");
+    assertThat(config.path("metadata").path("labels").path("outrigger.io/rev").asText())
+        .isEqualTo("canary");
     assertThat(expressions(config.path("webhooks").get(0).path("namespaceSelector")))
         .contains("outrigger.io/rev In [prod]");
     assertThat(config.path("webhooks").get(0).path("clientConfig").path("url").asText())
         .isEqualTo("https://127.0.0.1:15017/inject");
     // A tag named "default" takes over what the default revision answers.
-    assertThat(GoldenShapes.YAML.readTree(manifest.render(revision.forTag("default"))).path("webhooks"))
+    assertThat(
+            GoldenShapes.YAML
+                .readTree(manifest.render(revision.forTag("default")))
+                .path("webhooks"))
         .hasSize(8);
   }
 
   @Test
   void theValidatingConfigurationSendsTheConfigKindsToValidate() throws Exception {
-    String all = manifest.renderAll(new WebhookManifest.Settings(CA, "outrigger-canary", "outrigger-system",
-        "canary", 443));
+    String all =
+        manifest.renderAll(
+            new WebhookManifest.Settings(
+                CA, "outrigger-canary", "outrigger-system", "canary", 443));
     JsonNode validating = GoldenShapes.YAML.readTree(all.substring(all.lastIndexOf("---\n") + 4));
 
     assertThat(validating.path("kind").asText()).isEqualTo("ValidatingWebhookConfiguration");
-    assertThat(validating.path("metadata").path("name").asText()).isEqualTo("outrigger-validator-canary");
+    assertThat(validating.path("metadata").path("name").asText())
+        .isEqualTo("outrigger-validator-canary");
     JsonNode hook = validating.path("webhooks").get(0);
-    assertThat(hook.path("clientConfig").path("service").path("path").asText()).isEqualTo("/validate");
+    assertThat(hook.path("clientConfig").path("service").path("path").asText())
+        .isEqualTo("/validate");
     assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
-    assertThat(hook.path("rules").toString()).contains("virtualservices", "destinationrules",
-        "peerauthentications", "authorizationpolicies", "requestauthentications", "\"UPDATE\"");
+    assertThat(hook.path("rules").toString())
+        .contains(
+            "virtualservices",
+            "destinationrules",
+            "peerauthentications",
+            "authorizationpolicies",
+            "requestauthentications",
+            "\"UPDATE\"");
   }
 
   private static List<String> names(JsonNode config) {
@@ -114,8 +153,11 @@ class WebhookManifestTest {
 
   @Test
   void aCaBundleWithoutCertificateIsRejected() {
-    assertThatThrownBy(() -> manifest.render(
-            new WebhookManifest.Settings("not pem", "outrigger", "outrigger-system", "default", 443)))
+    assertThatThrownBy(
+            () ->
+                manifest.render(
+                    new WebhookManifest.Settings(
+                        "not pem", "outrigger", "outrigger-system", "default", 443)))
         .hasMessageContaining("--ca-bundle holds no PEM certificate");
   }
 
@@ -124,8 +166,11 @@ class WebhookManifestTest {
     for (JsonNode e : selector.path("matchExpressions")) {
       List<String> values = new ArrayList<>();
       e.path("values").forEach(v -> values.add(v.asText()));
-      out.add(e.path("key").asText() + " " + e.path("operator").asText()
-          + (values.isEmpty() ? "" : " " + values));
+      out.add(
+          e.path("key").asText()
+              + " "
+              + e.path("operator").asText()
+              + (values.isEmpty() ? "" : " " + values));
     }
     return out;
   }

@@ -46,13 +46,15 @@ class WebhookServerTest {
     TestCertificates.selfSigned(cert, key, "outrigger.outrigger-system.svc", "ec");
     InjectorConfig config =
         InjectorConfig.defaults().withNativeSidecar(NativeSidecarMode.AUTO, "1.31");
-    server = WebhookServer.start(
-        WebhookSettings.of(new InetSocketAddress("127.0.0.1", 0), cert, key, config));
-    client = HttpClient.newBuilder()
-        .sslContext(TestCertificates.trusting(cert))
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    server =
+        WebhookServer.start(
+            WebhookSettings.of(new InetSocketAddress("127.0.0.1", 0), cert, key, config));
+    client =
+        HttpClient.newBuilder()
+            .sslContext(TestCertificates.trusting(cert))
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   @AfterAll
@@ -75,8 +77,10 @@ class WebhookServerTest {
     InjectionResult expected = GoldenShapes.injector().inject(request);
     String uid = UUID.randomUUID().toString();
 
-    HttpResponse<String> http = post(review("admission.k8s.io/v1", uid, "Pod", "CREATE",
-        request.namespace(), request.pod()).toString());
+    HttpResponse<String> http =
+        post(
+            review("admission.k8s.io/v1", uid, "Pod", "CREATE", request.namespace(), request.pod())
+                .toString());
 
     assertThat(http.statusCode()).isEqualTo(200);
     JsonNode response = JSON.readTree(http.body()).path("response");
@@ -98,7 +102,8 @@ class WebhookServerTest {
   void v1beta1IsAnsweredInKind() throws Exception {
     JsonNode pod = GoldenShapes.object("plain-pod");
     HttpResponse<String> http =
-        post(review("admission.k8s.io/v1beta1", "u-1", "Pod", "CREATE", "bookinfo", pod).toString());
+        post(
+            review("admission.k8s.io/v1beta1", "u-1", "Pod", "CREATE", "bookinfo", pod).toString());
 
     JsonNode body = JSON.readTree(http.body());
     assertThat(http.statusCode()).isEqualTo(200);
@@ -118,8 +123,16 @@ class WebhookServerTest {
 
   @Test
   void unknownApiVersionIs400() throws Exception {
-    HttpResponse<String> http = post(review("admission.k8s.io/v2", "u-2", "Pod", "CREATE", "ns",
-        GoldenShapes.object("plain-pod")).toString());
+    HttpResponse<String> http =
+        post(
+            review(
+                    "admission.k8s.io/v2",
+                    "u-2",
+                    "Pod",
+                    "CREATE",
+                    "ns",
+                    GoldenShapes.object("plain-pod"))
+                .toString());
 
     assertThat(http.statusCode()).isEqualTo(400);
     assertThat(http.body()).contains("unsupported apiVersion 'admission.k8s.io/v2'");
@@ -130,8 +143,16 @@ class WebhookServerTest {
   @ValueSource(strings = {"Service:CREATE", "Pod:UPDATE", "Pod:DELETE"})
   void otherKindsAndOperationsAreAllowedUntouched(String kindAndOperation) throws Exception {
     String[] parts = kindAndOperation.split(":");
-    HttpResponse<String> http = post(review("admission.k8s.io/v1", "u-3", parts[0], parts[1],
-        "bookinfo", GoldenShapes.object("plain-pod")).toString());
+    HttpResponse<String> http =
+        post(
+            review(
+                    "admission.k8s.io/v1",
+                    "u-3",
+                    parts[0],
+                    parts[1],
+                    "bookinfo",
+                    GoldenShapes.object("plain-pod"))
+                .toString());
 
     JsonNode response = JSON.readTree(http.body()).path("response");
     assertThat(http.statusCode()).isEqualTo(200);
@@ -145,30 +166,42 @@ class WebhookServerTest {
     byte[] body = new byte[WebhookSettings.DEFAULT_MAX_BODY + 1];
     java.util.Arrays.fill(body, (byte) ' ');
 
-    HttpResponse<String> http = client.send(
-        HttpRequest.newBuilder(uri("/inject")).timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> http =
+        client.send(
+            HttpRequest.newBuilder(uri("/inject"))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(http.statusCode()).isEqualTo(413);
     assertThat(http.body()).contains("over the limit of 10485760 bytes");
   }
 
-  /** Deep nesting used to be a 500 (the parser's depth error has no location: a NullPointerException). */
+  /**
+   * Deep nesting used to be a 500 (the parser's depth error has no location: a
+   * NullPointerException).
+   */
   @ParameterizedTest(name = "{0} levels")
-  @org.junit.jupiter.params.provider.ValueSource(ints = {WebhookServer.MAX_NESTING_DEPTH, 5_000, 100_000})
+  @org.junit.jupiter.params.provider.ValueSource(
+      ints = {WebhookServer.MAX_NESTING_DEPTH, 5_000, 100_000})
   void deeplyNestedJsonIs400NamingTheLimit(int depth) throws Exception {
     HttpResponse<String> http = post(podWithNesting(depth));
 
     assertThat(http.statusCode()).as(http.body()).isEqualTo(400);
-    assertThat(http.body()).isEqualTo("request body over a parser limit: Document nesting depth ("
-        + (WebhookServer.MAX_NESTING_DEPTH + 1) + ") exceeds the maximum allowed (" + WebhookServer.MAX_NESTING_DEPTH
-        + ")\n");
+    assertThat(http.body())
+        .isEqualTo(
+            "request body over a parser limit: Document nesting depth ("
+                + (WebhookServer.MAX_NESTING_DEPTH + 1)
+                + ") exceeds the maximum allowed ("
+                + WebhookServer.MAX_NESTING_DEPTH
+                + ")\n");
   }
 
   @Test
   void nestingUpToTheLimitIsReviewed() throws Exception {
-    // The review, request, object and spec levels come on top of the nested value: 4 + N <= the limit.
+    // The review, request, object and spec levels come on top of the nested value: 4 + N <= the
+    // limit.
     HttpResponse<String> http = post(podWithNesting(WebhookServer.MAX_NESTING_DEPTH - 4));
 
     assertThat(http.statusCode()).as(http.body()).isEqualTo(200);
@@ -178,14 +211,16 @@ class WebhookServerTest {
   private static String podWithNesting(int depth) {
     ObjectNode pod = GoldenShapes.object("plain-pod");
     String nested = "[".repeat(depth) + "]".repeat(depth);
-    return review("admission.k8s.io/v1", "u-deep", "Pod", "CREATE", "bookinfo", pod).toString()
+    return review("admission.k8s.io/v1", "u-deep", "Pod", "CREATE", "bookinfo", pod)
+        .toString()
         .replace("\"spec\":{", "\"spec\":{\"deep\":" + nested + ",");
   }
 
   @Test
   void badResourceAnnotationIsDeniedWithItsName() throws Exception {
     ObjectNode pod = GoldenShapes.object("plain-pod");
-    ((ObjectNode) pod.path("metadata")).putObject("annotations")
+    ((ObjectNode) pod.path("metadata"))
+        .putObject("annotations")
         .put("sidecar.istio.io/proxyMemory", "lots");
 
     HttpResponse<String> http =
@@ -194,16 +229,21 @@ class WebhookServerTest {
     JsonNode response = JSON.readTree(http.body()).path("response");
     assertThat(response.path("allowed").asBoolean()).isFalse();
     assertThat(response.path("status").path("message").asText())
-        .isEqualTo("pod bookinfo/ratings: annotation sidecar.istio.io/proxyMemory=\"lots\""
-            + " is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi)");
+        .isEqualTo(
+            "pod bookinfo/ratings: annotation sidecar.istio.io/proxyMemory=\"lots\""
+                + " is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi)");
   }
 
   @Test
   void getOnInjectIs405AndUnknownPathIs404() throws Exception {
-    HttpResponse<String> get = client.send(HttpRequest.newBuilder(uri("/inject")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> unknown = client.send(HttpRequest.newBuilder(uri("/nope")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> get =
+        client.send(
+            HttpRequest.newBuilder(uri("/inject")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> unknown =
+        client.send(
+            HttpRequest.newBuilder(uri("/nope")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(get.statusCode()).isEqualTo(405);
     assertThat(unknown.statusCode()).isEqualTo(404);
@@ -211,15 +251,31 @@ class WebhookServerTest {
 
   @Test
   void healthzAndMetricsAnswer() throws Exception {
-    post(review("admission.k8s.io/v1", "u-5", "Pod", "CREATE", "monitoring",
-        GoldenShapes.object("host-network")).toString());
-    post(review("admission.k8s.io/v1", "u-6", "Pod", "CREATE", "bookinfo",
-        GoldenShapes.object("plain-pod")).toString());
+    post(
+        review(
+                "admission.k8s.io/v1",
+                "u-5",
+                "Pod",
+                "CREATE",
+                "monitoring",
+                GoldenShapes.object("host-network"))
+            .toString());
+    post(
+        review(
+                "admission.k8s.io/v1",
+                "u-6",
+                "Pod",
+                "CREATE",
+                "bookinfo",
+                GoldenShapes.object("plain-pod"))
+            .toString());
 
-    HttpResponse<String> health = client.send(HttpRequest.newBuilder(uri("/healthz")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(uri("/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        client.send(
+            HttpRequest.newBuilder(uri("/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics =
+        client.send(
+            HttpRequest.newBuilder(uri("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(metrics.statusCode()).isEqualTo(200);
@@ -234,12 +290,25 @@ class WebhookServerTest {
   void aPodWhoseNameIsNotAUsableStringIsReviewedNotA500() throws Exception {
     // Found by AdmissionReviewFuzzTest: a name of the wrong type gave an empty workload name, whose
     // IllegalArgumentException from the bootstrap escaped as HTTP 500.
-    List<String> metadatas = List.of("\"name\":{\"app\":\"web\"}", "\"generateName\":\"-\"", "\"name\":7");
+    List<String> metadatas =
+        List.of("\"name\":{\"app\":\"web\"}", "\"generateName\":\"-\"", "\"name\":7");
     for (String metadata : metadatas) {
-      JsonNode pod = JSON.readTree("{\"metadata\":{" + metadata + ",\"annotations\":{\"sidecar.istio.io/inject\":\"true\"}},"
-          + "\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx\"}]}}");
-      HttpResponse<String> r = post(JSON.writeValueAsString(
-          review("admission.k8s.io/v1", UUID.randomUUID().toString(), "Pod", "CREATE", "default", pod)));
+      JsonNode pod =
+          JSON.readTree(
+              "{\"metadata\":{"
+                  + metadata
+                  + ",\"annotations\":{\"sidecar.istio.io/inject\":\"true\"}},"
+                  + "\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx\"}]}}");
+      HttpResponse<String> r =
+          post(
+              JSON.writeValueAsString(
+                  review(
+                      "admission.k8s.io/v1",
+                      UUID.randomUUID().toString(),
+                      "Pod",
+                      "CREATE",
+                      "default",
+                      pod)));
       assertThat(r.statusCode()).as("metadata {%s}: %s", metadata, r.body()).isEqualTo(200);
       assertThat(JSON.readTree(r.body()).path("response").path("allowed").asBoolean()).isTrue();
     }
@@ -249,8 +318,13 @@ class WebhookServerTest {
     assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("at io.");
   }
 
-  static ObjectNode review(String apiVersion, String uid, String kind, String operation,
-      String namespace, JsonNode object) {
+  static ObjectNode review(
+      String apiVersion,
+      String uid,
+      String kind,
+      String operation,
+      String namespace,
+      JsonNode object) {
     ObjectNode review = JSON.createObjectNode();
     review.put("apiVersion", apiVersion);
     review.put("kind", "AdmissionReview");
@@ -269,9 +343,11 @@ class WebhookServerTest {
 
   private HttpResponse<String> post(String body) throws Exception {
     return client.send(
-        HttpRequest.newBuilder(uri("/inject")).timeout(Duration.ofSeconds(10))
+        HttpRequest.newBuilder(uri("/inject"))
+            .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

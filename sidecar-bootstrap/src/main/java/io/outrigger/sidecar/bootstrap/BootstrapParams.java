@@ -25,8 +25,9 @@ import java.util.TreeMap;
  *     from the dialled host (dialled by IP, or through a Service alias); null to verify the host
  * @param apiType state of the world or delta ADS
  * @param outriggerVersion the mesh version, reported in node metadata
- * @param podUid the pod's UID (node metadata {@code POD_UID}), which the control plane compares with the
- *     pod a pod-bound token names; null when unknown (host mode, {@code outrigger bootstrap})
+ * @param podUid the pod's UID (node metadata {@code POD_UID}), which the control plane compares
+ *     with the pod a pod-bound token names; null when unknown (host mode, {@code outrigger
+ *     bootstrap})
  */
 public record BootstrapParams(
     String nodeId,
@@ -75,7 +76,14 @@ public record BootstrapParams(
 
   /** Istio's sidecar node id, which the control plane parses to find the proxy's pod. */
   public static String sidecarNodeId(String instanceIp, String podName, String namespace) {
-    return "sidecar~" + instanceIp + "~" + podName + "." + namespace + "~" + namespace
+    return "sidecar~"
+        + instanceIp
+        + "~"
+        + podName
+        + "."
+        + namespace
+        + "~"
+        + namespace
         + ".svc.cluster.local";
   }
 
@@ -186,8 +194,7 @@ public record BootstrapParams(
 
     public BootstrapParams build() {
       String workload = workloadName != null ? workloadName : podName;
-      String id =
-          nodeId != null ? nodeId : sidecarNodeId(instanceIp, podName, namespace);
+      String id = nodeId != null ? nodeId : sidecarNodeId(instanceIp, podName, namespace);
       String clusterName = cluster != null ? cluster : workload + "." + namespace;
       return new BootstrapParams(
           id,

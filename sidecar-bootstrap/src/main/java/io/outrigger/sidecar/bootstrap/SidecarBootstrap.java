@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The one Envoy sidecar bootstrap renderer: the injector embeds its output in every pod, and
- * {@code outrigger bootstrap} prints it for host-mode sidecars. Everything else a sidecar runs on
+ * The one Envoy sidecar bootstrap renderer: the injector embeds its output in every pod, and {@code
+ * outrigger bootstrap} prints it for host-mode sidecars. Everything else a sidecar runs on
  * (listeners, clusters, certificates) comes from the control plane over ADS.
  */
 public final class SidecarBootstrap {
@@ -35,26 +35,29 @@ public final class SidecarBootstrap {
 
   /**
    * Envoy flags every sidecar runs with besides its bootstrap, Istio's drain settings: a listener
-   * changed by LDS (a new AuthorizationPolicy, a PeerAuthentication mode) asks its pooled connections to
-   * close at their next request, instead of Envoy's default of a gradual drain over 10 minutes, during
-   * which callers on old connections would bypass the new policy.
+   * changed by LDS (a new AuthorizationPolicy, a PeerAuthentication mode) asks its pooled
+   * connections to close at their next request, instead of Envoy's default of a gradual drain over
+   * 10 minutes, during which callers on old connections would bypass the new policy.
    */
-  public static final List<String> DRAIN_FLAGS = List.of("--drain-time-s", "45", "--drain-strategy", "immediate");
+  public static final List<String> DRAIN_FLAGS =
+      List.of("--drain-time-s", "45", "--drain-strategy", "immediate");
 
   private static final String FILE_BASED_METADATA = "envoy.grpc_credentials.file_based_metadata";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /**
-   * Block style, strings that look like numbers quoted, no document marker: the injector's KubeYaml style,
-   * written here because this module sits below the injector.
+   * Block style, strings that look like numbers quoted, no document marker: the injector's KubeYaml
+   * style, written here because this module sits below the injector.
    */
-  private final ObjectMapper yaml = YAMLMapper.builder()
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-      .disable(YAMLGenerator.Feature.SPLIT_LINES)
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .build();
+  private final ObjectMapper yaml =
+      YAMLMapper.builder()
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+          .disable(YAMLGenerator.Feature.SPLIT_LINES)
+          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .build();
+
   private final ObjectMapper json = new ObjectMapper();
 
   /** The bootstrap as YAML, for a file passed to {@code envoy -c}. */
@@ -104,7 +107,8 @@ public final class SidecarBootstrap {
       return version;
     }
     // The outrigger jar carries the version the CLI reports; a bare module build does not.
-    try (InputStream in = SidecarBootstrap.class.getResourceAsStream("/outrigger-version.properties")) {
+    try (InputStream in =
+        SidecarBootstrap.class.getResourceAsStream("/outrigger-version.properties")) {
       if (in != null) {
         Properties properties = new Properties();
         properties.load(in);
@@ -154,7 +158,8 @@ public final class SidecarBootstrap {
     for (String source : new String[] {"cds_config", "lds_config"}) {
       ObjectNode config = dynamic.putObject(source);
       config.putObject("ads");
-      // Wait for the control plane however long it takes (Istio does the same): with Envoy's default
+      // Wait for the control plane however long it takes (Istio does the same): with Envoy's
+      // default
       // 15 s the sidecar would turn ready without listeners and the app would start unmeshed.
       config.put("initial_fetch_timeout", "0s");
       config.put("resource_api_version", "V3");
@@ -181,7 +186,8 @@ public final class SidecarBootstrap {
     ObjectNode plugin = google.putArray("call_credentials").addObject().putObject("from_plugin");
     plugin.put("name", FILE_BASED_METADATA);
     ObjectNode config = plugin.putObject("typed_config");
-    config.put("@type", "type.googleapis.com/envoy.config.grpc_credential.v3.FileBasedMetadataConfig");
+    config.put(
+        "@type", "type.googleapis.com/envoy.config.grpc_credential.v3.FileBasedMetadataConfig");
     config.putObject("secret_data").put("filename", p.tokenFile().toString());
     config.put("header_key", "authorization");
     config.put("header_prefix", "Bearer ");
@@ -198,9 +204,9 @@ public final class SidecarBootstrap {
 
   /**
    * The sidecar's stats go to the control plane over the same gRPC service (and so the same TLS and
-   * token) as ADS; the control plane keeps a short window of them for the mesh view. Full stat names
-   * (no tags as labels), cumulative counters, and histograms as buckets only: the control plane
-   * computes rates and percentiles from the differences over its window.
+   * token) as ADS; the control plane keeps a short window of them for the mesh view. Full stat
+   * names (no tags as labels), cumulative counters, and histograms as buckets only: the control
+   * plane computes rates and percentiles from the differences over its window.
    */
   private static ArrayNode statsSinks(BootstrapParams p) {
     ArrayNode sinks = JSON.arrayNode();
@@ -217,18 +223,24 @@ public final class SidecarBootstrap {
   private static ObjectNode staticResources(BootstrapParams p) {
     ObjectNode resources = JSON.objectNode();
     ArrayNode listeners = resources.putArray("listeners");
-    listeners.add(adminProxyListener("outrigger-readiness", SidecarPorts.READINESS, SidecarPorts.READINESS_PATH, "/ready"));
     listeners.add(
-        adminProxyListener("outrigger-prometheus", SidecarPorts.PROMETHEUS, SidecarPorts.PROMETHEUS_PATH, null));
+        adminProxyListener(
+            "outrigger-readiness", SidecarPorts.READINESS, SidecarPorts.READINESS_PATH, "/ready"));
+    listeners.add(
+        adminProxyListener(
+            "outrigger-prometheus", SidecarPorts.PROMETHEUS, SidecarPorts.PROMETHEUS_PATH, null));
     ArrayNode clusters = resources.putArray("clusters");
     clusters.add(staticCluster(ADMIN_CLUSTER, "STATIC", "127.0.0.1", SidecarPorts.ADMIN));
     if (p.transport() == XdsTransport.PLAINTEXT) {
       ControlPlaneAddress cp = p.controlPlane();
       ObjectNode xds =
-          staticCluster(XDS_CLUSTER, cp.isIpLiteral() ? "STATIC" : "STRICT_DNS", cp.host(), cp.port());
-      ObjectNode http = xds.putObject("typed_extension_protocol_options")
-          .putObject("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
-      http.put("@type", "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+          staticCluster(
+              XDS_CLUSTER, cp.isIpLiteral() ? "STATIC" : "STRICT_DNS", cp.host(), cp.port());
+      ObjectNode http =
+          xds.putObject("typed_extension_protocol_options")
+              .putObject("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+      http.put(
+          "@type", "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
       http.putObject("explicit_http_config").putObject("http2_protocol_options");
       clusters.add(xds);
     }

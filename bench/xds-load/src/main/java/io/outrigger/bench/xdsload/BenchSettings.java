@@ -17,37 +17,57 @@ import java.util.Map;
  * @param cliJar the {@code outrigger} jar whose {@code control-plane} command is measured
  * @param controlPlaneJvmArgs JVM options of the control plane (heap limit, JFR)
  * @param timeout bound on the initial sync and on each change's convergence
- * @param changesRecording if set, a JFR recording (profile settings) of the control plane covering only
- *     the measured changes, not the initial sync, is written there
+ * @param changesRecording if set, a JFR recording (profile settings) of the control plane covering
+ *     only the measured changes, not the initial sync, is written there
  * @param keepWork keep the generated registry, CA and control-plane log after the run
  */
-record BenchSettings(int services, int proxies, int endpointChanges, int routeChanges, Path cliJar,
-    List<String> controlPlaneJvmArgs, Duration timeout, Path changesRecording, boolean keepWork) {
+record BenchSettings(
+    int services,
+    int proxies,
+    int endpointChanges,
+    int routeChanges,
+    Path cliJar,
+    List<String> controlPlaneJvmArgs,
+    Duration timeout,
+    Path changesRecording,
+    boolean keepWork) {
 
   static BenchSettings parse(String[] args) {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("xds-load: expected --option value, got '" + args[i] + "'");
+        throw new IllegalArgumentException(
+            "xds-load: expected --option value, got '" + args[i] + "'");
       }
       options.put(args[i].substring(2), args[i + 1]);
     }
     if (args.length % 2 != 0) {
-      throw new IllegalArgumentException("xds-load: option " + args[args.length - 1] + " has no value");
+      throw new IllegalArgumentException(
+          "xds-load: option " + args[args.length - 1] + " has no value");
     }
     int services = Integer.parseInt(options.getOrDefault("services", "1000"));
     int proxies = Integer.parseInt(options.getOrDefault("proxies", "1000"));
     if (proxies > services) {
-      throw new IllegalArgumentException("xds-load: --proxies " + proxies + " exceeds --services " + services
-          + " (one simulated sidecar per workload)");
+      throw new IllegalArgumentException(
+          "xds-load: --proxies "
+              + proxies
+              + " exceeds --services "
+              + services
+              + " (one simulated sidecar per workload)");
     }
-    return new BenchSettings(services, proxies,
+    return new BenchSettings(
+        services,
+        proxies,
         Integer.parseInt(options.getOrDefault("endpoint-changes", "10")),
         Integer.parseInt(options.getOrDefault("route-changes", "3")),
         Path.of(options.getOrDefault("cli-jar", "cli/target/outrigger.jar")).toAbsolutePath(),
-        Arrays.stream(options.getOrDefault("cp-jvm-args", "-Xmx2g").split(" ")).filter(s -> !s.isBlank()).toList(),
+        Arrays.stream(options.getOrDefault("cp-jvm-args", "-Xmx2g").split(" "))
+            .filter(s -> !s.isBlank())
+            .toList(),
         Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "300"))),
-        options.containsKey("jfr-changes") ? Path.of(options.get("jfr-changes")).toAbsolutePath() : null,
+        options.containsKey("jfr-changes")
+            ? Path.of(options.get("jfr-changes")).toAbsolutePath()
+            : null,
         Boolean.parseBoolean(options.getOrDefault("keep-work", "false")));
   }
 }

@@ -39,7 +39,10 @@ final class Changes {
     };
   }
 
-  /** An RDS response in which {@code hosts} virtual hosts carry a route matching header value {@code marker}. */
+  /**
+   * An RDS response in which {@code hosts} virtual hosts carry a route matching header value {@code
+   * marker}.
+   */
   static Predicate<DiscoveryResponse> everyRouteMarked(String marker, int hosts) {
     return response -> {
       if (!response.getTypeUrl().equals(TypeUrls.ROUTES)) {
@@ -68,8 +71,8 @@ final class Changes {
 
   /**
    * Parses the packed resource with the type's parser: {@code Any.unpack(Class)} looks the default
-   * instance up by reflection on every call, which for 2,000 resources per change cost the simulated
-   * fleet measurable CPU on the cores it shares with the control plane.
+   * instance up by reflection on every call, which for 2,000 resources per change cost the
+   * simulated fleet measurable CPU on the cores it shares with the control plane.
    */
   private static <T> T unpack(Any any, Parser<T> parser) {
     try {

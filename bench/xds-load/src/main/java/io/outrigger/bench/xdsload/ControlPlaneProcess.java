@@ -33,8 +33,11 @@ final class ControlPlaneProcess implements AutoCloseable {
     this.logFile = logFile;
   }
 
-  /** @param registry the {@code --registry} value: {@code file:DIR} or {@code kube:KUBECONFIG} */
-  static ControlPlaneProcess start(Path cliJar, String registry, Path workDir, List<String> jvmArgs, Duration timeout)
+  /**
+   * @param registry the {@code --registry} value: {@code file:DIR} or {@code kube:KUBECONFIG}
+   */
+  static ControlPlaneProcess start(
+      Path cliJar, String registry, Path workDir, List<String> jvmArgs, Duration timeout)
       throws IOException, InterruptedException {
     int xds = freeLoopbackPort();
     int tls = freeLoopbackPort();
@@ -42,15 +45,26 @@ final class ControlPlaneProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", cliJar.toString(), "control-plane",
-        "--registry", registry,
-        "--bind-address", "127.0.0.1",
-        "--xds-port", Integer.toString(xds),
-        "--xds-tls-port", Integer.toString(tls),
-        "--monitoring-port", Integer.toString(monitoring),
-        "--ca-dir", workDir.resolve("ca").toString()));
+    command.addAll(
+        List.of(
+            "-jar",
+            cliJar.toString(),
+            "control-plane",
+            "--registry",
+            registry,
+            "--bind-address",
+            "127.0.0.1",
+            "--xds-port",
+            Integer.toString(xds),
+            "--xds-tls-port",
+            Integer.toString(tls),
+            "--monitoring-port",
+            Integer.toString(monitoring),
+            "--ca-dir",
+            workDir.resolve("ca").toString()));
     Path log = workDir.resolve("control-plane.log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     ControlPlaneProcess cp = new ControlPlaneProcess(p, xds, monitoring, log);
     cp.awaitListening(timeout);
     return cp;
@@ -72,13 +86,16 @@ final class ControlPlaneProcess implements AutoCloseable {
     return logFile;
   }
 
-  /** Live heap after a full GC, from the JVM itself ({@code jcmd GC.run} then {@code GC.heap_info}). */
+  /**
+   * Live heap after a full GC, from the JVM itself ({@code jcmd GC.run} then {@code GC.heap_info}).
+   */
   long heapUsedAfterGcBytes() throws IOException, InterruptedException {
     jcmd("GC.run");
     String info = jcmd("GC.heap_info");
     Matcher m = HEAP_USED.matcher(info);
     if (!m.find()) {
-      throw new IllegalStateException("control plane pid " + pid() + ": no 'used NK' in GC.heap_info: " + info);
+      throw new IllegalStateException(
+          "control plane pid " + pid() + ": no 'used NK' in GC.heap_info: " + info);
     }
     return Long.parseLong(m.group(1)) * 1024;
   }
@@ -93,7 +110,8 @@ final class ControlPlaneProcess implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IllegalStateException("jcmd " + String.join(" ", args) + " on pid " + pid() + " failed: " + out);
+      throw new IllegalStateException(
+          "jcmd " + String.join(" ", args) + " on pid " + pid() + " failed: " + out);
     }
     return out;
   }
@@ -102,7 +120,8 @@ final class ControlPlaneProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("control plane exited with " + process.exitValue() + ":\n" + tail());
+        throw new IllegalStateException(
+            "control plane exited with " + process.exitValue() + ":\n" + tail());
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", xdsPort), 200);
@@ -112,8 +131,13 @@ final class ControlPlaneProcess implements AutoCloseable {
       }
     }
     close();
-    throw new IllegalStateException("control plane did not listen on 127.0.0.1:" + xdsPort + " within " + timeout
-        + ":\n" + tail());
+    throw new IllegalStateException(
+        "control plane did not listen on 127.0.0.1:"
+            + xdsPort
+            + " within "
+            + timeout
+            + ":\n"
+            + tail());
   }
 
   String tail() throws IOException {
@@ -139,5 +163,4 @@ final class ControlPlaneProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
-
 }

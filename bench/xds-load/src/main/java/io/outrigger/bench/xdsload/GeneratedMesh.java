@@ -47,7 +47,9 @@ final class GeneratedMesh {
     return workloadAddress(i);
   }
 
-  /** Adds a header-match route with a new marker value to every VirtualService; returns the marker. */
+  /**
+   * Adds a header-match route with a new marker value to every VirtualService; returns the marker.
+   */
   String changeEveryRoute() {
     routeGeneration++;
     for (int ns = 0; ns < NAMESPACES; ns++) {
@@ -127,7 +129,8 @@ final class GeneratedMesh {
           clusterIP: 198.19.%d.%d
           selector: {app: %s}
           ports: [{name: http, port: %d, targetPort: %d}]
-        """.formatted(name(i), namespace(i % NAMESPACES), i / 250, i % 250 + 1, name(i), PORT, PORT);
+        """
+        .formatted(name(i), namespace(i % NAMESPACES), i / 250, i % 250 + 1, name(i), PORT, PORT);
   }
 
   private String workload(int i) {
@@ -140,7 +143,8 @@ final class GeneratedMesh {
           serviceAccount: %s
           labels: {app: %s, version: v1}
           ports: {http: %d}
-        """.formatted(name(i), namespace(i % NAMESPACES), workloadAddress(i), name(i), name(i), PORT);
+        """
+        .formatted(name(i), namespace(i % NAMESPACES), workloadAddress(i), name(i), name(i), PORT);
   }
 
   private String destinationRule(int i) {
@@ -151,7 +155,8 @@ final class GeneratedMesh {
         spec:
           host: %s
           subsets: [{name: v1, labels: {version: v1}}]
-        """.formatted(name(i), namespace(i % NAMESPACES), host(i));
+        """
+        .formatted(name(i), namespace(i % NAMESPACES), host(i));
   }
 
   private String virtualService(int i) {
@@ -165,7 +170,8 @@ final class GeneratedMesh {
             - match: [{headers: {x-bench-generation: {exact: %s}}}]
               route: [{destination: {host: %s, subset: v1}}]
             - route: [{destination: {host: %s}, weight: 100}]
-        """.formatted(name(i), namespace(i % NAMESPACES), host(i), routeMarker(), host(i), host(i));
+        """
+        .formatted(name(i), namespace(i % NAMESPACES), host(i), routeMarker(), host(i), host(i));
   }
 
   /** Replaces a file atomically so the registry never reads half of it. */
@@ -173,7 +179,11 @@ final class GeneratedMesh {
     try {
       Path tmp = Files.createTempFile(dir.getParent(), ".bench-", ".yaml");
       Files.writeString(tmp, content);
-      Files.move(tmp, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(file),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write registry file " + dir.resolve(file), e);
     }

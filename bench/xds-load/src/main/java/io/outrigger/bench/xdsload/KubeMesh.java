@@ -22,8 +22,8 @@ import java.util.function.IntConsumer;
 /**
  * The registry benchmark's mesh, written into a real API server: {@code services} Services in ten
  * namespaces, two Running and Ready pods each ({@code -a}, which is also the simulated sidecar, and
- * {@code -b}), and one EndpointSlice per Service listing both, as the EndpointSlice controller would.
- * Pod addresses are in 198.18.0.0/15; nothing sends traffic to them.
+ * {@code -b}), and one EndpointSlice per Service listing both, as the EndpointSlice controller
+ * would. Pod addresses are in 198.18.0.0/15; nothing sends traffic to them.
  */
 final class KubeMesh {
   static final int PORT = 9080;
@@ -39,24 +39,56 @@ final class KubeMesh {
     this.generation = new int[services];
   }
 
-  /** Creates every object, four writers at a time (the API server, not the writer, should be the limit). */
+  /**
+   * Creates every object, four writers at a time (the API server, not the writer, should be the
+   * limit).
+   */
   void createAll() throws Exception {
     for (int ns = 0; ns < NAMESPACES; ns++) {
       String namespace = namespace(ns);
-      client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+      client
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
     }
     ExecutorService writers = Executors.newFixedThreadPool(4);
     try {
-      forEach(writers, i -> client.resource(new ServiceAccountBuilder().withNewMetadata().withNamespace(ns(i))
-          .withName(name(i)).endMetadata().build()).create());
-      forEach(writers, i -> {
-        pod(i, "a", address(i, 0));
-        pod(i, "b", address(i, 1));
-        client.resource(new ServiceBuilder().withNewMetadata().withNamespace(ns(i)).withName(name(i)).endMetadata()
-            .withNewSpec().withSelector(Map.of("app", name(i))).addNewPort().withName("http").withPort(PORT)
-            .withTargetPort(new IntOrString(PORT)).endPort().endSpec().build()).create();
-        client.resource(slice(i)).create();
-      });
+      forEach(
+          writers,
+          i ->
+              client
+                  .resource(
+                      new ServiceAccountBuilder()
+                          .withNewMetadata()
+                          .withNamespace(ns(i))
+                          .withName(name(i))
+                          .endMetadata()
+                          .build())
+                  .create());
+      forEach(
+          writers,
+          i -> {
+            pod(i, "a", address(i, 0));
+            pod(i, "b", address(i, 1));
+            client
+                .resource(
+                    new ServiceBuilder()
+                        .withNewMetadata()
+                        .withNamespace(ns(i))
+                        .withName(name(i))
+                        .endMetadata()
+                        .withNewSpec()
+                        .withSelector(Map.of("app", name(i)))
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(PORT)
+                        .withTargetPort(new IntOrString(PORT))
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+            client.resource(slice(i)).create();
+          });
     } finally {
       writers.shutdownNow();
     }
@@ -74,24 +106,73 @@ final class KubeMesh {
   }
 
   private void pod(int i, String suffix, String ip) {
-    Pod created = client.resource(new PodBuilder().withNewMetadata().withNamespace(ns(i)).withName(name(i) + "-" + suffix)
-        .withLabels(labels(i)).endMetadata()
-        .withNewSpec().withServiceAccountName(name(i)).withAutomountServiceAccountToken(false)
-        .addNewContainer().withName("app").withImage("app").endContainer().endSpec().build()).create();
-    created.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP(ip).addNewPodIP(ip)
-        .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+    Pod created =
+        client
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withNamespace(ns(i))
+                    .withName(name(i) + "-" + suffix)
+                    .withLabels(labels(i))
+                    .endMetadata()
+                    .withNewSpec()
+                    .withServiceAccountName(name(i))
+                    .withAutomountServiceAccountToken(false)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("app")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    created.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withPodIP(ip)
+            .addNewPodIP(ip)
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .build());
     client.pods().inNamespace(ns(i)).resource(created).updateStatus();
   }
 
   private EndpointSlice slice(int i) {
-    return new EndpointSliceBuilder().withNewMetadata().withNamespace(ns(i)).withName(name(i) + "-slice")
-        .addToLabels("kubernetes.io/service-name", name(i)).endMetadata()
-        .withAddressType("IPv4").addNewPort().withName("http").withPort(PORT).withProtocol("TCP").endPort()
-        .addNewEndpoint().withAddresses(address(i, 0)).withNewConditions().withReady(true).endConditions()
-        .withNewTargetRef().withKind("Pod").withNamespace(ns(i)).withName(name(i) + "-a").endTargetRef().endEndpoint()
-        .addNewEndpoint().withAddresses(address(i, 1 + 2 * generation[i])).withNewConditions().withReady(true)
-        .endConditions().withNewTargetRef().withKind("Pod").withNamespace(ns(i)).withName(name(i) + "-b")
-        .endTargetRef().endEndpoint()
+    return new EndpointSliceBuilder()
+        .withNewMetadata()
+        .withNamespace(ns(i))
+        .withName(name(i) + "-slice")
+        .addToLabels("kubernetes.io/service-name", name(i))
+        .endMetadata()
+        .withAddressType("IPv4")
+        .addNewPort()
+        .withName("http")
+        .withPort(PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .addNewEndpoint()
+        .withAddresses(address(i, 0))
+        .withNewConditions()
+        .withReady(true)
+        .endConditions()
+        .withNewTargetRef()
+        .withKind("Pod")
+        .withNamespace(ns(i))
+        .withName(name(i) + "-a")
+        .endTargetRef()
+        .endEndpoint()
+        .addNewEndpoint()
+        .withAddresses(address(i, 1 + 2 * generation[i]))
+        .withNewConditions()
+        .withReady(true)
+        .endConditions()
+        .withNewTargetRef()
+        .withKind("Pod")
+        .withNamespace(ns(i))
+        .withName(name(i) + "-b")
+        .endTargetRef()
+        .endEndpoint()
         .build();
   }
 

@@ -17,22 +17,34 @@ import java.util.function.Predicate;
 /** N simulated sidecars, each with its own connection, like N Envoys. */
 final class ProxyFleet implements AutoCloseable {
   private static final List<String> TYPES =
-      List.of(TypeUrls.CLUSTER, TypeUrls.LISTENER, TypeUrls.ENDPOINTS, TypeUrls.ROUTES, TypeUrls.SECRET);
+      List.of(
+          TypeUrls.CLUSTER,
+          TypeUrls.LISTENER,
+          TypeUrls.ENDPOINTS,
+          TypeUrls.ROUTES,
+          TypeUrls.SECRET);
 
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<SimulatedProxy> proxies = new ArrayList<>();
   private final ExecutorService callbacks = Executors.newFixedThreadPool(2);
 
-  /** Convergence of one change: per-proxy latency from write to ACK, and what the fleet received. */
-  record Convergence(List<Long> latenciesMillis, int missing, Map<String, Long> bytes, Map<String, Long> resources) {}
+  /**
+   * Convergence of one change: per-proxy latency from write to ACK, and what the fleet received.
+   */
+  record Convergence(
+      List<Long> latenciesMillis,
+      int missing,
+      Map<String, Long> bytes,
+      Map<String, Long> resources) {}
 
   ProxyFleet(int port, List<ProxyIdentity> identities) {
     for (ProxyIdentity id : identities) {
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-          .usePlaintext()
-          .executor(callbacks)
-          .maxInboundMessageSize(256 * 1024 * 1024)
-          .build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", port)
+              .usePlaintext()
+              .executor(callbacks)
+              .maxInboundMessageSize(256 * 1024 * 1024)
+              .build();
       channels.add(channel);
       proxies.add(new SimulatedProxy(id, channel));
     }
@@ -47,9 +59,19 @@ final class ProxyFleet implements AutoCloseable {
       failOnStreamError();
       if (System.nanoTime() > deadline) {
         long synced = proxies.stream().filter(SimulatedProxy::synced).count();
-        throw new IllegalStateException("only " + synced + " of " + proxies.size()
-            + " proxies synced within " + timeout + "; first unsynced acked "
-            + proxies.stream().filter(p -> !p.synced()).findFirst().map(SimulatedProxy::ackedVersions).orElseThrow());
+        throw new IllegalStateException(
+            "only "
+                + synced
+                + " of "
+                + proxies.size()
+                + " proxies synced within "
+                + timeout
+                + "; first unsynced acked "
+                + proxies.stream()
+                    .filter(p -> !p.synced())
+                    .findFirst()
+                    .map(SimulatedProxy::ackedVersions)
+                    .orElseThrow());
       }
       Thread.sleep(100);
     }
@@ -60,8 +82,12 @@ final class ProxyFleet implements AutoCloseable {
    * Applies a change and waits until every proxy has ACKed a response that shows it, then a quiet
    * period so that any extra push the change caused is counted in the bytes.
    */
-  Convergence measure(Runnable change, Function<SimulatedProxy, Predicate<DiscoveryResponse>> shows,
-      Duration timeout, Duration quiet) throws InterruptedException {
+  Convergence measure(
+      Runnable change,
+      Function<SimulatedProxy, Predicate<DiscoveryResponse>> shows,
+      Duration timeout,
+      Duration quiet)
+      throws InterruptedException {
     List<SimulatedProxy.Watch> watches = new ArrayList<>();
     for (SimulatedProxy p : proxies) {
       SimulatedProxy.Watch w = new SimulatedProxy.Watch(shows.apply(p));
@@ -88,7 +114,10 @@ final class ProxyFleet implements AutoCloseable {
       }
     }
     proxies.forEach(p -> p.await(null));
-    return new Convergence(latencies, missing, minus(totals(SimulatedProxy::bytes), bytesBefore),
+    return new Convergence(
+        latencies,
+        missing,
+        minus(totals(SimulatedProxy::bytes), bytesBefore),
         minus(totals(SimulatedProxy::resources), resourcesBefore));
   }
 
@@ -103,16 +132,25 @@ final class ProxyFleet implements AutoCloseable {
   private void failOnStreamError() {
     for (SimulatedProxy p : proxies) {
       if (p.streamError() != null) {
-        throw new IllegalStateException("proxy " + p.identity().workload() + "." + p.identity().namespace()
-            + ": ADS stream failed: " + p.streamError(), p.streamError());
+        throw new IllegalStateException(
+            "proxy "
+                + p.identity().workload()
+                + "."
+                + p.identity().namespace()
+                + ": ADS stream failed: "
+                + p.streamError(),
+            p.streamError());
       }
     }
   }
 
-  private Map<String, Long> totals(java.util.function.ToLongBiFunction<SimulatedProxy, String> metric) {
+  private Map<String, Long> totals(
+      java.util.function.ToLongBiFunction<SimulatedProxy, String> metric) {
     Map<String, Long> sums = new TreeMap<>();
     for (String type : TYPES) {
-      sums.put(TypeUrls.shortName(type), proxies.stream().mapToLong(p -> metric.applyAsLong(p, type)).sum());
+      sums.put(
+          TypeUrls.shortName(type),
+          proxies.stream().mapToLong(p -> metric.applyAsLong(p, type)).sum());
     }
     return sums;
   }

@@ -7,7 +7,11 @@ import java.util.Map;
 
 /** Who a simulated sidecar claims to be: the same node shape the sidecar bootstrap gives Envoy. */
 record ProxyIdentity(
-    String namespace, String workload, String serviceAccount, String ip, Map<String, String> labels) {
+    String namespace,
+    String workload,
+    String serviceAccount,
+    String ip,
+    Map<String, String> labels) {
 
   Node node() {
     Struct.Builder labelStruct = Struct.newBuilder();
@@ -22,7 +26,16 @@ record ProxyIdentity(
             .putFields("OUTRIGGER_VERSION", string("bench"))
             .build();
     return Node.newBuilder()
-        .setId("sidecar~" + ip + "~" + workload + "." + namespace + "~" + namespace + ".svc.cluster.local")
+        .setId(
+            "sidecar~"
+                + ip
+                + "~"
+                + workload
+                + "."
+                + namespace
+                + "~"
+                + namespace
+                + ".svc.cluster.local")
         .setCluster(workload + "." + namespace)
         .setMetadata(metadata)
         .build();

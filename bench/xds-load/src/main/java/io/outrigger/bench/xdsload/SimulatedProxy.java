@@ -58,13 +58,15 @@ final class SimulatedProxy implements AutoCloseable {
 
   /**
    * What the proxy subscribed to for one type, with the request that says so already built: like
-   * Envoy, a proxy sends its whole sorted name list with every ACK, but it sorts and encodes that list
-   * when the subscription changes, not once per ACK (with 2,000 EDS names per proxy, re-sorting per ACK
-   * made the simulated fleet, which shares the control plane's cores, the bottleneck of the benchmark).
+   * Envoy, a proxy sends its whole sorted name list with every ACK, but it sorts and encodes that
+   * list when the subscription changes, not once per ACK (with 2,000 EDS names per proxy,
+   * re-sorting per ACK made the simulated fleet, which shares the control plane's cores, the
+   * bottleneck of the benchmark).
    */
   private record Subscription(Set<String> names, DiscoveryRequest request) {
     static Subscription of(ProxyIdentity identity, String typeUrl, Set<String> names) {
-      DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setNode(identity.node()).setTypeUrl(typeUrl);
+      DiscoveryRequest.Builder request =
+          DiscoveryRequest.newBuilder().setNode(identity.node()).setTypeUrl(typeUrl);
       for (String name : new TreeSet<>(names)) {
         request.addResourceNamesBytes(ByteString.copyFromUtf8(name));
       }
@@ -78,7 +80,8 @@ final class SimulatedProxy implements AutoCloseable {
   }
 
   void start() {
-    requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Responses());
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Responses());
     subscribe(TypeUrls.CLUSTER, Set.of());
     subscribe(TypeUrls.LISTENER, Set.of());
   }
@@ -123,9 +126,10 @@ final class SimulatedProxy implements AutoCloseable {
 
   private synchronized void send(String typeUrl) {
     Subscription subscription = subscriptions.get(typeUrl);
-    DiscoveryRequest.Builder request = subscription != null
-        ? subscription.request().toBuilder()
-        : DiscoveryRequest.newBuilder().setNode(identity.node()).setTypeUrl(typeUrl);
+    DiscoveryRequest.Builder request =
+        subscription != null
+            ? subscription.request().toBuilder()
+            : DiscoveryRequest.newBuilder().setNode(identity.node()).setTypeUrl(typeUrl);
     String version = ackedVersion.get(typeUrl);
     if (version != null) {
       request.setVersionInfo(version);
@@ -140,8 +144,12 @@ final class SimulatedProxy implements AutoCloseable {
   private void onResponse(DiscoveryResponse response) {
     long now = System.nanoTime();
     String type = response.getTypeUrl();
-    bytesByType.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(response.getSerializedSize());
-    resourcesByType.computeIfAbsent(type, t -> new AtomicLong()).addAndGet(response.getResourcesCount());
+    bytesByType
+        .computeIfAbsent(type, t -> new AtomicLong())
+        .addAndGet(response.getSerializedSize());
+    resourcesByType
+        .computeIfAbsent(type, t -> new AtomicLong())
+        .addAndGet(response.getResourcesCount());
     try {
       Set<String> follow = dependentNames(type, response.getResourcesList());
       synchronized (this) {
@@ -180,9 +188,11 @@ final class SimulatedProxy implements AutoCloseable {
       for (Any any : resources) {
         Cluster cluster = any.unpack(Cluster.class);
         if (cluster.getType() == Cluster.DiscoveryType.EDS) {
-          eds.add(cluster.hasEdsClusterConfig() && !cluster.getEdsClusterConfig().getServiceName().isEmpty()
-              ? cluster.getEdsClusterConfig().getServiceName()
-              : cluster.getName());
+          eds.add(
+              cluster.hasEdsClusterConfig()
+                      && !cluster.getEdsClusterConfig().getServiceName().isEmpty()
+                  ? cluster.getEdsClusterConfig().getServiceName()
+                  : cluster.getName());
         }
       }
       return eds;
@@ -216,16 +226,19 @@ final class SimulatedProxy implements AutoCloseable {
   }
 
   /** Sidecars fetch their key and the mesh root over the same stream once TLS appears in config. */
-  private void subscribeSecretsIfTls(Collection<Any> resources, String type) throws InvalidProtocolBufferException {
+  private void subscribeSecretsIfTls(Collection<Any> resources, String type)
+      throws InvalidProtocolBufferException {
     if (subscriptions.containsKey(TypeUrls.SECRET)) {
       return;
     }
     boolean tls = false;
     for (Any any : resources) {
-      tls |= type.equals(TypeUrls.CLUSTER)
-          ? any.unpack(Cluster.class).hasTransportSocket()
-              || any.unpack(Cluster.class).getTransportSocketMatchesCount() > 0
-          : any.unpack(Listener.class).getFilterChainsList().stream().anyMatch(FilterChain::hasTransportSocket);
+      tls |=
+          type.equals(TypeUrls.CLUSTER)
+              ? any.unpack(Cluster.class).hasTransportSocket()
+                  || any.unpack(Cluster.class).getTransportSocketMatchesCount() > 0
+              : any.unpack(Listener.class).getFilterChainsList().stream()
+                  .anyMatch(FilterChain::hasTransportSocket);
     }
     if (tls) {
       subscribe(TypeUrls.SECRET, Set.copyOf(SIDECAR_SECRETS));

@@ -13,7 +13,8 @@ import java.util.stream.IntStream;
 /**
  * The xDS load harness: a generated registry of S services, the control plane in its own JVM, P
  * simulated sidecars on plaintext ADS over loopback; measures convergence of a single endpoint
- * change and of a change to every route, the bytes each sends, and the control plane's heap after GC.
+ * change and of a change to every route, the bytes each sends, and the control plane's heap after
+ * GC.
  */
 public final class XdsLoadBenchmark {
   private static final Duration QUIET = Duration.ofSeconds(2);
@@ -24,9 +25,16 @@ public final class XdsLoadBenchmark {
     Path registry = Files.createDirectory(work.resolve("registry"));
     GeneratedMesh mesh = new GeneratedMesh(registry, settings.services());
     mesh.writeAll();
-    say("date=%s services=%d proxies=%d work=%s", Instant.now(), settings.services(), settings.proxies(), work);
-    try (ControlPlaneProcess cp = ControlPlaneProcess.start(settings.cliJar(), "file:" + registry, work,
-        settings.controlPlaneJvmArgs(), Duration.ofSeconds(60))) {
+    say(
+        "date=%s services=%d proxies=%d work=%s",
+        Instant.now(), settings.services(), settings.proxies(), work);
+    try (ControlPlaneProcess cp =
+        ControlPlaneProcess.start(
+            settings.cliJar(),
+            "file:" + registry,
+            work,
+            settings.controlPlaneJvmArgs(),
+            Duration.ofSeconds(60))) {
       say("control plane pid=%d xds=127.0.0.1:%d log=%s", cp.pid(), cp.xdsPort(), cp.logFile());
       say("heap after GC, no proxies: %s", mib(cp.heapUsedAfterGcBytes()));
       run(settings, mesh, cp);
@@ -37,7 +45,9 @@ public final class XdsLoadBenchmark {
     }
   }
 
-  /** The generated registry, CA and control-plane log go unless --keep-work true asks to read them. */
+  /**
+   * The generated registry, CA and control-plane log go unless --keep-work true asks to read them.
+   */
   private static void deleteRecursively(Path dir) throws IOException {
     try (var tree = Files.walk(dir)) {
       for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
@@ -46,8 +56,10 @@ public final class XdsLoadBenchmark {
     }
   }
 
-  private static void run(BenchSettings settings, GeneratedMesh mesh, ControlPlaneProcess cp) throws Exception {
-    List<ProxyIdentity> identities = IntStream.range(0, settings.proxies()).mapToObj(mesh::proxy).toList();
+  private static void run(BenchSettings settings, GeneratedMesh mesh, ControlPlaneProcess cp)
+      throws Exception {
+    List<ProxyIdentity> identities =
+        IntStream.range(0, settings.proxies()).mapToObj(mesh::proxy).toList();
     try (ProxyFleet fleet = new ProxyFleet(cp.xdsPort(), identities)) {
       Duration sync = fleet.connectAndSync(settings.timeout());
       say("initial sync of %d proxies: %d ms", fleet.size(), sync.toMillis());
@@ -60,8 +72,12 @@ public final class XdsLoadBenchmark {
       for (int c = 0; c < settings.endpointChanges(); c++) {
         int service = (c * 97 + 13) % settings.services();
         String newAddress = mesh.nextWorkloadAddress(service);
-        ProxyFleet.Convergence result = fleet.measure(() -> mesh.moveEndpoint(service),
-            p -> Changes.endpointAt(mesh.outboundCluster(service), newAddress), settings.timeout(), QUIET);
+        ProxyFleet.Convergence result =
+            fleet.measure(
+                () -> mesh.moveEndpoint(service),
+                p -> Changes.endpointAt(mesh.outboundCluster(service), newAddress),
+                settings.timeout(),
+                QUIET);
         report("endpoint change " + mesh.outboundCluster(service), result, fleet.size());
         endpoint.addAll(result.latenciesMillis());
       }
@@ -70,8 +86,12 @@ public final class XdsLoadBenchmark {
       List<Long> routes = new ArrayList<>();
       for (int c = 0; c < settings.routeChanges(); c++) {
         String marker = mesh.nextRouteMarker();
-        ProxyFleet.Convergence result = fleet.measure(mesh::changeEveryRoute,
-            p -> Changes.everyRouteMarked(marker, settings.services()), settings.timeout(), QUIET);
+        ProxyFleet.Convergence result =
+            fleet.measure(
+                mesh::changeEveryRoute,
+                p -> Changes.everyRouteMarked(marker, settings.services()),
+                settings.timeout(),
+                QUIET);
         report("change to every route (" + mesh.routeMarker() + ")", result, fleet.size());
         routes.addAll(result.latenciesMillis());
       }
@@ -88,8 +108,16 @@ public final class XdsLoadBenchmark {
   private static void report(String what, ProxyFleet.Convergence r, int proxies) {
     List<Long> sorted = r.latenciesMillis().stream().sorted().toList();
     // min: the first proxy to converge, i.e. the control plane's latency before it pushes to anyone
-    say("%s: converged %d/%d, min=%d ms p50=%d ms p99=%d ms max=%d ms; bytes received by the fleet %s; resources %s",
-        what, sorted.size(), proxies, pct(sorted, 0), pct(sorted, 50), pct(sorted, 99), pct(sorted, 100), r.bytes(),
+    say(
+        "%s: converged %d/%d, min=%d ms p50=%d ms p99=%d ms max=%d ms; bytes received by the fleet %s; resources %s",
+        what,
+        sorted.size(),
+        proxies,
+        pct(sorted, 0),
+        pct(sorted, 50),
+        pct(sorted, 99),
+        pct(sorted, 100),
+        r.bytes(),
         r.resources());
     if (r.missing() > 0) {
       say("WARNING %s: %d proxies did not converge within the timeout", what, r.missing());
@@ -98,8 +126,9 @@ public final class XdsLoadBenchmark {
 
   private static void summary(String what, List<Long> all) {
     List<Long> sorted = all.stream().sorted(Comparator.naturalOrder()).toList();
-    say("SUMMARY %s: samples=%d p50=%d ms p99=%d ms max=%d ms", what, sorted.size(), pct(sorted, 50),
-        pct(sorted, 99), pct(sorted, 100));
+    say(
+        "SUMMARY %s: samples=%d p50=%d ms p99=%d ms max=%d ms",
+        what, sorted.size(), pct(sorted, 50), pct(sorted, 99), pct(sorted, 100));
   }
 
   /** Nearest-rank percentile; -1 when nothing converged. */

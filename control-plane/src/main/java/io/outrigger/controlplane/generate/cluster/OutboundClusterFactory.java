@@ -16,113 +16,140 @@ import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.SubsetConfig;
 import io.outrigger.controlplane.model.TrafficPolicy;
 import io.outrigger.controlplane.model.Workload;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Outbound EDS clusters, one per service port and per DestinationRule subset. They depend only on the mesh,
- * never on the proxy asking, so every proxy shares the same instances.
+ * Outbound EDS clusters, one per service port and per DestinationRule subset. They depend only on
+ * the mesh, never on the proxy asking, so every proxy shares the same instances.
  */
 public final class OutboundClusterFactory {
-    static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(10).build();
-    private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
-    private static final Any HTTP2_OPTIONS = Any.pack(HttpProtocolOptions.newBuilder()
-            .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-            .build());
+  static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(10).build();
+  private static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  private static final Any HTTP2_OPTIONS =
+      Any.pack(
+          HttpProtocolOptions.newBuilder()
+              .setExplicitHttpConfig(
+                  HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                      .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+              .build());
 
-    private final MeshSettings settings;
+  private final MeshSettings settings;
 
-    public OutboundClusterFactory(MeshSettings settings) {
-        this.settings = settings;
+  public OutboundClusterFactory(MeshSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * A subset of a service port: the unit both a cluster and its ClusterLoadAssignment are built
+   * for.
+   */
+  public record Target(
+      Service service,
+      ServicePort port,
+      String subset,
+      Map<String, String> subsetLabels,
+      ClientTlsMode tls,
+      TrafficPolicy policy) {
+    public String clusterName() {
+      return ResourceNames.outboundCluster(port.port(), subset, service.hostname());
     }
 
-    /** A subset of a service port: the unit both a cluster and its ClusterLoadAssignment are built for. */
-    public record Target(Service service, ServicePort port, String subset, Map<String, String> subsetLabels,
-                         ClientTlsMode tls, TrafficPolicy policy) {
-        public String clusterName() {
-            return ResourceNames.outboundCluster(port.port(), subset, service.hostname());
+    public List<Workload> endpoints(MeshConfig mesh) {
+      return mesh.workloadsOf(service.hostname()).stream()
+          .filter(w -> Labels.matches(subsetLabels, w.labels()))
+          .toList();
+    }
+  }
+
+  /** Every cluster target of the mesh: each service port, then each of its subsets. */
+  public static List<Target> targets(MeshConfig mesh) {
+    List<Target> targets = new ArrayList<>();
+    for (Service service : mesh.services()) {
+      var rule = mesh.destinationRule(service.hostname());
+      for (ServicePort port : service.ports()) {
+        ClientTlsMode serviceTls = rule.map(r -> r.tls()).orElse(ClientTlsMode.UNSET);
+        TrafficPolicy servicePolicy =
+            rule.map(r -> r.policyFor("", port.port())).orElse(TrafficPolicy.NONE);
+        targets.add(new Target(service, port, "", Map.of(), serviceTls, servicePolicy));
+        for (SubsetConfig subset : rule.map(r -> r.subsets()).orElse(List.of())) {
+          targets.add(
+              new Target(
+                  service,
+                  port,
+                  subset.name(),
+                  subset.labels(),
+                  rule.get().tlsFor(subset.name()),
+                  rule.get().policyFor(subset.name(), port.port())));
         }
-
-        public List<Workload> endpoints(MeshConfig mesh) {
-            return mesh.workloadsOf(service.hostname()).stream()
-                    .filter(w -> Labels.matches(subsetLabels, w.labels()))
-                    .toList();
-        }
+      }
     }
+    return targets;
+  }
 
-    /** Every cluster target of the mesh: each service port, then each of its subsets. */
-    public static List<Target> targets(MeshConfig mesh) {
-        List<Target> targets = new ArrayList<>();
-        for (Service service : mesh.services()) {
-            var rule = mesh.destinationRule(service.hostname());
-            for (ServicePort port : service.ports()) {
-                ClientTlsMode serviceTls = rule.map(r -> r.tls()).orElse(ClientTlsMode.UNSET);
-                TrafficPolicy servicePolicy = rule.map(r -> r.policyFor("", port.port())).orElse(TrafficPolicy.NONE);
-                targets.add(new Target(service, port, "", Map.of(), serviceTls, servicePolicy));
-                for (SubsetConfig subset : rule.map(r -> r.subsets()).orElse(List.of())) {
-                    targets.add(new Target(service, port, subset.name(), subset.labels(),
-                            rule.get().tlsFor(subset.name()), rule.get().policyFor(subset.name(), port.port())));
-                }
-            }
-        }
-        return targets;
-    }
+  /**
+   * Everything a cluster is built from. Endpoint addresses are not part of it (they travel in EDS),
+   * so an endpoint move leaves the cluster, and its version, as it was.
+   */
+  public record ClusterInputs(
+      Target target, List<String> peerSpiffeIds, List<String> inMeshPeerSpiffeIds) {}
 
-    /**
-     * Everything a cluster is built from. Endpoint addresses are not part of it (they travel in EDS), so an
-     * endpoint move leaves the cluster, and its version, as it was.
-     */
-    public record ClusterInputs(Target target, List<String> peerSpiffeIds, List<String> inMeshPeerSpiffeIds) {
-    }
+  /**
+   * @param mtlsReady the endpoints automatic mTLS may use: with a sidecar that accepts mTLS on this
+   *     port
+   */
+  public ClusterInputs inputs(Target target, List<Workload> endpoints, List<Workload> mtlsReady) {
+    String domain = settings.trustDomain();
+    return new ClusterInputs(
+        target,
+        endpoints.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList(),
+        mtlsReady.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList());
+  }
 
-    /** @param mtlsReady the endpoints automatic mTLS may use: with a sidecar that accepts mTLS on this port */
-    public ClusterInputs inputs(Target target, List<Workload> endpoints, List<Workload> mtlsReady) {
-        String domain = settings.trustDomain();
-        return new ClusterInputs(target,
-                endpoints.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList(),
-                mtlsReady.stream().map(w -> w.spiffeId(domain)).distinct().sorted().toList());
+  public Cluster cluster(ClusterInputs inputs) {
+    Target target = inputs.target();
+    String name = target.clusterName();
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(
+                Cluster.EdsClusterConfig.newBuilder()
+                    .setEdsConfig(ConfigSources.ads())
+                    .setServiceName(name))
+            .setConnectTimeout(CONNECT_TIMEOUT)
+            .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    boolean http2 = target.port().protocol().isHttp2();
+    if (!ClusterPolicies.apply(target.policy(), http2, cluster) && http2) {
+      useHttp2(cluster);
     }
+    applyTls(cluster, inputs);
+    return cluster.build();
+  }
 
-    public Cluster cluster(ClusterInputs inputs) {
-        Target target = inputs.target();
-        String name = target.clusterName();
-        Cluster.Builder cluster = Cluster.newBuilder()
-                .setName(name)
-                .setType(Cluster.DiscoveryType.EDS)
-                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
-                        .setEdsConfig(ConfigSources.ads())
-                        .setServiceName(name))
-                .setConnectTimeout(CONNECT_TIMEOUT)
-                .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
-        boolean http2 = target.port().protocol().isHttp2();
-        if (!ClusterPolicies.apply(target.policy(), http2, cluster) && http2) {
-            useHttp2(cluster);
-        }
-        applyTls(cluster, inputs);
-        return cluster.build();
-    }
+  /** Envoy speaks HTTP/1.1 upstream unless told otherwise; gRPC and h2c need HTTP/2 end to end. */
+  static void useHttp2(Cluster.Builder cluster) {
+    cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2_OPTIONS);
+  }
 
-    /** Envoy speaks HTTP/1.1 upstream unless told otherwise; gRPC and h2c need HTTP/2 end to end. */
-    static void useHttp2(Cluster.Builder cluster) {
-        cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2_OPTIONS);
+  private void applyTls(Cluster.Builder cluster, ClusterInputs inputs) {
+    Target target = inputs.target();
+    if (target.tls() == ClientTlsMode.DISABLE) {
+      return;
     }
-
-    private void applyTls(Cluster.Builder cluster, ClusterInputs inputs) {
-        Target target = inputs.target();
-        if (target.tls() == ClientTlsMode.DISABLE) {
-            return;
-        }
-        boolean forced = target.tls() == ClientTlsMode.ISTIO_MUTUAL;
-        List<String> peers = forced ? inputs.peerSpiffeIds() : inputs.inMeshPeerSpiffeIds();
-        var mtls = UpstreamTls.mutualTls(
-                ResourceNames.outboundSni(target.port().port(), target.subset(), target.service().hostname()), peers);
-        if (forced) {
-            cluster.setTransportSocket(mtls);
-        } else if (!inputs.inMeshPeerSpiffeIds().isEmpty()) {
-            cluster.addAllTransportSocketMatches(UpstreamTls.automatic(mtls));
-        }
+    boolean forced = target.tls() == ClientTlsMode.ISTIO_MUTUAL;
+    List<String> peers = forced ? inputs.peerSpiffeIds() : inputs.inMeshPeerSpiffeIds();
+    var mtls =
+        UpstreamTls.mutualTls(
+            ResourceNames.outboundSni(
+                target.port().port(), target.subset(), target.service().hostname()),
+            peers);
+    if (forced) {
+      cluster.setTransportSocket(mtls);
+    } else if (!inputs.inMeshPeerSpiffeIds().isEmpty()) {
+      cluster.addAllTransportSocketMatches(UpstreamTls.automatic(mtls));
     }
+  }
 }

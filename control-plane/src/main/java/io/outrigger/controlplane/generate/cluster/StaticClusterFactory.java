@@ -1,6 +1,5 @@
 package io.outrigger.controlplane.generate.cluster;
 
-import io.outrigger.sidecar.SidecarPorts;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
@@ -10,77 +9,89 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
-
+import io.outrigger.sidecar.SidecarPorts;
 import java.util.List;
 
 /**
- * Clusters that need no discovery: passthrough to the original destination (outbound and inbound), the black
- * hole, and the inbound clusters to the app on loopback. Inbound ones bind to 127.0.0.6 so the capture rules,
- * which exempt that source, do not send the proxy's own connection back to itself.
+ * Clusters that need no discovery: passthrough to the original destination (outbound and inbound),
+ * the black hole, and the inbound clusters to the app on loopback. Inbound ones bind to 127.0.0.6
+ * so the capture rules, which exempt that source, do not send the proxy's own connection back to
+ * itself.
  */
 public final class StaticClusterFactory {
-    private static final BindConfig INBOUND_SOURCE = BindConfig.newBuilder()
-            .setSourceAddress(SocketAddress.newBuilder()
-                    .setAddress(SidecarPorts.INBOUND_PASSTHROUGH_SOURCE).setPortValue(0))
-            .build();
+  private static final BindConfig INBOUND_SOURCE =
+      BindConfig.newBuilder()
+          .setSourceAddress(
+              SocketAddress.newBuilder()
+                  .setAddress(SidecarPorts.INBOUND_PASSTHROUGH_SOURCE)
+                  .setPortValue(0))
+          .build();
 
-    private StaticClusterFactory() {
-    }
+  private StaticClusterFactory() {}
 
-    /** Shared by every proxy. */
-    public static List<Cluster> meshWide() {
-        return List.of(passthrough(), blackHole(), inboundPassthrough());
-    }
+  /** Shared by every proxy. */
+  public static List<Cluster> meshWide() {
+    return List.of(passthrough(), blackHole(), inboundPassthrough());
+  }
 
-    static Cluster passthrough() {
-        return Cluster.newBuilder()
-                .setName(ResourceNames.PASSTHROUGH_CLUSTER)
-                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
-                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
-                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
-                .build();
-    }
+  static Cluster passthrough() {
+    return Cluster.newBuilder()
+        .setName(ResourceNames.PASSTHROUGH_CLUSTER)
+        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+        .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+        .build();
+  }
 
-    static Cluster blackHole() {
-        return Cluster.newBuilder()
-                .setName(ResourceNames.BLACKHOLE_CLUSTER)
-                .setType(Cluster.DiscoveryType.STATIC)
-                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
-                .build();
-    }
+  static Cluster blackHole() {
+    return Cluster.newBuilder()
+        .setName(ResourceNames.BLACKHOLE_CLUSTER)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+        .build();
+  }
 
-    static Cluster inboundPassthrough() {
-        return Cluster.newBuilder()
-                .setName(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)
-                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
-                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
-                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
-                .setUpstreamBindConfig(INBOUND_SOURCE)
-                .build();
-    }
+  static Cluster inboundPassthrough() {
+    return Cluster.newBuilder()
+        .setName(ResourceNames.INBOUND_PASSTHROUGH_CLUSTER)
+        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+        .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+        .setUpstreamBindConfig(INBOUND_SOURCE)
+        .build();
+  }
 
-    /** {@code inbound|<targetPort>||}: the local app, on loopback. */
-    public static Cluster inbound(int targetPort, boolean http2) {
-        return loopback(ResourceNames.inboundCluster(targetPort), targetPort, http2);
-    }
+  /** {@code inbound|<targetPort>||}: the local app, on loopback. */
+  public static Cluster inbound(int targetPort, boolean http2) {
+    return loopback(ResourceNames.inboundCluster(targetPort), targetPort, http2);
+  }
 
-    /** A cluster of the local app's port on loopback, from the inbound passthrough source address. */
-    public static Cluster loopback(String name, int port, boolean http2) {
-        Cluster.Builder cluster = Cluster.newBuilder()
-                .setName(name)
-                .setType(Cluster.DiscoveryType.STATIC)
-                .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
-                .setUpstreamBindConfig(INBOUND_SOURCE)
-                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-                        .setClusterName(name)
-                        .addEndpoints(LocalityLbEndpoints.newBuilder()
-                                .addLbEndpoints(LbEndpoint.newBuilder()
-                                        .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
-                                                .setSocketAddress(SocketAddress.newBuilder()
-                                                        .setAddress("127.0.0.1").setPortValue(port)))))));
-        if (http2) {
-            OutboundClusterFactory.useHttp2(cluster);
-        }
-        return cluster.build();
+  /** A cluster of the local app's port on loopback, from the inbound passthrough source address. */
+  public static Cluster loopback(String name, int port, boolean http2) {
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.STATIC)
+            .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+            .setUpstreamBindConfig(INBOUND_SOURCE)
+            .setLoadAssignment(
+                ClusterLoadAssignment.newBuilder()
+                    .setClusterName(name)
+                    .addEndpoints(
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(
+                                LbEndpoint.newBuilder()
+                                    .setEndpoint(
+                                        Endpoint.newBuilder()
+                                            .setAddress(
+                                                Address.newBuilder()
+                                                    .setSocketAddress(
+                                                        SocketAddress.newBuilder()
+                                                            .setAddress("127.0.0.1")
+                                                            .setPortValue(port)))))));
+    if (http2) {
+      OutboundClusterFactory.useHttp2(cluster);
     }
+    return cluster.build();
+  }
 }

@@ -20,7 +20,6 @@ import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.TrafficPolicy;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -30,136 +29,175 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Outbound HTTP route configurations, one per port ("9080") with a virtual host per service on that port.
- * VirtualService routes keep their written order, so the first match wins; a service without a
- * VirtualService gets one catch-all route to its own cluster. The result depends on the proxy's namespace
- * only (short host names resolve there), so proxies of one namespace share it.
+ * Outbound HTTP route configurations, one per port ("9080") with a virtual host per service on that
+ * port. VirtualService routes keep their written order, so the first match wins; a service without
+ * a VirtualService gets one catch-all route to its own cluster. The result depends on the proxy's
+ * namespace only (short host names resolve there), so proxies of one namespace share it.
  */
 public final class OutboundRouteFactory {
-    /** Istio disables Envoy's 15 s default route timeout: long calls and gRPC streams are the app's business. */
-    private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
+  /**
+   * Istio disables Envoy's 15 s default route timeout: long calls and gRPC streams are the app's
+   * business.
+   */
+  private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
 
-    private final OutboundTrafficPolicy outboundPolicy;
+  private final OutboundTrafficPolicy outboundPolicy;
 
-    public OutboundRouteFactory(OutboundTrafficPolicy outboundPolicy) {
-        this.outboundPolicy = outboundPolicy;
-    }
+  public OutboundRouteFactory(OutboundTrafficPolicy outboundPolicy) {
+    this.outboundPolicy = outboundPolicy;
+  }
 
-    /** The HTTP ports of the mesh: one route configuration each. */
-    public static Set<Integer> httpPorts(MeshConfig mesh) {
-        Set<Integer> ports = new TreeSet<>();
-        mesh.services().forEach(s -> s.ports().stream().filter(p -> p.protocol().isHttp())
-                .forEach(p -> ports.add(p.port())));
-        return ports;
-    }
+  /** The HTTP ports of the mesh: one route configuration each. */
+  public static Set<Integer> httpPorts(MeshConfig mesh) {
+    Set<Integer> ports = new TreeSet<>();
+    mesh.services()
+        .forEach(
+            s ->
+                s.ports().stream()
+                    .filter(p -> p.protocol().isHttp())
+                    .forEach(p -> ports.add(p.port())));
+    return ports;
+  }
 
-    public RouteConfiguration routeConfiguration(int port, String proxyNamespace, MeshConfig mesh) {
-        RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
-        Set<String> usedDomains = new HashSet<>();
-        for (Service service : mesh.services()) {
-            Optional<ServicePort> servicePort = service.port(port).filter(p -> p.protocol().isHttp());
-            if (servicePort.isPresent()) {
-                List<String> domains = domains(service, port, proxyNamespace).stream()
-                        .filter(usedDomains::add) // a domain twice in one config is a NACK; the first service keeps it
-                        .toList();
-                if (!domains.isEmpty()) {
-                    config.addVirtualHosts(VirtualHost.newBuilder()
-                            .setName(ResourceNames.virtualHost(service.hostname(), port))
-                            .addAllDomains(domains)
-                            .addAllRoutes(routes(service, port, mesh)));
-                }
-            }
+  public RouteConfiguration routeConfiguration(int port, String proxyNamespace, MeshConfig mesh) {
+    RouteConfiguration.Builder config =
+        RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
+    Set<String> usedDomains = new HashSet<>();
+    for (Service service : mesh.services()) {
+      Optional<ServicePort> servicePort = service.port(port).filter(p -> p.protocol().isHttp());
+      if (servicePort.isPresent()) {
+        List<String> domains =
+            domains(service, port, proxyNamespace).stream()
+                .filter(
+                    usedDomains
+                        ::add) // a domain twice in one config is a NACK; the first service keeps it
+                .toList();
+        if (!domains.isEmpty()) {
+          config.addVirtualHosts(
+              VirtualHost.newBuilder()
+                  .setName(ResourceNames.virtualHost(service.hostname(), port))
+                  .addAllDomains(domains)
+                  .addAllRoutes(routes(service, port, mesh)));
         }
-        return config.addVirtualHosts(unknownDestination()).build();
+      }
     }
+    return config.addVirtualHosts(unknownDestination()).build();
+  }
 
-    private static Set<String> domains(Service service, int port, String proxyNamespace) {
-        Set<String> names = new LinkedHashSet<>();
-        names.add(service.hostname());
-        names.add(service.name() + "." + service.namespace() + ".svc");
-        names.add(service.name() + "." + service.namespace());
-        if (service.namespace().equals(proxyNamespace)) {
-            names.add(service.name());
-        }
-        if (service.hasVip()) {
-            names.add(service.vip());
-        }
-        Set<String> domains = new LinkedHashSet<>();
-        names.forEach(n -> {
-            domains.add(n);
-            domains.add(n + ":" + port);
+  private static Set<String> domains(Service service, int port, String proxyNamespace) {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(service.hostname());
+    names.add(service.name() + "." + service.namespace() + ".svc");
+    names.add(service.name() + "." + service.namespace());
+    if (service.namespace().equals(proxyNamespace)) {
+      names.add(service.name());
+    }
+    if (service.hasVip()) {
+      names.add(service.vip());
+    }
+    Set<String> domains = new LinkedHashSet<>();
+    names.forEach(
+        n -> {
+          domains.add(n);
+          domains.add(n + ":" + port);
         });
-        return domains;
-    }
+    return domains;
+  }
 
-    private static List<Route> routes(Service service, int port, MeshConfig mesh) {
-        Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
-        if (vs.isEmpty()) {
-            List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
-            return List.of(Route.newBuilder()
-                    .setName("default")
-                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                    .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.NONE, mesh))
-                    .build());
+  private static List<Route> routes(Service service, int port, MeshConfig mesh) {
+    Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
+    if (vs.isEmpty()) {
+      List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
+      return List.of(
+          Route.newBuilder()
+              .setName("default")
+              .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.NONE, mesh))
+              .build());
+    }
+    List<Route> routes = new ArrayList<>();
+    for (HttpRouteRule rule : vs.get().http()) {
+      List<HttpMatch> matches =
+          rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
+      RouteAction action =
+          rule.destinations().isEmpty()
+              ? null
+              : action(rule.destinations(), rule.timeout(), rule.policy(), mesh);
+      for (HttpMatch match : matches) {
+        Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match));
+        if (action != null) {
+          route.setRoute(action);
         }
-        List<Route> routes = new ArrayList<>();
-        for (HttpRouteRule rule : vs.get().http()) {
-            List<HttpMatch> matches = rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
-            RouteAction action = rule.destinations().isEmpty() ? null
-                    : action(rule.destinations(), rule.timeout(), rule.policy(), mesh);
-            for (HttpMatch match : matches) {
-                Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match));
-                if (action != null) {
-                    route.setRoute(action);
-                }
-                RoutePolicies.applyToRoute(rule.policy(), route);
-                if (!rule.name().isEmpty()) {
-                    route.setName(rule.name());
-                }
-                routes.add(route.build());
-            }
+        RoutePolicies.applyToRoute(rule.policy(), route);
+        if (!rule.name().isEmpty()) {
+          route.setName(rule.name());
         }
-        return routes;
+        routes.add(route.build());
+      }
     }
+    return routes;
+  }
 
-    private static RouteAction action(List<RouteDestination> destinations, java.time.Duration timeout,
-                                      HttpRoutePolicy policy, MeshConfig mesh) {
-        RouteAction.Builder action = RouteAction.newBuilder().setTimeout(timeout.isZero() ? NO_TIMEOUT
-                : Duration.newBuilder().setSeconds(timeout.getSeconds()).setNanos(timeout.getNano()).build());
-        RoutePolicies.applyToAction(policy, action);
-        List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
-        // As Istio: the first destination whose DestinationRule asks for a consistent hash gives the route's key.
-        weighted.stream().map(d -> hashKey(d, mesh)).flatMap(Optional::stream).findFirst()
-                .ifPresent(key -> RoutePolicies.applyHash(key, action));
-        if (weighted.size() == 1) {
-            return action.setCluster(clusterOf(weighted.getFirst())).build();
-        }
-        WeightedCluster.Builder clusters = WeightedCluster.newBuilder();
-        weighted.forEach(d -> clusters.addClusters(WeightedCluster.ClusterWeight.newBuilder()
-                .setName(clusterOf(d)).setWeight(UInt32Value.of(d.weight()))));
-        return action.setWeightedClusters(clusters).build();
+  private static RouteAction action(
+      List<RouteDestination> destinations,
+      java.time.Duration timeout,
+      HttpRoutePolicy policy,
+      MeshConfig mesh) {
+    RouteAction.Builder action =
+        RouteAction.newBuilder()
+            .setTimeout(
+                timeout.isZero()
+                    ? NO_TIMEOUT
+                    : Duration.newBuilder()
+                        .setSeconds(timeout.getSeconds())
+                        .setNanos(timeout.getNano())
+                        .build());
+    RoutePolicies.applyToAction(policy, action);
+    List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
+    // As Istio: the first destination whose DestinationRule asks for a consistent hash gives the
+    // route's key.
+    weighted.stream()
+        .map(d -> hashKey(d, mesh))
+        .flatMap(Optional::stream)
+        .findFirst()
+        .ifPresent(key -> RoutePolicies.applyHash(key, action));
+    if (weighted.size() == 1) {
+      return action.setCluster(clusterOf(weighted.getFirst())).build();
     }
+    WeightedCluster.Builder clusters = WeightedCluster.newBuilder();
+    weighted.forEach(
+        d ->
+            clusters.addClusters(
+                WeightedCluster.ClusterWeight.newBuilder()
+                    .setName(clusterOf(d))
+                    .setWeight(UInt32Value.of(d.weight()))));
+    return action.setWeightedClusters(clusters).build();
+  }
 
-    private static Optional<TrafficPolicy.HashKey> hashKey(RouteDestination d, MeshConfig mesh) {
-        return mesh.destinationRule(d.host())
-                .flatMap(rule -> rule.policyFor(d.subset(), d.port()).loadBalancer())
-                .filter(TrafficPolicy.LoadBalancer::consistentHash)
-                .map(TrafficPolicy.LoadBalancer::hashKey);
-    }
+  private static Optional<TrafficPolicy.HashKey> hashKey(RouteDestination d, MeshConfig mesh) {
+    return mesh.destinationRule(d.host())
+        .flatMap(rule -> rule.policyFor(d.subset(), d.port()).loadBalancer())
+        .filter(TrafficPolicy.LoadBalancer::consistentHash)
+        .map(TrafficPolicy.LoadBalancer::hashKey);
+  }
 
-    private static String clusterOf(RouteDestination d) {
-        return ResourceNames.outboundCluster(d.port(), d.subset(), d.host());
-    }
+  private static String clusterOf(RouteDestination d) {
+    return ResourceNames.outboundCluster(d.port(), d.subset(), d.host());
+  }
 
-    /** What happens to a Host no service claims: Istio's "allow_any" passthrough or "block_all". */
-    private VirtualHost unknownDestination() {
-        Route.Builder route = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"));
-        if (outboundPolicy == OutboundTrafficPolicy.ALLOW_ANY) {
-            route.setName("allow_any").setRoute(RouteAction.newBuilder()
-                    .setCluster(ResourceNames.PASSTHROUGH_CLUSTER).setTimeout(NO_TIMEOUT));
-            return VirtualHost.newBuilder().setName("allow_any").addDomains("*").addRoutes(route).build();
-        }
-        route.setName("block_all").setDirectResponse(DirectResponseAction.newBuilder().setStatus(502));
-        return VirtualHost.newBuilder().setName("block_all").addDomains("*").addRoutes(route).build();
+  /** What happens to a Host no service claims: Istio's "allow_any" passthrough or "block_all". */
+  private VirtualHost unknownDestination() {
+    Route.Builder route = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"));
+    if (outboundPolicy == OutboundTrafficPolicy.ALLOW_ANY) {
+      route
+          .setName("allow_any")
+          .setRoute(
+              RouteAction.newBuilder()
+                  .setCluster(ResourceNames.PASSTHROUGH_CLUSTER)
+                  .setTimeout(NO_TIMEOUT));
+      return VirtualHost.newBuilder().setName("allow_any").addDomains("*").addRoutes(route).build();
     }
+    route.setName("block_all").setDirectResponse(DirectResponseAction.newBuilder().setStatus(502));
+    return VirtualHost.newBuilder().setName("block_all").addDomains("*").addRoutes(route).build();
+  }
 }

@@ -6,37 +6,45 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.StringMatch;
-
 import java.util.Map;
 
-/** Istio HTTPMatchRequest conditions as Envoy route matches (RE2 regexes, full-string as in Istio). */
+/**
+ * Istio HTTPMatchRequest conditions as Envoy route matches (RE2 regexes, full-string as in Istio).
+ */
 final class RouteMatches {
-    private RouteMatches() {
-    }
+  private RouteMatches() {}
 
-    static RouteMatch of(HttpMatch match) {
-        RouteMatch.Builder route = RouteMatch.newBuilder();
-        StringMatch uri = match.uri();
-        if (uri == null) {
-            route.setPrefix("/");
-        } else {
-            switch (uri.kind()) {
-                case EXACT -> route.setPath(uri.value());
-                case PREFIX -> route.setPrefix(uri.value());
-                case REGEX -> route.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
-            }
-        }
-        match.headers().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(h -> route.addHeaders(
-                HeaderMatcher.newBuilder().setName(h.getKey()).setStringMatch(stringMatcher(h.getValue()))));
-        return route.build();
+  static RouteMatch of(HttpMatch match) {
+    RouteMatch.Builder route = RouteMatch.newBuilder();
+    StringMatch uri = match.uri();
+    if (uri == null) {
+      route.setPrefix("/");
+    } else {
+      switch (uri.kind()) {
+        case EXACT -> route.setPath(uri.value());
+        case PREFIX -> route.setPrefix(uri.value());
+        case REGEX -> route.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
+      }
     }
+    match.headers().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            h ->
+                route.addHeaders(
+                    HeaderMatcher.newBuilder()
+                        .setName(h.getKey())
+                        .setStringMatch(stringMatcher(h.getValue()))));
+    return route.build();
+  }
 
-    static StringMatcher stringMatcher(StringMatch match) {
-        return switch (match.kind()) {
-            case EXACT -> StringMatcher.newBuilder().setExact(match.value()).build();
-            case PREFIX -> StringMatcher.newBuilder().setPrefix(match.value()).build();
-            case REGEX -> StringMatcher.newBuilder()
-                    .setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value())).build();
-        };
-    }
+  static StringMatcher stringMatcher(StringMatch match) {
+    return switch (match.kind()) {
+      case EXACT -> StringMatcher.newBuilder().setExact(match.value()).build();
+      case PREFIX -> StringMatcher.newBuilder().setPrefix(match.value()).build();
+      case REGEX ->
+          StringMatcher.newBuilder()
+              .setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()))
+              .build();
+    };
+  }
 }

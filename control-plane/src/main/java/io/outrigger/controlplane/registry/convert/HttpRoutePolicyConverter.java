@@ -20,7 +20,6 @@ import io.outrigger.controlplane.model.HttpRoutePolicy.Retry;
 import io.outrigger.controlplane.model.HttpRoutePolicy.Rewrite;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.StringMatch;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,197 +28,271 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The actions of a VirtualService HTTP route other than its destinations, with Istio's defaults. */
+/**
+ * The actions of a VirtualService HTTP route other than its destinations, with Istio's defaults.
+ */
 final class HttpRoutePolicyConverter {
-    /** Istio's retryOn when retries are set without it. */
-    static final List<String> DEFAULT_RETRY_ON =
-            List.of("connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes");
-    /** Envoy's HTTP and gRPC retry conditions (x-envoy-retry-on and x-envoy-retry-grpc-on). */
-    private static final Set<String> RETRY_CONDITIONS = Set.of("5xx", "gateway-error", "reset", "reset-before-request",
-            "connect-failure", "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes",
-            "retriable-headers", "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal",
-            "resource-exhausted", "unavailable");
-    private static final Map<Long, Integer> REDIRECT_CODES = Map.of(301L, 301, 302L, 302, 303L, 303, 307L, 307, 308L, 308);
+  /** Istio's retryOn when retries are set without it. */
+  static final List<String> DEFAULT_RETRY_ON =
+      List.of(
+          "connect-failure",
+          "refused-stream",
+          "unavailable",
+          "cancelled",
+          "retriable-status-codes");
 
-    private HttpRoutePolicyConverter() {
-    }
+  /** Envoy's HTTP and gRPC retry conditions (x-envoy-retry-on and x-envoy-retry-grpc-on). */
+  private static final Set<String> RETRY_CONDITIONS =
+      Set.of(
+          "5xx",
+          "gateway-error",
+          "reset",
+          "reset-before-request",
+          "connect-failure",
+          "envoy-ratelimited",
+          "retriable-4xx",
+          "refused-stream",
+          "retriable-status-codes",
+          "retriable-headers",
+          "http3-post-connect-failure",
+          "cancelled",
+          "deadline-exceeded",
+          "internal",
+          "resource-exhausted",
+          "unavailable");
 
-    static HttpRoutePolicy convert(HTTPRoute route, String where, Optional<RouteDestination> mirror)
-            throws InvalidConfigException {
-        var headers = route.getHeaders();
-        return new HttpRoutePolicy(retry(route.getRetries(), where + ".retries"),
-                fault(route.getFault(), where + ".fault"),
-                headers == null ? HeaderOperations.NONE : operations(headers.getRequest(), where + ".headers.request"),
-                headers == null ? HeaderOperations.NONE : operations(headers.getResponse(), where + ".headers.response"),
-                mirror.isEmpty() ? Optional.empty() : Optional.of(new HttpRoutePolicy.Mirror(mirror.get(),
-                        mirrorPercent(route, where))),
-                rewrite(route, where + ".rewrite"),
-                redirect(route.getRedirect(), where + ".redirect"),
-                cors(route.getCorsPolicy(), where + ".corsPolicy"));
-    }
+  private static final Map<Long, Integer> REDIRECT_CODES =
+      Map.of(301L, 301, 302L, 302, 303L, 303, 307L, 307, 308L, 308);
 
-    private static Optional<HttpRoutePolicy.Cors> cors(CorsPolicy cors, String where) throws InvalidConfigException {
-        if (cors == null) {
-            return Optional.empty();
-        }
-        List<StringMatch> origins = new ArrayList<>();
-        List<io.fabric8.istio.api.api.networking.v1alpha3.StringMatch> specOrigins = cors.getAllowOrigins() == null
-                ? List.of() : cors.getAllowOrigins();
-        for (int i = 0; i < specOrigins.size(); i++) {
-            origins.add(HttpMatchConverter.stringMatch(specOrigins.get(i), where + ".allowOrigins[" + i + "]"));
-        }
-        // The deprecated allowOrigin: exact origins, "*" for any.
-        for (String origin : cors.getAllowOrigin() == null ? List.<String>of() : cors.getAllowOrigin()) {
-            origins.add(origin.equals("*") ? StringMatch.regex(".*") : StringMatch.exact(origin));
-        }
-        if (origins.isEmpty()) {
-            throw new InvalidConfigException(where + ": allowOrigins is empty, so it would allow no origin");
-        }
-        return Optional.of(new HttpRoutePolicy.Cors(origins, list(cors.getAllowMethods()), list(cors.getAllowHeaders()),
-                list(cors.getExposeHeaders()), IstioDurations.parse(cors.getMaxAge(), where + ".maxAge"),
-                cors.getAllowCredentials()));
-    }
+  private HttpRoutePolicyConverter() {}
 
-    private static List<String> list(List<String> values) {
-        return values == null ? List.of() : values;
-    }
+  static HttpRoutePolicy convert(HTTPRoute route, String where, Optional<RouteDestination> mirror)
+      throws InvalidConfigException {
+    var headers = route.getHeaders();
+    return new HttpRoutePolicy(
+        retry(route.getRetries(), where + ".retries"),
+        fault(route.getFault(), where + ".fault"),
+        headers == null
+            ? HeaderOperations.NONE
+            : operations(headers.getRequest(), where + ".headers.request"),
+        headers == null
+            ? HeaderOperations.NONE
+            : operations(headers.getResponse(), where + ".headers.response"),
+        mirror.isEmpty()
+            ? Optional.empty()
+            : Optional.of(new HttpRoutePolicy.Mirror(mirror.get(), mirrorPercent(route, where))),
+        rewrite(route, where + ".rewrite"),
+        redirect(route.getRedirect(), where + ".redirect"),
+        cors(route.getCorsPolicy(), where + ".corsPolicy"));
+  }
 
-    private static Optional<Retry> retry(HTTPRetry retry, String where) throws InvalidConfigException {
-        if (retry == null) {
-            return Optional.empty();
-        }
-        int attempts = retry.getAttempts() == null ? 0 : retry.getAttempts();
-        if (attempts < 0) {
-            throw new InvalidConfigException(where + ".attempts: " + attempts + " is negative");
-        }
-        Duration perTry = IstioDurations.parse(retry.getPerTryTimeout(), where + ".perTryTimeout");
-        List<String> on = new ArrayList<>();
-        List<Integer> codes = new ArrayList<>();
-        String written = retry.getRetryOn();
-        for (String condition : written == null || written.isBlank() ? DEFAULT_RETRY_ON
-                : List.of(written.split(","))) {
-            String c = condition.trim().toLowerCase(Locale.ROOT);
-            if (c.matches("\\d{3}")) {
-                codes.add(Integer.parseInt(c));
-            } else if (RETRY_CONDITIONS.contains(c)) {
-                if (!on.contains(c)) {
-                    on.add(c);
-                }
-            } else {
-                throw new InvalidConfigException(Problem.UNSUPPORTED, where + ".retryOn: \"" + condition.trim()
-                        + "\" is not an Envoy retry condition or an HTTP status code");
-            }
-        }
-        if (!codes.isEmpty() && !on.contains("retriable-status-codes")) {
-            on.add("retriable-status-codes");
-        }
-        return Optional.of(new Retry(attempts, perTry, on, codes));
+  private static Optional<HttpRoutePolicy.Cors> cors(CorsPolicy cors, String where)
+      throws InvalidConfigException {
+    if (cors == null) {
+      return Optional.empty();
     }
+    List<StringMatch> origins = new ArrayList<>();
+    List<io.fabric8.istio.api.api.networking.v1alpha3.StringMatch> specOrigins =
+        cors.getAllowOrigins() == null ? List.of() : cors.getAllowOrigins();
+    for (int i = 0; i < specOrigins.size(); i++) {
+      origins.add(
+          HttpMatchConverter.stringMatch(specOrigins.get(i), where + ".allowOrigins[" + i + "]"));
+    }
+    // The deprecated allowOrigin: exact origins, "*" for any.
+    for (String origin :
+        cors.getAllowOrigin() == null ? List.<String>of() : cors.getAllowOrigin()) {
+      origins.add(origin.equals("*") ? StringMatch.regex(".*") : StringMatch.exact(origin));
+    }
+    if (origins.isEmpty()) {
+      throw new InvalidConfigException(
+          where + ": allowOrigins is empty, so it would allow no origin");
+    }
+    return Optional.of(
+        new HttpRoutePolicy.Cors(
+            origins,
+            list(cors.getAllowMethods()),
+            list(cors.getAllowHeaders()),
+            list(cors.getExposeHeaders()),
+            IstioDurations.parse(cors.getMaxAge(), where + ".maxAge"),
+            cors.getAllowCredentials()));
+  }
 
-    private static Optional<Fault> fault(HTTPFaultInjection fault, String where) throws InvalidConfigException {
-        if (fault == null) {
-            return Optional.empty();
-        }
-        Duration delay = Duration.ZERO;
-        double delayPercent = 0;
-        if (fault.getDelay() != null) {
-            if (!(fault.getDelay().getHttpDelayType() instanceof HTTPFaultInjectionDelayFixedDelay fixed)
-                    || fixed.getFixedDelay() == null) {
-                throw new InvalidConfigException(Problem.UNSUPPORTED, where + ".delay: only fixedDelay is supported");
-            }
-            delay = IstioDurations.parse(fixed.getFixedDelay(), where + ".delay.fixedDelay");
-            delayPercent = percent(fault.getDelay().getPercentage(), fault.getDelay().getPercent(), where + ".delay");
-        }
-        int status = 0;
-        double abortPercent = 0;
-        if (fault.getAbort() != null) {
-            if (!(fault.getAbort().getErrorType() instanceof HTTPFaultInjectionAbortHttpStatus http)
-                    || http.getHttpStatus() == null) {
-                throw new InvalidConfigException(Problem.UNSUPPORTED, where + ".abort: only httpStatus is supported");
-            }
-            status = http.getHttpStatus();
-            if (status < 200 || status > 599) {
-                throw new InvalidConfigException(where + ".abort.httpStatus: " + status + " is not in 200..599");
-            }
-            abortPercent = percent(fault.getAbort().getPercentage(), null, where + ".abort");
-        }
-        return Optional.of(new Fault(delay, delayPercent, status, abortPercent));
-    }
+  private static List<String> list(List<String> values) {
+    return values == null ? List.of() : values;
+  }
 
-    /** Istio: an unset percentage is 100 %. */
-    private static double percent(Percent percentage, Integer legacyPercent, String where) throws InvalidConfigException {
-        double value = percentage != null && percentage.getValue() != null ? percentage.getValue()
-                : legacyPercent != null ? legacyPercent : 100;
-        if (value < 0 || value > 100) {
-            throw new InvalidConfigException(where + ".percentage: " + value + " is not in 0..100");
-        }
-        return value;
+  private static Optional<Retry> retry(HTTPRetry retry, String where)
+      throws InvalidConfigException {
+    if (retry == null) {
+      return Optional.empty();
     }
+    int attempts = retry.getAttempts() == null ? 0 : retry.getAttempts();
+    if (attempts < 0) {
+      throw new InvalidConfigException(where + ".attempts: " + attempts + " is negative");
+    }
+    Duration perTry = IstioDurations.parse(retry.getPerTryTimeout(), where + ".perTryTimeout");
+    List<String> on = new ArrayList<>();
+    List<Integer> codes = new ArrayList<>();
+    String written = retry.getRetryOn();
+    for (String condition :
+        written == null || written.isBlank() ? DEFAULT_RETRY_ON : List.of(written.split(","))) {
+      String c = condition.trim().toLowerCase(Locale.ROOT);
+      if (c.matches("\\d{3}")) {
+        codes.add(Integer.parseInt(c));
+      } else if (RETRY_CONDITIONS.contains(c)) {
+        if (!on.contains(c)) {
+          on.add(c);
+        }
+      } else {
+        throw new InvalidConfigException(
+            Problem.UNSUPPORTED,
+            where
+                + ".retryOn: \""
+                + condition.trim()
+                + "\" is not an Envoy retry condition or an HTTP status code");
+      }
+    }
+    if (!codes.isEmpty() && !on.contains("retriable-status-codes")) {
+      on.add("retriable-status-codes");
+    }
+    return Optional.of(new Retry(attempts, perTry, on, codes));
+  }
 
-    private static double mirrorPercent(HTTPRoute route, String where) throws InvalidConfigException {
-        if (route.getMirrorPercentage() == null && route.getMirrorPercent() == null) {
-            return 100;
-        }
-        return percent(route.getMirrorPercentage(), route.getMirrorPercent(), where + ".mirrorPercentage");
+  private static Optional<Fault> fault(HTTPFaultInjection fault, String where)
+      throws InvalidConfigException {
+    if (fault == null) {
+      return Optional.empty();
     }
+    Duration delay = Duration.ZERO;
+    double delayPercent = 0;
+    if (fault.getDelay() != null) {
+      if (!(fault.getDelay().getHttpDelayType() instanceof HTTPFaultInjectionDelayFixedDelay fixed)
+          || fixed.getFixedDelay() == null) {
+        throw new InvalidConfigException(
+            Problem.UNSUPPORTED, where + ".delay: only fixedDelay is supported");
+      }
+      delay = IstioDurations.parse(fixed.getFixedDelay(), where + ".delay.fixedDelay");
+      delayPercent =
+          percent(
+              fault.getDelay().getPercentage(), fault.getDelay().getPercent(), where + ".delay");
+    }
+    int status = 0;
+    double abortPercent = 0;
+    if (fault.getAbort() != null) {
+      if (!(fault.getAbort().getErrorType() instanceof HTTPFaultInjectionAbortHttpStatus http)
+          || http.getHttpStatus() == null) {
+        throw new InvalidConfigException(
+            Problem.UNSUPPORTED, where + ".abort: only httpStatus is supported");
+      }
+      status = http.getHttpStatus();
+      if (status < 200 || status > 599) {
+        throw new InvalidConfigException(
+            where + ".abort.httpStatus: " + status + " is not in 200..599");
+      }
+      abortPercent = percent(fault.getAbort().getPercentage(), null, where + ".abort");
+    }
+    return Optional.of(new Fault(delay, delayPercent, status, abortPercent));
+  }
 
-    private static HeaderOperations operations(HeadersHeaderOperations ops, String where) throws InvalidConfigException {
-        if (ops == null) {
-            return HeaderOperations.NONE;
-        }
-        Map<String, String> set = ops.getSet() == null ? Map.of() : ops.getSet();
-        Map<String, String> add = ops.getAdd() == null ? Map.of() : ops.getAdd();
-        List<String> remove = ops.getRemove() == null ? List.of() : ops.getRemove();
-        for (String name : concat(set.keySet(), add.keySet(), remove)) {
-            if (name.isBlank() || name.startsWith(":") || name.equalsIgnoreCase("host")) {
-                throw new InvalidConfigException(Problem.UNSUPPORTED, where + ": header \"" + name
-                        + "\" cannot be changed (pseudo-headers and Host are Envoy's; use rewrite.authority)");
-            }
-        }
-        return new HeaderOperations(set, add, remove);
+  /** Istio: an unset percentage is 100 %. */
+  private static double percent(Percent percentage, Integer legacyPercent, String where)
+      throws InvalidConfigException {
+    double value =
+        percentage != null && percentage.getValue() != null
+            ? percentage.getValue()
+            : legacyPercent != null ? legacyPercent : 100;
+    if (value < 0 || value > 100) {
+      throw new InvalidConfigException(where + ".percentage: " + value + " is not in 0..100");
     }
+    return value;
+  }
 
-    private static List<String> concat(Set<String> a, Set<String> b, List<String> c) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        all.addAll(c);
-        return all;
+  private static double mirrorPercent(HTTPRoute route, String where) throws InvalidConfigException {
+    if (route.getMirrorPercentage() == null && route.getMirrorPercent() == null) {
+      return 100;
     }
+    return percent(
+        route.getMirrorPercentage(), route.getMirrorPercent(), where + ".mirrorPercentage");
+  }
 
-    private static Optional<Rewrite> rewrite(HTTPRoute route, String where) throws InvalidConfigException {
-        var rewrite = route.getRewrite();
-        if (rewrite == null) {
-            return Optional.empty();
-        }
-        String uri = rewrite.getUri() == null ? "" : rewrite.getUri();
-        if (!uri.isEmpty() && route.getMatch() != null && route.getMatch().stream()
-                .anyMatch(m -> m.getUri() != null && m.getUri().getMatchType() instanceof StringMatchRegex)) {
-            throw new InvalidConfigException(Problem.UNSUPPORTED, where + ".uri: not supported with a uri regex "
-                    + "match (it replaces the matched prefix or exact path)");
-        }
-        return Optional.of(new Rewrite(uri, rewrite.getAuthority() == null ? "" : rewrite.getAuthority()));
+  private static HeaderOperations operations(HeadersHeaderOperations ops, String where)
+      throws InvalidConfigException {
+    if (ops == null) {
+      return HeaderOperations.NONE;
     }
+    Map<String, String> set = ops.getSet() == null ? Map.of() : ops.getSet();
+    Map<String, String> add = ops.getAdd() == null ? Map.of() : ops.getAdd();
+    List<String> remove = ops.getRemove() == null ? List.of() : ops.getRemove();
+    for (String name : concat(set.keySet(), add.keySet(), remove)) {
+      if (name.isBlank() || name.startsWith(":") || name.equalsIgnoreCase("host")) {
+        throw new InvalidConfigException(
+            Problem.UNSUPPORTED,
+            where
+                + ": header \""
+                + name
+                + "\" cannot be changed (pseudo-headers and Host are Envoy's; use rewrite.authority)");
+      }
+    }
+    return new HeaderOperations(set, add, remove);
+  }
 
-    private static Optional<Redirect> redirect(HTTPRedirect redirect, String where) throws InvalidConfigException {
-        if (redirect == null) {
-            return Optional.empty();
-        }
-        int port = 0;
-        if (redirect.getRedirectPort() instanceof HTTPRedirectPort p && p.getPort() != null) {
-            port = p.getPort().intValue();
-        } else if (redirect.getRedirectPort() != null) {
-            throw new InvalidConfigException(Problem.UNSUPPORTED, where + ".derivePort is not supported (use port)");
-        }
-        long written = redirect.getRedirectCode() == null ? 301 : redirect.getRedirectCode();
-        Integer code = REDIRECT_CODES.get(written);
-        if (code == null) {
-            throw new InvalidConfigException(where + ".redirectCode: " + written + " is not 301, 302, 303, 307 or 308");
-        }
-        String scheme = redirect.getScheme() == null ? "" : redirect.getScheme();
-        if (!scheme.isEmpty() && !scheme.equals("http") && !scheme.equals("https")) {
-            throw new InvalidConfigException(where + ".scheme: \"" + scheme + "\" is not http or https");
-        }
-        return Optional.of(new Redirect(redirect.getUri() == null ? "" : redirect.getUri(),
-                redirect.getAuthority() == null ? "" : redirect.getAuthority(), scheme, port, code));
+  private static List<String> concat(Set<String> a, Set<String> b, List<String> c) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    all.addAll(c);
+    return all;
+  }
+
+  private static Optional<Rewrite> rewrite(HTTPRoute route, String where)
+      throws InvalidConfigException {
+    var rewrite = route.getRewrite();
+    if (rewrite == null) {
+      return Optional.empty();
     }
+    String uri = rewrite.getUri() == null ? "" : rewrite.getUri();
+    if (!uri.isEmpty()
+        && route.getMatch() != null
+        && route.getMatch().stream()
+            .anyMatch(
+                m -> m.getUri() != null && m.getUri().getMatchType() instanceof StringMatchRegex)) {
+      throw new InvalidConfigException(
+          Problem.UNSUPPORTED,
+          where
+              + ".uri: not supported with a uri regex "
+              + "match (it replaces the matched prefix or exact path)");
+    }
+    return Optional.of(
+        new Rewrite(uri, rewrite.getAuthority() == null ? "" : rewrite.getAuthority()));
+  }
+
+  private static Optional<Redirect> redirect(HTTPRedirect redirect, String where)
+      throws InvalidConfigException {
+    if (redirect == null) {
+      return Optional.empty();
+    }
+    int port = 0;
+    if (redirect.getRedirectPort() instanceof HTTPRedirectPort p && p.getPort() != null) {
+      port = p.getPort().intValue();
+    } else if (redirect.getRedirectPort() != null) {
+      throw new InvalidConfigException(
+          Problem.UNSUPPORTED, where + ".derivePort is not supported (use port)");
+    }
+    long written = redirect.getRedirectCode() == null ? 301 : redirect.getRedirectCode();
+    Integer code = REDIRECT_CODES.get(written);
+    if (code == null) {
+      throw new InvalidConfigException(
+          where + ".redirectCode: " + written + " is not 301, 302, 303, 307 or 308");
+    }
+    String scheme = redirect.getScheme() == null ? "" : redirect.getScheme();
+    if (!scheme.isEmpty() && !scheme.equals("http") && !scheme.equals("https")) {
+      throw new InvalidConfigException(where + ".scheme: \"" + scheme + "\" is not http or https");
+    }
+    return Optional.of(
+        new Redirect(
+            redirect.getUri() == null ? "" : redirect.getUri(),
+            redirect.getAuthority() == null ? "" : redirect.getAuthority(),
+            scheme,
+            port,
+            code));
+  }
 }

@@ -13,125 +13,151 @@ import io.outrigger.controlplane.model.HttpRouteRule;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Istio VirtualService to {@link VirtualServiceConfig}, checked against the mesh: every destination is a
- * known service (and port), every subset is defined by that host's DestinationRule, weights sum to 100.
+ * Istio VirtualService to {@link VirtualServiceConfig}, checked against the mesh: every destination
+ * is a known service (and port), every subset is defined by that host's DestinationRule, weights
+ * sum to 100.
  */
 public final class VirtualServiceConverter {
-    private VirtualServiceConverter() {
-    }
+  private VirtualServiceConverter() {}
 
-    /** Empty when the VirtualService is bound to gateways only, so it does not apply to sidecars. */
-    public static Optional<VirtualServiceConfig> convert(VirtualService object, String namespace, MeshLookup mesh)
-            throws InvalidConfigException {
-        var spec = object.getSpec();
-        if (spec == null || spec.getHosts() == null || spec.getHosts().isEmpty()) {
-            throw new InvalidConfigException("spec.hosts is empty");
-        }
-        if (spec.getGateways() != null && !spec.getGateways().isEmpty() && !spec.getGateways().contains("mesh")) {
-            return Optional.empty();
-        }
-        List<String> hosts = spec.getHosts().stream().map(h -> Hostnames.resolve(h, namespace)).toList();
-        List<HttpRouteRule> rules = new ArrayList<>();
-        List<HTTPRoute> http = spec.getHttp() == null ? List.of() : spec.getHttp();
-        for (int i = 0; i < http.size(); i++) {
-            rules.add(rule(http.get(i), "http[" + i + "]", namespace, mesh));
-        }
-        return Optional.of(new VirtualServiceConfig(namespace, object.getMetadata().getName(), hosts, rules));
+  /** Empty when the VirtualService is bound to gateways only, so it does not apply to sidecars. */
+  public static Optional<VirtualServiceConfig> convert(
+      VirtualService object, String namespace, MeshLookup mesh) throws InvalidConfigException {
+    var spec = object.getSpec();
+    if (spec == null || spec.getHosts() == null || spec.getHosts().isEmpty()) {
+      throw new InvalidConfigException("spec.hosts is empty");
     }
+    if (spec.getGateways() != null
+        && !spec.getGateways().isEmpty()
+        && !spec.getGateways().contains("mesh")) {
+      return Optional.empty();
+    }
+    List<String> hosts =
+        spec.getHosts().stream().map(h -> Hostnames.resolve(h, namespace)).toList();
+    List<HttpRouteRule> rules = new ArrayList<>();
+    List<HTTPRoute> http = spec.getHttp() == null ? List.of() : spec.getHttp();
+    for (int i = 0; i < http.size(); i++) {
+      rules.add(rule(http.get(i), "http[" + i + "]", namespace, mesh));
+    }
+    return Optional.of(
+        new VirtualServiceConfig(namespace, object.getMetadata().getName(), hosts, rules));
+  }
 
-    private static HttpRouteRule rule(HTTPRoute route, String where, String namespace, MeshLookup mesh)
-            throws InvalidConfigException {
-        String unsupported = route.getDirectResponse() != null ? "directResponse"
-                : route.getDelegate() != null ? "delegate"
-                : null;
-        if (unsupported != null) {
-            throw new InvalidConfigException(Problem.UNSUPPORTED, where + "." + unsupported
-                    + " is not supported by Outrigger yet");
-        }
-        List<HttpMatch> matches = new ArrayList<>();
-        List<HTTPMatchRequest> specMatches = route.getMatch() == null ? List.of() : route.getMatch();
-        for (int m = 0; m < specMatches.size(); m++) {
-            matches.add(HttpMatchConverter.convert(specMatches.get(m), where + ".match[" + m + "]"));
-        }
-        List<HTTPRouteDestination> specRoute = route.getRoute() == null ? List.of() : route.getRoute();
-        Optional<RouteDestination> mirror = route.getMirror() == null ? Optional.empty()
-                : Optional.of(destination(new HTTPRouteDestinationBuilder().withDestination(route.getMirror()).build(),
-                        1, where + ".mirror", namespace, mesh));
-        HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirror);
-        Duration timeout = IstioDurations.parse(route.getTimeout(), where + ".timeout");
-        if (policy.redirect().isPresent()) {
-            // Istio: a redirect answers the request itself, so it cannot also forward it.
-            if (!specRoute.isEmpty() || mirror.isPresent() || policy.rewrite().isPresent()) {
-                throw new InvalidConfigException(where + ": redirect cannot be combined with route, mirror or rewrite");
-            }
-            return new HttpRouteRule(route.getName(), matches, List.of(), timeout, policy);
-        }
-        if (specRoute.isEmpty()) {
-            throw new InvalidConfigException(where + ": route has no destinations");
-        }
-        List<RouteDestination> destinations = new ArrayList<>();
-        for (int d = 0; d < specRoute.size(); d++) {
-            destinations.add(destination(specRoute.get(d), specRoute.size(), where + ".route[" + d + "]", namespace, mesh));
-        }
-        int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
-        if (sum != 100) {
-            throw new InvalidConfigException(Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
-        }
-        return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
+  private static HttpRouteRule rule(
+      HTTPRoute route, String where, String namespace, MeshLookup mesh)
+      throws InvalidConfigException {
+    String unsupported =
+        route.getDirectResponse() != null
+            ? "directResponse"
+            : route.getDelegate() != null ? "delegate" : null;
+    if (unsupported != null) {
+      throw new InvalidConfigException(
+          Problem.UNSUPPORTED, where + "." + unsupported + " is not supported by Outrigger yet");
     }
+    List<HttpMatch> matches = new ArrayList<>();
+    List<HTTPMatchRequest> specMatches = route.getMatch() == null ? List.of() : route.getMatch();
+    for (int m = 0; m < specMatches.size(); m++) {
+      matches.add(HttpMatchConverter.convert(specMatches.get(m), where + ".match[" + m + "]"));
+    }
+    List<HTTPRouteDestination> specRoute = route.getRoute() == null ? List.of() : route.getRoute();
+    Optional<RouteDestination> mirror =
+        route.getMirror() == null
+            ? Optional.empty()
+            : Optional.of(
+                destination(
+                    new HTTPRouteDestinationBuilder().withDestination(route.getMirror()).build(),
+                    1,
+                    where + ".mirror",
+                    namespace,
+                    mesh));
+    HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirror);
+    Duration timeout = IstioDurations.parse(route.getTimeout(), where + ".timeout");
+    if (policy.redirect().isPresent()) {
+      // Istio: a redirect answers the request itself, so it cannot also forward it.
+      if (!specRoute.isEmpty() || mirror.isPresent() || policy.rewrite().isPresent()) {
+        throw new InvalidConfigException(
+            where + ": redirect cannot be combined with route, mirror or rewrite");
+      }
+      return new HttpRouteRule(route.getName(), matches, List.of(), timeout, policy);
+    }
+    if (specRoute.isEmpty()) {
+      throw new InvalidConfigException(where + ": route has no destinations");
+    }
+    List<RouteDestination> destinations = new ArrayList<>();
+    for (int d = 0; d < specRoute.size(); d++) {
+      destinations.add(
+          destination(
+              specRoute.get(d), specRoute.size(), where + ".route[" + d + "]", namespace, mesh));
+    }
+    int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
+    if (sum != 100) {
+      throw new InvalidConfigException(
+          Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
+    }
+    return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
+  }
 
-    private static RouteDestination destination(HTTPRouteDestination d, int count, String where, String namespace,
-                                                MeshLookup mesh) throws InvalidConfigException {
-        if (d.getDestination() == null || d.getDestination().getHost() == null) {
-            throw new InvalidConfigException(where + ": destination.host is missing");
-        }
-        String written = d.getDestination().getHost();
-        String host = Hostnames.resolve(written, namespace);
-        int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
-        if (weight < 0) {
-            throw new InvalidConfigException(Problem.WEIGHTS, where + ": weight " + weight + " is negative");
-        }
-        String subset = d.getDestination().getSubset();
-        Optional<Service> service = mesh.service(host);
-        if (service.isEmpty() && !mesh.complete()) {
-            // A partial view cannot tell a host that does not exist from one applied later.
-            return new RouteDestination(host, subset, 0, weight);
-        }
-        if (service.isEmpty()) {
-            throw new InvalidConfigException(Problem.UNKNOWN_HOST,
-                    where + ": host \"" + written + "\" is not a service of the mesh");
-        }
-        if (subset != null && !subset.isEmpty() && (mesh.complete() || mesh.destinationRule(host).isPresent())
-                && mesh.destinationRule(host).flatMap(dr -> dr.subset(subset)).isEmpty()) {
-            throw new InvalidConfigException(Problem.UNKNOWN_SUBSET,
-                    where + ": unknown subset \"" + subset + "\" of host " + written);
-        }
-        return new RouteDestination(host, subset, port(d, service.get(), where, written), weight);
+  private static RouteDestination destination(
+      HTTPRouteDestination d, int count, String where, String namespace, MeshLookup mesh)
+      throws InvalidConfigException {
+    if (d.getDestination() == null || d.getDestination().getHost() == null) {
+      throw new InvalidConfigException(where + ": destination.host is missing");
     }
+    String written = d.getDestination().getHost();
+    String host = Hostnames.resolve(written, namespace);
+    int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
+    if (weight < 0) {
+      throw new InvalidConfigException(
+          Problem.WEIGHTS, where + ": weight " + weight + " is negative");
+    }
+    String subset = d.getDestination().getSubset();
+    Optional<Service> service = mesh.service(host);
+    if (service.isEmpty() && !mesh.complete()) {
+      // A partial view cannot tell a host that does not exist from one applied later.
+      return new RouteDestination(host, subset, 0, weight);
+    }
+    if (service.isEmpty()) {
+      throw new InvalidConfigException(
+          Problem.UNKNOWN_HOST, where + ": host \"" + written + "\" is not a service of the mesh");
+    }
+    if (subset != null
+        && !subset.isEmpty()
+        && (mesh.complete() || mesh.destinationRule(host).isPresent())
+        && mesh.destinationRule(host).flatMap(dr -> dr.subset(subset)).isEmpty()) {
+      throw new InvalidConfigException(
+          Problem.UNKNOWN_SUBSET, where + ": unknown subset \"" + subset + "\" of host " + written);
+    }
+    return new RouteDestination(host, subset, port(d, service.get(), where, written), weight);
+  }
 
-    /** As Istio: the port may be left out only when the destination service has exactly one. */
-    private static int port(HTTPRouteDestination d, Service service, String where, String written)
-            throws InvalidConfigException {
-        var selector = d.getDestination().getPort();
-        if (selector != null && selector.getNumber() != null) {
-            int number = selector.getNumber().intValue();
-            if (service.port(number).isEmpty()) {
-                throw new InvalidConfigException(Problem.UNKNOWN_PORT, where + ": host " + written + " has no port " + number);
-            }
-            return number;
-        }
-        if (service.ports().size() != 1) {
-            throw new InvalidConfigException(Problem.UNKNOWN_PORT, where + ": host " + written + " has "
-                    + service.ports().size()
-                    + " ports, destination.port.number is required");
-        }
-        return service.ports().getFirst().port();
+  /** As Istio: the port may be left out only when the destination service has exactly one. */
+  private static int port(HTTPRouteDestination d, Service service, String where, String written)
+      throws InvalidConfigException {
+    var selector = d.getDestination().getPort();
+    if (selector != null && selector.getNumber() != null) {
+      int number = selector.getNumber().intValue();
+      if (service.port(number).isEmpty()) {
+        throw new InvalidConfigException(
+            Problem.UNKNOWN_PORT, where + ": host " + written + " has no port " + number);
+      }
+      return number;
     }
+    if (service.ports().size() != 1) {
+      throw new InvalidConfigException(
+          Problem.UNKNOWN_PORT,
+          where
+              + ": host "
+              + written
+              + " has "
+              + service.ports().size()
+              + " ports, destination.port.number is required");
+    }
+    return service.ports().getFirst().port();
+  }
 }

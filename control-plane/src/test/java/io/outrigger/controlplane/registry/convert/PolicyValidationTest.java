@@ -1,89 +1,102 @@
 package io.outrigger.controlplane.registry.convert;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.registry.ConfigValidation;
 import io.outrigger.controlplane.testing.MeshFixtures;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Values of the implemented route and traffic policies that Envoy cannot honour are refused with the field. */
+/**
+ * Values of the implemented route and traffic policies that Envoy cannot honour are refused with
+ * the field.
+ */
 class PolicyValidationTest {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    @TempDir
-    static Path dir;
-    static MeshConfig mesh;
+  @TempDir static Path dir;
+  static MeshConfig mesh;
 
-    @BeforeAll
-    static void load() {
-        mesh = MeshFixtures.bookinfo(dir);
-    }
+  @BeforeAll
+  static void load() {
+    mesh = MeshFixtures.bookinfo(dir);
+  }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "{retries: {attempts: 2, retryOn: '5xx,sometimes'}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].retries.retryOn: \"sometimes\" is not an Envoy retry condition or an HTTP status code",
-            "{retries: {attempts: -1}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].retries.attempts: -1 is negative",
-            "{fault: {abort: {httpStatus: 503, percentage: {value: 150}}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].fault.abort.percentage: 150.0 is not in 0..100",
-            "{fault: {delay: {exponentialDelay: 1s}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].fault.delay: only fixedDelay is supported",
-            "{redirect: {uri: /x}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0]: redirect cannot be combined with route, mirror or rewrite",
-            "{redirect: {uri: /x, redirectCode: 399}}|http[0].redirect.redirectCode: 399 is not 301, 302, 303, 307 or 308",
-            "{headers: {request: {set: {':path': /x}}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].headers.request: header \":path\" cannot be changed",
-            "{mirror: {host: reviews, subset: v9}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].mirror: unknown subset \"v9\" of host reviews",
-            "{match: [{uri: {regex: '/a.*'}}], rewrite: {uri: /b}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].rewrite.uri: not supported with a uri regex match",
-            "{corsPolicy: {allowMethods: [GET]}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|http[0].corsPolicy: allowOrigins is empty, so it would allow no origin",
-            "{corsPolicy: {allowOrigins: [{exact: a}], unmatchedPreflights: IGNORE}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-                    + "|spec.http[0].corsPolicy.unmatchedPreflights is not implemented",
-            "{route: [{destination: {host: ratings, port: {number: 9080}}, headers: {request: {set: {a: b}}}}]}"
-                    + "|spec.http[0].route[0].headers is not implemented by Outrigger",
-    })
-    void virtualServiceRouteValuesAreChecked(String rule, String reason) throws Exception {
-        var object = YAML.readTree("""
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{retries: {attempts: 2, retryOn: '5xx,sometimes'}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].retries.retryOn: \"sometimes\" is not an Envoy retry condition or an HTTP status code",
+        "{retries: {attempts: -1}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].retries.attempts: -1 is negative",
+        "{fault: {abort: {httpStatus: 503, percentage: {value: 150}}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].fault.abort.percentage: 150.0 is not in 0..100",
+        "{fault: {delay: {exponentialDelay: 1s}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].fault.delay: only fixedDelay is supported",
+        "{redirect: {uri: /x}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0]: redirect cannot be combined with route, mirror or rewrite",
+        "{redirect: {uri: /x, redirectCode: 399}}|http[0].redirect.redirectCode: 399 is not 301, 302, 303, 307 or 308",
+        "{headers: {request: {set: {':path': /x}}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].headers.request: header \":path\" cannot be changed",
+        "{mirror: {host: reviews, subset: v9}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].mirror: unknown subset \"v9\" of host reviews",
+        "{match: [{uri: {regex: '/a.*'}}], rewrite: {uri: /b}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].rewrite.uri: not supported with a uri regex match",
+        "{corsPolicy: {allowMethods: [GET]}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].corsPolicy: allowOrigins is empty, so it would allow no origin",
+        "{corsPolicy: {allowOrigins: [{exact: a}], unmatchedPreflights: IGNORE}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|spec.http[0].corsPolicy.unmatchedPreflights is not implemented",
+        "{route: [{destination: {host: ratings, port: {number: 9080}}, headers: {request: {set: {a: b}}}}]}"
+            + "|spec.http[0].route[0].headers is not implemented by Outrigger",
+      })
+  void virtualServiceRouteValuesAreChecked(String rule, String reason) throws Exception {
+    var object =
+        YAML.readTree(
+            """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: ratings, namespace: default}
                 spec: {hosts: [ratings], http: [%s]}
-                """.formatted(rule));
+                """
+                .formatted(rule));
 
-        assertThat(ConfigValidation.refuse(object, "default", mesh)).hasValueSatisfying(r -> assertThat(r).contains(reason));
-    }
+    assertThat(ConfigValidation.refuse(object, "default", mesh))
+        .hasValueSatisfying(r -> assertThat(r).contains(reason));
+  }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "{connectionPool: {tcp: {maxConnections: 0}}}|spec.trafficPolicy.connectionPool.tcp.maxConnections: 0 must be at least 1",
-            "{outlierDetection: {maxEjectionPercent: 101}}|spec.trafficPolicy.outlierDetection.maxEjectionPercent: 101 is not in 0..100",
-            "{outlierDetection: {interval: soon}}|spec.trafficPolicy.outlierDetection.interval: \"soon\" is not a duration",
-            "{loadBalancer: {simple: PASSTHROUGH}}|spec.trafficPolicy.loadBalancer.simple PASSTHROUGH is not supported",
-            "{loadBalancer: {consistentHash: {httpHeaderName: ''}}}|spec.trafficPolicy.loadBalancer.consistentHash: the hash key is empty",
-            "{loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 7}}}}|spec.trafficPolicy.loadBalancer.consistentHash.maglev is not implemented",
-            "{portLevelSettings: [{port: {number: 9080}, tls: {mode: DISABLE}}]}|spec.trafficPolicy.portLevelSettings[0].tls is not implemented",
-            "{portLevelSettings: [{connectionPool: {tcp: {maxConnections: 1}}}]}|spec.trafficPolicy.portLevelSettings[0].port.number is missing",
-            "{outlierDetection: {consecutiveLocalOriginFailures: 3}}|spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures is not implemented",
-    })
-    void destinationRulePolicyValuesAreChecked(String policy, String reason) throws Exception {
-        var object = YAML.readTree("""
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{connectionPool: {tcp: {maxConnections: 0}}}|spec.trafficPolicy.connectionPool.tcp.maxConnections: 0 must be at least 1",
+        "{outlierDetection: {maxEjectionPercent: 101}}|spec.trafficPolicy.outlierDetection.maxEjectionPercent: 101 is not in 0..100",
+        "{outlierDetection: {interval: soon}}|spec.trafficPolicy.outlierDetection.interval: \"soon\" is not a duration",
+        "{loadBalancer: {simple: PASSTHROUGH}}|spec.trafficPolicy.loadBalancer.simple PASSTHROUGH is not supported",
+        "{loadBalancer: {consistentHash: {httpHeaderName: ''}}}|spec.trafficPolicy.loadBalancer.consistentHash: the hash key is empty",
+        "{loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 7}}}}|spec.trafficPolicy.loadBalancer.consistentHash.maglev is not implemented",
+        "{portLevelSettings: [{port: {number: 9080}, tls: {mode: DISABLE}}]}|spec.trafficPolicy.portLevelSettings[0].tls is not implemented",
+        "{portLevelSettings: [{connectionPool: {tcp: {maxConnections: 1}}}]}|spec.trafficPolicy.portLevelSettings[0].port.number is missing",
+        "{outlierDetection: {consecutiveLocalOriginFailures: 3}}|spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures is not implemented",
+      })
+  void destinationRulePolicyValuesAreChecked(String policy, String reason) throws Exception {
+    var object =
+        YAML.readTree(
+            """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: ratings, namespace: default}
                 spec: {host: ratings, trafficPolicy: %s}
-                """.formatted(policy));
+                """
+                .formatted(policy));
 
-        assertThat(ConfigValidation.refuse(object, "default", mesh)).hasValueSatisfying(r -> assertThat(r).contains(reason));
-    }
+    assertThat(ConfigValidation.refuse(object, "default", mesh))
+        .hasValueSatisfying(r -> assertThat(r).contains(reason));
+  }
 }
