@@ -69,7 +69,7 @@ kube_state() {
   # The chart's CNI DaemonSet at a node's default paths (tests point it into the state dir; these would be
   # its plugin, kubeconfig and pod records left on this machine by an installer run with the defaults).
   for s in /var/run/outrigger-cni /opt/cni/bin/outrigger-cni /opt/cni/bin/outrigger-cni.d /etc/cni/net.d/outrigger-cni.kubeconfig; do
-    [ -e "$s" ] && echo "kube path $s"
+    if [ -e "$s" ]; then echo "kube path $s"; fi
   done
 }
 
