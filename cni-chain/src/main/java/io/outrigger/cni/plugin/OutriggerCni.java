@@ -64,16 +64,18 @@ public final class OutriggerCni {
         case "ADD" -> {
           CaptureDecision added = commands.add(req, conf);
           decision = added.summary();
-          if (added instanceof CaptureDecision.Capture && conf.podRecords() != null) {
-            new PodRecords(Path.of(conf.podRecords())).written(req, PluginVersion.current());
+          PodRecords records = conf.podRecords() == null ? null : PodRecords.in(conf.podRecords());
+          if (added instanceof CaptureDecision.Capture && records != null) {
+            records.written(req, PluginVersion.current());
           }
           out.println(
               Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
         }
         case "DEL" -> {
           decision = commands.del(req);
-          if (conf.podRecords() != null) {
-            new PodRecords(Path.of(conf.podRecords())).removed(req);
+          PodRecords records = conf.podRecords() == null ? null : PodRecords.in(conf.podRecords());
+          if (records != null) {
+            records.removed(req);
           }
         }
         default -> decision = commands.check(req, conf).summary();

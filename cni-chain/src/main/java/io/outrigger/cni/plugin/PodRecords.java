@@ -3,8 +3,10 @@ package io.outrigger.cni.plugin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.regex.Pattern;
 
 /**
  * What the plugin leaves on the node for the installer's repair controller: one file per pod whose
@@ -21,10 +23,39 @@ public final class PodRecords {
    */
   public static final String TORN_DOWN_SUFFIX = ".deleted";
 
+  /**
+   * What a record's file name may be: a UID or {@code namespace_name} of Kubernetes names. CNI_ARGS
+   * come from the runtime; anything else ({@code ../x}, a NUL, found by CniPluginFuzzTest) names no
+   * file, so no path outside the directory is ever written.
+   */
+  private static final Pattern SAFE_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+
   private final Path dir;
 
   public PodRecords(Path dir) {
     this.dir = dir;
+  }
+
+  /** The records in {@code dir} (the conflist's {@code pod_records}); null when it is no path. */
+  static PodRecords in(String dir) {
+    try {
+      return new PodRecords(Path.of(dir));
+    } catch (InvalidPathException e) {
+      System.err.println(
+          "outrigger-cni: pod_records is not a path, no record kept: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The key of the request's pod, or null (said on stderr) when it cannot name a file. */
+  private static String safeKey(CniRequest req) {
+    String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());
+    if (!SAFE_KEY.matcher(key).matches() || key.contains("..")) {
+      System.err.println(
+          "outrigger-cni: pod " + req.pod() + ": no record kept, its UID/name is not a file name");
+      return null;
+    }
+    return key;
   }
 
   /** The record's file name for a pod: its UID when known. */
@@ -36,7 +67,10 @@ public final class PodRecords {
    * Written after the rules are in place (temp file + rename: the reader never sees half a record).
    */
   void written(CniRequest req, String version) {
-    String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());
+    String key = safeKey(req);
+    if (key == null) {
+      return;
+    }
     Path tmp = dir.resolve("." + key + ".tmp");
     try {
       Files.createDirectories(dir);
@@ -63,7 +97,10 @@ public final class PodRecords {
    * neither.
    */
   void removed(CniRequest req) {
-    String key = key(req.args().get("K8S_POD_UID"), req.podNamespace(), req.podName());
+    String key = safeKey(req);
+    if (key == null) {
+      return;
+    }
     Path file = dir.resolve(key);
     try {
       if (Files.exists(file)) {
