@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -63,6 +64,18 @@ public final class LeaderElection implements AutoCloseable {
     candidate.start();
   }
 
+  /**
+   * Whether the Lease's namespace exists (a list by name: the registry's list right is enough). An
+   * API error counts as existing: the elector then reports it as before.
+   */
+  private boolean namespaceExists() {
+    try {
+      return !client.namespaces().withField("metadata.name", namespace).list().getItems().isEmpty();
+    } catch (KubernetesClientException e) {
+      return true;
+    }
+  }
+
   public boolean leading() {
     return leading;
   }
@@ -73,7 +86,27 @@ public final class LeaderElection implements AutoCloseable {
 
   /** One term after another: a lost Lease ends fabric8's elector, so stand again until closed. */
   private void stand() {
+    boolean waitingLogged = false;
     while (closed.getCount() > 0) {
+      if (!namespaceExists()) {
+        // fabric8's elector would log a stack trace per retry (404 on the Lease's POST): say it
+        // once.
+        if (!waitingLogged) {
+          log.warn(
+              "event=leader_election_waiting lease={}/{} reason=\"namespace {} not found: create it (the"
+                  + " chart does) or start with --namespace of an existing one; no leader writes until then\"",
+              namespace,
+              leaseName,
+              namespace);
+          waitingLogged = true;
+        }
+        awaitClose(timings.retryPeriod().toMillis() * 5);
+        continue;
+      }
+      if (waitingLogged) {
+        log.info("event=leader_election_namespace_found lease={}/{}", namespace, leaseName);
+        waitingLogged = false;
+      }
       var config =
           new LeaderElectionConfigBuilder()
               .withName(leaseName)
