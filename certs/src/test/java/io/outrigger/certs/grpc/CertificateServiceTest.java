@@ -270,9 +270,13 @@ class CertificateServiceTest {
       // Before any stalled connection could have been closed: the call did not wait behind them.
       assertThat(answered)
           .isLessThan(Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS - 2));
+      // A thread per connection would add one per slow client (300-500 here); the bound leaves room
+      // for
+      // the JVM's own (virtual-thread carriers, the HTTP client's), which once reached 21 on a
+      // loaded machine.
       assertThat(SlowClients.platformThreads() - threadsBefore)
           .as("platform threads added")
-          .isLessThan(20);
+          .isLessThan(100);
       Duration closed =
           stalled.awaitAllClosed(
               Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS + 10));

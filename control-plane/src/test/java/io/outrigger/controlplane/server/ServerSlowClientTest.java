@@ -66,9 +66,13 @@ class ServerSlowClientTest {
       assertThat(answered)
           .as("scrape beside 300 stalled requests")
           .isLessThan(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS / 2));
+      // A thread per connection would add one per slow client (300-500 here); the bound leaves room
+      // for
+      // the JVM's own (virtual-thread carriers, the HTTP client's), which once reached 21 on a
+      // loaded machine.
       assertThat(SlowClients.platformThreads() - threadsBefore)
           .as("platform threads added")
-          .isLessThan(20);
+          .isLessThan(100);
       Duration closed =
           stalled.awaitAllClosed(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS + 10));
       System.out.printf(
@@ -83,9 +87,13 @@ class ServerSlowClientTest {
     int threadsBefore = SlowClients.platformThreads();
     try (SlowClients stalled =
         SlowClients.open("127.0.0.1", controlPlane.xdsTlsPort(), 500, TLS_RECORD_START)) {
+      // A thread per connection would add one per slow client (300-500 here); the bound leaves room
+      // for
+      // the JVM's own (virtual-thread carriers, the HTTP client's), which once reached 21 on a
+      // loaded machine.
       assertThat(SlowClients.platformThreads() - threadsBefore)
           .as("platform threads added")
-          .isLessThan(20);
+          .isLessThan(100);
       Duration closed =
           stalled.awaitAllClosed(
               Duration.ofSeconds(GrpcServerLimits.HANDSHAKE_TIMEOUT_SECONDS + 10));

@@ -79,9 +79,13 @@ class WebhookSlowClientTest {
       assertThat(answered)
           .as("time to answer a review beside the slow clients")
           .isLessThan(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS / 2));
+      // A thread per connection would add one per slow client (300-500 here); the bound leaves room
+      // for
+      // the JVM's own (virtual-thread carriers, the HTTP client's), which once reached 21 on a
+      // loaded machine.
       assertThat(SlowClients.platformThreads() - threadsBefore)
           .as("platform threads added by 400 slow clients")
-          .isLessThan(20);
+          .isLessThan(100);
       Duration handshakes =
           inHandshake.awaitAllClosed(Duration.ofSeconds(HttpServerLimits.MAX_REQUEST_SECONDS + 10));
       Duration headers =
