@@ -4,8 +4,10 @@
 # with --tests also what only the test suite needs: for test tier 4, kube-apiserver (built once from its
 # Go module, scripts/kubernetes) and Debian's etcd; for test tier 5, kubelet, kube-controller-manager,
 # kube-scheduler, kube-proxy, kubectl and the pause program (same Go module), Debian's containerd and runc,
-# and Debian's busybox-static (extracted, not installed: the test pods' image); for the chart's tests, helm
-# (built once from its Go module, scripts/helm). A second run changes nothing and takes well under a second.
+# and Debian's busybox-static (extracted, not installed: the test pods' image), and Flannel (flanneld and its
+# CNI plugin, built once from their Go modules, scripts/flannel: tier 5's second primary CNI); for the
+# chart's tests, helm (built once from its Go module, scripts/helm). A second run changes nothing and takes
+# well under a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
 #   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries and chromium (scripts/test.sh uses this)
@@ -15,7 +17,8 @@
 # It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME, ENVOY_BIN,
 # KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there), and KUBELET_BIN,
 # KUBE_CONTROLLER_MANAGER_BIN, KUBE_SCHEDULER_BIN, KUBE_PROXY_BIN, KUBECTL_BIN, PAUSE_BIN, CONTAINERD_BIN,
-# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are), and HELM_BIN (once helm is built).
+# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are), FLANNELD_BIN and FLANNEL_CNI_BIN (once Flannel
+# is built), and HELM_BIN (once helm is built).
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -195,6 +198,32 @@ if $tests && [ ! -x "$helm_bin" ]; then
   mv "$helm_bin.partial" "$helm_bin"
   say "built helm in $(( $(date +%s) - started )) s"
 fi
+# Flannel for tier 5's second primary CNI: flanneld from the github.com/flannel-io/flannel module pinned by
+# scripts/flannel/go.mod and go.sum (CGO on: its udp backend has C code), and Flannel's CNI plugin (type
+# "flannel") from github.com/containernetworking/plugins pinned by scripts/flannel/cni-plugin, both into
+# .outrigger/flannel/<flannel version>/. A second run checks the files and never invokes go.
+flannel_module="$root/scripts/flannel"
+flannel_version=$(sed -n 's/^require github.com\/flannel-io\/flannel v\([0-9.]*\)$/\1/p' "$flannel_module/go.mod")
+flannel_dir="$state/flannel/$flannel_version"
+build_flannel() { # output module-dir package cgo ldflags
+  local bin="$flannel_dir/$1" started toolchain=local need
+  [ -x "$bin" ] && return 0
+  go=${go:-$(find_go || fetch_go)}
+  need=$(sed -n 's/^go 1\.\([0-9]*\).*/\1/p' "$2/go.mod")
+  [ "$(go_minor "$go")" -ge "$need" ] || toolchain=go1.26.8
+  started=$(date +%s)
+  say "building $1 for Flannel $flannel_version (first run only: minutes when the Go caches are cold)"
+  mkdir -p "$flannel_dir"
+  (cd "$2" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$toolchain CGO_ENABLED=$4 \
+    nice -n 19 "$go" build -trimpath -buildvcs=false -o "$bin.partial" -ldflags "-s -w $5" "$3") >&2
+  mv "$bin.partial" "$bin"
+  say "built $1 in $(( $(date +%s) - started )) s"
+}
+if $tests; then
+  build_flannel flanneld "$flannel_module" github.com/flannel-io/flannel 1 \
+    "-X github.com/flannel-io/flannel/pkg/version.Version=v$flannel_version"
+  build_flannel flannel "$flannel_module/cni-plugin" github.com/containernetworking/plugins/plugins/meta/flannel 0 ""
+fi
 etcd_bin=$(command -v etcd || true)
 if $tests && [ -z "$etcd_bin" ]; then
   apt_install etcd-server
@@ -260,6 +289,9 @@ if $tier5_ready; then
 fi
 
 if [ -x "$helm_bin" ]; then printf 'export HELM_BIN=%s\n' "$helm_bin" >> "$state/env"; fi
+if [ -x "$flannel_dir/flanneld" ] && [ -x "$flannel_dir/flannel" ]; then
+  printf 'export FLANNELD_BIN=%s\nexport FLANNEL_CNI_BIN=%s\n' "$flannel_dir/flanneld" "$flannel_dir/flannel" >> "$state/env"
+fi
 
 case "$mode" in
   envoy) echo "$envoy_bin" ;;
