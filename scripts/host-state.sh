@@ -4,7 +4,9 @@
 # (Envoy; etcd and kube-apiserver of tier 4; the mesh view's chromium and chromedriver), CNI IPAM state,
 # host mode's own (mesh state directories /run/outrigger/mesh/NAME, /etc/netns/ortg* hosts files,
 # supervisor and pod processes), and what the tier-5 cluster leaves (its processes and containerd shims,
-# mounts, kubepods cgroups, the sysctls kubelet changes, the paths kubelet and containerd hard-code). Used
+# mounts, kubepods cgroups, the sysctls kubelet changes, the paths kubelet and containerd hard-code, and with
+# Flannel as its primary CNI flanneld, its subnet file under /run/flannel, its CNI plugin's and host-local's
+# state under /var/lib/cni, its links and iptables chains should any reach the root netns). Used
 # by scripts/test.sh so the suite itself fails when a test does not clean up.
 #
 #   scripts/host-state.sh snapshot DIR    record the current state into DIR
@@ -29,7 +31,7 @@ of_this_run() {
 }
 
 # The processes tests start, as "<name> <pid>".
-PROCESS_NAMES="envoy etcd kube-apiserver kubelet kube-proxy kube-scheduler containerd chromium chromedriver"
+PROCESS_NAMES="envoy etcd kube-apiserver kubelet kube-proxy kube-scheduler containerd flanneld chromium chromedriver"
 procs() {
   local name pid
   for name in $PROCESS_NAMES; do
@@ -64,8 +66,17 @@ kube_state() {
     [ -e "$s" ] && echo "kube path $s"
   done
   find /var/lib/cni/results /var/log/containers /run/netns -mindepth 1 -maxdepth 1 2>/dev/null \
-    | grep -E '^/var/lib/cni/results/(outrigger-k8s|cni-loopback)-|^/var/log/containers/|^/run/netns/cni-' \
+    | grep -E '^/var/lib/cni/results/(outrigger-k8s|cbr0|cni-loopback)-|^/var/log/containers/|^/run/netns/cni-' \
     | sed 's/^/kube path /' || true
+  # Flannel (SingleNodeClusterFlannel): flanneld's subnet file, the flannel plugin's saved delegate configs,
+  # host-local's leases of Flannel's network cbr0. Its cni0 bridge, any flannel.N vxlan device and its
+  # FLANNEL-* iptables chains live in the node's netns: in the root netns they are leftovers too.
+  for s in /run/flannel /var/lib/cni/flannel /var/lib/cni/networks/cbr0; do
+    if [ -e "$s" ]; then echo "kube path $s"; fi
+  done
+  ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(cni0|flannel\.[0-9]+)$' \
+    | sed 's/^/kube link /' || true
+  { iptables-save 2>/dev/null || true; } | grep -E '^:FLANNEL-' | cut -d' ' -f1 | sed 's/^/kube iptables chain /' || true
   # The chart's CNI DaemonSet at a node's default paths (tests point it into the state dir; these would be
   # its plugin, kubeconfig and pod records left on this machine by an installer run with the defaults).
   for s in /var/run/outrigger-cni /opt/cni/bin/outrigger-cni /opt/cni/bin/outrigger-cni.d /etc/cni/net.d/outrigger-cni.kubeconfig; do

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 /**
  * The programs the tier-5 cluster runs: the tier-4 pair (kube-apiserver, etcd), the node's
  * Kubernetes programs and our pause program (built by {@code scripts/bootstrap.sh --tests} from
- * scripts/kubernetes), Debian's containerd, its runc shim and runc, and the static busybox the test
- * pods' image is made of.
+ * scripts/kubernetes), Debian's containerd, its runc shim and runc, the static busybox the test
+ * pods' image is made of, and Flannel (null unless it was built and asked for: {@link
+ * Prerequisites#requireKubeNode(PrimaryCni)}).
  */
 public record KubeNodeBinaries(
     KubeApiServerBinaries apiServer,
@@ -19,4 +20,5 @@ public record KubeNodeBinaries(
     Path containerd,
     Path ctr,
     Path runc,
-    Path busybox) {}
+    Path busybox,
+    FlannelBinaries flannel) {}

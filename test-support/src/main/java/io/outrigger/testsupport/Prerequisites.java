@@ -85,6 +85,15 @@ public final class Prerequisites {
    * chain uses.
    */
   public static KubeNodeBinaries requireKubeNode() {
+    return requireKubeNode(PrimaryCni.BRIDGE);
+  }
+
+  /**
+   * {@link #requireKubeNode()}, and for {@link PrimaryCni#FLANNEL} also flanneld and Flannel's CNI
+   * plugin ({@code FLANNELD_BIN} and {@code FLANNEL_CNI_BIN}, else the bootstrap's build under
+   * .outrigger/flannel).
+   */
+  public static KubeNodeBinaries requireKubeNode(PrimaryCni primary) {
     KubeApiServerBinaries apiServer = requireKubeApiServer();
     Path built = apiServer.apiServer().getParent();
     List<String> absent = new ArrayList<>();
@@ -120,6 +129,12 @@ public final class Prerequisites {
     if (findOnPath("nsenter").isEmpty()) {
       absent.add("nsenter (util-linux)");
     }
+    FlannelBinaries flannel = null;
+    if (primary == PrimaryCni.FLANNEL) {
+      Path flanneld = flannelProgram("FLANNELD_BIN", "flanneld", absent);
+      Path plugin = flannelProgram("FLANNEL_CNI_BIN", "flannel", absent);
+      flannel = new FlannelBinaries(flanneld, plugin);
+    }
     if (!absent.isEmpty()) {
       missing("tier-5 node programs " + absent + "; run scripts/bootstrap.sh --tests");
     }
@@ -135,7 +150,21 @@ public final class Prerequisites {
         containerd,
         ctr,
         runc,
-        busybox);
+        busybox,
+        flannel);
+  }
+
+  private static Path flannelProgram(String variable, String name, List<String> absent) {
+    Optional<Path> bin =
+        executableFromEnv(variable)
+            .or(
+                () ->
+                    RepoRoot.find()
+                        .flatMap(r -> newestBuild(r.resolve(".outrigger/flannel"), name)));
+    if (bin.isEmpty()) {
+      absent.add(name + " (" + variable + ", built from scripts/flannel into .outrigger/flannel)");
+    }
+    return bin.orElse(null);
   }
 
   /**
@@ -160,9 +189,14 @@ public final class Prerequisites {
   }
 
   private static Optional<Path> bootstrapHelm(Path repo) {
-    try (Stream<Path> versions = Files.list(repo.resolve(".outrigger/helm"))) {
+    return newestBuild(repo.resolve(".outrigger/helm"), "helm");
+  }
+
+  /** {@code dir/<version>/name}, executable, of the highest version (as sorted by name). */
+  private static Optional<Path> newestBuild(Path dir, String name) {
+    try (Stream<Path> versions = Files.list(dir)) {
       return versions
-          .map(v -> v.resolve("helm"))
+          .map(v -> v.resolve(name))
           .filter(Files::isExecutable)
           .sorted()
           .reduce((a, b) -> b);

@@ -29,13 +29,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Test tier 5: a real single-node Kubernetes 1.31 cluster (etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler, kubelet, kube-proxy, containerd and runc) in a network
- * namespace of its own, with the node on the Debian bridge CNI chain. The node's IP {@value
- * #NODE_IP} is on that namespace's loopback; a veth pair joins it to the machine ({@value #HOST_IP}
- * on the machine's side), with routes to the node and to the pod CIDR {@value #POD_CIDR}, so the
- * JVM reaches the API server, and pods and the API server reach a server the JVM runs on {@value
- * #HOST_IP}. The Service CIDR is {@value #SERVICE_CIDR}. Everything the cluster writes is under
- * {@link #STATE_DIR}, except the paths kubelet and containerd hard-code, which {@link
- * SingleNodeClusterTeardown} knows.
+ * namespace of its own, with the node on a primary CNI ({@link PrimaryCni}: the Debian bridge
+ * chain, or Flannel, {@link SingleNodeClusterFlannel}). The node's IP {@value #NODE_IP} is on that
+ * namespace's loopback; a veth pair joins it to the machine ({@value #HOST_IP} on the machine's
+ * side), with routes to the node and to the pod CIDR {@value #POD_CIDR}, so the JVM reaches the API
+ * server, and pods and the API server reach a server the JVM runs on {@value #HOST_IP}. The Service
+ * CIDR is {@value #SERVICE_CIDR}. Everything the cluster writes is under {@link #STATE_DIR}, except
+ * the paths kubelet and containerd hard-code, which {@link SingleNodeClusterTeardown} knows.
  *
  * <p>Only one cluster can run on a machine at a time (kubelet owns the {@code kubepods} cgroups and
  * global sysctls): a file lock serializes test JVMs, and whoever takes it first sweeps what a
@@ -52,7 +52,9 @@ public final class SingleNodeCluster implements AutoCloseable {
   /** The machine's end of the veth to the node's namespace; the node's end is 198.18.233.253. */
   public static final String HOST_IP = "198.18.233.254";
 
-  static final String NODE_LINK_IP = "198.18.233.253";
+  /** The node's end of that veth: its "external" interface, Flannel's public IP. */
+  public static final String NODE_LINK_IP = "198.18.233.253";
+
   public static final String POD_CIDR = "198.18.232.0/24";
 
   /**
@@ -93,13 +95,14 @@ public final class SingleNodeCluster implements AutoCloseable {
   static final String NETNS_PREFIX = "ortgkube-";
 
   static final String HOST_LINK = "ortgkube-h";
-  private static final String NODE_LINK = "ortgkube-n";
+  static final String NODE_LINK = "ortgkube-n";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration CONFLIST_RELOAD = Duration.ofMillis(500);
 
   private final SingleNodeClusterLock lock;
   private final KubeNodeBinaries binaries;
   private final SingleNodeClusterFiles files;
+  private final PrimaryCni primary;
   private final String netns;
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final Thread shutdownHook = new Thread(this::teardown, "outrigger-kube-cluster-shutdown");
@@ -113,21 +116,38 @@ public final class SingleNodeCluster implements AutoCloseable {
     this.lock = lock;
     this.binaries = binaries;
     this.files = files;
+    this.primary = files.primary();
     this.netns = NETNS_PREFIX + ProcessHandle.current().pid() + "-node";
   }
 
   /**
-   * Starts the cluster and returns once the node is Ready and the {@code default} service account
-   * exists.
+   * Starts the cluster on the bridge chain and returns once the node is Ready and the {@code
+   * default} service account exists.
    */
   public static SingleNodeCluster start(KubeNodeBinaries binaries) {
+    return start(binaries, PrimaryCni.BRIDGE);
+  }
+
+  /**
+   * Starts the cluster with {@code primary} as the node's CNI and returns once the node is Ready,
+   * the {@code default} service account exists and (Flannel) flanneld has written the node's
+   * subnet. Flannel needs {@link KubeNodeBinaries#flannel()} ({@link
+   * Prerequisites#requireKubeNode(PrimaryCni)}).
+   */
+  public static SingleNodeCluster start(KubeNodeBinaries binaries, PrimaryCni primary) {
+    if (primary == PrimaryCni.FLANNEL && binaries.flannel() == null) {
+      throw new IllegalArgumentException(
+          "tier-5 cluster: Flannel as the primary CNI needs flanneld and its CNI plugin"
+              + " (Prerequisites.requireKubeNode(PrimaryCni.FLANNEL))");
+    }
     SingleNodeClusterLock lock = SingleNodeClusterLock.acquire();
     SingleNodeCluster cluster;
     try {
       // We hold the lock: whatever cluster state is on the machine belongs to a JVM that died.
       SingleNodeClusterTeardown.run();
       cluster =
-          new SingleNodeCluster(lock, binaries, SingleNodeClusterFiles.create(STATE_DIR, binaries));
+          new SingleNodeCluster(
+              lock, binaries, SingleNodeClusterFiles.create(STATE_DIR, binaries, primary));
     } catch (RuntimeException | Error e) {
       lock.close();
       throw e;
@@ -201,6 +221,11 @@ public final class SingleNodeCluster implements AutoCloseable {
                     .build())
             .build();
     dns = ClusterDns.start(client, CLUSTER_DNS_IP, CLUSTER_DOMAIN);
+    long flannelStarted = System.nanoTime();
+    if (primary == PrimaryCni.FLANNEL) {
+      startFlannel();
+    }
+    long flannelReady = System.nanoTime();
     await("node " + NODE_NAME + " Ready", this::nodeReady);
     long nodeReady = System.nanoTime();
     await(
@@ -208,12 +233,37 @@ public final class SingleNodeCluster implements AutoCloseable {
         () -> client.serviceAccounts().inNamespace("default").withName("default").get() != null);
     startup = Duration.ofNanos(System.nanoTime() - started);
     LOG.info(
-        "event=kube_cluster_ready images_ms={} api_server_ms={} node_ready_ms={} startup_ms={} dir={}",
+        "event=kube_cluster_ready primary_cni={} images_ms={} api_server_ms={} flannel_ms={}"
+            + " node_ready_ms={} startup_ms={} dir={}",
+        primary,
         (imported - started) / 1_000_000,
         (apiReady - started) / 1_000_000,
+        (flannelReady - flannelStarted) / 1_000_000,
         (nodeReady - started) / 1_000_000,
         startup.toMillis(),
         files.dir());
+  }
+
+  /**
+   * Flannel, once kube-controller-manager has given the node its podCIDR (flanneld's kube subnet
+   * manager gives up on a node without one): its RBAC, flanneld, and its subnet file written.
+   */
+  private void startFlannel() {
+    await(
+        "node " + NODE_NAME + " spec.podCIDR (kube-controller-manager)",
+        () -> {
+          Node node = client.nodes().withName(NODE_NAME).get();
+          return node != null && node.getSpec().getPodCIDR() != null;
+        });
+    kubectlWithInput(SingleNodeClusterFlannel.RBAC, "apply", "-f", "-")
+        .orThrow("kubectl apply of flanneld's RBAC");
+    spawn(
+        "flanneld",
+        Map.of("NODE_NAME", NODE_NAME),
+        SingleNodeClusterFlannel.flanneld(binaries, files));
+    await(
+        "flanneld's " + SingleNodeClusterFlannel.SUBNET_FILE,
+        SingleNodeClusterFlannel::subnetWritten);
   }
 
   /** The node's netns, its loopback address, and the veth pair that joins it to the machine. */
@@ -346,6 +396,27 @@ public final class SingleNodeCluster implements AutoCloseable {
             + " cgroup (not running?)");
   }
 
+  /** The node's primary CNI. */
+  public PrimaryCni primaryCni() {
+    return primary;
+  }
+
+  /**
+   * The primary CNI's conflist, the one containerd loads and outrigger-cni is chained into: {@code
+   * 10-outrigger-k8s.conflist} (bridge) or {@code 10-flannel.conflist} (Flannel).
+   */
+  public Path conflist() {
+    return files.conflist();
+  }
+
+  /**
+   * The bridge the node's pods are attached to: {@code ortgkube0} (bridge chain) or {@code cni0}
+   * (the bridge Flannel's plugin delegates to).
+   */
+  public String bridge() {
+    return primary == PrimaryCni.FLANNEL ? SingleNodeClusterFlannel.BRIDGE : BRIDGE;
+  }
+
   /** The node's CNI configuration directory: containerd loads the first conflist in it. */
   public Path cniConfDir() {
     return files.cniConfDir();
@@ -357,8 +428,8 @@ public final class SingleNodeCluster implements AutoCloseable {
   }
 
   /**
-   * Replaces the node's conflist with the bridge chain followed by {@code chained} plugin entries
-   * (JSON objects).
+   * Replaces the node's conflist with the primary CNI's (as its installer writes it) followed by
+   * {@code chained} plugin entries (JSON objects).
    */
   public void setChainedPlugins(List<String> chained) {
     files.writeConflist(chained);
@@ -410,7 +481,11 @@ public final class SingleNodeCluster implements AutoCloseable {
             "kube-controller-manager",
             "kube-scheduler",
             "kubelet",
-            "kube-proxy")) {
+            "kube-proxy",
+            "flanneld")) {
+      if (component.equals("flanneld") && primary != PrimaryCni.FLANNEL) {
+        continue;
+      }
       tails.append(SingleNodeClusterCommands.tail(files.log(component), 25)).append('\n');
     }
     return tails.toString();
@@ -534,11 +609,17 @@ public final class SingleNodeCluster implements AutoCloseable {
   }
 
   private void spawn(String name, List<String> command) {
+    spawn(name, Map.of(), command);
+  }
+
+  private void spawn(String name, Map<String, String> env, List<String> command) {
     List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + netnsPath(), "--"));
     full.addAll(command);
     try {
+      ProcessBuilder builder = new ProcessBuilder(full);
+      builder.environment().putAll(env);
       Process process =
-          new ProcessBuilder(full)
+          builder
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(files.log(name).toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -568,6 +649,6 @@ public final class SingleNodeCluster implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "SingleNodeCluster[" + API_SERVER_URL + ", " + files.dir() + "]";
+    return "SingleNodeCluster[" + API_SERVER_URL + ", " + primary + ", " + files.dir() + "]";
   }
 }

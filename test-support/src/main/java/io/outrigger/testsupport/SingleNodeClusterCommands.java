@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,18 +49,24 @@ final class SingleNodeClusterCommands {
 
   static List<String> controllerManager(KubeNodeBinaries binaries, SingleNodeClusterFiles files) {
     String kubeconfig = files.kubeconfig("kube-controller-manager").toString();
-    return List.of(
-        binaries.controllerManager().toString(),
-        "--kubeconfig=" + kubeconfig,
-        "--authentication-kubeconfig=" + kubeconfig,
-        "--authorization-kubeconfig=" + kubeconfig,
-        "--bind-address=127.0.0.1",
-        "--leader-elect=false",
-        "--service-account-private-key-file=" + files.pki("sa.key"),
-        "--root-ca-file=" + files.pki("ca.crt"),
-        "--use-service-account-credentials=true",
-        "--service-cluster-ip-range=" + SingleNodeCluster.SERVICE_CIDR,
-        "--profiling=false");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binaries.controllerManager().toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--authentication-kubeconfig=" + kubeconfig,
+                "--authorization-kubeconfig=" + kubeconfig,
+                "--bind-address=127.0.0.1",
+                "--leader-elect=false",
+                "--service-account-private-key-file=" + files.pki("sa.key"),
+                "--root-ca-file=" + files.pki("ca.crt"),
+                "--use-service-account-credentials=true",
+                "--service-cluster-ip-range=" + SingleNodeCluster.SERVICE_CIDR,
+                "--profiling=false"));
+    if (files.primary() == PrimaryCni.FLANNEL) {
+      command.addAll(SingleNodeClusterFlannel.controllerManagerFlags());
+    }
+    return command;
   }
 
   static List<String> scheduler(KubeNodeBinaries binaries, SingleNodeClusterFiles files) {

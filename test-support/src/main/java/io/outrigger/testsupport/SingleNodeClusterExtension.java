@@ -12,6 +12,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * new SingleNodeClusterExtension();}) and use {@link #cluster()} from {@code @BeforeAll} on. Needs
  * root; missing binaries fail under {@code CI=true} and skip elsewhere ({@link
  * Prerequisites#requireKubeNode()}). A failing test's output gets the tails of the logs.
+ *
+ * <p>The node's primary CNI is {@link PrimaryCni#configured()} (the system property {@value
+ * PrimaryCni#PROPERTY}): the build runs the tier-5 classes once per primary, each in a test JVM of
+ * its own (cli/pom.xml), so one cluster serves every class of a JVM.
  */
 public final class SingleNodeClusterExtension implements BeforeAllCallback, AfterEachCallback {
 
@@ -23,13 +27,14 @@ public final class SingleNodeClusterExtension implements BeforeAllCallback, Afte
   @Override
   public synchronized void beforeAll(ExtensionContext context) {
     Prerequisites.requireRoot();
-    KubeNodeBinaries binaries = Prerequisites.requireKubeNode();
+    PrimaryCni primary = PrimaryCni.configured();
+    KubeNodeBinaries binaries = Prerequisites.requireKubeNode(primary);
     ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
     SingleNodeCluster shared = store.get(SingleNodeCluster.class, SingleNodeCluster.class);
     // A class may have closed the shared cluster (the teardown test does): the next one gets a new
     // one.
     if (shared == null || !shared.running()) {
-      shared = SingleNodeCluster.start(binaries);
+      shared = SingleNodeCluster.start(binaries, primary);
       store.put(SingleNodeCluster.class, shared);
     }
     cluster = shared;

@@ -17,15 +17,25 @@ import java.util.Map;
 /**
  * What the tier-5 cluster's processes are started with, all under its state directory: the PKI (a
  * CA and the certificates it signs, EC P-256, made by the real openssl), static bearer tokens, one
- * kubeconfig per component, and the kubelet, kube-proxy, containerd and CNI configuration. The
- * addresses are {@link SingleNodeCluster}'s.
+ * kubeconfig per component, and the kubelet, kube-proxy, containerd and CNI configuration (the
+ * primary CNI's conflist, and for Flannel its network config). The addresses are {@link
+ * SingleNodeCluster}'s.
  */
-record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String adminToken) {
+record SingleNodeClusterFiles(
+    Path dir, PrimaryCni primary, Map<String, Path> kubeconfigs, String adminToken) {
+
+  /**
+   * The conflist Flannel's installer writes (kube-flannel's {@code cni-conf.json}), and its name.
+   */
+  static final String FLANNEL_CONFLIST = "10-flannel.conflist";
+
+  /** The network name in Flannel's conflist: libcni and host-local name their files after it. */
+  static final String FLANNEL_NETWORK = "cbr0";
 
   /** The identities with a static token, and the group each belongs to. */
   private static final Map<String, String[]> USERS = users();
 
-  static SingleNodeClusterFiles create(Path dir, KubeNodeBinaries binaries) {
+  static SingleNodeClusterFiles create(Path dir, KubeNodeBinaries binaries, PrimaryCni primary) {
     try {
       for (String sub : List.of("pki", "conf", "cni/bin", "cni/net.d", "logs", "run")) {
         Files.createDirectories(dir.resolve(sub));
@@ -56,8 +66,8 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
         }
       }
       Files.writeString(pki.resolve("tokens.csv"), tokens.toString());
-      writeConfigs(dir, binaries);
-      return new SingleNodeClusterFiles(dir, Map.copyOf(kubeconfigs), adminToken);
+      writeConfigs(dir, binaries, primary);
+      return new SingleNodeClusterFiles(dir, primary, Map.copyOf(kubeconfigs), adminToken);
     } catch (IOException e) {
       throw new UncheckedIOException("tier-5 cluster: cannot write its files under " + dir, e);
     }
@@ -83,6 +93,15 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
     return dir.resolve("cni/bin");
   }
 
+  /** The primary CNI's conflist: the first in {@link #cniConfDir}, the one containerd loads. */
+  Path conflist() {
+    return cniConfDir().resolve(conflistName(primary));
+  }
+
+  private static String conflistName(PrimaryCni primary) {
+    return primary == PrimaryCni.FLANNEL ? FLANNEL_CONFLIST : SingleNodeCluster.CNI_CONFLIST;
+  }
+
   Path containerdSocket() {
     return dir.resolve("containerd/containerd.sock");
   }
@@ -101,6 +120,8 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
         new String[] {"system:kube-controller-manager", "system:authenticated"});
     users.put("kube-scheduler", new String[] {"system:kube-scheduler", "system:authenticated"});
     users.put("kube-proxy", new String[] {"system:kube-proxy", "system:authenticated"});
+    // flanneld's identity, bound to Flannel's ClusterRole (SingleNodeClusterFlannel.RBAC).
+    users.put("flannel", new String[] {SingleNodeClusterFlannel.USER, "system:authenticated"});
     return users;
   }
 
@@ -229,7 +250,8 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
         .formatted(SingleNodeCluster.API_SERVER_URL, ca, token);
   }
 
-  private static void writeConfigs(Path dir, KubeNodeBinaries binaries) throws IOException {
+  private static void writeConfigs(Path dir, KubeNodeBinaries binaries, PrimaryCni primary)
+      throws IOException {
     Path pki = dir.resolve("pki");
     Files.writeString(
         dir.resolve("conf/kubelet.yaml"),
@@ -336,19 +358,23 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
                               + " not found in "
                               + Prerequisites.cniPath())));
     }
+    if (primary == PrimaryCni.FLANNEL) {
+      // What kube-flannel's init containers do before flanneld runs: the plugin into the CNI bin
+      // dir, the conflist into the conf dir. flanneld's network config is its ConfigMap's.
+      Files.createSymbolicLink(dir.resolve("cni/bin/flannel"), binaries.flannel().cniPlugin());
+      Files.writeString(
+          dir.resolve(SingleNodeClusterFlannel.NET_CONF), SingleNodeClusterFlannel.netConf());
+    }
     Files.writeString(
-        dir.resolve("cni/net.d").resolve(SingleNodeCluster.CNI_CONFLIST), conflist(dir, List.of()));
+        dir.resolve("cni/net.d").resolve(conflistName(primary)), conflist(dir, primary, List.of()));
   }
 
   /** Writes the conflist atomically (containerd may read it at any moment). */
   void writeConflist(List<String> chained) {
     try {
       Path next = cniConfDir().resolve(".next");
-      Files.writeString(next, conflist(dir, chained));
-      Files.move(
-          next,
-          cniConfDir().resolve(SingleNodeCluster.CNI_CONFLIST),
-          StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(next, conflist(dir, primary, chained));
+      Files.move(next, conflist(), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "tier-5 cluster: cannot write the conflist in " + cniConfDir(), e);
@@ -356,11 +382,31 @@ record SingleNodeClusterFiles(Path dir, Map<String, Path> kubeconfigs, String ad
   }
 
   /**
-   * The node's conflist: {@code bridge} (host-local IPAM on the pod CIDR) and {@code portmap}, then
-   * the chained entries, where {@code outrigger-cni} goes (it declares {@code
-   * io.kubernetes.cri.pod-annotations}).
+   * The node's conflist: the primary's plugins, then the chained entries, where {@code
+   * outrigger-cni} goes (it declares {@code io.kubernetes.cri.pod-annotations}). Bridge: {@code
+   * bridge} (host-local IPAM on the pod CIDR) and {@code portmap}. Flannel: what its installer
+   * writes, {@code flannel} (which reads flanneld's subnet file and delegates to {@code bridge} on
+   * {@code cni0} with host-local IPAM on the node's podCIDR) and {@code portmap}, CNI 0.3.1.
    */
-  static String conflist(Path dir, List<String> chained) {
+  static String conflist(Path dir, PrimaryCni primary, List<String> chained) {
+    if (primary == PrimaryCni.FLANNEL) {
+      StringBuilder plugins =
+          new StringBuilder(
+              """
+                {"type": "flannel", "delegate": {"hairpinMode": true, "isDefaultGateway": true}},
+                {"type": "portmap", "capabilities": {"portMappings": true}}""");
+      chained.forEach(entry -> plugins.append(",\n    ").append(entry.strip()));
+      return """
+          {
+            "name": "%s",
+            "cniVersion": "0.3.1",
+            "plugins": [
+          %s
+            ]
+          }
+          """
+          .formatted(FLANNEL_NETWORK, plugins);
+    }
     StringBuilder plugins =
         new StringBuilder(
             """

@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * (by the state directory on their command line, so a killed JVM's cluster is found too), the
  * containers in the {@code kubepods} cgroups, containerd and its shims, mounts under the state
  * directory and the pods' netns bind mounts, the node's network namespace (the bridge, veths and
- * iptables rules go with it), the cgroups, the sysctls kubelet changed, and the files kubelet,
- * containerd and libcni write to hard-coded paths. Every step is idempotent and carries on when one
- * fails, so that the next start can always sweep a stale cluster.
+ * iptables rules go with it; with Flannel also cni0 and flanneld's rules), the cgroups, the sysctls
+ * kubelet changed, and the files kubelet, containerd, libcni and Flannel (flanneld's subnet file,
+ * its plugin's saved delegate configs, host-local's leases) write to hard-coded paths. Every step
+ * is idempotent and carries on when one fails, so that the next start can always sweep a stale
+ * cluster.
  */
 final class SingleNodeClusterTeardown {
 
@@ -232,9 +234,16 @@ final class SingleNodeClusterTeardown {
     for (Path result : list(results)) {
       String name = result.getFileName().toString();
       if (name.startsWith(SingleNodeCluster.CNI_NETWORK + "-")
+          || name.startsWith(SingleNodeClusterFiles.FLANNEL_NETWORK + "-")
           || loopbackOurs && name.startsWith("cni-loopback-")) {
         delete(result);
       }
+    }
+    // Flannel's, unless a flanneld of someone else's runs on the machine.
+    if (!foreignFlanneldRunning()) {
+      SingleNodeClusterFlannel.CNI_DATA_DIRS.forEach(TempFiles::deleteRecursively);
+      deleteIfEmpty(Path.of("/var/lib/cni/networks"));
+      TempFiles.deleteRecursively(SingleNodeClusterFlannel.SUBNET_FILE.getParent());
     }
     deleteIfEmpty(results);
     deleteIfEmpty(Path.of("/var/lib/cni"));
@@ -266,6 +275,17 @@ final class SingleNodeClusterTeardown {
         .anyMatch(
             p ->
                 p.info().command().orElse("").endsWith("/containerd")
+                    && !p.info()
+                        .commandLine()
+                        .orElse("")
+                        .contains(SingleNodeCluster.STATE_DIR + "/"));
+  }
+
+  private static boolean foreignFlanneldRunning() {
+    return ProcessHandle.allProcesses()
+        .anyMatch(
+            p ->
+                p.info().command().orElse("").endsWith("/flanneld")
                     && !p.info()
                         .commandLine()
                         .orElse("")

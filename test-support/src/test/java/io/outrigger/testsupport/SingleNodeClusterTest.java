@@ -112,7 +112,7 @@ class SingleNodeClusterTest {
     // The pods hang off the node's bridge, in the node's namespace, not the machine's.
     assertThat(
             kube.cluster()
-                .inNode("ip", "-o", "link", "show", "master", SingleNodeCluster.BRIDGE)
+                .inNode("ip", "-o", "link", "show", "master", kube.cluster().bridge())
                 .orThrow("ip link")
                 .stdout()
                 .lines()
