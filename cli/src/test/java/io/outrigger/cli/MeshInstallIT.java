@@ -291,9 +291,7 @@ class MeshInstallIT {
   private static List<String> conflistTypes(SingleNodeCluster cluster) throws java.io.IOException {
     List<String> types = new ArrayList<>();
     new com.fasterxml.jackson.databind.ObjectMapper()
-        .readTree(
-            Files.readString(
-                cluster.cniConfDir().resolve("10-" + SingleNodeCluster.CNI_NETWORK + ".conflist")))
+        .readTree(Files.readString(cluster.conflist()))
         .path("plugins")
         .forEach(p -> types.add(p.path("type").asText()));
     return types;

@@ -547,7 +547,7 @@ class CniDaemonSetIT {
   }
 
   private static Path conflist() {
-    return cluster.cniConfDir().resolve("10-" + SingleNodeCluster.CNI_NETWORK + ".conflist");
+    return cluster.conflist();
   }
 
   private static int ourEntries() throws IOException {

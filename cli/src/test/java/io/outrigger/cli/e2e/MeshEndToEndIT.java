@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.outrigger.hostnet.CidrBlock;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.MeshInstallation;
+import io.outrigger.testsupport.PrimaryCni;
 import io.outrigger.testsupport.SingleNodeCluster;
 import io.outrigger.testsupport.SingleNodeClusterExtension;
 import java.nio.file.Path;
@@ -159,12 +162,46 @@ class MeshEndToEndIT {
         .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     assertThat(chain).last().isEqualTo("outrigger-cni");
     assertThat(chain).containsOnlyOnce("outrigger-cni");
+    // Appended to the primary CNI's own conflist, whose plugins come first.
+    assertThat(chain)
+        .as("the chain in %s", mesh.cluster().conflist())
+        .startsWith(mesh.cluster().primaryCni() == PrimaryCni.FLANNEL ? "flannel" : "bridge");
     for (String app : APPS) {
       String rules = mesh.natRules(mesh.pod(NS, app));
       assertThat(rules)
           .as("%s's netns", app)
           .contains(":OUTRIGGER_OUTPUT", ":OUTRIGGER_INBOUND", ":OUTRIGGER_REDIRECT")
           .contains("-j REDIRECT --to-ports 15001");
+    }
+  }
+
+  @Test
+  void meshedPodsAreOnThePrimaryCnisNetwork() {
+    SingleNodeCluster cluster = mesh.cluster();
+    for (String app : APPS) {
+      assertThat(
+              CidrBlock.parse(SingleNodeCluster.POD_CIDR)
+                  .contains(mesh.pod(NS, app).getStatus().getPodIP()))
+          .as("%s's IP in the pod CIDR", app)
+          .isTrue();
+    }
+    // Every pod's veth hangs off the primary's bridge: ortgkube0, or cni0 (Flannel's delegate).
+    assertThat(
+            cluster
+                .inNode("ip", "-o", "link", "show", "master", cluster.bridge())
+                .orThrow("ip link")
+                .stdout()
+                .lines()
+                .count())
+        .isGreaterThanOrEqualTo(APPS.size());
+    if (cluster.primaryCni() == PrimaryCni.FLANNEL) {
+      // kube-controller-manager gave the node its podCIDR; flanneld's kube subnet manager took it
+      // and registered its backend on the Node.
+      Node node = cluster.client().nodes().withName(SingleNodeCluster.NODE_NAME).get();
+      assertThat(node.getSpec().getPodCIDR()).isEqualTo(SingleNodeCluster.POD_CIDR);
+      assertThat(node.getMetadata().getAnnotations())
+          .containsEntry("flannel.alpha.coreos.com/backend-type", "host-gw")
+          .containsEntry("flannel.alpha.coreos.com/public-ip", SingleNodeCluster.NODE_LINK_IP);
     }
   }
 

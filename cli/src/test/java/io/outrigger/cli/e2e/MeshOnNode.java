@@ -15,7 +15,6 @@ import io.outrigger.testsupport.NodeImages;
 import io.outrigger.testsupport.SingleNodeCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,10 +109,8 @@ final class MeshOnNode {
 
   /** The plugin types of the node's conflist, in chain order. */
   List<String> chainedPluginTypes() {
-    try (var files = Files.list(cluster.cniConfDir())) {
-      Path conflist =
-          files.filter(f -> f.toString().endsWith(".conflist")).sorted().findFirst().orElseThrow();
-      return JSON.readTree(conflist.toFile()).path("plugins").findValuesAsText("type");
+    try {
+      return JSON.readTree(cluster.conflist().toFile()).path("plugins").findValuesAsText("type");
     } catch (IOException e) {
       throw new UncheckedIOException("reading the node's conflist", e);
     }
