@@ -293,6 +293,17 @@ class CniDaemonSetIT {
               () ->
                   installerPods().stream()
                       .anyMatch(p -> "Running".equals(p.getStatus().getPhase())));
+      // Running is not started: on a loaded machine the installer's JVM took more than the 3 s
+      // below to log its first line, the conflist was back by then and it never had to wait.
+      Awaitility.await()
+          .atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () ->
+                  cluster
+                      .kubectl("logs", "-n", RELEASE_NS, installerPod().getMetadata().getName())
+                      .stdout()
+                      .contains("event=cni-waiting-for-primary"));
       sleep(3000);
       assertThat(readyCount()).as("no primary network yet: not ready").isZero();
     } finally {
