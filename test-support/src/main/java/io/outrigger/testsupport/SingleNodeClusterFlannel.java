@@ -98,7 +98,7 @@ final class SingleNodeClusterFlannel {
         "--ip-masq");
   }
 
-  /** flanneld's lease, as the plugin reads it; empty until flanneld wrote it. */
+  /** Whether flanneld has written its lease (the node's subnet) where the plugin reads it. */
   static boolean subnetWritten() {
     try {
       return Files.isRegularFile(SUBNET_FILE)
