@@ -112,7 +112,7 @@ public final class OutboundRouteFactory {
           Route.newBuilder()
               .setName("default")
               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.NONE, mesh))
+              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.DEFAULT_ROUTE, mesh))
               .build());
     }
     List<Route> routes = new ArrayList<>();
@@ -152,15 +152,13 @@ public final class OutboundRouteFactory {
                         .setSeconds(timeout.getSeconds())
                         .setNanos(timeout.getNano())
                         .build());
-    RoutePolicies.applyToAction(policy, action);
     List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
     // As Istio: the first destination whose DestinationRule asks for a consistent hash gives the
     // route's key.
-    weighted.stream()
-        .map(d -> hashKey(d, mesh))
-        .flatMap(Optional::stream)
-        .findFirst()
-        .ifPresent(key -> RoutePolicies.applyHash(key, action));
+    Optional<TrafficPolicy.HashKey> hash =
+        weighted.stream().map(d -> hashKey(d, mesh)).flatMap(Optional::stream).findFirst();
+    hash.ifPresent(key -> RoutePolicies.applyHash(key, action));
+    RoutePolicies.applyToAction(policy, hash.isPresent(), action);
     if (weighted.size() == 1) {
       return action.setCluster(clusterOf(weighted.getFirst())).build();
     }

@@ -1,6 +1,8 @@
 package io.outrigger.controlplane.registry.convert;
 
+import io.fabric8.istio.api.api.networking.v1alpha3.Destination;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMirrorPolicy;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestinationBuilder;
@@ -66,21 +68,12 @@ public final class VirtualServiceConverter {
       matches.add(HttpMatchConverter.convert(specMatches.get(m), where + ".match[" + m + "]"));
     }
     List<HTTPRouteDestination> specRoute = route.getRoute() == null ? List.of() : route.getRoute();
-    Optional<RouteDestination> mirror =
-        route.getMirror() == null
-            ? Optional.empty()
-            : Optional.of(
-                destination(
-                    new HTTPRouteDestinationBuilder().withDestination(route.getMirror()).build(),
-                    1,
-                    where + ".mirror",
-                    namespace,
-                    mesh));
-    HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirror);
+    List<HttpRoutePolicy.Mirror> mirrors = mirrors(route, where, namespace, mesh);
+    HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirrors);
     Duration timeout = IstioDurations.parse(route.getTimeout(), where + ".timeout");
     if (policy.redirect().isPresent()) {
       // Istio: a redirect answers the request itself, so it cannot also forward it.
-      if (!specRoute.isEmpty() || mirror.isPresent() || policy.rewrite().isPresent()) {
+      if (!specRoute.isEmpty() || !mirrors.isEmpty() || policy.rewrite().isPresent()) {
         throw new InvalidConfigException(
             where + ": redirect cannot be combined with route, mirror or rewrite");
       }
@@ -101,6 +94,49 @@ public final class VirtualServiceConverter {
           Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
     }
     return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
+  }
+
+  /** Istio's {@code mirror} (with mirrorPercentage) or its {@code mirrors}, not both. */
+  private static List<HttpRoutePolicy.Mirror> mirrors(
+      HTTPRoute route, String where, String namespace, MeshLookup mesh)
+      throws InvalidConfigException {
+    List<HTTPMirrorPolicy> list = route.getMirrors() == null ? List.of() : route.getMirrors();
+    if (route.getMirror() != null && !list.isEmpty()) {
+      throw new InvalidConfigException(where + ": mirror and mirrors cannot both be set");
+    }
+    List<HttpRoutePolicy.Mirror> mirrors = new ArrayList<>();
+    if (route.getMirror() != null) {
+      mirrors.add(
+          new HttpRoutePolicy.Mirror(
+              mirrorDestination(route.getMirror(), where + ".mirror", namespace, mesh),
+              HttpRoutePolicyConverter.percent(
+                  route.getMirrorPercentage(),
+                  route.getMirrorPercent(),
+                  where + ".mirrorPercentage")));
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String at = where + ".mirrors[" + i + "]";
+      if (route.getMirrorPercentage() != null || route.getMirrorPercent() != null) {
+        throw new InvalidConfigException(
+            where + ": mirrorPercentage applies to mirror; give mirrors[].percentage instead");
+      }
+      mirrors.add(
+          new HttpRoutePolicy.Mirror(
+              mirrorDestination(list.get(i).getDestination(), at + ".destination", namespace, mesh),
+              HttpRoutePolicyConverter.percent(list.get(i).getPercentage(), null, at)));
+    }
+    return mirrors;
+  }
+
+  private static RouteDestination mirrorDestination(
+      Destination destination, String where, String namespace, MeshLookup mesh)
+      throws InvalidConfigException {
+    return destination(
+        new HTTPRouteDestinationBuilder().withDestination(destination).build(),
+        1,
+        where,
+        namespace,
+        mesh);
   }
 
   private static RouteDestination destination(
