@@ -77,7 +77,7 @@ public final class OutboundRouteFactory {
               VirtualHost.newBuilder()
                   .setName(ResourceNames.virtualHost(service.hostname(), port))
                   .addAllDomains(domains)
-                  .addAllRoutes(routes(service, port, mesh)));
+                  .addAllRoutes(routes(service, port, proxyNamespace, mesh)));
         }
       }
     }
@@ -104,7 +104,8 @@ public final class OutboundRouteFactory {
     return domains;
   }
 
-  private static List<Route> routes(Service service, int port, MeshConfig mesh) {
+  private static List<Route> routes(
+      Service service, int port, String proxyNamespace, MeshConfig mesh) {
     Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
     if (vs.isEmpty()) {
       List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
@@ -117,8 +118,12 @@ public final class OutboundRouteFactory {
     }
     List<Route> routes = new ArrayList<>();
     for (HttpRouteRule rule : vs.get().http()) {
+      // Port and client namespace are known here: a match that cannot hold is left out, and a
+      // rule left without matches is too (it would otherwise match everything).
       List<HttpMatch> matches =
-          rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
+          rule.matches().isEmpty()
+              ? List.of(HttpMatch.any())
+              : rule.matches().stream().filter(m -> m.appliesTo(port, proxyNamespace)).toList();
       RouteAction action =
           rule.destinations().isEmpty()
               ? null

@@ -111,8 +111,8 @@ final class HttpRoutePolicyConverter {
   }
 
   /**
-   * As Istio: no {@code retries} is Istio's default policy, {@code attempts: 0} (or less) none; a
-   * policy starts from the default and takes what is written.
+   * As Istio: no {@code retries} is Istio's default policy, {@code attempts: 0} none; a policy
+   * starts from the default and takes what is written.
    */
   private static Optional<Retry> retry(HTTPRetry retry, String where)
       throws InvalidConfigException {
@@ -120,7 +120,10 @@ final class HttpRoutePolicyConverter {
       return Optional.of(Retry.ISTIO_DEFAULT);
     }
     int attempts = retry.getAttempts() == null ? 0 : retry.getAttempts();
-    if (attempts <= 0) {
+    if (attempts < 0) {
+      throw new InvalidConfigException(where + ".attempts: " + attempts + " is negative");
+    }
+    if (attempts == 0) {
       return Optional.empty();
     }
     Duration perTry = IstioDurations.parse(retry.getPerTryTimeout(), where + ".perTryTimeout");

@@ -5,7 +5,6 @@ import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMirrorPolicy;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestinationBuilder;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.outrigger.controlplane.model.ConfigError.Problem;
 import io.outrigger.controlplane.model.Hostnames;
@@ -48,7 +47,13 @@ public final class VirtualServiceConverter {
       rules.add(rule(http.get(i), "http[" + i + "]", namespace, mesh));
     }
     return Optional.of(
-        new VirtualServiceConfig(namespace, object.getMetadata().getName(), hosts, rules));
+        new VirtualServiceConfig(
+            namespace,
+            object.getMetadata().getName(),
+            hosts,
+            rules,
+            L4RouteConverter.tcp(spec.getTcp(), namespace, mesh),
+            L4RouteConverter.tls(spec.getTls(), namespace, mesh)));
   }
 
   private static HttpRouteRule rule(
@@ -86,7 +91,12 @@ public final class VirtualServiceConverter {
     for (int d = 0; d < specRoute.size(); d++) {
       destinations.add(
           destination(
-              specRoute.get(d), specRoute.size(), where + ".route[" + d + "]", namespace, mesh));
+              specRoute.get(d).getDestination(),
+              specRoute.get(d).getWeight(),
+              specRoute.size(),
+              where + ".route[" + d + "]",
+              namespace,
+              mesh));
     }
     int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
     if (sum != 100) {
@@ -131,28 +141,32 @@ public final class VirtualServiceConverter {
   private static RouteDestination mirrorDestination(
       Destination destination, String where, String namespace, MeshLookup mesh)
       throws InvalidConfigException {
-    return destination(
-        new HTTPRouteDestinationBuilder().withDestination(destination).build(),
-        1,
-        where,
-        namespace,
-        mesh);
+    return destination(destination, null, 1, where, namespace, mesh);
   }
 
-  private static RouteDestination destination(
-      HTTPRouteDestination d, int count, String where, String namespace, MeshLookup mesh)
+  /**
+   * A route destination checked against the mesh; {@code weight} null is 100 for a lone
+   * destination, else 0.
+   */
+  static RouteDestination destination(
+      Destination d,
+      Integer writtenWeight,
+      int count,
+      String where,
+      String namespace,
+      MeshLookup mesh)
       throws InvalidConfigException {
-    if (d.getDestination() == null || d.getDestination().getHost() == null) {
+    if (d == null || d.getHost() == null) {
       throw new InvalidConfigException(where + ": destination.host is missing");
     }
-    String written = d.getDestination().getHost();
+    String written = d.getHost();
     String host = Hostnames.resolve(written, namespace);
-    int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
+    int weight = writtenWeight == null ? (count == 1 ? 100 : 0) : writtenWeight;
     if (weight < 0) {
       throw new InvalidConfigException(
           Problem.WEIGHTS, where + ": weight " + weight + " is negative");
     }
-    String subset = d.getDestination().getSubset();
+    String subset = d.getSubset();
     Optional<Service> service = mesh.service(host);
     if (service.isEmpty() && !mesh.complete()) {
       // A partial view cannot tell a host that does not exist from one applied later.
@@ -173,9 +187,9 @@ public final class VirtualServiceConverter {
   }
 
   /** As Istio: the port may be left out only when the destination service has exactly one. */
-  private static int port(HTTPRouteDestination d, Service service, String where, String written)
+  private static int port(Destination d, Service service, String where, String written)
       throws InvalidConfigException {
-    var selector = d.getDestination().getPort();
+    var selector = d.getPort();
     if (selector != null && selector.getNumber() != null) {
       int number = selector.getNumber().intValue();
       if (service.port(number).isEmpty()) {

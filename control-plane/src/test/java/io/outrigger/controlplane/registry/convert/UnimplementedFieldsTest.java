@@ -135,13 +135,15 @@ class UnimplementedFieldsTest {
                 spec:
                   hosts: [reviews]
                   exportTo: ["."]
-                  tcp: [{route: [{destination: {host: reviews}}]}]
-                  http: [{route: [{destination: {host: reviews}}]}]
+                  http:
+                  - route: [{destination: {host: reviews}}]
+                    retries: {attempts: 2, retryRemoteLocalities: true}
                 """);
 
     assertThat(ConfigValidation.refuse(object, "default", registry.current()))
         .contains(
-            "spec.exportTo, spec.tcp are not implemented by Outrigger: refused rather than silently ignored");
+            "spec.exportTo, spec.http[0].retries.retryRemoteLocalities are not implemented by"
+                + " Outrigger: refused rather than silently ignored");
   }
 
   @Test
