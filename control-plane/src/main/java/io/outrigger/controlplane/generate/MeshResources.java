@@ -109,7 +109,11 @@ final class MeshResources {
     this.endpointsByInputs = Map.copyOf(builtEndpoints);
     this.clusters = Map.copyOf(clusterMap);
     this.endpoints = Map.copyOf(endpointMap);
-    this.listeners = sameServices ? previous.listeners : outboundListeners(mesh, settings);
+    // Outbound TCP and TLS listeners carry the VirtualServices' tcp and tls routes.
+    this.listeners =
+        sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices())
+            ? previous.listeners
+            : outboundListeners(mesh, settings);
     // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host).
     this.reusableRoutes =
         sameServices
