@@ -393,6 +393,42 @@ class ResiliencePoliciesTest {
                     .isGreaterThanOrEqualTo(20));
   }
 
+  /** Istio's {@code mirrors}: each mirror with its own percentage; the client still sees v1. */
+  @Test
+  void mirrorsCopyToEachMirrorAtItsOwnPercentage() {
+    apply(
+        routeToV1(
+            "mirrors",
+            "mirrors:\n- destination: {host: "
+                + HOST
+                + ", subset: v2}\n- destination: {host: "
+                + HOST
+                + ", subset: v3}\n  percentage: {value: 50}"),
+        "");
+    String inbound = "cluster.inbound|9080||.upstream_rq_total";
+    EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
+    EnvoyAdmin v3Sidecar = mesh.pod(Bookinfo.REVIEWS_V3.name()).sidecar().admin();
+    long v2Before = v2Sidecar.findStat(inbound).orElse(0L);
+    long v3Before = v3Sidecar.findStat(inbound).orElse(0L);
+
+    List<EchoReply> replies =
+        PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 60);
+
+    assertThat(replies).extracting(EchoReply::name).containsOnly(Bookinfo.REVIEWS_V1.name());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () ->
+                assertThat(v2Sidecar.findStat(inbound).orElse(0L) - v2Before)
+                    .as("copies received by reviews-v2's sidecar (100 %)")
+                    .isGreaterThanOrEqualTo(60));
+    // 60 draws at p = 0.5: 30 ± 4.5 sigma is 13..47.
+    assertThat(v3Sidecar.findStat(inbound).orElse(0L) - v3Before)
+        .as("copies received by reviews-v3's sidecar (50 %)")
+        .isBetween(13L, 47L);
+  }
+
   private static void applyEdgeRoutes() {
     apply(
         virtualService(
