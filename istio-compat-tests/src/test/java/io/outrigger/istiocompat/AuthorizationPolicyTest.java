@@ -4,11 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
@@ -19,6 +22,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,13 +206,7 @@ class AuthorizationPolicyTest {
     generator.initialize(2048);
     KeyPair key = generator.generateKeyPair();
     KeyPair otherKey = generator.generateKeyPair();
-    RSAPublicKey pub = (RSAPublicKey) key.getPublic();
-    String jwks =
-        "{\"keys\": [{\"kty\": \"RSA\", \"alg\": \"RS256\", \"kid\": \"e2e\", \"n\": \""
-            + base64Url(unsigned(pub.getModulus()))
-            + "\", \"e\": \""
-            + base64Url(unsigned(pub.getPublicExponent()))
-            + "\"}]}";
+    String jwks = jwks((RSAPublicKey) key.getPublic());
     write(
         """
         apiVersion: security.istio.io/v1
@@ -248,6 +246,92 @@ class AuthorizationPolicyTest {
             assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(key, "bob"))))
                 .as("valid, but not the principal the policy names")
                 .isEqualTo("403"));
+  }
+
+  /**
+   * The same task with the key set fetched by reviews' sidecar from a JWKS server (jwksUri) on the
+   * pod network's host side, through the cluster the control plane adds for it.
+   */
+  @Test
+  void requestAuthenticationFetchesTheKeySetFromJwksUri() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    KeyPair key = generator.generateKeyPair();
+    KeyPair otherKey = generator.generateKeyPair();
+    AtomicInteger fetches = new AtomicInteger();
+    HttpServer jwksServer =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName(mesh.gateway()), 0), 16);
+    byte[] jwks = jwks((RSAPublicKey) key.getPublic()).getBytes(UTF_8);
+    jwksServer.createContext(
+        "/keys/jwks.json",
+        exchange -> {
+          fetches.incrementAndGet();
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, jwks.length);
+          exchange.getResponseBody().write(jwks);
+          exchange.close();
+        });
+    jwksServer.start();
+    try {
+      write(
+          """
+          apiVersion: security.istio.io/v1
+          kind: RequestAuthentication
+          metadata: {name: reviews-jwt, namespace: bookinfo}
+          spec:
+            selector: {matchLabels: {app: reviews}}
+            jwtRules: [{issuer: %s, jwksUri: 'http://%s:%d/keys/jwks.json'}]
+          ---
+          apiVersion: security.istio.io/v1
+          kind: AuthorizationPolicy
+          metadata: {name: reviews-policy, namespace: bookinfo}
+          spec:
+            selector: {matchLabels: {app: reviews}}
+            rules: [{from: [{source: {requestPrincipals: [%s/alice]}}]}]
+          """
+              .formatted(ISSUER, mesh.gateway(), jwksServer.getAddress().getPort(), ISSUER));
+      eventually(
+          () ->
+              assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(key, "alice"))))
+                  .as("alice's token, signed by a key of the fetched set")
+                  .isEqualTo("200"));
+      eventually(
+          () ->
+              assertThat(status(PRODUCTPAGE, "GET", "/", bearer(jwt(otherKey, "alice"))))
+                  .as("signed by a key not in the set")
+                  .isEqualTo("401"));
+      eventually(
+          () ->
+              assertThat(status(PRODUCTPAGE, "GET", "/", Map.of()))
+                  .as("no token")
+                  .isEqualTo("403"));
+      assertThat(fetches.get()).as("key set fetches by reviews' sidecar").isPositive();
+      assertThat(
+              mesh.pod(REVIEWS.name())
+                  .sidecar()
+                  .admin()
+                  .stats()
+                  .getOrDefault(
+                      "cluster.outbound|"
+                          + jwksServer.getAddress().getPort()
+                          + "||"
+                          + mesh.gateway()
+                          + ".upstream_rq_200",
+                      0L))
+          .as("200s the sidecar got from the JWKS server")
+          .isPositive();
+    } finally {
+      mesh.registry().delete(POLICY_FILE);
+      jwksServer.stop(0);
+    }
+  }
+
+  private static String jwks(RSAPublicKey pub) {
+    return "{\"keys\": [{\"kty\": \"RSA\", \"alg\": \"RS256\", \"kid\": \"e2e\", \"n\": \""
+        + base64Url(unsigned(pub.getModulus()))
+        + "\", \"e\": \""
+        + base64Url(unsigned(pub.getPublicExponent()))
+        + "\"}]}";
   }
 
   /** An RS256 token of {@link #ISSUER} for {@code subject}, valid for an hour. */

@@ -70,7 +70,7 @@ class BadConfigTest {
         "weights-sum-90.yaml | VirtualService bookinfo/reviews | kind=VirtualService namespace=bookinfo name=reviews | 90",
         "unknown-subset.yaml | VirtualService bookinfo/reviews | kind=VirtualService namespace=bookinfo name=reviews | v9",
         "unimplemented-field.yaml | VirtualService bookinfo/reviews | kind=VirtualService namespace=bookinfo name=reviews "
-            + "| spec.http[0].mirrors is not implemented",
+            + "| spec.http[0].retries.retryRemoteLocalities is not implemented",
         "invalid-yaml.yaml | "
             + VIRTUAL_SERVICE_FILE
             + " | file="

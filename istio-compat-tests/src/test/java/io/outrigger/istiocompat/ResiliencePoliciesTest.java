@@ -99,6 +99,28 @@ class ResiliencePoliciesTest {
         .isEqualTo(100);
   }
 
+  /**
+   * Istio retries a route without {@code retries} twice on a 503 (its default policy), so the same
+   * flaky upstream goes unnoticed without any retry config; {@code attempts: 0} (above) turns it
+   * off.
+   */
+  @Test
+  void istiosDefaultRetriesHideAnUpstreamThatFailsEveryOtherRequest() {
+    apply(routeToV1("default-retries", ""), "");
+    long retriesBefore = stat(V1_CLUSTER + "upstream_rq_retry");
+    long successesBefore = stat(V1_CLUSTER + "upstream_rq_retry_success");
+
+    List<Outcome> outcomes = outcomes(Map.of("x-echo-fail-every", "2"), 60, 1);
+
+    assertThat(outcomes).extracting(Outcome::status).containsOnly(200);
+    assertThat(stat(V1_CLUSTER + "upstream_rq_retry") - retriesBefore)
+        .as("default retries counted by Envoy")
+        .isEqualTo(60);
+    assertThat(stat(V1_CLUSTER + "upstream_rq_retry_success") - successesBefore)
+        .as("successful default retries")
+        .isEqualTo(60);
+  }
+
   @Test
   void faultAbortAtFiftyPercentAnswers503ToHalfOfAThousandRequests() {
     apply(routeToV1("abort", "fault: {abort: {httpStatus: 503, percentage: {value: 50}}}"), "");
@@ -236,8 +258,10 @@ class ResiliencePoliciesTest {
 
   @Test
   void outlierDetectionEjectsTheFailingEndpointAndTrafficMovesToTheHealthyOnes() {
+    // Istio's default retries would send a failed request to a healthy endpoint and hide the 503s
+    // this test counts; the ejection itself happens either way.
     apply(
-        routeToService("outlier", ""),
+        routeToService("outlier", "retries: {attempts: 0}"),
         """
         trafficPolicy:
           outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 60s, maxEjectionPercent: 50}
@@ -367,6 +391,42 @@ class ResiliencePoliciesTest {
                 assertThat(v2Sidecar.findStat(inbound).orElse(0L) - before)
                     .as("mirrored requests received by reviews-v2's sidecar")
                     .isGreaterThanOrEqualTo(20));
+  }
+
+  /** Istio's {@code mirrors}: each mirror with its own percentage; the client still sees v1. */
+  @Test
+  void mirrorsCopyToEachMirrorAtItsOwnPercentage() {
+    apply(
+        routeToV1(
+            "mirrors",
+            "mirrors:\n- destination: {host: "
+                + HOST
+                + ", subset: v2}\n- destination: {host: "
+                + HOST
+                + ", subset: v3}\n  percentage: {value: 50}"),
+        "");
+    String inbound = "cluster.inbound|9080||.upstream_rq_total";
+    EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
+    EnvoyAdmin v3Sidecar = mesh.pod(Bookinfo.REVIEWS_V3.name()).sidecar().admin();
+    long v2Before = v2Sidecar.findStat(inbound).orElse(0L);
+    long v3Before = v3Sidecar.findStat(inbound).orElse(0L);
+
+    List<EchoReply> replies =
+        PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 60);
+
+    assertThat(replies).extracting(EchoReply::name).containsOnly(Bookinfo.REVIEWS_V1.name());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () ->
+                assertThat(v2Sidecar.findStat(inbound).orElse(0L) - v2Before)
+                    .as("copies received by reviews-v2's sidecar (100 %)")
+                    .isGreaterThanOrEqualTo(60));
+    // 60 draws at p = 0.5: 30 ± 4.5 sigma is 13..47.
+    assertThat(v3Sidecar.findStat(inbound).orElse(0L) - v3Before)
+        .as("copies received by reviews-v3's sidecar (50 %)")
+        .isBetween(13L, 47L);
   }
 
   private static void applyEdgeRoutes() {

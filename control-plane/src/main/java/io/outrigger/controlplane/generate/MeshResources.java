@@ -2,10 +2,12 @@ package io.outrigger.controlplane.generate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.outrigger.controlplane.generate.cluster.JwksClusterFactory;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
 import io.outrigger.controlplane.generate.cluster.StaticClusterFactory;
 import io.outrigger.controlplane.generate.endpoint.EndpointFactory;
 import io.outrigger.controlplane.generate.listener.AppHealthFactory;
+import io.outrigger.controlplane.generate.listener.InboundJwt;
 import io.outrigger.controlplane.generate.listener.InboundListenerFactory;
 import io.outrigger.controlplane.generate.listener.InboundPlan;
 import io.outrigger.controlplane.generate.listener.InboundPort;
@@ -107,7 +109,11 @@ final class MeshResources {
     this.endpointsByInputs = Map.copyOf(builtEndpoints);
     this.clusters = Map.copyOf(clusterMap);
     this.endpoints = Map.copyOf(endpointMap);
-    this.listeners = sameServices ? previous.listeners : outboundListeners(mesh, settings);
+    // Outbound TCP and TLS listeners carry the VirtualServices' tcp and tls routes.
+    this.listeners =
+        sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices())
+            ? previous.listeners
+            : outboundListeners(mesh, settings);
     // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host).
     this.reusableRoutes =
         sameServices
@@ -219,6 +225,12 @@ final class MeshResources {
             Cluster cluster =
                 StaticClusterFactory.inbound(port.targetPort(), port.protocol().isHttp2());
             put(own, cluster.getName(), cluster);
+          }
+          for (var jwks : InboundJwt.remoteKeySets(p)) {
+            String name = InboundJwt.jwksCluster(jwks);
+            if (!clusters.containsKey(name)) { // a mesh service's own cluster serves its key set
+              put(own, name, JwksClusterFactory.cluster(name, jwks));
+            }
           }
           Map<String, VersionedResource> listeners = new LinkedHashMap<>();
           put(listeners, ResourceNames.VIRTUAL_INBOUND, InboundListenerFactory.virtualInbound(p));

@@ -17,7 +17,7 @@ public record HttpRoutePolicy(
     Optional<Fault> fault,
     HeaderOperations requestHeaders,
     HeaderOperations responseHeaders,
-    Optional<Mirror> mirror,
+    List<Mirror> mirrors,
     Optional<Rewrite> rewrite,
     Optional<Redirect> redirect,
     Optional<Cors> cors) {
@@ -27,10 +27,44 @@ public record HttpRoutePolicy(
           Optional.empty(),
           HeaderOperations.NONE,
           HeaderOperations.NONE,
-          Optional.empty(),
+          List.of(),
           Optional.empty(),
           Optional.empty(),
           Optional.empty());
+
+  /** What a route without a VirtualService (or without {@code retries}) does: Istio's default. */
+  public static final HttpRoutePolicy DEFAULT_ROUTE =
+      NONE.withRetry(Optional.of(Retry.ISTIO_DEFAULT));
+
+  public HttpRoutePolicy {
+    mirrors = List.copyOf(mirrors);
+  }
+
+  /** With at most one mirror (Istio's {@code mirror}; {@code mirrors} holds several). */
+  public HttpRoutePolicy(
+      Optional<Retry> retry,
+      Optional<Fault> fault,
+      HeaderOperations requestHeaders,
+      HeaderOperations responseHeaders,
+      Optional<Mirror> mirror,
+      Optional<Rewrite> rewrite,
+      Optional<Redirect> redirect,
+      Optional<Cors> cors) {
+    this(
+        retry,
+        fault,
+        requestHeaders,
+        responseHeaders,
+        mirror.stream().toList(),
+        rewrite,
+        redirect,
+        cors);
+  }
+
+  public HttpRoutePolicy withRetry(Optional<Retry> newRetry) {
+    return new HttpRoutePolicy(
+        newRetry, fault, requestHeaders, responseHeaders, mirrors, rewrite, redirect, cors);
+  }
 
   /** Istio's corsPolicy; {@code maxAge} zero and {@code allowCredentials} null are not set. */
   public record Cors(
@@ -50,17 +84,44 @@ public record HttpRoutePolicy(
   }
 
   /**
-   * {@code attempts} 0 disables retries. {@code retryOn} holds Envoy's conditions; {@code
-   * retriableStatusCodes} the numeric entries of Istio's retryOn (they need
-   * "retriable-status-codes" among the conditions).
+   * A retry policy in force ({@code attempts} at least 1; Istio's {@code attempts: 0} is no policy
+   * at all). {@code retryOn} holds Envoy's conditions; {@code retriableStatusCodes} the numeric
+   * entries of Istio's retryOn (they need "retriable-status-codes" among the conditions). {@code
+   * otherHosts}: retry on a host not tried yet when there is one; {@code backoff} zero is Envoy's
+   * default (25 ms).
    */
   public record Retry(
       int attempts,
       Duration perTryTimeout,
       List<String> retryOn,
-      List<Integer> retriableStatusCodes) {
+      List<Integer> retriableStatusCodes,
+      boolean otherHosts,
+      Duration backoff) {
+    /**
+     * Istio's policy for a route whose VirtualService has no {@code retries} (and for a service
+     * without a VirtualService): 2 retries on connection failures, refused streams, gRPC
+     * unavailable and cancelled, and HTTP 503.
+     */
+    public static final Retry ISTIO_DEFAULT =
+        new Retry(
+            2,
+            Duration.ZERO,
+            List.of(
+                "connect-failure",
+                "refused-stream",
+                "unavailable",
+                "cancelled",
+                "retriable-status-codes"),
+            List.of(503),
+            true,
+            Duration.ZERO);
+
     public Retry {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("retry attempts must be at least 1, not " + attempts);
+      }
       perTryTimeout = perTryTimeout == null ? Duration.ZERO : perTryTimeout;
+      backoff = backoff == null ? Duration.ZERO : backoff;
       retryOn = List.copyOf(retryOn);
       retriableStatusCodes = List.copyOf(retriableStatusCodes);
     }
@@ -93,7 +154,7 @@ public record HttpRoutePolicy(
 
   /**
    * Copies of the requests go to {@code destination} ({@code percent} of them, 0..100); responses
-   * are dropped.
+   * are dropped. Istio's {@code mirror} is one, its {@code mirrors} several.
    */
   public record Mirror(RouteDestination destination, double percent) {}
 

@@ -350,9 +350,8 @@ class AnalyzerTest {
           hosts: [ratings]
           exportTo: ["."]
           http:
-            - mirrors: [{destination: {host: ratings, port: {number: 9080}}}]
+            - retries: {attempts: 2, retryRemoteLocalities: true}
               route: [{destination: {host: ratings, port: {number: 9080}}}]
-          tcp: [{route: [{destination: {host: ratings, port: {number: 9090}}}]}]
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
@@ -368,8 +367,8 @@ class AnalyzerTest {
         .containsExactlyInAnyOrder(
             "Error [OR0105] DestinationRule bookinfo/ratings: spec.exportTo is not implemented by Outrigger: refused "
                 + "rather than silently ignored",
-            "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].mirrors, spec.tcp are not "
-                + "implemented by Outrigger: refused rather than silently ignored");
+            "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].retries.retryRemoteLocalities are"
+                + " not implemented by Outrigger: refused rather than silently ignored");
     assertThat(report.hasErrors()).isTrue();
   }
 

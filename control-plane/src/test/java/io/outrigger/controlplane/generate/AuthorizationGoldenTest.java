@@ -49,6 +49,7 @@ class AuthorizationGoldenTest {
     "tcp-deny-port, mongodb-v1", // TCP: DENY drops its HTTP field, ALLOW drops the HTTP rule
     "tcp-allow-namespace, mongodb-v1", // mesh-wide policy with selector, namespaces with wildcard
     "http-jwt, ratings-v1", // RequestAuthentication + ALLOW on requestPrincipals and a claim
+    "http-jwks-uri, ratings-v1", // jwksUri to a service, an https host, an address; params, cookies
   })
   void matchesGoldenAndEnvoyAcceptsIt(String scenario, String workload) throws IOException {
     Path dir = Files.createDirectory(tmp.resolve(scenario));

@@ -58,30 +58,35 @@ public final class OutboundListenerFactory {
         String name = ResourceNames.outboundListener(service.vip(), port.port());
         if (names.add(
             name)) { // two services claiming one VIP:port: the first in namespace/name order wins
-          listeners.add(serviceListener(name, service, port));
+          listeners.add(serviceListener(name, service, port, mesh));
         }
       }
     }
     return listeners;
   }
 
-  private static Listener serviceListener(String name, Service service, ServicePort port) {
-    String cluster = ResourceNames.outboundCluster(port.port(), "", service.hostname());
-    FilterChain chain =
-        FilterChain.newBuilder()
-            .addFilters(
-                port.protocol().isHttp()
-                    ? NetworkFilters.outboundHttp(
-                        "outbound_" + name, ResourceNames.outboundRoute(port.port()))
-                    : NetworkFilters.tcpProxy(cluster, cluster))
-            .build();
-    return Listener.newBuilder()
-        .setName(name)
-        .setAddress(address(service.vip(), port.port()))
-        .setBindToPort(BoolValue.of(false))
-        .setTrafficDirection(TrafficDirection.OUTBOUND)
-        .addFilterChains(chain)
-        .build();
+  private static Listener serviceListener(
+      String name, Service service, ServicePort port, MeshConfig mesh) {
+    List<FilterChain> chains =
+        port.protocol().isHttp()
+            ? List.of(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        NetworkFilters.outboundHttp(
+                            "outbound_" + name, ResourceNames.outboundRoute(port.port())))
+                    .build())
+            : OutboundL4Routes.filterChains(service, port, mesh.virtualService(service.hostname()));
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(name)
+            .setAddress(address(service.vip(), port.port()))
+            .setBindToPort(BoolValue.of(false))
+            .setTrafficDirection(TrafficDirection.OUTBOUND)
+            .addAllFilterChains(chains);
+    if (OutboundL4Routes.readsSni(chains)) {
+      listener.addListenerFilters(OutboundL4Routes.TLS_INSPECTOR);
+    }
+    return listener.build();
   }
 
   static Address address(String ip, int port) {

@@ -77,7 +77,7 @@ public final class OutboundRouteFactory {
               VirtualHost.newBuilder()
                   .setName(ResourceNames.virtualHost(service.hostname(), port))
                   .addAllDomains(domains)
-                  .addAllRoutes(routes(service, port, mesh)));
+                  .addAllRoutes(routes(service, port, proxyNamespace, mesh)));
         }
       }
     }
@@ -104,7 +104,8 @@ public final class OutboundRouteFactory {
     return domains;
   }
 
-  private static List<Route> routes(Service service, int port, MeshConfig mesh) {
+  private static List<Route> routes(
+      Service service, int port, String proxyNamespace, MeshConfig mesh) {
     Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
     if (vs.isEmpty()) {
       List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
@@ -112,13 +113,17 @@ public final class OutboundRouteFactory {
           Route.newBuilder()
               .setName("default")
               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.NONE, mesh))
+              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.DEFAULT_ROUTE, mesh))
               .build());
     }
     List<Route> routes = new ArrayList<>();
     for (HttpRouteRule rule : vs.get().http()) {
+      // Port and client namespace are known here: a match that cannot hold is left out, and a
+      // rule left without matches is too (it would otherwise match everything).
       List<HttpMatch> matches =
-          rule.matches().isEmpty() ? List.of(HttpMatch.any()) : rule.matches();
+          rule.matches().isEmpty()
+              ? List.of(HttpMatch.any())
+              : rule.matches().stream().filter(m -> m.appliesTo(port, proxyNamespace)).toList();
       RouteAction action =
           rule.destinations().isEmpty()
               ? null
@@ -152,15 +157,13 @@ public final class OutboundRouteFactory {
                         .setSeconds(timeout.getSeconds())
                         .setNanos(timeout.getNano())
                         .build());
-    RoutePolicies.applyToAction(policy, action);
     List<RouteDestination> weighted = destinations.stream().filter(d -> d.weight() > 0).toList();
     // As Istio: the first destination whose DestinationRule asks for a consistent hash gives the
     // route's key.
-    weighted.stream()
-        .map(d -> hashKey(d, mesh))
-        .flatMap(Optional::stream)
-        .findFirst()
-        .ifPresent(key -> RoutePolicies.applyHash(key, action));
+    Optional<TrafficPolicy.HashKey> hash =
+        weighted.stream().map(d -> hashKey(d, mesh)).flatMap(Optional::stream).findFirst();
+    hash.ifPresent(key -> RoutePolicies.applyHash(key, action));
+    RoutePolicies.applyToAction(policy, hash.isPresent(), action);
     if (weighted.size() == 1) {
       return action.setCluster(clusterOf(weighted.getFirst())).build();
     }

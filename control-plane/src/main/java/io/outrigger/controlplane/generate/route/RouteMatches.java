@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.generate.route;
 
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -26,6 +27,17 @@ final class RouteMatches {
         case REGEX -> route.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
       }
     }
+    if (match.ignoreUriCase()) {
+      route.setCaseSensitive(com.google.protobuf.BoolValue.of(false));
+    }
+    match.queryParams().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            q ->
+                route.addQueryParameters(
+                    QueryParameterMatcher.newBuilder()
+                        .setName(q.getKey())
+                        .setStringMatch(stringMatcher(q.getValue()))));
     match.headers().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(

@@ -94,23 +94,21 @@ final class RoutePolicies {
             });
   }
 
-  /** What the policy sets on the forwarding action: retries, mirror, rewrite. */
-  static void applyToAction(HttpRoutePolicy policy, RouteAction.Builder action) {
-    policy.retry().ifPresent(r -> action.setRetryPolicy(retry(r)));
-    policy
-        .mirror()
-        .ifPresent(
-            m ->
-                action.addRequestMirrorPolicies(
-                    RouteAction.RequestMirrorPolicy.newBuilder()
-                        .setCluster(
-                            ResourceNames.outboundCluster(
-                                m.destination().port(),
-                                m.destination().subset(),
-                                m.destination().host()))
-                        .setRuntimeFraction(
-                            RuntimeFractionalPercent.newBuilder()
-                                .setDefaultValue(percent(m.percent())))));
+  /**
+   * What the policy sets on the forwarding action: retries, mirrors, rewrite. {@code hashed}: the
+   * route carries a consistent hash, so a retry stays on the chosen host as in Istio.
+   */
+  static void applyToAction(HttpRoutePolicy policy, boolean hashed, RouteAction.Builder action) {
+    policy.retry().ifPresent(r -> action.setRetryPolicy(retry(r, hashed)));
+    for (HttpRoutePolicy.Mirror m : policy.mirrors()) {
+      action.addRequestMirrorPolicies(
+          RouteAction.RequestMirrorPolicy.newBuilder()
+              .setCluster(
+                  ResourceNames.outboundCluster(
+                      m.destination().port(), m.destination().subset(), m.destination().host()))
+              .setRuntimeFraction(
+                  RuntimeFractionalPercent.newBuilder().setDefaultValue(percent(m.percent()))));
+    }
     policy
         .rewrite()
         .ifPresent(
@@ -152,20 +150,29 @@ final class RoutePolicies {
     action.addHashPolicy(hash);
   }
 
-  /** Istio retries on another host when it can (previous_hosts, up to 5 host selections). */
-  private static RetryPolicy retry(HttpRoutePolicy.Retry r) {
+  /**
+   * Istio retries on another host when it can (previous_hosts, up to 5 host selections), unless the
+   * route hashes to one host or the policy says otherwise.
+   */
+  private static RetryPolicy retry(HttpRoutePolicy.Retry r, boolean hashed) {
     RetryPolicy.Builder retry =
         RetryPolicy.newBuilder()
             .setRetryOn(String.join(",", r.retryOn()))
             .setNumRetries(UInt32Value.of(r.attempts()))
             .addAllRetriableStatusCodes(r.retriableStatusCodes())
-            .addRetryHostPredicate(
-                RetryPolicy.RetryHostPredicate.newBuilder()
-                    .setName(PREVIOUS_HOSTS.getName())
-                    .setTypedConfig(PREVIOUS_HOSTS.getTypedConfig()))
             .setHostSelectionRetryMaxAttempts(5);
+    if (r.otherHosts() && !hashed) {
+      retry.addRetryHostPredicate(
+          RetryPolicy.RetryHostPredicate.newBuilder()
+              .setName(PREVIOUS_HOSTS.getName())
+              .setTypedConfig(PREVIOUS_HOSTS.getTypedConfig()));
+    }
     if (!r.perTryTimeout().isZero()) {
       retry.setPerTryTimeout(duration(r.perTryTimeout()));
+    }
+    if (!r.backoff().isZero()) {
+      retry.setRetryBackOff(
+          RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(duration(r.backoff())));
     }
     return retry.build();
   }

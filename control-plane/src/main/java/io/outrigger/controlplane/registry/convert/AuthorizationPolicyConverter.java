@@ -9,6 +9,7 @@ import io.fabric8.istio.api.api.security.v1beta1.RuleTo;
 import io.fabric8.istio.api.api.security.v1beta1.Source;
 import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
+import io.outrigger.controlplane.model.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -271,23 +272,12 @@ public final class AuthorizationPolicyConverter {
       throws InvalidConfigException {
     List<String> out = new ArrayList<>();
     for (String block : orEmpty(written)) {
-      String address = block == null ? "" : block;
-      int slash = address.indexOf('/');
-      String ip = slash < 0 ? address : address.substring(0, slash);
-      int max = ip.contains(":") ? 128 : 32;
-      int length = max;
-      if (slash >= 0) {
-        try {
-          length = Integer.parseInt(address.substring(slash + 1));
-        } catch (NumberFormatException e) {
-          length = -1;
-        }
-      }
-      if (!Addresses.isIpLiteral(ip) || length < 0 || length > max) {
+      try {
+        out.add(Cidr.parse(block == null ? "" : block).toString());
+      } catch (IllegalArgumentException e) {
         throw new InvalidConfigException(
             path + " \"" + block + "\": not an IP address or CIDR block");
       }
-      out.add(ip + "/" + length);
     }
     return out;
   }

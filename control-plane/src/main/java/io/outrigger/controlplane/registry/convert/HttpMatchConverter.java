@@ -36,7 +36,31 @@ final class HttpMatchConverter {
     if (m.getMethod() != null) {
       headers.put(":method", stringMatch(m.getMethod(), where + ".method"));
     }
-    return new HttpMatch(uri, headers);
+    if (m.getAuthority() != null) {
+      headers.put(":authority", stringMatch(m.getAuthority(), where + ".authority"));
+    }
+    if (m.getScheme() != null) {
+      headers.put(":scheme", stringMatch(m.getScheme(), where + ".scheme"));
+    }
+    Map<String, StringMatch> query = new LinkedHashMap<>();
+    if (m.getQueryParams() != null) {
+      for (var e : m.getQueryParams().entrySet()) {
+        query.put(e.getKey(), stringMatch(e.getValue(), where + ".queryParams." + e.getKey()));
+      }
+    }
+    int port = 0;
+    if (m.getPort() != null) {
+      if (m.getPort() < 1 || m.getPort() > 65535) {
+        throw new InvalidConfigException(where + ".port: " + m.getPort() + " is not in 1..65535");
+      }
+      port = m.getPort().intValue();
+    }
+    String sourceNamespace =
+        m.getSourceNamespace() == null || m.getSourceNamespace().isEmpty()
+            ? null
+            : m.getSourceNamespace();
+    return new HttpMatch(
+        uri, headers, query, Boolean.TRUE.equals(m.getIgnoreUriCase()), port, sourceNamespace);
   }
 
   /**
@@ -45,28 +69,24 @@ final class HttpMatchConverter {
    */
   private static void rejectUnsupported(HTTPMatchRequest m, String where)
       throws InvalidConfigException {
-    String unsupported =
-        m.getQueryParams() != null && !m.getQueryParams().isEmpty()
-            ? "queryParams"
-            : m.getWithoutHeaders() != null && !m.getWithoutHeaders().isEmpty()
-                ? "withoutHeaders"
-                : m.getSourceLabels() != null && !m.getSourceLabels().isEmpty()
-                    ? "sourceLabels"
-                    : m.getSourceNamespace() != null
-                        ? "sourceNamespace"
-                        : m.getAuthority() != null
-                            ? "authority"
-                            : m.getScheme() != null
-                                ? "scheme"
-                                : m.getPort() != null
-                                    ? "port"
-                                    : Boolean.TRUE.equals(m.getIgnoreUriCase())
-                                        ? "ignoreUriCase"
-                                        : null;
-    if (unsupported != null) {
+    if (m.getWithoutHeaders() != null && !m.getWithoutHeaders().isEmpty()) {
       throw new InvalidConfigException(
           ConfigError.Problem.UNSUPPORTED,
-          where + "." + unsupported + " is not supported by Outrigger yet");
+          where + ".withoutHeaders is not supported by Outrigger yet");
+    }
+    if (m.getSourceLabels() != null && !m.getSourceLabels().isEmpty()) {
+      throw new InvalidConfigException(
+          ConfigError.Problem.UNSUPPORTED,
+          where
+              + ".sourceLabels is not supported by Outrigger yet: routes are shared by the"
+              + " sidecars of a namespace (sourceNamespace works)");
+    }
+    if (m.getGateways() != null
+        && !m.getGateways().isEmpty()
+        && !m.getGateways().equals(java.util.List.of("mesh"))) {
+      throw new InvalidConfigException(
+          ConfigError.Problem.UNSUPPORTED,
+          where + ".gateways is not supported: Outrigger has no gateways");
     }
   }
 

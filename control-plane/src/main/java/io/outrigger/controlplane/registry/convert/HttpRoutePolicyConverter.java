@@ -18,7 +18,6 @@ import io.outrigger.controlplane.model.HttpRoutePolicy.HeaderOperations;
 import io.outrigger.controlplane.model.HttpRoutePolicy.Redirect;
 import io.outrigger.controlplane.model.HttpRoutePolicy.Retry;
 import io.outrigger.controlplane.model.HttpRoutePolicy.Rewrite;
-import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.StringMatch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,15 +31,6 @@ import java.util.Set;
  * The actions of a VirtualService HTTP route other than its destinations, with Istio's defaults.
  */
 final class HttpRoutePolicyConverter {
-  /** Istio's retryOn when retries are set without it. */
-  static final List<String> DEFAULT_RETRY_ON =
-      List.of(
-          "connect-failure",
-          "refused-stream",
-          "unavailable",
-          "cancelled",
-          "retriable-status-codes");
-
   /** Envoy's HTTP and gRPC retry conditions (x-envoy-retry-on and x-envoy-retry-grpc-on). */
   private static final Set<String> RETRY_CONDITIONS =
       Set.of(
@@ -66,7 +56,8 @@ final class HttpRoutePolicyConverter {
 
   private HttpRoutePolicyConverter() {}
 
-  static HttpRoutePolicy convert(HTTPRoute route, String where, Optional<RouteDestination> mirror)
+  static HttpRoutePolicy convert(
+      HTTPRoute route, String where, List<HttpRoutePolicy.Mirror> mirrors)
       throws InvalidConfigException {
     var headers = route.getHeaders();
     return new HttpRoutePolicy(
@@ -78,9 +69,7 @@ final class HttpRoutePolicyConverter {
         headers == null
             ? HeaderOperations.NONE
             : operations(headers.getResponse(), where + ".headers.response"),
-        mirror.isEmpty()
-            ? Optional.empty()
-            : Optional.of(new HttpRoutePolicy.Mirror(mirror.get(), mirrorPercent(route, where))),
+        mirrors,
         rewrite(route, where + ".rewrite"),
         redirect(route.getRedirect(), where + ".redirect"),
         cors(route.getCorsPolicy(), where + ".corsPolicy"));
@@ -121,22 +110,38 @@ final class HttpRoutePolicyConverter {
     return values == null ? List.of() : values;
   }
 
+  /**
+   * As Istio: no {@code retries} is Istio's default policy, {@code attempts: 0} none; a policy
+   * starts from the default and takes what is written.
+   */
   private static Optional<Retry> retry(HTTPRetry retry, String where)
       throws InvalidConfigException {
     if (retry == null) {
-      return Optional.empty();
+      return Optional.of(Retry.ISTIO_DEFAULT);
     }
     int attempts = retry.getAttempts() == null ? 0 : retry.getAttempts();
     if (attempts < 0) {
       throw new InvalidConfigException(where + ".attempts: " + attempts + " is negative");
     }
+    if (attempts == 0) {
+      return Optional.empty();
+    }
     Duration perTry = IstioDurations.parse(retry.getPerTryTimeout(), where + ".perTryTimeout");
+    Duration backoff = IstioDurations.parse(retry.getBackoff(), where + ".backoff");
+    boolean otherHosts = !Boolean.FALSE.equals(retry.getRetryIgnorePreviousHosts());
+    String written = retry.getRetryOn();
+    if (written == null || written.isBlank()) {
+      Retry d = Retry.ISTIO_DEFAULT;
+      return Optional.of(
+          new Retry(attempts, perTry, d.retryOn(), d.retriableStatusCodes(), otherHosts, backoff));
+    }
     List<String> on = new ArrayList<>();
     List<Integer> codes = new ArrayList<>();
-    String written = retry.getRetryOn();
-    for (String condition :
-        written == null || written.isBlank() ? DEFAULT_RETRY_ON : List.of(written.split(","))) {
+    for (String condition : written.split(",")) {
       String c = condition.trim().toLowerCase(Locale.ROOT);
+      if (c.isEmpty()) {
+        continue;
+      }
       if (c.matches("\\d{3}")) {
         codes.add(Integer.parseInt(c));
       } else if (RETRY_CONDITIONS.contains(c)) {
@@ -155,7 +160,7 @@ final class HttpRoutePolicyConverter {
     if (!codes.isEmpty() && !on.contains("retriable-status-codes")) {
       on.add("retriable-status-codes");
     }
-    return Optional.of(new Retry(attempts, perTry, on, codes));
+    return Optional.of(new Retry(attempts, perTry, on, codes, otherHosts, backoff));
   }
 
   private static Optional<Fault> fault(HTTPFaultInjection fault, String where)
@@ -195,7 +200,7 @@ final class HttpRoutePolicyConverter {
   }
 
   /** Istio: an unset percentage is 100 %. */
-  private static double percent(Percent percentage, Integer legacyPercent, String where)
+  static double percent(Percent percentage, Integer legacyPercent, String where)
       throws InvalidConfigException {
     double value =
         percentage != null && percentage.getValue() != null
@@ -205,14 +210,6 @@ final class HttpRoutePolicyConverter {
       throw new InvalidConfigException(where + ".percentage: " + value + " is not in 0..100");
     }
     return value;
-  }
-
-  private static double mirrorPercent(HTTPRoute route, String where) throws InvalidConfigException {
-    if (route.getMirrorPercentage() == null && route.getMirrorPercent() == null) {
-      return 100;
-    }
-    return percent(
-        route.getMirrorPercentage(), route.getMirrorPercent(), where + ".mirrorPercentage");
   }
 
   private static HeaderOperations operations(HeadersHeaderOperations ops, String where)

@@ -2,6 +2,7 @@ package io.outrigger.controlplane.registry.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.istio.api.api.security.v1beta1.ClaimToHeader;
 import io.fabric8.istio.api.api.security.v1beta1.JWTHeader;
 import io.fabric8.istio.api.api.security.v1beta1.JWTRule;
 import io.fabric8.istio.api.security.v1.RequestAuthentication;
@@ -39,39 +40,47 @@ public final class RequestAuthenticationConverter {
     List<RequestAuthenticationConfig.JwtRule> rules = new ArrayList<>();
     List<JWTRule> written = spec.getJwtRules() == null ? List.of() : spec.getJwtRules();
     for (int i = 0; i < written.size(); i++) {
-      rules.add(rule(written.get(i), "spec.jwtRules[" + i + "]"));
+      rules.add(rule(written.get(i), "spec.jwtRules[" + i + "]", namespace));
     }
     return new RequestAuthenticationConfig(namespace, name, selector, rules);
   }
 
-  private static RequestAuthenticationConfig.JwtRule rule(JWTRule r, String path)
+  private static RequestAuthenticationConfig.JwtRule rule(JWTRule r, String path, String namespace)
       throws InvalidConfigException {
     if (r == null || r.getIssuer() == null || r.getIssuer().isBlank()) {
       throw new InvalidConfigException(path + ".issuer: required");
     }
     SecurityFields.unknown(path, r.getAdditionalProperties());
-    if (r.getJwksUri() != null && !r.getJwksUri().isBlank()) {
-      throw SecurityFields.notSupported(path + ".jwksUri", "give the key set inline in jwks");
+    boolean inline = r.getJwks() != null && !r.getJwks().isBlank();
+    boolean remote = r.getJwksUri() != null && !r.getJwksUri().isBlank();
+    if (!inline && !remote) {
+      throw new InvalidConfigException(
+          path
+              + ": jwks or jwksUri is required (the JSON Web Key Set, inline or where to fetch it)");
     }
-    if (r.getJwks() == null || r.getJwks().isBlank()) {
-      throw new InvalidConfigException(path + ".jwks: required (the JSON Web Key Set, inline)");
+    if (inline) {
+      requireKeySet(r.getJwks(), path + ".jwks");
     }
-    try {
-      JsonNode keys = JSON.readTree(r.getJwks()).path("keys");
-      if (!keys.isArray() || keys.isEmpty()) {
-        throw new InvalidConfigException(path + ".jwks: not a JSON Web Key Set (no \"keys\")");
-      }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new InvalidConfigException(path + ".jwks: not JSON: " + e.getOriginalMessage());
-    }
-    notEmpty(path + ".fromParams", r.getFromParams(), "read the token from headers");
-    notEmpty(path + ".fromCookies", r.getFromCookies(), "read the token from headers");
-    notEmpty(
-        path + ".outputClaimToHeaders", r.getOutputClaimToHeaders(), "use outputPayloadToHeader");
+    // As Istio documents: with both, the inline set is used.
+    RequestAuthenticationConfig.RemoteJwks fetched =
+        inline ? null : JwksUris.parse(r.getJwksUri(), r.getTimeout(), path, namespace);
     notEmpty(path + ".spaceDelimitedClaims", r.getSpaceDelimitedClaims(), "no claim splitting");
-    if (r.getTimeout() != null) {
-      throw SecurityFields.notSupported(
-          path + ".timeout", "it applies to jwksUri fetches, and jwks is inline");
+    List<RequestAuthenticationConfig.ClaimToHeader> claims = new ArrayList<>();
+    var claimHeaders =
+        r.getOutputClaimToHeaders() == null
+            ? List.<ClaimToHeader>of()
+            : r.getOutputClaimToHeaders();
+    for (int i = 0; i < claimHeaders.size(); i++) {
+      ClaimToHeader c = claimHeaders.get(i);
+      String at = path + ".outputClaimToHeaders[" + i + "]";
+      if (c == null || c.getHeader() == null || c.getHeader().isBlank()) {
+        throw new InvalidConfigException(at + ".header: required");
+      }
+      if (c.getClaim() == null || c.getClaim().isBlank()) {
+        throw new InvalidConfigException(at + ".claim: required");
+      }
+      SecurityFields.unknown(at, c.getAdditionalProperties());
+      claims.add(new RequestAuthenticationConfig.ClaimToHeader(c.getHeader(), c.getClaim()));
     }
     List<RequestAuthenticationConfig.TokenHeader> headers = new ArrayList<>();
     List<JWTHeader> fromHeaders = r.getFromHeaders() == null ? List.of() : r.getFromHeaders();
@@ -89,11 +98,37 @@ public final class RequestAuthenticationConverter {
             : r.getOutputPayloadToHeader();
     return new RequestAuthenticationConfig.JwtRule(
         r.getIssuer(),
-        r.getJwks(),
+        inline ? r.getJwks() : null,
+        fetched,
         r.getAudiences() == null ? List.of() : r.getAudiences(),
         Boolean.TRUE.equals(r.getForwardOriginalToken()),
         headers,
+        names(path + ".fromParams", r.getFromParams()),
+        names(path + ".fromCookies", r.getFromCookies()),
+        claims,
         payloadHeader);
+  }
+
+  private static void requireKeySet(String jwks, String path) throws InvalidConfigException {
+    try {
+      JsonNode keys = JSON.readTree(jwks).path("keys");
+      if (!keys.isArray() || keys.isEmpty()) {
+        throw new InvalidConfigException(path + ": not a JSON Web Key Set (no \"keys\")");
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new InvalidConfigException(path + ": not JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static List<String> names(String path, List<String> written)
+      throws InvalidConfigException {
+    List<String> out = written == null ? List.of() : written;
+    for (String name : out) {
+      if (name == null || name.isBlank()) {
+        throw new InvalidConfigException(path + ": a name is empty");
+      }
+    }
+    return out;
   }
 
   private static void notEmpty(String path, List<?> values, String why)

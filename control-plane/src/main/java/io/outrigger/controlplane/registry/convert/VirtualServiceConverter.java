@@ -1,9 +1,10 @@
 package io.outrigger.controlplane.registry.convert;
 
+import io.fabric8.istio.api.api.networking.v1alpha3.Destination;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMirrorPolicy;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestinationBuilder;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.outrigger.controlplane.model.ConfigError.Problem;
 import io.outrigger.controlplane.model.Hostnames;
@@ -46,7 +47,13 @@ public final class VirtualServiceConverter {
       rules.add(rule(http.get(i), "http[" + i + "]", namespace, mesh));
     }
     return Optional.of(
-        new VirtualServiceConfig(namespace, object.getMetadata().getName(), hosts, rules));
+        new VirtualServiceConfig(
+            namespace,
+            object.getMetadata().getName(),
+            hosts,
+            rules,
+            L4RouteConverter.tcp(spec.getTcp(), namespace, mesh),
+            L4RouteConverter.tls(spec.getTls(), namespace, mesh)));
   }
 
   private static HttpRouteRule rule(
@@ -66,21 +73,12 @@ public final class VirtualServiceConverter {
       matches.add(HttpMatchConverter.convert(specMatches.get(m), where + ".match[" + m + "]"));
     }
     List<HTTPRouteDestination> specRoute = route.getRoute() == null ? List.of() : route.getRoute();
-    Optional<RouteDestination> mirror =
-        route.getMirror() == null
-            ? Optional.empty()
-            : Optional.of(
-                destination(
-                    new HTTPRouteDestinationBuilder().withDestination(route.getMirror()).build(),
-                    1,
-                    where + ".mirror",
-                    namespace,
-                    mesh));
-    HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirror);
+    List<HttpRoutePolicy.Mirror> mirrors = mirrors(route, where, namespace, mesh);
+    HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirrors);
     Duration timeout = IstioDurations.parse(route.getTimeout(), where + ".timeout");
     if (policy.redirect().isPresent()) {
       // Istio: a redirect answers the request itself, so it cannot also forward it.
-      if (!specRoute.isEmpty() || mirror.isPresent() || policy.rewrite().isPresent()) {
+      if (!specRoute.isEmpty() || !mirrors.isEmpty() || policy.rewrite().isPresent()) {
         throw new InvalidConfigException(
             where + ": redirect cannot be combined with route, mirror or rewrite");
       }
@@ -93,7 +91,12 @@ public final class VirtualServiceConverter {
     for (int d = 0; d < specRoute.size(); d++) {
       destinations.add(
           destination(
-              specRoute.get(d), specRoute.size(), where + ".route[" + d + "]", namespace, mesh));
+              specRoute.get(d).getDestination(),
+              specRoute.get(d).getWeight(),
+              specRoute.size(),
+              where + ".route[" + d + "]",
+              namespace,
+              mesh));
     }
     int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
     if (sum != 100) {
@@ -103,20 +106,67 @@ public final class VirtualServiceConverter {
     return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
   }
 
-  private static RouteDestination destination(
-      HTTPRouteDestination d, int count, String where, String namespace, MeshLookup mesh)
+  /** Istio's {@code mirror} (with mirrorPercentage) or its {@code mirrors}, not both. */
+  private static List<HttpRoutePolicy.Mirror> mirrors(
+      HTTPRoute route, String where, String namespace, MeshLookup mesh)
       throws InvalidConfigException {
-    if (d.getDestination() == null || d.getDestination().getHost() == null) {
+    List<HTTPMirrorPolicy> list = route.getMirrors() == null ? List.of() : route.getMirrors();
+    if (route.getMirror() != null && !list.isEmpty()) {
+      throw new InvalidConfigException(where + ": mirror and mirrors cannot both be set");
+    }
+    List<HttpRoutePolicy.Mirror> mirrors = new ArrayList<>();
+    if (route.getMirror() != null) {
+      mirrors.add(
+          new HttpRoutePolicy.Mirror(
+              mirrorDestination(route.getMirror(), where + ".mirror", namespace, mesh),
+              HttpRoutePolicyConverter.percent(
+                  route.getMirrorPercentage(),
+                  route.getMirrorPercent(),
+                  where + ".mirrorPercentage")));
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String at = where + ".mirrors[" + i + "]";
+      if (route.getMirrorPercentage() != null || route.getMirrorPercent() != null) {
+        throw new InvalidConfigException(
+            where + ": mirrorPercentage applies to mirror; give mirrors[].percentage instead");
+      }
+      mirrors.add(
+          new HttpRoutePolicy.Mirror(
+              mirrorDestination(list.get(i).getDestination(), at + ".destination", namespace, mesh),
+              HttpRoutePolicyConverter.percent(list.get(i).getPercentage(), null, at)));
+    }
+    return mirrors;
+  }
+
+  private static RouteDestination mirrorDestination(
+      Destination destination, String where, String namespace, MeshLookup mesh)
+      throws InvalidConfigException {
+    return destination(destination, null, 1, where, namespace, mesh);
+  }
+
+  /**
+   * A route destination checked against the mesh; {@code weight} null is 100 for a lone
+   * destination, else 0.
+   */
+  static RouteDestination destination(
+      Destination d,
+      Integer writtenWeight,
+      int count,
+      String where,
+      String namespace,
+      MeshLookup mesh)
+      throws InvalidConfigException {
+    if (d == null || d.getHost() == null) {
       throw new InvalidConfigException(where + ": destination.host is missing");
     }
-    String written = d.getDestination().getHost();
+    String written = d.getHost();
     String host = Hostnames.resolve(written, namespace);
-    int weight = d.getWeight() == null ? (count == 1 ? 100 : 0) : d.getWeight();
+    int weight = writtenWeight == null ? (count == 1 ? 100 : 0) : writtenWeight;
     if (weight < 0) {
       throw new InvalidConfigException(
           Problem.WEIGHTS, where + ": weight " + weight + " is negative");
     }
-    String subset = d.getDestination().getSubset();
+    String subset = d.getSubset();
     Optional<Service> service = mesh.service(host);
     if (service.isEmpty() && !mesh.complete()) {
       // A partial view cannot tell a host that does not exist from one applied later.
@@ -137,9 +187,9 @@ public final class VirtualServiceConverter {
   }
 
   /** As Istio: the port may be left out only when the destination service has exactly one. */
-  private static int port(HTTPRouteDestination d, Service service, String where, String written)
+  private static int port(Destination d, Service service, String where, String written)
       throws InvalidConfigException {
-    var selector = d.getDestination().getPort();
+    var selector = d.getPort();
     if (selector != null && selector.getNumber() != null) {
       int number = selector.getNumber().intValue();
       if (service.port(number).isEmpty()) {

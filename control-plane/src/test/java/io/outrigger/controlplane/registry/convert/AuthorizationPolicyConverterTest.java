@@ -67,7 +67,8 @@ class AuthorizationPolicyConverterTest {
   }
 
   @Test
-  void requestAuthenticationWithAnInlineKeySetIsAcceptedAndWhatTheSidecarWouldNotReadIsRefused() {
+  void
+      requestAuthenticationWithAnInlineOrRemoteKeySetIsAcceptedAndWhatTheSidecarWouldNotReadIsRefused() {
     String rule = "jwtRules: [{issuer: i, jwks: '{\"keys\": [{\"kty\": \"RSA\"}]}', %s}]";
     assertThat(
             refuse(
@@ -75,13 +76,26 @@ class AuthorizationPolicyConverterTest {
                 rule.formatted(
                     "audiences: [a], forwardOriginalToken: true, fromHeaders: [{name: x-jwt, prefix: 'Bearer '}]")))
         .isEmpty();
+    String remote = "jwtRules: [{issuer: i, jwksUri: '%s'}]";
     assertThat(
-            refuse("RequestAuthentication", rule.formatted("jwksUri: 'https://203.0.113.7/jwks'")))
+            refuse(
+                "RequestAuthentication",
+                "jwtRules: [{issuer: i, jwksUri: 'https://203.0.113.7/jwks', timeout: 2s,"
+                    + " fromParams: [token], fromCookies: [t],"
+                    + " outputClaimToHeaders: [{header: x-g, claim: group}]}]"))
+        .isEmpty();
+    assertThat(refuse("RequestAuthentication", remote.formatted("ftp://keys.example/jwks")))
         .contains(
-            "spec.jwtRules[0].jwksUri is not supported by Outrigger yet: give the key set inline in jwks");
-    assertThat(refuse("RequestAuthentication", rule.formatted("fromParams: [token]")))
+            "spec.jwtRules[0].jwksUri: \"ftp://keys.example/jwks\" is not an http or https URL");
+    assertThat(refuse("RequestAuthentication", remote.formatted("https:///jwks")))
+        .contains("spec.jwtRules[0].jwksUri: \"https:///jwks\" has no host");
+    assertThat(refuse("RequestAuthentication", "jwtRules: [{issuer: i}]"))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason).startsWith("spec.jwtRules[0]: jwks or jwksUri is required"));
+    assertThat(refuse("RequestAuthentication", rule.formatted("spaceDelimitedClaims: [scope]")))
         .contains(
-            "spec.jwtRules[0].fromParams is not supported by Outrigger yet: read the token from headers");
+            "spec.jwtRules[0].spaceDelimitedClaims is not supported by Outrigger yet: no claim splitting");
     assertThat(refuse("RequestAuthentication", "jwtRules: [{issuer: i, jwks: 'not json'}]"))
         .hasValueSatisfying(
             reason -> assertThat(reason).startsWith("spec.jwtRules[0].jwks: not JSON"));

@@ -44,7 +44,7 @@ class UnimplementedFieldsTest {
         dir,
         "istio.yaml",
         "  - name: canary\n",
-        "  - name: canary\n    mirrors: [{destination: {host: reviews, subset: v3}}]\n");
+        "  - name: canary\n    retries: {attempts: 2, retryRemoteLocalities: true}\n");
     MeshFixtures.replace(dir, "istio.yaml", "weight: 90", "weight: 80");
     MeshFixtures.replace(dir, "istio.yaml", "weight: 10", "weight: 20");
 
@@ -57,7 +57,7 @@ class UnimplementedFieldsTest {
             e -> {
               assertThat(e.message())
                   .isEqualTo(
-                      "VirtualService default/reviews: spec.http[1].mirrors is not "
+                      "VirtualService default/reviews: spec.http[1].retries.retryRemoteLocalities is not "
                           + "implemented by Outrigger: refused rather than silently ignored");
               assertThat(e.problem()).isEqualTo(ConfigError.Problem.UNSUPPORTED);
             });
@@ -135,13 +135,15 @@ class UnimplementedFieldsTest {
                 spec:
                   hosts: [reviews]
                   exportTo: ["."]
-                  tcp: [{route: [{destination: {host: reviews}}]}]
-                  http: [{route: [{destination: {host: reviews}}]}]
+                  http:
+                  - route: [{destination: {host: reviews}}]
+                    retries: {attempts: 2, retryRemoteLocalities: true}
                 """);
 
     assertThat(ConfigValidation.refuse(object, "default", registry.current()))
         .contains(
-            "spec.exportTo, spec.tcp are not implemented by Outrigger: refused rather than silently ignored");
+            "spec.exportTo, spec.http[0].retries.retryRemoteLocalities are not implemented by"
+                + " Outrigger: refused rather than silently ignored");
   }
 
   @Test
