@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import java.util.Collection;
@@ -35,6 +36,7 @@ final class SimulatedProxy implements AutoCloseable {
 
   private final ProxyIdentity identity;
   private final Channel channel;
+  private final CallCredentials credentials;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final Map<String, String> ackedVersion = new ConcurrentHashMap<>();
   private final Map<String, String> lastNonce = new ConcurrentHashMap<>();
@@ -74,14 +76,22 @@ final class SimulatedProxy implements AutoCloseable {
     }
   }
 
-  SimulatedProxy(ProxyIdentity identity, Channel channel) {
+  /**
+   * @param credentials what the ADS call carries (the proxy's token on the TLS port); null: nothing
+   */
+  SimulatedProxy(ProxyIdentity identity, Channel channel, CallCredentials credentials) {
     this.identity = identity;
     this.channel = channel;
+    this.credentials = credentials;
   }
 
   void start() {
-    requests =
-        AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Responses());
+    AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
+        AggregatedDiscoveryServiceGrpc.newStub(channel);
+    if (credentials != null) {
+      stub = stub.withCallCredentials(credentials);
+    }
+    requests = stub.streamAggregatedResources(new Responses());
     subscribe(TypeUrls.CLUSTER, Set.of());
     subscribe(TypeUrls.LISTENER, Set.of());
   }
