@@ -39,15 +39,6 @@ final class ControlPlaneProcess implements AutoCloseable {
   }
 
   /**
-   * @param registry the {@code --registry} value: {@code file:DIR} or {@code kube:KUBECONFIG}
-   */
-  static ControlPlaneProcess start(
-      Path cliJar, String registry, Path workDir, List<String> jvmArgs, Duration timeout)
-      throws IOException, InterruptedException {
-    return start(List.of("-jar", cliJar.toString()), registry, workDir, jvmArgs, timeout);
-  }
-
-  /**
    * @param launcher how {@code java} finds the CLI: {@code -jar outrigger.jar}, or {@code -cp
    *     CLASSPATH io.outrigger.cli.Outrigger}
    * @param registry the {@code --registry} value: {@code file:DIR} (host mode: the loopback

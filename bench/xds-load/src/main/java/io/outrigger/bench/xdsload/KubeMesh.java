@@ -202,7 +202,7 @@ final class KubeMesh {
   /** The simulated sidecar of service {@code i}: its pod {@code -a}, with its UID, no token yet. */
   ProxyIdentity proxy(int i) {
     return new ProxyIdentity(
-        ns(i), name(i) + "-a", name(i), address(i, 0), labels(i), sidecarPodUid[i], null);
+        ns(i), name(i) + "-a", name(i), sidecarAddress(i), labels(i), sidecarPodUid[i], null);
   }
 
   /**
@@ -250,6 +250,11 @@ final class KubeMesh {
       throw new IllegalStateException("TokenRequest for pod " + p + ": no token in the answer");
     }
     return token;
+  }
+
+  /** The IP of service {@code i}'s sidecar pod ({@code -a}). */
+  static String sidecarAddress(int i) {
+    return address(i, 0);
   }
 
   /** Slot s of service i: 198.18.(s*4 + i/250).(i%250 + 1), unique for s < 60 and i < 1,000. */

@@ -43,7 +43,6 @@ import java.util.stream.IntStream;
  */
 public final class KubeRegistryLoadBenchmark {
   private static final Duration QUIET = Duration.ofSeconds(2);
-  private static final Duration IDLE_WINDOW = Duration.ofSeconds(30);
   private static final String TOKEN_AUDIENCE = "outrigger";
 
   /** What the kubelet asks for a projected token (3,607 s); the run is shorter. */
@@ -60,6 +59,8 @@ public final class KubeRegistryLoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     BenchSettings settings = BenchSettings.parse(args);
+    // Before anything slow: the fleet must be able to dial from its pods' IPs.
+    FleetTransport.requireLocal(KubeMesh.sidecarAddress(0));
     String crds = option(args, "crds", "");
     Path work = Files.createTempDirectory("outrigger-kube-load-");
     say(
@@ -69,8 +70,6 @@ public final class KubeRegistryLoadBenchmark {
         KubernetesClient admin = client(server)) {
       installCrds(admin, crds);
       KubeMesh mesh = new KubeMesh(admin, settings.services());
-      // Before anything slow: the fleet must be able to dial from its pods' IPs.
-      FleetTransport.requireLocal(mesh.proxy(0).ip());
       long filling = System.nanoTime();
       mesh.createAll();
       say(
@@ -93,12 +92,16 @@ public final class KubeRegistryLoadBenchmark {
           TOKEN_REQUESTS_AT_ONCE,
           (System.nanoTime() - requesting) / 1_000_000);
       Map<String, Double> baseline =
-          idleRate(admin, "API server idle before the control plane starts (baseline)", null);
+          idleRate(
+              admin,
+              "API server idle before the control plane starts (baseline)",
+              settings.idleWindow(),
+              null);
       Path kubeconfig = kubeconfig(server, work);
       long starting = System.nanoTime();
       try (ControlPlaneProcess cp =
           ControlPlaneProcess.start(
-              settings.cliJar(),
+              settings.cliLauncher(),
               "kube:" + kubeconfig,
               work,
               settings.controlPlaneJvmArgs(),
@@ -156,14 +159,19 @@ public final class KubeRegistryLoadBenchmark {
       }
       say(
           "initial sync of %d proxies (TLS, pod-bound tokens, from their pod IPs): %d ms;"
-              + " control plane threads at most %d during it, %d after",
-          fleet.size(), sync.toMillis(), peakThreads.get(), cp.threads());
+              + " streams reopened after a broken connection: %d; control plane threads at most %d"
+              + " during it, %d after",
+          fleet.size(), sync.toMillis(), fleet.reconnects(), peakThreads.get(), cp.threads());
       say(
           "API server requests from the fleet's first connection to its sync: %s",
           describe(changed(connectBefore, byResource(metrics(admin)))));
       say("heap after GC, %d proxies synced: %s", fleet.size(), mib(cp.heapUsedAfterGcBytes()));
 
-      idleRate(admin, "API server idle with the control plane and its proxies synced", baseline);
+      idleRate(
+          admin,
+          "API server idle with the control plane and its proxies synced",
+          settings.idleWindow(),
+          baseline);
 
       List<Long> latencies = new ArrayList<>();
       Map<String, Double> changesBefore = byResource(metrics(admin));
@@ -202,6 +210,7 @@ public final class KubeRegistryLoadBenchmark {
           settings.endpointChanges(), describe(changeRequests));
       say("heap after GC, after the changes: %s", mib(cp.heapUsedAfterGcBytes()));
       say("NACKs sent by simulated proxies: %d", fleet.nacks());
+      say("streams reopened after a broken connection, whole run: %d", fleet.reconnects());
     }
   }
 
@@ -213,18 +222,18 @@ public final class KubeRegistryLoadBenchmark {
    * @return requests in the window by verb and resource
    */
   private static Map<String, Double> idleRate(
-      KubernetesClient admin, String what, Map<String, Double> baseline)
+      KubernetesClient admin, String what, Duration idle, Map<String, Double> baseline)
       throws InterruptedException {
     String first = metrics(admin);
-    Thread.sleep(IDLE_WINDOW.toMillis());
+    Thread.sleep(idle.toMillis());
     String after = metrics(admin);
     // The scrapes themselves (GET /metrics) are not in apiserver_request_total.
     Map<String, Double> window = changed(byResource(first), byResource(after));
     say(
         "%s, %d s: %.2f requests/s, %.0f open watches; by verb and resource: %s",
         what,
-        IDLE_WINDOW.toSeconds(),
-        window.values().stream().mapToDouble(Double::doubleValue).sum() / IDLE_WINDOW.toSeconds(),
+        idle.toSeconds(),
+        window.values().stream().mapToDouble(Double::doubleValue).sum() / idle.toSeconds(),
         sum(WATCHES, after),
         window);
     if (baseline != null) {
@@ -233,7 +242,7 @@ public final class KubeRegistryLoadBenchmark {
       double base = baseline.values().stream().mapToDouble(Double::doubleValue).sum();
       say(
           "  over the baseline: %.2f requests/s (%s); ratio to the baseline %.1f",
-          added.values().stream().mapToDouble(Double::doubleValue).sum() / IDLE_WINDOW.toSeconds(),
+          added.values().stream().mapToDouble(Double::doubleValue).sum() / idle.toSeconds(),
           added,
           base == 0 ? Double.NaN : total / base);
     }

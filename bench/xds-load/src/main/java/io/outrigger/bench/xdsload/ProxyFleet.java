@@ -120,6 +120,11 @@ final class ProxyFleet implements AutoCloseable {
         minus(totals(SimulatedProxy::resources), resourcesBefore));
   }
 
+  /** ADS streams reopened after a broken connection, over the whole fleet. */
+  long reconnects() {
+    return proxies.stream().mapToLong(SimulatedProxy::reconnects).sum();
+  }
+
   long nacks() {
     return proxies.stream().mapToLong(SimulatedProxy::nacks).sum();
   }
