@@ -35,6 +35,7 @@ class KubeRegistryLoadBenchmarkTest {
   void aSmallFleetWithPodBoundTokensSyncsOverTlsAndSeesAnEndpointChange() throws Exception {
     Prerequisites.requireRoot();
     Prerequisites.requireCommand("unshare");
+    Prerequisites.requireCommand("ip");
     Prerequisites.requireKubeApiServer();
     String classpath = System.getProperty("java.class.path");
     List<String> command = new ArrayList<>(List.of(podNetworkScript().toString()));
