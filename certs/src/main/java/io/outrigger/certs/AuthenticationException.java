@@ -17,7 +17,12 @@ public final class AuthenticationException extends Exception {
     NOT_YET_VALID("token_not_yet_valid"),
     NOT_A_SERVICE_ACCOUNT("token_not_service_account"),
     REJECTED_BY_API_SERVER("token_rejected_by_api_server"),
-    REVIEW_FAILED("token_review_failed");
+    REVIEW_FAILED("token_review_failed"),
+    /**
+     * The review could not be done (no answer in time, the API server unreachable, overloaded or
+     * failing): nothing is known about the token, so the caller should retry (gRPC UNAVAILABLE).
+     */
+    REVIEW_UNAVAILABLE("token_review_unavailable");
 
     private final String label;
 

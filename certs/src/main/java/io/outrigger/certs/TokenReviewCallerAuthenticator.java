@@ -57,6 +57,16 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
     try {
       response = client.authentication().v1().tokenReviews().create(request);
     } catch (KubernetesClientException e) {
+      if (unavailable(e.getCode())) {
+        throw new AuthenticationException(
+            Reason.REVIEW_UNAVAILABLE,
+            "TokenReview request to the API server could not be done ("
+                + (e.getCode() > 0 ? "HTTP " + e.getCode() : "no answer")
+                + ": "
+                + describe(e)
+                + "); this says nothing about the token: retry",
+            e);
+      }
       throw new AuthenticationException(
           Reason.REVIEW_FAILED,
           "TokenReview request to the API server failed (HTTP "
@@ -99,6 +109,24 @@ public final class TokenReviewCallerAuthenticator implements CallerAuthenticator
     Optional<BoundPod> pod =
         first(extra, POD_NAME).map(name -> new BoundPod(name, first(extra, POD_UID)));
     return new AuthenticatedCaller(identity, pod);
+  }
+
+  /**
+   * No answer (a timeout, a refused or broken connection: fabric8 reports no HTTP code), throttled
+   * (429) or a server error (5xx): the review was not done. Anything else (401, 403: the control
+   * plane's own credentials or RBAC) is a standing misconfiguration.
+   */
+  private static boolean unavailable(int httpCode) {
+    return httpCode <= 0 || httpCode == 429 || httpCode >= 500;
+  }
+
+  /** fabric8 wraps a timeout or I/O error with a null message: name the cause instead. */
+  private static String describe(KubernetesClientException e) {
+    Throwable t = e;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.toString();
   }
 
   private static Optional<String> first(Map<String, List<String>> extra, String key) {

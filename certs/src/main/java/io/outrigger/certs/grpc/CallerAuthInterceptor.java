@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Authenticates every call from the Bearer token in its {@code authorization} metadata and puts the
  * caller's identity in the gRPC {@link Context} ({@link #CALLER}). A call without a valid token is
- * closed with UNAUTHENTICATED and the reason, before any handler runs. The CA service and the
- * control plane's ADS service (which binds each stream to {@code ns/sa} this way) share it, each
- * counting refusals in its own metrics. Tokens are never logged.
+ * closed with UNAUTHENTICATED and the reason, before any handler runs; one whose token could not be
+ * checked at all (the API server did not answer a TokenReview) with UNAVAILABLE, so it retries. The
+ * CA service and the control plane's ADS service (which binds each stream to {@code ns/sa} this
+ * way) share it, each counting refusals in its own metrics. Tokens are never logged.
  */
 public final class CallerAuthInterceptor implements ServerInterceptor {
 
@@ -74,7 +75,12 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
           e.reason().label(),
           e.getMessage(),
           call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-      call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
+      // A review that could not be done is no verdict on the caller: it retries.
+      Status status =
+          e.reason() == AuthenticationException.Reason.REVIEW_UNAVAILABLE
+              ? Status.UNAVAILABLE
+              : Status.UNAUTHENTICATED;
+      call.close(status.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     log.debug(

@@ -24,6 +24,15 @@ import java.util.function.Supplier;
 public final class InCluster implements AutoCloseable {
   private final ClusterSettings settings;
   private final KubernetesClient client;
+
+  /**
+   * Sidecar admissions (TokenReview, pod lookups) have a client of their own: a burst of connecting
+   * sidecars (1,000 at a control-plane restart) then queues behind itself, never in front of the
+   * leader's Lease renewals. On one shared client the scale benchmark's burst delayed a renewal
+   * past its timeout and the leader lost its Lease.
+   */
+  private final KubernetesClient admissions;
+
   private final List<String> audiences;
   private final String identity = candidateIdentity();
   private final RootCertConfigMaps rootCerts;
@@ -34,10 +43,12 @@ public final class InCluster implements AutoCloseable {
   private InCluster(
       ClusterSettings settings,
       KubernetesClient client,
+      KubernetesClient admissions,
       List<String> audiences,
       Supplier<String> trustBundlePem) {
     this.settings = settings;
     this.client = client;
+    this.admissions = admissions;
     this.audiences = List.copyOf(audiences);
     this.rootCerts = new RootCertConfigMaps(client, trustBundlePem);
     this.events = new ConfigErrorEvents(client, identity, Clock.systemUTC());
@@ -52,16 +63,21 @@ public final class InCluster implements AutoCloseable {
    */
   public static InCluster connect(
       ClusterSettings settings, List<String> audiences, Supplier<String> trustBundlePem) {
-    return new InCluster(settings, settings.connection().newClient(), audiences, trustBundlePem);
+    return new InCluster(
+        settings,
+        settings.connection().newClient(),
+        settings.connection().newClient(),
+        audiences,
+        trustBundlePem);
   }
 
   /** TokenReview against this API server, for the given audiences. */
   public CallerAuthenticator tokenReviews() {
-    return new TokenReviewCallerAuthenticator(client, audiences);
+    return new TokenReviewCallerAuthenticator(admissions, audiences);
   }
 
   public BoundPodCheck boundPods() {
-    return new BoundPodCheck(new KubePods(client), settings.checkPodSourceAddress());
+    return new BoundPodCheck(new KubePods(admissions), settings.checkPodSourceAddress());
   }
 
   public KubernetesClient client() {
@@ -116,6 +132,7 @@ public final class InCluster implements AutoCloseable {
     if (election != null) {
       election.close();
     }
+    admissions.close();
     client.close();
   }
 

@@ -5,6 +5,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.outrigger.certs.AuthenticationException;
 import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.MeshCa;
 import io.outrigger.certs.WorkloadIdentity;
@@ -145,15 +146,13 @@ final class XdsServers implements AutoCloseable {
                     ServerInterceptors.intercept(
                         ads,
                         new CallerAuthInterceptor(
-                            callers,
-                            refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())),
+                            callers, refused -> metrics.refused(refusalCode(refused))),
                         new PeerAddress()))
                 .addService(
                     ServerInterceptors.intercept(
                         sink,
                         new CallerAuthInterceptor(
-                            callers,
-                            refused -> metrics.refused(Status.Code.UNAUTHENTICATED.name())),
+                            callers, refused -> metrics.refused(refusalCode(refused))),
                         new PeerAddress()))
                 .addService(CertificateService.withAuthentication(ca, callers))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -165,6 +164,14 @@ final class XdsServers implements AutoCloseable {
         server.getPort(),
         settings.serverDnsNames());
     return server;
+  }
+
+  /** The status a refused call was closed with (CallerAuthInterceptor). */
+  private static String refusalCode(AuthenticationException refused) {
+    return (refused.reason() == AuthenticationException.Reason.REVIEW_UNAVAILABLE
+            ? Status.Code.UNAVAILABLE
+            : Status.Code.UNAUTHENTICATED)
+        .name();
   }
 
   // gRPC's start() fails with an IOException only when it cannot bind.

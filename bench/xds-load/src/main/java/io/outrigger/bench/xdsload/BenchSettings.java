@@ -14,23 +14,29 @@ import java.util.Map;
  * @param proxies simulated sidecars, one per workload (at most {@code services})
  * @param endpointChanges single-endpoint changes measured
  * @param routeChanges every-route changes measured
- * @param cliJar the {@code outrigger} jar whose {@code control-plane} command is measured
+ * @param cliLauncher how {@code java} runs the {@code outrigger} CLI whose {@code control-plane}
+ *     command is measured: {@code -jar} the jar of {@code --cli-jar}, or, with {@code
+ *     --cli-classpath CP}, {@code -cp CP io.outrigger.cli.Outrigger}
  * @param controlPlaneJvmArgs JVM options of the control plane (heap limit, JFR)
  * @param timeout bound on the initial sync and on each change's convergence
  * @param changesRecording if set, a JFR recording (profile settings) of the control plane covering
  *     only the measured changes, not the initial sync, is written there
  * @param keepWork keep the generated registry, CA and control-plane log after the run
+ * @param idleWindow how long the API server's idle request rate is counted (kube registry)
  */
 record BenchSettings(
     int services,
     int proxies,
     int endpointChanges,
     int routeChanges,
-    Path cliJar,
+    List<String> cliLauncher,
     List<String> controlPlaneJvmArgs,
     Duration timeout,
     Path changesRecording,
-    boolean keepWork) {
+    boolean keepWork,
+    Duration idleWindow) {
+
+  static final String CLI_MAIN_CLASS = "io.outrigger.cli.Outrigger";
 
   static BenchSettings parse(String[] args) {
     Map<String, String> options = new HashMap<>();
@@ -60,7 +66,13 @@ record BenchSettings(
         proxies,
         Integer.parseInt(options.getOrDefault("endpoint-changes", "10")),
         Integer.parseInt(options.getOrDefault("route-changes", "3")),
-        Path.of(options.getOrDefault("cli-jar", "cli/target/outrigger.jar")).toAbsolutePath(),
+        options.containsKey("cli-classpath")
+            ? List.of("-cp", options.get("cli-classpath"), CLI_MAIN_CLASS)
+            : List.of(
+                "-jar",
+                Path.of(options.getOrDefault("cli-jar", "cli/target/outrigger.jar"))
+                    .toAbsolutePath()
+                    .toString()),
         Arrays.stream(options.getOrDefault("cp-jvm-args", "-Xmx2g").split(" "))
             .filter(s -> !s.isBlank())
             .toList(),
@@ -68,6 +80,7 @@ record BenchSettings(
         options.containsKey("jfr-changes")
             ? Path.of(options.get("jfr-changes")).toAbsolutePath()
             : null,
-        Boolean.parseBoolean(options.getOrDefault("keep-work", "false")));
+        Boolean.parseBoolean(options.getOrDefault("keep-work", "false")),
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("idle-seconds", "30"))));
   }
 }

@@ -23,32 +23,42 @@ final class ControlPlaneProcess implements AutoCloseable {
 
   private final Process process;
   private final int xdsPort;
+  private final int tlsPort;
   private final int monitoringPort;
+  private final Path caDir;
   private final Path logFile;
 
-  private ControlPlaneProcess(Process process, int xdsPort, int monitoringPort, Path logFile) {
+  private ControlPlaneProcess(
+      Process process, int xdsPort, int tlsPort, int monitoringPort, Path caDir, Path logFile) {
     this.process = process;
     this.xdsPort = xdsPort;
+    this.tlsPort = tlsPort;
     this.monitoringPort = monitoringPort;
+    this.caDir = caDir;
     this.logFile = logFile;
   }
 
   /**
-   * @param registry the {@code --registry} value: {@code file:DIR} or {@code kube:KUBECONFIG}
+   * @param launcher how {@code java} finds the CLI: {@code -jar outrigger.jar}, or {@code -cp
+   *     CLASSPATH io.outrigger.cli.Outrigger}
+   * @param registry the {@code --registry} value: {@code file:DIR} (host mode: the loopback
+   *     plaintext port serves ADS, and is what this waits for) or {@code kube:KUBECONFIG} (a
+   *     control plane in a cluster: only the TLS port, tokens checked with TokenReview)
    */
   static ControlPlaneProcess start(
-      Path cliJar, String registry, Path workDir, List<String> jvmArgs, Duration timeout)
+      List<String> launcher, String registry, Path workDir, List<String> jvmArgs, Duration timeout)
       throws IOException, InterruptedException {
-    int xds = freeLoopbackPort();
+    boolean kube = registry.startsWith("kube");
+    int xds = kube ? -1 : freeLoopbackPort();
     int tls = freeLoopbackPort();
     int monitoring = freeLoopbackPort();
+    Path caDir = workDir.resolve("ca");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
+    command.addAll(launcher);
     command.addAll(
         List.of(
-            "-jar",
-            cliJar.toString(),
             "control-plane",
             "--registry",
             registry,
@@ -61,17 +71,31 @@ final class ControlPlaneProcess implements AutoCloseable {
             "--monitoring-port",
             Integer.toString(monitoring),
             "--ca-dir",
-            workDir.resolve("ca").toString()));
+            caDir.toString()));
+    if (kube) {
+      // The webhook port (default 15017 with an API server) on a free one, so runs never collide.
+      command.addAll(List.of("--webhook-port", Integer.toString(freeLoopbackPort())));
+    }
     Path log = workDir.resolve("control-plane.log");
     Process p =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ControlPlaneProcess cp = new ControlPlaneProcess(p, xds, monitoring, log);
-    cp.awaitListening(timeout);
+    ControlPlaneProcess cp = new ControlPlaneProcess(p, xds, tls, monitoring, caDir, log);
+    cp.awaitListening(kube ? tls : xds, timeout);
     return cp;
   }
 
   int xdsPort() {
     return xdsPort;
+  }
+
+  /** The TLS xDS port (token-authenticated). */
+  int tlsPort() {
+    return tlsPort;
+  }
+
+  /** The mesh root sidecars trust ({@code root-cert.pem} of the control plane's CA directory). */
+  String rootCertPem() throws IOException {
+    return Files.readString(caDir.resolve("root-cert.pem"));
   }
 
   int monitoringPort() {
@@ -84,6 +108,20 @@ final class ControlPlaneProcess implements AutoCloseable {
 
   Path logFile() {
     return logFile;
+  }
+
+  /** The control plane's current number of threads ({@code /proc/PID/status}); -1 if unreadable. */
+  int threads() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("Threads:")) {
+          return Integer.parseInt(line.substring("Threads:".length()).strip());
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /**
@@ -116,7 +154,7 @@ final class ControlPlaneProcess implements AutoCloseable {
     return out;
   }
 
-  private void awaitListening(Duration timeout) throws InterruptedException, IOException {
+  private void awaitListening(int port, Duration timeout) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -124,7 +162,7 @@ final class ControlPlaneProcess implements AutoCloseable {
             "control plane exited with " + process.exitValue() + ":\n" + tail());
       }
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", xdsPort), 200);
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
         return;
       } catch (IOException notYet) {
         Thread.sleep(200);
@@ -133,7 +171,7 @@ final class ControlPlaneProcess implements AutoCloseable {
     close();
     throw new IllegalStateException(
         "control plane did not listen on 127.0.0.1:"
-            + xdsPort
+            + port
             + " within "
             + timeout
             + ":\n"

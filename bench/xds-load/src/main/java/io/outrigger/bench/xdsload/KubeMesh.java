@@ -8,9 +8,12 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +30,19 @@ import java.util.function.IntConsumer;
  */
 final class KubeMesh {
   static final int PORT = 9080;
+  static final String CONTROL_PLANE_NAMESPACE = "outrigger-system";
   private static final int NAMESPACES = 10;
 
   private final KubernetesClient client;
   private final int services;
   private final int[] generation;
+  private final String[] sidecarPodUid;
 
   KubeMesh(KubernetesClient client, int services) {
     this.client = client;
     this.services = services;
     this.generation = new int[services];
+    this.sidecarPodUid = new String[services];
   }
 
   /**
@@ -44,8 +50,9 @@ final class KubeMesh {
    * limit).
    */
   void createAll() throws Exception {
-    for (int ns = 0; ns < NAMESPACES; ns++) {
-      String namespace = namespace(ns);
+    // The control plane's own namespace, as in a cluster: its leader Lease lives there.
+    for (int ns = -1; ns < NAMESPACES; ns++) {
+      String namespace = ns < 0 ? CONTROL_PLANE_NAMESPACE : namespace(ns);
       client
           .resource(
               new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
@@ -68,7 +75,7 @@ final class KubeMesh {
       forEach(
           writers,
           i -> {
-            pod(i, "a", address(i, 0));
+            sidecarPodUid[i] = pod(i, "a", address(i, 0)).getMetadata().getUid();
             pod(i, "b", address(i, 1));
             client
                 .resource(
@@ -105,7 +112,7 @@ final class KubeMesh {
     }
   }
 
-  private void pod(int i, String suffix, String ip) {
+  private Pod pod(int i, String suffix, String ip) {
     Pod created =
         client
             .resource(
@@ -135,7 +142,7 @@ final class KubeMesh {
             .withStatus("True")
             .endCondition()
             .build());
-    client.pods().inNamespace(ns(i)).resource(created).updateStatus();
+    return client.pods().inNamespace(ns(i)).resource(created).updateStatus();
   }
 
   private EndpointSlice slice(int i) {
@@ -192,9 +199,62 @@ final class KubeMesh {
     return "outbound|" + PORT + "||" + name(i) + "." + ns(i) + ".svc.cluster.local";
   }
 
-  /** The simulated sidecar of service {@code i}: its pod {@code -a}. */
+  /** The simulated sidecar of service {@code i}: its pod {@code -a}, with its UID, no token yet. */
   ProxyIdentity proxy(int i) {
-    return new ProxyIdentity(ns(i), name(i) + "-a", name(i), address(i, 0), labels(i));
+    return new ProxyIdentity(
+        ns(i), name(i) + "-a", name(i), sidecarAddress(i), labels(i), sidecarPodUid[i], null);
+  }
+
+  /**
+   * What the kubelet projects into each sidecar: a TokenRequest token of the pod's service account
+   * bound to the pod (name and UID), for {@code audience}, valid for {@code lifetime}. {@code
+   * concurrency} requests at a time.
+   */
+  List<ProxyIdentity> withTokens(
+      List<ProxyIdentity> proxies, String audience, Duration lifetime, int concurrency)
+      throws Exception {
+    ExecutorService requests = Executors.newFixedThreadPool(concurrency);
+    try {
+      List<Future<ProxyIdentity>> issued = new ArrayList<>();
+      for (ProxyIdentity p : proxies) {
+        issued.add(requests.submit(() -> p.withToken(token(p, audience, lifetime))));
+      }
+      List<ProxyIdentity> done = new ArrayList<>();
+      for (Future<ProxyIdentity> f : issued) {
+        done.add(f.get());
+      }
+      return done;
+    } finally {
+      requests.shutdownNow();
+    }
+  }
+
+  private String token(ProxyIdentity p, String audience, Duration lifetime) {
+    TokenRequest request =
+        new TokenRequestBuilder()
+            .withNewSpec()
+            .withAudiences(audience)
+            .withExpirationSeconds(lifetime.toSeconds())
+            .withNewBoundObjectRef("v1", "Pod", p.workload(), p.podUid())
+            .endSpec()
+            .build();
+    String token =
+        client
+            .serviceAccounts()
+            .inNamespace(p.namespace())
+            .withName(p.serviceAccount())
+            .tokenRequest(request)
+            .getStatus()
+            .getToken();
+    if (token == null || token.isBlank()) {
+      throw new IllegalStateException("TokenRequest for pod " + p + ": no token in the answer");
+    }
+    return token;
+  }
+
+  /** The IP of service {@code i}'s sidecar pod ({@code -a}). */
+  static String sidecarAddress(int i) {
+    return address(i, 0);
   }
 
   /** Slot s of service i: 198.18.(s*4 + i/250).(i%250 + 1), unique for s < 60 and i < 1,000. */

@@ -2,7 +2,6 @@ package io.outrigger.bench.xdsload;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,16 +36,16 @@ final class ProxyFleet implements AutoCloseable {
       Map<String, Long> bytes,
       Map<String, Long> resources) {}
 
+  /** On host mode's loopback plaintext port. */
   ProxyFleet(int port, List<ProxyIdentity> identities) {
+    this(new FleetTransport.Plaintext(port), identities);
+  }
+
+  ProxyFleet(FleetTransport transport, List<ProxyIdentity> identities) {
     for (ProxyIdentity id : identities) {
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", port)
-              .usePlaintext()
-              .executor(callbacks)
-              .maxInboundMessageSize(256 * 1024 * 1024)
-              .build();
+      ManagedChannel channel = transport.channel(id, callbacks);
       channels.add(channel);
-      proxies.add(new SimulatedProxy(id, channel));
+      proxies.add(new SimulatedProxy(id, channel, transport.credentials(id)));
     }
   }
 
@@ -121,6 +120,11 @@ final class ProxyFleet implements AutoCloseable {
         minus(totals(SimulatedProxy::resources), resourcesBefore));
   }
 
+  /** ADS streams reopened after a broken connection, over the whole fleet. */
+  long reconnects() {
+    return proxies.stream().mapToLong(SimulatedProxy::reconnects).sum();
+  }
+
   long nacks() {
     return proxies.stream().mapToLong(SimulatedProxy::nacks).sum();
   }
@@ -133,13 +137,7 @@ final class ProxyFleet implements AutoCloseable {
     for (SimulatedProxy p : proxies) {
       if (p.streamError() != null) {
         throw new IllegalStateException(
-            "proxy "
-                + p.identity().workload()
-                + "."
-                + p.identity().namespace()
-                + ": ADS stream failed: "
-                + p.streamError(),
-            p.streamError());
+            "proxy " + p.identity() + ": ADS stream failed: " + p.streamError(), p.streamError());
       }
     }
   }

@@ -11,7 +11,9 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallCredentials;
 import io.grpc.Channel;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Collection;
 import java.util.List;
@@ -19,6 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -32,15 +38,23 @@ import org.slf4j.LoggerFactory;
 final class SimulatedProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedProxy.class);
   private static final List<String> SIDECAR_SECRETS = List.of("default", "ROOTCA");
+  private static final long FIRST_BACKOFF_MILLIS = 500;
+  private static final long MAX_BACKOFF_MILLIS = 8_000;
+  private static final int MAX_RECONNECTS = 10;
+  private static final ScheduledExecutorService RETRIES =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("proxy-retries").unstarted(r));
 
   private final ProxyIdentity identity;
   private final Channel channel;
+  private final CallCredentials credentials;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final Map<String, String> ackedVersion = new ConcurrentHashMap<>();
   private final Map<String, String> lastNonce = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> bytesByType = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> resourcesByType = new ConcurrentHashMap<>();
   private final AtomicLong nacks = new AtomicLong();
+  private final AtomicLong reconnects = new AtomicLong();
   private volatile StreamObserver<DiscoveryRequest> requests;
   private volatile Watch watch;
   private volatile Throwable streamError;
@@ -74,16 +88,46 @@ final class SimulatedProxy implements AutoCloseable {
     }
   }
 
-  SimulatedProxy(ProxyIdentity identity, Channel channel) {
+  /**
+   * @param credentials what the ADS call carries (the proxy's token on the TLS port); null: nothing
+   */
+  SimulatedProxy(ProxyIdentity identity, Channel channel, CallCredentials credentials) {
     this.identity = identity;
     this.channel = channel;
+    this.credentials = credentials;
   }
 
   void start() {
-    requests =
-        AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Responses());
+    openStream();
     subscribe(TypeUrls.CLUSTER, Set.of());
     subscribe(TypeUrls.LISTENER, Set.of());
+  }
+
+  private synchronized void openStream() {
+    AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
+        AggregatedDiscoveryServiceGrpc.newStub(channel);
+    if (credentials != null) {
+      stub = stub.withCallCredentials(credentials);
+    }
+    requests = stub.streamAggregatedResources(new Responses());
+  }
+
+  /**
+   * Like Envoy after its ADS stream broke: a new stream that asks again for everything it was
+   * subscribed to, stating the versions it holds.
+   */
+  private synchronized void reopen() {
+    if (closing) {
+      return;
+    }
+    lastNonce.clear();
+    openStream();
+    subscriptions.keySet().forEach(this::send);
+  }
+
+  /** Times a stream was reopened after the connection failed (UNAVAILABLE). */
+  long reconnects() {
+    return reconnects.get();
   }
 
   ProxyIdentity identity() {
@@ -267,6 +311,24 @@ final class SimulatedProxy implements AutoCloseable {
     @Override
     public void onError(Throwable t) {
       if (closing) {
+        return;
+      }
+      // A broken connection (the server closed it, say, because its TLS handshake took longer
+      // than the server allows while 1,000 proxies connected at once) is retried with backoff, as
+      // Envoy does; any other status (a refused token, say) ends the run with its reason.
+      long attempt = reconnects.get() + 1;
+      if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE
+          && attempt <= MAX_RECONNECTS) {
+        reconnects.incrementAndGet();
+        long base = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << (attempt - 1));
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base);
+        log.info(
+            "event=stream_retry proxy={} attempt={} delay_ms={} reason={}",
+            identity.workload(),
+            attempt,
+            delay,
+            t.toString());
+        RETRIES.schedule(SimulatedProxy.this::reopen, delay, TimeUnit.MILLISECONDS);
         return;
       }
       streamError = t;

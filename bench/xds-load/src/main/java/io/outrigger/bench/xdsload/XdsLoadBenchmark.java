@@ -30,7 +30,7 @@ public final class XdsLoadBenchmark {
         Instant.now(), settings.services(), settings.proxies(), work);
     try (ControlPlaneProcess cp =
         ControlPlaneProcess.start(
-            settings.cliJar(),
+            settings.cliLauncher(),
             "file:" + registry,
             work,
             settings.controlPlaneJvmArgs(),

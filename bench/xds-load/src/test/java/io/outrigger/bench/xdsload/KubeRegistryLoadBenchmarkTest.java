@@ -1,0 +1,140 @@
+package io.outrigger.bench.xdsload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.outrigger.hostnet.RepoRoot;
+import io.outrigger.testsupport.Prerequisites;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Test tier 4: the Kubernetes-registry benchmark itself, at a size that takes seconds, so that a
+ * change to how sidecars connect to a control plane with an API server cannot leave the benchmark
+ * unable to connect again (it once waited forever for a plaintext port such a control plane no
+ * longer opens). The real {@link KubeRegistryLoadBenchmark} main in {@code pod-network.sh}, as
+ * BENCHMARKS.md runs it, against a real kube-apiserver + etcd and the real {@code outrigger
+ * control-plane} command in its own JVM: each simulated sidecar dials the TLS port from its pod's
+ * IP with a pod-bound TokenRequest token, must get its whole config, and must see one endpoint
+ * change. Not a timing test: the figures it prints are not checked.
+ */
+class KubeRegistryLoadBenchmarkTest {
+  private static final Duration BOUND = Duration.ofMinutes(4);
+  private static final int PROXIES = 4;
+
+  @TempDir Path dir;
+
+  @Test
+  void aSmallFleetWithPodBoundTokensSyncsOverTlsAndSeesAnEndpointChange() throws Exception {
+    Prerequisites.requireRoot();
+    Prerequisites.requireCommand("unshare");
+    Prerequisites.requireCommand("ip");
+    Prerequisites.requireKubeApiServer();
+    String classpath = System.getProperty("java.class.path");
+    List<String> command = new ArrayList<>(List.of(podNetworkScript().toString()));
+    command.addAll(
+        benchmark(
+            classpath,
+            "--services",
+            "6",
+            "--proxies",
+            Integer.toString(PROXIES),
+            "--endpoint-changes",
+            "1",
+            "--cli-classpath",
+            classpath,
+            "--cp-jvm-args",
+            "-Xmx512m",
+            "--timeout-seconds",
+            "90",
+            "--idle-seconds",
+            "1"));
+
+    Run run = run(command);
+
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output())
+        .contains(PROXIES + " pod-bound TokenRequest tokens (audience outrigger")
+        .contains(
+            "initial sync of " + PROXIES + " proxies (TLS, pod-bound tokens, from their pod IPs)")
+        .containsPattern(
+            "endpoint change outbound\\|9080\\|\\|svc-\\d+\\.bench-\\d+\\.svc\\.cluster\\.local: converged "
+                + PROXIES
+                + "/"
+                + PROXIES
+                + ",")
+        .contains("NACKs sent by simulated proxies: 0");
+  }
+
+  /**
+   * Without the pods' addresses it cannot admit a single proxy; it says so before starting anything
+   * instead of failing every stream later.
+   */
+  @Test
+  void outsideThePodNetworkItStopsAtOnceNamingWhatToRunItIn() throws Exception {
+    Prerequisites.requireRoot();
+    Prerequisites.requireCommand("unshare");
+    // A fresh network namespace without the pods' route: 198.18.0.0/15 is surely not local there,
+    // whatever other tests have put in the host's.
+    List<String> command = new ArrayList<>(List.of("unshare", "--net", "--"));
+    command.addAll(benchmark(System.getProperty("java.class.path"), "--services", "2"));
+
+    Run run = run(command);
+
+    assertThat(run.exitCode()).as(run.output()).isNotZero();
+    assertThat(run.output())
+        .contains("cannot use pod IP " + KubeMesh.sidecarAddress(0))
+        .contains("pod-network.sh")
+        .doesNotContain("kube_apiserver_ready");
+  }
+
+  private static List<String> benchmark(String classpath, String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                classpath,
+                KubeRegistryLoadBenchmark.class.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static Path podNetworkScript() {
+    Path script =
+        RepoRoot.find()
+            .orElseThrow(() -> new IllegalStateException("no repository root above " + Path.of("")))
+            .resolve("bench/xds-load/pod-network.sh");
+    assertThat(script).isExecutable();
+    return script;
+  }
+
+  private record Run(int exitCode, String output) {}
+
+  /** Runs it to its end, at most {@link #BOUND}; on timeout every process it started is killed. */
+  private Run run(List<String> command) throws IOException, InterruptedException {
+    Path log = dir.resolve("benchmark.log");
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      if (!process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
+        throw new AssertionError(
+            "the benchmark did not end within " + BOUND + ":\n" + Files.readString(log));
+      }
+      return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      if (process.isAlive()) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
