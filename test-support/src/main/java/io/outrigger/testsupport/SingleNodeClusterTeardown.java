@@ -271,21 +271,20 @@ final class SingleNodeClusterTeardown {
    * ours alone.
    */
   private static boolean foreignContainerdRunning() {
-    return ProcessHandle.allProcesses()
-        .anyMatch(
-            p ->
-                p.info().command().orElse("").endsWith("/containerd")
-                    && !p.info()
-                        .commandLine()
-                        .orElse("")
-                        .contains(SingleNodeCluster.STATE_DIR + "/"));
+    return foreignRunning("containerd");
   }
 
+  /** A flanneld not started by us: then /run/flannel and Flannel's CNI state are not ours alone. */
   private static boolean foreignFlanneldRunning() {
+    return foreignRunning("flanneld");
+  }
+
+  /** A process of this program whose command line does not name our state directory. */
+  private static boolean foreignRunning(String program) {
     return ProcessHandle.allProcesses()
         .anyMatch(
             p ->
-                p.info().command().orElse("").endsWith("/flanneld")
+                p.info().command().orElse("").endsWith("/" + program)
                     && !p.info()
                         .commandLine()
                         .orElse("")

@@ -60,10 +60,7 @@ class PrimaryCniTest {
 
   @Test
   void flannelsConflistIsWhatItsInstallerWritesWithOurEntryLast() throws Exception {
-    JsonNode conflist =
-        JSON.readTree(
-            SingleNodeClusterFiles.conflist(
-                Path.of("/state"), PrimaryCni.FLANNEL, List.of(CHAINED)));
+    JsonNode conflist = withOurEntry(PrimaryCni.FLANNEL);
 
     assertThat(conflist.path("name").asText()).isEqualTo(SingleNodeClusterFiles.FLANNEL_NETWORK);
     assertThat(conflist.path("cniVersion").asText()).isEqualTo("0.3.1");
@@ -76,10 +73,7 @@ class PrimaryCniTest {
 
   @Test
   void theBridgeChainsConflistKeepsItsStateUnderTheStateDir() throws Exception {
-    JsonNode conflist =
-        JSON.readTree(
-            SingleNodeClusterFiles.conflist(
-                Path.of("/state"), PrimaryCni.BRIDGE, List.of(CHAINED)));
+    JsonNode conflist = withOurEntry(PrimaryCni.BRIDGE);
 
     assertThat(conflist.path("name").asText()).isEqualTo(SingleNodeCluster.CNI_NETWORK);
     assertThat(types(conflist)).containsExactly("bridge", "portmap", "outrigger-cni");
@@ -95,6 +89,12 @@ class PrimaryCniTest {
     assertThat(netConf.path("Backend").path("Type").asText()).isEqualTo("host-gw");
     assertThat(SingleNodeClusterFlannel.controllerManagerFlags())
         .contains("--allocate-node-cidrs=true", "--cluster-cidr=" + SingleNodeCluster.POD_CIDR);
+  }
+
+  /** The primary's conflist as its installer writes it, with our entry appended, parsed. */
+  private static JsonNode withOurEntry(PrimaryCni primary) throws Exception {
+    return JSON.readTree(
+        SingleNodeClusterFiles.conflist(Path.of("/state"), primary, List.of(CHAINED)));
   }
 
   private static List<String> types(JsonNode conflist) {
