@@ -345,6 +345,37 @@ class ResiliencePoliciesTest {
     assertThat(r.body()).doesNotContain("\"name\"");
   }
 
+  /**
+   * A directResponse answers from the caller's sidecar; a regex rewrite reaches the app rewritten.
+   */
+  @Test
+  void directResponseAndRegexRewrite() {
+    apply(
+        virtualService(
+            """
+        - name: retired
+          match: [{uri: {prefix: /retired}}]
+          directResponse: {status: 410, body: {string: "retired, see /v2"}}
+        - name: versioned
+          match: [{uri: {regex: "/v[0-9]+/.*"}}]
+          rewrite:
+            uriRegexRewrite: {match: "^/v([0-9]+)/(.*)$", rewrite: "/api/\\\\2"}
+          route: [{destination: {host: %1$s, subset: v1}}]
+        - name: rest
+          route: [{destination: {host: %1$s, subset: v1}}]
+        """),
+        "");
+
+    ExecResultText gone = exchange("/retired/books", Map.of());
+    EchoReply rewritten =
+        PodHttp.echo(
+            mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/v3/books/1", Map.of());
+
+    assertThat(gone.head()).startsWith("HTTP/1.1 410").doesNotContain("x-echo-server");
+    assertThat(gone.body()).isEqualTo("retired, see /v2");
+    assertThat(rewritten.path()).isEqualTo("/api/books/1");
+  }
+
   @Test
   void corsPreflightIsAnsweredForAnAllowedOriginOnly() {
     applyEdgeRoutes();

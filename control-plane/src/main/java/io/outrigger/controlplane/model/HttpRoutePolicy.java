@@ -20,7 +20,8 @@ public record HttpRoutePolicy(
     List<Mirror> mirrors,
     Optional<Rewrite> rewrite,
     Optional<Redirect> redirect,
-    Optional<Cors> cors) {
+    Optional<Cors> cors,
+    Optional<DirectResponse> directResponse) {
   public static final HttpRoutePolicy NONE =
       new HttpRoutePolicy(
           Optional.empty(),
@@ -28,6 +29,7 @@ public record HttpRoutePolicy(
           HeaderOperations.NONE,
           HeaderOperations.NONE,
           List.of(),
+          Optional.empty(),
           Optional.empty(),
           Optional.empty(),
           Optional.empty());
@@ -58,12 +60,21 @@ public record HttpRoutePolicy(
         mirror.stream().toList(),
         rewrite,
         redirect,
-        cors);
+        cors,
+        Optional.empty());
   }
 
   public HttpRoutePolicy withRetry(Optional<Retry> newRetry) {
     return new HttpRoutePolicy(
-        newRetry, fault, requestHeaders, responseHeaders, mirrors, rewrite, redirect, cors);
+        newRetry,
+        fault,
+        requestHeaders,
+        responseHeaders,
+        mirrors,
+        rewrite,
+        redirect,
+        cors,
+        directResponse);
   }
 
   /** Istio's corsPolicy; {@code maxAge} zero and {@code allowCredentials} null are not set. */
@@ -158,8 +169,47 @@ public record HttpRoutePolicy(
    */
   public record Mirror(RouteDestination destination, double percent) {}
 
-  /** Empty strings are "keep as is". */
-  public record Rewrite(String uri, String authority) {}
+  /**
+   * Empty strings are "keep as is"; {@code regexMatch} (RE2) with {@code regexSubstitution} is
+   * Istio's uriRegexRewrite, instead of {@code uri}.
+   */
+  public record Rewrite(String uri, String authority, String regexMatch, String regexSubstitution) {
+    public Rewrite(String uri, String authority) {
+      this(uri, authority, "", "");
+    }
+  }
+
+  /**
+   * The route answers itself: Istio's directResponse, {@code body} empty for none (bytes, the
+   * decoded form of Istio's {@code body.bytes} or the UTF-8 of {@code body.string}).
+   */
+  public record DirectResponse(int status, byte[] body) {
+    public DirectResponse {
+      body = body.clone();
+    }
+
+    @Override
+    public byte[] body() {
+      return body.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DirectResponse d
+          && d.status == status
+          && java.util.Arrays.equals(d.body, body);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * status + java.util.Arrays.hashCode(body);
+    }
+
+    @Override
+    public String toString() {
+      return "DirectResponse[status=" + status + ", body=" + body.length + " bytes]";
+    }
+  }
 
   /**
    * The route answers with a redirect instead of forwarding; empty strings keep the request's

@@ -2,13 +2,16 @@ package io.outrigger.controlplane.generate.route;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption.HeaderAppendAction;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -18,6 +21,8 @@ import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.HttpRoutePolicy;
@@ -73,6 +78,18 @@ final class RoutePolicies {
         route::addResponseHeadersToAdd,
         route::addAllResponseHeadersToRemove);
     policy
+        .directResponse()
+        .ifPresent(
+            d -> {
+              DirectResponseAction.Builder direct =
+                  DirectResponseAction.newBuilder().setStatus(d.status());
+              if (d.body().length > 0) {
+                direct.setBody(
+                    DataSource.newBuilder().setInlineBytes(ByteString.copyFrom(d.body())));
+              }
+              route.setDirectResponse(direct);
+            });
+    policy
         .redirect()
         .ifPresent(
             r -> {
@@ -118,6 +135,12 @@ final class RoutePolicies {
               }
               if (!r.authority().isEmpty()) {
                 action.setHostRewriteLiteral(r.authority());
+              }
+              if (!r.regexMatch().isEmpty()) {
+                action.setRegexRewrite(
+                    RegexMatchAndSubstitute.newBuilder()
+                        .setPattern(RegexMatcher.newBuilder().setRegex(r.regexMatch()))
+                        .setSubstitution(r.regexSubstitution()));
               }
             });
   }

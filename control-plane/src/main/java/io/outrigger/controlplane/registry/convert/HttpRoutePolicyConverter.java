@@ -1,6 +1,9 @@
 package io.outrigger.controlplane.registry.convert;
 
 import io.fabric8.istio.api.api.networking.v1alpha3.CorsPolicy;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPBodyBytes;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPBodyString;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPDirectResponse;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjection;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortHttpStatus;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionDelayFixedDelay;
@@ -72,7 +75,8 @@ final class HttpRoutePolicyConverter {
         mirrors,
         rewrite(route, where + ".rewrite"),
         redirect(route.getRedirect(), where + ".redirect"),
-        cors(route.getCorsPolicy(), where + ".corsPolicy"));
+        cors(route.getCorsPolicy(), where + ".corsPolicy"),
+        directResponse(route.getDirectResponse(), where + ".directResponse"));
   }
 
   private static Optional<HttpRoutePolicy.Cors> cors(CorsPolicy cors, String where)
@@ -258,8 +262,61 @@ final class HttpRoutePolicyConverter {
               + ".uri: not supported with a uri regex "
               + "match (it replaces the matched prefix or exact path)");
     }
+    String authority = rewrite.getAuthority() == null ? "" : rewrite.getAuthority();
+    var regex = rewrite.getUriRegexRewrite();
+    if (regex == null) {
+      return Optional.of(new Rewrite(uri, authority));
+    }
+    if (!uri.isEmpty()) {
+      throw new InvalidConfigException(where + ": uri and uriRegexRewrite cannot both be set");
+    }
+    if (regex.getMatch() == null || regex.getMatch().isEmpty()) {
+      throw new InvalidConfigException(where + ".uriRegexRewrite.match: required");
+    }
+    HttpMatchConverter.checkRegex(regex.getMatch(), where + ".uriRegexRewrite.match");
     return Optional.of(
-        new Rewrite(uri, rewrite.getAuthority() == null ? "" : rewrite.getAuthority()));
+        new Rewrite(
+            "", authority, regex.getMatch(), regex.getRewrite() == null ? "" : regex.getRewrite()));
+  }
+
+  /** Envoy's default limit on a direct response body (a route configuration setting). */
+  static final int MAX_DIRECT_BODY = 4096;
+
+  private static Optional<HttpRoutePolicy.DirectResponse> directResponse(
+      HTTPDirectResponse direct, String where) throws InvalidConfigException {
+    if (direct == null) {
+      return Optional.empty();
+    }
+    long status = direct.getStatus() == null ? 0 : direct.getStatus();
+    if (status < 200 || status > 599) {
+      throw new InvalidConfigException(where + ".status: " + status + " is not in 200..599");
+    }
+    byte[] body = new byte[0];
+    if (direct.getBody() != null) {
+      Object specifier = direct.getBody().getSpecifier();
+      if (specifier instanceof HTTPBodyString text && text.getString() != null) {
+        body = text.getString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else if (specifier instanceof HTTPBodyBytes bytes && bytes.getBytes() != null) {
+        try {
+          body = java.util.Base64.getDecoder().decode(bytes.getBytes());
+        } catch (IllegalArgumentException e) {
+          throw new InvalidConfigException(where + ".body.bytes: not base64");
+        }
+      } else {
+        throw new InvalidConfigException(where + ".body: needs string or bytes");
+      }
+    }
+    if (body.length > MAX_DIRECT_BODY) {
+      throw new InvalidConfigException(
+          Problem.UNSUPPORTED,
+          where
+              + ".body: "
+              + body.length
+              + " bytes, more than Envoy's "
+              + MAX_DIRECT_BODY
+              + "-byte limit for a direct response");
+    }
+    return Optional.of(new HttpRoutePolicy.DirectResponse((int) status, body));
   }
 
   private static Optional<Redirect> redirect(HTTPRedirect redirect, String where)

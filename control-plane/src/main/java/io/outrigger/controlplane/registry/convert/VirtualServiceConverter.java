@@ -59,13 +59,9 @@ public final class VirtualServiceConverter {
   private static HttpRouteRule rule(
       HTTPRoute route, String where, String namespace, MeshLookup mesh)
       throws InvalidConfigException {
-    String unsupported =
-        route.getDirectResponse() != null
-            ? "directResponse"
-            : route.getDelegate() != null ? "delegate" : null;
-    if (unsupported != null) {
+    if (route.getDelegate() != null) {
       throw new InvalidConfigException(
-          Problem.UNSUPPORTED, where + "." + unsupported + " is not supported by Outrigger yet");
+          Problem.UNSUPPORTED, where + ".delegate is not supported by Outrigger yet");
     }
     List<HttpMatch> matches = new ArrayList<>();
     List<HTTPMatchRequest> specMatches = route.getMatch() == null ? List.of() : route.getMatch();
@@ -76,6 +72,17 @@ public final class VirtualServiceConverter {
     List<HttpRoutePolicy.Mirror> mirrors = mirrors(route, where, namespace, mesh);
     HttpRoutePolicy policy = HttpRoutePolicyConverter.convert(route, where, mirrors);
     Duration timeout = IstioDurations.parse(route.getTimeout(), where + ".timeout");
+    if (policy.directResponse().isPresent()) {
+      // Istio: a direct response answers the request itself, with no route or redirect.
+      if (!specRoute.isEmpty()
+          || !mirrors.isEmpty()
+          || policy.rewrite().isPresent()
+          || policy.redirect().isPresent()) {
+        throw new InvalidConfigException(
+            where + ": directResponse cannot be combined with route, redirect, mirror or rewrite");
+      }
+      return new HttpRouteRule(route.getName(), matches, List.of(), timeout, policy);
+    }
     if (policy.redirect().isPresent()) {
       // Istio: a redirect answers the request itself, so it cannot also forward it.
       if (!specRoute.isEmpty() || !mirrors.isEmpty() || policy.rewrite().isPresent()) {

@@ -53,6 +53,17 @@ class PolicyValidationTest {
             + "|http[0].corsPolicy: allowOrigins is empty, so it would allow no origin",
         "{corsPolicy: {allowOrigins: [{exact: a}], unmatchedPreflights: IGNORE}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
             + "|spec.http[0].corsPolicy.unmatchedPreflights is not implemented",
+        "{directResponse: {status: 503}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0]: directResponse cannot be combined with route, redirect, mirror or rewrite",
+        "{directResponse: {status: 99}}|http[0].directResponse.status: 99 is not in 200..599",
+        "{rewrite: {uri: /a, uriRegexRewrite: {match: '^/b', rewrite: /c}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].rewrite: uri and uriRegexRewrite cannot both be set",
+        "{rewrite: {uriRegexRewrite: {match: '(?=x)', rewrite: /c}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].rewrite.uriRegexRewrite.match: regex \"(?=x)\" uses lookaround",
+        "{match: [{sourceLabels: {app: a}}], route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].match[0].sourceLabels is not supported by Outrigger yet",
+        "{retries: {attempts: 0}, route: [{destination: {host: ratings, port: {number: 9080}}}], mirror: {host: ratings}, mirrors: [{destination: {host: ratings}}]}"
+            + "|http[0]: mirror and mirrors cannot both be set",
         "{route: [{destination: {host: ratings, port: {number: 9080}}, headers: {request: {set: {a: b}}}}]}"
             + "|spec.http[0].route[0].headers is not implemented by Outrigger",
       })
