@@ -348,7 +348,6 @@ class AnalyzerTest {
         metadata: {name: ratings-vs, namespace: bookinfo}
         spec:
           hosts: [ratings]
-          exportTo: ["."]
           http:
             - mirrors: [{destination: {host: ratings, port: {number: 9080}}}]
               route: [{destination: {host: ratings, port: {number: 9080}}}]
@@ -359,16 +358,16 @@ class AnalyzerTest {
         metadata: {name: ratings, namespace: bookinfo}
         spec:
           host: ratings
-          exportTo: ["."]
+          workloadSelector: {matchLabels: {app: ratings}}
           trafficPolicy:
             tls: {mode: ISTIO_MUTUAL}
         """);
     assertThat(report.findings())
         .extracting(Finding::line)
         .containsExactlyInAnyOrder(
-            "Error [OR0105] DestinationRule bookinfo/ratings: spec.exportTo is not implemented by Outrigger: refused "
+            "Error [OR0105] DestinationRule bookinfo/ratings: spec.workloadSelector is not implemented by Outrigger: refused "
                 + "rather than silently ignored",
-            "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].mirrors, spec.tcp are not "
+            "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.http[0].mirrors, spec.tcp are not "
                 + "implemented by Outrigger: refused rather than silently ignored");
     assertThat(report.hasErrors()).isTrue();
   }

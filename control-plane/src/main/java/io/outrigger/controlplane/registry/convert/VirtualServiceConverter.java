@@ -46,7 +46,12 @@ public final class VirtualServiceConverter {
       rules.add(rule(http.get(i), "http[" + i + "]", namespace, mesh));
     }
     return Optional.of(
-        new VirtualServiceConfig(namespace, object.getMetadata().getName(), hosts, rules));
+        new VirtualServiceConfig(
+            namespace,
+            object.getMetadata().getName(),
+            hosts,
+            rules,
+            ExportToConverter.convert(spec.getExportTo(), "spec.exportTo")));
   }
 
   private static HttpRouteRule rule(

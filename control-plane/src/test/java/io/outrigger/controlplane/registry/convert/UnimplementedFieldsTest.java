@@ -78,14 +78,14 @@ class UnimplementedFieldsTest {
         dir,
         "istio.yaml",
         "  host: reviews\n",
-        "  host: reviews\n  exportTo: [\".\"]\n  trafficPolicy: {tunnel: {protocol: CONNECT, targetHost: a, targetPort: 80}}\n");
+        "  host: reviews\n  workloadSelector: {matchLabels: {app: a}}\n  trafficPolicy: {tunnel: {protocol: CONNECT, targetHost: a, targetPort: 80}}\n");
 
     registry.reload();
 
     assertThat(registry.current().errors())
         .extracting(ConfigError::message)
         .containsExactly(
-            "DestinationRule default/reviews: spec.exportTo, spec.trafficPolicy.tunnel are not implemented by "
+            "DestinationRule default/reviews: spec.trafficPolicy.tunnel, spec.workloadSelector are not implemented by "
                 + "Outrigger: refused rather than silently ignored");
     assertThat(registry.current().destinationRule(REVIEWS).orElseThrow().subsets()).hasSize(3);
   }
@@ -134,14 +134,13 @@ class UnimplementedFieldsTest {
                 metadata: {name: reviews, namespace: default}
                 spec:
                   hosts: [reviews]
-                  exportTo: ["."]
                   tcp: [{route: [{destination: {host: reviews}}]}]
                   http: [{route: [{destination: {host: reviews}}]}]
                 """);
 
     assertThat(ConfigValidation.refuse(object, "default", registry.current()))
         .contains(
-            "spec.exportTo, spec.tcp are not implemented by Outrigger: refused rather than silently ignored");
+            "spec.tcp is not implemented by Outrigger: refused rather than silently ignored");
   }
 
   @Test
