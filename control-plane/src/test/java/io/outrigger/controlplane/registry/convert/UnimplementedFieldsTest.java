@@ -139,8 +139,7 @@ class UnimplementedFieldsTest {
                 """);
 
     assertThat(ConfigValidation.refuse(object, "default", registry.current()))
-        .contains(
-            "spec.tcp is not implemented by Outrigger: refused rather than silently ignored");
+        .contains("spec.tcp is not implemented by Outrigger: refused rather than silently ignored");
   }
 
   @Test
