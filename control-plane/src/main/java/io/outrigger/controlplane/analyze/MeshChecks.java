@@ -140,7 +140,8 @@ final class MeshChecks {
     Map<String, DestinationRuleConfig> first = new LinkedHashMap<>();
     for (DestinationRuleConfig dr : mesh.destinationRules()) {
       DestinationRuleConfig applies = first.putIfAbsent(dr.host(), dr);
-      if (applies != null) {
+      // Rules exported to some namespaces only are how Istio scopes them: no conflict.
+      if (applies != null && applies.exportTo().everywhere() && dr.exportTo().everywhere()) {
         add(
             FindingCode.CONFLICTING_DESTINATION_RULES,
             ConfigKinds.DESTINATION_RULE.kind(),
@@ -193,7 +194,10 @@ final class MeshChecks {
     for (VirtualServiceConfig vs : mesh.virtualServices()) {
       for (String host : vs.hosts()) {
         VirtualServiceConfig applies = first.putIfAbsent(host, vs);
-        if (applies != null && applies != vs) {
+        if (applies != null
+            && applies != vs
+            && applies.exportTo().everywhere()
+            && vs.exportTo().everywhere()) {
           add(
               FindingCode.CONFLICTING_VIRTUAL_SERVICES,
               ConfigKinds.VIRTUAL_SERVICE.kind(),
