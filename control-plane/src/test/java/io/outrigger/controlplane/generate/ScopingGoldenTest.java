@@ -1,21 +1,11 @@
 package io.outrigger.controlplane.generate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.Message;
-import io.outrigger.controlplane.model.MeshConfig;
-import io.outrigger.controlplane.model.MeshSettings;
-import io.outrigger.controlplane.model.ProxyNode;
-import io.outrigger.controlplane.testing.Goldens;
-import io.outrigger.controlplane.testing.MeshFixtures;
+import io.outrigger.controlplane.testing.ProductpageGoldens;
 import io.outrigger.controlplane.testing.TestSecrets;
-import io.outrigger.testsupport.EnvoyValidator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The bookinfo services and workloads with the Istio config of {@code
- * src/test/resources/scoping/<scenario>} (ServiceEntries of each resolution; a Sidecar scoping
- * productpage's egress; exportTo hiding objects from its namespace): the productpage proxy's config
- * against its golden, and accepted by the real {@code envoy --mode validate}.
+ * What productpage's proxy may reach, one golden per scenario shape of {@code
+ * src/test/resources/scoping/}: ServiceEntries of each resolution and location; a Sidecar scoping
+ * its egress (REGISTRY_ONLY); exportTo hiding objects from its namespace.
  */
 class ScopingGoldenTest {
   @TempDir static Path tmp;
@@ -36,29 +25,12 @@ class ScopingGoldenTest {
   static void secrets() throws Exception {
     secrets =
         TestSecrets.create(
-            Files.createDirectory(tmp.resolve("secrets")),
-            "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+            Files.createDirectory(tmp.resolve("secrets")), ProductpageGoldens.SPIFFE_ID);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"service-entry", "sidecar-egress", "export-to"})
   void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
-    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
-    try (InputStream in = getClass().getResourceAsStream("/scoping/" + scenario + "/istio.yaml")) {
-      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
-    }
-    MeshConfig mesh = MeshFixtures.load(dir);
-    assertThat(mesh.errors()).isEmpty();
-    ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
-
-    ProxyResources resources =
-        new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
-
-    Goldens.assertMatches("scoping/" + scenario + ".json", Goldens.render(resources));
-    List<Message> all = new ArrayList<>(secrets);
-    resources
-        .typeUrls()
-        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
-    EnvoyValidator.validateResources(all);
+    ProductpageGoldens.assertScenario(tmp, secrets, "scoping", scenario);
   }
 }

@@ -1,11 +1,7 @@
 package io.outrigger.controlplane.generate.cluster;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.Address;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServiceEntryHost;
@@ -74,16 +70,7 @@ public final class ServiceEntryClusters {
           entry.endpoints().isEmpty()
               ? port.targetPort()
               : entry.endpoints().get(i).targetPort(port);
-      locality.addLbEndpoints(
-          LbEndpoint.newBuilder()
-              .setEndpoint(
-                  Endpoint.newBuilder()
-                      .setAddress(
-                          Address.newBuilder()
-                              .setSocketAddress(
-                                  SocketAddress.newBuilder()
-                                      .setAddress(names.get(i))
-                                      .setPortValue(portNumber)))));
+      locality.addLbEndpoints(StaticClusterFactory.lbEndpoint(names.get(i), portNumber));
     }
     return ClusterLoadAssignment.newBuilder()
         .setClusterName(clusterName)
