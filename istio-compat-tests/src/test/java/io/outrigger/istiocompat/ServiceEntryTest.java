@@ -7,7 +7,6 @@ import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
-import io.outrigger.testsupport.apps.EchoServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -145,11 +144,8 @@ class ServiceEntryTest {
   }
 
   private static NetnsPod startServers(HostModeMesh mesh) {
-    NetnsPod outside = mesh.plainPod(OUTSIDE);
-    for (int port : List.of(PORT, UNREGISTERED_PORT)) {
-      outside.start(EchoServer.commandLine(port, serverName(port)), false);
-      outside.awaitListening(port, HostModeMesh.READY_TIMEOUT);
-    }
+    return mesh.startEchoServers(OUTSIDE, List.of(PORT, UNREGISTERED_PORT));
+  }
     return outside;
   }
 
