@@ -83,8 +83,6 @@ class OutboundTrafficPolicyTest {
   private static NetnsPod startServers(HostModeMesh mesh) {
     return mesh.startEchoServers(OUTSIDE, List.of(MESH_HTTP_PORT, UNUSED_PORT));
   }
-    return outside;
-  }
 
   private static ServiceAddress outsideAt(NetnsPod outside, int port) {
     return new ServiceAddress("outside.example", outside.ip(), port);

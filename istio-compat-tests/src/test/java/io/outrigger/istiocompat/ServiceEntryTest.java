@@ -146,8 +146,6 @@ class ServiceEntryTest {
   private static NetnsPod startServers(HostModeMesh mesh) {
     return mesh.startEchoServers(OUTSIDE, List.of(PORT, UNREGISTERED_PORT));
   }
-    return outside;
-  }
 
   private static String serverName(int port) {
     return OUTSIDE + "-" + port;
