@@ -51,7 +51,11 @@ class KubeScopingKindsTest {
       cluster.runningPod(NS, "reviews-v1", "client", Map.of("app", "reviews"), "198.18.0.11", true);
       cluster.service(NS, "reviews", 80, Map.of("app", "reviews"));
       cluster.slice(
-          NS, "reviews-1", "reviews", 9080, List.of(SliceEndpoint.ready("reviews-v1", "198.18.0.11")));
+          NS,
+          "reviews-1",
+          "reviews",
+          9080,
+          List.of(SliceEndpoint.ready("reviews-v1", "198.18.0.11")));
       cluster.apply(
           """
           apiVersion: networking.istio.io/v1
