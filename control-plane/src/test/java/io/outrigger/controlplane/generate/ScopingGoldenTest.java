@@ -2,9 +2,7 @@ package io.outrigger.controlplane.generate;
 
 import com.google.protobuf.Message;
 import io.outrigger.controlplane.testing.ProductpageGoldens;
-import io.outrigger.controlplane.testing.TestSecrets;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +21,7 @@ class ScopingGoldenTest {
 
   @BeforeAll
   static void secrets() throws Exception {
-    secrets =
-        TestSecrets.create(
-            Files.createDirectory(tmp.resolve("secrets")), ProductpageGoldens.SPIFFE_ID);
+    secrets = ProductpageGoldens.secrets(tmp);
   }
 
   @ParameterizedTest

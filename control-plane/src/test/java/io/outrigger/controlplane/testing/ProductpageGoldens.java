@@ -29,9 +29,14 @@ public final class ProductpageGoldens {
 
   private ProductpageGoldens() {}
 
+  /** The productpage proxy's secrets, made in {@code workDir}/secrets. */
+  public static List<? extends Message> secrets(Path workDir) throws Exception {
+    return TestSecrets.create(Files.createDirectory(workDir.resolve("secrets")), SPIFFE_ID);
+  }
+
   /**
    * @param workDir an empty directory of the test's own
-   * @param secrets the proxy's secrets ({@link TestSecrets} for {@link #SPIFFE_ID})
+   * @param secrets the proxy's secrets ({@link #secrets})
    */
   public static void assertScenario(
       Path workDir, List<? extends Message> secrets, String topic, String scenario)
