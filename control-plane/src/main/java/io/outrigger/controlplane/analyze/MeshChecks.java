@@ -139,8 +139,9 @@ final class MeshChecks {
   private void destinationRules() {
     Map<String, DestinationRuleConfig> first = new LinkedHashMap<>();
     for (DestinationRuleConfig dr : mesh.destinationRules()) {
-      DestinationRuleConfig applies = first.putIfAbsent(dr.host(), dr);
-      // Rules exported to some namespaces only are how Istio scopes them: no conflict.
+      // Rules of different namespaces, or exported to some namespaces only, are how Istio scopes
+      // them (a proxy's own namespace's rule wins): no conflict.
+      DestinationRuleConfig applies = first.putIfAbsent(dr.namespace() + "/" + dr.host(), dr);
       if (applies != null && applies.exportTo().everywhere() && dr.exportTo().everywhere()) {
         add(
             FindingCode.CONFLICTING_DESTINATION_RULES,

@@ -109,6 +109,20 @@ class OutboundScopingTest {
                 .resource()
                 .toString())
         .contains("RANDOM");
+    assertThat(clusterText(productpage, "details"))
+        .as("default's own DestinationRule for details wins in default")
+        .doesNotContain("LEAST_REQUEST");
+    assertThat(clusterText(shop, "details"))
+        .as("shop's own DestinationRule for details wins in shop")
+        .contains("LEAST_REQUEST");
+  }
+
+  private static String clusterText(ProxyResources resources, String service) {
+    return resources
+        .clusters()
+        .get("outbound|9080||" + service + ".default.svc.cluster.local")
+        .resource()
+        .toString();
   }
 
   @Test

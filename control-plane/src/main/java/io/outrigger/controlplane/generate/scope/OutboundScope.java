@@ -52,11 +52,17 @@ public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTra
     return new OutboundScope(workload.namespace(), sidecar.orElse(null), policy);
   }
 
-  /** True when some service, VirtualService or DestinationRule is hidden from some namespace. */
+  /**
+   * True when what a proxy sees depends on its namespace: some service, VirtualService or
+   * DestinationRule is hidden from some namespace, or some host has several DestinationRules (the
+   * one of the proxy's namespace wins, as in Istio).
+   */
   public static boolean hidesSomething(MeshConfig mesh) {
     return mesh.services().stream().anyMatch(s -> !s.exportTo().everywhere())
         || mesh.virtualServices().stream().anyMatch(v -> !v.exportTo().everywhere())
-        || mesh.destinationRules().stream().anyMatch(d -> !d.exportTo().everywhere());
+        || mesh.destinationRules().stream().anyMatch(d -> !d.exportTo().everywhere())
+        || mesh.destinationRules().stream().map(d -> d.host()).distinct().count()
+            < mesh.destinationRules().size();
   }
 
   public boolean seesWholeMesh() {

@@ -77,13 +77,25 @@ public final class OutboundView {
         .findFirst();
   }
 
-  /** The DestinationRule in force for {@code host}: the first exported to the proxy's namespace. */
+  /**
+   * The DestinationRule in force for {@code host}, among those exported to the proxy's namespace,
+   * as Istio picks it: one of the proxy's own namespace, else one of the service's namespace, else
+   * the first in namespace/name order.
+   */
   public Optional<DestinationRuleConfig> destinationRule(String host) {
     if (scope.seesWholeMesh()) {
       return mesh.destinationRule(host);
     }
-    return mesh.destinationRules(host).stream()
-        .filter(d -> d.exportTo().visibleTo(scope.namespace(), d.namespace()))
-        .findFirst();
+    String ns = scope.namespace();
+    List<DestinationRuleConfig> visible =
+        mesh.destinationRules(host).stream()
+            .filter(d -> d.exportTo().visibleTo(ns, d.namespace()))
+            .toList();
+    String serviceNamespace = mesh.service(host).map(Service::namespace).orElse(ns);
+    return visible.stream()
+        .filter(d -> d.namespace().equals(ns))
+        .findFirst()
+        .or(() -> visible.stream().filter(d -> d.namespace().equals(serviceNamespace)).findFirst())
+        .or(() -> visible.stream().findFirst());
   }
 }
