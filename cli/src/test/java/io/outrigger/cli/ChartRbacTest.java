@@ -28,7 +28,13 @@ import org.junit.jupiter.api.Test;
 class ChartRbacTest {
 
   private static final Set<String> ISTIO_KINDS =
-      Set.of("virtualservices", "destinationrules", "workloadentries", "peerauthentications");
+      Set.of(
+          "virtualservices",
+          "destinationrules",
+          "workloadentries",
+          "serviceentries",
+          "sidecars",
+          "peerauthentications");
 
   @Test
   void theChartGrantsWhatTheTier4TestsGrantTheControlPlane() throws IOException {

@@ -213,6 +213,19 @@ final class HostModeMesh implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Starts an echo server per port in the plain pod {@code name}, each answering with the name
+   * {@code <name>-<port>}, and waits until they listen.
+   */
+  NetnsPod startEchoServers(String name, List<Integer> ports) {
+    NetnsPod pod = plainPod(name);
+    for (int port : ports) {
+      pod.start(EchoServer.commandLine(port, name + "-" + port), false);
+      pod.awaitListening(port, READY_TIMEOUT);
+    }
+    return pod;
+  }
+
   List<MeshedPod> meshedPods() {
     return List.copyOf(meshed.values());
   }

@@ -6,7 +6,6 @@ import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
-import io.outrigger.testsupport.apps.EchoServer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,12 +81,7 @@ class OutboundTrafficPolicyTest {
 
   /** An echo server per port in the pod outside the mesh, each answering with its own name. */
   private static NetnsPod startServers(HostModeMesh mesh) {
-    NetnsPod outside = mesh.plainPod(OUTSIDE);
-    for (int port : List.of(MESH_HTTP_PORT, UNUSED_PORT)) {
-      outside.start(EchoServer.commandLine(port, serverName(port)), false);
-      outside.awaitListening(port, HostModeMesh.READY_TIMEOUT);
-    }
-    return outside;
+    return mesh.startEchoServers(OUTSIDE, List.of(MESH_HTTP_PORT, UNUSED_PORT));
   }
 
   private static ServiceAddress outsideAt(NetnsPod outside, int port) {

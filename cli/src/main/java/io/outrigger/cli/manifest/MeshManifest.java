@@ -94,7 +94,7 @@ public final class MeshManifest {
         - {apiGroups: [""], resources: [services], verbs: [list, watch]}
         - {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list, watch]}
         - apiGroups: [networking.istio.io]
-          resources: [virtualservices, destinationrules, workloadentries]
+          resources: [virtualservices, destinationrules, workloadentries, serviceentries, sidecars]
           verbs: [get, list, watch]
         - {apiGroups: [security.istio.io], resources: [peerauthentications, authorizationpolicies, requestauthentications], verbs: [get, list, watch]}
         - {apiGroups: [authentication.k8s.io], resources: [tokenreviews], verbs: [create]}

@@ -139,8 +139,10 @@ final class MeshChecks {
   private void destinationRules() {
     Map<String, DestinationRuleConfig> first = new LinkedHashMap<>();
     for (DestinationRuleConfig dr : mesh.destinationRules()) {
-      DestinationRuleConfig applies = first.putIfAbsent(dr.host(), dr);
-      if (applies != null) {
+      // Rules of different namespaces, or exported to some namespaces only, are how Istio scopes
+      // them (a proxy's own namespace's rule wins): no conflict.
+      DestinationRuleConfig applies = first.putIfAbsent(dr.namespace() + "/" + dr.host(), dr);
+      if (applies != null && applies.exportTo().everywhere() && dr.exportTo().everywhere()) {
         add(
             FindingCode.CONFLICTING_DESTINATION_RULES,
             ConfigKinds.DESTINATION_RULE.kind(),
@@ -193,7 +195,10 @@ final class MeshChecks {
     for (VirtualServiceConfig vs : mesh.virtualServices()) {
       for (String host : vs.hosts()) {
         VirtualServiceConfig applies = first.putIfAbsent(host, vs);
-        if (applies != null && applies != vs) {
+        if (applies != null
+            && applies != vs
+            && applies.exportTo().everywhere()
+            && vs.exportTo().everywhere()) {
           add(
               FindingCode.CONFLICTING_VIRTUAL_SERVICES,
               ConfigKinds.VIRTUAL_SERVICE.kind(),

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.controlplane.generate.cluster.JwksClusterFactory;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
+import io.outrigger.controlplane.generate.cluster.ServiceEntryClusters;
 import io.outrigger.controlplane.generate.cluster.StaticClusterFactory;
 import io.outrigger.controlplane.generate.endpoint.EndpointFactory;
 import io.outrigger.controlplane.generate.listener.AppHealthFactory;
@@ -15,48 +16,66 @@ import io.outrigger.controlplane.generate.listener.OutboundListenerFactory;
 import io.outrigger.controlplane.generate.listener.PeerAuthenticationPolicy;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.generate.route.OutboundRouteFactory;
+import io.outrigger.controlplane.generate.scope.OutboundScope;
+import io.outrigger.controlplane.generate.scope.OutboundView;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.MtlsMode;
-import io.outrigger.controlplane.model.ServicePort;
+import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.model.Workload;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The resources of one mesh snapshot: what does not depend on the proxy is built once and shared by
- * every proxy, routes once per proxy namespace, inbound resources once per {@link InboundPlan}, and
- * a proxy's whole set once per {@link ProxyScope}.
+ * The resources of one mesh snapshot: the outbound side (listeners, clusters, endpoints) once per
+ * distinct {@link OutboundScope} (one for every proxy that sees the whole mesh, which is built
+ * eagerly), routes once per proxy namespace and outbound scope, inbound resources once per {@link
+ * InboundPlan}, and a proxy's whole set once per {@link ProxyScope}. Clusters and endpoint
+ * assignments are shared by inputs across scopes and with the snapshot before.
  */
 final class MeshResources {
   /** A proxy's own side: the virtualInbound listener and the clusters to its local app. */
   record Inbound(
       Map<String, VersionedResource> listeners, Map<String, VersionedResource> clusters) {}
 
+  /** What a proxy of one outbound scope may reach. */
+  record Outbound(
+      Map<String, VersionedResource> listeners,
+      Map<String, VersionedResource> clusters,
+      Map<String, VersionedResource> endpoints) {}
+
   /** What an assignment is built from: the target and its selected workloads. */
   private record EndpointInputs(
       OutboundClusterFactory.Target target, List<Workload> endpoints, List<Workload> mtlsReady) {}
 
+  /** Routes differ by the namespace (short names) and by what the proxy sees. */
+  private record RouteKey(String namespace, OutboundScope scope) {}
+
   private final MeshConfig mesh;
-  private final OutboundRouteFactory routeFactory;
-  private final Map<String, VersionedResource> listeners;
-  private final Map<String, VersionedResource> clusters;
-  private final Map<String, VersionedResource> endpoints;
-  private final Map<OutboundClusterFactory.ClusterInputs, VersionedResource> clustersByInputs;
-  private final Map<EndpointInputs, VersionedResource> endpointsByInputs;
-  private final Map<String, Map<String, VersionedResource>> routesByNamespace =
+  private final MeshSettings settings;
+  private final OutboundClusterFactory clusterFactory;
+  private final boolean somethingHidden;
+  private final OutboundScope wholeMeshScope;
+  private final Outbound wholeMesh;
+  private final Map<String, VersionedResource> staticClusters;
+  private final Map<OutboundClusterFactory.ClusterInputs, VersionedResource> clustersByInputs =
+      new ConcurrentHashMap<>();
+  private final Map<EndpointInputs, VersionedResource> endpointsByInputs =
+      new ConcurrentHashMap<>();
+  private final Map<Workload, PeerAuthenticationPolicy> peerPolicies = new ConcurrentHashMap<>();
+  private final Map<OutboundScope, Outbound> outboundByScope = new ConcurrentHashMap<>();
+  private final Map<RouteKey, Map<String, VersionedResource>> routesByKey =
       new ConcurrentHashMap<>();
   private final Map<InboundPlan, Inbound> inboundByPlan = new ConcurrentHashMap<>();
   private final Map<ProxyScope, ProxyResources> byScope = new ConcurrentHashMap<>();
 
   /**
-   * The previous snapshot's routes when services, VirtualServices and DestinationRules are
-   * unchanged, else empty.
+   * The previous snapshot's routes when services, VirtualServices, DestinationRules and Sidecars
+   * are unchanged, else empty.
    */
-  private final Map<String, Map<String, VersionedResource>> reusableRoutes;
+  private final Map<RouteKey, Map<String, VersionedResource>> reusableRoutes;
 
   private final Map<InboundPlan, Inbound> reusableInbound;
 
@@ -67,89 +86,119 @@ final class MeshResources {
    */
   MeshResources(MeshConfig mesh, MeshSettings settings, MeshResources previous) {
     this.mesh = mesh;
-    this.routeFactory = new OutboundRouteFactory(settings.outboundTrafficPolicy());
-    OutboundClusterFactory clusterFactory = new OutboundClusterFactory(settings);
-    var previousClusters =
-        previous == null
-            ? Map.<OutboundClusterFactory.ClusterInputs, VersionedResource>of()
-            : previous.clustersByInputs;
-    var previousEndpoints =
-        previous == null ? Map.<EndpointInputs, VersionedResource>of() : previous.endpointsByInputs;
-    Map<OutboundClusterFactory.ClusterInputs, VersionedResource> builtClusters = new HashMap<>();
-    Map<Workload, PeerAuthenticationPolicy> policies = new HashMap<>();
-    Map<EndpointInputs, VersionedResource> builtEndpoints = new HashMap<>();
-    Map<String, VersionedResource> clusterMap = new LinkedHashMap<>();
-    Map<String, VersionedResource> endpointMap = new LinkedHashMap<>();
-    for (OutboundClusterFactory.Target target : OutboundClusterFactory.targets(mesh)) {
-      String name = target.clusterName();
-      List<Workload> selected = target.endpoints(mesh);
-      List<Workload> mtlsReady =
-          selected.stream().filter(w -> acceptsMtls(w, target.port(), settings, policies)).toList();
-      var clusterInputs = clusterFactory.inputs(target, selected, mtlsReady);
-      VersionedResource cluster = previousClusters.get(clusterInputs);
-      if (cluster == null) {
-        cluster = VersionedResource.of(name, clusterFactory.cluster(clusterInputs));
-      }
-      EndpointInputs endpointInputs = new EndpointInputs(target, selected, mtlsReady);
-      VersionedResource assignment = previousEndpoints.get(endpointInputs);
-      if (assignment == null) {
-        assignment =
-            VersionedResource.of(name, EndpointFactory.assignment(target, selected, mtlsReady));
-      }
-      builtClusters.put(clusterInputs, cluster);
-      builtEndpoints.put(endpointInputs, assignment);
-      clusterMap.put(name, cluster);
-      endpointMap.put(name, assignment);
-    }
+    this.settings = settings;
+    this.clusterFactory = new OutboundClusterFactory(settings);
+    this.somethingHidden = OutboundScope.hidesSomething(mesh);
+    this.wholeMeshScope = OutboundScope.wholeMesh(settings.outboundTrafficPolicy());
+    Map<String, VersionedResource> statics = new LinkedHashMap<>();
     for (Cluster cluster : StaticClusterFactory.meshWide()) {
-      put(clusterMap, cluster.getName(), cluster);
+      put(statics, cluster.getName(), cluster);
     }
+    this.staticClusters = Map.copyOf(statics);
     boolean sameServices = previous != null && previous.mesh.services().equals(mesh.services());
-    this.clustersByInputs = Map.copyOf(builtClusters);
-    this.endpointsByInputs = Map.copyOf(builtEndpoints);
-    this.clusters = Map.copyOf(clusterMap);
-    this.endpoints = Map.copyOf(endpointMap);
+    OutboundView wholeMeshView = OutboundView.wholeMesh(mesh, wholeMeshScope);
     // Outbound TCP and TLS listeners carry the VirtualServices' tcp and tls routes.
-    this.listeners =
-        sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices())
-            ? previous.listeners
-            : outboundListeners(mesh, settings);
+    boolean sameListeners =
+        sameServices && previous.mesh.virtualServices().equals(mesh.virtualServices());
+    Outbound built =
+        outbound(
+            wholeMeshView,
+            previous == null ? Map.of() : previous.clustersByInputs,
+            previous == null ? Map.of() : previous.endpointsByInputs,
+            sameListeners ? previous.wholeMesh.listeners() : null);
+    this.wholeMesh = built;
     // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host).
     this.reusableRoutes =
         sameServices
                 && previous.mesh.virtualServices().equals(mesh.virtualServices())
                 && previous.mesh.destinationRules().equals(mesh.destinationRules())
-            ? previous.routesByNamespace
+                && previous.mesh.sidecars().equals(mesh.sidecars())
+            ? previous.routesByKey
             : Map.of();
     this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;
   }
 
+  /** The scope of {@code proxy} in this snapshot. */
+  ProxyScope scope(ProxyNode proxy) {
+    return ProxyScope.of(mesh, proxy, settings, somethingHidden);
+  }
+
+  /**
+   * The outbound side a proxy of {@code view}'s scope receives.
+   *
+   * @param listeners the listeners to use, or null to build them
+   */
+  private Outbound outbound(
+      OutboundView view,
+      Map<OutboundClusterFactory.ClusterInputs, VersionedResource> previousClusters,
+      Map<EndpointInputs, VersionedResource> previousEndpoints,
+      Map<String, VersionedResource> listeners) {
+    Map<String, VersionedResource> clusterMap = new LinkedHashMap<>();
+    Map<String, VersionedResource> endpointMap = new LinkedHashMap<>();
+    for (OutboundClusterFactory.Target target : OutboundClusterFactory.targets(view)) {
+      String name = target.clusterName();
+      List<Workload> selected = target.endpoints(mesh);
+      List<Workload> mtlsReady = selected.stream().filter(w -> acceptsMtls(w, target)).toList();
+      var clusterInputs = clusterFactory.inputs(target, selected, mtlsReady);
+      VersionedResource cluster =
+          clustersByInputs.computeIfAbsent(
+              clusterInputs,
+              inputs -> {
+                VersionedResource reused = previousClusters.get(inputs);
+                return reused != null
+                    ? reused
+                    : VersionedResource.of(name, clusterFactory.cluster(inputs));
+              });
+      clusterMap.put(name, cluster);
+      if (ServiceEntryClusters.usesEds(target.service())) {
+        VersionedResource assignment =
+            endpointsByInputs.computeIfAbsent(
+                new EndpointInputs(target, selected, mtlsReady),
+                inputs -> {
+                  VersionedResource reused = previousEndpoints.get(inputs);
+                  return reused != null
+                      ? reused
+                      : VersionedResource.of(
+                          name, EndpointFactory.assignment(target, selected, mtlsReady));
+                });
+        endpointMap.put(name, assignment);
+      }
+    }
+    clusterMap.putAll(staticClusters);
+    return new Outbound(
+        listeners != null ? listeners : outboundListeners(view),
+        Map.copyOf(clusterMap),
+        Map.copyOf(endpointMap));
+  }
+
+  private Outbound outbound(OutboundScope scope) {
+    if (scope.equals(wholeMeshScope)) {
+      return wholeMesh;
+    }
+    return outboundByScope.computeIfAbsent(
+        scope, s -> outbound(new OutboundView(mesh, s), Map.of(), Map.of(), null));
+  }
+
   /**
    * Automatic mTLS goes to a workload only when it has a sidecar and its PeerAuthentication does
-   * not DISABLE mTLS on that port (its sidecar would then expect plaintext), as in Istio.
+   * not DISABLE mTLS on that port (its sidecar would then expect plaintext), as in Istio; never to
+   * a ServiceEntry host outside the mesh.
    */
-  private boolean acceptsMtls(
-      Workload workload,
-      ServicePort port,
-      MeshSettings settings,
-      Map<Workload, PeerAuthenticationPolicy> policies) {
-    if (!workload.inMesh()) {
+  private boolean acceptsMtls(Workload workload, OutboundClusterFactory.Target target) {
+    if (!workload.inMesh() || target.service().meshExternal()) {
       return false;
     }
     PeerAuthenticationPolicy policy =
-        policies.computeIfAbsent(
+        peerPolicies.computeIfAbsent(
             workload, w -> PeerAuthenticationPolicy.of(mesh, w, settings.rootNamespace()));
-    return policy.forPort(workload.targetPort(port)) != MtlsMode.DISABLE;
+    return policy.forPort(workload.targetPort(target.port())) != MtlsMode.DISABLE;
   }
 
-  private static Map<String, VersionedResource> outboundListeners(
-      MeshConfig mesh, MeshSettings settings) {
-    OutboundListenerFactory listenerFactory =
-        new OutboundListenerFactory(settings.outboundTrafficPolicy());
+  private static Map<String, VersionedResource> outboundListeners(OutboundView view) {
     Map<String, VersionedResource> listenerMap = new LinkedHashMap<>();
-    Listener virtualOutbound = listenerFactory.virtualOutbound();
+    Listener virtualOutbound = OutboundListenerFactory.virtualOutbound(view.scope().policy());
     put(listenerMap, virtualOutbound.getName(), virtualOutbound);
-    for (Listener listener : listenerFactory.serviceListeners(mesh)) {
+    for (Listener listener : OutboundListenerFactory.serviceListeners(view)) {
       put(listenerMap, listener.getName(), listener);
     }
     return Map.copyOf(listenerMap);
@@ -159,16 +208,9 @@ final class MeshResources {
     return mesh;
   }
 
-  Map<String, VersionedResource> listeners() {
-    return listeners;
-  }
-
-  Map<String, VersionedResource> clusters() {
-    return clusters;
-  }
-
-  Map<String, VersionedResource> endpoints() {
-    return endpoints;
+  /** The outbound side of every proxy that sees the whole mesh. */
+  Outbound wholeMesh() {
+    return wholeMesh;
   }
 
   /**
@@ -180,33 +222,38 @@ final class MeshResources {
         scope,
         s -> {
           Inbound inbound = inbound(s.inbound());
+          Outbound outbound = outbound(s.outbound());
           return new ProxyResources(
               Map.of(
                   ProxyResources.LISTENER,
-                  new LayeredMap<>(inbound.listeners(), listeners),
+                  new LayeredMap<>(inbound.listeners(), outbound.listeners()),
                   ProxyResources.ROUTE,
-                  routes(s.namespace()),
+                  routes(s.namespace(), s.outbound()),
                   ProxyResources.CLUSTER,
-                  new LayeredMap<>(inbound.clusters(), clusters),
+                  new LayeredMap<>(inbound.clusters(), outbound.clusters()),
                   ProxyResources.ENDPOINT,
-                  endpoints));
+                  outbound.endpoints()));
         });
   }
 
-  Map<String, VersionedResource> routes(String proxyNamespace) {
-    return routesByNamespace.computeIfAbsent(
-        proxyNamespace,
-        ns -> {
-          Map<String, VersionedResource> reusable = reusableRoutes.get(ns);
+  Map<String, VersionedResource> routes(String proxyNamespace, OutboundScope scope) {
+    return routesByKey.computeIfAbsent(
+        new RouteKey(proxyNamespace, scope),
+        key -> {
+          Map<String, VersionedResource> reusable = reusableRoutes.get(key);
           if (reusable != null) {
             return reusable;
           }
+          OutboundView view =
+              scope.equals(wholeMeshScope)
+                  ? OutboundView.wholeMesh(mesh, scope)
+                  : new OutboundView(mesh, scope);
           Map<String, VersionedResource> routes = new LinkedHashMap<>();
-          for (int port : OutboundRouteFactory.httpPorts(mesh)) {
+          for (int port : OutboundRouteFactory.httpPorts(view)) {
             put(
                 routes,
                 ResourceNames.outboundRoute(port),
-                routeFactory.routeConfiguration(port, ns, mesh));
+                OutboundRouteFactory.routeConfiguration(port, proxyNamespace, view));
           }
           return Map.copyOf(routes);
         });
@@ -228,7 +275,8 @@ final class MeshResources {
           }
           for (var jwks : InboundJwt.remoteKeySets(p)) {
             String name = InboundJwt.jwksCluster(jwks);
-            if (!clusters.containsKey(name)) { // a mesh service's own cluster serves its key set
+            // A mesh service's own cluster serves its key set.
+            if (!wholeMesh.clusters().containsKey(name)) {
               put(own, name, JwksClusterFactory.cluster(name, jwks));
             }
           }

@@ -24,12 +24,13 @@ public final class ProxyConfigGenerator {
   }
 
   public ProxyResources generate(MeshConfig mesh, ProxyNode proxy) {
-    return sharedFor(mesh).forScope(scope(mesh, proxy));
+    MeshResources shared = sharedFor(mesh);
+    return shared.forScope(shared.scope(proxy));
   }
 
   /** The scope {@link #generate} builds {@code proxy}'s resources for. */
   public ProxyScope scope(MeshConfig mesh, ProxyNode proxy) {
-    return ProxyScope.of(mesh, proxy, settings);
+    return sharedFor(mesh).scope(proxy);
   }
 
   private MeshResources sharedFor(MeshConfig mesh) {

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.generate;
 
 import io.outrigger.controlplane.generate.listener.InboundPlan;
+import io.outrigger.controlplane.generate.scope.OutboundScope;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
@@ -12,25 +13,34 @@ import java.util.Objects;
  * scopes share them. Two proxies with equal scopes get the same resources (the same instances), so
  * "why did this proxy get this route" is answered by its scope.
  *
- * <p>Today every proxy sees every service (clusters, outbound listeners and endpoints are
- * mesh-wide), so the outbound side is just the proxy's namespace, which decides the short host
- * names its routes answer to. A Sidecar resource, {@code exportTo} and HTTPRoute {@code parentRefs}
- * narrow what a proxy sees: they belong here as further components of the outbound side, and the
- * resources keyed by them follow.
+ * <p>The outbound side is the proxy's namespace, which decides the short host names its routes
+ * answer to, and its {@link OutboundScope}: the Sidecar resource applying to it and the {@code
+ * exportTo} of services, VirtualServices and DestinationRules narrow what it sees. Proxies without
+ * a Sidecar in a mesh where nothing is hidden share one outbound scope.
  *
  * @param namespace the proxy's namespace: its routes' short names
  * @param inbound its own side: ports, mTLS modes, probes and the AuthorizationPolicies that select
  *     it
+ * @param outbound what it may reach
  */
-public record ProxyScope(String namespace, InboundPlan inbound) {
+public record ProxyScope(String namespace, InboundPlan inbound, OutboundScope outbound) {
   public ProxyScope {
     Objects.requireNonNull(namespace);
     Objects.requireNonNull(inbound);
+    Objects.requireNonNull(outbound);
   }
 
-  /** The scope of {@code proxy} in {@code mesh}. */
-  public static ProxyScope of(MeshConfig mesh, ProxyNode proxy, MeshSettings settings) {
+  /**
+   * The scope of {@code proxy} in {@code mesh}.
+   *
+   * @param somethingHidden {@link OutboundScope#hidesSomething}{@code (mesh)}, computed once per
+   *     snapshot
+   */
+  public static ProxyScope of(
+      MeshConfig mesh, ProxyNode proxy, MeshSettings settings, boolean somethingHidden) {
     return new ProxyScope(
-        proxy.namespace(), InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()));
+        proxy.namespace(),
+        InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()),
+        OutboundScope.of(mesh, proxy.workload(), settings, somethingHidden));
   }
 }

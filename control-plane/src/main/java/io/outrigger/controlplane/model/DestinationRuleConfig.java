@@ -3,17 +3,29 @@ package io.outrigger.controlplane.model;
 import java.util.List;
 import java.util.Optional;
 
-/** A validated DestinationRule for one host (resolved FQDN). */
+/** A validated DestinationRule for one host (resolved FQDN), and where it is visible. */
 public record DestinationRuleConfig(
     String namespace,
     String name,
     String host,
     ClientTlsMode tls,
     List<SubsetConfig> subsets,
-    PortedPolicy policy) {
+    PortedPolicy policy,
+    ExportTo exportTo) {
   public DestinationRuleConfig {
     subsets = List.copyOf(subsets);
     policy = policy == null ? PortedPolicy.NONE : policy;
+    exportTo = exportTo == null ? ExportTo.EVERYWHERE : exportTo;
+  }
+
+  public DestinationRuleConfig(
+      String namespace,
+      String name,
+      String host,
+      ClientTlsMode tls,
+      List<SubsetConfig> subsets,
+      PortedPolicy policy) {
+    this(namespace, name, host, tls, subsets, policy, ExportTo.EVERYWHERE);
   }
 
   public DestinationRuleConfig(

@@ -34,12 +34,16 @@ public final class MeshConfig {
   private final List<RequestAuthenticationConfig> requestAuthentications;
   private final List<EndpointSliceConfig> endpointSlices;
   private final List<NamespaceConfig> namespaces;
+  private final List<ServiceEntryConfig> serviceEntries;
+  private final List<SidecarConfig> sidecars;
   private final List<ConfigError> errors;
   private final Map<String, NamespaceConfig> namespacesByName;
   private final Map<String, Service> servicesByHost;
   private final Map<String, List<Workload>> workloadsByHost;
   private final Map<String, DestinationRuleConfig> destinationRulesByHost;
   private final Map<String, VirtualServiceConfig> virtualServicesByHost;
+  private final Map<String, List<DestinationRuleConfig>> allDestinationRulesByHost;
+  private final Map<String, List<VirtualServiceConfig>> allVirtualServicesByHost;
   private final Map<String, Workload> workloadsByKey;
 
   /**
@@ -50,8 +54,19 @@ public final class MeshConfig {
 
   private MeshConfig(Builder b) {
     this.version = b.version;
+    this.serviceEntries =
+        sorted(
+            b.serviceEntries,
+            Comparator.comparing(ServiceEntryConfig::namespace)
+                .thenComparing(ServiceEntryConfig::name));
+    this.sidecars =
+        sorted(
+            b.sidecars,
+            Comparator.comparing(SidecarConfig::namespace).thenComparing(SidecarConfig::name));
+    List<Service> all = new ArrayList<>(b.services);
+    serviceEntries.forEach(e -> all.addAll(e.services()));
     this.services =
-        sorted(b.services, Comparator.comparing(Service::namespace).thenComparing(Service::name));
+        sorted(all, Comparator.comparing(Service::namespace).thenComparing(Service::name));
     this.workloads =
         sorted(
             b.workloads, Comparator.comparing(Workload::namespace).thenComparing(Workload::name));
@@ -94,6 +109,8 @@ public final class MeshConfig {
     this.workloadsByHost = indexEndpoints(services, selection, endpointSlices, workloadsByKey);
     this.destinationRulesByHost = firstPerKey(destinationRules, DestinationRuleConfig::host);
     this.virtualServicesByHost = indexVirtualServices(virtualServices);
+    this.allDestinationRulesByHost = allPerKey(destinationRules, d -> List.of(d.host()));
+    this.allVirtualServicesByHost = allPerKey(virtualServices, VirtualServiceConfig::hosts);
     this.servicesByWorkload = indexServicesByWorkload(services, workloads, selection);
   }
 
@@ -143,6 +160,30 @@ public final class MeshConfig {
 
   public List<NamespaceConfig> namespaces() {
     return namespaces;
+  }
+
+  public List<ServiceEntryConfig> serviceEntries() {
+    return serviceEntries;
+  }
+
+  public List<SidecarConfig> sidecars() {
+    return sidecars;
+  }
+
+  /**
+   * Every DestinationRule for {@code host}, in namespace/name order; {@link #destinationRule} is
+   * the first.
+   */
+  public List<DestinationRuleConfig> destinationRules(String host) {
+    return allDestinationRulesByHost.getOrDefault(host, List.of());
+  }
+
+  /**
+   * Every VirtualService naming {@code host}, in namespace/name order; {@link #virtualService} is
+   * the first.
+   */
+  public List<VirtualServiceConfig> virtualServices(String host) {
+    return allVirtualServicesByHost.getOrDefault(host, List.of());
   }
 
   /**
@@ -200,7 +241,7 @@ public final class MeshConfig {
 
   private static Map<String, Service> indexServices(List<Service> services) {
     Map<String, Service> byHost = new LinkedHashMap<>();
-    services.forEach(s -> byHost.put(s.hostname(), s));
+    services.forEach(s -> byHost.putIfAbsent(s.hostname(), s));
     return Map.copyOf(byHost);
   }
 
@@ -217,7 +258,11 @@ public final class MeshConfig {
                 .add(s));
     Map<String, List<Workload>> byHost = new LinkedHashMap<>();
     for (Service service : services) {
-      byHost.put(
+      if (service.entry() != null && !service.entry().selectsWorkloads()) {
+        byHost.putIfAbsent(service.hostname(), service.entry().endpoints());
+        continue;
+      }
+      byHost.putIfAbsent(
           service.hostname(),
           service.endpointsFromSlices()
               ? sliceEndpoints(
@@ -292,6 +337,16 @@ public final class MeshConfig {
     return Map.copyOf(byHost);
   }
 
+  private static <T> Map<String, List<T>> allPerKey(List<T> all, Function<T, List<String>> keys) {
+    Map<String, List<T>> byKey = new HashMap<>();
+    all.forEach(
+        item ->
+            keys.apply(item)
+                .forEach(k -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(item)));
+    byKey.replaceAll((k, list) -> List.copyOf(list));
+    return Map.copyOf(byKey);
+  }
+
   private static <T> Map<String, T> firstPerKey(List<T> all, Function<T, String> key) {
     Map<String, T> byKey = new LinkedHashMap<>();
     all.forEach(item -> byKey.putIfAbsent(key.apply(item), item));
@@ -320,6 +375,10 @@ public final class MeshConfig {
         + endpointSlices.size()
         + ", namespaces="
         + namespaces.size()
+        + ", serviceEntries="
+        + serviceEntries.size()
+        + ", sidecars="
+        + sidecars.size()
         + ", errors="
         + errors.size()
         + "}";
@@ -337,6 +396,8 @@ public final class MeshConfig {
     private final List<RequestAuthenticationConfig> requestAuthentications = new ArrayList<>();
     private final List<EndpointSliceConfig> endpointSlices = new ArrayList<>();
     private final List<NamespaceConfig> namespaces = new ArrayList<>();
+    private final List<ServiceEntryConfig> serviceEntries = new ArrayList<>();
+    private final List<SidecarConfig> sidecars = new ArrayList<>();
     private final List<ConfigError> errors = new ArrayList<>();
 
     private Builder(long version) {
@@ -385,6 +446,17 @@ public final class MeshConfig {
 
     public Builder namespace(NamespaceConfig n) {
       namespaces.add(Objects.requireNonNull(n));
+      return this;
+    }
+
+    /** Its services join {@link #services()}. */
+    public Builder serviceEntry(ServiceEntryConfig e) {
+      serviceEntries.add(Objects.requireNonNull(e));
+      return this;
+    }
+
+    public Builder sidecar(SidecarConfig s) {
+      sidecars.add(Objects.requireNonNull(s));
       return this;
     }
 

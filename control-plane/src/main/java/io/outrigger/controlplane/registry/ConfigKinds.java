@@ -1,6 +1,8 @@
 package io.outrigger.controlplane.registry;
 
 import io.fabric8.istio.api.networking.v1.DestinationRule;
+import io.fabric8.istio.api.networking.v1.ServiceEntry;
+import io.fabric8.istio.api.networking.v1.Sidecar;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.istio.api.networking.v1.WorkloadEntry;
 import io.fabric8.istio.api.security.v1.AuthorizationPolicy;
@@ -16,6 +18,8 @@ import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.RequestAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.ServiceEntryConfig;
+import io.outrigger.controlplane.model.SidecarConfig;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.convert.AuthorizationPolicyConverter;
@@ -25,6 +29,8 @@ import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
 import io.outrigger.controlplane.registry.convert.PodConverter;
 import io.outrigger.controlplane.registry.convert.RequestAuthenticationConverter;
 import io.outrigger.controlplane.registry.convert.ServiceConverter;
+import io.outrigger.controlplane.registry.convert.ServiceEntryConverter;
+import io.outrigger.controlplane.registry.convert.SidecarConverter;
 import io.outrigger.controlplane.registry.convert.VirtualServiceConverter;
 import io.outrigger.controlplane.registry.convert.WorkloadEntryConverter;
 import java.util.List;
@@ -93,6 +99,28 @@ public final class ConfigKinds {
           Workload.class,
           false,
           (w, ns, mesh) -> WorkloadEntryConverter.convert(w, ns));
+
+  /** One service per host, beside the Kubernetes Services. */
+  public static final ConfigKind<ServiceEntry> SERVICE_ENTRY =
+      new ConfigKind<>(
+          "ServiceEntry",
+          "networking.istio.io",
+          NETWORKING_VERSIONS,
+          ServiceEntry.class,
+          ServiceEntryConfig.class,
+          false,
+          (e, ns, mesh) -> ServiceEntryConverter.convert(e, ns));
+
+  public static final ConfigKind<Sidecar> SIDECAR =
+      new ConfigKind<>(
+          "Sidecar",
+          "networking.istio.io",
+          NETWORKING_VERSIONS,
+          Sidecar.class,
+          SidecarConfig.class,
+          false,
+          (s, ns, mesh) -> SidecarConverter.convert(s, ns));
+
   public static final ConfigKind<DestinationRule> DESTINATION_RULE =
       new ConfigKind<>(
           "DestinationRule",
@@ -151,6 +179,8 @@ public final class ConfigKinds {
           POD,
           ENDPOINT_SLICE,
           WORKLOAD_ENTRY,
+          SERVICE_ENTRY,
+          SIDECAR,
           DESTINATION_RULE,
           PEER_AUTHENTICATION,
           AUTHORIZATION_POLICY,

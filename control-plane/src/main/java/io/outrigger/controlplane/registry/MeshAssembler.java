@@ -9,6 +9,8 @@ import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.RequestAuthenticationConfig;
 import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.ServiceEntryConfig;
+import io.outrigger.controlplane.model.SidecarConfig;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.convert.ImplementedFields;
@@ -265,7 +267,9 @@ public final class MeshAssembler {
         .forEach(
             o -> {
               if (o instanceof Service s) {
-                services.put(s.hostname(), s);
+                services.putIfAbsent(s.hostname(), s);
+              } else if (o instanceof ServiceEntryConfig e) {
+                e.services().forEach(s -> services.putIfAbsent(s.hostname(), s));
               } else if (o instanceof DestinationRuleConfig d) {
                 rules.merge(
                     d.host(),
@@ -306,6 +310,8 @@ public final class MeshAssembler {
                 case RequestAuthenticationConfig r -> b.requestAuthentication(r);
                 case EndpointSliceConfig e -> b.endpointSlice(e);
                 case NamespaceConfig n -> b.namespace(n);
+                case ServiceEntryConfig e -> b.serviceEntry(e);
+                case SidecarConfig s -> b.sidecar(s);
                 default ->
                     throw new IllegalStateException("unexpected model object " + o.getClass());
               }
@@ -324,6 +330,8 @@ public final class MeshAssembler {
         && a.requestAuthentications().equals(b.requestAuthentications())
         && a.endpointSlices().equals(b.endpointSlices())
         && a.namespaces().equals(b.namespaces())
+        && a.serviceEntries().equals(b.serviceEntries())
+        && a.sidecars().equals(b.sidecars())
         && a.errors().equals(b.errors());
   }
 }

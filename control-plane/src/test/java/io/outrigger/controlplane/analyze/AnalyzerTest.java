@@ -348,7 +348,6 @@ class AnalyzerTest {
         metadata: {name: ratings-vs, namespace: bookinfo}
         spec:
           hosts: [ratings]
-          exportTo: ["."]
           http:
             - retries: {attempts: 2, retryRemoteLocalities: true}
               route: [{destination: {host: ratings, port: {number: 9080}}}]
@@ -358,16 +357,16 @@ class AnalyzerTest {
         metadata: {name: ratings, namespace: bookinfo}
         spec:
           host: ratings
-          exportTo: ["."]
+          workloadSelector: {matchLabels: {app: ratings}}
           trafficPolicy:
             tls: {mode: ISTIO_MUTUAL}
         """);
     assertThat(report.findings())
         .extracting(Finding::line)
         .containsExactlyInAnyOrder(
-            "Error [OR0105] DestinationRule bookinfo/ratings: spec.exportTo is not implemented by Outrigger: refused "
+            "Error [OR0105] DestinationRule bookinfo/ratings: spec.workloadSelector is not implemented by Outrigger: refused "
                 + "rather than silently ignored",
-            "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.exportTo, spec.http[0].retries.retryRemoteLocalities are"
+            "Error [OR0105] VirtualService bookinfo/ratings-vs: spec.http[0].retries.retryRemoteLocalities is"
                 + " not implemented by Outrigger: refused rather than silently ignored");
     assertThat(report.hasErrors()).isTrue();
   }

@@ -1,21 +1,9 @@
 package io.outrigger.controlplane.generate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.Message;
-import io.outrigger.controlplane.model.MeshConfig;
-import io.outrigger.controlplane.model.MeshSettings;
-import io.outrigger.controlplane.model.ProxyNode;
-import io.outrigger.controlplane.testing.Goldens;
-import io.outrigger.controlplane.testing.MeshFixtures;
-import io.outrigger.controlplane.testing.TestSecrets;
-import io.outrigger.testsupport.EnvoyValidator;
+import io.outrigger.controlplane.testing.ProductpageGoldens;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,32 +22,12 @@ class ResilienceGoldenTest {
 
   @BeforeAll
   static void secrets() throws Exception {
-    secrets =
-        TestSecrets.create(
-            Files.createDirectory(tmp.resolve("secrets")),
-            "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    secrets = ProductpageGoldens.secrets(tmp);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"route-policies", "traffic-policies"})
   void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
-    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
-    try (InputStream in =
-        getClass().getResourceAsStream("/resilience/" + scenario + "/istio.yaml")) {
-      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
-    }
-    MeshConfig mesh = MeshFixtures.load(dir);
-    assertThat(mesh.errors()).isEmpty();
-    ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
-
-    ProxyResources resources =
-        new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
-
-    Goldens.assertMatches("resilience/" + scenario + ".json", Goldens.render(resources));
-    List<Message> all = new ArrayList<>(secrets);
-    resources
-        .typeUrls()
-        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
-    EnvoyValidator.validateResources(all);
+    ProductpageGoldens.assertScenario(tmp, secrets, "resilience", scenario);
   }
 }

@@ -188,7 +188,12 @@ public final class WebhookManifest {
             List.of("CREATE", "UPDATE"),
             "networking.istio.io",
             List.of("v1", "v1beta1", "v1alpha3"),
-            List.of("virtualservices", "destinationrules", "workloadentries")));
+            List.of(
+                "virtualservices",
+                "destinationrules",
+                "workloadentries",
+                "serviceentries",
+                "sidecars")));
     rules.add(
         rule(
             List.of("CREATE", "UPDATE"),

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.outrigger.controlplane.generate.naming.ConfigSources;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
+import io.outrigger.controlplane.generate.scope.OutboundView;
 import io.outrigger.controlplane.model.ClientTlsMode;
 import io.outrigger.controlplane.model.Labels;
 import io.outrigger.controlplane.model.MeshConfig;
@@ -21,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Outbound EDS clusters, one per service port and per DestinationRule subset. They depend only on
- * the mesh, never on the proxy asking, so every proxy shares the same instances.
+ * Outbound clusters, one per service port and per DestinationRule subset: EDS ones for Kubernetes
+ * services, for ServiceEntries as their resolution says ({@link ServiceEntryClusters}). They depend
+ * only on the target (service, port, subset, rule), never on the proxy asking, so proxies share the
+ * same instances; which targets a proxy gets is its {@link OutboundView}'s business.
  */
 public final class OutboundClusterFactory {
   static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(10).build();
@@ -64,11 +67,14 @@ public final class OutboundClusterFactory {
     }
   }
 
-  /** Every cluster target of the mesh: each service port, then each of its subsets. */
-  public static List<Target> targets(MeshConfig mesh) {
+  /**
+   * Every cluster target a proxy sees: each service port, then each of its subsets, with the
+   * DestinationRule in force for that proxy.
+   */
+  public static List<Target> targets(OutboundView view) {
     List<Target> targets = new ArrayList<>();
-    for (Service service : mesh.services()) {
-      var rule = mesh.destinationRule(service.hostname());
+    for (Service service : view.services()) {
+      var rule = view.destinationRule(service.hostname());
       for (ServicePort port : service.ports()) {
         ClientTlsMode serviceTls = rule.map(r -> r.tls()).orElse(ClientTlsMode.UNSET);
         TrafficPolicy servicePolicy =
@@ -114,16 +120,23 @@ public final class OutboundClusterFactory {
     Cluster.Builder cluster =
         Cluster.newBuilder()
             .setName(name)
-            .setType(Cluster.DiscoveryType.EDS)
-            .setEdsClusterConfig(
-                Cluster.EdsClusterConfig.newBuilder()
-                    .setEdsConfig(ConfigSources.ads())
-                    .setServiceName(name))
             .setConnectTimeout(CONNECT_TIMEOUT)
             .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    if (!ServiceEntryClusters.configureDiscovery(target, cluster)) {
+      cluster
+          .setType(Cluster.DiscoveryType.EDS)
+          .setEdsClusterConfig(
+              Cluster.EdsClusterConfig.newBuilder()
+                  .setEdsConfig(ConfigSources.ads())
+                  .setServiceName(name));
+    }
     boolean http2 = target.port().protocol().isHttp2();
     if (!ClusterPolicies.apply(target.policy(), http2, cluster) && http2) {
       useHttp2(cluster);
+    }
+    if (cluster.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
+      // The caller picked the endpoint: no balancing policy of a DestinationRule applies.
+      cluster.setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
     }
     applyTls(cluster, inputs);
     return cluster.build();

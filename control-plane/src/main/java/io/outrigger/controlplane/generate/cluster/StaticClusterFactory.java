@@ -79,19 +79,21 @@ public final class StaticClusterFactory {
                     .setClusterName(name)
                     .addEndpoints(
                         LocalityLbEndpoints.newBuilder()
-                            .addLbEndpoints(
-                                LbEndpoint.newBuilder()
-                                    .setEndpoint(
-                                        Endpoint.newBuilder()
-                                            .setAddress(
-                                                Address.newBuilder()
-                                                    .setSocketAddress(
-                                                        SocketAddress.newBuilder()
-                                                            .setAddress("127.0.0.1")
-                                                            .setPortValue(port)))))));
+                            .addLbEndpoints(lbEndpoint("127.0.0.1", port))));
     if (http2) {
       OutboundClusterFactory.useHttp2(cluster);
     }
     return cluster.build();
+  }
+
+  /** An endpoint of a cluster: an address (an IP, or a name for DNS clusters) and a port. */
+  public static LbEndpoint.Builder lbEndpoint(String address, int port) {
+    return LbEndpoint.newBuilder()
+        .setEndpoint(
+            Endpoint.newBuilder()
+                .setAddress(
+                    Address.newBuilder()
+                        .setSocketAddress(
+                            SocketAddress.newBuilder().setAddress(address).setPortValue(port))));
   }
 }

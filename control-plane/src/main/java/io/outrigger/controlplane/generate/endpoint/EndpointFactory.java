@@ -1,13 +1,11 @@
 package io.outrigger.controlplane.generate.endpoint;
 
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
+import io.outrigger.controlplane.generate.cluster.StaticClusterFactory;
 import io.outrigger.controlplane.generate.cluster.UpstreamTls;
 import io.outrigger.controlplane.model.Workload;
 import java.util.HashSet;
@@ -39,15 +37,7 @@ public final class EndpointFactory {
     LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
     for (Workload workload : endpoints) {
       LbEndpoint.Builder endpoint =
-          LbEndpoint.newBuilder()
-              .setEndpoint(
-                  Endpoint.newBuilder()
-                      .setAddress(
-                          Address.newBuilder()
-                              .setSocketAddress(
-                                  SocketAddress.newBuilder()
-                                      .setAddress(workload.address())
-                                      .setPortValue(workload.targetPort(target.port())))));
+          StaticClusterFactory.lbEndpoint(workload.address(), workload.targetPort(target.port()));
       if (ready.contains(workload)) {
         endpoint.setMetadata(IN_MESH);
       }

@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
-import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.generate.scope.OutboundView;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
@@ -19,24 +19,24 @@ import java.util.Set;
 
 /**
  * {@code virtualOutbound} on 15001 hands each captured connection to the listener of its original
- * destination, {@code <VIP>_<port>} (not bound itself); connections to unknown destinations follow
- * the outbound traffic policy. None of this depends on the proxy.
+ * destination, {@code <VIP>_<port>} (not bound itself), or else to {@code 0.0.0.0_<port>} when a
+ * ServiceEntry without addresses uses that port (HTTP ones are told apart by Host header, as in
+ * Istio); connections to unknown destinations follow the outbound traffic policy. What a proxy gets
+ * depends on its {@link OutboundView} only.
  */
 public final class OutboundListenerFactory {
-  private final OutboundTrafficPolicy policy;
+  private static final String ANY_ADDRESS = "0.0.0.0";
 
-  public OutboundListenerFactory(OutboundTrafficPolicy policy) {
-    this.policy = policy;
-  }
+  private OutboundListenerFactory() {}
 
-  public Listener virtualOutbound() {
+  public static Listener virtualOutbound(OutboundTrafficPolicy policy) {
     String fallback =
         policy == OutboundTrafficPolicy.ALLOW_ANY
             ? ResourceNames.PASSTHROUGH_CLUSTER
             : ResourceNames.BLACKHOLE_CLUSTER;
     return Listener.newBuilder()
         .setName(ResourceNames.VIRTUAL_OUTBOUND)
-        .setAddress(address("0.0.0.0", SidecarPorts.OUTBOUND_CAPTURE))
+        .setAddress(address(ANY_ADDRESS, SidecarPorts.OUTBOUND_CAPTURE))
         .setUseOriginalDst(BoolValue.of(true))
         .setTrafficDirection(TrafficDirection.OUTBOUND)
         .setDefaultFilterChain(
@@ -46,19 +46,25 @@ public final class OutboundListenerFactory {
         .build();
   }
 
-  /** One listener per service VIP and port; services without a VIP cannot be matched by address. */
-  public List<Listener> serviceListeners(MeshConfig mesh) {
+  /**
+   * One listener per service VIP and port; Kubernetes services without a VIP cannot be matched by
+   * address, ServiceEntries without addresses are matched by port.
+   */
+  public static List<Listener> serviceListeners(OutboundView view) {
     List<Listener> listeners = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (Service service : mesh.services()) {
-      if (!service.hasVip()) {
-        continue;
+    for (Service service : view.services()) {
+      List<String> vips = service.vips();
+      if (vips.isEmpty() && service.entry() != null) {
+        vips = List.of(ANY_ADDRESS);
       }
-      for (ServicePort port : service.ports()) {
-        String name = ResourceNames.outboundListener(service.vip(), port.port());
-        if (names.add(
-            name)) { // two services claiming one VIP:port: the first in namespace/name order wins
-          listeners.add(serviceListener(name, service, port, mesh));
+      for (String vip : vips) {
+        for (ServicePort port : service.ports()) {
+          String name = ResourceNames.outboundListener(vip, port.port());
+          // Two services claiming one address and port: the first in namespace/name order wins.
+          if (names.add(name)) {
+            listeners.add(serviceListener(name, vip, service, port, view));
+          }
         }
       }
     }
@@ -66,7 +72,7 @@ public final class OutboundListenerFactory {
   }
 
   private static Listener serviceListener(
-      String name, Service service, ServicePort port, MeshConfig mesh) {
+      String name, String vip, Service service, ServicePort port, OutboundView view) {
     List<FilterChain> chains =
         port.protocol().isHttp()
             ? List.of(
@@ -75,11 +81,11 @@ public final class OutboundListenerFactory {
                         NetworkFilters.outboundHttp(
                             "outbound_" + name, ResourceNames.outboundRoute(port.port())))
                     .build())
-            : OutboundL4Routes.filterChains(service, port, mesh.virtualService(service.hostname()));
+            : OutboundL4Routes.filterChains(service, port, view.virtualService(service.hostname()));
     Listener.Builder listener =
         Listener.newBuilder()
             .setName(name)
-            .setAddress(address(service.vip(), port.port()))
+            .setAddress(address(vip, port.port()))
             .setBindToPort(BoolValue.of(false))
             .setTrafficDirection(TrafficDirection.OUTBOUND)
             .addAllFilterChains(chains);

@@ -10,10 +10,10 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
+import io.outrigger.controlplane.generate.scope.OutboundView;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.HttpRoutePolicy;
 import io.outrigger.controlplane.model.HttpRouteRule;
-import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.Service;
@@ -32,7 +32,8 @@ import java.util.TreeSet;
  * Outbound HTTP route configurations, one per port ("9080") with a virtual host per service on that
  * port. VirtualService routes keep their written order, so the first match wins; a service without
  * a VirtualService gets one catch-all route to its own cluster. The result depends on the proxy's
- * namespace only (short host names resolve there), so proxies of one namespace share it.
+ * namespace (short host names resolve there) and on its {@link OutboundView}: the services,
+ * VirtualServices and DestinationRules it may see, and its outbound traffic policy.
  */
 public final class OutboundRouteFactory {
   /**
@@ -41,16 +42,12 @@ public final class OutboundRouteFactory {
    */
   private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
 
-  private final OutboundTrafficPolicy outboundPolicy;
+  private OutboundRouteFactory() {}
 
-  public OutboundRouteFactory(OutboundTrafficPolicy outboundPolicy) {
-    this.outboundPolicy = outboundPolicy;
-  }
-
-  /** The HTTP ports of the mesh: one route configuration each. */
-  public static Set<Integer> httpPorts(MeshConfig mesh) {
+  /** The HTTP ports of the services a proxy sees: one route configuration each. */
+  public static Set<Integer> httpPorts(OutboundView view) {
     Set<Integer> ports = new TreeSet<>();
-    mesh.services()
+    view.services()
         .forEach(
             s ->
                 s.ports().stream()
@@ -59,11 +56,12 @@ public final class OutboundRouteFactory {
     return ports;
   }
 
-  public RouteConfiguration routeConfiguration(int port, String proxyNamespace, MeshConfig mesh) {
+  public static RouteConfiguration routeConfiguration(
+      int port, String proxyNamespace, OutboundView view) {
     RouteConfiguration.Builder config =
         RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
     Set<String> usedDomains = new HashSet<>();
-    for (Service service : mesh.services()) {
+    for (Service service : view.services()) {
       Optional<ServicePort> servicePort = service.port(port).filter(p -> p.protocol().isHttp());
       if (servicePort.isPresent()) {
         List<String> domains =
@@ -77,24 +75,24 @@ public final class OutboundRouteFactory {
               VirtualHost.newBuilder()
                   .setName(ResourceNames.virtualHost(service.hostname(), port))
                   .addAllDomains(domains)
-                  .addAllRoutes(routes(service, port, proxyNamespace, mesh)));
+                  .addAllRoutes(routes(service, port, proxyNamespace, view)));
         }
       }
     }
-    return config.addVirtualHosts(unknownDestination()).build();
+    return config.addVirtualHosts(unknownDestination(view.scope().policy())).build();
   }
 
   private static Set<String> domains(Service service, int port, String proxyNamespace) {
     Set<String> names = new LinkedHashSet<>();
     names.add(service.hostname());
-    names.add(service.name() + "." + service.namespace() + ".svc");
-    names.add(service.name() + "." + service.namespace());
-    if (service.namespace().equals(proxyNamespace)) {
-      names.add(service.name());
+    if (service.entry() == null) {
+      names.add(service.name() + "." + service.namespace() + ".svc");
+      names.add(service.name() + "." + service.namespace());
+      if (service.namespace().equals(proxyNamespace)) {
+        names.add(service.name());
+      }
     }
-    if (service.hasVip()) {
-      names.add(service.vip());
-    }
+    names.addAll(service.vips());
     Set<String> domains = new LinkedHashSet<>();
     names.forEach(
         n -> {
@@ -105,15 +103,15 @@ public final class OutboundRouteFactory {
   }
 
   private static List<Route> routes(
-      Service service, int port, String proxyNamespace, MeshConfig mesh) {
-    Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
+      Service service, int port, String proxyNamespace, OutboundView view) {
+    Optional<VirtualServiceConfig> vs = view.virtualService(service.hostname());
     if (vs.isEmpty()) {
       List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
       return List.of(
           Route.newBuilder()
               .setName("default")
               .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.DEFAULT_ROUTE, mesh))
+              .setRoute(action(own, java.time.Duration.ZERO, HttpRoutePolicy.DEFAULT_ROUTE, view))
               .build());
     }
     List<Route> routes = new ArrayList<>();
@@ -127,7 +125,7 @@ public final class OutboundRouteFactory {
       RouteAction action =
           rule.destinations().isEmpty()
               ? null
-              : action(rule.destinations(), rule.timeout(), rule.policy(), mesh);
+              : action(rule.destinations(), rule.timeout(), rule.policy(), view);
       for (HttpMatch match : matches) {
         Route.Builder route = Route.newBuilder().setMatch(RouteMatches.of(match));
         if (action != null) {
@@ -147,7 +145,7 @@ public final class OutboundRouteFactory {
       List<RouteDestination> destinations,
       java.time.Duration timeout,
       HttpRoutePolicy policy,
-      MeshConfig mesh) {
+      OutboundView view) {
     RouteAction.Builder action =
         RouteAction.newBuilder()
             .setTimeout(
@@ -161,7 +159,7 @@ public final class OutboundRouteFactory {
     // As Istio: the first destination whose DestinationRule asks for a consistent hash gives the
     // route's key.
     Optional<TrafficPolicy.HashKey> hash =
-        weighted.stream().map(d -> hashKey(d, mesh)).flatMap(Optional::stream).findFirst();
+        weighted.stream().map(d -> hashKey(d, view)).flatMap(Optional::stream).findFirst();
     hash.ifPresent(key -> RoutePolicies.applyHash(key, action));
     RoutePolicies.applyToAction(policy, hash.isPresent(), action);
     if (weighted.size() == 1) {
@@ -177,8 +175,8 @@ public final class OutboundRouteFactory {
     return action.setWeightedClusters(clusters).build();
   }
 
-  private static Optional<TrafficPolicy.HashKey> hashKey(RouteDestination d, MeshConfig mesh) {
-    return mesh.destinationRule(d.host())
+  private static Optional<TrafficPolicy.HashKey> hashKey(RouteDestination d, OutboundView view) {
+    return view.destinationRule(d.host())
         .flatMap(rule -> rule.policyFor(d.subset(), d.port()).loadBalancer())
         .filter(TrafficPolicy.LoadBalancer::consistentHash)
         .map(TrafficPolicy.LoadBalancer::hashKey);
@@ -189,7 +187,7 @@ public final class OutboundRouteFactory {
   }
 
   /** What happens to a Host no service claims: Istio's "allow_any" passthrough or "block_all". */
-  private VirtualHost unknownDestination() {
+  private static VirtualHost unknownDestination(OutboundTrafficPolicy outboundPolicy) {
     Route.Builder route = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"));
     if (outboundPolicy == OutboundTrafficPolicy.ALLOW_ANY) {
       route

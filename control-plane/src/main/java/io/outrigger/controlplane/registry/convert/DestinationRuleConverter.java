@@ -62,7 +62,8 @@ public final class DestinationRuleConverter {
         Hostnames.resolve(spec.getHost(), namespace),
         tls,
         subsets,
-        TrafficPolicyConverter.convert(spec.getTrafficPolicy(), "spec.trafficPolicy"));
+        TrafficPolicyConverter.convert(spec.getTrafficPolicy(), "spec.trafficPolicy"),
+        ExportToConverter.convert(spec.getExportTo(), "spec.exportTo"));
   }
 
   private static ClientTlsMode tlsMode(TrafficPolicy policy, String where)

@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The fields of a VirtualService, a DestinationRule and a PeerAuthentication the converters act on
- * (or refuse with their own reason). Any other field that is set makes the registry's assembler
- * refuse the object: a policy its author believes in force must not silently do nothing. Keep it
- * next to the converters: a converter that learns a field lists it here.
+ * The fields of a VirtualService, a DestinationRule, a PeerAuthentication, a ServiceEntry and a
+ * Sidecar the converters act on (or refuse with their own reason). Any other field that is set
+ * makes the registry's assembler refuse the object: a policy its author believes in force must not
+ * silently do nothing. Keep it next to the converters: a converter that learns a field lists it
+ * here.
  */
 public final class ImplementedFields {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,6 +28,7 @@ public final class ImplementedFields {
       Set.of(
           "spec.hosts",
           "spec.gateways",
+          "spec.exportTo",
           "spec.http[].name",
           "spec.http[].timeout",
           "spec.http[].match[].name",
@@ -158,12 +160,45 @@ public final class ImplementedFields {
   private static final Set<String> PEER_AUTHENTICATION =
       Set.of("spec.selector.matchLabels", "spec.mtls.mode", "spec.portLevelMtls");
 
+  /** Paths read by {@link ServiceEntryConverter}; an endpoint's ports and labels are maps. */
+  private static final Set<String> SERVICE_ENTRY =
+      Set.of(
+          "spec.hosts",
+          "spec.addresses",
+          "spec.ports[].number",
+          "spec.ports[].protocol",
+          "spec.ports[].name",
+          "spec.ports[].targetPort",
+          "spec.location",
+          "spec.resolution",
+          "spec.endpoints[].address",
+          "spec.endpoints[].ports",
+          "spec.endpoints[].labels",
+          "spec.endpoints[].serviceAccount",
+          "spec.workloadSelector.labels",
+          "spec.exportTo");
+
+  /**
+   * Paths read by {@link SidecarConverter}; {@code spec.ingress} is refused there with its own
+   * reason.
+   */
+  private static final Set<String> SIDECAR =
+      Set.of(
+          "spec.workloadSelector.labels",
+          "spec.egress[].hosts",
+          "spec.outboundTrafficPolicy.mode",
+          "spec.ingress");
+
   /**
    * By kind name (ConfigKinds' names; not imported, so this package does not depend on the
    * registry).
    */
   private static final Map<String, Set<String>> BY_KIND =
       Map.of(
+          "ServiceEntry",
+          SERVICE_ENTRY,
+          "Sidecar",
+          SIDECAR,
           "VirtualService",
           VIRTUAL_SERVICE,
           "DestinationRule",
@@ -178,6 +213,7 @@ public final class ImplementedFields {
         new HashSet<>(
             List.of(
                 "spec.host",
+                "spec.exportTo",
                 "spec.trafficPolicy.tls.mode",
                 "spec.subsets[].name",
                 "spec.subsets[].labels",

@@ -38,7 +38,8 @@ public final class ServiceConverter {
       ports.add(port);
     }
     Map<String, String> selector = spec.getSelector() == null ? Map.of() : spec.getSelector();
-    return new Service(namespace, object.getMetadata().getName(), vip, ports, selector);
+    return new Service(namespace, object.getMetadata().getName(), vip, ports, selector)
+        .withExportTo(ExportToConverter.ofAnnotations(object.getMetadata().getAnnotations()));
   }
 
   private static ServicePort convertPort(io.fabric8.kubernetes.api.model.ServicePort p, int index)

@@ -53,7 +53,8 @@ public final class VirtualServiceConverter {
             hosts,
             rules,
             L4RouteConverter.tcp(spec.getTcp(), namespace, mesh),
-            L4RouteConverter.tls(spec.getTls(), namespace, mesh)));
+            L4RouteConverter.tls(spec.getTls(), namespace, mesh),
+            ExportToConverter.convert(spec.getExportTo(), "spec.exportTo")));
   }
 
   private static HttpRouteRule rule(

@@ -78,14 +78,14 @@ class UnimplementedFieldsTest {
         dir,
         "istio.yaml",
         "  host: reviews\n",
-        "  host: reviews\n  exportTo: [\".\"]\n  trafficPolicy: {tunnel: {protocol: CONNECT, targetHost: a, targetPort: 80}}\n");
+        "  host: reviews\n  workloadSelector: {matchLabels: {app: a}}\n  trafficPolicy: {tunnel: {protocol: CONNECT, targetHost: a, targetPort: 80}}\n");
 
     registry.reload();
 
     assertThat(registry.current().errors())
         .extracting(ConfigError::message)
         .containsExactly(
-            "DestinationRule default/reviews: spec.exportTo, spec.trafficPolicy.tunnel are not implemented by "
+            "DestinationRule default/reviews: spec.trafficPolicy.tunnel, spec.workloadSelector are not implemented by "
                 + "Outrigger: refused rather than silently ignored");
     assertThat(registry.current().destinationRule(REVIEWS).orElseThrow().subsets()).hasSize(3);
   }
@@ -134,7 +134,6 @@ class UnimplementedFieldsTest {
                 metadata: {name: reviews, namespace: default}
                 spec:
                   hosts: [reviews]
-                  exportTo: ["."]
                   http:
                   - route: [{destination: {host: reviews}}]
                     retries: {attempts: 2, retryRemoteLocalities: true}
@@ -142,8 +141,8 @@ class UnimplementedFieldsTest {
 
     assertThat(ConfigValidation.refuse(object, "default", registry.current()))
         .contains(
-            "spec.exportTo, spec.http[0].retries.retryRemoteLocalities are not implemented by"
-                + " Outrigger: refused rather than silently ignored");
+            "spec.http[0].retries.retryRemoteLocalities is not implemented by Outrigger: refused"
+                + " rather than silently ignored");
   }
 
   @Test

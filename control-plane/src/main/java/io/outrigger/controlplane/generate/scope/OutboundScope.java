@@ -1,0 +1,71 @@
+package io.outrigger.controlplane.generate.scope;
+
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.OutboundTrafficPolicy;
+import io.outrigger.controlplane.model.SidecarConfig;
+import io.outrigger.controlplane.model.Workload;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What decides the outbound side of a proxy (the services, VirtualServices and DestinationRules it
+ * may see, and where unknown destinations go): the Sidecar resource that applies to it, its
+ * namespace when some object's {@code exportTo} hides it from some namespaces, and the outbound
+ * traffic policy. A value, so proxies with equal outbound scopes share their outbound resources;
+ * {@link #wholeMesh} (no Sidecar, nothing hidden) is the one every unscoped proxy shares, whatever
+ * its namespace.
+ *
+ * @param namespace the proxy's namespace; null when it sees the whole mesh
+ * @param sidecar the Sidecar applying to the proxy; null: none
+ */
+public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTrafficPolicy policy) {
+  public OutboundScope {
+    Objects.requireNonNull(policy);
+    if (namespace == null && sidecar != null) {
+      throw new IllegalArgumentException("a Sidecar's scope needs the proxy's namespace");
+    }
+  }
+
+  /** The scope of a proxy that sees every service, VirtualService and DestinationRule. */
+  public static OutboundScope wholeMesh(OutboundTrafficPolicy policy) {
+    return new OutboundScope(null, null, policy);
+  }
+
+  /**
+   * The outbound scope of {@code workload}'s proxy.
+   *
+   * @param somethingHidden true when some object of {@code mesh} is not exported everywhere (see
+   *     {@link #hidesSomething}); computed once per snapshot
+   */
+  public static OutboundScope of(
+      MeshConfig mesh, Workload workload, MeshSettings settings, boolean somethingHidden) {
+    Optional<SidecarConfig> sidecar =
+        SidecarConfig.applying(mesh.sidecars(), workload, settings.rootNamespace());
+    OutboundTrafficPolicy policy = sidecar.map(SidecarConfig::outboundTrafficPolicy).orElse(null);
+    if (policy == null) {
+      policy = settings.outboundTrafficPolicy();
+    }
+    if (sidecar.isEmpty() && !somethingHidden) {
+      return wholeMesh(policy);
+    }
+    return new OutboundScope(workload.namespace(), sidecar.orElse(null), policy);
+  }
+
+  /**
+   * True when what a proxy sees depends on its namespace: some service, VirtualService or
+   * DestinationRule is hidden from some namespace, or some host has several DestinationRules (the
+   * one of the proxy's namespace wins, as in Istio).
+   */
+  public static boolean hidesSomething(MeshConfig mesh) {
+    return mesh.services().stream().anyMatch(s -> !s.exportTo().everywhere())
+        || mesh.virtualServices().stream().anyMatch(v -> !v.exportTo().everywhere())
+        || mesh.destinationRules().stream().anyMatch(d -> !d.exportTo().everywhere())
+        || mesh.destinationRules().stream().map(d -> d.host()).distinct().count()
+            < mesh.destinationRules().size();
+  }
+
+  public boolean seesWholeMesh() {
+    return namespace == null;
+  }
+}
