@@ -45,7 +45,10 @@ public final class KubeTestCluster implements AutoCloseable {
           rule("", List.of("events"), "get", "create", "update", "patch"),
           rule("coordination.k8s.io", List.of("leases"), "get", "create", "update", "patch"),
           rule("networking.istio.io", List.of("*"), "get", "list", "watch"),
-          rule("security.istio.io", List.of("*"), "get", "list", "watch"));
+          rule("security.istio.io", List.of("*"), "get", "list", "watch"),
+          rule("gateway.networking.k8s.io", List.of("httproutes"), "get", "list", "watch"),
+          rule(
+              "gateway.networking.k8s.io", List.of("httproutes/status"), "get", "update", "patch"));
 
   private final KubeApiServer server;
   private final Path dir;
