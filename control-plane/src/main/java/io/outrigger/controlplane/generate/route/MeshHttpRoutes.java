@@ -51,13 +51,6 @@ final class MeshHttpRoutes {
   static final String INVALID_BACKEND_CLUSTER = "outrigger-invalid-backend";
 
   private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
-  private static final Map<Integer, RedirectAction.RedirectResponseCode> REDIRECT_CODES =
-      Map.of(
-          301, RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY,
-          302, RedirectAction.RedirectResponseCode.FOUND,
-          303, RedirectAction.RedirectResponseCode.SEE_OTHER,
-          307, RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT,
-          308, RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT);
 
   private MeshHttpRoutes() {}
 
@@ -279,7 +272,8 @@ final class MeshHttpRoutes {
 
   private static RedirectAction redirect(HttpRouteConfig.Redirect r, StringMatch matched) {
     RedirectAction.Builder redirect =
-        RedirectAction.newBuilder().setResponseCode(REDIRECT_CODES.get(r.statusCode()));
+        RedirectAction.newBuilder()
+            .setResponseCode(RoutePolicies.REDIRECT_CODES.get(r.statusCode()));
     if (!r.scheme().isEmpty()) {
       redirect.setSchemeRedirect(r.scheme());
     }

@@ -47,7 +47,9 @@ final class RoutePolicies {
           .setName("envoy.retry_host_predicates.previous_hosts")
           .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance()))
           .build();
-  private static final Map<Integer, RedirectAction.RedirectResponseCode> REDIRECT_CODES =
+
+  /** HTTP redirect status codes as Envoy's enum (VirtualService and HTTPRoute redirects). */
+  static final Map<Integer, RedirectAction.RedirectResponseCode> REDIRECT_CODES =
       Map.of(
           301, RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY,
           302, RedirectAction.RedirectResponseCode.FOUND,
