@@ -218,7 +218,8 @@ final class RoutePolicies {
         .build();
   }
 
-  private static void addHeaders(
+  /** Istio's set, add and remove as Envoy header options (routes and weighted clusters). */
+  static void addHeaders(
       HeaderOperations ops,
       java.util.function.Consumer<HeaderValueOption> add,
       java.util.function.Consumer<List<String>> remove) {

@@ -234,8 +234,11 @@ public final class HttpRouteConverter {
           where + ": a RequestRedirect cannot be combined with backendRefs or URLRewrite");
     }
     List<RouteDestination> backends = new ArrayList<>();
+    List<HttpRouteConfig.BackendFilters> backendFilters = new ArrayList<>();
     for (int b = 0; b < specRefs.size(); b++) {
-      backends.add(backend(specRefs.get(b), where + ".backendRefs[" + b + "]", refs));
+      String at = where + ".backendRefs[" + b + "]";
+      backends.add(backend(specRefs.get(b), at, refs));
+      backendFilters.add(backendFilters(specRefs.get(b), at));
     }
     Duration request = Duration.ZERO;
     Duration backendRequest = Duration.ZERO;
@@ -256,6 +259,7 @@ public final class HttpRouteConverter {
         r.getName(),
         matches,
         backends,
+        backendFilters,
         request,
         backendRequest,
         requestHeaders,
@@ -443,6 +447,44 @@ public final class HttpRouteConverter {
     return d.host().isEmpty()
         ? Optional.empty()
         : Optional.of(new HttpRoutePolicy.Mirror(d, percent));
+  }
+
+  /** A backendRef's own filters: the header modifiers; any other type is refused by name. */
+  private static HttpRouteConfig.BackendFilters backendFilters(HTTPBackendRef ref, String where)
+      throws InvalidConfigException {
+    HeaderOperations request = HeaderOperations.NONE;
+    HeaderOperations response = HeaderOperations.NONE;
+    List<HTTPRouteFilter> filters = ref.getFilters() == null ? List.of() : ref.getFilters();
+    for (int f = 0; f < filters.size(); f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      String at = where + ".filters[" + f + "]";
+      String type = filter.getType() == null ? "" : filter.getType();
+      switch (type) {
+        case "RequestHeaderModifier" -> {
+          if (!request.isEmpty()) {
+            throw new InvalidConfigException(at + ": RequestHeaderModifier is given twice");
+          }
+          request = headers(filter.getRequestHeaderModifier(), at + ".requestHeaderModifier");
+        }
+        case "ResponseHeaderModifier" -> {
+          if (!response.isEmpty()) {
+            throw new InvalidConfigException(at + ": ResponseHeaderModifier is given twice");
+          }
+          response = headers(filter.getResponseHeaderModifier(), at + ".responseHeaderModifier");
+        }
+        default ->
+            throw new InvalidConfigException(
+                Problem.UNSUPPORTED,
+                at
+                    + ".type "
+                    + type
+                    + " is not implemented by Outrigger on a backendRef: refused rather than"
+                    + " ignored");
+      }
+    }
+    return request.isEmpty() && response.isEmpty()
+        ? HttpRouteConfig.BackendFilters.NONE
+        : new HttpRouteConfig.BackendFilters(request, response);
   }
 
   private static RouteDestination backend(HTTPBackendRef ref, String where, Refs refs)
