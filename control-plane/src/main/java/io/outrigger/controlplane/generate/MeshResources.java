@@ -107,12 +107,14 @@ final class MeshResources {
             previous == null ? Map.of() : previous.endpointsByInputs,
             sameListeners ? previous.wholeMesh.listeners() : null);
     this.wholeMesh = built;
-    // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host).
+    // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host),
+    // and Gateway API HTTPRoutes.
     this.reusableRoutes =
         sameServices
                 && previous.mesh.virtualServices().equals(mesh.virtualServices())
                 && previous.mesh.destinationRules().equals(mesh.destinationRules())
                 && previous.mesh.sidecars().equals(mesh.sidecars())
+                && previous.mesh.httpRoutes().equals(mesh.httpRoutes())
             ? previous.routesByKey
             : Map.of();
     this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;

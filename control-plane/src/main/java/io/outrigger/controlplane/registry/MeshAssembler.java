@@ -4,6 +4,7 @@ import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.EndpointSliceConfig;
+import io.outrigger.controlplane.model.HttpRouteConfig;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
@@ -312,6 +313,7 @@ public final class MeshAssembler {
                 case NamespaceConfig n -> b.namespace(n);
                 case ServiceEntryConfig e -> b.serviceEntry(e);
                 case SidecarConfig s -> b.sidecar(s);
+                case HttpRouteConfig h -> b.httpRoute(h);
                 default ->
                     throw new IllegalStateException("unexpected model object " + o.getClass());
               }
@@ -332,6 +334,7 @@ public final class MeshAssembler {
         && a.namespaces().equals(b.namespaces())
         && a.serviceEntries().equals(b.serviceEntries())
         && a.sidecars().equals(b.sidecars())
+        && a.httpRoutes().equals(b.httpRoutes())
         && a.errors().equals(b.errors());
   }
 }

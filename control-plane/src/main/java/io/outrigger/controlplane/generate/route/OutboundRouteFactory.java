@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.route;
 
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
@@ -79,6 +80,11 @@ public final class OutboundRouteFactory {
         }
       }
     }
+    if (MeshHttpRoutes.referencesInvalidBackend(config)) {
+      // A backendRef that does not resolve is a cluster that does not exist (its share gets a
+      // 500), which Envoy would refuse in a route configuration that validates its clusters.
+      config.setValidateClusters(BoolValue.of(false));
+    }
     return config.addVirtualHosts(unknownDestination(view.scope().policy())).build();
   }
 
@@ -104,6 +110,11 @@ public final class OutboundRouteFactory {
 
   private static List<Route> routes(
       Service service, int port, String proxyNamespace, OutboundView view) {
+    Optional<List<Route>> gatewayApi =
+        MeshHttpRoutes.routes(service, port, proxyNamespace, view.mesh());
+    if (gatewayApi.isPresent()) {
+      return gatewayApi.get();
+    }
     Optional<VirtualServiceConfig> vs = view.virtualService(service.hostname());
     if (vs.isEmpty()) {
       List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));
