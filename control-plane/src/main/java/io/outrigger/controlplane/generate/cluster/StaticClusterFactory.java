@@ -74,24 +74,29 @@ public final class StaticClusterFactory {
             .setType(Cluster.DiscoveryType.STATIC)
             .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
             .setUpstreamBindConfig(INBOUND_SOURCE)
-            .setLoadAssignment(
-                ClusterLoadAssignment.newBuilder()
-                    .setClusterName(name)
-                    .addEndpoints(
-                        LocalityLbEndpoints.newBuilder()
-                            .addLbEndpoints(
-                                LbEndpoint.newBuilder()
-                                    .setEndpoint(
-                                        Endpoint.newBuilder()
-                                            .setAddress(
-                                                Address.newBuilder()
-                                                    .setSocketAddress(
-                                                        SocketAddress.newBuilder()
-                                                            .setAddress("127.0.0.1")
-                                                            .setPortValue(port)))))));
+            .setLoadAssignment(oneEndpoint(name, "127.0.0.1", port));
     if (http2) {
       OutboundClusterFactory.useHttp2(cluster);
     }
     return cluster.build();
+  }
+
+  /** The load assignment of a cluster with one fixed endpoint (an address, or a name for DNS). */
+  static ClusterLoadAssignment oneEndpoint(String name, String address, int port) {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(name)
+        .addEndpoints(
+            LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(
+                    LbEndpoint.newBuilder()
+                        .setEndpoint(
+                            Endpoint.newBuilder()
+                                .setAddress(
+                                    Address.newBuilder()
+                                        .setSocketAddress(
+                                            SocketAddress.newBuilder()
+                                                .setAddress(address)
+                                                .setPortValue(port))))))
+        .build();
   }
 }
