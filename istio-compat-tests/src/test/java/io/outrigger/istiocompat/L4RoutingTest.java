@@ -219,21 +219,15 @@ class L4RoutingTest {
   /** {@code count} HTTP requests each on its own TCP connection; by the echo app that answered. */
   private static Map<String, Integer> tcpConnections(int count) {
     ExecResult r =
-        mesh.pod(PRODUCTPAGE.name())
-            .pod()
-            .exec(
-                List.of(
-                    "sh",
-                    "-c",
-                    "for i in $(seq "
-                        + count
-                        + "); do curl -s --max-time 5 http://"
-                        + VIP
-                        + ":"
-                        + TCP_PORT
-                        + "/; echo; done"),
-                false,
-                Duration.ofSeconds(60));
+        fromProductpage(
+            "for i in $(seq "
+                + count
+                + "); do curl -s --max-time 5 http://"
+                + VIP
+                + ":"
+                + TCP_PORT
+                + "/; echo; done",
+            Duration.ofSeconds(60));
     Map<String, Integer> served = new TreeMap<>();
     Matcher m = ECHO_NAME.matcher(r.stdout());
     while (m.find()) {
@@ -245,24 +239,23 @@ class L4RoutingTest {
   /** The CN of the certificate the server presented to a client sending {@code sni}. */
   private static String tlsPeer(String sni) {
     ExecResult r =
-        mesh.pod(PRODUCTPAGE.name())
-            .pod()
-            .exec(
-                List.of(
-                    "sh",
-                    "-c",
-                    "openssl s_client -connect "
-                        + VIP
-                        + ":"
-                        + TLS_PORT
-                        + " -servername "
-                        + sni
-                        + " </dev/null 2>/dev/null"),
-                false,
-                Duration.ofSeconds(15));
+        fromProductpage(
+            "openssl s_client -connect "
+                + VIP
+                + ":"
+                + TLS_PORT
+                + " -servername "
+                + sni
+                + " </dev/null 2>/dev/null",
+            Duration.ofSeconds(15));
     Matcher m = SUBJECT.matcher(r.stdout());
     assertThat(m.find()).as("a server certificate for %s in: %s", sni, r.stdout()).isTrue();
     return m.group(1);
+  }
+
+  /** A shell script run in productpage's pod, as its app would: through its sidecar. */
+  private static ExecResult fromProductpage(String script, Duration timeout) {
+    return mesh.pod(PRODUCTPAGE.name()).pod().exec(List.of("sh", "-c", script), false, timeout);
   }
 
   private static void run(String... command) throws IOException, InterruptedException {

@@ -84,19 +84,26 @@ class ResiliencePoliciesTest {
         .hasSizeBetween(9, 11);
 
     apply(routeToV1("retries", "retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}"), "");
+    assertEachRequestSucceedsOnItsRetry(100);
+  }
+
+  /**
+   * One after another, the app alternates: each request's first attempt fails and its retry
+   * succeeds, which Envoy counts.
+   */
+  private static void assertEachRequestSucceedsOnItsRetry(int count) {
     long retriesBefore = stat(V1_CLUSTER + "upstream_rq_retry");
     long successesBefore = stat(V1_CLUSTER + "upstream_rq_retry_success");
-    List<Outcome> with = outcomes(Map.of("x-echo-fail-every", "2"), 100, 1);
 
-    // One after another, the app alternates: each request's first attempt fails and its retry
-    // succeeds.
-    assertThat(with).extracting(Outcome::status).containsOnly(200);
+    List<Outcome> outcomes = outcomes(Map.of("x-echo-fail-every", "2"), count, 1);
+
+    assertThat(outcomes).extracting(Outcome::status).containsOnly(200);
     assertThat(stat(V1_CLUSTER + "upstream_rq_retry") - retriesBefore)
         .as("retries counted by Envoy")
-        .isEqualTo(100);
+        .isEqualTo(count);
     assertThat(stat(V1_CLUSTER + "upstream_rq_retry_success") - successesBefore)
         .as("successful retries")
-        .isEqualTo(100);
+        .isEqualTo(count);
   }
 
   /**
@@ -107,18 +114,7 @@ class ResiliencePoliciesTest {
   @Test
   void istiosDefaultRetriesHideAnUpstreamThatFailsEveryOtherRequest() {
     apply(routeToV1("default-retries", ""), "");
-    long retriesBefore = stat(V1_CLUSTER + "upstream_rq_retry");
-    long successesBefore = stat(V1_CLUSTER + "upstream_rq_retry_success");
-
-    List<Outcome> outcomes = outcomes(Map.of("x-echo-fail-every", "2"), 60, 1);
-
-    assertThat(outcomes).extracting(Outcome::status).containsOnly(200);
-    assertThat(stat(V1_CLUSTER + "upstream_rq_retry") - retriesBefore)
-        .as("default retries counted by Envoy")
-        .isEqualTo(60);
-    assertThat(stat(V1_CLUSTER + "upstream_rq_retry_success") - successesBefore)
-        .as("successful default retries")
-        .isEqualTo(60);
+    assertEachRequestSucceedsOnItsRetry(60);
   }
 
   @Test
@@ -406,22 +402,13 @@ class ResiliencePoliciesTest {
         routeToV1(
             "mirror", "mirror: {host: " + HOST + ", subset: v2}\nmirrorPercentage: {value: 100}"),
         "");
-    EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
-    String inbound = "cluster.inbound|9080||.upstream_rq_total";
-    long before = v2Sidecar.findStat(inbound).orElse(0L);
+    long before = inboundRequests(Bookinfo.REVIEWS_V2);
 
     List<EchoReply> replies =
         PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 20);
 
     assertThat(replies).extracting(EchoReply::name).containsOnly(Bookinfo.REVIEWS_V1.name());
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(200))
-        .untilAsserted(
-            () ->
-                assertThat(v2Sidecar.findStat(inbound).orElse(0L) - before)
-                    .as("mirrored requests received by reviews-v2's sidecar")
-                    .isGreaterThanOrEqualTo(20));
+    awaitCopies(Bookinfo.REVIEWS_V2, before, 20);
   }
 
   /** Istio's {@code mirrors}: each mirror with its own percentage; the client still sees v1. */
@@ -436,28 +423,39 @@ class ResiliencePoliciesTest {
                 + HOST
                 + ", subset: v3}\n  percentage: {value: 50}"),
         "");
-    String inbound = "cluster.inbound|9080||.upstream_rq_total";
-    EnvoyAdmin v2Sidecar = mesh.pod(Bookinfo.REVIEWS_V2.name()).sidecar().admin();
-    EnvoyAdmin v3Sidecar = mesh.pod(Bookinfo.REVIEWS_V3.name()).sidecar().admin();
-    long v2Before = v2Sidecar.findStat(inbound).orElse(0L);
-    long v3Before = v3Sidecar.findStat(inbound).orElse(0L);
+    long v2Before = inboundRequests(Bookinfo.REVIEWS_V2);
+    long v3Before = inboundRequests(Bookinfo.REVIEWS_V3);
 
     List<EchoReply> replies =
         PodHttp.echoMany(mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, Map.of(), 60);
 
     assertThat(replies).extracting(EchoReply::name).containsOnly(Bookinfo.REVIEWS_V1.name());
+    awaitCopies(Bookinfo.REVIEWS_V2, v2Before, 60);
+    // 60 draws at p = 0.5: 30 ± 4.5 sigma is 13..47.
+    assertThat(inboundRequests(Bookinfo.REVIEWS_V3) - v3Before)
+        .as("copies received by reviews-v3's sidecar (50 %)")
+        .isBetween(13L, 47L);
+  }
+
+  /** Requests the workload's sidecar passed to its app. */
+  private static long inboundRequests(MeshWorkload workload) {
+    return mesh.pod(workload.name())
+        .sidecar()
+        .admin()
+        .findStat("cluster.inbound|9080||.upstream_rq_total")
+        .orElse(0L);
+  }
+
+  /** Copies arrive after the client's answers: waits until {@code workload} got {@code count}. */
+  private static void awaitCopies(MeshWorkload workload, long before, int count) {
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
             () ->
-                assertThat(v2Sidecar.findStat(inbound).orElse(0L) - v2Before)
-                    .as("copies received by reviews-v2's sidecar (100 %)")
-                    .isGreaterThanOrEqualTo(60));
-    // 60 draws at p = 0.5: 30 ± 4.5 sigma is 13..47.
-    assertThat(v3Sidecar.findStat(inbound).orElse(0L) - v3Before)
-        .as("copies received by reviews-v3's sidecar (50 %)")
-        .isBetween(13L, 47L);
+                assertThat(inboundRequests(workload) - before)
+                    .as("mirrored requests received by %s's sidecar", workload.name())
+                    .isGreaterThanOrEqualTo(count));
   }
 
   private static void applyEdgeRoutes() {

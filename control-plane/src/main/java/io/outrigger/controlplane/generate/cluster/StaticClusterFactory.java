@@ -74,12 +74,7 @@ public final class StaticClusterFactory {
             .setType(Cluster.DiscoveryType.STATIC)
             .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
             .setUpstreamBindConfig(INBOUND_SOURCE)
-            .setLoadAssignment(
-                ClusterLoadAssignment.newBuilder()
-                    .setClusterName(name)
-                    .addEndpoints(
-                        LocalityLbEndpoints.newBuilder()
-                            .addLbEndpoints(lbEndpoint("127.0.0.1", port))));
+            .setLoadAssignment(oneEndpoint(name, "127.0.0.1", port));
     if (http2) {
       OutboundClusterFactory.useHttp2(cluster);
     }
@@ -95,5 +90,13 @@ public final class StaticClusterFactory {
                     Address.newBuilder()
                         .setSocketAddress(
                             SocketAddress.newBuilder().setAddress(address).setPortValue(port))));
+  }
+
+  /** The load assignment of a cluster with one fixed endpoint (an address, or a name for DNS). */
+  static ClusterLoadAssignment oneEndpoint(String name, String address, int port) {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(name)
+        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(lbEndpoint(address, port)))
+        .build();
   }
 }

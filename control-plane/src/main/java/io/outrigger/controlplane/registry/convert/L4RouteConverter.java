@@ -151,11 +151,7 @@ final class L4RouteConverter {
               namespace,
               mesh));
     }
-    int sum = out.stream().mapToInt(io.outrigger.controlplane.model.RouteDestination::weight).sum();
-    if (sum != 100) {
-      throw new InvalidConfigException(
-          Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
-    }
+    VirtualServiceConverter.requireWeightsOf100(out, where);
     return out;
   }
 }

@@ -106,12 +106,17 @@ public final class VirtualServiceConverter {
               namespace,
               mesh));
     }
+    requireWeightsOf100(destinations, where);
+    return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
+  }
+
+  static void requireWeightsOf100(List<RouteDestination> destinations, String where)
+      throws InvalidConfigException {
     int sum = destinations.stream().mapToInt(RouteDestination::weight).sum();
     if (sum != 100) {
       throw new InvalidConfigException(
           Problem.WEIGHTS, where + ": route weights sum to " + sum + ", must be 100");
     }
-    return new HttpRouteRule(route.getName(), matches, destinations, timeout, policy);
   }
 
   /** Istio's {@code mirror} (with mirrorPercentage) or its {@code mirrors}, not both. */
