@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
@@ -107,13 +108,16 @@ sealed interface FleetTransport {
    * bench/xds-load/pod-network.sh} runs the benchmark in.
    */
   static void requireLocal(String podIp) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(literal(podIp), 0));
+    // Bind and connect: in a network namespace without any route a bind alone succeeds.
+    try (ServerSocket controlPlane = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket sidecar = new Socket()) {
+      sidecar.bind(new InetSocketAddress(literal(podIp), 0));
+      sidecar.connect(controlPlane.getLocalSocketAddress(), 1_000);
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot use pod IP "
               + podIp
-              + " as a source address ("
+              + " as a source address towards loopback ("
               + e.getMessage()
               + "): the control plane admits a stream with a pod-bound token only from that pod's"
               + " IP, so the simulated sidecars dial from their pods' IPs; run the benchmark in a"
