@@ -1,0 +1,11 @@
+//go:build tools
+
+// Keeps the main packages scripts/istio/build.sh builds (and so every module they need) in go.mod and go.sum.
+package tools
+
+import (
+	_ "istio.io/istio/cni/cmd/istio-cni"
+	_ "istio.io/istio/pilot/cmd/pilot-discovery"
+	_ "istio.io/istio/pkg/test/echo/cmd/client"
+	_ "istio.io/istio/pkg/test/echo/cmd/server"
+)
