@@ -29,7 +29,7 @@ public final class CaptureApplier {
       CommandRunner.Result r = restore(netns, family.family(), family.createText());
       if (!r.ok()) {
         List<String> table = save(netns, family.family());
-        if (table.stream().anyMatch(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))) {
+        if (!ourChains(table).isEmpty()) {
           r = restore(netns, family.family(), family.restoreText(jumpRemovals(table)));
         }
       }
@@ -84,15 +84,14 @@ public final class CaptureApplier {
   private void remove(Path netns, IpFamily family) {
     List<String> table = save(netns, family);
     List<String> lines = new ArrayList<>(jumpRemovals(table));
-    List<String> chains = new ArrayList<>();
-    for (String line : table) {
-      if (line.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
-        chains.add(line.substring(1, line.indexOf(' ')));
-      }
-    }
+    List<String> chains = ourChains(table);
     // Flush all before deleting any: our chains jump to each other.
-    chains.forEach(c -> lines.add("-F " + c));
-    chains.forEach(c -> lines.add("-X " + c));
+    for (String c : chains) {
+      lines.add("-F " + c);
+    }
+    for (String c : chains) {
+      lines.add("-X " + c);
+    }
     if (lines.isEmpty()) {
       return;
     }
@@ -110,7 +109,9 @@ public final class CaptureApplier {
 
   private String rollback(Path netns, List<IpFamily> written) {
     try {
-      written.forEach(f -> remove(netns, f));
+      for (IpFamily f : written) {
+        remove(netns, f);
+      }
       return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
     } catch (CaptureException e) {
       return "; removing the rules already written for "
@@ -118,6 +119,17 @@ public final class CaptureApplier {
           + " failed too: "
           + e.getMessage();
     }
+  }
+
+  /** The names of our chains in an iptables-save listing. */
+  private static List<String> ourChains(List<String> table) {
+    List<String> chains = new ArrayList<>();
+    for (String line : table) {
+      if (line.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
+        chains.add(line.substring(1, line.indexOf(' ')));
+      }
+    }
+    return chains;
   }
 
   /** Our jumps from the built-in chains, turned into deletions. */

@@ -13,6 +13,7 @@ import io.outrigger.cni.kube.PodLookupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,10 +83,10 @@ final class CniCommands {
     CaptureDecision decision = decide(req, conf, prev);
     List<String> problems;
     if (decision instanceof CaptureDecision.Capture capture) {
-      problems =
-          applier.missing(netns, CaptureRules.render(capture.config())).stream()
-              .map(r -> "missing: " + r)
-              .toList();
+      problems = new ArrayList<>();
+      for (String rule : applier.missing(netns, CaptureRules.render(capture.config()))) {
+        problems.add("missing: " + rule);
+      }
     } else {
       problems = unexpectedChains(netns);
     }
@@ -105,13 +106,15 @@ final class CniCommands {
   }
 
   private List<String> unexpectedChains(Path netns) {
-    return java.util.Arrays.stream(IpFamily.values())
-        .flatMap(
-            f ->
-                applier.save(netns, f).stream()
-                    .filter(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))
-                    .map(l -> "unexpected " + f + " chain " + l.substring(1, l.indexOf(' '))))
-        .toList();
+    List<String> problems = new ArrayList<>();
+    for (IpFamily f : IpFamily.values()) {
+      for (String l : applier.save(netns, f)) {
+        if (l.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
+          problems.add("unexpected " + f + " chain " + l.substring(1, l.indexOf(' ')));
+        }
+      }
+    }
+    return problems;
   }
 
   private CaptureDecision decide(CniRequest req, PluginConfig conf, Map<String, Object> prev) {

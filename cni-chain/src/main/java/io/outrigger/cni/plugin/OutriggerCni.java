@@ -27,7 +27,10 @@ public final class OutriggerCni {
             new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     int code = run(System.getenv(), System.in, out);
     out.flush();
-    System.exit(code);
+    System.err.flush();
+    // halt, not exit: Runtime.exit looks up a System.Logger first (a ServiceLoader scan of the
+    // class path), and the plugin has no shutdown hook to run; everything it wrote is flushed.
+    Runtime.getRuntime().halt(code);
   }
 
   /** One plugin call on a configuration already read; returns the process exit code. */
