@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Istio's own programs from the istio.io/istio Go module pinned by scripts/istio/go.mod and go.sum, into
-# .outrigger/istio/<release>/, for the side-by-side benchmarks (bench/README.md) and the echo app of the Gateway
-# API mesh conformance image. Not part of scripts/bootstrap.sh: nothing in the default test run needs Istio.
+# .outrigger/istio/<release>/, for the side-by-side benchmarks (bench/README.md). Not part of
+# scripts/bootstrap.sh: nothing in the default test run needs Istio. (The echo app of the Gateway API mesh
+# conformance image is built by bootstrap --tests from scripts/echo, the same istio.io/istio version.)
 # Idempotent: a program already built is not rebuilt, and a second run never invokes go.
 #
 #   scripts/istio/build.sh [PROGRAM...]   build the programs named (default: all of them), print their paths
@@ -10,8 +11,6 @@
 # PROGRAM is one of
 #   pilot-discovery  istiod (tags vtprotobuf,disable_pgv, as Istio's release build); ~200 s with cold caches
 #   istio-cni        the istio-cni CNI plugin (tags agent,disable_pgv); ~30 s after pilot-discovery
-#   echo             echo-server and echo-client (istio.io/istio/pkg/test/echo/cmd/{server,client}); ~20 s after
-#                    pilot-discovery
 # Every binary reports the release below as its version (istio.io/istio/pkg/version.buildVersion).
 set -euo pipefail
 
@@ -34,7 +33,7 @@ required=$(sed -n 's/^require istio\.io\/istio \(v[^ ]*\)$/\1/p' "$module/go.mod
 if [ "${1:-}" = --print-dir ]; then echo "$out"; exit 0; fi
 
 programs=("$@")
-[ ${#programs[@]} -gt 0 ] || programs=(pilot-discovery istio-cni echo)
+[ ${#programs[@]} -gt 0 ] || programs=(pilot-discovery istio-cni)
 
 go_minor() { "$1" version 2>/dev/null | sed -n 's/^go version go1\.\([0-9]*\).*/\1/p'; }
 go=""
@@ -71,10 +70,6 @@ for program in "${programs[@]}"; do
   case "$program" in
     pilot-discovery) build pilot-discovery istio.io/istio/pilot/cmd/pilot-discovery vtprotobuf,disable_pgv ;;
     istio-cni) build istio-cni istio.io/istio/cni/cmd/istio-cni agent,disable_pgv ;;
-    echo)
-      build echo-server istio.io/istio/pkg/test/echo/cmd/server disable_pgv
-      build echo-client istio.io/istio/pkg/test/echo/cmd/client disable_pgv
-      ;;
-    *) die "unknown program '$program' (pilot-discovery, istio-cni, echo)" ;;
+    *) die "unknown program '$program' (pilot-discovery, istio-cni)" ;;
   esac
 done

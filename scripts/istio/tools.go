@@ -6,6 +6,4 @@ package tools
 import (
 	_ "istio.io/istio/cni/cmd/istio-cni"
 	_ "istio.io/istio/pilot/cmd/pilot-discovery"
-	_ "istio.io/istio/pkg/test/echo/cmd/client"
-	_ "istio.io/istio/pkg/test/echo/cmd/server"
 )
