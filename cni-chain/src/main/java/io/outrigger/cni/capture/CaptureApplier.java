@@ -52,8 +52,15 @@ public final class CaptureApplier {
    * Removes every chain and jump of ours from both families; a netns without them is left as is.
    */
   public void remove(Path netns) {
+    remove(netns, true);
+  }
+
+  /** As {@link #remove(Path)}, the IPv6 table only if {@code ipv6}. */
+  public void remove(Path netns, boolean ipv6) {
     for (IpFamily family : IpFamily.values()) {
-      remove(netns, family);
+      if (ipv6 || !family.ipv6()) {
+        remove(netns, family);
+      }
     }
   }
 
@@ -71,6 +78,21 @@ public final class CaptureApplier {
     return missing;
   }
 
+  private static final String EXPECTED_REMOVAL = expectedRemoval();
+
+  private static String expectedRemoval() {
+    StringBuilder sb = new StringBuilder("*nat\n");
+    sb.append("-D PREROUTING -p tcp -j ").append(CaptureRules.INBOUND).append('\n');
+    sb.append("-D OUTPUT -p tcp -j ").append(CaptureRules.OUTPUT).append('\n');
+    for (String c : CaptureRules.CHAINS) {
+      sb.append("-F ").append(c).append('\n');
+    }
+    for (String c : CaptureRules.CHAINS) {
+      sb.append("-X ").append(c).append('\n');
+    }
+    return sb.append("COMMIT\n").toString();
+  }
+
   /** The nat table of one family, as iptables-save prints it. */
   public List<String> save(Path netns, IpFamily family) {
     CommandRunner.Result r = runner.run(inNetns(netns, family.saveCommand(), "-t", "nat"), null);
@@ -82,6 +104,14 @@ public final class CaptureApplier {
   }
 
   private void remove(Path netns, IpFamily family) {
+    // The common case in one tool run: a transaction deleting exactly what ADD writes for a pod
+    // that
+    // captures both directions. It fails whole (nothing changed) when the table holds anything
+    // else,
+    // a jump or a chain fewer or more than that; then the table is read and what is there removed.
+    if (restore(netns, family, EXPECTED_REMOVAL).ok()) {
+      return;
+    }
     List<String> table = save(netns, family);
     List<String> lines = new ArrayList<>(jumpRemovals(table));
     List<String> chains = ourChains(table);

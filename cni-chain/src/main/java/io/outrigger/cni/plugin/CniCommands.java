@@ -50,14 +50,25 @@ final class CniCommands {
     return decision;
   }
 
-  /** Idempotent: a missing or vanished netns means there is nothing left to remove. */
-  String del(CniRequest req) {
+  /**
+   * Idempotent: a missing or vanished netns means there is nothing left to remove. The IPv6 table
+   * is left alone when the cached ADD result (prevResult, from CNI 0.4.0 on) shows no IPv6 address:
+   * ADD wrote IPv6 rules only for a pod with one.
+   */
+  String del(CniRequest req, PluginConfig conf) {
     req.requireContainerId();
     if (req.netns().isBlank() || !Files.exists(Path.of(req.netns()))) {
       return "netns-gone";
     }
+    boolean ipv6 = true;
+    if (conf.prevResult().isPresent()) {
+      ipv6 = false;
+      for (String ip : ResultConverter.podIps(conf.prevResult().get())) {
+        ipv6 |= ip.indexOf(':') >= 0;
+      }
+    }
     try {
-      applier.remove(Path.of(req.netns()));
+      applier.remove(Path.of(req.netns()), ipv6);
       return "removed";
     } catch (CaptureException e) {
       if (!Files.exists(Path.of(req.netns()))) {

@@ -75,7 +75,7 @@ public final class OutriggerCni {
               Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
         }
         case "DEL" -> {
-          decision = commands.del(req);
+          decision = commands.del(req, conf);
           PodRecords records = conf.podRecords() == null ? null : PodRecords.in(conf.podRecords());
           if (records != null) {
             records.removed(req);
