@@ -1,12 +1,13 @@
 #!/bin/sh
 # Records the plugin's AOT cache with the runtime, jar path and JVM flags the launcher uses (the JVM
-# refuses a cache made under other ones). Run by make-plugin-image.sh; the cache stays valid when the
-# directory is copied elsewhere, so the installer copies it as is. Usage: train-aot-cache.sh <outrigger-cni.d>
+# refuses a cache made under other ones, and a property changes which classes the run loads). Run by
+# make-plugin-image.sh; the cache stays valid when the directory is copied elsewhere, so the installer
+# copies it as is. Usage: train-aot-cache.sh <outrigger-cni.d>
 set -eu
 d=$1
 rm -f "$d/outrigger-cni.aot"
 "$d/runtime/bin/java" -XX:AOTCacheOutput="$d/outrigger-cni.aot" \
-  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m \
+  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m -Djdk.reflect.useNativeAccessorOnly=true \
   -Xlog:disable -Xlog:all=error:stderr \
   -cp "$d/outrigger-cni.jar" io.outrigger.cni.plugin.TrainingRun >"$d.aot.log" 2>&1 || { cat "$d.aot.log" >&2; exit 1; }
 test -s "$d/outrigger-cni.aot"

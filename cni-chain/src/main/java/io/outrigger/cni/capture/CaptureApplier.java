@@ -29,7 +29,7 @@ public final class CaptureApplier {
       CommandRunner.Result r = restore(netns, family.family(), family.createText());
       if (!r.ok()) {
         List<String> table = save(netns, family.family());
-        if (table.stream().anyMatch(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))) {
+        if (!ourChains(table).isEmpty()) {
           r = restore(netns, family.family(), family.restoreText(jumpRemovals(table)));
         }
       }
@@ -52,8 +52,15 @@ public final class CaptureApplier {
    * Removes every chain and jump of ours from both families; a netns without them is left as is.
    */
   public void remove(Path netns) {
+    remove(netns, true);
+  }
+
+  /** As {@link #remove(Path)}, the IPv6 table only if {@code ipv6}. */
+  public void remove(Path netns, boolean ipv6) {
     for (IpFamily family : IpFamily.values()) {
-      remove(netns, family);
+      if (ipv6 || !family.ipv6()) {
+        remove(netns, family);
+      }
     }
   }
 
@@ -71,6 +78,21 @@ public final class CaptureApplier {
     return missing;
   }
 
+  private static final String EXPECTED_REMOVAL = expectedRemoval();
+
+  private static String expectedRemoval() {
+    StringBuilder sb = new StringBuilder("*nat\n");
+    sb.append("-D PREROUTING -p tcp -j ").append(CaptureRules.INBOUND).append('\n');
+    sb.append("-D OUTPUT -p tcp -j ").append(CaptureRules.OUTPUT).append('\n');
+    for (String c : CaptureRules.CHAINS) {
+      sb.append("-F ").append(c).append('\n');
+    }
+    for (String c : CaptureRules.CHAINS) {
+      sb.append("-X ").append(c).append('\n');
+    }
+    return sb.append("COMMIT\n").toString();
+  }
+
   /** The nat table of one family, as iptables-save prints it. */
   public List<String> save(Path netns, IpFamily family) {
     CommandRunner.Result r = runner.run(inNetns(netns, family.saveCommand(), "-t", "nat"), null);
@@ -82,17 +104,24 @@ public final class CaptureApplier {
   }
 
   private void remove(Path netns, IpFamily family) {
+    // The common case in one tool run: a transaction deleting exactly what ADD writes for a pod
+    // that
+    // captures both directions. It fails whole (nothing changed) when the table holds anything
+    // else,
+    // a jump or a chain fewer or more than that; then the table is read and what is there removed.
+    if (restore(netns, family, EXPECTED_REMOVAL).ok()) {
+      return;
+    }
     List<String> table = save(netns, family);
     List<String> lines = new ArrayList<>(jumpRemovals(table));
-    List<String> chains = new ArrayList<>();
-    for (String line : table) {
-      if (line.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
-        chains.add(line.substring(1, line.indexOf(' ')));
-      }
-    }
+    List<String> chains = ourChains(table);
     // Flush all before deleting any: our chains jump to each other.
-    chains.forEach(c -> lines.add("-F " + c));
-    chains.forEach(c -> lines.add("-X " + c));
+    for (String c : chains) {
+      lines.add("-F " + c);
+    }
+    for (String c : chains) {
+      lines.add("-X " + c);
+    }
     if (lines.isEmpty()) {
       return;
     }
@@ -110,7 +139,9 @@ public final class CaptureApplier {
 
   private String rollback(Path netns, List<IpFamily> written) {
     try {
-      written.forEach(f -> remove(netns, f));
+      for (IpFamily f : written) {
+        remove(netns, f);
+      }
       return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
     } catch (CaptureException e) {
       return "; removing the rules already written for "
@@ -118,6 +149,17 @@ public final class CaptureApplier {
           + " failed too: "
           + e.getMessage();
     }
+  }
+
+  /** The names of our chains in an iptables-save listing. */
+  private static List<String> ourChains(List<String> table) {
+    List<String> chains = new ArrayList<>();
+    for (String line : table) {
+      if (line.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
+        chains.add(line.substring(1, line.indexOf(' ')));
+      }
+    }
+    return chains;
   }
 
   /** Our jumps from the built-in chains, turned into deletions. */

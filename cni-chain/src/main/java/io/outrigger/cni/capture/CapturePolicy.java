@@ -51,7 +51,10 @@ public final class CapturePolicy {
                 + mode
                 + "' is not supported by outrigger-cni, use REDIRECT or NONE");
     }
-    boolean ipv6 = podIps.stream().anyMatch(ip -> ip.indexOf(':') >= 0);
+    boolean ipv6 = false;
+    for (String ip : podIps) {
+      ipv6 |= ip.indexOf(':') >= 0;
+    }
     return new CaptureDecision.Capture(config(a, ipv6));
   }
 

@@ -47,14 +47,22 @@ public final class CaptureRules {
     }
     rules.add("-A PREROUTING -p tcp -j " + INBOUND);
     List<Integer> excluded = new ArrayList<>(CaptureConfig.SIDECAR_INBOUND_PORTS);
-    c.excludeInboundPorts().stream().filter(p -> !excluded.contains(p)).forEach(excluded::add);
-    excluded.forEach(p -> rules.add(dport(INBOUND, p, "RETURN")));
+    for (Integer p : c.excludeInboundPorts()) {
+      if (!excluded.contains(p)) {
+        excluded.add(p);
+      }
+    }
+    for (Integer p : excluded) {
+      rules.add(dport(INBOUND, p, "RETURN"));
+    }
     if (c.inboundPorts().all()) {
       rules.add("-A " + INBOUND + " -p tcp -j " + IN_REDIRECT);
     } else {
-      c.inboundPorts().ports().stream()
-          .filter(p -> !excluded.contains(p))
-          .forEach(p -> rules.add(dport(INBOUND, p, IN_REDIRECT)));
+      for (Integer p : c.inboundPorts().ports()) {
+        if (!excluded.contains(p)) {
+          rules.add(dport(INBOUND, p, IN_REDIRECT));
+        }
+      }
     }
   }
 
@@ -66,21 +74,27 @@ public final class CaptureRules {
       return;
     }
     rules.add("-A OUTPUT -p tcp -j " + OUTPUT);
-    c.excludeOutboundPorts().forEach(p -> rules.add(dport(OUTPUT, p, "RETURN")));
+    for (Integer p : c.excludeOutboundPorts()) {
+      rules.add(dport(OUTPUT, p, "RETURN"));
+    }
     rules.add("-A " + OUTPUT + " -s " + family.inboundPassthroughSource() + " -o lo -j RETURN");
     ownerRules(rules, family, "--uid-owner " + c.proxyUid());
     ownerRules(rules, family, "--gid-owner " + c.proxyGid());
     rules.add("-A " + OUTPUT + " -d " + family.localhost() + " -j RETURN");
-    c.includeOutboundPorts().forEach(p -> rules.add(dport(OUTPUT, p, REDIRECT)));
-    c.excludeOutboundCidrs().stream()
-        .filter(cidr -> cidr.ipv6() == family.ipv6())
-        .forEach(cidr -> rules.add("-A " + OUTPUT + " -d " + cidr + " -j RETURN"));
+    for (Integer p : c.includeOutboundPorts()) {
+      rules.add(dport(OUTPUT, p, REDIRECT));
+    }
+    for (Cidr cidr : c.excludeOutboundCidrs()) {
+      if (cidr.ipv6() == family.ipv6()) {
+        rules.add("-A " + OUTPUT + " -d " + cidr + " -j RETURN");
+      }
+    }
     if (include.all()) {
       rules.add("-A " + OUTPUT + " -j " + REDIRECT);
     } else {
-      include
-          .cidrs()
-          .forEach(cidr -> rules.add("-A " + OUTPUT + " -d " + cidr + " -j " + REDIRECT));
+      for (Cidr cidr : include.cidrs()) {
+        rules.add("-A " + OUTPUT + " -d " + cidr + " -j " + REDIRECT);
+      }
     }
   }
 

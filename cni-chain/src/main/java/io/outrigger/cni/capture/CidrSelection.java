@@ -1,5 +1,6 @@
 package io.outrigger.cni.capture;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,6 +22,15 @@ public record CidrSelection(boolean all, List<Cidr> cidrs) {
 
   /** The networks of one address family; "all" stays "all" for both families. */
   public CidrSelection family(boolean ipv6) {
-    return all ? this : only(cidrs.stream().filter(c -> c.ipv6() == ipv6).toList());
+    if (all) {
+      return this;
+    }
+    List<Cidr> out = new ArrayList<>();
+    for (Cidr c : cidrs) {
+      if (c.ipv6() == ipv6) {
+        out.add(c);
+      }
+    }
+    return only(out);
   }
 }

@@ -37,11 +37,13 @@ public final class CommandRunner {
 
     /** "iptables-restore exited 2: unknown option ..." for error messages. */
     public String describe() {
-      String tool =
-          command.stream()
-              .filter(s -> !s.startsWith("-") && !s.contains("nsenter"))
-              .findFirst()
-              .orElse("?");
+      String tool = "?";
+      for (String s : command) {
+        if (!s.startsWith("-") && !s.contains("nsenter")) {
+          tool = s;
+          break;
+        }
+      }
       return Path.of(tool).getFileName() + " exited " + exitCode + ": " + stderr.strip();
     }
   }
@@ -60,19 +62,8 @@ public final class CommandRunner {
     } catch (IOException e) {
       throw new CaptureException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
     }
-    Thread watchdog =
-        Thread.ofPlatform()
-            .daemon()
-            .unstarted(
-                () -> {
-                  try {
-                    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                      p.destroyForcibly();
-                    }
-                  } catch (InterruptedException e) {
-                    // The tool finished; nothing to watch.
-                  }
-                });
+    Thread watchdog = new Thread(new Watchdog(p, timeout.toMillis()), "outrigger-cni-watchdog");
+    watchdog.setDaemon(true);
     watchdog.start();
     try (OutputStream in = p.getOutputStream()) {
       if (stdin != null) {
@@ -97,6 +88,31 @@ public final class CommandRunner {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new CaptureException("interrupted while running " + command.get(0), e);
+    }
+  }
+
+  /**
+   * Kills the tool when it outlives the timeout. A class rather than a lambda: the plugin's path
+   * starts no invokedynamic bootstrap, so its AOT cache needs none of the classes that spin them.
+   */
+  private static final class Watchdog implements Runnable {
+    private final Process process;
+    private final long timeoutMillis;
+
+    Watchdog(Process process, long timeoutMillis) {
+      this.process = process;
+      this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public void run() {
+      try {
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        // The tool finished; nothing to watch.
+      }
     }
   }
 

@@ -18,8 +18,10 @@ public record FamilyRules(IpFamily family, List<String> chains, List<String> rul
    */
   public String createText() {
     StringBuilder sb = new StringBuilder("*nat\n");
-    chains.forEach(c -> sb.append("-N ").append(c).append('\n'));
-    rules.forEach(r -> sb.append(r).append('\n'));
+    for (String c : chains) {
+      sb.append("-N ").append(c).append('\n');
+    }
+    lines(sb, rules);
     return sb.append("COMMIT\n").toString();
   }
 
@@ -30,9 +32,17 @@ public record FamilyRules(IpFamily family, List<String> chains, List<String> rul
    */
   public String restoreText(List<String> removals) {
     StringBuilder sb = new StringBuilder("*nat\n");
-    removals.forEach(r -> sb.append(r).append('\n'));
-    chains.forEach(c -> sb.append(':').append(c).append(" - [0:0]\n"));
-    rules.forEach(r -> sb.append(r).append('\n'));
+    lines(sb, removals);
+    for (String c : chains) {
+      sb.append(':').append(c).append(" - [0:0]\n");
+    }
+    lines(sb, rules);
     return sb.append("COMMIT\n").toString();
+  }
+
+  private static void lines(StringBuilder sb, List<String> lines) {
+    for (String line : lines) {
+      sb.append(line).append('\n');
+    }
   }
 }

@@ -13,6 +13,7 @@ import io.outrigger.cni.kube.PodLookupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,14 +50,25 @@ final class CniCommands {
     return decision;
   }
 
-  /** Idempotent: a missing or vanished netns means there is nothing left to remove. */
-  String del(CniRequest req) {
+  /**
+   * Idempotent: a missing or vanished netns means there is nothing left to remove. The IPv6 table
+   * is left alone when the cached ADD result (prevResult, from CNI 0.4.0 on) shows no IPv6 address:
+   * ADD wrote IPv6 rules only for a pod with one.
+   */
+  String del(CniRequest req, PluginConfig conf) {
     req.requireContainerId();
     if (req.netns().isBlank() || !Files.exists(Path.of(req.netns()))) {
       return "netns-gone";
     }
+    boolean ipv6 = true;
+    if (conf.prevResult().isPresent()) {
+      ipv6 = false;
+      for (String ip : ResultConverter.podIps(conf.prevResult().get())) {
+        ipv6 |= ip.indexOf(':') >= 0;
+      }
+    }
     try {
-      applier.remove(Path.of(req.netns()));
+      applier.remove(Path.of(req.netns()), ipv6);
       return "removed";
     } catch (CaptureException e) {
       if (!Files.exists(Path.of(req.netns()))) {
@@ -82,10 +94,10 @@ final class CniCommands {
     CaptureDecision decision = decide(req, conf, prev);
     List<String> problems;
     if (decision instanceof CaptureDecision.Capture capture) {
-      problems =
-          applier.missing(netns, CaptureRules.render(capture.config())).stream()
-              .map(r -> "missing: " + r)
-              .toList();
+      problems = new ArrayList<>();
+      for (String rule : applier.missing(netns, CaptureRules.render(capture.config()))) {
+        problems.add("missing: " + rule);
+      }
     } else {
       problems = unexpectedChains(netns);
     }
@@ -105,13 +117,15 @@ final class CniCommands {
   }
 
   private List<String> unexpectedChains(Path netns) {
-    return java.util.Arrays.stream(IpFamily.values())
-        .flatMap(
-            f ->
-                applier.save(netns, f).stream()
-                    .filter(l -> l.startsWith(":" + CaptureRules.CHAIN_PREFIX))
-                    .map(l -> "unexpected " + f + " chain " + l.substring(1, l.indexOf(' '))))
-        .toList();
+    List<String> problems = new ArrayList<>();
+    for (IpFamily f : IpFamily.values()) {
+      for (String l : applier.save(netns, f)) {
+        if (l.startsWith(":" + CaptureRules.CHAIN_PREFIX)) {
+          problems.add("unexpected " + f + " chain " + l.substring(1, l.indexOf(' ')));
+        }
+      }
+    }
+    return problems;
   }
 
   private CaptureDecision decide(CniRequest req, PluginConfig conf, Map<String, Object> prev) {

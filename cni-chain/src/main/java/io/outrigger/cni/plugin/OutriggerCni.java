@@ -27,7 +27,10 @@ public final class OutriggerCni {
             new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     int code = run(System.getenv(), System.in, out);
     out.flush();
-    System.exit(code);
+    System.err.flush();
+    // halt, not exit: Runtime.exit looks up a System.Logger first (a ServiceLoader scan of the
+    // class path), and the plugin has no shutdown hook to run; everything it wrote is flushed.
+    Runtime.getRuntime().halt(code);
   }
 
   /** One plugin call on a configuration already read; returns the process exit code. */
@@ -72,7 +75,7 @@ public final class OutriggerCni {
               Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
         }
         case "DEL" -> {
-          decision = commands.del(req);
+          decision = commands.del(req, conf);
           PodRecords records = conf.podRecords() == null ? null : PodRecords.in(conf.podRecords());
           if (records != null) {
             records.removed(req);

@@ -94,7 +94,10 @@ public record PluginConfig(
     Map<String, Object> raw = object(runtime, ANNOTATIONS_CAPABILITY);
     Map<String, String> out = new LinkedHashMap<>();
     if (raw != null) {
-      raw.forEach((k, v) -> out.put(k, v == null ? "" : String.valueOf(v)));
+      for (Map.Entry<String, Object> e : raw.entrySet()) {
+        Object v = e.getValue();
+        out.put(e.getKey(), v == null ? "" : String.valueOf(v));
+      }
     }
     return Optional.of(out);
   }
@@ -102,7 +105,9 @@ public record PluginConfig(
   private static Set<String> namespaces(Object raw) {
     Set<String> out = new LinkedHashSet<>();
     if (raw instanceof List<?> list) {
-      list.forEach(v -> out.add(String.valueOf(v)));
+      for (Object v : list) {
+        out.add(String.valueOf(v));
+      }
     } else if (raw != null) {
       throw new CniError(
           CniError.INVALID_CONFIG,
@@ -142,13 +147,14 @@ public record PluginConfig(
   }
 
   public Map<String, Object> requirePrevResult(String command) {
-    return prevResult.orElseThrow(
-        () ->
-            new CniError(
-                CniError.INVALID_CONFIG,
-                "outrigger-cni is a chained plugin: "
-                    + command
-                    + " needs prevResult from the plugins before it",
-                "list outrigger-cni after the primary CNI plugin in a .conflist"));
+    if (prevResult.isEmpty()) {
+      throw new CniError(
+          CniError.INVALID_CONFIG,
+          "outrigger-cni is a chained plugin: "
+              + command
+              + " needs prevResult from the plugins before it",
+          "list outrigger-cni after the primary CNI plugin in a .conflist");
+    }
+    return prevResult.get();
   }
 }

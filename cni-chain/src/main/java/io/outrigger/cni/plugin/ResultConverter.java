@@ -46,12 +46,11 @@ public final class ResultConverter {
               : String.valueOf(address).indexOf(':') >= 0 ? "6" : "4";
       out.put("version", family);
     }
-    ip.forEach(
-        (k, v) -> {
-          if (!k.equals("version")) {
-            out.put(k, v);
-          }
-        });
+    for (Map.Entry<String, Object> e : ip.entrySet()) {
+      if (!e.getKey().equals("version")) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
     return out;
   }
 

@@ -28,12 +28,12 @@ public final class TrainingRun {
 
   public static void main(String[] args) {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    java.nio.file.Path log;
-    try {
-      log = java.nio.file.Files.createTempFile("outrigger-cni-training", ".log");
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    // Not Files.createTempFile: its random name would put SecureRandom and its providers (about 40
+    // classes) into the cache, and so into every start of the plugin.
+    Path log =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "outrigger-cni-training-" + ProcessHandle.current().pid() + ".log");
     String prev =
         "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
             + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}]}";
@@ -60,7 +60,9 @@ public final class TrainingRun {
     OutriggerCni.run(env, conf, sink);
     OutriggerCni.run(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}", sink);
     OutriggerCni.run(Map.of("CNI_COMMAND", "ADD"), "{", sink);
-    CaptureRules.render(CaptureConfig.defaults(true)).forEach(f -> f.createText());
+    for (FamilyRules f : CaptureRules.render(CaptureConfig.defaults(true))) {
+      f.createText();
+    }
     CommandRunner runner = new CommandRunner(Duration.ofSeconds(5));
     runner.run(List.of("true"), "");
     // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes
