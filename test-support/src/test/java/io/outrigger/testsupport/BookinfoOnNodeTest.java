@@ -100,9 +100,10 @@ class BookinfoOnNodeTest {
   }
 
   /**
-   * Waits (bounded, 30 s) until {@code url} answers 200 from the namespace's client pod: a
-   * Deployment is Available before kube-proxy has synced the last endpoints into its rules (the
-   * first requests got 502).
+   * Waits (bounded, 30 s) until {@code url} answers 200 ten times in a row from the namespace's
+   * client pod: a Deployment is Available before kube-proxy has synced the last endpoints into its
+   * rules (the first requests got 502), and one answer is not enough: at load 25 a first 200 was
+   * followed by 2 errors in 20 while the last reviews endpoint was still being programmed.
    */
   static void awaitFirstAnswer(SingleNodeCluster cluster, String namespace, String url)
       throws Exception {
@@ -122,6 +123,8 @@ class BookinfoOnNodeTest {
                       "/app/bookinfo.py",
                       "get",
                       url,
+                      "--count",
+                      "10",
                       "--max-seconds",
                       "5")
                   .orThrow("bookinfo.py get")
@@ -132,7 +135,7 @@ class BookinfoOnNodeTest {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError(url + " never answered 200 within 30 s: " + last);
+    throw new AssertionError(url + " never answered 200 ten times in a row within 30 s: " + last);
   }
 
   @Test
