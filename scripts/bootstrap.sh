@@ -5,7 +5,8 @@
 # Go module, scripts/kubernetes) and Debian's etcd; for test tier 5, kubelet, kube-controller-manager,
 # kube-scheduler, kube-proxy, kubectl and the pause program (same Go module), Debian's containerd and runc,
 # and Debian's busybox-static (extracted, not installed: the test pods' image); for the chart's tests, helm
-# (built once from its Go module, scripts/helm). A second run changes nothing and takes well under a second.
+# (built once from its Go module, scripts/helm); for the Gateway API conformance run, the suite and the echo
+# app (scripts/conformance, scripts/echo). A second run changes nothing and takes well under a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
 #   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries and chromium (scripts/test.sh uses this)
@@ -15,7 +16,8 @@
 # It writes .outrigger/env (sourced by scripts/test.sh and ./outrigger) with JAVA_HOME, ENVOY_BIN,
 # KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there), and KUBELET_BIN,
 # KUBE_CONTROLLER_MANAGER_BIN, KUBE_SCHEDULER_BIN, KUBE_PROXY_BIN, KUBECTL_BIN, PAUSE_BIN, CONTAINERD_BIN,
-# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are), and HELM_BIN (once helm is built).
+# RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are), HELM_BIN (once helm is built), and
+# GATEWAY_CONFORMANCE_BIN and ECHO_APP_DIR (once the conformance suite and the echo app are).
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -195,6 +197,47 @@ if $tests && [ ! -x "$helm_bin" ]; then
   mv "$helm_bin.partial" "$helm_bin"
   say "built helm in $(( $(date +%s) - started )) s"
 fi
+# The Gateway API mesh conformance suite (docs/conformance.md) and the echo app its pods run, each from
+# its Go module pinned by go.mod and go.sum (scripts/conformance, scripts/echo): the suite is the
+# conformance package's test binary (go test -c), the echo app istio.io/istio's pkg/test/echo server
+# and client (the echo-advanced image is built from them; cli's GatewayConformanceIT does that).
+conformance_module="$root/scripts/conformance"
+conformance_version=$(sed -n 's/^require sigs.k8s.io\/gateway-api\/conformance v\([0-9.]*\)$/\1/p' "$conformance_module/go.mod")
+conformance_bin="$state/conformance/$conformance_version/conformance.test"
+echo_module="$root/scripts/echo"
+echo_version=$(sed -n 's/^require istio.io\/istio \(v[0-9a-f.-]*\)$/\1/p' "$echo_module/go.mod")
+echo_dir="$state/echo/$echo_version"
+build_go_module() { # module-dir what; then the go command's arguments
+  local module=$1 what=$2 started
+  shift 2
+  go=${go:-$(find_go || fetch_go)}
+  local need toolchain=local
+  need=$(sed -n 's/^go 1\.\([0-9]*\).*/\1/p' "$module/go.mod")
+  [ "$(go_minor "$go")" -ge "$need" ] || toolchain=go1.26.8
+  started=$(date +%s)
+  say "building $what (first run only: minutes when the Go caches are cold)"
+  (cd "$module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$toolchain CGO_ENABLED=0 nice -n 19 "$go" "$@") >&2
+  say "built $what in $(( $(date +%s) - started )) s"
+}
+if $tests && [ ! -x "$conformance_bin" ]; then
+  mkdir -p "$(dirname "$conformance_bin")"
+  build_go_module "$conformance_module" "the Gateway API conformance suite $conformance_version" \
+    test -c -trimpath -buildvcs=false -ldflags "-s -w" -o "$conformance_bin.partial" sigs.k8s.io/gateway-api/conformance
+  mv "$conformance_bin.partial" "$conformance_bin"
+fi
+if $tests && { [ ! -x "$echo_dir/server" ] || [ ! -x "$echo_dir/client" ]; }; then
+  rm -rf "$echo_dir.partial"
+  mkdir -p "$echo_dir.partial"
+  build_go_module "$echo_module" "the echo app (istio.io/istio $echo_version)" \
+    build -trimpath -buildvcs=false -ldflags "-s -w" -o "$echo_dir.partial/" \
+    istio.io/istio/pkg/test/echo/cmd/server istio.io/istio/pkg/test/echo/cmd/client
+  # The TLS port's certificate and key, the files Istio's echo image carries (its test DNS cert).
+  istio_dir=$(cd "$echo_module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=local "$go" list -m -f '{{.Dir}}' istio.io/istio)
+  install -m 0644 "$istio_dir/tests/testdata/certs/dns/cert-chain.pem" "$echo_dir.partial/cert.crt"
+  install -m 0644 "$istio_dir/tests/testdata/certs/dns/key.pem" "$echo_dir.partial/cert.key"
+  rm -rf "$echo_dir"
+  mv "$echo_dir.partial" "$echo_dir"
+fi
 etcd_bin=$(command -v etcd || true)
 if $tests && [ -z "$etcd_bin" ]; then
   apt_install etcd-server
@@ -260,6 +303,8 @@ if $tier5_ready; then
 fi
 
 if [ -x "$helm_bin" ]; then printf 'export HELM_BIN=%s\n' "$helm_bin" >> "$state/env"; fi
+if [ -x "$conformance_bin" ]; then printf 'export GATEWAY_CONFORMANCE_BIN=%s\n' "$conformance_bin" >> "$state/env"; fi
+if [ -x "$echo_dir/server" ] && [ -x "$echo_dir/client" ]; then printf 'export ECHO_APP_DIR=%s\n' "$echo_dir" >> "$state/env"; fi
 
 case "$mode" in
   envoy) echo "$envoy_bin" ;;
