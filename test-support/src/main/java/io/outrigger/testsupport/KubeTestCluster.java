@@ -45,7 +45,10 @@ public final class KubeTestCluster implements AutoCloseable {
           rule("", List.of("events"), "get", "create", "update", "patch"),
           rule("coordination.k8s.io", List.of("leases"), "get", "create", "update", "patch"),
           rule("networking.istio.io", List.of("*"), "get", "list", "watch"),
-          rule("security.istio.io", List.of("*"), "get", "list", "watch"));
+          rule("security.istio.io", List.of("*"), "get", "list", "watch"),
+          rule("gateway.networking.k8s.io", List.of("httproutes"), "get", "list", "watch"),
+          rule(
+              "gateway.networking.k8s.io", List.of("httproutes/status"), "get", "update", "patch"));
 
   private final KubeApiServer server;
   private final Path dir;
@@ -236,16 +239,22 @@ public final class KubeTestCluster implements AutoCloseable {
 
   /**
    * Installs the Istio CRDs the control plane reads, from their one source: the chart's
-   * manifests/charts/outrigger/crds/*.istio.io.yaml (the Gateway API ones there are left out:
-   * nothing in tier 4 reads them).
+   * manifests/charts/outrigger/crds/*.istio.io.yaml, and of the Gateway API ones those the control
+   * plane reads (HTTPRoute; the others are left out: nothing in tier 4 reads them).
    */
+  private static final java.util.Set<String> GATEWAY_API_CRDS_READ =
+      java.util.Set.of("gateway.networking.k8s.io_httproutes.yaml");
+
   public static void installIstioCrds(KubernetesClient admin, Duration timeout) {
     Path dir = Helm.chart().resolve("crds");
     List<HasMetadata> crds = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file :
           files
-              .filter(f -> f.getFileName().toString().endsWith(".istio.io.yaml"))
+              .filter(
+                  f ->
+                      f.getFileName().toString().endsWith(".istio.io.yaml")
+                          || GATEWAY_API_CRDS_READ.contains(f.getFileName().toString()))
               .sorted()
               .toList()) {
         try (InputStream in = Files.newInputStream(file)) {

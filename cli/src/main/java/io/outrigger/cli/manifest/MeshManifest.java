@@ -97,6 +97,8 @@ public final class MeshManifest {
           resources: [virtualservices, destinationrules, workloadentries]
           verbs: [get, list, watch]
         - {apiGroups: [security.istio.io], resources: [peerauthentications, authorizationpolicies, requestauthentications], verbs: [get, list, watch]}
+        - {apiGroups: [gateway.networking.k8s.io], resources: [httproutes], verbs: [get, list, watch]}
+        - {apiGroups: [gateway.networking.k8s.io], resources: [httproutes/status], verbs: [get, update, patch]}
         - {apiGroups: [authentication.k8s.io], resources: [tokenreviews], verbs: [create]}
         - {apiGroups: [""], resources: [configmaps], verbs: [get, list, watch, create, update]}
         - {apiGroups: [""], resources: [events], verbs: [get, create, update, patch]}

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.outrigger.certs.CallerAuthenticator;
 import io.outrigger.certs.TokenReviewCallerAuthenticator;
 import io.outrigger.controlplane.model.ConfigError;
+import io.outrigger.controlplane.model.HttpRouteConfig;
 import io.outrigger.controlplane.security.BoundPodCheck;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -28,6 +29,7 @@ public final class InCluster implements AutoCloseable {
   private final String identity = candidateIdentity();
   private final RootCertConfigMaps rootCerts;
   private final ConfigErrorEvents events;
+  private final HttpRouteStatusWriter routeStatus;
   private final List<LeaderGatedTask> tasks = new ArrayList<>();
   private LeaderElection election;
 
@@ -41,8 +43,10 @@ public final class InCluster implements AutoCloseable {
     this.audiences = List.copyOf(audiences);
     this.rootCerts = new RootCertConfigMaps(client, trustBundlePem);
     this.events = new ConfigErrorEvents(client, identity, Clock.systemUTC());
+    this.routeStatus = new HttpRouteStatusWriter(client, Clock.systemUTC());
     tasks.add(rootCerts);
     tasks.add(events);
+    tasks.add(routeStatus);
   }
 
   /**
@@ -100,6 +104,11 @@ public final class InCluster implements AutoCloseable {
   /** The mesh's config errors now; the leader turns them into Events. */
   public void configErrors(List<ConfigError> errors) {
     events.errorsChanged(errors);
+  }
+
+  /** The mesh's HTTPRoutes and errors now; the leader writes the routes' status. */
+  public void httpRoutes(List<HttpRouteConfig> routes, List<ConfigError> errors) {
+    routeStatus.meshChanged(routes, errors);
   }
 
   /** The trust bundle changed (root rotation): the leader rewrites every root-cert ConfigMap. */

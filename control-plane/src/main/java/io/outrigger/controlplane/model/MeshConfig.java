@@ -33,6 +33,7 @@ public final class MeshConfig {
   private final List<AuthorizationPolicyConfig> authorizationPolicies;
   private final List<RequestAuthenticationConfig> requestAuthentications;
   private final List<EndpointSliceConfig> endpointSlices;
+  private final List<HttpRouteConfig> httpRoutes;
   private final List<NamespaceConfig> namespaces;
   private final List<ConfigError> errors;
   private final Map<String, NamespaceConfig> namespacesByName;
@@ -85,6 +86,10 @@ public final class MeshConfig {
             b.endpointSlices,
             Comparator.comparing(EndpointSliceConfig::namespace)
                 .thenComparing(EndpointSliceConfig::name));
+    this.httpRoutes =
+        sorted(
+            b.httpRoutes,
+            Comparator.comparing(HttpRouteConfig::namespace).thenComparing(HttpRouteConfig::name));
     this.namespaces = sorted(b.namespaces, Comparator.comparing(NamespaceConfig::name));
     this.namespacesByName = firstPerKey(namespaces, NamespaceConfig::name);
     this.errors = List.copyOf(b.errors);
@@ -139,6 +144,11 @@ public final class MeshConfig {
 
   public List<EndpointSliceConfig> endpointSlices() {
     return endpointSlices;
+  }
+
+  /** Gateway API HTTPRoutes bound to Services, in namespace/name order. */
+  public List<HttpRouteConfig> httpRoutes() {
+    return httpRoutes;
   }
 
   public List<NamespaceConfig> namespaces() {
@@ -318,6 +328,8 @@ public final class MeshConfig {
         + requestAuthentications.size()
         + ", endpointSlices="
         + endpointSlices.size()
+        + ", httpRoutes="
+        + httpRoutes.size()
         + ", namespaces="
         + namespaces.size()
         + ", errors="
@@ -337,6 +349,7 @@ public final class MeshConfig {
     private final List<RequestAuthenticationConfig> requestAuthentications = new ArrayList<>();
     private final List<EndpointSliceConfig> endpointSlices = new ArrayList<>();
     private final List<NamespaceConfig> namespaces = new ArrayList<>();
+    private final List<HttpRouteConfig> httpRoutes = new ArrayList<>();
     private final List<ConfigError> errors = new ArrayList<>();
 
     private Builder(long version) {
@@ -380,6 +393,11 @@ public final class MeshConfig {
 
     public Builder endpointSlice(EndpointSliceConfig s) {
       endpointSlices.add(Objects.requireNonNull(s));
+      return this;
+    }
+
+    public Builder httpRoute(HttpRouteConfig r) {
+      httpRoutes.add(Objects.requireNonNull(r));
       return this;
     }
 

@@ -9,9 +9,11 @@ import io.fabric8.istio.api.security.v1.RequestAuthentication;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.EndpointSliceConfig;
+import io.outrigger.controlplane.model.HttpRouteConfig;
 import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
 import io.outrigger.controlplane.model.RequestAuthenticationConfig;
@@ -21,6 +23,7 @@ import io.outrigger.controlplane.model.Workload;
 import io.outrigger.controlplane.registry.convert.AuthorizationPolicyConverter;
 import io.outrigger.controlplane.registry.convert.DestinationRuleConverter;
 import io.outrigger.controlplane.registry.convert.EndpointSliceConverter;
+import io.outrigger.controlplane.registry.convert.HttpRouteConverter;
 import io.outrigger.controlplane.registry.convert.PeerAuthenticationConverter;
 import io.outrigger.controlplane.registry.convert.PodConverter;
 import io.outrigger.controlplane.registry.convert.RequestAuthenticationConverter;
@@ -144,6 +147,20 @@ public final class ConfigKinds {
           true,
           (v, ns, mesh) -> VirtualServiceConverter.convert(v, ns, mesh).orElse(null));
 
+  /**
+   * Gateway API HTTPRoute bound to Services (GAMMA); checked against the services in force, its
+   * status computed from them. Routes for Gateways only convert to nothing.
+   */
+  public static final ConfigKind<HTTPRoute> HTTP_ROUTE =
+      new ConfigKind<>(
+          "HTTPRoute",
+          "gateway.networking.k8s.io",
+          List.of("v1", "v1beta1"),
+          HTTPRoute.class,
+          HttpRouteConfig.class,
+          true,
+          HttpRouteConverter::convert);
+
   public static final List<ConfigKind<?>> ALL =
       List.of(
           NAMESPACE,
@@ -155,7 +172,8 @@ public final class ConfigKinds {
           PEER_AUTHENTICATION,
           AUTHORIZATION_POLICY,
           REQUEST_AUTHENTICATION,
-          VIRTUAL_SERVICE);
+          VIRTUAL_SERVICE,
+          HTTP_ROUTE);
 
   private ConfigKinds() {}
 

@@ -4,6 +4,7 @@ import io.outrigger.controlplane.model.AuthorizationPolicyConfig;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.EndpointSliceConfig;
+import io.outrigger.controlplane.model.HttpRouteConfig;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.NamespaceConfig;
 import io.outrigger.controlplane.model.PeerAuthenticationConfig;
@@ -306,6 +307,7 @@ public final class MeshAssembler {
                 case RequestAuthenticationConfig r -> b.requestAuthentication(r);
                 case EndpointSliceConfig e -> b.endpointSlice(e);
                 case NamespaceConfig n -> b.namespace(n);
+                case HttpRouteConfig h -> b.httpRoute(h);
                 default ->
                     throw new IllegalStateException("unexpected model object " + o.getClass());
               }
@@ -324,6 +326,7 @@ public final class MeshAssembler {
         && a.requestAuthentications().equals(b.requestAuthentications())
         && a.endpointSlices().equals(b.endpointSlices())
         && a.namespaces().equals(b.namespaces())
+        && a.httpRoutes().equals(b.httpRoutes())
         && a.errors().equals(b.errors());
   }
 }

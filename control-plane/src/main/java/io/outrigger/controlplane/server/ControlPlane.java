@@ -109,6 +109,8 @@ public final class ControlPlane implements AutoCloseable {
       cluster.ifPresent(started::push);
       registry.addListener(mesh -> push.changed());
       cluster.ifPresent(c -> registry.addListener(mesh -> c.configErrors(mesh.errors())));
+      cluster.ifPresent(
+          c -> registry.addListener(mesh -> c.httpRoutes(mesh.httpRoutes(), mesh.errors())));
       started.push(registry);
       registry.start();
       CallerAuthenticator callers =
@@ -143,6 +145,7 @@ public final class ControlPlane implements AutoCloseable {
       cluster.ifPresent(
           c -> {
             c.configErrors(registry.current().errors());
+            c.httpRoutes(registry.current().httpRoutes(), registry.current().errors());
             c.start(meters);
           });
       this.caReloader =

@@ -34,8 +34,10 @@ class ConfigKindsTest {
   }
 
   @Test
-  void onlyVirtualServicesAreCheckedAgainstTheMeshInForce() {
+  void onlyRoutesAreCheckedAgainstTheMeshInForce() {
     assertThat(ConfigKinds.ALL.stream().filter(ConfigKind::needsLookup))
-        .containsExactly(ConfigKinds.VIRTUAL_SERVICE);
+        .containsExactly(ConfigKinds.VIRTUAL_SERVICE, ConfigKinds.HTTP_ROUTE);
+    assertThat(ConfigKinds.of("gateway.networking.k8s.io/v1beta1", "HTTPRoute"))
+        .contains(ConfigKinds.HTTP_ROUTE);
   }
 }

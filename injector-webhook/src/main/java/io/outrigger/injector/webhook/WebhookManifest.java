@@ -195,6 +195,12 @@ public final class WebhookManifest {
             "security.istio.io",
             List.of("v1", "v1beta1"),
             List.of("peerauthentications", "authorizationpolicies", "requestauthentications")));
+    rules.add(
+        rule(
+            List.of("CREATE", "UPDATE"),
+            "gateway.networking.k8s.io",
+            List.of("v1", "v1beta1"),
+            List.of("httproutes")));
     ObjectNode namespaces = JSON.objectNode();
     ObjectNode objects = JSON.objectNode();
     config

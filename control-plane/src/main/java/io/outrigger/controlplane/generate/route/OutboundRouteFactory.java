@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.route;
 
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
@@ -77,9 +78,14 @@ public final class OutboundRouteFactory {
               VirtualHost.newBuilder()
                   .setName(ResourceNames.virtualHost(service.hostname(), port))
                   .addAllDomains(domains)
-                  .addAllRoutes(routes(service, port, mesh)));
+                  .addAllRoutes(routes(service, port, proxyNamespace, mesh)));
         }
       }
+    }
+    if (MeshHttpRoutes.referencesInvalidBackend(config)) {
+      // A backendRef that does not resolve is a cluster that does not exist (its share gets a
+      // 500), which Envoy would refuse in a route configuration that validates its clusters.
+      config.setValidateClusters(BoolValue.of(false));
     }
     return config.addVirtualHosts(unknownDestination()).build();
   }
@@ -104,7 +110,12 @@ public final class OutboundRouteFactory {
     return domains;
   }
 
-  private static List<Route> routes(Service service, int port, MeshConfig mesh) {
+  private static List<Route> routes(
+      Service service, int port, String proxyNamespace, MeshConfig mesh) {
+    Optional<List<Route>> gatewayApi = MeshHttpRoutes.routes(service, port, proxyNamespace, mesh);
+    if (gatewayApi.isPresent()) {
+      return gatewayApi.get();
+    }
     Optional<VirtualServiceConfig> vs = mesh.virtualService(service.hostname());
     if (vs.isEmpty()) {
       List<RouteDestination> own = List.of(new RouteDestination(service.hostname(), "", port, 100));

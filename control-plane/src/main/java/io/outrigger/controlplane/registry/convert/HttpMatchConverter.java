@@ -90,7 +90,7 @@ final class HttpMatchConverter {
   /**
    * Envoy uses RE2; Java's syntax is a superset for the common cases, so this catches typos early.
    */
-  private static void checkRegex(String regex, String where) throws InvalidConfigException {
+  static void checkRegex(String regex, String where) throws InvalidConfigException {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {

@@ -128,6 +128,59 @@ public final class ImplementedFields {
       Set.of("spec.selector.matchLabels", "spec.mtls.mode", "spec.portLevelMtls");
 
   /**
+   * Paths read by {@link HttpRouteConverter}. A route for Gateways only is not checked (it converts
+   * to nothing).
+   */
+  private static final Set<String> HTTP_ROUTE =
+      Set.of(
+          "spec.parentRefs",
+          "spec.rules[].name",
+          "spec.rules[].matches[].path.type",
+          "spec.rules[].matches[].path.value",
+          "spec.rules[].matches[].headers[].name",
+          "spec.rules[].matches[].headers[].type",
+          "spec.rules[].matches[].headers[].value",
+          "spec.rules[].matches[].queryParams[].name",
+          "spec.rules[].matches[].queryParams[].type",
+          "spec.rules[].matches[].queryParams[].value",
+          "spec.rules[].matches[].method",
+          // any other filter type is refused by the converter, naming it
+          "spec.rules[].filters[].type",
+          "spec.rules[].filters[].requestHeaderModifier.set",
+          "spec.rules[].filters[].requestHeaderModifier.add",
+          "spec.rules[].filters[].requestHeaderModifier.remove",
+          "spec.rules[].filters[].responseHeaderModifier.set",
+          "spec.rules[].filters[].responseHeaderModifier.add",
+          "spec.rules[].filters[].responseHeaderModifier.remove",
+          "spec.rules[].filters[].requestRedirect.scheme",
+          "spec.rules[].filters[].requestRedirect.hostname",
+          "spec.rules[].filters[].requestRedirect.port",
+          "spec.rules[].filters[].requestRedirect.statusCode",
+          "spec.rules[].filters[].requestRedirect.path.type",
+          "spec.rules[].filters[].requestRedirect.path.replaceFullPath",
+          "spec.rules[].filters[].requestRedirect.path.replacePrefixMatch",
+          "spec.rules[].filters[].urlRewrite.hostname",
+          "spec.rules[].filters[].urlRewrite.path.type",
+          "spec.rules[].filters[].urlRewrite.path.replaceFullPath",
+          "spec.rules[].filters[].urlRewrite.path.replacePrefixMatch",
+          "spec.rules[].filters[].requestMirror.backendRef.group",
+          "spec.rules[].filters[].requestMirror.backendRef.kind",
+          "spec.rules[].filters[].requestMirror.backendRef.name",
+          "spec.rules[].filters[].requestMirror.backendRef.namespace",
+          "spec.rules[].filters[].requestMirror.backendRef.port",
+          "spec.rules[].filters[].requestMirror.percent",
+          "spec.rules[].filters[].requestMirror.fraction.numerator",
+          "spec.rules[].filters[].requestMirror.fraction.denominator",
+          "spec.rules[].backendRefs[].group",
+          "spec.rules[].backendRefs[].kind",
+          "spec.rules[].backendRefs[].name",
+          "spec.rules[].backendRefs[].namespace",
+          "spec.rules[].backendRefs[].port",
+          "spec.rules[].backendRefs[].weight",
+          "spec.rules[].timeouts.request",
+          "spec.rules[].timeouts.backendRequest");
+
+  /**
    * By kind name (ConfigKinds' names; not imported, so this package does not depend on the
    * registry).
    */
@@ -138,7 +191,9 @@ public final class ImplementedFields {
           "DestinationRule",
           DESTINATION_RULE,
           "PeerAuthentication",
-          PEER_AUTHENTICATION);
+          PEER_AUTHENTICATION,
+          "HTTPRoute",
+          HTTP_ROUTE);
 
   private ImplementedFields() {}
 

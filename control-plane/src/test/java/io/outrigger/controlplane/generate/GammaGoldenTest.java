@@ -1,0 +1,68 @@
+package io.outrigger.controlplane.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Message;
+import io.outrigger.controlplane.model.MeshConfig;
+import io.outrigger.controlplane.model.MeshSettings;
+import io.outrigger.controlplane.model.ProxyNode;
+import io.outrigger.controlplane.testing.Goldens;
+import io.outrigger.controlplane.testing.MeshFixtures;
+import io.outrigger.controlplane.testing.TestSecrets;
+import io.outrigger.testsupport.EnvoyValidator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The bookinfo services and workloads, Services per reviews version, and the Gateway API HTTPRoutes
+ * of {@code src/test/resources/gamma/<scenario>} (in place of bookinfo's Istio config): the
+ * productpage proxy's config against its golden, and accepted by the real {@code envoy --mode
+ * validate}.
+ */
+class GammaGoldenTest {
+  @TempDir static Path tmp;
+  static List<? extends Message> secrets;
+
+  @BeforeAll
+  static void secrets() throws Exception {
+    secrets =
+        TestSecrets.create(
+            Files.createDirectory(tmp.resolve("secrets")),
+            "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"weights-matches", "filters", "consumer-ports"})
+  void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
+    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
+    try (InputStream in = getClass().getResourceAsStream("/gamma/" + scenario + "/istio.yaml")) {
+      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (InputStream in = getClass().getResourceAsStream("/gamma/versions.yaml")) {
+      Files.copy(in, dir.resolve("versions.yaml"));
+    }
+    MeshConfig mesh = MeshFixtures.load(dir);
+    assertThat(mesh.errors()).isEmpty();
+    assertThat(mesh.httpRoutes()).isNotEmpty();
+    ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
+
+    ProxyResources resources =
+        new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
+
+    Goldens.assertMatches("gamma/" + scenario + ".json", Goldens.render(resources));
+    List<Message> all = new ArrayList<>(secrets);
+    resources
+        .typeUrls()
+        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
+    EnvoyValidator.validateResources(all);
+  }
+}
