@@ -108,11 +108,13 @@ final class MeshResources {
     this.clusters = Map.copyOf(clusterMap);
     this.endpoints = Map.copyOf(endpointMap);
     this.listeners = sameServices ? previous.listeners : outboundListeners(mesh, settings);
-    // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host).
+    // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host),
+    // and HTTPRoutes (an attached one replaces the Service's routes).
     this.reusableRoutes =
         sameServices
                 && previous.mesh.virtualServices().equals(mesh.virtualServices())
                 && previous.mesh.destinationRules().equals(mesh.destinationRules())
+                && previous.mesh.httpRoutes().equals(mesh.httpRoutes())
             ? previous.routesByNamespace
             : Map.of();
     this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;
