@@ -51,11 +51,15 @@ if [ -z "$run_test" ] && [ -f "$report" ]; then
     echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "# suite: sigs.k8s.io/gateway-api/conformance $suite_version (scripts/conformance/go.mod, go.sum), profile MESH-HTTP"
     echo "# echo image: built from istio.io/istio $(sed -n 's/^require istio.io\/istio \(v[0-9a-f.-]*\)$/\1/p' scripts/echo/go.mod) pkg/test/echo (scripts/echo)"
-    echo "# outrigger: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs/conformance' || echo ' (with local changes)'), chart $(sed -n 's/^version: //p' manifests/charts/outrigger/Chart.yaml)"
+    echo "# outrigger: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' ':!README.md' || echo ' (with local changes)'), chart $(sed -n 's/^version: //p' manifests/charts/outrigger/Chart.yaml)"
     echo "# cluster: tier-5 single node, Kubernetes $(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' scripts/kubernetes/go.mod)"
     echo "# command: scripts/conformance.sh${*:+ $*} (wall time ${took} s, suite exit $status)"
     cat "$report"
   } > "$out"
-  echo "conformance: report written to $out"
+  # Every test's verdict from the suite's log: the report counts only the tests whose features are all
+  # in the profile (e.g. not MeshHTTPRoute303Redirect, which also needs HTTPRoute303RedirectStatusCode).
+  grep -E '^    --- (PASS|FAIL|SKIP): TestConformance/Mesh[^/]*( |$)' cli/target/conformance/suite.log \
+    | sed 's/^    //' > "${out%.yaml}.tests.txt" || true
+  echo "conformance: report written to $out (per-test verdicts: ${out%.yaml}.tests.txt)"
 fi
 exit $status
