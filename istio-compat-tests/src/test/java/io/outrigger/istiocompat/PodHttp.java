@@ -212,6 +212,43 @@ final class PodHttp {
     return from.exec(c.toArray(String[]::new));
   }
 
+  /** A response split at the blank line: status line and headers (names lower-cased), the body. */
+  record Exchange(String head, String body) {}
+
+  /** One request that must get an HTTP answer, as {@link Exchange}. */
+  static Exchange exchange(
+      NetnsPod from, String method, ServiceAddress to, String path, Map<String, String> headers) {
+    ExecResult r = headersAndBody(from, method, to, path, headers);
+    if (r.exitCode() != 0) {
+      throw new AssertionError(
+          "pod "
+              + from.name()
+              + " → "
+              + to
+              + path
+              + ": curl exited "
+              + r.exitCode()
+              + ": "
+              + r.stderr());
+    }
+    String text = r.stdout().replace("\r\n", "\n");
+    int split = text.indexOf("\n\n");
+    String head = split < 0 ? text : text.substring(0, split);
+    String lowered =
+        head.lines()
+            .map(
+                l -> {
+                  int colon = l.indexOf(':');
+                  return colon < 0
+                      ? l
+                      : l.substring(0, colon).toLowerCase(java.util.Locale.ROOT)
+                          + l.substring(colon);
+                })
+            .reduce((a, b) -> a + "\n" + b)
+            .orElse("");
+    return new Exchange(lowered, split < 0 ? "" : text.substring(split + 2));
+  }
+
   private static List<String> command(
       ServiceAddress to, String path, Map<String, String> headers, int times, int maxSeconds) {
     List<String> c =

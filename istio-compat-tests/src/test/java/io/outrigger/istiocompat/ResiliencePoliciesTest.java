@@ -289,7 +289,7 @@ class ResiliencePoliciesTest {
   void requestAndResponseHeadersAreSetAddedAndRemoved() {
     applyEdgeRoutes();
 
-    ExecResultText r = exchange("/", Map.of("x-mesh", "client", "x-debug", "1"));
+    PodHttp.Exchange r = exchange("/", Map.of("x-mesh", "client", "x-debug", "1"));
 
     assertThat(r.body())
         .contains("\"x-mesh\":\"outrigger\"")
@@ -302,7 +302,7 @@ class ResiliencePoliciesTest {
   void rewriteChangesThePathPrefixAndTheAuthority() {
     applyEdgeRoutes();
 
-    ExecResultText r = exchange("/old/page?q=1", Map.of());
+    PodHttp.Exchange r = exchange("/old/page?q=1", Map.of());
 
     assertThat(r.body())
         .contains("\"path\":\"/new/page?q=1\"")
@@ -313,7 +313,7 @@ class ResiliencePoliciesTest {
   void redirectAnswersWithoutReachingTheApp() {
     applyEdgeRoutes();
 
-    ExecResultText r = exchange("/moved", Map.of());
+    PodHttp.Exchange r = exchange("/moved", Map.of());
 
     assertThat(r.head())
         .startsWith("HTTP/1.1 308")
@@ -327,8 +327,8 @@ class ResiliencePoliciesTest {
     Map<String, String> preflight =
         Map.of("origin", "https://shop.example", "access-control-request-method", "POST");
 
-    ExecResultText allowed = exchange("OPTIONS", "/", preflight);
-    ExecResultText refused =
+    PodHttp.Exchange allowed = exchange("OPTIONS", "/", preflight);
+    PodHttp.Exchange refused =
         exchange(
             "OPTIONS",
             "/",
@@ -501,35 +501,13 @@ class ResiliencePoliciesTest {
     return mesh.pod(PRODUCTPAGE.name()).sidecar().admin().findStat(name).orElse(0L);
   }
 
-  /**
-   * A response split at the blank line: status line and headers (names lower-cased), then the body.
-   */
-  private record ExecResultText(String head, String body) {}
-
-  private static ExecResultText exchange(String path, Map<String, String> headers) {
+  private static PodHttp.Exchange exchange(String path, Map<String, String> headers) {
     return exchange("GET", path, headers);
   }
 
-  private static ExecResultText exchange(String method, String path, Map<String, String> headers) {
-    var r =
-        PodHttp.headersAndBody(
-            mesh.pod(PRODUCTPAGE.name()).pod(), method, ServiceAddress.REVIEWS, path, headers);
-    assertThat(r.exitCode()).as("curl exit code: %s", r.stderr()).isZero();
-    String text = r.stdout().replace("\r\n", "\n");
-    int split = text.indexOf("\n\n");
-    String head = split < 0 ? text : text.substring(0, split);
-    String lowered =
-        head.lines()
-            .map(
-                l -> {
-                  int colon = l.indexOf(':');
-                  return colon < 0
-                      ? l
-                      : l.substring(0, colon).toLowerCase(java.util.Locale.ROOT)
-                          + l.substring(colon);
-                })
-            .reduce((a, b) -> a + "\n" + b)
-            .orElse("");
-    return new ExecResultText(lowered, split < 0 ? "" : text.substring(split + 2));
+  private static PodHttp.Exchange exchange(
+      String method, String path, Map<String, String> headers) {
+    return PodHttp.exchange(
+        mesh.pod(PRODUCTPAGE.name()).pod(), method, ServiceAddress.REVIEWS, path, headers);
   }
 }

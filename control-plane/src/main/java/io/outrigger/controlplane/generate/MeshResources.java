@@ -109,7 +109,7 @@ final class MeshResources {
     this.endpoints = Map.copyOf(endpointMap);
     this.listeners = sameServices ? previous.listeners : outboundListeners(mesh, settings);
     // Routes read DestinationRules too (a consistent hash puts its key on the routes to the host),
-    // and HTTPRoutes (an attached one replaces the Service's routes).
+    // and Gateway API HTTPRoutes.
     this.reusableRoutes =
         sameServices
                 && previous.mesh.virtualServices().equals(mesh.virtualServices())

@@ -52,6 +52,7 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
           Map.entry("PeerAuthentication", "security.istio.io/v1"),
           Map.entry("AuthorizationPolicy", "security.istio.io/v1"),
           Map.entry("RequestAuthentication", "security.istio.io/v1"),
+          Map.entry("HTTPRoute", "gateway.networking.k8s.io/v1"),
           Map.entry("Service", "v1"),
           Map.entry("Pod", "v1"));
 

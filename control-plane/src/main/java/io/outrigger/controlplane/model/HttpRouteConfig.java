@@ -75,12 +75,14 @@ public record HttpRouteConfig(
   /**
    * One rule. {@code backends} are weighted destinations; one with an empty host is a backendRef
    * that does not resolve (its share of requests gets a 500, as the Gateway API says). A rule with
-   * a redirect has no backends. Durations zero are "not set".
+   * a redirect has no backends. {@code backendFilters} holds the filters of each backend, in the
+   * same order. Durations zero are "not set".
    */
   public record Rule(
       String name,
       List<Match> matches,
       List<RouteDestination> backends,
+      List<BackendFilters> backendFilters,
       Duration requestTimeout,
       Duration backendRequestTimeout,
       HeaderOperations requestHeaders,
@@ -92,11 +94,28 @@ public record HttpRouteConfig(
       name = name == null ? "" : name;
       matches = List.copyOf(matches);
       backends = List.copyOf(backends);
+      backendFilters = List.copyOf(backendFilters);
+      if (backendFilters.size() != backends.size()) {
+        throw new IllegalArgumentException("one BackendFilters per backend");
+      }
       requestTimeout = requestTimeout == null ? Duration.ZERO : requestTimeout;
       backendRequestTimeout = backendRequestTimeout == null ? Duration.ZERO : backendRequestTimeout;
       requestHeaders = requestHeaders == null ? HeaderOperations.NONE : requestHeaders;
       responseHeaders = responseHeaders == null ? HeaderOperations.NONE : responseHeaders;
       mirrors = List.copyOf(mirrors);
+    }
+  }
+
+  /**
+   * The header filters of one backendRef (its {@code filters}), applied only to the requests sent
+   * to it and their responses; {@link #NONE} when it has none.
+   */
+  public record BackendFilters(HeaderOperations requestHeaders, HeaderOperations responseHeaders) {
+    public static final BackendFilters NONE =
+        new BackendFilters(HeaderOperations.NONE, HeaderOperations.NONE);
+
+    public boolean isEmpty() {
+      return requestHeaders.isEmpty() && responseHeaders.isEmpty();
     }
   }
 

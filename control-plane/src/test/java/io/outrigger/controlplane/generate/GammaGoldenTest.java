@@ -65,4 +65,36 @@ class GammaGoldenTest {
         .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
     EnvoyValidator.validateResources(all);
   }
+
+  /**
+   * The generator reuses a snapshot's routes when nothing they read changed: an HTTPRoute added
+   * with services, VirtualServices and DestinationRules unchanged must still reach the routes.
+   */
+  @org.junit.jupiter.api.Test
+  void anHttpRouteAddedLaterReachesTheRoutesOfTheNextSnapshot() throws IOException {
+    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve("later")));
+    try (InputStream in = getClass().getResourceAsStream("/gamma/versions.yaml")) {
+      Files.copy(in, dir.resolve("versions.yaml"));
+    }
+    ProxyConfigGenerator generator = new ProxyConfigGenerator(MeshSettings.defaults());
+    MeshConfig before = MeshFixtures.load(dir);
+    ProxyNode proxy = ProxyNode.sidecar(before.workload("default", "productpage-v1").orElseThrow());
+    assertThat(Goldens.render(generator.generate(before, proxy)))
+        .doesNotContain("default.later.0.0");
+
+    Files.writeString(
+        dir.resolve("route.yaml"),
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: later, namespace: default}
+        spec:
+          parentRefs: [{kind: Service, name: ratings}]
+          rules: [{backendRefs: [{name: reviews-v1, port: 9080}]}]
+        """);
+    MeshConfig after = MeshFixtures.load(dir);
+    assertThat(after.services()).isEqualTo(before.services());
+
+    assertThat(Goldens.render(generator.generate(after, proxy))).contains("default.later.0.0");
+  }
 }

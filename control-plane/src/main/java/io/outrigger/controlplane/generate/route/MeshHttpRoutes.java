@@ -51,13 +51,6 @@ final class MeshHttpRoutes {
   static final String INVALID_BACKEND_CLUSTER = "outrigger-invalid-backend";
 
   private static final Duration NO_TIMEOUT = Duration.getDefaultInstance();
-  private static final Map<Integer, RedirectAction.RedirectResponseCode> REDIRECT_CODES =
-      Map.of(
-          301, RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY,
-          302, RedirectAction.RedirectResponseCode.FOUND,
-          303, RedirectAction.RedirectResponseCode.SEE_OTHER,
-          307, RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT,
-          308, RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT);
 
   private MeshHttpRoutes() {}
 
@@ -154,38 +147,49 @@ final class MeshHttpRoutes {
                     + e.matchIndex())
             .setMatch(match(e.match()));
     // Header changes only: reuses the VirtualService shapes (set overwrites, add appends).
-    RoutePolicies.applyToRoute(
-        new HttpRoutePolicy(
-            Optional.empty(),
-            Optional.empty(),
-            rule.requestHeaders(),
-            rule.responseHeaders(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty()),
-        route);
+    RoutePolicies.applyToRoute(headersOnly(rule.requestHeaders(), rule.responseHeaders()), route);
     if (rule.redirect().isPresent()) {
       return route.setRedirect(redirect(rule.redirect().get(), e.match().path())).build();
     }
-    List<RouteDestination> weighted = rule.backends().stream().filter(d -> d.weight() > 0).toList();
-    if (weighted.isEmpty() || weighted.stream().allMatch(d -> d.host().isEmpty())) {
+    List<Integer> weighted = new ArrayList<>();
+    for (int b = 0; b < rule.backends().size(); b++) {
+      if (rule.backends().get(b).weight() > 0) {
+        weighted.add(b);
+      }
+    }
+    if (weighted.stream().allMatch(b -> rule.backends().get(b).host().isEmpty())) {
       // The spec: no backend to send to (none written, all weights zero, none resolves) is a 500.
       return route.setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)).build();
     }
     RouteAction.Builder action = RouteAction.newBuilder().setTimeout(timeout(rule));
     if (weighted.size() == 1) {
-      action.setCluster(clusterOf(weighted.getFirst()));
+      int only = weighted.getFirst();
+      action.setCluster(clusterOf(rule.backends().get(only)));
+      // One backend: its own filters act on the route, after the rule's.
+      HttpRouteConfig.BackendFilters filters = rule.backendFilters().get(only);
+      RoutePolicies.applyToRoute(
+          headersOnly(filters.requestHeaders(), filters.responseHeaders()), route);
     } else {
       WeightedCluster.Builder clusters = WeightedCluster.newBuilder();
-      weighted.forEach(
-          d ->
-              clusters.addClusters(
-                  WeightedCluster.ClusterWeight.newBuilder()
-                      .setName(clusterOf(d))
-                      .setWeight(UInt32Value.of(d.weight()))));
+      for (int b : weighted) {
+        RouteDestination d = rule.backends().get(b);
+        HttpRouteConfig.BackendFilters filters = rule.backendFilters().get(b);
+        WeightedCluster.ClusterWeight.Builder cluster =
+            WeightedCluster.ClusterWeight.newBuilder()
+                .setName(clusterOf(d))
+                .setWeight(UInt32Value.of(d.weight()));
+        RoutePolicies.addHeaders(
+            filters.requestHeaders(),
+            cluster::addRequestHeadersToAdd,
+            cluster::addAllRequestHeadersToRemove);
+        RoutePolicies.addHeaders(
+            filters.responseHeaders(),
+            cluster::addResponseHeadersToAdd,
+            cluster::addAllResponseHeadersToRemove);
+        clusters.addClusters(cluster);
+      }
       action.setWeightedClusters(clusters);
-      if (weighted.stream().anyMatch(d -> d.host().isEmpty())) {
+      if (weighted.stream().anyMatch(b -> rule.backends().get(b).host().isEmpty())) {
         action.setClusterNotFoundResponseCode(
             RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
       }
@@ -212,6 +216,19 @@ final class MeshHttpRoutes {
               }
             });
     return route.setRoute(action).build();
+  }
+
+  private static HttpRoutePolicy headersOnly(
+      HttpRoutePolicy.HeaderOperations request, HttpRoutePolicy.HeaderOperations response) {
+    return new HttpRoutePolicy(
+        Optional.empty(),
+        Optional.empty(),
+        request,
+        response,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   /**
@@ -279,7 +296,8 @@ final class MeshHttpRoutes {
 
   private static RedirectAction redirect(HttpRouteConfig.Redirect r, StringMatch matched) {
     RedirectAction.Builder redirect =
-        RedirectAction.newBuilder().setResponseCode(REDIRECT_CODES.get(r.statusCode()));
+        RedirectAction.newBuilder()
+            .setResponseCode(RoutePolicies.REDIRECT_CODES.get(r.statusCode()));
     if (!r.scheme().isEmpty()) {
       redirect.setSchemeRedirect(r.scheme());
     }

@@ -47,7 +47,9 @@ final class RoutePolicies {
           .setName("envoy.retry_host_predicates.previous_hosts")
           .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance()))
           .build();
-  private static final Map<Integer, RedirectAction.RedirectResponseCode> REDIRECT_CODES =
+
+  /** HTTP redirect status codes as Envoy's enum (VirtualService and HTTPRoute redirects). */
+  static final Map<Integer, RedirectAction.RedirectResponseCode> REDIRECT_CODES =
       Map.of(
           301, RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY,
           302, RedirectAction.RedirectResponseCode.FOUND,
@@ -216,7 +218,8 @@ final class RoutePolicies {
         .build();
   }
 
-  private static void addHeaders(
+  /** Istio's set, add and remove as Envoy header options (routes and weighted clusters). */
+  static void addHeaders(
       HeaderOperations ops,
       java.util.function.Consumer<HeaderValueOption> add,
       java.util.function.Consumer<List<String>> remove) {

@@ -62,6 +62,13 @@ public final class HttpRouteConverter {
 
   private HttpRouteConverter() {}
 
+  /**
+   * What resolving a reference needs: the route's namespace, the mesh, the route's parent Services
+   * (FQDNs), and where unresolved references are collected ("Reason: message").
+   */
+  private record Refs(
+      String namespace, MeshLookup mesh, Set<String> parentHosts, List<String> unresolved) {}
+
   /** Null when no parentRef is a Service: the route is some Gateway's business. */
   public static HttpRouteConfig convert(HTTPRoute object, String namespace, MeshLookup mesh)
       throws InvalidConfigException {
@@ -84,11 +91,10 @@ public final class HttpRouteConverter {
       parentHosts.add(Hostnames.fqdn(p.getName(), orDefault(p.getNamespace(), namespace)));
     }
     List<String> unresolved = new ArrayList<>();
+    Refs refs = new Refs(namespace, mesh, parentHosts, unresolved);
     List<HttpRouteConfig.Rule> rules = new ArrayList<>();
     for (int i = 0; i < specRules.size(); i++) {
-      rules.add(
-          rule(
-              specRules.get(i), "spec.rules[" + i + "]", namespace, mesh, parentHosts, unresolved));
+      rules.add(rule(specRules.get(i), "spec.rules[" + i + "]", refs));
     }
     List<Attachment> attachments = new ArrayList<>();
     List<ParentStatus> parents = new ArrayList<>();
@@ -160,13 +166,7 @@ public final class HttpRouteConverter {
     return "Service".equals(p.getKind()) && (p.getGroup() == null || p.getGroup().isEmpty());
   }
 
-  private static HttpRouteConfig.Rule rule(
-      HTTPRouteRule r,
-      String where,
-      String namespace,
-      MeshLookup mesh,
-      Set<String> parentHosts,
-      List<String> unresolved)
+  private static HttpRouteConfig.Rule rule(HTTPRouteRule r, String where, Refs refs)
       throws InvalidConfigException {
     List<HTTPRouteMatch> specMatches = r.getMatches() == null ? List.of() : r.getMatches();
     if (specMatches.size() > MAX_MATCHES) {
@@ -206,14 +206,7 @@ public final class HttpRouteConverter {
               headers(filter.getResponseHeaderModifier(), at + ".responseHeaderModifier");
         }
         case "RequestMirror" ->
-            mirror(
-                    filter.getRequestMirror(),
-                    at + ".requestMirror",
-                    namespace,
-                    mesh,
-                    parentHosts,
-                    unresolved)
-                .ifPresent(mirrors::add);
+            mirror(filter.getRequestMirror(), at + ".requestMirror", refs).ifPresent(mirrors::add);
         case "RequestRedirect" -> {
           if (redirect.isPresent()) {
             throw new InvalidConfigException(at + ": RequestRedirect is given twice");
@@ -235,21 +228,17 @@ public final class HttpRouteConverter {
                     + " is not implemented by Outrigger: refused rather than ignored");
       }
     }
-    List<HTTPBackendRef> refs = r.getBackendRefs() == null ? List.of() : r.getBackendRefs();
-    if (redirect.isPresent() && (!refs.isEmpty() || rewrite.isPresent())) {
+    List<HTTPBackendRef> specRefs = r.getBackendRefs() == null ? List.of() : r.getBackendRefs();
+    if (redirect.isPresent() && (!specRefs.isEmpty() || rewrite.isPresent())) {
       throw new InvalidConfigException(
           where + ": a RequestRedirect cannot be combined with backendRefs or URLRewrite");
     }
     List<RouteDestination> backends = new ArrayList<>();
-    for (int b = 0; b < refs.size(); b++) {
-      backends.add(
-          backend(
-              refs.get(b),
-              where + ".backendRefs[" + b + "]",
-              namespace,
-              mesh,
-              parentHosts,
-              unresolved));
+    List<HttpRouteConfig.BackendFilters> backendFilters = new ArrayList<>();
+    for (int b = 0; b < specRefs.size(); b++) {
+      String at = where + ".backendRefs[" + b + "]";
+      backends.add(backend(specRefs.get(b), at, refs));
+      backendFilters.add(backendFilters(specRefs.get(b), at));
     }
     Duration request = Duration.ZERO;
     Duration backendRequest = Duration.ZERO;
@@ -270,6 +259,7 @@ public final class HttpRouteConverter {
         r.getName(),
         matches,
         backends,
+        backendFilters,
         request,
         backendRequest,
         requestHeaders,
@@ -423,13 +413,7 @@ public final class HttpRouteConverter {
   }
 
   private static Optional<HttpRoutePolicy.Mirror> mirror(
-      HTTPRequestMirrorFilter f,
-      String where,
-      String namespace,
-      MeshLookup mesh,
-      Set<String> parentHosts,
-      List<String> unresolved)
-      throws InvalidConfigException {
+      HTTPRequestMirrorFilter f, String where, Refs refs) throws InvalidConfigException {
     if (f == null || f.getBackendRef() == null) {
       throw new InvalidConfigException(where + ".backendRef is missing");
     }
@@ -458,23 +442,52 @@ public final class HttpRouteConverter {
             ref.getPort(),
             1,
             where + ".backendRef",
-            namespace,
-            mesh,
-            parentHosts,
-            unresolved);
+            refs);
     // A mirror that does not resolve mirrors nothing; the status says why.
     return d.host().isEmpty()
         ? Optional.empty()
         : Optional.of(new HttpRoutePolicy.Mirror(d, percent));
   }
 
-  private static RouteDestination backend(
-      HTTPBackendRef ref,
-      String where,
-      String namespace,
-      MeshLookup mesh,
-      Set<String> parentHosts,
-      List<String> unresolved)
+  /** A backendRef's own filters: the header modifiers; any other type is refused by name. */
+  private static HttpRouteConfig.BackendFilters backendFilters(HTTPBackendRef ref, String where)
+      throws InvalidConfigException {
+    HeaderOperations request = HeaderOperations.NONE;
+    HeaderOperations response = HeaderOperations.NONE;
+    List<HTTPRouteFilter> filters = ref.getFilters() == null ? List.of() : ref.getFilters();
+    for (int f = 0; f < filters.size(); f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      String at = where + ".filters[" + f + "]";
+      String type = filter.getType() == null ? "" : filter.getType();
+      switch (type) {
+        case "RequestHeaderModifier" -> {
+          if (!request.isEmpty()) {
+            throw new InvalidConfigException(at + ": RequestHeaderModifier is given twice");
+          }
+          request = headers(filter.getRequestHeaderModifier(), at + ".requestHeaderModifier");
+        }
+        case "ResponseHeaderModifier" -> {
+          if (!response.isEmpty()) {
+            throw new InvalidConfigException(at + ": ResponseHeaderModifier is given twice");
+          }
+          response = headers(filter.getResponseHeaderModifier(), at + ".responseHeaderModifier");
+        }
+        default ->
+            throw new InvalidConfigException(
+                Problem.UNSUPPORTED,
+                at
+                    + ".type "
+                    + type
+                    + " is not implemented by Outrigger on a backendRef: refused rather than"
+                    + " ignored");
+      }
+    }
+    return request.isEmpty() && response.isEmpty()
+        ? HttpRouteConfig.BackendFilters.NONE
+        : new HttpRouteConfig.BackendFilters(request, response);
+  }
+
+  private static RouteDestination backend(HTTPBackendRef ref, String where, Refs refs)
       throws InvalidConfigException {
     int weight = ref.getWeight() == null ? 1 : ref.getWeight();
     if (weight < 0 || weight > 1_000_000) {
@@ -489,10 +502,7 @@ public final class HttpRouteConverter {
         ref.getPort(),
         weight,
         where,
-        namespace,
-        mesh,
-        parentHosts,
-        unresolved);
+        refs);
   }
 
   /**
@@ -507,11 +517,11 @@ public final class HttpRouteConverter {
       Integer port,
       int weight,
       String where,
-      String namespace,
-      MeshLookup mesh,
-      Set<String> parentHosts,
-      List<String> unresolved)
+      Refs refs)
       throws InvalidConfigException {
+    String namespace = refs.namespace();
+    MeshLookup mesh = refs.mesh();
+    List<String> unresolved = refs.unresolved();
     String k = orDefault(kind, "Service");
     String g = orDefault(group, "");
     String n = required(name, where + ".name");
@@ -530,7 +540,7 @@ public final class HttpRouteConverter {
     String host = Hostnames.fqdn(n, ns);
     // Without ReferenceGrants (not read yet), another namespace's Service is allowed only when it
     // is a parent of the route: a consumer route sending its own clients to the Service it shapes.
-    if (!ns.equals(namespace) && !parentHosts.contains(host)) {
+    if (!ns.equals(namespace) && !refs.parentHosts().contains(host)) {
       unresolved.add(
           "RefNotPermitted: "
               + where

@@ -177,6 +177,14 @@ public final class ImplementedFields {
           "spec.rules[].backendRefs[].namespace",
           "spec.rules[].backendRefs[].port",
           "spec.rules[].backendRefs[].weight",
+          // types other than the header modifiers are refused by the converter, naming them
+          "spec.rules[].backendRefs[].filters[].type",
+          "spec.rules[].backendRefs[].filters[].requestHeaderModifier.set",
+          "spec.rules[].backendRefs[].filters[].requestHeaderModifier.add",
+          "spec.rules[].backendRefs[].filters[].requestHeaderModifier.remove",
+          "spec.rules[].backendRefs[].filters[].responseHeaderModifier.set",
+          "spec.rules[].backendRefs[].filters[].responseHeaderModifier.add",
+          "spec.rules[].backendRefs[].filters[].responseHeaderModifier.remove",
           "spec.rules[].timeouts.request",
           "spec.rules[].timeouts.backendRequest");
 
