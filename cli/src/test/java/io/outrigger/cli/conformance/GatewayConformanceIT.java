@@ -57,8 +57,7 @@ class GatewayConformanceIT {
    * The features we claim: the profile's core ones (Mesh, HTTPRoute; the suite enables them
    * itself), the extended mesh features Outrigger implements, and the HTTPRoute features some mesh
    * tests need besides. Not claimed (docs/conformance.md says why): MeshClusterIPMatching
-   * (MeshFrontendHostname: routes are chosen by the Host header, not by the address dialled) and
-   * MeshHTTPRouteBackendRequestHeaderModification (backendRefs[].filters are refused).
+   * (MeshFrontendHostname: routes are chosen by the Host header, not by the address dialled).
    */
   static final List<String> CLAIMED =
       List.of(
@@ -71,6 +70,7 @@ class GatewayConformanceIT {
           "MeshHTTPRouteRedirectPath",
           "MeshHTTPRouteQueryParamMatching",
           "MeshHTTPRouteNamedRouteRule",
+          "MeshHTTPRouteBackendRequestHeaderModification",
           "HTTPRoute303RedirectStatusCode",
           "HTTPRoute307RedirectStatusCode",
           "HTTPRoute308RedirectStatusCode",
