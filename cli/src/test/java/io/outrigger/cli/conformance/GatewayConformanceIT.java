@@ -105,6 +105,9 @@ class GatewayConformanceIT {
 
   @AfterAll
   static void cleanUp() {
+    if (binaries == null) {
+      return; // skipped or failed before the cluster was used
+    }
     SingleNodeCluster cluster = kube.cluster();
     // The suite deletes its namespaces itself (cleanup-base-resources); again here after a failure.
     List<String> delete = new ArrayList<>(List.of("delete", "namespace"));
