@@ -67,6 +67,40 @@ class GammaGoldenTest {
   }
 
   /**
+   * Bookinfo's VirtualService for reviews (jason-to-v3, canary) and an HTTPRoute on the same
+   * Service port: the HTTPRoute's rules are the routes (docs/gateway-api.md says why).
+   */
+  @org.junit.jupiter.api.Test
+  void anHttpRouteTakesPrecedenceOverAVirtualServiceOnTheSamePort() throws IOException {
+    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve("precedence")));
+    try (InputStream in = getClass().getResourceAsStream("/gamma/versions.yaml")) {
+      Files.copy(in, dir.resolve("versions.yaml"));
+    }
+    Files.writeString(
+        dir.resolve("route.yaml"),
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: precedence, namespace: default}
+        spec:
+          parentRefs: [{kind: Service, name: reviews, port: 9080}]
+          rules: [{backendRefs: [{name: reviews-v2, port: 9080}]}]
+        """);
+    MeshConfig mesh = MeshFixtures.load(dir);
+    assertThat(mesh.errors()).isEmpty();
+    assertThat(mesh.virtualServices()).isNotEmpty();
+    ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
+
+    String rendered =
+        Goldens.render(new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy));
+
+    assertThat(rendered)
+        .contains("default.precedence.0.0")
+        .doesNotContain("\"jason-to-v3\"")
+        .doesNotContain("\"canary\"");
+  }
+
+  /**
    * The generator reuses a snapshot's routes when nothing they read changed: an HTTPRoute added
    * with services, VirtualServices and DestinationRules unchanged must still reach the routes.
    */

@@ -191,20 +191,17 @@ public final class HttpRouteConverter {
       String at = where + ".filters[" + f + "]";
       String type = filter.getType() == null ? "" : filter.getType();
       switch (type) {
-        case "RequestHeaderModifier" -> {
-          if (!requestHeaders.isEmpty()) {
-            throw new InvalidConfigException(at + ": RequestHeaderModifier is given twice");
-          }
-          requestHeaders =
-              headers(filter.getRequestHeaderModifier(), at + ".requestHeaderModifier");
-        }
-        case "ResponseHeaderModifier" -> {
-          if (!responseHeaders.isEmpty()) {
-            throw new InvalidConfigException(at + ": ResponseHeaderModifier is given twice");
-          }
-          responseHeaders =
-              headers(filter.getResponseHeaderModifier(), at + ".responseHeaderModifier");
-        }
+        case "RequestHeaderModifier" ->
+            requestHeaders =
+                once(
+                    requestHeaders, filter.getRequestHeaderModifier(), at, "requestHeaderModifier");
+        case "ResponseHeaderModifier" ->
+            responseHeaders =
+                once(
+                    responseHeaders,
+                    filter.getResponseHeaderModifier(),
+                    at,
+                    "responseHeaderModifier");
         case "RequestMirror" ->
             mirror(filter.getRequestMirror(), at + ".requestMirror", refs).ifPresent(mirrors::add);
         case "RequestRedirect" -> {
@@ -331,6 +328,16 @@ public final class HttpRouteConverter {
           throw new InvalidConfigException(
               Problem.UNSUPPORTED, where + ".type " + type + " is not supported");
     };
+  }
+
+  /** A header modifier of a filter list, which the spec allows once per list. */
+  private static HeaderOperations once(
+      HeaderOperations already, HTTPHeaderFilter f, String at, String field)
+      throws InvalidConfigException {
+    if (!already.isEmpty()) {
+      throw new InvalidConfigException(at + ": " + field + " is given twice in one filter list");
+    }
+    return headers(f, at + "." + field);
   }
 
   private static HeaderOperations headers(HTTPHeaderFilter f, String where)
@@ -460,18 +467,11 @@ public final class HttpRouteConverter {
       String at = where + ".filters[" + f + "]";
       String type = filter.getType() == null ? "" : filter.getType();
       switch (type) {
-        case "RequestHeaderModifier" -> {
-          if (!request.isEmpty()) {
-            throw new InvalidConfigException(at + ": RequestHeaderModifier is given twice");
-          }
-          request = headers(filter.getRequestHeaderModifier(), at + ".requestHeaderModifier");
-        }
-        case "ResponseHeaderModifier" -> {
-          if (!response.isEmpty()) {
-            throw new InvalidConfigException(at + ": ResponseHeaderModifier is given twice");
-          }
-          response = headers(filter.getResponseHeaderModifier(), at + ".responseHeaderModifier");
-        }
+        case "RequestHeaderModifier" ->
+            request = once(request, filter.getRequestHeaderModifier(), at, "requestHeaderModifier");
+        case "ResponseHeaderModifier" ->
+            response =
+                once(response, filter.getResponseHeaderModifier(), at, "responseHeaderModifier");
         default ->
             throw new InvalidConfigException(
                 Problem.UNSUPPORTED,

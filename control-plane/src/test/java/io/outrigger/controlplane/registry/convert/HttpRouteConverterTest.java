@@ -160,6 +160,17 @@ class HttpRouteConverterTest {
   }
 
   @Test
+  void moreRulesThanTheLimitAreRefused() throws IOException {
+    String rule = "- backendRefs: [{name: ratings, port: 9080}]\n";
+    MeshConfig mesh =
+        load(route("many", "- {kind: Service, name: reviews}", rule.repeat(65).stripTrailing()));
+
+    assertThat(mesh.errors())
+        .extracting(ConfigError::message)
+        .containsExactly("HTTPRoute default/many: spec.rules has 65 rules, at most 64");
+  }
+
+  @Test
   void gatewayApiDurations() throws InvalidConfigException {
     assertThat(HttpRouteConverter.duration("500ms", "t")).isEqualTo(Duration.ofMillis(500));
     assertThat(HttpRouteConverter.duration("1h30m5s", "t"))
