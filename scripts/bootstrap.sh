@@ -6,8 +6,9 @@
 # kube-scheduler, kube-proxy, kubectl and the pause program (same Go module), Debian's containerd and runc,
 # and Debian's busybox-static (extracted, not installed: the test pods' image), and Flannel (flanneld and its
 # CNI plugin, built once from their Go modules, scripts/flannel: tier 5's second primary CNI); for the
-# chart's tests, helm (built once from its Go module, scripts/helm). A second run changes nothing and takes
-# well under a second.
+# chart's tests, helm (built once from its Go module, scripts/helm); for the Gateway API conformance run, the
+# suite and the echo app (scripts/conformance, scripts/echo). A second run changes nothing and takes well
+# under a second.
 #
 #   scripts/bootstrap.sh                      install what is missing, report what is there
 #   scripts/bootstrap.sh --tests              the same, plus the tier-4 binaries and chromium (scripts/test.sh uses this)
@@ -18,7 +19,8 @@
 # KUBE_APISERVER_BIN and ETCD_BIN (once the tier-4 binaries are there), and KUBELET_BIN,
 # KUBE_CONTROLLER_MANAGER_BIN, KUBE_SCHEDULER_BIN, KUBE_PROXY_BIN, KUBECTL_BIN, PAUSE_BIN, CONTAINERD_BIN,
 # RUNC_BIN and BUSYBOX_STATIC_BIN (once the tier-5 ones are), FLANNELD_BIN and FLANNEL_CNI_BIN (once Flannel
-# is built), and HELM_BIN (once helm is built).
+# is built), HELM_BIN (once helm is built), and GATEWAY_CONFORMANCE_BIN and ECHO_APP_DIR (once the
+# conformance suite and the echo app are).
 set -euo pipefail
 
 ENVOY_VERSION=1.40.0
@@ -198,6 +200,18 @@ if $tests && [ ! -x "$helm_bin" ]; then
   mv "$helm_bin.partial" "$helm_bin"
   say "built helm in $(( $(date +%s) - started )) s"
 fi
+build_go_module() { # module-dir what; then the go command's arguments (CGO off unless cgo=1)
+  local module=$1 what=$2 started
+  shift 2
+  go=${go:-$(find_go || fetch_go)}
+  local need toolchain=local
+  need=$(sed -n 's/^go 1\.\([0-9]*\).*/\1/p' "$module/go.mod")
+  [ "$(go_minor "$go")" -ge "$need" ] || toolchain=go1.26.8
+  started=$(date +%s)
+  say "building $what (first run only: minutes when the Go caches are cold)"
+  (cd "$module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$toolchain CGO_ENABLED=${cgo:-0} nice -n 19 "$go" "$@") >&2
+  say "built $what in $(( $(date +%s) - started )) s"
+}
 # Flannel for tier 5's second primary CNI: flanneld from the github.com/flannel-io/flannel module pinned by
 # scripts/flannel/go.mod and go.sum (CGO on: its udp backend has C code), and Flannel's CNI plugin (type
 # "flannel") from github.com/containernetworking/plugins pinned by scripts/flannel/cni-plugin, both into
@@ -206,23 +220,46 @@ flannel_module="$root/scripts/flannel"
 flannel_version=$(sed -n 's/^require github.com\/flannel-io\/flannel v\([0-9.]*\)$/\1/p' "$flannel_module/go.mod")
 flannel_dir="$state/flannel/$flannel_version"
 build_flannel() { # output module-dir package cgo ldflags
-  local bin="$flannel_dir/$1" started toolchain=local need
+  local bin="$flannel_dir/$1"
   [ -x "$bin" ] && return 0
-  go=${go:-$(find_go || fetch_go)}
-  need=$(sed -n 's/^go 1\.\([0-9]*\).*/\1/p' "$2/go.mod")
-  [ "$(go_minor "$go")" -ge "$need" ] || toolchain=go1.26.8
-  started=$(date +%s)
-  say "building $1 for Flannel $flannel_version (first run only: minutes when the Go caches are cold)"
   mkdir -p "$flannel_dir"
-  (cd "$2" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$toolchain CGO_ENABLED=$4 \
-    nice -n 19 "$go" build -trimpath -buildvcs=false -o "$bin.partial" -ldflags "-s -w $5" "$3") >&2
+  cgo=$4 build_go_module "$2" "$1 for Flannel $flannel_version" \
+    build -trimpath -buildvcs=false -o "$bin.partial" -ldflags "-s -w $5" "$3"
   mv "$bin.partial" "$bin"
-  say "built $1 in $(( $(date +%s) - started )) s"
 }
 if $tests; then
   build_flannel flanneld "$flannel_module" github.com/flannel-io/flannel 1 \
     "-X github.com/flannel-io/flannel/pkg/version.Version=v$flannel_version"
   build_flannel flannel "$flannel_module/cni-plugin" github.com/containernetworking/plugins/plugins/meta/flannel 0 ""
+fi
+# The Gateway API mesh conformance suite (docs/conformance.md) and the echo app its pods run, each from
+# its Go module pinned by go.mod and go.sum (scripts/conformance, scripts/echo): the suite is the
+# conformance package's test binary (go test -c), the echo app istio.io/istio's pkg/test/echo server
+# and client (the echo-advanced image is built from them; cli's GatewayConformanceIT does that).
+conformance_module="$root/scripts/conformance"
+conformance_version=$(sed -n 's/^require sigs.k8s.io\/gateway-api\/conformance v\([0-9.]*\)$/\1/p' "$conformance_module/go.mod")
+conformance_bin="$state/conformance/$conformance_version/conformance.test"
+echo_module="$root/scripts/echo"
+echo_version=$(sed -n 's/^require istio.io\/istio \(v[0-9a-f.-]*\)$/\1/p' "$echo_module/go.mod")
+echo_dir="$state/echo/$echo_version"
+if $tests && [ ! -x "$conformance_bin" ]; then
+  mkdir -p "$(dirname "$conformance_bin")"
+  build_go_module "$conformance_module" "the Gateway API conformance suite $conformance_version" \
+    test -c -trimpath -buildvcs=false -ldflags "-s -w" -o "$conformance_bin.partial" sigs.k8s.io/gateway-api/conformance
+  mv "$conformance_bin.partial" "$conformance_bin"
+fi
+if $tests && { [ ! -x "$echo_dir/server" ] || [ ! -x "$echo_dir/client" ]; }; then
+  rm -rf "$echo_dir.partial"
+  mkdir -p "$echo_dir.partial"
+  build_go_module "$echo_module" "the echo app (istio.io/istio $echo_version)" \
+    build -trimpath -buildvcs=false -ldflags "-s -w" -o "$echo_dir.partial/" \
+    istio.io/istio/pkg/test/echo/cmd/server istio.io/istio/pkg/test/echo/cmd/client
+  # The TLS port's certificate and key, the files Istio's echo image carries (its test DNS cert).
+  istio_dir=$(cd "$echo_module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=local "$go" list -m -f '{{.Dir}}' istio.io/istio)
+  install -m 0644 "$istio_dir/tests/testdata/certs/dns/cert-chain.pem" "$echo_dir.partial/cert.crt"
+  install -m 0644 "$istio_dir/tests/testdata/certs/dns/key.pem" "$echo_dir.partial/cert.key"
+  rm -rf "$echo_dir"
+  mv "$echo_dir.partial" "$echo_dir"
 fi
 etcd_bin=$(command -v etcd || true)
 if $tests && [ -z "$etcd_bin" ]; then
@@ -292,6 +329,8 @@ if [ -x "$helm_bin" ]; then printf 'export HELM_BIN=%s\n' "$helm_bin" >> "$state
 if [ -x "$flannel_dir/flanneld" ] && [ -x "$flannel_dir/flannel" ]; then
   printf 'export FLANNELD_BIN=%s\nexport FLANNEL_CNI_BIN=%s\n' "$flannel_dir/flanneld" "$flannel_dir/flannel" >> "$state/env"
 fi
+if [ -x "$conformance_bin" ]; then printf 'export GATEWAY_CONFORMANCE_BIN=%s\n' "$conformance_bin" >> "$state/env"; fi
+if [ -x "$echo_dir/server" ] && [ -x "$echo_dir/client" ]; then printf 'export ECHO_APP_DIR=%s\n' "$echo_dir" >> "$state/env"; fi
 
 case "$mode" in
   envoy) echo "$envoy_bin" ;;

@@ -50,6 +50,13 @@ public final class NodeImages {
   public static final String PYTHON = "docker.io/library/python:3-slim";
 
   /**
+   * The echo app of the Gateway API mesh conformance suite, under the reference its manifests name
+   * (conformance/mesh/manifests.yaml of v1.6.3, {@code imagePullPolicy: IfNotPresent}): upstream it
+   * is Istio's echo app image, built here from the same Go module ({@link #echoAdvanced}).
+   */
+  public static final String ECHO_ADVANCED = "registry.k8s.io/gateway-api/echo-advanced:v1.5.1";
+
+  /**
    * Standard-library parts an app never imports (tests, build files, GUI and the tools that need
    * them).
    */
@@ -95,6 +102,28 @@ public final class NodeImages {
       }
     }
     return image;
+  }
+
+  /**
+   * {@link #ECHO_ADVANCED} as Istio's echo app image lays it out: the static {@code server} (the
+   * entrypoint) and {@code client} (what the suite runs with {@code kubectl exec}) in
+   * /usr/local/bin, the TLS port's {@code /cert.crt} and {@code /cert.key}; {@code echoApp} is the
+   * directory scripts/bootstrap.sh --tests builds them into (ECHO_APP_DIR).
+   */
+  public static ImageArchive echoAdvanced(Path echoApp) {
+    return ImageArchive.named(ECHO_ADVANCED)
+        .file("/usr/local/bin/server", echoApp.resolve("server"), 0755)
+        .file("/usr/local/bin/client", echoApp.resolve("client"), 0755)
+        .file("/cert.crt", echoApp.resolve("cert.crt"), 0644)
+        .file("/cert.key", echoApp.resolve("cert.key"), 0644)
+        .directory("/tmp", 01777)
+        .directory("/etc", 0755)
+        .file(
+            "/etc/passwd",
+            "root:x:0:0:root:/root:/bin/false\napplication:x:1338:1338::/:/bin/false\n",
+            0644)
+        .file("/etc/group", "root:x:0:\napplication:x:1338:\n", 0644)
+        .entrypoint("/usr/local/bin/server");
   }
 
   /**

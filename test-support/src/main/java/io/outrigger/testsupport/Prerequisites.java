@@ -188,6 +188,41 @@ public final class Prerequisites {
     return helm.get();
   }
 
+  /**
+   * The Gateway API conformance suite's test binary and the echo app (server, client and the TLS
+   * port's cert.crt/cert.key) its mesh pods run: {@code GATEWAY_CONFORMANCE_BIN} and {@code
+   * ECHO_APP_DIR} (written to .outrigger/env by {@code scripts/bootstrap.sh --tests}, which builds
+   * both from their Go modules, scripts/conformance and scripts/echo).
+   */
+  public static GatewayConformanceBinaries requireGatewayConformance() {
+    Optional<Path> suite = executableFromEnv("GATEWAY_CONFORMANCE_BIN");
+    String echoEnv = System.getenv("ECHO_APP_DIR");
+    Optional<Path> echo =
+        Optional.ofNullable(echoEnv)
+            .filter(e -> !e.isBlank())
+            .map(Path::of)
+            .filter(
+                d ->
+                    Files.isExecutable(d.resolve("server"))
+                        && Files.isExecutable(d.resolve("client"))
+                        && Files.isRegularFile(d.resolve("cert.crt"))
+                        && Files.isRegularFile(d.resolve("cert.key")));
+    if (suite.isEmpty() || echo.isEmpty()) {
+      missing(
+          "Gateway API conformance: GATEWAY_CONFORMANCE_BIN="
+              + System.getenv("GATEWAY_CONFORMANCE_BIN")
+              + " (an executable) and ECHO_APP_DIR="
+              + echoEnv
+              + " (server, client, cert.crt, cert.key); run scripts/bootstrap.sh --tests and source"
+              + " .outrigger/env (it builds both from their Go modules, scripts/conformance and"
+              + " scripts/echo)");
+    }
+    return new GatewayConformanceBinaries(suite.get(), echo.get());
+  }
+
+  /** The conformance suite's test binary and the echo app's directory. */
+  public record GatewayConformanceBinaries(Path suite, Path echoApp) {}
+
   private static Optional<Path> bootstrapHelm(Path repo) {
     return newestBuild(repo.resolve(".outrigger/helm"), "helm");
   }

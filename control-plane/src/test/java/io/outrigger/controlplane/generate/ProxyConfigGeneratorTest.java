@@ -14,6 +14,8 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.testing.MeshFixtures;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -92,6 +94,31 @@ class ProxyConfigGeneratorTest {
     ProxyResources after = generate(MeshFixtures.load(dir), "productpage-v1");
 
     assertThat(changed(before, after)).containsExactly("routes/9080");
+  }
+
+  @Test
+  void anHttpRouteAddedAloneChangesThatPortsRouteConfiguration() throws IOException {
+    ProxyResources before = generate(mesh, "productpage-v1");
+    // Nothing else changes (no Service, VirtualService or DestinationRule): the routes of the
+    // previous snapshot must not be reused (the conformance suite adds its HTTPRoutes this way).
+    Files.writeString(
+        dir.resolve("httproute.yaml"),
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: details-redirect, namespace: default}
+        spec:
+          parentRefs: [{group: "", kind: Service, name: details, port: 9080}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: /moved}}]
+            filters: [{type: RequestRedirect, requestRedirect: {statusCode: 308}}]
+        """);
+    MeshConfig edited = MeshFixtures.load(dir);
+    assertThat(edited.errors()).isEmpty();
+    ProxyResources after = generate(edited, "productpage-v1");
+
+    assertThat(changed(before, after)).containsExactly("routes/9080");
+    assertThat(after.routes().get("9080").resource().toString()).contains("/moved");
   }
 
   @Test
