@@ -121,6 +121,15 @@ final class ProxyFleet implements AutoCloseable {
         minus(totals(SimulatedProxy::resources), resourcesBefore));
   }
 
+  /** Responses received by the whole fleet, of every type. */
+  long responses() {
+    return proxies.stream().mapToLong(SimulatedProxy::responses).sum();
+  }
+
+  List<SimulatedProxy> proxies() {
+    return List.copyOf(proxies);
+  }
+
   long nacks() {
     return proxies.stream().mapToLong(SimulatedProxy::nacks).sum();
   }
@@ -129,7 +138,7 @@ final class ProxyFleet implements AutoCloseable {
     return proxies.size();
   }
 
-  private void failOnStreamError() {
+  void failOnStreamError() {
     for (SimulatedProxy p : proxies) {
       if (p.streamError() != null) {
         throw new IllegalStateException(
