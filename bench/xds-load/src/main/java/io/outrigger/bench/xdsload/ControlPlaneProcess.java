@@ -86,7 +86,7 @@ final class ControlPlaneProcess implements AutoCloseable {
    * Live heap after a full GC, from the JVM itself ({@code jcmd GC.run} then {@code GC.heap_info}).
    */
   long heapUsedAfterGcBytes() throws IOException, InterruptedException {
-    return probe().heapAfterGcBytes();
+    return probe().heapUsedAfterGcRunBytes();
   }
 
   /** Runs a diagnostic command in the control plane JVM (GC, heap, JFR recordings). */
