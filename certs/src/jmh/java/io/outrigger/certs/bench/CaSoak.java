@@ -19,6 +19,7 @@ import io.outrigger.certs.grpc.proto.IstioCertificateServiceGrpc;
 import io.outrigger.certs.grpc.proto.IstioCertificateServiceGrpc.IstioCertificateServiceBlockingStub;
 import io.outrigger.testsupport.soak.JvmProbe;
 import io.outrigger.testsupport.soak.SoakMinutes;
+import io.outrigger.testsupport.soak.SoakVerdict;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -66,8 +65,6 @@ public final class CaSoak {
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private CaSoak() {}
-
-  record Sample(int minute, long heapBytes, int threads, String load) {}
 
   public static void main(String[] args) throws Exception {
     Path caDir = Files.createTempDirectory("outrigger-ca-soak-");
@@ -153,78 +150,12 @@ public final class CaSoak {
                     }
                   }));
     }
-    JvmProbe self = new JvmProbe(ProcessHandle.current().pid());
-    List<Sample> samples = new ArrayList<>();
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-    for (int m = 1; m <= MINUTES; m++) {
-      int minute = m;
-      long delay = warmupEnd + Duration.ofMinutes(m).toNanos() - System.nanoTime() - 5_000_000_000L;
-      sampler.schedule(
-          () -> {
-            try {
-              samples.add(
-                  new Sample(minute, self.heapAfterGcBytes(), self.threads(), JvmProbe.loadAverage()));
-              if (minute == 1 || minute == MINUTES) {
-                System.out.println("heap, minute " + minute + ":\n" + self.topClasses(15));
-              }
-            } catch (Exception e) {
-              System.out.println("sample of minute " + minute + " failed: " + e);
-            }
-          },
-          Math.max(0, delay),
-          TimeUnit.NANOSECONDS);
-    }
+    SoakVerdict verdict =
+        new SoakVerdict(new JvmProbe(ProcessHandle.current().pid()), "CA", warmupEnd, MINUTES);
     for (Thread t : threads) {
       t.join(Duration.ofMinutes(MINUTES).toMillis() + WARMUP.toMillis() + 60_000);
     }
-    sampler.shutdown();
-    sampler.awaitTermination(2, TimeUnit.MINUTES);
-
-    List<SoakMinutes.Minute> result = minutes.minutes();
-    System.out.println(SoakMinutes.HEADER);
-    result.forEach(m -> System.out.println(m.row()));
-    System.out.println("| minute | heap after GC (5 s before its end) | threads | load average |");
-    System.out.println("|---|---|---|---|");
-    samples.forEach(
-        s ->
-            System.out.printf(
-                "| %d | %s | %d | %s |%n",
-                s.minute(), JvmProbe.mib(s.heapBytes()), s.threads(), s.load()));
-    SoakMinutes.Minute first = result.get(0);
-    SoakMinutes.Minute last = result.get(result.size() - 1);
-    long errors = result.stream().mapToLong(SoakMinutes.Minute::errors).sum();
-    long calls = result.stream().mapToLong(SoakMinutes.Minute::requests).sum();
-    List<String> failures = new ArrayList<>();
-    double p99 = JvmProbe.change(first.p99Ms(), last.p99Ms());
-    if (p99 > 0.25 && last.p99Ms() - first.p99Ms() > 2.0) {
-      failures.add(String.format("p99 rose %.2f -> %.2f ms", first.p99Ms(), last.p99Ms()));
-    }
-    if (errors > 0) {
-      failures.add(errors + " calls failed");
-    }
-    String heap = "no samples";
-    if (samples.size() >= 2) {
-      Sample a = samples.get(0);
-      Sample b = samples.get(samples.size() - 1);
-      double h = JvmProbe.change(a.heapBytes(), b.heapBytes());
-      double th = JvmProbe.change(a.threads(), b.threads());
-      heap =
-          String.format(
-              "%s -> %s (%+.1f %%), threads %d -> %d (%+.1f %%)",
-              JvmProbe.mib(a.heapBytes()), JvmProbe.mib(b.heapBytes()), h * 100, a.threads(),
-              b.threads(), th * 100);
-      if (Math.abs(h) > 0.10 || Math.abs(th) > 0.10) {
-        failures.add("heap or threads changed more than 10 %: " + heap);
-      }
-    } else {
-      failures.add("fewer than 2 heap samples");
-    }
-    System.out.printf(
-        "SUMMARY %d certificates in %d min (%.0f/s), %d failed; minute 1 -> %d: %.0f/s p99 %.2f ms -> %.0f/s p99 %.2f ms (%+.1f %%); heap after GC %s%n",
-        calls, MINUTES, calls / (MINUTES * 60.0), errors, MINUTES, first.perSecond(), first.p99Ms(),
-        last.perSecond(), last.p99Ms(), p99 * 100, heap);
-    failures.forEach(f -> System.out.println("FAILURE " + f));
-    return failures.isEmpty();
+    return verdict.judge(minutes.minutes(), "certificates").isEmpty();
   }
 
   /** A CSR for the caller's own SPIFFE ID (a fresh P-256 key per client thread). */

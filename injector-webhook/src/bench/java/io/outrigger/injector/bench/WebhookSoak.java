@@ -2,6 +2,7 @@ package io.outrigger.injector.bench;
 
 import io.outrigger.testsupport.soak.JvmProbe;
 import io.outrigger.testsupport.soak.SoakMinutes;
+import io.outrigger.testsupport.soak.SoakVerdict;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,8 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -70,8 +69,6 @@ public final class WebhookSoak {
     System.exit(passed ? 0 : 1);
   }
 
-  record Sample(int minute, long heapBytes, int threads, String load) {}
-
   private static boolean soak(HttpClient client, HttpRequest inject, JvmProbe server)
       throws Exception {
     long warmupEnd = System.nanoTime() + WARMUP.toNanos();
@@ -100,71 +97,10 @@ public final class WebhookSoak {
                     }
                   }));
     }
-    List<Sample> samples = new ArrayList<>();
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-    for (int m = 1; m <= MINUTES; m++) {
-      int minute = m;
-      long delay = warmupEnd + Duration.ofMinutes(m).toNanos() - System.nanoTime() - 5_000_000_000L;
-      sampler.schedule(
-          () -> {
-            try {
-              samples.add(
-                  new Sample(minute, server.heapAfterGcBytes(), server.threads(), JvmProbe.loadAverage()));
-              if (minute == 1 || minute == MINUTES) {
-                System.out.println("server heap, minute " + minute + ":\n" + server.topClasses(15));
-              }
-            } catch (Exception e) {
-              System.out.println("sample of minute " + minute + " failed: " + e);
-            }
-          },
-          Math.max(0, delay),
-          TimeUnit.NANOSECONDS);
-    }
+    SoakVerdict verdict = new SoakVerdict(server, "server", warmupEnd, MINUTES);
     for (Thread t : threads) {
       t.join(Duration.ofMinutes(MINUTES).toMillis() + WARMUP.toMillis() + 60_000);
     }
-    sampler.shutdown();
-    sampler.awaitTermination(2, TimeUnit.MINUTES);
-
-    List<SoakMinutes.Minute> result = minutes.minutes();
-    System.out.println(SoakMinutes.HEADER);
-    result.forEach(m -> System.out.println(m.row()));
-    System.out.println("| minute | server heap after GC (5 s before its end) | server threads | load average |");
-    System.out.println("|---|---|---|---|");
-    samples.forEach(
-        s -> System.out.printf("| %d | %s | %d | %s |%n", s.minute(), JvmProbe.mib(s.heapBytes()),
-            s.threads(), s.load()));
-
-    SoakMinutes.Minute first = result.get(0);
-    SoakMinutes.Minute last = result.get(result.size() - 1);
-    long errors = result.stream().mapToLong(SoakMinutes.Minute::errors).sum();
-    long requests = result.stream().mapToLong(SoakMinutes.Minute::requests).sum();
-    List<String> failures = new ArrayList<>();
-    double p99 = JvmProbe.change(first.p99Ms(), last.p99Ms());
-    if (p99 > 0.25 && last.p99Ms() - first.p99Ms() > 2.0) {
-      failures.add(String.format("p99 rose %.2f -> %.2f ms", first.p99Ms(), last.p99Ms()));
-    }
-    if (errors > 0) {
-      failures.add(errors + " requests failed");
-    }
-    String heap = "no samples";
-    if (samples.size() >= 2) {
-      Sample a = samples.get(0);
-      Sample b = samples.get(samples.size() - 1);
-      double h = JvmProbe.change(a.heapBytes(), b.heapBytes());
-      heap = String.format("%s -> %s (%+.1f %%), threads %d -> %d", JvmProbe.mib(a.heapBytes()),
-          JvmProbe.mib(b.heapBytes()), h * 100, a.threads(), b.threads());
-      if (Math.abs(h) > 0.10) {
-        failures.add("server heap after GC changed " + heap);
-      }
-    } else {
-      failures.add("fewer than 2 heap samples");
-    }
-    System.out.printf(
-        "SUMMARY %d requests in %d min (%.0f/s), %d failed; minute 1 -> %d: %.0f/s p99 %.2f ms -> %.0f/s p99 %.2f ms (%+.1f %%); server heap after GC %s%n",
-        requests, MINUTES, requests / (MINUTES * 60.0), errors, MINUTES, first.perSecond(),
-        first.p99Ms(), last.perSecond(), last.p99Ms(), p99 * 100, heap);
-    failures.forEach(f -> System.out.println("FAILURE " + f));
-    return failures.isEmpty();
+    return verdict.judge(minutes.minutes(), "reviews").isEmpty();
   }
 }
