@@ -85,14 +85,26 @@ public final class JvmProbe {
     command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
     command.add(Long.toString(pid));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IllegalStateException(
-          "jcmd " + String.join(" ", args) + " on pid " + pid + " failed: " + out);
+    // Output to a file, so that a jcmd that never answers is ended after 60 s instead of blocking
+    // a read for ever (seen once: two attaches at the same moment froze the target JVM).
+    Path out = Files.createTempFile("jcmd-", ".txt");
+    try {
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      boolean done = p.waitFor(60, TimeUnit.SECONDS);
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      if (!done || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            "jcmd " + String.join(" ", args) + " on pid " + pid + " failed: " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
     }
-    return out;
   }
 
   /** The first three fields of /proc/loadavg: 1, 5 and 15 minutes. */
