@@ -66,19 +66,28 @@ final class HostModeMesh implements AutoCloseable {
   record Options(
       XdsApiType apiType,
       boolean separateJvm,
-      UnaryOperator<ControlPlaneSettings> controlPlaneSettings) {
-    static final Options DEFAULTS = new Options(XdsApiType.GRPC, false, UnaryOperator.identity());
+      UnaryOperator<ControlPlaneSettings> controlPlaneSettings,
+      Map<String, List<String>> sidecarArgs) {
+    static final Options DEFAULTS =
+        new Options(XdsApiType.GRPC, false, UnaryOperator.identity(), Map.of());
 
     Options withApiType(XdsApiType type) {
-      return new Options(type, separateJvm, controlPlaneSettings);
+      return new Options(type, separateJvm, controlPlaneSettings, sidecarArgs);
     }
 
     Options inSeparateJvm() {
-      return new Options(apiType, true, controlPlaneSettings);
+      return new Options(apiType, true, controlPlaneSettings, sidecarArgs);
     }
 
     Options withControlPlaneSettings(UnaryOperator<ControlPlaneSettings> customize) {
-      return new Options(apiType, separateJvm, customize);
+      return new Options(apiType, separateJvm, customize, sidecarArgs);
+    }
+
+    /** Further Envoy flags for one workload's sidecar only (e.g. {@code --config-yaml ...}). */
+    Options withSidecarArgs(String workloadName, String... args) {
+      Map<String, List<String>> all = new LinkedHashMap<>(sidecarArgs);
+      all.put(workloadName, List.of(args));
+      return new Options(apiType, separateJvm, controlPlaneSettings, Map.copyOf(all));
     }
   }
 
@@ -136,7 +145,9 @@ final class HostModeMesh implements AutoCloseable {
                   options.controlPlaneSettings());
       mesh = new HostModeMesh(network, registry, workDir, cp, options.apiType());
       for (int i = 0; i < workloads.size(); i++) {
-        mesh.startSidecarAndApp(envoys, workloads.get(i), pods.get(i));
+        MeshWorkload w = workloads.get(i);
+        mesh.startSidecarAndApp(
+            envoys, w, pods.get(i), options.sidecarArgs().getOrDefault(w.name(), List.of()));
       }
       for (NetnsPod outsider : outsiders) {
         mesh.plain.put(outsider.name(), outsider);
@@ -165,7 +176,8 @@ final class HostModeMesh implements AutoCloseable {
         .apply(pod.netnsPath(), CaptureRules.render(CaptureConfig.defaults(false)));
   }
 
-  private void startSidecarAndApp(Envoys envoys, MeshWorkload w, NetnsPod pod) {
+  private void startSidecarAndApp(
+      Envoys envoys, MeshWorkload w, NetnsPod pod, List<String> extraArgs) {
     Path files = Directories.readableBy1337(workDir.resolve("sidecar-" + w.name()));
     Path token =
         ProxyUserFiles.writeReadable(
@@ -186,10 +198,12 @@ final class HostModeMesh implements AutoCloseable {
             .rootCertFile(root)
             .apiType(apiType)
             .build();
+    List<String> args = new ArrayList<>(SidecarBootstrap.DRAIN_FLAGS);
+    args.addAll(extraArgs);
     EnvoyProcess sidecar =
         envoys.start(
             EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params))
-                .withExtraArgs(SidecarBootstrap.DRAIN_FLAGS.toArray(String[]::new)));
+                .withExtraArgs(args.toArray(String[]::new)));
     pod.start(EchoServer.commandLine(w.port(), w.name()), false);
     pod.awaitListening(w.port(), READY_TIMEOUT);
     meshed.put(w.name(), new MeshedPod(w, pod, sidecar));

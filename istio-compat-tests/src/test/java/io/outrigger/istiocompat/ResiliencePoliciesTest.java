@@ -362,7 +362,7 @@ class ResiliencePoliciesTest {
         """),
         "");
 
-    ExecResultText gone = exchange("/retired/books", Map.of());
+    PodHttp.Exchange gone = exchange("/retired/books", Map.of());
     EchoReply rewritten =
         PodHttp.echo(
             mesh.pod(PRODUCTPAGE.name()).pod(), ServiceAddress.REVIEWS, "/v3/books/1", Map.of());

@@ -31,10 +31,16 @@ final class SidecarChecks {
   private SidecarChecks() {}
 
   /**
-   * No {@code *.update_rejected} stat above zero in any sidecar, and no NACK known to the control
-   * plane.
+   * The NACKs a mesh has seen so far: per sidecar (workload name) its {@code *.update_rejected}
+   * stats above zero, and the control plane's {@code /debug/syncz} NACK entries (which stay after
+   * the proxy ACKs a later version).
    */
-  static void assertNoNack(HostModeMesh mesh) {
+  record NackState(Map<String, Map<String, Long>> rejected, List<String> nacks) {
+    static final NackState NONE = new NackState(Map.of(), List.of());
+  }
+
+  static NackState nackState(HostModeMesh mesh) {
+    Map<String, Map<String, Long>> all = new TreeMap<>();
     for (MeshedPod p : mesh.meshedPods()) {
       Map<String, Long> rejected = new TreeMap<>();
       p.sidecar()
@@ -46,13 +52,33 @@ final class SidecarChecks {
                   rejected.put(name, value);
                 }
               });
-      assertThat(rejected)
-          .as("sidecar of %s: rejected xDS updates (NACKs)", p.workload().name())
-          .isEmpty();
+      all.put(p.workload().name(), rejected);
     }
-    assertThat(mesh.controlPlane().syncz().nacks())
+    return new NackState(all, mesh.controlPlane().syncz().nacks());
+  }
+
+  /**
+   * No {@code *.update_rejected} stat above zero in any sidecar, and no NACK known to the control
+   * plane.
+   */
+  static void assertNoNack(HostModeMesh mesh) {
+    assertNoNackSince(mesh, NackState.NONE);
+  }
+
+  /**
+   * No sidecar rejected an update, and the control plane knows of no NACK, since {@code before}.
+   */
+  static void assertNoNackSince(HostModeMesh mesh, NackState before) {
+    NackState now = nackState(mesh);
+    now.rejected()
+        .forEach(
+            (pod, rejected) ->
+                assertThat(rejected)
+                    .as("sidecar of %s: rejected xDS updates (NACKs)", pod)
+                    .isEqualTo(before.rejected().getOrDefault(pod, Map.of())));
+    assertThat(now.nacks())
         .as("NACKs in the control plane's /debug/syncz")
-        .isEmpty();
+        .containsExactlyInAnyOrderElementsOf(before.nacks());
   }
 
   /**
@@ -68,7 +94,12 @@ final class SidecarChecks {
   }
 
   static void assertNoNackAndValid(HostModeMesh mesh) {
-    assertNoNack(mesh);
+    assertNoNackAndValid(mesh, NackState.NONE);
+  }
+
+  /** As {@link #assertNoNackAndValid(HostModeMesh)}, NACKs counted from {@code before}. */
+  static void assertNoNackAndValid(HostModeMesh mesh, NackState before) {
+    assertNoNackSince(mesh, before);
     for (MeshedPod p : mesh.meshedPods()) {
       assertConfigValidates(p, mesh.validationSecrets());
     }

@@ -58,6 +58,23 @@ public final class CaGrpcServer implements AutoCloseable {
       InetSocketAddress bind,
       SpiffeId serverId,
       List<String> dnsNames) {
+    return start(
+        ca,
+        authenticator,
+        bind,
+        serverId,
+        dnsNames,
+        new ConnectionCap("ca", GrpcServerLimits.maxConnections()));
+  }
+
+  /** As above, with this bound on open connections. */
+  public static CaGrpcServer start(
+      Supplier<MeshCa> ca,
+      CallerAuthenticator authenticator,
+      InetSocketAddress bind,
+      SpiffeId serverId,
+      List<String> dnsNames,
+      ConnectionCap connections) {
     IssuedCertificate serving = ca.get().issueServing(serverId, dnsNames, Duration.ofDays(1));
     try {
       ServerCredentials tls =
@@ -65,12 +82,16 @@ public final class CaGrpcServer implements AutoCloseable {
               .keyManager(stream(serving.certificateChainPem()), stream(serving.privateKeyPem()))
               .build();
       Server server =
-          GrpcServerLimits.apply(NettyServerBuilder.forAddress(bind, tls), MAX_REQUEST_BYTES)
+          GrpcServerLimits.apply(
+                  NettyServerBuilder.forAddress(bind, tls), MAX_REQUEST_BYTES, connections)
               .addService(CertificateService.withAuthentication(ca, authenticator))
               .build()
               .start();
       log.info(
-          "event=ca_server_started address={} port={}", bind.getHostString(), server.getPort());
+          "event=ca_server_started address={} port={} max_connections={}",
+          bind.getHostString(),
+          server.getPort(),
+          connections.max());
       return new CaGrpcServer(server);
     } catch (IOException e) {
       throw new CaException("CA gRPC server on " + bind + ": cannot start: " + e.getMessage(), e);

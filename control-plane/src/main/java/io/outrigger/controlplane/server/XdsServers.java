@@ -102,7 +102,8 @@ final class XdsServers implements AutoCloseable {
             bind(
                 PortUnavailableException.Port.XDS_PLAINTEXT,
                 loopback,
-                GrpcServerLimits.apply(NettyServerBuilder.forAddress(loopback), MAX_REQUEST_BYTES)
+                GrpcServerLimits.apply(
+                        NettyServerBuilder.forAddress(loopback), MAX_REQUEST_BYTES, "xds-plaintext")
                     .addService(new AdsService(claimed, snapshots, streams, metrics))
                     .addService(new MetricsSinkService(claimed, telemetry))
                     .build());
@@ -141,7 +142,9 @@ final class XdsServers implements AutoCloseable {
             PortUnavailableException.Port.XDS_TLS,
             address,
             GrpcServerLimits.apply(
-                    NettyServerBuilder.forAddress(address, credentials.build()), MAX_REQUEST_BYTES)
+                    NettyServerBuilder.forAddress(address, credentials.build()),
+                    MAX_REQUEST_BYTES,
+                    "xds-tls")
                 .addService(
                     ServerInterceptors.intercept(
                         ads,
@@ -159,10 +162,11 @@ final class XdsServers implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true)
                 .build());
     log.info(
-        "event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true",
+        "event=xds_tls_listening address={}:{} services=ads,metrics,ca server_names={} authenticated=true max_connections={}",
         settings.bindAddress(),
         server.getPort(),
-        settings.serverDnsNames());
+        settings.serverDnsNames(),
+        GrpcServerLimits.maxConnections());
     return server;
   }
 

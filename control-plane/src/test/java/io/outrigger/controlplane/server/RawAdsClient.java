@@ -102,6 +102,19 @@ public final class RawAdsClient implements AutoCloseable {
             .build());
   }
 
+  /** ACKs {@code response} as the workload {@code ns/pod}, subscribed to {@code names}. */
+  public void ack(
+      String namespace, String pod, String sa, DiscoveryResponse response, List<String> names) {
+    requests.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(node(namespace, pod, sa))
+            .setTypeUrl(response.getTypeUrl())
+            .setVersionInfo(response.getVersionInfo())
+            .setResponseNonce(response.getNonce())
+            .addAllResourceNames(names)
+            .build());
+  }
+
   /** The node a sidecar of workload {@code ns/pod} with service account {@code sa} sends. */
   static Node node(String namespace, String pod, String sa) {
     return node(namespace, pod, sa, Map.of());

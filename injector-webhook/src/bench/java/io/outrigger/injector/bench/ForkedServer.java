@@ -77,6 +77,10 @@ final class ForkedServer implements WebhookLoad.ServerUnderTest {
     }
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   @Override
   public int port() {
     return port;

@@ -184,7 +184,7 @@ public final class WebhookLoad {
     return phase;
   }
 
-  private static void check(HttpClient client, HttpRequest inject) throws Exception {
+  static void check(HttpClient client, HttpRequest inject) throws Exception {
     HttpResponse<String> response = client.send(inject, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200 || !response.body().contains("\"patchType\":\"JSONPatch\"")) {
       throw new IllegalStateException("the webhook did not inject the benchmark pod: "
@@ -192,7 +192,7 @@ public final class WebhookLoad {
     }
   }
 
-  private static HttpRequest request(String uri, byte[] body) {
+  static HttpRequest request(String uri, byte[] body) {
     return HttpRequest.newBuilder(URI.create(uri))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
@@ -200,7 +200,7 @@ public final class WebhookLoad {
         .build();
   }
 
-  private static byte[] resource(String name) throws Exception {
+  static byte[] resource(String name) throws Exception {
     try (InputStream in = WebhookLoad.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("bench resource " + name + " is missing");
@@ -209,7 +209,7 @@ public final class WebhookLoad {
     }
   }
 
-  private static void openssl(Path cert, Path key) throws Exception {
+  static void openssl(Path cert, Path key) throws Exception {
     Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
         "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
         "-days", "1", "-subj", "/CN=outrigger.outrigger-system.svc",
@@ -220,7 +220,7 @@ public final class WebhookLoad {
     }
   }
 
-  private static SSLContext trusting(Path cert) throws Exception {
+  static SSLContext trusting(Path cert) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     try (InputStream in = Files.newInputStream(cert)) {

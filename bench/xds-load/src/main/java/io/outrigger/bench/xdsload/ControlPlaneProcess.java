@@ -1,26 +1,22 @@
 package io.outrigger.bench.xdsload;
 
+import io.outrigger.testsupport.soak.JvmProbe;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The control plane under test in its own JVM (the {@code outrigger control-plane} command), so its
  * heap is measured without the simulated proxies in it.
  */
 final class ControlPlaneProcess implements AutoCloseable {
-  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-
   private final Process process;
   private final int xdsPort;
   private final int tlsPort;
@@ -128,30 +124,16 @@ final class ControlPlaneProcess implements AutoCloseable {
    * Live heap after a full GC, from the JVM itself ({@code jcmd GC.run} then {@code GC.heap_info}).
    */
   long heapUsedAfterGcBytes() throws IOException, InterruptedException {
-    jcmd("GC.run");
-    String info = jcmd("GC.heap_info");
-    Matcher m = HEAP_USED.matcher(info);
-    if (!m.find()) {
-      throw new IllegalStateException(
-          "control plane pid " + pid() + ": no 'used NK' in GC.heap_info: " + info);
-    }
-    return Long.parseLong(m.group(1)) * 1024;
+    return probe().heapUsedAfterGcRunBytes();
   }
 
   /** Runs a diagnostic command in the control plane JVM (GC, heap, JFR recordings). */
   String jcmd(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-    command.add(Long.toString(pid()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IllegalStateException(
-          "jcmd " + String.join(" ", args) + " on pid " + pid() + " failed: " + out);
-    }
-    return out;
+    return probe().jcmd(args);
+  }
+
+  JvmProbe probe() {
+    return new JvmProbe(pid());
   }
 
   private void awaitListening(int port, Duration timeout) throws InterruptedException, IOException {

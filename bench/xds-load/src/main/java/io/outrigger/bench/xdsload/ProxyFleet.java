@@ -125,6 +125,15 @@ final class ProxyFleet implements AutoCloseable {
     return proxies.stream().mapToLong(SimulatedProxy::reconnects).sum();
   }
 
+  /** Responses received by the whole fleet, of every type. */
+  long responses() {
+    return proxies.stream().mapToLong(SimulatedProxy::responses).sum();
+  }
+
+  List<SimulatedProxy> proxies() {
+    return List.copyOf(proxies);
+  }
+
   long nacks() {
     return proxies.stream().mapToLong(SimulatedProxy::nacks).sum();
   }
@@ -133,7 +142,7 @@ final class ProxyFleet implements AutoCloseable {
     return proxies.size();
   }
 
-  private void failOnStreamError() {
+  void failOnStreamError() {
     for (SimulatedProxy p : proxies) {
       if (p.streamError() != null) {
         throw new IllegalStateException(

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -55,6 +56,12 @@ final class SimulatedProxy implements AutoCloseable {
   private final Map<String, AtomicLong> resourcesByType = new ConcurrentHashMap<>();
   private final AtomicLong nacks = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
+  private final AtomicLong responses = new AtomicLong();
+
+  /** Cluster name to its latest ClusterLoadAssignment, when {@link #keepEndpoints} asked for it. */
+  private final Map<String, ClusterLoadAssignment> endpoints = new ConcurrentHashMap<>();
+
+  private volatile boolean keepEndpoints;
   private volatile StreamObserver<DiscoveryRequest> requests;
   private volatile Watch watch;
   private volatile Throwable streamError;
@@ -159,6 +166,24 @@ final class SimulatedProxy implements AutoCloseable {
     return resourcesByType.getOrDefault(typeUrl, new AtomicLong()).get();
   }
 
+  /** Responses received on the stream, of every type. */
+  long responses() {
+    return responses.get();
+  }
+
+  /**
+   * Keep the latest assignment of every cluster, as Envoy does (an EDS response of a
+   * state-of-the-world stream may carry only the clusters that changed), for {@link #endpoints}.
+   */
+  void keepEndpoints() {
+    keepEndpoints = true;
+  }
+
+  /** The latest ClusterLoadAssignment of every cluster received since {@link #keepEndpoints}. */
+  Map<String, ClusterLoadAssignment> endpoints() {
+    return Map.copyOf(endpoints);
+  }
+
   void await(Watch w) {
     watch = w;
   }
@@ -188,6 +213,7 @@ final class SimulatedProxy implements AutoCloseable {
   private void onResponse(DiscoveryResponse response) {
     long now = System.nanoTime();
     String type = response.getTypeUrl();
+    responses.incrementAndGet();
     bytesByType
         .computeIfAbsent(type, t -> new AtomicLong())
         .addAndGet(response.getSerializedSize());
@@ -196,6 +222,12 @@ final class SimulatedProxy implements AutoCloseable {
         .addAndGet(response.getResourcesCount());
     try {
       Set<String> follow = dependentNames(type, response.getResourcesList());
+      if (keepEndpoints && type.equals(TypeUrls.ENDPOINTS)) {
+        for (Any any : response.getResourcesList()) {
+          ClusterLoadAssignment cla = ClusterLoadAssignment.parseFrom(any.getValue());
+          endpoints.put(cla.getClusterName(), cla);
+        }
+      }
       synchronized (this) {
         lastNonce.put(type, response.getNonce());
         ackedVersion.put(type, response.getVersionInfo());
