@@ -3,12 +3,9 @@ package io.outrigger.bench.xdsload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,12 +30,9 @@ class XdsLoadPoliciesTest {
   void thePolicyMeshIsAcceptedWholeAndItsScopedProxiesGetLess() throws Exception {
     String classpath = System.getProperty("java.class.path");
     List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-cp",
+        BenchmarkRun.javaCommand(
             classpath,
-            XdsLoadBenchmark.class.getName(),
+            XdsLoadBenchmark.class,
             "--policies",
             "compare",
             "--services",
@@ -95,24 +89,9 @@ class XdsLoadPoliciesTest {
     return Double.parseDouble(m.group(1));
   }
 
-  /** Runs it to its end, at most {@link #BOUND}; on timeout every process it started is killed. */
   private String run(List<String> command) throws IOException, InterruptedException {
-    Path log = dir.resolve("benchmark.log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      if (!process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError(
-            "the benchmark did not end within " + BOUND + ":\n" + Files.readString(log));
-      }
-      String output = Files.readString(log, StandardCharsets.UTF_8);
-      assertThat(process.exitValue()).as(output).isZero();
-      return output;
-    } finally {
-      if (process.isAlive()) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
+    BenchmarkRun run = BenchmarkRun.run(command, dir.resolve("benchmark.log"), BOUND);
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    return run.output();
   }
 }
