@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * on loopback), twice. The mesh with retries, outlier detection, AuthorizationPolicies and Sidecars
  * must be accepted whole (the benchmark itself stops on any {@code config_rejected} or NACK), its
  * scoped proxies must get fewer clusters than the unscoped ones, and the policies must reach the
- * config (bigger clusters and listeners than the plain mesh's). Not a timing test: latencies and heap
- * are printed, not checked.
+ * config (bigger clusters and listeners than the plain mesh's). Not a timing test: latencies and
+ * heap are printed, not checked.
  */
 class XdsLoadPoliciesTest {
   private static final Duration BOUND = Duration.ofMinutes(3);
