@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * heap are printed, not checked.
  */
 class XdsLoadPoliciesTest {
-  private static final Duration BOUND = Duration.ofMinutes(3);
+  private static final Duration BOUND = Duration.ofMinutes(5);
   private static final int SERVICES = 20;
 
   @TempDir Path dir;
