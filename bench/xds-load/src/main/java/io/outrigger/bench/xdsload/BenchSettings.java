@@ -23,6 +23,9 @@ import java.util.Map;
  *     only the measured changes, not the initial sync, is written there
  * @param keepWork keep the generated registry, CA and control-plane log after the run
  * @param idleWindow how long the API server's idle request rate is counted (kube registry)
+ * @param policies {@code off}: the plain generated mesh; {@code on}: the mesh with policies and
+ *     Sidecars ({@link GeneratedMesh}); {@code compare}: the plain mesh, then the mesh with
+ *     policies, each with its own control plane, and their ratios (file registry)
  */
 record BenchSettings(
     int services,
@@ -34,7 +37,15 @@ record BenchSettings(
     Duration timeout,
     Path changesRecording,
     boolean keepWork,
-    Duration idleWindow) {
+    Duration idleWindow,
+    Policies policies) {
+
+  /** Which generated mesh {@code XdsLoadBenchmark} measures. */
+  enum Policies {
+    OFF,
+    ON,
+    COMPARE
+  }
 
   static final String CLI_MAIN_CLASS = "io.outrigger.cli.Outrigger";
 
@@ -81,6 +92,16 @@ record BenchSettings(
             ? Path.of(options.get("jfr-changes")).toAbsolutePath()
             : null,
         Boolean.parseBoolean(options.getOrDefault("keep-work", "false")),
-        Duration.ofSeconds(Long.parseLong(options.getOrDefault("idle-seconds", "30"))));
+        Duration.ofSeconds(Long.parseLong(options.getOrDefault("idle-seconds", "30"))),
+        policies(options.getOrDefault("policies", "off")));
+  }
+
+  private static Policies policies(String value) {
+    try {
+      return Policies.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "xds-load: --policies must be off, on or compare, got '" + value + "'", e);
+    }
   }
 }

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.outrigger.hostnet.RepoRoot;
 import io.outrigger.testsupport.Prerequisites;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +54,7 @@ class KubeRegistryLoadBenchmarkTest {
             "--idle-seconds",
             "1"));
 
-    Run run = run(command);
+    BenchmarkRun run = run(command);
 
     assertThat(run.exitCode()).as(run.output()).isZero();
     assertThat(run.output())
@@ -96,7 +93,7 @@ class KubeRegistryLoadBenchmarkTest {
     command.addAll(
         benchmark(System.getProperty("java.class.path"), "--services", "2", "--proxies", "2"));
 
-    Run run = run(command);
+    BenchmarkRun run = run(command);
 
     assertThat(run.exitCode()).as(run.output()).isNotZero();
     assertThat(run.output())
@@ -106,16 +103,7 @@ class KubeRegistryLoadBenchmarkTest {
   }
 
   private static List<String> benchmark(String classpath, String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                classpath,
-                KubeRegistryLoadBenchmark.class.getName()));
-    command.addAll(List.of(args));
-    return command;
+    return BenchmarkRun.javaCommand(classpath, KubeRegistryLoadBenchmark.class, args);
   }
 
   private static Path podNetworkScript() {
@@ -127,24 +115,7 @@ class KubeRegistryLoadBenchmarkTest {
     return script;
   }
 
-  private record Run(int exitCode, String output) {}
-
-  /** Runs it to its end, at most {@link #BOUND}; on timeout every process it started is killed. */
-  private Run run(List<String> command) throws IOException, InterruptedException {
-    Path log = dir.resolve("benchmark.log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      if (!process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError(
-            "the benchmark did not end within " + BOUND + ":\n" + Files.readString(log));
-      }
-      return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      if (process.isAlive()) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
+  private BenchmarkRun run(List<String> command) throws IOException, InterruptedException {
+    return BenchmarkRun.run(command, dir.resolve("benchmark.log"), BOUND);
   }
 }
