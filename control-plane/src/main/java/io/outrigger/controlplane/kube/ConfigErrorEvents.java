@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +59,7 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
   private final Clock clock;
   private final Map<ConfigError, Instant> written = new ConcurrentHashMap<>();
   private volatile List<ConfigError> current = List.of();
-  private ExecutorService writer;
+  private final LeaderWriter writer = new LeaderWriter("outrigger-config-error-events");
 
   /**
    * @param instance this replica's name in the Events it writes ({@code reportingInstance})
@@ -85,22 +83,17 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
 
   @Override
   public synchronized void startLeading() {
-    writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "outrigger-config-error-events"));
+    writer.start();
     syncLater();
   }
 
   @Override
   public synchronized void stopLeading() {
-    if (writer != null) {
-      writer.shutdownNow();
-      writer = null;
-    }
+    writer.stop();
   }
 
   private void syncLater() {
-    if (writer != null) {
-      writer.execute(this::sync);
-    }
+    writer.submit(this::sync);
   }
 
   private void sync() {

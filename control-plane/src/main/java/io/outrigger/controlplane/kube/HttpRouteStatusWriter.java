@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +46,7 @@ public final class HttpRouteStatusWriter implements LeaderGatedTask {
   /** What was last written (or found already right) per namespace/name, to skip a GET. */
   private final Map<String, Object> written = new HashMap<>();
 
-  private ExecutorService writer;
+  private final LeaderWriter writer = new LeaderWriter("outrigger-httproute-status");
 
   public HttpRouteStatusWriter(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -70,22 +68,17 @@ public final class HttpRouteStatusWriter implements LeaderGatedTask {
   @Override
   public synchronized void startLeading() {
     written.clear();
-    writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "outrigger-httproute-status"));
+    writer.start();
     syncLater();
   }
 
   @Override
   public synchronized void stopLeading() {
-    if (writer != null) {
-      writer.shutdownNow();
-      writer = null;
-    }
+    writer.stop();
   }
 
   private void syncLater() {
-    if (writer != null) {
-      writer.execute(this::sync);
-    }
+    writer.submit(this::sync);
   }
 
   private void sync() {

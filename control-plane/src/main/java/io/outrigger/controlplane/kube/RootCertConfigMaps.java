@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,7 +47,7 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
    */
   private final Set<String> foreignLogged = ConcurrentHashMap.newKeySet();
 
-  private ExecutorService writer;
+  private final LeaderWriter writer = new LeaderWriter("outrigger-root-cert-configmaps");
   private SharedIndexInformer<Namespace> namespaces;
   private SharedIndexInformer<ConfigMap> configMaps;
 
@@ -68,8 +66,7 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
 
   @Override
   public synchronized void startLeading() {
-    writer =
-        Executors.newSingleThreadExecutor(r -> new Thread(r, "outrigger-root-cert-configmaps"));
+    writer.start();
     configMaps =
         client
             .configMaps()
@@ -91,10 +88,7 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
     informers.clear();
     namespaces = null;
     configMaps = null;
-    if (writer != null) {
-      writer.shutdownNow();
-      writer = null;
-    }
+    writer.stop();
   }
 
   /**
@@ -130,11 +124,9 @@ public final class RootCertConfigMaps implements LeaderGatedTask {
   }
 
   private synchronized void reconcileLater(String namespace) {
-    if (writer != null) {
-      SharedIndexInformer<Namespace> nsCache = namespaces;
-      SharedIndexInformer<ConfigMap> cmCache = configMaps;
-      writer.execute(() -> reconcile(namespace, nsCache, cmCache));
-    }
+    SharedIndexInformer<Namespace> nsCache = namespaces;
+    SharedIndexInformer<ConfigMap> cmCache = configMaps;
+    writer.submit(() -> reconcile(namespace, nsCache, cmCache));
   }
 
   /** Reads come from the informers' caches; only a needed write goes to the API server. */
