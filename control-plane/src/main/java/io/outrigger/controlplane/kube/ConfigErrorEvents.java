@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.outrigger.controlplane.model.ConfigError;
+import io.outrigger.controlplane.registry.ConfigKind;
+import io.outrigger.controlplane.registry.ConfigKinds;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,25 +36,6 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
   public static final String COMPONENT = "outrigger-control-plane";
   static final Duration REPEAT = Duration.ofMinutes(10);
   private static final Logger log = LoggerFactory.getLogger(ConfigErrorEvents.class);
-
-  /**
-   * API group/version of each kind an error can name; the kinds table of the registry will own
-   * this.
-   */
-  private static final Map<String, String> API_VERSIONS =
-      Map.ofEntries(
-          Map.entry("VirtualService", "networking.istio.io/v1"),
-          Map.entry("DestinationRule", "networking.istio.io/v1"),
-          Map.entry("ServiceEntry", "networking.istio.io/v1"),
-          Map.entry("WorkloadEntry", "networking.istio.io/v1"),
-          Map.entry("Sidecar", "networking.istio.io/v1"),
-          Map.entry("Gateway", "networking.istio.io/v1"),
-          Map.entry("PeerAuthentication", "security.istio.io/v1"),
-          Map.entry("AuthorizationPolicy", "security.istio.io/v1"),
-          Map.entry("RequestAuthentication", "security.istio.io/v1"),
-          Map.entry("HTTPRoute", "gateway.networking.k8s.io/v1"),
-          Map.entry("Service", "v1"),
-          Map.entry("Pod", "v1"));
 
   private final KubernetesClient client;
   private final String instance;
@@ -110,7 +93,7 @@ public final class ConfigErrorEvents implements LeaderGatedTask {
   }
 
   private void write(ConfigError error, Instant now) {
-    String apiVersion = API_VERSIONS.get(error.kind());
+    String apiVersion = ConfigKinds.named(error.kind()).map(ConfigKind::apiVersion).orElse(null);
     if (apiVersion == null || error.namespace() == null || error.namespace().isEmpty()) {
       return;
     }
