@@ -9,13 +9,12 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.testing.Goldens;
 import io.outrigger.controlplane.testing.MeshFixtures;
+import io.outrigger.controlplane.testing.ProductpageGoldens;
 import io.outrigger.controlplane.testing.TestSecrets;
-import io.outrigger.testsupport.EnvoyValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,10 +69,6 @@ class AuthorizationGoldenTest {
         "authz/" + scenario + ".json",
         Goldens.render(
             new ProxyResources(Map.of(ProxyResources.LISTENER, Map.of(inbound.name(), inbound)))));
-    List<Message> all = new ArrayList<>(secrets);
-    resources
-        .typeUrls()
-        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
-    EnvoyValidator.validateResources(all);
+    ProductpageGoldens.validate(secrets, resources);
   }
 }

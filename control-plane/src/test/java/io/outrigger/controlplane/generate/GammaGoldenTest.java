@@ -8,14 +8,12 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.testing.Goldens;
 import io.outrigger.controlplane.testing.MeshFixtures;
-import io.outrigger.controlplane.testing.TestSecrets;
-import io.outrigger.testsupport.EnvoyValidator;
+import io.outrigger.controlplane.testing.ProductpageGoldens;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +32,7 @@ class GammaGoldenTest {
 
   @BeforeAll
   static void secrets() throws Exception {
-    secrets =
-        TestSecrets.create(
-            Files.createDirectory(tmp.resolve("secrets")),
-            "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    secrets = ProductpageGoldens.secrets(tmp);
   }
 
   @ParameterizedTest
@@ -59,11 +54,7 @@ class GammaGoldenTest {
         new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
 
     Goldens.assertMatches("gamma/" + scenario + ".json", Goldens.render(resources));
-    List<Message> all = new ArrayList<>(secrets);
-    resources
-        .typeUrls()
-        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
-    EnvoyValidator.validateResources(all);
+    ProductpageGoldens.validate(secrets, resources);
   }
 
   /**

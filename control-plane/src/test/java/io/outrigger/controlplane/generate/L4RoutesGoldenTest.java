@@ -9,13 +9,11 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.testing.Goldens;
 import io.outrigger.controlplane.testing.MeshFixtures;
-import io.outrigger.controlplane.testing.TestSecrets;
-import io.outrigger.testsupport.EnvoyValidator;
+import io.outrigger.controlplane.testing.ProductpageGoldens;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +34,7 @@ class L4RoutesGoldenTest {
 
   @BeforeAll
   static void secrets() throws Exception {
-    secrets =
-        TestSecrets.create(
-            Files.createDirectory(tmp.resolve("secrets")),
-            "spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    secrets = ProductpageGoldens.secrets(tmp);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -68,10 +63,6 @@ class L4RoutesGoldenTest {
     Goldens.assertMatches(
         "l4-routes/" + scenario + ".json",
         Goldens.render(new ProxyResources(Map.of(ProxyResources.LISTENER, listeners))));
-    List<Message> all = new ArrayList<>(secrets);
-    resources
-        .typeUrls()
-        .forEach(type -> resources.resources(type).values().forEach(r -> all.add(r.resource())));
-    EnvoyValidator.validateResources(all);
+    ProductpageGoldens.validate(secrets, resources);
   }
 }

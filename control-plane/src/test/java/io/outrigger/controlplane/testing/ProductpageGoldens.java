@@ -57,6 +57,14 @@ public final class ProductpageGoldens {
         new ProxyConfigGenerator(MeshSettings.defaults()).generate(mesh, proxy);
 
     Goldens.assertMatches(topic + "/" + scenario + ".json", Goldens.render(resources));
+    validate(secrets, resources);
+  }
+
+  /**
+   * Every resource of a proxy's config, with its secrets, through the real {@code envoy --mode
+   * validate}.
+   */
+  public static void validate(List<? extends Message> secrets, ProxyResources resources) {
     List<Message> all = new ArrayList<>(secrets);
     resources
         .typeUrls()
