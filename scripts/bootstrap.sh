@@ -179,27 +179,9 @@ if $tests; then
   build_kube kube-apiserver
   for program in "${KUBE_NODE_PROGRAMS[@]}"; do build_kube "$program"; done
 fi
-# helm for the chart's tests (helm lint/template in the fast tier, helm install in tier 5), from the
-# helm.sh/helm/v4 module pinned by scripts/helm/go.mod and go.sum, into .outrigger/helm/<version>/helm.
-helm_module="$root/scripts/helm"
-helm_version=$(sed -n 's/^require helm.sh\/helm\/v4 v\([0-9.]*\)$/\1/p' "$helm_module/go.mod")
-helm_bin="$state/helm/$helm_version/helm"
-if $tests && [ ! -x "$helm_bin" ]; then
-  go=${go:-$(find_go || fetch_go)}
-  # helm's module needs a newer Go than the Kubernetes one: an older go fetches that toolchain itself
-  # (GOTOOLCHAIN, from the module proxy, checked against the checksum database).
-  helm_go=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$helm_module/go.mod")
-  helm_toolchain=local
-  [ "$(go_minor "$go")" -ge "$(echo "$helm_go" | cut -d. -f2)" ] || helm_toolchain=go1.26.8
-  started=$(date +%s)
-  say "building helm $helm_version (first run only: minutes when the Go caches are cold)"
-  mkdir -p "$(dirname "$helm_bin")"
-  (cd "$helm_module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$helm_toolchain CGO_ENABLED=0 \
-    nice -n 19 "$go" build -trimpath -buildvcs=false -o "$helm_bin.partial" \
-    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=v$helm_version" helm.sh/helm/v4/cmd/helm) >&2
-  mv "$helm_bin.partial" "$helm_bin"
-  say "built helm in $(( $(date +%s) - started )) s"
-fi
+# Builds from a Go module of scripts/ pinned by its go.mod and go.sum. A module that needs a newer Go
+# than the one found fetches that toolchain itself (GOTOOLCHAIN, from the module proxy, checked against
+# the checksum database).
 build_go_module() { # module-dir what; then the go command's arguments (CGO off unless cgo=1)
   local module=$1 what=$2 started
   shift 2
@@ -212,6 +194,17 @@ build_go_module() { # module-dir what; then the go command's arguments (CGO off 
   (cd "$module" && GOFLAGS=-mod=readonly GOTOOLCHAIN=$toolchain CGO_ENABLED=${cgo:-0} nice -n 19 "$go" "$@") >&2
   say "built $what in $(( $(date +%s) - started )) s"
 }
+# helm for the chart's tests (helm lint/template in the fast tier, helm install in tier 5), from the
+# helm.sh/helm/v4 module pinned by scripts/helm/go.mod and go.sum, into .outrigger/helm/<version>/helm.
+helm_module="$root/scripts/helm"
+helm_version=$(sed -n 's/^require helm.sh\/helm\/v4 v\([0-9.]*\)$/\1/p' "$helm_module/go.mod")
+helm_bin="$state/helm/$helm_version/helm"
+if $tests && [ ! -x "$helm_bin" ]; then
+  mkdir -p "$(dirname "$helm_bin")"
+  build_go_module "$helm_module" "helm $helm_version" build -trimpath -buildvcs=false -o "$helm_bin.partial" \
+    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=v$helm_version" helm.sh/helm/v4/cmd/helm
+  mv "$helm_bin.partial" "$helm_bin"
+fi
 # Flannel for tier 5's second primary CNI: flanneld from the github.com/flannel-io/flannel module pinned by
 # scripts/flannel/go.mod and go.sum (CGO on: its udp backend has C code), and Flannel's CNI plugin (type
 # "flannel") from github.com/containernetworking/plugins pinned by scripts/flannel/cni-plugin, both into
