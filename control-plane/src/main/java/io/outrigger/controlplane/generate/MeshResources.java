@@ -18,6 +18,7 @@ import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.generate.route.OutboundRouteFactory;
 import io.outrigger.controlplane.generate.scope.OutboundScope;
 import io.outrigger.controlplane.generate.scope.OutboundView;
+import io.outrigger.controlplane.generate.scope.SourceSelectors;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.MtlsMode;
@@ -57,6 +58,7 @@ final class MeshResources {
   private final MeshSettings settings;
   private final OutboundClusterFactory clusterFactory;
   private final boolean somethingHidden;
+  private final SourceSelectors clients;
   private final OutboundScope wholeMeshScope;
   private final Outbound wholeMesh;
   private final Map<String, VersionedResource> staticClusters;
@@ -89,6 +91,7 @@ final class MeshResources {
     this.settings = settings;
     this.clusterFactory = new OutboundClusterFactory(settings);
     this.somethingHidden = OutboundScope.hidesSomething(mesh);
+    this.clients = SourceSelectors.of(mesh);
     this.wholeMeshScope = OutboundScope.wholeMesh(settings.outboundTrafficPolicy());
     Map<String, VersionedResource> statics = new LinkedHashMap<>();
     for (Cluster cluster : StaticClusterFactory.meshWide()) {
@@ -122,7 +125,7 @@ final class MeshResources {
 
   /** The scope of {@code proxy} in this snapshot. */
   ProxyScope scope(ProxyNode proxy) {
-    return ProxyScope.of(mesh, proxy, settings, somethingHidden);
+    return ProxyScope.of(mesh, proxy, settings, somethingHidden, clients);
   }
 
   /**
@@ -173,7 +176,9 @@ final class MeshResources {
         Map.copyOf(endpointMap));
   }
 
-  private Outbound outbound(OutboundScope scope) {
+  private Outbound outbound(OutboundScope proxyScope) {
+    // Only tcp and tls matches make listeners depend on the client's labels.
+    OutboundScope scope = clients.inL4() ? proxyScope : proxyScope.withoutSourceLabels();
     if (scope.equals(wholeMeshScope)) {
       return wholeMesh;
     }
@@ -238,7 +243,9 @@ final class MeshResources {
         });
   }
 
-  Map<String, VersionedResource> routes(String proxyNamespace, OutboundScope scope) {
+  Map<String, VersionedResource> routes(String proxyNamespace, OutboundScope proxyScope) {
+    // Only http matches make routes depend on the client's labels.
+    OutboundScope scope = clients.inHttp() ? proxyScope : proxyScope.withoutSourceLabels();
     return routesByKey.computeIfAbsent(
         new RouteKey(proxyNamespace, scope),
         key -> {

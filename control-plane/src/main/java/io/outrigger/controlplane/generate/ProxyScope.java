@@ -2,6 +2,7 @@ package io.outrigger.controlplane.generate;
 
 import io.outrigger.controlplane.generate.listener.InboundPlan;
 import io.outrigger.controlplane.generate.scope.OutboundScope;
+import io.outrigger.controlplane.generate.scope.SourceSelectors;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
@@ -35,12 +36,17 @@ public record ProxyScope(String namespace, InboundPlan inbound, OutboundScope ou
    *
    * @param somethingHidden {@link OutboundScope#hidesSomething}{@code (mesh)}, computed once per
    *     snapshot
+   * @param clients {@link SourceSelectors#of}{@code (mesh)}, computed once per snapshot
    */
   public static ProxyScope of(
-      MeshConfig mesh, ProxyNode proxy, MeshSettings settings, boolean somethingHidden) {
+      MeshConfig mesh,
+      ProxyNode proxy,
+      MeshSettings settings,
+      boolean somethingHidden,
+      SourceSelectors clients) {
     return new ProxyScope(
         proxy.namespace(),
         InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()),
-        OutboundScope.of(mesh, proxy.workload(), settings, somethingHidden));
+        OutboundScope.of(mesh, proxy.workload(), settings, somethingHidden, clients));
   }
 }

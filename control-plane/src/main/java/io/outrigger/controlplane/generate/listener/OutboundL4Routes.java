@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
+import io.outrigger.controlplane.generate.scope.OutboundView;
 import io.outrigger.controlplane.model.L4RouteRule;
 import io.outrigger.controlplane.model.L4RouteRule.L4Match;
 import io.outrigger.controlplane.model.Protocol;
@@ -26,7 +27,9 @@ import java.util.Set;
  * host, as Istio builds them: on a TLS port (TLS, HTTPS) each {@code tls} route match is a chain
  * chosen by the client's SNI; what no SNI chain takes follows the first {@code tcp} route that
  * applies to the port, else goes to the service itself. A listener is one VIP and port, so port and
- * destinationSubnets are decided here, once.
+ * destinationSubnets are decided here, once; so are the conditions on the client (sourceLabels,
+ * sourceNamespace, gateways), since listeners are built per {@link OutboundView} and its scope
+ * holds what they depend on.
  */
 final class OutboundL4Routes {
   static final ListenerFilter TLS_INSPECTOR =
@@ -42,15 +45,15 @@ final class OutboundL4Routes {
     return chains.stream().anyMatch(c -> c.getFilterChainMatch().getServerNamesCount() > 0);
   }
 
-  static List<FilterChain> filterChains(
-      Service service, ServicePort port, Optional<VirtualServiceConfig> vs) {
+  static List<FilterChain> filterChains(Service service, ServicePort port, OutboundView view) {
+    Optional<VirtualServiceConfig> vs = view.virtualService(service.hostname());
     String own = ResourceNames.outboundCluster(port.port(), "", service.hostname());
     List<FilterChain> chains = new ArrayList<>();
     if (vs.isPresent() && isTls(port.protocol())) {
       Set<String> taken = new HashSet<>();
       for (L4RouteRule rule : vs.get().tls()) {
         for (L4Match match : rule.matches()) {
-          if (!match.appliesTo(service.vip(), port.port())) {
+          if (!applies(match, service, port, view)) {
             continue;
           }
           if (match.sniHosts().contains("*")) {
@@ -69,7 +72,9 @@ final class OutboundL4Routes {
       }
     }
     List<RouteDestination> fallback =
-        vs.flatMap(v -> firstTcpRule(v, service, port)).map(L4RouteRule::destinations).orElse(null);
+        vs.flatMap(v -> firstTcpRule(v, service, port, view))
+            .map(L4RouteRule::destinations)
+            .orElse(null);
     chains.add(
         fallback == null
             ? FilterChain.newBuilder().addFilters(NetworkFilters.tcpProxy(own, own)).build()
@@ -82,13 +87,19 @@ final class OutboundL4Routes {
   }
 
   private static Optional<L4RouteRule> firstTcpRule(
-      VirtualServiceConfig vs, Service service, ServicePort port) {
+      VirtualServiceConfig vs, Service service, ServicePort port, OutboundView view) {
     return vs.tcp().stream()
         .filter(
             r ->
                 r.matches().isEmpty()
-                    || r.matches().stream().anyMatch(m -> m.appliesTo(service.vip(), port.port())))
+                    || r.matches().stream().anyMatch(m -> applies(m, service, port, view)))
         .findFirst();
+  }
+
+  private static boolean applies(
+      L4Match match, Service service, ServicePort port, OutboundView view) {
+    return match.appliesTo(service.vip(), port.port())
+        && match.holdsForClient(view.scope().namespace(), view::clientHas);
   }
 
   private static FilterChain.Builder chain(String statPrefix, List<RouteDestination> to) {

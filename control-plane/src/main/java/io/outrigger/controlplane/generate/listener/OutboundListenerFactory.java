@@ -81,7 +81,7 @@ public final class OutboundListenerFactory {
                         NetworkFilters.outboundHttp(
                             "outbound_" + name, ResourceNames.outboundRoute(port.port())))
                     .build())
-            : OutboundL4Routes.filterChains(service, port, view.virtualService(service.hostname()));
+            : OutboundL4Routes.filterChains(service, port, view);
     Listener.Builder listener =
         Listener.newBuilder()
             .setName(name)

@@ -127,12 +127,15 @@ public final class OutboundRouteFactory {
     }
     List<Route> routes = new ArrayList<>();
     for (HttpRouteRule rule : vs.get().http()) {
-      // Port and client namespace are known here: a match that cannot hold is left out, and a
-      // rule left without matches is too (it would otherwise match everything).
+      // Port and client (namespace, labels, sidecar or gateway) are known here: a match that
+      // cannot hold is left out, and a rule left without matches is too (it would otherwise match
+      // everything), as in Istio.
       List<HttpMatch> matches =
           rule.matches().isEmpty()
               ? List.of(HttpMatch.any())
-              : rule.matches().stream().filter(m -> m.appliesTo(port, proxyNamespace)).toList();
+              : rule.matches().stream()
+                  .filter(m -> m.appliesTo(port, proxyNamespace, view::clientHas))
+                  .toList();
       RouteAction action =
           rule.destinations().isEmpty()
               ? null

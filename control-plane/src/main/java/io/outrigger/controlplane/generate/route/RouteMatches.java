@@ -46,6 +46,18 @@ final class RouteMatches {
                     HeaderMatcher.newBuilder()
                         .setName(h.getKey())
                         .setStringMatch(stringMatcher(h.getValue()))));
+    // Istio's withoutHeaders: inverted matchers, a missing header counting as empty unless the
+    // condition is presence; all header matchers sorted by name, as Istio orders them.
+    for (HttpMatch.WithoutHeader h : match.withoutHeaders()) {
+      HeaderMatcher.Builder matcher =
+          HeaderMatcher.newBuilder().setName(h.name()).setInvertMatch(true);
+      if (h.value() == null) {
+        matcher.setPresentMatch(true);
+      } else {
+        matcher.setStringMatch(stringMatcher(h.value())).setTreatMissingHeaderAsEmpty(true);
+      }
+      route.addHeaders(matcher);
+    }
     return route.build();
   }
 

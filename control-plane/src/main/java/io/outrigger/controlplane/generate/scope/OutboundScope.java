@@ -5,6 +5,8 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.SidecarConfig;
 import io.outrigger.controlplane.model.Workload;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,15 +18,31 @@ import java.util.Optional;
  * {@link #wholeMesh} (no Sidecar, nothing hidden) is the one every unscoped proxy shares, whatever
  * its namespace.
  *
- * @param namespace the proxy's namespace; null when it sees the whole mesh
+ * <p>When VirtualService matches name {@code sourceLabels}, the scope also holds which of those
+ * selectors the proxy's labels satisfy ({@link SourceSelectors}): that is all of the labels its
+ * routes and listeners depend on, so proxies with the same answers still share them.
+ *
+ * @param namespace the proxy's namespace; null when it sees the whole mesh and no tcp or tls match
+ *     depends on the client's namespace
  * @param sidecar the Sidecar applying to the proxy; null: none
+ * @param sourceLabels the sourceLabels selectors the proxy's labels satisfy (empty in a mesh
+ *     without them)
  */
-public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTrafficPolicy policy) {
+public record OutboundScope(
+    String namespace,
+    SidecarConfig sidecar,
+    OutboundTrafficPolicy policy,
+    List<Map<String, String>> sourceLabels) {
   public OutboundScope {
     Objects.requireNonNull(policy);
     if (namespace == null && sidecar != null) {
       throw new IllegalArgumentException("a Sidecar's scope needs the proxy's namespace");
     }
+    sourceLabels = List.copyOf(sourceLabels);
+  }
+
+  public OutboundScope(String namespace, SidecarConfig sidecar, OutboundTrafficPolicy policy) {
+    this(namespace, sidecar, policy, List.of());
   }
 
   /** The scope of a proxy that sees every service, VirtualService and DestinationRule. */
@@ -32,24 +50,36 @@ public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTra
     return new OutboundScope(null, null, policy);
   }
 
+  /** This scope for resources that do not depend on the client's labels. */
+  public OutboundScope withoutSourceLabels() {
+    return sourceLabels.isEmpty() ? this : new OutboundScope(namespace, sidecar, policy);
+  }
+
   /**
    * The outbound scope of {@code workload}'s proxy.
    *
    * @param somethingHidden true when some object of {@code mesh} is not exported everywhere (see
    *     {@link #hidesSomething}); computed once per snapshot
+   * @param clients the conditions on the client {@code mesh}'s VirtualServices use; computed once
+   *     per snapshot
    */
   public static OutboundScope of(
-      MeshConfig mesh, Workload workload, MeshSettings settings, boolean somethingHidden) {
+      MeshConfig mesh,
+      Workload workload,
+      MeshSettings settings,
+      boolean somethingHidden,
+      SourceSelectors clients) {
     Optional<SidecarConfig> sidecar =
         SidecarConfig.applying(mesh.sidecars(), workload, settings.rootNamespace());
     OutboundTrafficPolicy policy = sidecar.map(SidecarConfig::outboundTrafficPolicy).orElse(null);
     if (policy == null) {
       policy = settings.outboundTrafficPolicy();
     }
-    if (sidecar.isEmpty() && !somethingHidden) {
-      return wholeMesh(policy);
+    List<Map<String, String>> satisfied = clients.satisfiedBy(workload);
+    if (sidecar.isEmpty() && !somethingHidden && !clients.l4SourceNamespace()) {
+      return new OutboundScope(null, null, policy, satisfied);
     }
-    return new OutboundScope(workload.namespace(), sidecar.orElse(null), policy);
+    return new OutboundScope(workload.namespace(), sidecar.orElse(null), policy, satisfied);
   }
 
   /**

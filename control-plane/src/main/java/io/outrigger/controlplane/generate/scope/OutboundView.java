@@ -5,6 +5,7 @@ import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,14 @@ public final class OutboundView {
 
   public OutboundScope scope() {
     return scope;
+  }
+
+  /**
+   * Whether the proxy's labels include {@code selector} (a match's sourceLabels); empty holds for
+   * every proxy.
+   */
+  public boolean clientHas(Map<String, String> selector) {
+    return selector.isEmpty() || scope.sourceLabels().contains(selector);
   }
 
   /** The services the proxy may reach, in the mesh's namespace/name order. */

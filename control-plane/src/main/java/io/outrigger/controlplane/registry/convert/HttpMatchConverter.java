@@ -7,29 +7,28 @@ import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchRegex;
 import io.outrigger.controlplane.model.ConfigError;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.StringMatch;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * HTTPMatchRequest to {@link HttpMatch}: uri, headers and method; other conditions are refused, not
- * ignored.
+ * HTTPMatchRequest to {@link HttpMatch}: every condition Istio applies to sidecars; the ones on the
+ * client (port, sourceNamespace, sourceLabels, gateways) are decided when a proxy's routes are
+ * built.
  */
 final class HttpMatchConverter {
   private HttpMatchConverter() {}
 
   static HttpMatch convert(HTTPMatchRequest m, String where) throws InvalidConfigException {
-    rejectUnsupported(m, where);
     StringMatch uri = m.getUri() == null ? null : stringMatch(m.getUri(), where + ".uri");
     Map<String, StringMatch> headers = new LinkedHashMap<>();
     if (m.getHeaders() != null) {
       for (var e : m.getHeaders().entrySet()) {
-        if (!e.getKey().equals(e.getKey().toLowerCase(Locale.ROOT))) {
-          throw new InvalidConfigException(
-              where + ".headers: header name \"" + e.getKey() + "\" must be lowercase");
-        }
+        requireLowercase(e.getKey(), where + ".headers");
         headers.put(e.getKey(), stringMatch(e.getValue(), where + ".headers." + e.getKey()));
       }
     }
@@ -60,33 +59,65 @@ final class HttpMatchConverter {
             ? null
             : m.getSourceNamespace();
     return new HttpMatch(
-        uri, headers, query, Boolean.TRUE.equals(m.getIgnoreUriCase()), port, sourceNamespace);
+        uri,
+        headers,
+        query,
+        Boolean.TRUE.equals(m.getIgnoreUriCase()),
+        port,
+        sourceNamespace,
+        sourceLabels(m.getSourceLabels(), where),
+        gateways(m.getGateways(), where),
+        withoutHeaders(m, where));
   }
 
-  /**
-   * Ignoring a condition would widen the match and send traffic where the author did not mean it to
-   * go.
-   */
-  private static void rejectUnsupported(HTTPMatchRequest m, String where)
+  /** A sourceLabels selector: label names and values as Kubernetes writes them, none empty. */
+  static Map<String, String> sourceLabels(Map<String, String> labels, String where)
       throws InvalidConfigException {
-    if (m.getWithoutHeaders() != null && !m.getWithoutHeaders().isEmpty()) {
-      throw new InvalidConfigException(
-          ConfigError.Problem.UNSUPPORTED,
-          where + ".withoutHeaders is not supported by Outrigger yet");
+    if (labels == null) {
+      return Map.of();
     }
-    if (m.getSourceLabels() != null && !m.getSourceLabels().isEmpty()) {
-      throw new InvalidConfigException(
-          ConfigError.Problem.UNSUPPORTED,
-          where
-              + ".sourceLabels is not supported by Outrigger yet: routes are shared by the"
-              + " sidecars of a namespace (sourceNamespace works)");
+    for (var e : labels.entrySet()) {
+      if (e.getKey() == null || e.getKey().isBlank() || e.getValue() == null) {
+        throw new InvalidConfigException(
+            where + ".sourceLabels: \"" + e.getKey() + "\" needs a label name and a value");
+      }
     }
-    if (m.getGateways() != null
-        && !m.getGateways().isEmpty()
-        && !m.getGateways().equals(java.util.List.of("mesh"))) {
-      throw new InvalidConfigException(
-          ConfigError.Problem.UNSUPPORTED,
-          where + ".gateways is not supported: Outrigger has no gateways");
+    return labels;
+  }
+
+  static List<String> gateways(List<String> gateways, String where) throws InvalidConfigException {
+    if (gateways == null) {
+      return List.of();
+    }
+    for (String g : gateways) {
+      if (g == null || g.isBlank()) {
+        throw new InvalidConfigException(where + ".gateways: a gateway name is empty");
+      }
+    }
+    return gateways;
+  }
+
+  /** Istio's inverted header matchers; an empty condition ({@code {}}) means "not present". */
+  private static List<HttpMatch.WithoutHeader> withoutHeaders(HTTPMatchRequest m, String where)
+      throws InvalidConfigException {
+    List<HttpMatch.WithoutHeader> out = new ArrayList<>();
+    if (m.getWithoutHeaders() != null) {
+      for (var e : m.getWithoutHeaders().entrySet()) {
+        requireLowercase(e.getKey(), where + ".withoutHeaders");
+        String at = where + ".withoutHeaders." + e.getKey();
+        StringMatch value =
+            e.getValue() == null || e.getValue().getMatchType() == null
+                ? null
+                : stringMatch(e.getValue(), at);
+        out.add(new HttpMatch.WithoutHeader(e.getKey(), value));
+      }
+    }
+    return out;
+  }
+
+  private static void requireLowercase(String name, String where) throws InvalidConfigException {
+    if (!name.equals(name.toLowerCase(Locale.ROOT))) {
+      throw new InvalidConfigException(where + ": header name \"" + name + "\" must be lowercase");
     }
   }
 

@@ -41,6 +41,9 @@ public final class ImplementedFields {
           "spec.http[].match[].ignoreUriCase",
           "spec.http[].match[].port",
           "spec.http[].match[].sourceNamespace",
+          "spec.http[].match[].sourceLabels",
+          "spec.http[].match[].gateways",
+          "spec.http[].match[].withoutHeaders",
           "spec.http[].route[].destination.host",
           "spec.http[].route[].destination.subset",
           "spec.http[].route[].destination.port.number",
@@ -93,6 +96,9 @@ public final class ImplementedFields {
           // L4RouteConverter
           "spec.tcp[].match[].port",
           "spec.tcp[].match[].destinationSubnets",
+          "spec.tcp[].match[].sourceLabels",
+          "spec.tcp[].match[].sourceNamespace",
+          "spec.tcp[].match[].gateways",
           "spec.tcp[].route[].destination.host",
           "spec.tcp[].route[].destination.subset",
           "spec.tcp[].route[].destination.port.number",
@@ -100,26 +106,20 @@ public final class ImplementedFields {
           "spec.tls[].match[].port",
           "spec.tls[].match[].sniHosts",
           "spec.tls[].match[].destinationSubnets",
+          "spec.tls[].match[].sourceLabels",
+          "spec.tls[].match[].sourceNamespace",
+          "spec.tls[].match[].gateways",
           "spec.tls[].route[].destination.host",
           "spec.tls[].route[].destination.subset",
           "spec.tls[].route[].destination.port.number",
           "spec.tls[].route[].weight",
           // refused with an error by the converters, so not "ignored"
-          "spec.tcp[].match[].sourceLabels",
-          "spec.tcp[].match[].sourceNamespace",
           "spec.tcp[].match[].sourceSubnet",
-          "spec.tcp[].match[].gateways",
-          "spec.tls[].match[].sourceLabels",
-          "spec.tls[].match[].sourceNamespace",
-          "spec.tls[].match[].gateways",
           "spec.http[].delegate",
           "spec.http[].redirect.derivePort",
           "spec.http[].fault.delay.exponentialDelay",
           "spec.http[].fault.abort.grpcStatus",
-          "spec.http[].fault.abort.http2Error",
-          "spec.http[].match[].withoutHeaders",
-          "spec.http[].match[].sourceLabels",
-          "spec.http[].match[].gateways");
+          "spec.http[].fault.abort.http2Error");
 
   /**
    * The fields of a trafficPolicy read by {@link TrafficPolicyConverter}, below one of its places.

@@ -11,18 +11,16 @@ import io.outrigger.controlplane.model.L4RouteRule;
 import io.outrigger.controlplane.model.L4RouteRule.L4Match;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A VirtualService's {@code tcp} and {@code tls} routes to {@link L4RouteRule}s. A sidecar's
- * outbound listeners are shared by every proxy, so conditions on the client (sourceLabels,
- * sourceNamespace, sourceSubnet) are refused rather than applied to everyone; {@code gateways} on a
- * match is refused too (sidecars only).
+ * A VirtualService's {@code tcp} and {@code tls} routes to {@link L4RouteRule}s. The conditions on
+ * the client (sourceLabels, sourceNamespace, gateways) are decided per proxy when its listeners are
+ * built, as Istio does; {@code sourceSubnet} is refused: Istio does not apply it to sidecars.
  */
 final class L4RouteConverter {
-  private static final String SHARED =
-      "Outrigger's outbound listeners are shared by every sidecar, so a condition on the client"
-          + " cannot be applied";
+  private static final String SOURCE_SUBNET =
+      "Istio does not apply it to sidecars (its route generation does not read it), and a sidecar's"
+          + " outbound connections all come from its own pod";
 
   private L4RouteConverter() {}
 
@@ -38,10 +36,18 @@ final class L4RouteConverter {
       for (int m = 0; m < specMatches.size(); m++) {
         L4MatchAttributes a = specMatches.get(m);
         String at = where + ".match[" + m + "]";
-        refuseClientConditions(
-            at, a.getSourceLabels(), a.getSourceNamespace(), a.getSourceSubnet(), a.getGateways());
+        if (a.getSourceSubnet() != null && !a.getSourceSubnet().isEmpty()) {
+          throw new InvalidConfigException(
+              Problem.UNSUPPORTED, at + ".sourceSubnet is not supported: " + SOURCE_SUBNET);
+        }
         matches.add(
-            new L4Match(port(a.getPort(), at), subnets(a.getDestinationSubnets(), at), List.of()));
+            new L4Match(
+                port(a.getPort(), at),
+                subnets(a.getDestinationSubnets(), at),
+                List.of(),
+                HttpMatchConverter.sourceLabels(a.getSourceLabels(), at),
+                sourceNamespace(a.getSourceNamespace()),
+                HttpMatchConverter.gateways(a.getGateways(), at)));
       }
       rules.add(new L4RouteRule(matches, destinations(route.getRoute(), where, namespace, mesh)));
     }
@@ -64,8 +70,6 @@ final class L4RouteConverter {
       for (int m = 0; m < specMatches.size(); m++) {
         TLSMatchAttributes a = specMatches.get(m);
         String at = where + ".match[" + m + "]";
-        refuseClientConditions(
-            at, a.getSourceLabels(), a.getSourceNamespace(), null, a.getGateways());
         List<String> sni = a.getSniHosts() == null ? List.of() : a.getSniHosts();
         if (sni.isEmpty()) {
           throw new InvalidConfigException(at + ".sniHosts: required");
@@ -81,34 +85,21 @@ final class L4RouteConverter {
           }
         }
         matches.add(
-            new L4Match(port(a.getPort(), at), subnets(a.getDestinationSubnets(), at), sni));
+            new L4Match(
+                port(a.getPort(), at),
+                subnets(a.getDestinationSubnets(), at),
+                sni,
+                HttpMatchConverter.sourceLabels(a.getSourceLabels(), at),
+                sourceNamespace(a.getSourceNamespace()),
+                HttpMatchConverter.gateways(a.getGateways(), at)));
       }
       rules.add(new L4RouteRule(matches, destinations(route.getRoute(), where, namespace, mesh)));
     }
     return rules;
   }
 
-  private static void refuseClientConditions(
-      String at,
-      Map<String, String> sourceLabels,
-      String sourceNamespace,
-      String sourceSubnet,
-      List<String> gateways)
-      throws InvalidConfigException {
-    String field =
-        sourceLabels != null && !sourceLabels.isEmpty()
-            ? "sourceLabels"
-            : sourceNamespace != null && !sourceNamespace.isEmpty()
-                ? "sourceNamespace"
-                : sourceSubnet != null && !sourceSubnet.isEmpty() ? "sourceSubnet" : null;
-    if (field != null) {
-      throw new InvalidConfigException(
-          Problem.UNSUPPORTED, at + "." + field + " is not supported: " + SHARED);
-    }
-    if (gateways != null && !gateways.isEmpty() && !gateways.equals(List.of("mesh"))) {
-      throw new InvalidConfigException(
-          Problem.UNSUPPORTED, at + ".gateways is not supported: Outrigger has no gateways");
-    }
+  private static String sourceNamespace(String written) {
+    return written == null || written.isEmpty() ? null : written;
   }
 
   private static int port(Long port, String at) throws InvalidConfigException {

@@ -60,8 +60,13 @@ class PolicyValidationTest {
             + "|http[0].rewrite: uri and uriRegexRewrite cannot both be set",
         "{rewrite: {uriRegexRewrite: {match: '(?=x)', rewrite: /c}}, route: [{destination: {host: ratings, port: {number: 9080}}}]}"
             + "|http[0].rewrite.uriRegexRewrite.match: regex \"(?=x)\" uses lookaround",
-        "{match: [{sourceLabels: {app: a}}], route: [{destination: {host: ratings, port: {number: 9080}}}]}"
-            + "|http[0].match[0].sourceLabels is not supported by Outrigger yet",
+        "{match: [{withoutHeaders: {X-User: {exact: a}}}], route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].match[0].withoutHeaders: header name \"X-User\" must be lowercase",
+        "{match: [{withoutHeaders: {x-user: {regex: '(?!a)'}}}], route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].match[0].withoutHeaders.x-user: regex \"(?!a)\" uses lookaround",
+        "{match: [{gateways: ['']}], route: [{destination: {host: ratings, port: {number: 9080}}}]}"
+            + "|http[0].match[0].gateways: a gateway name is empty",
+        "{delegate: {name: ratings-delegate}}|http[0].delegate is not supported by Outrigger yet",
         "{retries: {attempts: 0}, route: [{destination: {host: ratings, port: {number: 9080}}}], mirror: {host: ratings}, mirrors: [{destination: {host: ratings}}]}"
             + "|http[0]: mirror and mirrors cannot both be set",
         "{route: [{destination: {host: ratings, port: {number: 9080}}, headers: {request: {set: {a: b}}}}]}"
@@ -80,6 +85,35 @@ class PolicyValidationTest {
 
     assertThat(ConfigValidation.refuse(object, "default", mesh))
         .hasValueSatisfying(r -> assertThat(r).contains(reason));
+  }
+
+  /** Istio does not apply sourceSubnet to sidecars: refused with that reason, not ignored. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{tcp: [{match: [{sourceSubnet: 198.18.40.0/24}], route: [{destination: {host: ratings, port: {number: 9080}}}]}]}"
+            + "|tcp[0].match[0].sourceSubnet is not supported: Istio does not apply it to sidecars",
+        "{tcp: [{match: [{sourceLabels: {app: ''}}], route: [{destination: {host: ratings, port: {number: 9080}}}]}]}|",
+        "{tls: [{match: [{sniHosts: [a.example], sourceNamespace: other, gateways: [mesh]}], route: [{destination: {host: ratings, port: {number: 9080}}}]}]}|",
+      })
+  void virtualServiceL4ClientConditionsAreChecked(String routes, String reason) throws Exception {
+    var object =
+        YAML.readTree(
+            """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: ratings, namespace: default}
+                spec: {hosts: [ratings], %s}
+                """
+                .formatted(routes.substring(1, routes.length() - 1)));
+
+    if (reason == null) {
+      assertThat(ConfigValidation.refuse(object, "default", mesh)).isEmpty();
+    } else {
+      assertThat(ConfigValidation.refuse(object, "default", mesh))
+          .hasValueSatisfying(r -> assertThat(r).contains(reason));
+    }
   }
 
   @ParameterizedTest
