@@ -86,6 +86,36 @@ class ClientConditionsTest {
   }
 
   @Test
+  void onlySelectorsOfVirtualServicesExportedToTheProxysNamespaceEnterItsScope()
+      throws IOException {
+    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve("hidden")));
+    Files.writeString(
+        dir.resolve("hidden.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: ratings-own, namespace: other}
+        spec:
+          hosts: [details.default.svc.cluster.local]
+          exportTo: ["."]
+          http:
+          - match: [{sourceLabels: {app: productpage}}]
+            route: [{destination: {host: details.default.svc.cluster.local}}]
+        """);
+    MeshConfig hidden = MeshFixtures.load(dir);
+    MeshFixtures.replace(dir, "hidden.yaml", "exportTo: [\".\"]", "exportTo: [\"*\"]");
+    MeshConfig exported = MeshFixtures.load(dir);
+    assertThat(hidden.errors()).isEmpty();
+    assertThat(exported.errors()).isEmpty();
+
+    assertThat(generator.scope(hidden, proxy(hidden, "productpage-v1")).outbound().sourceLabels())
+        .isEmpty();
+    assertThat(
+            generator.scope(exported, proxy(exported, "productpage-v1")).outbound().sourceLabels())
+        .containsExactly(Map.of("app", "productpage"));
+  }
+
+  @Test
   void withoutHeadersBecomeInvertedHeaderMatchers() throws IOException {
     MeshConfig mesh = scenario();
 
