@@ -1,9 +1,7 @@
 package io.outrigger.istiocompat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
 import io.outrigger.testsupport.NetnsPod;
 import io.outrigger.testsupport.apps.EchoServer;
@@ -11,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +34,6 @@ class ClientConditionsTest {
   private static final int TCP_PORT = 9000;
   private static final String TCP_VIP = "198.19.0.42";
   private static final Duration APPLIED = Duration.ofSeconds(15);
-  private static final Pattern ECHO_NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"");
 
   private static HostModeMesh mesh;
   private static final List<Process> servers = new ArrayList<>();
@@ -201,17 +195,7 @@ class ClientConditionsTest {
   }
 
   private static void awaitInDump(MeshWorkload client, String resource, String text) {
-    var admin = mesh.pod(client.name()).sidecar().admin();
-    await()
-        .atMost(APPLIED)
-        .pollInterval(Duration.ofMillis(200))
-        .alias(client.name() + "'s sidecar holds " + text)
-        .until(
-            () ->
-                admin
-                    .get("/config_dump?resource=" + resource)
-                    .replaceAll("\\s", "")
-                    .contains(text));
+    mesh.pod(client.name()).awaitInConfigDump(resource, text, APPLIED);
   }
 
   /** {@link #REQUESTS} requests from {@code client}'s pod to reviews, by the version answering. */
@@ -222,29 +206,7 @@ class ClientConditionsTest {
         .collect(Collectors.groupingBy(EchoReply::name, Collectors.counting()));
   }
 
-  /** {@code count} HTTP requests each on its own TCP connection; by the echo app that answered. */
   private static Map<String, Integer> tcpConnections(MeshWorkload client, int count) {
-    ExecResult r =
-        mesh.pod(client.name())
-            .pod()
-            .exec(
-                List.of(
-                    "sh",
-                    "-c",
-                    "for i in $(seq "
-                        + count
-                        + "); do curl -s --max-time 5 http://"
-                        + TCP_VIP
-                        + ":"
-                        + TCP_PORT
-                        + "/; echo; done"),
-                false,
-                Duration.ofSeconds(60));
-    Map<String, Integer> served = new TreeMap<>();
-    Matcher m = ECHO_NAME.matcher(r.stdout());
-    while (m.find()) {
-      served.merge(m.group(1), 1, Integer::sum);
-    }
-    return served;
+    return PodHttp.echoNamesPerConnection(mesh.pod(client.name()).pod(), TCP_VIP, TCP_PORT, count);
   }
 }

@@ -1,7 +1,6 @@
 package io.outrigger.istiocompat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.outrigger.hostnet.ExecResult;
 import io.outrigger.testsupport.EnvoyExtension;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,7 +39,6 @@ class L4RoutingTest {
   private static final String VIP = "198.19.0.41";
   private static final String HOST = "reviews-l4.bookinfo.svc.cluster.local";
   private static final Duration APPLIED = Duration.ofSeconds(15);
-  private static final Pattern ECHO_NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern SUBJECT = Pattern.compile("subject=.*CN\\s*=\\s*([\\w-]+)");
 
   @TempDir static Path certs;
@@ -202,38 +199,12 @@ class L4RoutingTest {
           hosts: [reviews-l4]
         """
                 + routes.indent(2));
-    var admin = mesh.pod(PRODUCTPAGE.name()).sidecar().admin();
-    await()
-        .atMost(APPLIED)
-        .pollInterval(Duration.ofMillis(200))
-        .alias("productpage's sidecar holds the listener with " + inListenerDump)
-        .until(
-            () ->
-                admin
-                    .get("/config_dump?resource=dynamic_listeners")
-                    .replaceAll("\\s", "")
-                    .contains(inListenerDump));
+    mesh.pod(PRODUCTPAGE.name()).awaitInConfigDump("dynamic_listeners", inListenerDump, APPLIED);
     assertThat(mesh.controlPlane().syncz().configErrors()).as("config errors").isEmpty();
   }
 
-  /** {@code count} HTTP requests each on its own TCP connection; by the echo app that answered. */
   private static Map<String, Integer> tcpConnections(int count) {
-    ExecResult r =
-        fromProductpage(
-            "for i in $(seq "
-                + count
-                + "); do curl -s --max-time 5 http://"
-                + VIP
-                + ":"
-                + TCP_PORT
-                + "/; echo; done",
-            Duration.ofSeconds(60));
-    Map<String, Integer> served = new TreeMap<>();
-    Matcher m = ECHO_NAME.matcher(r.stdout());
-    while (m.find()) {
-      served.merge(m.group(1), 1, Integer::sum);
-    }
-    return served;
+    return PodHttp.echoNamesPerConnection(mesh.pod(PRODUCTPAGE.name()).pod(), VIP, TCP_PORT, count);
   }
 
   /** The CN of the certificate the server presented to a client sending {@code sni}. */

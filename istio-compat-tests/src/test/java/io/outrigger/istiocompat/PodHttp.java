@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +22,37 @@ final class PodHttp {
   private static final Pattern REPLY = Pattern.compile("(?s)(.*?)\n--outrigger-reply-(\\d{3})--\n");
   static final int MAX_BATCH = 100;
 
+  private static final Pattern ECHO_NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"]+)\"");
+
   private PodHttp() {}
+
+  /**
+   * {@code count} HTTP requests to {@code ip}:{@code port}, each on its own TCP connection (for TCP
+   * routes, which choose per connection); by the name of the echo app that answered. 60 s limit.
+   */
+  static Map<String, Integer> echoNamesPerConnection(
+      NetnsPod from, String ip, int port, int count) {
+    ExecResult r =
+        from.exec(
+            List.of(
+                "sh",
+                "-c",
+                "for i in $(seq "
+                    + count
+                    + "); do curl -s --max-time 5 http://"
+                    + ip
+                    + ":"
+                    + port
+                    + "/; echo; done"),
+            false,
+            Duration.ofSeconds(60));
+    Map<String, Integer> served = new TreeMap<>();
+    Matcher m = ECHO_NAME.matcher(r.stdout());
+    while (m.find()) {
+      served.merge(m.group(1), 1, Integer::sum);
+    }
+    return served;
+  }
 
   /** One request; the ExecResult carries curl's exit code (0 = an HTTP answer arrived). */
   static ExecResult get(

@@ -17,7 +17,8 @@ import java.util.Objects;
  * <p>The outbound side is the proxy's namespace, which decides the short host names its routes
  * answer to, and its {@link OutboundScope}: the Sidecar resource applying to it and the {@code
  * exportTo} of services, VirtualServices and DestinationRules narrow what it sees. Proxies without
- * a Sidecar in a mesh where nothing is hidden share one outbound scope.
+ * a Sidecar in a mesh where nothing is hidden share one outbound scope, as long as they answer
+ * alike the VirtualServices' conditions on the client ({@code sourceLabels}), if any.
  *
  * @param namespace the proxy's namespace: its routes' short names
  * @param inbound its own side: ports, mTLS modes, probes and the AuthorizationPolicies that select
