@@ -271,8 +271,16 @@ final class MeshResources {
           }
           Map<String, VersionedResource> own = new LinkedHashMap<>();
           for (InboundPort port : p.ports()) {
+            boolean http2 = port.protocol().isHttp2();
             Cluster cluster =
-                StaticClusterFactory.inbound(port.targetPort(), port.protocol().isHttp2());
+                port.equals(new InboundPort(port.targetPort(), port.protocol(), port.mode()))
+                    ? StaticClusterFactory.inbound(port.targetPort(), http2)
+                    : StaticClusterFactory.inbound(
+                        port.targetPort(),
+                        port.appAddress(),
+                        port.appPort(),
+                        http2,
+                        port.connectionPool());
             put(own, cluster.getName(), cluster);
           }
           for (var jwks : InboundJwt.remoteKeySets(p)) {

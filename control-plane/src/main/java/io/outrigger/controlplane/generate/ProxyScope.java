@@ -5,7 +5,9 @@ import io.outrigger.controlplane.generate.scope.OutboundScope;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
+import io.outrigger.controlplane.model.SidecarConfig;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one proxy may see and what applies to it, Istio's SidecarScope: the only input, besides the
@@ -38,9 +40,11 @@ public record ProxyScope(String namespace, InboundPlan inbound, OutboundScope ou
    */
   public static ProxyScope of(
       MeshConfig mesh, ProxyNode proxy, MeshSettings settings, boolean somethingHidden) {
+    Optional<SidecarConfig> sidecar =
+        SidecarConfig.applying(mesh.sidecars(), proxy.workload(), settings.rootNamespace());
     return new ProxyScope(
         proxy.namespace(),
-        InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()),
-        OutboundScope.of(mesh, proxy.workload(), settings, somethingHidden));
+        InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace(), sidecar),
+        OutboundScope.of(proxy.workload(), sidecar, settings, somethingHidden));
   }
 }

@@ -53,7 +53,7 @@ public final class OutboundListenerFactory {
   public static List<Listener> serviceListeners(OutboundView view) {
     List<Listener> listeners = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (Service service : view.services()) {
+    for (Service service : view.listenerServices()) {
       List<String> vips = service.vips();
       if (vips.isEmpty() && service.entry() != null) {
         vips = List.of(ANY_ADDRESS);

@@ -48,7 +48,7 @@ public final class OutboundRouteFactory {
   /** The HTTP ports of the services a proxy sees: one route configuration each. */
   public static Set<Integer> httpPorts(OutboundView view) {
     Set<Integer> ports = new TreeSet<>();
-    view.services()
+    view.listenerServices()
         .forEach(
             s ->
                 s.ports().stream()
@@ -62,7 +62,7 @@ public final class OutboundRouteFactory {
     RouteConfiguration.Builder config =
         RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
     Set<String> usedDomains = new HashSet<>();
-    for (Service service : view.services()) {
+    for (Service service : view.listenerServices()) {
       Optional<ServicePort> servicePort = service.port(port).filter(p -> p.protocol().isHttp());
       if (servicePort.isPresent()) {
         List<String> domains =

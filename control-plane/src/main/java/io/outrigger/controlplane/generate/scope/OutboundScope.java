@@ -40,8 +40,21 @@ public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTra
    */
   public static OutboundScope of(
       MeshConfig mesh, Workload workload, MeshSettings settings, boolean somethingHidden) {
-    Optional<SidecarConfig> sidecar =
-        SidecarConfig.applying(mesh.sidecars(), workload, settings.rootNamespace());
+    return of(
+        workload,
+        SidecarConfig.applying(mesh.sidecars(), workload, settings.rootNamespace()),
+        settings,
+        somethingHidden);
+  }
+
+  /**
+   * @param sidecar the Sidecar applying to {@code workload} ({@link SidecarConfig#applying})
+   */
+  public static OutboundScope of(
+      Workload workload,
+      Optional<SidecarConfig> sidecar,
+      MeshSettings settings,
+      boolean somethingHidden) {
     OutboundTrafficPolicy policy = sidecar.map(SidecarConfig::outboundTrafficPolicy).orElse(null);
     if (policy == null) {
       policy = settings.outboundTrafficPolicy();
