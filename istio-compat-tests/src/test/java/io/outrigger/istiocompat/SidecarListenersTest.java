@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.outrigger.istiocompat.PodHttp.Outcome;
 import io.outrigger.testsupport.EnvoyExtension;
+import io.outrigger.testsupport.NetnsPod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with real sidecars in network-namespace pods: a Sidecar ingress exposes port 9080 of an app that
  * listens on 127.0.0.1:8080 only, under STRICT mTLS and an AuthorizationPolicy; an egress listener
  * for port 9080 lets its proxy reach only the hosts it lists on that port; an inbound connection
- * pool overflows concurrent requests, counted by the server's Envoy.
+ * pool overflows concurrent requests, counted by the server's Envoy; an egress proxy receives the
+ * traffic to unknown destinations.
  */
 class SidecarListenersTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -238,6 +240,59 @@ class SidecarListenersTest {
       assertThat(overflowed)
           .as("counted by the server's Envoy (client retries add to it)")
           .isGreaterThanOrEqualTo(refused);
+      SidecarChecks.assertNoNackAndValid(mesh);
+    }
+  }
+
+  @Test
+  void anEgressProxyReceivesTheTrafficToUnknownDestinations() {
+    try (HostModeMesh mesh =
+        HostModeMesh.start(
+            ENVOYS, List.of(), List.of(PRODUCTPAGE), List.of("egress", "outsider"))) {
+      NetnsPod egress = mesh.startEchoServers("egress", List.of(3128));
+      MeshedPod productpage = mesh.pod(PRODUCTPAGE.name());
+      ServiceAddress unknown =
+          new ServiceAddress("unknown.example", mesh.plainPod("outsider").ip(), 8081);
+      assertThat(status(productpage, unknown, "/"))
+          .as("ALLOW_ANY without egress proxy: passed through to where nothing listens")
+          .isNotEqualTo(200);
+
+      mesh.registry()
+          .write(
+              "productpage-sidecar.yaml",
+              """
+              apiVersion: networking.istio.io/v1
+              kind: Sidecar
+              metadata: {name: productpage, namespace: bookinfo}
+              spec:
+                workloadSelector:
+                  labels: {app: productpage}
+                outboundTrafficPolicy:
+                  mode: ALLOW_ANY
+                  egressProxy:
+                    host: egress.proxy.internal
+                    port: {number: 3128}
+              ---
+              apiVersion: networking.istio.io/v1
+              kind: ServiceEntry
+              metadata: {name: egress-proxy, namespace: bookinfo}
+              spec:
+                hosts: [egress.proxy.internal]
+                location: MESH_EXTERNAL
+                resolution: STATIC
+                ports:
+                - {number: 3128, name: tcp, protocol: TCP}
+                endpoints:
+                - address: %s
+              """
+                  .formatted(egress.ip()));
+      await()
+          .atMost(CONFIG_TIMEOUT)
+          .untilAsserted(() -> assertThat(status(productpage, unknown, "/")).isEqualTo(200));
+
+      assertThat(PodHttp.echo(productpage.pod(), unknown, "/", Map.of()).name())
+          .as("answered by the egress proxy, not the original destination")
+          .isEqualTo("egress-3128");
       SidecarChecks.assertNoNackAndValid(mesh);
     }
   }

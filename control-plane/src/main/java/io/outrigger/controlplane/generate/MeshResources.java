@@ -198,7 +198,8 @@ final class MeshResources {
 
   private static Map<String, VersionedResource> outboundListeners(OutboundView view) {
     Map<String, VersionedResource> listenerMap = new LinkedHashMap<>();
-    Listener virtualOutbound = OutboundListenerFactory.virtualOutbound(view.scope().policy());
+    Listener virtualOutbound =
+        OutboundListenerFactory.virtualOutbound(view.scope().unknownDestinationCluster());
     put(listenerMap, virtualOutbound.getName(), virtualOutbound);
     for (Listener listener : OutboundListenerFactory.serviceListeners(view)) {
       put(listenerMap, listener.getName(), listener);

@@ -20,6 +20,8 @@ import java.util.Optional;
  *     workload) make the proxy's inbound side, as in Istio
  * @param inboundConnectionPool the connection pool of every inbound cluster whose ingress listener
  *     sets none
+ * @param egressProxy where ALLOW_ANY sends traffic to unknown destinations instead of its original
+ *     destination; null: there
  */
 public record SidecarConfig(
     String namespace,
@@ -28,7 +30,8 @@ public record SidecarConfig(
     List<EgressListener> egress,
     OutboundTrafficPolicy outboundTrafficPolicy,
     List<IngressListener> ingress,
-    Optional<TrafficPolicy.ConnectionPool> inboundConnectionPool) {
+    Optional<TrafficPolicy.ConnectionPool> inboundConnectionPool,
+    EgressProxy egressProxy) {
   public SidecarConfig {
     Objects.requireNonNull(namespace);
     Objects.requireNonNull(name);
@@ -36,6 +39,9 @@ public record SidecarConfig(
     egress = List.copyOf(egress);
     ingress = List.copyOf(ingress);
     Objects.requireNonNull(inboundConnectionPool);
+    if (egressProxy != null && outboundTrafficPolicy != OutboundTrafficPolicy.ALLOW_ANY) {
+      throw new IllegalArgumentException("an egress proxy needs ALLOW_ANY");
+    }
   }
 
   /** A Sidecar with one catch-all egress listener of {@code egressHosts} and nothing else. */
@@ -52,7 +58,19 @@ public record SidecarConfig(
         List.of(EgressListener.catchAll(egressHosts)),
         outboundTrafficPolicy,
         List.of(),
-        Optional.empty());
+        Optional.empty(),
+        null);
+  }
+
+  /**
+   * Istio's {@code outboundTrafficPolicy.egressProxy}: a service host (as written, a full name), an
+   * optional subset and a port, that is, the cluster {@code outbound|port|subset|host}.
+   */
+  public record EgressProxy(String host, String subset, int port) {
+    public EgressProxy {
+      Objects.requireNonNull(host);
+      subset = subset == null ? "" : subset;
+    }
   }
 
   /**

@@ -185,7 +185,7 @@ class OutboundScopingTest {
         kind: Sidecar
         metadata: {name: egress-proxy, namespace: default}
         spec:
-          outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: proxy.example.com, port: {number: 3128}}}
+          outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: proxy.example.com, port: {number: 3128}}}
         ---
         apiVersion: networking.istio.io/v1
         kind: Sidecar
@@ -242,9 +242,8 @@ class OutboundScopingTest {
             "Sidecar default/ingress-tls: spec.ingress[0].tls is not implemented by Outrigger"
                 + " (Istio too applies it only behind the ENABLE_TLS_ON_SIDECAR_INGRESS flag): the"
                 + " port is served with the mesh's mTLS as PeerAuthentication says; remove tls",
-            "Sidecar default/egress-proxy: spec.outboundTrafficPolicy.egressProxy is not"
-                + " implemented by Outrigger: traffic to unknown destinations goes out directly"
-                + " (ALLOW_ANY) or is refused (REGISTRY_ONLY); remove egressProxy",
+            "Sidecar default/egress-proxy: spec.outboundTrafficPolicy.egressProxy needs"
+                + " spec.outboundTrafficPolicy.mode ALLOW_ANY",
             "Sidecar default/egress-bind: spec.egress[0].bind is not implemented by Outrigger:"
                 + " outbound listeners match the destination service's address; remove bind",
             "Sidecar default/short-host: spec.egress[0].hosts[0]: \"reviews\" is not of the form"

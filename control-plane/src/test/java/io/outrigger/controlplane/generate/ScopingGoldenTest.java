@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * src/test/resources/scoping/}: ServiceEntries of each resolution and location; a Sidecar scoping
  * its egress (REGISTRY_ONLY); exportTo hiding objects from its namespace; Sidecar ingress listeners
  * (ports, default endpoints, connection pools, under STRICT mTLS and an AuthorizationPolicy);
- * egress listeners per port.
+ * egress listeners per port; an egress proxy for unknown destinations.
  */
 class ScopingGoldenTest {
   @TempDir static Path tmp;
@@ -33,7 +33,8 @@ class ScopingGoldenTest {
         "sidecar-egress",
         "export-to",
         "sidecar-ingress",
-        "sidecar-egress-ports"
+        "sidecar-egress-ports",
+        "sidecar-egress-proxy"
       })
   void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
     ProductpageGoldens.assertScenario(tmp, secrets, "scoping", scenario);

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sidecar ingress and per-port egress listeners (the scenarios {@code scoping/sidecar-ingress} and
- * {@code scoping/sidecar-egress-ports}): what the selected proxy gets, what the others keep, and
- * that proxies with the same Sidecar still share their resources.
+ * Sidecar ingress and per-port egress listeners and the egress proxy (the scenarios {@code
+ * scoping/sidecar-*}): what the selected proxy gets, what the others keep, and that proxies with
+ * the same Sidecar still share their resources.
  */
 class SidecarListenersTest {
   @TempDir Path tmp;
@@ -140,6 +140,24 @@ class SidecarListenersTest {
     assertThat(two.routes().get("9080")).isSameAs(one.routes().get("9080"));
     assertThat(two.clusters().get("outbound|9080||reviews.default.svc.cluster.local"))
         .isSameAs(one.clusters().get("outbound|9080||reviews.default.svc.cluster.local"));
+  }
+
+  @Test
+  void anEgressProxyTakesTheTrafficToUnknownDestinationsOfItsProxiesOnly() throws IOException {
+    MeshConfig mesh = scenario("sidecar-egress-proxy", "");
+
+    ProxyResources productpage = generate(mesh, "productpage-v1");
+    ProxyResources reviews = generate(mesh, "reviews-v1");
+
+    String egress = "outbound|3128||egress.proxy.internal";
+    Listener virtualOutbound = (Listener) productpage.listeners().get("virtualOutbound").resource();
+    assertThat(virtualOutbound.getDefaultFilterChain().getName()).isEqualTo(egress);
+    assertThat(productpage.clusters()).containsKey(egress);
+    RouteConfiguration route = (RouteConfiguration) productpage.routes().get("80").resource();
+    assertThat(route.getVirtualHostsList().getLast().getRoutes(0).getRoute().getCluster())
+        .isEqualTo(egress);
+    Listener unscoped = (Listener) reviews.listeners().get("virtualOutbound").resource();
+    assertThat(unscoped.getDefaultFilterChain().getName()).isEqualTo("PassthroughCluster");
   }
 
   private MeshConfig scenario(String scenario, String extraYaml) throws IOException {

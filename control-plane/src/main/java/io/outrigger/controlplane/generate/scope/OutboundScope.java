@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.scope;
 
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
@@ -76,6 +77,22 @@ public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTra
         || mesh.destinationRules().stream().anyMatch(d -> !d.exportTo().everywhere())
         || mesh.destinationRules().stream().map(d -> d.host()).distinct().count()
             < mesh.destinationRules().size();
+  }
+
+  /**
+   * Where connections and requests to unknown destinations go: REGISTRY_ONLY drops them, ALLOW_ANY
+   * sends them to their original destination, or to the Sidecar's egress proxy when it names one
+   * (Istio's {@code outbound|port|subset|host}).
+   */
+  public String unknownDestinationCluster() {
+    if (policy == OutboundTrafficPolicy.REGISTRY_ONLY) {
+      return ResourceNames.BLACKHOLE_CLUSTER;
+    }
+    if (sidecar != null && sidecar.egressProxy() != null) {
+      var proxy = sidecar.egressProxy();
+      return ResourceNames.outboundCluster(proxy.port(), proxy.subset(), proxy.host());
+    }
+    return ResourceNames.PASSTHROUGH_CLUSTER;
   }
 
   public boolean seesWholeMesh() {

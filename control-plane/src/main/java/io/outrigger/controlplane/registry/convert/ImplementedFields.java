@@ -179,8 +179,8 @@ public final class ImplementedFields {
           "spec.exportTo");
 
   /**
-   * Paths read by {@link SidecarConverter}; ingress {@code tls}, {@code egressProxy}, an egress
-   * {@code bind} and {@code captureMode: NONE} are refused there with their own reasons.
+   * Paths read by {@link SidecarConverter}; ingress {@code tls}, an egress {@code bind} and {@code
+   * captureMode: NONE} are refused there with their own reasons.
    */
   private static final Set<String> SIDECAR = sidecar();
 
@@ -285,7 +285,9 @@ public final class ImplementedFields {
                 "spec.ingress[].captureMode",
                 "spec.ingress[].tls",
                 "spec.outboundTrafficPolicy.mode",
-                "spec.outboundTrafficPolicy.egressProxy"));
+                "spec.outboundTrafficPolicy.egressProxy.host",
+                "spec.outboundTrafficPolicy.egressProxy.subset",
+                "spec.outboundTrafficPolicy.egressProxy.port.number"));
     for (String field : TRAFFIC_POLICY) {
       if (field.startsWith("connectionPool.")) {
         paths.add("spec.inboundConnectionPool." + field.substring("connectionPool.".length()));

@@ -1,6 +1,7 @@
 package io.outrigger.controlplane.registry.convert;
 
 import io.fabric8.istio.api.api.networking.v1alpha3.CaptureMode;
+import io.fabric8.istio.api.api.networking.v1alpha3.Destination;
 import io.fabric8.istio.api.api.networking.v1alpha3.IstioEgressListener;
 import io.fabric8.istio.api.api.networking.v1alpha3.IstioIngressListener;
 import io.fabric8.istio.api.api.networking.v1alpha3.OutboundTrafficPolicyMode;
@@ -14,6 +15,7 @@ import io.outrigger.controlplane.model.SidecarConfig;
 import io.outrigger.controlplane.model.SidecarConfig.DefaultEndpoint;
 import io.outrigger.controlplane.model.SidecarConfig.EgressHost;
 import io.outrigger.controlplane.model.SidecarConfig.EgressListener;
+import io.outrigger.controlplane.model.SidecarConfig.EgressProxy;
 import io.outrigger.controlplane.model.SidecarConfig.IngressListener;
 import io.outrigger.controlplane.model.TrafficPolicy;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ import java.util.regex.Pattern;
  * catch-all, with their {@code ns/host} entries), its ingress listeners, its inbound connection
  * pool and its outbound traffic policy, validated as Istio validates them. What a sidecar with
  * iptables capture cannot honour ({@code captureMode: NONE}, an egress {@code bind}, Unix sockets)
- * and ingress TLS and the egress proxy are refused, each with its reason.
+ * and ingress TLS are refused, each with its reason.
  */
 public final class SidecarConverter {
   private static final Pattern DEFAULT_ENDPOINT =
@@ -52,20 +54,15 @@ public final class SidecarConverter {
             ? Map.of()
             : spec.getWorkloadSelector().getLabels();
     OutboundTrafficPolicy policy = null;
+    EgressProxy egressProxy = null;
     if (spec.getOutboundTrafficPolicy() != null) {
-      if (spec.getOutboundTrafficPolicy().getEgressProxy() != null) {
-        throw new InvalidConfigException(
-            Problem.UNSUPPORTED,
-            "spec.outboundTrafficPolicy.egressProxy is not implemented by Outrigger: traffic to"
-                + " unknown destinations goes out directly (ALLOW_ANY) or is refused"
-                + " (REGISTRY_ONLY); remove egressProxy");
-      }
       if (spec.getOutboundTrafficPolicy().getMode() != null) {
         policy =
             spec.getOutboundTrafficPolicy().getMode() == OutboundTrafficPolicyMode.REGISTRY_ONLY
                 ? OutboundTrafficPolicy.REGISTRY_ONLY
                 : OutboundTrafficPolicy.ALLOW_ANY;
       }
+      egressProxy = egressProxy(spec.getOutboundTrafficPolicy().getEgressProxy(), policy);
     }
     return new SidecarConfig(
         namespace,
@@ -75,7 +72,33 @@ public final class SidecarConverter {
         policy,
         ingress(spec.getIngress() == null ? List.of() : spec.getIngress()),
         TrafficPolicyConverter.connectionPool(
-            spec.getInboundConnectionPool(), "spec.inboundConnectionPool"));
+            spec.getInboundConnectionPool(), "spec.inboundConnectionPool"),
+        egressProxy);
+  }
+
+  /** As Istio validates it: only with an explicit ALLOW_ANY, a full host name and a port. */
+  private static EgressProxy egressProxy(Destination written, OutboundTrafficPolicy mode)
+      throws InvalidConfigException {
+    if (written == null) {
+      return null;
+    }
+    String at = "spec.outboundTrafficPolicy.egressProxy";
+    if (mode != OutboundTrafficPolicy.ALLOW_ANY) {
+      throw new InvalidConfigException(at + " needs spec.outboundTrafficPolicy.mode ALLOW_ANY");
+    }
+    String host = written.getHost();
+    if (host == null || !HostMatch.isValid(host) || host.startsWith("*") || !host.contains(".")) {
+      throw new InvalidConfigException(
+          at + ".host: \"" + host + "\" is not a fully qualified host name");
+    }
+    if (written.getPort() == null || written.getPort().getNumber() == null) {
+      throw new InvalidConfigException(at + ".port.number is missing");
+    }
+    long port = written.getPort().getNumber();
+    if (port < 1 || port > 65535) {
+      throw new InvalidConfigException(at + ".port.number: " + port + " is not in 1..65535");
+    }
+    return new EgressProxy(host, written.getSubset(), (int) port);
   }
 
   /**
