@@ -52,19 +52,17 @@ class SidecarListenersTest {
           .isNotEqualTo(200);
 
       mesh.registry()
-          .write(
-              "ratings-sidecar.yaml",
+          .writeSidecar(
+              "ratings",
               """
-              apiVersion: networking.istio.io/v1
-              kind: Sidecar
-              metadata: {name: ratings, namespace: bookinfo}
-              spec:
-                workloadSelector:
-                  labels: {app: ratings}
-                ingress:
-                - port: {number: 9080, protocol: HTTP, name: http}
-                  defaultEndpoint: 127.0.0.1:8080
-              ---
+              ingress:
+              - port: {number: 9080, protocol: HTTP, name: http}
+                defaultEndpoint: 127.0.0.1:8080
+              """);
+      mesh.registry()
+          .write(
+              "ratings-policies.yaml",
+              """
               apiVersion: security.istio.io/v1
               kind: PeerAuthentication
               metadata: {name: ratings, namespace: bookinfo}
@@ -156,20 +154,14 @@ class SidecarListenersTest {
       assertThat(status(productpage, DETAILS_SERVICE, "/")).isEqualTo(200);
 
       mesh.registry()
-          .write(
-              "productpage-sidecar.yaml",
+          .writeSidecar(
+              "productpage",
               """
-              apiVersion: networking.istio.io/v1
-              kind: Sidecar
-              metadata: {name: productpage, namespace: bookinfo}
-              spec:
-                workloadSelector:
-                  labels: {app: productpage}
-                egress:
-                - port: {number: 9080, protocol: HTTP, name: http}
-                  hosts: [./reviews.bookinfo.svc.cluster.local]
-                - hosts: ["./*"]
-                outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+              egress:
+              - port: {number: 9080, protocol: HTTP, name: http}
+                hosts: [./reviews.bookinfo.svc.cluster.local]
+              - hosts: ["./*"]
+              outboundTrafficPolicy: {mode: REGISTRY_ONLY}
               """);
       await()
           .atMost(CONFIG_TIMEOUT)
@@ -203,18 +195,12 @@ class SidecarListenersTest {
           .containsOnly(200);
 
       mesh.registry()
-          .write(
-              "reviews-sidecar.yaml",
+          .writeSidecar(
+              "reviews",
               """
-              apiVersion: networking.istio.io/v1
-              kind: Sidecar
-              metadata: {name: reviews, namespace: bookinfo}
-              spec:
-                workloadSelector:
-                  labels: {app: reviews}
-                inboundConnectionPool:
-                  tcp: {maxConnections: 1}
-                  http: {http1MaxPendingRequests: 1}
+              inboundConnectionPool:
+                tcp: {maxConnections: 1}
+                http: {http1MaxPendingRequests: 1}
               """);
       String overflow = "cluster.inbound|9080||.upstream_rq_pending_overflow";
       await()
@@ -258,21 +244,19 @@ class SidecarListenersTest {
           .isNotEqualTo(200);
 
       mesh.registry()
-          .write(
-              "productpage-sidecar.yaml",
+          .writeSidecar(
+              "productpage",
               """
-              apiVersion: networking.istio.io/v1
-              kind: Sidecar
-              metadata: {name: productpage, namespace: bookinfo}
-              spec:
-                workloadSelector:
-                  labels: {app: productpage}
-                outboundTrafficPolicy:
-                  mode: ALLOW_ANY
-                  egressProxy:
-                    host: egress.proxy.internal
-                    port: {number: 3128}
-              ---
+              outboundTrafficPolicy:
+                mode: ALLOW_ANY
+                egressProxy:
+                  host: egress.proxy.internal
+                  port: {number: 3128}
+              """);
+      mesh.registry()
+          .write(
+              "egress-proxy.yaml",
+              """
               apiVersion: networking.istio.io/v1
               kind: ServiceEntry
               metadata: {name: egress-proxy, namespace: bookinfo}

@@ -10,10 +10,8 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.testing.MeshFixtures;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -256,15 +254,9 @@ class OutboundScopingTest {
                 + " combined with other values");
   }
 
-  private MeshConfig scenario(String scenario, String extraYaml) throws IOException {
-    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
-    try (InputStream in = getClass().getResourceAsStream("/scoping/" + scenario + "/istio.yaml")) {
-      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!extraYaml.isEmpty()) {
-      Files.writeString(dir.resolve("extra.yaml"), extraYaml);
-    }
-    MeshConfig mesh = MeshFixtures.load(dir);
+  private MeshConfig scenario(String scenario, String extraYaml) {
+    MeshConfig mesh =
+        MeshFixtures.load(MeshFixtures.bookinfoScenario(tmp, "scoping", scenario, extraYaml));
     assertThat(mesh.errors()).isEmpty();
     return mesh;
   }
