@@ -39,10 +39,6 @@ public record InboundPlan(
     this(ports, defaultMode, appProbes, List.of(), List.of());
   }
 
-  public static InboundPlan of(MeshConfig mesh, Workload workload, String rootNamespace) {
-    return of(mesh, workload, rootNamespace, Optional.empty());
-  }
-
   /**
    * As Istio builds a proxy's inbound side: the ingress listeners of the Sidecar applying to the
    * workload when it has some, else the ports of every service selecting the workload, by target

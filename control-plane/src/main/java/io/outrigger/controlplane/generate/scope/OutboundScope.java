@@ -36,20 +36,9 @@ public record OutboundScope(String namespace, SidecarConfig sidecar, OutboundTra
   /**
    * The outbound scope of {@code workload}'s proxy.
    *
-   * @param somethingHidden true when some object of {@code mesh} is not exported everywhere (see
-   *     {@link #hidesSomething}); computed once per snapshot
-   */
-  public static OutboundScope of(
-      MeshConfig mesh, Workload workload, MeshSettings settings, boolean somethingHidden) {
-    return of(
-        workload,
-        SidecarConfig.applying(mesh.sidecars(), workload, settings.rootNamespace()),
-        settings,
-        somethingHidden);
-  }
-
-  /**
    * @param sidecar the Sidecar applying to {@code workload} ({@link SidecarConfig#applying})
+   * @param somethingHidden true when some object of the mesh is not exported everywhere (see {@link
+   *     #hidesSomething}); computed once per snapshot
    */
   public static OutboundScope of(
       Workload workload,
