@@ -15,10 +15,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The Sidecar resource's ingress listeners, per-port egress listeners and inbound connection pool
  * with real sidecars in network-namespace pods: a Sidecar ingress exposes port 9080 of an app that
- * listens on 127.0.0.1:8080 only, under STRICT mTLS and an AuthorizationPolicy; an egress listener
- * for port 9080 lets its proxy reach only the hosts it lists on that port; an inbound connection
- * pool overflows concurrent requests, counted by the server's Envoy; an egress proxy receives the
- * traffic to unknown destinations.
+ * listens on 127.0.0.1:8080 only, under STRICT mTLS and an AuthorizationPolicy, captured or on a
+ * listener the sidecar binds itself (captureMode NONE); an egress listener for port 9080 lets its
+ * proxy reach only the hosts it lists on that port; an inbound connection pool overflows concurrent
+ * requests, counted by the server's Envoy; an egress proxy receives the traffic to unknown
+ * destinations.
  */
 class SidecarListenersTest {
   @RegisterExtension static final EnvoyExtension ENVOYS = new EnvoyExtension();
@@ -35,6 +36,17 @@ class SidecarListenersTest {
   private static final ServiceAddress DETAILS_SERVICE =
       new ServiceAddress("details.bookinfo.svc.cluster.local", "198.19.0.11", 9080);
   private static final Duration CONFIG_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final String RATINGS_STRICT =
+      """
+      apiVersion: security.istio.io/v1
+      kind: PeerAuthentication
+      metadata: {name: ratings, namespace: bookinfo}
+      spec:
+        selector:
+          matchLabels: {app: ratings}
+        mtls: {mode: STRICT}
+      """;
 
   @Test
   void anIngressListenerExposesAnAppOnLoopbackOnlyThroughItsSidecarWithStrictMtls() {
@@ -62,14 +74,8 @@ class SidecarListenersTest {
       mesh.registry()
           .write(
               "ratings-policies.yaml",
-              """
-              apiVersion: security.istio.io/v1
-              kind: PeerAuthentication
-              metadata: {name: ratings, namespace: bookinfo}
-              spec:
-                selector:
-                  matchLabels: {app: ratings}
-                mtls: {mode: STRICT}
+              RATINGS_STRICT
+                  + """
               ---
               apiVersion: security.istio.io/v1
               kind: AuthorizationPolicy
@@ -142,6 +148,57 @@ class SidecarListenersTest {
           .as("the refused Sidecar changes nothing")
           .isEqualTo(RATINGS.name());
       SidecarChecks.assertNoNackAndValid(mesh, before);
+    }
+  }
+
+  @Test
+  void anIngressListenerWithoutCaptureIsAPortTheSidecarBindsItself() {
+    try (HostModeMesh mesh =
+        HostModeMesh.start(
+            ENVOYS,
+            HostModeMesh.Options.DEFAULTS
+                .withAppSocket(RATINGS.name(), "127.0.0.1", 8080)
+                .withUncapturedInboundPorts(RATINGS.name(), 9080),
+            List.of(),
+            List.of(PRODUCTPAGE, RATINGS),
+            List.of("outsider"))) {
+      MeshedPod productpage = mesh.pod(PRODUCTPAGE.name());
+      MeshedPod ratings = mesh.pod(RATINGS.name());
+      assertThat(status(productpage, RATINGS_SERVICE, "/"))
+          .as("9080 is not captured and nothing listens on it yet")
+          .isNotEqualTo(200);
+
+      mesh.registry()
+          .writeSidecar(
+              "ratings",
+              """
+              ingress:
+              - port: {number: 9080, protocol: HTTP, name: http}
+                defaultEndpoint: 127.0.0.1:8080
+                captureMode: NONE
+              """);
+      mesh.registry().write("ratings-strict.yaml", RATINGS_STRICT);
+      await()
+          .atMost(CONFIG_TIMEOUT)
+          .untilAsserted(
+              () -> assertThat(status(productpage, RATINGS_SERVICE, "/")).isEqualTo(200));
+
+      EchoReply reply = PodHttp.echo(productpage.pod(), RATINGS_SERVICE, "/", Map.of());
+      assertThat(reply.name()).isEqualTo(RATINGS.name());
+      assertThat(reply.header("x-forwarded-client-cert"))
+          .as("the sidecar's own listener on 9080 terminates the mesh's mTLS")
+          .hasValueSatisfying(
+              xfcc -> assertThat(xfcc).contains("URI=" + PRODUCTPAGE.spiffeId(mesh.trustDomain())));
+      assertThat(
+              PodHttp.get(
+                      mesh.plainPod("outsider"),
+                      new ServiceAddress("ratings-direct", ratings.ip(), 9080),
+                      "/",
+                      Map.of())
+                  .exitCode())
+          .as("STRICT on the bound listener: plaintext from outside the mesh is refused")
+          .isNotZero();
+      SidecarChecks.assertNoNackAndValid(mesh);
     }
   }
 

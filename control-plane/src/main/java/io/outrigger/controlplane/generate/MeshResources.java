@@ -274,7 +274,9 @@ final class MeshResources {
           for (InboundPort port : p.ports()) {
             boolean http2 = port.protocol().isHttp2();
             Cluster cluster =
-                port.equals(new InboundPort(port.targetPort(), port.protocol(), port.mode()))
+                InboundPort.LOOPBACK.equals(port.appAddress())
+                        && port.appPort() == port.targetPort()
+                        && port.connectionPool().isEmpty()
                     ? StaticClusterFactory.inbound(port.targetPort(), http2)
                     : StaticClusterFactory.inbound(
                         port.targetPort(),
@@ -293,6 +295,9 @@ final class MeshResources {
           }
           Map<String, VersionedResource> listeners = new LinkedHashMap<>();
           put(listeners, ResourceNames.VIRTUAL_INBOUND, InboundListenerFactory.virtualInbound(p));
+          for (Listener bound : InboundListenerFactory.boundListeners(p)) {
+            put(listeners, bound.getName(), bound);
+          }
           if (!p.appProbes().isEmpty()) {
             AppHealthFactory.clusters(p.appProbes())
                 .forEach((name, cluster) -> put(own, name, cluster));

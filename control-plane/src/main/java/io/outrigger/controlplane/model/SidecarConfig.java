@@ -99,17 +99,19 @@ public record SidecarConfig(
   }
 
   /**
-   * An ingress listener: connections captured on their way to {@code port} of the workload go to
-   * {@code endpoint}.
+   * An ingress listener: connections to {@code port} of the workload go to {@code endpoint}.
    *
    * @param connectionPool this port's inbound connection pool; empty: the Sidecar's
+   * @param boundAddress null: the connections are captured by iptables (captureMode DEFAULT or
+   *     IPTABLES); else the address the proxy binds {@code port} on itself (captureMode NONE)
    */
   public record IngressListener(
       int port,
       Protocol protocol,
       String portName,
       DefaultEndpoint endpoint,
-      Optional<TrafficPolicy.ConnectionPool> connectionPool) {
+      Optional<TrafficPolicy.ConnectionPool> connectionPool,
+      String boundAddress) {
     public IngressListener {
       Objects.requireNonNull(protocol);
       portName = portName == null ? "" : portName;

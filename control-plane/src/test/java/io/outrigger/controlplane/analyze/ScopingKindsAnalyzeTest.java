@@ -27,8 +27,7 @@ class ScopingKindsAnalyzeTest {
       kind: Sidecar
       metadata: {name: without-capture, namespace: bookinfo}
       spec:
-        ingress: [{port: {number: 9080, protocol: HTTP, name: http}, captureMode: NONE}]
-        egress: [{hosts: ["./*"]}]
+        egress: [{hosts: ["./*"], captureMode: NONE}]
       """;
   private static final String ENTRY_WITH_SANS =
       """
@@ -83,9 +82,9 @@ class ScopingKindsAnalyzeTest {
     assertThat(report.findings())
         .extracting(Finding::line)
         .containsExactlyInAnyOrder(
-            "Error [OR0105] Sidecar bookinfo/without-capture: spec.ingress[0].captureMode NONE is"
-                + " not implemented by Outrigger: its sidecars capture every connection with"
-                + " iptables; use DEFAULT or IPTABLES",
+            "Error [OR0105] Sidecar bookinfo/without-capture: spec.egress[0].captureMode NONE is"
+                + " not implemented by Outrigger on egress listeners: its sidecars capture every"
+                + " outbound connection with iptables; use DEFAULT or IPTABLES",
             "Error [OR0105] ServiceEntry bookinfo/sans: spec.subjectAltNames is not implemented by"
                 + " Outrigger: refused rather than silently ignored",
             "Error [OR0003] ServiceEntry bookinfo/empty-static: resolution STATIC needs"
@@ -106,7 +105,7 @@ class ScopingKindsAnalyzeTest {
 
     assertThat(ConfigValidation.refuse(YAML.readTree(SIDECAR_WITHOUT_CAPTURE), "bookinfo", none))
         .hasValueSatisfying(
-            r -> assertThat(r).startsWith("spec.ingress[0].captureMode NONE is not implemented"));
+            r -> assertThat(r).startsWith("spec.egress[0].captureMode NONE is not implemented"));
     assertThat(ConfigValidation.refuse(YAML.readTree(ENTRY_WITH_SANS), "bookinfo", none))
         .contains(
             "spec.subjectAltNames is not implemented by Outrigger: refused rather than silently"

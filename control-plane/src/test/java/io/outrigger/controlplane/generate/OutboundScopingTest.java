@@ -187,6 +187,12 @@ class OutboundScopingTest {
         ---
         apiVersion: networking.istio.io/v1
         kind: Sidecar
+        metadata: {name: privileged-bind, namespace: default}
+        spec:
+          ingress: [{port: {number: 80, protocol: HTTP}, captureMode: NONE}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
         metadata: {name: egress-bind, namespace: default}
         spec:
           egress: [{port: {number: 9080}, bind: 127.0.0.2, hosts: ["./*"]}]
@@ -242,6 +248,8 @@ class OutboundScopingTest {
                 + " port is served with the mesh's mTLS as PeerAuthentication says; remove tls",
             "Sidecar default/egress-proxy: spec.outboundTrafficPolicy.egressProxy needs"
                 + " spec.outboundTrafficPolicy.mode ALLOW_ANY",
+            "Sidecar default/privileged-bind: spec.ingress[0].port.number: captureMode NONE"
+                + " binds port 80, below 1024, which the unprivileged proxy cannot",
             "Sidecar default/egress-bind: spec.egress[0].bind is not implemented by Outrigger:"
                 + " outbound listeners match the destination service's address; remove bind",
             "Sidecar default/short-host: spec.egress[0].hosts[0]: \"reviews\" is not of the form"

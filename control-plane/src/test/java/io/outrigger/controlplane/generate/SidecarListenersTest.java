@@ -45,7 +45,8 @@ class SidecarListenersTest {
     ProxyResources reviews = generate(mesh, "reviews-v1");
 
     assertThat(productpage.clusters().keySet().stream().filter(n -> n.startsWith("inbound|")))
-        .containsExactlyInAnyOrder("inbound|9080||", "inbound|9443||", "inbound|7070||");
+        .containsExactlyInAnyOrder(
+            "inbound|9080||", "inbound|9443||", "inbound|7070||", "inbound|9555||");
     assertThat(endpoint(productpage, "inbound|9080||")).isEqualTo("127.0.0.1:8080");
     assertThat(endpoint(productpage, "inbound|9443||"))
         .as("0.0.0.0 is the workload's own address")
@@ -71,6 +72,14 @@ class SidecarListenersTest {
     assertThat(chainNames(productpage))
         .as("STRICT on every ingress port: mTLS or dropped")
         .contains("inbound|9443|mtls", "inbound|9443|deny", "inbound|7070|mtls");
+    assertThat(chainNames(productpage)).noneMatch(n -> n.startsWith("inbound|9555|"));
+    Listener bound = (Listener) productpage.listeners().get("inbound_0.0.0.0_9555").resource();
+    assertThat(bound.getAddress().getSocketAddress().getPortValue())
+        .as("captureMode NONE: a listener the proxy binds itself")
+        .isEqualTo(9555);
+    assertThat(bound.getFilterChainsList())
+        .extracting(FilterChain::getName)
+        .containsExactly("inbound|9555|mtls", "inbound|9555|deny");
     assertThat(endpoint(reviews, "inbound|9080||"))
         .as("a proxy the Sidecar does not select keeps its Services' ports")
         .isEqualTo("127.0.0.1:9080");

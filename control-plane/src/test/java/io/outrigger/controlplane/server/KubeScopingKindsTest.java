@@ -104,7 +104,7 @@ class KubeScopingKindsTest {
             kind: Sidecar
             metadata: {name: default, namespace: shop}
             spec:
-              ingress: [{port: {number: 9080, protocol: HTTP, name: http}, captureMode: NONE}]
+              egress: [{hosts: ["./*"], captureMode: NONE}]
             """);
         await()
             .atMost(Duration.ofSeconds(30))
@@ -115,7 +115,7 @@ class KubeScopingKindsTest {
                         .anyMatch(
                             m ->
                                 m.startsWith(
-                                    "Sidecar shop/default: spec.ingress[0].captureMode NONE is not")));
+                                    "Sidecar shop/default: spec.egress[0].captureMode NONE is not")));
         assertThat(outboundClusters(envoy))
             .as("the last good Sidecar stays in force")
             .isEqualTo(Set.of("outbound|80||" + REVIEWS));

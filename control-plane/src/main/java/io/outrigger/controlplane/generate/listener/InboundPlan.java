@@ -67,7 +67,8 @@ public record InboundPlan(
                   policy.forPort(target),
                   InboundPort.LOOPBACK,
                   target,
-                  pool));
+                  pool,
+                  null));
         }
       }
     }
@@ -111,6 +112,7 @@ public record InboundPlan(
         policy.forPort(ingress.port()),
         address,
         appPort,
-        sidecar.inboundConnectionPool(ingress.port()));
+        sidecar.inboundConnectionPool(ingress.port()),
+        ingress.boundAddress());
   }
 }

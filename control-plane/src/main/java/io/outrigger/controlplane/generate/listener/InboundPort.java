@@ -15,6 +15,9 @@ import java.util.Optional;
  *     connection's original destination
  * @param appPort the app's port (the original destination's when {@code appAddress} is null)
  * @param connectionPool the Sidecar's inbound connection pool for this port, if any
+ * @param boundAddress null: connections reach the proxy through the capture rules (its {@code
+ *     virtualInbound}); else the address the proxy binds the port on (a Sidecar ingress listener
+ *     with captureMode NONE)
  */
 public record InboundPort(
     int targetPort,
@@ -22,7 +25,8 @@ public record InboundPort(
     MtlsMode mode,
     String appAddress,
     int appPort,
-    Optional<TrafficPolicy.ConnectionPool> connectionPool) {
+    Optional<TrafficPolicy.ConnectionPool> connectionPool,
+    String boundAddress) {
   public static final String LOOPBACK = "127.0.0.1";
 
   public InboundPort {
@@ -32,6 +36,6 @@ public record InboundPort(
 
   /** A service's target port: the app on loopback, on that port. */
   public InboundPort(int targetPort, Protocol protocol, MtlsMode mode) {
-    this(targetPort, protocol, mode, LOOPBACK, targetPort, Optional.empty());
+    this(targetPort, protocol, mode, LOOPBACK, targetPort, Optional.empty(), null);
   }
 }

@@ -18,6 +18,7 @@ import io.outrigger.controlplane.model.SidecarConfig.EgressListener;
 import io.outrigger.controlplane.model.SidecarConfig.EgressProxy;
 import io.outrigger.controlplane.model.SidecarConfig.IngressListener;
 import io.outrigger.controlplane.model.TrafficPolicy;
+import io.outrigger.sidecar.SidecarPorts;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,9 +31,10 @@ import java.util.regex.Pattern;
 /**
  * Istio Sidecar to {@link SidecarConfig}: its workload selector, its egress listeners (per port or
  * catch-all, with their {@code ns/host} entries), its ingress listeners, its inbound connection
- * pool and its outbound traffic policy, validated as Istio validates them. What a sidecar with
- * iptables capture cannot honour ({@code captureMode: NONE}, an egress {@code bind}, Unix sockets)
- * and ingress TLS are refused, each with its reason.
+ * pool and its outbound traffic policy, validated as Istio validates them. An ingress listener with
+ * {@code captureMode: NONE} is a port the proxy binds itself. What a sidecar with iptables capture
+ * cannot honour (egress {@code captureMode: NONE} and {@code bind}, Unix sockets) and ingress TLS
+ * are refused, each with its reason.
  */
 public final class SidecarConverter {
   private static final Pattern DEFAULT_ENDPOINT =
@@ -40,6 +42,15 @@ public final class SidecarConverter {
   private static final Pattern IPV4 =
       Pattern.compile(
           "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+
+  private static final Set<Integer> SIDECAR_PORTS =
+      Set.of(
+          SidecarPorts.ADMIN,
+          SidecarPorts.OUTBOUND_CAPTURE,
+          SidecarPorts.INBOUND_CAPTURE,
+          SidecarPorts.APP_HEALTH,
+          SidecarPorts.READINESS,
+          SidecarPorts.PROMETHEUS);
 
   private SidecarConverter() {}
 
@@ -177,12 +188,16 @@ public final class SidecarConverter {
                 + " ENABLE_TLS_ON_SIDECAR_INGRESS flag): the port is served with the mesh's mTLS"
                 + " as PeerAuthentication says; remove tls");
       }
-      captureMode(listener.getCaptureMode(), at);
       String bind = listener.getBind();
       if (bind != null && !bind.isEmpty() && !IPV4.matcher(bind).matches()) {
         throw new InvalidConfigException(
             bind.startsWith("unix://") ? Problem.UNSUPPORTED : Problem.INVALID,
             at + ".bind: \"" + bind + "\" is not an IPv4 address");
+      }
+      String boundAddress = null;
+      if (listener.getCaptureMode() == CaptureMode.NONE) {
+        boundAddress = bind == null || bind.isEmpty() ? "0.0.0.0" : bind;
+        requireBindable(port, at);
       }
       String name = listener.getPort().getName();
       String written_protocol = listener.getPort().getProtocol();
@@ -195,7 +210,12 @@ public final class SidecarConverter {
               listener.getConnectionPool(), at + ".connectionPool");
       listeners.add(
           new IngressListener(
-              port, protocol, name, defaultEndpoint(listener.getDefaultEndpoint(), at), pool));
+              port,
+              protocol,
+              name,
+              defaultEndpoint(listener.getDefaultEndpoint(), at),
+              pool,
+              boundAddress));
     }
     return listeners;
   }
@@ -231,16 +251,35 @@ public final class SidecarConverter {
   }
 
   /**
-   * DEFAULT and IPTABLES are what Outrigger's sidecars do: every connection is captured. NONE would
-   * need the proxy to bind the port itself, with the port left out of the capture rules.
+   * DEFAULT and IPTABLES are what Outrigger's sidecars do: every connection is captured. NONE on an
+   * egress listener would need the proxy to bind a listener address of its own for the app to dial.
    */
   private static void captureMode(CaptureMode mode, String at) throws InvalidConfigException {
     if (mode == CaptureMode.NONE) {
       throw new InvalidConfigException(
           Problem.UNSUPPORTED,
           at
-              + ".captureMode NONE is not implemented by Outrigger: its sidecars capture every"
-              + " connection with iptables; use DEFAULT or IPTABLES");
+              + ".captureMode NONE is not implemented by Outrigger on egress listeners: its"
+              + " sidecars capture every outbound connection with iptables; use DEFAULT or"
+              + " IPTABLES");
+    }
+  }
+
+  /**
+   * An ingress port the proxy binds itself (captureMode NONE): the proxy runs unprivileged (Istio
+   * skips such ports), and its own ports are taken.
+   */
+  private static void requireBindable(int port, String at) throws InvalidConfigException {
+    if (port < 1024) {
+      throw new InvalidConfigException(
+          at
+              + ".port.number: captureMode NONE binds port "
+              + port
+              + ", below 1024, which the unprivileged proxy cannot");
+    }
+    if (SIDECAR_PORTS.contains(port)) {
+      throw new InvalidConfigException(
+          at + ".port.number: captureMode NONE binds port " + port + ", one of the sidecar's own");
     }
   }
 
