@@ -51,18 +51,10 @@ class SidecarListenersTest {
   @Test
   void anIngressListenerExposesAnAppOnLoopbackOnlyThroughItsSidecarWithStrictMtls() {
     try (HostModeMesh mesh =
-        HostModeMesh.start(
-            ENVOYS,
-            HostModeMesh.Options.DEFAULTS.withAppSocket(RATINGS.name(), "127.0.0.1", 8080),
-            List.of(),
-            List.of(PRODUCTPAGE, RATINGS),
-            List.of("outsider"))) {
+        startWithRatingsOnLoopback(
+            HostModeMesh.Options.DEFAULTS, "its inbound cluster dials 9080")) {
       MeshedPod productpage = mesh.pod(PRODUCTPAGE.name());
       MeshedPod ratings = mesh.pod(RATINGS.name());
-      assertThat(status(productpage, RATINGS_SERVICE, "/"))
-          .as("without the Sidecar the inbound cluster dials 127.0.0.1:9080, where nothing listens")
-          .isNotEqualTo(200);
-
       mesh.registry()
           .writeSidecar(
               "ratings",
@@ -89,37 +81,11 @@ class SidecarListenersTest {
                   - operation:
                       paths: [/admin]
               """);
-      await()
-          .atMost(CONFIG_TIMEOUT)
-          .untilAsserted(
-              () -> assertThat(status(productpage, RATINGS_SERVICE, "/")).isEqualTo(200));
-
-      EchoReply reply = PodHttp.echo(productpage.pod(), RATINGS_SERVICE, "/", Map.of());
-      assertThat(reply.name()).isEqualTo(RATINGS.name());
-      assertThat(reply.header("x-forwarded-client-cert"))
-          .as("the app is reached over the mesh's mTLS, with the caller's identity")
-          .hasValueSatisfying(
-              xfcc -> assertThat(xfcc).contains("URI=" + PRODUCTPAGE.spiffeId(mesh.trustDomain())));
+      assertRatingsAnswersOverMtls(mesh);
       assertThat(status(productpage, RATINGS_SERVICE, "/admin"))
           .as("the AuthorizationPolicy applies on the ingress listener's chain")
           .isEqualTo(403);
-      var outsider = mesh.plainPod("outsider");
-      assertThat(
-              PodHttp.get(
-                      outsider,
-                      new ServiceAddress("ratings-direct", ratings.ip(), 9080),
-                      "/",
-                      Map.of())
-                  .exitCode())
-          .as("STRICT: plaintext from outside the mesh to the ingress port is refused")
-          .isNotZero();
-      assertThat(
-              PodHttp.get(
-                      outsider,
-                      new ServiceAddress("ratings-direct", ratings.ip(), 8080),
-                      "/",
-                      Map.of())
-                  .exitCode())
+      assertThat(plaintextFromOutsider(mesh, ratings, 8080))
           .as("the app itself is not reachable on the pod IP")
           .isNotZero();
 
@@ -154,20 +120,9 @@ class SidecarListenersTest {
   @Test
   void anIngressListenerWithoutCaptureIsAPortTheSidecarBindsItself() {
     try (HostModeMesh mesh =
-        HostModeMesh.start(
-            ENVOYS,
-            HostModeMesh.Options.DEFAULTS
-                .withAppSocket(RATINGS.name(), "127.0.0.1", 8080)
-                .withUncapturedInboundPorts(RATINGS.name(), 9080),
-            List.of(),
-            List.of(PRODUCTPAGE, RATINGS),
-            List.of("outsider"))) {
-      MeshedPod productpage = mesh.pod(PRODUCTPAGE.name());
-      MeshedPod ratings = mesh.pod(RATINGS.name());
-      assertThat(status(productpage, RATINGS_SERVICE, "/"))
-          .as("9080 is not captured and nothing listens on it yet")
-          .isNotEqualTo(200);
-
+        startWithRatingsOnLoopback(
+            HostModeMesh.Options.DEFAULTS.withUncapturedInboundPorts(RATINGS.name(), 9080),
+            "9080 is not captured")) {
       mesh.registry()
           .writeSidecar(
               "ratings",
@@ -178,26 +133,8 @@ class SidecarListenersTest {
                 captureMode: NONE
               """);
       mesh.registry().write("ratings-strict.yaml", RATINGS_STRICT);
-      await()
-          .atMost(CONFIG_TIMEOUT)
-          .untilAsserted(
-              () -> assertThat(status(productpage, RATINGS_SERVICE, "/")).isEqualTo(200));
 
-      EchoReply reply = PodHttp.echo(productpage.pod(), RATINGS_SERVICE, "/", Map.of());
-      assertThat(reply.name()).isEqualTo(RATINGS.name());
-      assertThat(reply.header("x-forwarded-client-cert"))
-          .as("the sidecar's own listener on 9080 terminates the mesh's mTLS")
-          .hasValueSatisfying(
-              xfcc -> assertThat(xfcc).contains("URI=" + PRODUCTPAGE.spiffeId(mesh.trustDomain())));
-      assertThat(
-              PodHttp.get(
-                      mesh.plainPod("outsider"),
-                      new ServiceAddress("ratings-direct", ratings.ip(), 9080),
-                      "/",
-                      Map.of())
-                  .exitCode())
-          .as("STRICT on the bound listener: plaintext from outside the mesh is refused")
-          .isNotZero();
+      assertRatingsAnswersOverMtls(mesh);
       SidecarChecks.assertNoNackAndValid(mesh);
     }
   }
@@ -336,6 +273,57 @@ class SidecarListenersTest {
           .isEqualTo("egress-3128");
       SidecarChecks.assertNoNackAndValid(mesh);
     }
+  }
+
+  /**
+   * A mesh of productpage and ratings, whose app listens on 127.0.0.1:8080 only (its Service and
+   * WorkloadEntry say 9080), and a plain pod "outsider"; productpage cannot reach ratings yet.
+   */
+  private static HostModeMesh startWithRatingsOnLoopback(
+      HostModeMesh.Options options, String whyUnreachable) {
+    HostModeMesh mesh =
+        HostModeMesh.start(
+            ENVOYS,
+            options.withAppSocket(RATINGS.name(), "127.0.0.1", 8080),
+            List.of(),
+            List.of(PRODUCTPAGE, RATINGS),
+            List.of("outsider"));
+    try {
+      assertThat(status(mesh.pod(PRODUCTPAGE.name()), RATINGS_SERVICE, "/"))
+          .as("without a Sidecar: %s, where nothing listens", whyUnreachable)
+          .isNotEqualTo(200);
+      return mesh;
+    } catch (RuntimeException | Error e) {
+      mesh.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Once the Sidecar is in force: productpage reaches ratings' app over the mesh's mTLS, the app
+   * sees productpage's identity, and plaintext from outside the mesh to 9080 is refused (STRICT).
+   */
+  private static void assertRatingsAnswersOverMtls(HostModeMesh mesh) {
+    MeshedPod productpage = mesh.pod(PRODUCTPAGE.name());
+    await()
+        .atMost(CONFIG_TIMEOUT)
+        .untilAsserted(() -> assertThat(status(productpage, RATINGS_SERVICE, "/")).isEqualTo(200));
+    EchoReply reply = PodHttp.echo(productpage.pod(), RATINGS_SERVICE, "/", Map.of());
+    assertThat(reply.name()).isEqualTo(RATINGS.name());
+    assertThat(reply.header("x-forwarded-client-cert"))
+        .as("the app is reached over the mesh's mTLS, with the caller's identity")
+        .hasValueSatisfying(
+            xfcc -> assertThat(xfcc).contains("URI=" + PRODUCTPAGE.spiffeId(mesh.trustDomain())));
+    assertThat(plaintextFromOutsider(mesh, mesh.pod(RATINGS.name()), 9080))
+        .as("STRICT: plaintext from outside the mesh to the ingress port is refused")
+        .isNotZero();
+  }
+
+  /** curl's exit code for a plaintext request from the plain pod "outsider" to {@code pod:port}. */
+  private static int plaintextFromOutsider(HostModeMesh mesh, MeshedPod pod, int port) {
+    return PodHttp.get(
+            mesh.plainPod("outsider"), new ServiceAddress("direct", pod.ip(), port), "/", Map.of())
+        .exitCode();
   }
 
   /** 40 requests to reviews, 10 at a time. */
