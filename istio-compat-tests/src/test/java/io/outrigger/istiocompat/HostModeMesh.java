@@ -67,29 +67,70 @@ final class HostModeMesh implements AutoCloseable {
       XdsApiType apiType,
       boolean separateJvm,
       UnaryOperator<ControlPlaneSettings> controlPlaneSettings,
-      Map<String, List<String>> sidecarArgs) {
+      Map<String, List<String>> sidecarArgs,
+      Map<String, AppSocket> appSockets,
+      Map<String, List<Integer>> uncapturedInboundPorts) {
     static final Options DEFAULTS =
-        new Options(XdsApiType.GRPC, false, UnaryOperator.identity(), Map.of());
+        new Options(XdsApiType.GRPC, false, UnaryOperator.identity(), Map.of(), Map.of(), Map.of());
 
     Options withApiType(XdsApiType type) {
-      return new Options(type, separateJvm, controlPlaneSettings, sidecarArgs);
+      return new Options(
+          type, separateJvm, controlPlaneSettings, sidecarArgs, appSockets, uncapturedInboundPorts);
     }
 
     Options inSeparateJvm() {
-      return new Options(apiType, true, controlPlaneSettings, sidecarArgs);
+      return new Options(
+          apiType, true, controlPlaneSettings, sidecarArgs, appSockets, uncapturedInboundPorts);
     }
 
     Options withControlPlaneSettings(UnaryOperator<ControlPlaneSettings> customize) {
-      return new Options(apiType, separateJvm, customize, sidecarArgs);
+      return new Options(
+          apiType, separateJvm, customize, sidecarArgs, appSockets, uncapturedInboundPorts);
     }
 
     /** Further Envoy flags for one workload's sidecar only (e.g. {@code --config-yaml ...}). */
     Options withSidecarArgs(String workloadName, String... args) {
       Map<String, List<String>> all = new LinkedHashMap<>(sidecarArgs);
       all.put(workloadName, List.of(args));
-      return new Options(apiType, separateJvm, controlPlaneSettings, Map.copyOf(all));
+      return new Options(
+          apiType,
+          separateJvm,
+          controlPlaneSettings,
+          Map.copyOf(all),
+          appSockets,
+          uncapturedInboundPorts);
+    }
+
+    /**
+     * One workload's app listens on {@code address:port} instead of every address on the workload's
+     * port (which its WorkloadEntry still declares).
+     */
+    Options withAppSocket(String workloadName, String address, int port) {
+      Map<String, AppSocket> all = new LinkedHashMap<>(appSockets);
+      all.put(workloadName, new AppSocket(address, port));
+      return new Options(
+          apiType,
+          separateJvm,
+          controlPlaneSettings,
+          sidecarArgs,
+          Map.copyOf(all),
+          uncapturedInboundPorts);
+    }
+
+    /**
+     * One workload's capture rules leave these inbound ports alone, as the annotation {@code
+     * traffic.sidecar.istio.io/excludeInboundPorts} does.
+     */
+    Options withUncapturedInboundPorts(String workloadName, Integer... ports) {
+      Map<String, List<Integer>> all = new LinkedHashMap<>(uncapturedInboundPorts);
+      all.put(workloadName, List.of(ports));
+      return new Options(
+          apiType, separateJvm, controlPlaneSettings, sidecarArgs, appSockets, Map.copyOf(all));
     }
   }
+
+  /** Where an app listens: an address (null: every one) and a port. */
+  record AppSocket(String address, int port) {}
 
   /** As {@link #start(Envoys, Options, List, List, List)} with {@link Options#DEFAULTS}. */
   static HostModeMesh start(
@@ -125,7 +166,7 @@ final class HostModeMesh implements AutoCloseable {
       List<NetnsPod> pods = new ArrayList<>();
       for (MeshWorkload w : workloads) {
         NetnsPod pod = network.addPod(PodSpec.named(w.name()).inNamespace(w.namespace()));
-        applyCaptureRules(pod);
+        applyCaptureRules(pod, options.uncapturedInboundPorts().getOrDefault(w.name(), List.of()));
         registry.writeWorkloadEntry(w, pod.ip(), true);
         pods.add(pod);
       }
@@ -147,7 +188,11 @@ final class HostModeMesh implements AutoCloseable {
       for (int i = 0; i < workloads.size(); i++) {
         MeshWorkload w = workloads.get(i);
         mesh.startSidecarAndApp(
-            envoys, w, pods.get(i), options.sidecarArgs().getOrDefault(w.name(), List.of()));
+            envoys,
+            w,
+            pods.get(i),
+            options.sidecarArgs().getOrDefault(w.name(), List.of()),
+            options.appSockets().getOrDefault(w.name(), new AppSocket(null, w.port())));
       }
       for (NetnsPod outsider : outsiders) {
         mesh.plain.put(outsider.name(), outsider);
@@ -169,15 +214,29 @@ final class HostModeMesh implements AutoCloseable {
 
   /**
    * The capture rules outrigger-cni writes, rendered and applied by its own code in the pod's
-   * netns.
+   * netns; {@code uncapturedInboundPorts} as its excludeInboundPorts annotation.
    */
-  private static void applyCaptureRules(NetnsPod pod) {
+  private static void applyCaptureRules(NetnsPod pod, List<Integer> uncapturedInboundPorts) {
+    CaptureConfig d = CaptureConfig.defaults(false);
+    CaptureConfig config =
+        new CaptureConfig(
+            d.outboundCapturePort(),
+            d.inboundCapturePort(),
+            d.proxyUid(),
+            d.proxyGid(),
+            d.inboundPorts(),
+            uncapturedInboundPorts,
+            d.includeOutboundPorts(),
+            d.excludeOutboundPorts(),
+            d.outboundCidrs(),
+            d.excludeOutboundCidrs(),
+            d.ipv6());
     new CaptureApplier(new CommandRunner(Duration.ofSeconds(10)))
-        .apply(pod.netnsPath(), CaptureRules.render(CaptureConfig.defaults(false)));
+        .apply(pod.netnsPath(), CaptureRules.render(config));
   }
 
   private void startSidecarAndApp(
-      Envoys envoys, MeshWorkload w, NetnsPod pod, List<String> extraArgs) {
+      Envoys envoys, MeshWorkload w, NetnsPod pod, List<String> extraArgs, AppSocket app) {
     Path files = Directories.readableBy1337(workDir.resolve("sidecar-" + w.name()));
     Path token =
         ProxyUserFiles.writeReadable(
@@ -204,8 +263,8 @@ final class HostModeMesh implements AutoCloseable {
         envoys.start(
             EnvoyOptions.inPod(pod, new SidecarBootstrap().render(params))
                 .withExtraArgs(args.toArray(String[]::new)));
-    pod.start(EchoServer.commandLine(w.port(), w.name()), false);
-    pod.awaitListening(w.port(), READY_TIMEOUT);
+    pod.start(EchoServer.commandLine(app.address(), app.port(), w.name()), false);
+    pod.awaitListening(app.port(), READY_TIMEOUT);
     meshed.put(w.name(), new MeshedPod(w, pod, sidecar));
   }
 

@@ -38,6 +38,25 @@ final class RegistryDirectory {
     }
   }
 
+  /**
+   * The Sidecar {@code app} of namespace bookinfo, selecting the workloads labelled {@code app},
+   * with {@code spec} (the YAML under {@code spec:} after the selector), as {@code
+   * <app>-sidecar.yaml}.
+   */
+  void writeSidecar(String app, String spec) {
+    write(
+        app + "-sidecar.yaml",
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: %s, namespace: bookinfo}
+        spec:
+          workloadSelector:
+            labels: {app: %s}
+        %s"""
+            .formatted(app, app, spec.stripIndent().indent(2)));
+  }
+
   /** Puts a file of {@code samples/bookinfo/} into the registry under the same file name. */
   void copySample(String relativePath) {
     write(Path.of(relativePath).getFileName().toString(), sample(relativePath));

@@ -58,17 +58,11 @@ class SidecarScopingTest {
       Set<String> clustersBefore = outboundClusters(scoped);
 
       mesh.registry()
-          .write(
-              "productpage-sidecar.yaml",
+          .writeSidecar(
+              "productpage",
               """
-              apiVersion: networking.istio.io/v1
-              kind: Sidecar
-              metadata: {name: productpage, namespace: bookinfo}
-              spec:
-                workloadSelector:
-                  labels: {app: productpage}
-                egress:
-                - hosts: ["./%s"]
+              egress:
+              - hosts: ["./%s"]
               """
                   .formatted(REVIEWS));
       await()

@@ -203,7 +203,8 @@ final class MeshResources {
 
   private static Map<String, VersionedResource> outboundListeners(OutboundView view) {
     Map<String, VersionedResource> listenerMap = new LinkedHashMap<>();
-    Listener virtualOutbound = OutboundListenerFactory.virtualOutbound(view.scope().policy());
+    Listener virtualOutbound =
+        OutboundListenerFactory.virtualOutbound(view.scope().unknownDestinationCluster());
     put(listenerMap, virtualOutbound.getName(), virtualOutbound);
     for (Listener listener : OutboundListenerFactory.serviceListeners(view)) {
       put(listenerMap, listener.getName(), listener);
@@ -278,8 +279,18 @@ final class MeshResources {
           }
           Map<String, VersionedResource> own = new LinkedHashMap<>();
           for (InboundPort port : p.ports()) {
+            boolean http2 = port.protocol().isHttp2();
             Cluster cluster =
-                StaticClusterFactory.inbound(port.targetPort(), port.protocol().isHttp2());
+                InboundPort.LOOPBACK.equals(port.appAddress())
+                        && port.appPort() == port.targetPort()
+                        && port.connectionPool().isEmpty()
+                    ? StaticClusterFactory.inbound(port.targetPort(), http2)
+                    : StaticClusterFactory.inbound(
+                        port.targetPort(),
+                        port.appAddress(),
+                        port.appPort(),
+                        http2,
+                        port.connectionPool());
             put(own, cluster.getName(), cluster);
           }
           for (var jwks : InboundJwt.remoteKeySets(p)) {
@@ -291,6 +302,9 @@ final class MeshResources {
           }
           Map<String, VersionedResource> listeners = new LinkedHashMap<>();
           put(listeners, ResourceNames.VIRTUAL_INBOUND, InboundListenerFactory.virtualInbound(p));
+          for (Listener bound : InboundListenerFactory.boundListeners(p)) {
+            put(listeners, bound.getName(), bound);
+          }
           if (!p.appProbes().isEmpty()) {
             AppHealthFactory.clusters(p.appProbes())
                 .forEach((name, cluster) -> put(own, name, cluster));

@@ -6,7 +6,9 @@ import io.outrigger.controlplane.generate.scope.SourceSelectors;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
+import io.outrigger.controlplane.model.SidecarConfig;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one proxy may see and what applies to it, Istio's SidecarScope: the only input, besides the
@@ -45,9 +47,11 @@ public record ProxyScope(String namespace, InboundPlan inbound, OutboundScope ou
       MeshSettings settings,
       boolean somethingHidden,
       SourceSelectors clients) {
+    Optional<SidecarConfig> sidecar =
+        SidecarConfig.applying(mesh.sidecars(), proxy.workload(), settings.rootNamespace());
     return new ProxyScope(
         proxy.namespace(),
-        InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace()),
-        OutboundScope.of(mesh, proxy.workload(), settings, somethingHidden, clients));
+        InboundPlan.of(mesh, proxy.workload(), settings.rootNamespace(), sidecar),
+        OutboundScope.of(proxy.workload(), sidecar, settings, somethingHidden, clients));
   }
 }

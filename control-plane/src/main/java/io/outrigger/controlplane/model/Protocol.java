@@ -46,7 +46,8 @@ public enum Protocol {
     return fromName == UNSUPPORTED ? TCP : fromName;
   }
 
-  private static Protocol parse(String value) {
+  /** A protocol by its Istio name ({@code HTTP}, {@code grpc}, ...); UNSUPPORTED when unknown. */
+  public static Protocol parse(String value) {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "http" -> HTTP;
       case "http2", "kubernetes.io/h2c" -> HTTP2;

@@ -52,6 +52,12 @@ public record Service(
     return new Service(namespace, name, vip, ports, selector, true, exportTo, entry);
   }
 
+  /** The same service with only {@code visible} as its ports. */
+  public Service withPorts(List<ServicePort> visible) {
+    return new Service(
+        namespace, name, vip, visible, selector, endpointsFromSlices, exportTo, entry);
+  }
+
   /** The same service visible only where {@code visibility} says. */
   public Service withExportTo(ExportTo visibility) {
     return new Service(

@@ -21,14 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ScopingKindsAnalyzeTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  private static final String SIDECAR_WITH_INGRESS =
+  private static final String SIDECAR_WITHOUT_CAPTURE =
       """
       apiVersion: networking.istio.io/v1
       kind: Sidecar
-      metadata: {name: with-ingress, namespace: bookinfo}
+      metadata: {name: without-capture, namespace: bookinfo}
       spec:
-        ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: "127.0.0.1:9080"}]
-        egress: [{hosts: ["./*"]}]
+        egress: [{hosts: ["./*"], captureMode: NONE}]
       """;
   private static final String ENTRY_WITH_SANS =
       """
@@ -76,16 +75,16 @@ class ScopingKindsAnalyzeTest {
   void analyzeReportsEachRefusedObjectWithItsFieldAndReason() throws IOException {
     Files.writeString(
         dir.resolve("scoping.yaml"),
-        String.join("---\n", SIDECAR_WITH_INGRESS, ENTRY_WITH_SANS, STATIC_WITHOUT_ENDPOINTS));
+        String.join("---\n", SIDECAR_WITHOUT_CAPTURE, ENTRY_WITH_SANS, STATIC_WITHOUT_ENDPOINTS));
 
     Analyzer.Report report = Analyzer.analyze(List.of(dir));
 
     assertThat(report.findings())
         .extracting(Finding::line)
         .containsExactlyInAnyOrder(
-            "Error [OR0105] Sidecar bookinfo/with-ingress: spec.ingress is not implemented by"
-                + " Outrigger: a sidecar's inbound listeners come from the Services selecting its"
-                + " workload; remove spec.ingress",
+            "Error [OR0105] Sidecar bookinfo/without-capture: spec.egress[0].captureMode NONE is"
+                + " not implemented by Outrigger on egress listeners: its sidecars capture every"
+                + " outbound connection with iptables; use DEFAULT or IPTABLES",
             "Error [OR0105] ServiceEntry bookinfo/sans: spec.subjectAltNames is not implemented by"
                 + " Outrigger: refused rather than silently ignored",
             "Error [OR0003] ServiceEntry bookinfo/empty-static: resolution STATIC needs"
@@ -104,8 +103,9 @@ class ScopingKindsAnalyzeTest {
   void theWebhookRefusesWithTheSameReasons() throws IOException {
     MeshConfig none = MeshConfig.empty();
 
-    assertThat(ConfigValidation.refuse(YAML.readTree(SIDECAR_WITH_INGRESS), "bookinfo", none))
-        .hasValueSatisfying(r -> assertThat(r).startsWith("spec.ingress is not implemented"));
+    assertThat(ConfigValidation.refuse(YAML.readTree(SIDECAR_WITHOUT_CAPTURE), "bookinfo", none))
+        .hasValueSatisfying(
+            r -> assertThat(r).startsWith("spec.egress[0].captureMode NONE is not implemented"));
     assertThat(ConfigValidation.refuse(YAML.readTree(ENTRY_WITH_SANS), "bookinfo", none))
         .contains(
             "spec.subjectAltNames is not implemented by Outrigger: refused rather than silently"

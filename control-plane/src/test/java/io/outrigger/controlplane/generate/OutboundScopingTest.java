@@ -10,10 +10,8 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.controlplane.testing.MeshFixtures;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,9 +151,51 @@ class OutboundScopingTest {
         """
         apiVersion: networking.istio.io/v1
         kind: Sidecar
-        metadata: {name: with-ingress, namespace: default}
+        metadata: {name: bad-endpoint, namespace: default}
         spec:
-          ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: "127.0.0.1:9080"}]
+          ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: "localhost:9080"}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: two-catch-alls, namespace: default}
+        spec:
+          egress: [{hosts: ["./*"]}, {hosts: ["*/*"]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: same-port, namespace: default}
+        spec:
+          egress: [{port: {number: 9080}, hosts: ["./*"]}, {port: {number: 9080}, hosts: ["*/*"]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: unix-endpoint, namespace: default}
+        spec:
+          ingress: [{port: {number: 9080, protocol: HTTP}, defaultEndpoint: "unix:///var/run/app.sock"}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: ingress-tls, namespace: default}
+        spec:
+          ingress: [{port: {number: 9080, protocol: HTTPS}, tls: {mode: SIMPLE}}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: egress-proxy, namespace: default}
+        spec:
+          outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: proxy.example.com, port: {number: 3128}}}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: privileged-bind, namespace: default}
+        spec:
+          ingress: [{port: {number: 80, protocol: HTTP}, captureMode: NONE}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: egress-bind, namespace: default}
+        spec:
+          egress: [{port: {number: 9080}, bind: 127.0.0.2, hosts: ["./*"]}]
         ---
         apiVersion: networking.istio.io/v1
         kind: Sidecar
@@ -194,8 +234,24 @@ class OutboundScopingTest {
     assertThat(mesh.errors())
         .extracting(ConfigError::message)
         .containsExactlyInAnyOrder(
-            "Sidecar default/with-ingress: spec.ingress is not implemented by Outrigger: a sidecar's"
-                + " inbound listeners come from the Services selecting its workload; remove spec.ingress",
+            "Sidecar default/bad-endpoint: spec.ingress[0].defaultEndpoint: \"localhost:9080\" must"
+                + " be 127.0.0.1:PORT or 0.0.0.0:PORT with PORT in 1..65535",
+            "Sidecar default/two-catch-alls: spec.egress[0]: only the last egress listener may omit"
+                + " port (it is the catch-all for every other port)",
+            "Sidecar default/same-port: spec.egress[1].port.number: port 9080 has an egress"
+                + " listener already",
+            "Sidecar default/unix-endpoint: spec.ingress[0].defaultEndpoint: Unix domain sockets are"
+                + " not implemented by Outrigger (the sidecar and the app share no socket"
+                + " directory); use 127.0.0.1:PORT or 0.0.0.0:PORT",
+            "Sidecar default/ingress-tls: spec.ingress[0].tls is not implemented by Outrigger"
+                + " (Istio too applies it only behind the ENABLE_TLS_ON_SIDECAR_INGRESS flag): the"
+                + " port is served with the mesh's mTLS as PeerAuthentication says; remove tls",
+            "Sidecar default/egress-proxy: spec.outboundTrafficPolicy.egressProxy needs"
+                + " spec.outboundTrafficPolicy.mode ALLOW_ANY",
+            "Sidecar default/privileged-bind: spec.ingress[0].port.number: captureMode NONE"
+                + " binds port 80, below 1024, which the unprivileged proxy cannot",
+            "Sidecar default/egress-bind: spec.egress[0].bind is not implemented by Outrigger:"
+                + " outbound listeners match the destination service's address; remove bind",
             "Sidecar default/short-host: spec.egress[0].hosts[0]: \"reviews\" is not of the form"
                 + " namespace/host (e.g. \"./*\")",
             "ServiceEntry default/dns-wildcard: spec.hosts[0]: wildcard host \"*.example.com\" cannot"
@@ -206,15 +262,9 @@ class OutboundScopingTest {
                 + " combined with other values");
   }
 
-  private MeshConfig scenario(String scenario, String extraYaml) throws IOException {
-    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(tmp.resolve(scenario)));
-    try (InputStream in = getClass().getResourceAsStream("/scoping/" + scenario + "/istio.yaml")) {
-      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!extraYaml.isEmpty()) {
-      Files.writeString(dir.resolve("extra.yaml"), extraYaml);
-    }
-    MeshConfig mesh = MeshFixtures.load(dir);
+  private MeshConfig scenario(String scenario, String extraYaml) {
+    MeshConfig mesh =
+        MeshFixtures.load(MeshFixtures.bookinfoScenario(tmp, "scoping", scenario, extraYaml));
     assertThat(mesh.errors()).isEmpty();
     return mesh;
   }

@@ -13,7 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * What productpage's proxy may reach, one golden per scenario shape of {@code
  * src/test/resources/scoping/}: ServiceEntries of each resolution and location; a Sidecar scoping
- * its egress (REGISTRY_ONLY); exportTo hiding objects from its namespace.
+ * its egress (REGISTRY_ONLY); exportTo hiding objects from its namespace; Sidecar ingress listeners
+ * (ports, default endpoints, connection pools, under STRICT mTLS and an AuthorizationPolicy);
+ * egress listeners per port; an egress proxy for unknown destinations.
  */
 class ScopingGoldenTest {
   @TempDir static Path tmp;
@@ -25,7 +27,15 @@ class ScopingGoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"service-entry", "sidecar-egress", "export-to"})
+  @ValueSource(
+      strings = {
+        "service-entry",
+        "sidecar-egress",
+        "export-to",
+        "sidecar-ingress",
+        "sidecar-egress-ports",
+        "sidecar-egress-proxy"
+      })
   void matchesGoldenAndEnvoyAcceptsIt(String scenario) throws IOException {
     ProductpageGoldens.assertScenario(tmp, secrets, "scoping", scenario);
   }

@@ -104,7 +104,7 @@ class KubeScopingKindsTest {
             kind: Sidecar
             metadata: {name: default, namespace: shop}
             spec:
-              ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: "127.0.0.1:9080"}]
+              egress: [{hosts: ["./*"], captureMode: NONE}]
             """);
         await()
             .atMost(Duration.ofSeconds(30))
@@ -112,7 +112,10 @@ class KubeScopingKindsTest {
                 () ->
                     assertThat(controlPlane.registry().current().errors())
                         .extracting(ConfigError::message)
-                        .anyMatch(m -> m.startsWith("Sidecar shop/default: spec.ingress is not")));
+                        .anyMatch(
+                            m ->
+                                m.startsWith(
+                                    "Sidecar shop/default: spec.egress[0].captureMode NONE is not")));
         assertThat(outboundClusters(envoy))
             .as("the last good Sidecar stays in force")
             .isEqualTo(Set.of("outbound|80||" + REVIEWS));

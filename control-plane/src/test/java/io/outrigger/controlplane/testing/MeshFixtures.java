@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /** The bookinfo-like mesh of src/test/resources/bookinfo, read through the real file registry. */
@@ -55,6 +56,30 @@ public final class MeshFixtures {
     FileRegistry registry = new FileRegistry(dir);
     registry.reload();
     return registry.current();
+  }
+
+  /**
+   * Bookinfo with the Istio config of test resource {@code /<topic>/<scenario>/istio.yaml} in place
+   * of its own, plus {@code extraYaml} (when not empty), in a new directory of {@code tempDir}.
+   */
+  public static Path bookinfoScenario(
+      Path tempDir, String topic, String scenario, String extraYaml) {
+    try {
+      Path dir = copyBookinfo(Files.createDirectory(tempDir.resolve(scenario)));
+      String config = "/" + topic + "/" + scenario + "/istio.yaml";
+      try (InputStream in = MeshFixtures.class.getResourceAsStream(config)) {
+        if (in == null) {
+          throw new IllegalStateException("test resource " + config + " is missing");
+        }
+        Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
+      }
+      if (!extraYaml.isEmpty()) {
+        Files.writeString(dir.resolve("extra.yaml"), extraYaml);
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write scenario " + scenario + " to " + tempDir, e);
+    }
   }
 
   public static MeshConfig bookinfo(Path tempDir) {

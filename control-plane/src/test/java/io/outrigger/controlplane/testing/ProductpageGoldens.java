@@ -10,10 +10,8 @@ import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.ProxyNode;
 import io.outrigger.testsupport.EnvoyValidator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,15 +39,8 @@ public final class ProductpageGoldens {
   public static void assertScenario(
       Path workDir, List<? extends Message> secrets, String topic, String scenario)
       throws IOException {
-    Path dir = MeshFixtures.copyBookinfo(Files.createDirectory(workDir.resolve(scenario)));
-    String config = "/" + topic + "/" + scenario + "/istio.yaml";
-    try (InputStream in = ProductpageGoldens.class.getResourceAsStream(config)) {
-      if (in == null) {
-        throw new IllegalStateException("test resource " + config + " is missing");
-      }
-      Files.copy(in, dir.resolve("istio.yaml"), StandardCopyOption.REPLACE_EXISTING);
-    }
-    MeshConfig mesh = MeshFixtures.load(dir);
+    MeshConfig mesh =
+        MeshFixtures.load(MeshFixtures.bookinfoScenario(workDir, topic, scenario, ""));
     assertThat(mesh.errors()).isEmpty();
     ProxyNode proxy = ProxyNode.sidecar(mesh.workload("default", "productpage-v1").orElseThrow());
 

@@ -40,19 +40,26 @@ public final class EchoServer {
   public static void main(String[] args) throws IOException {
     int port = -1;
     String name = null;
+    String address = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--port" -> port = Integer.parseInt(args[i + 1]);
         case "--name" -> name = args[i + 1];
+        case "--address" -> address = args[i + 1];
         default ->
             throw new IllegalArgumentException(
-                "EchoServer: unknown option " + args[i] + " (usage: --port P --name NAME)");
+                "EchoServer: unknown option "
+                    + args[i]
+                    + " (usage: --port P --name NAME [--address IP])");
       }
     }
     if (port < 0 || name == null) {
-      throw new IllegalArgumentException("EchoServer: usage: --port P --name NAME");
+      throw new IllegalArgumentException("EchoServer: usage: --port P --name NAME [--address IP]");
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 64);
+    HttpServer server =
+        HttpServer.create(
+            address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port),
+            64);
     server.createContext("/", new EchoServer(name)::handle);
     server.setExecutor(Executors.newFixedThreadPool(16));
     server.start();
@@ -65,23 +72,37 @@ public final class EchoServer {
    * NetnsPod.start}.
    */
   public static List<String> commandLine(int port, String name) {
+    return commandLine(null, port, name);
+  }
+
+  /**
+   * As {@link #commandLine(int, String)}, listening on {@code address} only (e.g. 127.0.0.1, an app
+   * that only its sidecar may reach); null: every address.
+   */
+  public static List<String> commandLine(String address, int port, String name) {
     String java =
         ProcessHandle.current()
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    return List.of(
-        java,
-        "-Xmx32m",
-        "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC",
-        "-cp",
-        ownLocation(),
-        EchoServer.class.getName(),
-        "--port",
-        String.valueOf(port),
-        "--name",
-        name);
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                java,
+                "-Xmx32m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                ownLocation(),
+                EchoServer.class.getName(),
+                "--port",
+                String.valueOf(port),
+                "--name",
+                name));
+    if (address != null) {
+      command.addAll(List.of("--address", address));
+    }
+    return List.copyOf(command);
   }
 
   private void handle(HttpExchange exchange) throws IOException {

@@ -9,8 +9,10 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
+import io.outrigger.controlplane.model.TrafficPolicy;
 import io.outrigger.sidecar.SidecarPorts;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Clusters that need no discovery: passthrough to the original destination (outbound and inbound),
@@ -64,6 +66,40 @@ public final class StaticClusterFactory {
   /** {@code inbound|<targetPort>||}: the local app, on loopback. */
   public static Cluster inbound(int targetPort, boolean http2) {
     return loopback(ResourceNames.inboundCluster(targetPort), targetPort, http2);
+  }
+
+  /**
+   * {@code inbound|<port>||} of a port whose app is not simply on loopback at the same port, or
+   * that has a connection pool (a Sidecar's ingress listener, its {@code inboundConnectionPool}):
+   * the app at {@code appAddress:appPort}, or each connection's original destination when {@code
+   * appAddress} is null; from the inbound passthrough source either way.
+   */
+  public static Cluster inbound(
+      int port,
+      String appAddress,
+      int appPort,
+      boolean http2,
+      Optional<TrafficPolicy.ConnectionPool> connectionPool) {
+    String name = ResourceNames.inboundCluster(port);
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(name)
+            .setConnectTimeout(OutboundClusterFactory.CONNECT_TIMEOUT)
+            .setUpstreamBindConfig(INBOUND_SOURCE);
+    if (appAddress == null) {
+      cluster
+          .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+          .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+    } else {
+      cluster
+          .setType(Cluster.DiscoveryType.STATIC)
+          .setLoadAssignment(oneEndpoint(name, appAddress, appPort));
+    }
+    TrafficPolicy policy = new TrafficPolicy(connectionPool, Optional.empty(), Optional.empty());
+    if (!ClusterPolicies.apply(policy, http2, cluster) && http2) {
+      OutboundClusterFactory.useHttp2(cluster);
+    }
+    return cluster.build();
   }
 
   /** A cluster of the local app's port on loopback, from the inbound passthrough source address. */

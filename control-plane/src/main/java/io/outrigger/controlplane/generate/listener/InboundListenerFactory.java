@@ -31,6 +31,7 @@ public final class InboundListenerFactory {
   private static final List<String> MESH_ALPN =
       List.of("istio-peer-exchange", "istio", "istio-http/1.0", "istio-http/1.1", "istio-h2");
 
+  /** original_dst first: a bound listener takes the others only. */
   private static final List<ListenerFilter> LISTENER_FILTERS =
       List.of(
           listenerFilter("envoy.filters.listener.original_dst", OriginalDst.getDefaultInstance()),
@@ -51,10 +52,41 @@ public final class InboundListenerFactory {
             // hang
             .setContinueOnListenerFiltersTimeout(true);
     for (InboundPort port : plan.ports()) {
-      listener.addAllFilterChains(portChains(port, plan));
+      if (port.boundAddress() == null) {
+        listener.addAllFilterChains(portChains(port, plan));
+      }
     }
     addPassthrough(listener, plan.defaultMode(), InboundRbac.networkFilters(plan.authorization()));
     return listener.build();
+  }
+
+  /**
+   * Istio's captureMode NONE on a Sidecar ingress listener: the proxy binds the port itself ({@code
+   * inbound_<address>_<port>}), with the same chains as a captured port (mTLS mode, authentication,
+   * authorization); the port must be left out of the capture rules ({@code
+   * traffic.sidecar.istio.io/excludeInboundPorts}) for connections to reach it.
+   */
+  public static List<Listener> boundListeners(InboundPlan plan) {
+    List<Listener> listeners = new ArrayList<>();
+    for (InboundPort port : plan.ports()) {
+      if (port.boundAddress() != null) {
+        listeners.add(
+            Listener.newBuilder()
+                .setName(boundListenerName(port))
+                .setAddress(OutboundListenerFactory.address(port.boundAddress(), port.targetPort()))
+                .setTrafficDirection(TrafficDirection.INBOUND)
+                .addAllListenerFilters(LISTENER_FILTERS.subList(1, LISTENER_FILTERS.size()))
+                .setContinueOnListenerFiltersTimeout(true)
+                .addAllFilterChains(portChains(port, plan))
+                .build());
+      }
+    }
+    return listeners;
+  }
+
+  /** Not Istio's {@code <address>_<port>}: that is an outbound listener's name here. */
+  static String boundListenerName(InboundPort port) {
+    return "inbound_" + port.boundAddress() + "_" + port.targetPort();
   }
 
   private static List<FilterChain> portChains(InboundPort port, InboundPlan plan) {

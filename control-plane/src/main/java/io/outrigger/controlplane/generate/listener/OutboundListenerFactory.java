@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.generate.scope.OutboundView;
-import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.sidecar.SidecarPorts;
@@ -29,11 +28,11 @@ public final class OutboundListenerFactory {
 
   private OutboundListenerFactory() {}
 
-  public static Listener virtualOutbound(OutboundTrafficPolicy policy) {
-    String fallback =
-        policy == OutboundTrafficPolicy.ALLOW_ANY
-            ? ResourceNames.PASSTHROUGH_CLUSTER
-            : ResourceNames.BLACKHOLE_CLUSTER;
+  /**
+   * @param fallback the cluster of connections no listener takes ({@link
+   *     io.outrigger.controlplane.generate.scope.OutboundScope#unknownDestinationCluster})
+   */
+  public static Listener virtualOutbound(String fallback) {
     return Listener.newBuilder()
         .setName(ResourceNames.VIRTUAL_OUTBOUND)
         .setAddress(address(ANY_ADDRESS, SidecarPorts.OUTBOUND_CAPTURE))
@@ -53,7 +52,7 @@ public final class OutboundListenerFactory {
   public static List<Listener> serviceListeners(OutboundView view) {
     List<Listener> listeners = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (Service service : view.services()) {
+    for (Service service : view.listenerServices()) {
       List<String> vips = service.vips();
       if (vips.isEmpty() && service.entry() != null) {
         vips = List.of(ANY_ADDRESS);

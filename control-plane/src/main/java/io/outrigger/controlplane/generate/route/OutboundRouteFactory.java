@@ -15,7 +15,6 @@ import io.outrigger.controlplane.generate.scope.OutboundView;
 import io.outrigger.controlplane.model.HttpMatch;
 import io.outrigger.controlplane.model.HttpRoutePolicy;
 import io.outrigger.controlplane.model.HttpRouteRule;
-import io.outrigger.controlplane.model.OutboundTrafficPolicy;
 import io.outrigger.controlplane.model.RouteDestination;
 import io.outrigger.controlplane.model.Service;
 import io.outrigger.controlplane.model.ServicePort;
@@ -48,7 +47,7 @@ public final class OutboundRouteFactory {
   /** The HTTP ports of the services a proxy sees: one route configuration each. */
   public static Set<Integer> httpPorts(OutboundView view) {
     Set<Integer> ports = new TreeSet<>();
-    view.services()
+    view.listenerServices()
         .forEach(
             s ->
                 s.ports().stream()
@@ -62,7 +61,7 @@ public final class OutboundRouteFactory {
     RouteConfiguration.Builder config =
         RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
     Set<String> usedDomains = new HashSet<>();
-    for (Service service : view.services()) {
+    for (Service service : view.listenerServices()) {
       Optional<ServicePort> servicePort = service.port(port).filter(p -> p.protocol().isHttp());
       if (servicePort.isPresent()) {
         List<String> domains =
@@ -85,7 +84,9 @@ public final class OutboundRouteFactory {
       // 500), which Envoy would refuse in a route configuration that validates its clusters.
       config.setValidateClusters(BoolValue.of(false));
     }
-    return config.addVirtualHosts(unknownDestination(view.scope().policy())).build();
+    return config
+        .addVirtualHosts(unknownDestination(view.scope().unknownDestinationCluster()))
+        .build();
   }
 
   private static Set<String> domains(Service service, int port, String proxyNamespace) {
@@ -200,16 +201,16 @@ public final class OutboundRouteFactory {
     return ResourceNames.outboundCluster(d.port(), d.subset(), d.host());
   }
 
-  /** What happens to a Host no service claims: Istio's "allow_any" passthrough or "block_all". */
-  private static VirtualHost unknownDestination(OutboundTrafficPolicy outboundPolicy) {
+  /**
+   * What happens to a Host no service claims: Istio's "allow_any" (passthrough, or the Sidecar's
+   * egress proxy) or "block_all".
+   */
+  private static VirtualHost unknownDestination(String cluster) {
     Route.Builder route = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"));
-    if (outboundPolicy == OutboundTrafficPolicy.ALLOW_ANY) {
+    if (!cluster.equals(ResourceNames.BLACKHOLE_CLUSTER)) {
       route
           .setName("allow_any")
-          .setRoute(
-              RouteAction.newBuilder()
-                  .setCluster(ResourceNames.PASSTHROUGH_CLUSTER)
-                  .setTimeout(NO_TIMEOUT));
+          .setRoute(RouteAction.newBuilder().setCluster(cluster).setTimeout(NO_TIMEOUT));
       return VirtualHost.newBuilder().setName("allow_any").addDomains("*").addRoutes(route).build();
     }
     route.setName("block_all").setDirectResponse(DirectResponseAction.newBuilder().setStatus(502));

@@ -1,5 +1,6 @@
 package io.outrigger.controlplane.generate.scope;
 
+import io.outrigger.controlplane.generate.naming.ResourceNames;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.MeshSettings;
 import io.outrigger.controlplane.model.OutboundTrafficPolicy;
@@ -58,19 +59,18 @@ public record OutboundScope(
   /**
    * The outbound scope of {@code workload}'s proxy.
    *
-   * @param somethingHidden true when some object of {@code mesh} is not exported everywhere (see
-   *     {@link #hidesSomething}); computed once per snapshot
-   * @param clients the conditions on the client {@code mesh}'s VirtualServices use; computed once
-   *     per snapshot
+   * @param sidecar the Sidecar applying to {@code workload} ({@link SidecarConfig#applying})
+   * @param somethingHidden true when some object of the mesh is not exported everywhere (see {@link
+   *     #hidesSomething}); computed once per snapshot
+   * @param clients the conditions on the client the mesh's VirtualServices use; computed once per
+   *     snapshot
    */
   public static OutboundScope of(
-      MeshConfig mesh,
       Workload workload,
+      Optional<SidecarConfig> sidecar,
       MeshSettings settings,
       boolean somethingHidden,
       SourceSelectors clients) {
-    Optional<SidecarConfig> sidecar =
-        SidecarConfig.applying(mesh.sidecars(), workload, settings.rootNamespace());
     OutboundTrafficPolicy policy = sidecar.map(SidecarConfig::outboundTrafficPolicy).orElse(null);
     if (policy == null) {
       policy = settings.outboundTrafficPolicy();
@@ -93,6 +93,22 @@ public record OutboundScope(
         || mesh.destinationRules().stream().anyMatch(d -> !d.exportTo().everywhere())
         || mesh.destinationRules().stream().map(d -> d.host()).distinct().count()
             < mesh.destinationRules().size();
+  }
+
+  /**
+   * Where connections and requests to unknown destinations go: REGISTRY_ONLY drops them, ALLOW_ANY
+   * sends them to their original destination, or to the Sidecar's egress proxy when it names one
+   * (Istio's {@code outbound|port|subset|host}).
+   */
+  public String unknownDestinationCluster() {
+    if (policy == OutboundTrafficPolicy.REGISTRY_ONLY) {
+      return ResourceNames.BLACKHOLE_CLUSTER;
+    }
+    if (sidecar != null && sidecar.egressProxy() != null) {
+      var proxy = sidecar.egressProxy();
+      return ResourceNames.outboundCluster(proxy.port(), proxy.subset(), proxy.host());
+    }
+    return ResourceNames.PASSTHROUGH_CLUSTER;
   }
 
   public boolean seesWholeMesh() {

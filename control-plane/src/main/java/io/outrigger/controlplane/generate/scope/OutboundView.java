@@ -3,7 +3,9 @@ package io.outrigger.controlplane.generate.scope;
 import io.outrigger.controlplane.model.DestinationRuleConfig;
 import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.model.Service;
+import io.outrigger.controlplane.model.ServicePort;
 import io.outrigger.controlplane.model.VirtualServiceConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +19,7 @@ public final class OutboundView {
   private final MeshConfig mesh;
   private final OutboundScope scope;
   private final List<Service> services;
+  private final List<Service> listenerServices;
 
   public OutboundView(MeshConfig mesh, OutboundScope scope) {
     this.mesh = mesh;
@@ -25,6 +28,10 @@ public final class OutboundView {
         scope.seesWholeMesh()
             ? mesh.services()
             : mesh.services().stream().filter(this::sees).toList();
+    this.listenerServices =
+        scope.sidecar() == null || !scope.sidecar().hasPortEgress()
+            ? services
+            : services.stream().map(this::onEgressPorts).filter(s -> !s.ports().isEmpty()).toList();
   }
 
   /** Every service, every first VirtualService and DestinationRule per host. */
@@ -54,6 +61,38 @@ public final class OutboundView {
   /** The services the proxy may reach, in the mesh's namespace/name order. */
   public List<Service> services() {
     return services;
+  }
+
+  /**
+   * The services as the proxy's outbound listeners and routes see them: under a Sidecar with egress
+   * listeners for single ports, a service keeps a port only when the egress listener of that port
+   * (else the catch-all) selects it, with that listener's protocol if it names one, as Istio builds
+   * one listener per egress port. Clusters are still made for every port of {@link #services()}
+   * (routes of a VirtualService may use them), as in Istio.
+   */
+  public List<Service> listenerServices() {
+    return listenerServices;
+  }
+
+  private Service onEgressPorts(Service service) {
+    String ns = scope.namespace();
+    List<ServicePort> ports = new ArrayList<>();
+    for (ServicePort port : service.ports()) {
+      scope
+          .sidecar()
+          .egressFor(port.port())
+          .filter(l -> l.selects(service.namespace(), service.hostname(), ns))
+          .ifPresent(
+              l ->
+                  ports.add(
+                      l.protocol() == null
+                          ? port
+                          : new ServicePort(
+                              port.name(), port.port(), port.targetPort(), l.protocol())));
+    }
+    return ports.size() == service.ports().size() && ports.equals(service.ports())
+        ? service
+        : service.withPorts(ports);
   }
 
   /**

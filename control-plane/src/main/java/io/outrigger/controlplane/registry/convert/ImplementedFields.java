@@ -179,15 +179,10 @@ public final class ImplementedFields {
           "spec.exportTo");
 
   /**
-   * Paths read by {@link SidecarConverter}; {@code spec.ingress} is refused there with its own
-   * reason.
+   * Paths read by {@link SidecarConverter}; ingress {@code tls}, an egress {@code bind} and {@code
+   * captureMode: NONE} are refused there with their own reasons.
    */
-  private static final Set<String> SIDECAR =
-      Set.of(
-          "spec.workloadSelector.labels",
-          "spec.egress[].hosts",
-          "spec.outboundTrafficPolicy.mode",
-          "spec.ingress");
+  private static final Set<String> SIDECAR = sidecar();
 
   /**
    * Paths read by {@link HttpRouteConverter}. A route for Gateways only is not checked (it converts
@@ -270,6 +265,37 @@ public final class ImplementedFields {
           HTTP_ROUTE);
 
   private ImplementedFields() {}
+
+  private static Set<String> sidecar() {
+    Set<String> paths =
+        new HashSet<>(
+            List.of(
+                "spec.workloadSelector.labels",
+                "spec.egress[].hosts",
+                "spec.egress[].port.number",
+                "spec.egress[].port.protocol",
+                "spec.egress[].port.name",
+                "spec.egress[].bind",
+                "spec.egress[].captureMode",
+                "spec.ingress[].port.number",
+                "spec.ingress[].port.protocol",
+                "spec.ingress[].port.name",
+                "spec.ingress[].defaultEndpoint",
+                "spec.ingress[].bind",
+                "spec.ingress[].captureMode",
+                "spec.ingress[].tls",
+                "spec.outboundTrafficPolicy.mode",
+                "spec.outboundTrafficPolicy.egressProxy.host",
+                "spec.outboundTrafficPolicy.egressProxy.subset",
+                "spec.outboundTrafficPolicy.egressProxy.port.number"));
+    for (String field : TRAFFIC_POLICY) {
+      if (field.startsWith("connectionPool.")) {
+        paths.add("spec.inboundConnectionPool." + field.substring("connectionPool.".length()));
+        paths.add("spec.ingress[]." + field);
+      }
+    }
+    return Set.copyOf(paths);
+  }
 
   private static Set<String> destinationRule() {
     Set<String> paths =

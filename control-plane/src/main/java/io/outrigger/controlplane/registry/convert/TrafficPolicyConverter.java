@@ -61,7 +61,7 @@ final class TrafficPolicyConverter {
     return new PortedPolicy(general, ports);
   }
 
-  private static Optional<TrafficPolicy.ConnectionPool> connectionPool(
+  static Optional<TrafficPolicy.ConnectionPool> connectionPool(
       ConnectionPoolSettings pool, String where) throws InvalidConfigException {
     if (pool == null || (pool.getTcp() == null && pool.getHttp() == null)) {
       return Optional.empty();
