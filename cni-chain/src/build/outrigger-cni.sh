@@ -17,6 +17,6 @@ if [ -L "$p" ]; then p=$(readlink -f "$p"); fi
 case $p in */*) ;; *) p=./$p ;; esac
 d="${p%/*}/outrigger-cni.d"
 exec "$d/runtime/bin/java" -XX:AOTCache="$d/outrigger-cni.aot" -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 \
-  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m -Djdk.reflect.useNativeAccessorOnly=true \
+  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m --enable-native-access=ALL-UNNAMED -Djdk.reflect.useNativeAccessorOnly=true \
   -Xlog:disable -Xlog:all=error:stderr \
   -cp "$d/outrigger-cni.jar" io.outrigger.cni.plugin.OutriggerCni

@@ -7,7 +7,7 @@ set -eu
 d=$1
 rm -f "$d/outrigger-cni.aot"
 "$d/runtime/bin/java" -XX:AOTCacheOutput="$d/outrigger-cni.aot" \
-  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m -Djdk.reflect.useNativeAccessorOnly=true \
+  -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m --enable-native-access=ALL-UNNAMED -Djdk.reflect.useNativeAccessorOnly=true \
   -Xlog:disable -Xlog:all=error:stderr \
   -cp "$d/outrigger-cni.jar" io.outrigger.cni.plugin.TrainingRun >"$d.aot.log" 2>&1 || { cat "$d.aot.log" >&2; exit 1; }
 test -s "$d/outrigger-cni.aot"

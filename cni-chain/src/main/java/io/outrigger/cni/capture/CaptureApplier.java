@@ -7,14 +7,19 @@ import java.util.List;
 /**
  * Writes, removes and checks capture rules inside a network namespace, one {@code iptables-restore}
  * transaction per address family. If a later family fails, the families already written are removed
- * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs
- * under {@code nsenter --net=}).
+ * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs in
+ * the netns: {@link NetnsTool}).
  */
 public final class CaptureApplier {
-  private final CommandRunner runner;
+  private final NetnsTool tool;
 
+  /** Tools run under {@code nsenter}, started by {@code runner}. */
   public CaptureApplier(CommandRunner runner) {
-    this.runner = runner;
+    this(new NsenterTool(runner));
+  }
+
+  public CaptureApplier(NetnsTool tool) {
+    this.tool = tool;
   }
 
   /**
@@ -95,7 +100,7 @@ public final class CaptureApplier {
 
   /** The nat table of one family, as iptables-save prints it. */
   public List<String> save(Path netns, IpFamily family) {
-    CommandRunner.Result r = runner.run(inNetns(netns, family.saveCommand(), "-t", "nat"), null);
+    CommandRunner.Result r = tool.run(netns, List.of(family.saveCommand(), "-t", "nat"), null);
     if (!r.ok()) {
       throw new CaptureException(
           "netns " + netns + ": cannot read " + family + " nat table: " + r.describe());
@@ -134,7 +139,7 @@ public final class CaptureApplier {
   }
 
   private CommandRunner.Result restore(Path netns, IpFamily family, String text) {
-    return runner.run(inNetns(netns, family.restoreCommand(), "-w", "5", "--noflush"), text);
+    return tool.run(netns, List.of(family.restoreCommand(), "-w", "5", "--noflush"), text);
   }
 
   private String rollback(Path netns, List<IpFamily> written) {
@@ -172,14 +177,6 @@ public final class CaptureApplier {
         out.add("-D " + line.substring(3));
       }
     }
-    return out;
-  }
-
-  private static List<String> inNetns(Path netns, String... command) {
-    List<String> out = new ArrayList<>(List.of("nsenter", "--net=" + netns));
-    out.set(0, CommandRunner.resolve("nsenter"));
-    out.add(CommandRunner.resolve(command[0]));
-    out.addAll(List.of(command).subList(1, command.length));
     return out;
   }
 }

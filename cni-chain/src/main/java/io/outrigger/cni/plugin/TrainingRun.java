@@ -8,6 +8,7 @@ import io.outrigger.cni.capture.CapturePolicy;
 import io.outrigger.cni.capture.CaptureRules;
 import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.capture.FamilyRules;
+import io.outrigger.cni.capture.NetnsTool;
 import io.outrigger.sidecar.MeshKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -65,6 +66,10 @@ public final class TrainingRun {
     }
     CommandRunner runner = new CommandRunner(Duration.ofSeconds(5));
     runner.run(List.of("true"), "");
+    // The plugin's way into a netns (the image's native library): its own netns, which needs
+    // CAP_SYS_ADMIN; without it the child's error path runs, which is trained too.
+    NetnsTool tool = NetnsTool.best(Duration.ofSeconds(5));
+    tool.run(Path.of("/proc/self/ns/net"), List.of("true"), "");
     // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes
     // them.
     CaptureDecision decision =
@@ -86,10 +91,10 @@ public final class TrainingRun {
                 List.of("198.18.0.2", "fd00::2"));
     if (decision instanceof CaptureDecision.Capture capture) {
       List<FamilyRules> rules = CaptureRules.render(capture.config());
-      // A netns that does not exist: nsenter fails before anything runs, and the error path is
-      // trained too.
+      // A netns that does not exist: entering it fails before anything runs, and the error path
+      // is trained too.
       try {
-        new CaptureApplier(runner).apply(Path.of("/nonexistent/outrigger-cni-training"), rules);
+        new CaptureApplier(tool).apply(Path.of("/nonexistent/outrigger-cni-training"), rules);
       } catch (CaptureException expected) {
         // Expected: there is no such netns.
       }
