@@ -62,9 +62,19 @@ public final class CaptureApplier {
 
   /** As {@link #remove(Path)}, the IPv6 table only if {@code ipv6}. */
   public void remove(Path netns, boolean ipv6) {
+    remove(netns, ipv6, true);
+  }
+
+  /**
+   * As {@link #remove(Path, boolean)}. {@code likelyCaptured} only picks the cheaper order, never
+   * what is removed: true tries the one transaction that deletes exactly what ADD writes (one tool
+   * run when it was written), false reads the table first (one tool run when nothing is there,
+   * where the transaction would fail and the table be read anyway).
+   */
+  public void remove(Path netns, boolean ipv6, boolean likelyCaptured) {
     for (IpFamily family : IpFamily.values()) {
       if (ipv6 || !family.ipv6()) {
-        remove(netns, family);
+        remove(netns, family, likelyCaptured);
       }
     }
   }
@@ -108,13 +118,12 @@ public final class CaptureApplier {
     return r.stdout().lines().toList();
   }
 
-  private void remove(Path netns, IpFamily family) {
-    // The common case in one tool run: a transaction deleting exactly what ADD writes for a pod
-    // that
-    // captures both directions. It fails whole (nothing changed) when the table holds anything
-    // else,
-    // a jump or a chain fewer or more than that; then the table is read and what is there removed.
-    if (restore(netns, family, EXPECTED_REMOVAL).ok()) {
+  private void remove(Path netns, IpFamily family, boolean likelyCaptured) {
+    // The common case of a captured pod in one tool run: a transaction deleting exactly what ADD
+    // writes for a pod that captures both directions. It fails whole (nothing changed) when the
+    // table holds anything else, a jump or a chain fewer or more than that; then the table is read
+    // and what is there removed.
+    if (likelyCaptured && restore(netns, family, EXPECTED_REMOVAL).ok()) {
       return;
     }
     List<String> table = save(netns, family);
@@ -145,7 +154,7 @@ public final class CaptureApplier {
   private String rollback(Path netns, List<IpFamily> written) {
     try {
       for (IpFamily f : written) {
-        remove(netns, f);
+        remove(netns, f, true);
       }
       return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
     } catch (CaptureException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.capture.NativeNetnsTool;
 import io.outrigger.cni.testing.PluginImage;
@@ -24,9 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The plugin image enters the pod netns through its JNI library, and falls back to {@code nsenter}
- * when the library is not there: the same ADD, CHECK and DEL, the same error objects. An {@code
- * nsenter} ahead on PATH that always fails tells which way a run went.
+ * Which tools the plugin image runs, and how. It enters the pod netns through its JNI library, and
+ * falls back to {@code nsenter} when the library is not there: the same ADD, CHECK and DEL, the
+ * same error objects. An {@code nsenter} ahead on PATH that always fails tells which way a run
+ * went; iptables tools ahead on PATH that log each run and hand over to the real ones count DEL's
+ * tool runs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NativeToolPathIT {
@@ -69,15 +72,7 @@ class NativeToolPathIT {
 
   @AfterAll
   void tearDown() throws Exception {
-    try {
-      if (network != null) {
-        network.close();
-      }
-    } finally {
-      if (work != null) {
-        TempDirs.delete(work);
-      }
-    }
+    TempDirs.closeThenDelete(network, work);
   }
 
   @Test
@@ -132,9 +127,83 @@ class NativeToolPathIT {
     assertThat(viaLibrary.path("msg").asText()).contains("cannot enter netns " + notNetns);
   }
 
+  /**
+   * DEL of a pod whose annotations say "not captured" reads the table first (one run when nothing
+   * is there); of a captured pod it tries the removal transaction first (one run when ADD's rules
+   * are there). The annotations only order the runs: a wrong guess still removes everything.
+   */
+  @Test
+  void delReadsFirstForAPodThatLooksUncapturedAndStillRemovesEverything() throws Exception {
+    Path loggingTools = Files.createDirectory(work.resolve("logging-tools"));
+    Path runs = work.resolve("tool-runs.log");
+    for (String tool : List.of("iptables-restore", "iptables-save")) {
+      Path real =
+          List.of(Path.of("/usr/sbin", tool), Path.of("/sbin", tool)).stream()
+              .filter(Files::isExecutable)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no " + tool + " in /usr/sbin or /sbin"));
+      Path wrapper = loggingTools.resolve(tool);
+      Files.writeString(
+          wrapper,
+          "#!/bin/sh\n# Test double: logs the run, then the real tool does the work.\necho "
+              + tool
+              + " >> "
+              + runs
+              + "\nexec "
+              + real
+              + " \"$@\"\n");
+      Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    ObjectNode uncaptured =
+        PluginImage.conf(work.resolve("cni.log"))
+            .put("cniVersion", "1.0.0")
+            .put("name", "nativepath");
+    uncaptured
+        .putObject("runtimeConfig")
+        .putObject("io.kubernetes.cri.pod-annotations")
+        .put("app", "web");
+    uncaptured.set("prevResult", pod.cniResult());
+
+    assertThat(call(PluginImage.binDir(), "ADD", pod.netnsPath(), null).exitCode()).isZero();
+    Files.deleteIfExists(runs);
+    CommandRunner.Result del =
+        call(PluginImage.binDir(), "DEL", pod.netnsPath(), loggingTools, uncaptured.toString());
+    assertThat(del.exitCode()).as("DEL: %s", del.stdout()).isZero();
+    assertThat(natRules())
+        .as("rules written for a captured pod, removed by an uncaptured-looking DEL")
+        .doesNotContain("OUTRIGGER");
+    assertThat(Files.readAllLines(runs)).containsExactly("iptables-save", "iptables-restore");
+
+    Files.delete(runs);
+    assertThat(
+            call(PluginImage.binDir(), "DEL", pod.netnsPath(), loggingTools, uncaptured.toString())
+                .exitCode())
+        .isZero();
+    assertThat(Files.readAllLines(runs))
+        .as("nothing there: one read")
+        .containsExactly("iptables-save");
+
+    assertThat(call(PluginImage.binDir(), "ADD", pod.netnsPath(), null).exitCode()).isZero();
+    Files.delete(runs);
+    assertThat(call(PluginImage.binDir(), "DEL", pod.netnsPath(), loggingTools).exitCode())
+        .isZero();
+    assertThat(natRules()).doesNotContain("OUTRIGGER");
+    assertThat(Files.readAllLines(runs))
+        .as("a captured pod: one removal transaction")
+        .containsExactly("iptables-restore");
+  }
+
   private CommandRunner.Result call(Path image, String command, Path netns, Path pathFirst) {
-    String stdin =
-        PluginImage.runtimeStdin(work.resolve("cni.log"), "nativepath", "1.0.0", pod.cniResult());
+    return call(
+        image,
+        command,
+        netns,
+        pathFirst,
+        PluginImage.runtimeStdin(work.resolve("cni.log"), "nativepath", "1.0.0", pod.cniResult()));
+  }
+
+  private CommandRunner.Result call(
+      Path image, String command, Path netns, Path pathFirst, String stdin) {
     return host.run(
         PluginImage.commandLine(
             image, command, "nativepath", netns, "default/nativepath", pathFirst),
