@@ -6,8 +6,8 @@
 #   <out>/outrigger-cni.d/libnetnsexec.so    the JNI library the plugin runs the iptables tools in the pod netns with
 #                                            (src/main/c/netns_exec.c; without it the plugin falls back to nsenter)
 #   <out>/outrigger-cni.d/VERSION            the version the plugin logs and records per pod (PluginVersion)
-#   <out>/outrigger-cni.d/outrigger-cni.aot  an AOT cache (JEP 483/514: classes loaded and linked, lambdas and
-#                                            string concatenation resolved) recorded from a training run (TrainingRun)
+#   <out>/outrigger-cni.d/outrigger-cni.aot  an AOT cache (JEP 483/514: classes parsed and verified ahead, loaded
+#                                            when used) recorded from a training run (TrainingRun, train-aot-cache.sh)
 # Usage: make-plugin-image.sh JAVA_HOME JAR OUT [VERSION]
 set -eu
 java_home=$1
