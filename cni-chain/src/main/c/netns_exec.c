@@ -250,17 +250,21 @@ JNIEXPORT jint JNICALL Java_io_outrigger_cni_capture_NativeNetnsTool_run(
   char **argv = calloc((size_t)argc + 1, sizeof(char *));
   const char *netns = (*env)->GetStringUTFChars(env, jnetns, NULL);
   int nsfd = -1, in_r = -1, in_w = -1, out_r = -1, out_w = -1;
-  if (argv == NULL || netns == NULL) {
+  if (netns == NULL) {
+    goto done; /* OutOfMemoryError pending */
+  }
+  if (argv == NULL) {
     throw_io(env, "cannot prepare the tool's arguments", ENOMEM);
     goto done;
   }
   for (jsize i = 0; i < argc; i++) {
     jstring s = (jstring)(*env)->GetObjectArrayElement(env, jargv, i);
     const char *utf = (*env)->GetStringUTFChars(env, s, NULL);
-    argv[i] = utf == NULL ? NULL : strdup(utf);
-    if (utf != NULL) {
-      (*env)->ReleaseStringUTFChars(env, s, utf);
+    if (utf == NULL) {
+      goto done; /* OutOfMemoryError pending */
     }
+    argv[i] = strdup(utf);
+    (*env)->ReleaseStringUTFChars(env, s, utf);
     (*env)->DeleteLocalRef(env, s);
     if (argv[i] == NULL) {
       throw_io(env, "cannot prepare the tool's arguments", ENOMEM);
