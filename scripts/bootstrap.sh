@@ -65,10 +65,12 @@ command -v curl >/dev/null || missing+=(curl)          # tests call from inside 
 command -v setpriv >/dev/null || missing+=(util-linux) # runs Envoy as UID/GID 1337 in pods
 [ -x /usr/bin/time ] || missing+=(time)                  # GNU time: peak RSS in the CNI benchmark
 command -v hyperfine >/dev/null || missing+=(hyperfine)  # cni-chain/src/bench/add-floor.sh (JVM floor vs bridge)
+command -v cc >/dev/null || missing+=(gcc)               # the CNI plugin's JNI library (cni-chain/src/main/c)
+[ -f /usr/include/sched.h ] || missing+=(libc6-dev)      # its headers (setns, vfork)
 for p in "${CNI_PLUGINS[@]}"; do
   if [ ! -x "/usr/lib/cni/$p" ]; then missing+=(containernetworking-plugins); break; fi
 done
-if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; else say "iptables, iproute2, openssl, curl, setpriv, CNI plugins: present"; fi
+if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; else say "iptables, iproute2, openssl, curl, setpriv, gcc, CNI plugins: present"; fi
 
 # --- JDK >= 21 -----------------------------------------------------------------------------------
 java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'; }
@@ -78,7 +80,8 @@ find_jdk() {
   for home in /usr/lib/jvm/*; do candidates+=("$home"); done
   if command -v javac >/dev/null; then candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"); fi
   for home in "${candidates[@]}"; do
-    [ -x "$home/bin/javac" ] && [ -x "$home/bin/jlink" ] || continue
+    # include/jni.h: the CNI plugin's JNI library is compiled against it (a JDK has it, a JRE not)
+    [ -x "$home/bin/javac" ] && [ -x "$home/bin/jlink" ] && [ -f "$home/include/jni.h" ] || continue
     major=$(java_major "$home")
     if [ -n "$major" ] && [ "$major" -ge 21 ] && [ "$major" -gt "$best_major" ]; then best=$(readlink -f "$home"); best_major=$major; fi
   done

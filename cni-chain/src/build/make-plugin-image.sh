@@ -3,9 +3,11 @@
 #   <out>/outrigger-cni                      the executable the container runtime runs (a launcher script)
 #   <out>/outrigger-cni.d/runtime/           a jlink'd Java runtime (java.base + java.net.http) with its CDS archive
 #   <out>/outrigger-cni.d/outrigger-cni.jar  the plugin classes
+#   <out>/outrigger-cni.d/libnetnsexec.so    the JNI library the plugin runs the iptables tools in the pod netns with
+#                                            (src/main/c/netns_exec.c; without it the plugin falls back to nsenter)
 #   <out>/outrigger-cni.d/VERSION            the version the plugin logs and records per pod (PluginVersion)
-#   <out>/outrigger-cni.d/outrigger-cni.aot  an AOT cache (JEP 483/514: classes loaded and linked, lambdas and
-#                                            string concatenation resolved) recorded from a training run (TrainingRun)
+#   <out>/outrigger-cni.d/outrigger-cni.aot  an AOT cache (JEP 483/514: classes parsed and verified ahead, loaded
+#                                            when used) recorded from a training run (TrainingRun, train-aot-cache.sh)
 # Usage: make-plugin-image.sh JAVA_HOME JAR OUT [VERSION]
 set -eu
 java_home=$1
@@ -24,6 +26,14 @@ if ! "$java_home/bin/jlink" --add-modules java.base,java.net.http --strip-debug 
   exit 1
 fi
 cp "$jar" "$d/outrigger-cni.jar"
+# The JNI library, with the C compiler scripts/bootstrap.sh installs (gcc, libc6-dev) and the JDK's jni.h.
+# Built before the training run, which loads it: its classes go into the AOT cache.
+src=$(cd "$(dirname "$0")/../main/c" && pwd)
+[ -f "$java_home/include/jni.h" ] || { echo "make-plugin-image.sh: no $java_home/include/jni.h (a JDK, not a JRE, is needed)" >&2; exit 1; }
+command -v "${CC:-cc}" >/dev/null || { echo "make-plugin-image.sh: no C compiler ${CC:-cc}: apt-get install gcc libc6-dev (scripts/bootstrap.sh does)" >&2; exit 1; }
+"${CC:-cc}" -O2 -Wall -Wextra -Werror -shared -fPIC -I"$java_home/include" -I"$java_home/include/linux" \
+  -o "$d/libnetnsexec.so" "$src/netns_exec.c"
+strip --strip-unneeded "$d/libnetnsexec.so" 2>/dev/null || true
 echo "$version" >"$d/VERSION"
 cp "$(dirname "$0")/outrigger-cni.sh" "$out/outrigger-cni"
 chmod 0755 "$out/outrigger-cni"

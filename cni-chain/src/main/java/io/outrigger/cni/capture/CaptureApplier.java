@@ -7,14 +7,19 @@ import java.util.List;
 /**
  * Writes, removes and checks capture rules inside a network namespace, one {@code iptables-restore}
  * transaction per address family. If a later family fails, the families already written are removed
- * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs
- * under {@code nsenter --net=}).
+ * again: a pod never keeps half of its rules. The host netns is never touched (every tool runs in
+ * the netns: {@link NetnsTool}).
  */
 public final class CaptureApplier {
-  private final CommandRunner runner;
+  private final NetnsTool tool;
 
+  /** Tools run under {@code nsenter}, started by {@code runner}. */
   public CaptureApplier(CommandRunner runner) {
-    this.runner = runner;
+    this(new NsenterTool(runner));
+  }
+
+  public CaptureApplier(NetnsTool tool) {
+    this.tool = tool;
   }
 
   /**
@@ -57,9 +62,19 @@ public final class CaptureApplier {
 
   /** As {@link #remove(Path)}, the IPv6 table only if {@code ipv6}. */
   public void remove(Path netns, boolean ipv6) {
+    remove(netns, ipv6, true);
+  }
+
+  /**
+   * As {@link #remove(Path, boolean)}. {@code likelyCaptured} only picks the cheaper order, never
+   * what is removed: true tries the one transaction that deletes exactly what ADD writes (one tool
+   * run when it was written), false reads the table first (one tool run when nothing is there,
+   * where the transaction would fail and the table be read anyway).
+   */
+  public void remove(Path netns, boolean ipv6, boolean likelyCaptured) {
     for (IpFamily family : IpFamily.values()) {
       if (ipv6 || !family.ipv6()) {
-        remove(netns, family);
+        remove(netns, family, likelyCaptured);
       }
     }
   }
@@ -95,7 +110,7 @@ public final class CaptureApplier {
 
   /** The nat table of one family, as iptables-save prints it. */
   public List<String> save(Path netns, IpFamily family) {
-    CommandRunner.Result r = runner.run(inNetns(netns, family.saveCommand(), "-t", "nat"), null);
+    CommandRunner.Result r = tool.run(netns, List.of(family.saveCommand(), "-t", "nat"), null);
     if (!r.ok()) {
       throw new CaptureException(
           "netns " + netns + ": cannot read " + family + " nat table: " + r.describe());
@@ -103,13 +118,12 @@ public final class CaptureApplier {
     return r.stdout().lines().toList();
   }
 
-  private void remove(Path netns, IpFamily family) {
-    // The common case in one tool run: a transaction deleting exactly what ADD writes for a pod
-    // that
-    // captures both directions. It fails whole (nothing changed) when the table holds anything
-    // else,
-    // a jump or a chain fewer or more than that; then the table is read and what is there removed.
-    if (restore(netns, family, EXPECTED_REMOVAL).ok()) {
+  private void remove(Path netns, IpFamily family, boolean likelyCaptured) {
+    // The common case of a captured pod in one tool run: a transaction deleting exactly what ADD
+    // writes for a pod that captures both directions. It fails whole (nothing changed) when the
+    // table holds anything else, a jump or a chain fewer or more than that; then the table is read
+    // and what is there removed.
+    if (likelyCaptured && restore(netns, family, EXPECTED_REMOVAL).ok()) {
       return;
     }
     List<String> table = save(netns, family);
@@ -134,13 +148,13 @@ public final class CaptureApplier {
   }
 
   private CommandRunner.Result restore(Path netns, IpFamily family, String text) {
-    return runner.run(inNetns(netns, family.restoreCommand(), "-w", "5", "--noflush"), text);
+    return tool.run(netns, List.of(family.restoreCommand(), "-w", "5", "--noflush"), text);
   }
 
   private String rollback(Path netns, List<IpFamily> written) {
     try {
       for (IpFamily f : written) {
-        remove(netns, f);
+        remove(netns, f, true);
       }
       return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
     } catch (CaptureException e) {
@@ -172,14 +186,6 @@ public final class CaptureApplier {
         out.add("-D " + line.substring(3));
       }
     }
-    return out;
-  }
-
-  private static List<String> inNetns(Path netns, String... command) {
-    List<String> out = new ArrayList<>(List.of("nsenter", "--net=" + netns));
-    out.set(0, CommandRunner.resolve("nsenter"));
-    out.add(CommandRunner.resolve(command[0]));
-    out.addAll(List.of(command).subList(1, command.length));
     return out;
   }
 }

@@ -60,7 +60,7 @@ public final class CommandRunner {
     try {
       p = new ProcessBuilder(resolved).redirectErrorStream(true).start();
     } catch (IOException e) {
-      throw new CaptureException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+      throw cannotRun(command.get(0), e);
     }
     Thread watchdog = new Thread(new Watchdog(p, timeout.toMillis()), "outrigger-cni-watchdog");
     watchdog.setDaemon(true);
@@ -77,8 +77,7 @@ public final class CommandRunner {
       int exit = p.waitFor();
       watchdog.interrupt();
       if (exit == KILLED_BY_WATCHDOG) {
-        throw new CaptureException(
-            command.get(0) + " did not finish within " + timeout.toMillis() + " ms");
+        throw timedOut(command.get(0), timeout);
       }
       return new Result(resolved, exit, output, exit == 0 ? "" : output);
     } catch (IOException e) {
@@ -89,6 +88,14 @@ public final class CommandRunner {
       Thread.currentThread().interrupt();
       throw new CaptureException("interrupted while running " + command.get(0), e);
     }
+  }
+
+  static CaptureException cannotRun(String tool, IOException e) {
+    return new CaptureException("cannot run " + tool + ": " + e.getMessage(), e);
+  }
+
+  static CaptureException timedOut(String tool, Duration timeout) {
+    return new CaptureException(tool + " did not finish within " + timeout.toMillis() + " ms");
   }
 
   /**

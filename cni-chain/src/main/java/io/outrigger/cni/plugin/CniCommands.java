@@ -53,7 +53,9 @@ final class CniCommands {
   /**
    * Idempotent: a missing or vanished netns means there is nothing left to remove. The IPv6 table
    * is left alone when the cached ADD result (prevResult, from CNI 0.4.0 on) shows no IPv6 address:
-   * ADD wrote IPv6 rules only for a pod with one.
+   * ADD wrote IPv6 rules only for a pod with one. A pod that ADD would not capture has its table
+   * read first (one tool run when it holds nothing of ours, instead of a failed transaction and
+   * then the read).
    */
   String del(CniRequest req, PluginConfig conf) {
     req.requireContainerId();
@@ -68,7 +70,7 @@ final class CniCommands {
       }
     }
     try {
-      applier.remove(Path.of(req.netns()), ipv6);
+      applier.remove(Path.of(req.netns()), ipv6, likelyCaptured(req, conf));
       return "removed";
     } catch (CaptureException e) {
       if (!Files.exists(Path.of(req.netns()))) {
@@ -78,6 +80,24 @@ final class CniCommands {
           CniError.CAPTURE_FAILED,
           "pod " + req.pod() + ": " + e.getMessage(),
           "DEL can be retried");
+    }
+  }
+
+  /**
+   * Whether ADD probably wrote rules, from what the runtime passed (the pod's annotations, the
+   * plugin's excluded namespaces; never an API call). It only orders DEL's tool runs: whatever the
+   * answer, every rule of ours in the netns is removed.
+   */
+  private static boolean likelyCaptured(CniRequest req, PluginConfig conf) {
+    if (conf.annotations().isEmpty()) {
+      return true;
+    }
+    try {
+      return new CapturePolicy(conf.excludeNamespaces())
+              .decide(req.podNamespace(), req.podName(), conf.annotations().get(), List.of())
+          instanceof CaptureDecision.Capture;
+    } catch (InvalidAnnotationException e) {
+      return true;
     }
   }
 

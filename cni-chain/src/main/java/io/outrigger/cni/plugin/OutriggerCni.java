@@ -2,7 +2,7 @@ package io.outrigger.cni.plugin;
 
 import io.outrigger.cni.capture.CaptureApplier;
 import io.outrigger.cni.capture.CaptureDecision;
-import io.outrigger.cni.capture.CommandRunner;
+import io.outrigger.cni.capture.NetnsTool;
 import io.outrigger.cni.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -62,7 +62,7 @@ public final class OutriggerCni {
       conf = PluginConfig.parse(PluginConfig.read(stdin));
       version = conf.cniVersion();
       CniCommands commands =
-          new CniCommands(new CaptureApplier(new CommandRunner(Duration.ofSeconds(20))));
+          new CniCommands(new CaptureApplier(NetnsTool.best(Duration.ofSeconds(20))));
       switch (req.command()) {
         case "ADD" -> {
           CaptureDecision added = commands.add(req, conf);

@@ -6,8 +6,8 @@ import io.outrigger.cni.capture.CaptureDecision;
 import io.outrigger.cni.capture.CaptureException;
 import io.outrigger.cni.capture.CapturePolicy;
 import io.outrigger.cni.capture.CaptureRules;
-import io.outrigger.cni.capture.CommandRunner;
 import io.outrigger.cni.capture.FamilyRules;
+import io.outrigger.cni.capture.NetnsTool;
 import io.outrigger.sidecar.MeshKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Exercises the plugin's code paths once, at build time, so that the class-data-sharing archive the
  * build dumps from this run holds every class a real call loads. Touches no network namespace: the
- * ADD it runs is for a non-injected pod, and the only tool it starts is {@code true}.
+ * ADD it runs is for a non-injected pod, and the only tool it starts is {@code true}, in its own
+ * netns.
  */
 public final class TrainingRun {
   private TrainingRun() {}
@@ -29,11 +30,12 @@ public final class TrainingRun {
   public static void main(String[] args) {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     // Not Files.createTempFile: its random name would put SecureRandom and its providers (about 40
-    // classes) into the cache, and so into every start of the plugin.
+    // classes) into the cache, and so into every start of the plugin. Not the PID either:
+    // ProcessHandle's initialisation brings in the JDK's process reaper and its lambdas.
     Path log =
         Path.of(
             System.getProperty("java.io.tmpdir"),
-            "outrigger-cni-training-" + ProcessHandle.current().pid() + ".log");
+            "outrigger-cni-training-" + Long.toHexString(System.nanoTime()) + ".log");
     String prev =
         "{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"eth0\"}],"
             + "\"ips\":[{\"version\":\"4\",\"address\":\"198.18.0.2/24\",\"interface\":0}]}";
@@ -63,8 +65,14 @@ public final class TrainingRun {
     for (FamilyRules f : CaptureRules.render(CaptureConfig.defaults(true))) {
       f.createText();
     }
-    CommandRunner runner = new CommandRunner(Duration.ofSeconds(5));
-    runner.run(List.of("true"), "");
+    // No ProcessBuilder: the plugin runs its tools through the image's native library, and every
+    // class in the cache is loaded at each start. The JDK's process machinery (its reaper's lambdas
+    // spin classes with the class-file API, a System.Logger, ForkJoinPool) was ~230 classes of it;
+    // the fallback to nsenter, without the library, loads them from the runtime when it needs them.
+    // The plugin's way into a netns (the image's native library): its own netns, which needs
+    // CAP_SYS_ADMIN; without it the child's error path runs, which is trained too.
+    NetnsTool tool = NetnsTool.best(Duration.ofSeconds(5));
+    tool.run(Path.of("/proc/self/ns/net"), List.of("true"), "");
     // A meshed pod's decision and rules, with every kind of annotation, exactly as ADD computes
     // them.
     CaptureDecision decision =
@@ -86,10 +94,10 @@ public final class TrainingRun {
                 List.of("198.18.0.2", "fd00::2"));
     if (decision instanceof CaptureDecision.Capture capture) {
       List<FamilyRules> rules = CaptureRules.render(capture.config());
-      // A netns that does not exist: nsenter fails before anything runs, and the error path is
-      // trained too.
+      // A netns that does not exist: entering it fails before anything runs, and the error path
+      // is trained too.
       try {
-        new CaptureApplier(runner).apply(Path.of("/nonexistent/outrigger-cni-training"), rules);
+        new CaptureApplier(tool).apply(Path.of("/nonexistent/outrigger-cni-training"), rules);
       } catch (CaptureException expected) {
         // Expected: there is no such netns.
       }

@@ -55,15 +55,7 @@ class PluginFaultsIT {
 
   @AfterAll
   void tearDown() throws Exception {
-    try {
-      if (network != null) {
-        network.close();
-      }
-    } finally {
-      if (work != null) {
-        TempDirs.delete(work);
-      }
-    }
+    TempDirs.closeThenDelete(network, work);
   }
 
   @Test

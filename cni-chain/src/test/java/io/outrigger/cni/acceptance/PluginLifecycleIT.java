@@ -48,15 +48,7 @@ class PluginLifecycleIT {
 
   @AfterAll
   void tearDown() throws Exception {
-    try {
-      if (network != null) {
-        network.close();
-      }
-    } finally {
-      if (work != null) {
-        io.outrigger.cni.testing.TempDirs.delete(work);
-      }
-    }
+    io.outrigger.cni.testing.TempDirs.closeThenDelete(network, work);
   }
 
   /** Our entry as the runtime hands it over: name, version, prevResult, the pod's annotations. */

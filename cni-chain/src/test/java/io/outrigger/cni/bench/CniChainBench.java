@@ -77,6 +77,8 @@ public final class CniChainBench {
     Path baseline = optionalPath(args, 3);
     Prerequisites.requireCniPlugins("loopback", "bridge", "host-local", "portmap");
     Path work = Files.createTempDirectory("outrigger-cni-bench");
+    // Under the bench lock by now: the script's own figure is from before it waited for the lock.
+    System.out.println("load average at the start: " + loadAverage());
     try (PodNetwork network = PodNetwork.create();
         KubeApiServer kube =
             istioCni == null ? null : KubeApiServer.start(Prerequisites.requireKubeApiServer())) {

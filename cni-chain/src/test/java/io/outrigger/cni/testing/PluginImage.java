@@ -74,6 +74,12 @@ public final class PluginImage {
    */
   public static List<String> commandLine(
       String command, String containerId, Path netns, String pod, Path pathFirst) {
+    return commandLine(binDir(), command, containerId, netns, pod, pathFirst);
+  }
+
+  /** As {@link #commandLine(String, String, Path, String, Path)}, for the image in {@code bin}. */
+  public static List<String> commandLine(
+      Path bin, String command, String containerId, Path netns, String pod, Path pathFirst) {
     String path = (pathFirst == null ? "" : pathFirst + ":") + "/usr/sbin:/usr/bin:/sbin:/bin";
     List<String> env =
         new ArrayList<>(
@@ -84,7 +90,7 @@ public final class PluginImage {
                 "CNI_COMMAND=" + command,
                 "CNI_CONTAINERID=" + containerId,
                 "CNI_IFNAME=eth0",
-                "CNI_PATH=" + binDir()));
+                "CNI_PATH=" + bin));
     if (netns != null) {
       env.add("CNI_NETNS=" + netns);
     }
@@ -93,7 +99,7 @@ public final class PluginImage {
       env.add(
           "CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=" + nsName[0] + ";K8S_POD_NAME=" + nsName[1]);
     }
-    env.add(binDir().resolve("outrigger-cni").toString());
+    env.add(bin.resolve("outrigger-cni").toString());
     return env;
   }
 

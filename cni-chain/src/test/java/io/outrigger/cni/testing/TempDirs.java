@@ -19,4 +19,20 @@ public final class TempDirs {
       }
     }
   }
+
+  /**
+   * A test class's teardown: closes {@code network} (its pods and netns), then deletes {@code
+   * work}, even if closing failed; either may be null (setup failed before it).
+   */
+  public static void closeThenDelete(AutoCloseable network, Path work) throws Exception {
+    try {
+      if (network != null) {
+        network.close();
+      }
+    } finally {
+      if (work != null) {
+        delete(work);
+      }
+    }
+  }
 }
