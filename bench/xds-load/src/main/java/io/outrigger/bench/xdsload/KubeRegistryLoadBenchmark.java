@@ -294,7 +294,7 @@ public final class KubeRegistryLoadBenchmark {
     return diff;
   }
 
-  private static KubernetesClient client(KubeApiServer server) {
+  static KubernetesClient client(KubeApiServer server) {
     Config config =
         new ConfigBuilder(Config.empty())
             .withMasterUrl(server.url())
@@ -306,7 +306,7 @@ public final class KubeRegistryLoadBenchmark {
   }
 
   /** The chart's Istio CRDs (manifests/charts/outrigger/crds), or those of a file. */
-  private static void installCrds(KubernetesClient admin, String file) throws Exception {
+  static void installCrds(KubernetesClient admin, String file) throws Exception {
     if (file.isEmpty()) {
       KubeTestCluster.installIstioCrds(admin, Duration.ofSeconds(60));
       return;
@@ -319,7 +319,7 @@ public final class KubeRegistryLoadBenchmark {
   }
 
   /** The control plane reads as the admin user: the benchmark measures the registry, not RBAC. */
-  private static Path kubeconfig(KubeApiServer server, Path work) throws Exception {
+  static Path kubeconfig(KubeApiServer server, Path work) throws Exception {
     return Files.writeString(
         work.resolve("kubeconfig"),
         """
@@ -346,7 +346,7 @@ public final class KubeRegistryLoadBenchmark {
     return total;
   }
 
-  private static String option(String[] args, String name, String fallback) {
+  static String option(String[] args, String name, String fallback) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals("--" + name)) {
         return args[i + 1];
