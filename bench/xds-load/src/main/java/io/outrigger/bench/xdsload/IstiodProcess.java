@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -152,20 +151,11 @@ final class IstiodProcess implements AutoCloseable {
   }
 
   String tail() throws IOException {
-    List<String> lines = Files.readAllLines(logFile);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    return ControlPlaneProcess.tail(logFile);
   }
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ControlPlaneProcess.stop(process);
   }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,24 +177,12 @@ public final class IstiodSideBySide {
       say("=== Outrigger (TLS xDS, pod-bound tokens) load=%s", JvmProbe.loadAverage());
       Result outrigger;
       starting = System.nanoTime();
-      try (ControlPlaneProcess cp =
-          ControlPlaneProcess.start(
-              settings.cliLauncher(),
-              "kube:" + kubeconfig,
-              work,
-              settings.controlPlaneJvmArgs(),
-              settings.timeout())) {
+      try (ControlPlaneProcess cp = ControlPlaneProcess.inCluster(settings, kubeconfig, work)) {
         long ready = (System.nanoTime() - starting) / 1_000_000;
         say(
             "Outrigger listening %d ms after its start; pid=%d log=%s",
             ready, cp.pid(), cp.logFile());
-        FleetTransport tls =
-            new FleetTransport.Tls(
-                "127.0.0.1",
-                cp.tlsPort(),
-                cp.rootCertPem(),
-                FleetTransport.Tls.DEFAULT_SERVER_NAME);
-        try (ProxyFleet fleet = new ProxyFleet(tls, identities)) {
+        try (ProxyFleet fleet = new ProxyFleet(cp.sidecarTransport(), identities)) {
           outrigger =
               measure(
                   "outrigger",
@@ -213,11 +200,7 @@ public final class IstiodSideBySide {
       say("load=%s", JvmProbe.loadAverage());
     } finally {
       if (!settings.keepWork()) {
-        try (var tree = Files.walk(work)) {
-          for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(p);
-          }
-        }
+        XdsLoadBenchmark.deleteRecursively(work);
       }
     }
   }
@@ -288,17 +271,12 @@ public final class IstiodSideBySide {
     List<Long> endpoint = new ArrayList<>();
     long endpointBytes = 0;
     for (int c = 0; c < settings.endpointChanges(); c++) {
-      int service = (c * 97 + 13) % settings.services();
+      int service = mesh.changedService(c);
       // Untimed, as the kubelet's pod status precedes the EndpointSlice controller's write.
       mesh.replaceSecondPod(service);
       Thread.sleep(QUIET.toMillis());
-      String address = mesh.nextAddress(service);
       ProxyFleet.Convergence result =
-          fleet.measure(
-              () -> mesh.moveEndpoint(service),
-              p -> Changes.endpointAt(mesh.outboundCluster(service), address),
-              settings.timeout(),
-              QUIET);
+          mesh.moveEndpointAndWait(fleet, service, settings.timeout(), QUIET);
       endpointBytes += report(name, "endpoint change " + mesh.outboundCluster(service), result);
       endpoint.addAll(result.latenciesMillis());
     }

@@ -314,6 +314,26 @@ final class KubeMesh {
     return name(i) + "." + ns(i) + ".svc.cluster.local";
   }
 
+  /**
+   * The endpoint change of the registry benchmarks: the {@code c}-th change's service (spread over
+   * the mesh) gets its second endpoint moved by one slice write; returns when every proxy of {@code
+   * fleet} received the EDS showing the new address (or the timeout passed), then {@code quiet}.
+   */
+  ProxyFleet.Convergence moveEndpointAndWait(
+      ProxyFleet fleet, int service, Duration timeout, Duration quiet) throws InterruptedException {
+    String address = nextAddress(service);
+    return fleet.measure(
+        () -> moveEndpoint(service),
+        p -> Changes.endpointAt(outboundCluster(service), address),
+        timeout,
+        quiet);
+  }
+
+  /** The service of the {@code c}-th endpoint change, spread over the mesh. */
+  int changedService(int c) {
+    return (c * 97 + 13) % services;
+  }
+
   /** The address {@link #moveEndpoint} will give service {@code i}'s second endpoint. */
   String nextAddress(int i) {
     return address(i, 1 + 2 * (generation[i] + 1));

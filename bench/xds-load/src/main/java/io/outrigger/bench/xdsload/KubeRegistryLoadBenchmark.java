@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,13 +98,7 @@ public final class KubeRegistryLoadBenchmark {
               null);
       Path kubeconfig = kubeconfig(server, work);
       long starting = System.nanoTime();
-      try (ControlPlaneProcess cp =
-          ControlPlaneProcess.start(
-              settings.cliLauncher(),
-              "kube:" + kubeconfig,
-              work,
-              settings.controlPlaneJvmArgs(),
-              settings.timeout())) {
+      try (ControlPlaneProcess cp = ControlPlaneProcess.inCluster(settings, kubeconfig, work)) {
         say(
             "control plane listening (informers synced, first model built) %d ms after its start; pid=%d log=%s",
             (System.nanoTime() - starting) / 1_000_000, cp.pid(), cp.logFile());
@@ -114,11 +107,7 @@ public final class KubeRegistryLoadBenchmark {
       }
     } finally {
       if (!settings.keepWork()) {
-        try (var tree = Files.walk(work)) {
-          for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(p);
-          }
-        }
+        XdsLoadBenchmark.deleteRecursively(work);
       }
     }
   }
@@ -131,9 +120,7 @@ public final class KubeRegistryLoadBenchmark {
       ControlPlaneProcess cp,
       KubernetesClient admin)
       throws Exception {
-    FleetTransport tls =
-        new FleetTransport.Tls(
-            "127.0.0.1", cp.tlsPort(), cp.rootCertPem(), FleetTransport.Tls.DEFAULT_SERVER_NAME);
+    FleetTransport tls = cp.sidecarTransport();
     Map<String, Double> connectBefore = byResource(metrics(admin));
     AtomicInteger peakThreads = new AtomicInteger(cp.threads());
     Thread sampler =
@@ -176,14 +163,9 @@ public final class KubeRegistryLoadBenchmark {
       List<Long> latencies = new ArrayList<>();
       Map<String, Double> changesBefore = byResource(metrics(admin));
       for (int c = 0; c < settings.endpointChanges(); c++) {
-        int service = (c * 97 + 13) % settings.services();
-        String address = mesh.nextAddress(service);
+        int service = mesh.changedService(c);
         ProxyFleet.Convergence result =
-            fleet.measure(
-                () -> mesh.moveEndpoint(service),
-                p -> Changes.endpointAt(mesh.outboundCluster(service), address),
-                settings.timeout(),
-                QUIET);
+            mesh.moveEndpointAndWait(fleet, service, settings.timeout(), QUIET);
         List<Long> sorted = result.latenciesMillis().stream().sorted().toList();
         say(
             "endpoint change %s: converged %d/%d, min=%d ms p50=%d ms p99=%d ms max=%d ms; bytes %s",
