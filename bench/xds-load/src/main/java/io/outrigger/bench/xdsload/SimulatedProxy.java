@@ -47,7 +47,7 @@ final class SimulatedProxy implements AutoCloseable {
   private static final List<String> SIDECAR_SECRETS = List.of("default", "ROOTCA");
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 8_000;
-  private static final int MAX_RECONNECTS = 10;
+  private static final int MAX_RECONNECTS = 30;
   private static final ScheduledExecutorService RETRIES =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("proxy-retries").unstarted(r));
@@ -400,10 +400,13 @@ final class SimulatedProxy implements AutoCloseable {
         return;
       }
       // A broken connection (the server closed it, say, because its TLS handshake took longer
-      // than the server allows while 1,000 proxies connected at once) is retried with backoff, as
-      // Envoy does; any other status (a refused token, say) ends the run with its reason.
+      // than the server allows while 1,000 proxies connected at once) or a stream the server
+      // refused for its rate limit (istiod's RESOURCE_EXHAUSTED, PILOT_MAX_REQUESTS_PER_SECOND) is
+      // retried with backoff, as Envoy does; any other status (a refused token, say) ends the run
+      // with its reason.
       long attempt = reconnects.get() + 1;
-      if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE
+      Status.Code code = Status.fromThrowable(t).getCode();
+      if ((code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED)
           && attempt <= MAX_RECONNECTS) {
         reconnects.incrementAndGet();
         long base = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << (attempt - 1));
