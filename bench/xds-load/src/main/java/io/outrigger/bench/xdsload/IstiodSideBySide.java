@@ -170,7 +170,8 @@ public final class IstiodSideBySide {
                       proxies++;
                     }
                     say("istiod /debug/syncz lists %d proxies", proxies);
-                  });
+                  },
+                  () -> {});
         }
       }
 
@@ -193,7 +194,8 @@ public final class IstiodSideBySide {
                   settings,
                   settle,
                   cp::heapUsedAfterGcBytes,
-                  () -> {});
+                  () -> {},
+                  () -> say("outrigger: live heap by class:%n%s", cp.probe().topClasses(15)));
         }
       }
       compare(istio, outrigger);
@@ -247,7 +249,8 @@ public final class IstiodSideBySide {
       BenchSettings settings,
       Duration settle,
       Probe heap,
-      Check synced)
+      Check synced,
+      Check settled)
       throws Exception {
     Map<String, Double> cpu = new LinkedHashMap<>();
     double[] last = {0};
@@ -313,6 +316,7 @@ public final class IstiodSideBySide {
     long peak = ProcessStats.peakRssBytes(pid);
     cpu.put("whole run", ProcessStats.cpuSeconds(pid));
     long heapBytes = heap.read();
+    settled.run();
     say(
         "%s: CPU seconds by phase %s; RSS after settling %s (peak %s); heap after a collection %s;"
             + " NACKs %d; reopened streams %d",
