@@ -303,6 +303,69 @@ public final class Prerequisites {
     return value == null || value.isBlank() ? fallback : value;
   }
 
+  /**
+   * What the side-by-side benchmark needs of Istio (issue 15): {@code pilot-discovery} built by
+   * {@code scripts/istio/build.sh pilot-discovery} (or {@code PILOT_DISCOVERY_BIN}), and Istio's
+   * CRDs ({@code manifests/charts/base/files/crd-all.gen.yaml}) from the istio.io/istio module that
+   * build downloaded into the Go module cache ({@code GOMODCACHE}, else ~/go/pkg/mod). Not built by
+   * {@code scripts/bootstrap.sh}: minutes of both cores.
+   *
+   * @return the binary and the CRD file
+   */
+  public static IstioParts requireIstio() {
+    Optional<Path> root = RepoRoot.find();
+    Optional<Path> binary =
+        executableFromEnv("PILOT_DISCOVERY_BIN")
+            .or(
+                () ->
+                    root.map(r -> r.resolve(".outrigger/istio/1.31.0/pilot-discovery"))
+                        .filter(Files::isExecutable));
+    if (binary.isEmpty()) {
+      missing(
+          "pilot-discovery (istiod): PILOT_DISCOVERY_BIN="
+              + System.getenv("PILOT_DISCOVERY_BIN")
+              + " is not an executable file and .outrigger/istio/1.31.0/pilot-discovery was not"
+              + " built; run scripts/istio/build.sh pilot-discovery (not part of bootstrap)");
+    }
+    Optional<Path> crds = root.flatMap(Prerequisites::istioCrds);
+    if (crds.isEmpty()) {
+      missing(
+          "Istio's CRDs: no manifests/charts/base/files/crd-all.gen.yaml of the istio.io/istio"
+              + " version in scripts/istio/go.mod under GOMODCACHE="
+              + System.getenv("GOMODCACHE")
+              + " or ~/go/pkg/mod; run scripts/istio/build.sh pilot-discovery");
+    }
+    return new IstioParts(binary.get(), crds.get());
+  }
+
+  /**
+   * @param pilotDiscovery istiod's binary
+   * @param crds Istio's CRDs, one YAML file
+   */
+  public record IstioParts(Path pilotDiscovery, Path crds) {}
+
+  private static Optional<Path> istioCrds(Path repoRoot) {
+    try {
+      Optional<String> version =
+          Files.readAllLines(repoRoot.resolve("scripts/istio/go.mod")).stream()
+              .filter(l -> l.startsWith("require istio.io/istio "))
+              .map(l -> l.substring("require istio.io/istio ".length()).strip())
+              .findFirst();
+      Path cache =
+          Path.of(
+              envOr(
+                  "GOMODCACHE", Path.of(System.getProperty("user.home"), "go/pkg/mod").toString()));
+      return version
+          .map(
+              v ->
+                  cache.resolve(
+                      "istio.io/istio@" + v + "/manifests/charts/base/files/crd-all.gen.yaml"))
+          .filter(Files::isReadable);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The outrigger-cni plugin image the cni-chain build makes (or {@code OUTRIGGER_CNI_DIR}). */
   public static Path requireOutriggerCni() {
     Optional<Path> dir = HostTools.outriggerCniDir();

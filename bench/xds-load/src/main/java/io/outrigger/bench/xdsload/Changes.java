@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.function.Predicate;
 
@@ -57,6 +58,36 @@ final class Changes {
         }
       }
       return marked >= hosts;
+    };
+  }
+
+  /**
+   * An RDS response in which at least {@code hosts} virtual hosts route to a subset {@code subset}
+   * cluster ({@code outbound|PORT|SUBSET|HOST}, both control planes' name) with weight {@code
+   * weight}.
+   */
+  static Predicate<DiscoveryResponse> weightedSubset(String subset, int weight, int hosts) {
+    String infix = "|" + subset + "|";
+    return response -> {
+      if (!response.getTypeUrl().equals(TypeUrls.ROUTES)) {
+        return false;
+      }
+      int weighted = 0;
+      for (Any any : response.getResourcesList()) {
+        for (VirtualHost vh : unpack(any, RouteConfiguration.parser()).getVirtualHostsList()) {
+          boolean found = false;
+          for (Route r : vh.getRoutesList()) {
+            for (WeightedCluster.ClusterWeight c :
+                r.getRoute().getWeightedClusters().getClustersList()) {
+              found |= c.getName().contains(infix) && c.getWeight().getValue() == weight;
+            }
+          }
+          if (found) {
+            weighted++;
+          }
+        }
+      }
+      return weighted >= hosts;
     };
   }
 

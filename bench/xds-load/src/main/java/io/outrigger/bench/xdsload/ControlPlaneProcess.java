@@ -80,6 +80,29 @@ final class ControlPlaneProcess implements AutoCloseable {
     return cp;
   }
 
+  /**
+   * A control plane as in a cluster, on the API server of {@code kubeconfig}: TLS port only, with
+   * the settings' launcher, JVM options and timeout.
+   */
+  static ControlPlaneProcess inCluster(BenchSettings settings, Path kubeconfig, Path workDir)
+      throws IOException, InterruptedException {
+    return start(
+        settings.cliLauncher(),
+        "kube:" + kubeconfig,
+        workDir,
+        settings.controlPlaneJvmArgs(),
+        settings.timeout());
+  }
+
+  /**
+   * How injected sidecars reach it: its TLS port, trusting its mesh root, under the injector's
+   * name.
+   */
+  FleetTransport.Tls sidecarTransport() throws IOException {
+    return new FleetTransport.Tls(
+        "127.0.0.1", tlsPort, rootCertPem(), FleetTransport.Tls.DEFAULT_SERVER_NAME);
+  }
+
   int xdsPort() {
     return xdsPort;
   }
@@ -161,11 +184,16 @@ final class ControlPlaneProcess implements AutoCloseable {
   }
 
   String tail() throws IOException {
-    List<String> lines = Files.readAllLines(logFile);
+    return tail(logFile);
+  }
+
+  /** The last 40 lines of a child's log, for an error message. */
+  static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 
-  private static int freeLoopbackPort() throws IOException {
+  static int freeLoopbackPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
@@ -173,6 +201,11 @@ final class ControlPlaneProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    stop(process);
+  }
+
+  /** SIGTERM, then after 10 s SIGKILL. */
+  static void stop(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -24,13 +24,20 @@ import java.util.function.IntConsumer;
 
 /**
  * The registry benchmark's mesh, written into a real API server: {@code services} Services in ten
- * namespaces, two Running and Ready pods each ({@code -a}, which is also the simulated sidecar, and
- * {@code -b}), and one EndpointSlice per Service listing both, as the EndpointSlice controller
- * would. Pod addresses are in 198.18.0.0/15; nothing sends traffic to them.
+ * namespaces, two Running and Ready pods each ({@code -a}, version v1, which is also the simulated
+ * sidecar, and {@code -b}, version v2), and one EndpointSlice per Service listing both, as the
+ * EndpointSlice controller would; on request ({@link #createCanaries}) a DestinationRule and a
+ * canary VirtualService for one service in ten. Pod addresses are in 198.18.0.0/15; nothing sends
+ * traffic to them.
  */
 final class KubeMesh {
   static final int PORT = 9080;
   static final String CONTROL_PLANE_NAMESPACE = "outrigger-system";
+
+  /** One service in this many has a DestinationRule and a canary VirtualService. */
+  static final int CANARY_EVERY = 10;
+
+  private static final int CANARY_FIRST_WEIGHT = 10;
   private static final int NAMESPACES = 10;
 
   private final KubernetesClient client;
@@ -38,11 +45,21 @@ final class KubeMesh {
   private final int[] generation;
   private final String[] sidecarPodUid;
 
+  /** The pod behind service i's second endpoint: {@code -b}, or its replacement. */
+  private final String[] secondPod;
+
+  /** The canaries' current v2 weight (v1 has the rest). */
+  private int canaryWeight = CANARY_FIRST_WEIGHT;
+
   KubeMesh(KubernetesClient client, int services) {
     this.client = client;
     this.services = services;
     this.generation = new int[services];
     this.sidecarPodUid = new String[services];
+    this.secondPod = new String[services];
+    for (int i = 0; i < services; i++) {
+      secondPod[i] = name(i) + "-b";
+    }
   }
 
   /**
@@ -75,8 +92,8 @@ final class KubeMesh {
       forEach(
           writers,
           i -> {
-            sidecarPodUid[i] = pod(i, "a", address(i, 0)).getMetadata().getUid();
-            pod(i, "b", address(i, 1));
+            sidecarPodUid[i] = pod(i, name(i) + "-a", address(i, 0)).getMetadata().getUid();
+            pod(i, secondPod[i], address(i, 1));
             client
                 .resource(
                     new ServiceBuilder()
@@ -102,8 +119,13 @@ final class KubeMesh {
   }
 
   private void forEach(ExecutorService writers, IntConsumer write) throws Exception {
+    forEach(writers, 1, write);
+  }
+
+  /** Services 0, step, 2 step, ..., each written on {@code writers}; waits for all. */
+  private void forEach(ExecutorService writers, int step, IntConsumer write) throws Exception {
     List<Future<?>> done = new ArrayList<>();
-    for (int i = 0; i < services; i++) {
+    for (int i = 0; i < services; i += step) {
       int service = i;
       done.add(writers.submit(() -> write.accept(service)));
     }
@@ -112,15 +134,18 @@ final class KubeMesh {
     }
   }
 
-  private Pod pod(int i, String suffix, String ip) {
+  /** A Running and Ready pod of service i: {@code -a} is version v1, every other one v2. */
+  private Pod pod(int i, String podName, String ip) {
+    Map<String, String> labels =
+        podName.equals(name(i) + "-a") ? labels(i) : Map.of("app", name(i), "version", "v2");
     Pod created =
         client
             .resource(
                 new PodBuilder()
                     .withNewMetadata()
                     .withNamespace(ns(i))
-                    .withName(name(i) + "-" + suffix)
-                    .withLabels(labels(i))
+                    .withName(podName)
+                    .withLabels(labels)
                     .endMetadata()
                     .withNewSpec()
                     .withServiceAccountName(name(i))
@@ -177,7 +202,7 @@ final class KubeMesh {
         .withNewTargetRef()
         .withKind("Pod")
         .withNamespace(ns(i))
-        .withName(name(i) + "-b")
+        .withName(secondPod[i])
         .endTargetRef()
         .endEndpoint()
         .build();
@@ -190,13 +215,132 @@ final class KubeMesh {
     client.resource(updated).update();
   }
 
+  /**
+   * Before {@link #moveEndpoint}, as when a pod is replaced: a new Running and Ready pod of service
+   * {@code i} at the address the move will give its second endpoint, which the slice then names (a
+   * control plane that labels endpoints by their pod, as istiod does, needs it). The old pod stays,
+   * out of the slice.
+   */
+  void replaceSecondPod(int i) {
+    secondPod[i] = name(i) + "-b" + (generation[i] + 1);
+    pod(i, secondPod[i], nextAddress(i));
+  }
+
+  /** Creates a namespace (a control plane's own: istiod's {@code istio-system}). */
+  void createNamespace(String namespace) {
+    client
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+  }
+
+  /**
+   * For one service in {@value #CANARY_EVERY}: a DestinationRule with subsets v1 and v2 (by the
+   * pods' {@code version} label) and a canary VirtualService sending v2 {@link #canaryWeight()}
+   * percent, as networking.istio.io/v1 objects, four writers at a time.
+   */
+  void createCanaries() throws Exception {
+    ExecutorService writers = Executors.newFixedThreadPool(4);
+    try {
+      forEachCanary(
+          writers,
+          i ->
+              client
+                  .resource(
+                      """
+                      apiVersion: networking.istio.io/v1
+                      kind: DestinationRule
+                      metadata: {name: %s, namespace: %s}
+                      spec:
+                        host: %s
+                        subsets:
+                        - {name: v1, labels: {version: v1}}
+                        - {name: v2, labels: {version: v2}}
+                      """
+                          .formatted(name(i), ns(i), host(i)))
+                  .create());
+      forEachCanary(writers, i -> client.resource(canary(i)).create());
+    } finally {
+      writers.shutdownNow();
+    }
+  }
+
+  /**
+   * The change to every route: every canary VirtualService gets a new v2 weight (one write each,
+   * four writers at a time); every proxy's route configuration for the port holds all of them.
+   *
+   * @return the new v2 weight
+   */
+  int shiftCanaries() throws Exception {
+    canaryWeight = canaryWeight % 50 + 10;
+    ExecutorService writers = Executors.newFixedThreadPool(4);
+    try {
+      forEachCanary(writers, i -> client.resource(canary(i)).update());
+    } finally {
+      writers.shutdownNow();
+    }
+    return canaryWeight;
+  }
+
+  /** The weight {@link #shiftCanaries} will give v2 next. */
+  int nextCanaryWeight() {
+    return canaryWeight % 50 + 10;
+  }
+
+  int canaries() {
+    return (services + CANARY_EVERY - 1) / CANARY_EVERY;
+  }
+
+  private String canary(int i) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: %s, namespace: %s}
+        spec:
+          hosts: [%s]
+          http:
+          - route:
+            - {destination: {host: %s, subset: v1}, weight: %d}
+            - {destination: {host: %s, subset: v2}, weight: %d}
+        """
+        .formatted(name(i), ns(i), host(i), host(i), 100 - canaryWeight, host(i), canaryWeight);
+  }
+
+  private void forEachCanary(ExecutorService writers, IntConsumer write) throws Exception {
+    forEach(writers, CANARY_EVERY, write);
+  }
+
+  private static String host(int i) {
+    return name(i) + "." + ns(i) + ".svc.cluster.local";
+  }
+
+  /**
+   * The endpoint change of the registry benchmarks: the {@code c}-th change's service (spread over
+   * the mesh) gets its second endpoint moved by one slice write; returns when every proxy of {@code
+   * fleet} received the EDS showing the new address (or the timeout passed), then {@code quiet}.
+   */
+  ProxyFleet.Convergence moveEndpointAndWait(
+      ProxyFleet fleet, int service, Duration timeout, Duration quiet) throws InterruptedException {
+    String address = nextAddress(service);
+    return fleet.measure(
+        () -> moveEndpoint(service),
+        p -> Changes.endpointAt(outboundCluster(service), address),
+        timeout,
+        quiet);
+  }
+
+  /** The service of the {@code c}-th endpoint change, spread over the mesh. */
+  int changedService(int c) {
+    return (c * 97 + 13) % services;
+  }
+
   /** The address {@link #moveEndpoint} will give service {@code i}'s second endpoint. */
   String nextAddress(int i) {
     return address(i, 1 + 2 * (generation[i] + 1));
   }
 
   String outboundCluster(int i) {
-    return "outbound|" + PORT + "||" + name(i) + "." + ns(i) + ".svc.cluster.local";
+    return "outbound|" + PORT + "||" + host(i);
   }
 
   /** The simulated sidecar of service {@code i}: its pod {@code -a}, with its UID, no token yet. */

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,13 +98,7 @@ public final class KubeRegistryLoadBenchmark {
               null);
       Path kubeconfig = kubeconfig(server, work);
       long starting = System.nanoTime();
-      try (ControlPlaneProcess cp =
-          ControlPlaneProcess.start(
-              settings.cliLauncher(),
-              "kube:" + kubeconfig,
-              work,
-              settings.controlPlaneJvmArgs(),
-              settings.timeout())) {
+      try (ControlPlaneProcess cp = ControlPlaneProcess.inCluster(settings, kubeconfig, work)) {
         say(
             "control plane listening (informers synced, first model built) %d ms after its start; pid=%d log=%s",
             (System.nanoTime() - starting) / 1_000_000, cp.pid(), cp.logFile());
@@ -114,11 +107,7 @@ public final class KubeRegistryLoadBenchmark {
       }
     } finally {
       if (!settings.keepWork()) {
-        try (var tree = Files.walk(work)) {
-          for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(p);
-          }
-        }
+        XdsLoadBenchmark.deleteRecursively(work);
       }
     }
   }
@@ -131,9 +120,7 @@ public final class KubeRegistryLoadBenchmark {
       ControlPlaneProcess cp,
       KubernetesClient admin)
       throws Exception {
-    FleetTransport tls =
-        new FleetTransport.Tls(
-            "127.0.0.1", cp.tlsPort(), cp.rootCertPem(), FleetTransport.Tls.DEFAULT_SERVER_NAME);
+    FleetTransport tls = cp.sidecarTransport();
     Map<String, Double> connectBefore = byResource(metrics(admin));
     AtomicInteger peakThreads = new AtomicInteger(cp.threads());
     Thread sampler =
@@ -176,14 +163,9 @@ public final class KubeRegistryLoadBenchmark {
       List<Long> latencies = new ArrayList<>();
       Map<String, Double> changesBefore = byResource(metrics(admin));
       for (int c = 0; c < settings.endpointChanges(); c++) {
-        int service = (c * 97 + 13) % settings.services();
-        String address = mesh.nextAddress(service);
+        int service = mesh.changedService(c);
         ProxyFleet.Convergence result =
-            fleet.measure(
-                () -> mesh.moveEndpoint(service),
-                p -> Changes.endpointAt(mesh.outboundCluster(service), address),
-                settings.timeout(),
-                QUIET);
+            mesh.moveEndpointAndWait(fleet, service, settings.timeout(), QUIET);
         List<Long> sorted = result.latenciesMillis().stream().sorted().toList();
         say(
             "endpoint change %s: converged %d/%d, min=%d ms p50=%d ms p99=%d ms max=%d ms; bytes %s",
@@ -294,7 +276,7 @@ public final class KubeRegistryLoadBenchmark {
     return diff;
   }
 
-  private static KubernetesClient client(KubeApiServer server) {
+  static KubernetesClient client(KubeApiServer server) {
     Config config =
         new ConfigBuilder(Config.empty())
             .withMasterUrl(server.url())
@@ -306,7 +288,7 @@ public final class KubeRegistryLoadBenchmark {
   }
 
   /** The chart's Istio CRDs (manifests/charts/outrigger/crds), or those of a file. */
-  private static void installCrds(KubernetesClient admin, String file) throws Exception {
+  static void installCrds(KubernetesClient admin, String file) throws Exception {
     if (file.isEmpty()) {
       KubeTestCluster.installIstioCrds(admin, Duration.ofSeconds(60));
       return;
@@ -319,7 +301,7 @@ public final class KubeRegistryLoadBenchmark {
   }
 
   /** The control plane reads as the admin user: the benchmark measures the registry, not RBAC. */
-  private static Path kubeconfig(KubeApiServer server, Path work) throws Exception {
+  static Path kubeconfig(KubeApiServer server, Path work) throws Exception {
     return Files.writeString(
         work.resolve("kubeconfig"),
         """
@@ -346,7 +328,7 @@ public final class KubeRegistryLoadBenchmark {
     return total;
   }
 
-  private static String option(String[] args, String name, String fallback) {
+  static String option(String[] args, String name, String fallback) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals("--" + name)) {
         return args[i + 1];

@@ -8,7 +8,10 @@ import java.util.Map;
 /**
  * Who a simulated sidecar claims to be: the same node shape the sidecar bootstrap gives Envoy
  * (metadata NAMESPACE, NAME, POD_UID when known, WORKLOAD_NAME, SERVICE_ACCOUNT, LABELS,
- * INSTANCE_IPS; Istio's node id), and, on the TLS port, the token it proves it with.
+ * INSTANCE_IPS; Istio's node id), and, on the TLS port, the token it proves it with. The node also
+ * carries what Istio's agent adds for istiod (CLUSTER_ID, ISTIO_VERSION, INTERCEPTION_MODE,
+ * MESH_ID, POD_PORTS), so that the same fleet gets a whole sidecar config from istiod (the
+ * side-by-side benchmark); Outrigger ignores those keys.
  *
  * @param workload the pod (or file-registry workload instance) name: metadata NAME
  * @param ip the pod's IP: in the node, and the address the proxy dials from on the TLS port
@@ -25,6 +28,12 @@ record ProxyIdentity(
     Map<String, String> labels,
     String podUid,
     String token) {
+
+  /** istiod's default cluster ID: a proxy of another cluster would not find its pod. */
+  static final String ISTIO_CLUSTER_ID = "Kubernetes";
+
+  /** The Istio release built by scripts/istio/build.sh, as its agent would report it. */
+  static final String ISTIO_VERSION = "1.31.0";
 
   /** A file-registry workload on the plaintext port: no UID, no token. */
   ProxyIdentity(
@@ -55,7 +64,17 @@ record ProxyIdentity(
         .putFields("SERVICE_ACCOUNT", string(serviceAccount))
         .putFields("LABELS", Value.newBuilder().setStructValue(labelStruct).build())
         .putFields("INSTANCE_IPS", string(ip))
-        .putFields("OUTRIGGER_VERSION", string("bench"));
+        .putFields("OUTRIGGER_VERSION", string("bench"))
+        .putFields("CLUSTER_ID", string(ISTIO_CLUSTER_ID))
+        .putFields("ISTIO_VERSION", string(ISTIO_VERSION))
+        .putFields("INTERCEPTION_MODE", string("REDIRECT"))
+        .putFields("MESH_ID", string("cluster.local"))
+        .putFields(
+            "POD_PORTS",
+            string(
+                "[{\"name\":\"http\",\"containerPort\":"
+                    + KubeMesh.PORT
+                    + ",\"protocol\":\"TCP\"}]"));
     return Node.newBuilder()
         .setId(
             "sidecar~"

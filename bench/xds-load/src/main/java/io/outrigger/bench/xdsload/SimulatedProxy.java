@@ -4,11 +4,16 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -16,6 +21,7 @@ import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +47,7 @@ final class SimulatedProxy implements AutoCloseable {
   private static final List<String> SIDECAR_SECRETS = List.of("default", "ROOTCA");
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 8_000;
-  private static final int MAX_RECONNECTS = 10;
+  private static final int MAX_RECONNECTS = 30;
   private static final ScheduledExecutorService RETRIES =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("proxy-retries").unstarted(r));
@@ -60,6 +66,9 @@ final class SimulatedProxy implements AutoCloseable {
 
   /** Cluster name to its latest ClusterLoadAssignment, when {@link #keepEndpoints} asked for it. */
   private final Map<String, ClusterLoadAssignment> endpoints = new ConcurrentHashMap<>();
+
+  /** Ports of the listeners of the latest LDS response (a state-of-the-world LDS is complete). */
+  private volatile Set<Integer> listenerPorts = Set.of();
 
   private volatile boolean keepEndpoints;
   private volatile StreamObserver<DiscoveryRequest> requests;
@@ -166,6 +175,17 @@ final class SimulatedProxy implements AutoCloseable {
     return resourcesByType.getOrDefault(typeUrl, new AtomicLong()).get();
   }
 
+  /** Ports of the listeners it holds (0 for a listener without a socket address). */
+  Set<Integer> listenerPorts() {
+    return listenerPorts;
+  }
+
+  /** Names of the resources it subscribed to of one type (EDS clusters, route configs). */
+  Set<String> subscribed(String typeUrl) {
+    Subscription s = subscriptions.get(typeUrl);
+    return s == null ? Set.of() : s.names();
+  }
+
   /** Responses received on the stream, of every type. */
   long responses() {
     return responses.get();
@@ -222,6 +242,13 @@ final class SimulatedProxy implements AutoCloseable {
         .addAndGet(response.getResourcesCount());
     try {
       Set<String> follow = dependentNames(type, response.getResourcesList());
+      if (type.equals(TypeUrls.LISTENER)) {
+        Set<Integer> ports = new TreeSet<>();
+        for (Any any : response.getResourcesList()) {
+          ports.add(any.unpack(Listener.class).getAddress().getSocketAddress().getPortValue());
+        }
+        listenerPorts = Set.copyOf(ports);
+      }
       if (keepEndpoints && type.equals(TypeUrls.ENDPOINTS)) {
         for (Any any : response.getResourcesList()) {
           ClusterLoadAssignment cla = ClusterLoadAssignment.parseFrom(any.getValue());
@@ -301,7 +328,11 @@ final class SimulatedProxy implements AutoCloseable {
     }
   }
 
-  /** Sidecars fetch their key and the mesh root over the same stream once TLS appears in config. */
+  /**
+   * Sidecars fetch their key and the mesh root over the same stream once TLS whose secrets come
+   * from ADS appears in config (Outrigger's). Istio's TLS names its agent's SDS server ({@code
+   * sds-grpc}) instead, which a real Envoy asks, not istiod.
+   */
   private void subscribeSecretsIfTls(Collection<Any> resources, String type)
       throws InvalidProtocolBufferException {
     if (subscriptions.containsKey(TypeUrls.SECRET)) {
@@ -309,16 +340,39 @@ final class SimulatedProxy implements AutoCloseable {
     }
     boolean tls = false;
     for (Any any : resources) {
-      tls |=
-          type.equals(TypeUrls.CLUSTER)
-              ? any.unpack(Cluster.class).hasTransportSocket()
-                  || any.unpack(Cluster.class).getTransportSocketMatchesCount() > 0
-              : any.unpack(Listener.class).getFilterChainsList().stream()
-                  .anyMatch(FilterChain::hasTransportSocket);
+      if (type.equals(TypeUrls.CLUSTER)) {
+        Cluster cluster = any.unpack(Cluster.class);
+        tls |= cluster.hasTransportSocket() && secretsOverAds(cluster.getTransportSocket(), false);
+        for (Cluster.TransportSocketMatch match : cluster.getTransportSocketMatchesList()) {
+          tls |= secretsOverAds(match.getTransportSocket(), false);
+        }
+      } else {
+        for (FilterChain chain : any.unpack(Listener.class).getFilterChainsList()) {
+          tls |= chain.hasTransportSocket() && secretsOverAds(chain.getTransportSocket(), true);
+        }
+      }
     }
     if (tls) {
       subscribe(TypeUrls.SECRET, Set.copyOf(SIDECAR_SECRETS));
     }
+  }
+
+  /** A TLS transport socket that takes a secret from ADS (an SDS config with {@code ads}). */
+  private static boolean secretsOverAds(TransportSocket socket, boolean downstream)
+      throws InvalidProtocolBufferException {
+    Any config = socket.getTypedConfig();
+    CommonTlsContext tls;
+    if (downstream && config.is(DownstreamTlsContext.class)) {
+      tls = config.unpack(DownstreamTlsContext.class).getCommonTlsContext();
+    } else if (!downstream && config.is(UpstreamTlsContext.class)) {
+      tls = config.unpack(UpstreamTlsContext.class).getCommonTlsContext();
+    } else {
+      return false;
+    }
+    List<SdsSecretConfig> secrets = new ArrayList<>(tls.getTlsCertificateSdsSecretConfigsList());
+    secrets.add(tls.getValidationContextSdsSecretConfig());
+    secrets.add(tls.getCombinedValidationContext().getValidationContextSdsSecretConfig());
+    return secrets.stream().anyMatch(s -> s.getSdsConfig().hasAds());
   }
 
   @Override
@@ -346,10 +400,13 @@ final class SimulatedProxy implements AutoCloseable {
         return;
       }
       // A broken connection (the server closed it, say, because its TLS handshake took longer
-      // than the server allows while 1,000 proxies connected at once) is retried with backoff, as
-      // Envoy does; any other status (a refused token, say) ends the run with its reason.
+      // than the server allows while 1,000 proxies connected at once) or a stream the server
+      // refused for its rate limit (istiod's RESOURCE_EXHAUSTED, PILOT_MAX_REQUESTS_PER_SECOND) is
+      // retried with backoff, as Envoy does; any other status (a refused token, say) ends the run
+      // with its reason.
       long attempt = reconnects.get() + 1;
-      if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE
+      Status.Code code = Status.fromThrowable(t).getCode();
+      if ((code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED)
           && attempt <= MAX_RECONNECTS) {
         reconnects.incrementAndGet();
         long base = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << (attempt - 1));

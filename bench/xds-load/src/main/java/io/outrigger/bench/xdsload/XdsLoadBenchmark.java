@@ -98,7 +98,7 @@ public final class XdsLoadBenchmark {
   /**
    * The generated registry, CA and control-plane log go unless --keep-work true asks to read them.
    */
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     try (var tree = Files.walk(dir)) {
       for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
