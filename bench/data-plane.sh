@@ -85,6 +85,7 @@ for c in a b c; do
     [ -n "${netns[$role-$c]}" ] && [ "${netns[$role-$c]}" != null ] || die "pod $ns/$role-$c is not in $state"
   done
 done
+gateway=$(jq -r .controlPlane.gateway "$state")
 in_pod() { local n=$1 uid=$2; shift 2; ip netns exec "$n" setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@"; }
 envoy_pids() { # the Envoy processes in a pod's namespace
   local pid
@@ -111,11 +112,13 @@ done
 chmod 644 "$b"/*.key
 for role in client server; do
   sed -e "s|@DIR@|$b|g" -e "s|@SERVER_IP@|${ip[server-b]}|g" "$here/envoy-$role.yaml.in" > "$b/envoy-$role.yaml"
-  # The capture of case (c) in miniature: inbound to the app port -> 15006, outbound TCP -> 15001 except
-  # Envoy's own (UID 1337) and loopback.
-  ip netns exec "${netns[$role-b]}" iptables-restore --noflush <<'RULES'
+  # The capture of case (c) in miniature: inbound to the app ports -> 15006, outbound TCP -> 15001 except
+  # Envoy's own (UID 1337) and loopback. Host mode's readiness probes (from the bridge gateway) go to the
+  # app directly: with no sidecar to answer them they would fail TLS (case (c) answers them on 15020).
+  ip netns exec "${netns[$role-b]}" iptables-restore --noflush <<RULES
 *nat
 :DPBENCH_OUTPUT - [0:0]
+-A PREROUTING -s $gateway/32 -j RETURN
 -A PREROUTING -p tcp -m multiport --dports 8080,8082 -j REDIRECT --to-ports 15006
 -A OUTPUT -p tcp -j DPBENCH_OUTPUT
 -A DPBENCH_OUTPUT -m owner --uid-owner 1337 -j RETURN
