@@ -32,69 +32,38 @@ MESH=dpbench
 APP_UID=1000
 PROXY_UID=1337
 
-say() { echo "data-plane: $*" >&2; }
-die() { echo "data-plane: error: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "run as root (network namespaces, iptables, Envoy as UID $PROXY_UID)"
-for tool in jq openssl setpriv curl iptables-restore ip; do
-  command -v "$tool" >/dev/null || die "$tool not found (scripts/bootstrap.sh installs the Debian packages)"
+for tool in openssl setpriv curl iptables-restore ip; do
+  command -v "$tool" >/dev/null || { echo "data-plane: error: $tool not found" >&2; exit 1; }
 done
-
 fortio=$("$root/scripts/fortio/build.sh")
-[ -f "$root/.outrigger/env" ] || "$root/scripts/bootstrap.sh" >&2
-# shellcheck source=/dev/null
-source "$root/.outrigger/env"
-outrigger=("$root/outrigger")
-
 work=$(mktemp -d /tmp/dpbench.XXXXXX)
 chmod 755 "$work" # Envoy runs as UID 1337 and reads its config and certificates here
+# shellcheck source=lib/host-mode-bench.sh
+source "$root/bench/lib/host-mode-bench.sh"
 b_pids=()
-mesh_started=false
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
+bench_cleanup() {
+  local pid
   for pid in ${b_pids[@]+"${b_pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
   for pid in ${b_pids[@]+"${b_pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
-  # mesh down removes the pods' namespaces, with them the veths and every iptables rule made in them.
-  if $mesh_started; then "${outrigger[@]}" mesh down --name "$MESH" >&2 || status=1; fi
-  if [ -n "${DPBENCH_KEEP:-}" ]; then mkdir -p "$DPBENCH_KEEP" && cp -r "$work"/results "$DPBENCH_KEEP"/ 2>/dev/null || true; fi
-  rm -rf "$work"
-  exit "$status"
+  if [ -n "${DPBENCH_KEEP:-}" ]; then mkdir -p "$DPBENCH_KEEP" && cp -r "$work"/results "$DPBENCH_KEEP"/; fi
+  return 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Timed runs on the shared machine go one at a time.
-exec 9>/tmp/outrigger-bench.lock
-if ! flock -n 9; then say "waiting for /tmp/outrigger-bench.lock (another benchmark runs)"; flock 9; fi
-load_before=$(cat /proc/loadavg)
-say "load average before: $load_before"
 
 # --- the mesh: six pods, (c)'s with sidecars -----------------------------------------------------------
 mkdir -p "$work/manifests" "$work/results"
 sed "s|@FORTIO@|$fortio|g" "$here/manifests.yaml.in" > "$work/manifests/pods.yaml"
-mesh_started=true
-"${outrigger[@]}" mesh up --name "$MESH" -f "$work/manifests" >&2
-state="${OUTRIGGER_MESH_STATE:-/run/outrigger/mesh}/$MESH/mesh.json"
-pod() { jq -r --arg ns "$1" --arg n "$2" '.pods[] | select(.namespace == $ns and .name == $n) | .'"$3" "$state"; }
+mesh_up "$work/manifests"
 declare -A netns ip
 for c in a b c; do
   ns=dpbench-plain; [ "$c" = c ] && ns=dpbench
   for role in client server; do
-    netns[$role-$c]=$(pod "$ns" "$role-$c" netns)
-    ip[$role-$c]=$(pod "$ns" "$role-$c" ip)
+    netns[$role-$c]=$(pod_field "$ns" "$role-$c" netns)
+    ip[$role-$c]=$(pod_field "$ns" "$role-$c" ip)
     [ -n "${netns[$role-$c]}" ] && [ "${netns[$role-$c]}" != null ] || die "pod $ns/$role-$c is not in $state"
   done
 done
 gateway=$(jq -r .controlPlane.gateway "$state")
 in_pod() { local n=$1 uid=$2; shift 2; ip netns exec "$n" setpriv --reuid "$uid" --regid "$uid" --clear-groups "$@"; }
-envoy_pids() { # the Envoy processes in a pod's namespace
-  local pid
-  for pid in $(ip netns pids "$1"); do
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = envoy ] && echo "$pid"
-  done
-  return 0
-}
-admin() { ip netns exec "$1" curl -sf --max-time 5 "http://127.0.0.1:15000$2"; }
 
 # --- case (b): certificates, hand-written Envoys, capture rules -----------------------------------------
 b="$work/b"
@@ -205,12 +174,9 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   fi
 done
-load_after=$(cat /proc/loadavg)
 
 # --- report ------------------------------------------------------------------------------------------
-echo "data-plane: commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo '+changes'), $(date -u +%FT%TZ), $(nproc) cores, $QPS req/s, ${DURATION} s measured after ${WARMUP} s, $CONNECTIONS connections, 1 KB bodies, $ROUNDS round(s)"
-echo "load average before: $load_before"
-echo "load average after:  $load_after"
+run_header "$QPS req/s, ${DURATION} s measured after ${WARMUP} s, $CONNECTIONS connections, 1 KB bodies, $ROUNDS round(s)"
 awk -F'\t' -v qps="$QPS" -v secs="$DURATION" -v smoke="$smoke" '
   NR == 1 { next }
   { k = $2 " " $3; n[k]++; p50[k] += $4; p90[k] += $5; p99[k] += $6; rate[k] += $7; err[k] += $8; req[k] += $9
