@@ -114,14 +114,6 @@ target() { # case proto -> URL the client calls: HTTP/1.1 to the app's port 8080
     c) echo "http://server.dpbench:$port/echo" ;; # the Service's name: the mesh's normal path
   esac
 }
-cpu_ticks() { # summed utime + stime of the given pids
-  local total=0 pid f
-  for pid in "$@"; do
-    read -ra f < "/proc/$pid/stat"
-    total=$(( total + f[13] + f[14] ))
-  done
-  echo "$total"
-}
 rq_total() { # an Envoy's HTTP requests received, over all its connection managers but the admin one
   admin "$1" '/stats?filter=^http\..*downstream_rq_total$' |
     awk -F': ' '$1 !~ /^http\.admin\./ { s += $2 } END { print s + 0 }'

@@ -2,7 +2,8 @@
 # Sidecar memory as services grow (issue 15): a host-mode mesh with two meshed pods in namespace mem-0, one of
 # them scoped by a Sidecar resource to its own namespace's services, and 10, 100, 1,000 Services (no
 # backends) spread over the namespaces mem-0..mem-9; after each step both sidecars' Envoy memory (admin
-# /memory: allocated, heap_size; RSS from /proc) once the control plane's config for that step is in.
+# /memory: allocated, heap_size; RSS from /proc) once the control plane's config for that step is in, and
+# their idle CPU over 15 s.
 # Root. See bench/README.md ("Sidecar memory").
 #
 #   bench/sidecar-memory.sh [COUNT...]     default 10 100 1000 (services visible without scoping)
@@ -12,6 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(10 100 1000)
 NAMESPACES=10
+IDLE_SECONDS=15
 MESH=sidecarmem
 
 for n in "${counts[@]}"; do
@@ -70,16 +72,24 @@ measure() { # services-visible-unscoped
     [ "$seen" -eq "$expect" ] || die "pod mem-0/$pod: $seen outbound service clusters after 300 s, expected $expect"
   done
   sleep 10 # let Envoy drain the replaced listeners and return what it freed
+  declare -A pid ticks
   for pod in unscoped scoped; do
+    pid[$pod]=$(envoy_pids "${netns[$pod]}")
+    [ -n "${pid[$pod]}" ] || die "no Envoy in pod mem-0/$pod"
+    ticks[$pod]=$(cpu_ticks "${pid[$pod]}")
+  done
+  sleep "$IDLE_SECONDS" # idle CPU: the stats flush (every 3 s to the control plane's metrics sink) and xDS
+  for pod in unscoped scoped; do
+    ticks[$pod]=$(( $(cpu_ticks "${pid[$pod]}") - ticks[$pod] ))
     mem=$(admin "${netns[$pod]}" /memory)
-    pid=$(envoy_pids "${netns[$pod]}")
-    [ -n "$pid" ] || die "no Envoy in pod mem-0/$pod"
-    rss=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$pid/status")
+    rss=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/${pid[$pod]}/status")
     jq -r --arg n "$n" --arg pod "$pod" --arg rss "$rss" --arg seen "$(outbound_clusters "$pod")" \
-      '[$n, $pod, $seen, .allocated, .heap_size, $rss] | @tsv' <<<"$mem" >> "$results"
+      --arg cpu "$(( ticks[$pod] * 1000 / hz / IDLE_SECONDS ))" \
+      '[$n, $pod, $seen, .allocated, .heap_size, $rss, $cpu] | @tsv' <<<"$mem" >> "$results"
   done
 }
-printf 'services\tpod\tvisible\tallocated\theap_size\trss\n' > "$results"
+hz=$(getconf CLK_TCK)
+printf 'services\tpod\tvisible\tallocated\theap_size\trss\tidle_cpu_ms_per_s\n' > "$results"
 say "0 services (the baseline)"
 measure 0
 for n in "${counts[@]}"; do
@@ -91,5 +101,5 @@ done
 
 run_header "services over $NAMESPACES namespaces; scoped = a Sidecar with egress ./* (its own namespace)"
 awk -F'\t' '
-  NR == 1 { printf "%9s %-9s %8s %14s %14s %10s\n", "services", "pod", "visible", "allocated MiB", "heap_size MiB", "RSS MiB"; next }
-  { printf "%9d %-9s %8d %14.1f %14.1f %10.1f\n", $1, $2, $3, $4 / 1048576, $5 / 1048576, $6 / 1048576 }' "$results"
+  NR == 1 { printf "%9s %-9s %8s %14s %14s %10s %15s\n", "services", "pod", "visible", "allocated MiB", "heap_size MiB", "RSS MiB", "idle CPU ms/s"; next }
+  { printf "%9d %-9s %8d %14.1f %14.1f %10.1f %15d\n", $1, $2, $3, $4 / 1048576, $5 / 1048576, $6 / 1048576, $7 }' "$results"

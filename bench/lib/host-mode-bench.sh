@@ -46,6 +46,15 @@ envoy_pids() {
   done
   return 0
 }
+# cpu_ticks PID...: their summed user + system CPU time, in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() {
+  local total=0 pid f
+  for pid in "$@"; do
+    read -ra f < "/proc/$pid/stat" # comm (field 2) of an Envoy has no spaces
+    total=$(( total + f[13] + f[14] ))
+  done
+  echo "$total"
+}
 # admin NETNS PATH: a GET on the Envoy admin port of that pod.
 admin() { ip netns exec "$1" curl -sf --max-time 10 "http://127.0.0.1:15000$2"; }
 # run_header TEXT: the first lines of a result: commit, date, machine, TEXT, load average before and now.
