@@ -8,9 +8,9 @@
 #   bench/data-plane.sh --smoke    a quick check of the harness: 100 req/s, 1 s + 5 s; fails (exit 1) on any error
 #                                  or when a sidecar's counters did not see the load
 #
-# Environment: QPS, DURATION and WARMUP (seconds), CONNECTIONS (fortio -c, default 8), ROUNDS (default 1:
-# each round runs every protocol and case once, the cases back to back), DPBENCH_KEEP=DIR (keep fortio's
-# JSON results and the Envoy config dumps there).
+# Environment: QPS, DURATION, WARMUP and IDLE (seconds; IDLE: both pairs' CPU with no load, default 20),
+# CONNECTIONS (fortio -c, default 8), ROUNDS (default 1: each round runs every protocol and case once, the
+# cases back to back), DPBENCH_KEEP=DIR (keep fortio's JSON results and the Envoy config dumps there).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,9 +22,9 @@ case "${1:-}" in
   *) echo "usage: bench/data-plane.sh [--smoke]" >&2; exit 2 ;;
 esac
 if $smoke; then
-  QPS=${QPS:-100} DURATION=${DURATION:-5} WARMUP=${WARMUP:-1}
+  QPS=${QPS:-100} DURATION=${DURATION:-5} WARMUP=${WARMUP:-1} IDLE=${IDLE:-3}
 else
-  QPS=${QPS:-1000} DURATION=${DURATION:-30} WARMUP=${WARMUP:-5}
+  QPS=${QPS:-1000} DURATION=${DURATION:-30} WARMUP=${WARMUP:-5} IDLE=${IDLE:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-8}
 ROUNDS=${ROUNDS:-1}
@@ -97,7 +97,7 @@ COMMIT
 RULES
   # The injected sidecar's command line, but this config: same worker count, no hot restart.
   in_pod "${netns[$role-b]}" "$PROXY_UID" "$ENVOY_BIN" -c "$b/envoy-$role.yaml" --concurrency 2 \
-    --disable-hot-restart --log-level warn > "$b/envoy-$role.log" 2>&1 &
+    --disable-hot-restart --log-level warn > "$b/envoy-$role.log" 2>&1 9>&- & # 9: the bench lock stays ours
   b_pids+=($!)
 done
 for role in client server; do
@@ -127,6 +127,19 @@ fortio_load() { # case proto seconds json-out
     die "fortio failed for case $1 $2: $(tail -3 "$4.log")"
 }
 hz=$(getconf CLK_TCK)
+# Each pair's CPU with no load, both at once: what the sidecars cost without traffic (probes, the stats
+# flush, xDS), to tell fixed costs from per-request ones.
+declare -A idle_pids idle_ticks
+for c in b c; do
+  idle_pids[$c]="$(envoy_pids "${netns[client-$c]}") $(envoy_pids "${netns[server-$c]}")"
+  # shellcheck disable=SC2086 # two pids
+  idle_ticks[$c]=$(cpu_ticks ${idle_pids[$c]})
+done
+sleep "$IDLE"
+for c in b c; do
+  # shellcheck disable=SC2086
+  idle_ticks[$c]=$(( $(cpu_ticks ${idle_pids[$c]}) - idle_ticks[$c] ))
+done
 results="$work/results/summary.tsv"
 printf 'round\tcase\tproto\tp50_ms\tp90_ms\tp99_ms\tqps\terrors\trequests\tsidecar_cpu_s\tclient_rq\tserver_rq\n' > "$results"
 for round in $(seq 1 "$ROUNDS"); do
@@ -169,6 +182,7 @@ done
 
 # --- report ------------------------------------------------------------------------------------------
 run_header "$QPS req/s, ${DURATION} s measured after ${WARMUP} s, $CONNECTIONS connections, 1 KB bodies, $ROUNDS round(s)"
+echo "idle CPU of both sidecars over ${IDLE} s, no load: (b) $(( idle_ticks[b] * 1000 / hz / IDLE )) ms/s, (c) $(( idle_ticks[c] * 1000 / hz / IDLE )) ms/s"
 awk -F'\t' -v qps="$QPS" -v secs="$DURATION" -v smoke="$smoke" '
   NR == 1 { next }
   { k = $2 " " $3; n[k]++; p50[k] += $4; p90[k] += $5; p99[k] += $6; rate[k] += $7; err[k] += $8; req[k] += $9
