@@ -47,8 +47,8 @@ YAML
 services() { # count file: services svc-0..svc-(count-1), round robin over the namespaces, no backends
   local i
   for i in $(seq 0 $(( $1 - 1 ))); do
-    printf 'apiVersion: v1\nkind: Service\nmetadata: {name: svc-%d, namespace: mem-%d}\n' "$i" $(( i % NAMESPACES ))
-    printf 'spec:\n  selector: {app: svc-%d}\n  ports: [{name: http, port: 8080, targetPort: 8080}]\n---\n' "$i"
+    printf -- '---\napiVersion: v1\nkind: Service\nmetadata: {name: svc-%d, namespace: mem-%d}\n' "$i" $(( i % NAMESPACES ))
+    printf 'spec:\n  selector: {app: svc-%d}\n  ports: [{name: http, port: 8080, targetPort: 8080}]\n' "$i"
   done > "$2"
 }
 mesh_up "$work/base"
