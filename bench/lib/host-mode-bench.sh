@@ -5,12 +5,6 @@
 
 say() { echo "$(basename "$0" .sh): $*" >&2; }
 die() { echo "$(basename "$0" .sh): error: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "run as root (host-mode mesh: network namespaces, iptables)"
-command -v jq >/dev/null || die "jq not found"
-[ -f "$root/.outrigger/env" ] || "$root/scripts/bootstrap.sh" >&2
-# shellcheck source=/dev/null
-source "$root/.outrigger/env"
-
 mesh_started=false
 bench_cleanup() { :; }
 bench_exit() {
@@ -23,6 +17,12 @@ bench_exit() {
 }
 trap bench_exit EXIT
 trap 'exit 130' INT TERM
+
+[ "$(id -u)" -eq 0 ] || die "run as root (host-mode mesh: network namespaces, iptables)"
+command -v jq >/dev/null || die "jq not found"
+[ -f "$root/.outrigger/env" ] || "$root/scripts/bootstrap.sh" >&2
+# shellcheck source=/dev/null
+source "$root/.outrigger/env"
 
 # Timed runs on the shared machine go one at a time.
 exec 9>/tmp/outrigger-bench.lock
