@@ -51,6 +51,12 @@ class IncrementalDiffTest {
     }
 
     @Override
+    public String versionOf(String name) {
+      XdsResource r = byName.get(name);
+      return r == null ? null : r.version();
+    }
+
+    @Override
     public void forEachVersion(BiConsumer<String, String> action) {
       byName.forEach((name, r) -> action.accept(name, r.version()));
     }
