@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.outrigger.controlplane.xds.AdsProtocolTest.Recorder;
 import io.outrigger.controlplane.xds.IncrementalDiffTest.View;
 import java.util.ArrayList;
@@ -30,12 +29,7 @@ class SharedBookkeepingTest {
   static final int CLUSTERS = 200;
 
   final AtomicReference<ProxySnapshot> current = new AtomicReference<>(ProxySnapshot.EMPTY);
-  final StreamDependencies deps =
-      new StreamDependencies(
-          node -> AdsProtocolTest.PROXY,
-          proxy -> current.get(),
-          new ProxyStreams(),
-          new XdsMetrics(new SimpleMeterRegistry()));
+  final StreamDependencies deps = IncrementalDiffTest.deps(current);
 
   /** Every cluster {@code c<i>}, and endpoints of each at {@code version} but the moved ones. */
   static ProxySnapshot mesh(String clusterVersion, String endpointVersion, int... moved) {
