@@ -25,7 +25,9 @@ final class SentVersions {
 
   private final Predicate<String> inScope;
   private Map<String, XdsResource> base = Map.of();
-  private final Map<String, String> overlay = new HashMap<>();
+
+  /** Replaced rather than emptied: a map keeps its table after its entries go. */
+  private Map<String, String> overlay = new HashMap<>();
 
   SentVersions(Predicate<String> inScope) {
     this.inScope = inScope;
@@ -61,7 +63,7 @@ final class SentVersions {
   /** Records that exactly the resources of {@code current} were sent, at their versions. */
   void sentExactly(Map<String, XdsResource> current) {
     base = current;
-    overlay.clear();
+    overlay = new HashMap<>();
   }
 
   /** Removes every name that fails {@code keep} (only names the overlay holds can be sent then). */
@@ -112,7 +114,7 @@ final class SentVersions {
     Map<String, String> versions = new HashMap<>();
     names.forEach(name -> versions.put(name, get(name)));
     base = next;
-    overlay.clear();
+    overlay = new HashMap<>();
     versions.forEach(this::set);
   }
 
@@ -151,7 +153,10 @@ final class SentVersions {
 
   private void set(String name, String version) {
     if (Objects.equals(version, fromBase(name))) {
-      overlay.remove(name);
+      if (overlay.remove(name) != null && overlay.isEmpty()) {
+        // The first sync marks every resource unsent, then sends it: drop the grown table.
+        overlay = new HashMap<>();
+      }
     } else {
       overlay.put(name, version == null ? NOT_SENT : version);
     }
