@@ -38,6 +38,12 @@ final class PackedResources extends AbstractMap<String, XdsResource> implements 
     generated.forEach((name, r) -> action.accept(name, r.version()));
   }
 
+  @Override
+  public String versionOf(String name) {
+    VersionedResource r = generated.get(name);
+    return r == null ? null : r.version();
+  }
+
   /** Answered per pair of shared maps, once per push, not per proxy. */
   @Override
   public Set<String> changedSince(VersionedView earlier) {

@@ -41,13 +41,9 @@ final class DeltaStream extends ProxyStream<DeltaDiscoveryRequest, DeltaDiscover
       state.wildcard =
           XdsTypes.isWildcardType(state.typeUrl)
               && (subscribe.isEmpty() || subscribe.contains("*"));
-      state.sent.putAll(request.getInitialResourceVersionsMap());
+      state.alreadySent(request.getInitialResourceVersionsMap());
     }
-    state.subscribed.addAll(withoutWildcard(subscribe));
-    for (String name : request.getResourceNamesUnsubscribeList()) {
-      state.subscribed.remove(name);
-      state.sent.remove(name);
-    }
+    state.changeSubscription(withoutWildcard(subscribe), request.getResourceNamesUnsubscribeList());
     String nonce = request.getResponseNonce();
     if (!nonce.isEmpty() && nonce.equals(state.lastNonce)) {
       if (request.hasErrorDetail()) {

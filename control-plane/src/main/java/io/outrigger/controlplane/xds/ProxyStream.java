@@ -242,6 +242,11 @@ public abstract class ProxyStream<Q, R> implements StreamObserver<Q> {
     return snapshot;
   }
 
+  /** What this stream knows about {@code typeUrl}, or null before its first request of it. */
+  synchronized TypeState typeState(String typeUrl) {
+    return types.get(typeUrl);
+  }
+
   public synchronized ProxySyncStatus status() {
     return new ProxySyncStatus(
         proxy.id(),

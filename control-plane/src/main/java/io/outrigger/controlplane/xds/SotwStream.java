@@ -50,17 +50,10 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
     List<String> names = request.getResourceNamesList();
     boolean wildcard =
         XdsTypes.isWildcardType(state.typeUrl) && (names.isEmpty() || names.contains("*"));
-    // An ACK repeats the request's names, usually in the same order: comparing the lists in order
-    // is much cheaper than hashing a thousand fresh strings per ACK, and the set compare still
-    // decides when the order differs.
-    if (wildcard == state.wildcard
-        && (names.equals(state.requestedNames)
-            || names.size() == state.subscribed.size() && state.subscribed.containsAll(names))) {
+    if (wildcard == state.wildcard && state.subscribedTo(names)) {
       return false;
     }
-    state.wildcard = wildcard;
-    state.subscribe(withoutWildcard(names));
-    state.requestedNames = names;
+    state.subscribe(wildcard, names, withoutWildcard(names));
     return true;
   }
 
@@ -75,7 +68,7 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
         return;
       }
       toSend = List.copyOf(current.values());
-      state.sent.clear();
+      state.sent.sentExactly(current);
     } else {
       if (diff.changed().isEmpty()) {
         return;
@@ -83,7 +76,9 @@ final class SotwStream extends ProxyStream<DiscoveryRequest, DiscoveryResponse> 
       toSend = diff.changed();
     }
     String version = state.versionOf(current);
-    toSend.forEach(r -> state.sent.put(r.name(), r.version()));
+    if (!state.wildcard) {
+      toSend.forEach(r -> state.sent.put(r.name(), r.version()));
+    }
     String nonce = nextNonce();
     DiscoveryResponse.Builder response =
         DiscoveryResponse.newBuilder()

@@ -2,7 +2,7 @@ package io.outrigger.controlplane.xds;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +16,18 @@ import java.util.function.BiConsumer;
 final class TypeState {
   final String typeUrl;
   boolean wildcard;
-  final Set<String> subscribed = new HashSet<>();
 
-  /** SotW: the names of the request that set {@link #subscribed} (the same strings), as sent. */
-  List<String> requestedNames = List.of();
+  /** Immutable and shared with every stream that subscribed to the same names. */
+  private Set<String> subscribed = Set.of();
 
-  /** Resource name to the version last sent: a resource is re-sent only when its version moves. */
-  final Map<String, String> sent = new HashMap<>();
+  /** SotW: the names of the request that set {@link #subscribed}, in its order; shared like it. */
+  private List<String> requestedNames = List.of();
+
+  /**
+   * Resource name to the version last sent: a resource is re-sent only when its version moves. Kept
+   * as differences from the map last diffed, so a proxy in sync holds no entry per resource.
+   */
+  final SentVersions sent = new SentVersions(this::inScope);
 
   boolean requested;
   boolean everSent;
@@ -54,10 +59,62 @@ final class TypeState {
   /**
    * Applies a new subscription, forgetting what was sent for dropped names so a re-add re-sends.
    */
-  void subscribe(Set<String> names) {
-    sent.keySet().removeIf(name -> !wildcard && !names.contains(name));
-    subscribed.clear();
-    subscribed.addAll(names);
+  void subscribe(boolean wildcard, Set<String> names) {
+    if (wildcard != this.wildcard) {
+      sent.pinAll();
+    } else if (!wildcard) {
+      sent.pin(names.stream().filter(name -> !subscribed.contains(name)).toList());
+    }
+    this.wildcard = wildcard;
+    subscribed = SubscriptionNames.set(names);
+    if (!wildcard) {
+      sent.retainOverlay(names::contains);
+    }
+  }
+
+  /**
+   * SotW: {@link #subscribe} to {@code names} less the wildcard, remembering the request's order.
+   */
+  void subscribe(boolean wildcard, List<String> names, Set<String> withoutWildcard) {
+    subscribe(wildcard, withoutWildcard);
+    requestedNames = SubscriptionNames.list(names);
+  }
+
+  /** SotW: whether a request for {@code names} asks for the current subscription. */
+  boolean subscribedTo(List<String> names) {
+    // An ACK repeats the request's names, usually in the same order: comparing the lists in order
+    // is much cheaper than hashing a thousand fresh strings per ACK, and the set compare still
+    // decides when the order differs.
+    return names.equals(requestedNames)
+        || names.size() == subscribed.size() && subscribed.containsAll(names);
+  }
+
+  /**
+   * Delta: adds {@code add} to the subscription and drops {@code remove}, forgetting what was sent
+   * for the dropped names.
+   */
+  void changeSubscription(Collection<String> add, Collection<String> remove) {
+    if (!subscribed.containsAll(add) || remove.stream().anyMatch(subscribed::contains)) {
+      Set<String> names = new HashSet<>(subscribed);
+      List<String> added = add.stream().filter(name -> !subscribed.contains(name)).toList();
+      if (!wildcard) {
+        sent.pin(added);
+      }
+      names.addAll(added);
+      names.removeAll(remove);
+      subscribed = SubscriptionNames.set(names);
+    }
+    remove.forEach(sent::remove);
+  }
+
+  /** Delta: what a reconnecting proxy says it already holds counts as sent. */
+  void alreadySent(Map<String, String> versionByName) {
+    versionByName.forEach((name, version) -> sent.put(SubscriptionNames.name(name), version));
+  }
+
+  /** The subscribed names (immutable, shared). */
+  Set<String> subscribed() {
+    return subscribed;
   }
 
   /**
@@ -84,6 +141,7 @@ final class TypeState {
    * synced map.
    */
   Diff diff(Map<String, XdsResource> current) {
+    sent.rebase(current);
     Set<String> candidates =
         synced != null && current instanceof VersionedView view
             ? view.changedSince((VersionedView) synced)
@@ -107,8 +165,13 @@ final class TypeState {
           }
         });
     outOfScope = out[0];
-    List<String> removed =
-        sent.keySet().stream().filter(n -> inScope(n) && !current.containsKey(n)).toList();
+    List<String> removed = new ArrayList<>();
+    sent.forEachName(
+        name -> {
+          if (inScope(name) && !current.containsKey(name)) {
+            removed.add(name);
+          }
+        });
     return new Diff(changed, removed);
   }
 

@@ -11,6 +11,9 @@ public interface VersionedView {
   /** Calls {@code action} with each resource's name and version. */
   void forEachVersion(BiConsumer<String, String> action);
 
+  /** The version of resource {@code name}, or null when there is none, without packing it. */
+  String versionOf(String name);
+
   /**
    * The names added, removed or re-versioned since {@code earlier}, or null when that is not known
    * without walking both. Views over shared maps answer once per pair of maps, so a push to a

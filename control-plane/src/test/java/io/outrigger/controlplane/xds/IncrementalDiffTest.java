@@ -29,12 +29,16 @@ import org.junit.jupiter.api.Test;
  */
 class IncrementalDiffTest {
   final AtomicReference<ProxySnapshot> current = new AtomicReference<>(ProxySnapshot.EMPTY);
-  final StreamDependencies deps =
-      new StreamDependencies(
-          node -> AdsProtocolTest.PROXY,
-          proxy -> current.get(),
-          new ProxyStreams(),
-          new XdsMetrics(new SimpleMeterRegistry()));
+  final StreamDependencies deps = deps(current);
+
+  /** Streams of {@link AdsProtocolTest#PROXY} that are pushed whatever {@code current} holds. */
+  static StreamDependencies deps(AtomicReference<ProxySnapshot> current) {
+    return new StreamDependencies(
+        node -> AdsProtocolTest.PROXY,
+        proxy -> current.get(),
+        new ProxyStreams(),
+        new XdsMetrics(new SimpleMeterRegistry()));
+  }
 
   /** Resources by name that answer {@link #changedSince} by comparing versions. */
   static final class View extends AbstractMap<String, XdsResource> implements VersionedView {
@@ -48,6 +52,12 @@ class IncrementalDiffTest {
     @Override
     public Set<Entry<String, XdsResource>> entrySet() {
       return byName.entrySet();
+    }
+
+    @Override
+    public String versionOf(String name) {
+      XdsResource r = byName.get(name);
+      return r == null ? null : r.version();
     }
 
     @Override
