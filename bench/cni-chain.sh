@@ -13,6 +13,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pods=${1:-100}
 baseline=${2:-none}
+[[ $pods =~ ^[1-9][0-9]*$ ]] && [ "$pods" -le 10000 ] || { echo "cni-chain.sh: PODS '$pods': must be a whole number from 1 to 10000 (usage: bench/cni-chain.sh [PODS] [BASELINE_IMAGE])" >&2; exit 2; }
+[ "$baseline" = none ] || [ -x "$baseline/outrigger-cni" ] || { echo "cni-chain.sh: BASELINE_IMAGE '$baseline': not an outrigger-cni plugin image (no executable outrigger-cni in it)" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "cni-chain.sh: needs root (network namespaces, iptables)" >&2; exit 2; }
 [ -f "$root/.outrigger/env" ] || { echo "cni-chain.sh: run scripts/bootstrap.sh --tests first" >&2; exit 2; }
 # shellcheck disable=SC1091

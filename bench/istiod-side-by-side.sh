@@ -14,7 +14,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 proxies=${1:-1000}
 services=${2:-1000}
-[ "$proxies" -le "$services" ] || { echo "PROXIES ($proxies) must not exceed SERVICES ($services)" >&2; exit 2; }
+usage() { echo "istiod-side-by-side.sh: $1 (usage: bench/istiod-side-by-side.sh [PROXIES] [SERVICES])" >&2; exit 2; }
+[[ $proxies =~ ^[1-9][0-9]*$ ]] || usage "PROXIES '$proxies': must be a whole number from 1"
+[[ $services =~ ^[1-9][0-9]*$ ]] || usage "SERVICES '$services': must be a whole number from 1"
+# KubeMesh gives each service's pods addresses that are unique only up to 1,000 services.
+[ "$services" -le 1000 ] || usage "SERVICES $services: at most 1000 (the harness's pod addressing)"
+[ "$proxies" -le "$services" ] || usage "PROXIES ($proxies) must not exceed SERVICES ($services): one proxy per service"
+[ "$(id -u)" -eq 0 ] || usage "needs root (pod-network.sh creates network namespaces)"
 # shellcheck disable=SC1091
 source .outrigger/env
 pilot=$(scripts/istio/build.sh pilot-discovery)
