@@ -39,8 +39,14 @@ public final class VirtualServiceConverter {
         && !spec.getGateways().contains("mesh")) {
       return Optional.empty();
     }
-    List<String> hosts =
-        spec.getHosts().stream().map(h -> Hostnames.resolve(h, namespace)).toList();
+    List<String> hosts = new ArrayList<>();
+    for (int i = 0; i < spec.getHosts().size(); i++) {
+      String host = spec.getHosts().get(i);
+      if (host == null || host.isBlank()) {
+        throw new InvalidConfigException("spec.hosts[" + i + "] is empty");
+      }
+      hosts.add(Hostnames.resolve(host, namespace));
+    }
     List<HttpRouteRule> rules = new ArrayList<>();
     List<HTTPRoute> http = spec.getHttp() == null ? List.of() : spec.getHttp();
     for (int i = 0; i < http.size(); i++) {

@@ -9,6 +9,7 @@ import io.outrigger.controlplane.model.MeshConfig;
 import io.outrigger.controlplane.registry.MeshAssembler;
 import io.outrigger.testsupport.FuzzRuns;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -151,6 +152,42 @@ class RegistryYamlFuzzTest {
               assertThat(e.name()).isEqualTo("shop");
               assertThat(e.reason()).isEqualTo("metadata.labels.istio-injection has no value");
             });
+  }
+
+  @Test
+  void aNullEntryInAListOfNamesIsRefusedByItsIndex() throws Exception {
+    assertThat(virtualServiceErrors("hosts: [null]")).containsExactly("spec.hosts[0] is empty");
+    assertThat(virtualServiceErrors("hosts: [reviews, '']"))
+        .containsExactly("spec.hosts[1] is empty");
+    // null entries elsewhere: whatever the reason, it is never a NullPointerException's text
+    for (String list : List.of("exportTo: [null]", "gateways: [null, mesh]")) {
+      assertThat(virtualServiceErrors("hosts: [reviews]\n  " + list))
+          .as(list)
+          .allSatisfy(r -> assertThat(r).doesNotContain("Cannot invoke", "NullPointer", "null"));
+    }
+  }
+
+  private static List<String> virtualServiceErrors(String listsYaml) throws Exception {
+    YamlFiles.Documents documents =
+        YamlFiles.read(
+            """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews, namespace: shop}
+        spec:
+          %s
+          http:
+          - route:
+            - destination: {host: reviews}
+        """
+                .formatted(listsYaml),
+            "vs.yaml");
+    MeshConfig mesh = new MeshAssembler(false).assemble(documents.objects(), documents.errors());
+    return mesh.errors().stream()
+        .filter(e -> e.name().equals("reviews"))
+        .map(e -> e.reason())
+        .filter(r -> !r.contains("is not a service of the mesh"))
+        .toList();
   }
 
   @AfterAll
