@@ -101,7 +101,8 @@ public final class KubeApiSource implements ObjectSource {
     var resources = client.resources(kind.type());
     SharedIndexInformer<R> informer =
         (kind.namespaced() ? resources.inAnyNamespace() : resources)
-            .runnableInformer(resync.toMillis());
+            .runnableInformer(resync.toMillis())
+            .itemStore(new LeanItemStore<>());
     informer.exceptionHandler(
         (started, error) -> {
           // Missing RBAC, a CRD not installed yet, the API server restarting: retried, never fatal.
