@@ -2,6 +2,7 @@ package io.outrigger.controlplane.generate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.outrigger.controlplane.generate.cluster.JwksClusterFactory;
 import io.outrigger.controlplane.generate.cluster.OutboundClusterFactory;
 import io.outrigger.controlplane.generate.cluster.ServiceEntryClusters;
@@ -79,6 +80,14 @@ final class MeshResources {
    */
   private final Map<RouteKey, Map<String, VersionedResource>> reusableRoutes;
 
+  /**
+   * One object per distinct virtual host in the route configurations built from this snapshot's
+   * inputs: each proxy namespace's configuration repeats every other namespace's hosts unchanged
+   * (1,000 services in 10 namespaces: 10,000 virtual hosts built, about 2,000 distinct). Kept with
+   * the routes when they are reused, so it never holds hosts of inputs no longer in force.
+   */
+  private final Map<VirtualHost, VirtualHost> virtualHosts;
+
   private final Map<InboundPlan, Inbound> reusableInbound;
 
   /**
@@ -120,6 +129,8 @@ final class MeshResources {
                 && previous.mesh.httpRoutes().equals(mesh.httpRoutes())
             ? previous.routesByKey
             : Map.of();
+    this.virtualHosts =
+        reusableRoutes.isEmpty() ? new ConcurrentHashMap<>() : previous.virtualHosts;
     this.reusableInbound = previous == null ? Map.of() : previous.inboundByPlan;
   }
 
@@ -263,10 +274,15 @@ final class MeshResources {
             put(
                 routes,
                 ResourceNames.outboundRoute(port),
-                OutboundRouteFactory.routeConfiguration(port, proxyNamespace, view));
+                OutboundRouteFactory.routeConfiguration(port, proxyNamespace, view, this::shared));
           }
           return Map.copyOf(routes);
         });
+  }
+
+  private VirtualHost shared(VirtualHost host) {
+    VirtualHost earlier = virtualHosts.putIfAbsent(host, host);
+    return earlier == null ? host : earlier;
   }
 
   Inbound inbound(InboundPlan plan) {

@@ -72,6 +72,58 @@ class ProxyConfigGeneratorTest {
   }
 
   @Test
+  void routeConfigurationsOfDifferentNamespacesShareTheirEqualVirtualHosts() throws IOException {
+    Files.writeString(
+        dir.resolve("extra.yaml"),
+        """
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: shop-v1, namespace: shop}
+        spec:
+          address: 198.18.10.98
+          labels: {app: shop}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: lab-v1, namespace: lab}
+        spec:
+          address: 198.18.10.99
+          labels: {app: lab}
+        """);
+    MeshConfig edited = MeshFixtures.load(dir);
+    assertThat(edited.errors()).isEmpty();
+
+    RouteConfiguration shop = route9080(generate(edited, "shop-v1", "shop"));
+    RouteConfiguration lab = route9080(generate(edited, "lab-v1", "lab"));
+    RouteConfiguration own = route9080(generate(edited, "productpage-v1"));
+
+    assertThat(shop.getVirtualHostsCount()).isEqualTo(lab.getVirtualHostsCount()).isGreaterThan(1);
+    for (int i = 0; i < shop.getVirtualHostsCount(); i++) {
+      assertThat(lab.getVirtualHosts(i))
+          .as("two namespaces without the services: one object per host")
+          .isSameAs(shop.getVirtualHosts(i));
+    }
+    VirtualHost reviewsInOwnNamespace = host(own, "reviews");
+    VirtualHost reviewsElsewhere = host(shop, "reviews");
+    assertThat(reviewsInOwnNamespace.getDomainsList()).contains("reviews", "reviews:9080");
+    assertThat(reviewsElsewhere.getDomainsList())
+        .contains("reviews.default", "reviews.default:9080")
+        .doesNotContain("reviews", "reviews:9080");
+    assertThat(reviewsElsewhere).isNotEqualTo(reviewsInOwnNamespace);
+  }
+
+  private static RouteConfiguration route9080(ProxyResources resources) {
+    return (RouteConfiguration) resources.routes().get("9080").resource();
+  }
+
+  private static VirtualHost host(RouteConfiguration config, String service) {
+    return config.getVirtualHostsList().stream()
+        .filter(h -> h.getDomainsList().contains(service + ".default.svc.cluster.local"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
   void endpointChangeChangesOnlyTheAssignmentsThatHoldIt() {
     ProxyResources before = generate(mesh, "productpage-v1");
     MeshFixtures.replace(dir, "workloads.yaml", "198.18.10.22", "198.18.10.122");

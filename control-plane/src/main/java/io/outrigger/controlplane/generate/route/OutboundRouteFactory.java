@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Outbound HTTP route configurations, one per port ("9080") with a virtual host per service on that
@@ -58,6 +59,17 @@ public final class OutboundRouteFactory {
 
   public static RouteConfiguration routeConfiguration(
       int port, String proxyNamespace, OutboundView view) {
+    return routeConfiguration(port, proxyNamespace, view, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #routeConfiguration(int, String, OutboundView)}, each virtual host passed through
+   * {@code share}, which may return an equal one built before: the route configurations of one port
+   * differ by the proxy's namespace only in the virtual hosts of that namespace's services (their
+   * short names), so the others can be the same objects in every namespace's configuration.
+   */
+  public static RouteConfiguration routeConfiguration(
+      int port, String proxyNamespace, OutboundView view, UnaryOperator<VirtualHost> share) {
     RouteConfiguration.Builder config =
         RouteConfiguration.newBuilder().setName(ResourceNames.outboundRoute(port));
     Set<String> usedDomains = new HashSet<>();
@@ -72,10 +84,12 @@ public final class OutboundRouteFactory {
                 .toList();
         if (!domains.isEmpty()) {
           config.addVirtualHosts(
-              VirtualHost.newBuilder()
-                  .setName(ResourceNames.virtualHost(service.hostname(), port))
-                  .addAllDomains(domains)
-                  .addAllRoutes(routes(service, port, proxyNamespace, view)));
+              share.apply(
+                  VirtualHost.newBuilder()
+                      .setName(ResourceNames.virtualHost(service.hostname(), port))
+                      .addAllDomains(domains)
+                      .addAllRoutes(routes(service, port, proxyNamespace, view))
+                      .build()));
         }
       }
     }
@@ -85,7 +99,7 @@ public final class OutboundRouteFactory {
       config.setValidateClusters(BoolValue.of(false));
     }
     return config
-        .addVirtualHosts(unknownDestination(view.scope().unknownDestinationCluster()))
+        .addVirtualHosts(share.apply(unknownDestination(view.scope().unknownDestinationCluster())))
         .build();
   }
 
