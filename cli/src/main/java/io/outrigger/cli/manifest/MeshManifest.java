@@ -3,6 +3,7 @@ package io.outrigger.cli.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.injector.inject.InjectorConfig;
 import io.outrigger.injector.webhook.WebhookManifest;
@@ -262,6 +263,13 @@ public final class MeshManifest {
                     q(values.string("controlPlane.trustDomain")),
                     q(values.string("controlPlane.logLevel")),
                     q(name + "-injector")));
+    String jvmOptions = values.string("controlPlane.jvmOptions");
+    if (!jvmOptions.isEmpty()) {
+      ((ArrayNode) spec.at("/template/spec/containers/0/env"))
+          .addObject()
+          .put("name", "JDK_JAVA_OPTIONS")
+          .put("value", jvmOptions);
+    }
     JsonNode resources = values.map("controlPlane.resources");
     if (!resources.isEmpty()) {
       ((ObjectNode) spec.at("/template/spec/containers/0")).set("resources", resources.deepCopy());
