@@ -1,5 +1,11 @@
 package io.outrigger.bench.xdsload;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,7 +23,8 @@ import java.util.Map;
  * @param cliLauncher how {@code java} runs the {@code outrigger} CLI whose {@code control-plane}
  *     command is measured: {@code -jar} the jar of {@code --cli-jar}, or, with {@code
  *     --cli-classpath CP}, {@code -cp CP io.outrigger.cli.Outrigger}
- * @param controlPlaneJvmArgs JVM options of the control plane (heap limit, JFR)
+ * @param controlPlaneJvmArgs JVM options of the control plane: {@code --cp-jvm-args}, by default
+ *     the chart's {@code controlPlane.jvmOptions} (what the product's container runs with)
  * @param timeout bound on the initial sync and on each change's convergence
  * @param changesRecording if set, a JFR recording (profile settings) of the control plane covering
  *     only the measured changes, not the initial sync, is written there
@@ -48,6 +55,43 @@ record BenchSettings(
   }
 
   static final String CLI_MAIN_CLASS = "io.outrigger.cli.Outrigger";
+
+  /** The chart's values, whose {@code controlPlane.jvmOptions} the product runs with. */
+  static final Path CHART_VALUES = Path.of("manifests/charts/outrigger/values.yaml");
+
+  /** {@link #CHART_VALUES} in the working directory or the nearest parent that has it. */
+  static Path chartValues() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve(CHART_VALUES))) {
+        return dir.resolve(CHART_VALUES);
+      }
+    }
+    return CHART_VALUES;
+  }
+
+  /**
+   * The JVM options the chart gives the control plane ({@code controlPlane.jvmOptions}): the
+   * default of {@code --cp-jvm-args}, so the benchmarks measure the JVM as it is shipped.
+   */
+  static String chartJvmOptions(Path values) {
+    try {
+      JsonNode options =
+          new ObjectMapper(new YAMLFactory())
+              .readTree(values.toFile())
+              .at("/controlPlane/jvmOptions");
+      if (!options.isTextual()) {
+        throw new IllegalArgumentException(
+            "xds-load: " + values + " has no string controlPlane.jvmOptions; pass --cp-jvm-args");
+      }
+      return options.asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "xds-load: cannot read the chart's JVM options from "
+              + values.toAbsolutePath()
+              + " (run from the repository, or pass --cp-jvm-args)",
+          e);
+    }
+  }
 
   static BenchSettings parse(String[] args) {
     Map<String, String> options = new HashMap<>();
@@ -84,7 +128,11 @@ record BenchSettings(
                 Path.of(options.getOrDefault("cli-jar", "cli/target/outrigger.jar"))
                     .toAbsolutePath()
                     .toString()),
-        Arrays.stream(options.getOrDefault("cp-jvm-args", "-Xmx2g").split(" "))
+        Arrays.stream(
+                (options.containsKey("cp-jvm-args")
+                        ? options.get("cp-jvm-args")
+                        : chartJvmOptions(chartValues()))
+                    .split(" "))
             .filter(s -> !s.isBlank())
             .toList(),
         Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "300"))),

@@ -37,8 +37,8 @@ import java.util.stream.IntStream;
  * timeout.
  *
  * <p>Options: {@code --services 1000 --endpoint-changes 10 --cli-jar cli/target/outrigger.jar
- * --timeout-seconds 600 --cp-jvm-args -Xmx2g} ({@code --crds FILE} replaces the chart's Istio
- * CRDs).
+ * --timeout-seconds 600 --cp-jvm-args OPTIONS} (default: the chart's {@code
+ * controlPlane.jvmOptions}; {@code --crds FILE} replaces the chart's Istio CRDs).
  */
 public final class KubeRegistryLoadBenchmark {
   private static final Duration QUIET = Duration.ofSeconds(2);
