@@ -73,7 +73,7 @@ public final class CallLog {
       }
     } catch (IOException ex) {
       // The log must never fail a pod's network setup; the runtime still gets the result.
-      System.err.println("outrigger-cni: cannot write log file " + file + ": " + ex.getMessage());
+      System.err.println("outrigger-cni: cannot write log file " + file + ": " + reason(ex));
     } finally {
       opened = null;
       openFailure = null;
@@ -95,6 +95,15 @@ public final class CallLog {
     } catch (IOException e) {
       openFailure = e;
     }
+  }
+
+  /** The OS's reason; java.io says "PATH (reason)" when a file cannot be opened. */
+  private String reason(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    String prefix = file.getPath() + " (";
+    return m.startsWith(prefix) && m.endsWith(")")
+        ? m.substring(prefix.length(), m.length() - 1)
+        : m;
   }
 
   /** Opens the log for appending; its directory is created only when the file cannot be opened. */

@@ -62,4 +62,20 @@ class CallLogTest {
             "command=DEL container=- pod=ns/p decision=removed duration_ms=0.9"
                 + " result=\"error code=100 no 'x'\" version=1.2");
   }
+
+  @Test
+  void aLogThatCannotBeOpenedIsReportedOnStderrWithTheReason(@TempDir Path dir) throws Exception {
+    Path notADir = Files.writeString(dir.resolve("file"), "");
+    File log = new File(notADir.resolve("outrigger-cni.log").toString());
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      new CallLog(log).write(new CallLog.Entry("ADD", "c", "ns/p", "capture", 1, "ok", "1"));
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("outrigger-cni: cannot write log file " + log + ": Not a directory\n");
+  }
 }
