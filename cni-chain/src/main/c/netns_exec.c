@@ -1,6 +1,7 @@
 /*
- * libnetnsexec: runs one tool inside a network namespace for outrigger-cni, in one call from Java
- * (io.outrigger.cni.capture.NativeNetnsTool). It does what `nsenter --net=PATH TOOL ARGS` started by
+ * libnetnsexec: runs one tool inside a network namespace for outrigger-cni, in two calls from Java
+ * (io.outrigger.cni.capture.NativeNetnsTool): start, which leaves the tool running with its input,
+ * and finish, which collects it, so that the plugin does its own remaining work in between. It does what `nsenter --net=PATH TOOL ARGS` started by
  * ProcessBuilder does, without the JDK's process machinery (jspawnhelper, the reaper thread, its
  * first-use class loading) and without the nsenter exec: vfork, setns(CLONE_NEWNET) in the child,
  * execve the tool with the given bytes on a pipe to its stdin, stdout and stderr merged on another
@@ -17,6 +18,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,15 +149,12 @@ static pid_t __attribute__((noinline)) spawn(int nsfd, int in_r, int out_w, char
   return pid;
 }
 
-/* Feeds stdin and collects the output until EOF and exit, or until the deadline. */
+/*
+ * Feeds the rest of stdin (from written on; in_w is -1 when it was all written) and collects the
+ * output until EOF and exit, or until the deadline.
+ */
 static int pump(pid_t pid, int in_w, int out_r, const char *input, size_t input_len,
-                long long deadline, struct buffer *out, int *status) {
-  size_t written = 0;
-  if (input_len == 0) {
-    close_quietly(&in_w);
-  } else {
-    fcntl(in_w, F_SETFL, fcntl(in_w, F_GETFL) | O_NONBLOCK);
-  }
+                size_t written, long long deadline, struct buffer *out, int *status) {
   int timed_out = 0;
   while (out_r >= 0) {
     struct pollfd fds[2];
@@ -231,21 +230,48 @@ static int pump(pid_t pid, int in_w, int out_r, const char *input, size_t input_
   return TIMED_OUT;
 }
 
+/* One tool run, from start (spawned, its input handed over as far as the pipe takes it) to finish. */
+struct job {
+  pid_t pid; /* -1 when the tool never ran: result and out say why */
+  int in_w;  /* -1 once all the input is written */
+  int out_r;
+  char *input;
+  size_t input_len;
+  size_t written;
+  long long deadline;
+  int result;
+  struct buffer out;
+};
+
+static void free_job(struct job *job) {
+  close_quietly(&job->in_w);
+  close_quietly(&job->out_r);
+  free(job->input);
+  free(job->out.data);
+  free(job);
+}
+
 /*
- * static native int run(String netns, String[] argv, byte[] stdin, int timeoutMillis,
- *                       byte[][] output)
- * Returns the tool's exit code (128 + signal if a signal ended it), or -1 if it was killed at the
- * deadline; output[0] receives its stdout and stderr, or the message of what failed before it ran.
+ * static native long start(String netns, String[] argv, byte[] stdin, int timeoutMillis)
+ * Starts the tool in the netns and writes its input without blocking, as far as the pipe takes it
+ * (all of it for a rule set: a pipe holds 64 KiB), so that the tool reads and commits while the
+ * caller goes on; finish collects it. A netns that cannot be opened or entered, or a tool that
+ * cannot be executed, is not an exception: finish reports it as nsenter would. Returns the job.
  */
-JNIEXPORT jint JNICALL Java_io_outrigger_cni_capture_NativeNetnsTool_run(
+JNIEXPORT jlong JNICALL Java_io_outrigger_cni_capture_NativeNetnsTool_start(
     JNIEnv *env, jclass cls, jstring jnetns, jobjectArray jargv, jbyteArray jstdin,
-    jint timeout_millis, jobjectArray joutput) {
+    jint timeout_millis) {
   (void)cls;
-  long long deadline = now_millis() + timeout_millis;
-  jint result = 0;
-  struct buffer out = {NULL, 0, 0};
-  char *input = NULL;
-  size_t input_len = 0;
+  struct job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    throw_io(env, "cannot prepare the tool run", ENOMEM);
+    return 0;
+  }
+  job->pid = -1;
+  job->in_w = -1;
+  job->out_r = -1;
+  job->deadline = now_millis() + timeout_millis;
+  int ok = 0;
   jsize argc = (*env)->GetArrayLength(env, jargv);
   char **argv = calloc((size_t)argc + 1, sizeof(char *));
   const char *netns = (*env)->GetStringUTFChars(env, jnetns, NULL);
@@ -272,24 +298,25 @@ JNIEXPORT jint JNICALL Java_io_outrigger_cni_capture_NativeNetnsTool_run(
     }
   }
   if (jstdin != NULL) {
-    input_len = (size_t)(*env)->GetArrayLength(env, jstdin);
-    input = malloc(input_len + 1);
-    if (input == NULL) {
+    job->input_len = (size_t)(*env)->GetArrayLength(env, jstdin);
+    job->input = malloc(job->input_len + 1);
+    if (job->input == NULL) {
       throw_io(env, "cannot prepare the tool's input", ENOMEM);
       goto done;
     }
-    (*env)->GetByteArrayRegion(env, jstdin, 0, (jsize)input_len, (jbyte *)input);
+    (*env)->GetByteArrayRegion(env, jstdin, 0, (jsize)job->input_len, (jbyte *)job->input);
   }
 
   nsfd = open(netns, O_RDONLY | O_CLOEXEC);
   if (nsfd < 0) {
     /* As nsenter: exit 1 and a message, before anything runs. */
-    if (append_message(&out, "cannot open netns", netns, errno) != 0) {
+    if (append_message(&job->out, "cannot open netns", netns, errno) != 0) {
       throw_io(env, "cannot report the netns error", ENOMEM);
       goto done;
     }
-    result = 1;
-    goto publish;
+    job->result = 1;
+    ok = 1;
+    goto done;
   }
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) {
@@ -316,47 +343,39 @@ JNIEXPORT jint JNICALL Java_io_outrigger_cni_capture_NativeNetnsTool_run(
     throw_io(env, "cannot start a process", vfork_errno);
     goto done;
   }
-  int status = 0;
   if (stage != STAGE_NONE) {
+    int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     int rc = stage == STAGE_SETNS
-                 ? append_message(&out, "cannot enter netns", netns, child_errno)
-                 : append_message(&out, "failed to execute", argv[0], child_errno);
+                 ? append_message(&job->out, "cannot enter netns", netns, child_errno)
+                 : append_message(&job->out, "failed to execute", argv[0], child_errno);
     if (rc != 0) {
       throw_io(env, "cannot report the child's error", ENOMEM);
       goto done;
     }
-    result = stage == STAGE_SETNS ? 1 : 127;
-    goto publish;
-  }
-  int pumped = pump(pid, in_w, out_r, input, input_len, deadline, &out, &status);
-  in_w = -1; /* pump closed both */
-  out_r = -1;
-  if (pumped == TIMED_OUT) {
-    result = TIMED_OUT;
-  } else if (pumped != 0) {
-    int err = errno;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    throw_io(env, "cannot talk to the tool", err);
+    job->result = stage == STAGE_SETNS ? 1 : 127;
+    ok = 1;
     goto done;
-  } else if (WIFEXITED(status)) {
-    result = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result = 128 + WTERMSIG(status);
-  } else {
-    result = 255;
   }
-
-publish: {
-  jbyteArray bytes = (*env)->NewByteArray(env, (jsize)out.len);
-  if (bytes != NULL) {
-    (*env)->SetByteArrayRegion(env, bytes, 0, (jsize)out.len, (const jbyte *)out.data);
-    (*env)->SetObjectArrayElement(env, joutput, 0, bytes);
+  job->pid = pid;
+  job->out_r = out_r;
+  out_r = -1;
+  if (job->input_len > 0) {
+    fcntl(in_w, F_SETFL, fcntl(in_w, F_GETFL) | O_NONBLOCK);
+    ssize_t w = write(in_w, job->input, job->input_len);
+    if (w > 0) {
+      job->written = (size_t)w;
+    } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+      /* The tool closed its stdin (EPIPE): its exit code and output say why. */
+      job->written = job->input_len;
+    }
   }
-}
+  if (job->written < job->input_len) {
+    job->in_w = in_w; /* finish writes the rest */
+    in_w = -1;
+  }
+  ok = 1;
 
 done:
   close_quietly(&nsfd);
@@ -373,7 +392,55 @@ done:
     }
     free(argv);
   }
-  free(input);
-  free(out.data);
+  if (!ok) {
+    free_job(job);
+    return 0;
+  }
+  return (jlong)(intptr_t)job;
+}
+
+/*
+ * static native int finish(long job, byte[][] output)
+ * Collects a started tool: the rest of its input written, its output read until EOF and exit,
+ * SIGKILL at the deadline. Returns the tool's exit code (128 + signal if a signal ended it), -1 if
+ * it was killed at the deadline, or 1/127 for a netns or tool that failed before it ran; output[0]
+ * receives its stdout and stderr, or the message of what failed. Frees the job.
+ */
+JNIEXPORT jint JNICALL Java_io_outrigger_cni_capture_NativeNetnsTool_finish(JNIEnv *env, jclass cls,
+                                                                           jlong handle,
+                                                                           jobjectArray joutput) {
+  (void)cls;
+  struct job *job = (struct job *)(intptr_t)handle;
+  jint result = job->result;
+  if (job->pid > 0) {
+    int status = 0;
+    int pumped = pump(job->pid, job->in_w, job->out_r, job->input, job->input_len, job->written,
+                      job->deadline, &job->out, &status);
+    job->in_w = -1; /* pump closed both */
+    job->out_r = -1;
+    if (pumped == TIMED_OUT) {
+      result = TIMED_OUT;
+    } else if (pumped != 0) {
+      int err = errno;
+      kill(job->pid, SIGKILL);
+      while (waitpid(job->pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      throw_io(env, "cannot talk to the tool", err);
+      free_job(job);
+      return 0;
+    } else if (WIFEXITED(status)) {
+      result = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+      result = 128 + WTERMSIG(status);
+    } else {
+      result = 255;
+    }
+  }
+  jbyteArray bytes = (*env)->NewByteArray(env, (jsize)job->out.len);
+  if (bytes != NULL) {
+    (*env)->SetByteArrayRegion(env, bytes, 0, (jsize)job->out.len, (const jbyte *)job->out.data);
+    (*env)->SetObjectArrayElement(env, joutput, 0, bytes);
+  }
+  free_job(job);
   return result;
 }

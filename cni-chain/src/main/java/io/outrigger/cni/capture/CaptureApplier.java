@@ -29,9 +29,20 @@ public final class CaptureApplier {
    * table read and the old rules replaced in a second transaction.
    */
   public void apply(Path netns, List<FamilyRules> rules) {
+    apply(netns, rules, null);
+  }
+
+  /**
+   * As {@link #apply(Path, List)}, running {@code meanwhile} (may be null) while the first
+   * transaction's tool runs: the caller's own remaining work overlaps the tool's start and commit.
+   * Whatever {@code meanwhile} throws is thrown after that tool has been collected.
+   */
+  public void apply(Path netns, List<FamilyRules> rules, Runnable meanwhile) {
     List<IpFamily> written = new ArrayList<>();
+    Runnable pending = meanwhile;
     for (FamilyRules family : rules) {
-      CommandRunner.Result r = restore(netns, family.family(), family.createText());
+      CommandRunner.Result r = restore(netns, family.family(), family.createText(), pending);
+      pending = null;
       if (!r.ok()) {
         List<String> table = save(netns, family.family());
         if (!ourChains(table).isEmpty()) {
@@ -72,10 +83,23 @@ public final class CaptureApplier {
    * where the transaction would fail and the table be read anyway).
    */
   public void remove(Path netns, boolean ipv6, boolean likelyCaptured) {
+    remove(netns, ipv6, likelyCaptured, null);
+  }
+
+  /**
+   * As {@link #remove(Path, boolean, boolean)}, running {@code meanwhile} (may be null) while the
+   * first tool runs (see {@link #apply(Path, List, Runnable)}).
+   */
+  public void remove(Path netns, boolean ipv6, boolean likelyCaptured, Runnable meanwhile) {
+    Runnable pending = meanwhile;
     for (IpFamily family : IpFamily.values()) {
       if (ipv6 || !family.ipv6()) {
-        remove(netns, family, likelyCaptured);
+        remove(netns, family, likelyCaptured, pending);
+        pending = null;
       }
+    }
+    if (pending != null) {
+      pending.run();
     }
   }
 
@@ -110,7 +134,12 @@ public final class CaptureApplier {
 
   /** The nat table of one family, as iptables-save prints it. */
   public List<String> save(Path netns, IpFamily family) {
-    CommandRunner.Result r = tool.run(netns, List.of(family.saveCommand(), "-t", "nat"), null);
+    return save(netns, family, null);
+  }
+
+  private List<String> save(Path netns, IpFamily family, Runnable meanwhile) {
+    CommandRunner.Result r =
+        run(netns, List.of(family.saveCommand(), "-t", "nat"), null, meanwhile);
     if (!r.ok()) {
       throw new CaptureException(
           "netns " + netns + ": cannot read " + family + " nat table: " + r.describe());
@@ -118,15 +147,15 @@ public final class CaptureApplier {
     return r.stdout().lines().toList();
   }
 
-  private void remove(Path netns, IpFamily family, boolean likelyCaptured) {
+  private void remove(Path netns, IpFamily family, boolean likelyCaptured, Runnable meanwhile) {
     // The common case of a captured pod in one tool run: a transaction deleting exactly what ADD
     // writes for a pod that captures both directions. It fails whole (nothing changed) when the
     // table holds anything else, a jump or a chain fewer or more than that; then the table is read
     // and what is there removed.
-    if (likelyCaptured && restore(netns, family, EXPECTED_REMOVAL).ok()) {
+    if (likelyCaptured && restore(netns, family, EXPECTED_REMOVAL, meanwhile).ok()) {
       return;
     }
-    List<String> table = save(netns, family);
+    List<String> table = likelyCaptured ? save(netns, family) : save(netns, family, meanwhile);
     List<String> lines = new ArrayList<>(jumpRemovals(table));
     List<String> chains = ourChains(table);
     // Flush all before deleting any: our chains jump to each other.
@@ -148,13 +177,34 @@ public final class CaptureApplier {
   }
 
   private CommandRunner.Result restore(Path netns, IpFamily family, String text) {
-    return tool.run(netns, List.of(family.restoreCommand(), "-w", "5", "--noflush"), text);
+    return restore(netns, family, text, null);
+  }
+
+  private CommandRunner.Result restore(
+      Path netns, IpFamily family, String text, Runnable meanwhile) {
+    return run(netns, List.of(family.restoreCommand(), "-w", "5", "--noflush"), text, meanwhile);
+  }
+
+  /** Runs the tool, and {@code meanwhile} (if any) while it runs. */
+  private CommandRunner.Result run(
+      Path netns, List<String> command, String stdin, Runnable meanwhile) {
+    if (meanwhile == null) {
+      return tool.run(netns, command, stdin);
+    }
+    NetnsTool.Pending started = tool.start(netns, command, stdin);
+    CommandRunner.Result r;
+    try {
+      meanwhile.run();
+    } finally {
+      r = started.finish();
+    }
+    return r;
   }
 
   private String rollback(Path netns, List<IpFamily> written) {
     try {
       for (IpFamily f : written) {
-        remove(netns, f, true);
+        remove(netns, f, true, null);
       }
       return written.isEmpty() ? "" : "; rules already written for " + written + " were removed";
     } catch (CaptureException e) {

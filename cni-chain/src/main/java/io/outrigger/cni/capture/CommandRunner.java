@@ -1,10 +1,10 @@
 package io.outrigger.cni.capture;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,9 +135,11 @@ public final class CommandRunner {
     }
     dirs.addAll(SYSTEM_DIRS);
     for (String dir : dirs) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
+      // java.io.File.canExecute is access(2) with X_OK, as Files.isExecutable, without the NIO
+      // native buffers and their cleaner thread.
+      File candidate = new File(dir.isEmpty() ? "." : dir, tool);
+      if (candidate.canExecute()) {
+        return candidate.getPath();
       }
     }
     return tool;

@@ -2,7 +2,6 @@ package io.outrigger.cni.capture;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,10 +9,11 @@ import java.util.List;
 
 /**
  * Runs the tool through the plugin image's JNI library {@code libnetnsexec.so}
- * (cni-chain/src/main/c/netns_exec.c): vfork, setns into the netns, execve the tool, all in one
- * call. It saves an ADD the JDK's first process start (jspawnhelper, the reaper thread and the
- * classes they load) and the {@code nsenter} exec. JNI rather than the foreign function API: a JNI
- * symbol binds without a stub generated at run time (see docs/cni.md).
+ * (cni-chain/src/main/c/netns_exec.c): vfork, setns into the netns, execve the tool with its input
+ * in one call ({@link #start}), its output and exit collected by a second ({@code finish}). It
+ * saves an ADD the JDK's first process start (jspawnhelper, the reaper thread and the classes they
+ * load) and the {@code nsenter} exec. JNI rather than the foreign function API: a JNI symbol binds
+ * without a stub generated at run time (see docs/cni.md).
  */
 public final class NativeNetnsTool implements NetnsTool {
   /** The library's file name in the plugin image, next to the jlink'd runtime. */
@@ -38,7 +38,9 @@ public final class NativeNetnsTool implements NetnsTool {
 
   /** The tool backed by {@code library}, or null if it is missing or cannot be loaded. */
   public static NativeNetnsTool load(Path library, Duration timeout) {
-    if (!Files.isRegularFile(library)) {
+    // java.io.File rather than Files.isRegularFile: the NIO call starts the cleaner thread of its
+    // native buffers, one thread more per plugin call.
+    if (!library.toFile().isFile()) {
       return null;
     }
     try {
@@ -51,29 +53,69 @@ public final class NativeNetnsTool implements NetnsTool {
 
   @Override
   public CommandRunner.Result run(Path netns, List<String> command, String stdin) {
+    return start(netns, command, stdin).finish();
+  }
+
+  /**
+   * The tool is spawned and has all of its input (a pipe holds 64 KiB) when this returns: it runs
+   * on another core while the plugin prepares its result and its log line.
+   */
+  @Override
+  public NetnsTool.Pending start(Path netns, List<String> command, String stdin) {
     List<String> resolved = new ArrayList<>(command);
     resolved.set(0, CommandRunner.resolve(command.get(0)));
-    byte[][] output = new byte[1][];
-    int exit;
+    long job;
     try {
-      exit =
-          run(
+      job =
+          start(
               netns.toString(),
               resolved.toArray(new String[0]),
               stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8),
-              (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()),
-              output);
+              (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     } catch (IOException e) {
       throw CommandRunner.cannotRun(command.get(0), e);
     }
-    if (exit == TIMED_OUT) {
-      throw CommandRunner.timedOut(command.get(0), timeout);
-    }
-    String text = new String(output[0], StandardCharsets.UTF_8);
-    return new CommandRunner.Result(resolved, exit, text, exit == 0 ? "" : text);
+    return new Started(job, command.get(0), resolved, timeout);
   }
 
-  private static native int run(
-      String netns, String[] argv, byte[] stdin, int timeoutMillis, byte[][] output)
+  /** A tool started by the library; its native job is freed by {@link #finish()}. */
+  private static final class Started implements NetnsTool.Pending {
+    private final long job;
+    private final String tool;
+    private final List<String> command;
+    private final Duration timeout;
+    private boolean finished;
+
+    Started(long job, String tool, List<String> command, Duration timeout) {
+      this.job = job;
+      this.tool = tool;
+      this.command = command;
+      this.timeout = timeout;
+    }
+
+    @Override
+    public CommandRunner.Result finish() {
+      if (finished) {
+        throw new IllegalStateException(tool + " was already collected");
+      }
+      finished = true;
+      byte[][] output = new byte[1][];
+      int exit;
+      try {
+        exit = NativeNetnsTool.finish(job, output);
+      } catch (IOException e) {
+        throw CommandRunner.cannotRun(tool, e);
+      }
+      if (exit == TIMED_OUT) {
+        throw CommandRunner.timedOut(tool, timeout);
+      }
+      String text = new String(output[0], StandardCharsets.UTF_8);
+      return new CommandRunner.Result(command, exit, text, exit == 0 ? "" : text);
+    }
+  }
+
+  private static native long start(String netns, String[] argv, byte[] stdin, int timeoutMillis)
       throws IOException;
+
+  private static native int finish(long job, byte[][] output) throws IOException;
 }

@@ -14,6 +14,29 @@ public interface NetnsTool {
   CommandRunner.Result run(Path netns, List<String> command, String stdin);
 
   /**
+   * Starts the tool and returns before it has finished, so that the caller can do its own work
+   * while the tool runs; {@link Pending#finish()} (exactly once) waits for it, as {@link #run}
+   * would. Failures are those of {@link #run}, from either call. This default runs it to the end
+   * here.
+   */
+  default Pending start(Path netns, List<String> command, String stdin) {
+    return new Finished(run(netns, command, stdin));
+  }
+
+  /** A started tool. */
+  interface Pending {
+    CommandRunner.Result finish();
+  }
+
+  /** A tool that ran to the end in {@link #start}. A record rather than a lambda: no indy. */
+  record Finished(CommandRunner.Result result) implements Pending {
+    @Override
+    public CommandRunner.Result finish() {
+      return result;
+    }
+  }
+
+  /**
    * The plugin's way: the native library next to the plugin's runtime ({@link NativeNetnsTool}), or
    * {@code nsenter} through {@link CommandRunner} when that library is missing or cannot be loaded.
    */

@@ -10,7 +10,7 @@ import io.outrigger.cni.capture.IpFamily;
 import io.outrigger.cni.kube.Kubeconfig;
 import io.outrigger.cni.kube.PodAnnotationsClient;
 import io.outrigger.cni.kube.PodLookupException;
-import java.nio.file.Files;
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,15 +31,18 @@ final class CniCommands {
     this.applier = applier;
   }
 
-  /** Returns the decision for the log; the caller prints prevResult. */
-  CaptureDecision add(CniRequest req, PluginConfig conf) {
+  /**
+   * Returns the decision for the log; the caller prints prevResult. {@code meanwhile} (may be null)
+   * runs while the first tool that writes the rules runs, if there is one.
+   */
+  CaptureDecision add(CniRequest req, PluginConfig conf, Runnable meanwhile) {
     Map<String, Object> prev = conf.requirePrevResult("ADD");
     req.requireContainerId();
     Path netns = requireNetns(req);
     CaptureDecision decision = decide(req, conf, prev);
     if (decision instanceof CaptureDecision.Capture capture) {
       try {
-        applier.apply(netns, CaptureRules.render(capture.config()));
+        applier.apply(netns, CaptureRules.render(capture.config()), meanwhile);
       } catch (CaptureException e) {
         throw new CniError(
             CniError.CAPTURE_FAILED,
@@ -55,11 +58,12 @@ final class CniCommands {
    * is left alone when the cached ADD result (prevResult, from CNI 0.4.0 on) shows no IPv6 address:
    * ADD wrote IPv6 rules only for a pod with one. A pod that ADD would not capture has its table
    * read first (one tool run when it holds nothing of ours, instead of a failed transaction and
-   * then the read).
+   * then the read). {@code meanwhile} (may be null) runs while the first tool runs, if there is
+   * one.
    */
-  String del(CniRequest req, PluginConfig conf) {
+  String del(CniRequest req, PluginConfig conf, Runnable meanwhile) {
     req.requireContainerId();
-    if (req.netns().isBlank() || !Files.exists(Path.of(req.netns()))) {
+    if (req.netns().isBlank() || !new File(req.netns()).exists()) {
       return "netns-gone";
     }
     boolean ipv6 = true;
@@ -70,10 +74,10 @@ final class CniCommands {
       }
     }
     try {
-      applier.remove(Path.of(req.netns()), ipv6, likelyCaptured(req, conf));
+      applier.remove(Path.of(req.netns()), ipv6, likelyCaptured(req, conf), meanwhile);
       return "removed";
     } catch (CaptureException e) {
-      if (!Files.exists(Path.of(req.netns()))) {
+      if (!new File(req.netns()).exists()) {
         return "netns-gone";
       }
       throw new CniError(
@@ -195,11 +199,13 @@ final class CniCommands {
           "CNI_NETNS is not set",
           "the runtime must pass the pod's netns path");
     }
-    Path netns = Path.of(req.netns());
-    if (!Files.exists(netns)) {
+    // java.io.File, not Files.exists: the NIO call would start the native-buffer cleaner thread.
+    if (!new File(req.netns()).exists()) {
       throw new CniError(
-          CniError.UNKNOWN_CONTAINER, "netns " + netns + " does not exist", "pod " + req.pod());
+          CniError.UNKNOWN_CONTAINER,
+          "netns " + req.netns() + " does not exist",
+          "pod " + req.pod());
     }
-    return netns;
+    return Path.of(req.netns());
   }
 }

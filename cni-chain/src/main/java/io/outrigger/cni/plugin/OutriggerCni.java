@@ -5,10 +5,10 @@ import io.outrigger.cni.capture.CaptureDecision;
 import io.outrigger.cni.capture.NetnsTool;
 import io.outrigger.cni.json.Json;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,7 +46,7 @@ public final class OutriggerCni {
     long start = System.nanoTime();
     CniRequest req = CniRequest.fromEnvironment(env);
     String version = CniVersions.LATEST;
-    PluginConfig conf = null;
+    CallLog callLog = null;
     String decision = "-";
     try {
       if (req.command().equals("VERSION")) {
@@ -59,23 +59,24 @@ public final class OutriggerCni {
             "unknown CNI_COMMAND '" + req.command() + "'",
             "outrigger-cni supports ADD, DEL, CHECK and VERSION");
       }
-      conf = PluginConfig.parse(PluginConfig.read(stdin));
+      PluginConfig conf = PluginConfig.parse(PluginConfig.read(stdin));
       version = conf.cniVersion();
+      callLog = conf.logFile() == null ? null : new CallLog(new File(conf.logFile()));
       CniCommands commands =
           new CniCommands(new CaptureApplier(NetnsTool.best(Duration.ofSeconds(20))));
       switch (req.command()) {
         case "ADD" -> {
-          CaptureDecision added = commands.add(req, conf);
+          WhileToolRuns tail = new WhileToolRuns(conf.prevResult().orElse(null), version, callLog);
+          CaptureDecision added = commands.add(req, conf, tail);
           decision = added.summary();
           PodRecords records = conf.podRecords() == null ? null : PodRecords.in(conf.podRecords());
           if (added instanceof CaptureDecision.Capture && records != null) {
             records.written(req, PluginVersion.current());
           }
-          out.println(
-              Json.write(ResultConverter.convert(conf.prevResult().orElseThrow(), version)));
+          out.println(tail.result());
         }
         case "DEL" -> {
-          decision = commands.del(req, conf);
+          decision = commands.del(req, conf, new WhileToolRuns(null, version, callLog));
           PodRecords records = conf.podRecords() == null ? null : PodRecords.in(conf.podRecords());
           if (records != null) {
             records.removed(req);
@@ -83,18 +84,68 @@ public final class OutriggerCni {
         }
         default -> decision = commands.check(req, conf).summary();
       }
-      log(conf, req, decision, start, "ok");
+      log(callLog, req, decision, start, "ok");
       return 0;
     } catch (CniError e) {
       out.println(Json.write(e.toJson(version)));
-      log(conf, req, decision, start, "error code=" + e.code() + " " + e.getMessage());
+      log(callLog, req, decision, start, "error code=" + e.code() + " " + e.getMessage());
       return 1;
     } catch (RuntimeException e) {
       CniError err =
           new CniError(CniError.IO_FAILURE, "outrigger-cni failed: " + e, "pod " + req.pod());
       out.println(Json.write(err.toJson(version)));
-      log(conf, req, decision, start, "error code=" + err.code() + " " + e);
+      log(callLog, req, decision, start, "error code=" + err.code() + " " + e);
       return 1;
+    }
+  }
+
+  /**
+   * The part of an ADD or DEL that does not depend on how its tool ends, done while the tool runs
+   * ({@link io.outrigger.cni.capture.NetnsTool#start}, on the other core): ADD's result rendered,
+   * the plugin's version read, the log file opened. The result is printed, and the log line
+   * written, only once the tool has ended; a failure here is thrown then, by {@link #result()}, so
+   * a failed tool is still what the error reports. Without a tool run it happens on first use.
+   */
+  private static final class WhileToolRuns implements Runnable {
+    private final Map<String, Object> prevResult;
+    private final String cniVersion;
+    private final CallLog callLog;
+    private boolean done;
+    private String result;
+    private RuntimeException failure;
+
+    WhileToolRuns(Map<String, Object> prevResult, String cniVersion, CallLog callLog) {
+      this.prevResult = prevResult;
+      this.cniVersion = cniVersion;
+      this.callLog = callLog;
+    }
+
+    @Override
+    public void run() {
+      if (done) {
+        return;
+      }
+      done = true;
+      PluginVersion.current();
+      if (callLog != null) {
+        callLog.open();
+      }
+      if (prevResult != null) {
+        try {
+          result = Json.write(ResultConverter.convert(prevResult, cniVersion));
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+      }
+    }
+
+    /** ADD's output: prevResult in the configuration's cniVersion. */
+    String result() {
+      run();
+      if (failure != null) {
+        throw failure;
+      }
+      return result;
     }
   }
 
@@ -106,20 +157,19 @@ public final class OutriggerCni {
   }
 
   private static void log(
-      PluginConfig conf, CniRequest req, String decision, long start, String outcome) {
-    if (conf == null || conf.logFile() == null) {
+      CallLog callLog, CniRequest req, String decision, long start, String outcome) {
+    if (callLog == null) {
       return;
     }
     long micros = (System.nanoTime() - start) / 1000;
-    new CallLog(Path.of(conf.logFile()))
-        .write(
-            new CallLog.Entry(
-                req.command(),
-                req.containerId(),
-                req.pod(),
-                decision,
-                micros,
-                outcome,
-                PluginVersion.current()));
+    callLog.write(
+        new CallLog.Entry(
+            req.command(),
+            req.containerId(),
+            req.pod(),
+            decision,
+            micros,
+            outcome,
+            PluginVersion.current()));
   }
 }

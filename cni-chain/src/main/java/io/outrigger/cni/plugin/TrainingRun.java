@@ -10,7 +10,11 @@ import io.outrigger.cni.capture.FamilyRules;
 import io.outrigger.cni.capture.NetnsTool;
 import io.outrigger.sidecar.MeshKeys;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +64,13 @@ public final class TrainingRun {
             "CNI_ARGS",
             "K8S_POD_NAMESPACE=default;K8S_POD_NAME=train");
     OutriggerCni.run(env, conf, sink);
+    // stdin as the plugin reads it, from a file descriptor: FileInputStream's read brings in
+    // jdk.internal.misc.Blocker, which every call would otherwise load and verify from the runtime.
+    try (InputStream in = new FileInputStream("/dev/null")) {
+      PluginConfig.read(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     OutriggerCni.run(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}", sink);
     OutriggerCni.run(Map.of("CNI_COMMAND", "ADD"), "{", sink);
     for (FamilyRules f : CaptureRules.render(CaptureConfig.defaults(true))) {
