@@ -15,7 +15,7 @@
 #
 # Environment: QPS, SLICE, ROUNDS, WARMUP (seconds of load per case and protocol before round 1) and IDLE
 # (seconds; both pairs' CPU with no load, default 20), CONNECTIONS (fortio -c, default 8), PROBE_AB (default 1:
-# case (d), (c)'s pods while the script adds probes at 10x host mode's rate; 0 leaves it out),
+# case (d), (c)'s pods while the script adds probes every PROBE_EVERY_MS ms, default 300; 0 leaves it out),
 # DPBENCH_KEEP=DIR (keep fortio's JSON and access logs, the TSVs and the Envoy config dumps there).
 set -euo pipefail
 
@@ -34,8 +34,9 @@ else
 fi
 CONNECTIONS=${CONNECTIONS:-8}
 PROBE_AB=${PROBE_AB:-1}
+PROBE_EVERY_MS=${PROBE_EVERY_MS:-300}
 [ -z "${DURATION:-}" ] || { echo "data-plane: error: DURATION is gone: the measured time per case is ROUNDS x SLICE seconds" >&2; exit 2; }
-for v in QPS SLICE ROUNDS WARMUP IDLE CONNECTIONS; do
+for v in QPS SLICE ROUNDS WARMUP IDLE CONNECTIONS PROBE_EVERY_MS; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "data-plane: error: $v='${!v}' is not a positive integer" >&2; exit 2; }
 done
 [[ $PROBE_AB =~ ^[01]$ ]] || { echo "data-plane: error: PROBE_AB='$PROBE_AB' is not 0 or 1" >&2; exit 2; }
@@ -120,10 +121,10 @@ done
 # --- load --------------------------------------------------------------------------------------------
 cases=(a b c)
 if [ "$PROBE_AB" = 1 ]; then
-  # Case (d): (c)'s pods and sidecars, measured while the script probes them from the host as host mode's
-  # kubelet role does (the sidecar's 15021 on both pods, the rewritten app probes on the server's 15020), at
-  # ten times host mode's rate (every 30 ms instead of 300 ms). (d) against (c) in the same rounds shows what
-  # probes cost the tail: the default rate's share is a tenth of it.
+  # Case (d): (c)'s pods and sidecars, measured while the script also probes them from the host as host
+  # mode's kubelet role does (the sidecar's 15021 on both pods, the rewritten app probes on the server's
+  # 15020), every PROBE_EVERY_MS: 300 is what host mode sent to Ready pods before it kept to periodSeconds
+  # (10 s by default, 15 s for the sidecar's own). (d) against (c) in the same rounds: what probes cost the tail.
   cases+=(d)
   for role in client server; do netns[$role-d]=${netns[$role-c]} ip[$role-d]=${ip[$role-c]}; done
 fi
@@ -154,7 +155,8 @@ probes_start() { # seconds out-prefix: case (d)'s extra probes, one keep-alive c
   local i
   probe_pids=()
   for i in "${!probe_urls[@]}"; do
-    timeout $(( $1 + 60 )) "$fortio" load -qps 33.3 -c 1 -t "${1}s" -loglevel error -json - "${probe_urls[$i]}" \
+    timeout $(( $1 + 60 )) "$fortio" load -qps "$(awk -v ms="$PROBE_EVERY_MS" 'BEGIN { printf "%.3f", 1000 / ms }')" \
+      -c 1 -t "${1}s" -loglevel error -json - "${probe_urls[$i]}" \
       > "$2-$i.json" 2> "$2-$i.json.log" 9>&- &
     probe_pids+=($!)
   done

@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 
 LATENCY = re.compile(r'"latency":([0-9.eE+-]+)')
-CASES = {"a": "no sidecars", "b": "minimal Envoys", "c": "generated", "d": "generated, 10x probes"}
+CASES = {"a": "no sidecars", "b": "minimal Envoys", "c": "generated", "d": "generated, extra probes"}
 PROTOS = {"h1": "HTTP/1.1", "h2": "HTTP/2"}
 # (x, y): the added p99 of x over (a), divided by that of y. (c)/(b) is the target's ratio; (d)/(c) what
-# ten times host mode's probe rate adds.
+# the extra probes of (d) add.
 COMPARISONS = [("c", "b", 1.05), ("d", "c", None)]
 BOOTSTRAP = 1000
 
