@@ -4,13 +4,19 @@
 # Envoys with the config Outrigger's control plane generates; HTTP/1.1 and HTTP/2 (h2c from the app), a fixed
 # rate, 1 KB bodies. Root. See bench/README.md ("Data plane") for what is measured and how.
 #
-#   bench/data-plane.sh            the benchmark: 1,000 req/s, 5 s warm-up then 30 s measured, per case and protocol
-#   bench/data-plane.sh --smoke    a quick check of the harness: 100 req/s, 1 s + 5 s; fails (exit 1) on any error
-#                                  or when a sidecar's counters did not see the load
+# All cases are deployed side by side and measured in short interleaved slices: each round runs one SLICE-second
+# slice of every case and protocol, the order of the cases rotating from round to round, so a co-tenant's burst
+# on the shared machine falls on all cases alike. Each case's per-request latencies (fortio's access log) are
+# pooled over all slices; the paired slices of a round give the spread of the ratio.
 #
-# Environment: QPS, DURATION, WARMUP and IDLE (seconds; IDLE: both pairs' CPU with no load, default 20),
-# CONNECTIONS (fortio -c, default 8), ROUNDS (default 1: each round runs every protocol and case once, the
-# cases back to back), DPBENCH_KEEP=DIR (keep fortio's JSON results and the Envoy config dumps there).
+#   bench/data-plane.sh            the benchmark: 1,000 req/s, 20 rounds of 5 s slices (about 17 min)
+#   bench/data-plane.sh --smoke    a quick check of the harness: 100 req/s, 2 rounds of 2 s slices; fails (exit 1)
+#                                  on any error or when a sidecar's counters did not see the load
+#
+# Environment: QPS, SLICE, ROUNDS, WARMUP (seconds of load per case and protocol before round 1) and IDLE
+# (seconds; both pairs' CPU with no load, default 20), CONNECTIONS (fortio -c, default 8), PROBE_AB (default 1:
+# case (d), (c)'s pods while the script adds probes every PROBE_EVERY_MS ms, default 300; 0 leaves it out),
+# DPBENCH_KEEP=DIR (keep fortio's JSON and access logs, the TSVs and the Envoy config dumps there).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,17 +28,23 @@ case "${1:-}" in
   *) echo "usage: bench/data-plane.sh [--smoke]" >&2; exit 2 ;;
 esac
 if $smoke; then
-  QPS=${QPS:-100} DURATION=${DURATION:-5} WARMUP=${WARMUP:-1} IDLE=${IDLE:-3}
+  QPS=${QPS:-100} SLICE=${SLICE:-2} ROUNDS=${ROUNDS:-2} WARMUP=${WARMUP:-1} IDLE=${IDLE:-3}
 else
-  QPS=${QPS:-1000} DURATION=${DURATION:-30} WARMUP=${WARMUP:-5} IDLE=${IDLE:-20}
+  QPS=${QPS:-1000} SLICE=${SLICE:-5} ROUNDS=${ROUNDS:-20} WARMUP=${WARMUP:-3} IDLE=${IDLE:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-8}
-ROUNDS=${ROUNDS:-1}
+PROBE_AB=${PROBE_AB:-1}
+PROBE_EVERY_MS=${PROBE_EVERY_MS:-300}
+[ -z "${DURATION:-}" ] || { echo "data-plane: error: DURATION is gone: the measured time per case is ROUNDS x SLICE seconds" >&2; exit 2; }
+for v in QPS SLICE ROUNDS WARMUP IDLE CONNECTIONS PROBE_EVERY_MS; do
+  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "data-plane: error: $v='${!v}' is not a positive integer" >&2; exit 2; }
+done
+[[ $PROBE_AB =~ ^[01]$ ]] || { echo "data-plane: error: PROBE_AB='$PROBE_AB' is not 0 or 1" >&2; exit 2; }
 MESH=dpbench
 APP_UID=1000
 PROXY_UID=1337
 
-for tool in openssl setpriv curl iptables-restore ip; do
+for tool in openssl setpriv curl iptables-restore ip python3; do
   command -v "$tool" >/dev/null || { echo "data-plane: error: $tool not found" >&2; exit 1; }
 done
 fortio=$("$root/scripts/fortio/build.sh")
@@ -105,26 +117,57 @@ for role in client server; do
   admin "${netns[$role-b]}" /ready >/dev/null || die "case (b) $role Envoy not ready: $(tail -5 "$b/envoy-$role.log")"
 done
 
+
 # --- load --------------------------------------------------------------------------------------------
+cases=(a b c)
+if [ "$PROBE_AB" = 1 ]; then
+  # Case (d): (c)'s pods and sidecars, measured while the script also probes them from the host as host
+  # mode's kubelet role does (the sidecar's 15021 on both pods, the rewritten app probes on the server's
+  # 15020), every PROBE_EVERY_MS: 300 is what host mode sent to Ready pods before it kept to periodSeconds
+  # (10 s by default, 15 s for the sidecar's own). (d) against (c) in the same rounds: what probes cost the tail.
+  cases+=(d)
+  for role in client server; do netns[$role-d]=${netns[$role-c]} ip[$role-d]=${ip[$role-c]}; done
+fi
 target() { # case proto -> URL the client calls: HTTP/1.1 to the app's port 8080, h2c to 8082
   local port=8080
   [ "$2" = h2 ] && port=8082
   case $1 in
     a | b) echo "http://${ip[server-$1]}:$port/echo" ;;
-    c) echo "http://server.dpbench:$port/echo" ;; # the Service's name: the mesh's normal path
+    c | d) echo "http://server.dpbench:$port/echo" ;; # the Service's name: the mesh's normal path
   esac
 }
+probe_urls=("http://${ip[client-c]}:15021/healthz/ready" "http://${ip[server-c]}:15021/healthz/ready"
+  "http://${ip[server-c]}:15020/app-health/app/readyz" "http://${ip[server-c]}:15020/app-health/app-h2/readyz")
 rq_total() { # an Envoy's HTTP requests received, over all its connection managers but the admin one
   admin "$1" '/stats?filter=^http\..*downstream_rq_total$' |
     awk -F': ' '$1 !~ /^http\.admin\./ { s += $2 } END { print s + 0 }'
 }
-fortio_load() { # case proto seconds json-out
-  local h2=()
+fortio_load() { # case proto seconds json-out [access-log]
+  local h2=() log=()
   [ "$2" = h2 ] && h2=(-h2)
+  [ -n "${5:-}" ] && log=(-access-log-file "$5")
   timeout $(( $3 + 60 )) ip netns exec "${netns[client-$1]}" setpriv --reuid "$APP_UID" --regid "$APP_UID" \
     --clear-groups "$fortio" load ${h2[@]+"${h2[@]}"} -qps "$QPS" -t "${3}s" -c "$CONNECTIONS" -uniform \
-    -r 0.00001 -p 50,90,99 -payload-size 1024 -loglevel error -json - "$(target "$1" "$2")" > "$4" 2> "$4.log" ||
-    die "fortio failed for case $1 $2: $(tail -3 "$4.log")"
+    -r 0.00001 -p 50,90,99 -payload-size 1024 -loglevel error ${log[@]+"${log[@]}"} -json - "$(target "$1" "$2")" \
+    > "$4" 2> "$4.log" || die "fortio failed for case $1 $2: $(tail -3 "$4.log")"
+}
+probes_start() { # seconds out-prefix: case (d)'s extra probes, one keep-alive connection per URL like host mode's
+  local i
+  probe_pids=()
+  for i in "${!probe_urls[@]}"; do
+    timeout $(( $1 + 60 )) "$fortio" load -qps "$(awk -v ms="$PROBE_EVERY_MS" 'BEGIN { printf "%.3f", 1000 / ms }')" \
+      -c 1 -t "${1}s" -loglevel error -json - "${probe_urls[$i]}" \
+      > "$2-$i.json" 2> "$2-$i.json.log" 9>&- &
+    probe_pids+=($!)
+  done
+}
+probes_check() { # out-prefix: every extra probe answered 200
+  local i bad
+  for i in "${!probe_pids[@]}"; do
+    wait "${probe_pids[$i]}" || die "case (d): the probe load on ${probe_urls[$i]} failed: $(tail -3 "$1-$i.json.log")"
+    bad=$(jq '.DurationHistogram.Count - (.RetCodes["200"] // 0)' "$1-$i.json")
+    [ "$bad" = 0 ] || die "case (d): $bad probes of ${probe_urls[$i]} were not answered 200"
+  done
 }
 hz=$(getconf CLK_TCK)
 # Each pair's CPU with no load, both at once: what the sidecars cost without traffic (probes, the stats
@@ -140,23 +183,40 @@ for c in b c; do
   # shellcheck disable=SC2086
   idle_ticks[$c]=$(( $(cpu_ticks ${idle_pids[$c]}) - idle_ticks[$c] ))
 done
+mkdir -p "$work/results/access" "$work/results/probes"
+chown "$APP_UID" "$work/results/access" # fortio writes its access logs as the app user
+for proto in h1 h2; do
+  for c in "${cases[@]}"; do
+    say "warm-up: case $c $proto, ${WARMUP} s at $QPS req/s"
+    [ "$c" = d ] && probes_start "$WARMUP" "$work/results/probes/warmup-$proto"
+    fortio_load "$c" "$proto" "$WARMUP" "$work/results/warmup-$c-$proto.json"
+    [ "$c" = d ] && probes_check "$work/results/probes/warmup-$proto"
+  done
+done
+# One row per slice; the columns of the earlier one-window-per-case runs, "round" now the round of the slice.
 results="$work/results/summary.tsv"
 printf 'round\tcase\tproto\tp50_ms\tp90_ms\tp99_ms\tqps\terrors\trequests\tsidecar_cpu_s\tclient_rq\tserver_rq\n' > "$results"
+say "$ROUNDS rounds of ${SLICE} s slices at $QPS req/s: cases ${cases[*]}, HTTP/1.1 and h2c, interleaved"
 for round in $(seq 1 "$ROUNDS"); do
-  for proto in h1 h2; do
-    for c in a b c; do
-      say "round $round: case $c $proto: ${WARMUP} s warm-up, ${DURATION} s at $QPS req/s"
-      fortio_load "$c" "$proto" "$WARMUP" "$work/results/warmup-$round-$c-$proto.json"
+  protos=(h1 h2)
+  [ $(( round % 2 )) = 0 ] && protos=(h2 h1)
+  order=()
+  for i in "${!cases[@]}"; do order+=("${cases[$(( (i + round - 1) % ${#cases[@]} ))]}"); done
+  say "round $round/$ROUNDS: ${protos[*]} x ${order[*]}, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  for proto in "${protos[@]}"; do
+    for c in "${order[@]}"; do
       pids=()
       if [ "$c" != a ]; then
         mapfile -t pids < <(envoy_pids "${netns[client-$c]}"; envoy_pids "${netns[server-$c]}")
         [ ${#pids[@]} -eq 2 ] || die "case $c: expected 2 Envoy processes, found ${#pids[@]}"
         client_rq=$(rq_total "${netns[client-$c]}") server_rq=$(rq_total "${netns[server-$c]}")
       fi
-      ticks=$(cpu_ticks ${pids[@]+"${pids[@]}"})
       out="$work/results/$round-$c-$proto.json"
-      fortio_load "$c" "$proto" "$DURATION" "$out"
+      [ "$c" = d ] && probes_start "$SLICE" "$work/results/probes/$round-$proto"
+      ticks=$(cpu_ticks ${pids[@]+"${pids[@]}"})
+      fortio_load "$c" "$proto" "$SLICE" "$out" "$work/results/access/$round-$c-$proto.jsonl"
       ticks=$(( $(cpu_ticks ${pids[@]+"${pids[@]}"}) - ticks ))
+      [ "$c" = d ] && probes_check "$work/results/probes/$round-$proto"
       if [ "$c" != a ]; then
         client_rq=$(( $(rq_total "${netns[client-$c]}") - client_rq ))
         server_rq=$(( $(rq_total "${netns[server-$c]}") - server_rq ))
@@ -181,31 +241,6 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # --- report ------------------------------------------------------------------------------------------
-run_header "$QPS req/s, ${DURATION} s measured after ${WARMUP} s, $CONNECTIONS connections, 1 KB bodies, $ROUNDS round(s)"
+run_header "$QPS req/s, $ROUNDS rounds of ${SLICE} s slices per case and protocol (interleaved, after ${WARMUP} s warm-up each), $CONNECTIONS connections, 1 KB bodies"
 echo "idle CPU of both sidecars over ${IDLE} s, no load: (b) $(( idle_ticks[b] * 1000 / hz / IDLE )) ms/s, (c) $(( idle_ticks[c] * 1000 / hz / IDLE )) ms/s"
-awk -F'\t' -v qps="$QPS" -v secs="$DURATION" -v smoke="$smoke" '
-  NR == 1 { next }
-  { k = $2 " " $3; n[k]++; p50[k] += $4; p90[k] += $5; p99[k] += $6; rate[k] += $7; err[k] += $8; req[k] += $9
-    cpu[k] += $10; if ($2 != "a") { crq[k] += $11; srq[k] += $12 }
-    if ($8 > 0) bad = bad "\n  case " $2 " " $3 " round " $1 ": " $8 " errors"
-    if ($2 != "a" && ($11 < $9 || $12 < $9)) bad = bad "\n  case " $2 " " $3 " round " $1 ": sidecars saw " $11 " / " $12 " requests of " $9 }
-  END {
-    printf "%-4s %-5s %8s %8s %8s %9s %7s %9s %14s %20s\n", "case", "proto", "p50 ms", "p90 ms", "p99 ms", "req/s", "errors", "requests", "cpu s/1k req/s", "sidecar rq (cl/srv)"
-    split("h1 h2", ps, " "); split("a b c", cs, " ")
-    for (i = 1; i <= 2; i++) for (j = 1; j <= 3; j++) {
-      k = cs[j] " " ps[i]; if (!n[k]) continue
-      # CPU seconds of both Envoys over the window, per second of load, per 1,000 req/s achieved
-      norm = cs[j] == "a" ? "-" : sprintf("%.3f", cpu[k] / (secs * n[k]) / (rate[k] / n[k] / 1000))
-      seen = cs[j] == "a" ? "-" : crq[k] "/" srq[k]
-      printf "%-4s %-5s %8.3f %8.3f %8.3f %9.1f %7d %9d %14s %20s\n", cs[j], ps[i], p50[k]/n[k], p90[k]/n[k], p99[k]/n[k], rate[k]/n[k], err[k], req[k], norm, seen
-      P99[k] = p99[k] / n[k]; CPU[k] = cpu[k]
-    }
-    for (i = 1; i <= 2; i++) {
-      a = P99["a " ps[i]]; addb = P99["b " ps[i]] - a; addc = P99["c " ps[i]] - a
-      ratio = addb > 0 ? sprintf("%.2f", addc / addb) : "n/a"
-      cpuratio = CPU["b " ps[i]] > 0 ? sprintf("%.2f", CPU["c " ps[i]] / CPU["b " ps[i]]) : "n/a"
-      printf "%s: added p99 (b) %.3f ms, (c) %.3f ms, ratio (c)/(b) %s; sidecar CPU ratio (c)/(b) %s\n", ps[i], addb, addc, ratio, cpuratio
-    }
-    if (bad != "") { print "FAILED:" bad; exit 1 }
-    if (smoke == "true") print "smoke PASSED: no errors, every request of (b) and (c) counted by both sidecars"
-  }' "$results"
+python3 "$here/pool.py" --results "$work/results" --slice "$SLICE" --smoke "$smoke"

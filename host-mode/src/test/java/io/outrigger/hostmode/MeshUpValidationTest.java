@@ -76,6 +76,9 @@ class MeshUpValidationTest {
                       command: [sleep, "1"]
                       readinessProbe: {exec: {command: [true]}}
                       volumeMounts: [{name: data, mountPath: /data}]
+                    - name: eager
+                      command: [sleep, "1"]
+                      readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 0}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -106,7 +109,9 @@ class MeshUpValidationTest {
             "error: Pod shop/probes container app: volumeMount data names no volume of the pod",
             "error: Pod shop/probes container app: readinessProbe: only httpGet and tcpSocket probes are supported"
                 + " in host mode",
-            "error: 8 problem(s); nothing was started");
+            "error: Pod shop/probes container eager: readinessProbe: periodSeconds 0 must be a whole number, at"
+                + " least 1",
+            "error: 9 problem(s); nothing was started");
     assertThat(mesh.paths().dir()).doesNotExist();
   }
 

@@ -157,6 +157,16 @@ public final class PodChecks {
       if (!p.isMissingNode() && !port.isMissingNode() && !port.isIntegralNumber()) {
         errors.add(where + ": " + probe + ": port " + port + " must be a number in host mode");
       }
+      JsonNode period = p.path("periodSeconds");
+      if (!period.isMissingNode() && (!period.isIntegralNumber() || period.asLong() < 1)) {
+        errors.add(
+            where
+                + ": "
+                + probe
+                + ": periodSeconds "
+                + period
+                + " must be a whole number, at least 1");
+      }
     }
     checkUid(
         c.path("securityContext").path("runAsUser"), where + ": securityContext.runAsUser", errors);

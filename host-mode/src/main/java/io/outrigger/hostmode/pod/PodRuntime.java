@@ -41,7 +41,7 @@ public final class PodRuntime implements AutoCloseable {
   private final Path dir;
   private final PodHost host;
   private final List<ContainerProcess> processes = new ArrayList<>();
-  private final List<Probes.Probe> readiness = new ArrayList<>();
+  private final ReadinessSchedule readiness = new ReadinessSchedule();
   private volatile boolean closed;
 
   private PodRuntime(PodPlan plan, String uid, PodSandbox sandbox, Path dir, PodHost host) {
@@ -107,12 +107,15 @@ public final class PodRuntime implements AutoCloseable {
     return out;
   }
 
-  /** Every container runs and passes its readiness probe (checked now, over the network). */
+  /**
+   * Every container runs (checked now) and passes its readiness probe (sent over the network when
+   * due: see {@link ReadinessSchedule}).
+   */
   public boolean probeReady() {
     if (closed || processes.isEmpty() || !processes.stream().allMatch(ContainerProcess::running)) {
       return false;
     }
-    return readiness.stream().allMatch(p -> p.passes(sandbox.ip()));
+    return readiness.allPass(sandbox.ip(), Instant.now());
   }
 
   public int restarts() {

@@ -12,6 +12,9 @@ import java.time.Duration;
 
 /** The kubelet's httpGet and tcpSocket probes, made from the host to the pod's address. */
 final class Probes {
+  /** Kubernetes' default {@code periodSeconds}. */
+  static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -19,9 +22,19 @@ final class Probes {
 
   interface Probe {
     boolean passes(String podIp);
+
+    /** The probe's {@code periodSeconds}: how often the kubelet repeats it. */
+    default Duration period() {
+      return DEFAULT_PERIOD;
+    }
   }
 
   static Probe of(JsonNode spec) {
+    // PodChecks refused a period below 1 s before the pod started.
+    Duration period =
+        spec.has("periodSeconds")
+            ? Duration.ofSeconds(spec.path("periodSeconds").asLong())
+            : DEFAULT_PERIOD;
     if (spec.has("httpGet")) {
       JsonNode get = spec.path("httpGet");
       int port = get.path("port").asInt();
@@ -47,6 +60,11 @@ final class Probes {
         }
 
         @Override
+        public Duration period() {
+          return period;
+        }
+
+        @Override
         public String toString() {
           return "httpGet :" + port + path;
         }
@@ -62,6 +80,11 @@ final class Probes {
         } catch (IOException e) {
           return false;
         }
+      }
+
+      @Override
+      public Duration period() {
+        return period;
       }
 
       @Override
