@@ -41,6 +41,16 @@ class OrphanedEnvoyTest {
       long pid = Long.parseLong(Files.readString(pidFile).strip());
       Optional<ProcessHandle> orphan = ProcessHandle.of(pid);
       assertThat(orphan).as("orphan Envoy running").isPresent();
+      // An Envoy left by a dead test JVM has long been running when the next one starts. Wait
+      // until this one is, too: while its exec is still under way (slow on a loaded machine) its
+      // /proc command line can read empty, and killOrphans rightly leaves alone what it cannot
+      // identify (a CI run under load lost that race once).
+      Path adminAddress = workDir.resolve("admin-address");
+      Instant started = Instant.now().plus(Duration.ofSeconds(30));
+      while (!Files.exists(adminAddress) && Instant.now().isBefore(started)) {
+        Thread.sleep(50);
+      }
+      assertThat(adminAddress).as("the orphan Envoy's admin address file").exists();
 
       EnvoyProcess.killOrphans();
 
