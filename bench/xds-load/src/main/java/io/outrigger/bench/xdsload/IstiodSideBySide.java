@@ -83,8 +83,9 @@ public final class IstiodSideBySide {
       long heapBytes) {}
 
   public static void main(String[] args) throws Exception {
-    BenchSettings settings = BenchSettings.parse(args);
-    FleetTransport.requireLocal(KubeMesh.sidecarAddress(0));
+    BenchSettings settings = BenchSettings.parseAnyShape(args);
+    int proxyPods = KubeMesh.proxyPods(settings.services(), settings.proxies());
+    FleetTransport.requireLocal(KubeMesh.firstSidecarAddress());
     Path pilot =
         Path.of(
                 KubeRegistryLoadBenchmark.option(
@@ -109,11 +110,14 @@ public final class IstiodSideBySide {
         Duration.ofSeconds(
             Long.parseLong(KubeRegistryLoadBenchmark.option(args, "settle-seconds", "10")));
     Path work = Files.createTempDirectory("outrigger-istiod-side-by-side-");
+    Thread cleanUp = cleanUpOnExit(work, settings.keepWork());
     say(
-        "date=%s services=%d pods=%d canaries=%d proxies=%d load=%s work=%s",
+        "date=%s services=%d pods=%d (%d proxy pods per service) canaries=%d proxies=%d load=%s"
+            + " work=%s",
         Instant.now(),
         settings.services(),
-        2 * settings.services(),
+        settings.services() * (proxyPods + 1),
+        proxyPods,
         (settings.services() + KubeMesh.CANARY_EVERY - 1) / KubeMesh.CANARY_EVERY,
         settings.proxies(),
         JvmProbe.loadAverage(),
@@ -121,7 +125,7 @@ public final class IstiodSideBySide {
     try (KubeApiServer server = KubeApiServer.start(Prerequisites.requireKubeApiServer());
         KubernetesClient admin = KubeRegistryLoadBenchmark.client(server)) {
       installCrds(admin, Path.of(crds));
-      KubeMesh mesh = new KubeMesh(admin, settings.services());
+      KubeMesh mesh = new KubeMesh(admin, settings.services(), proxyPods);
       long filling = System.nanoTime();
       mesh.createAll();
       mesh.createNamespace(IstiodProcess.NAMESPACE);
@@ -130,16 +134,20 @@ public final class IstiodSideBySide {
           "API server filled: %d services, %d pods, %d slices, %d DestinationRules and canary"
               + " VirtualServices in %d ms",
           settings.services(),
-          2 * settings.services(),
+          mesh.pods(),
           settings.services(),
           mesh.canaries(),
           (System.nanoTime() - filling) / 1_000_000);
+      long requesting = System.nanoTime();
       List<ProxyIdentity> identities =
           mesh.withTokens(
               IntStream.range(0, settings.proxies()).mapToObj(mesh::proxy).toList(),
               "outrigger",
               Duration.ofHours(1),
               8);
+      say(
+          "%d pod-bound tokens in %d ms",
+          identities.size(), (System.nanoTime() - requesting) / 1_000_000);
       Path kubeconfig = KubeRegistryLoadBenchmark.kubeconfig(server, work);
 
       say("=== istiod (plaintext xDS, no authentication) load=%s", JvmProbe.loadAverage());
@@ -201,10 +209,34 @@ public final class IstiodSideBySide {
       compare(istio, outrigger);
       say("load=%s", JvmProbe.loadAverage());
     } finally {
+      Runtime.getRuntime().removeShutdownHook(cleanUp);
       if (!settings.keepWork()) {
         XdsLoadBenchmark.deleteRecursively(work);
       }
     }
+  }
+
+  /**
+   * If the run is stopped (SIGINT, SIGTERM) rather than ending through the finally blocks: stops
+   * istiod or the control plane (the children the try blocks would have closed; the API server and
+   * etcd have their own hook, which also deletes their directory) and deletes the work directory.
+   */
+  private static Thread cleanUpOnExit(Path work, boolean keepWork) {
+    Thread hook =
+        new Thread(
+            () -> {
+              ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
+              if (!keepWork) {
+                try {
+                  XdsLoadBenchmark.deleteRecursively(work);
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                  System.err.println("could not delete " + work + ": " + e);
+                }
+              }
+            },
+            "side-by-side-clean-up");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
   }
 
   /**
