@@ -13,7 +13,8 @@
 # 2 addresses per proxy pod and service (pod addresses: 198.18.0.0/15). The harness JVM gets
 # HARNESS_HEAP (default 3g up to 1,000 proxies, +1g per further 1,000); the whole run is bounded by
 # RUN_TIMEOUT seconds (default 5400: SIGTERM, which stops istiod or Outrigger, the API server and etcd
-# and deletes their directories; SIGKILL 60 s later).
+# and deletes their directories; SIGKILL 60 s later). Above 4,096 proxies Outrigger's connection limit per
+# port (4,096 by default) is raised to 2 x PROXIES (--cp-max-connections).
 #
 # Builds pilot-discovery if missing (scripts/istio/build.sh, cached), bench/xds-load and the outrigger jar
 # into their target directories (nothing installed), then runs IstiodSideBySide under the bench lock inside
@@ -41,6 +42,10 @@ slots=$((512 / blocks)); last=$((2 * (pods_per_service - 1))); [ "$last" -ge 3 ]
 [ "$last" -lt "$slots" ] ||
   usage "PROXIES $proxies over SERVICES $services: $pods_per_service proxy pods per service do not fit 198.18.0.0/15 ($slots addresses per service)"
 heap=${HARNESS_HEAP:-$(( proxies <= 1000 ? 3 : 3 + (proxies - 1) / 1000 ))g}
+# Outrigger refuses connections beyond 4,096 per port by default (-Doutrigger.grpc.maxConnections, as an
+# operator raises it with OUTRIGGER_JAVA_OPTS): a larger fleet gets twice its size.
+cap=()
+[ "$proxies" -le 4096 ] || cap=(--cp-max-connections $((2 * proxies)))
 [ "$(id -u)" -eq 0 ] || usage "needs root (pod-network.sh creates network namespaces)"
 # shellcheck disable=SC1091
 source .outrigger/env
@@ -61,5 +66,5 @@ flock /tmp/outrigger-bench.lock timeout --kill-after=60 "${RUN_TIMEOUT:-5400}" \
   -cp "bench/xds-load/target/classes:$(cat "$cp_file")" io.outrigger.bench.xdsload.IstiodSideBySide \
   --services "$services" --proxies "$proxies" --endpoint-changes 10 --route-changes 3 \
   --cli-jar cli/target/outrigger.jar --pilot-discovery "$pilot" --istio-crds "$crds" \
-  --timeout-seconds 900 ${EXTRA_ARGS:-}
+  --timeout-seconds 900 "${cap[@]}" ${EXTRA_ARGS:-}
 echo "after: $(uptime)"
