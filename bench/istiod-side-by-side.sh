@@ -60,11 +60,13 @@ trap 'rm -f "$cp_file"' EXIT
   -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" -DskipTests
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)')"
 echo "before: $(uptime)"
+rc=0
 # shellcheck disable=SC2086
 flock /tmp/outrigger-bench.lock timeout --kill-after=60 "${RUN_TIMEOUT:-5400}" \
   bench/xds-load/pod-network.sh "$JAVA_HOME/bin/java" "-Xmx$heap" \
   -cp "bench/xds-load/target/classes:$(cat "$cp_file")" io.outrigger.bench.xdsload.IstiodSideBySide \
   --services "$services" --proxies "$proxies" --endpoint-changes 10 --route-changes 3 \
   --cli-jar cli/target/outrigger.jar --pilot-discovery "$pilot" --istio-crds "$crds" \
-  --timeout-seconds 900 "${cap[@]}" ${EXTRA_ARGS:-}
+  --timeout-seconds 900 "${cap[@]}" ${EXTRA_ARGS:-} || rc=$?
 echo "after: $(uptime)"
+exit "$rc"
