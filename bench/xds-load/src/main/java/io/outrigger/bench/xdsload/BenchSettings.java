@@ -17,7 +17,8 @@ import java.util.Map;
  * What one run measures. Every loop is bounded: a fixed number of changes, each with a timeout.
  *
  * @param services services in the generated registry (one workload each)
- * @param proxies simulated sidecars, one per workload (at most {@code services})
+ * @param proxies simulated sidecars, one per workload (at most {@code services}, except for {@link
+ *     #parseAnyShape})
  * @param endpointChanges single-endpoint changes measured
  * @param routeChanges every-route changes measured
  * @param cliLauncher how {@code java} runs the {@code outrigger} CLI whose {@code control-plane}
@@ -93,7 +94,25 @@ record BenchSettings(
     }
   }
 
+  /** Options of a benchmark with one simulated sidecar per workload (PROXIES ≤ SERVICES). */
   static BenchSettings parse(String[] args) {
+    BenchSettings settings = parseAnyShape(args);
+    if (settings.proxies() > settings.services()) {
+      throw new IllegalArgumentException(
+          "xds-load: --proxies "
+              + settings.proxies()
+              + " exceeds --services "
+              + settings.services()
+              + " (one simulated sidecar per workload)");
+    }
+    return settings;
+  }
+
+  /**
+   * Options with no rule between proxies and services: the caller checks its own (several proxy
+   * pods per service in {@link KubeMesh#proxyPods}).
+   */
+  static BenchSettings parseAnyShape(String[] args) {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) {
@@ -108,14 +127,6 @@ record BenchSettings(
     }
     int services = Integer.parseInt(options.getOrDefault("services", "1000"));
     int proxies = Integer.parseInt(options.getOrDefault("proxies", "1000"));
-    if (proxies > services) {
-      throw new IllegalArgumentException(
-          "xds-load: --proxies "
-              + proxies
-              + " exceeds --services "
-              + services
-              + " (one simulated sidecar per workload)");
-    }
     return new BenchSettings(
         services,
         proxies,

@@ -86,12 +86,17 @@ final class ControlPlaneProcess implements AutoCloseable {
    */
   static ControlPlaneProcess inCluster(BenchSettings settings, Path kubeconfig, Path workDir)
       throws IOException, InterruptedException {
+    return inCluster(settings, kubeconfig, workDir, List.of());
+  }
+
+  /** As {@link #inCluster(BenchSettings, Path, Path)}, with JVM options after the settings' own. */
+  static ControlPlaneProcess inCluster(
+      BenchSettings settings, Path kubeconfig, Path workDir, List<String> moreJvmArgs)
+      throws IOException, InterruptedException {
+    List<String> jvmArgs = new ArrayList<>(settings.controlPlaneJvmArgs());
+    jvmArgs.addAll(moreJvmArgs);
     return start(
-        settings.cliLauncher(),
-        "kube:" + kubeconfig,
-        workDir,
-        settings.controlPlaneJvmArgs(),
-        settings.timeout());
+        settings.cliLauncher(), "kube:" + kubeconfig, workDir, jvmArgs, settings.timeout());
   }
 
   /**

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -27,13 +28,14 @@ import java.util.stream.Stream;
 
 /**
  * Istio's control plane and Outrigger's side by side (issue 15), in one invocation, on the same
- * objects in one real kube-apiserver + etcd (test tier 4): S Services in ten namespaces, two pods
- * each with their EndpointSlice ({@link KubeMesh}), and for one service in ten a DestinationRule
- * (subsets v1, v2) and a canary VirtualService (90/10), all networking.istio.io/v1 under Istio's
- * own CRDs (plus the Gateway API CRDs of Outrigger's chart). istiod ({@code pilot-discovery
- * discovery}) runs alone against it, then Outrigger's {@code control-plane} alone, each in its own
- * process, each with the same fleet of P simulated sidecars (pod {@code -a} of the first P
- * services; one node shape both read: Istio's node id and metadata plus Outrigger's). istiod is
+ * objects in one real kube-apiserver + etcd (test tier 4): S Services in ten namespaces, R + 1 pods
+ * each with their EndpointSlice ({@link KubeMesh}; R proxy pods per service: 1 for P ≤ S, else P /
+ * S, the same mesh with more sidecars), and for one service in ten a DestinationRule (subsets v1,
+ * v2) and a canary VirtualService (90/10), all networking.istio.io/v1 under Istio's own CRDs (plus
+ * the Gateway API CRDs of Outrigger's chart). istiod ({@code pilot-discovery discovery}) runs alone
+ * against it, then Outrigger's {@code control-plane} alone, each in its own process, each with the
+ * same fleet of P simulated sidecars (pod {@code -a} of the first P services, or every proxy pod
+ * when P > S; one node shape both read: Istio's node id and metadata plus Outrigger's). istiod is
  * dialed on its plaintext xDS port (no authentication there); Outrigger, which with an API server
  * serves only its TLS port, over TLS with pod-bound tokens from the pods' IPs, as {@link
  * KubeRegistryLoadBenchmark} does (run it in {@code pod-network.sh}).
@@ -61,6 +63,9 @@ public final class IstiodSideBySide {
       List.of(TypeUrls.CLUSTER, TypeUrls.LISTENER, TypeUrls.ENDPOINTS, TypeUrls.ROUTES);
   private static final Pattern SYNCZ_PROXY = Pattern.compile("\"proxy\"\\s*:");
 
+  /** Outrigger's default of open connections per gRPC port ({@code GrpcServerLimits}). */
+  private static final int CP_DEFAULT_MAX_CONNECTIONS = 4096;
+
   /**
    * What one control plane measured.
    *
@@ -83,8 +88,9 @@ public final class IstiodSideBySide {
       long heapBytes) {}
 
   public static void main(String[] args) throws Exception {
-    BenchSettings settings = BenchSettings.parse(args);
-    FleetTransport.requireLocal(KubeMesh.sidecarAddress(0));
+    BenchSettings settings = BenchSettings.parseAnyShape(args);
+    int proxyPods = KubeMesh.proxyPods(settings.services(), settings.proxies());
+    FleetTransport.requireLocal(KubeMesh.firstSidecarAddress());
     Path pilot =
         Path.of(
                 KubeRegistryLoadBenchmark.option(
@@ -105,23 +111,29 @@ public final class IstiodSideBySide {
               + " module in $(go env GOMODCACHE)) are required: istiod reads kinds that Outrigger's"
               + " chart does not install");
     }
+    List<String> cpJvmArgs = maxConnectionsArgs(args, settings.proxies());
     Duration settle =
         Duration.ofSeconds(
             Long.parseLong(KubeRegistryLoadBenchmark.option(args, "settle-seconds", "10")));
     Path work = Files.createTempDirectory("outrigger-istiod-side-by-side-");
+    List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+    Thread cleanUp = cleanUpOnExit(work, settings.keepWork(), toClose);
     say(
-        "date=%s services=%d pods=%d canaries=%d proxies=%d load=%s work=%s",
+        "date=%s services=%d pods=%d (%d proxy pods per service) canaries=%d proxies=%d load=%s"
+            + " work=%s",
         Instant.now(),
         settings.services(),
-        2 * settings.services(),
+        settings.services() * (proxyPods + 1),
+        proxyPods,
         (settings.services() + KubeMesh.CANARY_EVERY - 1) / KubeMesh.CANARY_EVERY,
         settings.proxies(),
         JvmProbe.loadAverage(),
         work);
     try (KubeApiServer server = KubeApiServer.start(Prerequisites.requireKubeApiServer());
         KubernetesClient admin = KubeRegistryLoadBenchmark.client(server)) {
+      toClose.add(server);
       installCrds(admin, Path.of(crds));
-      KubeMesh mesh = new KubeMesh(admin, settings.services());
+      KubeMesh mesh = new KubeMesh(admin, settings.services(), proxyPods);
       long filling = System.nanoTime();
       mesh.createAll();
       mesh.createNamespace(IstiodProcess.NAMESPACE);
@@ -130,16 +142,20 @@ public final class IstiodSideBySide {
           "API server filled: %d services, %d pods, %d slices, %d DestinationRules and canary"
               + " VirtualServices in %d ms",
           settings.services(),
-          2 * settings.services(),
+          mesh.pods(),
           settings.services(),
           mesh.canaries(),
           (System.nanoTime() - filling) / 1_000_000);
+      long requesting = System.nanoTime();
       List<ProxyIdentity> identities =
           mesh.withTokens(
               IntStream.range(0, settings.proxies()).mapToObj(mesh::proxy).toList(),
               "outrigger",
               Duration.ofHours(1),
               8);
+      say(
+          "%d pod-bound tokens in %d ms",
+          identities.size(), (System.nanoTime() - requesting) / 1_000_000);
       Path kubeconfig = KubeRegistryLoadBenchmark.kubeconfig(server, work);
 
       say("=== istiod (plaintext xDS, no authentication) load=%s", JvmProbe.loadAverage());
@@ -178,7 +194,8 @@ public final class IstiodSideBySide {
       say("=== Outrigger (TLS xDS, pod-bound tokens) load=%s", JvmProbe.loadAverage());
       Result outrigger;
       starting = System.nanoTime();
-      try (ControlPlaneProcess cp = ControlPlaneProcess.inCluster(settings, kubeconfig, work)) {
+      try (ControlPlaneProcess cp =
+          ControlPlaneProcess.inCluster(settings, kubeconfig, work, cpJvmArgs)) {
         long ready = (System.nanoTime() - starting) / 1_000_000;
         say(
             "Outrigger listening %d ms after its start; pid=%d log=%s",
@@ -201,10 +218,73 @@ public final class IstiodSideBySide {
       compare(istio, outrigger);
       say("load=%s", JvmProbe.loadAverage());
     } finally {
+      Runtime.getRuntime().removeShutdownHook(cleanUp);
       if (!settings.keepWork()) {
         XdsLoadBenchmark.deleteRecursively(work);
       }
     }
+  }
+
+  /**
+   * {@code --cp-max-connections N}: Outrigger's limit of open connections per port ({@code
+   * -Doutrigger.grpc.maxConnections}, 4,096 by default, which refuses the rest of a larger fleet
+   * for ever); required above that many proxies.
+   */
+  private static List<String> maxConnectionsArgs(String[] args, int proxies) {
+    String value = KubeRegistryLoadBenchmark.option(args, "cp-max-connections", "");
+    if (value.isEmpty()) {
+      if (proxies > CP_DEFAULT_MAX_CONNECTIONS) {
+        throw new IllegalArgumentException(
+            "--proxies "
+                + proxies
+                + " exceeds Outrigger's default of "
+                + CP_DEFAULT_MAX_CONNECTIONS
+                + " connections per port: pass --cp-max-connections N (N >= proxies)");
+      }
+      return List.of();
+    }
+    int max;
+    try {
+      max = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      max = 0;
+    }
+    if (max < proxies) {
+      throw new IllegalArgumentException(
+          "--cp-max-connections '" + value + "': must be a whole number >= --proxies " + proxies);
+    }
+    return List.of("-Doutrigger.grpc.maxConnections=" + max);
+  }
+
+  /**
+   * If the run is stopped (SIGINT, SIGTERM) rather than ending through the finally blocks: stops
+   * istiod or the control plane (the children the try blocks would have closed), closes {@code
+   * toClose} (the API server: stops it and etcd and deletes their directory, which their own hook
+   * leaves) and deletes the work directory.
+   */
+  private static Thread cleanUpOnExit(Path work, boolean keepWork, List<AutoCloseable> toClose) {
+    Thread hook =
+        new Thread(
+            () -> {
+              ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
+              for (AutoCloseable c : toClose) {
+                try {
+                  c.close();
+                } catch (Exception e) {
+                  System.err.println("could not close " + c + ": " + e);
+                }
+              }
+              if (!keepWork) {
+                try {
+                  XdsLoadBenchmark.deleteRecursively(work);
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                  System.err.println("could not delete " + work + ": " + e);
+                }
+              }
+            },
+            "side-by-side-clean-up");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
   }
 
   /**

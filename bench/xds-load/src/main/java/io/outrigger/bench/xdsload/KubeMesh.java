@@ -24,11 +24,12 @@ import java.util.function.IntConsumer;
 
 /**
  * The registry benchmark's mesh, written into a real API server: {@code services} Services in ten
- * namespaces, two Running and Ready pods each ({@code -a}, version v1, which is also the simulated
- * sidecar, and {@code -b}, version v2), and one EndpointSlice per Service listing both, as the
- * EndpointSlice controller would; on request ({@link #createCanaries}) a DestinationRule and a
- * canary VirtualService for one service in ten. Pod addresses are in 198.18.0.0/15; nothing sends
- * traffic to them.
+ * namespaces, each with R + 1 Running and Ready pods (R proxy pods of version v1, each one
+ * simulated sidecar's: {@code -a}, then {@code -a1}, {@code -a2}, ...; and {@code -b}, version v2),
+ * and one EndpointSlice per Service listing them all, as the EndpointSlice controller would; on
+ * request ({@link #createCanaries}) a DestinationRule and a canary VirtualService for one service
+ * in ten. R is 1 unless there are more proxies than services ({@link #proxyPods}). Pod addresses
+ * are in 198.18.0.0/15, unique ({@link #address}); nothing sends traffic to them.
  */
 final class KubeMesh {
   static final int PORT = 9080;
@@ -40,10 +41,22 @@ final class KubeMesh {
   private static final int CANARY_FIRST_WEIGHT = 10;
   private static final int NAMESPACES = 10;
 
+  /** Host numbers per /24 a service index takes: x.y.z.1 to x.y.z.250. */
+  private static final int HOSTS_PER_BLOCK = 250;
+
+  /** The /24 blocks of 198.18.0.0/15. */
+  private static final int BLOCKS = 512;
+
+  /** Blocks per address slot at most 1,000 services have: the addressing of the first runs. */
+  private static final int MIN_BLOCKS_PER_SLOT = 4;
+
   private final KubernetesClient client;
   private final int services;
+  private final int proxyPods;
   private final int[] generation;
-  private final String[] sidecarPodUid;
+
+  /** UID of service i's proxy pod r, at [i][r]. */
+  private final String[][] sidecarPodUid;
 
   /** The pod behind service i's second endpoint: {@code -b}, or its replacement. */
   private final String[] secondPod;
@@ -51,11 +64,21 @@ final class KubeMesh {
   /** The canaries' current v2 weight (v1 has the rest). */
   private int canaryWeight = CANARY_FIRST_WEIGHT;
 
+  /** One proxy pod per service ({@code -a}). */
   KubeMesh(KubernetesClient client, int services) {
+    this(client, services, 1);
+  }
+
+  /**
+   * @param proxyPods proxy pods per service, R (see {@link #proxyPods(int, int)})
+   */
+  KubeMesh(KubernetesClient client, int services, int proxyPods) {
+    requireAddresses(services, proxyPods);
     this.client = client;
     this.services = services;
+    this.proxyPods = proxyPods;
     this.generation = new int[services];
-    this.sidecarPodUid = new String[services];
+    this.sidecarPodUid = new String[services][proxyPods];
     this.secondPod = new String[services];
     for (int i = 0; i < services; i++) {
       secondPod[i] = name(i) + "-b";
@@ -92,8 +115,11 @@ final class KubeMesh {
       forEach(
           writers,
           i -> {
-            sidecarPodUid[i] = pod(i, name(i) + "-a", address(i, 0)).getMetadata().getUid();
-            pod(i, secondPod[i], address(i, 1));
+            for (int r = 0; r < proxyPods; r++) {
+              sidecarPodUid[i][r] =
+                  pod(i, proxyPod(i, r), address(services, i, proxySlot(r))).getMetadata().getUid();
+            }
+            pod(i, secondPod[i], address(services, i, 1));
             client
                 .resource(
                     new ServiceBuilder()
@@ -134,10 +160,10 @@ final class KubeMesh {
     }
   }
 
-  /** A Running and Ready pod of service i: {@code -a} is version v1, every other one v2. */
+  /** A Running and Ready pod of service i: a proxy pod is version v1, every other one v2. */
   private Pod pod(int i, String podName, String ip) {
     Map<String, String> labels =
-        podName.equals(name(i) + "-a") ? labels(i) : Map.of("app", name(i), "version", "v2");
+        podName.startsWith(name(i) + "-a") ? labels(i) : Map.of("app", name(i), "version", "v2");
     Pod created =
         client
             .resource(
@@ -171,41 +197,39 @@ final class KubeMesh {
   }
 
   private EndpointSlice slice(int i) {
-    return new EndpointSliceBuilder()
-        .withNewMetadata()
-        .withNamespace(ns(i))
-        .withName(name(i) + "-slice")
-        .addToLabels("kubernetes.io/service-name", name(i))
-        .endMetadata()
-        .withAddressType("IPv4")
-        .addNewPort()
-        .withName("http")
-        .withPort(PORT)
-        .withProtocol("TCP")
-        .endPort()
+    EndpointSliceBuilder slice =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withNamespace(ns(i))
+            .withName(name(i) + "-slice")
+            .addToLabels("kubernetes.io/service-name", name(i))
+            .endMetadata()
+            .withAddressType("IPv4")
+            .addNewPort()
+            .withName("http")
+            .withPort(PORT)
+            .withProtocol("TCP")
+            .endPort();
+    for (int r = 0; r < proxyPods; r++) {
+      endpoint(slice, i, address(services, i, proxySlot(r)), proxyPod(i, r));
+    }
+    endpoint(slice, i, address(services, i, 1 + 2 * generation[i]), secondPod[i]);
+    return slice.build();
+  }
+
+  private static void endpoint(EndpointSliceBuilder slice, int i, String address, String pod) {
+    slice
         .addNewEndpoint()
-        .withAddresses(address(i, 0))
+        .withAddresses(address)
         .withNewConditions()
         .withReady(true)
         .endConditions()
         .withNewTargetRef()
         .withKind("Pod")
         .withNamespace(ns(i))
-        .withName(name(i) + "-a")
+        .withName(pod)
         .endTargetRef()
-        .endEndpoint()
-        .addNewEndpoint()
-        .withAddresses(address(i, 1 + 2 * generation[i]))
-        .withNewConditions()
-        .withReady(true)
-        .endConditions()
-        .withNewTargetRef()
-        .withKind("Pod")
-        .withNamespace(ns(i))
-        .withName(secondPod[i])
-        .endTargetRef()
-        .endEndpoint()
-        .build();
+        .endEndpoint();
   }
 
   /** Moves service {@code i}'s second endpoint to a new address with one slice write. */
@@ -291,6 +315,11 @@ final class KubeMesh {
     return (services + CANARY_EVERY - 1) / CANARY_EVERY;
   }
 
+  /** Pods created by {@link #createAll}: R proxy pods and one {@code -b} per service. */
+  int pods() {
+    return services * (proxyPods + 1);
+  }
+
   private String canary(int i) {
     return """
         apiVersion: networking.istio.io/v1
@@ -336,17 +365,98 @@ final class KubeMesh {
 
   /** The address {@link #moveEndpoint} will give service {@code i}'s second endpoint. */
   String nextAddress(int i) {
-    return address(i, 1 + 2 * (generation[i] + 1));
+    return address(services, i, 1 + 2 * (generation[i] + 1));
   }
 
   String outboundCluster(int i) {
     return "outbound|" + PORT + "||" + host(i);
   }
 
-  /** The simulated sidecar of service {@code i}: its pod {@code -a}, with its UID, no token yet. */
-  ProxyIdentity proxy(int i) {
+  /**
+   * Simulated sidecar {@code p}, with its pod's UID, no token yet: proxy pod p / S of service p % S
+   * (S services), so the first S proxies are the {@code -a} pods, as with one proxy pod per
+   * service.
+   */
+  ProxyIdentity proxy(int p) {
+    int i = p % services;
+    int r = p / services;
+    if (r >= proxyPods) {
+      throw new IllegalArgumentException(
+          "proxy " + p + ": the mesh has " + services * proxyPods + " proxy pods");
+    }
     return new ProxyIdentity(
-        ns(i), name(i) + "-a", name(i), sidecarAddress(i), labels(i), sidecarPodUid[i], null);
+        ns(i),
+        proxyPod(i, r),
+        name(i),
+        address(services, i, proxySlot(r)),
+        labels(i),
+        sidecarPodUid[i][r],
+        null);
+  }
+
+  /**
+   * Proxy pods per service for {@code proxies} simulated sidecars over {@code services} services: 1
+   * while there are no more proxies than services (the first {@code proxies} services have one);
+   * beyond, the same mesh with more meshed pods per service, so PROXIES must be a multiple of
+   * SERVICES.
+   *
+   * @throws IllegalArgumentException with a one-line reason when the shape is not possible
+   */
+  static int proxyPods(int services, int proxies) {
+    if (services < 1 || proxies < 1) {
+      throw new IllegalArgumentException(
+          "services (" + services + ") and proxies (" + proxies + ") must be at least 1");
+    }
+    if (proxies <= services) {
+      requireAddresses(services, 1);
+      return 1;
+    }
+    if (proxies % services != 0) {
+      throw new IllegalArgumentException(
+          "proxies ("
+              + proxies
+              + ") above services ("
+              + services
+              + ") must be a multiple of it: each service gets proxies / services proxy pods");
+    }
+    requireAddresses(services, proxies / services);
+    return proxies / services;
+  }
+
+  /**
+   * Fails unless every pod address of the mesh fits 198.18.0.0/15: R proxy slots (even: 0, 2, ...)
+   * and at least two {@code -b} slots (odd: 1 for the first pod, 3 for one replacement) per
+   * service.
+   */
+  private static void requireAddresses(int services, int proxyPods) {
+    if (Math.max(proxySlot(proxyPods - 1), 3) >= slots(services)) {
+      throw new IllegalArgumentException(
+          services
+              + " services with "
+              + proxyPods
+              + " proxy pods each do not fit 198.18.0.0/15 ("
+              + BLOCKS * HOSTS_PER_BLOCK
+              + " pod addresses; each service takes 2 per proxy pod, and at least 4)");
+    }
+  }
+
+  /** Proxy pod r of a service is at slot 2r (slot 0: {@code -a}); {@code -b}s at odd slots. */
+  private static int proxySlot(int r) {
+    return 2 * r;
+  }
+
+  /** Address slots per service: each slot takes ceil(services / 250) /24 blocks (at least 4). */
+  private static int slots(int services) {
+    return BLOCKS / blocksPerSlot(services);
+  }
+
+  private static int blocksPerSlot(int services) {
+    return Math.max(MIN_BLOCKS_PER_SLOT, (services + HOSTS_PER_BLOCK - 1) / HOSTS_PER_BLOCK);
+  }
+
+  /** Service i's proxy pod r: {@code -a}, then {@code -a1}, {@code -a2}, ... */
+  private static String proxyPod(int i, int r) {
+    return name(i) + "-a" + (r == 0 ? "" : Integer.toString(r));
   }
 
   /**
@@ -396,14 +506,33 @@ final class KubeMesh {
     return token;
   }
 
-  /** The IP of service {@code i}'s sidecar pod ({@code -a}). */
-  static String sidecarAddress(int i) {
-    return address(i, 0);
+  /** The IP of service 0's first proxy pod ({@code -a}), whatever the mesh's size. */
+  static String firstSidecarAddress() {
+    return address(1, 0, 0);
   }
 
-  /** Slot s of service i: 198.18.(s*4 + i/250).(i%250 + 1), unique for s < 60 and i < 1,000. */
-  private static String address(int i, int slot) {
-    return "198.18." + ((slot % 60) * 4 + i / 250) + "." + (i % 250 + 1);
+  /**
+   * Slot s of service i of {@code services}: the /24 block b = s * B + i / 250 of 198.18.0.0/15 (B
+   * = {@link #blocksPerSlot}: 4 up to 1,000 services, so 198.18.(s*4 + i/250).(i%250 + 1) as in the
+   * first runs), host i % 250 + 1. Unique over services and slots; a slot beyond the range fails
+   * rather than wrap onto a pod that exists.
+   */
+  static String address(int services, int i, int slot) {
+    if (i < 0 || i >= services || slot < 0 || slot >= slots(services)) {
+      throw new IllegalStateException(
+          "no pod address for service "
+              + i
+              + " of "
+              + services
+              + ", slot "
+              + slot
+              + ": "
+              + slots(services)
+              + " slots per service fit 198.18.0.0/15 (too many replacements of one service's"
+              + " pod: fewer --endpoint-changes)");
+    }
+    int block = slot * blocksPerSlot(services) + i / HOSTS_PER_BLOCK;
+    return "198." + (18 + block / 256) + "." + block % 256 + "." + (i % HOSTS_PER_BLOCK + 1);
   }
 
   private static Map<String, String> labels(int i) {

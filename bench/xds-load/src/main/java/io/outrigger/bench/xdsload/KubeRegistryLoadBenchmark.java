@@ -59,7 +59,7 @@ public final class KubeRegistryLoadBenchmark {
   public static void main(String[] args) throws Exception {
     BenchSettings settings = BenchSettings.parse(args);
     // Before anything slow: the fleet must be able to dial from its pods' IPs.
-    FleetTransport.requireLocal(KubeMesh.sidecarAddress(0));
+    FleetTransport.requireLocal(KubeMesh.firstSidecarAddress());
     String crds = option(args, "crds", "");
     Path work = Files.createTempDirectory("outrigger-kube-load-");
     say(

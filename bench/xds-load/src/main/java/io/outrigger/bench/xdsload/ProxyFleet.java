@@ -26,6 +26,7 @@ final class ProxyFleet implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<SimulatedProxy> proxies = new ArrayList<>();
   private final ExecutorService callbacks = Executors.newFixedThreadPool(2);
+  private final SimulatedProxy.Subscriptions subscriptions = new SimulatedProxy.Subscriptions();
 
   /**
    * Convergence of one change: per-proxy latency from write to ACK, and what the fleet received.
@@ -45,7 +46,7 @@ final class ProxyFleet implements AutoCloseable {
     for (ProxyIdentity id : identities) {
       ManagedChannel channel = transport.channel(id, callbacks);
       channels.add(channel);
-      proxies.add(new SimulatedProxy(id, channel, transport.credentials(id)));
+      proxies.add(new SimulatedProxy(id, channel, transport.credentials(id), subscriptions));
     }
   }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IstiodSideBySideTest {
   private static final Duration BOUND = Duration.ofMinutes(4);
-  private static final int PROXIES = 4;
+  private static final int PROXIES = 20;
 
   @TempDir Path dir;
 

@@ -97,7 +97,7 @@ class KubeRegistryLoadBenchmarkTest {
 
     assertThat(run.exitCode()).as(run.output()).isNotZero();
     assertThat(run.output())
-        .contains("cannot use pod IP " + KubeMesh.sidecarAddress(0))
+        .contains("cannot use pod IP " + KubeMesh.firstSidecarAddress())
         .contains("pod-network.sh")
         .doesNotContain("kube_apiserver_ready");
   }
