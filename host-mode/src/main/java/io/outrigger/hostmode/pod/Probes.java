@@ -29,6 +29,20 @@ final class Probes {
     }
   }
 
+  /** A probe of a pod's spec, with the spec's period. */
+  private abstract static class Periodic implements Probe {
+    private final Duration period;
+
+    Periodic(Duration period) {
+      this.period = period;
+    }
+
+    @Override
+    public final Duration period() {
+      return period;
+    }
+  }
+
   static Probe of(JsonNode spec) {
     // PodChecks refused a period below 1 s before the pod started.
     Duration period =
@@ -39,7 +53,7 @@ final class Probes {
       JsonNode get = spec.path("httpGet");
       int port = get.path("port").asInt();
       String path = get.path("path").asText("/");
-      return new Probe() {
+      return new Periodic(period) {
         @Override
         public boolean passes(String podIp) {
           String host = get.path("host").asText(podIp);
@@ -60,18 +74,13 @@ final class Probes {
         }
 
         @Override
-        public Duration period() {
-          return period;
-        }
-
-        @Override
         public String toString() {
           return "httpGet :" + port + path;
         }
       };
     }
     int port = spec.path("tcpSocket").path("port").asInt();
-    return new Probe() {
+    return new Periodic(period) {
       @Override
       public boolean passes(String podIp) {
         try (Socket s = new Socket()) {
@@ -80,11 +89,6 @@ final class Probes {
         } catch (IOException e) {
           return false;
         }
-      }
-
-      @Override
-      public Duration period() {
-        return period;
       }
 
       @Override
